@@ -1,0 +1,112 @@
+package p2pedge.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The edge's configuration, parsed and checked in one place. */
+public record EdgeConfig(Signalling signalling, Media media, List<IceServer> iceServers, List<StreamSpec> streams) {
+
+    public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
+                             int messagesPerSecond, int messageBurst, int maxProtocolErrors, int offerTimeoutSeconds) {
+    }
+
+    /**
+     * @param iceCandidateAddresses addresses announced to players in place of the ones libwebrtc gathers
+     *                              (empty: announce what was gathered), e.g. a public IP behind 1:1 NAT
+     */
+    public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
+                       int maxViewers, int connectTimeoutSeconds) {
+    }
+
+    /** A STUN/TURN server handed to players in the offer. */
+    public record IceServer(List<String> urls, String username, String credential) {
+        public JsonObject toJson() {
+            JsonObject json = new JsonObject().put("urls", new JsonArray(urls));
+            if (username != null) {
+                json.put("username", username);
+            }
+            if (credential != null) {
+                json.put("credential", credential);
+            }
+            return json;
+        }
+    }
+
+    public record StreamSpec(String name, String source, int width, int height, int fps) {
+    }
+
+    public static EdgeConfig from(JsonObject json) {
+        JsonObject s = section(json, "signalling");
+        Signalling signalling = new Signalling(
+                s.getString("host", "0.0.0.0"),
+                intIn(s, "signalling.port", "port", 0, 65535),
+                intIn(s, "signalling.maxFrameBytes", "maxFrameBytes", 1024, 16 * 1024 * 1024),
+                intIn(s, "signalling.pingIntervalSeconds", "pingIntervalSeconds", 1, 3600),
+                intIn(s, "signalling.idleTimeoutSeconds", "idleTimeoutSeconds", 1, 3600),
+                intIn(s, "signalling.messagesPerSecond", "messagesPerSecond", 1, 100_000),
+                intIn(s, "signalling.messageBurst", "messageBurst", 1, 100_000),
+                intIn(s, "signalling.maxProtocolErrors", "maxProtocolErrors", 1, 100_000),
+                intIn(s, "signalling.offerTimeoutSeconds", "offerTimeoutSeconds", 1, 600));
+        JsonObject m = section(json, "media");
+        Media media = new Media(
+                intIn(m, "media.udpPortMin", "udpPortMin", 0, 65535),
+                intIn(m, "media.udpPortMax", "udpPortMax", 0, 65535),
+                strings(m.getJsonArray("iceCandidateAddresses", new JsonArray())),
+                m.getBoolean("ipv6", false),
+                m.getBoolean("tcp", false),
+                intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
+                intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600));
+        if (media.udpPortMin() > media.udpPortMax()) {
+            throw new IllegalArgumentException("media.udpPortMin must not exceed media.udpPortMax");
+        }
+        List<IceServer> iceServers = new ArrayList<>();
+        for (Object o : json.getJsonArray("iceServers", new JsonArray())) {
+            JsonObject server = (JsonObject) o;
+            Object urls = server.getValue("urls");
+            List<String> list = urls instanceof JsonArray a ? strings(a) : List.of(String.valueOf(urls));
+            iceServers.add(new IceServer(list, server.getString("username"), server.getString("credential")));
+        }
+        List<StreamSpec> streams = new ArrayList<>();
+        for (Object o : json.getJsonArray("streams", new JsonArray())) {
+            JsonObject stream = (JsonObject) o;
+            String name = stream.getString("name", "");
+            if (!name.matches("[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+")) {
+                throw new IllegalArgumentException("stream name must be app/stream, got '" + name + "'");
+            }
+            streams.add(new StreamSpec(name, stream.getString("source", "demo"),
+                    intIn(stream, "streams.width", "width", 64, 3840),
+                    intIn(stream, "streams.height", "height", 64, 2160),
+                    intIn(stream, "streams.fps", "fps", 1, 60)));
+        }
+        return new EdgeConfig(signalling, media, List.copyOf(iceServers), List.copyOf(streams));
+    }
+
+    private static JsonObject section(JsonObject json, String key) {
+        JsonObject section = json.getJsonObject(key);
+        if (section == null) {
+            throw new IllegalArgumentException("config section '" + key + "' is missing");
+        }
+        return section;
+    }
+
+    private static int intIn(JsonObject json, String path, String key, int min, int max) {
+        Number n = json.getNumber(key);
+        if (n == null) {
+            throw new IllegalArgumentException("config key '" + path + "' is missing");
+        }
+        long v = n.longValue();
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("config key '" + path + "' must be in [" + min + ", " + max + "], got " + v);
+        }
+        return (int) v;
+    }
+
+    private static List<String> strings(JsonArray array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(o -> out.add(String.valueOf(o)));
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,120 @@
+package p2pedge.media;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.signalling.protocol.ProtocolException;
+import p2pedge.signalling.protocol.SessionDescription;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The media verticle's event-bus contract: addresses, message shapes (encoded and decoded only here) and a
+ * client for the signalling side. Failures come back as {@link io.vertx.core.eventbus.ReplyException}s whose
+ * failure code is the protocol error code to hand the player (400, 404, 500, 503).
+ */
+public final class MediaApi {
+
+    public static final String OFFER = "p2pedge.media.offer";
+    public static final String ANSWER = "p2pedge.media.answer";
+    public static final String CANDIDATES = "p2pedge.media.candidates";
+    public static final String CLOSE = "p2pedge.media.close";
+    public static final String STREAM_EXISTS = "p2pedge.media.stream-exists";
+    /** Replies with the number of live edge connections (monitoring, leak checks). */
+    public static final String CONNECTIONS = "p2pedge.media.connections";
+    /** Published when an edge connection ends on its own (ICE/DTLS failure, connect timeout). */
+    public static final String CONNECTION_LOST = "p2pedge.media.connection-lost";
+
+    /** What the edge offers a viewer: SDP without candidates, and the candidates to announce. */
+    public record Offer(SessionDescription sdp, List<IceCandidate> candidates) {
+        JsonObject toJson() {
+            return new JsonObject().put("sdp", sdp.toJson()).put("candidates", encode(candidates));
+        }
+
+        static Offer fromJson(JsonObject json) {
+            JsonObject sdp = json.getJsonObject("sdp");
+            return new Offer(new SessionDescription(sdp.getString("type"), sdp.getString("sdp")),
+                    decode(json.getJsonArray("candidates")));
+        }
+    }
+
+    /** An edge connection that ended without the player asking. */
+    public record ConnectionLost(long session, String reason) {
+        public static ConnectionLost fromJson(JsonObject json) {
+            return new ConnectionLost(json.getLong("session"), json.getString("reason"));
+        }
+
+        JsonObject toJson() {
+            return new JsonObject().put("session", session).put("reason", reason);
+        }
+    }
+
+    private final EventBus bus;
+    private final DeliveryOptions options;
+
+    public MediaApi(EventBus bus, long timeoutMillis) {
+        this.bus = bus;
+        this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+    }
+
+    public Future<Offer> offer(long session, String stream) {
+        JsonObject body = new JsonObject().put("session", session).put("stream", stream);
+        return bus.<JsonObject>request(OFFER, body, options).map(m -> Offer.fromJson(m.body()));
+    }
+
+    public Future<Void> answer(long session, SessionDescription sdp) {
+        JsonObject body = new JsonObject().put("session", session).put("sdp", sdp.toJson());
+        return bus.request(ANSWER, body, options).mapEmpty();
+    }
+
+    public Future<Void> candidates(long session, List<IceCandidate> candidates) {
+        JsonObject body = new JsonObject().put("session", session).put("candidates", encode(candidates));
+        return bus.request(CANDIDATES, body, options).mapEmpty();
+    }
+
+    public Future<Void> close(long session) {
+        return bus.request(CLOSE, new JsonObject().put("session", session), options).mapEmpty();
+    }
+
+    public Future<Boolean> streamExists(String stream) {
+        return bus.<Boolean>request(STREAM_EXISTS, stream, options).map(m -> m.body());
+    }
+
+    public Future<Integer> connectionCount() {
+        return bus.<Integer>request(CONNECTIONS, null, options).map(m -> m.body());
+    }
+
+    // Decoding on the media side: the same shapes, read back.
+
+    static long session(JsonObject body) {
+        return body.getLong("session");
+    }
+
+    static SessionDescription sdp(JsonObject body) throws ProtocolException {
+        return SessionDescription.parse(body.getJsonObject("sdp"), "answer");
+    }
+
+    static List<IceCandidate> candidates(JsonObject body) {
+        return decode(body.getJsonArray("candidates"));
+    }
+
+    private static JsonArray encode(List<IceCandidate> candidates) {
+        JsonArray array = new JsonArray();
+        candidates.forEach(c -> array.add(c.toJson()));
+        return array;
+    }
+
+    private static List<IceCandidate> decode(JsonArray array) {
+        List<IceCandidate> list = new ArrayList<>(array.size());
+        for (Object o : array) {
+            JsonObject c = (JsonObject) o;
+            list.add(new IceCandidate(c.getString("candidate"), c.getInteger("sdpMLineIndex"), c.getString("sdpMid"),
+                    c.getString("usernameFragment")));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,199 @@
+package p2pedge.media;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PortAllocatorConfig;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import p2pedge.config.EdgeConfig;
+import p2pedge.signalling.protocol.ProtocolException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The media relay: one webrtc-java peer connection per edge-served viewer, sending the stream's tracks.
+ * Deployed as a worker verticle: libwebrtc calls block briefly while they hop to its signalling thread,
+ * which must never happen on an event loop. Its consumers are local: media never crosses edges.
+ */
+public final class MediaVerticle extends VerticleBase {
+
+    private static final Logger LOG = Logger.getLogger(MediaVerticle.class.getName());
+
+    private final EdgeConfig config;
+    private final Map<Long, ViewerConnection> viewers = new HashMap<>();
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private final Map<Long, Long> connectTimers = new HashMap<>();
+    private AnnouncedCandidates announced;
+    private AudioDeviceModule audioDevice;
+    private PeerConnectionFactory factory;
+    private StreamRegistry streams;
+
+    public MediaVerticle(EdgeConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+        // libwebrtc's default audio module needs a sound card and aborts the JVM without one. The dummy layer
+        // records nothing: a recording module (even the headless one) would feed every audio send stream from
+        // its own thread, racing the demo source's pushes (libwebrtc aborts on that race).
+        audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
+        factory = new PeerConnectionFactory(audioDevice);
+        streams = new StreamRegistry(factory, config.streams());
+        announced = new AnnouncedCandidates(config.media().iceCandidateAddresses(), config.media().ipv6());
+        var bus = vertx.eventBus();
+        consumers.add(bus.localConsumer(MediaApi.OFFER, this::onOffer));
+        consumers.add(bus.localConsumer(MediaApi.ANSWER, this::onAnswer));
+        consumers.add(bus.localConsumer(MediaApi.CANDIDATES, this::onCandidates));
+        consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
+        consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS,
+                m -> m.reply(streams.find(m.body()).isPresent())));
+        consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    }
+
+    @Override
+    public Future<?> stop() {
+        consumers.forEach(MessageConsumer::unregister);
+        connectTimers.values().forEach(vertx::cancelTimer);
+        // Order matters: connections before tracks, tracks before the factory (else libwebrtc crashes).
+        viewers.values().forEach(ViewerConnection::close);
+        int closed = viewers.size();
+        viewers.clear();
+        streams.close();
+        factory.dispose();
+        audioDevice.dispose();
+        LOG.info(() -> "media stopped, closed " + closed + " viewer connection(s)");
+        return Future.succeededFuture();
+    }
+
+    private void onOffer(Message<JsonObject> message) {
+        long session = MediaApi.session(message.body());
+        String streamName = message.body().getString("stream");
+        LiveStream stream = streams.find(streamName).orElse(null);
+        if (stream == null) {
+            message.fail(404, "stream " + streamName + " not found");
+            return;
+        }
+        // A repeated request_offer replaces the session's connection.
+        release(session);
+        if (viewers.size() >= config.media().maxViewers()) {
+            message.fail(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+            return;
+        }
+        ViewerConnection viewer;
+        try {
+            viewer = new ViewerConnection(session, factory, rtcConfiguration(), stream, context,
+                    reason -> lost(session, reason));
+        } catch (RuntimeException e) {
+            message.fail(500, "cannot create peer connection: " + e.getMessage());
+            return;
+        }
+        viewers.put(session, viewer);
+        viewer.offer().onComplete(ar -> {
+            if (viewers.get(session) != viewer) {
+                message.fail(410, "session closed while offering");
+            } else if (ar.failed()) {
+                release(session);
+                message.fail(500, ar.cause().getMessage());
+            } else {
+                MediaApi.Offer offer = ar.result();
+                message.reply(new MediaApi.Offer(offer.sdp(), announced.announce(offer.candidates())).toJson());
+            }
+        });
+    }
+
+    private void onAnswer(Message<JsonObject> message) {
+        long session = MediaApi.session(message.body());
+        ViewerConnection viewer = viewers.get(session);
+        if (viewer == null) {
+            message.fail(400, "no offer outstanding");
+            return;
+        }
+        try {
+            viewer.applyAnswer(MediaApi.sdp(message.body())).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    startConnectTimer(viewer);
+                    message.reply(null);
+                } else {
+                    release(session);
+                    message.fail(400, "answer rejected: " + ar.cause().getMessage());
+                }
+            });
+        } catch (ProtocolException e) {
+            message.fail(e.code(), e.getMessage());
+        }
+    }
+
+    private void onCandidates(Message<JsonObject> message) {
+        ViewerConnection viewer = viewers.get(MediaApi.session(message.body()));
+        if (viewer == null) {
+            message.fail(400, "no edge connection for candidates");
+            return;
+        }
+        viewer.addCandidates(MediaApi.candidates(message.body()));
+        message.reply(null);
+    }
+
+    private void onClose(Message<JsonObject> message) {
+        release(MediaApi.session(message.body()));
+        message.reply(null);
+    }
+
+    private void startConnectTimer(ViewerConnection viewer) {
+        long timer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
+            connectTimers.remove(viewer.session());
+            if (viewers.get(viewer.session()) == viewer && !viewer.connected()) {
+                lost(viewer.session(), "media connection not established within "
+                        + config.media().connectTimeoutSeconds() + " s");
+            }
+        });
+        Long previous = connectTimers.put(viewer.session(), timer);
+        if (previous != null) {
+            vertx.cancelTimer(previous);
+        }
+    }
+
+    private void lost(long session, String reason) {
+        if (viewers.containsKey(session)) {
+            LOG.info(() -> "session " + session + ": " + reason);
+            release(session);
+            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(session, reason).toJson());
+        }
+    }
+
+    private void release(long session) {
+        ViewerConnection viewer = viewers.remove(session);
+        if (viewer != null) {
+            viewer.close();
+        }
+        Long timer = connectTimers.remove(session);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    private RTCConfiguration rtcConfiguration() {
+        EdgeConfig.Media media = config.media();
+        // Adapter enumeration off: ports bind to the wildcard address, so one gathered candidate per family
+        // can be announced at whatever address players reach the edge by (see AnnouncedCandidates).
+        PortAllocatorConfig ports = new PortAllocatorConfig(media.udpPortMin(), media.udpPortMax(), 0)
+                .setDisableAdapterEnumeration(true)
+                .setDisableTcp(!media.tcp())
+                .setEnableIpv6(media.ipv6())
+                .setDisableStun(true)
+                .setDisableRelay(true);
+        RTCConfiguration rtc = new RTCConfiguration();
+        rtc.portAllocatorConfig = ports;
+        return rtc;
+    }
+}

@@ -1,0 +1,174 @@
+package p2pedge.media;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCIceGatheringState;
+import dev.onvoid.webrtc.RTCOfferOptions;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.signalling.protocol.SessionDescription;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The edge's webrtc-java peer connection to one viewer: it sends the stream's tracks. Every method runs on
+ * the media verticle's context; libwebrtc callbacks arrive on native threads and hop back onto it.
+ */
+final class ViewerConnection {
+
+    /** Upper bound on gathering; host-only UDP candidates complete in milliseconds. */
+    private static final long GATHERING_TIMEOUT_MS = 3_000;
+
+    private final long session;
+    private final Context context;
+    private final RTCPeerConnection peerConnection;
+    private final List<RTCRtpSender> senders = new ArrayList<>();
+    private final List<IceCandidate> gathered = new ArrayList<>();
+    private final Promise<Void> gatheringDone = Promise.promise();
+    private final Consumer<String> onLost;
+    private boolean connected;
+    private boolean closed;
+
+    /** @param onLost called once, on the context, when the connection fails on its own */
+    ViewerConnection(long session, PeerConnectionFactory factory, RTCConfiguration configuration, LiveStream stream,
+                     Context context, Consumer<String> onLost) {
+        this.session = session;
+        this.context = context;
+        this.onLost = onLost;
+        this.peerConnection = factory.createPeerConnection(configuration, new Observer());
+        List<String> streamIds = List.of(stream.name());
+        senders.add(peerConnection.addTrack(stream.videoTrack(), streamIds));
+        senders.add(peerConnection.addTrack(stream.audioTrack(), streamIds));
+    }
+
+    long session() {
+        return session;
+    }
+
+    boolean connected() {
+        return connected;
+    }
+
+    /** Creates the offer and gathers every candidate before returning, as the reference server does. */
+    Future<MediaApi.Offer> offer() {
+        Promise<RTCSessionDescription> created = Promise.promise();
+        peerConnection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription description) {
+                context.runOnContext(v -> created.tryComplete(description));
+            }
+
+            @Override
+            public void onFailure(String error) {
+                context.runOnContext(v -> created.tryFail("createOffer failed: " + error));
+            }
+        });
+        return created.future()
+                .compose(description -> setLocal(description).map(description))
+                .compose(description -> gatheringDone.future()
+                        .timeout(GATHERING_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .recover(t -> Future.succeededFuture())
+                        .map(v -> new MediaApi.Offer(new SessionDescription("offer", description.sdp), List.copyOf(gathered))));
+    }
+
+    Future<Void> applyAnswer(SessionDescription answer) {
+        Promise<Void> applied = Promise.promise();
+        peerConnection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.sdp()),
+                new SetSessionDescriptionObserver() {
+                    @Override
+                    public void onSuccess() {
+                        context.runOnContext(v -> applied.tryComplete());
+                    }
+
+                    @Override
+                    public void onFailure(String error) {
+                        context.runOnContext(v -> applied.tryFail(error));
+                    }
+                });
+        return applied.future();
+    }
+
+    void addCandidates(List<IceCandidate> candidates) {
+        for (IceCandidate c : candidates) {
+            if (!c.endOfCandidates()) {
+                peerConnection.addIceCandidate(new RTCIceCandidate(c.sdpMid() == null ? "" : c.sdpMid(),
+                        c.sdpMLineIndex() == null ? 0 : c.sdpMLineIndex(), c.candidate()));
+            }
+        }
+    }
+
+    /** Closes the connection and releases its senders; safe to call more than once. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Senders hold the shared tracks: remove them first or the tracks can never be disposed.
+        for (RTCRtpSender sender : senders) {
+            peerConnection.removeTrack(sender);
+        }
+        senders.clear();
+        peerConnection.close();
+    }
+
+    private Future<Void> setLocal(RTCSessionDescription description) {
+        Promise<Void> set = Promise.promise();
+        peerConnection.setLocalDescription(description, new SetSessionDescriptionObserver() {
+            @Override
+            public void onSuccess() {
+                context.runOnContext(v -> set.tryComplete());
+            }
+
+            @Override
+            public void onFailure(String error) {
+                context.runOnContext(v -> set.tryFail("setLocalDescription failed: " + error));
+            }
+        });
+        return set.future();
+    }
+
+    private void lost(String reason) {
+        if (!closed) {
+            onLost.accept(reason);
+        }
+    }
+
+    private final class Observer implements PeerConnectionObserver {
+        @Override
+        public void onIceCandidate(RTCIceCandidate candidate) {
+            IceCandidate c = new IceCandidate(candidate.sdp, candidate.sdpMLineIndex, candidate.sdpMid, null);
+            context.runOnContext(v -> gathered.add(c));
+        }
+
+        @Override
+        public void onIceGatheringChange(RTCIceGatheringState state) {
+            if (state == RTCIceGatheringState.COMPLETE) {
+                context.runOnContext(v -> gatheringDone.tryComplete());
+            }
+        }
+
+        @Override
+        public void onConnectionChange(RTCPeerConnectionState state) {
+            context.runOnContext(v -> {
+                if (state == RTCPeerConnectionState.CONNECTED) {
+                    connected = true;
+                } else if (state == RTCPeerConnectionState.FAILED) {
+                    lost("media connection failed (ICE/DTLS)");
+                }
+            });
+        }
+    }
+}

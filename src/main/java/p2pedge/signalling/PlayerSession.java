@@ -1,0 +1,265 @@
+package p2pedge.signalling;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.ServerWebSocket;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaApi;
+import p2pedge.signalling.protocol.EdgeMessages;
+import p2pedge.signalling.protocol.PlayerMessage;
+import p2pedge.signalling.protocol.PlayerMessageParser;
+import p2pedge.signalling.protocol.ProtocolException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Logger;
+
+/**
+ * One player's signalling session: its socket, its id, and where it stands in the offer/answer exchange.
+ * Confined to the signalling verticle's event loop.
+ */
+final class PlayerSession {
+
+    private static final Logger LOG = Logger.getLogger(PlayerSession.class.getName());
+
+    /** WebSocket close codes (RFC 6455). */
+    static final short CLOSE_NORMAL = 1000;
+    static final short CLOSE_GOING_AWAY = 1001;
+    static final short CLOSE_POLICY = 1008;
+    static final short CLOSE_TOO_BIG = 1009;
+    static final short CLOSE_ERROR = 1011;
+
+    enum State { IDLE, OFFERING, OFFERED, ANSWERED, CLOSED }
+
+    private final long id;
+    private final String stream;
+    private final ServerWebSocket socket;
+    private final EdgeConfig config;
+    private final MediaApi media;
+    private final TokenBucket rate;
+    private State state = State.IDLE;
+    private boolean hasEdgeConnection;
+    private int protocolErrors;
+    private long lastHeardNanos = System.nanoTime();
+
+    PlayerSession(long id, String stream, ServerWebSocket socket, EdgeConfig config, MediaApi media) {
+        this.id = id;
+        this.stream = stream;
+        this.socket = socket;
+        this.config = config;
+        this.media = media;
+        EdgeConfig.Signalling s = config.signalling();
+        this.rate = new TokenBucket(s.messagesPerSecond(), s.messageBurst(), lastHeardNanos);
+    }
+
+    long id() {
+        return id;
+    }
+
+    State state() {
+        return state;
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    void onText(String text) {
+        heard();
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (!rate.tryTake(lastHeardNanos)) {
+            fail(429, "too many messages: limit is " + config.signalling().messagesPerSecond() + "/s", CLOSE_POLICY);
+            return;
+        }
+        if (text.length() > config.signalling().maxFrameBytes()
+                || text.getBytes(StandardCharsets.UTF_8).length > config.signalling().maxFrameBytes()) {
+            fail(413, "message larger than " + config.signalling().maxFrameBytes() + " bytes", CLOSE_TOO_BIG);
+            return;
+        }
+        try {
+            PlayerMessage message = PlayerMessageParser.parse(text);
+            checkId(message);
+            handle(message);
+        } catch (ProtocolException e) {
+            protocolError(e);
+        }
+    }
+
+    void onBinary() {
+        heard();
+        protocolError(ProtocolException.badRequest("binary frames are not part of the protocol"));
+    }
+
+    /** The socket is gone (closed by either side): release what the session holds, once. */
+    void onClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        releaseEdgeConnection();
+    }
+
+    /** The edge connection ended on its own (ICE/DTLS failure, connect timeout). */
+    void onEdgeConnectionLost(String reason) {
+        hasEdgeConnection = false;
+        fail(502, reason, CLOSE_ERROR);
+    }
+
+    void closeIdle() {
+        fail(408, "no sign of life for " + config.signalling().idleTimeoutSeconds() + " s", CLOSE_GOING_AWAY);
+    }
+
+    void ping() {
+        if (state != State.CLOSED) {
+            socket.writePing(io.vertx.core.buffer.Buffer.buffer());
+        }
+    }
+
+    /** Ends the session from the edge's side (shutdown). */
+    void shutdown() {
+        if (state != State.CLOSED) {
+            socket.close(CLOSE_GOING_AWAY, "edge shutting down");
+            onClosed();
+        }
+    }
+
+    private void checkId(PlayerMessage message) throws ProtocolException {
+        if (message.id() == null ? message.requiresId() : message.id() != id) {
+            throw ProtocolException.badRequest(message.id() == null ? "missing 'id'" : "'id' does not match this session");
+        }
+    }
+
+    private void handle(PlayerMessage message) throws ProtocolException {
+        // Java 17: no pattern switch; the sealed interface keeps this list complete.
+        if (message instanceof PlayerMessage.RequestOffer) {
+            requestOffer();
+        } else if (message instanceof PlayerMessage.Answer a) {
+            answer(a);
+        } else if (message instanceof PlayerMessage.Candidates c) {
+            candidates(c);
+        } else if (message instanceof PlayerMessage.Stop) {
+            stop();
+        } else if (message instanceof PlayerMessage.Ping) {
+            socket.writeTextMessage(EdgeMessages.pong());
+        } else if (message instanceof PlayerMessage.ChangeRendition c) {
+            changeRendition(c);
+        }
+        // Pong: keep-alive only, already counted by heard().
+    }
+
+    private void requestOffer() throws ProtocolException {
+        if (state == State.OFFERING) {
+            throw ProtocolException.badRequest("an offer is already being prepared");
+        }
+        state = State.OFFERING;
+        hasEdgeConnection = true;
+        media.offer(id, stream).onComplete(ar -> {
+            if (state != State.OFFERING) {
+                return; // closed meanwhile; onClosed released the connection
+            }
+            if (ar.failed()) {
+                hasEdgeConnection = false;
+                fail(codeOf(ar.cause()), "cannot offer " + stream + ": " + ar.cause().getMessage(), CLOSE_ERROR);
+                return;
+            }
+            MediaApi.Offer offer = ar.result();
+            state = State.OFFERED;
+            socket.writeTextMessage(EdgeMessages.offer(id, 0, offer.sdp(), offer.candidates(), config.iceServers()));
+        });
+    }
+
+    private void answer(PlayerMessage.Answer answer) throws ProtocolException {
+        requireEdgePeer(answer.peerId());
+        if (state != State.OFFERED) {
+            throw ProtocolException.badRequest("no offer is waiting for an answer");
+        }
+        state = State.ANSWERED;
+        media.answer(id, answer.sdp()).onFailure(t -> {
+            if (state != State.CLOSED) {
+                hasEdgeConnection = false;
+                fail(codeOf(t), t.getMessage(), CLOSE_POLICY);
+            }
+        });
+    }
+
+    private void candidates(PlayerMessage.Candidates message) throws ProtocolException {
+        requireEdgePeer(message.peerId());
+        if (state != State.OFFERED && state != State.ANSWERED) {
+            throw ProtocolException.badRequest("no edge connection to add candidates to");
+        }
+        if (message.candidates().stream().allMatch(c -> c.endOfCandidates())) {
+            return;
+        }
+        media.candidates(id, message.candidates()).onFailure(t -> {
+            if (state != State.CLOSED) {
+                protocolError(new ProtocolException(codeOf(t), t.getMessage(), false));
+            }
+        });
+    }
+
+    private void stop() {
+        socket.close(CLOSE_NORMAL, "stopped");
+        onClosed();
+    }
+
+    private void changeRendition(PlayerMessage.ChangeRendition change) throws ProtocolException {
+        // The edge serves one rendition per stream; acknowledge it so ABR-aware players settle.
+        String only = "source";
+        if (change.renditionName() != null && !only.equals(change.renditionName())) {
+            throw new ProtocolException(404, "rendition '" + change.renditionName() + "' not found", false);
+        }
+        socket.writeTextMessage(EdgeMessages.renditionChanged(id, only, false));
+    }
+
+    private void requireEdgePeer(long peerId) throws ProtocolException {
+        if (peerId != 0) {
+            throw new ProtocolException(400, "peer_id " + peerId + " is not a peer of this session", false);
+        }
+    }
+
+    private void protocolError(ProtocolException e) {
+        protocolErrors++;
+        if (e.fatal()) {
+            fail(e.code(), e.getMessage(), CLOSE_POLICY);
+        } else if (protocolErrors > config.signalling().maxProtocolErrors()) {
+            fail(e.code(), e.getMessage() + " (too many errors, closing)", CLOSE_POLICY);
+        } else {
+            socket.writeTextMessage(EdgeMessages.error(e.code(), e.getMessage()));
+        }
+    }
+
+    /** Sends a fatal error and closes the socket. */
+    private void fail(int code, String message, short closeCode) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        LOG.fine(() -> "session " + id + ": closing with " + code + " " + message);
+        socket.writeTextMessage(EdgeMessages.error(code, message))
+                .eventually(() -> socket.close(closeCode, truncate(message)));
+        onClosed();
+    }
+
+    private void releaseEdgeConnection() {
+        if (hasEdgeConnection) {
+            hasEdgeConnection = false;
+            media.close(id).onFailure(t -> LOG.warning("session " + id + ": media close failed: " + t.getMessage()));
+        }
+    }
+
+    private static int codeOf(Throwable t) {
+        if (t instanceof ReplyException r && r.failureCode() >= 400 && r.failureCode() < 600) {
+            return r.failureCode();
+        }
+        return 500;
+    }
+
+    /** Close reasons are limited to 123 bytes by RFC 6455. */
+    private static String truncate(String reason) {
+        return reason.length() <= 100 ? reason : reason.substring(0, 100);
+    }
+
+}

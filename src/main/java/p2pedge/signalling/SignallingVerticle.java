@@ -1,0 +1,131 @@
+package p2pedge.signalling;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaApi;
+import p2pedge.signalling.protocol.EdgeMessages;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The signalling server: players' WebSockets at {@code /{app}/{stream}} speaking the OvenMediaEngine protocol,
+ * and the player page over plain HTTP on the same port.
+ */
+public final class SignallingVerticle extends VerticleBase {
+
+    private static final Logger LOG = Logger.getLogger(SignallingVerticle.class.getName());
+
+    private final EdgeConfig config;
+    private final Map<Long, PlayerSession> sessions = new HashMap<>();
+    private final SessionIds ids = new SessionIds();
+    private MediaApi media;
+    private HttpServer server;
+    private MessageConsumer<JsonObject> lostConsumer;
+    private long keepAliveTimer;
+
+    public SignallingVerticle(EdgeConfig config) {
+        this.config = config;
+    }
+
+    /** The bound port (differs from the configured one when that is 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public Future<?> start() {
+        EdgeConfig.Signalling s = config.signalling();
+        media = new MediaApi(vertx.eventBus(), s.offerTimeoutSeconds() * 1000L);
+        lostConsumer = vertx.eventBus().localConsumer(MediaApi.CONNECTION_LOST, m -> {
+            MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
+            PlayerSession session = sessions.get(lost.session());
+            if (session != null) {
+                session.onEdgeConnectionLost(lost.reason());
+            }
+        });
+        Router router = Router.router(vertx);
+        router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        // Netty's own limit only guards memory; the session enforces the protocol limit with a JSON error.
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(s.host())
+                .setPort(s.port())
+                .setMaxWebSocketFrameSize(s.maxFrameBytes() * 4)
+                .setMaxWebSocketMessageSize(s.maxFrameBytes() * 4)
+                // A player that ignores our close frame must not hold its socket for Netty's default 10 s.
+                .setWebSocketClosingTimeout(2);
+        keepAliveTimer = vertx.setPeriodic(s.pingIntervalSeconds() * 1000L, t -> keepAlive());
+        server = vertx.createHttpServer(options)
+                .webSocketHandler(this::accept)
+                .requestHandler(router);
+        return lostConsumer.completion()
+                .compose(v -> server.listen())
+                .onSuccess(srv -> LOG.info("signalling listening on " + s.host() + ":" + srv.actualPort()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(keepAliveTimer);
+        new ArrayList<>(sessions.values()).forEach(PlayerSession::shutdown);
+        sessions.clear();
+        return Future.all(lostConsumer.unregister(), server.close());
+    }
+
+    private void accept(ServerWebSocket socket) {
+        String stream = StreamPath.parse(socket.path()).orElse(null);
+        if (stream == null) {
+            rejectAfterHandshake(socket, 404, "signalling URL must be /{app}/{stream}");
+            return;
+        }
+        // Accept first so that the player reads a protocol error, not a failed handshake.
+        socket.pause();
+        media.streamExists(stream).onComplete(ar -> {
+            if (ar.failed() || !ar.result()) {
+                rejectAfterHandshake(socket, 404, "stream " + stream + " not found");
+                return;
+            }
+            long id = ids.allocate();
+            PlayerSession session = new PlayerSession(id, stream, socket, config, media);
+            sessions.put(id, session);
+            socket.textMessageHandler(session::onText);
+            socket.binaryMessageHandler(b -> session.onBinary());
+            socket.pongHandler(b -> session.heard());
+            socket.exceptionHandler(t -> LOG.fine(() -> "session " + id + ": " + t));
+            socket.closeHandler(v -> {
+                session.onClosed();
+                sessions.remove(id);
+                ids.release(id);
+            });
+            socket.resume();
+        });
+    }
+
+    private static void rejectAfterHandshake(ServerWebSocket socket, int code, String message) {
+        socket.writeTextMessage(EdgeMessages.error(code, message))
+                .eventually(() -> socket.close(PlayerSession.CLOSE_POLICY, message.length() > 100 ? message.substring(0, 100) : message));
+    }
+
+    /** One sweep for all sessions: ping the live, drop the silent. */
+    private void keepAlive() {
+        long idleNanos = TimeUnit.SECONDS.toNanos(config.signalling().idleTimeoutSeconds());
+        long now = System.nanoTime();
+        for (PlayerSession session : new ArrayList<>(sessions.values())) {
+            if (now - session.lastHeardNanos() > idleNanos) {
+                session.closeIdle();
+            } else {
+                session.ping();
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package p2pedge.signalling.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import p2pedge.config.EdgeConfig.IceServer;
+
+import java.util.List;
+
+/** The messages the edge sends players, encoded in one place. */
+public final class EdgeMessages {
+
+    private EdgeMessages() {
+    }
+
+    public static String offer(long id, long peerId, SessionDescription sdp, List<IceCandidate> candidates,
+                               List<IceServer> iceServers) {
+        JsonArray candidateArray = new JsonArray();
+        candidates.forEach(c -> candidateArray.add(c.toJson()));
+        JsonObject json = new JsonObject()
+                .put("command", "offer")
+                .put("id", id)
+                .put("peer_id", peerId)
+                .put("code", 200)
+                .put("sdp", sdp.toJson())
+                .put("candidates", candidateArray);
+        // Any ice server makes OvenPlayer relay-only: only send them when configured.
+        if (!iceServers.isEmpty()) {
+            JsonArray servers = new JsonArray();
+            JsonArray legacy = new JsonArray();
+            for (IceServer server : iceServers) {
+                servers.add(server.toJson());
+                // Older players read the reference server's misspelled duplicate.
+                JsonObject old = new JsonObject().put("urls", new JsonArray(server.urls()));
+                if (server.username() != null) {
+                    old.put("user_name", server.username());
+                }
+                if (server.credential() != null) {
+                    old.put("credential", server.credential());
+                }
+                legacy.add(old);
+            }
+            json.put("iceServers", servers).put("ice_servers", legacy);
+        }
+        return json.encode();
+    }
+
+    public static String error(int code, String message) {
+        return new JsonObject().put("code", code).put("error", message).encode();
+    }
+
+    public static String pong() {
+        return new JsonObject().put("command", "pong").encode();
+    }
+
+    public static String stop(long id, long peerId) {
+        return new JsonObject().put("command", "stop").put("id", id).put("peer_id", peerId).encode();
+    }
+
+    /** Reply to change_rendition; OvenPlayer reads {@code auto} at the top level, others inside message. */
+    public static String renditionChanged(long id, String renditionName, boolean auto) {
+        JsonObject message = new JsonObject().put("rendition_name", renditionName).put("auto", auto);
+        return new JsonObject()
+                .put("command", "notification")
+                .put("id", id)
+                .put("type", "rendition_changed")
+                .put("message", message)
+                .put("rendition_name", renditionName)
+                .put("auto", auto)
+                .encode();
+    }
+}

@@ -1,0 +1,50 @@
+package p2pedge.signalling.protocol;
+
+import java.util.List;
+
+/**
+ * A message a player sends the edge. {@code id} is the session id the player claims (null when absent);
+ * {@code peerId} the peer it addresses (0 = the edge, null when absent).
+ */
+public sealed interface PlayerMessage {
+
+    Long id();
+
+    /** Whether the message must carry the session's id (OvenPlayer's pong carries none). */
+    default boolean requiresId() {
+        return true;
+    }
+
+    record RequestOffer(Long id) implements PlayerMessage {
+        @Override
+        public boolean requiresId() {
+            return false;
+        }
+    }
+
+    record Answer(Long id, long peerId, SessionDescription sdp) implements PlayerMessage {
+    }
+
+    record Candidates(Long id, long peerId, List<IceCandidate> candidates) implements PlayerMessage {
+    }
+
+    record Stop(Long id, Long peerId) implements PlayerMessage {
+    }
+
+    record Ping(Long id) implements PlayerMessage {
+        @Override
+        public boolean requiresId() {
+            return false;
+        }
+    }
+
+    record Pong(Long id) implements PlayerMessage {
+        @Override
+        public boolean requiresId() {
+            return false;
+        }
+    }
+
+    record ChangeRendition(Long id, String renditionName, Boolean auto) implements PlayerMessage {
+    }
+}

@@ -1,0 +1,136 @@
+package p2pedge.bench;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.vertx.core.Vertx;
+import p2pedge.testing.JavaViewer;
+import p2pedge.testing.SignallingClient;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Edge cost per viewer on the per-viewer webrtc-java media path: starts the edge jar as a child process,
+ * attaches N webrtc-java viewers (decoding in this process), and reads the edge's CPU time and RSS from /proc.
+ * Usage: ViewerCostBench JAR [N ...] (default 1 5 10 20); WARMUP_S and MEASURE_S tune the windows.
+ */
+public final class ViewerCostBench {
+
+    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux x86_64
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
+        List<Integer> counts = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            counts.add(Integer.parseInt(args[i]));
+        }
+        if (counts.isEmpty()) {
+            counts = List.of(1, 5, 10, 20);
+        }
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_S", "5"));
+        int measure = Integer.parseInt(System.getenv().getOrDefault("MEASURE_S", "10"));
+        int port = freePort();
+        Process edge = new ProcessBuilder("java", "-Xmx512m",
+                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port,
+                "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dmedia.maxViewers=1000",
+                "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target/bench-edge.log").toFile())
+                .start();
+        Vertx vertx = Vertx.vertx();
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        try {
+            awaitPort(port, 60_000);
+            System.out.printf(Locale.ROOT, "edge pid %d, demo stream app/stream; warmup %d s, measured over %d s; "
+                    + "CPU%% = edge process CPU time / wall time (100%% = one core), RSS from /proc/PID/status%n",
+                    edge.pid(), warmup, measure);
+            System.out.printf(Locale.ROOT, "%8s %10s %14s %10s %14s %16s%n",
+                    "viewers", "edge CPU%", "CPU%/viewer", "RSS MB", "RSS MB/viewer*", "fps/viewer(min)");
+            long idleRss = rssKb(edge.pid());
+            double idleCpu = cpuPercent(edge.pid(), measure);
+            System.out.printf(Locale.ROOT, "%8d %10.1f %14s %10.1f %14s %16s%n", 0, idleCpu, "-", idleRss / 1024.0, "-", "-");
+            List<JavaViewer> viewers = new ArrayList<>();
+            for (int n : counts) {
+                while (viewers.size() < n) {
+                    JavaViewer viewer = new JavaViewer(factory, SignallingClient.connect(vertx, port, "/app/stream"));
+                    viewers.add(viewer);
+                }
+                for (JavaViewer viewer : viewers) {
+                    viewer.awaitConnected(20_000);
+                }
+                Thread.sleep(warmup * 1000L);
+                long[] framesBefore = viewers.stream().mapToLong(JavaViewer::frames).toArray();
+                long start = System.nanoTime();
+                double cpu = cpuPercent(edge.pid(), measure);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double minFps = Double.MAX_VALUE;
+                for (int i = 0; i < viewers.size(); i++) {
+                    minFps = Math.min(minFps, (viewers.get(i).frames() - framesBefore[i]) / seconds);
+                }
+                long rss = rssKb(edge.pid());
+                System.out.printf(Locale.ROOT, "%8d %10.1f %14.2f %10.1f %14.2f %16.1f%n", n, cpu, (cpu - idleCpu) / n,
+                        rss / 1024.0, (rss - idleRss) / 1024.0 / n, minFps);
+            }
+            System.out.println("* RSS growth over the idle edge, divided by the viewer count");
+            viewers.forEach(JavaViewer::close);
+        } finally {
+            edge.destroy();
+            edge.waitFor();
+            factory.dispose();
+            audio.dispose();
+            vertx.close().await();
+        }
+    }
+
+    /** Percentage of one core the process used during the next {@code seconds}. */
+    private static double cpuPercent(long pid, int seconds) throws IOException, InterruptedException {
+        long ticksBefore = cpuTicks(pid);
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long ticks = cpuTicks(pid) - ticksBefore;
+        double wall = (System.nanoTime() - start) / 1e9;
+        return 100.0 * ticks / CLOCK_TICKS / wall;
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no VmRSS for " + pid);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void awaitPort(int port, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("edge did not open port " + port + "; see target/bench-edge.log");
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package p2pedge.media;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.JavaViewer;
+import p2pedge.testing.SignallingClient;
+import p2pedge.testing.TestEdge;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** webrtc-java players watch the demo stream through the real signalling and media plane. */
+@Tag("e2e")
+@ExtendWith(VertxExtension.class)
+class JavaViewerEndToEndTest {
+
+    private static Vertx vertx;
+    private static TestEdge edge;
+    private static HeadlessAudioDeviceModule audio;
+    private static PeerConnectionFactory factory;
+
+    @BeforeAll
+    static void start(Vertx v) throws Exception {
+        vertx = v;
+        edge = TestEdge.start(vertx);
+        audio = new HeadlessAudioDeviceModule();
+        factory = new PeerConnectionFactory(audio);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        edge.close();
+        factory.dispose();
+        audio.dispose();
+    }
+
+    @Test
+    void viewersDecodeRisingFramesOfTheDemoStream() throws Exception {
+        List<JavaViewer> viewers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                viewers.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+            }
+            for (JavaViewer viewer : viewers) {
+                viewer.awaitConnected(15_000);
+            }
+            waitFor(() -> viewers.stream().allMatch(v -> v.frames() > 10), 15_000, "every viewer decodes frames");
+            long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+            long[] framesBefore = viewers.stream().mapToLong(JavaViewer::frames).toArray();
+            Thread.sleep(1_000);
+            for (int i = 0; i < viewers.size(); i++) {
+                JavaViewer viewer = viewers.get(i);
+                long gained = viewer.frames() - framesBefore[i];
+                assertTrue(gained >= 10, "viewer " + i + " decoded only " + gained + " frames in 1 s");
+                assertTrue(viewer.lastFrameNumber() > before[i],
+                        "the pattern's frame counter rises: " + before[i] + " -> " + viewer.lastFrameNumber());
+            }
+            assertTrue(edge.mediaConnections() == 3);
+        } finally {
+            viewers.forEach(JavaViewer::close);
+        }
+        edge.awaitMediaConnections(0, 5_000);
+    }
+
+    private interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitFor(Condition condition, long timeoutMillis, String what) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (!condition.holds()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package p2pedge.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Debian's Chromium, headless, driven over the Chrome DevTools Protocol with a Vert.x WebSocket: no Selenium,
+ * no driver binary. Each launch gets a fresh user-data-dir, removed on close.
+ */
+public final class Chromium implements AutoCloseable {
+
+    private static final List<String> FLAGS = List.of(
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+            "--mute-audio", "--autoplay-policy=no-user-gesture-required", "--remote-allow-origins=*",
+            "--remote-debugging-port=0");
+
+    private final Process process;
+    private final Path profile;
+    private final Cdp browser;
+    private final List<Page> pages = Collections.synchronizedList(new ArrayList<>());
+    private final Vertx vertx;
+    private boolean closed;
+
+    private Chromium(Vertx vertx, Process process, Path profile, Cdp browser) {
+        this.vertx = vertx;
+        this.process = process;
+        this.profile = profile;
+        this.browser = browser;
+    }
+
+    public static Chromium launch(Vertx vertx, List<String> extraFlags) throws Exception {
+        Path profile = Files.createTempDirectory("p2pedge-chromium-");
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("chromium.binary", "/usr/bin/chromium"));
+        command.addAll(FLAGS);
+        command.add("--user-data-dir=" + profile);
+        command.addAll(extraFlags);
+        command.add("about:blank");
+        Path log = profile.resolve("chromium.log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Path portFile = profile.resolve("DevToolsActivePort");
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!Files.exists(portFile) || Files.readAllLines(portFile).size() < 2) {
+            if (!process.isAlive() || System.currentTimeMillis() > deadline) {
+                process.destroyForcibly();
+                String tail = Files.exists(log) ? Files.readString(log) : "";
+                deleteTree(profile);
+                throw new IllegalStateException("chromium did not start: " + tail.substring(Math.max(0, tail.length() - 2000)));
+            }
+            Thread.sleep(50);
+        }
+        List<String> lines = Files.readAllLines(portFile);
+        String url = "ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim();
+        return new Chromium(vertx, process, profile, Cdp.connect(vertx, url));
+    }
+
+    /** Opens a new tab at {@code url}. */
+    public Page open(String url) throws Exception {
+        JsonObject created = browser.call("Target.createTarget", new JsonObject().put("url", "about:blank"), null);
+        String targetId = created.getString("targetId");
+        int port = Integer.parseInt(browser.url.replaceAll("^ws://127\\.0\\.0\\.1:(\\d+)/.*$", "$1"));
+        Cdp cdp = Cdp.connect(vertx, "ws://127.0.0.1:" + port + "/devtools/page/" + targetId);
+        Page page = new Page(targetId, cdp);
+        cdp.call("Runtime.enable", new JsonObject(), null);
+        cdp.call("Page.enable", new JsonObject(), null);
+        cdp.call("Page.navigate", new JsonObject().put("url", url), null);
+        pages.add(page);
+        return page;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        new ArrayList<>(pages).forEach(Page::close);
+        browser.close();
+        // Chromium forks renderers and helpers: take the whole tree down.
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+            for (ProcessHandle p : tree) {
+                p.destroyForcibly();
+                p.onExit().get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // Best effort: a stuck helper must not fail the test run.
+        }
+        deleteTree(profile);
+    }
+
+    /** One tab. */
+    public final class Page implements AutoCloseable {
+        private final String targetId;
+        private final Cdp cdp;
+        private boolean closed;
+
+        private Page(String targetId, Cdp cdp) {
+            this.targetId = targetId;
+            this.cdp = cdp;
+        }
+
+        /** Evaluates an expression (promises awaited) and returns its JSON value. */
+        public Object eval(String expression) throws Exception {
+            JsonObject result = cdp.call("Runtime.evaluate", new JsonObject().put("expression", expression)
+                    .put("returnByValue", true).put("awaitPromise", true), null);
+            if (result.containsKey("exceptionDetails")) {
+                JsonObject details = result.getJsonObject("exceptionDetails");
+                JsonObject exception = details.getJsonObject("exception", new JsonObject());
+                throw new IllegalStateException("page threw: " + exception.getString("description", details.getString("text")));
+            }
+            return result.getJsonObject("result").getValue("value");
+        }
+
+        public void waitUntil(String expression, Duration timeout, String message) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Object last = null;
+            while (System.nanoTime() < deadline) {
+                try {
+                    last = eval(expression);
+                    if (Boolean.TRUE.equals(last)) {
+                        return;
+                    }
+                } catch (IllegalStateException e) {
+                    last = e.getMessage();
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError(message + ": not true within " + timeout.toMillis() + " ms (last value: " + last
+                    + "); console: " + console());
+        }
+
+        /** Console output and uncaught exceptions seen so far. */
+        public List<String> console() {
+            return List.copyOf(cdp.events);
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                browser.call("Target.closeTarget", new JsonObject().put("targetId", targetId), null);
+            } catch (Exception e) {
+                // The tab may be gone with the browser already.
+            }
+            cdp.close();
+            pages.remove(this);
+        }
+    }
+
+    /** One DevTools WebSocket: numbered calls and their replies, events kept as short strings. */
+    private static final class Cdp {
+        private final String url;
+        private final WebSocketClient client;
+        private final WebSocket socket;
+        private final AtomicLong ids = new AtomicLong();
+        private final Map<Long, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+        private Cdp(String url, WebSocketClient client, WebSocket socket) {
+            this.url = url;
+            this.client = client;
+            this.socket = socket;
+            socket.textMessageHandler(this::onMessage);
+            socket.closeHandler(v -> pending.values().forEach(f -> f.completeExceptionally(new IOException("devtools socket closed"))));
+        }
+
+        static Cdp connect(Vertx vertx, String url) throws Exception {
+            WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                    .setMaxFrameSize(16 << 20).setMaxMessageSize(16 << 20));
+            WebSocket socket = client.connect(new io.vertx.core.http.WebSocketConnectOptions().setAbsoluteURI(url))
+                    .await(10, TimeUnit.SECONDS);
+            return new Cdp(url, client, socket);
+        }
+
+        JsonObject call(String method, JsonObject params, String sessionId) throws Exception {
+            long id = ids.incrementAndGet();
+            CompletableFuture<JsonObject> reply = new CompletableFuture<>();
+            pending.put(id, reply);
+            JsonObject message = new JsonObject().put("id", id).put("method", method).put("params", params);
+            if (sessionId != null) {
+                message.put("sessionId", sessionId);
+            }
+            socket.writeTextMessage(message.encode());
+            try {
+                JsonObject response = reply.get(10, TimeUnit.SECONDS);
+                if (response.containsKey("error")) {
+                    throw new IllegalStateException(method + ": " + response.getJsonObject("error").encode());
+                }
+                return response.getJsonObject("result", new JsonObject());
+            } finally {
+                pending.remove(id);
+            }
+        }
+
+        private void onMessage(String text) {
+            JsonObject message = new JsonObject(text);
+            Long id = message.getLong("id");
+            if (id != null) {
+                CompletableFuture<JsonObject> reply = pending.get(id);
+                if (reply != null) {
+                    reply.complete(message);
+                }
+                return;
+            }
+            String method = message.getString("method", "");
+            JsonObject params = message.getJsonObject("params", new JsonObject());
+            if (method.equals("Runtime.consoleAPICalled")) {
+                StringBuilder line = new StringBuilder(params.getString("type", "log")).append(':');
+                params.getJsonArray("args", new io.vertx.core.json.JsonArray()).forEach(arg -> {
+                    JsonObject a = (JsonObject) arg;
+                    line.append(' ').append(a.containsKey("value") ? a.getValue("value") : a.getString("description", ""));
+                });
+                events.add(line.toString());
+            } else if (method.equals("Runtime.exceptionThrown")) {
+                JsonObject details = params.getJsonObject("exceptionDetails", new JsonObject());
+                events.add("exception: " + details.getJsonObject("exception", new JsonObject())
+                        .getString("description", details.getString("text")));
+            }
+        }
+
+        void close() {
+            socket.close();
+            client.close();
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Leftover temp files are harmless.
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package p2pedge.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import p2pedge.Edge;
+import p2pedge.config.ConfigLoader;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaApi;
+
+import java.util.concurrent.TimeUnit;
+
+/** An in-process edge on loopback with an ephemeral signalling port, for tests. */
+public final class TestEdge implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final Edge edge;
+    private final EdgeConfig config;
+
+    private TestEdge(Vertx vertx, Edge edge, EdgeConfig config) {
+        this.vertx = vertx;
+        this.edge = edge;
+        this.config = config;
+    }
+
+    /** Loopback defaults for tests; {@code overrides} is merged over them (deeply). */
+    public static JsonObject loopbackConfig() {
+        return new JsonObject()
+                .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+                .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+    }
+
+    public static TestEdge start(Vertx vertx, JsonObject overrides) throws Exception {
+        JsonObject extra = loopbackConfig().mergeIn(overrides, true);
+        EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
+        Edge edge = Edge.start(vertx, config).await(30, TimeUnit.SECONDS);
+        return new TestEdge(vertx, edge, config);
+    }
+
+    public static TestEdge start(Vertx vertx) throws Exception {
+        return start(vertx, new JsonObject());
+    }
+
+    public int port() {
+        return edge.signallingPort();
+    }
+
+    public EdgeConfig config() {
+        return config;
+    }
+
+    public String wsUrl(String stream) {
+        return "ws://127.0.0.1:" + port() + "/" + stream;
+    }
+
+    /** Edge connections the media verticle holds right now. */
+    public int mediaConnections() throws Exception {
+        return new MediaApi(vertx.eventBus(), 5_000).connectionCount().await(5, TimeUnit.SECONDS);
+    }
+
+    /** Polls until the media verticle holds {@code expected} connections, or fails. */
+    public void awaitMediaConnections(int expected, long timeoutMillis) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        int now;
+        while ((now = mediaConnections()) != expected) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("expected " + expected + " media connections, edge holds " + now);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        edge.stop().await(30, TimeUnit.SECONDS);
+    }
+}
