@@ -14,6 +14,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+        }
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
         }
@@ -39,10 +42,14 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {
-                edge.stop().eventually(vertx::close).await(15, TimeUnit.SECONDS);
+                edge.stop().await(15, TimeUnit.SECONDS);
+                // Awaited on its own: a future chained after close() would complete on a closed context.
+                vertx.close().await(10, TimeUnit.SECONDS);
                 log.info("stopped cleanly");
             } catch (Exception e) {
                 log.log(Level.WARNING, "unclean shutdown: " + e.getMessage(), e);
+            } finally {
+                ShutdownLogManager.shutdownComplete();
             }
         }, "edge-shutdown"));
     }

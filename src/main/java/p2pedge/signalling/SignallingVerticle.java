@@ -77,8 +77,10 @@ public final class SignallingVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(keepAliveTimer);
+        int open = sessions.size();
         new ArrayList<>(sessions.values()).forEach(PlayerSession::shutdown);
         sessions.clear();
+        LOG.info(() -> "signalling stopped, closed " + open + " player session(s)");
         return Future.all(lostConsumer.unregister(), server.close());
     }
 

@@ -1,0 +1,73 @@
+package p2pedge;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.SignallingClient;
+
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SIGTERM on a real edge process with a player attached: sockets closed, natives disposed, no crash. */
+@Tag("e2e")
+@ExtendWith(VertxExtension.class)
+class ShutdownTest {
+
+    @Test
+    void sigtermClosesPlayersAndDisposesNativesWithoutCrashing(Vertx vertx) throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path log = Files.createTempFile("edge-shutdown", ".log");
+        Process edge = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
+                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmedia.iceCandidateAddresses=127.0.0.1",
+                "p2pedge.Main")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitPort(port);
+            try (SignallingClient player = SignallingClient.connect(vertx, port, "/app/stream")) {
+                player.requestOffer();
+                edge.destroy(); // SIGTERM
+                assertTrue(edge.waitFor(30, TimeUnit.SECONDS), "the edge exits");
+                assertEquals((short) 1001, player.awaitClose(Duration.ofSeconds(5)).code(), "players are told the edge is going away");
+            }
+            String output = Files.readString(log);
+            assertEquals(143, edge.exitValue(), "exit by SIGTERM, not by a crash: " + output);
+            assertTrue(output.contains("closed 1 player session(s)"), output);
+            assertTrue(output.contains("media stopped"), output);
+            assertTrue(output.contains("stopped cleanly"), output);
+            for (String crash : List.of("SIGSEGV", "Fatal error", "hs_err", "Check failed")) {
+                assertFalse(output.contains(crash), output);
+            }
+        } finally {
+            edge.destroyForcibly();
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static void awaitPort(int port) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (java.io.IOException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("edge did not listen on " + port);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+}
