@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -ntp package test-compile -DskipTests
-cp=$(mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
+mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+cp=$(cat target/bench-classpath.txt)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 exec java -Djava.util.logging.config.file=src/test/resources/logging.properties \
   -cp "target/test-classes:target/classes:$cp" p2pedge.bench.ViewerCostBench target/p2p-edge.jar "$@"

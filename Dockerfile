@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t p2p-edge .    Run: docker run --network host p2p-edge
+# (host networking: the media plane uses a UDP port range, media.udpPortMin..udpPortMax.)
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -ntp -q dependency:go-offline
+COPY conf conf
+COPY src/main src/main
+RUN mvn -B -ntp -q package -DskipTests
+
+FROM debian:bookworm-slim
+# openjdk for the edge; the rest are the shared libraries libwebrtc (webrtc-java's native part) links against.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless curl \
+      libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 libudev1 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /opt/p2p-edge --shell /usr/sbin/nologin edge
+WORKDIR /opt/p2p-edge
+COPY --from=build /src/target/p2p-edge.jar p2p-edge.jar
+COPY conf conf
+COPY cluster.xml cluster.xml
+USER edge
+EXPOSE 3333/tcp 40000-40999/udp
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:3333/ >/dev/null || exit 1
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "p2p-edge.jar"]
