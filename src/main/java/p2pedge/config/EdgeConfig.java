@@ -77,7 +77,7 @@ public record EdgeConfig(Signalling signalling, Media media, List<IceServer> ice
                 throw new IllegalArgumentException("stream name must be app/stream, got '" + name + "'");
             }
             streams.add(new StreamSpec(name, stream.getString("source", "demo"),
-                    intIn(stream, "streams.width", "width", 64, 3840),
+                    intIn(stream, "streams.width", "width", 160, 3840),
                     intIn(stream, "streams.height", "height", 64, 2160),
                     intIn(stream, "streams.fps", "fps", 1, 60)));
         }

@@ -28,8 +28,9 @@ public final class TestPattern {
     private final int scale;
 
     public TestPattern(int width, int height) {
-        if (width < 64 || height < 64 || (width & 1) != 0 || (height & 1) != 0) {
-            throw new IllegalArgumentException("test pattern size must be even and at least 64x64, got " + width + "x" + height);
+        // The frame number strip needs 32 blocks of at least 4 pixels.
+        if (width < 160 || height < 64 || (width & 1) != 0 || (height & 1) != 0) {
+            throw new IllegalArgumentException("test pattern size must be even and at least 160x64, got " + width + "x" + height);
         }
         this.width = width;
         this.height = height;

@@ -26,7 +26,7 @@ class TestPatternTest {
 
     @Test
     void frameNumbersReadBack() {
-        for (int[] size : new int[][]{{640, 360}, {320, 180}, {64, 64}}) {
+        for (int[] size : new int[][]{{640, 360}, {320, 180}, {160, 64}}) {
             TestPattern pattern = new TestPattern(size[0], size[1]);
             for (long frame : new long[]{0, 1, 12345, 0xFFFFFFFFL}) {
                 for (int pad : new int[]{0, 32}) {
@@ -47,6 +47,6 @@ class TestPatternTest {
     @Test
     void rejectsOddOrTinySizes() {
         assertThrows(IllegalArgumentException.class, () -> new TestPattern(641, 360));
-        assertThrows(IllegalArgumentException.class, () -> new TestPattern(32, 32));
+        assertThrows(IllegalArgumentException.class, () -> new TestPattern(158, 64));
     }
 }
