@@ -7,7 +7,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The edge's configuration, parsed and checked in one place. */
-public record EdgeConfig(Signalling signalling, Media media, List<IceServer> iceServers, List<StreamSpec> streams) {
+public record EdgeConfig(Signalling signalling, Media media, P2p p2p, List<IceServer> iceServers, List<StreamSpec> streams) {
+
+    /**
+     * P2P Delivery.
+     * @param policy                    {@code measured} (default) or {@code ome} (the reference server's rules)
+     * @param allowLinuxHosts           whether Linux desktops may host (the reference server refuses them)
+     * @param hostOfferTimeoutMillis    a host must answer request_offer_p2p with offer_p2p within this
+     * @param relayConnectTimeoutMillis the client must answer, and (if it reports) connect, within this
+     * @param maxHostFailures           consecutive relay failures after which a host takes no new clients
+     * @param maxHostAttemptsPerClient  hosts tried for one client before it is served by the edge
+     */
+    public record P2p(boolean enabled, int maxClientPeersPerHostPeer, String policy, boolean allowLinuxHosts,
+                      int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
+                      int maxHostAttemptsPerClient) {
+    }
 
     public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
                              int messagesPerSecond, int messageBurst, int maxProtocolErrors, int offerTimeoutSeconds) {
@@ -62,6 +76,19 @@ public record EdgeConfig(Signalling signalling, Media media, List<IceServer> ice
         if (media.udpPortMin() > media.udpPortMax()) {
             throw new IllegalArgumentException("media.udpPortMin must not exceed media.udpPortMax");
         }
+        JsonObject p = section(json, "p2p");
+        P2p p2p = new P2p(
+                p.getBoolean("enabled", true),
+                intIn(p, "p2p.maxClientPeersPerHostPeer", "maxClientPeersPerHostPeer", 0, 64),
+                p.getString("policy", "measured"),
+                p.getBoolean("allowLinuxHosts", true),
+                intIn(p, "p2p.hostOfferTimeoutMillis", "hostOfferTimeoutMillis", 100, 600_000),
+                intIn(p, "p2p.relayConnectTimeoutMillis", "relayConnectTimeoutMillis", 100, 600_000),
+                intIn(p, "p2p.maxHostFailures", "maxHostFailures", 1, 1000),
+                intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100));
+        if (!p2p.policy().equals("measured") && !p2p.policy().equals("ome")) {
+            throw new IllegalArgumentException("p2p.policy must be 'measured' or 'ome', got '" + p2p.policy() + "'");
+        }
         List<IceServer> iceServers = new ArrayList<>();
         for (Object o : json.getJsonArray("iceServers", new JsonArray())) {
             JsonObject server = (JsonObject) o;
@@ -81,7 +108,7 @@ public record EdgeConfig(Signalling signalling, Media media, List<IceServer> ice
                     intIn(stream, "streams.height", "height", 64, 2160),
                     intIn(stream, "streams.fps", "fps", 1, 60)));
         }
-        return new EdgeConfig(signalling, media, List.copyOf(iceServers), List.copyOf(streams));
+        return new EdgeConfig(signalling, media, p2p, List.copyOf(iceServers), List.copyOf(streams));
     }
 
     private static JsonObject section(JsonObject json, String key) {

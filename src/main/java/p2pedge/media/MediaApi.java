@@ -26,6 +26,8 @@ public final class MediaApi {
     public static final String STREAM_EXISTS = "p2pedge.media.stream-exists";
     /** Replies with the number of live edge connections (monitoring, leak checks). */
     public static final String CONNECTIONS = "p2pedge.media.connections";
+    /** Published (body: the session id) when a viewer's edge connection reaches connected: media flows. */
+    public static final String CONNECTED = "p2pedge.media.connected";
     /** Published when an edge connection ends on its own (ICE/DTLS failure, connect timeout). */
     public static final String CONNECTION_LOST = "p2pedge.media.connection-lost";
 

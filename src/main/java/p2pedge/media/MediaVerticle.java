@@ -93,6 +93,7 @@ public final class MediaVerticle extends VerticleBase {
         ViewerConnection viewer;
         try {
             viewer = new ViewerConnection(session, factory, rtcConfiguration(), stream, context,
+                    () -> vertx.eventBus().publish(MediaApi.CONNECTED, session),
                     reason -> lost(session, reason));
         } catch (RuntimeException e) {
             message.fail(500, "cannot create peer connection: " + e.getMessage());

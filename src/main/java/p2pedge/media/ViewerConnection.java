@@ -39,14 +39,19 @@ final class ViewerConnection {
     private final List<IceCandidate> gathered = new ArrayList<>();
     private final Promise<Void> gatheringDone = Promise.promise();
     private final Consumer<String> onLost;
+    private final Runnable onConnected;
     private boolean connected;
     private boolean closed;
 
-    /** @param onLost called once, on the context, when the connection fails on its own */
+    /**
+     * @param onConnected called on the context when the connection first carries media
+     * @param onLost      called once, on the context, when the connection fails on its own
+     */
     ViewerConnection(long session, PeerConnectionFactory factory, RTCConfiguration configuration, LiveStream stream,
-                     Context context, Consumer<String> onLost) {
+                     Context context, Runnable onConnected, Consumer<String> onLost) {
         this.session = session;
         this.context = context;
+        this.onConnected = onConnected;
         this.onLost = onLost;
         this.peerConnection = factory.createPeerConnection(configuration, new Observer());
         List<String> streamIds = List.of(stream.name());
@@ -163,8 +168,9 @@ final class ViewerConnection {
         @Override
         public void onConnectionChange(RTCPeerConnectionState state) {
             context.runOnContext(v -> {
-                if (state == RTCPeerConnectionState.CONNECTED) {
+                if (state == RTCPeerConnectionState.CONNECTED && !connected && !closed) {
                     connected = true;
+                    onConnected.run();
                 } else if (state == RTCPeerConnectionState.FAILED) {
                     lost("media connection failed (ICE/DTLS)");
                 }

@@ -4,6 +4,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
+import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
 import p2pedge.signalling.protocol.PlayerMessage;
 import p2pedge.signalling.protocol.PlayerMessageParser;
@@ -27,25 +28,32 @@ final class PlayerSession {
     static final short CLOSE_TOO_BIG = 1009;
     static final short CLOSE_ERROR = 1011;
 
-    enum State { IDLE, OFFERING, OFFERED, ANSWERED, CLOSED }
+    /** IDLE until request_offer; PLACING while classified; OFFERING..ANSWERED served by the edge; CLIENT of a host. */
+    enum State { IDLE, PLACING, OFFERING, OFFERED, ANSWERED, CLIENT, CLOSED }
 
     private final long id;
     private final String stream;
+    private final String userAgent;
     private final ServerWebSocket socket;
     private final EdgeConfig config;
     private final MediaApi media;
+    private final RelayCoordinator relays;
     private final TokenBucket rate;
     private State state = State.IDLE;
+    private P2pApi.Role role;
     private boolean hasEdgeConnection;
     private int protocolErrors;
     private long lastHeardNanos = System.nanoTime();
 
-    PlayerSession(long id, String stream, ServerWebSocket socket, EdgeConfig config, MediaApi media) {
+    PlayerSession(long id, String stream, String userAgent, ServerWebSocket socket, EdgeConfig config, MediaApi media,
+                  RelayCoordinator relays) {
         this.id = id;
         this.stream = stream;
+        this.userAgent = userAgent;
         this.socket = socket;
         this.config = config;
         this.media = media;
+        this.relays = relays;
         EdgeConfig.Signalling s = config.signalling();
         this.rate = new TokenBucket(s.messagesPerSecond(), s.messageBurst(), lastHeardNanos);
     }
@@ -56,6 +64,29 @@ final class PlayerSession {
 
     State state() {
         return state;
+    }
+
+    String stream() {
+        return stream;
+    }
+
+    String userAgent() {
+        return userAgent;
+    }
+
+    /** Host, edge-only or client; null before the first placement. */
+    P2pApi.Role role() {
+        return role;
+    }
+
+    boolean isOpen() {
+        return state != State.CLOSED;
+    }
+
+    void send(String text) {
+        if (isOpen()) {
+            socket.writeTextMessage(text);
+        }
     }
 
     long lastHeardNanos() {
@@ -101,6 +132,7 @@ final class PlayerSession {
         }
         state = State.CLOSED;
         releaseEdgeConnection();
+        relays.sessionClosed(this);
     }
 
     /** The edge connection ended on its own (ICE/DTLS failure, connect timeout). */
@@ -141,20 +173,44 @@ final class PlayerSession {
             answer(a);
         } else if (message instanceof PlayerMessage.Candidates c) {
             candidates(c);
-        } else if (message instanceof PlayerMessage.Stop) {
-            stop();
+        } else if (message instanceof PlayerMessage.Stop s) {
+            if (s.peerId() != null && s.peerId() != 0) {
+                relays.stopRelay(this, s.peerId());
+            } else {
+                stop();
+            }
         } else if (message instanceof PlayerMessage.Ping) {
             socket.writeTextMessage(EdgeMessages.pong());
         } else if (message instanceof PlayerMessage.ChangeRendition c) {
             changeRendition(c);
+        } else if (message instanceof PlayerMessage.OfferP2p o) {
+            relays.offerFromHost(this, o);
+        } else if (message instanceof PlayerMessage.CandidateP2p c) {
+            relays.candidatesFromHost(this, c);
+        } else if (message instanceof PlayerMessage.Stats s) {
+            relays.stats(this, s);
         }
         // Pong: keep-alive only, already counted by heard().
     }
 
     private void requestOffer() throws ProtocolException {
-        if (state == State.OFFERING) {
+        if (state == State.OFFERING || state == State.PLACING) {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
+        state = State.PLACING;
+        relays.requestOffer(this);
+    }
+
+    /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
+    void becomeClient(long hostId) {
+        releaseEdgeConnection();
+        role = P2pApi.Role.CLIENT;
+        state = State.CLIENT;
+    }
+
+    /** Served by the edge itself (as a host, or edge-only). */
+    void serveFromEdge(P2pApi.Role placedAs) {
+        role = placedAs;
         state = State.OFFERING;
         hasEdgeConnection = true;
         media.offer(id, stream).onComplete(ar -> {
@@ -173,7 +229,10 @@ final class PlayerSession {
     }
 
     private void answer(PlayerMessage.Answer answer) throws ProtocolException {
-        requireEdgePeer(answer.peerId());
+        if (answer.peerId() != 0) {
+            relays.answerFromClient(this, answer);
+            return;
+        }
         if (state != State.OFFERED) {
             throw ProtocolException.badRequest("no offer is waiting for an answer");
         }
@@ -187,7 +246,10 @@ final class PlayerSession {
     }
 
     private void candidates(PlayerMessage.Candidates message) throws ProtocolException {
-        requireEdgePeer(message.peerId());
+        if (message.peerId() != 0) {
+            relays.candidatesFromClient(this, message);
+            return;
+        }
         if (state != State.OFFERED && state != State.ANSWERED) {
             throw ProtocolException.badRequest("no edge connection to add candidates to");
         }
@@ -215,12 +277,6 @@ final class PlayerSession {
         socket.writeTextMessage(EdgeMessages.renditionChanged(id, only, false));
     }
 
-    private void requireEdgePeer(long peerId) throws ProtocolException {
-        if (peerId != 0) {
-            throw new ProtocolException(400, "peer_id " + peerId + " is not a peer of this session", false);
-        }
-    }
-
     private void protocolError(ProtocolException e) {
         protocolErrors++;
         if (e.fatal()) {
@@ -243,7 +299,7 @@ final class PlayerSession {
         onClosed();
     }
 
-    private void releaseEdgeConnection() {
+    void releaseEdgeConnection() {
         if (hasEdgeConnection) {
             hasEdgeConnection = false;
             media.close(id).onFailure(t -> LOG.warning("session " + id + ": media close failed: " + t.getMessage()));

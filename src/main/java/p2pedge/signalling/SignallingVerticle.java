@@ -11,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
+import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
 
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class SignallingVerticle extends VerticleBase {
     private final Map<Long, PlayerSession> sessions = new HashMap<>();
     private final SessionIds ids = new SessionIds();
     private MediaApi media;
+    private RelayCoordinator relays;
     private HttpServer server;
     private MessageConsumer<JsonObject> lostConsumer;
     private long keepAliveTimer;
@@ -48,6 +50,7 @@ public final class SignallingVerticle extends VerticleBase {
     public Future<?> start() {
         EdgeConfig.Signalling s = config.signalling();
         media = new MediaApi(vertx.eventBus(), s.offerTimeoutSeconds() * 1000L);
+        relays = new RelayCoordinator(vertx, config.p2p(), new P2pApi(vertx.eventBus(), 5_000), sessions::get);
         lostConsumer = vertx.eventBus().localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());
@@ -98,7 +101,8 @@ public final class SignallingVerticle extends VerticleBase {
                 return;
             }
             long id = ids.allocate();
-            PlayerSession session = new PlayerSession(id, stream, socket, config, media);
+            PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), socket, config,
+                    media, relays);
             sessions.put(id, session);
             socket.textMessageHandler(session::onText);
             socket.binaryMessageHandler(b -> session.onBinary());

@@ -44,6 +44,22 @@ public final class EdgeMessages {
         return json.encode();
     }
 
+    public static String requestOfferP2p(long hostId, long clientId) {
+        return new JsonObject().put("command", "request_offer_p2p").put("id", hostId).put("peer_id", clientId).encode();
+    }
+
+    public static String answerP2p(long hostId, long clientId, SessionDescription sdp) {
+        return new JsonObject().put("command", "answer_p2p").put("id", hostId).put("peer_id", clientId)
+                .put("sdp", sdp.toJson()).encode();
+    }
+
+    /** Candidates between a host and a client: {@code candidate_p2p} to the host, {@code candidate} to the client. */
+    public static String peerCandidates(String command, long id, long peerId, List<IceCandidate> candidates) {
+        JsonArray array = new JsonArray();
+        candidates.forEach(c -> array.add(c.toJson()));
+        return new JsonObject().put("command", command).put("id", id).put("peer_id", peerId).put("candidates", array).encode();
+    }
+
     public static String error(int code, String message) {
         return new JsonObject().put("code", code).put("error", message).encode();
     }

@@ -47,4 +47,19 @@ public sealed interface PlayerMessage {
 
     record ChangeRendition(Long id, String renditionName, Boolean auto) implements PlayerMessage {
     }
+
+    /** A Host Peer's offer to its client {@code peerId}. */
+    record OfferP2p(Long id, long peerId, SessionDescription sdp, List<IceCandidate> candidates) implements PlayerMessage {
+    }
+
+    /** A Host Peer's candidates for its client {@code peerId}. */
+    record CandidateP2p(Long id, long peerId, List<IceCandidate> candidates) implements PlayerMessage {
+    }
+
+    /**
+     * Optional report from project players: the state of the relay with {@code peerId} ("connected",
+     * "failed") and/or the bitrate the player receives. Unmodified OvenPlayer never sends it.
+     */
+    record Stats(Long id, long peerId, String relay, Integer kbps) implements PlayerMessage {
+    }
 }

@@ -44,6 +44,11 @@ public final class PlayerMessageParser {
             case "pong" -> new PlayerMessage.Pong(id);
             case "change_rendition" -> new PlayerMessage.ChangeRendition(id, optionalString(json, "rendition_name"),
                     optionalBoolean(json, "auto"));
+            case "offer_p2p" -> new PlayerMessage.OfferP2p(id, requiredPeerId(json),
+                    SessionDescription.parse(json.getValue("sdp"), "offer"),
+                    json.getValue("candidates") == null ? List.of() : candidates(json));
+            case "candidate_p2p" -> new PlayerMessage.CandidateP2p(id, requiredPeerId(json), candidates(json));
+            case "stats" -> stats(id, json);
             default -> throw ProtocolException.badRequest("unknown command '" + abbreviate(name) + "'");
         };
     }
@@ -51,6 +56,23 @@ public final class PlayerMessageParser {
     private static long peerId(JsonObject json) throws ProtocolException {
         Long peerId = optionalInteger(json, "peer_id");
         return peerId == null ? 0 : peerId;
+    }
+
+    private static long requiredPeerId(JsonObject json) throws ProtocolException {
+        Long peerId = optionalInteger(json, "peer_id");
+        if (peerId == null || peerId == 0) {
+            throw ProtocolException.badRequest("'peer_id' must name the client peer");
+        }
+        return peerId;
+    }
+
+    private static PlayerMessage.Stats stats(Long id, JsonObject json) throws ProtocolException {
+        String relay = optionalString(json, "relay");
+        if (relay != null && !relay.equals("connected") && !relay.equals("failed")) {
+            throw ProtocolException.badRequest("'relay' must be 'connected' or 'failed'");
+        }
+        Long kbps = optionalInteger(json, "kbps");
+        return new PlayerMessage.Stats(id, peerId(json), relay, kbps == null ? null : (int) Math.min(kbps, 10_000_000));
     }
 
     private static List<IceCandidate> candidates(JsonObject json) throws ProtocolException {

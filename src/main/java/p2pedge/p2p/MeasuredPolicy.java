@@ -1,0 +1,80 @@
+package p2pedge.p2p;
+
+import nl.basjes.parse.useragent.UserAgent;
+import nl.basjes.parse.useragent.UserAgentAnalyzer;
+
+import java.util.Set;
+
+/**
+ * The default policy. The User-Agent is parsed by Yauaa, families are browser engines (Chrome, Chromium Edge,
+ * Opera and Brave relay to each other: all Blink), and a host's standing follows what its relays did: a host
+ * whose relays keep failing takes no new clients, and among hosts with a free slot the one with the best
+ * record and fastest relays is preferred. Hosts are registered only once their own edge connection carries
+ * media, so no client is ever handed to a host that has nothing to relay yet.
+ */
+public final class MeasuredPolicy implements ClassificationPolicy {
+
+    private static final Set<String> DESKTOP = Set.of("Desktop");
+    private static final Set<String> KNOWN_ENGINES = Set.of("Blink", "Gecko", "AppleWebKit", "WebKit");
+    private static final String LEGACY_EDGE_ENGINE = "EdgeHTML";
+
+    private final UserAgentAnalyzer analyzer;
+    private final boolean allowLinuxHosts;
+    private final int maxHostFailures;
+
+    /** Building the analyzer takes seconds: call off the event loop. */
+    public MeasuredPolicy(boolean allowLinuxHosts, int maxHostFailures) {
+        this.analyzer = UserAgentAnalyzer.newBuilder()
+                .hideMatcherLoadStats()
+                .withCache(10_000)
+                .withField(UserAgent.DEVICE_CLASS)
+                .withField(UserAgent.OPERATING_SYSTEM_NAME)
+                .withField(UserAgent.AGENT_NAME)
+                .withField(UserAgent.LAYOUT_ENGINE_NAME)
+                .build();
+        this.allowLinuxHosts = allowLinuxHosts;
+        this.maxHostFailures = maxHostFailures;
+    }
+
+    @Override
+    public String name() {
+        return "measured";
+    }
+
+    @Override
+    public PeerProfile profile(String userAgent) {
+        UserAgent ua = analyzer.parse(userAgent == null ? "" : userAgent);
+        String device = ua.getValue(UserAgent.DEVICE_CLASS);
+        String os = ua.getValue(UserAgent.OPERATING_SYSTEM_NAME);
+        String agent = ua.getValue(UserAgent.AGENT_NAME);
+        String engine = ua.getValue(UserAgent.LAYOUT_ENGINE_NAME);
+        boolean knownEngine = KNOWN_ENGINES.contains(engine);
+        boolean mayHost = knownEngine
+                && DESKTOP.contains(device)
+                && (allowLinuxHosts || !os.startsWith("Linux"));
+        String family = knownEngine ? engine : null; // legacy Edge (EdgeHTML), robots, garbage: no P2P
+        String summary = agent + " (" + engine + ") on " + os + ", " + device;
+        return new PeerProfile(family, mayHost && !LEGACY_EDGE_ENGINE.equals(engine), summary);
+    }
+
+    @Override
+    public boolean registersHostOnOffer() {
+        return false;
+    }
+
+    @Override
+    public boolean acceptsClients(HostEntry host) {
+        return host.freeSlots() > 0 && host.health().consecutiveFailures() < maxHostFailures;
+    }
+
+    @Override
+    public double score(HostEntry host) {
+        HostHealth h = host.health();
+        // Laplace-smoothed success rate, minus a little for slow relays (a 5 s connect costs 0.1).
+        double success = (h.relaysConnected() + 1.0) / (h.relaysConnected() + h.relaysFailed() + 2.0);
+        double slowness = h.meanConnectMillis() < 0 ? 0 : Math.min(0.5, h.meanConnectMillis() / 50_000.0);
+        // Hosts that report receiving little (stalling themselves) are a poor source.
+        double starving = h.reportedKbps() >= 0 && h.reportedKbps() < 50 ? 0.5 : 0;
+        return success - slowness - starving;
+    }
+}

@@ -1,0 +1,92 @@
+package p2pedge.p2p;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/** The peer classification verticle's event-bus contract: addresses, messages (encoded only here), a client. */
+public final class P2pApi {
+
+    public static final String CLASSIFY = "p2pedge.p2p.classify";
+    public static final String RELAY_RESULT = "p2pedge.p2p.relay-result";
+    public static final String LEAVE = "p2pedge.p2p.leave";
+    public static final String REPORT = "p2pedge.p2p.report";
+    public static final String HOSTS = "p2pedge.p2p.hosts";
+
+    public enum Role {
+        /** Served by the edge and registered (or about to be) as a Host Peer. */
+        HOST,
+        /** Served by the edge, never relays (mobile, unknown browser, P2P off...). */
+        EDGE,
+        /** Served by a Host Peer. */
+        CLIENT
+    }
+
+    /** Where a player gets the stream from: the edge, or {@code hostId}. */
+    public record Placement(Role role, long hostId, String profile) {
+        JsonObject toJson() {
+            return new JsonObject().put("role", role.name()).put("host", hostId).put("profile", profile);
+        }
+
+        static Placement fromJson(JsonObject json) {
+            return new Placement(Role.valueOf(json.getString("role")), json.getLong("host"), json.getString("profile"));
+        }
+    }
+
+    /** What a leaving player held: the host it was a client of (0 if none) and its own clients. */
+    public record Departure(long hostOf, Set<Long> clients) {
+        JsonObject toJson() {
+            return new JsonObject().put("hostOf", hostOf).put("clients", new JsonArray(clients.stream().toList()));
+        }
+
+        static Departure fromJson(JsonObject json) {
+            Set<Long> clients = new HashSet<>();
+            json.getJsonArray("clients").forEach(c -> clients.add(((Number) c).longValue()));
+            return new Departure(json.getLong("hostOf"), clients);
+        }
+    }
+
+    private final EventBus bus;
+    private final DeliveryOptions options;
+
+    public P2pApi(EventBus bus, long timeoutMillis) {
+        this.bus = bus;
+        this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+    }
+
+    /**
+     * @param excludedHosts hosts that already failed this player
+     * @param edgeOnly      serve from the edge whatever the policy says (the player ran out of host attempts)
+     */
+    public Future<Placement> classify(long session, String stream, String userAgent, Set<Long> excludedHosts, boolean edgeOnly) {
+        JsonObject body = new JsonObject().put("session", session).put("stream", stream).put("userAgent", userAgent)
+                .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly);
+        return bus.<JsonObject>request(CLASSIFY, body, options).map(m -> Placement.fromJson(m.body()));
+    }
+
+    /** A relay from host to client connected (after {@code millis}) or failed. */
+    public Future<Void> relayResult(long host, long client, boolean connected, long millis) {
+        JsonObject body = new JsonObject().put("host", host).put("client", client).put("connected", connected).put("millis", millis);
+        return bus.request(RELAY_RESULT, body, options).mapEmpty();
+    }
+
+    public Future<Departure> leave(long session) {
+        return bus.<JsonObject>request(LEAVE, new JsonObject().put("session", session), options)
+                .map(m -> Departure.fromJson(m.body()));
+    }
+
+    /** A host's own report of what it receives (kbit/s). */
+    public Future<Void> report(long session, int kbps) {
+        return bus.request(REPORT, new JsonObject().put("session", session).put("kbps", kbps), options).mapEmpty();
+    }
+
+    /** The registry's hosts, for monitoring and tests: {@code [{host, stream, family, clients:[...], ...}]}. */
+    public Future<JsonArray> hosts() {
+        return bus.<JsonArray>request(HOSTS, null, options).map(m -> m.body());
+    }
+}

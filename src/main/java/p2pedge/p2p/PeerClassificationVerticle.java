@@ -1,0 +1,192 @@
+package p2pedge.p2p;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaApi;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Decides, for each request_offer, whether a player is served by the edge (and may host) or by a Host Peer,
+ * and keeps the host registry. Talks only over the event bus.
+ */
+public final class PeerClassificationVerticle extends VerticleBase {
+
+    private static final Logger LOG = Logger.getLogger(PeerClassificationVerticle.class.getName());
+
+    /** What classification remembers of a player between its requests. */
+    private static final class Peer {
+        final String stream;
+        final PeerProfile profile;
+        boolean registeredHost;
+        boolean awaitingMedia;
+        long hostOf;
+
+        Peer(String stream, PeerProfile profile) {
+            this.stream = stream;
+            this.profile = profile;
+        }
+    }
+
+    private final EdgeConfig.P2p config;
+    private final HostRegistry registry;
+    private final Map<Long, Peer> peers = new HashMap<>();
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private ClassificationPolicy policy;
+
+    public PeerClassificationVerticle(EdgeConfig.P2p config, HostRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Override
+    public Future<?> start() {
+        Future<ClassificationPolicy> created = config.policy().equals("ome")
+                ? Future.succeededFuture(new OmePolicy())
+                : vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), config.maxHostFailures()));
+        return created.compose(p -> {
+            policy = p;
+            var bus = vertx.eventBus();
+            consumers.add(bus.localConsumer(P2pApi.CLASSIFY, this::classify));
+            consumers.add(bus.localConsumer(P2pApi.RELAY_RESULT, this::relayResult));
+            consumers.add(bus.localConsumer(P2pApi.LEAVE, this::leave));
+            consumers.add(bus.localConsumer(P2pApi.REPORT, this::report));
+            consumers.add(bus.localConsumer(P2pApi.HOSTS, this::hosts));
+            consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
+            LOG.info(() -> "P2P " + (config.enabled() ? "on" : "off") + ", policy " + policy.name()
+                    + ", up to " + config.maxClientPeersPerHostPeer() + " clients per host");
+            return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+    }
+
+    private boolean p2pOn() {
+        return config.enabled() && config.maxClientPeersPerHostPeer() > 0;
+    }
+
+    private void classify(Message<JsonObject> message) {
+        JsonObject body = message.body();
+        long session = body.getLong("session");
+        String stream = body.getString("stream");
+        Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(body.getString("userAgent"))));
+        Future<Void> released = Future.succeededFuture();
+        if (peer.hostOf != 0) {
+            // A client asking again (its host left or failed): its old slot is free.
+            released = registry.release(peer.hostOf, session).mapEmpty();
+            peer.hostOf = 0;
+        }
+        Set<Long> excluded = new HashSet<>();
+        body.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
+        boolean mayBeClient = p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !body.getBoolean("edgeOnly", false);
+        released.compose(v -> mayBeClient
+                        ? registry.reserve(stream, peer.profile.family(), session, excluded, policy::acceptsClients, policy::score)
+                        : Future.succeededFuture(java.util.Optional.<HostEntry>empty()))
+                .compose(host -> {
+                    if (host.isPresent()) {
+                        peer.hostOf = host.get().hostId();
+                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.CLIENT, peer.hostOf, peer.profile.summary()));
+                    }
+                    if (!p2pOn() || !peer.profile.mayHost()) {
+                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.EDGE, 0, peer.profile.summary()));
+                    }
+                    Future<Void> registered = Future.succeededFuture();
+                    if (policy.registersHostOnOffer()) {
+                        registered = registerHost(session, peer);
+                    } else if (!peer.registeredHost) {
+                        peer.awaitingMedia = true;
+                    }
+                    return registered.map(v -> new P2pApi.Placement(P2pApi.Role.HOST, 0, peer.profile.summary()));
+                })
+                .onSuccess(placement -> message.reply(placement.toJson()))
+                .onFailure(t -> message.fail(500, "classification failed: " + t.getMessage()));
+    }
+
+    private Future<Void> registerHost(long session, Peer peer) {
+        if (peer.registeredHost) {
+            return Future.succeededFuture();
+        }
+        peer.registeredHost = true;
+        peer.awaitingMedia = false;
+        return registry.register(new HostEntry(session, peer.stream, peer.profile.family(),
+                config.maxClientPeersPerHostPeer(), Set.of(), HostHealth.NEW));
+    }
+
+    private void mediaConnected(long session) {
+        Peer peer = peers.get(session);
+        if (peer != null && peer.awaitingMedia) {
+            registerHost(session, peer);
+        }
+    }
+
+    private void relayResult(Message<JsonObject> message) {
+        JsonObject body = message.body();
+        long host = body.getLong("host");
+        long client = body.getLong("client");
+        Future<Void> done;
+        if (body.getBoolean("connected")) {
+            long millis = body.getLong("millis");
+            done = registry.updateHealth(host, h -> h.connected(millis));
+        } else {
+            Peer peer = peers.get(client);
+            if (peer != null && peer.hostOf == host) {
+                peer.hostOf = 0;
+            }
+            done = registry.updateHealth(host, HostHealth::failed).compose(v -> registry.release(host, client)).mapEmpty();
+        }
+        done.onComplete(ar -> message.reply(null));
+    }
+
+    private void leave(Message<JsonObject> message) {
+        long session = message.body().getLong("session");
+        Peer peer = peers.remove(session);
+        if (peer == null) {
+            message.reply(new P2pApi.Departure(0, Set.of()).toJson());
+            return;
+        }
+        Future<Boolean> released = peer.hostOf != 0 ? registry.release(peer.hostOf, session) : Future.succeededFuture(false);
+        Future<Set<Long>> clients = peer.registeredHost ? registry.unregister(session) : Future.succeededFuture(Set.of());
+        Future.all(released, clients).onComplete(ar -> {
+            Set<Long> orphans = clients.succeeded() ? clients.result() : Set.of();
+            orphans.forEach(c -> {
+                Peer orphan = peers.get(c);
+                if (orphan != null && orphan.hostOf == session) {
+                    orphan.hostOf = 0;
+                }
+            });
+            message.reply(new P2pApi.Departure(peer.hostOf, orphans).toJson());
+        });
+    }
+
+    private void report(Message<JsonObject> message) {
+        int kbps = message.body().getInteger("kbps");
+        registry.updateHealth(message.body().getLong("session"), h -> h.reported(kbps)).onComplete(ar -> message.reply(null));
+    }
+
+    private void hosts(Message<Object> message) {
+        registry.snapshot().onSuccess(hosts -> {
+            JsonArray out = new JsonArray();
+            for (HostEntry h : hosts) {
+                out.add(new JsonObject().put("host", h.hostId()).put("stream", h.stream()).put("family", h.family())
+                        .put("capacity", h.capacity()).put("clients", new JsonArray(h.clients().stream().sorted().toList()))
+                        .put("accepting", policy.acceptsClients(h))
+                        .put("relaysConnected", h.health().relaysConnected()).put("relaysFailed", h.health().relaysFailed()));
+            }
+            message.reply(out);
+        });
+    }
+}
