@@ -79,6 +79,23 @@ public final class SignallingClient implements AutoCloseable {
         return next(Duration.ofSeconds(10));
     }
 
+    /** The next message, which must be {@code command}. */
+    public JsonObject expect(String command) throws InterruptedException {
+        JsonObject message = next();
+        if (!command.equals(message.getString("command"))) {
+            throw new AssertionError("expected " + command + ", got " + message.encode());
+        }
+        return message;
+    }
+
+    /** Asserts that nothing arrives for a while. */
+    public void expectSilence(Duration duration) throws InterruptedException {
+        JsonObject message = inbox.poll(duration.toMillis(), TimeUnit.MILLISECONDS);
+        if (message != null) {
+            throw new AssertionError("expected nothing, got " + message.encode());
+        }
+    }
+
     /** Messages already received and not yet read (does not wait). */
     public JsonObject poll() {
         return inbox.poll();
