@@ -1,17 +1,19 @@
-// Plays a stream from the edge with plain browser WebRTC over the OvenMediaEngine signalling protocol.
-// Its state is mirrored in window.p2pEdgePlayer so that tests (and curious people) can read it.
+// Plays a stream with plain browser WebRTC over the OvenMediaEngine signalling protocol, from the edge or,
+// with P2P Delivery, from another player (its Host Peer); as a Host Peer it relays what it receives to its
+// clients with addTrack. Its state is mirrored in window.p2pEdgePlayer for tests (and curious people).
 
 const params = new URLSearchParams(location.search);
 const streamName = params.get('stream') || 'app/stream';
 const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
 const signallingUrl = params.get('ws') || `${wsScheme}//${location.host}/${streamName}`;
 const RETRY_MS = 3000;
+const REPORT_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 const video = $('video');
 const state = window.p2pEdgePlayer = {
-  state: 'idle', id: null, peerId: null, framesDecoded: 0, fps: 0, width: 0, height: 0,
-  kbps: 0, error: null, log: [],
+  state: 'idle', id: null, peerId: null, role: '-', clients: [], framesDecoded: 0, fps: 0, width: 0, height: 0,
+  kbps: 0, error: null, log: [], offers: 0,
 };
 
 $('stream').value = streamName;
@@ -40,6 +42,10 @@ function setState(next, error) {
 let socket = null;
 let pc = null;
 let stopped = false;
+let iceServers = [];
+const relays = new Map(); // client id -> RTCPeerConnection, while we are a Host Peer
+let haveMedia = null;
+let mediaArrived = null;
 
 function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -51,6 +57,32 @@ function closePeerConnection() {
     pc = null;
   }
   previous = null;
+  state.framesDecoded = 0;
+  state.fps = 0;
+  state.kbps = 0;
+  haveMedia = new Promise((resolve) => { mediaArrived = resolve; });
+}
+
+function showPeers() {
+  state.clients = [...relays.keys()];
+  if (state.clients.length > 0) state.role = 'host';
+  $('s-role').textContent = state.role;
+  $('s-source').textContent = state.peerId === null ? '-' : state.peerId === 0 ? 'edge' : `host peer ${state.peerId}`;
+  $('s-clients').textContent = state.clients.length ? state.clients.map((c) => `peer ${c}`).join(', ') : '-';
+}
+
+function closeRelay(clientId) {
+  const relay = relays.get(clientId);
+  if (relay) {
+    relay.close();
+    relays.delete(clientId);
+    log(`relay to ${clientId} closed`);
+  }
+  showPeers();
+}
+
+function closeAllRelays() {
+  [...relays.keys()].forEach(closeRelay);
 }
 
 function connect() {
@@ -72,6 +104,7 @@ function connect() {
   };
   socket.onclose = (event) => {
     closePeerConnection();
+    closeAllRelays();
     socket = null;
     if (state.state !== 'error') setState('disconnected', `socket closed (${event.code} ${event.reason})`);
     if (!stopped && state.errorCode !== 404) setTimeout(connect, RETRY_MS);
@@ -88,6 +121,34 @@ async function handle(message) {
     case 'offer':
       await answerOffer(message);
       break;
+    case 'candidate':
+      if (pc && message.peer_id === state.peerId) {
+        for (const candidate of message.candidates || []) await pc.addIceCandidate(candidate);
+      }
+      break;
+    case 'request_offer_p2p':
+      await offerToClient(message.peer_id);
+      break;
+    case 'answer_p2p':
+      if (relays.has(message.peer_id)) await relays.get(message.peer_id).setRemoteDescription(message.sdp);
+      break;
+    case 'candidate_p2p':
+      if (relays.has(message.peer_id)) {
+        for (const candidate of message.candidates || []) await relays.get(message.peer_id).addIceCandidate(candidate);
+      }
+      break;
+    case 'stop':
+      if (relays.has(message.peer_id)) {
+        closeRelay(message.peer_id); // one of our clients left
+      } else if (message.peer_id === state.peerId && state.peerId !== 0) {
+        log(`host peer ${message.peer_id} left: asking again`);
+        closePeerConnection();
+        state.peerId = null;
+        showPeers();
+        setState('requesting offer');
+        send({ command: 'request_offer' });
+      }
+      break;
     case 'ping':
       send({ command: 'pong' });
       break;
@@ -103,14 +164,27 @@ async function answerOffer(offer) {
   closePeerConnection();
   state.id = offer.id;
   state.peerId = offer.peer_id;
+  state.offers += 1;
+  if (offer.peer_id !== 0) {
+    state.role = 'client';
+    closeAllRelays(); // 1 depth: a client relays to nobody
+    // Tell the edge we report our relay's state, so it waits for "connected" before counting it.
+    send({ command: 'stats', id: offer.id, peer_id: 0 });
+  } else {
+    state.role = relays.size > 0 ? 'host' : 'edge';
+    iceServers = offer.iceServers || [];
+  }
   $('s-id').textContent = offer.id;
-  $('s-source').textContent = offer.peer_id === 0 ? 'edge' : `peer ${offer.peer_id}`;
-  pc = new RTCPeerConnection({ iceServers: offer.iceServers || [] });
+  showPeers();
+  pc = new RTCPeerConnection({ iceServers: offer.iceServers || iceServers });
   const connection = pc;
+  const arrived = mediaArrived;
   connection.ontrack = (event) => {
+    const stream = event.streams[0] || new MediaStream([event.track]);
     if (event.track.kind === 'video' || !video.srcObject) {
-      video.srcObject = event.streams[0] || new MediaStream([event.track]);
+      video.srcObject = stream;
     }
+    if (stream.getVideoTracks().length > 0 && stream.getAudioTracks().length > 0) arrived(stream);
   };
   connection.onicecandidate = (event) => {
     if (event.candidate && event.candidate.candidate) {
@@ -118,8 +192,12 @@ async function answerOffer(offer) {
     }
   };
   connection.onconnectionstatechange = () => {
-    log(`media ${connection.connectionState}`);
-    if (connection.connectionState === 'failed') setState('error', 'media connection failed');
+    const st = connection.connectionState;
+    log(`media ${st}`);
+    if (offer.peer_id !== 0 && (st === 'connected' || st === 'failed')) {
+      send({ command: 'stats', id: offer.id, peer_id: offer.peer_id, relay: st });
+    }
+    if (st === 'failed' && offer.peer_id === 0) setState('error', 'media connection failed');
   };
   await connection.setRemoteDescription(offer.sdp);
   for (const candidate of offer.candidates || []) {
@@ -130,6 +208,37 @@ async function answerOffer(offer) {
   send({ command: 'answer', id: offer.id, peer_id: offer.peer_id, sdp: { type: answer.type, sdp: answer.sdp } });
   setState('connecting media');
 }
+
+// As a Host Peer: relay the tracks we receive to a client, with addTrack.
+async function offerToClient(clientId) {
+  closeRelay(clientId);
+  const relay = new RTCPeerConnection({ iceServers });
+  relays.set(clientId, relay);
+  showPeers();
+  log(`relaying to peer ${clientId}`);
+  const stream = await haveMedia;
+  if (relays.get(clientId) !== relay) return; // stopped meanwhile
+  stream.getTracks().forEach((track) => relay.addTrack(track, stream));
+  relay.onicecandidate = (event) => {
+    if (event.candidate && event.candidate.candidate) {
+      send({ command: 'candidate_p2p', id: state.id, peer_id: clientId, candidates: [event.candidate.toJSON()] });
+    }
+  };
+  relay.onconnectionstatechange = () => log(`relay to ${clientId}: ${relay.connectionState}`);
+  const offer = await relay.createOffer();
+  await relay.setLocalDescription(offer);
+  send({ command: 'offer_p2p', id: state.id, peer_id: clientId, sdp: { type: 'offer', sdp: offer.sdp } });
+}
+
+/** Frames decoded so far on the current connection, read now (tests time failovers with it). */
+state.decodedNow = async () => {
+  if (!pc) return 0;
+  let frames = 0;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded || 0;
+  });
+  return frames;
+};
 
 let previous = null;
 async function pollStats() {
@@ -154,10 +263,15 @@ async function pollStats() {
   $('s-bitrate').textContent = `${state.kbps} kbit/s`;
 }
 setInterval(() => pollStats().catch((e) => log(`stats: ${e}`)), 500);
+// What we receive, so the edge can tell a healthy host from a starving one.
+setInterval(() => {
+  if (state.id !== null && state.peerId === 0) send({ command: 'stats', id: state.id, peer_id: 0, kbps: state.kbps });
+}, REPORT_MS);
 
 window.addEventListener('pagehide', () => {
   stopped = true;
   if (state.id !== null) send({ command: 'stop', id: state.id });
 });
 
+closePeerConnection();
 connect();

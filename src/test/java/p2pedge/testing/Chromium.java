@@ -149,7 +149,7 @@ public final class Chromium implements AutoCloseable {
                 } catch (IllegalStateException e) {
                     last = e.getMessage();
                 }
-                Thread.sleep(100);
+                Thread.sleep(20);
             }
             throw new AssertionError(message + ": not true within " + timeout.toMillis() + " ms (last value: " + last
                     + "); console: " + console());

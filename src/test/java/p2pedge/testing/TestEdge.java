@@ -69,6 +69,11 @@ public final class TestEdge implements AutoCloseable {
         }
     }
 
+    /** The host registry as the classification verticle reports it. */
+    public io.vertx.core.json.JsonArray hosts() throws Exception {
+        return new p2pedge.p2p.P2pApi(vertx.eventBus(), 5_000).hosts().await(5, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws Exception {
         edge.stop().await(30, TimeUnit.SECONDS);

@@ -1,0 +1,104 @@
+package p2pedge.browser;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.Chromium;
+import p2pedge.testing.TestEdge;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * P2P Delivery in real browsers: three player pages on one stream with N=2: one is served by the edge and
+ * relays to the two others; closing it leaves both playing again, and the failover time is printed.
+ */
+@Tag("browser")
+@ExtendWith(VertxExtension.class)
+class BrowserP2pTest {
+
+    private static TestEdge edge;
+    private static Chromium chromium;
+
+    @BeforeAll
+    static void start(Vertx vertx) throws Exception {
+        edge = TestEdge.start(vertx);
+        chromium = Chromium.launch(vertx, BrowserPlaybackTest.WEBRTC_LOOPBACK_FLAGS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        edge.close();
+    }
+
+    private static long number(Chromium.Page page, String expression) throws Exception {
+        return ((Number) page.eval(expression)).longValue();
+    }
+
+    private static void assertFramesRise(Chromium.Page page, String who) throws Exception {
+        long before = number(page, "window.p2pEdgePlayer.framesDecoded");
+        Thread.sleep(1_000);
+        long after = number(page, "window.p2pEdgePlayer.framesDecoded");
+        assertTrue(after - before >= 10, who + ": frames keep rising: " + before + " -> " + after
+                + "; player log: " + page.eval("window.p2pEdgePlayer.log.join('\\n')"));
+    }
+
+    @Test
+    void oneTabServedByTheEdgeRelaysToTwoAndTheyFailOverWhenItCloses() throws Exception {
+        String url = "http://127.0.0.1:" + edge.port() + "/?stream=app/stream";
+        Chromium.Page host = chromium.open(url);
+        host.waitUntil("window.p2pEdgePlayer.framesDecoded > 10", Duration.ofSeconds(20), "the first tab plays");
+        long hostId = number(host, "window.p2pEdgePlayer.id");
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (edge.hosts().isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50); // registered once its edge connection carries media
+        }
+        assertEquals(1, edge.hosts().size(), "the first tab is a Host Peer: " + edge.hosts());
+
+        List<Chromium.Page> clients = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Chromium.Page client = chromium.open(url);
+            client.waitUntil("window.p2pEdgePlayer.framesDecoded > 10", Duration.ofSeconds(20), "client " + i + " plays");
+            assertEquals(hostId, number(client, "window.p2pEdgePlayer.peerId"), "client " + i + " plays from the host tab");
+            clients.add(client);
+        }
+        assertEquals(1, edge.mediaConnections(), "the edge holds one media connection for three viewers");
+        JsonArray hosts = edge.hosts();
+        assertEquals(2, hosts.getJsonObject(0).getJsonArray("clients").size(), hosts.encode());
+        assertEquals("host", host.eval("window.p2pEdgePlayer.role"));
+        for (Chromium.Page client : clients) {
+            assertFramesRise(client, "client");
+        }
+
+        long[] offersBefore = new long[clients.size()];
+        for (int i = 0; i < clients.size(); i++) {
+            offersBefore[i] = number(clients.get(i), "window.p2pEdgePlayer.offers");
+        }
+        long closed = System.nanoTime();
+        host.close();
+        for (int i = 0; i < clients.size(); i++) {
+            clients.get(i).waitUntil("(async () => window.p2pEdgePlayer.offers > " + offersBefore[i]
+                    + " && await window.p2pEdgePlayer.decodedNow() > 0)()", Duration.ofSeconds(10), "client " + i + " plays again");
+            long millis = (System.nanoTime() - closed) / 1_000_000;
+            System.out.printf("failover: client %d decoding again %d ms after its host tab closed (from %s)%n", i, millis,
+                    number(clients.get(i), "window.p2pEdgePlayer.peerId") == 0 ? "the edge" : "a new host peer");
+        }
+        for (Chromium.Page client : clients) {
+            assertFramesRise(client, "client after failover");
+            client.close();
+        }
+        edge.awaitMediaConnections(0, 10_000);
+    }
+}
