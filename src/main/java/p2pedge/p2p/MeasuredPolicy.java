@@ -64,7 +64,11 @@ public final class MeasuredPolicy implements ClassificationPolicy {
 
     @Override
     public boolean acceptsClients(HostEntry host) {
-        return host.freeSlots() > 0 && host.health().consecutiveFailures() < maxHostFailures;
+        HostHealth h = host.health();
+        // A host that failed before it ever delivered gets no second chance: most such "hosts" are players
+        // that never relay at all (OvenPlayer since 0.10.39 never answers request_offer_p2p).
+        boolean neverDelivered = h.relaysConnected() == 0 && h.relaysFailed() > 0;
+        return host.freeSlots() > 0 && !neverDelivered && h.consecutiveFailures() < maxHostFailures;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package p2pedge.browser;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,13 +8,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.Chromium;
+import p2pedge.testing.OvenPlayerPages;
 import p2pedge.testing.TestEdge;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,9 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("browser")
 @ExtendWith(VertxExtension.class)
 class BrowserPlaybackTest {
-
-    /** The OvenPlayer release the tests pin (src/test/browser/package.json), installed by npm during the build. */
-    static final Path OVENPLAYER_JS = Path.of("src/test/browser/node_modules/ovenplayer/dist/ovenplayer.js");
 
     /** Page-to-edge WebRTC on loopback: real candidate addresses (no mDNS), loopback interfaces allowed. */
     static final List<String> WEBRTC_LOOPBACK_FLAGS = List.of(
@@ -68,33 +62,9 @@ class BrowserPlaybackTest {
 
     @Test
     void unmodifiedOvenPlayerPlaysTheDemoStream(Vertx vertx) throws Exception {
-        assertTrue(Files.isRegularFile(OVENPLAYER_JS), OVENPLAYER_JS + " is missing: the build runs npm ci in src/test/browser");
-        String page = """
-                <!doctype html><html><body>
-                <div id="player"></div>
-                <script src="/ovenplayer.js"></script>
-                <script>
-                  window.op = { states: [], errors: [] };
-                  const player = OvenPlayer.create('player', {
-                    autoStart: true, mute: true,
-                    sources: [{ type: 'webrtc', file: 'WS_URL' }]
-                  });
-                  player.on('stateChanged', (d) => window.op.states.push(d.newstate));
-                  player.on('error', (e) => window.op.errors.push(JSON.stringify(e)));
-                  window.frames = () => {
-                    const v = document.querySelector('video');
-                    return v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
-                  };
-                </script></body></html>
-                """.replace("WS_URL", edge.wsUrl("app/stream"));
-        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
-            if (req.path().equals("/ovenplayer.js")) {
-                req.response().putHeader("content-type", "application/javascript").sendFile(OVENPLAYER_JS.toString());
-            } else {
-                req.response().putHeader("content-type", "text/html").end(page);
-            }
-        }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-        try (Chromium.Page tab = chromium.open("http://127.0.0.1:" + server.actualPort() + "/")) {
+        OvenPlayerPages.assertInstalled(OvenPlayerPages.NEWEST);
+        try (OvenPlayerPages pages = OvenPlayerPages.start(vertx);
+             Chromium.Page tab = chromium.open(pages.url(OvenPlayerPages.NEWEST, edge.wsUrl("app/stream")))) {
             tab.waitUntil("window.frames() > 30", Duration.ofSeconds(25), "OvenPlayer decodes frames");
             long before = ((Number) tab.eval("window.frames()")).longValue();
             Thread.sleep(1_000);
@@ -102,8 +72,6 @@ class BrowserPlaybackTest {
             assertTrue(after - before >= 10, "frames keep rising: " + before + " -> " + after);
             assertEquals("[]", tab.eval("JSON.stringify(window.op.errors)").toString(), "OvenPlayer reported no error");
             assertTrue(tab.eval("JSON.stringify(window.op.states)").toString().contains("playing"));
-        } finally {
-            server.close().await(5, TimeUnit.SECONDS);
         }
         edge.awaitMediaConnections(0, 10_000);
     }

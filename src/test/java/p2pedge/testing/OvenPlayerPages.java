@@ -1,0 +1,86 @@
+package p2pedge.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves pages that run an unmodified OvenPlayer release from npm (installed in src/test/browser by the build)
+ * against an edge: {@code /?v=VERSION&ws=URL}. Each page exposes {@code window.op} (states, errors) and
+ * {@code window.frames()} (frames the video element presented).
+ */
+public final class OvenPlayerPages implements AutoCloseable {
+
+    public static final String NEWEST = "0.10.54";
+    /** The last release whose Host Peer relay works. */
+    public static final String LAST_RELAYING = "0.10.38";
+
+    private static final Path MODULES = Path.of("src/test/browser/node_modules");
+
+    private static final String PAGE = """
+            <!doctype html><html><body>
+            <div id="player"></div>
+            <script src="/ovenplayer.js?v=VERSION"></script>
+            <script>
+              window.op = { states: [], errors: [] };
+              const player = OvenPlayer.create('player', {
+                autoStart: true, mute: true,
+                sources: [{ type: 'webrtc', file: 'WS_URL' }]
+              });
+              player.on('stateChanged', (d) => window.op.states.push(d.newstate));
+              player.on('error', (e) => window.op.errors.push(JSON.stringify(e)));
+              window.frames = () => {
+                const v = document.querySelector('video');
+                return v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+              };
+            </script></body></html>
+            """;
+
+    private final HttpServer server;
+
+    private OvenPlayerPages(HttpServer server) {
+        this.server = server;
+    }
+
+    public static OvenPlayerPages start(Vertx vertx) throws Exception {
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            String version = req.getParam("v", NEWEST);
+            if (req.path().equals("/ovenplayer.js")) {
+                Path script = script(version);
+                if (!Files.isRegularFile(script)) {
+                    req.response().setStatusCode(404).end();
+                    return;
+                }
+                req.response().putHeader("content-type", "application/javascript").sendFile(script.toString());
+            } else {
+                req.response().putHeader("content-type", "text/html")
+                        .end(PAGE.replace("VERSION", version).replace("WS_URL", req.getParam("ws", "")));
+            }
+        }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+        return new OvenPlayerPages(server);
+    }
+
+    /** The dist script of a pinned release; fails clearly when npm did not install it. */
+    public static Path script(String version) {
+        String module = version.equals(NEWEST) ? "ovenplayer" : "ovenplayer-" + version;
+        return MODULES.resolve(module).resolve("dist/ovenplayer.js");
+    }
+
+    public static void assertInstalled(String version) {
+        if (!Files.isRegularFile(script(version))) {
+            throw new AssertionError(script(version) + " is missing: the build runs npm ci in src/test/browser");
+        }
+    }
+
+    public String url(String version, String wsUrl) {
+        return "http://127.0.0.1:" + server.actualPort() + "/?v=" + version + "&ws=" + wsUrl;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close().await(5, TimeUnit.SECONDS);
+    }
+}
