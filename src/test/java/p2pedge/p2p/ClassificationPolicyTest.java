@@ -1,0 +1,104 @@
+package p2pedge.p2p;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ClassificationPolicyTest {
+
+    static final String CHROME_WIN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    static final String EDGE_CHROMIUM = CHROME_WIN + " Edg/120.0.2210.91";
+    static final String EDGE_LEGACY = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.102 Safari/537.36 Edge/18.19582";
+    static final String CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+    static final String HEADLESS_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36";
+    static final String IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    static final String ANDROID_PHONE = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36";
+    static final String ANDROID_TABLET = "Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+    static final String FIREFOX_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0";
+    static final String SAFARI_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
+
+    private static MeasuredPolicy measured;
+    private static MeasuredPolicy measuredNoLinux;
+
+    @BeforeAll
+    static void build() {
+        measured = new MeasuredPolicy(true, 2);
+        measuredNoLinux = new MeasuredPolicy(false, 2);
+    }
+
+    @Test
+    void omeReproducesTheReferenceRulesAndQuirks() {
+        OmePolicy ome = new OmePolicy();
+        assertEquals(new PeerProfile("Chrome", true, "Chrome on Windows"), ome.profile(CHROME_WIN));
+        assertTrue(ome.profile(SAFARI_MAC).mayHost());
+        assertEquals("Safari", ome.profile(SAFARI_MAC).family());
+        assertFalse(ome.profile(CHROME_LINUX).mayHost(), "no Linux hosts");
+        assertFalse(ome.profile(IPHONE).mayHost(), "no mobile hosts");
+        assertFalse(ome.profile(ANDROID_PHONE).mayHost());
+        assertFalse(ome.profile(ANDROID_TABLET).mayHost(), "quirk: Android tablets count as Linux");
+        assertEquals("Chrome", ome.profile(EDGE_CHROMIUM).family(), "quirk: Chromium Edge counts as Chrome");
+        assertEquals("Chrome", ome.profile(EDGE_LEGACY).family(), "quirk: legacy Edge says Chrome too");
+        assertNull(ome.profile(FIREFOX_MAC).family(), "quirk: Firefox is looked for as 'FireFox'");
+        assertFalse(ome.profile(FIREFOX_MAC).mayHost());
+        assertNull(ome.profile("curl/8.0").family());
+        assertNull(ome.profile(null).family());
+        assertTrue(ome.registersHostOnOffer());
+    }
+
+    @Test
+    void measuredParsesUserAgentsProperly() {
+        PeerProfile chrome = measured.profile(CHROME_WIN);
+        assertEquals("Blink", chrome.family());
+        assertTrue(chrome.mayHost());
+        assertEquals(new PeerProfile("Blink", true, measured.profile(EDGE_CHROMIUM).summary()), measured.profile(EDGE_CHROMIUM),
+                "modern Chromium Edge hosts and relays with Chrome");
+        assertNull(measured.profile(EDGE_LEGACY).family(), "legacy Edge takes no part");
+        assertFalse(measured.profile(EDGE_LEGACY).mayHost());
+        assertFalse(measured.profile(IPHONE).mayHost());
+        assertFalse(measured.profile(ANDROID_PHONE).mayHost());
+        assertFalse(measured.profile(ANDROID_TABLET).mayHost(), "tablets are not desktops");
+        assertEquals("Blink", measured.profile(ANDROID_TABLET).family(), "but may be clients of Blink hosts");
+        assertEquals("Gecko", measured.profile(FIREFOX_MAC).family());
+        assertTrue(measured.profile(FIREFOX_MAC).mayHost());
+        assertTrue(measured.profile(CHROME_LINUX).mayHost());
+        assertTrue(measured.profile(HEADLESS_LINUX).mayHost());
+        assertFalse(measuredNoLinux.profile(CHROME_LINUX).mayHost(), "Linux hosts only when allowed");
+        assertNull(measured.profile("curl/8.0").family());
+        assertNull(measured.profile("").family());
+        assertFalse(measured.registersHostOnOffer());
+    }
+
+    private static HostEntry host(HostHealth health, int clients) {
+        Set<Long> ids = clients == 0 ? Set.of() : clients == 1 ? Set.of(1L) : Set.of(1L, 2L);
+        return new HostEntry(9, "app/stream", "Blink", 2, ids, health);
+    }
+
+    @Test
+    void measuredStandingFollowsWhatRelaysDid() {
+        assertTrue(measured.acceptsClients(host(HostHealth.NEW, 0)));
+        assertFalse(measured.acceptsClients(host(HostHealth.NEW, 2)), "full");
+        assertFalse(measured.acceptsClients(host(HostHealth.NEW.failed(), 0)), "failed before ever delivering");
+        HostHealth proven = HostHealth.NEW.connected(300);
+        assertTrue(measured.acceptsClients(host(proven.failed(), 0)), "one failure after a success is forgiven");
+        assertFalse(measured.acceptsClients(host(proven.failed().failed(), 0)), "maxHostFailures in a row");
+        assertTrue(measured.acceptsClients(host(proven.failed().failed().connected(200), 0)), "a success resets the streak");
+        assertTrue(measured.score(host(proven, 0)) > measured.score(host(HostHealth.NEW, 0)), "proven hosts first");
+        assertTrue(measured.score(host(HostHealth.NEW.connected(200), 0)) > measured.score(host(HostHealth.NEW.connected(9_000), 0)),
+                "fast relays first");
+        assertTrue(measured.score(host(proven.reported(1000), 0)) > measured.score(host(proven.reported(10), 0)),
+                "a host that receives little itself is a poor source");
+    }
+
+    @Test
+    void omeGivesUpOnAHostAfterOneFailure() {
+        OmePolicy ome = new OmePolicy();
+        assertTrue(ome.acceptsClients(host(HostHealth.NEW, 1)));
+        assertFalse(ome.acceptsClients(host(HostHealth.NEW.connected(1).failed(), 0)));
+    }
+}
