@@ -27,6 +27,22 @@ final class RelayCoordinator {
 
     private enum Stage { REQUESTED, OFFERED, ANSWERED, CONNECTED }
 
+    /** Why a client lost its host: counted for monitoring. */
+    enum Cause {
+        HOST_SILENT("host did not answer request_offer_p2p"),
+        CLIENT_SILENT("client did not answer the host's offer"),
+        RELAY_FAILED("client reported the relay failed"),
+        HOST_STOPPED("host stopped the relay"),
+        HOST_GONE("host is gone"),
+        HOST_LEFT("host left");
+
+        final String text;
+
+        Cause(String text) {
+            this.text = text;
+        }
+    }
+
     /** One host -> client relay being set up or running. */
     private static final class Relay {
         final long host;
@@ -53,6 +69,9 @@ final class RelayCoordinator {
     private final Map<Long, Set<Long>> failedHostsByClient = new HashMap<>();
     /** Players that report their relay state with {@code stats}: their relays count only once reported. */
     private final Set<Long> reporters = new HashSet<>();
+    private long placements;
+    private long relaysConnected;
+    private final java.util.EnumMap<Cause, Long> replacements = new java.util.EnumMap<>(Cause.class);
 
     RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, LongFunction<PlayerSession> sessions) {
         this.vertx = vertx;
@@ -86,12 +105,13 @@ final class RelayCoordinator {
             relaysByClient.put(player.id(), relay);
             player.becomeClient(placement.hostId());
             if (host == null || !host.isOpen()) {
-                fail(relay, "host is gone");
+                fail(relay, Cause.HOST_GONE);
                 return;
             }
             LOG.fine(() -> "session " + player.id() + " (" + placement.profile() + ") placed on host " + host.id());
+            placements++;
             host.send(EdgeMessages.requestOfferP2p(host.id(), player.id()));
-            arm(relay, config.hostOfferTimeoutMillis(), "host did not answer request_offer_p2p");
+            arm(relay, config.hostOfferTimeoutMillis(), Cause.HOST_SILENT);
         });
     }
 
@@ -104,7 +124,7 @@ final class RelayCoordinator {
         PlayerSession client = sessions.apply(relay.client);
         relay.stage = Stage.OFFERED;
         // The client must answer (and connect, when it reports) within the relay timeout.
-        arm(relay, config.relayConnectTimeoutMillis(), "client did not answer the host's offer");
+        arm(relay, config.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT);
         client.send(EdgeMessages.offer(client.id(), host.id(), offer.sdp(), offer.candidates(), List.of()));
     }
 
@@ -148,7 +168,7 @@ final class RelayCoordinator {
                 connected(relay);
             }
         } else {
-            fail(relay, "client reported the relay failed");
+            fail(relay, Cause.RELAY_FAILED);
         }
     }
 
@@ -163,7 +183,7 @@ final class RelayCoordinator {
         if (asHost == null || asHost.host != player.id()) {
             throw new ProtocolException(400, "peer_id " + peerId + " is not a peer of this session", false);
         }
-        fail(asHost, "host stopped the relay");
+        fail(asHost, Cause.HOST_STOPPED);
     }
 
     /** A player left (stop, socket closed, timed out): free its slot, re-serve its clients at once. */
@@ -185,6 +205,7 @@ final class RelayCoordinator {
                 if (client == null || !client.isOpen()) {
                     continue;
                 }
+                replacements.merge(Cause.HOST_LEFT, 1L, Long::sum);
                 if (relay == null || relay.stage == Stage.REQUESTED) {
                     // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
                     requestOffer(client);
@@ -204,7 +225,18 @@ final class RelayCoordinator {
         return relay;
     }
 
+    /** Counters since start: placements on hosts, relays connected, clients re-placed by cause. */
+    io.vertx.core.json.JsonObject counters() {
+        io.vertx.core.json.JsonObject byCause = new io.vertx.core.json.JsonObject();
+        for (Cause cause : Cause.values()) {
+            byCause.put(cause.name().toLowerCase(java.util.Locale.ROOT), replacements.getOrDefault(cause, 0L));
+        }
+        return new io.vertx.core.json.JsonObject().put("placementsOnHosts", placements)
+                .put("relaysConnected", relaysConnected).put("replacements", byCause);
+    }
+
     private void connected(Relay relay) {
+        relaysConnected++;
         vertx.cancelTimer(relay.timer);
         relay.stage = Stage.CONNECTED;
         failedHostsByClient.remove(relay.client);
@@ -212,13 +244,14 @@ final class RelayCoordinator {
     }
 
     /** The relay failed: count it against the host, drop it, and get the client served at once. */
-    private void fail(Relay relay, String reason) {
+    private void fail(Relay relay, Cause cause) {
         if (relaysByClient.get(relay.client) != relay) {
             return;
         }
+        replacements.merge(cause, 1L, Long::sum);
         relaysByClient.remove(relay.client);
         vertx.cancelTimer(relay.timer);
-        LOG.info(() -> "relay " + relay.host + " -> " + relay.client + " failed after " + relay.elapsedMillis() + " ms: " + reason);
+        LOG.info(() -> "relay " + relay.host + " -> " + relay.client + " failed after " + relay.elapsedMillis() + " ms: " + cause.text);
         failedHostsByClient.computeIfAbsent(relay.client, c -> new HashSet<>()).add(relay.host);
         PlayerSession host = sessions.apply(relay.host);
         if (host != null && host.isOpen()) {
@@ -250,8 +283,8 @@ final class RelayCoordinator {
         }
     }
 
-    private void arm(Relay relay, long millis, String reason) {
+    private void arm(Relay relay, long millis, Cause cause) {
         vertx.cancelTimer(relay.timer);
-        relay.timer = vertx.setTimer(millis, t -> fail(relay, reason + " within " + millis + " ms"));
+        relay.timer = vertx.setTimer(millis, t -> fail(relay, cause));
     }
 }

@@ -33,6 +33,7 @@ public final class SignallingVerticle extends VerticleBase {
     private final SessionIds ids = new SessionIds();
     private MediaApi media;
     private RelayCoordinator relays;
+    private P2pApi p2p;
     private HttpServer server;
     private MessageConsumer<JsonObject> lostConsumer;
     private long keepAliveTimer;
@@ -50,7 +51,8 @@ public final class SignallingVerticle extends VerticleBase {
     public Future<?> start() {
         EdgeConfig.Signalling s = config.signalling();
         media = new MediaApi(vertx.eventBus(), s.offerTimeoutSeconds() * 1000L);
-        relays = new RelayCoordinator(vertx, config.p2p(), new P2pApi(vertx.eventBus(), 5_000), sessions::get);
+        p2p = new P2pApi(vertx.eventBus(), 5_000);
+        relays = new RelayCoordinator(vertx, config.p2p(), p2p, sessions::get);
         lostConsumer = vertx.eventBus().localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());
@@ -59,6 +61,13 @@ public final class SignallingVerticle extends VerticleBase {
             }
         });
         Router router = Router.router(vertx);
+        router.get("/api/p2p").handler(ctx -> p2pStatus().onComplete(ar -> {
+            if (ar.succeeded()) {
+                ctx.json(ar.result());
+            } else {
+                ctx.fail(500, ar.cause());
+            }
+        }));
         router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         // Netty's own limit only guards memory; the session enforces the protocol limit with a JSON error.
         HttpServerOptions options = new HttpServerOptions()
@@ -85,6 +94,30 @@ public final class SignallingVerticle extends VerticleBase {
         sessions.clear();
         LOG.info(() -> "signalling stopped, closed " + open + " player session(s)");
         return Future.all(lostConsumer.unregister(), server.close());
+    }
+
+    /**
+     * What P2P does on this edge right now: viewers by role, the offload ratio (viewers served by peers / all
+     * viewers), the hosts with their clients and health, and placement counters.
+     */
+    private Future<JsonObject> p2pStatus() {
+        return p2p.hosts().map(hosts -> {
+            Map<String, Integer> byRole = new java.util.TreeMap<>();
+            int viewers = 0;
+            for (PlayerSession session : sessions.values()) {
+                if (session.role() != null) {
+                    byRole.merge(session.role().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+                    viewers++;
+                }
+            }
+            int clients = byRole.getOrDefault("client", 0);
+            return new JsonObject()
+                    .put("viewers", viewers)
+                    .put("byRole", new JsonObject(new java.util.HashMap<>(byRole)))
+                    .put("offloadRatio", viewers == 0 ? 0.0 : (double) clients / viewers)
+                    .put("hosts", hosts)
+                    .put("counters", relays.counters());
+        });
     }
 
     private void accept(ServerWebSocket socket) {

@@ -121,6 +121,21 @@ class P2pSignallingTest {
         assertEquals(clientId, toClient.getLong("id"));
         assertEquals(hostId, toClient.getLong("peer_id"));
         assertEquals(1, edge.mediaConnections(), "only the host costs the edge a connection");
+        JsonObject status = status();
+        assertEquals(2, status.getInteger("viewers"));
+        assertEquals(1, status.getJsonObject("byRole").getInteger("client"));
+        assertEquals(0.5, status.getDouble("offloadRatio"));
+        assertEquals(1, status.getJsonObject("counters").getInteger("placementsOnHosts"));
+        assertEquals(new JsonArray().add(clientId), status.getJsonArray("hosts").getJsonObject(0).getJsonArray("clients"));
+    }
+
+    /** The edge's P2P status page, as an operator reads it. */
+    private JsonObject status() throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + edge.port() + "/api/p2p")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        return new JsonObject(response.body());
     }
 
     @Test
@@ -230,6 +245,7 @@ class P2pSignallingTest {
         JsonObject request = client.expect("request_offer_p2p");
         assertEquals(clientId, request.getLong("id"));
         host.expectSilence(Duration.ofMillis(200));
+        assertEquals(1, status().getJsonObject("counters").getJsonObject("replacements").getInteger("host_silent"));
     }
 
     @Test
