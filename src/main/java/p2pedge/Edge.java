@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaVerticle;
-import p2pedge.p2p.LocalHostRegistry;
+import p2pedge.cluster.EdgeCluster;
 import p2pedge.p2p.PeerClassificationVerticle;
 import p2pedge.signalling.SignallingVerticle;
 
@@ -21,19 +21,28 @@ public final class Edge {
     /** Deployment ids, in deployment order. */
     private final List<String> deployments;
 
-    private Edge(Vertx vertx, SignallingVerticle signalling, List<String> deployments) {
+    private final EdgeCluster cluster;
+
+    private Edge(Vertx vertx, SignallingVerticle signalling, List<String> deployments, EdgeCluster cluster) {
         this.vertx = vertx;
         this.signalling = signalling;
         this.deployments = deployments;
+        this.cluster = cluster;
     }
 
+    /** A standalone edge. */
     public static Future<Edge> start(Vertx vertx, EdgeConfig config) {
-        SignallingVerticle signalling = new SignallingVerticle(config);
+        return start(vertx, config, EdgeCluster.standalone());
+    }
+
+    /** An edge that shares Host Peers with the other members of {@code cluster}. */
+    public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster) {
+        SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId());
         List<String> deployed = new ArrayList<>();
         return vertx.deployVerticle(new MediaVerticle(config), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
                 .compose(id -> {
                     deployed.add(id);
-                    return vertx.deployVerticle(new PeerClassificationVerticle(config.p2p(), new LocalHostRegistry()));
+                    return vertx.deployVerticle(new PeerClassificationVerticle(config.p2p(), cluster.edgeId(), cluster.registry(vertx)));
                 })
                 .compose(id -> {
                     deployed.add(id);
@@ -41,9 +50,14 @@ public final class Edge {
                 })
                 .map(id -> {
                     deployed.add(id);
-                    return new Edge(vertx, signalling, List.copyOf(deployed));
+                    cluster.watchMembers(vertx);
+                    return new Edge(vertx, signalling, List.copyOf(deployed), cluster);
                 })
                 .recover(t -> undeployInReverse(vertx, deployed).transform(v -> Future.failedFuture(t)));
+    }
+
+    public String edgeId() {
+        return cluster.edgeId();
     }
 
     public int signallingPort() {
@@ -52,6 +66,7 @@ public final class Edge {
 
     /** Closes players' sockets first, then classification, then the media plane with every native object it holds. */
     public Future<Void> stop() {
+        cluster.stopWatching();
         return undeployInReverse(vertx, deployments);
     }
 

@@ -1,7 +1,9 @@
 package p2pedge;
 
 import io.vertx.core.Vertx;
+import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.ConfigLoader;
+import p2pedge.config.EdgeConfig;
 
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -21,30 +23,41 @@ public final class Main {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
         }
         Logger log = Logger.getLogger(Main.class.getName());
-        Vertx vertx = Vertx.vertx();
+        EdgeConfig config;
+        // The configuration decides whether Vert.x is clustered, so it is read with a short-lived instance.
+        Vertx bootstrap = Vertx.vertx();
+        try {
+            config = ConfigLoader.load(bootstrap).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.log(Level.SEVERE, "bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        } finally {
+            bootstrap.close().await(10, TimeUnit.SECONDS);
+        }
+        Vertx vertx;
         Edge edge;
         try {
-            edge = ConfigLoader.load(vertx)
-                    .compose(config -> Edge.start(vertx, config).onSuccess(e -> {
-                        String host = config.signalling().host();
-                        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
-                        String stream = config.streams().isEmpty() ? "app/stream" : config.streams().get(0).name();
-                        log.info("edge ready: player page http://" + shown + ":" + e.signallingPort() + "/?stream=" + stream
-                                + "  (signalling ws://" + shown + ":" + e.signallingPort() + "/" + stream + ")");
-                    }))
-                    .await(60, TimeUnit.SECONDS);
+            EdgeCluster.ClusteredVertx started = EdgeCluster.startVertx(config).await(60, TimeUnit.SECONDS);
+            vertx = started.vertx();
+            edge = Edge.start(vertx, config, started.cluster()).await(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.log(Level.SEVERE, "edge failed to start: " + e.getMessage(), e);
-            vertx.close().await(10, TimeUnit.SECONDS);
             System.exit(1);
             return;
         }
+        String host = config.signalling().host();
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        String stream = config.streams().isEmpty() ? "app/stream" : config.streams().get(0).name();
+        log.info("edge " + edge.edgeId() + (config.cluster().enabled() ? " (clustered)" : "") + " ready: player page http://"
+                + shown + ":" + edge.signallingPort() + "/?stream=" + stream
+                + "  (signalling ws://" + shown + ":" + edge.signallingPort() + "/" + stream + ")");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {
                 edge.stop().await(15, TimeUnit.SECONDS);
                 // Awaited on its own: a future chained after close() would complete on a closed context.
-                vertx.close().await(10, TimeUnit.SECONDS);
+                vertx.close().await(15, TimeUnit.SECONDS);
                 log.info("stopped cleanly");
             } catch (Exception e) {
                 log.log(Level.WARNING, "unclean shutdown: " + e.getMessage(), e);

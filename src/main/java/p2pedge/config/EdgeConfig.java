@@ -7,7 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The edge's configuration, parsed and checked in one place. */
-public record EdgeConfig(Signalling signalling, Media media, P2p p2p, List<IceServer> iceServers, List<StreamSpec> streams) {
+public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
+                         List<StreamSpec> streams) {
+
+    /**
+     * The edge cluster (Hazelcast). {@code name}, {@code host}, {@code port} and {@code members} fill the
+     * placeholders of {@code configFile} (cluster.xml).
+     */
+    public record Cluster(boolean enabled, String configFile, String name, String host, int port, String members) {
+    }
 
     /**
      * P2P Delivery.
@@ -89,6 +97,10 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, List<IceSe
         if (!p2p.policy().equals("measured") && !p2p.policy().equals("ome")) {
             throw new IllegalArgumentException("p2p.policy must be 'measured' or 'ome', got '" + p2p.policy() + "'");
         }
+        JsonObject c = section(json, "cluster");
+        Cluster cluster = new Cluster(c.getBoolean("enabled", false), c.getString("configFile", "cluster.xml"),
+                c.getString("name", "p2p-edge"), c.getString("host", "127.0.0.1"),
+                intIn(c, "cluster.port", "port", 1, 65535), c.getString("members", "127.0.0.1"));
         List<IceServer> iceServers = new ArrayList<>();
         for (Object o : json.getJsonArray("iceServers", new JsonArray())) {
             JsonObject server = (JsonObject) o;
@@ -108,7 +120,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, List<IceSe
                     intIn(stream, "streams.height", "height", 64, 2160),
                     intIn(stream, "streams.fps", "fps", 1, 60)));
         }
-        return new EdgeConfig(signalling, media, p2p, List.copyOf(iceServers), List.copyOf(streams));
+        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams));
     }
 
     private static JsonObject section(JsonObject json, String key) {

@@ -9,7 +9,6 @@ import p2pedge.signalling.protocol.IceCandidate;
 import p2pedge.signalling.protocol.ProtocolException;
 import p2pedge.signalling.protocol.SessionDescription;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -105,18 +104,10 @@ public final class MediaApi {
     }
 
     private static JsonArray encode(List<IceCandidate> candidates) {
-        JsonArray array = new JsonArray();
-        candidates.forEach(c -> array.add(c.toJson()));
-        return array;
+        return IceCandidate.toJson(candidates);
     }
 
     private static List<IceCandidate> decode(JsonArray array) {
-        List<IceCandidate> list = new ArrayList<>(array.size());
-        for (Object o : array) {
-            JsonObject c = (JsonObject) o;
-            list.add(new IceCandidate(c.getString("candidate"), c.getInteger("sdpMLineIndex"), c.getString("sdpMid"),
-                    c.getString("usernameFragment")));
-        }
-        return list;
+        return IceCandidate.fromTrustedJson(array);
     }
 }

@@ -1,31 +1,45 @@
 package p2pedge.p2p;
 
-import java.util.Set;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
 
-/** A Host Peer in the registry: its stream, family, capacity, current clients and health. */
-public record HostEntry(long hostId, String stream, String family, int capacity, Set<Long> clients, HostHealth health) {
+/**
+ * A Host Peer in the registry: the edge holding its socket, its stream, family, capacity, current clients
+ * (client id -> the edge holding the client's socket) and health. Immutable and serializable: a distributed
+ * registry stores it as one map value and updates it with per-key entry processors.
+ */
+public record HostEntry(long hostId, String edgeId, String stream, String family, int capacity, Map<Long, String> clients,
+                        HostHealth health) implements Serializable {
 
     public HostEntry {
-        clients = Set.copyOf(clients);
+        clients = Map.copyOf(clients);
     }
 
     public int freeSlots() {
         return capacity - clients.size();
     }
 
-    HostEntry withClient(long clientId) {
-        java.util.HashSet<Long> more = new java.util.HashSet<>(clients);
-        more.add(clientId);
-        return new HostEntry(hostId, stream, family, capacity, more, health);
+    public HostEntry withClient(long clientId, String clientEdge) {
+        Map<Long, String> more = new HashMap<>(clients);
+        more.put(clientId, clientEdge);
+        return new HostEntry(hostId, edgeId, stream, family, capacity, more, health);
     }
 
-    HostEntry withoutClient(long clientId) {
-        java.util.HashSet<Long> fewer = new java.util.HashSet<>(clients);
+    public HostEntry withoutClient(long clientId) {
+        Map<Long, String> fewer = new HashMap<>(clients);
         fewer.remove(clientId);
-        return new HostEntry(hostId, stream, family, capacity, fewer, health);
+        return new HostEntry(hostId, edgeId, stream, family, capacity, fewer, health);
     }
 
-    HostEntry withHealth(HostHealth next) {
-        return new HostEntry(hostId, stream, family, capacity, clients, next);
+    /** Without the clients whose sockets were on {@code edge} (that edge is gone). */
+    public HostEntry withoutClientsOf(String edge) {
+        Map<Long, String> kept = new HashMap<>(clients);
+        kept.values().removeIf(edge::equals);
+        return new HostEntry(hostId, edgeId, stream, family, capacity, kept, health);
+    }
+
+    public HostEntry withHealth(HostHealth next) {
+        return new HostEntry(hostId, edgeId, stream, family, capacity, clients, next);
     }
 }

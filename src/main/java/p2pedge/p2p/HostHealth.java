@@ -5,7 +5,7 @@ package p2pedge.p2p;
  * distributed implementation to plain per-key updates.
  */
 public record HostHealth(int relaysConnected, int relaysFailed, int consecutiveFailures, long totalConnectMillis,
-                         int reportedKbps) {
+                         int reportedKbps) implements java.io.Serializable {
 
     public static final HostHealth NEW = new HostHealth(0, 0, 0, 0, -1);
 

@@ -3,35 +3,42 @@ package p2pedge.p2p;
 import io.vertx.core.Future;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Host Peers and their free slots. Reservation is atomic per host, so an implementation shared by several
- * edges (Hazelcast, the cluster issue) can hand out slots without read-modify-write races.
+ * Host Peers and their free slots, on one edge or shared by a cluster of edges. Reservation is atomic per
+ * host, so a registry shared by several edges hands out slots without read-modify-write races.
  */
 public interface HostRegistry {
 
     Future<Void> register(HostEntry host);
 
-    /** Removes a host; returns the clients it had. */
-    Future<Set<Long>> unregister(long hostId);
+    /** Removes a host; returns the clients it had (client id -> client's edge). */
+    Future<Map<Long, String>> unregister(long hostId);
 
     /**
-     * Reserves a slot for {@code clientId} on the best host of {@code stream} and {@code family} that
-     * {@code accepts}, preferring higher {@code score}; empty when none has room.
+     * Reserves a slot for {@code clientId} (whose socket is on {@code clientEdge}) on the best host of
+     * {@code stream} and {@code family} that {@code accepts}: hosts on the client's own edge first, then higher
+     * {@code score}, then the fuller host. Empty when none has room.
      */
-    Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, Set<Long> excludedHosts,
-                                        Predicate<HostEntry> accepts, ToDoubleFunction<HostEntry> score);
+    Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, String clientEdge,
+                                        Set<Long> excludedHosts, Predicate<HostEntry> accepts,
+                                        ToDoubleFunction<HostEntry> score);
 
     /** Frees the client's slot on that host; false when it held none there. */
     Future<Boolean> release(long hostId, long clientId);
 
-    Future<Void> updateHealth(long hostId, java.util.function.UnaryOperator<HostHealth> update);
-
-    Future<Optional<HostEntry>> find(long hostId);
+    Future<Void> updateHealth(long hostId, HealthEvent event);
 
     Future<Collection<HostEntry>> snapshot();
+
+    /**
+     * An edge is gone: removes the hosts it held and frees the slots its clients held elsewhere, so no capacity
+     * of a dead edge is handed out again. Idempotent: every surviving edge may call it.
+     */
+    Future<Void> purgeEdge(String edgeId);
 }

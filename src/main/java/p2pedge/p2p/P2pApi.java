@@ -6,7 +6,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /** The peer classification verticle's event-bus contract: addresses, messages (encoded only here), a client. */
@@ -17,6 +18,8 @@ public final class P2pApi {
     public static final String LEAVE = "p2pedge.p2p.leave";
     public static final String REPORT = "p2pedge.p2p.report";
     public static final String HOSTS = "p2pedge.p2p.hosts";
+    /** Published locally (body: the edge id) when another edge of the cluster is gone. */
+    public static final String EDGE_LEFT = "p2pedge.p2p.edge-left";
 
     public enum Role {
         /** Served by the edge and registered (or about to be) as a Host Peer. */
@@ -27,26 +30,29 @@ public final class P2pApi {
         CLIENT
     }
 
-    /** Where a player gets the stream from: the edge, or {@code hostId}. */
-    public record Placement(Role role, long hostId, String profile) {
+    /** Where a player gets the stream from: the edge, or {@code hostId} whose socket is on {@code hostEdge}. */
+    public record Placement(Role role, long hostId, String hostEdge, String profile) {
         JsonObject toJson() {
-            return new JsonObject().put("role", role.name()).put("host", hostId).put("profile", profile);
+            return new JsonObject().put("role", role.name()).put("host", hostId).put("hostEdge", hostEdge).put("profile", profile);
         }
 
         static Placement fromJson(JsonObject json) {
-            return new Placement(Role.valueOf(json.getString("role")), json.getLong("host"), json.getString("profile"));
+            return new Placement(Role.valueOf(json.getString("role")), json.getLong("host"), json.getString("hostEdge"),
+                    json.getString("profile"));
         }
     }
 
-    /** What a leaving player held: the host it was a client of (0 if none) and its own clients. */
-    public record Departure(long hostOf, Set<Long> clients) {
+    /** What a leaving player held: the host it was a client of (0 if none) and its own clients (id -> edge). */
+    public record Departure(long hostOf, Map<Long, String> clients) {
         JsonObject toJson() {
-            return new JsonObject().put("hostOf", hostOf).put("clients", new JsonArray(clients.stream().toList()));
+            JsonObject map = new JsonObject();
+            clients.forEach((id, edge) -> map.put(Long.toString(id), edge));
+            return new JsonObject().put("hostOf", hostOf).put("clients", map);
         }
 
         static Departure fromJson(JsonObject json) {
-            Set<Long> clients = new HashSet<>();
-            json.getJsonArray("clients").forEach(c -> clients.add(((Number) c).longValue()));
+            Map<Long, String> clients = new HashMap<>();
+            json.getJsonObject("clients").forEach(e -> clients.put(Long.parseLong(e.getKey()), (String) e.getValue()));
             return new Departure(json.getLong("hostOf"), clients);
         }
     }

@@ -40,13 +40,16 @@ public final class PeerClassificationVerticle extends VerticleBase {
     }
 
     private final EdgeConfig.P2p config;
+    private final String edgeId;
     private final HostRegistry registry;
     private final Map<Long, Peer> peers = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private ClassificationPolicy policy;
 
-    public PeerClassificationVerticle(EdgeConfig.P2p config, HostRegistry registry) {
+    /** @param edgeId this edge's id in the cluster (any unique string when standalone) */
+    public PeerClassificationVerticle(EdgeConfig.P2p config, String edgeId, HostRegistry registry) {
         this.config = config;
+        this.edgeId = edgeId;
         this.registry = registry;
     }
 
@@ -64,6 +67,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(P2pApi.REPORT, this::report));
             consumers.add(bus.localConsumer(P2pApi.HOSTS, this::hosts));
             consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
+            consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> edgeLeft(m.body())));
             LOG.info(() -> "P2P " + (config.enabled() ? "on" : "off") + ", policy " + policy.name()
                     + ", up to " + config.maxClientPeersPerHostPeer() + " clients per host");
             return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -94,15 +98,16 @@ public final class PeerClassificationVerticle extends VerticleBase {
         body.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
         boolean mayBeClient = p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !body.getBoolean("edgeOnly", false);
         released.compose(v -> mayBeClient
-                        ? registry.reserve(stream, peer.profile.family(), session, excluded, policy::acceptsClients, policy::score)
+                        ? registry.reserve(stream, peer.profile.family(), session, edgeId, excluded, policy::acceptsClients, policy::score)
                         : Future.succeededFuture(java.util.Optional.<HostEntry>empty()))
                 .compose(host -> {
                     if (host.isPresent()) {
                         peer.hostOf = host.get().hostId();
-                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.CLIENT, peer.hostOf, peer.profile.summary()));
+                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.CLIENT, peer.hostOf,
+                                host.get().edgeId(), peer.profile.summary()));
                     }
                     if (!p2pOn() || !peer.profile.mayHost()) {
-                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.EDGE, 0, peer.profile.summary()));
+                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.EDGE, 0, edgeId, peer.profile.summary()));
                     }
                     Future<Void> registered = Future.succeededFuture();
                     if (policy.registersHostOnOffer()) {
@@ -110,7 +115,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                     } else if (!peer.registeredHost) {
                         peer.awaitingMedia = true;
                     }
-                    return registered.map(v -> new P2pApi.Placement(P2pApi.Role.HOST, 0, peer.profile.summary()));
+                    return registered.map(v -> new P2pApi.Placement(P2pApi.Role.HOST, 0, edgeId, peer.profile.summary()));
                 })
                 .onSuccess(placement -> message.reply(placement.toJson()))
                 .onFailure(t -> message.fail(500, "classification failed: " + t.getMessage()));
@@ -122,8 +127,8 @@ public final class PeerClassificationVerticle extends VerticleBase {
         }
         peer.registeredHost = true;
         peer.awaitingMedia = false;
-        return registry.register(new HostEntry(session, peer.stream, peer.profile.family(),
-                config.maxClientPeersPerHostPeer(), Set.of(), HostHealth.NEW));
+        return registry.register(new HostEntry(session, edgeId, peer.stream, peer.profile.family(),
+                config.maxClientPeersPerHostPeer(), Map.of(), HostHealth.NEW));
     }
 
     private void mediaConnected(long session) {
@@ -140,13 +145,13 @@ public final class PeerClassificationVerticle extends VerticleBase {
         Future<Void> done;
         if (body.getBoolean("connected")) {
             long millis = body.getLong("millis");
-            done = registry.updateHealth(host, h -> h.connected(millis));
+            done = registry.updateHealth(host, HealthEvent.connected(millis));
         } else {
             Peer peer = peers.get(client);
             if (peer != null && peer.hostOf == host) {
                 peer.hostOf = 0;
             }
-            done = registry.updateHealth(host, HostHealth::failed).compose(v -> registry.release(host, client)).mapEmpty();
+            done = registry.updateHealth(host, HealthEvent.failed()).compose(v -> registry.release(host, client)).mapEmpty();
         }
         done.onComplete(ar -> message.reply(null));
     }
@@ -155,14 +160,14 @@ public final class PeerClassificationVerticle extends VerticleBase {
         long session = message.body().getLong("session");
         Peer peer = peers.remove(session);
         if (peer == null) {
-            message.reply(new P2pApi.Departure(0, Set.of()).toJson());
+            message.reply(new P2pApi.Departure(0, Map.of()).toJson());
             return;
         }
         Future<Boolean> released = peer.hostOf != 0 ? registry.release(peer.hostOf, session) : Future.succeededFuture(false);
-        Future<Set<Long>> clients = peer.registeredHost ? registry.unregister(session) : Future.succeededFuture(Set.of());
+        Future<Map<Long, String>> clients = peer.registeredHost ? registry.unregister(session) : Future.succeededFuture(Map.of());
         Future.all(released, clients).onComplete(ar -> {
-            Set<Long> orphans = clients.succeeded() ? clients.result() : Set.of();
-            orphans.forEach(c -> {
+            Map<Long, String> orphans = clients.succeeded() ? clients.result() : Map.of();
+            orphans.keySet().forEach(c -> {
                 Peer orphan = peers.get(c);
                 if (orphan != null && orphan.hostOf == session) {
                     orphan.hostOf = 0;
@@ -172,17 +177,23 @@ public final class PeerClassificationVerticle extends VerticleBase {
         });
     }
 
+    /** Another edge is gone: its hosts and its clients' slots leave the registry (idempotent on every edge). */
+    private void edgeLeft(String deadEdge) {
+        registry.purgeEdge(deadEdge).onFailure(t -> LOG.warning("purging edge " + deadEdge + " failed: " + t.getMessage()));
+    }
+
     private void report(Message<JsonObject> message) {
         int kbps = message.body().getInteger("kbps");
-        registry.updateHealth(message.body().getLong("session"), h -> h.reported(kbps)).onComplete(ar -> message.reply(null));
+        registry.updateHealth(message.body().getLong("session"), HealthEvent.reported(kbps)).onComplete(ar -> message.reply(null));
     }
 
     private void hosts(Message<Object> message) {
         registry.snapshot().onSuccess(hosts -> {
             JsonArray out = new JsonArray();
             for (HostEntry h : hosts) {
-                out.add(new JsonObject().put("host", h.hostId()).put("stream", h.stream()).put("family", h.family())
-                        .put("capacity", h.capacity()).put("clients", new JsonArray(h.clients().stream().sorted().toList()))
+                out.add(new JsonObject().put("host", h.hostId()).put("edge", h.edgeId()).put("stream", h.stream())
+                        .put("family", h.family()).put("capacity", h.capacity())
+                        .put("clients", new JsonArray(h.clients().keySet().stream().sorted().toList()))
                         .put("accepting", policy.acceptsClients(h))
                         .put("relaysConnected", h.health().relaysConnected()).put("relaysFailed", h.health().relaysFailed()));
             }

@@ -1,15 +1,23 @@
 package p2pedge.signalling;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
+import p2pedge.signalling.protocol.IceCandidate;
 import p2pedge.signalling.protocol.PlayerMessage;
 import p2pedge.signalling.protocol.ProtocolException;
+import p2pedge.signalling.protocol.SessionDescription;
 
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongFunction;
@@ -19,7 +27,9 @@ import java.util.logging.Logger;
  * P2P Delivery on the signalling side: places each new player through the classification verticle, carries
  * the offer/answer/candidates between a Host Peer and its Client Peers (checking every {@code peer_id}),
  * gives up on hosts that stay silent or whose relay fails, and re-serves the clients of a host that leaves.
- * Confined to the signalling verticle's event loop.
+ * A relay is owned by the edge of its client; when the host's socket is on another edge of the cluster, its
+ * messages travel through {@link EdgeLink}, and the host's edge remembers the pairing to check the host's
+ * messages. Confined to the signalling verticle's event loop.
  */
 final class RelayCoordinator {
 
@@ -34,7 +44,8 @@ final class RelayCoordinator {
         RELAY_FAILED("client reported the relay failed"),
         HOST_STOPPED("host stopped the relay"),
         HOST_GONE("host is gone"),
-        HOST_LEFT("host left");
+        HOST_LEFT("host left"),
+        EDGE_LEFT("host's edge is gone");
 
         final String text;
 
@@ -43,16 +54,18 @@ final class RelayCoordinator {
         }
     }
 
-    /** One host -> client relay being set up or running. */
+    /** One host -> client relay whose client is on this edge. */
     private static final class Relay {
         final long host;
+        final String hostEdge;
         final long client;
         final long startedNanos = System.nanoTime();
         Stage stage = Stage.REQUESTED;
         long timer = -1;
 
-        Relay(long host, long client) {
+        Relay(long host, String hostEdge, long client) {
             this.host = host;
+            this.hostEdge = hostEdge;
             this.client = client;
         }
 
@@ -61,28 +74,37 @@ final class RelayCoordinator {
         }
     }
 
+    /** A relay whose host is on this edge and whose client is on {@code clientEdge}. */
+    private record RemoteClient(long host, String clientEdge) {
+    }
+
     private final Vertx vertx;
     private final EdgeConfig.P2p config;
     private final P2pApi p2p;
+    private final EdgeLink link;
     private final LongFunction<PlayerSession> sessions;
     private final Map<Long, Relay> relaysByClient = new HashMap<>();
+    private final Map<Long, RemoteClient> remoteClients = new HashMap<>();
     private final Map<Long, Set<Long>> failedHostsByClient = new HashMap<>();
     /** Players that report their relay state with {@code stats}: their relays count only once reported. */
     private final Set<Long> reporters = new HashSet<>();
     private long placements;
     private long relaysConnected;
-    private final java.util.EnumMap<Cause, Long> replacements = new java.util.EnumMap<>(Cause.class);
+    private final EnumMap<Cause, Long> replacements = new EnumMap<>(Cause.class);
 
-    RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, LongFunction<PlayerSession> sessions) {
+    RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, EdgeLink link, LongFunction<PlayerSession> sessions) {
         this.vertx = vertx;
         this.config = config;
         this.p2p = p2p;
+        this.link = link;
         this.sessions = sessions;
     }
 
+    // ---- client side: this edge holds the client's socket ----
+
     /** A player asks for the stream: place it on a host, or have the edge serve it. */
     void requestOffer(PlayerSession player) {
-        endRelayOfClient(player.id(), true);
+        endRelayOfClient(player.id());
         Set<Long> failed = failedHostsByClient.getOrDefault(player.id(), Set.of());
         boolean edgeOnly = failed.size() >= config.maxHostAttemptsPerClient();
         p2p.classify(player.id(), player.stream(), player.userAgent(), failed, edgeOnly).onComplete(ar -> {
@@ -100,38 +122,25 @@ final class RelayCoordinator {
                 player.serveFromEdge(placement.role());
                 return;
             }
-            PlayerSession host = sessions.apply(placement.hostId());
-            Relay relay = new Relay(placement.hostId(), player.id());
+            Relay relay = new Relay(placement.hostId(), placement.hostEdge(), player.id());
             relaysByClient.put(player.id(), relay);
             player.becomeClient(placement.hostId());
-            if (host == null || !host.isOpen()) {
-                fail(relay, Cause.HOST_GONE);
-                return;
-            }
-            LOG.fine(() -> "session " + player.id() + " (" + placement.profile() + ") placed on host " + host.id());
             placements++;
-            host.send(EdgeMessages.requestOfferP2p(host.id(), player.id()));
             arm(relay, config.hostOfferTimeoutMillis(), Cause.HOST_SILENT);
+            LOG.fine(() -> "session " + player.id() + " (" + placement.profile() + ") placed on host " + relay.host
+                    + (isLocal(relay) ? "" : " on edge " + relay.hostEdge));
+            if (isLocal(relay)) {
+                PlayerSession host = sessions.apply(relay.host);
+                if (host == null || !host.isOpen()) {
+                    fail(relay, Cause.HOST_GONE);
+                } else {
+                    host.send(EdgeMessages.requestOfferP2p(relay.host, relay.client));
+                }
+            } else {
+                link.request(relay.hostEdge, EdgeLink.HOST_REQUEST, relay.host, relay.client, new JsonObject())
+                        .onFailure(t -> fail(relay, Cause.HOST_GONE));
+            }
         });
-    }
-
-    /** offer_p2p from a host, for its client {@code peer_id}. */
-    void offerFromHost(PlayerSession host, PlayerMessage.OfferP2p offer) throws ProtocolException {
-        Relay relay = relayOf(host.id(), offer.peerId());
-        if (relay.stage != Stage.REQUESTED) {
-            throw ProtocolException.badRequest("no offer was requested for peer " + offer.peerId());
-        }
-        PlayerSession client = sessions.apply(relay.client);
-        relay.stage = Stage.OFFERED;
-        // The client must answer (and connect, when it reports) within the relay timeout.
-        arm(relay, config.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT);
-        client.send(EdgeMessages.offer(client.id(), host.id(), offer.sdp(), offer.candidates(), List.of()));
-    }
-
-    /** candidate_p2p from a host, for its client. */
-    void candidatesFromHost(PlayerSession host, PlayerMessage.CandidateP2p message) throws ProtocolException {
-        Relay relay = relayOf(host.id(), message.peerId());
-        sessions.apply(relay.client).send(EdgeMessages.peerCandidates("candidate", relay.client, host.id(), message.candidates()));
     }
 
     /** answer from a client, for its host {@code peer_id}. */
@@ -141,7 +150,7 @@ final class RelayCoordinator {
             throw ProtocolException.badRequest("no offer from peer " + answer.peerId() + " is waiting for an answer");
         }
         relay.stage = Stage.ANSWERED;
-        sessions.apply(relay.host).send(EdgeMessages.answerP2p(relay.host, client.id(), answer.sdp()));
+        toHost(relay, EdgeMessages.answerP2p(relay.host, client.id(), answer.sdp()), false);
         if (!reporters.contains(client.id())) {
             // A player that never reports (OvenPlayer): its answer is the last sign we get.
             connected(relay);
@@ -151,7 +160,7 @@ final class RelayCoordinator {
     /** candidate from a client, for its host. */
     void candidatesFromClient(PlayerSession client, PlayerMessage.Candidates message) throws ProtocolException {
         Relay relay = relayOf(message.peerId(), client.id());
-        sessions.apply(relay.host).send(EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), message.candidates()));
+        toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), message.candidates()), false);
     }
 
     void stats(PlayerSession player, PlayerMessage.Stats stats) throws ProtocolException {
@@ -172,48 +181,183 @@ final class RelayCoordinator {
         }
     }
 
+    // ---- host side: this edge holds the host's socket ----
+
+    /** offer_p2p from a host, for its client {@code peer_id}. */
+    void offerFromHost(PlayerSession host, PlayerMessage.OfferP2p offer) throws ProtocolException {
+        Relay local = relaysByClient.get(offer.peerId());
+        if (local != null && local.host == host.id() && isLocal(local)) {
+            hostOffered(local, offer.sdp(), offer.candidates());
+            return;
+        }
+        RemoteClient remote = remoteClientOf(host.id(), offer.peerId());
+        link.send(remote.clientEdge(), EdgeLink.OFFER, host.id(), offer.peerId(), new JsonObject()
+                .put("sdp", offer.sdp().toJson()).put("candidates", encode(offer.candidates())));
+    }
+
+    /** candidate_p2p from a host, for its client. */
+    void candidatesFromHost(PlayerSession host, PlayerMessage.CandidateP2p message) throws ProtocolException {
+        Relay local = relaysByClient.get(message.peerId());
+        if (local != null && local.host == host.id() && isLocal(local)) {
+            hostCandidates(local, message.candidates());
+            return;
+        }
+        RemoteClient remote = remoteClientOf(host.id(), message.peerId());
+        link.send(remote.clientEdge(), EdgeLink.CANDIDATES, host.id(), message.peerId(),
+                new JsonObject().put("candidates", encode(message.candidates())));
+    }
+
     /** {@code stop} with a peer_id: one relay ends, the sessions go on. */
     void stopRelay(PlayerSession player, long peerId) throws ProtocolException {
         Relay asClient = relaysByClient.get(player.id());
         if (asClient != null && asClient.host == peerId) {
-            endRelayOfClient(player.id(), true);
+            endRelayOfClient(player.id());
             return;
         }
         Relay asHost = relaysByClient.get(peerId);
-        if (asHost == null || asHost.host != player.id()) {
+        if (asHost != null && asHost.host == player.id() && isLocal(asHost)) {
+            fail(asHost, Cause.HOST_STOPPED);
+            return;
+        }
+        RemoteClient remote = remoteClients.get(peerId);
+        if (remote == null || remote.host() != player.id()) {
             throw new ProtocolException(400, "peer_id " + peerId + " is not a peer of this session", false);
         }
-        fail(asHost, Cause.HOST_STOPPED);
+        remoteClients.remove(peerId);
+        link.send(remote.clientEdge(), EdgeLink.HOST_STOPPED, player.id(), peerId, new JsonObject());
     }
+
+    // ---- either side ----
 
     /** A player left (stop, socket closed, timed out): free its slot, re-serve its clients at once. */
     void sessionClosed(PlayerSession player) {
-        endRelayOfClient(player.id(), true);
+        endRelayOfClient(player.id());
         failedHostsByClient.remove(player.id());
         reporters.remove(player.id());
+        remoteClients.values().removeIf(r -> r.host() == player.id());
         p2p.leave(player.id()).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warning("session " + player.id() + ": leave failed: " + ar.cause().getMessage());
                 return;
             }
-            for (long clientId : ar.result().clients()) {
-                Relay relay = relaysByClient.remove(clientId);
-                if (relay != null) {
-                    vertx.cancelTimer(relay.timer);
-                }
-                PlayerSession client = sessions.apply(clientId);
-                if (client == null || !client.isOpen()) {
-                    continue;
-                }
-                replacements.merge(Cause.HOST_LEFT, 1L, Long::sum);
-                if (relay == null || relay.stage == Stage.REQUESTED) {
-                    // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
-                    requestOffer(client);
+            ar.result().clients().forEach((clientId, clientEdge) -> {
+                if (clientEdge.equals(link.edgeId())) {
+                    hostLeft(player.id(), clientId, Cause.HOST_LEFT);
                 } else {
-                    client.send(EdgeMessages.stop(clientId, player.id()));
+                    link.send(clientEdge, EdgeLink.HOST_LEFT, player.id(), clientId, new JsonObject());
+                }
+            });
+        });
+    }
+
+    /** Another edge is gone: its hosts' clients here are re-served, and our hosts drop its clients. */
+    void edgeLeft(String deadEdge) {
+        for (Relay relay : new ArrayList<>(relaysByClient.values())) {
+            if (relay.hostEdge.equals(deadEdge)) {
+                hostLeft(relay.host, relay.client, Cause.EDGE_LEFT);
+            }
+        }
+        remoteClients.entrySet().removeIf(e -> {
+            if (!e.getValue().clientEdge().equals(deadEdge)) {
+                return false;
+            }
+            PlayerSession host = sessions.apply(e.getValue().host());
+            if (host != null) {
+                host.send(EdgeMessages.stop(e.getValue().host(), e.getKey()));
+            }
+            return true;
+        });
+    }
+
+    /** A message from another edge's signalling about a relay that crosses edges. */
+    void onEdgeMessage(Message<JsonObject> message) {
+        JsonObject body = message.body();
+        long host = body.getLong("host");
+        long client = body.getLong("client");
+        String kind = body.getString("kind");
+        switch (kind) {
+            case EdgeLink.HOST_REQUEST -> {
+                PlayerSession session = sessions.apply(host);
+                if (session == null || !session.isOpen()) {
+                    message.fail(404, "host " + host + " is not on this edge");
+                    return;
+                }
+                remoteClients.put(client, new RemoteClient(host, body.getString("from")));
+                session.send(EdgeMessages.requestOfferP2p(host, client));
+                message.reply(null);
+            }
+            case EdgeLink.TO_HOST -> {
+                RemoteClient remote = remoteClients.get(client);
+                PlayerSession session = sessions.apply(host);
+                if (remote != null && remote.host() == host && session != null) {
+                    session.send(body.getString("text"));
+                    if (body.getBoolean("end", false)) {
+                        remoteClients.remove(client);
+                    }
                 }
             }
-        });
+            case EdgeLink.OFFER, EdgeLink.CANDIDATES, EdgeLink.HOST_STOPPED -> {
+                Relay relay = relaysByClient.get(client);
+                if (relay == null || relay.host != host || !relay.hostEdge.equals(body.getString("from"))) {
+                    return; // the relay ended meanwhile
+                }
+                if (kind.equals(EdgeLink.OFFER)) {
+                    JsonObject sdp = body.getJsonObject("sdp");
+                    hostOffered(relay, new SessionDescription(sdp.getString("type"), sdp.getString("sdp")),
+                            decode(body.getJsonArray("candidates")));
+                } else if (kind.equals(EdgeLink.CANDIDATES)) {
+                    hostCandidates(relay, decode(body.getJsonArray("candidates")));
+                } else {
+                    fail(relay, Cause.HOST_STOPPED);
+                }
+            }
+            case EdgeLink.HOST_LEFT -> hostLeft(host, client, Cause.HOST_LEFT);
+            default -> LOG.warning("unknown edge message " + kind);
+        }
+    }
+
+    /** Counters since start: placements on hosts, relays connected, clients re-placed by cause. */
+    JsonObject counters() {
+        JsonObject byCause = new JsonObject();
+        for (Cause cause : Cause.values()) {
+            byCause.put(cause.name().toLowerCase(Locale.ROOT), replacements.getOrDefault(cause, 0L));
+        }
+        return new JsonObject().put("placementsOnHosts", placements)
+                .put("relaysConnected", relaysConnected).put("replacements", byCause);
+    }
+
+    // ---- internals ----
+
+    private boolean isLocal(Relay relay) {
+        return relay.hostEdge.equals(link.edgeId());
+    }
+
+    private void hostOffered(Relay relay, SessionDescription sdp, List<IceCandidate> candidates) {
+        if (relay.stage != Stage.REQUESTED) {
+            return; // a second offer for the same relay: ignore it
+        }
+        PlayerSession client = sessions.apply(relay.client);
+        relay.stage = Stage.OFFERED;
+        // The client must answer (and connect, when it reports) within the relay timeout.
+        arm(relay, config.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT);
+        client.send(EdgeMessages.offer(relay.client, relay.host, sdp, candidates, List.of()));
+    }
+
+    private void hostCandidates(Relay relay, List<IceCandidate> candidates) {
+        sessions.apply(relay.client).send(EdgeMessages.peerCandidates("candidate", relay.client, relay.host, candidates));
+    }
+
+    /** Sends the host of a relay a message, wherever its socket is. */
+    private void toHost(Relay relay, String text, boolean endsRelay) {
+        if (isLocal(relay)) {
+            PlayerSession host = sessions.apply(relay.host);
+            if (host != null && host.isOpen()) {
+                host.send(text);
+            }
+        } else {
+            link.send(relay.hostEdge, EdgeLink.TO_HOST, relay.host, relay.client,
+                    new JsonObject().put("text", text).put("end", endsRelay));
+        }
     }
 
     /** The relay whose host is {@code host} and client is {@code client}, or a 400: never relay to a stranger. */
@@ -225,14 +369,12 @@ final class RelayCoordinator {
         return relay;
     }
 
-    /** Counters since start: placements on hosts, relays connected, clients re-placed by cause. */
-    io.vertx.core.json.JsonObject counters() {
-        io.vertx.core.json.JsonObject byCause = new io.vertx.core.json.JsonObject();
-        for (Cause cause : Cause.values()) {
-            byCause.put(cause.name().toLowerCase(java.util.Locale.ROOT), replacements.getOrDefault(cause, 0L));
+    private RemoteClient remoteClientOf(long host, long client) throws ProtocolException {
+        RemoteClient remote = remoteClients.get(client);
+        if (remote == null || remote.host() != host) {
+            throw new ProtocolException(400, "peer_id does not name a paired peer (host " + host + ", client " + client + ")", false);
         }
-        return new io.vertx.core.json.JsonObject().put("placementsOnHosts", placements)
-                .put("relaysConnected", relaysConnected).put("replacements", byCause);
+        return remote;
     }
 
     private void connected(Relay relay) {
@@ -241,6 +383,27 @@ final class RelayCoordinator {
         relay.stage = Stage.CONNECTED;
         failedHostsByClient.remove(relay.client);
         p2p.relayResult(relay.host, relay.client, true, relay.elapsedMillis());
+    }
+
+    /** The host of a client here is gone: serve the client at once, or tell it to ask again. */
+    private void hostLeft(long hostId, long clientId, Cause cause) {
+        Relay relay = relaysByClient.get(clientId);
+        if (relay == null || relay.host != hostId) {
+            return;
+        }
+        relaysByClient.remove(clientId);
+        vertx.cancelTimer(relay.timer);
+        PlayerSession client = sessions.apply(clientId);
+        if (client == null || !client.isOpen()) {
+            return;
+        }
+        replacements.merge(cause, 1L, Long::sum);
+        if (relay.stage == Stage.REQUESTED) {
+            // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
+            requestOffer(client);
+        } else {
+            client.send(EdgeMessages.stop(clientId, hostId));
+        }
     }
 
     /** The relay failed: count it against the host, drop it, and get the client served at once. */
@@ -253,9 +416,8 @@ final class RelayCoordinator {
         vertx.cancelTimer(relay.timer);
         LOG.info(() -> "relay " + relay.host + " -> " + relay.client + " failed after " + relay.elapsedMillis() + " ms: " + cause.text);
         failedHostsByClient.computeIfAbsent(relay.client, c -> new HashSet<>()).add(relay.host);
-        PlayerSession host = sessions.apply(relay.host);
-        if (host != null && host.isOpen()) {
-            host.send(EdgeMessages.stop(relay.host, relay.client));
+        if (cause != Cause.HOST_STOPPED && cause != Cause.HOST_GONE) {
+            toHost(relay, EdgeMessages.stop(relay.host, relay.client), true);
         }
         PlayerSession client = sessions.apply(relay.client);
         p2p.relayResult(relay.host, relay.client, false, relay.elapsedMillis()).onComplete(ar -> {
@@ -270,21 +432,25 @@ final class RelayCoordinator {
         });
     }
 
-    /** Drops the relay where {@code clientId} is the client, telling its host when asked to. */
-    private void endRelayOfClient(long clientId, boolean tellHost) {
+    /** Drops the relay where {@code clientId} is the client and tells its host. */
+    private void endRelayOfClient(long clientId) {
         Relay relay = relaysByClient.remove(clientId);
-        if (relay == null) {
-            return;
-        }
-        vertx.cancelTimer(relay.timer);
-        PlayerSession host = sessions.apply(relay.host);
-        if (tellHost && host != null && host.isOpen()) {
-            host.send(EdgeMessages.stop(relay.host, clientId));
+        if (relay != null) {
+            vertx.cancelTimer(relay.timer);
+            toHost(relay, EdgeMessages.stop(relay.host, clientId), true);
         }
     }
 
     private void arm(Relay relay, long millis, Cause cause) {
         vertx.cancelTimer(relay.timer);
         relay.timer = vertx.setTimer(millis, t -> fail(relay, cause));
+    }
+
+    private static JsonArray encode(List<IceCandidate> candidates) {
+        return IceCandidate.toJson(candidates);
+    }
+
+    private static List<IceCandidate> decode(JsonArray array) {
+        return IceCandidate.fromTrustedJson(array);
     }
 }

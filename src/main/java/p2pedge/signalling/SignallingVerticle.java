@@ -29,6 +29,7 @@ public final class SignallingVerticle extends VerticleBase {
     private static final Logger LOG = Logger.getLogger(SignallingVerticle.class.getName());
 
     private final EdgeConfig config;
+    private final String edgeId;
     private final Map<Long, PlayerSession> sessions = new HashMap<>();
     private final SessionIds ids = new SessionIds();
     private MediaApi media;
@@ -36,10 +37,13 @@ public final class SignallingVerticle extends VerticleBase {
     private P2pApi p2p;
     private HttpServer server;
     private MessageConsumer<JsonObject> lostConsumer;
+    private MessageConsumer<JsonObject> edgeConsumer;
+    private MessageConsumer<String> edgeLeftConsumer;
     private long keepAliveTimer;
 
-    public SignallingVerticle(EdgeConfig config) {
+    public SignallingVerticle(EdgeConfig config, String edgeId) {
         this.config = config;
+        this.edgeId = edgeId;
     }
 
     /** The bound port (differs from the configured one when that is 0). */
@@ -52,7 +56,10 @@ public final class SignallingVerticle extends VerticleBase {
         EdgeConfig.Signalling s = config.signalling();
         media = new MediaApi(vertx.eventBus(), s.offerTimeoutSeconds() * 1000L);
         p2p = new P2pApi(vertx.eventBus(), 5_000);
-        relays = new RelayCoordinator(vertx, config.p2p(), p2p, sessions::get);
+        EdgeLink link = new EdgeLink(vertx.eventBus(), edgeId);
+        relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get);
+        edgeConsumer = link.listen(relays::onEdgeMessage);
+        edgeLeftConsumer = vertx.eventBus().localConsumer(P2pApi.EDGE_LEFT, m -> relays.edgeLeft(m.body()));
         lostConsumer = vertx.eventBus().localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());
@@ -81,7 +88,7 @@ public final class SignallingVerticle extends VerticleBase {
         server = vertx.createHttpServer(options)
                 .webSocketHandler(this::accept)
                 .requestHandler(router);
-        return lostConsumer.completion()
+        return Future.all(lostConsumer.completion(), edgeConsumer.completion(), edgeLeftConsumer.completion())
                 .compose(v -> server.listen())
                 .onSuccess(srv -> LOG.info("signalling listening on " + s.host() + ":" + srv.actualPort()));
     }
@@ -93,7 +100,7 @@ public final class SignallingVerticle extends VerticleBase {
         new ArrayList<>(sessions.values()).forEach(PlayerSession::shutdown);
         sessions.clear();
         LOG.info(() -> "signalling stopped, closed " + open + " player session(s)");
-        return Future.all(lostConsumer.unregister(), server.close());
+        return Future.all(lostConsumer.unregister(), edgeConsumer.unregister(), edgeLeftConsumer.unregister(), server.close());
     }
 
     /**

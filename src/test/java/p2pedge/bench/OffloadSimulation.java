@@ -41,7 +41,7 @@ public final class OffloadSimulation {
 
         Vertx vertx = Vertx.vertx();
         EdgeConfig.P2p config = new EdgeConfig.P2p(true, n, policy, true, 3000, 8000, 2, 2);
-        vertx.deployVerticle(new PeerClassificationVerticle(config, new LocalHostRegistry())).await(60, TimeUnit.SECONDS);
+        vertx.deployVerticle(new PeerClassificationVerticle(config, "edge-1", new LocalHostRegistry())).await(60, TimeUnit.SECONDS);
         P2pApi api = new P2pApi(vertx.eventBus(), 10_000);
         Random random = new Random(seed);
         Map<Long, P2pApi.Placement> live = new HashMap<>();
@@ -92,7 +92,7 @@ public final class OffloadSimulation {
                 ids.remove(ids.size() - 1);
                 live.remove(leaving);
                 P2pApi.Departure departure = api.leave(leaving).await(10, TimeUnit.SECONDS);
-                for (long orphan : departure.clients()) {
+                for (long orphan : departure.clients().keySet()) {
                     replacements++;
                     t0 = System.nanoTime();
                     P2pApi.Placement again = api.classify(orphan, "app/stream", agentOf.get(orphan), Set.of(), false).await(10, TimeUnit.SECONDS);

@@ -3,7 +3,7 @@ package p2pedge.p2p;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.Set;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,8 +75,8 @@ class ClassificationPolicyTest {
     }
 
     private static HostEntry host(HostHealth health, int clients) {
-        Set<Long> ids = clients == 0 ? Set.of() : clients == 1 ? Set.of(1L) : Set.of(1L, 2L);
-        return new HostEntry(9, "app/stream", "Blink", 2, ids, health);
+        Map<Long, String> ids = clients == 0 ? Map.of() : clients == 1 ? Map.of(1L, "e") : Map.of(1L, "e", 2L, "e");
+        return new HostEntry(9, "e", "app/stream", "Blink", 2, ids, health);
     }
 
     @Test

@@ -42,7 +42,7 @@ class PlacementPropertyTest {
 
     private static void run(Vertx vertx, long seed, int capacity) throws Exception {
         EdgeConfig.P2p config = new EdgeConfig.P2p(true, capacity, "ome", true, 3000, 5000, 2, 2);
-        String deployment = vertx.deployVerticle(new PeerClassificationVerticle(config, new LocalHostRegistry()))
+        String deployment = vertx.deployVerticle(new PeerClassificationVerticle(config, "edge-1", new LocalHostRegistry()))
                 .await(10, TimeUnit.SECONDS);
         P2pApi api = new P2pApi(vertx.eventBus(), 5_000);
         Random random = new Random(seed);
@@ -64,7 +64,7 @@ class PlacementPropertyTest {
                 if (action < 8) {
                     P2pApi.Departure departure = api.leave(id).await(5, TimeUnit.SECONDS);
                     live.remove(id);
-                    for (long orphan : departure.clients()) {
+                    for (long orphan : departure.clients().keySet()) {
                         // An orphan asks again at once and must be served.
                         P2pApi.Placement again = api.classify(orphan, streamOf.get(orphan), UAS[0], Set.of(id), false)
                                 .await(5, TimeUnit.SECONDS);

@@ -14,8 +14,7 @@ public final class EdgeMessages {
 
     public static String offer(long id, long peerId, SessionDescription sdp, List<IceCandidate> candidates,
                                List<IceServer> iceServers) {
-        JsonArray candidateArray = new JsonArray();
-        candidates.forEach(c -> candidateArray.add(c.toJson()));
+        JsonArray candidateArray = IceCandidate.toJson(candidates);
         JsonObject json = new JsonObject()
                 .put("command", "offer")
                 .put("id", id)
@@ -55,8 +54,7 @@ public final class EdgeMessages {
 
     /** Candidates between a host and a client: {@code candidate_p2p} to the host, {@code candidate} to the client. */
     public static String peerCandidates(String command, long id, long peerId, List<IceCandidate> candidates) {
-        JsonArray array = new JsonArray();
-        candidates.forEach(c -> array.add(c.toJson()));
+        JsonArray array = IceCandidate.toJson(candidates);
         return new JsonObject().put("command", command).put("id", id).put("peer_id", peerId).put("candidates", array).encode();
     }
 

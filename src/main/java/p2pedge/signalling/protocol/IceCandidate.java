@@ -33,6 +33,23 @@ public record IceCandidate(String candidate, Integer sdpMLineIndex, String sdpMi
         return json;
     }
 
+    public static io.vertx.core.json.JsonArray toJson(java.util.List<IceCandidate> candidates) {
+        io.vertx.core.json.JsonArray array = new io.vertx.core.json.JsonArray();
+        candidates.forEach(c -> array.add(c.toJson()));
+        return array;
+    }
+
+    /** Reads back candidates this edge encoded itself (already checked when they came from a player). */
+    public static java.util.List<IceCandidate> fromTrustedJson(io.vertx.core.json.JsonArray array) {
+        java.util.List<IceCandidate> list = new java.util.ArrayList<>(array.size());
+        for (Object o : array) {
+            JsonObject c = (JsonObject) o;
+            list.add(new IceCandidate(c.getString("candidate"), c.getInteger("sdpMLineIndex"), c.getString("sdpMid"),
+                    c.getString("usernameFragment")));
+        }
+        return list;
+    }
+
     public static IceCandidate parse(Object value) throws ProtocolException {
         if (!(value instanceof JsonObject json)) {
             throw ProtocolException.badRequest("each candidate must be an object");

@@ -1,0 +1,125 @@
+package p2pedge.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import p2pedge.config.EdgeConfig;
+import p2pedge.p2p.HostRegistry;
+import p2pedge.p2p.LocalHostRegistry;
+import p2pedge.p2p.P2pApi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * Whether and how this edge is part of a cluster: its id, the host registry it uses (shared in Hazelcast, or
+ * its own), and the news that another edge is gone. Standalone and clustered edges run the same code paths.
+ */
+public final class EdgeCluster {
+
+    private static final Logger LOG = Logger.getLogger(EdgeCluster.class.getName());
+    /** Where vertx-hazelcast keeps a member's Vert.x node id (not the Hazelcast member UUID). */
+    private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+    private final String edgeId;
+    private final HazelcastClusterManager manager;
+    private UUID listener;
+
+    private EdgeCluster(String edgeId, HazelcastClusterManager manager) {
+        this.edgeId = edgeId;
+        this.manager = manager;
+    }
+
+    public static EdgeCluster standalone() {
+        return new EdgeCluster(UUID.randomUUID().toString(), null);
+    }
+
+    /** A member of the cluster that {@code manager} joined (its Vert.x instance is clustered with it). */
+    public static EdgeCluster member(HazelcastClusterManager manager) {
+        return new EdgeCluster(manager.getNodeId(), manager);
+    }
+
+    /** Starts Vert.x, clustered when the configuration asks for it. */
+    public static Future<ClusteredVertx> startVertx(EdgeConfig config) {
+        if (!config.cluster().enabled()) {
+            return Future.succeededFuture(new ClusteredVertx(Vertx.vertx(), standalone()));
+        }
+        HazelcastClusterManager manager;
+        try {
+            manager = new HazelcastClusterManager(hazelcastConfig(config.cluster()));
+        } catch (IOException | RuntimeException e) {
+            return Future.failedFuture(new IllegalArgumentException("cannot read " + config.cluster().configFile() + ": " + e.getMessage(), e));
+        }
+        return Vertx.builder().withClusterManager(manager).buildClustered()
+                .map(vertx -> new ClusteredVertx(vertx, member(manager)));
+    }
+
+    /** A Vert.x instance and what it knows of its cluster. */
+    public record ClusteredVertx(Vertx vertx, EdgeCluster cluster) {
+    }
+
+    /** cluster.xml with its ${cluster.*} placeholders filled from the edge configuration. */
+    public static Config hazelcastConfig(EdgeConfig.Cluster cluster) throws IOException {
+        Properties properties = new Properties();
+        properties.setProperty("cluster.name", cluster.name());
+        properties.setProperty("cluster.host", cluster.host());
+        properties.setProperty("cluster.port", Integer.toString(cluster.port()));
+        properties.setProperty("cluster.members", cluster.members());
+        Path file = Path.of(cluster.configFile());
+        try (InputStream in = Files.exists(file) ? Files.newInputStream(file)
+                : EdgeCluster.class.getClassLoader().getResourceAsStream("p2pedge/cluster/cluster.xml")) {
+            if (in == null) {
+                throw new IOException("no " + file + " and no built-in cluster.xml");
+            }
+            return new XmlConfigBuilder(in).setProperties(properties).build();
+        }
+    }
+
+    public String edgeId() {
+        return edgeId;
+    }
+
+    public boolean clustered() {
+        return manager != null;
+    }
+
+    public HostRegistry registry(Vertx vertx) {
+        return clustered() ? new HazelcastHostRegistry(vertx, manager.getHazelcastInstance()) : new LocalHostRegistry();
+    }
+
+    /** Publishes {@link P2pApi#EDGE_LEFT} on this edge's event bus whenever another member leaves. */
+    public void watchMembers(Vertx vertx) {
+        if (!clustered()) {
+            return;
+        }
+        listener = manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                LOG.info(() -> "edge joined: " + event.getMember().getAttribute(NODE_ID_ATTRIBUTE) + " at " + event.getMember().getAddress());
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                String gone = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
+                LOG.info(() -> "edge left: " + gone + " at " + event.getMember().getAddress());
+                vertx.eventBus().publish(P2pApi.EDGE_LEFT, gone);
+            }
+        });
+    }
+
+    public void stopWatching() {
+        if (listener != null && manager.getHazelcastInstance().getLifecycleService().isRunning()) {
+            manager.getHazelcastInstance().getCluster().removeMembershipListener(listener);
+        }
+        listener = null;
+    }
+}

@@ -1,0 +1,55 @@
+package p2pedge.p2p;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class HostRankingTest {
+
+    private static HostEntry host(long id, String edge, int clients, HostHealth health) {
+        Map<Long, String> ids = clients == 0 ? Map.of() : Map.of(100L + id, edge);
+        return new HostEntry(id, edge, "app/stream", "Blink", 2, ids, health);
+    }
+
+    private static List<Long> ranked(List<HostEntry> hosts, String clientEdge) {
+        MeasuredPolicyScore score = new MeasuredPolicyScore();
+        return HostRanking.ranked(hosts, "app/stream", "Blink", 99, clientEdge, Set.of(), h -> true, score::score)
+                .stream().map(HostEntry::hostId).toList();
+    }
+
+    /** The measured policy's score without its User-Agent analyzer. */
+    private static final class MeasuredPolicyScore {
+        double score(HostEntry h) {
+            return (h.health().relaysConnected() + 1.0) / (h.health().relaysConnected() + h.health().relaysFailed() + 2.0);
+        }
+    }
+
+    @Test
+    void sameEdgeFirstThenScoreThenTheFullerHost() {
+        HostHealth proven = HostHealth.NEW.connected(100).connected(100);
+        List<HostEntry> hosts = List.of(
+                host(1, "edge-a", 0, proven),
+                host(2, "edge-b", 0, HostHealth.NEW),
+                host(3, "edge-b", 1, HostHealth.NEW),
+                host(4, "edge-b", 0, proven));
+        assertEquals(List.of(4L, 3L, 2L, 1L), ranked(hosts, "edge-b"));
+        assertEquals(List.of(1L, 4L, 3L, 2L), ranked(hosts, "edge-a"));
+    }
+
+    @Test
+    void otherStreamsFamiliesFullOrExcludedHostsAreNeverCandidates() {
+        HostEntry otherStream = new HostEntry(5, "e", "app/other", "Blink", 2, Map.of(), HostHealth.NEW);
+        HostEntry otherFamily = new HostEntry(6, "e", "app/stream", "Gecko", 2, Map.of(), HostHealth.NEW);
+        HostEntry full = new HostEntry(7, "e", "app/stream", "Blink", 1, Map.of(9L, "e"), HostHealth.NEW);
+        HostEntry excluded = host(8, "e", 0, HostHealth.NEW);
+        HostEntry itself = host(1, "e", 0, HostHealth.NEW);
+        assertEquals(List.of(), HostRanking.ranked(List.of(otherStream, otherFamily, full, excluded, itself), "app/stream",
+                "Blink", 1, "e", Set.of(8L), h -> true, h -> 0));
+        assertEquals(List.of(), HostRanking.ranked(List.of(host(2, "e", 0, HostHealth.NEW)), "app/stream", null, 1, "e",
+                Set.of(), h -> true, h -> 0), "no family, no host");
+    }
+}

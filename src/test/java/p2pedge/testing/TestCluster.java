@@ -1,0 +1,108 @@
+package p2pedge.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import p2pedge.Edge;
+import p2pedge.cluster.EdgeCluster;
+import p2pedge.config.ConfigLoader;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaApi;
+import p2pedge.p2p.P2pApi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Clustered edges in one JVM: each a Vert.x instance with its own Hazelcast member on loopback, joined into
+ * a cluster of a random name (so no stray member joins), with its own signalling port and media plane.
+ */
+public final class TestCluster implements AutoCloseable {
+
+    /** One member: its Vert.x, Hazelcast and edge. */
+    public static final class Member {
+        public final Vertx vertx;
+        public final HazelcastClusterManager manager;
+        public final Edge edge;
+
+        Member(Vertx vertx, HazelcastClusterManager manager, Edge edge) {
+            this.vertx = vertx;
+            this.manager = manager;
+            this.edge = edge;
+        }
+
+        public int port() {
+            return edge.signallingPort();
+        }
+
+        public String id() {
+            return edge.edgeId();
+        }
+
+        public JsonArray hosts() throws Exception {
+            return new P2pApi(vertx.eventBus(), 5_000).hosts().await(5, TimeUnit.SECONDS);
+        }
+
+        public int mediaConnections() throws Exception {
+            return new MediaApi(vertx.eventBus(), 5_000).connectionCount().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private final String name = "p2p-edge-test-" + UUID.randomUUID();
+    private final JsonObject overrides;
+    private final List<Member> members = new ArrayList<>();
+
+    public TestCluster(JsonObject overrides) {
+        this.overrides = overrides;
+    }
+
+    /** Starts one more member (each new member joins the ones already running). */
+    public Member start() throws Exception {
+        JsonObject extra = TestEdge.loopbackConfig()
+                .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("port", 5901)
+                        .put("members", "127.0.0.1:5901,127.0.0.1:5902,127.0.0.1:5903,127.0.0.1:5904,127.0.0.1:5905"))
+                .put("streams", new JsonArray().add(new JsonObject().put("name", "app/stream").put("source", "demo")
+                        .put("width", 320).put("height", 180).put("fps", 15)))
+                .mergeIn(overrides, true);
+        Vertx bootstrap = Vertx.vertx();
+        EdgeConfig config;
+        try {
+            config = ConfigLoader.load(bootstrap, null, extra).await(30, TimeUnit.SECONDS);
+        } finally {
+            bootstrap.close().await(10, TimeUnit.SECONDS);
+        }
+        HazelcastClusterManager manager = new HazelcastClusterManager(EdgeCluster.hazelcastConfig(config.cluster()));
+        Vertx vertx = Vertx.builder().withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS);
+        Edge edge = Edge.start(vertx, config, EdgeCluster.member(manager)).await(60, TimeUnit.SECONDS);
+        Member member = new Member(vertx, manager, edge);
+        members.add(member);
+        return member;
+    }
+
+    /** Kills a member the hard way: its Hazelcast member vanishes at once, then its sockets die with Vert.x. */
+    public void kill(Member member) throws Exception {
+        members.remove(member);
+        member.manager.getHazelcastInstance().getLifecycleService().terminate();
+        member.vertx.close().await(30, TimeUnit.SECONDS);
+    }
+
+    public void stop(Member member) throws Exception {
+        members.remove(member);
+        member.edge.stop().await(30, TimeUnit.SECONDS);
+        member.vertx.close().await(30, TimeUnit.SECONDS);
+    }
+
+    public List<Member> members() {
+        return List.copyOf(members);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Member member : new ArrayList<>(members)) {
+            stop(member);
+        }
+    }
+}
