@@ -43,6 +43,8 @@ public final class ViewerCostBench {
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of("target/bench-edge.log").toFile())
                 .start();
+        // Whatever happens to the bench, the edge it started must not outlive it.
+        Runtime.getRuntime().addShutdownHook(new Thread(edge::destroyForcibly));
         Vertx vertx = Vertx.vertx();
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
