@@ -37,7 +37,7 @@ public final class Edge {
 
     /** An edge that shares Host Peers with the other members of {@code cluster}. */
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster) {
-        SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId());
+        SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx));
         List<String> deployed = new ArrayList<>();
         return vertx.deployVerticle(new MediaVerticle(config), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
                 .compose(id -> {

@@ -11,6 +11,8 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.p2p.HostRegistry;
 import p2pedge.p2p.LocalHostRegistry;
 import p2pedge.p2p.P2pApi;
+import p2pedge.signalling.LocalSessionIds;
+import p2pedge.signalling.SessionIds;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,6 +96,10 @@ public final class EdgeCluster {
 
     public HostRegistry registry(Vertx vertx) {
         return clustered() ? new HazelcastHostRegistry(vertx, manager.getHazelcastInstance()) : new LocalHostRegistry();
+    }
+
+    public SessionIds sessionIds(Vertx vertx) {
+        return clustered() ? new ClusterSessionIds(vertx, manager.getHazelcastInstance(), edgeId) : new LocalSessionIds();
     }
 
     /** Publishes {@link P2pApi#EDGE_LEFT} on this edge's event bus whenever another member leaves. */

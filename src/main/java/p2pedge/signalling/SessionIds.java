@@ -1,25 +1,15 @@
 package p2pedge.signalling;
 
-import java.security.SecureRandom;
-import java.util.HashSet;
-import java.util.Set;
+import io.vertx.core.Future;
 
-/** Random positive 31-bit session ids, unique among live sessions (0 is the edge itself). Event-loop confined. */
-final class SessionIds {
+/** Random positive 31-bit session ids, unique among live sessions of every edge (0 is the edge itself). */
+public interface SessionIds {
 
-    private final SecureRandom random = new SecureRandom();
-    private final Set<Long> live = new HashSet<>();
+    Future<Long> allocate();
 
-    long allocate() {
-        while (true) {
-            long id = random.nextInt(Integer.MAX_VALUE - 1) + 1L;
-            if (live.add(id)) {
-                return id;
-            }
-        }
-    }
+    void release(long id);
 
-    void release(long id) {
-        live.remove(id);
+    /** An edge is gone: its ids are free again (idempotent, a no-op when standalone). */
+    default void purgeEdge(String edgeId) {
     }
 }

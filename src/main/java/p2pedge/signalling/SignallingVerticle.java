@@ -31,7 +31,7 @@ public final class SignallingVerticle extends VerticleBase {
     private final EdgeConfig config;
     private final String edgeId;
     private final Map<Long, PlayerSession> sessions = new HashMap<>();
-    private final SessionIds ids = new SessionIds();
+    private final SessionIds ids;
     private MediaApi media;
     private RelayCoordinator relays;
     private P2pApi p2p;
@@ -41,9 +41,10 @@ public final class SignallingVerticle extends VerticleBase {
     private MessageConsumer<String> edgeLeftConsumer;
     private long keepAliveTimer;
 
-    public SignallingVerticle(EdgeConfig config, String edgeId) {
+    public SignallingVerticle(EdgeConfig config, String edgeId, SessionIds ids) {
         this.config = config;
         this.edgeId = edgeId;
+        this.ids = ids;
     }
 
     /** The bound port (differs from the configured one when that is 0). */
@@ -59,7 +60,10 @@ public final class SignallingVerticle extends VerticleBase {
         EdgeLink link = new EdgeLink(vertx.eventBus(), edgeId);
         relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get);
         edgeConsumer = link.listen(relays::onEdgeMessage);
-        edgeLeftConsumer = vertx.eventBus().localConsumer(P2pApi.EDGE_LEFT, m -> relays.edgeLeft(m.body()));
+        edgeLeftConsumer = vertx.eventBus().localConsumer(P2pApi.EDGE_LEFT, m -> {
+            relays.edgeLeft(m.body());
+            ids.purgeEdge(m.body());
+        });
         lostConsumer = vertx.eventBus().localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());
@@ -140,21 +144,30 @@ public final class SignallingVerticle extends VerticleBase {
                 rejectAfterHandshake(socket, 404, "stream " + stream + " not found");
                 return;
             }
-            long id = ids.allocate();
-            PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), socket, config,
-                    media, relays);
-            sessions.put(id, session);
-            socket.textMessageHandler(session::onText);
-            socket.binaryMessageHandler(b -> session.onBinary());
-            socket.pongHandler(b -> session.heard());
-            socket.exceptionHandler(t -> LOG.fine(() -> "session " + id + ": " + t));
-            socket.closeHandler(v -> {
-                session.onClosed();
-                sessions.remove(id);
-                ids.release(id);
+            ids.allocate().onComplete(id -> {
+                if (id.failed()) {
+                    rejectAfterHandshake(socket, 503, "no session id: " + id.cause().getMessage());
+                } else {
+                    open(socket, stream, id.result());
+                }
             });
-            socket.resume();
         });
+    }
+
+    private void open(ServerWebSocket socket, String stream, long id) {
+        PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), socket, config,
+                media, relays);
+        sessions.put(id, session);
+        socket.textMessageHandler(session::onText);
+        socket.binaryMessageHandler(b -> session.onBinary());
+        socket.pongHandler(b -> session.heard());
+        socket.exceptionHandler(t -> LOG.fine(() -> "session " + id + ": " + t));
+        socket.closeHandler(v -> {
+            session.onClosed();
+            sessions.remove(id);
+            ids.release(id);
+        });
+        socket.resume();
     }
 
     private static void rejectAfterHandshake(ServerWebSocket socket, int code, String message) {

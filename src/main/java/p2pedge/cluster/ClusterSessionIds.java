@@ -1,0 +1,71 @@
+package p2pedge.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import p2pedge.signalling.SessionIds;
+
+import java.security.SecureRandom;
+import java.util.Map;
+
+/**
+ * Session ids unique across the cluster: each id is claimed in a Hazelcast map (id -> edge) by an entry
+ * processor, so two edges never hand out the same id and a peer_id always names one player.
+ */
+public final class ClusterSessionIds implements SessionIds {
+
+    public static final String MAP = "p2p-sessions";
+    private static final int MAX_ATTEMPTS = 8;
+
+    private final Vertx vertx;
+    private final String edgeId;
+    private final IMap<Long, String> ids;
+    private final SecureRandom random = new SecureRandom();
+
+    public ClusterSessionIds(Vertx vertx, HazelcastInstance hazelcast, String edgeId) {
+        this.vertx = vertx;
+        this.edgeId = edgeId;
+        this.ids = hazelcast.getMap(MAP);
+    }
+
+    @Override
+    public Future<Long> allocate() {
+        return claim(MAX_ATTEMPTS);
+    }
+
+    private Future<Long> claim(int attemptsLeft) {
+        if (attemptsLeft == 0) {
+            return Future.failedFuture("no free session id after " + MAX_ATTEMPTS + " attempts");
+        }
+        long id = random.nextInt(Integer.MAX_VALUE - 1) + 1L;
+        return Future.fromCompletionStage(ids.submitToKey(id, new Claim(edgeId)), vertx.getOrCreateContext())
+                .compose(claimed -> claimed ? Future.succeededFuture(id) : claim(attemptsLeft - 1));
+    }
+
+    @Override
+    public void release(long id) {
+        ids.removeAsync(id);
+    }
+
+    @Override
+    public void purgeEdge(String deadEdge) {
+        vertx.executeBlocking(() -> {
+            ids.removeAll(entry -> deadEdge.equals(entry.getValue()));
+            return null;
+        }, false);
+    }
+
+    /** Takes the id for an edge if nobody holds it. */
+    record Claim(String edgeId) implements EntryProcessor<Long, String, Boolean> {
+        @Override
+        public Boolean process(Map.Entry<Long, String> entry) {
+            if (entry.getValue() != null) {
+                return false;
+            }
+            entry.setValue(edgeId);
+            return true;
+        }
+    }
+}
