@@ -1,0 +1,107 @@
+package p2pedge.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A synthetic player that plays its part on its own, with fake SDP: it asks for the stream, offers to the
+ * clients the edge gives it, answers its host's offer, and asks again when its host leaves. Used by churn
+ * tests, which then compare what the players believe with what the registry says.
+ */
+public final class AutoPlayer implements AutoCloseable {
+
+    private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+
+    private final WebSocketClient client;
+    private final ClientWebSocket socket;
+    private final Set<Long> clients = new HashSet<>();
+    private long id;
+    private long host = -1; // -1: not placed yet, 0: the edge, else the host peer
+    private boolean closed;
+
+    private AutoPlayer(WebSocketClient client, ClientWebSocket socket) {
+        this.client = client;
+        this.socket = socket;
+    }
+
+    public static AutoPlayer join(Vertx vertx, int port, String userAgent) throws Exception {
+        WebSocketClient client = vertx.createWebSocketClient();
+        ClientWebSocket socket = client.webSocket();
+        AutoPlayer player = new AutoPlayer(client, socket);
+        socket.textMessageHandler(text -> player.onMessage(new JsonObject(text)));
+        socket.closeHandler(v -> {
+            synchronized (player) {
+                player.closed = true;
+            }
+        });
+        socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/app/stream")
+                .addHeader("User-Agent", userAgent)).await(10, TimeUnit.SECONDS);
+        socket.writeTextMessage(new JsonObject().put("command", "request_offer").encode());
+        return player;
+    }
+
+    private synchronized void onMessage(JsonObject message) {
+        String command = message.getString("command", "");
+        long peer = message.getLong("peer_id", 0L);
+        switch (command) {
+            case "offer" -> {
+                id = message.getLong("id");
+                host = peer;
+                if (peer != 0) {
+                    send(new JsonObject().put("command", "answer").put("id", id).put("peer_id", peer)
+                            .put("sdp", new JsonObject().put("type", "answer").put("sdp", SDP)));
+                }
+            }
+            case "request_offer_p2p" -> {
+                id = message.getLong("id");
+                clients.add(peer);
+                send(new JsonObject().put("command", "offer_p2p").put("id", id).put("peer_id", peer)
+                        .put("sdp", new JsonObject().put("type", "offer").put("sdp", SDP)));
+            }
+            case "stop" -> {
+                if (clients.remove(peer)) {
+                    return;
+                }
+                if (peer == host) {
+                    host = -1;
+                    send(new JsonObject().put("command", "request_offer"));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void send(JsonObject message) {
+        socket.writeTextMessage(message.encode());
+    }
+
+    public synchronized long id() {
+        return id;
+    }
+
+    /** The host peer it plays from, 0 for the edge, -1 while it waits. */
+    public synchronized long host() {
+        return host;
+    }
+
+    public synchronized Set<Long> clients() {
+        return Set.copyOf(clients);
+    }
+
+    public synchronized boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+        client.close();
+    }
+}
