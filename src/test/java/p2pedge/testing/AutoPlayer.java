@@ -22,6 +22,10 @@ public final class AutoPlayer implements AutoCloseable {
     private final WebSocketClient client;
     private final ClientWebSocket socket;
     private final Set<Long> clients = new HashSet<>();
+    /** When each client was announced to this player as host (nanoTime), for placement latency. */
+    private final java.util.Map<Long, Long> requestedAtNanos = new java.util.HashMap<>();
+    private long askedAtNanos;
+    private long servedAtNanos;
     private long id;
     private long host = -1; // -1: not placed yet, 0: the edge, else the host peer
     private boolean closed;
@@ -43,8 +47,13 @@ public final class AutoPlayer implements AutoCloseable {
         });
         socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/app/stream")
                 .addHeader("User-Agent", userAgent)).await(10, TimeUnit.SECONDS);
-        socket.writeTextMessage(new JsonObject().put("command", "request_offer").encode());
+        player.ask();
         return player;
+    }
+
+    private synchronized void ask() {
+        askedAtNanos = System.nanoTime();
+        send(new JsonObject().put("command", "request_offer"));
     }
 
     private synchronized void onMessage(JsonObject message) {
@@ -54,6 +63,7 @@ public final class AutoPlayer implements AutoCloseable {
             case "offer" -> {
                 id = message.getLong("id");
                 host = peer;
+                servedAtNanos = System.nanoTime();
                 if (peer != 0) {
                     send(new JsonObject().put("command", "answer").put("id", id).put("peer_id", peer)
                             .put("sdp", new JsonObject().put("type", "answer").put("sdp", SDP)));
@@ -62,6 +72,7 @@ public final class AutoPlayer implements AutoCloseable {
             case "request_offer_p2p" -> {
                 id = message.getLong("id");
                 clients.add(peer);
+                requestedAtNanos.put(peer, System.nanoTime());
                 send(new JsonObject().put("command", "offer_p2p").put("id", id).put("peer_id", peer)
                         .put("sdp", new JsonObject().put("type", "offer").put("sdp", SDP)));
             }
@@ -71,7 +82,7 @@ public final class AutoPlayer implements AutoCloseable {
                 }
                 if (peer == host) {
                     host = -1;
-                    send(new JsonObject().put("command", "request_offer"));
+                    ask();
                 }
             }
             default -> { }
@@ -89,6 +100,20 @@ public final class AutoPlayer implements AutoCloseable {
     /** The host peer it plays from, 0 for the edge, -1 while it waits. */
     public synchronized long host() {
         return host;
+    }
+
+    /** nanoTime of its last request_offer, and of the last offer it got. */
+    public synchronized long askedAtNanos() {
+        return askedAtNanos;
+    }
+
+    public synchronized long servedAtNanos() {
+        return servedAtNanos;
+    }
+
+    /** nanoTime at which this host was asked to offer to {@code clientId}, or null. */
+    public synchronized Long requestedAtNanos(long clientId) {
+        return requestedAtNanos.get(clientId);
     }
 
     public synchronized Set<Long> clients() {
