@@ -6,9 +6,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.SignallingClient;
+import p2pedge.testing.Waits;
 
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,17 +25,14 @@ class ShutdownTest {
 
     @Test
     void sigtermClosesPlayersAndDisposesNativesWithoutCrashing(Vertx vertx) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = Waits.freePort();
         Path log = Files.createTempFile("edge-shutdown", ".log");
         Process edge = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmedia.iceCandidateAddresses=127.0.0.1",
                 "p2pedge.Main")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            awaitPort(port);
+            Waits.untilListening(port, 30_000);
             try (SignallingClient player = SignallingClient.connect(vertx, port, "/app/stream")) {
                 player.requestOffer();
                 edge.destroy(); // SIGTERM
@@ -54,20 +50,6 @@ class ShutdownTest {
         } finally {
             edge.destroyForcibly();
             Files.deleteIfExists(log);
-        }
-    }
-
-    private static void awaitPort(int port) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (true) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (java.io.IOException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("edge did not listen on " + port);
-                }
-                Thread.sleep(100);
-            }
         }
     }
 }

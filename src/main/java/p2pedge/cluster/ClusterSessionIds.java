@@ -1,6 +1,7 @@
 package p2pedge.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
@@ -46,7 +47,11 @@ public final class ClusterSessionIds implements SessionIds {
 
     @Override
     public void release(long id) {
-        ids.removeAsync(id);
+        try {
+            ids.removeAsync(id);
+        } catch (HazelcastInstanceNotActiveException e) {
+            // Shutting down: the survivors free this edge's ids when it leaves the cluster.
+        }
     }
 
     @Override

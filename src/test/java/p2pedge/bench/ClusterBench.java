@@ -2,10 +2,8 @@ package p2pedge.bench;
 
 import io.vertx.core.Vertx;
 import p2pedge.testing.AutoPlayer;
+import p2pedge.testing.Waits;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,7 @@ public final class ClusterBench {
         int[] ports = new int[3];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> edges.forEach(Process::destroyForcibly)));
         for (int i = 0; i < 3; i++) {
-            ports[i] = freePort();
+            ports[i] = Waits.freePort();
             edges.add(new ProcessBuilder("java", "-Xmx512m",
                     "-Dcluster.enabled=true", "-Dcluster.name=" + cluster, "-Dcluster.port=5801",
                     "-Dcluster.members=127.0.0.1:5801,127.0.0.1:5802,127.0.0.1:5803",
@@ -41,7 +39,7 @@ public final class ClusterBench {
                     "-Dstreams=[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]",
                     "-jar", jar)
                     .redirectErrorStream(true).redirectOutput(Path.of("target/bench-cluster-edge" + i + ".log").toFile()).start());
-            awaitPort(ports[i]); // one after the other: each joins the ones before
+            Waits.untilListening(ports[i], 60_000); // one after the other: each joins the ones before
         }
         Vertx vertx = Vertx.vertx();
         int total = 3 * hostCount;
@@ -55,7 +53,7 @@ public final class ClusterBench {
             for (int i = 0; i < total; i++) {
                 int edge = i % 3;
                 AutoPlayer player = AutoPlayer.join(vertx, ports[edge], UA);
-                await(() -> player.host() >= 0, 10_000, "player served");
+                Waits.until(() -> player.host() >= 0, 10_000, "player served");
                 players.add(player);
                 edgeOf.add(edge);
                 if (player.host() > 0) {
@@ -76,7 +74,7 @@ public final class ClusterBench {
             }
             long killed = System.nanoTime();
             edges.get(0).destroyForcibly(); // kill -9 edge A
-            await(() -> orphans.stream().allMatch(c -> c.servedAtNanos() > killed && c.host() >= 0), 30_000,
+            Waits.until(() -> orphans.stream().allMatch(c -> c.servedAtNanos() > killed && c.host() >= 0), 30_000,
                     "every orphan served again");
             long[] recovery = orphans.stream().mapToLong(c -> c.servedAtNanos() - killed).sorted().toArray();
             System.out.printf(Locale.ROOT, "edge A killed (SIGKILL): its hosts had %d clients on edges B and C; all were served "
@@ -109,39 +107,5 @@ public final class ClusterBench {
         long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf(Locale.ROOT, "%s, %d samples: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", what, sorted.length,
                 sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted[sorted.length - 1] / 1e6);
-    }
-
-    private interface Condition {
-        boolean holds();
-    }
-
-    private static void await(Condition condition, long timeoutMillis, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (!condition.holds()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("timed out waiting for: " + what);
-            }
-            Thread.sleep(2);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitPort(int port) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (true) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("edge did not open port " + port);
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 }

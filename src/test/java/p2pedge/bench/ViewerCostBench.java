@@ -5,10 +5,9 @@ import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.SignallingClient;
+import p2pedge.testing.Waits;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ public final class ViewerCostBench {
         }
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_S", "5"));
         int measure = Integer.parseInt(System.getenv().getOrDefault("MEASURE_S", "10"));
-        int port = freePort();
+        int port = Waits.freePort();
         Process edge = new ProcessBuilder("java", "-Xmx512m",
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port,
                 "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dmedia.maxViewers=1000",
@@ -49,7 +48,7 @@ public final class ViewerCostBench {
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         try {
-            awaitPort(port, 60_000);
+            Waits.untilListening(port, 60_000);
             System.out.printf(Locale.ROOT, "edge pid %d, demo stream app/stream; warmup %d s, measured over %d s; "
                     + "CPU%% = edge process CPU time / wall time (100%% = one core), RSS from /proc/PID/status%n",
                     edge.pid(), warmup, measure);
@@ -114,25 +113,5 @@ public final class ViewerCostBench {
             }
         }
         throw new IOException("no VmRSS for " + pid);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitPort(int port, long timeoutMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (true) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("edge did not open port " + port + "; see target/bench-edge.log");
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 }

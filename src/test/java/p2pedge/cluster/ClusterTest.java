@@ -9,6 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import p2pedge.testing.SignallingClient;
+
+import static p2pedge.testing.P2pScript.*;
 import p2pedge.testing.TestCluster;
 
 import java.time.Duration;
@@ -25,13 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("cluster")
 class ClusterTest {
-
-    static final String CHROME_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-            + "(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
-    static final String OFFER = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
-    static final String ANSWER = "v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
-    static final JsonObject CANDIDATE = new JsonObject()
-            .put("candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host").put("sdpMLineIndex", 0);
     /** The bound the README states: every orphan of a killed edge is served again within it. */
     static final long EDGE_DEATH_BOUND_MS = 5_000;
 
@@ -71,31 +66,6 @@ class ClusterTest {
         SignallingClient player = SignallingClient.connect(clientVertx, edge.port(), "/app/stream", CHROME_WINDOWS);
         players.add(player);
         return player;
-    }
-
-    private static long servedByEdge(SignallingClient player) throws Exception {
-        JsonObject offer = player.requestOffer();
-        assertEquals(0, offer.getLong("peer_id"), offer.encode());
-        return offer.getLong("id");
-    }
-
-    private static long placedOn(SignallingClient client, SignallingClient host, long hostId) throws Exception {
-        client.send(new JsonObject().put("command", "request_offer"));
-        JsonObject request = host.expect("request_offer_p2p");
-        assertEquals(hostId, request.getLong("id"));
-        return request.getLong("peer_id");
-    }
-
-    private static void relay(SignallingClient host, long hostId, SignallingClient client, long clientId) throws Exception {
-        host.send(new JsonObject().put("command", "offer_p2p").put("id", hostId).put("peer_id", clientId)
-                .put("sdp", new JsonObject().put("type", "offer").put("sdp", OFFER)).put("candidates", new JsonArray().add(CANDIDATE)));
-        JsonObject offer = client.expect("offer");
-        assertEquals(hostId, offer.getLong("peer_id"));
-        assertEquals(OFFER, offer.getJsonObject("sdp").getString("sdp"));
-        client.send(new JsonObject().put("command", "answer").put("id", clientId).put("peer_id", hostId)
-                .put("sdp", new JsonObject().put("type", "answer").put("sdp", ANSWER)));
-        JsonObject answer = host.expect("answer_p2p");
-        assertEquals(clientId, answer.getLong("peer_id"));
     }
 
     @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
+import p2pedge.testing.Waits;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ class JavaViewerEndToEndTest {
             for (JavaViewer viewer : viewers) {
                 viewer.awaitConnected(15_000);
             }
-            waitFor(() -> viewers.stream().allMatch(v -> v.frames() > 10), 15_000, "every viewer decodes frames");
+            Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 15_000, "every viewer decodes frames");
             long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
             long[] framesBefore = viewers.stream().mapToLong(JavaViewer::frames).toArray();
             Thread.sleep(1_000);
@@ -69,19 +70,5 @@ class JavaViewerEndToEndTest {
             viewers.forEach(JavaViewer::close);
         }
         edge.awaitMediaConnections(0, 5_000);
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void waitFor(Condition condition, long timeoutMillis, String what) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (!condition.holds()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out: " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 }
