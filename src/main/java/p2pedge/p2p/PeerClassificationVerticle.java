@@ -117,8 +117,23 @@ public final class PeerClassificationVerticle extends VerticleBase {
                     }
                     return registered.map(v -> new P2pApi.Placement(P2pApi.Role.HOST, 0, edgeId, peer.profile.summary()));
                 })
-                .onSuccess(placement -> message.reply(placement.toJson()))
+                .onSuccess(placement -> {
+                    if (peers.get(session) != peer) {
+                        undo(session, placement); // the player left while a shared registry was answering
+                    }
+                    message.reply(placement.toJson());
+                })
                 .onFailure(t -> message.fail(500, "classification failed: " + t.getMessage()));
+    }
+
+    /** Gives back what a placement took for a player that is already gone. */
+    private void undo(long session, P2pApi.Placement placement) {
+        Future<?> undone = switch (placement.role()) {
+            case CLIENT -> registry.release(placement.hostId(), session);
+            case HOST -> registry.unregister(session);
+            case EDGE -> Future.succeededFuture();
+        };
+        undone.onFailure(t -> LOG.warning("session " + session + ": undoing a placement failed: " + t.getMessage()));
     }
 
     private Future<Void> registerHost(long session, Peer peer) {
