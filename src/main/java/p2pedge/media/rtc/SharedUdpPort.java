@@ -6,6 +6,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -17,8 +19,9 @@ import java.util.logging.Logger;
 
 /**
  * The forwarding media plane's one UDP port: ICE-lite checks are answered here, and every remote address
- * that passed a check is bound to the session (local ufrag) it authenticated for, so that later DTLS and
- * RTP/RTCP datagrams from it can be handed to that session. Everything else is dropped and counted by reason.
+ * that passed a check is bound to the session (local ufrag) it authenticated for; DTLS from such an address
+ * runs that session's DTLS-SRTP handshake, whose keys go to the session. Everything else is dropped and
+ * counted by reason.
  */
 public final class SharedUdpPort {
 
@@ -26,14 +29,22 @@ public final class SharedUdpPort {
 
     private final Vertx vertx;
     private final IceLiteResponder responder;
+    private final Function<String, Optional<MediaSession>> sessions;
+    private final DtlsCertificate identity;
+    private final BcTlsCrypto crypto;
     private final Map<InetSocketAddress, String> ufragByRemote = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, DatagramQueue> handshakes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
     private final LongAdder checksAnswered = new LongAdder();
+    private final LongAdder handshakesDone = new LongAdder();
     private DatagramSocket socket;
 
-    public SharedUdpPort(Vertx vertx, Function<String, Optional<String>> passwordOfLocalUfrag) {
+    public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions) {
         this.vertx = vertx;
-        this.responder = new IceLiteResponder(passwordOfLocalUfrag);
+        this.crypto = crypto;
+        this.identity = identity;
+        this.sessions = sessions;
+        this.responder = new IceLiteResponder(ufrag -> sessions.apply(ufrag).map(MediaSession::password));
     }
 
     public Future<Integer> listen(String host, int port) {
@@ -52,9 +63,18 @@ public final class SharedUdpPort {
         return Optional.ofNullable(ufragByRemote.get(remote));
     }
 
-    /** Forgets every address of a session that ended. */
+    /** Forgets every address of a session that ended, and stops its handshake if one is running. */
     public void forget(String localUfrag) {
-        ufragByRemote.values().removeIf(localUfrag::equals);
+        ufragByRemote.entrySet().removeIf(e -> {
+            if (e.getValue().equals(localUfrag)) {
+                DatagramQueue queue = handshakes.remove(e.getKey());
+                if (queue != null) {
+                    queue.close();
+                }
+                return true;
+            }
+            return false;
+        });
     }
 
     public long checksAnswered() {
@@ -73,12 +93,45 @@ public final class SharedUdpPort {
         InetSocketAddress from = new InetSocketAddress(packet.sender().host(), packet.sender().port());
         switch (PacketKind.of(data, data.length)) {
             case STUN -> onStun(data, from);
-            case DTLS, RTP, RTCP -> {
-                // Until DTLS-SRTP lands, authenticated media has nowhere to go; strangers' packets never do.
+            case DTLS -> onDtls(data, from);
+            case RTP, RTCP -> {
+                // Until SRTP forwarding lands, authenticated media has nowhere to go; strangers' packets never do.
                 drop(sessionOf(from).isPresent() ? "no media handler yet" : "unknown address");
             }
             default -> drop("not STUN, DTLS or RTP");
         }
+    }
+
+    /** DTLS from an address that passed ICE: feed its handshake, starting one on its first record. */
+    private void onDtls(byte[] data, InetSocketAddress from) {
+        Optional<MediaSession> session = sessionOf(from).flatMap(sessions);
+        if (session.isEmpty()) {
+            drop("dtls: unknown address");
+            return;
+        }
+        DatagramQueue queue = handshakes.computeIfAbsent(from, address -> startHandshake(address, session.get()));
+        if (!queue.offer(data)) {
+            drop("dtls: queue full");
+        }
+    }
+
+    private DatagramQueue startHandshake(InetSocketAddress from, MediaSession session) {
+        DatagramQueue queue = new DatagramQueue(bytes -> socket.send(Buffer.buffer(bytes), from.getPort(), from.getHostString()));
+        DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), session.onSecured());
+        // Bouncy Castle's DTLS engine blocks its thread for the handshake: run it on a worker, never the event loop.
+        vertx.executeBlocking(() -> new DTLSServerProtocol().accept(server, queue), false)
+                .onSuccess(transport -> handshakesDone.increment())
+                .onFailure(t -> {
+                    handshakes.remove(from, queue);
+                    queue.close();
+                    drop("dtls: handshake failed");
+                    LOG.fine(() -> "DTLS with " + from + " failed: " + t);
+                });
+        return queue;
+    }
+
+    public long handshakesDone() {
+        return handshakesDone.sum();
     }
 
     private void onStun(byte[] data, InetSocketAddress from) {

@@ -8,52 +8,73 @@ import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * libwebrtc (webrtc-java) against the edge's ICE-lite port: given an offer that names the shared UDP port and
- * the session's ICE credentials, its connectivity checks are answered and its ICE connection reaches
- * "connected", on loopback. (DTLS is not answered yet: that is the next step of the forwarding media plane.)
+ * libwebrtc (webrtc-java) against the edge's shared media port: given an offer that names the port, the
+ * session's ICE credentials and the edge's certificate fingerprint, ICE completes (a nominated pair
+ * succeeds), the DTLS-SRTP handshake completes with mutual fingerprint checks, and libwebrtc reports the
+ * connection "connected" while the edge holds the exported SRTP keys. On loopback.
  */
 @Tag("e2e")
 @ExtendWith(VertxExtension.class)
-class IceLiteInteropTest {
+class SharedPortInteropTest {
 
     private static final String UFRAG = "edgeufrag1";
     private static final String PASSWORD = "edgepassword0123456789ab";
 
     @Test
-    void libwebrtcConnectsToTheIceLitePort(Vertx vertx) throws Exception {
-        SharedUdpPort port = new SharedUdpPort(vertx, ufrag -> UFRAG.equals(ufrag) ? Optional.of(PASSWORD) : Optional.empty());
+    void libwebrtcCompletesIceAndDtlsSrtpWithTheSharedPort(Vertx vertx) throws Exception {
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        DtlsCertificate identity = DtlsCertificate.generate(crypto);
+        AtomicReference<MediaSession> session = new AtomicReference<>();
+        CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, identity,
+                ufrag -> Optional.ofNullable(session.get()).filter(s -> s.localUfrag().equals(ufrag)));
         int udpPort = port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         RTCConfiguration config = new RTCConfiguration();
         config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
+        CompletableFuture<Void> connected = new CompletableFuture<>();
         RTCPeerConnection player = factory.createPeerConnection(config, new PeerConnectionObserver() {
             @Override
             public void onIceCandidate(RTCIceCandidate candidate) {
             }
 
+            @Override
+            public void onConnectionChange(RTCPeerConnectionState state) {
+                if (state == RTCPeerConnectionState.CONNECTED) {
+                    connected.complete(null);
+                } else if (state == RTCPeerConnectionState.FAILED) {
+                    connected.completeExceptionally(new AssertionError("libwebrtc: connection failed"));
+                }
+            }
+
         });
         try {
-            await(observer -> player.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer(udpPort)), observer));
+            await(observer -> player.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer(udpPort, identity.fingerprint())), observer));
             CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
             player.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
                 @Override
@@ -67,9 +88,11 @@ class IceLiteInteropTest {
                 }
             });
             RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
+            Matcher fingerprint = Pattern.compile("a=fingerprint:sha-256 ([0-9A-Fa-f:]+)").matcher(description.sdp);
+            assertTrue(fingerprint.find(), description.sdp);
+            session.set(new MediaSession(UFRAG, PASSWORD, fingerprint.group(1), keys::complete));
             await(observer -> player.setLocalDescription(description, observer));
-            // The ICE agent's own verdict: a nominated candidate pair that succeeded. (The connection states wait
-            // for DTLS as well, which the port does not answer yet.)
+            // The ICE agent's own verdict first: a nominated candidate pair that succeeded.
             String pair = null;
             long until = System.currentTimeMillis() + 15_000;
             while (pair == null && System.currentTimeMillis() < until) {
@@ -79,14 +102,12 @@ class IceLiteInteropTest {
             assertTrue(pair != null, "no succeeded, nominated candidate pair; checks answered " + port.checksAnswered()
                     + ", dropped " + port.dropped());
             assertTrue(port.checksAnswered() > 0, "checks answered: " + port.checksAnswered());
-            // libwebrtc starts DTLS only over a writable ICE pair: its ClientHello reaching the port proves it too.
-            long deadline = System.currentTimeMillis() + 5_000;
-            while (!port.dropped().containsKey("no media handler yet") && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(port.dropped().containsKey("no media handler yet"), "DTLS from the authenticated player: " + port.dropped());
-            System.out.printf("ICE-lite: libwebrtc connected after %d answered checks; dropped so far %s%n",
-                    port.checksAnswered(), port.dropped());
+            connected.get(15, TimeUnit.SECONDS);
+            SrtpKeys srtp = keys.get(5, TimeUnit.SECONDS);
+            assertEquals(SrtpKeys.AES128_CM_HMAC_SHA1_80, srtp.profile());
+            assertEquals(1, port.handshakesDone());
+            System.out.printf("ICE-lite + DTLS-SRTP: libwebrtc connected after %d answered checks, %d handshake; dropped %s%n",
+                    port.checksAnswered(), port.handshakesDone(), port.dropped());
         } finally {
             player.close();
             factory.dispose();
@@ -96,10 +117,7 @@ class IceLiteInteropTest {
     }
 
     /** What the forwarder will offer: ice-lite, the shared port as the one candidate, DTLS role actpass. */
-    private static String offer(int udpPort) {
-        byte[] fingerprint = new byte[32];
-        new SecureRandom().nextBytes(fingerprint);
-        String hex = HexFormat.ofDelimiter(":").withUpperCase().formatHex(fingerprint);
+    private static String offer(int udpPort, String fingerprint) {
         return String.join("\r\n",
                 "v=0",
                 "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
@@ -113,7 +131,7 @@ class IceLiteInteropTest {
                 "a=rtcp:9 IN IP4 0.0.0.0",
                 "a=ice-ufrag:" + UFRAG,
                 "a=ice-pwd:" + PASSWORD,
-                "a=fingerprint:sha-256 " + hex,
+                "a=fingerprint:sha-256 " + fingerprint,
                 "a=setup:actpass",
                 "a=mid:0",
                 "a=sendonly",

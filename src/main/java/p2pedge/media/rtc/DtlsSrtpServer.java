@@ -1,0 +1,127 @@
+package p2pedge.media.rtc;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.CertificateRequest;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.ClientCertificateType;
+import org.bouncycastle.tls.DefaultTlsServer;
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsSRTPUtils;
+import org.bouncycastle.tls.TlsUtils;
+import org.bouncycastle.tls.UseSRTPData;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+import java.io.IOException;
+import java.util.Hashtable;
+import java.util.Vector;
+import java.util.function.Consumer;
+
+/**
+ * The edge's side of a DTLS 1.2 handshake for DTLS-SRTP (RFC 5764): ECDSA certificate, mutual
+ * authentication (the player's certificate must match the fingerprint of its SDP), the use_srtp extension
+ * with AES128_CM_HMAC_SHA1_80, and the SRTP master keys exported when the handshake completes.
+ */
+public final class DtlsSrtpServer extends DefaultTlsServer {
+
+    private static final SignatureAndHashAlgorithm ECDSA_SHA256 =
+            SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa);
+
+    private final BcTlsCrypto crypto;
+    private final DtlsCertificate identity;
+    private final String expectedPeerFingerprint;
+    private final Consumer<SrtpKeys> onKeys;
+    private int profile;
+
+    /**
+     * @param expectedPeerFingerprint the {@code a=fingerprint:sha-256} of the player's SDP (upper-case hex)
+     * @param onKeys                  receives the SRTP keys, on the handshake's thread
+     */
+    public DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate identity, String expectedPeerFingerprint, Consumer<SrtpKeys> onKeys) {
+        super(crypto);
+        this.crypto = crypto;
+        this.identity = identity;
+        this.expectedPeerFingerprint = expectedPeerFingerprint.toUpperCase(java.util.Locale.ROOT);
+        this.onKeys = onKeys;
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+        return ProtocolVersion.DTLSv12.only();
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+        return new int[]{
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256};
+    }
+
+    @Override
+    protected TlsCredentialedSigner getECDSASignerCredentials() {
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, identity.privateKey(),
+                identity.certificate(), ECDSA_SHA256);
+    }
+
+    @Override
+    public void processClientExtensions(Hashtable clientExtensions) throws IOException {
+        super.processClientExtensions(clientExtensions);
+        UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
+        if (offered == null || !contains(offered.getProtectionProfiles(), SrtpKeys.AES128_CM_HMAC_SHA1_80)) {
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no SRTP profile in common");
+        }
+        profile = SrtpKeys.AES128_CM_HMAC_SHA1_80;
+    }
+
+    @Override
+    public Hashtable getServerExtensions() throws IOException {
+        Hashtable extensions = super.getServerExtensions();
+        TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[]{profile}, TlsUtils.EMPTY_BYTES));
+        return extensions;
+    }
+
+    /** WebRTC authenticates both ends: ask for the player's certificate. */
+    @Override
+    public CertificateRequest getCertificateRequest() {
+        Vector<SignatureAndHashAlgorithm> algorithms = new Vector<>();
+        algorithms.add(ECDSA_SHA256);
+        algorithms.add(SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.rsa));
+        return new CertificateRequest(new short[]{ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign},
+                algorithms, null);
+    }
+
+    @Override
+    public void notifyClientCertificate(org.bouncycastle.tls.Certificate clientCertificate) throws IOException {
+        if (clientCertificate == null || clientCertificate.isEmpty()) {
+            throw new TlsFatalAlert(AlertDescription.certificate_required);
+        }
+        String actual = DtlsCertificate.fingerprintOf(clientCertificate.getCertificateAt(0).getEncoded());
+        if (!actual.equals(expectedPeerFingerprint)) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate, "certificate does not match the SDP fingerprint");
+        }
+    }
+
+    @Override
+    public void notifyHandshakeComplete() throws IOException {
+        super.notifyHandshakeComplete();
+        byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.exportLength());
+        onKeys.accept(SrtpKeys.fromExporter(profile, material));
+    }
+
+    private static boolean contains(int[] values, int value) {
+        for (int v : values) {
+            if (v == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
