@@ -91,12 +91,18 @@ public final class SharedUdpPort {
     private void onPacket(DatagramPacket packet) {
         byte[] data = packet.data().getBytes();
         InetSocketAddress from = new InetSocketAddress(packet.sender().host(), packet.sender().port());
-        switch (PacketKind.of(data, data.length)) {
+        PacketKind kind = PacketKind.of(data, data.length);
+        switch (kind) {
             case STUN -> onStun(data, from);
             case DTLS -> onDtls(data, from);
             case RTP, RTCP -> {
-                // Until SRTP forwarding lands, authenticated media has nowhere to go; strangers' packets never do.
-                drop(sessionOf(from).isPresent() ? "no media handler yet" : "unknown address");
+                // Only addresses that passed ICE reach a session; strangers' packets never do.
+                Optional<MediaSession> session = sessionOf(from).flatMap(sessions);
+                if (session.isPresent()) {
+                    session.get().onMedia().accept(kind, data);
+                } else {
+                    drop("media: unknown address");
+                }
             }
             default -> drop("not STUN, DTLS or RTP");
         }
@@ -128,6 +134,11 @@ public final class SharedUdpPort {
                     LOG.fine(() -> "DTLS with " + from + " failed: " + t);
                 });
         return queue;
+    }
+
+    /** Sends a datagram (already protected) to a peer. */
+    public void send(InetSocketAddress to, byte[] datagram) {
+        socket.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
     }
 
     public long handshakesDone() {

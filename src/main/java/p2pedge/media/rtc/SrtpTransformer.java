@@ -1,0 +1,112 @@
+package p2pedge.media.rtc;
+
+import org.jitsi.srtp.SrtcpCryptoContext;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.utils.logging2.LoggerImpl;
+
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * SRTP and SRTCP for one direction of one DTLS-SRTP association (AES128_CM_HMAC_SHA1_80, RFC 3711), with a
+ * crypto context per SSRC. {@code protect} for what this edge sends, {@code unprotect} for what it receives;
+ * a packet that fails authentication or replay checks is refused, never passed on. Not thread-safe.
+ */
+public final class SrtpTransformer implements AutoCloseable {
+
+    private static final int AUTH_TAG = 10;
+    private static final org.jitsi.utils.logging2.Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
+
+    private final SrtpContextFactory factory;
+    private final Map<Integer, SrtpCryptoContext> rtp = new HashMap<>();
+    private final Map<Integer, SrtcpCryptoContext> rtcp = new HashMap<>();
+
+    private SrtpTransformer(boolean sender, byte[] key, byte[] salt) {
+        SrtpPolicy policy = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, SrtpKeys.KEY_LENGTH,
+                SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, AUTH_TAG, SrtpKeys.SALT_LENGTH);
+        this.factory = new SrtpContextFactory(sender, key, salt, policy, policy, LOGGER);
+    }
+
+    /** What the DTLS server (the edge) sends: protected with the server's key. */
+    public static SrtpTransformer forSending(SrtpKeys keys) {
+        return new SrtpTransformer(true, keys.serverKey(), keys.serverSalt());
+    }
+
+    /** What the DTLS client (the player or publisher) sent: checked and decrypted with the client's key. */
+    public static SrtpTransformer forReceiving(SrtpKeys keys) {
+        return new SrtpTransformer(false, keys.clientKey(), keys.clientSalt());
+    }
+
+    public Optional<byte[]> unprotectRtp(byte[] packet) {
+        if (packet.length < 12 + AUTH_TAG) {
+            return Optional.empty();
+        }
+        try {
+            PacketBuffer buffer = new PacketBuffer(packet, 0);
+            SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).reverseTransformPacket(buffer, false);
+            return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public byte[] protectRtp(byte[] packet) throws GeneralSecurityException {
+        PacketBuffer buffer = new PacketBuffer(packet, AUTH_TAG + 4);
+        SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).transformPacket(buffer);
+        if (status != SrtpErrorStatus.OK) {
+            throw new GeneralSecurityException("SRTP protect failed: " + status);
+        }
+        return buffer.toArray();
+    }
+
+    public Optional<byte[]> unprotectRtcp(byte[] packet) {
+        if (packet.length < 8 + 4 + AUTH_TAG) {
+            return Optional.empty();
+        }
+        try {
+            PacketBuffer buffer = new PacketBuffer(packet, 0);
+            SrtpErrorStatus status = rtcpContext(ssrc(packet, 4)).reverseTransformPacket(buffer);
+            return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public byte[] protectRtcp(byte[] packet) throws GeneralSecurityException {
+        PacketBuffer buffer = new PacketBuffer(packet, AUTH_TAG + 4);
+        rtcpContext(ssrc(packet, 4)).transformPacket(buffer);
+        return buffer.toArray();
+    }
+
+    private SrtpCryptoContext rtpContext(int ssrc) throws GeneralSecurityException {
+        SrtpCryptoContext context = rtp.get(ssrc);
+        if (context == null) {
+            context = factory.deriveContext(ssrc, 0);
+            rtp.put(ssrc, context);
+        }
+        return context;
+    }
+
+    private SrtcpCryptoContext rtcpContext(int ssrc) throws GeneralSecurityException {
+        SrtcpCryptoContext context = rtcp.get(ssrc);
+        if (context == null) {
+            context = factory.deriveControlContext(ssrc);
+            rtcp.put(ssrc, context);
+        }
+        return context;
+    }
+
+    private static int ssrc(byte[] packet, int at) {
+        return ((packet[at] & 0xFF) << 24) | ((packet[at + 1] & 0xFF) << 16) | ((packet[at + 2] & 0xFF) << 8) | (packet[at + 3] & 0xFF);
+    }
+
+    @Override
+    public void close() {
+        factory.close();
+    }
+}

@@ -1,0 +1,70 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SrtpTransformerTest {
+
+    /** Keys where both directions are the same, so one side can check what the other protected. */
+    private static SrtpKeys symmetricKeys() {
+        byte[] material = new byte[SrtpKeys.exportLength()];
+        new Random(3).nextBytes(material);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
+        return new SrtpKeys(keys.profile(), keys.clientKey(), keys.clientKey(), keys.clientSalt(), keys.clientSalt());
+    }
+
+    private static byte[] rtp(int sequence) {
+        ByteBuffer packet = ByteBuffer.allocate(12 + 100);
+        packet.put((byte) 0x80).put((byte) 96).putShort((short) sequence).putInt(sequence * 3000).putInt(0x11223344);
+        for (int i = 0; i < 100; i++) {
+            packet.put((byte) i);
+        }
+        return packet.array();
+    }
+
+    @Test
+    void protectedPacketsRoundTripAndTamperingOrReplayIsRefused() throws Exception {
+        SrtpKeys keys = symmetricKeys();
+        try (SrtpTransformer sender = SrtpTransformer.forSending(keys); SrtpTransformer receiver = SrtpTransformer.forReceiving(keys)) {
+            for (int seq = 1; seq <= 50; seq++) {
+                byte[] plain = rtp(seq);
+                byte[] secured = sender.protectRtp(plain);
+                assertEquals(plain.length + 10, secured.length, "an 80-bit tag");
+                assertNotEquals(ByteBuffer.wrap(plain, 12, 100), ByteBuffer.wrap(secured, 12, 100), "the payload is encrypted");
+                if (seq == 25) {
+                    byte[] tampered = secured.clone();
+                    tampered[40] ^= 1;
+                    assertFalse(receiver.unprotectRtp(tampered).isPresent(), "a flipped bit fails authentication");
+                }
+                assertArrayEquals(plain, receiver.unprotectRtp(secured).orElseThrow());
+                if (seq == 30) {
+                    assertTrue(receiver.unprotectRtp(secured).isEmpty(), "a replayed packet is refused");
+                }
+            }
+        }
+    }
+
+    @Test
+    void garbageIsRefusedNotThrown() {
+        try (SrtpTransformer receiver = SrtpTransformer.forReceiving(symmetricKeys())) {
+            Random random = new Random(9);
+            for (int i = 0; i < 2_000; i++) {
+                byte[] junk = new byte[random.nextInt(300)];
+                random.nextBytes(junk);
+                if (junk.length > 0) {
+                    junk[0] = (byte) 0x80;
+                }
+                assertTrue(receiver.unprotectRtp(junk).isEmpty());
+                assertTrue(receiver.unprotectRtcp(junk).isEmpty());
+            }
+        }
+    }
+}
