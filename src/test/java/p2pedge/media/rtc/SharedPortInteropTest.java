@@ -13,18 +13,29 @@ import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import dev.onvoid.webrtc.media.video.CustomVideoSource;
+import dev.onvoid.webrtc.media.video.NativeI420Buffer;
+import dev.onvoid.webrtc.media.video.VideoFrame;
+import dev.onvoid.webrtc.media.video.VideoTrack;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.media.demo.TestPattern;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,10 +43,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * libwebrtc (webrtc-java) against the edge's shared media port: given an offer that names the port, the
- * session's ICE credentials and the edge's certificate fingerprint, ICE completes (a nominated pair
+ * libwebrtc (webrtc-java) against the edge's shared media port, on loopback: given an offer that names the port,
+ * the session's ICE credentials and the edge's certificate fingerprint, ICE completes (a nominated pair
  * succeeds), the DTLS-SRTP handshake completes with mutual fingerprint checks, and libwebrtc reports the
- * connection "connected" while the edge holds the exported SRTP keys. On loopback.
+ * connection "connected" while the edge holds the exported SRTP keys; a publisher's video then arrives as
+ * SRTP that the edge authenticates and decrypts.
  */
 @Tag("e2e")
 @ExtendWith(VertxExtension.class)
@@ -43,22 +55,135 @@ class SharedPortInteropTest {
 
     private static final String UFRAG = "edgeufrag1";
     private static final String PASSWORD = "edgepassword0123456789ab";
+    private static final int VP8 = 96;
+
+    private final AtomicReference<MediaSession> session = new AtomicReference<>();
+    private DtlsCertificate identity;
+    private SharedUdpPort port;
+    private int udpPort;
+    private HeadlessAudioDeviceModule audio;
+    private PeerConnectionFactory factory;
+    private RTCPeerConnection peer;
+
+    @BeforeEach
+    void start(Vertx vertx) throws Exception {
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        identity = DtlsCertificate.generate(crypto);
+        port = new SharedUdpPort(vertx, crypto, identity,
+                ufrag -> Optional.ofNullable(session.get()).filter(s -> s.localUfrag().equals(ufrag)));
+        udpPort = port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
+        audio = new HeadlessAudioDeviceModule();
+        factory = new PeerConnectionFactory(audio);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (peer != null) {
+            peer.close();
+        }
+        factory.dispose();
+        audio.dispose();
+        port.close().await(5, TimeUnit.SECONDS);
+    }
 
     @Test
-    void libwebrtcCompletesIceAndDtlsSrtpWithTheSharedPort(Vertx vertx) throws Exception {
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
-        DtlsCertificate identity = DtlsCertificate.generate(crypto);
-        AtomicReference<MediaSession> session = new AtomicReference<>();
+    void libwebrtcCompletesIceAndDtlsSrtpWithTheSharedPort() throws Exception {
         CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, identity,
-                ufrag -> Optional.ofNullable(session.get()).filter(s -> s.localUfrag().equals(ufrag)));
-        int udpPort = port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
-        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        CompletableFuture<Void> connected = connect("sendonly", keys::complete, (kind, packet) -> { }, pc -> { });
+        String pair = null;
+        long until = System.currentTimeMillis() + 15_000;
+        while (pair == null && System.currentTimeMillis() < until) {
+            pair = succeededPair(peer); // the ICE agent's own verdict: a nominated pair that succeeded
+            Thread.sleep(50);
+        }
+        assertTrue(pair != null, "no succeeded, nominated candidate pair; checks answered " + port.checksAnswered()
+                + ", dropped " + port.dropped());
+        connected.get(15, TimeUnit.SECONDS);
+        SrtpKeys srtp = keys.get(5, TimeUnit.SECONDS);
+        assertEquals(SrtpKeys.AES128_CM_HMAC_SHA1_80, srtp.profile());
+        assertEquals(1, port.handshakesDone());
+        System.out.printf("ICE-lite + DTLS-SRTP: libwebrtc connected after %d answered checks, %d handshake; dropped %s%n",
+                port.checksAnswered(), port.handshakesDone(), port.dropped());
+    }
+
+    @Test
+    void aPublishersVideoArrivesAsSrtpTheEdgeAuthenticatesAndDecrypts() throws Exception {
+        AtomicReference<SrtpTransformer> srtp = new AtomicReference<>();
+        AtomicLong vp8Packets = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        CustomVideoSource source = new CustomVideoSource();
+        VideoTrack track = factory.createVideoTrack("publisher-video", source);
+        Thread pusher = null;
+        try {
+            CompletableFuture<Void> connected = connect("recvonly", keys -> srtp.set(SrtpTransformer.forReceiving(keys)),
+                    (kind, packet) -> {
+                        SrtpTransformer transformer = srtp.get();
+                        if (kind != PacketKind.RTP || transformer == null) {
+                            return;
+                        }
+                        Optional<byte[]> plain = transformer.unprotectRtp(packet);
+                        if (plain.isEmpty()) {
+                            refused.incrementAndGet();
+                        } else if ((plain.get()[1] & 0x7F) == VP8) {
+                            vp8Packets.incrementAndGet();
+                        }
+                    },
+                    pc -> pc.addTrack(track, List.of("publisher")));
+            connected.get(15, TimeUnit.SECONDS);
+            TestPattern pattern = new TestPattern(320, 180);
+            pusher = new Thread(() -> {
+                for (int frame = 0; frame < 300 && !Thread.currentThread().isInterrupted(); frame++) {
+                    NativeI420Buffer buffer = NativeI420Buffer.allocate(320, 180);
+                    pattern.render(frame, System.currentTimeMillis(), "publisher", buffer.getDataY(), buffer.getStrideY(),
+                            buffer.getDataU(), buffer.getStrideU(), buffer.getDataV(), buffer.getStrideV());
+                    VideoFrame videoFrame = new VideoFrame(buffer, System.nanoTime());
+                    source.pushFrame(videoFrame);
+                    videoFrame.release();
+                    try {
+                        Thread.sleep(33);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "test-publisher");
+            pusher.start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (vp8Packets.get() < 100 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(vp8Packets.get() >= 100, "VP8 packets decrypted: " + vp8Packets.get() + ", refused " + refused.get());
+            assertEquals(0, refused.get(), "every packet of the authenticated publisher passes SRTP checks");
+            System.out.printf("publisher -> shared port: %d VP8 RTP packets authenticated and decrypted%n", vp8Packets.get());
+        } finally {
+            if (pusher != null) {
+                pusher.interrupt();
+                pusher.join(2_000);
+            }
+            if (peer != null) {
+                for (var sender : peer.getSenders()) {
+                    peer.removeTrack(sender);
+                }
+                peer.close();
+                peer = null;
+            }
+            track.dispose();
+            source.dispose();
+            if (srtp.get() != null) {
+                srtp.get().close();
+            }
+        }
+    }
+
+    /**
+     * Plays the edge's offer (the m-line {@code direction} is the edge's) to a libwebrtc peer, registers the
+     * session with the fingerprint of its answer, and returns when libwebrtc reports the connection state.
+     */
+    private CompletableFuture<Void> connect(String direction, Consumer<SrtpKeys> onKeys, BiConsumer<PacketKind, byte[]> onMedia,
+                                            Consumer<RTCPeerConnection> beforeAnswer) throws Exception {
         RTCConfiguration config = new RTCConfiguration();
         config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
         CompletableFuture<Void> connected = new CompletableFuture<>();
-        RTCPeerConnection player = factory.createPeerConnection(config, new PeerConnectionObserver() {
+        peer = factory.createPeerConnection(config, new PeerConnectionObserver() {
             @Override
             public void onIceCandidate(RTCIceCandidate candidate) {
             }
@@ -71,53 +196,32 @@ class SharedPortInteropTest {
                     connected.completeExceptionally(new AssertionError("libwebrtc: connection failed"));
                 }
             }
-
         });
-        try {
-            await(observer -> player.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer(udpPort, identity.fingerprint())), observer));
-            CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
-            player.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
-                @Override
-                public void onSuccess(RTCSessionDescription description) {
-                    answer.complete(description);
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    answer.completeExceptionally(new IllegalStateException(error));
-                }
-            });
-            RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
-            Matcher fingerprint = Pattern.compile("a=fingerprint:sha-256 ([0-9A-Fa-f:]+)").matcher(description.sdp);
-            assertTrue(fingerprint.find(), description.sdp);
-            session.set(new MediaSession(UFRAG, PASSWORD, fingerprint.group(1), keys::complete));
-            await(observer -> player.setLocalDescription(description, observer));
-            // The ICE agent's own verdict first: a nominated candidate pair that succeeded.
-            String pair = null;
-            long until = System.currentTimeMillis() + 15_000;
-            while (pair == null && System.currentTimeMillis() < until) {
-                pair = succeededPair(player);
-                Thread.sleep(50);
+        beforeAnswer.accept(peer);
+        String offer = offer(udpPort, identity.fingerprint(), direction);
+        await(observer -> peer.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), observer));
+        CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
+        peer.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+            @Override
+            public void onSuccess(RTCSessionDescription description) {
+                answer.complete(description);
             }
-            assertTrue(pair != null, "no succeeded, nominated candidate pair; checks answered " + port.checksAnswered()
-                    + ", dropped " + port.dropped());
-            assertTrue(port.checksAnswered() > 0, "checks answered: " + port.checksAnswered());
-            connected.get(15, TimeUnit.SECONDS);
-            SrtpKeys srtp = keys.get(5, TimeUnit.SECONDS);
-            assertEquals(SrtpKeys.AES128_CM_HMAC_SHA1_80, srtp.profile());
-            assertEquals(1, port.handshakesDone());
-            System.out.printf("ICE-lite + DTLS-SRTP: libwebrtc connected after %d answered checks, %d handshake; dropped %s%n",
-                    port.checksAnswered(), port.handshakesDone(), port.dropped());
-        } finally {
-            player.close();
-            factory.dispose();
-            audio.dispose();
-            port.close().await(5, TimeUnit.SECONDS);
-        }
+
+            @Override
+            public void onFailure(String error) {
+                answer.completeExceptionally(new IllegalStateException(error));
+            }
+        });
+        RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
+        Matcher fingerprint = Pattern.compile("a=fingerprint:sha-256 ([0-9A-Fa-f:]+)").matcher(description.sdp);
+        assertTrue(fingerprint.find(), description.sdp);
+        session.set(new MediaSession(UFRAG, PASSWORD, fingerprint.group(1), onKeys, onMedia));
+        await(observer -> peer.setLocalDescription(description, observer));
+        return connected;
     }
 
-    /** What the forwarder will offer: ice-lite, the shared port as the one candidate, DTLS role actpass. */
-    private static String offer(int udpPort, String fingerprint) {
+    /** An offer as the forwarder will write it: ice-lite, the shared port as the one candidate, DTLS actpass. */
+    private static String offer(int udpPort, String fingerprint, String direction) {
         return String.join("\r\n",
                 "v=0",
                 "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
@@ -126,7 +230,7 @@ class SharedPortInteropTest {
                 "a=group:BUNDLE 0",
                 "a=ice-lite",
                 "a=msid-semantic: WMS edge",
-                "m=video 9 UDP/TLS/RTP/SAVPF 96",
+                "m=video 9 UDP/TLS/RTP/SAVPF " + VP8,
                 "c=IN IP4 0.0.0.0",
                 "a=rtcp:9 IN IP4 0.0.0.0",
                 "a=ice-ufrag:" + UFRAG,
@@ -134,13 +238,12 @@ class SharedPortInteropTest {
                 "a=fingerprint:sha-256 " + fingerprint,
                 "a=setup:actpass",
                 "a=mid:0",
-                "a=sendonly",
+                "a=" + direction,
                 "a=rtcp-mux",
-                "a=rtpmap:96 VP8/90000",
-                "a=rtcp-fb:96 nack",
-                "a=rtcp-fb:96 nack pli",
-                "a=ssrc:11111111 cname:edge",
-                "a=ssrc:11111111 msid:edge video",
+                "a=rtpmap:" + VP8 + " VP8/90000",
+                "a=rtcp-fb:" + VP8 + " nack",
+                "a=rtcp-fb:" + VP8 + " nack pli",
+                direction.equals("sendonly") ? "a=ssrc:11111111 cname:edge" : "a=rtcp-rsize",
                 "a=candidate:1 1 udp 2130706431 127.0.0.1 " + udpPort + " typ host",
                 "a=end-of-candidates",
                 "");
