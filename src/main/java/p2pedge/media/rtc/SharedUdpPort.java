@@ -34,6 +34,7 @@ public final class SharedUdpPort {
     private final BcTlsCrypto crypto;
     private final Map<InetSocketAddress, String> ufragByRemote = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, DatagramQueue> handshakes = new ConcurrentHashMap<>();
+    private final Map<String, InetSocketAddress> lastAddressByUfrag = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
@@ -63,8 +64,14 @@ public final class SharedUdpPort {
         return Optional.ofNullable(ufragByRemote.get(remote));
     }
 
+    /** The address a session's peer last authenticated from (where to send its media). */
+    public Optional<InetSocketAddress> addressOf(String localUfrag) {
+        return Optional.ofNullable(lastAddressByUfrag.get(localUfrag));
+    }
+
     /** Forgets every address of a session that ended, and stops its handshake if one is running. */
     public void forget(String localUfrag) {
+        lastAddressByUfrag.remove(localUfrag);
         ufragByRemote.entrySet().removeIf(e -> {
             if (e.getValue().equals(localUfrag)) {
                 DatagramQueue queue = handshakes.remove(e.getKey());
@@ -149,6 +156,7 @@ public final class SharedUdpPort {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (result.accepted()) {
             ufragByRemote.put(from, result.check().localUfrag());
+            lastAddressByUfrag.put(result.check().localUfrag(), from);
             checksAnswered.increment();
             socket.send(Buffer.buffer(result.check().response()), from.getPort(), from.getHostString());
             return;

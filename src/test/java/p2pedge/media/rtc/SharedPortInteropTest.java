@@ -17,6 +17,7 @@ import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.onvoid.webrtc.media.video.NativeI420Buffer;
 import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
+import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
@@ -28,7 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.media.demo.TestPattern;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +61,8 @@ class SharedPortInteropTest {
     private static final String PASSWORD = "edgepassword0123456789ab";
     private static final int VP8 = 96;
 
-    private final AtomicReference<MediaSession> session = new AtomicReference<>();
+    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
+    private final List<RTCPeerConnection> others = new ArrayList<>();
     private DtlsCertificate identity;
     private SharedUdpPort port;
     private int udpPort;
@@ -70,7 +75,7 @@ class SharedPortInteropTest {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         port = new SharedUdpPort(vertx, crypto, identity,
-                ufrag -> Optional.ofNullable(session.get()).filter(s -> s.localUfrag().equals(ufrag)));
+                ufrag -> Optional.ofNullable(sessions.get(ufrag)));
         udpPort = port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
         audio = new HeadlessAudioDeviceModule();
         factory = new PeerConnectionFactory(audio);
@@ -81,6 +86,7 @@ class SharedPortInteropTest {
         if (peer != null) {
             peer.close();
         }
+        others.forEach(RTCPeerConnection::close);
         factory.dispose();
         audio.dispose();
         port.close().await(5, TimeUnit.SECONDS);
@@ -174,18 +180,140 @@ class SharedPortInteropTest {
         }
     }
 
+    @Test
+    void aPublishersVideoIsForwardedToAViewerWhoDecodesItWithoutReencoding() throws Exception {
+        RtpForwarder forwarder = new RtpForwarder(port::send);
+        int viewerSsrc = 0x5EED5EED;
+        CompletableFuture<Void> viewerSecured = new CompletableFuture<>();
+        AtomicLong decoded = new AtomicLong();
+        AtomicLong lastFrameNumber = new AtomicLong(-1);
+        VideoTrackSink sink = frame -> {
+            try {
+                var i420 = frame.buffer.toI420();
+                lastFrameNumber.set(TestPattern.decodeFrameNumber(i420.getDataY(), i420.getStrideY(), i420.getWidth(), i420.getHeight()));
+                decoded.incrementAndGet();
+            } finally {
+                frame.release();
+            }
+        };
+        AtomicReference<VideoTrack> remoteTrack = new AtomicReference<>();
+        // The viewer first: it will see the stream from its first keyframe on.
+        CompletableFuture<Void> viewerConnected = connect("viewer1", "viewerpassword0123456789", "sendonly", viewerSsrc,
+                keys -> {
+                    forwarder.add("viewer1", new RtpForwarder.Viewer(port.addressOf("viewer1").orElseThrow(),
+                            new RtpRewriter(viewerSsrc), SrtpTransformer.forSending(keys)));
+                    viewerSecured.complete(null);
+                },
+                (kind, packet) -> { },
+                pc -> { },
+                new PeerConnectionObserver() {
+                    @Override
+                    public void onIceCandidate(RTCIceCandidate candidate) {
+                    }
+
+                    @Override
+                    public void onTrack(dev.onvoid.webrtc.RTCRtpTransceiver transceiver) {
+                        if (transceiver.getReceiver().getTrack() instanceof VideoTrack video) {
+                            remoteTrack.set(video);
+                            video.addSink(sink);
+                        }
+                    }
+                });
+        viewerConnected.get(15, TimeUnit.SECONDS);
+        viewerSecured.get(5, TimeUnit.SECONDS);
+
+        AtomicReference<SrtpTransformer> fromPublisher = new AtomicReference<>();
+        CustomVideoSource source = new CustomVideoSource();
+        VideoTrack track = factory.createVideoTrack("publisher-video", source);
+        Thread pusher = null;
+        try {
+            connect("publisher1", "publisherpassword0123456", "recvonly", 0,
+                    keys -> fromPublisher.set(SrtpTransformer.forReceiving(keys)),
+                    (kind, packet) -> {
+                        SrtpTransformer transformer = fromPublisher.get();
+                        if (kind == PacketKind.RTP && transformer != null) {
+                            transformer.unprotectRtp(packet).filter(p -> (p[1] & 0x7F) == VP8).ifPresent(forwarder::onSourceRtp);
+                        }
+                    },
+                    pc -> pc.addTrack(track, List.of("publisher")), null).get(15, TimeUnit.SECONDS);
+            TestPattern pattern = new TestPattern(320, 180);
+            pusher = new Thread(() -> {
+                for (int frame = 0; frame < 300 && !Thread.currentThread().isInterrupted(); frame++) {
+                    NativeI420Buffer buffer = NativeI420Buffer.allocate(320, 180);
+                    pattern.render(frame, System.currentTimeMillis(), "forwarded", buffer.getDataY(), buffer.getStrideY(),
+                            buffer.getDataU(), buffer.getStrideU(), buffer.getDataV(), buffer.getStrideV());
+                    VideoFrame videoFrame = new VideoFrame(buffer, System.nanoTime());
+                    source.pushFrame(videoFrame);
+                    videoFrame.release();
+                    try {
+                        Thread.sleep(33);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "test-publisher");
+            pusher.start();
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (decoded.get() < 30 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(decoded.get() >= 30, "viewer decoded " + decoded.get() + " frames; forwarded " + forwarder.forwarded()
+                    + " packets; dropped " + port.dropped());
+            long before = lastFrameNumber.get();
+            Thread.sleep(500);
+            assertTrue(lastFrameNumber.get() > before, "the publisher's frame numbers rise at the viewer: " + before
+                    + " -> " + lastFrameNumber.get());
+            System.out.printf("publisher -> forwarder -> viewer: %d frames decoded, %d packets forwarded, last frame number %d%n",
+                    decoded.get(), forwarder.forwarded(), lastFrameNumber.get());
+        } finally {
+            if (pusher != null) {
+                pusher.interrupt();
+                pusher.join(2_000);
+            }
+            if (remoteTrack.get() != null) {
+                remoteTrack.get().removeSink(sink);
+            }
+            for (RTCPeerConnection pc : others) {
+                for (var sender : pc.getSenders()) {
+                    pc.removeTrack(sender);
+                }
+                pc.close();
+            }
+            others.clear();
+            track.dispose();
+            source.dispose();
+            forwarder.remove("viewer1");
+            if (fromPublisher.get() != null) {
+                fromPublisher.get().close();
+            }
+        }
+    }
+
     /**
      * Plays the edge's offer (the m-line {@code direction} is the edge's) to a libwebrtc peer, registers the
      * session with the fingerprint of its answer, and returns when libwebrtc reports the connection state.
      */
     private CompletableFuture<Void> connect(String direction, Consumer<SrtpKeys> onKeys, BiConsumer<PacketKind, byte[]> onMedia,
                                             Consumer<RTCPeerConnection> beforeAnswer) throws Exception {
+        return connect(UFRAG, PASSWORD, direction, 11111111, onKeys, onMedia, beforeAnswer, null);
+    }
+
+    private CompletableFuture<Void> connect(String ufrag, String password, String direction, int ssrc, Consumer<SrtpKeys> onKeys,
+                                            BiConsumer<PacketKind, byte[]> onMedia, Consumer<RTCPeerConnection> beforeAnswer,
+                                            PeerConnectionObserver extra) throws Exception {
         RTCConfiguration config = new RTCConfiguration();
         config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
         CompletableFuture<Void> connected = new CompletableFuture<>();
-        peer = factory.createPeerConnection(config, new PeerConnectionObserver() {
+        RTCPeerConnection created = factory.createPeerConnection(config, new PeerConnectionObserver() {
             @Override
             public void onIceCandidate(RTCIceCandidate candidate) {
+            }
+
+            @Override
+            public void onTrack(dev.onvoid.webrtc.RTCRtpTransceiver transceiver) {
+                if (extra != null) {
+                    extra.onTrack(transceiver);
+                }
             }
 
             @Override
@@ -197,11 +325,17 @@ class SharedPortInteropTest {
                 }
             }
         });
-        beforeAnswer.accept(peer);
-        String offer = offer(udpPort, identity.fingerprint(), direction);
-        await(observer -> peer.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), observer));
+        if (peer == null) {
+            peer = created;
+        } else {
+            others.add(created);
+        }
+        RTCPeerConnection pc = created;
+        beforeAnswer.accept(pc);
+        String offer = offer(udpPort, identity.fingerprint(), ufrag, password, direction, ssrc);
+        await(observer -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), observer));
         CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
-        peer.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+        pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
             @Override
             public void onSuccess(RTCSessionDescription description) {
                 answer.complete(description);
@@ -215,13 +349,13 @@ class SharedPortInteropTest {
         RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
         Matcher fingerprint = Pattern.compile("a=fingerprint:sha-256 ([0-9A-Fa-f:]+)").matcher(description.sdp);
         assertTrue(fingerprint.find(), description.sdp);
-        session.set(new MediaSession(UFRAG, PASSWORD, fingerprint.group(1), onKeys, onMedia));
-        await(observer -> peer.setLocalDescription(description, observer));
+        sessions.put(ufrag, new MediaSession(ufrag, password, fingerprint.group(1), onKeys, onMedia));
+        await(observer -> pc.setLocalDescription(description, observer));
         return connected;
     }
 
     /** An offer as the forwarder will write it: ice-lite, the shared port as the one candidate, DTLS actpass. */
-    private static String offer(int udpPort, String fingerprint, String direction) {
+    private static String offer(int udpPort, String fingerprint, String ufrag, String password, String direction, int ssrc) {
         return String.join("\r\n",
                 "v=0",
                 "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
@@ -233,8 +367,8 @@ class SharedPortInteropTest {
                 "m=video 9 UDP/TLS/RTP/SAVPF " + VP8,
                 "c=IN IP4 0.0.0.0",
                 "a=rtcp:9 IN IP4 0.0.0.0",
-                "a=ice-ufrag:" + UFRAG,
-                "a=ice-pwd:" + PASSWORD,
+                "a=ice-ufrag:" + ufrag,
+                "a=ice-pwd:" + password,
                 "a=fingerprint:sha-256 " + fingerprint,
                 "a=setup:actpass",
                 "a=mid:0",
@@ -243,7 +377,7 @@ class SharedPortInteropTest {
                 "a=rtpmap:" + VP8 + " VP8/90000",
                 "a=rtcp-fb:" + VP8 + " nack",
                 "a=rtcp-fb:" + VP8 + " nack pli",
-                direction.equals("sendonly") ? "a=ssrc:11111111 cname:edge" : "a=rtcp-rsize",
+                direction.equals("sendonly") ? "a=ssrc:" + Integer.toUnsignedString(ssrc) + " cname:edge" : "a=rtcp-rsize",
                 "a=candidate:1 1 udp 2130706431 127.0.0.1 " + udpPort + " typ host",
                 "a=end-of-candidates",
                 "");

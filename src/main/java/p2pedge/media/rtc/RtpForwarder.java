@@ -1,0 +1,65 @@
+package p2pedge.media.rtc;
+
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.logging.Logger;
+
+/**
+ * Encode once, forward to all: each RTP packet a source sends (already authenticated and decrypted) goes to
+ * every viewer of the stream, rewritten for that viewer ({@link RtpRewriter}) and protected with that
+ * viewer's SRTP keys. No decoding, no re-encoding.
+ */
+public final class RtpForwarder {
+
+    private static final Logger LOG = Logger.getLogger(RtpForwarder.class.getName());
+
+    /** One viewer: where its packets go, how they are rewritten and protected. */
+    public record Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
+    }
+
+    private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
+    private final BiConsumer<InetSocketAddress, byte[]> sender;
+    private final LongAdder forwarded = new LongAdder();
+
+    /** @param sender sends a protected datagram (the shared port) */
+    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender) {
+        this.sender = sender;
+    }
+
+    public void add(String viewerId, Viewer viewer) {
+        viewers.put(viewerId, viewer);
+    }
+
+    public void remove(String viewerId) {
+        Viewer viewer = viewers.remove(viewerId);
+        if (viewer != null) {
+            viewer.srtp().close();
+        }
+    }
+
+    public int viewerCount() {
+        return viewers.size();
+    }
+
+    public long forwarded() {
+        return forwarded.sum();
+    }
+
+    /** A source packet, plain RTP. Called from one thread (the port's handler). */
+    public void onSourceRtp(byte[] packet) {
+        for (Viewer viewer : viewers.values()) {
+            try {
+                // The SRTP context of a viewer is touched only here, on this one thread.
+                byte[] secured = viewer.srtp().protectRtp(viewer.rewriter().rewrite(packet));
+                sender.accept(viewer.address(), secured);
+                forwarded.increment();
+            } catch (GeneralSecurityException e) {
+                LOG.warning("cannot protect a packet for " + viewer.address() + ": " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package p2pedge.media.rtc;
+
+import java.security.SecureRandom;
+
+/**
+ * Rewrites a source's RTP for one viewer: the viewer's own SSRC, and sequence numbers and timestamps that
+ * start at random values when the viewer joins and then follow the source's steps (RFC 3550 section 5.1),
+ * so every viewer sees a well-formed stream of its own whenever it joined. Not thread-safe.
+ */
+public final class RtpRewriter {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final int ssrc;
+    private boolean started;
+    private int sequenceDelta;
+    private long timestampDelta;
+
+    public RtpRewriter(int ssrc) {
+        this.ssrc = ssrc;
+    }
+
+    public int ssrc() {
+        return ssrc;
+    }
+
+    /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
+    public byte[] rewrite(byte[] packet) {
+        byte[] out = packet.clone();
+        int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
+        long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
+        if (!started) {
+            started = true;
+            sequenceDelta = RANDOM.nextInt(1 << 15) - sequence;
+            timestampDelta = (RANDOM.nextInt() & 0xFFFFFFFFL) - timestamp;
+        }
+        int newSequence = (sequence + sequenceDelta) & 0xFFFF;
+        long newTimestamp = (timestamp + timestampDelta) & 0xFFFFFFFFL;
+        out[2] = (byte) (newSequence >>> 8);
+        out[3] = (byte) newSequence;
+        out[4] = (byte) (newTimestamp >>> 24);
+        out[5] = (byte) (newTimestamp >>> 16);
+        out[6] = (byte) (newTimestamp >>> 8);
+        out[7] = (byte) newTimestamp;
+        out[8] = (byte) (ssrc >>> 24);
+        out[9] = (byte) (ssrc >>> 16);
+        out[10] = (byte) (ssrc >>> 8);
+        out[11] = (byte) ssrc;
+        return out;
+    }
+}
