@@ -40,8 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -347,40 +345,19 @@ class SharedPortInteropTest {
             }
         });
         RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
-        Matcher fingerprint = Pattern.compile("a=fingerprint:sha-256 ([0-9A-Fa-f:]+)").matcher(description.sdp);
-        assertTrue(fingerprint.find(), description.sdp);
-        sessions.put(ufrag, new MediaSession(ufrag, password, fingerprint.group(1), onKeys, onMedia));
+        SdpAnswer parsed = SdpAnswer.parse(description.sdp);
+        assertEquals(direction.equals("sendonly") ? "recvonly" : "sendonly", parsed.media().get(0).direction(), description.sdp);
+        assertEquals(List.of(VP8), parsed.media().get(0).payloadTypes());
+        sessions.put(ufrag, new MediaSession(ufrag, password, parsed.fingerprint(), onKeys, onMedia));
         await(observer -> pc.setLocalDescription(description, observer));
         return connected;
     }
 
-    /** An offer as the forwarder will write it: ice-lite, the shared port as the one candidate, DTLS actpass. */
+    /** The forwarder's offer ({@link SdpOffer}): the edge sends ({@code sendonly}) or receives ({@code recvonly}) VP8. */
     private static String offer(int udpPort, String fingerprint, String ufrag, String password, String direction, int ssrc) {
-        return String.join("\r\n",
-                "v=0",
-                "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
-                "s=-",
-                "t=0 0",
-                "a=group:BUNDLE 0",
-                "a=ice-lite",
-                "a=msid-semantic: WMS edge",
-                "m=video 9 UDP/TLS/RTP/SAVPF " + VP8,
-                "c=IN IP4 0.0.0.0",
-                "a=rtcp:9 IN IP4 0.0.0.0",
-                "a=ice-ufrag:" + ufrag,
-                "a=ice-pwd:" + password,
-                "a=fingerprint:sha-256 " + fingerprint,
-                "a=setup:actpass",
-                "a=mid:0",
-                "a=" + direction,
-                "a=rtcp-mux",
-                "a=rtpmap:" + VP8 + " VP8/90000",
-                "a=rtcp-fb:" + VP8 + " nack",
-                "a=rtcp-fb:" + VP8 + " nack pli",
-                direction.equals("sendonly") ? "a=ssrc:" + Integer.toUnsignedString(ssrc) + " cname:edge" : "a=rtcp-rsize",
-                "a=candidate:1 1 udp 2130706431 127.0.0.1 " + udpPort + " typ host",
-                "a=end-of-candidates",
-                "");
+        SdpOffer.Direction edgeDirection = direction.equals("sendonly") ? SdpOffer.Direction.SENDONLY : SdpOffer.Direction.RECVONLY;
+        return new SdpOffer(ufrag, password, fingerprint, "127.0.0.1", udpPort, List.of(new SdpOffer.Media(
+                SdpOffer.Kind.VIDEO, "0", edgeDirection, List.of(SdpOffer.Codec.vp8()), ssrc, "edge"))).write();
     }
 
     /** A succeeded, nominated candidate pair from libwebrtc's stats, or null. */

@@ -1,0 +1,90 @@
+package p2pedge.media.rtc;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SDP the forwarding edge offers (RFC 8829/8866 conventions as browsers expect them): ICE-lite, one shared
+ * UDP candidate, DTLS role actpass with the edge's fingerprint, BUNDLE and rtcp-mux, and per media section its
+ * codecs with NACK, PLI and FIR feedback, and (when the edge sends) the SSRC it sends with.
+ */
+public record SdpOffer(String iceUfrag, String icePassword, String fingerprint, String candidateAddress, int candidatePort,
+                       List<Media> media) {
+
+    public enum Kind { AUDIO, VIDEO }
+
+    /** What the edge does with a media section, from its own point of view. */
+    public enum Direction {
+        SENDONLY, RECVONLY;
+
+        String attribute() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public record Codec(int payloadType, String name, int clockRate, Integer channels, String fmtp) {
+        public static Codec vp8() {
+            return new Codec(96, "VP8", 90_000, null, null);
+        }
+
+        public static Codec h264() {
+            return new Codec(102, "H264", 90_000, null, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
+        }
+
+        public static Codec opus() {
+            return new Codec(111, "opus", 48_000, 2, "minptime=10;useinbandfec=1");
+        }
+    }
+
+    /** @param ssrc the SSRC the edge sends with (SENDONLY), else ignored */
+    public record Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId) {
+    }
+
+    public String write() {
+        List<String> lines = new ArrayList<>();
+        lines.add("v=0");
+        lines.add("o=- " + (System.nanoTime() & Long.MAX_VALUE) + " 2 IN IP4 127.0.0.1");
+        lines.add("s=-");
+        lines.add("t=0 0");
+        lines.add("a=group:BUNDLE " + String.join(" ", media.stream().map(Media::mid).toList()));
+        lines.add("a=ice-lite");
+        lines.add("a=msid-semantic: WMS *");
+        for (Media m : media) {
+            StringBuilder formats = new StringBuilder();
+            m.codecs().forEach(c -> formats.append(' ').append(c.payloadType()));
+            lines.add("m=" + (m.kind() == Kind.VIDEO ? "video" : "audio") + " 9 UDP/TLS/RTP/SAVPF" + formats);
+            lines.add("c=IN IP4 0.0.0.0");
+            lines.add("a=rtcp:9 IN IP4 0.0.0.0");
+            lines.add("a=ice-ufrag:" + iceUfrag);
+            lines.add("a=ice-pwd:" + icePassword);
+            lines.add("a=fingerprint:sha-256 " + fingerprint);
+            lines.add("a=setup:actpass");
+            lines.add("a=mid:" + m.mid());
+            lines.add("a=" + m.direction().attribute());
+            lines.add("a=rtcp-mux");
+            if (m.kind() == Kind.VIDEO) {
+                lines.add("a=rtcp-rsize");
+            }
+            for (Codec c : m.codecs()) {
+                lines.add("a=rtpmap:" + c.payloadType() + " " + c.name() + "/" + c.clockRate() + (c.channels() == null ? "" : "/" + c.channels()));
+                if (c.fmtp() != null) {
+                    lines.add("a=fmtp:" + c.payloadType() + " " + c.fmtp());
+                }
+                if (m.kind() == Kind.VIDEO) {
+                    lines.add("a=rtcp-fb:" + c.payloadType() + " nack");
+                    lines.add("a=rtcp-fb:" + c.payloadType() + " nack pli");
+                    lines.add("a=rtcp-fb:" + c.payloadType() + " ccm fir");
+                }
+            }
+            if (m.direction() == Direction.SENDONLY) {
+                String ssrc = Long.toString(m.ssrc() & 0xFFFFFFFFL);
+                lines.add("a=msid:" + m.streamId() + " " + m.streamId() + "-" + m.mid());
+                lines.add("a=ssrc:" + ssrc + " cname:" + m.streamId());
+                lines.add("a=ssrc:" + ssrc + " msid:" + m.streamId() + " " + m.streamId() + "-" + m.mid());
+            }
+            lines.add("a=candidate:1 1 udp 2130706431 " + candidateAddress + " " + candidatePort + " typ host");
+            lines.add("a=end-of-candidates");
+        }
+        return String.join("\r\n", lines) + "\r\n";
+    }
+}
