@@ -9,35 +9,53 @@ import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 
 /**
- * Encode once, forward to all: each RTP packet a source sends (already authenticated and decrypted) goes to
- * every viewer of the stream, rewritten for that viewer ({@link RtpRewriter}) and protected with that
- * viewer's SRTP keys. No decoding, no re-encoding.
+ * Encode once, forward to all: each video RTP packet a source sends (already authenticated and decrypted)
+ * goes to every viewer of the stream, rewritten for that viewer ({@link RtpRewriter}) and protected with that
+ * viewer's SRTP keys. No decoding, no re-encoding. A viewer that joins asks the source for a keyframe
+ * (collapsed with everyone else's by {@link KeyframeRequests}) and receives packets from that keyframe on,
+ * so its decoder never starts mid-picture.
  */
 public final class RtpForwarder {
 
     private static final Logger LOG = Logger.getLogger(RtpForwarder.class.getName());
 
     /** One viewer: where its packets go, how they are rewritten and protected. */
-    public record Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
+    public static final class Viewer {
+        private final InetSocketAddress address;
+        private final RtpRewriter rewriter;
+        private final SrtpTransformer srtp;
+        private boolean synced;
+
+        public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
+            this.address = address;
+            this.rewriter = rewriter;
+            this.srtp = srtp;
+        }
     }
 
     private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
     private final BiConsumer<InetSocketAddress, byte[]> sender;
+    private final KeyframeRequests keyframes;
     private final LongAdder forwarded = new LongAdder();
 
-    /** @param sender sends a protected datagram (the shared port) */
-    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender) {
+    /**
+     * @param sender    sends a protected datagram (the shared port)
+     * @param keyframes asks the source for a keyframe
+     */
+    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes) {
         this.sender = sender;
+        this.keyframes = keyframes;
     }
 
     public void add(String viewerId, Viewer viewer) {
         viewers.put(viewerId, viewer);
+        keyframes.request();
     }
 
     public void remove(String viewerId) {
         Viewer viewer = viewers.remove(viewerId);
         if (viewer != null) {
-            viewer.srtp().close();
+            viewer.srtp.close();
         }
     }
 
@@ -49,16 +67,24 @@ public final class RtpForwarder {
         return forwarded.sum();
     }
 
-    /** A source packet, plain RTP. Called from one thread (the port's handler). */
+    /** A source video packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
+        keyframes.flush();
+        boolean keyframe = Vp8.startsKeyframe(packet);
         for (Viewer viewer : viewers.values()) {
+            if (!viewer.synced) {
+                if (!keyframe) {
+                    continue;
+                }
+                viewer.synced = true;
+            }
             try {
-                // The SRTP context of a viewer is touched only here, on this one thread.
-                byte[] secured = viewer.srtp().protectRtp(viewer.rewriter().rewrite(packet));
-                sender.accept(viewer.address(), secured);
+                // A viewer's SRTP context is touched only here, on this one thread.
+                byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet));
+                sender.accept(viewer.address, secured);
                 forwarded.increment();
             } catch (GeneralSecurityException e) {
-                LOG.warning("cannot protect a packet for " + viewer.address() + ": " + e.getMessage());
+                LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
             }
         }
     }

@@ -178,65 +178,101 @@ class SharedPortInteropTest {
         }
     }
 
-    @Test
-    void aPublishersVideoIsForwardedToAViewerWhoDecodesItWithoutReencoding() throws Exception {
-        RtpForwarder forwarder = new RtpForwarder(port::send);
-        int viewerSsrc = 0x5EED5EED;
-        CompletableFuture<Void> viewerSecured = new CompletableFuture<>();
-        AtomicLong decoded = new AtomicLong();
-        AtomicLong lastFrameNumber = new AtomicLong(-1);
-        VideoTrackSink sink = frame -> {
+    /** A libwebrtc viewer of the forwarder, counting decoded frames and reading the pattern's frame numbers. */
+    private final class TestViewer {
+        final AtomicLong decoded = new AtomicLong();
+        final AtomicLong lastFrameNumber = new AtomicLong(-1);
+        final AtomicLong firstFrameNanos = new AtomicLong();
+        final AtomicReference<VideoTrack> track = new AtomicReference<>();
+        final VideoTrackSink sink = frame -> {
             try {
                 var i420 = frame.buffer.toI420();
                 lastFrameNumber.set(TestPattern.decodeFrameNumber(i420.getDataY(), i420.getStrideY(), i420.getWidth(), i420.getHeight()));
+                firstFrameNanos.compareAndSet(0, System.nanoTime());
                 decoded.incrementAndGet();
             } finally {
                 frame.release();
             }
         };
-        AtomicReference<VideoTrack> remoteTrack = new AtomicReference<>();
-        // The viewer first: it will see the stream from its first keyframe on.
-        CompletableFuture<Void> viewerConnected = connect("viewer1", "viewerpassword0123456789", "sendonly", viewerSsrc,
-                keys -> {
-                    forwarder.add("viewer1", new RtpForwarder.Viewer(port.addressOf("viewer1").orElseThrow(),
-                            new RtpRewriter(viewerSsrc), SrtpTransformer.forSending(keys)));
-                    viewerSecured.complete(null);
-                },
-                (kind, packet) -> { },
-                pc -> { },
-                new PeerConnectionObserver() {
-                    @Override
-                    public void onIceCandidate(RTCIceCandidate candidate) {
-                    }
 
-                    @Override
-                    public void onTrack(dev.onvoid.webrtc.RTCRtpTransceiver transceiver) {
-                        if (transceiver.getReceiver().getTrack() instanceof VideoTrack video) {
-                            remoteTrack.set(video);
-                            video.addSink(sink);
+        TestViewer(String name, int ssrc, RtpForwarder forwarder) throws Exception {
+            CompletableFuture<Void> secured = new CompletableFuture<>();
+            connect(name, name + "-password-0123456789", "sendonly", ssrc,
+                    keys -> {
+                        forwarder.add(name, new RtpForwarder.Viewer(port.addressOf(name).orElseThrow(), new RtpRewriter(ssrc),
+                                SrtpTransformer.forSending(keys)));
+                        secured.complete(null);
+                    },
+                    (kind, packet) -> { },
+                    pc -> { },
+                    new PeerConnectionObserver() {
+                        @Override
+                        public void onIceCandidate(RTCIceCandidate candidate) {
                         }
-                    }
-                });
-        viewerConnected.get(15, TimeUnit.SECONDS);
-        viewerSecured.get(5, TimeUnit.SECONDS);
 
+                        @Override
+                        public void onTrack(dev.onvoid.webrtc.RTCRtpTransceiver transceiver) {
+                            if (transceiver.getReceiver().getTrack() instanceof VideoTrack video) {
+                                track.set(video);
+                                video.addSink(sink);
+                            }
+                        }
+                    }).get(15, TimeUnit.SECONDS);
+            secured.get(5, TimeUnit.SECONDS);
+        }
+
+        void detach() {
+            if (track.get() != null) {
+                track.get().removeSink(sink);
+            }
+        }
+    }
+
+    @Test
+    void aPublishersVideoIsForwardedToViewersWhoDecodeItWithoutReencodingAndLateJoinersGetAKeyframeFast() throws Exception {
+        AtomicReference<SrtpKeys> publisherKeys = new AtomicReference<>();
         AtomicReference<SrtpTransformer> fromPublisher = new AtomicReference<>();
+        AtomicReference<SrtpTransformer> toPublisher = new AtomicReference<>();
+        AtomicLong publisherSsrc = new AtomicLong(-1);
+        // A PLI to the publisher over SRTCP: how a joining viewer gets its keyframe.
+        KeyframeRequests keyframes = new KeyframeRequests(300, System::nanoTime, () -> {
+            SrtpTransformer out = toPublisher.get();
+            if (out == null || publisherSsrc.get() < 0) {
+                return;
+            }
+            try {
+                port.send(port.addressOf("publisher1").orElseThrow(), out.protectRtcp(Rtcp.pli(0x0ED6E000, (int) publisherSsrc.get())));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        RtpForwarder forwarder = new RtpForwarder(port::send, keyframes);
+        List<TestViewer> viewers = new ArrayList<>();
+        viewers.add(new TestViewer("viewer1", 0x5EED5EED, forwarder));
+
         CustomVideoSource source = new CustomVideoSource();
         VideoTrack track = factory.createVideoTrack("publisher-video", source);
         Thread pusher = null;
         try {
             connect("publisher1", "publisherpassword0123456", "recvonly", 0,
-                    keys -> fromPublisher.set(SrtpTransformer.forReceiving(keys)),
+                    keys -> {
+                        publisherKeys.set(keys);
+                        toPublisher.set(SrtpTransformer.forSending(keys));
+                        fromPublisher.set(SrtpTransformer.forReceiving(keys));
+                    },
                     (kind, packet) -> {
                         SrtpTransformer transformer = fromPublisher.get();
                         if (kind == PacketKind.RTP && transformer != null) {
-                            transformer.unprotectRtp(packet).filter(p -> (p[1] & 0x7F) == VP8).ifPresent(forwarder::onSourceRtp);
+                            transformer.unprotectRtp(packet).filter(p -> (p[1] & 0x7F) == VP8).ifPresent(p -> {
+                                publisherSsrc.set(java.nio.ByteBuffer.wrap(p, 8, 4).getInt() & 0xFFFFFFFFL);
+                                forwarder.onSourceRtp(p);
+                            });
                         }
                     },
                     pc -> pc.addTrack(track, List.of("publisher")), null).get(15, TimeUnit.SECONDS);
             TestPattern pattern = new TestPattern(320, 180);
             pusher = new Thread(() -> {
-                for (int frame = 0; frame < 300 && !Thread.currentThread().isInterrupted(); frame++) {
+                for (int frame = 0; frame < 600 && !Thread.currentThread().isInterrupted(); frame++) {
                     NativeI420Buffer buffer = NativeI420Buffer.allocate(320, 180);
                     pattern.render(frame, System.currentTimeMillis(), "forwarded", buffer.getDataY(), buffer.getStrideY(),
                             buffer.getDataU(), buffer.getStrideU(), buffer.getDataV(), buffer.getStrideV());
@@ -251,26 +287,29 @@ class SharedPortInteropTest {
                 }
             }, "test-publisher");
             pusher.start();
-            long deadline = System.currentTimeMillis() + 15_000;
-            while (decoded.get() < 30 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(decoded.get() >= 30, "viewer decoded " + decoded.get() + " frames; forwarded " + forwarder.forwarded()
-                    + " packets; dropped " + port.dropped());
-            long before = lastFrameNumber.get();
+            TestViewer first = viewers.get(0);
+            p2pedge.testing.Waits.until(() -> first.decoded.get() >= 30, 15_000,
+                    "viewer 1 decodes; forwarded " + forwarder.forwarded() + ", dropped " + port.dropped());
+            long before = first.lastFrameNumber.get();
             Thread.sleep(500);
-            assertTrue(lastFrameNumber.get() > before, "the publisher's frame numbers rise at the viewer: " + before
-                    + " -> " + lastFrameNumber.get());
-            System.out.printf("publisher -> forwarder -> viewer: %d frames decoded, %d packets forwarded, last frame number %d%n",
-                    decoded.get(), forwarder.forwarded(), lastFrameNumber.get());
+            assertTrue(first.lastFrameNumber.get() > before, "the publisher's frame numbers rise at the viewer");
+
+            // Mid-stream: libwebrtc's VP8 encoder sends no periodic keyframes, so only a PLI gets this one going.
+            long joined = System.nanoTime();
+            TestViewer late = new TestViewer("viewer2", 0x0BADCAFE, forwarder);
+            viewers.add(late);
+            p2pedge.testing.Waits.until(() -> late.decoded.get() >= 10, 10_000, "the late viewer decodes");
+            long firstFrameMillis = (late.firstFrameNanos.get() - joined) / 1_000_000;
+            assertTrue(keyframes.sent() >= 2, "a keyframe was requested for each join: " + keyframes.sent());
+            System.out.printf("forwarder: %d + %d frames decoded by 2 viewers, %d packets forwarded; the late viewer's first "
+                            + "frame %d ms after it joined (ICE + DTLS + PLI + keyframe), %d keyframe requests%n",
+                    first.decoded.get(), late.decoded.get(), forwarder.forwarded(), firstFrameMillis, keyframes.sent());
         } finally {
             if (pusher != null) {
                 pusher.interrupt();
                 pusher.join(2_000);
             }
-            if (remoteTrack.get() != null) {
-                remoteTrack.get().removeSink(sink);
-            }
+            viewers.forEach(TestViewer::detach);
             for (RTCPeerConnection pc : others) {
                 for (var sender : pc.getSenders()) {
                     pc.removeTrack(sender);
@@ -281,8 +320,10 @@ class SharedPortInteropTest {
             track.dispose();
             source.dispose();
             forwarder.remove("viewer1");
+            forwarder.remove("viewer2");
             if (fromPublisher.get() != null) {
                 fromPublisher.get().close();
+                toPublisher.get().close();
             }
         }
     }

@@ -1,0 +1,57 @@
+package p2pedge.media.rtc;
+
+/** Reads just enough of a VP8 RTP packet (RFC 7741) to tell where a keyframe starts. */
+public final class Vp8 {
+
+    private Vp8() {
+    }
+
+    /** True for the first packet of a VP8 keyframe (start of partition 0 with the keyframe bit clear). */
+    public static boolean startsKeyframe(byte[] rtp) {
+        int offset = payloadOffset(rtp);
+        if (offset < 0 || offset >= rtp.length) {
+            return false;
+        }
+        int descriptor = rtp[offset] & 0xFF;
+        boolean extended = (descriptor & 0x80) != 0;
+        boolean startOfPartition = (descriptor & 0x10) != 0;
+        int partitionId = descriptor & 0x07;
+        int at = offset + 1;
+        if (extended) {
+            if (at >= rtp.length) {
+                return false;
+            }
+            int flags = rtp[at++] & 0xFF;
+            if ((flags & 0x80) != 0) { // PictureID, 7 or 15 bits
+                if (at >= rtp.length) {
+                    return false;
+                }
+                at += (rtp[at] & 0x80) != 0 ? 2 : 1;
+            }
+            if ((flags & 0x40) != 0) { // TL0PICIDX
+                at++;
+            }
+            if ((flags & 0x30) != 0) { // TID/KEYIDX
+                at++;
+            }
+        }
+        // VP8 payload header: bit 0 of its first byte is the inverse keyframe flag (RFC 6386 section 9.1).
+        return startOfPartition && partitionId == 0 && at < rtp.length && (rtp[at] & 0x01) == 0;
+    }
+
+    /** Where the RTP payload starts (after CSRCs and the header extension), or -1 if the packet is too short. */
+    static int payloadOffset(byte[] rtp) {
+        if (rtp.length < 12) {
+            return -1;
+        }
+        int offset = 12 + 4 * (rtp[0] & 0x0F);
+        if ((rtp[0] & 0x10) != 0) {
+            if (offset + 4 > rtp.length) {
+                return -1;
+            }
+            int words = ((rtp[offset + 2] & 0xFF) << 8) | (rtp[offset + 3] & 0xFF);
+            offset += 4 + 4 * words;
+        }
+        return offset <= rtp.length ? offset : -1;
+    }
+}
