@@ -3,12 +3,14 @@ package p2pedge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.List;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaVerticle;
+import p2pedge.media.forwarding.ForwardingMediaVerticle;
 import p2pedge.cluster.EdgeCluster;
 import p2pedge.p2p.PeerClassificationVerticle;
 import p2pedge.signalling.SignallingVerticle;
@@ -39,7 +41,8 @@ public final class Edge {
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster) {
         SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx));
         List<String> deployed = new ArrayList<>();
-        return vertx.deployVerticle(new MediaVerticle(config), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config) : new MediaVerticle(config);
+        return vertx.deployVerticle(media, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
                 .compose(id -> {
                     deployed.add(id);
                     return vertx.deployVerticle(new PeerClassificationVerticle(config.p2p(), cluster.edgeId(), cluster.registry(vertx)));

@@ -25,7 +25,7 @@ class BrowserClusterTest {
     @Test
     void aPlayerOnOneEdgePlaysFromAHostOnAnotherAndSurvivesThatEdgesDeath(Vertx vertx) throws Exception {
         try (TestCluster cluster = new TestCluster(new JsonObject());
-             Chromium chromium = Chromium.launch(vertx, BrowserPlaybackTest.WEBRTC_LOOPBACK_FLAGS)) {
+             Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS)) {
             TestCluster.Member edge1 = cluster.start();
             TestCluster.Member edge2 = cluster.start();
             Chromium.Page host = chromium.open("http://127.0.0.1:" + edge1.port() + "/?stream=app/stream");

@@ -32,7 +32,7 @@ class BrowserP2pTest {
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
         edge = TestEdge.start(vertx);
-        chromium = Chromium.launch(vertx, BrowserPlaybackTest.WEBRTC_LOOPBACK_FLAGS);
+        chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
     }
 
     @AfterAll

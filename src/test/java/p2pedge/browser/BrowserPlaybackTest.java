@@ -12,7 +12,6 @@ import p2pedge.testing.OvenPlayerPages;
 import p2pedge.testing.TestEdge;
 
 import java.time.Duration;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,18 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class BrowserPlaybackTest {
 
-    /** Page-to-edge WebRTC on loopback: real candidate addresses (no mDNS), loopback interfaces allowed. */
-    static final List<String> WEBRTC_LOOPBACK_FLAGS = List.of(
-            "--allow-loopback-in-peer-connection",
-            "--disable-features=WebRtcHideLocalIpsWithMdns");
-
     private static TestEdge edge;
     private static Chromium chromium;
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
         edge = TestEdge.start(vertx);
-        chromium = Chromium.launch(vertx, WEBRTC_LOOPBACK_FLAGS);
+        chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
     }
 
     @AfterAll

@@ -34,7 +34,7 @@ class OvenPlayerP2pTest {
         vertx = v;
         OvenPlayerPages.assertInstalled(OvenPlayerPages.LAST_RELAYING);
         OvenPlayerPages.assertInstalled(OvenPlayerPages.NEWEST);
-        chromium = Chromium.launch(vertx, BrowserPlaybackTest.WEBRTC_LOOPBACK_FLAGS);
+        chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
         pages = OvenPlayerPages.start(vertx);
     }
 

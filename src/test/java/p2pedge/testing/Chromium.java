@@ -33,6 +33,11 @@ public final class Chromium implements AutoCloseable {
             "--mute-audio", "--autoplay-policy=no-user-gesture-required", "--remote-allow-origins=*",
             "--remote-debugging-port=0");
 
+    /** Page-to-edge and page-to-page WebRTC on loopback: real candidate addresses (no mDNS), loopback allowed. */
+    public static final List<String> LOOPBACK_WEBRTC_FLAGS = List.of(
+            "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns");
+
     private final Process process;
     private final Path profile;
     private final Cdp browser;

@@ -40,7 +40,7 @@ public final class RtpForwarder {
 
     /**
      * @param sender    sends a protected datagram (the shared port)
-     * @param keyframes asks the source for a keyframe
+     * @param keyframes asks the source for a keyframe (video); null for audio, where any packet is a start
      */
     public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes) {
         this.sender = sender;
@@ -48,15 +48,16 @@ public final class RtpForwarder {
     }
 
     public void add(String viewerId, Viewer viewer) {
+        viewer.synced = keyframes == null;
         viewers.put(viewerId, viewer);
-        keyframes.request();
+        if (keyframes != null) {
+            keyframes.request();
+        }
     }
 
+    /** The viewer's SRTP state is dropped, not closed: a packet for it may be in flight on the port's thread. */
     public void remove(String viewerId) {
-        Viewer viewer = viewers.remove(viewerId);
-        if (viewer != null) {
-            viewer.srtp.close();
-        }
+        viewers.remove(viewerId);
     }
 
     public int viewerCount() {
@@ -67,10 +68,13 @@ public final class RtpForwarder {
         return forwarded.sum();
     }
 
-    /** A source video packet, plain RTP. Called from one thread (the port's handler). */
+    /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
-        keyframes.flush();
-        boolean keyframe = Vp8.startsKeyframe(packet);
+        boolean keyframe = false;
+        if (keyframes != null) {
+            keyframes.flush();
+            keyframe = Vp8.startsKeyframe(packet);
+        }
         for (Viewer viewer : viewers.values()) {
             if (!viewer.synced) {
                 if (!keyframe) {

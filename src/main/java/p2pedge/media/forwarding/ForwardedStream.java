@@ -1,0 +1,201 @@
+package p2pedge.media.forwarding;
+
+import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.PortAllocatorConfig;
+import dev.onvoid.webrtc.RTCAnswerOptions;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.SetSessionDescriptionObserver;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import p2pedge.media.LiveStream;
+import p2pedge.media.rtc.KeyframeRequests;
+import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.Rtcp;
+import p2pedge.media.rtc.RtpForwarder;
+import p2pedge.media.rtc.SdpAnswer;
+import p2pedge.media.rtc.SdpOffer;
+import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpTransformer;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * One stream on the forwarding media plane. Its source (the demo stream's tracks) is encoded once, by one
+ * in-process webrtc-java connection that publishes to the edge's own shared port like any publisher would;
+ * what arrives is decrypted once and forwarded to every viewer by a video and an audio {@link RtpForwarder}.
+ */
+final class ForwardedStream implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ForwardedStream.class.getName());
+    static final int VP8 = 96;
+    static final int OPUS = 111;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LiveStream source;
+    private final SharedUdpPort port;
+    private final String publisherUfrag = "pub" + token(6);
+    private final String publisherPassword = token(24);
+    private final List<RTCRtpSender> senders = new ArrayList<>();
+    private final KeyframeRequests keyframes;
+    final RtpForwarder video;
+    final RtpForwarder audio;
+    private RTCPeerConnection publisher;
+    private volatile SrtpTransformer fromPublisher;
+    private volatile SrtpTransformer toPublisher;
+    private volatile int publisherVideoSsrc = -1;
+
+    ForwardedStream(LiveStream source, SharedUdpPort port, Map<String, MediaSession> sessions) {
+        this.source = source;
+        this.port = port;
+        this.keyframes = new KeyframeRequests(300, System::nanoTime, this::sendPli);
+        this.video = new RtpForwarder(port::send, keyframes);
+        this.audio = new RtpForwarder(port::send, null);
+        this.sessions = sessions;
+    }
+
+    private final Map<String, MediaSession> sessions;
+
+    String name() {
+        return source.name();
+    }
+
+    void requestKeyframe() {
+        keyframes.request();
+    }
+
+    /** Connects the in-process publisher to the shared port; completes when its keys are known. */
+    Future<Void> start(PeerConnectionFactory factory, String fingerprint, int udpPort, Context context) {
+        Promise<Void> secured = Promise.promise();
+        RTCConfiguration config = new RTCConfiguration();
+        config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
+        publisher = factory.createPeerConnection(config, new PeerConnectionObserver() {
+            @Override
+            public void onIceCandidate(RTCIceCandidate candidate) {
+                // The edge is ICE-lite and learns the publisher's address from its checks.
+            }
+        });
+        List<String> streamIds = List.of(source.name());
+        senders.add(publisher.addTrack(source.videoTrack(), streamIds));
+        senders.add(publisher.addTrack(source.audioTrack(), streamIds));
+        String offer = new SdpOffer(publisherUfrag, publisherPassword, fingerprint, "127.0.0.1", udpPort, List.of(
+                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.vp8()), 0, source.name()),
+                new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.opus()), 0, source.name())))
+                .write();
+        Promise<RTCSessionDescription> answered = Promise.promise();
+        publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), new SetSessionDescriptionObserver() {
+            @Override
+            public void onSuccess() {
+                publisher.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
+                    @Override
+                    public void onSuccess(RTCSessionDescription description) {
+                        context.runOnContext(v -> answered.tryComplete(description));
+                    }
+
+                    @Override
+                    public void onFailure(String error) {
+                        context.runOnContext(v -> answered.tryFail(error));
+                    }
+                });
+            }
+
+            @Override
+            public void onFailure(String error) {
+                context.runOnContext(v -> answered.tryFail(error));
+            }
+        });
+        return answered.future().compose(answer -> {
+            SdpAnswer parsed = SdpAnswer.parse(answer.sdp);
+            sessions.put(publisherUfrag, new MediaSession(publisherUfrag, publisherPassword, parsed.fingerprint(),
+                    keys -> onPublisherKeys(keys, secured), this::onPublisherMedia));
+            Promise<Void> set = Promise.promise();
+            publisher.setLocalDescription(answer, new SetSessionDescriptionObserver() {
+                @Override
+                public void onSuccess() {
+                    context.runOnContext(v -> set.tryComplete());
+                }
+
+                @Override
+                public void onFailure(String error) {
+                    context.runOnContext(v -> set.tryFail(error));
+                }
+            });
+            return set.future();
+        }).compose(v -> secured.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS))
+                .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once by the in-process publisher, forwarded"));
+    }
+
+    private void onPublisherKeys(SrtpKeys keys, Promise<Void> secured) {
+        fromPublisher = SrtpTransformer.forReceiving(keys);
+        toPublisher = SrtpTransformer.forSending(keys);
+        secured.tryComplete();
+    }
+
+    /** The publisher's packets: decrypted once, then forwarded (called on the port's event loop only). */
+    private void onPublisherMedia(PacketKind kind, byte[] packet) {
+        SrtpTransformer transformer = fromPublisher;
+        if (kind != PacketKind.RTP || transformer == null) {
+            return;
+        }
+        transformer.unprotectRtp(packet).ifPresent(plain -> {
+            int payloadType = plain[1] & 0x7F;
+            if (payloadType == VP8) {
+                publisherVideoSsrc = java.nio.ByteBuffer.wrap(plain, 8, 4).getInt();
+                video.onSourceRtp(plain);
+            } else if (payloadType == OPUS) {
+                audio.onSourceRtp(plain);
+            }
+        });
+    }
+
+    private void sendPli() {
+        SrtpTransformer out = toPublisher;
+        if (out == null || publisherVideoSsrc == -1) {
+            return;
+        }
+        port.addressOf(publisherUfrag).ifPresent(address -> {
+            try {
+                port.send(address, out.protectRtcp(Rtcp.pli(1, publisherVideoSsrc)));
+            } catch (GeneralSecurityException e) {
+                LOG.warning("cannot send a keyframe request: " + e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (publisher != null) {
+            senders.forEach(publisher::removeTrack);
+            senders.clear();
+            publisher.close();
+            publisher = null;
+        }
+        sessions.remove(publisherUfrag);
+        port.forget(publisherUfrag);
+        if (fromPublisher != null) {
+            fromPublisher.close();
+            toPublisher.close();
+        }
+    }
+
+    static String token(int length) {
+        byte[] bytes = new byte[length];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes).substring(0, length);
+    }
+}

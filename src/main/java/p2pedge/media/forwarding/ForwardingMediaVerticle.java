@@ -1,0 +1,235 @@
+package p2pedge.media.forwarding;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
+import dev.onvoid.webrtc.media.audio.AudioLayer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.LiveStream;
+import p2pedge.media.MediaApi;
+import p2pedge.media.demo.DemoStream;
+import p2pedge.media.rtc.DtlsCertificate;
+import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.RtpForwarder;
+import p2pedge.media.rtc.RtpRewriter;
+import p2pedge.media.rtc.SdpAnswer;
+import p2pedge.media.rtc.SdpOffer;
+import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpTransformer;
+import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.signalling.protocol.SessionDescription;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The forwarding media plane behind the media verticle's event-bus contract ({@link MediaApi}): one shared UDP
+ * port (ICE-lite, DTLS-SRTP), each stream encoded once and its RTP forwarded to every viewer. Signalling, P2P
+ * and the cluster see no difference from the per-viewer webrtc-java plane.
+ */
+public final class ForwardingMediaVerticle extends VerticleBase {
+
+    private static final Logger LOG = Logger.getLogger(ForwardingMediaVerticle.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** One viewer on the forwarding plane. */
+    private static final class Viewer {
+        final long session;
+        final ForwardedStream stream;
+        final String ufrag = ForwardedStream.token(8);
+        final String password = ForwardedStream.token(24);
+        final int videoSsrc = RANDOM.nextInt();
+        final int audioSsrc = RANDOM.nextInt();
+        boolean secured;
+        long connectTimer = -1;
+        volatile SrtpTransformer fromViewer;
+
+        Viewer(long session, ForwardedStream stream) {
+            this.session = session;
+            this.stream = stream;
+        }
+    }
+
+    private final EdgeConfig config;
+    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
+    private final Map<Long, Viewer> viewers = new HashMap<>();
+    private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
+    private final List<LiveStream> sources = new ArrayList<>();
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private AudioDeviceModule audioDevice;
+    private PeerConnectionFactory factory;
+    private SharedUdpPort port;
+    private DtlsCertificate identity;
+    private int udpPort;
+
+    public ForwardingMediaVerticle(EdgeConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Future<?> start() {
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        identity = DtlsCertificate.generate(crypto);
+        port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
+        factory = new PeerConnectionFactory(audioDevice);
+        return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
+            udpPort = bound;
+            List<Future<Void>> started = new ArrayList<>();
+            for (EdgeConfig.StreamSpec spec : config.streams()) {
+                DemoStream demo = new DemoStream(factory, spec);
+                sources.add(demo);
+                ForwardedStream stream = new ForwardedStream(demo, port, sessions);
+                streams.put(spec.name(), stream);
+                started.add(stream.start(factory, identity.fingerprint(), udpPort, context));
+            }
+            var bus = vertx.eventBus();
+            consumers.add(bus.localConsumer(MediaApi.OFFER, this::onOffer));
+            consumers.add(bus.localConsumer(MediaApi.ANSWER, this::onAnswer));
+            consumers.add(bus.<JsonObject>localConsumer(MediaApi.CANDIDATES, m -> m.reply(null))); // ICE-lite: checks suffice
+            consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
+            consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(streams.containsKey(m.body()))));
+            consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+            started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
+            return Future.all(started);
+        }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + ", " + streams.size() + " stream(s)"));
+    }
+
+    @Override
+    public Future<?> stop() {
+        consumers.forEach(MessageConsumer::unregister);
+        new ArrayList<>(viewers.keySet()).forEach(this::release);
+        streams.values().forEach(ForwardedStream::close);
+        sources.forEach(LiveStream::close);
+        factory.dispose();
+        audioDevice.dispose();
+        return port.close();
+    }
+
+    private void onOffer(Message<JsonObject> message) {
+        long session = message.body().getLong("session");
+        ForwardedStream stream = streams.get(message.body().getString("stream"));
+        if (stream == null) {
+            message.fail(404, "stream not found");
+            return;
+        }
+        release(session);
+        if (viewers.size() >= config.media().maxViewers()) {
+            message.fail(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+            return;
+        }
+        Viewer viewer = new Viewer(session, stream);
+        viewers.put(session, viewer);
+        List<String> addresses = config.media().iceCandidateAddresses().isEmpty()
+                ? List.of("127.0.0.1") : config.media().iceCandidateAddresses();
+        String sdp = new SdpOffer(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
+                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.SENDONLY, List.of(SdpOffer.Codec.vp8()),
+                        viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
+                new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.SENDONLY, List.of(SdpOffer.Codec.opus()),
+                        viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
+        List<IceCandidate> candidates = new ArrayList<>();
+        for (String address : addresses) {
+            candidates.add(new IceCandidate("candidate:" + (candidates.size() + 1) + " 1 udp 2130706431 " + address + " "
+                    + udpPort + " typ host", 0, "0", null));
+        }
+        message.reply(new JsonObject()
+                .put("sdp", new SessionDescription("offer", sdp).toJson())
+                .put("candidates", IceCandidate.toJson(candidates)));
+    }
+
+    private void onAnswer(Message<JsonObject> message) {
+        long session = message.body().getLong("session");
+        Viewer viewer = viewers.get(session);
+        if (viewer == null) {
+            message.fail(400, "no offer outstanding");
+            return;
+        }
+        SdpAnswer answer;
+        try {
+            answer = SdpAnswer.parse(message.body().getJsonObject("sdp").getString("sdp"));
+        } catch (IllegalArgumentException e) {
+            release(session);
+            message.fail(400, "answer rejected: " + e.getMessage());
+            return;
+        }
+        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, answer.fingerprint(),
+                keys -> context.runOnContext(v -> secured(viewer, keys)),
+                (kind, packet) -> fromViewer(viewer, kind, packet)));
+        viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
+            if (viewers.get(session) == viewer && !viewer.secured) {
+                release(session);
+                vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
+                        .put("reason", "media connection not established within " + config.media().connectTimeoutSeconds() + " s"));
+            }
+        });
+        message.reply(null);
+    }
+
+    private void secured(Viewer viewer, SrtpKeys keys) {
+        if (viewers.get(viewer.session) != viewer) {
+            return;
+        }
+        viewer.secured = true;
+        vertx.cancelTimer(viewer.connectTimer);
+        viewer.fromViewer = SrtpTransformer.forReceiving(keys);
+        var address = port.addressOf(viewer.ufrag).orElseThrow();
+        String id = Long.toString(viewer.session);
+        viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc), SrtpTransformer.forSending(keys)));
+        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc), SrtpTransformer.forSending(keys)));
+        vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
+    }
+
+    /** RTCP from a viewer: a picture loss (PLI) or full intra request (FIR) becomes one keyframe request. */
+    private static void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
+        SrtpTransformer in = viewer.fromViewer;
+        if (kind != PacketKind.RTCP || in == null) {
+            return;
+        }
+        in.unprotectRtcp(packet).ifPresent(rtcp -> {
+            // Walk the compound packet: PSFB (206) with FMT 1 (PLI) or 4 (FIR).
+            int at = 0;
+            while (at + 4 <= rtcp.length) {
+                int fmt = rtcp[at] & 0x1F;
+                int type = rtcp[at + 1] & 0xFF;
+                int length = (((rtcp[at + 2] & 0xFF) << 8) | (rtcp[at + 3] & 0xFF)) * 4 + 4;
+                if (type == 206 && (fmt == 1 || fmt == 4)) {
+                    viewer.stream.requestKeyframe();
+                    return;
+                }
+                at += length;
+            }
+        });
+    }
+
+    private void onClose(Message<JsonObject> message) {
+        release(message.body().getLong("session"));
+        message.reply(null);
+    }
+
+    private void release(long session) {
+        Viewer viewer = viewers.remove(session);
+        if (viewer == null) {
+            return;
+        }
+        vertx.cancelTimer(viewer.connectTimer);
+        String id = Long.toString(session);
+        viewer.stream.video.remove(id);
+        viewer.stream.audio.remove(id);
+        sessions.remove(viewer.ufrag);
+        port.forget(viewer.ufrag);
+    }
+}

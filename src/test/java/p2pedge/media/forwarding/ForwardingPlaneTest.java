@@ -1,0 +1,82 @@
+package p2pedge.media.forwarding;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.Chromium;
+import p2pedge.testing.JavaViewer;
+import p2pedge.testing.OvenPlayerPages;
+import p2pedge.testing.SignallingClient;
+import p2pedge.testing.TestEdge;
+import p2pedge.testing.Waits;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The edge with {@code media.plane=forwarder}: the demo stream is encoded once and forwarded; webrtc-java
+ * viewers, the player page in Chromium and unmodified OvenPlayer all play it through the unchanged signalling.
+ */
+@Tag("e2e")
+@ExtendWith(VertxExtension.class)
+class ForwardingPlaneTest {
+
+    static JsonObject forwarder() {
+        return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarderPort", 0));
+    }
+
+    @Test
+    void webrtcJavaViewersDecodeTheForwardedDemoStream(Vertx vertx) throws Exception {
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        List<JavaViewer> viewers = new ArrayList<>();
+        try (TestEdge edge = TestEdge.start(vertx, forwarder())) {
+            for (int i = 0; i < 3; i++) {
+                viewers.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+            }
+            Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 20_000, "every viewer decodes frames");
+            long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+            Thread.sleep(1_000);
+            for (int i = 0; i < viewers.size(); i++) {
+                assertTrue(viewers.get(i).lastFrameNumber() > before[i], "frame numbers rise for viewer " + i);
+            }
+            assertEquals(3, edge.mediaConnections());
+            viewers.forEach(JavaViewer::close);
+            edge.awaitMediaConnections(0, 5_000);
+        } finally {
+            viewers.forEach(JavaViewer::close);
+            factory.dispose();
+            audio.dispose();
+        }
+    }
+
+    @Test
+    @Tag("browser")
+    void chromiumPlaysTheForwardedStreamFromThePlayerPageAndOvenPlayer(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, forwarder());
+             Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
+             OvenPlayerPages pages = OvenPlayerPages.start(vertx)) {
+            Chromium.Page page = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=app/stream");
+            long opened = System.nanoTime();
+            page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 0)()", Duration.ofSeconds(20),
+                    "the player page decodes the forwarded stream");
+            System.out.printf("forwarder: player page decoding %d ms after it opened%n", (System.nanoTime() - opened) / 1_000_000);
+            page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(10), "frames rise");
+            Chromium.Page oven = chromium.open(pages.url(OvenPlayerPages.NEWEST, edge.wsUrl("app/stream")));
+            oven.waitUntil("window.frames() > 30", Duration.ofSeconds(25), "OvenPlayer decodes the forwarded stream");
+            assertEquals("[]", oven.eval("JSON.stringify(window.op.errors)").toString());
+            page.close();
+            oven.close();
+            edge.awaitMediaConnections(0, 10_000);
+        }
+    }
+}
