@@ -21,6 +21,6 @@ COPY --from=build /src/target/p2p-edge.jar p2p-edge.jar
 COPY conf conf
 COPY cluster.xml cluster.xml
 USER edge
-EXPOSE 3333/tcp 5701/tcp 40000-40999/udp
+EXPOSE 3333/tcp 5701/tcp 40000-40999/udp 41000/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:3333/ >/dev/null || exit 1
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "p2p-edge.jar"]

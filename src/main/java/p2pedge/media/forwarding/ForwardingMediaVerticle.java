@@ -75,6 +75,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private SharedUdpPort port;
     private DtlsCertificate identity;
     private int udpPort;
+    private List<String> candidateAddresses;
 
     public ForwardingMediaVerticle(EdgeConfig config) {
         this.config = config;
@@ -85,6 +86,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        candidateAddresses = config.media().iceCandidateAddresses().isEmpty()
+                ? localAddresses() : config.media().iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audioDevice);
         return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
@@ -134,8 +137,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         Viewer viewer = new Viewer(session, stream);
         viewers.put(session, viewer);
-        List<String> addresses = config.media().iceCandidateAddresses().isEmpty()
-                ? List.of("127.0.0.1") : config.media().iceCandidateAddresses();
+        List<String> addresses = candidateAddresses;
         String sdp = new SdpOffer(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
                 new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.SENDONLY, List.of(SdpOffer.Codec.vp8()),
                         viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
@@ -213,6 +215,28 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 at += length;
             }
         });
+    }
+
+    /** Without configured addresses, the port (bound to every interface) is announced at each IPv4 address of the host. */
+    private static List<String> localAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp()) {
+                    continue;
+                }
+                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof java.net.Inet4Address) {
+                        out.add(address.getHostAddress());
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            LOG.warning("cannot list network interfaces: " + e.getMessage());
+        }
+        // Loopback last: players on other hosts try the real addresses first.
+        out.sort(java.util.Comparator.comparing((String a) -> a.startsWith("127.")));
+        return out.isEmpty() ? List.of("127.0.0.1") : List.copyOf(out);
     }
 
     private void onClose(Message<JsonObject> message) {
