@@ -14,6 +14,8 @@ const video = $('video');
 const state = window.p2pEdgePlayer = {
   state: 'idle', id: null, peerId: null, role: '-', clients: [], framesDecoded: 0, fps: 0, width: 0, height: 0,
   kbps: 0, error: null, log: [], offers: 0,
+  // performance.now() of the last answer sent and of the first frame painted after it (join time).
+  answeredAt: null, firstFrameAt: null,
 };
 
 $('stream').value = streamName;
@@ -206,7 +208,18 @@ async function answerOffer(offer) {
   const answer = await connection.createAnswer();
   await connection.setLocalDescription(answer);
   send({ command: 'answer', id: offer.id, peer_id: offer.peer_id, sdp: { type: answer.type, sdp: answer.sdp } });
+  state.answeredAt = performance.now();
+  state.firstFrameAt = null;
+  watchFirstFrame();
   setState('connecting media');
+}
+
+// The first frame painted after an answer: how long a viewer waits to see the stream.
+function watchFirstFrame() {
+  if (!('requestVideoFrameCallback' in HTMLVideoElement.prototype)) return;
+  video.requestVideoFrameCallback((now) => {
+    if (state.firstFrameAt === null) state.firstFrameAt = now;
+  });
 }
 
 // As a Host Peer: relay the tracks we receive to a client, with addTrack.

@@ -48,6 +48,9 @@ class BrowserPlaybackTest {
             long after = ((Number) page.eval("window.p2pEdgePlayer.framesDecoded")).longValue();
             assertTrue(after - before >= 10, "frames keep rising: " + before + " -> " + after);
             assertEquals("playing", page.eval("window.p2pEdgePlayer.state"));
+            page.waitUntil("window.p2pEdgePlayer.firstFrameAt !== null", Duration.ofSeconds(5), "a frame is painted");
+            System.out.printf("webrtc-java plane: join time (answer sent -> first frame painted) %d ms%n", Math.round(((Number)
+                    page.eval("window.p2pEdgePlayer.firstFrameAt - window.p2pEdgePlayer.answeredAt")).doubleValue()));
             assertEquals(640L, ((Number) page.eval("window.p2pEdgePlayer.width")).longValue());
             assertEquals(1, edge.mediaConnections());
         }

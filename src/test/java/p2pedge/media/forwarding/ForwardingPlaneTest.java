@@ -69,7 +69,11 @@ class ForwardingPlaneTest {
             long opened = System.nanoTime();
             page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 0)()", Duration.ofSeconds(20),
                     "the player page decodes the forwarded stream");
-            System.out.printf("forwarder: player page decoding %d ms after it opened%n", (System.nanoTime() - opened) / 1_000_000);
+            page.waitUntil("window.p2pEdgePlayer.firstFrameAt !== null", Duration.ofSeconds(10), "a frame is painted");
+            long joinMillis = Math.round(((Number) page.eval("window.p2pEdgePlayer.firstFrameAt - window.p2pEdgePlayer.answeredAt")).doubleValue());
+            System.out.printf("forwarder: player page decoding %d ms after it opened; join time (answer sent -> first frame "
+                    + "painted) %d ms%n", (System.nanoTime() - opened) / 1_000_000, joinMillis);
+            assertTrue(joinMillis >= 0 && joinMillis < 2_000, "join time " + joinMillis + " ms");
             page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(10), "frames rise");
             Chromium.Page oven = chromium.open(pages.url(OvenPlayerPages.NEWEST, edge.wsUrl("app/stream")));
             oven.waitUntil("window.frames() > 30", Duration.ofSeconds(25), "OvenPlayer decodes the forwarded stream");
