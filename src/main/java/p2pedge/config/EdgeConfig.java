@@ -40,7 +40,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      *                              (empty: announce what was gathered), e.g. a public IP behind 1:1 NAT
      */
     public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
-                       int maxViewers, int connectTimeoutSeconds, String plane, int forwarderPort) {
+                       int maxViewers, int connectTimeoutSeconds, String plane, int forwarderPort,
+                       int simulatedLossPercent) {
     }
 
     /** A STUN/TURN server handed to players in the offer. */
@@ -82,7 +83,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
                 intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600),
                 m.getString("plane", "webrtc"),
-                intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535));
+                intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535),
+                intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50));
         if (!media.plane().equals("webrtc") && !media.plane().equals("forwarder")) {
             throw new IllegalArgumentException("media.plane must be 'webrtc' or 'forwarder', got '" + media.plane() + "'");
         }

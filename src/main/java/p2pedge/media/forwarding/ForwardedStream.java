@@ -79,6 +79,10 @@ final class ForwardedStream implements AutoCloseable {
         keyframes.request();
     }
 
+    long keyframeRequests() {
+        return keyframes.sent();
+    }
+
     /** Connects the in-process publisher to the shared port; completes when its keys are known. */
     Future<Void> start(PeerConnectionFactory factory, String fingerprint, int udpPort, Context context) {
         Promise<Void> secured = Promise.promise();

@@ -16,6 +16,7 @@ import p2pedge.media.demo.DemoStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.RtcpFeedback;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
 import p2pedge.media.rtc.SdpAnswer;
@@ -86,6 +87,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
         candidateAddresses = config.media().iceCandidateAddresses().isEmpty()
                 ? localAddresses() : config.media().iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
@@ -107,6 +109,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(streams.containsKey(m.body()))));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+        consumers.add(bus.localConsumer(FORWARDING_STATS, m -> m.reply(stats())));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
         }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + ", " + streams.size() + " stream(s)"));
@@ -195,24 +198,18 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
     }
 
-    /** RTCP from a viewer: a picture loss (PLI) or full intra request (FIR) becomes one keyframe request. */
+    /** RTCP from a viewer: PLI/FIR become one collapsed keyframe request; NACKs are answered from the cache. */
     private static void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
         SrtpTransformer in = viewer.fromViewer;
         if (kind != PacketKind.RTCP || in == null) {
             return;
         }
-        in.unprotectRtcp(packet).ifPresent(rtcp -> {
-            // Walk the compound packet: PSFB (206) with FMT 1 (PLI) or 4 (FIR).
-            int at = 0;
-            while (at + 4 <= rtcp.length) {
-                int fmt = rtcp[at] & 0x1F;
-                int type = rtcp[at + 1] & 0xFF;
-                int length = (((rtcp[at + 2] & 0xFF) << 8) | (rtcp[at + 3] & 0xFF)) * 4 + 4;
-                if (type == 206 && (fmt == 1 || fmt == 4)) {
-                    viewer.stream.requestKeyframe();
-                    return;
-                }
-                at += length;
+        in.unprotectRtcp(packet).map(RtcpFeedback::parse).ifPresent(feedback -> {
+            if (feedback.keyframe()) {
+                viewer.stream.requestKeyframe();
+            }
+            if (feedback.lostSequences().length > 0) {
+                viewer.stream.video.onNack(Long.toString(viewer.session), feedback.lostSequences());
             }
         });
     }
@@ -237,6 +234,23 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         // Loopback last: players on other hosts try the real addresses first.
         out.sort(java.util.Comparator.comparing((String a) -> a.startsWith("127.")));
         return out.isEmpty() ? List.of("127.0.0.1") : List.copyOf(out);
+    }
+
+    /** Counters of the forwarding plane (tests, and later the metrics). */
+    public static final String FORWARDING_STATS = "p2pedge.media.forwarding-stats";
+
+    private JsonObject stats() {
+        long forwarded = 0;
+        long retransmitted = 0;
+        for (ForwardedStream stream : streams.values()) {
+            forwarded += stream.video.forwarded() + stream.audio.forwarded();
+            retransmitted += stream.video.retransmitted();
+        }
+        JsonObject dropped = new JsonObject();
+        port.dropped().forEach(dropped::put);
+        return new JsonObject().put("forwarded", forwarded).put("retransmitted", retransmitted)
+                .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
+                .put("dropped", dropped);
     }
 
     private void onClose(Message<JsonObject> message) {

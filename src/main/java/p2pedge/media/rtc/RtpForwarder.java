@@ -24,6 +24,8 @@ public final class RtpForwarder {
         private final InetSocketAddress address;
         private final RtpRewriter rewriter;
         private final SrtpTransformer srtp;
+        /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
+        private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
         private boolean synced;
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
@@ -37,6 +39,9 @@ public final class RtpForwarder {
     private final BiConsumer<InetSocketAddress, byte[]> sender;
     private final KeyframeRequests keyframes;
     private final LongAdder forwarded = new LongAdder();
+    private final LongAdder retransmitted = new LongAdder();
+    /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
+    private static final int SENT_HISTORY = 128;
 
     /**
      * @param sender    sends a protected datagram (the shared port)
@@ -68,6 +73,29 @@ public final class RtpForwarder {
         return forwarded.sum();
     }
 
+    public long retransmitted() {
+        return retransmitted.sum();
+    }
+
+    /**
+     * A viewer lost these packets (its own sequence numbers, from a NACK): resend the ones still kept.
+     * Called on the thread that forwards the source, like {@link #onSourceRtp}.
+     */
+    public void onNack(String viewerId, int[] viewerSequences) {
+        Viewer viewer = viewers.get(viewerId);
+        if (viewer == null) {
+            return;
+        }
+        for (int sequence : viewerSequences) {
+            byte[] secured = viewer.sent.get(sequence);
+            if (secured != null) {
+                sender.accept(viewer.address, secured);
+                retransmitted.increment();
+            }
+            // Too old: the viewer's next PLI will fix it.
+        }
+    }
+
     /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
         boolean keyframe = false;
@@ -85,6 +113,7 @@ public final class RtpForwarder {
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
                 byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet));
+                viewer.sent.put(secured);
                 sender.accept(viewer.address, secured);
                 forwarded.increment();
             } catch (GeneralSecurityException e) {

@@ -39,6 +39,7 @@ public final class SharedUdpPort {
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
     private DatagramSocket socket;
+    private volatile double simulatedLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions) {
         this.vertx = vertx;
@@ -143,8 +144,21 @@ public final class SharedUdpPort {
         return queue;
     }
 
+    /**
+     * Drops this share of outgoing RTP on purpose (0 to 1): a diagnostic and test hook, to watch viewers
+     * recover through NACK and PLI. Off by default.
+     */
+    public void simulateOutgoingRtpLoss(double share) {
+        this.simulatedLoss = share;
+    }
+
     /** Sends a datagram (already protected) to a peer. */
     public void send(InetSocketAddress to, byte[] datagram) {
+        if (simulatedLoss > 0 && PacketKind.of(datagram, datagram.length) == PacketKind.RTP
+                && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
+            drop("simulated loss");
+            return;
+        }
         socket.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
     }
 

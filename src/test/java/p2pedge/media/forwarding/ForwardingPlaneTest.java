@@ -60,6 +60,36 @@ class ForwardingPlaneTest {
     }
 
     @Test
+    void viewersKeepDecodingThroughPacketLossWithNackAndPli(Vertx vertx) throws Exception {
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        JavaViewer viewer = null;
+        JsonObject lossy = forwarder();
+        lossy.getJsonObject("media").put("simulatedLossPercent", 5);
+        try (TestEdge edge = TestEdge.start(vertx, lossy)) {
+            viewer = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream"));
+            JavaViewer v = viewer;
+            Waits.until(() -> v.frames() > 30, 20_000, "the viewer decodes despite 5% loss");
+            long frames = v.frames();
+            long number = v.lastFrameNumber();
+            Thread.sleep(3_000);
+            assertTrue(v.frames() - frames >= 45, "it keeps decoding: " + frames + " -> " + v.frames());
+            assertTrue(v.lastFrameNumber() > number, "and the picture moves on");
+            JsonObject stats = vertx.eventBus().<JsonObject>request(ForwardingMediaVerticle.FORWARDING_STATS, null)
+                    .await(5, java.util.concurrent.TimeUnit.SECONDS).body();
+            assertTrue(stats.getJsonObject("dropped").getLong("simulated loss", 0L) > 0, stats.encode());
+            assertTrue(stats.getLong("retransmitted") > 0, "lost packets were resent on NACK: " + stats.encode());
+            System.out.printf("forwarder under 5%% loss: %d frames in 3 s; %s%n", v.frames() - frames, stats.encode());
+        } finally {
+            if (viewer != null) {
+                viewer.close();
+            }
+            factory.dispose();
+            audio.dispose();
+        }
+    }
+
+    @Test
     @Tag("browser")
     void chromiumPlaysTheForwardedStreamFromThePlayerPageAndOvenPlayer(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, forwarder());
