@@ -1,18 +1,15 @@
 package p2pedge.media;
 
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceGatheringState;
-import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -69,20 +66,8 @@ final class ViewerConnection {
 
     /** Creates the offer and gathers every candidate before returning, as the reference server does. */
     Future<MediaApi.Offer> offer() {
-        Promise<RTCSessionDescription> created = Promise.promise();
-        peerConnection.createOffer(new RTCOfferOptions(), new CreateSessionDescriptionObserver() {
-            @Override
-            public void onSuccess(RTCSessionDescription description) {
-                context.runOnContext(v -> created.tryComplete(description));
-            }
-
-            @Override
-            public void onFailure(String error) {
-                context.runOnContext(v -> created.tryFail("createOffer failed: " + error));
-            }
-        });
-        return created.future()
-                .compose(description -> setLocal(description).map(description))
+        return WebrtcCalls.createOffer(peerConnection, context)
+                .compose(description -> WebrtcCalls.setLocal(peerConnection, description, context).map(description))
                 .compose(description -> gatheringDone.future()
                         .timeout(GATHERING_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
                         .recover(t -> Future.succeededFuture())
@@ -90,20 +75,7 @@ final class ViewerConnection {
     }
 
     Future<Void> applyAnswer(SessionDescription answer) {
-        Promise<Void> applied = Promise.promise();
-        peerConnection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER, answer.sdp()),
-                new SetSessionDescriptionObserver() {
-                    @Override
-                    public void onSuccess() {
-                        context.runOnContext(v -> applied.tryComplete());
-                    }
-
-                    @Override
-                    public void onFailure(String error) {
-                        context.runOnContext(v -> applied.tryFail(error));
-                    }
-                });
-        return applied.future();
+        return WebrtcCalls.setRemote(peerConnection, new RTCSessionDescription(RTCSdpType.ANSWER, answer.sdp()), context);
     }
 
     void addCandidates(List<IceCandidate> candidates) {
@@ -127,22 +99,6 @@ final class ViewerConnection {
         }
         senders.clear();
         peerConnection.close();
-    }
-
-    private Future<Void> setLocal(RTCSessionDescription description) {
-        Promise<Void> set = Promise.promise();
-        peerConnection.setLocalDescription(description, new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                context.runOnContext(v -> set.tryComplete());
-            }
-
-            @Override
-            public void onFailure(String error) {
-                context.runOnContext(v -> set.tryFail("setLocalDescription failed: " + error));
-            }
-        });
-        return set.future();
     }
 
     private void lost(String reason) {

@@ -1,21 +1,19 @@
 package p2pedge.media.forwarding;
 
-import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.PeerConnectionObserver;
 import dev.onvoid.webrtc.PortAllocatorConfig;
-import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import p2pedge.media.LiveStream;
+import p2pedge.media.WebrtcCalls;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PacketKind;
@@ -53,6 +51,7 @@ final class ForwardedStream implements AutoCloseable {
     private final String publisherPassword = token(24);
     private final List<RTCRtpSender> senders = new ArrayList<>();
     private final KeyframeRequests keyframes;
+    private final Map<String, MediaSession> sessions;
     final RtpForwarder video;
     final RtpForwarder audio;
     private RTCPeerConnection publisher;
@@ -68,8 +67,6 @@ final class ForwardedStream implements AutoCloseable {
         this.audio = new RtpForwarder(port::send, null);
         this.sessions = sessions;
     }
-
-    private final Map<String, MediaSession> sessions;
 
     String name() {
         return source.name();
@@ -101,46 +98,14 @@ final class ForwardedStream implements AutoCloseable {
                 new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.vp8()), 0, source.name()),
                 new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.opus()), 0, source.name())))
                 .write();
-        Promise<RTCSessionDescription> answered = Promise.promise();
-        publisher.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                publisher.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
-                    @Override
-                    public void onSuccess(RTCSessionDescription description) {
-                        context.runOnContext(v -> answered.tryComplete(description));
-                    }
-
-                    @Override
-                    public void onFailure(String error) {
-                        context.runOnContext(v -> answered.tryFail(error));
-                    }
-                });
-            }
-
-            @Override
-            public void onFailure(String error) {
-                context.runOnContext(v -> answered.tryFail(error));
-            }
-        });
-        return answered.future().compose(answer -> {
-            SdpAnswer parsed = SdpAnswer.parse(answer.sdp);
-            sessions.put(publisherUfrag, new MediaSession(publisherUfrag, publisherPassword, parsed.fingerprint(),
-                    keys -> onPublisherKeys(keys, secured), this::onPublisherMedia));
-            Promise<Void> set = Promise.promise();
-            publisher.setLocalDescription(answer, new SetSessionDescriptionObserver() {
-                @Override
-                public void onSuccess() {
-                    context.runOnContext(v -> set.tryComplete());
-                }
-
-                @Override
-                public void onFailure(String error) {
-                    context.runOnContext(v -> set.tryFail(error));
-                }
-            });
-            return set.future();
-        }).compose(v -> secured.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS))
+        return WebrtcCalls.setRemote(publisher, new RTCSessionDescription(RTCSdpType.OFFER, offer), context)
+                .compose(v -> WebrtcCalls.createAnswer(publisher, context))
+                .compose(answer -> {
+                    SdpAnswer parsed = SdpAnswer.parse(answer.sdp);
+                    sessions.put(publisherUfrag, new MediaSession(publisherUfrag, publisherPassword, parsed.fingerprint(),
+                            keys -> onPublisherKeys(keys, secured), this::onPublisherMedia));
+                    return WebrtcCalls.setLocal(publisher, answer, context);
+                }).compose(v -> secured.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS))
                 .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once by the in-process publisher, forwarded"));
     }
 

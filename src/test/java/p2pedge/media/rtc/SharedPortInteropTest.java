@@ -14,8 +14,6 @@ import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
-import dev.onvoid.webrtc.media.video.NativeI420Buffer;
-import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import dev.onvoid.webrtc.media.video.VideoTrackSink;
 import io.vertx.core.Vertx;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.media.demo.TestPattern;
+import p2pedge.testing.PatternPublisher;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -117,7 +116,7 @@ class SharedPortInteropTest {
         AtomicLong refused = new AtomicLong();
         CustomVideoSource source = new CustomVideoSource();
         VideoTrack track = factory.createVideoTrack("publisher-video", source);
-        Thread pusher = null;
+        PatternPublisher pusher = null;
         try {
             CompletableFuture<Void> connected = connect("recvonly", keys -> srtp.set(SrtpTransformer.forReceiving(keys)),
                     (kind, packet) -> {
@@ -134,23 +133,7 @@ class SharedPortInteropTest {
                     },
                     pc -> pc.addTrack(track, List.of("publisher")));
             connected.get(15, TimeUnit.SECONDS);
-            TestPattern pattern = new TestPattern(320, 180);
-            pusher = new Thread(() -> {
-                for (int frame = 0; frame < 300 && !Thread.currentThread().isInterrupted(); frame++) {
-                    NativeI420Buffer buffer = NativeI420Buffer.allocate(320, 180);
-                    pattern.render(frame, System.currentTimeMillis(), "publisher", buffer.getDataY(), buffer.getStrideY(),
-                            buffer.getDataU(), buffer.getStrideU(), buffer.getDataV(), buffer.getStrideV());
-                    VideoFrame videoFrame = new VideoFrame(buffer, System.nanoTime());
-                    source.pushFrame(videoFrame);
-                    videoFrame.release();
-                    try {
-                        Thread.sleep(33);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "test-publisher");
-            pusher.start();
+            pusher = new PatternPublisher(source, 320, 180, 600, "publisher");
             long deadline = System.currentTimeMillis() + 10_000;
             while (vp8Packets.get() < 100 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
@@ -160,8 +143,7 @@ class SharedPortInteropTest {
             System.out.printf("publisher -> shared port: %d VP8 RTP packets authenticated and decrypted%n", vp8Packets.get());
         } finally {
             if (pusher != null) {
-                pusher.interrupt();
-                pusher.join(2_000);
+                pusher.close();
             }
             if (peer != null) {
                 for (var sender : peer.getSenders()) {
@@ -252,7 +234,7 @@ class SharedPortInteropTest {
 
         CustomVideoSource source = new CustomVideoSource();
         VideoTrack track = factory.createVideoTrack("publisher-video", source);
-        Thread pusher = null;
+        PatternPublisher pusher = null;
         try {
             connect("publisher1", "publisherpassword0123456", "recvonly", 0,
                     keys -> {
@@ -270,23 +252,7 @@ class SharedPortInteropTest {
                         }
                     },
                     pc -> pc.addTrack(track, List.of("publisher")), null).get(15, TimeUnit.SECONDS);
-            TestPattern pattern = new TestPattern(320, 180);
-            pusher = new Thread(() -> {
-                for (int frame = 0; frame < 600 && !Thread.currentThread().isInterrupted(); frame++) {
-                    NativeI420Buffer buffer = NativeI420Buffer.allocate(320, 180);
-                    pattern.render(frame, System.currentTimeMillis(), "forwarded", buffer.getDataY(), buffer.getStrideY(),
-                            buffer.getDataU(), buffer.getStrideU(), buffer.getDataV(), buffer.getStrideV());
-                    VideoFrame videoFrame = new VideoFrame(buffer, System.nanoTime());
-                    source.pushFrame(videoFrame);
-                    videoFrame.release();
-                    try {
-                        Thread.sleep(33);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "test-publisher");
-            pusher.start();
+            pusher = new PatternPublisher(source, 320, 180, 600, "publisher");
             TestViewer first = viewers.get(0);
             p2pedge.testing.Waits.until(() -> first.decoded.get() >= 30, 15_000,
                     "viewer 1 decodes; forwarded " + forwarder.forwarded() + ", dropped " + port.dropped());
@@ -306,8 +272,7 @@ class SharedPortInteropTest {
                     first.decoded.get(), late.decoded.get(), forwarder.forwarded(), firstFrameMillis, keyframes.sent());
         } finally {
             if (pusher != null) {
-                pusher.interrupt();
-                pusher.join(2_000);
+                pusher.close();
             }
             viewers.forEach(TestViewer::detach);
             for (RTCPeerConnection pc : others) {
