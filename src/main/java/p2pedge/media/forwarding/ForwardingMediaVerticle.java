@@ -248,7 +248,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
-        return new JsonObject().put("forwarded", forwarded).put("retransmitted", retransmitted)
+        return new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
+                .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("dropped", dropped);
     }

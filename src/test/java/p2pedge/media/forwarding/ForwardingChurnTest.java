@@ -1,0 +1,122 @@
+package p2pedge.media.forwarding;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.SignallingClient;
+import p2pedge.testing.TestEdge;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * 10,000 join/leave cycles on one forwarding edge (offer, answer, release; sockets reconnecting along the way):
+ * afterwards no session, viewer or timer is left, and threads, file descriptors and heap have not grown beyond
+ * stated bounds. Bounded in count and in time.
+ */
+@Tag("e2e")
+@ExtendWith(VertxExtension.class)
+class ForwardingChurnTest {
+
+    private static final int CYCLES = 10_000;
+    private static final int SOCKETS = 8;
+    private static final long TIME_LIMIT_MS = 120_000;
+    private static final int THREAD_GROWTH_BOUND = 10;
+    private static final int FD_GROWTH_BOUND = 32;
+    private static final long HEAP_GROWTH_BOUND_MB = 32;
+    private static final String FINGERPRINT = String.join(":", java.util.Collections.nCopies(32, "AB"));
+
+    private static String answer(long id) {
+        return String.join("\r\n", "v=0", "o=- " + id + " 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1",
+                "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=ice-ufrag:u" + id, "a=ice-pwd:0123456789abcdefghijklmn",
+                "a=fingerprint:sha-256 " + FINGERPRINT, "a=setup:active", "a=mid:0", "a=recvonly", "a=rtpmap:96 VP8/90000",
+                "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:1", "a=recvonly", "a=rtpmap:111 opus/48000/2", "");
+    }
+
+    @Test
+    void tenThousandJoinLeaveCyclesLeaveNothingBehind(Vertx vertx) throws Exception {
+        // The per-socket rate limit protects edges from floods; this test is one on purpose.
+        JsonObject config = ForwardingPlaneTest.forwarder().put("signalling", new JsonObject()
+                .put("messagesPerSecond", 100_000).put("messageBurst", 100_000));
+        try (TestEdge edge = TestEdge.start(vertx, config)) {
+            // Warm up, then take the baseline.
+            cycles(vertx, edge, 200);
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            long fds = openFileDescriptors();
+            long heap = usedHeapMb();
+            long started = System.currentTimeMillis();
+            int done = cycles(vertx, edge, CYCLES);
+            long seconds = (System.currentTimeMillis() - started) / 1000;
+            assertEquals(CYCLES, done, "all cycles ran within " + TIME_LIMIT_MS + " ms");
+            edge.awaitMediaConnections(0, 5_000);
+            JsonObject stats = vertx.eventBus().<JsonObject>request(ForwardingMediaVerticle.FORWARDING_STATS, null)
+                    .await(5, TimeUnit.SECONDS).body();
+            assertEquals(0, stats.getInteger("viewers"), stats.encode());
+            assertEquals(1, stats.getInteger("sessions"), "only the in-process publisher's session remains: " + stats.encode());
+            int threadGrowth = ManagementFactory.getThreadMXBean().getThreadCount() - threads;
+            long fdGrowth = openFileDescriptors() - fds;
+            long heapGrowth = usedHeapMb() - heap;
+            System.out.printf("forwarder churn: %d join/leave cycles in %d s; growth: threads %+d (bound %d), fds %+d (bound %d), "
+                            + "heap %+d MB (bound %d)%n", done, seconds, threadGrowth, THREAD_GROWTH_BOUND, fdGrowth, FD_GROWTH_BOUND,
+                    heapGrowth, HEAP_GROWTH_BOUND_MB);
+            assertTrue(threadGrowth <= THREAD_GROWTH_BOUND, "threads grew by " + threadGrowth);
+            assertTrue(fdGrowth <= FD_GROWTH_BOUND, "file descriptors grew by " + fdGrowth);
+            assertTrue(heapGrowth <= HEAP_GROWTH_BOUND_MB, "heap grew by " + heapGrowth + " MB");
+        }
+    }
+
+    /** Offer + answer on a few sockets; every 50th cycle a socket is closed and reopened. Returns cycles done. */
+    private static int cycles(Vertx vertx, TestEdge edge, int count) throws Exception {
+        long deadline = System.currentTimeMillis() + TIME_LIMIT_MS;
+        List<SignallingClient> sockets = new ArrayList<>();
+        for (int i = 0; i < SOCKETS; i++) {
+            sockets.add(SignallingClient.connect(vertx, edge.port(), "/app/stream"));
+        }
+        int done = 0;
+        try {
+            for (; done < count && System.currentTimeMillis() < deadline; done++) {
+                int slot = done % SOCKETS;
+                if (done % 50 == 49) {
+                    sockets.get(slot).close();
+                    sockets.set(slot, SignallingClient.connect(vertx, edge.port(), "/app/stream"));
+                }
+                SignallingClient socket = sockets.get(slot);
+                long id = socket.requestOffer().getLong("id"); // replaces this socket's previous viewer
+                socket.send(new JsonObject().put("command", "answer").put("id", id).put("peer_id", 0)
+                        .put("sdp", new JsonObject().put("type", "answer").put("sdp", answer(id))));
+            }
+            for (SignallingClient socket : sockets) {
+                socket.roundTrip(); // every answer handled
+            }
+        } finally {
+            sockets.forEach(SignallingClient::close);
+        }
+        return done;
+    }
+
+    private static long openFileDescriptors() throws Exception {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static long usedHeapMb() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        Runtime runtime = Runtime.getRuntime();
+        return (runtime.totalMemory() - runtime.freeMemory()) >> 20;
+    }
+}
