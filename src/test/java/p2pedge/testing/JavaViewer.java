@@ -12,7 +12,6 @@ import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCRtpTransceiver;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.MediaStreamTrack;
 import dev.onvoid.webrtc.media.video.I420Buffer;
 import dev.onvoid.webrtc.media.video.VideoFrame;
@@ -78,7 +77,7 @@ public final class JavaViewer implements AutoCloseable {
             }
         });
         JsonObject sdp = offer.getJsonObject("sdp");
-        await(observer -> peerConnection.setRemoteDescription(
+        BlockingSdp.await(observer -> peerConnection.setRemoteDescription(
                 new RTCSessionDescription(RTCSdpType.OFFER, sdp.getString("sdp")), observer));
         for (Object o : offer.getJsonArray("candidates")) {
             JsonObject c = (JsonObject) o;
@@ -98,7 +97,7 @@ public final class JavaViewer implements AutoCloseable {
             }
         });
         RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
-        await(observer -> peerConnection.setLocalDescription(description, observer));
+        BlockingSdp.await(observer -> peerConnection.setLocalDescription(description, observer));
         signalling.send(new JsonObject().put("command", "answer").put("id", id).put("peer_id", 0)
                 .put("sdp", new JsonObject().put("type", "answer").put("sdp", description.sdp)));
     }
@@ -153,25 +152,5 @@ public final class JavaViewer implements AutoCloseable {
         }
         peerConnection.close();
         signalling.close();
-    }
-
-    private interface SdpCall {
-        void call(SetSessionDescriptionObserver observer);
-    }
-
-    private static void await(SdpCall call) throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        call.call(new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                done.complete(null);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                done.completeExceptionally(new IllegalStateException(error));
-            }
-        });
-        done.get(10, TimeUnit.SECONDS);
     }
 }

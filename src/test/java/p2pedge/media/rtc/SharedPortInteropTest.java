@@ -11,7 +11,6 @@ import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
-import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import dev.onvoid.webrtc.media.video.CustomVideoSource;
 import dev.onvoid.webrtc.media.video.VideoTrack;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.media.demo.TestPattern;
+import p2pedge.testing.BlockingSdp;
 import p2pedge.testing.PatternPublisher;
 
 import java.security.SecureRandom;
@@ -337,7 +337,7 @@ class SharedPortInteropTest {
         RTCPeerConnection pc = created;
         beforeAnswer.accept(pc);
         String offer = offer(udpPort, identity.fingerprint(), ufrag, password, direction, ssrc);
-        await(observer -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), observer));
+        BlockingSdp.await(observer -> pc.setRemoteDescription(new RTCSessionDescription(RTCSdpType.OFFER, offer), observer));
         CompletableFuture<RTCSessionDescription> answer = new CompletableFuture<>();
         pc.createAnswer(new RTCAnswerOptions(), new CreateSessionDescriptionObserver() {
             @Override
@@ -355,7 +355,7 @@ class SharedPortInteropTest {
         assertEquals(direction.equals("sendonly") ? "recvonly" : "sendonly", parsed.media().get(0).direction(), description.sdp);
         assertEquals(List.of(VP8), parsed.media().get(0).payloadTypes());
         sessions.put(ufrag, new MediaSession(ufrag, password, parsed.fingerprint(), onKeys, onMedia));
-        await(observer -> pc.setLocalDescription(description, observer));
+        BlockingSdp.await(observer -> pc.setLocalDescription(description, observer));
         return connected;
     }
 
@@ -375,25 +375,5 @@ class SharedPortInteropTest {
                         && Boolean.TRUE.equals(s.getAttributes().get("nominated")))
                 .map(Object::toString).findFirst().orElse(null)));
         return found.get(5, TimeUnit.SECONDS);
-    }
-
-    private interface SdpCall {
-        void call(SetSessionDescriptionObserver observer);
-    }
-
-    private static void await(SdpCall call) throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        call.call(new SetSessionDescriptionObserver() {
-            @Override
-            public void onSuccess() {
-                done.complete(null);
-            }
-
-            @Override
-            public void onFailure(String error) {
-                done.completeExceptionally(new IllegalStateException(error));
-            }
-        });
-        done.get(10, TimeUnit.SECONDS);
     }
 }
