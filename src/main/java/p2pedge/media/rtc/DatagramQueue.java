@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * queued here by the port's handler, and the handshake thread takes them; what it sends goes back out
  * through the port. Bounded, so a flood from one address cannot grow memory.
  */
-final class DatagramQueue implements DatagramTransport {
+public final class DatagramQueue implements DatagramTransport {
 
     /** Typical path MTU minus IP/UDP headers: DTLS fragments its records to fit. */
     private static final int MTU = 1200;
@@ -22,12 +22,12 @@ final class DatagramQueue implements DatagramTransport {
     private final Consumer<byte[]> sender;
     private volatile boolean closed;
 
-    DatagramQueue(Consumer<byte[]> sender) {
+    public DatagramQueue(Consumer<byte[]> sender) {
         this.sender = sender;
     }
 
     /** From the port's handler: false when full (the datagram is dropped, DTLS retransmits). */
-    boolean offer(byte[] datagram) {
+    public boolean offer(byte[] datagram) {
         return !closed && incoming.offer(datagram);
     }
 

@@ -57,6 +57,12 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
         return ProtocolVersion.DTLSv12.only();
     }
 
+    /** A peer that stalls mid-handshake must not hold a handshake thread for longer than this. */
+    @Override
+    public int getHandshakeTimeoutMillis() {
+        return 10_000;
+    }
+
     @Override
     protected int[] getSupportedCipherSuites() {
         return new int[]{

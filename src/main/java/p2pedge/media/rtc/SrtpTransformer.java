@@ -20,6 +20,7 @@ import java.util.Optional;
 public final class SrtpTransformer implements AutoCloseable {
 
     private static final int AUTH_TAG = 10;
+    private static final int MAX_SSRCS = 16;
     private static final org.jitsi.utils.logging2.Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
 
     private final SrtpContextFactory factory;
@@ -40,6 +41,16 @@ public final class SrtpTransformer implements AutoCloseable {
     /** What the DTLS client (the player or publisher) sent: checked and decrypted with the client's key. */
     public static SrtpTransformer forReceiving(SrtpKeys keys) {
         return new SrtpTransformer(false, keys.clientKey(), keys.clientSalt());
+    }
+
+    /** The client's side (it answered with {@code a=setup:active}): what it sends, protected with the client's key. */
+    public static SrtpTransformer forClientSending(SrtpKeys keys) {
+        return new SrtpTransformer(true, keys.clientKey(), keys.clientSalt());
+    }
+
+    /** The client's side: what the server sent, checked and decrypted with the server's key. */
+    public static SrtpTransformer forClientReceiving(SrtpKeys keys) {
+        return new SrtpTransformer(false, keys.serverKey(), keys.serverSalt());
     }
 
     public Optional<byte[]> unprotectRtp(byte[] packet) {
@@ -86,6 +97,7 @@ public final class SrtpTransformer implements AutoCloseable {
     private SrtpCryptoContext rtpContext(int ssrc) throws GeneralSecurityException {
         SrtpCryptoContext context = rtp.get(ssrc);
         if (context == null) {
+            requireRoom(rtp);
             context = factory.deriveContext(ssrc, 0);
             rtp.put(ssrc, context);
         }
@@ -95,10 +107,18 @@ public final class SrtpTransformer implements AutoCloseable {
     private SrtcpCryptoContext rtcpContext(int ssrc) throws GeneralSecurityException {
         SrtcpCryptoContext context = rtcp.get(ssrc);
         if (context == null) {
+            requireRoom(rtcp);
             context = factory.deriveControlContext(ssrc);
             rtcp.put(ssrc, context);
         }
         return context;
+    }
+
+    /** A peer inventing SSRCs would otherwise grow a context per packet; real sessions use a handful. */
+    private static void requireRoom(Map<Integer, ?> contexts) throws GeneralSecurityException {
+        if (contexts.size() >= MAX_SSRCS) {
+            throw new GeneralSecurityException("more than " + MAX_SSRCS + " SSRCs in one SRTP session");
+        }
     }
 
     private static int ssrc(byte[] packet, int at) {

@@ -1,0 +1,425 @@
+package p2pedge.testing;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import p2pedge.media.rtc.DatagramQueue;
+import p2pedge.media.rtc.DtlsCertificate;
+import p2pedge.media.rtc.DtlsSrtpClient;
+import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpTransformer;
+import p2pedge.media.rtc.StunException;
+import p2pedge.media.rtc.StunMessage;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A viewer that does everything a browser does on the wire except decode: the OME signalling exchange, ICE
+ * (as the controlling side against an ICE-lite edge, as the controlled side against libwebrtc's full agent),
+ * DTLS-SRTP as the client, then SRTP authentication and decryption of every packet, counting packets, bytes
+ * and sequence-number gaps per SSRC. Cheap enough that one machine drives hundreds of them; a benchmark's
+ * and a stress test's stand-in for a real player. Runs entirely on its Vert.x context, the DTLS handshake on
+ * a worker.
+ */
+public final class LoadViewer {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Packets of one SSRC: how many arrived, and the sequence-number span they cover. */
+    private static final class Track {
+        long received;
+        long firstSequence = -1;
+        long highestSequence = -1;
+        int cycles;
+
+        void onSequence(int sequence) {
+            received++;
+            if (firstSequence < 0) {
+                firstSequence = highestSequence = sequence;
+                return;
+            }
+            long extended = ((long) cycles << 16) | sequence;
+            // A wrap: the new number is far below the last one.
+            if (sequence < (highestSequence & 0xFFFF) && (highestSequence & 0xFFFF) - sequence > 0x8000) {
+                cycles++;
+                extended = ((long) cycles << 16) | sequence;
+            }
+            highestSequence = Math.max(highestSequence, extended);
+        }
+
+        long expected() {
+            return firstSequence < 0 ? 0 : highestSequence - firstSequence + 1;
+        }
+    }
+
+    /** What a viewer has counted so far; subtract two snapshots for a window. */
+    public record Counts(long packets, long bytes, long expected, long refused) {
+        public Counts minus(Counts earlier) {
+            return new Counts(packets - earlier.packets, bytes - earlier.bytes, expected - earlier.expected,
+                    refused - earlier.refused);
+        }
+
+        /** Share of packets lost (never arrived), 0 to 1. */
+        public double lossRatio() {
+            return expected <= 0 ? 0 : Math.max(0, 1.0 - (double) packets / expected);
+        }
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final WorkerExecutor handshakes;
+    private final BcTlsCrypto crypto;
+    private final DtlsCertificate identity;
+    private final String ufrag = HexFormat.of().formatHex(randomBytes(4));
+    private final String password = HexFormat.of().formatHex(randomBytes(12));
+    private final byte[] tieBreaker = randomBytes(8);
+    private final Map<Integer, Track> tracks = new HashMap<>();
+    private final List<InetSocketAddress> edgeCandidates = new ArrayList<>();
+    private final Promise<Void> secured = Promise.promise();
+    private final AtomicLong refused = new AtomicLong();
+    private long bytes;
+    private WebSocket socket;
+    private DatagramSocket udp;
+    private InetSocketAddress localAddress;
+    private String edgeUfrag;
+    private String edgePassword;
+    private String edgeFingerprint;
+    private boolean edgeIsLite;
+    private long sessionId;
+    private long checkTimer = -1;
+    private InetSocketAddress selected;
+    private DatagramQueue dtls;
+    private SrtpTransformer srtp;
+    private long answeredAtNanos;
+    private long securedAtNanos;
+    private volatile boolean closed;
+
+    private LoadViewer(Vertx vertx, Context context, WorkerExecutor handshakes, BcTlsCrypto crypto, DtlsCertificate identity) {
+        this.vertx = vertx;
+        this.context = context;
+        this.handshakes = handshakes;
+        this.crypto = crypto;
+        this.identity = identity;
+    }
+
+    /**
+     * Connects to {@code ws://127.0.0.1:port/path}, asks for an offer, answers it and completes ICE and
+     * DTLS-SRTP. The future completes when the keys are known (media may already be flowing).
+     */
+    public static Future<LoadViewer> connect(Vertx vertx, WebSocketClient client, WorkerExecutor handshakes,
+                                             BcTlsCrypto crypto, DtlsCertificate identity, int port, String path) {
+        Context context = vertx.getOrCreateContext();
+        Promise<LoadViewer> result = Promise.promise();
+        context.runOnContext(v -> {
+            LoadViewer viewer = new LoadViewer(vertx, context, handshakes, crypto, identity);
+            viewer.start(client, port, path).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    result.complete(viewer);
+                } else {
+                    viewer.close();
+                    result.fail(ar.cause());
+                }
+            });
+        });
+        return result.future();
+    }
+
+    private Future<Void> start(WebSocketClient client, int port, String path) {
+        return vertx.createDatagramSocket().listen(0, "127.0.0.1").compose(bound -> {
+            udp = bound;
+            localAddress = new InetSocketAddress("127.0.0.1", bound.localAddress().port());
+            udp.handler(this::onDatagram);
+            return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path));
+        }).compose(ws -> {
+            socket = ws;
+            ws.textMessageHandler(this::onSignalling);
+            ws.closeHandler(v -> secured.tryFail("signalling closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
+            return ws.writeTextMessage(new JsonObject().put("command", "request_offer").encode());
+        }).compose(v -> secured.future());
+    }
+
+    /** Milliseconds from sending the answer to holding the SRTP keys (ICE + DTLS). */
+    public double connectMillis() {
+        return (securedAtNanos - answeredAtNanos) / 1e6;
+    }
+
+    /** A consistent snapshot, taken on the viewer's context. */
+    public Future<Counts> counts() {
+        Promise<Counts> promise = Promise.promise();
+        context.runOnContext(v -> {
+            long packets = 0;
+            long expected = 0;
+            for (Track track : tracks.values()) {
+                packets += track.received;
+                expected += track.expected();
+            }
+            promise.complete(new Counts(packets, bytes, expected, refused.get()));
+        });
+        return promise.future();
+    }
+
+    private void onSignalling(String text) {
+        JsonObject message = new JsonObject(text);
+        switch (message.getString("command", "")) {
+            case "offer" -> onOffer(message);
+            case "candidate" -> addCandidates(message.getJsonArray("candidates"));
+            case "ping" -> socket.writeTextMessage(new JsonObject().put("command", "pong").encode());
+            default -> {
+                if (message.containsKey("error") || message.getInteger("code", 200) >= 400) {
+                    secured.tryFail("edge refused: " + text);
+                }
+            }
+        }
+    }
+
+    private void onOffer(JsonObject message) {
+        sessionId = message.getLong("id");
+        String offer = message.getJsonObject("sdp").getString("sdp");
+        StringBuilder answer = new StringBuilder("v=0\r\no=- " + (RANDOM.nextLong() >>> 1) + " 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+        List<String> mids = new ArrayList<>();
+        StringBuilder sections = new StringBuilder();
+        for (String section : offer.split("\r\nm=")) {
+            if (!section.startsWith("v=")) {
+                answerSection("m=" + section, sections, mids);
+            }
+            for (String line : section.split("\r\n")) {
+                readTransport(line);
+            }
+        }
+        answer.append("a=group:BUNDLE ").append(String.join(" ", mids)).append("\r\na=msid-semantic: WMS\r\n").append(sections);
+        if (edgeUfrag == null || edgePassword == null || edgeFingerprint == null) {
+            secured.tryFail("offer lacks ICE credentials or a fingerprint");
+            return;
+        }
+        addCandidates(message.getJsonArray("candidates"));
+        JsonArray ours = new JsonArray().add(new JsonObject()
+                .put("candidate", "candidate:1 1 udp 2130706431 127.0.0.1 " + localAddress.getPort() + " typ host")
+                .put("sdpMLineIndex", 0).put("sdpMid", mids.get(0)));
+        answeredAtNanos = System.nanoTime();
+        socket.writeTextMessage(new JsonObject().put("command", "answer").put("id", sessionId).put("peer_id", 0)
+                .put("sdp", new JsonObject().put("type", "answer").put("sdp", answer.toString()))
+                .put("candidates", ours).encode());
+        checkTimer = vertx.setPeriodic(0, 50, t -> sendChecks());
+        vertx.setTimer(15_000, t -> secured.tryFail("ICE/DTLS not done within 15 s (checks to " + edgeCandidates + ")"));
+    }
+
+    private void readTransport(String line) {
+        if (line.startsWith("a=ice-ufrag:")) {
+            edgeUfrag = line.substring(12).trim();
+        } else if (line.startsWith("a=ice-pwd:")) {
+            edgePassword = line.substring(10).trim();
+        } else if (line.startsWith("a=fingerprint:sha-256 ")) {
+            edgeFingerprint = line.substring(22).trim();
+        } else if (line.equals("a=ice-lite")) {
+            edgeIsLite = true;
+        } else if (line.startsWith("a=candidate:")) {
+            addCandidate(line.substring(2));
+        }
+    }
+
+    /** Accepts VP8 and Opus (the first of each the offer lists) receive-only; rejects every other section. */
+    private void answerSection(String section, StringBuilder out, List<String> mids) {
+        String[] lines = section.split("\r\n");
+        String[] mLine = lines[0].substring(2).split(" ");
+        String kind = mLine[0];
+        String mid = null;
+        String chosen = null;
+        String rtpmap = null;
+        String wanted = kind.equals("video") ? "VP8/90000" : kind.equals("audio") ? "opus/48000/2" : "";
+        for (String line : lines) {
+            if (line.startsWith("a=mid:")) {
+                mid = line.substring(6).trim();
+            } else if (chosen == null && line.startsWith("a=rtpmap:") && line.toLowerCase().endsWith(" " + wanted.toLowerCase())) {
+                chosen = line.substring(9, line.indexOf(' '));
+                rtpmap = line;
+            }
+        }
+        if (mid == null) {
+            return;
+        }
+        mids.add(mid);
+        if (chosen == null) {
+            out.append("m=").append(kind).append(" 0 ").append(mLine[2]).append(' ').append(mLine[3]).append("\r\nc=IN IP4 0.0.0.0\r\na=mid:")
+                    .append(mid).append("\r\na=inactive\r\n");
+            return;
+        }
+        out.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(chosen).append("\r\n")
+                .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n")
+                .append("a=ice-ufrag:").append(ufrag).append("\r\na=ice-pwd:").append(password).append("\r\n")
+                .append("a=fingerprint:sha-256 ").append(identity.fingerprint()).append("\r\na=setup:active\r\n")
+                .append("a=mid:").append(mid).append("\r\na=recvonly\r\na=rtcp-mux\r\n").append(rtpmap).append("\r\n");
+    }
+
+    private void addCandidates(JsonArray candidates) {
+        if (candidates != null) {
+            for (Object candidate : candidates) {
+                addCandidate(((JsonObject) candidate).getString("candidate", ""));
+            }
+        }
+    }
+
+    /** Loopback UDP host candidates only: that is where the benchmark and the tests run. */
+    private void addCandidate(String candidate) {
+        String[] parts = candidate.split(" ");
+        if (parts.length >= 8 && parts[2].equalsIgnoreCase("udp") && parts[4].startsWith("127.")) {
+            InetSocketAddress address = new InetSocketAddress(parts[4], Integer.parseInt(parts[5]));
+            if (!edgeCandidates.contains(address)) {
+                edgeCandidates.add(address);
+            }
+        }
+    }
+
+    private void sendChecks() {
+        if (selected != null || closed) {
+            vertx.cancelTimer(checkTimer);
+            return;
+        }
+        for (InetSocketAddress candidate : edgeCandidates) {
+            StunMessage.Builder request = StunMessage.builder(StunMessage.BINDING_REQUEST, randomBytes(12))
+                    .string(StunMessage.USERNAME, edgeUfrag + ":" + ufrag)
+                    .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
+                    .attribute(edgeIsLite ? StunMessage.ICE_CONTROLLING : StunMessage.ICE_CONTROLLED, tieBreaker);
+            if (edgeIsLite) {
+                request.attribute(StunMessage.USE_CANDIDATE, new byte[0]);
+            }
+            send(candidate, request.build(edgePassword.getBytes(StandardCharsets.UTF_8), true));
+        }
+    }
+
+    private void onDatagram(DatagramPacket packet) {
+        byte[] data = packet.data().getBytes();
+        InetSocketAddress from = new InetSocketAddress(packet.sender().host(), packet.sender().port());
+        switch (PacketKind.of(data, data.length)) {
+            case STUN -> onStun(data, from);
+            case DTLS -> {
+                if (dtls != null && from.equals(selected) && !dtls.offer(data)) {
+                    refused.incrementAndGet();
+                }
+            }
+            case RTP -> onRtp(data);
+            case RTCP -> { // sender reports: authenticated like everything else, not needed for counting
+                if (srtp != null && srtp.unprotectRtcp(data).isEmpty()) {
+                    refused.incrementAndGet();
+                }
+            }
+            default -> refused.incrementAndGet();
+        }
+    }
+
+    private void onStun(byte[] data, InetSocketAddress from) {
+        StunMessage message;
+        try {
+            message = StunMessage.parse(data, data.length);
+        } catch (StunException e) {
+            refused.incrementAndGet();
+            return;
+        }
+        if (message.type() == StunMessage.BINDING_REQUEST) {
+            // libwebrtc's checks and consent refreshes: answer with our password.
+            if (!message.hasValidIntegrity(password.getBytes(StandardCharsets.UTF_8))) {
+                refused.incrementAndGet();
+                return;
+            }
+            send(from, StunMessage.builder(StunMessage.BINDING_SUCCESS, message.transactionId()).xorMappedAddress(from)
+                    .build(password.getBytes(StandardCharsets.UTF_8), true));
+            if (message.has(StunMessage.USE_CANDIDATE)) {
+                select(from);
+            }
+        } else if (message.type() == StunMessage.BINDING_SUCCESS
+                && message.hasValidIntegrity(edgePassword.getBytes(StandardCharsets.UTF_8))) {
+            select(from);
+        }
+    }
+
+    /** The first pair that works carries DTLS and media. */
+    private void select(InetSocketAddress remote) {
+        if (selected != null) {
+            return;
+        }
+        selected = remote;
+        dtls = new DatagramQueue(bytes -> send(remote, bytes));
+        DtlsSrtpClient client = new DtlsSrtpClient(crypto, identity, edgeFingerprint, keys -> context.runOnContext(v -> onKeys(keys)));
+        handshakes.executeBlocking(() -> new DTLSClientProtocol().connect(client, dtls), false)
+                .onFailure(t -> secured.tryFail("DTLS failed: " + t));
+    }
+
+    private void onKeys(SrtpKeys keys) {
+        if (closed) {
+            return;
+        }
+        srtp = SrtpTransformer.forClientReceiving(keys);
+        securedAtNanos = System.nanoTime();
+        secured.tryComplete();
+    }
+
+    private void onRtp(byte[] data) {
+        if (srtp == null) {
+            refused.incrementAndGet();
+            return;
+        }
+        srtp.unprotectRtp(data).ifPresentOrElse(plain -> {
+            int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
+            tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
+            bytes += data.length;
+        }, refused::incrementAndGet);
+    }
+
+    private void send(InetSocketAddress to, byte[] datagram) {
+        if (!closed) {
+            udp.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
+        }
+    }
+
+    /** Says {@code stop}, closes the socket and the UDP port; safe to call more than once. */
+    public Future<Void> close() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            if (closed) {
+                done.complete();
+                return;
+            }
+            closed = true;
+            vertx.cancelTimer(checkTimer);
+            if (dtls != null) {
+                dtls.close();
+            }
+            if (srtp != null) {
+                srtp.close();
+            }
+            Future<Void> ws = socket == null || socket.isClosed() ? Future.succeededFuture()
+                    : socket.writeTextMessage(new JsonObject().put("command", "stop").put("id", sessionId).encode())
+                    .transform(ar -> socket.close());
+            Future<Void> port = udp == null ? Future.succeededFuture() : udp.close();
+            Future.join(ws, port).<Void>mapEmpty().onComplete(ar -> done.complete());
+        });
+        return done.future();
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+}
