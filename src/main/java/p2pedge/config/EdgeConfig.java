@@ -58,7 +58,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         }
     }
 
-    public record StreamSpec(String name, String source, int width, int height, int fps) {
+    /** @param bitrateKbps the video bitrate the stream is encoded at (the demo encoder is held there) */
+    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps) {
     }
 
     public static EdgeConfig from(JsonObject json) {
@@ -125,7 +126,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
             streams.add(new StreamSpec(name, stream.getString("source", "demo"),
                     intIn(stream, "streams.width", "width", 160, 3840),
                     intIn(stream, "streams.height", "height", 64, 2160),
-                    intIn(stream, "streams.fps", "fps", 1, 60)));
+                    intIn(stream, "streams.fps", "fps", 1, 60),
+                    stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000) : 600));
         }
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams));
     }

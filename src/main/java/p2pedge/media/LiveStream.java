@@ -12,6 +12,9 @@ public interface LiveStream extends AutoCloseable {
 
     AudioTrack audioTrack();
 
+    /** The most a connection may spend on this stream's video. */
+    int bitrateKbps();
+
     /** Stops producing and disposes the native tracks and sources, once; no connection may still send them. */
     @Override
     void close();

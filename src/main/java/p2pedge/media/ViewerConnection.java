@@ -7,6 +7,7 @@ import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCIceGatheringState;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
@@ -52,8 +53,19 @@ final class ViewerConnection {
         this.onLost = onLost;
         this.peerConnection = factory.createPeerConnection(configuration, new Observer());
         List<String> streamIds = List.of(stream.name());
-        senders.add(peerConnection.addTrack(stream.videoTrack(), streamIds));
+        RTCRtpSender video = peerConnection.addTrack(stream.videoTrack(), streamIds);
+        capBitrate(video, stream.bitrateKbps());
+        senders.add(video);
         senders.add(peerConnection.addTrack(stream.audioTrack(), streamIds));
+    }
+
+    /** Each viewer's encoder spends at most the stream's bitrate, as the forwarding plane's single encoder does. */
+    private static void capBitrate(RTCRtpSender sender, int kbps) {
+        RTCRtpSendParameters parameters = sender.getParameters();
+        if (parameters != null && parameters.encodings != null && !parameters.encodings.isEmpty()) {
+            parameters.encodings.forEach(encoding -> encoding.maxBitrate = kbps * 1000);
+            sender.setParameters(parameters);
+        }
     }
 
     long session() {

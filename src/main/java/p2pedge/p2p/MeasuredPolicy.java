@@ -26,6 +26,9 @@ public final class MeasuredPolicy implements ClassificationPolicy {
     public MeasuredPolicy(boolean allowLinuxHosts, int maxHostFailures) {
         this.analyzer = UserAgentAnalyzer.newBuilder()
                 .hideMatcherLoadStats()
+                // Pay the seconds of matcher setup at start, not on the first player's placement.
+                .immediateInitialization()
+                .dropTests()
                 .withCache(10_000)
                 .withField(UserAgent.DEVICE_CLASS)
                 .withField(UserAgent.OPERATING_SYSTEM_NAME)

@@ -5,10 +5,7 @@ import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.SignallingClient;
-import p2pedge.testing.Waits;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +18,6 @@ import java.util.Locale;
  */
 public final class ViewerCostBench {
 
-    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux x86_64
-
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
         List<Integer> counts = new ArrayList<>();
@@ -34,28 +29,19 @@ public final class ViewerCostBench {
         }
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP_S", "5"));
         int measure = Integer.parseInt(System.getenv().getOrDefault("MEASURE_S", "10"));
-        int port = Waits.freePort();
-        Process edge = new ProcessBuilder("java", "-Xmx512m",
-                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port,
-                "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dmedia.maxViewers=1000",
-                "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of("target/bench-edge.log").toFile())
-                .start();
-        // Whatever happens to the bench, the edge it started must not outlive it.
-        Runtime.getRuntime().addShutdownHook(new Thread(edge::destroyForcibly));
+        EdgeProcess edge = EdgeProcess.start(jar, java.util.Map.of("media.maxViewers", "1000"), Path.of("target/bench-edge.log"));
+        int port = edge.port();
         Vertx vertx = Vertx.vertx();
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         try {
-            Waits.untilListening(port, 60_000);
             System.out.printf(Locale.ROOT, "edge pid %d, demo stream app/stream; warmup %d s, measured over %d s; "
                     + "CPU%% = edge process CPU time / wall time (100%% = one core), RSS from /proc/PID/status%n",
                     edge.pid(), warmup, measure);
             System.out.printf(Locale.ROOT, "%8s %10s %14s %10s %14s %16s%n",
                     "viewers", "edge CPU%", "CPU%/viewer", "RSS MB", "RSS MB/viewer*", "fps/viewer(min)");
-            long idleRss = rssKb(edge.pid());
-            double idleCpu = cpuPercent(edge.pid(), measure);
+            long idleRss = edge.rssKb();
+            double idleCpu = edge.cpuPercent(measure);
             System.out.printf(Locale.ROOT, "%8d %10.1f %14s %10.1f %14s %16s%n", 0, idleCpu, "-", idleRss / 1024.0, "-", "-");
             List<JavaViewer> viewers = new ArrayList<>();
             for (int n : counts) {
@@ -69,49 +55,23 @@ public final class ViewerCostBench {
                 Thread.sleep(warmup * 1000L);
                 long[] framesBefore = viewers.stream().mapToLong(JavaViewer::frames).toArray();
                 long start = System.nanoTime();
-                double cpu = cpuPercent(edge.pid(), measure);
+                double cpu = edge.cpuPercent(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double minFps = Double.MAX_VALUE;
                 for (int i = 0; i < viewers.size(); i++) {
                     minFps = Math.min(minFps, (viewers.get(i).frames() - framesBefore[i]) / seconds);
                 }
-                long rss = rssKb(edge.pid());
+                long rss = edge.rssKb();
                 System.out.printf(Locale.ROOT, "%8d %10.1f %14.2f %10.1f %14.2f %16.1f%n", n, cpu, (cpu - idleCpu) / n,
                         rss / 1024.0, (rss - idleRss) / 1024.0 / n, minFps);
             }
             System.out.println("* RSS growth over the idle edge, divided by the viewer count");
             viewers.forEach(JavaViewer::close);
         } finally {
-            edge.destroy();
-            edge.waitFor();
+            edge.close();
             factory.dispose();
             audio.dispose();
             vertx.close().await();
         }
-    }
-
-    /** Percentage of one core the process used during the next {@code seconds}. */
-    private static double cpuPercent(long pid, int seconds) throws IOException, InterruptedException {
-        long ticksBefore = cpuTicks(pid);
-        long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        long ticks = cpuTicks(pid) - ticksBefore;
-        double wall = (System.nanoTime() - start) / 1e9;
-        return 100.0 * ticks / CLOCK_TICKS / wall;
-    }
-
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        throw new IOException("no VmRSS for " + pid);
     }
 }

@@ -87,11 +87,41 @@ public final class LoadViewer {
         }
     }
 
+    /**
+     * What many load viewers share: one WebSocket client, a small pool for the blocking DTLS handshakes, one
+     * certificate (like a browser profile), and the video bitrate to ask a per-viewer encoder for (0: none).
+     * A load viewer sends no congestion feedback, so libwebrtc would otherwise stay at its start bitrate.
+     */
+    public record Crowd(Vertx vertx, WebSocketClient client, WorkerExecutor handshakes, BcTlsCrypto crypto,
+                        DtlsCertificate identity, int bitrateKbps) implements AutoCloseable {
+
+        public static Crowd create(Vertx vertx, int handshakeThreads, int bitrateKbps) {
+            BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+            // The default pool (50 connections per host) would queue the 51st viewer.
+            return new Crowd(vertx, vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+                            .setMaxFrameSize(1 << 20).setMaxConnections(100_000)),
+                    vertx.createSharedWorkerExecutor("load-viewer-dtls", handshakeThreads), crypto,
+                    DtlsCertificate.generate(crypto), bitrateKbps);
+        }
+
+        /** One more viewer of {@code ws://127.0.0.1:port/path}; fails if not connected within 20 s. */
+        public Future<LoadViewer> join(int port, String path) {
+            return LoadViewer.connect(this, port, path).timeout(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            handshakes.close();
+            client.close();
+        }
+    }
+
     private final Vertx vertx;
     private final Context context;
     private final WorkerExecutor handshakes;
     private final BcTlsCrypto crypto;
     private final DtlsCertificate identity;
+    private final int bitrateKbps;
     private final String ufrag = HexFormat.of().formatHex(randomBytes(4));
     private final String password = HexFormat.of().formatHex(randomBytes(12));
     private final byte[] tieBreaker = randomBytes(8);
@@ -116,25 +146,25 @@ public final class LoadViewer {
     private long securedAtNanos;
     private volatile boolean closed;
 
-    private LoadViewer(Vertx vertx, Context context, WorkerExecutor handshakes, BcTlsCrypto crypto, DtlsCertificate identity) {
-        this.vertx = vertx;
+    private LoadViewer(Crowd crowd, Context context) {
+        this.vertx = crowd.vertx();
         this.context = context;
-        this.handshakes = handshakes;
-        this.crypto = crypto;
-        this.identity = identity;
+        this.handshakes = crowd.handshakes();
+        this.crypto = crowd.crypto();
+        this.identity = crowd.identity();
+        this.bitrateKbps = crowd.bitrateKbps();
     }
 
     /**
      * Connects to {@code ws://127.0.0.1:port/path}, asks for an offer, answers it and completes ICE and
      * DTLS-SRTP. The future completes when the keys are known (media may already be flowing).
      */
-    public static Future<LoadViewer> connect(Vertx vertx, WebSocketClient client, WorkerExecutor handshakes,
-                                             BcTlsCrypto crypto, DtlsCertificate identity, int port, String path) {
-        Context context = vertx.getOrCreateContext();
+    private static Future<LoadViewer> connect(Crowd crowd, int port, String path) {
+        Context context = crowd.vertx().getOrCreateContext();
         Promise<LoadViewer> result = Promise.promise();
         context.runOnContext(v -> {
-            LoadViewer viewer = new LoadViewer(vertx, context, handshakes, crypto, identity);
-            viewer.start(client, port, path).onComplete(ar -> {
+            LoadViewer viewer = new LoadViewer(crowd, context);
+            viewer.start(crowd.client(), port, path).onComplete(ar -> {
                 if (ar.succeeded()) {
                     result.complete(viewer);
                 } else {
@@ -270,6 +300,10 @@ public final class LoadViewer {
                 .append("a=ice-ufrag:").append(ufrag).append("\r\na=ice-pwd:").append(password).append("\r\n")
                 .append("a=fingerprint:sha-256 ").append(identity.fingerprint()).append("\r\na=setup:active\r\n")
                 .append("a=mid:").append(mid).append("\r\na=recvonly\r\na=rtcp-mux\r\n").append(rtpmap).append("\r\n");
+        if (kind.equals("video") && bitrateKbps > 0) {
+            out.append("a=fmtp:").append(chosen).append(" x-google-start-bitrate=").append(bitrateKbps)
+                    .append(";x-google-min-bitrate=").append(bitrateKbps).append(";x-google-max-bitrate=").append(bitrateKbps).append("\r\n");
+        }
     }
 
     private void addCandidates(JsonArray candidates) {

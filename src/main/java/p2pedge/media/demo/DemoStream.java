@@ -29,6 +29,7 @@ public final class DemoStream implements LiveStream {
     private static final int AUDIO_CHUNK_MS = 10;
 
     private final String name;
+    private final int bitrateKbps;
     private final SyncClock clock = new SyncClock();
     private final CustomVideoSource videoSource = new CustomVideoSource(clock);
     private final CustomAudioSource audioSource = new CustomAudioSource(clock);
@@ -42,6 +43,7 @@ public final class DemoStream implements LiveStream {
 
     public DemoStream(PeerConnectionFactory factory, StreamSpec spec) {
         this.name = spec.name();
+        this.bitrateKbps = spec.bitrateKbps();
         this.pattern = new TestPattern(spec.width() & ~1, spec.height() & ~1);
         String id = spec.name().replace('/', '-');
         this.videoTrack = factory.createVideoTrack(id + "-video", videoSource);
@@ -99,6 +101,11 @@ public final class DemoStream implements LiveStream {
         int samples = SAMPLE_RATE * AUDIO_CHUNK_MS / 1000;
         byte[] pcm = tone.next(samples, System.currentTimeMillis());
         audioSource.pushAudio(pcm, 16, SAMPLE_RATE, 1, samples);
+    }
+
+    @Override
+    public int bitrateKbps() {
+        return bitrateKbps;
     }
 
     @Override

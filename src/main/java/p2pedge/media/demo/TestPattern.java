@@ -122,6 +122,8 @@ public final class TestPattern {
         fill(bx - rim, by - rim, box + 2 * rim, box + 2 * rim, BLACK);
         fill(bx, by, box, box, WHITE);
 
+        grain(frame, bandBottom, stripTop);
+
         fill(0, bandTop, width, bandBottom - bandTop, BLACK);
         int textTop = bandTop + 2 * scale;
         drawLine(text, frameText(frame), textTop);
@@ -145,6 +147,27 @@ public final class TestPattern {
         copyOut(lumaPlane, width, height, y, strideY);
         copyOut(uPlane, chromaWidth, chromaHeight, u, strideU);
         copyOut(vPlane, chromaWidth, chromaHeight, v, strideV);
+    }
+
+    /**
+     * Light luma noise that changes every frame, between the text band and the strip: like a camera's sensor
+     * noise it makes the encoder spend its bitrate, so the demo stream costs what real video costs on the wire.
+     */
+    private void grain(long frame, int top, int bottom) {
+        long state = frame * 0x9E3779B97F4A7C15L + 1;
+        for (int row = Math.max(0, top); row < Math.min(height, bottom); row++) {
+            int at = row * width;
+            for (int x = 0; x < width; x += 8, at += 8) {
+                state ^= state << 13;
+                state ^= state >>> 7;
+                state ^= state << 17;
+                long bits = state;
+                for (int i = 0; i < 8 && x + i < width; i++, bits >>>= 8) {
+                    int luma = (lumaPlane[at + i] & 0xFF) + (int) (bits & 0x0F) - 8;
+                    lumaPlane[at + i] = (byte) Math.max(16, Math.min(235, luma));
+                }
+            }
+        }
     }
 
     /**

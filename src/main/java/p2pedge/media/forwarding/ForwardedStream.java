@@ -43,9 +43,12 @@ final class ForwardedStream implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ForwardedStream.class.getName());
     static final int VP8 = 96;
     static final int OPUS = 111;
+    /** Just over libwebrtc's own minimum between keyframes (300 ms): a request sooner would be ignored anyway. */
+    private static final int KEYFRAME_REQUEST_INTERVAL_MS = 350;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final LiveStream source;
+    private final int bitrateKbps;
     private final SharedUdpPort port;
     private final String publisherUfrag = "pub" + token(6);
     private final String publisherPassword = token(24);
@@ -59,10 +62,11 @@ final class ForwardedStream implements AutoCloseable {
     private volatile SrtpTransformer toPublisher;
     private volatile int publisherVideoSsrc = -1;
 
-    ForwardedStream(LiveStream source, SharedUdpPort port, Map<String, MediaSession> sessions) {
+    ForwardedStream(LiveStream source, int bitrateKbps, SharedUdpPort port, Map<String, MediaSession> sessions) {
         this.source = source;
+        this.bitrateKbps = bitrateKbps;
         this.port = port;
-        this.keyframes = new KeyframeRequests(300, System::nanoTime, this::sendPli);
+        this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::sendPli);
         this.video = new RtpForwarder(port::send, keyframes);
         this.audio = new RtpForwarder(port::send, null);
         this.sessions = sessions;
@@ -95,7 +99,10 @@ final class ForwardedStream implements AutoCloseable {
         senders.add(publisher.addTrack(source.videoTrack(), streamIds));
         senders.add(publisher.addTrack(source.audioTrack(), streamIds));
         String offer = new SdpOffer(publisherUfrag, publisherPassword, fingerprint, "127.0.0.1", udpPort, List.of(
-                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.vp8()), 0, source.name()),
+                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.vp8().withFmtp(
+                        // The edge sends the encoder no congestion feedback: pin its bitrate instead of leaving it at libwebrtc's start value.
+                        "x-google-start-bitrate=" + bitrateKbps + ";x-google-min-bitrate=" + bitrateKbps + ";x-google-max-bitrate=" + bitrateKbps)),
+                        0, source.name()),
                 new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.opus()), 0, source.name())))
                 .write();
         return WebrtcCalls.setRemote(publisher, new RTCSessionDescription(RTCSdpType.OFFER, offer), context)

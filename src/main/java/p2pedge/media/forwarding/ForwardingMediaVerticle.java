@@ -98,7 +98,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(demo, port, sessions);
+                ForwardedStream stream = new ForwardedStream(demo, spec.bitrateKbps(), port, sessions);
                 streams.put(spec.name(), stream);
                 started.add(stream.start(factory, identity.fingerprint(), udpPort, context));
             }
@@ -109,7 +109,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(streams.containsKey(m.body()))));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
-        consumers.add(bus.localConsumer(FORWARDING_STATS, m -> m.reply(stats())));
+            consumers.add(bus.localConsumer(FORWARDING_STATS, m -> m.reply(stats())));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
         }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + ", " + streams.size() + " stream(s)"));

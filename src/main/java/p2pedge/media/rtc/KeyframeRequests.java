@@ -28,6 +28,11 @@ public final class KeyframeRequests {
         flush();
     }
 
+    /** A keyframe arrived: a request still folded in is no longer needed. */
+    public synchronized void satisfied() {
+        pending = false;
+    }
+
     /** Sends the folded request once the interval has passed (call periodically, or on each source packet). */
     public synchronized void flush() {
         long now = clock.getAsLong();

@@ -98,14 +98,18 @@ public final class RtpForwarder {
 
     /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
-        boolean keyframe = false;
+        boolean keyframe = keyframes != null && Vp8.startsKeyframe(packet);
+        if (keyframe) {
+            keyframes.satisfied();
+        }
         if (keyframes != null) {
             keyframes.flush();
-            keyframe = Vp8.startsKeyframe(packet);
         }
+        boolean waiting = false;
         for (Viewer viewer : viewers.values()) {
             if (!viewer.synced) {
                 if (!keyframe) {
+                    waiting = true;
                     continue;
                 }
                 viewer.synced = true;
@@ -119,6 +123,11 @@ public final class RtpForwarder {
             } catch (GeneralSecurityException e) {
                 LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
             }
+        }
+        if (waiting) {
+            // Encoders ignore requests that come too soon after their last keyframe (libwebrtc: 300 ms), so keep
+            // asking, at the collapsed rate, until the viewers that wait have their keyframe.
+            keyframes.request();
         }
     }
 }

@@ -27,6 +27,11 @@ public record SdpOffer(String iceUfrag, String icePassword, String fingerprint, 
             return new Codec(96, "VP8", 90_000, null, null);
         }
 
+        /** The same codec with these format parameters appended (e.g. libwebrtc's x-google bitrate bounds). */
+        public Codec withFmtp(String more) {
+            return new Codec(payloadType, name, clockRate, channels, fmtp == null ? more : fmtp + ";" + more);
+        }
+
         public static Codec h264() {
             return new Codec(102, "H264", 90_000, null, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f");
         }

@@ -2,20 +2,14 @@ package p2pedge.media.forwarding;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.testing.LoadViewer;
 import p2pedge.testing.TestEdge;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,15 +49,12 @@ class LoadViewerTest {
 
     /** Connects n load viewers, counts for 3 s, checks every one, closes them. */
     private static void receive(Vertx vertx, TestEdge edge, int n) throws Exception {
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
-        WorkerExecutor handshakes = vertx.createSharedWorkerExecutor("load-viewer-dtls", 8);
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
-        DtlsCertificate identity = DtlsCertificate.generate(crypto);
+        LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 8, 600);
         List<LoadViewer> viewers = new ArrayList<>();
         try {
             List<Future<LoadViewer>> connecting = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                connecting.add(LoadViewer.connect(vertx, client, handshakes, crypto, identity, edge.port(), "/app/stream")
+                connecting.add(crowd.join(edge.port(), "/app/stream")
                         .onSuccess(viewers::add));
             }
             Future.all(connecting).await(30, TimeUnit.SECONDS);
@@ -80,12 +71,11 @@ class LoadViewerTest {
                 assertEquals(0, c.refused(), "every packet authenticates: " + c);
                 assertTrue(c.lossRatio() < 0.01, "no loss on loopback: " + c);
             }
-            System.out.printf("%d load viewers, 3 s: connect %s ms, first window %s%n", n,
-                    viewers.stream().mapToDouble(LoadViewer::connectMillis).summaryStatistics(), first);
+            System.out.printf("%d load viewers, 3 s: connect %s ms, first viewer's window %s = %.0f kbit/s%n", n,
+                    viewers.stream().mapToDouble(LoadViewer::connectMillis).summaryStatistics(), first, first.bytes() * 8 / 3.0 / 1000);
         } finally {
             Future.join(viewers.stream().map(LoadViewer::close).toList()).await(10, TimeUnit.SECONDS);
-            handshakes.close();
-            client.close();
+            crowd.close();
         }
     }
 

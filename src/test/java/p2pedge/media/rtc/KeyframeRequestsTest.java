@@ -29,6 +29,13 @@ class KeyframeRequestsTest {
         now.addAndGet(1_000_000_000);
         requests.flush();
         assertEquals(2, sent.get(), "nothing pending, nothing sent");
+        requests.request();
+        now.addAndGet(1_000_000);
+        requests.request();
+        requests.satisfied(); // the keyframe came
+        now.addAndGet(1_000_000_000);
+        requests.flush();
+        assertEquals(3, requests.sent(), "a request the keyframe answered is not sent again");
     }
 
     @Test

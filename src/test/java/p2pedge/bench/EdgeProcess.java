@@ -1,0 +1,118 @@
+package p2pedge.bench;
+
+import p2pedge.testing.Waits;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The edge jar as a child process on loopback, measured from outside: CPU time and RSS from /proc, live heap
+ * after a full GC through jcmd. Benchmarks measure the edge this way so their own work is not counted.
+ */
+final class EdgeProcess implements AutoCloseable {
+
+    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux x86_64
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+    private final Process process;
+    private final int port;
+
+    private EdgeProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts the jar with these config overrides (dotted keys) and waits until signalling listens. */
+    static EdgeProcess start(Path jar, Map<String, String> overrides, Path log) throws Exception {
+        int port = Waits.freePort();
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m",
+                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmedia.iceCandidateAddresses=127.0.0.1"));
+        overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Whatever happens to the bench, the edge it started must not outlive it.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        EdgeProcess edge = new EdgeProcess(process, port);
+        try {
+            Waits.untilListening(port, 60_000);
+        } catch (Exception | AssertionError e) {
+            edge.close();
+            throw new IllegalStateException("the edge did not start; see " + log, e);
+        }
+        return edge;
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Percentage of one core the edge used during the next {@code seconds}. */
+    double cpuPercent(int seconds) throws IOException, InterruptedException {
+        long ticksBefore = cpuTicks(process.pid());
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        long ticks = cpuTicks(process.pid()) - ticksBefore;
+        return 100.0 * ticks / CLOCK_TICKS / ((System.nanoTime() - start) / 1e9);
+    }
+
+    long rssKb() throws IOException {
+        return rssKb(process.pid());
+    }
+
+    /** Live heap: a full GC through jcmd, then the heap's used figure. */
+    long heapAfterGcKb() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        Matcher used = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        if (!used.find()) {
+            throw new IOException("no heap figure from jcmd GC.heap_info");
+        }
+        return Long.parseLong(used.group(1));
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.pid()), command).redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes());
+        if (jcmd.waitFor() != 0) {
+            throw new IOException("jcmd " + command + " failed: " + out);
+        }
+        return out;
+    }
+
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+    }
+
+    static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no VmRSS for " + pid);
+    }
+
+    /** Percentage of one core this (the bench's) process used since {@code ticksBefore}, over {@code seconds}. */
+    static double ownCpuPercent(long ticksBefore, double seconds) throws IOException {
+        return 100.0 * (cpuTicks(ProcessHandle.current().pid()) - ticksBefore) / CLOCK_TICKS / seconds;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

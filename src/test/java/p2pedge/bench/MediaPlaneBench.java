@@ -1,0 +1,184 @@
+package p2pedge.bench;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import p2pedge.testing.JavaViewer;
+import p2pedge.testing.LoadViewer;
+import p2pedge.testing.SignallingClient;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The two media planes side by side in one run, on the same demo stream: the per-viewer webrtc-java path (an
+ * encoder per viewer) and the RTP forwarder (encoded once). For each plane it starts the edge jar as a child
+ * process and attaches, step by step, load viewers (ICE, DTLS-SRTP, every packet authenticated and counted,
+ * nothing decoded: see {@link LoadViewer}) plus a few real webrtc-java decoders that prove the picture moves;
+ * at each step it measures the edge's CPU and RSS from /proc, its live heap after a full GC (jcmd), every
+ * viewer's packet loss and bitrate, and the decoders' frame rate.
+ * <p>
+ * Environment: WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("50 100 200"), DECODERS (2),
+ * BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10).
+ */
+public final class MediaPlaneBench {
+
+    private record Row(String plane, int viewers, double cpu, double rssMb, double heapMb, double kbpsMin, double kbpsAvg,
+                       double lossMax, double fpsMin, double connectP50, double benchCpu) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
+        int[] webrtc = counts("WEBRTC_VIEWERS", "10 20");
+        int[] forwarder = counts("FORWARDER_VIEWERS", "50 100 200");
+        int decoders = env("DECODERS", 2);
+        int bitrate = env("BITRATE_KBPS", 600);
+        int warmup = env("WARMUP_S", 5);
+        int measure = env("MEASURE_S", 10);
+        System.out.printf(Locale.ROOT, "machine: %d cores; stream app/stream VP8 640x360@30 at %d kbit/s + Opus; "
+                        + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s, "
+                        + "measured over %d s%n", Runtime.getRuntime().availableProcessors(), bitrate, decoders, warmup, measure);
+        System.out.println("edge CPU: process CPU time / wall time from /proc/PID/stat (100% = one core); RSS: VmRSS; "
+                + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer");
+        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8));
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        List<Row> rows = new ArrayList<>();
+        try (LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 4, bitrate)) {
+            System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s%n", "plane", "viewers", "edge CPU%",
+                    "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%");
+            rows.addAll(plane("webrtc", webrtc, jar, bitrate, decoders, warmup, measure, vertx, crowd, factory));
+            rows.addAll(plane("forwarder", forwarder, jar, bitrate, decoders, warmup, measure, vertx, crowd, factory));
+        } finally {
+            factory.dispose();
+            audio.dispose();
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+        summary(rows);
+    }
+
+    private static List<Row> plane(String plane, int[] steps, Path jar, int bitrate, int decoders, int warmup, int measure,
+                                   Vertx vertx, LoadViewer.Crowd crowd, PeerConnectionFactory factory) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        String streams = "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":640,\"height\":360,\"fps\":30,\"bitrateKbps\":" + bitrate + "}]";
+        List<LoadViewer> loads = new ArrayList<>();
+        List<JavaViewer> real = new ArrayList<>();
+        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("media.plane", plane, "media.maxViewers", "2000",
+                "media.forwarderPort", "0", "streams", streams, "p2p.enabled", "false"), Path.of("target/bench-edge-" + plane + ".log"))) {
+            Thread.sleep(warmup * 1000L);
+            double idleCpu = edge.cpuPercent(measure);
+            Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0);
+            print(idle);
+            rows.add(idle);
+            for (int step : steps) {
+                while (real.size() < Math.min(decoders, step)) {
+                    real.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+                }
+                // Join in batches, as a crowd arrives, not all in the same millisecond.
+                while (loads.size() + real.size() < step) {
+                    List<Future<LoadViewer>> batch = new ArrayList<>();
+                    for (int i = 0; i < 20 && loads.size() + real.size() + batch.size() < step; i++) {
+                        batch.add(crowd.join(edge.port(), "/app/stream"));
+                    }
+                    for (Future<LoadViewer> joining : batch) {
+                        loads.add(joining.await(60, TimeUnit.SECONDS));
+                    }
+                }
+                for (JavaViewer viewer : real) {
+                    viewer.awaitConnected(30_000);
+                }
+                Thread.sleep(warmup * 1000L);
+                List<LoadViewer.Counts> before = counts(loads);
+                long[] framesBefore = real.stream().mapToLong(JavaViewer::frames).toArray();
+                long[] numbersBefore = real.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+                long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
+                long start = System.nanoTime();
+                double cpu = edge.cpuPercent(measure);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
+                List<LoadViewer.Counts> after = counts(loads);
+                double kbpsMin = Double.MAX_VALUE;
+                double kbpsSum = 0;
+                double lossMax = 0;
+                for (int i = 0; i < loads.size(); i++) {
+                    LoadViewer.Counts window = after.get(i).minus(before.get(i));
+                    double kbps = window.bytes() * 8 / seconds / 1000;
+                    kbpsMin = Math.min(kbpsMin, kbps);
+                    kbpsSum += kbps;
+                    lossMax = Math.max(lossMax, window.lossRatio());
+                }
+                double fpsMin = Double.MAX_VALUE;
+                for (int i = 0; i < real.size(); i++) {
+                    fpsMin = Math.min(fpsMin, (real.get(i).frames() - framesBefore[i]) / seconds);
+                    if (real.get(i).lastFrameNumber() <= numbersBefore[i]) {
+                        fpsMin = 0; // decoded frames that do not move on prove nothing
+                    }
+                }
+                double[] connects = loads.stream().mapToDouble(LoadViewer::connectMillis).sorted().toArray();
+                Row row = new Row(plane, step, cpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0,
+                        loads.isEmpty() ? 0 : kbpsMin, loads.isEmpty() ? 0 : kbpsSum / loads.size(), lossMax,
+                        real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu);
+                print(row);
+                rows.add(row);
+            }
+        } finally {
+            Future.join(loads.stream().map(LoadViewer::close).toList()).await(30, TimeUnit.SECONDS);
+            real.forEach(JavaViewer::close);
+        }
+        return rows;
+    }
+
+    private static void print(Row r) {
+        System.out.printf(Locale.ROOT, "%-9s %7d %9.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %8.0f ms %10.1f%n", r.plane, r.viewers,
+                r.cpu, r.rssMb, r.heapMb, r.kbpsMin, r.kbpsAvg, 100 * r.lossMax, r.fpsMin, r.connectP50, r.benchCpu);
+    }
+
+    /** Per-viewer cost at each plane's largest step, relative to the same edge with no viewer. */
+    private static void summary(List<Row> rows) {
+        System.out.println();
+        System.out.println("per viewer, at each plane's largest step, over the idle edge of that plane:");
+        double[] viewersPerCore = new double[2];
+        String[] planes = {"webrtc", "forwarder"};
+        for (int p = 0; p < planes.length; p++) {
+            String plane = planes[p];
+            List<Row> of = rows.stream().filter(r -> r.plane.equals(plane)).toList();
+            if (of.size() < 2) {
+                continue;
+            }
+            Row idle = of.get(0);
+            Row top = of.get(of.size() - 1);
+            double cpuPerViewer = (top.cpu - idle.cpu) / top.viewers;
+            viewersPerCore[p] = 100 / cpuPerViewer;
+            System.out.printf(Locale.ROOT, "  %-9s %d viewers: %.2f%% of a core each -> %.0f viewers per core; "
+                            + "RSS %.2f MB and live heap %.3f MB each; max loss %.2f%%%n",
+                    plane, top.viewers, cpuPerViewer, viewersPerCore[p], (top.rssMb - idle.rssMb) / top.viewers,
+                    (top.heapMb - idle.heapMb) / top.viewers, 100 * top.lossMax);
+        }
+        if (viewersPerCore[0] > 0 && viewersPerCore[1] > 0) {
+            System.out.printf(Locale.ROOT, "forwarder / webrtc viewers per core: %.1fx%n", viewersPerCore[1] / viewersPerCore[0]);
+        }
+    }
+
+    private static List<LoadViewer.Counts> counts(List<LoadViewer> viewers) throws Exception {
+        List<LoadViewer.Counts> out = new ArrayList<>();
+        for (LoadViewer viewer : viewers) {
+            out.add(viewer.counts().await(10, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    private static int[] counts(String name, String fallback) {
+        return Arrays.stream(System.getenv().getOrDefault(name, fallback).trim().split("\\s+")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static int env(String name, int fallback) {
+        return Integer.parseInt(System.getenv().getOrDefault(name, Integer.toString(fallback)));
+    }
+}

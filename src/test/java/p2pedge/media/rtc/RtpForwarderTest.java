@@ -1,0 +1,54 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A joining viewer waits for a keyframe, and the forwarder keeps asking the source for one (at the collapsed
+ * rate) while anyone waits: an encoder that ignored a request (libwebrtc does, within 300 ms of its last
+ * keyframe) must not leave the viewer without video until the next natural keyframe.
+ */
+class RtpForwarderTest {
+
+    private static final InetSocketAddress VIEWER = new InetSocketAddress("127.0.0.1", 5000);
+
+    private static byte[] vp8(int sequence, boolean keyframe) {
+        return new byte[]{(byte) 0x80, 96, (byte) (sequence >> 8), (byte) sequence, 0, 0, 0, 1, 0, 0, 0, 7,
+                /* descriptor: S */ 0x10, /* payload header: P */ (byte) (keyframe ? 0x10 : 0x11), 0x02, 0x00};
+    }
+
+    @Test
+    void keyframeRequestsRepeatWhileAViewerWaitsAndStopOnceItIsFed() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger requests = new AtomicInteger();
+        List<byte[]> sent = new ArrayList<>();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes);
+        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+        assertEquals(1, requests.get(), "a request on join");
+
+        // The encoder ignores it: a second of interframes at 50 packets/s.
+        int sequence = 0;
+        for (int i = 0; i < 50; i++, now.addAndGet(20_000_000)) {
+            forwarder.onSourceRtp(vp8(sequence++, false));
+        }
+        assertEquals(0, sent.size(), "nothing before a keyframe");
+        assertEquals(3, requests.get(), "asked again every 350 ms while the viewer waits");
+
+        forwarder.onSourceRtp(vp8(sequence++, true));
+        for (int i = 0; i < 50; i++, now.addAndGet(20_000_000)) {
+            forwarder.onSourceRtp(vp8(sequence++, false));
+        }
+        assertEquals(51, sent.size(), "fed from the keyframe on");
+        assertEquals(3, requests.get(), "no more requests once nobody waits");
+    }
+}
