@@ -128,7 +128,7 @@ final class ForwardedStream implements AutoCloseable {
         if (kind != PacketKind.RTP || transformer == null) {
             return;
         }
-        transformer.unprotectRtp(packet).ifPresent(plain -> {
+        transformer.unprotectRtp(packet).ifPresentOrElse(plain -> {
             int payloadType = plain[1] & 0x7F;
             if (payloadType == VP8) {
                 publisherVideoSsrc = java.nio.ByteBuffer.wrap(plain, 8, 4).getInt();
@@ -136,7 +136,7 @@ final class ForwardedStream implements AutoCloseable {
             } else if (payloadType == OPUS) {
                 audio.onSourceRtp(plain);
             }
-        });
+        }, () -> port.countDropped("srtp: refused from publisher"));
     }
 
     private void sendPli() {

@@ -199,12 +199,21 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     }
 
     /** RTCP from a viewer: PLI/FIR become one collapsed keyframe request; NACKs are answered from the cache. */
-    private static void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
+    private void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
         SrtpTransformer in = viewer.fromViewer;
-        if (kind != PacketKind.RTCP || in == null) {
+        if (in == null) {
+            port.countDropped("media: before DTLS");
             return;
         }
-        in.unprotectRtcp(packet).map(RtcpFeedback::parse).ifPresent(feedback -> {
+        if (kind != PacketKind.RTCP) {
+            port.countDropped("rtp: from a receive-only viewer");
+            return;
+        }
+        Optional<byte[]> plain = in.unprotectRtcp(packet);
+        if (plain.isEmpty()) {
+            port.countDropped("srtcp: refused");
+        }
+        plain.map(RtcpFeedback::parse).ifPresent(feedback -> {
             if (feedback.keyframe()) {
                 viewer.stream.requestKeyframe();
             }

@@ -182,6 +182,11 @@ public final class SharedUdpPort {
         }
     }
 
+    /** Counts a datagram a session refused after the port let it through (e.g. SRTP authentication failed). */
+    public void countDropped(String reason) {
+        drop(reason);
+    }
+
     private void drop(String reason) {
         dropped.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
