@@ -83,7 +83,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 m.getBoolean("tcp", false),
                 intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
                 intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600),
-                m.getString("plane", "webrtc"),
+                m.getString("plane", "forwarder"),
                 intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535),
                 intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50));
         if (!media.plane().equals("webrtc") && !media.plane().equals("forwarder")) {

@@ -45,6 +45,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private final Map<Long, Peer> peers = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private ClassificationPolicy policy;
+    private final Set<String> departedEdges = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param edgeId this edge's id in the cluster (any unique string when standalone) */
     public PeerClassificationVerticle(EdgeConfig.P2p config, String edgeId, HostRegistry registry) {
@@ -98,7 +99,8 @@ public final class PeerClassificationVerticle extends VerticleBase {
         body.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
         boolean mayBeClient = p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !body.getBoolean("edgeOnly", false);
         released.compose(v -> mayBeClient
-                        ? registry.reserve(stream, peer.profile.family(), session, edgeId, excluded, policy::acceptsClients, policy::score)
+                        ? registry.reserve(stream, peer.profile.family(), session, edgeId, excluded,
+                                h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h), policy::score)
                         : Future.succeededFuture(java.util.Optional.<HostEntry>empty()))
                 .compose(host -> {
                     if (host.isPresent()) {
@@ -194,6 +196,9 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     /** Another edge is gone: its hosts and its clients' slots leave the registry (idempotent on every edge). */
     private void edgeLeft(String deadEdge) {
+        // The purge below is asynchronous while the dead edge's orphans ask again at once: never place them on
+        // its hosts in between. Edge ids are never reused (a restarted edge is a new member).
+        departedEdges.add(deadEdge);
         registry.purgeEdge(deadEdge).onFailure(t -> LOG.warning("purging edge " + deadEdge + " failed: " + t.getMessage()));
     }
 

@@ -16,7 +16,11 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Debian's headless Chromium plays the demo stream: from the edge's own player page, and in unmodified OvenPlayer. */
+/**
+ * Debian's headless Chromium plays the demo stream on the per-viewer webrtc-java plane: from the edge's own
+ * player page, and in unmodified OvenPlayer. ({@code ForwardingPlaneTest} does the same on the forwarder, which
+ * every other browser test uses as the default plane.)
+ */
 @Tag("browser")
 @ExtendWith(VertxExtension.class)
 class BrowserPlaybackTest {
@@ -26,7 +30,7 @@ class BrowserPlaybackTest {
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
-        edge = TestEdge.start(vertx);
+        edge = TestEdge.start(vertx, TestEdge.webrtcPlane());
         chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
     }
 

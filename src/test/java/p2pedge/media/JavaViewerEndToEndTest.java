@@ -19,7 +19,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** webrtc-java players watch the demo stream through the real signalling and media plane. */
+/** webrtc-java players watch the demo stream through the real signalling and the per-viewer webrtc-java media plane. */
 @Tag("e2e")
 @ExtendWith(VertxExtension.class)
 class JavaViewerEndToEndTest {
@@ -32,7 +32,7 @@ class JavaViewerEndToEndTest {
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
-        edge = TestEdge.start(vertx);
+        edge = TestEdge.start(vertx, TestEdge.webrtcPlane());
         audio = new HeadlessAudioDeviceModule();
         factory = new PeerConnectionFactory(audio);
     }

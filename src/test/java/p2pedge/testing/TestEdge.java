@@ -26,7 +26,8 @@ public final class TestEdge implements AutoCloseable {
     public static JsonObject loopbackConfig() {
         return new JsonObject()
                 .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-                .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+                .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
+                        .put("forwarderPort", 0));
     }
 
     public static TestEdge start(Vertx vertx, JsonObject overrides) throws Exception {
@@ -34,6 +35,11 @@ public final class TestEdge implements AutoCloseable {
         EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
         Edge edge = Edge.start(vertx, config).await(30, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config);
+    }
+
+    /** Overrides for the per-viewer webrtc-java media plane (the default is the forwarder). */
+    public static JsonObject webrtcPlane() {
+        return new JsonObject().put("media", new JsonObject().put("plane", "webrtc"));
     }
 
     public static TestEdge start(Vertx vertx) throws Exception {

@@ -118,12 +118,13 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         consumers.forEach(MessageConsumer::unregister);
+        int open = viewers.size();
         new ArrayList<>(viewers.keySet()).forEach(this::release);
         streams.values().forEach(ForwardedStream::close);
         sources.forEach(LiveStream::close);
         factory.dispose();
         audioDevice.dispose();
-        return port.close();
+        return port.close().onComplete(ar -> LOG.info(() -> "media stopped, closed " + open + " viewer connection(s)"));
     }
 
     private void onOffer(Message<JsonObject> message) {

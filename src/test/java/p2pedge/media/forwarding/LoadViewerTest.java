@@ -41,7 +41,7 @@ class LoadViewerTest {
 
     @Test
     void aLoadViewerCompletesFullIceWithLibwebrtcOnThePerViewerPlane(Vertx vertx) throws Exception {
-        try (TestEdge edge = TestEdge.start(vertx)) {
+        try (TestEdge edge = TestEdge.start(vertx, TestEdge.webrtcPlane())) {
             receive(vertx, edge, 2);
             edge.awaitMediaConnections(0, 10_000);
         }
