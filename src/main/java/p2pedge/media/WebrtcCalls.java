@@ -37,6 +37,12 @@ public final class WebrtcCalls {
         return set.future();
     }
 
+    public static Future<dev.onvoid.webrtc.RTCStatsReport> stats(RTCPeerConnection pc, Context context) {
+        Promise<dev.onvoid.webrtc.RTCStatsReport> delivered = Promise.promise();
+        pc.getStats(report -> context.runOnContext(v -> delivered.complete(report)));
+        return delivered.future();
+    }
+
     public static Future<Void> setRemote(RTCPeerConnection pc, RTCSessionDescription description, Context context) {
         Promise<Void> set = Promise.promise();
         pc.setRemoteDescription(description, set(set, context, "setRemoteDescription"));

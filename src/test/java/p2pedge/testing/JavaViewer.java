@@ -111,6 +111,17 @@ public final class JavaViewer implements AutoCloseable {
     }
 
     /** Decoded video frames so far. */
+    /**
+     * How many remote-outbound-rtp stats libwebrtc keeps for this viewer: one per incoming stream whose sender
+     * reports it has accepted (they map the stream's RTP time to the sender's clock).
+     */
+    public long streamsWithSenderReports() throws Exception {
+        CompletableFuture<dev.onvoid.webrtc.RTCStatsReport> report = new CompletableFuture<>();
+        peerConnection.getStats(report::complete);
+        return report.get(5, java.util.concurrent.TimeUnit.SECONDS).getStats().values().stream()
+                .filter(stats -> stats.getType() == dev.onvoid.webrtc.RTCStatsType.REMOTE_OUTBOUND_RTP).count();
+    }
+
     public long frames() {
         return frames.get();
     }

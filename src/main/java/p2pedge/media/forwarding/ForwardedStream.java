@@ -17,6 +17,7 @@ import p2pedge.media.WebrtcCalls;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.ReceptionStats;
 import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.SdpAnswer;
@@ -25,6 +26,7 @@ import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -61,6 +63,14 @@ final class ForwardedStream implements AutoCloseable {
     private volatile SrtpTransformer fromPublisher;
     private volatile SrtpTransformer toPublisher;
     private volatile int publisherVideoSsrc = -1;
+    private volatile int publisherAudioSsrc = -1;
+    /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
+    private final int edgeSsrc = RANDOM.nextInt();
+    private final ReceptionStats videoReception = new ReceptionStats(90_000);
+    private final ReceptionStats audioReception = new ReceptionStats(48_000);
+    private volatile long receiverReports;
+    private io.vertx.core.Vertx vertx;
+    private long reportTimer = -1;
 
     ForwardedStream(LiveStream source, int bitrateKbps, SharedUdpPort port, Map<String, MediaSession> sessions) {
         this.source = source;
@@ -87,6 +97,9 @@ final class ForwardedStream implements AutoCloseable {
     /** Connects the in-process publisher to the shared port; completes when its keys are known. */
     Future<Void> start(PeerConnectionFactory factory, String fingerprint, int udpPort, Context context) {
         Promise<Void> secured = Promise.promise();
+        vertx = context.owner();
+        // On the verticle's context, like the port's handler: reception statistics are touched by one thread.
+        reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
         RTCConfiguration config = new RTCConfiguration();
         config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
         publisher = factory.createPeerConnection(config, new PeerConnectionObserver() {
@@ -122,21 +135,101 @@ final class ForwardedStream implements AutoCloseable {
         secured.tryComplete();
     }
 
+    private static final long RECEIVER_REPORT_INTERVAL_MS = 1_000;
+
     /** The publisher's packets: decrypted once, then forwarded (called on the port's event loop only). */
     private void onPublisherMedia(PacketKind kind, byte[] packet) {
         SrtpTransformer transformer = fromPublisher;
-        if (kind != PacketKind.RTP || transformer == null) {
+        if (transformer == null) {
+            return;
+        }
+        if (kind == PacketKind.RTCP) {
+            transformer.unprotectRtcp(packet).ifPresentOrElse(this::onPublisherRtcp,
+                    () -> port.countDropped("srtcp: refused from publisher"));
+            return;
+        }
+        if (kind != PacketKind.RTP) {
             return;
         }
         transformer.unprotectRtp(packet).ifPresentOrElse(plain -> {
             int payloadType = plain[1] & 0x7F;
+            int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
+            int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
+            long timestamp = ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL;
             if (payloadType == VP8) {
-                publisherVideoSsrc = java.nio.ByteBuffer.wrap(plain, 8, 4).getInt();
+                publisherVideoSsrc = ssrc;
+                videoReception.onPacket(sequence, timestamp, System.nanoTime());
                 video.onSourceRtp(plain);
             } else if (payloadType == OPUS) {
+                publisherAudioSsrc = ssrc;
+                audioReception.onPacket(sequence, timestamp, System.nanoTime());
                 audio.onSourceRtp(plain);
             }
         }, () -> port.countDropped("srtp: refused from publisher"));
+    }
+
+    /** Sender reports go on to the viewers (rewritten) and time the edge's receiver reports' LSR/DLSR. */
+    private void onPublisherRtcp(byte[] plain) {
+        Rtcp.senderInfo(plain).ifPresent(report -> {
+            if (report.ssrc() == publisherVideoSsrc) {
+                videoReception.onSenderReport(report.ntpTimestamp(), System.nanoTime());
+                video.onSourceSenderReport(report);
+            } else if (report.ssrc() == publisherAudioSsrc) {
+                audioReception.onSenderReport(report.ntpTimestamp(), System.nanoTime());
+                audio.onSourceSenderReport(report);
+            }
+        });
+    }
+
+    /** Receiver reports to the publisher: its encoder's loss-based rate control and RTT need them. */
+    private void sendReceiverReports() {
+        SrtpTransformer out = toPublisher;
+        if (out == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        List<Rtcp.ReportBlock> blocks = new ArrayList<>();
+        if (videoReception.started()) {
+            blocks.add(videoReception.reportBlock(publisherVideoSsrc, now));
+        }
+        if (audioReception.started()) {
+            blocks.add(audioReception.reportBlock(publisherAudioSsrc, now));
+        }
+        if (blocks.isEmpty()) {
+            return;
+        }
+        port.addressOf(publisherUfrag).ifPresent(address -> {
+            try {
+                port.send(address, out.protectRtcp(Rtcp.receiverReport(edgeSsrc, blocks)));
+                receiverReports++;
+            } catch (GeneralSecurityException e) {
+                LOG.warning("cannot send a receiver report: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * The round-trip time the in-process publisher's libwebrtc computed from the edge's receiver reports
+     * (LSR/DLSR against its own sender reports), in ms; empty until it has one. Proof the reports are sound.
+     */
+    Future<java.util.Optional<Double>> publisherRoundTripMillis() {
+        if (publisher == null) {
+            return Future.succeededFuture(java.util.Optional.empty());
+        }
+        return WebrtcCalls.stats(publisher, vertx.getOrCreateContext()).map(report -> report.getStats().values().stream()
+                .filter(stats -> stats.getType() == dev.onvoid.webrtc.RTCStatsType.REMOTE_INBOUND_RTP)
+                .map(stats -> stats.getAttributes().get("roundTripTime"))
+                .filter(rtt -> rtt instanceof Number)
+                .map(rtt -> ((Number) rtt).doubleValue() * 1000)
+                .findFirst());
+    }
+
+    long receiverReports() {
+        return receiverReports;
+    }
+
+    long senderReports() {
+        return video.senderReports() + audio.senderReports();
     }
 
     private void sendPli() {
@@ -146,7 +239,7 @@ final class ForwardedStream implements AutoCloseable {
         }
         port.addressOf(publisherUfrag).ifPresent(address -> {
             try {
-                port.send(address, out.protectRtcp(Rtcp.pli(1, publisherVideoSsrc)));
+                port.send(address, out.protectRtcp(Rtcp.pli(edgeSsrc, publisherVideoSsrc)));
             } catch (GeneralSecurityException e) {
                 LOG.warning("cannot send a keyframe request: " + e.getMessage());
             }
@@ -155,6 +248,9 @@ final class ForwardedStream implements AutoCloseable {
 
     @Override
     public void close() {
+        if (vertx != null) {
+            vertx.cancelTimer(reportTimer);
+        }
         if (publisher != null) {
             senders.forEach(publisher::removeTrack);
             senders.clear();

@@ -109,7 +109,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(streams.containsKey(m.body()))));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
-            consumers.add(bus.localConsumer(FORWARDING_STATS, m -> m.reply(stats())));
+            consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
         }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + ", " + streams.size() + " stream(s)"));
@@ -249,7 +249,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     /** Counters of the forwarding plane (tests, and later the metrics). */
     public static final String FORWARDING_STATS = "p2pedge.media.forwarding-stats";
 
-    private JsonObject stats() {
+    private Future<JsonObject> stats() {
         long forwarded = 0;
         long retransmitted = 0;
         for (ForwardedStream stream : streams.values()) {
@@ -258,10 +258,16 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
-        return new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
+        JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
+                .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
+                .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
                 .put("dropped", dropped);
+        // The first stream's publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
+        return streams.values().stream().findFirst()
+                .map(stream -> stream.publisherRoundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))
+                .orElse(Future.succeededFuture(stats));
     }
 
     private void onClose(Message<JsonObject> message) {

@@ -1,11 +1,25 @@
 package p2pedge.media.rtc;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
 
-/** The RTCP packets the forwarder writes itself. */
+/** The RTCP packets the forwarder writes itself, and the sender reports it reads from a source. */
 public final class Rtcp {
 
+    private static final int SR = 200;
+    private static final int RR = 201;
+
     private Rtcp() {
+    }
+
+    /** The NTP/RTP time pair of a source's sender report (RFC 3550 section 6.4.1). */
+    public record SenderInfo(int ssrc, long ntpTimestamp, long rtpTimestamp) {
+    }
+
+    /** One report block of a receiver report. */
+    public record ReportBlock(int ssrc, int fractionLost, long cumulativeLost, long extendedHighestSequence,
+                              long jitter, long lastSenderReport, long delaySinceLastSenderReport) {
     }
 
     /** Picture Loss Indication (RFC 4585 section 6.3.1): "send me a keyframe". */
@@ -17,5 +31,58 @@ public final class Rtcp {
                 .putInt(senderSsrc)
                 .putInt(mediaSsrc)
                 .array();
+    }
+
+    /** A sender report without report blocks: what a viewer needs to map RTP time to wall-clock time (lip sync). */
+    public static byte[] senderReport(int ssrc, long ntpTimestamp, long rtpTimestamp, long packets, long octets) {
+        return ByteBuffer.allocate(28)
+                .put((byte) 0x80)
+                .put((byte) SR)
+                .putShort((short) 6)
+                .putInt(ssrc)
+                .putLong(ntpTimestamp)
+                .putInt((int) rtpTimestamp)
+                .putInt((int) packets)
+                .putInt((int) octets)
+                .array();
+    }
+
+    /** A receiver report (RFC 3550 section 6.4.2) with up to 31 blocks. */
+    public static byte[] receiverReport(int senderSsrc, List<ReportBlock> blocks) {
+        if (blocks.size() > 31) {
+            throw new IllegalArgumentException("at most 31 report blocks");
+        }
+        ByteBuffer out = ByteBuffer.allocate(8 + 24 * blocks.size())
+                .put((byte) (0x80 | blocks.size()))
+                .put((byte) RR)
+                .putShort((short) (1 + 6 * blocks.size()))
+                .putInt(senderSsrc);
+        for (ReportBlock b : blocks) {
+            long lost = Math.max(-0x800000, Math.min(0x7FFFFF, b.cumulativeLost())) & 0xFFFFFF;
+            out.putInt(b.ssrc())
+                    .putInt((b.fractionLost() << 24) | (int) lost)
+                    .putInt((int) b.extendedHighestSequence())
+                    .putInt((int) b.jitter())
+                    .putInt((int) b.lastSenderReport())
+                    .putInt((int) b.delaySinceLastSenderReport());
+        }
+        return out.array();
+    }
+
+    /** The sender report in a (decrypted, possibly compound) RTCP packet, if there is one. Malformed input: none. */
+    public static Optional<SenderInfo> senderInfo(byte[] rtcp) {
+        int at = 0;
+        while (at + 4 <= rtcp.length) {
+            int length = ((((rtcp[at + 2] & 0xFF) << 8) | (rtcp[at + 3] & 0xFF)) + 1) * 4;
+            if (at + length > rtcp.length) {
+                break;
+            }
+            if ((rtcp[at + 1] & 0xFF) == SR && length >= 28) {
+                ByteBuffer sr = ByteBuffer.wrap(rtcp, at + 4, 24);
+                return Optional.of(new SenderInfo(sr.getInt(), sr.getLong(), sr.getInt() & 0xFFFFFFFFL));
+            }
+            at += length;
+        }
+        return Optional.empty();
     }
 }

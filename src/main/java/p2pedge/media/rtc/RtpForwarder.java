@@ -27,6 +27,8 @@ public final class RtpForwarder {
         /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
         private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
         private boolean synced;
+        private long packets;
+        private long octets;
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
             this.address = address;
@@ -40,6 +42,7 @@ public final class RtpForwarder {
     private final KeyframeRequests keyframes;
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder retransmitted = new LongAdder();
+    private final LongAdder senderReports = new LongAdder();
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
 
@@ -96,6 +99,31 @@ public final class RtpForwarder {
         }
     }
 
+    /**
+     * The source's sender report, passed on to every viewer in its own terms (SSRC, RTP timeline, its own packet
+     * and octet counts) so players can map RTP time to the source's clock and keep audio and video in sync.
+     * Called on the thread that forwards the source.
+     */
+    public void onSourceSenderReport(Rtcp.SenderInfo report) {
+        for (Viewer viewer : viewers.values()) {
+            java.util.OptionalLong timestamp = viewer.rewriter.timestamp(report.rtpTimestamp());
+            if (!viewer.synced || timestamp.isEmpty()) {
+                continue;
+            }
+            try {
+                sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(viewer.rewriter.ssrc(),
+                        report.ntpTimestamp(), timestamp.getAsLong(), viewer.packets, viewer.octets)));
+                senderReports.increment();
+            } catch (GeneralSecurityException e) {
+                LOG.warning("cannot protect a sender report for " + viewer.address + ": " + e.getMessage());
+            }
+        }
+    }
+
+    public long senderReports() {
+        return senderReports.sum();
+    }
+
     /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
         boolean keyframe = keyframes != null && Vp8.startsKeyframe(packet);
@@ -117,6 +145,8 @@ public final class RtpForwarder {
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
                 byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet));
+                viewer.packets++;
+                viewer.octets += packet.length - 12; // payload octets, as a sender report counts them
                 viewer.sent.put(secured);
                 sender.accept(viewer.address, secured);
                 forwarded.increment();

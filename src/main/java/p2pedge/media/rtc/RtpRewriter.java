@@ -24,6 +24,11 @@ public final class RtpRewriter {
         return ssrc;
     }
 
+    /** A source RTP timestamp in this viewer's timeline (for its sender reports); empty before the first packet. */
+    public java.util.OptionalLong timestamp(long sourceTimestamp) {
+        return started ? java.util.OptionalLong.of((sourceTimestamp + timestampDelta) & 0xFFFFFFFFL) : java.util.OptionalLong.empty();
+    }
+
     /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
     public byte[] rewrite(byte[] packet) {
         byte[] out = packet.clone();

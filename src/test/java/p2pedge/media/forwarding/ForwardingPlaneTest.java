@@ -34,6 +34,11 @@ class ForwardingPlaneTest {
         return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarderPort", 0));
     }
 
+    static JsonObject stats(Vertx vertx) throws Exception {
+        return vertx.eventBus().<JsonObject>request(ForwardingMediaVerticle.FORWARDING_STATS, null)
+                .await(5, java.util.concurrent.TimeUnit.SECONDS).body();
+    }
+
     @Test
     void webrtcJavaViewersDecodeTheForwardedDemoStream(Vertx vertx) throws Exception {
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
@@ -50,6 +55,20 @@ class ForwardingPlaneTest {
                 assertTrue(viewers.get(i).lastFrameNumber() > before[i], "frame numbers rise for viewer " + i);
             }
             assertEquals(3, edge.mediaConnections());
+            // RTCP both ways: the viewers' libwebrtc accepts the rewritten sender reports (audio and video), and the
+            // publisher's libwebrtc derives a round-trip time from the edge's receiver reports.
+            Waits.until(() -> viewers.stream().allMatch(v -> {
+                try {
+                    return v.streamsWithSenderReports() == 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            }), 15_000, "every viewer has sender reports for its audio and video");
+            Waits.until(() -> stats(vertx).containsKey("publisherRttMillis"), 15_000, "the publisher has an RTT from receiver reports");
+            JsonObject stats = stats(vertx);
+            assertTrue(stats.getLong("senderReports") > 0 && stats.getLong("receiverReports") > 0, stats.encode());
+            System.out.printf("forwarder RTCP: %s sender reports forwarded, %s receiver reports sent, publisher RTT %.1f ms%n",
+                    stats.getLong("senderReports"), stats.getLong("receiverReports"), stats.getDouble("publisherRttMillis"));
             viewers.forEach(JavaViewer::close);
             edge.awaitMediaConnections(0, 5_000);
         } finally {

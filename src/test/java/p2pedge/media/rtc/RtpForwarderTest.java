@@ -51,4 +51,26 @@ class RtpForwarderTest {
         assertEquals(51, sent.size(), "fed from the keyframe on");
         assertEquals(3, requests.get(), "no more requests once nobody waits");
     }
+
+    @Test
+    void senderReportsReachViewersInTheirOwnSsrcAndTimeline() throws Exception {
+        List<byte[]> sent = new ArrayList<>();
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), null);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        RtpRewriter rewriter = new RtpRewriter(42);
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter, SrtpTransformer.forSending(keys)));
+        byte[] source = vp8(1, false);
+        source[4] = 0x10; // source RTP timestamp 0x10000001
+        source[7] = 1;
+        forwarder.onSourceRtp(source);
+        forwarder.onSourceSenderReport(new Rtcp.SenderInfo(7, 0x0102030405060708L, 0x10000001L));
+        assertEquals(2, sent.size());
+        SrtpTransformer viewer = SrtpTransformer.forClientReceiving(keys);
+        byte[] rtp = viewer.unprotectRtp(sent.get(0)).orElseThrow();
+        Rtcp.SenderInfo report = Rtcp.senderInfo(viewer.unprotectRtcp(sent.get(1)).orElseThrow()).orElseThrow();
+        assertEquals(42, report.ssrc());
+        assertEquals(0x0102030405060708L, report.ntpTimestamp(), "the source's clock, unchanged");
+        assertEquals(java.nio.ByteBuffer.wrap(rtp, 4, 4).getInt() & 0xFFFFFFFFL, report.rtpTimestamp(),
+                "the RTP time in the viewer's timeline: the same instant as the packet it rewrote");
+    }
 }
