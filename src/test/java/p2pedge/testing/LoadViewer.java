@@ -130,6 +130,8 @@ public final class LoadViewer {
     private final Promise<Void> secured = Promise.promise();
     private final AtomicLong refused = new AtomicLong();
     private long bytes;
+    private volatile long dtlsIn;
+    private final AtomicLong dtlsOut = new AtomicLong();
     private WebSocket socket;
     private DatagramSocket udp;
     private InetSocketAddress localAddress;
@@ -348,6 +350,7 @@ public final class LoadViewer {
         switch (PacketKind.of(data, data.length)) {
             case STUN -> onStun(data, from);
             case DTLS -> {
+                dtlsIn++;
                 if (dtls != null && from.equals(selected) && !dtls.offer(data)) {
                     refused.incrementAndGet();
                 }
@@ -393,10 +396,14 @@ public final class LoadViewer {
             return;
         }
         selected = remote;
-        dtls = new DatagramQueue(bytes -> send(remote, bytes));
+        dtls = new DatagramQueue(bytes -> {
+            dtlsOut.incrementAndGet();
+            send(remote, bytes);
+        });
         DtlsSrtpClient client = new DtlsSrtpClient(crypto, identity, edgeFingerprint, keys -> context.runOnContext(v -> onKeys(keys)));
         handshakes.executeBlocking(() -> new DTLSClientProtocol().connect(client, dtls), false)
-                .onFailure(t -> secured.tryFail("DTLS failed: " + t));
+                .onFailure(t -> secured.tryFail("DTLS failed: " + t + " (" + dtlsOut + " datagrams sent, " + dtlsIn
+                        + " received, from " + localAddress + " to " + remote + ")"));
     }
 
     private void onKeys(SrtpKeys keys) {

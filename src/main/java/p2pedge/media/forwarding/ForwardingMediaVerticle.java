@@ -286,5 +286,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         viewer.stream.audio.remove(id);
         sessions.remove(viewer.ufrag);
         port.forget(viewer.ufrag);
+        if (viewer.fromViewer != null) {
+            viewer.fromViewer.close();
+        }
     }
 }

@@ -31,6 +31,11 @@ public final class DatagramQueue implements DatagramTransport {
         return !closed && incoming.offer(datagram);
     }
 
+    /** Datagrams waiting to be read. */
+    public int pending() {
+        return incoming.size();
+    }
+
     @Override
     public int getReceiveLimit() {
         return 1500;

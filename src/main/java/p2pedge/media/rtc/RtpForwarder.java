@@ -63,9 +63,15 @@ public final class RtpForwarder {
         }
     }
 
-    /** The viewer's SRTP state is dropped, not closed: a packet for it may be in flight on the port's thread. */
+    /**
+     * Removes a viewer and closes its SRTP state (jitsi-srtp may hold native OpenSSL contexts). Call on the
+     * context that forwards the source, so no packet for it is being protected at that moment.
+     */
     public void remove(String viewerId) {
-        viewers.remove(viewerId);
+        Viewer viewer = viewers.remove(viewerId);
+        if (viewer != null) {
+            viewer.srtp.close();
+        }
     }
 
     public int viewerCount() {

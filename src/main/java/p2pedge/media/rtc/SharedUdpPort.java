@@ -7,11 +7,13 @@ import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -34,10 +36,14 @@ public final class SharedUdpPort {
     private final BcTlsCrypto crypto;
     private final Map<InetSocketAddress, String> ufragByRemote = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, DatagramQueue> handshakes = new ConcurrentHashMap<>();
+    /** Completed associations: BC answers a peer's retransmitted final flight only when the transport is read. */
+    private final Map<InetSocketAddress, DTLSTransport> established = new ConcurrentHashMap<>();
+    private final Set<InetSocketAddress> draining = ConcurrentHashMap.newKeySet();
     private final Map<String, InetSocketAddress> lastAddressByUfrag = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
+    private final LongAdder recordsAfterHandshake = new LongAdder();
     private DatagramSocket socket;
     private volatile double simulatedLoss;
 
@@ -75,14 +81,24 @@ public final class SharedUdpPort {
         lastAddressByUfrag.remove(localUfrag);
         ufragByRemote.entrySet().removeIf(e -> {
             if (e.getValue().equals(localUfrag)) {
-                DatagramQueue queue = handshakes.remove(e.getKey());
-                if (queue != null) {
-                    queue.close();
-                }
+                endAssociation(e.getKey());
                 return true;
             }
             return false;
         });
+    }
+
+    private void endAssociation(InetSocketAddress remote) {
+        DatagramQueue queue = handshakes.remove(remote);
+        if (queue != null) {
+            queue.close();
+        }
+        established.remove(remote);
+    }
+
+    /** DTLS datagrams after a completed handshake (peers retransmitting their final flight: ours is resent). */
+    public long recordsAfterHandshake() {
+        return recordsAfterHandshake.sum();
     }
 
     public long checksAnswered() {
@@ -126,6 +142,22 @@ public final class SharedUdpPort {
         DatagramQueue queue = handshakes.computeIfAbsent(from, address -> startHandshake(address, session.get()));
         if (!queue.offer(data)) {
             drop("dtls: queue full");
+            return;
+        }
+        DTLSTransport transport = established.get(from);
+        if (transport != null) {
+            recordsAfterHandshake.increment();
+        }
+        if (transport != null && draining.add(from)) {
+            // DTLS after the handshake: the peer lost our last flight and sends its own again. Reading the
+            // transport lets Bouncy Castle resend ours (application data is not expected and is discarded).
+            vertx.executeBlocking(() -> {
+                byte[] buffer = new byte[transport.getReceiveLimit()];
+                while (queue.pending() > 0 && transport.receive(buffer, 0, buffer.length, 10) >= 0) {
+                    // application data: WebRTC data channels are not offered, nothing to deliver
+                }
+                return null;
+            }, false).onComplete(ar -> draining.remove(from));
         }
     }
 
@@ -134,7 +166,12 @@ public final class SharedUdpPort {
         DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), session.onSecured());
         // Bouncy Castle's DTLS engine blocks its thread for the handshake: run it on a worker, never the event loop.
         vertx.executeBlocking(() -> new DTLSServerProtocol().accept(server, queue), false)
-                .onSuccess(transport -> handshakesDone.increment())
+                .onSuccess(transport -> {
+                    handshakesDone.increment();
+                    if (handshakes.get(from) == queue) {
+                        established.put(from, transport);
+                    }
+                })
                 .onFailure(t -> {
                     handshakes.remove(from, queue);
                     queue.close();
@@ -169,7 +206,12 @@ public final class SharedUdpPort {
     private void onStun(byte[] data, InetSocketAddress from) {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (result.accepted()) {
-            ufragByRemote.put(from, result.check().localUfrag());
+            String previous = ufragByRemote.put(from, result.check().localUfrag());
+            if (previous != null && !previous.equals(result.check().localUfrag())) {
+                // The address now belongs to another session (a port reused, a NAT binding recycled): the old
+                // session's DTLS state must not swallow the new session's handshake.
+                endAssociation(from);
+            }
             lastAddressByUfrag.put(result.check().localUfrag(), from);
             checksAnswered.increment();
             socket.send(Buffer.buffer(result.check().response()), from.getPort(), from.getHostString());

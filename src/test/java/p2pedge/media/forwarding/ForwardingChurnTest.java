@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
+import p2pedge.testing.Waits;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -35,6 +36,9 @@ class ForwardingChurnTest {
     private static final int THREAD_GROWTH_BOUND = 10;
     private static final int FD_GROWTH_BOUND = 32;
     private static final long HEAP_GROWTH_BOUND_MB = 32;
+    private static final int FULL_CYCLES = 1_000;
+    /** 64 kB per session if every one of them leaked: far above what a leak-free run shows. */
+    private static final long NATIVE_GROWTH_BOUND_MB = 64;
     private static final String FINGERPRINT = String.join(":", java.util.Collections.nCopies(32, "AB"));
 
     private static String answer(long id) {
@@ -74,6 +78,84 @@ class ForwardingChurnTest {
             assertTrue(fdGrowth <= FD_GROWTH_BOUND, "file descriptors grew by " + fdGrowth);
             assertTrue(heapGrowth <= HEAP_GROWTH_BOUND_MB, "heap grew by " + heapGrowth + " MB");
         }
+    }
+
+    /**
+     * The full path, 1,000 times: a load viewer completes ICE, a DTLS handshake and SRTP with the edge, receives
+     * media, and leaves; ten at a time. Native memory is what a DTLS/SRTP session could leak (jitsi-srtp's
+     * OpenSSL contexts, Netty's direct buffers), so besides threads, descriptors and heap the process's RSS is
+     * bounded too.
+     */
+    @Test
+    void aThousandFullHandshakeSessionsLeaveNoThreadsDescriptorsOrNativeMemoryBehind(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, ForwardingPlaneTest.forwarder());
+             p2pedge.testing.LoadViewer.Crowd crowd = p2pedge.testing.LoadViewer.Crowd.create(vertx, 4, 0)) {
+            handshakeCycles(vertx, edge, crowd, 200); // warm-up: JIT, pools, caches
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            long fds = openFileDescriptors();
+            long heap = usedHeapMb();
+            long nativeMb = outsideHeapMb();
+            long started = System.currentTimeMillis();
+            int done = handshakeCycles(vertx, edge, crowd, FULL_CYCLES);
+            long seconds = (System.currentTimeMillis() - started) / 1000;
+            assertEquals(FULL_CYCLES, done, "all cycles ran within " + TIME_LIMIT_MS + " ms");
+            edge.awaitMediaConnections(0, 10_000);
+            JsonObject stats = ForwardingPlaneTest.stats(vertx);
+            assertEquals(1, stats.getInteger("sessions"), "only the in-process publisher's session remains: " + stats.encode());
+            Waits.until(() -> ManagementFactory.getThreadMXBean().getThreadCount() - threads <= THREAD_GROWTH_BOUND, 10_000,
+                    "threads back within " + THREAD_GROWTH_BOUND + " of " + threads);
+            long fdGrowth = openFileDescriptors() - fds;
+            long heapGrowth = usedHeapMb() - heap;
+            long nativeGrowth = outsideHeapMb() - nativeMb;
+            System.out.printf("forwarder churn with DTLS: %d sessions (ICE, DTLS, SRTP media) in %d s; growth: threads %+d, "
+                            + "fds %+d (bound %d), heap %+d MB (bound %d), RSS outside the heap %+d MB (bound %d)%n", done, seconds,
+                    ManagementFactory.getThreadMXBean().getThreadCount() - threads, fdGrowth, FD_GROWTH_BOUND, heapGrowth,
+                    HEAP_GROWTH_BOUND_MB, nativeGrowth, NATIVE_GROWTH_BOUND_MB);
+            assertTrue(fdGrowth <= FD_GROWTH_BOUND, "file descriptors grew by " + fdGrowth);
+            assertTrue(heapGrowth <= HEAP_GROWTH_BOUND_MB, "heap grew by " + heapGrowth + " MB");
+            assertTrue(nativeGrowth <= NATIVE_GROWTH_BOUND_MB, "RSS outside the heap grew by " + nativeGrowth + " MB");
+        }
+    }
+
+    /** Full sessions, {@code parallel} at a time: join (ICE + DTLS), take some media, leave. Returns sessions done. */
+    private static int handshakeCycles(Vertx vertx, TestEdge edge, p2pedge.testing.LoadViewer.Crowd crowd, int count) throws Exception {
+        long deadline = System.currentTimeMillis() + TIME_LIMIT_MS;
+        int done = 0;
+        while (done < count && System.currentTimeMillis() < deadline) {
+            List<io.vertx.core.Future<p2pedge.testing.LoadViewer>> joining = new ArrayList<>();
+            for (int i = 0; i < 10 && done + i < count; i++) {
+                joining.add(crowd.join(edge.port(), "/app/stream"));
+            }
+            List<p2pedge.testing.LoadViewer> joined = new ArrayList<>();
+            for (io.vertx.core.Future<p2pedge.testing.LoadViewer> viewer : joining) {
+                try {
+                    joined.add(viewer.await(30, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                    throw new AssertionError("session " + (done + joined.size()) + " failed: " + e.getMessage()
+                            + "; edge: " + ForwardingPlaneTest.stats(vertx).encode(), e);
+                }
+            }
+            Thread.sleep(50); // some media through each session's SRTP contexts
+            io.vertx.core.Future.join(joined.stream().map(p2pedge.testing.LoadViewer::close).toList()).await(10, TimeUnit.SECONDS);
+            done += joined.size();
+        }
+        return done;
+    }
+
+    /**
+     * Resident memory the Java heap does not account for (native code, direct buffers, OpenSSL contexts that
+     * jitsi-srtp frees through Cleaners), after a collection so those cleaners have run: RSS minus committed heap.
+     */
+    private static long outsideHeapMb() throws Exception {
+        usedHeapMb();
+        Thread.sleep(200);
+        long committedHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() >> 20;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return (Long.parseLong(line.replaceAll("\\D", "")) >> 10) - committedHeap;
+            }
+        }
+        throw new IllegalStateException("no VmRSS");
     }
 
     /** Offer + answer on a few sockets; every 50th cycle a socket is closed and reopened. Returns cycles done. */
