@@ -58,8 +58,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         }
     }
 
-    /** @param bitrateKbps the video bitrate the stream is encoded at (the demo encoder is held there) */
-    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps) {
+    /**
+     * @param bitrateKbps the video bitrate the stream is encoded at (the demo encoder is held there)
+     * @param codec       the video codec on the forwarding plane: "vp8" or "h264"
+     */
+    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, String codec) {
     }
 
     public static EdgeConfig from(JsonObject json) {
@@ -127,9 +130,17 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     intIn(stream, "streams.width", "width", 160, 3840),
                     intIn(stream, "streams.height", "height", 64, 2160),
                     intIn(stream, "streams.fps", "fps", 1, 60),
-                    stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000) : 600));
+                    stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000) : 600,
+                    videoCodec(stream.getString("codec", "vp8"))));
         }
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams));
+    }
+
+    private static String videoCodec(String codec) {
+        if (!codec.equals("vp8") && !codec.equals("h264")) {
+            throw new IllegalArgumentException("streams.codec must be 'vp8' or 'h264', got '" + codec + "'");
+        }
+        return codec;
     }
 
     private static JsonObject section(JsonObject json, String key) {

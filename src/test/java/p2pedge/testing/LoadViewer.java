@@ -141,6 +141,7 @@ public final class LoadViewer {
     private boolean edgeIsLite;
     private long sessionId;
     private long checkTimer = -1;
+    private long deadlineTimer = -1;
     private InetSocketAddress selected;
     private DatagramQueue dtls;
     private SrtpTransformer srtp;
@@ -254,7 +255,7 @@ public final class LoadViewer {
                 .put("sdp", new JsonObject().put("type", "answer").put("sdp", answer.toString()))
                 .put("candidates", ours).encode());
         checkTimer = vertx.setPeriodic(0, 50, t -> sendChecks());
-        vertx.setTimer(15_000, t -> secured.tryFail("ICE/DTLS not done within 15 s (checks to " + edgeCandidates + ")"));
+        deadlineTimer = vertx.setTimer(15_000, t -> secured.tryFail("ICE/DTLS not done within 15 s (checks to " + edgeCandidates + ")"));
     }
 
     private void readTransport(String line) {
@@ -412,6 +413,7 @@ public final class LoadViewer {
         }
         srtp = SrtpTransformer.forClientReceiving(keys);
         securedAtNanos = System.nanoTime();
+        vertx.cancelTimer(deadlineTimer);
         secured.tryComplete();
     }
 
@@ -443,6 +445,7 @@ public final class LoadViewer {
             }
             closed = true;
             vertx.cancelTimer(checkTimer);
+            vertx.cancelTimer(deadlineTimer);
             if (dtls != null) {
                 dtls.close();
             }

@@ -25,6 +25,7 @@ import p2pedge.media.rtc.SdpOffer;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
+import p2pedge.media.rtc.VideoCodec;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -43,7 +44,6 @@ import java.util.logging.Logger;
 final class ForwardedStream implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ForwardedStream.class.getName());
-    static final int VP8 = 96;
     static final int OPUS = 111;
     /** Just over libwebrtc's own minimum between keyframes (300 ms): a request sooner would be ignored anyway. */
     private static final int KEYFRAME_REQUEST_INTERVAL_MS = 350;
@@ -51,6 +51,7 @@ final class ForwardedStream implements AutoCloseable {
 
     private final LiveStream source;
     private final int bitrateKbps;
+    final VideoCodec codec;
     private final SharedUdpPort port;
     private final String publisherUfrag = "pub" + token(6);
     private final String publisherPassword = token(24);
@@ -72,13 +73,14 @@ final class ForwardedStream implements AutoCloseable {
     private io.vertx.core.Vertx vertx;
     private long reportTimer = -1;
 
-    ForwardedStream(LiveStream source, int bitrateKbps, SharedUdpPort port, Map<String, MediaSession> sessions) {
+    ForwardedStream(LiveStream source, VideoCodec codec, int bitrateKbps, SharedUdpPort port, Map<String, MediaSession> sessions) {
         this.source = source;
+        this.codec = codec;
         this.bitrateKbps = bitrateKbps;
         this.port = port;
         this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::sendPli);
-        this.video = new RtpForwarder(port::send, keyframes);
-        this.audio = new RtpForwarder(port::send, null);
+        this.video = new RtpForwarder(port::send, keyframes, codec);
+        this.audio = new RtpForwarder(port::send, null, null);
         this.sessions = sessions;
     }
 
@@ -112,7 +114,7 @@ final class ForwardedStream implements AutoCloseable {
         senders.add(publisher.addTrack(source.videoTrack(), streamIds));
         senders.add(publisher.addTrack(source.audioTrack(), streamIds));
         String offer = new SdpOffer(publisherUfrag, publisherPassword, fingerprint, "127.0.0.1", udpPort, List.of(
-                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.vp8().withFmtp(
+                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(codec.sdp().withFmtp(
                         // The edge sends the encoder no congestion feedback: pin its bitrate instead of leaving it at libwebrtc's start value.
                         "x-google-start-bitrate=" + bitrateKbps + ";x-google-min-bitrate=" + bitrateKbps + ";x-google-max-bitrate=" + bitrateKbps)),
                         0, source.name()),
@@ -126,7 +128,8 @@ final class ForwardedStream implements AutoCloseable {
                             keys -> onPublisherKeys(keys, secured), this::onPublisherMedia));
                     return WebrtcCalls.setLocal(publisher, answer, context);
                 }).compose(v -> secured.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS))
-                .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once by the in-process publisher, forwarded"));
+                .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once (" + codec + " at " + bitrateKbps
+                        + " kbit/s) by the in-process publisher, forwarded"));
     }
 
     private void onPublisherKeys(SrtpKeys keys, Promise<Void> secured) {
@@ -156,7 +159,7 @@ final class ForwardedStream implements AutoCloseable {
             int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
             int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
             long timestamp = ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL;
-            if (payloadType == VP8) {
+            if (payloadType == codec.payloadType()) {
                 publisherVideoSsrc = ssrc;
                 videoReception.onPacket(sequence, timestamp, System.nanoTime());
                 video.onSourceRtp(plain);

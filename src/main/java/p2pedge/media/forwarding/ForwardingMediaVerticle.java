@@ -24,6 +24,7 @@ import p2pedge.media.rtc.SdpOffer;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
+import p2pedge.media.rtc.VideoCodec;
 import p2pedge.signalling.protocol.IceCandidate;
 import p2pedge.signalling.protocol.SessionDescription;
 
@@ -98,7 +99,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(demo, spec.bitrateKbps(), port, sessions);
+                ForwardedStream stream = new ForwardedStream(demo, VideoCodec.of(spec.codec()), spec.bitrateKbps(), port, sessions);
                 streams.put(spec.name(), stream);
                 started.add(stream.start(factory, identity.fingerprint(), udpPort, context));
             }
@@ -143,7 +144,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         viewers.put(session, viewer);
         List<String> addresses = candidateAddresses;
         String sdp = new SdpOffer(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
-                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.SENDONLY, List.of(SdpOffer.Codec.vp8()),
+                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.SENDONLY, List.of(stream.codec.sdp()),
                         viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
                 new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.SENDONLY, List.of(SdpOffer.Codec.opus()),
                         viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
@@ -170,6 +171,15 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         } catch (IllegalArgumentException e) {
             release(session);
             message.fail(400, "answer rejected: " + e.getMessage());
+            return;
+        }
+        int videoType = viewer.stream.codec.payloadType();
+        boolean acceptsVideo = answer.media().stream().anyMatch(m -> m.kind().equals("video") && !m.rejected()
+                && m.payloadTypes().contains(videoType));
+        if (!acceptsVideo) {
+            release(session);
+            message.fail(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
+                    + videoType + ")");
             return;
         }
         sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, answer.fingerprint(),

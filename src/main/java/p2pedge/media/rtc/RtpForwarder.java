@@ -12,7 +12,8 @@ import java.util.logging.Logger;
  * Encode once, forward to all: each video RTP packet a source sends (already authenticated and decrypted)
  * goes to every viewer of the stream, rewritten for that viewer ({@link RtpRewriter}) and protected with that
  * viewer's SRTP keys. No decoding, no re-encoding. A viewer that joins asks the source for a keyframe
- * (collapsed with everyone else's by {@link KeyframeRequests}) and receives packets from that keyframe on,
+ * (collapsed with everyone else's by {@link KeyframeRequests}) and receives packets from that keyframe on
+ * (VP8 or H.264, see {@link VideoCodec}),
  * so its decoder never starts mid-picture.
  */
 public final class RtpForwarder {
@@ -40,6 +41,7 @@ public final class RtpForwarder {
     private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
     private final BiConsumer<InetSocketAddress, byte[]> sender;
     private final KeyframeRequests keyframes;
+    private final VideoCodec codec;
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder retransmitted = new LongAdder();
     private final LongAdder senderReports = new LongAdder();
@@ -49,10 +51,15 @@ public final class RtpForwarder {
     /**
      * @param sender    sends a protected datagram (the shared port)
      * @param keyframes asks the source for a keyframe (video); null for audio, where any packet is a start
+     * @param codec     the video codec, whose keyframes viewers start from; null for audio
      */
-    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes) {
+    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes, VideoCodec codec) {
+        if ((keyframes == null) != (codec == null)) {
+            throw new IllegalArgumentException("video needs both keyframe requests and a codec, audio neither");
+        }
         this.sender = sender;
         this.keyframes = keyframes;
+        this.codec = codec;
     }
 
     public void add(String viewerId, Viewer viewer) {
@@ -132,7 +139,7 @@ public final class RtpForwarder {
 
     /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
-        boolean keyframe = keyframes != null && Vp8.startsKeyframe(packet);
+        boolean keyframe = codec != null && codec.startsKeyframe(packet);
         if (keyframe) {
             keyframes.satisfied();
         }

@@ -41,7 +41,7 @@ class ForwardingChurnTest {
     private static final long NATIVE_GROWTH_BOUND_MB = 64;
     private static final String FINGERPRINT = String.join(":", java.util.Collections.nCopies(32, "AB"));
 
-    private static String answer(long id) {
+    static String answer(long id) {
         return String.join("\r\n", "v=0", "o=- " + id + " 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1",
                 "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=ice-ufrag:u" + id, "a=ice-pwd:0123456789abcdefghijklmn",
                 "a=fingerprint:sha-256 " + FINGERPRINT, "a=setup:active", "a=mid:0", "a=recvonly", "a=rtpmap:96 VP8/90000",

@@ -79,6 +79,54 @@ class ForwardingPlaneTest {
     }
 
     @Test
+    void anH264StreamIsForwardedAndDecoded(Vertx vertx) throws Exception {
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        List<JavaViewer> viewers = new ArrayList<>();
+        JsonObject h264 = forwarder().put("streams", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                .put("name", "app/stream").put("source", "demo").put("width", 640).put("height", 360).put("fps", 30)
+                .put("codec", "h264")));
+        try (TestEdge edge = TestEdge.start(vertx, h264)) {
+            for (int i = 0; i < 2; i++) {
+                viewers.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+            }
+            Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 20_000, "every viewer decodes H.264 frames");
+            long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+            Thread.sleep(1_000);
+            for (int i = 0; i < viewers.size(); i++) {
+                assertTrue(viewers.get(i).lastFrameNumber() > before[i], "frame numbers rise for viewer " + i);
+            }
+            // A player that cannot take H.264 gets a clear error, not a black picture.
+            try (SignallingClient vp8Only = SignallingClient.connect(vertx, edge.port(), "/app/stream")) {
+                long id = vp8Only.requestOffer().getLong("id");
+                vp8Only.send(new JsonObject().put("command", "answer").put("id", id).put("peer_id", 0).put("sdp", new JsonObject()
+                        .put("type", "answer").put("sdp", ForwardingChurnTest.answer(id))));
+                JsonObject error = vp8Only.next();
+                assertEquals(400, error.getInteger("code"), error.encode());
+                assertTrue(error.getString("error").contains("H264"), error.encode());
+            }
+        } finally {
+            viewers.forEach(JavaViewer::close);
+            factory.dispose();
+            audio.dispose();
+        }
+    }
+
+    @Test
+    @Tag("browser")
+    void chromiumPlaysAnH264Stream(Vertx vertx) throws Exception {
+        JsonObject h264 = forwarder().put("streams", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                .put("name", "app/stream").put("source", "demo").put("width", 640).put("height", 360).put("fps", 30)
+                .put("codec", "h264")));
+        try (TestEdge edge = TestEdge.start(vertx, h264);
+             Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
+             Chromium.Page page = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=app/stream")) {
+            page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                    "Chromium decodes the forwarded H.264 stream");
+        }
+    }
+
+    @Test
     void viewersKeepDecodingThroughPacketLossWithNackAndPli(Vertx vertx) throws Exception {
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);

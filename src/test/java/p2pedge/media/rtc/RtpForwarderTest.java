@@ -30,7 +30,7 @@ class RtpForwarderTest {
         AtomicInteger requests = new AtomicInteger();
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
                 SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
@@ -55,7 +55,7 @@ class RtpForwarderTest {
     @Test
     void senderReportsReachViewersInTheirOwnSsrcAndTimeline() throws Exception {
         List<byte[]> sent = new ArrayList<>();
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), null);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), null, null);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         RtpRewriter rewriter = new RtpRewriter(42);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter, SrtpTransformer.forSending(keys)));

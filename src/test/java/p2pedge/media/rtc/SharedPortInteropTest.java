@@ -228,7 +228,7 @@ class SharedPortInteropTest {
                 throw new IllegalStateException(e);
             }
         });
-        RtpForwarder forwarder = new RtpForwarder(port::send, keyframes);
+        RtpForwarder forwarder = new RtpForwarder(port::send, keyframes, VideoCodec.VP8);
         List<TestViewer> viewers = new ArrayList<>();
         viewers.add(new TestViewer("viewer1", 0x5EED5EED, forwarder));
 
