@@ -1,27 +1,16 @@
 package p2pedge.media.forwarding;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.PeerConnectionObserver;
-import dev.onvoid.webrtc.PortAllocatorConfig;
-import dev.onvoid.webrtc.RTCConfiguration;
-import dev.onvoid.webrtc.RTCIceCandidate;
-import dev.onvoid.webrtc.RTCPeerConnection;
-import dev.onvoid.webrtc.RTCRtpSender;
-import dev.onvoid.webrtc.RTCSdpType;
-import dev.onvoid.webrtc.RTCSessionDescription;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import p2pedge.media.LiveStream;
-import p2pedge.media.WebrtcCalls;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.ReceptionStats;
 import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.RtpForwarder;
-import p2pedge.media.rtc.SdpAnswer;
-import p2pedge.media.rtc.SdpOffer;
+import p2pedge.media.rtc.PeerSdp;
+import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
@@ -37,55 +26,60 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * One stream on the forwarding media plane. Its source (the demo stream's tracks) is encoded once, by one
- * in-process webrtc-java connection that publishes to the edge's own shared port like any publisher would;
- * what arrives is decrypted once and forwarded to every viewer by a video and an audio {@link RtpForwarder}.
+ * One stream on the forwarding media plane: a publisher session on the shared port and the forwarders that fan
+ * its RTP out. The publisher offers (a WHIP client, or the in-process {@link DemoPublisher} that encodes the demo
+ * once) and the edge answers; what arrives is decrypted once and forwarded to every viewer by a video and an
+ * audio {@link RtpForwarder}. The edge sends the publisher keyframe requests and receiver reports.
  */
 final class ForwardedStream implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ForwardedStream.class.getName());
+    /** The payload types viewers are offered; a publisher's own are rewritten to these. */
     static final int OPUS = 111;
     /** Just over libwebrtc's own minimum between keyframes (300 ms): a request sooner would be ignored anyway. */
     private static final int KEYFRAME_REQUEST_INTERVAL_MS = 350;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final LiveStream source;
-    private final int bitrateKbps;
-    final VideoCodec codec;
+    private final String name;
     private final SharedUdpPort port;
     private final String publisherUfrag = "pub" + token(6);
     private final String publisherPassword = token(24);
-    private final List<RTCRtpSender> senders = new ArrayList<>();
     private final KeyframeRequests keyframes;
     private final Map<String, MediaSession> sessions;
+    private final Promise<Void> secured = Promise.promise();
+    final VideoCodec codec;
     final RtpForwarder video;
     final RtpForwarder audio;
-    private RTCPeerConnection publisher;
     private volatile SrtpTransformer fromPublisher;
     private volatile SrtpTransformer toPublisher;
+    private volatile int publisherVideoType = -1;
+    private volatile int publisherAudioType = -1;
     private volatile int publisherVideoSsrc = -1;
     private volatile int publisherAudioSsrc = -1;
+    private volatile long lastPacketNanos;
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
     private final ReceptionStats videoReception = new ReceptionStats(90_000);
     private final ReceptionStats audioReception = new ReceptionStats(48_000);
     private volatile long receiverReports;
-    private io.vertx.core.Vertx vertx;
-    private long reportTimer = -1;
+    private final io.vertx.core.Vertx vertx;
+    private final long reportTimer;
 
-    ForwardedStream(LiveStream source, VideoCodec codec, int bitrateKbps, SharedUdpPort port, Map<String, MediaSession> sessions) {
-        this.source = source;
+    /** Created on the verticle's context, like the port's handler: reception statistics are touched by one thread. */
+    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Map<String, MediaSession> sessions, Context context) {
+        this.name = name;
         this.codec = codec;
-        this.bitrateKbps = bitrateKbps;
         this.port = port;
+        this.sessions = sessions;
         this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::sendPli);
         this.video = new RtpForwarder(port::send, keyframes, codec);
         this.audio = new RtpForwarder(port::send, null, null);
-        this.sessions = sessions;
+        this.vertx = context.owner();
+        this.reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
     }
 
     String name() {
-        return source.name();
+        return name;
     }
 
     void requestKeyframe() {
@@ -96,43 +90,61 @@ final class ForwardedStream implements AutoCloseable {
         return keyframes.sent();
     }
 
-    /** Connects the in-process publisher to the shared port; completes when its keys are known. */
-    Future<Void> start(PeerConnectionFactory factory, String fingerprint, int udpPort, Context context) {
-        Promise<Void> secured = Promise.promise();
-        vertx = context.owner();
-        // On the verticle's context, like the port's handler: reception statistics are touched by one thread.
-        reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
-        RTCConfiguration config = new RTCConfiguration();
-        config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
-        publisher = factory.createPeerConnection(config, new PeerConnectionObserver() {
-            @Override
-            public void onIceCandidate(RTCIceCandidate candidate) {
-                // The edge is ICE-lite and learns the publisher's address from its checks.
-            }
-        });
-        List<String> streamIds = List.of(source.name());
-        senders.add(publisher.addTrack(source.videoTrack(), streamIds));
-        senders.add(publisher.addTrack(source.audioTrack(), streamIds));
-        String offer = new SdpOffer(publisherUfrag, publisherPassword, fingerprint, "127.0.0.1", udpPort, List.of(
-                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.RECVONLY, List.of(codec.sdp().withFmtp(
-                        // The edge sends the encoder no congestion feedback: pin its bitrate instead of leaving it at libwebrtc's start value.
-                        "x-google-start-bitrate=" + bitrateKbps + ";x-google-min-bitrate=" + bitrateKbps + ";x-google-max-bitrate=" + bitrateKbps)),
-                        0, source.name()),
-                new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.RECVONLY, List.of(SdpOffer.Codec.opus()), 0, source.name())))
-                .write();
-        return WebrtcCalls.setRemote(publisher, new RTCSessionDescription(RTCSdpType.OFFER, offer), context)
-                .compose(v -> WebrtcCalls.createAnswer(publisher, context))
-                .compose(answer -> {
-                    SdpAnswer parsed = SdpAnswer.parse(answer.sdp);
-                    sessions.put(publisherUfrag, new MediaSession(publisherUfrag, publisherPassword, parsed.fingerprint(),
-                            keys -> onPublisherKeys(keys, secured), this::onPublisherMedia));
-                    return WebrtcCalls.setLocal(publisher, answer, context);
-                }).compose(v -> secured.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS))
-                .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once (" + codec + " at " + bitrateKbps
-                        + " kbit/s) by the in-process publisher, forwarded"));
+    /** Completes when the publisher's DTLS-SRTP handshake is done. */
+    Future<Void> secured() {
+        return secured.future();
     }
 
-    private void onPublisherKeys(SrtpKeys keys, Promise<Void> secured) {
+    /** Nanos (System.nanoTime) of the publisher's last authenticated RTP packet; 0 before the first. */
+    long lastPacketNanos() {
+        return lastPacketNanos;
+    }
+
+    /**
+     * Takes a publisher's offer: registers its session on the shared port and returns the edge's answer, which
+     * accepts the stream's video codec and Opus (receive-only) and nothing else.
+     *
+     * @param pinKbps for libwebrtc publishers that get no congestion feedback: hold the encoder at this bitrate
+     *                (x-google bounds in the answer); null to leave the publisher's rate control alone
+     * @throws IllegalArgumentException when the offer has no video in the stream's codec, or sections the edge
+     *                                  cannot take
+     */
+    String acceptPublisher(PeerSdp offer, String fingerprint, String address, int udpPort, Integer pinKbps) {
+        List<EdgeSdp.Media> answer = new ArrayList<>();
+        String codecName = codec.sdp().name();
+        for (PeerSdp.Media m : offer.media()) {
+            boolean sends = m.direction().equals("sendonly") || m.direction().equals("sendrecv");
+            if (m.kind().equals("video") && sends && publisherVideoType < 0) {
+                int type = m.payloadTypeOf(codecName).orElseThrow(() ->
+                        new IllegalArgumentException("the offer's video has no " + codecName + " (this stream's codec)"));
+                String fmtp = m.fmtp().get(type);
+                if (pinKbps != null) {
+                    fmtp = (fmtp == null ? "" : fmtp + ";") + "x-google-start-bitrate=" + pinKbps + ";x-google-min-bitrate="
+                            + pinKbps + ";x-google-max-bitrate=" + pinKbps;
+                }
+                publisherVideoType = type;
+                answer.add(new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, m.mid(), EdgeSdp.Direction.RECVONLY,
+                        List.of(new EdgeSdp.Codec(type, codecName, 90_000, null, fmtp)), 0, name));
+            } else if (m.kind().equals("audio") && sends && publisherAudioType < 0) {
+                int type = m.payloadTypeOf("opus").orElseThrow(() -> new IllegalArgumentException("the offer's audio has no Opus"));
+                publisherAudioType = type;
+                answer.add(new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, m.mid(), EdgeSdp.Direction.RECVONLY,
+                        List.of(new EdgeSdp.Codec(type, "opus", 48_000, 2, m.fmtp().get(type))), 0, name));
+            } else {
+                throw new IllegalArgumentException("cannot take a " + m.direction() + " " + m.kind() + " section (mid "
+                        + m.mid() + "): publish one video and at most one audio section");
+            }
+        }
+        if (publisherVideoType < 0) {
+            throw new IllegalArgumentException("the offer sends no video");
+        }
+        sessions.put(publisherUfrag, new MediaSession(publisherUfrag, publisherPassword, offer.fingerprint(),
+                this::onPublisherKeys, this::onPublisherMedia));
+        return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer).writeAnswer();
+    }
+
+    /** On the handshake's thread. */
+    private void onPublisherKeys(SrtpKeys keys) {
         fromPublisher = SrtpTransformer.forReceiving(keys);
         toPublisher = SrtpTransformer.forSending(keys);
         secured.tryComplete();
@@ -159,11 +171,12 @@ final class ForwardedStream implements AutoCloseable {
             int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
             int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
             long timestamp = ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL;
-            if (payloadType == codec.payloadType()) {
+            lastPacketNanos = System.nanoTime();
+            if (payloadType == publisherVideoType) {
                 publisherVideoSsrc = ssrc;
                 videoReception.onPacket(sequence, timestamp, System.nanoTime());
                 video.onSourceRtp(plain);
-            } else if (payloadType == OPUS) {
+            } else if (payloadType == publisherAudioType) {
                 publisherAudioSsrc = ssrc;
                 audioReception.onPacket(sequence, timestamp, System.nanoTime());
                 audio.onSourceRtp(plain);
@@ -211,22 +224,6 @@ final class ForwardedStream implements AutoCloseable {
         });
     }
 
-    /**
-     * The round-trip time the in-process publisher's libwebrtc computed from the edge's receiver reports
-     * (LSR/DLSR against its own sender reports), in ms; empty until it has one. Proof the reports are sound.
-     */
-    Future<java.util.Optional<Double>> publisherRoundTripMillis() {
-        if (publisher == null) {
-            return Future.succeededFuture(java.util.Optional.empty());
-        }
-        return WebrtcCalls.stats(publisher, vertx.getOrCreateContext()).map(report -> report.getStats().values().stream()
-                .filter(stats -> stats.getType() == dev.onvoid.webrtc.RTCStatsType.REMOTE_INBOUND_RTP)
-                .map(stats -> stats.getAttributes().get("roundTripTime"))
-                .filter(rtt -> rtt instanceof Number)
-                .map(rtt -> ((Number) rtt).doubleValue() * 1000)
-                .findFirst());
-    }
-
     long receiverReports() {
         return receiverReports;
     }
@@ -251,17 +248,10 @@ final class ForwardedStream implements AutoCloseable {
 
     @Override
     public void close() {
-        if (vertx != null) {
-            vertx.cancelTimer(reportTimer);
-        }
-        if (publisher != null) {
-            senders.forEach(publisher::removeTrack);
-            senders.clear();
-            publisher.close();
-            publisher = null;
-        }
+        vertx.cancelTimer(reportTimer);
         sessions.remove(publisherUfrag);
         port.forget(publisherUfrag);
+        secured.tryFail("stream closed");
         if (fromPublisher != null) {
             fromPublisher.close();
             toPublisher.close();

@@ -19,8 +19,8 @@ import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.RtcpFeedback;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
-import p2pedge.media.rtc.SdpAnswer;
-import p2pedge.media.rtc.SdpOffer;
+import p2pedge.media.rtc.PeerSdp;
+import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
@@ -71,6 +71,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final Map<Long, Viewer> viewers = new HashMap<>();
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
+    private final List<DemoPublisher> demoPublishers = new ArrayList<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private AudioDeviceModule audioDevice;
     private PeerConnectionFactory factory;
@@ -99,9 +100,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(demo, VideoCodec.of(spec.codec()), spec.bitrateKbps(), port, sessions);
+                ForwardedStream stream = new ForwardedStream(spec.name(), VideoCodec.of(spec.codec()), port, sessions, context);
                 streams.put(spec.name(), stream);
-                started.add(stream.start(factory, identity.fingerprint(), udpPort, context));
+                DemoPublisher publisher = new DemoPublisher(demo);
+                demoPublishers.add(publisher);
+                started.add(publisher.publish(factory, stream, identity.fingerprint(), udpPort, context));
             }
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(MediaApi.OFFER, this::onOffer));
@@ -122,6 +125,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         int open = viewers.size();
         new ArrayList<>(viewers.keySet()).forEach(this::release);
         streams.values().forEach(ForwardedStream::close);
+        demoPublishers.forEach(DemoPublisher::close);
         sources.forEach(LiveStream::close);
         factory.dispose();
         audioDevice.dispose();
@@ -143,10 +147,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         Viewer viewer = new Viewer(session, stream);
         viewers.put(session, viewer);
         List<String> addresses = candidateAddresses;
-        String sdp = new SdpOffer(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
-                new SdpOffer.Media(SdpOffer.Kind.VIDEO, "0", SdpOffer.Direction.SENDONLY, List.of(stream.codec.sdp()),
+        String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
+                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(stream.codec.sdp()),
                         viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
-                new SdpOffer.Media(SdpOffer.Kind.AUDIO, "1", SdpOffer.Direction.SENDONLY, List.of(SdpOffer.Codec.opus()),
+                new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()),
                         viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
         List<IceCandidate> candidates = new ArrayList<>();
         for (String address : addresses) {
@@ -165,9 +169,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             message.fail(400, "no offer outstanding");
             return;
         }
-        SdpAnswer answer;
+        PeerSdp answer;
         try {
-            answer = SdpAnswer.parse(message.body().getJsonObject("sdp").getString("sdp"));
+            answer = PeerSdp.parse(message.body().getJsonObject("sdp").getString("sdp"));
         } catch (IllegalArgumentException e) {
             release(session);
             message.fail(400, "answer rejected: " + e.getMessage());
@@ -204,8 +208,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         viewer.fromViewer = SrtpTransformer.forReceiving(keys);
         var address = port.addressOf(viewer.ufrag).orElseThrow();
         String id = Long.toString(viewer.session);
-        viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc), SrtpTransformer.forSending(keys)));
-        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc), SrtpTransformer.forSending(keys)));
+        viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, ForwardedStream.OPUS), SrtpTransformer.forSending(keys)));
+        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.stream.codec.payloadType()), SrtpTransformer.forSending(keys)));
         vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
     }
 
@@ -274,9 +278,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
                 .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
                 .put("dropped", dropped);
-        // The first stream's publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
-        return streams.values().stream().findFirst()
-                .map(stream -> stream.publisherRoundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))
+        // The first demo publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
+        return demoPublishers.stream().findFirst()
+                .map(publisher -> publisher.roundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))
                 .orElse(Future.succeededFuture(stats));
     }
 

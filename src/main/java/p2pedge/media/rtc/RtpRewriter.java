@@ -3,7 +3,7 @@ package p2pedge.media.rtc;
 import java.security.SecureRandom;
 
 /**
- * Rewrites a source's RTP for one viewer: the viewer's own SSRC, and sequence numbers and timestamps that
+ * Rewrites a source's RTP for one viewer: the viewer's own SSRC and payload type, and sequence numbers and timestamps that
  * start at random values when the viewer joins and then follow the source's steps (RFC 3550 section 5.1),
  * so every viewer sees a well-formed stream of its own whenever it joined. Not thread-safe.
  */
@@ -12,12 +12,19 @@ public final class RtpRewriter {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int ssrc;
+    private final int payloadType;
     private boolean started;
     private int sequenceDelta;
     private long timestampDelta;
 
     public RtpRewriter(int ssrc) {
+        this(ssrc, -1);
+    }
+
+    /** @param payloadType the payload type the viewer negotiated (a publisher may use another), or -1 to keep it */
+    public RtpRewriter(int ssrc, int payloadType) {
         this.ssrc = ssrc;
+        this.payloadType = payloadType;
     }
 
     public int ssrc() {
@@ -47,6 +54,9 @@ public final class RtpRewriter {
         out[5] = (byte) (newTimestamp >>> 16);
         out[6] = (byte) (newTimestamp >>> 8);
         out[7] = (byte) newTimestamp;
+        if (payloadType >= 0) {
+            out[1] = (byte) ((packet[1] & 0x80) | payloadType); // the marker bit stays
+        }
         out[8] = (byte) (ssrc >>> 24);
         out[9] = (byte) (ssrc >>> 16);
         out[10] = (byte) (ssrc >>> 8);

@@ -5,18 +5,18 @@ import java.util.function.Predicate;
 
 /** The video codecs the forwarder carries: how the edge offers each, and where each one's keyframes start. */
 public enum VideoCodec {
-    VP8(SdpOffer.Codec.vp8(), Vp8::startsKeyframe),
-    H264(SdpOffer.Codec.h264(), p2pedge.media.rtc.H264::startsKeyframe);
+    VP8(EdgeSdp.Codec.vp8(), Vp8::startsKeyframe),
+    H264(EdgeSdp.Codec.h264(), p2pedge.media.rtc.H264::startsKeyframe);
 
-    private final SdpOffer.Codec sdp;
+    private final EdgeSdp.Codec sdp;
     private final Predicate<byte[]> keyframeStart;
 
-    VideoCodec(SdpOffer.Codec sdp, Predicate<byte[]> keyframeStart) {
+    VideoCodec(EdgeSdp.Codec sdp, Predicate<byte[]> keyframeStart) {
         this.sdp = sdp;
         this.keyframeStart = keyframeStart;
     }
 
-    public SdpOffer.Codec sdp() {
+    public EdgeSdp.Codec sdp() {
         return sdp;
     }
 

@@ -351,7 +351,7 @@ class SharedPortInteropTest {
             }
         });
         RTCSessionDescription description = answer.get(10, TimeUnit.SECONDS);
-        SdpAnswer parsed = SdpAnswer.parse(description.sdp);
+        PeerSdp parsed = PeerSdp.parse(description.sdp);
         assertEquals(direction.equals("sendonly") ? "recvonly" : "sendonly", parsed.media().get(0).direction(), description.sdp);
         assertEquals(List.of(VP8), parsed.media().get(0).payloadTypes());
         sessions.put(ufrag, new MediaSession(ufrag, password, parsed.fingerprint(), onKeys, onMedia));
@@ -359,11 +359,11 @@ class SharedPortInteropTest {
         return connected;
     }
 
-    /** The forwarder's offer ({@link SdpOffer}): the edge sends ({@code sendonly}) or receives ({@code recvonly}) VP8. */
+    /** The forwarder's offer ({@link EdgeSdp}): the edge sends ({@code sendonly}) or receives ({@code recvonly}) VP8. */
     private static String offer(int udpPort, String fingerprint, String ufrag, String password, String direction, int ssrc) {
-        SdpOffer.Direction edgeDirection = direction.equals("sendonly") ? SdpOffer.Direction.SENDONLY : SdpOffer.Direction.RECVONLY;
-        return new SdpOffer(ufrag, password, fingerprint, "127.0.0.1", udpPort, List.of(new SdpOffer.Media(
-                SdpOffer.Kind.VIDEO, "0", edgeDirection, List.of(SdpOffer.Codec.vp8()), ssrc, "edge"))).write();
+        EdgeSdp.Direction edgeDirection = direction.equals("sendonly") ? EdgeSdp.Direction.SENDONLY : EdgeSdp.Direction.RECVONLY;
+        return new EdgeSdp(ufrag, password, fingerprint, "127.0.0.1", udpPort, List.of(new EdgeSdp.Media(
+                EdgeSdp.Kind.VIDEO, "0", edgeDirection, List.of(EdgeSdp.Codec.vp8()), ssrc, "edge"))).write();
     }
 
     /** A succeeded, nominated candidate pair from libwebrtc's stats, or null. */

@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The SDP the forwarding edge offers (RFC 8829/8866 conventions as browsers expect them): ICE-lite, one shared
- * UDP candidate, DTLS role actpass with the edge's fingerprint, BUNDLE and rtcp-mux, and per media section its
- * codecs with NACK, PLI and FIR feedback, and (when the edge sends) the SSRC it sends with.
+ * The SDP the forwarding edge writes (RFC 8829/8866 conventions as browsers expect them), as an offer to a
+ * viewer or an answer to a publisher: ICE-lite, one shared UDP candidate, the edge's fingerprint (DTLS role
+ * actpass in offers, passive in answers), BUNDLE and rtcp-mux, and per media section its codecs with NACK, PLI
+ * and FIR feedback, and (when the edge sends) the SSRC it sends with.
  */
-public record SdpOffer(String iceUfrag, String icePassword, String fingerprint, String candidateAddress, int candidatePort,
+public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, String candidateAddress, int candidatePort,
                        List<Media> media) {
 
     public enum Kind { AUDIO, VIDEO }
@@ -45,7 +46,17 @@ public record SdpOffer(String iceUfrag, String icePassword, String fingerprint, 
     public record Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId) {
     }
 
+    /** As an offer: the DTLS role left to the peer (actpass), which must answer active. */
     public String write() {
+        return write("actpass");
+    }
+
+    /** As an answer to a publisher's offer: the edge takes the DTLS server's part (passive). */
+    public String writeAnswer() {
+        return write("passive");
+    }
+
+    private String write(String setup) {
         List<String> lines = new ArrayList<>();
         lines.add("v=0");
         lines.add("o=- " + (System.nanoTime() & Long.MAX_VALUE) + " 2 IN IP4 127.0.0.1");
@@ -63,7 +74,7 @@ public record SdpOffer(String iceUfrag, String icePassword, String fingerprint, 
             lines.add("a=ice-ufrag:" + iceUfrag);
             lines.add("a=ice-pwd:" + icePassword);
             lines.add("a=fingerprint:sha-256 " + fingerprint);
-            lines.add("a=setup:actpass");
+            lines.add("a=setup:" + setup);
             lines.add("a=mid:" + m.mid());
             lines.add("a=" + m.direction().attribute());
             lines.add("a=rtcp-mux");

@@ -1,22 +1,58 @@
 package p2pedge.media.rtc;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * A peer's answer to the forwarding edge's offer, read strictly: what the shared port and the forwarder need
- * (ICE credentials, the DTLS fingerprint and role, and per media section its mid, direction and the payload
- * types it accepted), and a clear {@link IllegalArgumentException} for anything missing or contradictory.
+ * A peer's session description, read strictly: a viewer's answer to the edge's offer, or a publisher's (WHIP)
+ * offer the edge answers. What the shared port and the forwarder need (ICE credentials, the DTLS fingerprint and
+ * role, and per media section its mid, direction, payload types and their rtpmap/fmtp), and a clear
+ * {@link IllegalArgumentException} for anything missing or contradictory. The edge is always the DTLS server.
  */
-public record SdpAnswer(String iceUfrag, String icePassword, String fingerprint, String setup, List<Media> media) {
+public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, String setup, List<Media> media) {
 
-    public record Media(String kind, String mid, String direction, List<Integer> payloadTypes, boolean rejected) {
+    /** @param codecs payload type -> rtpmap encoding ("VP8/90000", "opus/48000/2"); @param fmtp payload type -> format parameters */
+    public record Media(String kind, String mid, String direction, List<Integer> payloadTypes, boolean rejected,
+                        Map<Integer, String> codecs, Map<Integer, String> fmtp) {
+
+        /** The first payload type offered for this encoding name (case-insensitive, e.g. "H264"), if any. */
+        public Optional<Integer> payloadTypeOf(String encoding) {
+            for (int type : payloadTypes) {
+                String rtpmap = codecs.get(type);
+                if (rtpmap != null && rtpmap.toUpperCase(Locale.ROOT).startsWith(encoding.toUpperCase(Locale.ROOT) + "/")) {
+                    return Optional.of(type);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     private static final int MAX_LENGTH = 60_000;
 
-    public static SdpAnswer parse(String sdp) {
+    /** A viewer's answer: it must take the DTLS client's part ({@code a=setup:active}). */
+    public static PeerSdp parse(String sdp) {
+        PeerSdp answer = read(sdp);
+        // The edge offers actpass and is the DTLS server: the answer must take the client's part.
+        if (!"active".equals(answer.setup())) {
+            throw new IllegalArgumentException("answer must be a=setup:active, got " + answer.setup());
+        }
+        return answer;
+    }
+
+    /** A publisher's offer: actpass (the edge answers passive) or active; the edge is the DTLS server either way. */
+    public static PeerSdp parseOffer(String sdp) {
+        PeerSdp offer = read(sdp);
+        if (!"actpass".equals(offer.setup()) && !"active".equals(offer.setup())) {
+            throw new IllegalArgumentException("offer must be a=setup:actpass or active, got " + offer.setup());
+        }
+        return offer;
+    }
+
+    private static PeerSdp read(String sdp) {
         if (sdp == null || sdp.length() > MAX_LENGTH || !sdp.startsWith("v=0")) {
             throw new IllegalArgumentException("not an SDP document");
         }
@@ -29,13 +65,17 @@ public record SdpAnswer(String iceUfrag, String icePassword, String fingerprint,
         String mid = null;
         String direction = "sendrecv";
         List<Integer> payloadTypes = List.of();
+        Map<Integer, String> codecs = new HashMap<>();
+        Map<Integer, String> fmtp = new HashMap<>();
         boolean rejected = false;
         for (String raw : sdp.split("\r?\n")) {
             String line = raw.trim();
             if (line.startsWith("m=")) {
                 if (kind != null) {
-                    media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected));
+                    media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs), Map.copyOf(fmtp)));
                 }
+                codecs = new HashMap<>();
+                fmtp = new HashMap<>();
                 String[] parts = line.substring(2).split(" ");
                 if (parts.length < 4) {
                     throw new IllegalArgumentException("malformed m-line: " + line);
@@ -60,6 +100,12 @@ public record SdpAnswer(String iceUfrag, String icePassword, String fingerprint,
                 }
             } else if (line.startsWith("a=setup:")) {
                 setup = same(setup, line.substring(8), "setup");
+            } else if (line.startsWith("a=rtpmap:") || line.startsWith("a=fmtp:")) {
+                int space = line.indexOf(' ');
+                if (space > 0) {
+                    int type = payloadType(line.substring(line.indexOf(':') + 1, space));
+                    (line.startsWith("a=rtpmap:") ? codecs : fmtp).put(type, line.substring(space + 1));
+                }
             } else if (line.startsWith("a=mid:")) {
                 mid = line.substring(6);
             } else if (line.equals("a=sendrecv") || line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive")) {
@@ -67,7 +113,7 @@ public record SdpAnswer(String iceUfrag, String icePassword, String fingerprint,
             }
         }
         if (kind != null) {
-            media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected));
+            media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs), Map.copyOf(fmtp)));
         }
         if (ufrag == null || ufrag.length() < 4 || password == null || password.length() < 22) {
             throw new IllegalArgumentException("answer lacks ICE credentials (ice-ufrag >= 4, ice-pwd >= 22 characters)");
@@ -75,14 +121,10 @@ public record SdpAnswer(String iceUfrag, String icePassword, String fingerprint,
         if (fingerprint == null || !fingerprint.matches("([0-9A-F]{2}:){31}[0-9A-F]{2}")) {
             throw new IllegalArgumentException("answer lacks a sha-256 fingerprint");
         }
-        // The edge offers actpass and is the DTLS server: the answer must take the client's part.
-        if (!"active".equals(setup)) {
-            throw new IllegalArgumentException("answer must be a=setup:active, got " + setup);
-        }
         if (media.isEmpty()) {
-            throw new IllegalArgumentException("answer has no media");
+            throw new IllegalArgumentException("no media sections");
         }
-        return new SdpAnswer(ufrag, password, fingerprint, setup, List.copyOf(media));
+        return new PeerSdp(ufrag, password, fingerprint, setup, List.copyOf(media));
     }
 
     private static String requireMid(String mid, String kind) {

@@ -1,0 +1,95 @@
+package p2pedge.media.forwarding;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.PeerConnectionObserver;
+import dev.onvoid.webrtc.PortAllocatorConfig;
+import dev.onvoid.webrtc.RTCConfiguration;
+import dev.onvoid.webrtc.RTCIceCandidate;
+import dev.onvoid.webrtc.RTCPeerConnection;
+import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCSdpType;
+import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStatsType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import p2pedge.media.LiveStream;
+import p2pedge.media.WebrtcCalls;
+import p2pedge.media.rtc.PeerSdp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Encodes a raw source (the demo stream's tracks) once: one in-process webrtc-java connection that publishes to
+ * the edge's own shared port exactly as a WHIP publisher would (it offers, the edge answers), held at the
+ * stream's bitrate because the edge sends it no congestion feedback.
+ */
+final class DemoPublisher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DemoPublisher.class.getName());
+
+    private final LiveStream source;
+    private final List<RTCRtpSender> senders = new ArrayList<>();
+    private RTCPeerConnection connection;
+    private Context context;
+
+    DemoPublisher(LiveStream source) {
+        this.source = source;
+    }
+
+    /** Publishes into {@code stream}; completes when the edge holds the publisher's SRTP keys. */
+    Future<Void> publish(PeerConnectionFactory factory, ForwardedStream stream, String fingerprint, int udpPort, Context context) {
+        this.context = context;
+        RTCConfiguration config = new RTCConfiguration();
+        config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
+        connection = factory.createPeerConnection(config, new PeerConnectionObserver() {
+            @Override
+            public void onIceCandidate(RTCIceCandidate candidate) {
+                // The edge is ICE-lite and learns the publisher's address from its checks.
+            }
+        });
+        List<String> streamIds = List.of(source.name());
+        senders.add(connection.addTrack(source.videoTrack(), streamIds));
+        senders.add(connection.addTrack(source.audioTrack(), streamIds));
+        return WebrtcCalls.createOffer(connection, context)
+                .compose(offer -> WebrtcCalls.setLocal(connection, offer, context).map(offer))
+                .compose(offer -> {
+                    String answer = stream.acceptPublisher(PeerSdp.parseOffer(offer.sdp), fingerprint, "127.0.0.1", udpPort,
+                            source.bitrateKbps());
+                    return WebrtcCalls.setRemote(connection, new RTCSessionDescription(RTCSdpType.ANSWER, answer), context);
+                })
+                .compose(v -> stream.secured().timeout(10, TimeUnit.SECONDS))
+                .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once (" + stream.codec + " at "
+                        + source.bitrateKbps() + " kbit/s) by the in-process publisher, forwarded"));
+    }
+
+    /**
+     * The round-trip time this publisher's libwebrtc computed from the edge's receiver reports (LSR/DLSR
+     * against its own sender reports), in ms; empty until it has one. Proof the reports are sound.
+     */
+    Future<Optional<Double>> roundTripMillis() {
+        if (connection == null) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return WebrtcCalls.stats(connection, context).map(report -> report.getStats().values().stream()
+                .filter(stats -> stats.getType() == RTCStatsType.REMOTE_INBOUND_RTP)
+                .map(stats -> stats.getAttributes().get("roundTripTime"))
+                .filter(rtt -> rtt instanceof Number)
+                .map(rtt -> ((Number) rtt).doubleValue() * 1000)
+                .findFirst());
+    }
+
+    /** Senders go before the connection closes; the tracks belong to the source, which disposes them. */
+    @Override
+    public void close() {
+        if (connection != null) {
+            senders.forEach(connection::removeTrack);
+            senders.clear();
+            connection.close();
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PeerSdpTest {
+
+    private static final String FINGERPRINT = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+
+    private static String answer(String setup, String fingerprint) {
+        return String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1",
+                "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=ice-ufrag:abcd", "a=ice-pwd:0123456789abcdefghijklmn",
+                "a=fingerprint:sha-256 " + fingerprint, "a=setup:" + setup, "a=mid:0", "a=recvonly", "a=rtcp-mux",
+                "a=rtpmap:96 VP8/90000",
+                "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=ice-ufrag:abcd", "a=ice-pwd:0123456789abcdefghijklmn",
+                "a=fingerprint:sha-256 " + fingerprint, "a=setup:" + setup, "a=mid:1", "a=recvonly", "a=rtpmap:111 opus/48000/2", "");
+    }
+
+    @Test
+    void readsWhatTheForwarderNeeds() {
+        PeerSdp answer = PeerSdp.parse(answer("active", FINGERPRINT.toLowerCase()));
+        assertEquals("abcd", answer.iceUfrag());
+        assertEquals(FINGERPRINT, answer.fingerprint(), "normalised to upper case");
+        assertEquals(2, answer.media().size());
+        assertEquals(new PeerSdp.Media("video", "0", "recvonly", List.of(96), false, java.util.Map.of(96, "VP8/90000"),
+                java.util.Map.of()), answer.media().get(0));
+        assertEquals(java.util.Optional.of(111), answer.media().get(1).payloadTypeOf("OPUS"));
+        assertEquals(List.of(111), answer.media().get(1).payloadTypes());
+    }
+
+    @Test
+    void aPublishersOfferMayLeaveTheDtlsRoleToTheEdge() {
+        PeerSdp offer = PeerSdp.parseOffer(answer("actpass", FINGERPRINT).replace("a=recvonly", "a=sendonly"));
+        assertEquals("sendonly", offer.media().get(0).direction());
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(answer("passive", FINGERPRINT)),
+                "the edge is always the DTLS server");
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("actpass", FINGERPRINT)),
+                "an answer cannot leave the role open");
+    }
+
+    @Test
+    void refusesAnswersTheEdgeCannotUse() {
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse("hello"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("passive", FINGERPRINT)))
+                .getMessage().contains("setup"));
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("active", "00:11")));
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("active", FINGERPRINT).replace("a=mid:1\r\n", "")));
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("active", FINGERPRINT).replaceFirst("a=ice-ufrag:abcd", "a=ice-ufrag:wxyz")),
+                "BUNDLE: one set of credentials");
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("active", FINGERPRINT).replace(" 96\r\n", " 996\r\n")));
+    }
+}
