@@ -8,7 +8,21 @@ import java.util.List;
 
 /** The edge's configuration, parsed and checked in one place. */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
-                         List<StreamSpec> streams) {
+                         List<StreamSpec> streams, Whip whip) {
+
+    /**
+     * WHIP ingest on the signalling port ({@code POST /{app}/{stream}}).
+     *
+     * @param tokens                  app -> bearer token publishers of that app must present; an app without
+     *                                one accepts any publisher
+     * @param maxBodyBytes            largest SDP offer accepted
+     * @param publisherTimeoutSeconds a publisher that has not connected, or has sent no media, for this long ends
+     *                                its stream
+     * @param replace                 a second publisher of a live name replaces the first (else 409)
+     */
+    public record Whip(boolean enabled, java.util.Map<String, String> tokens, int maxBodyBytes, int publisherTimeoutSeconds,
+                       boolean replace) {
+    }
 
     /**
      * The edge cluster (Hazelcast). {@code name}, {@code host}, {@code port} and {@code members} fill the
@@ -133,7 +147,14 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000) : 600,
                     videoCodec(stream.getString("codec", "vp8"))));
         }
-        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams));
+        JsonObject w = section(json, "whip");
+        java.util.Map<String, String> tokens = new java.util.HashMap<>();
+        w.getJsonObject("tokens", new JsonObject()).forEach(e -> tokens.put(e.getKey(), String.valueOf(e.getValue())));
+        Whip whip = new Whip(w.getBoolean("enabled", true), java.util.Map.copyOf(tokens),
+                intIn(w, "whip.maxBodyBytes", "maxBodyBytes", 1024, 1 << 20),
+                intIn(w, "whip.publisherTimeoutSeconds", "publisherTimeoutSeconds", 1, 3600),
+                w.getBoolean("replace", false));
+        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip);
     }
 
     private static String videoCodec(String codec) {

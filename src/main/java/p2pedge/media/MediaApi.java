@@ -23,6 +23,10 @@ public final class MediaApi {
     public static final String CANDIDATES = "p2pedge.media.candidates";
     public static final String CLOSE = "p2pedge.media.close";
     public static final String STREAM_EXISTS = "p2pedge.media.stream-exists";
+    /** A WHIP publisher's offer for a stream name: replies {"sdp": answer, "resource": id}; fails 409 if live, 400 if unusable. */
+    public static final String PUBLISH = "p2pedge.media.publish";
+    /** Ends a published stream by its resource id: replies, or fails 404. */
+    public static final String UNPUBLISH = "p2pedge.media.unpublish";
     /** Replies with the number of live edge connections (monitoring, leak checks). */
     public static final String CONNECTIONS = "p2pedge.media.connections";
     /** Published (body: the session id) when a viewer's edge connection reaches connected: media flows. */
@@ -44,6 +48,10 @@ public final class MediaApi {
     }
 
     /** An edge connection that ended without the player asking. */
+    /** The edge's answer to a publisher and the id of its WHIP resource. */
+    public record Published(String sdp, String resource) {
+    }
+
     public record ConnectionLost(long session, String reason) {
         public static ConnectionLost fromJson(JsonObject json) {
             return new ConnectionLost(json.getLong("session"), json.getString("reason"));
@@ -79,6 +87,16 @@ public final class MediaApi {
 
     public Future<Void> close(long session) {
         return bus.request(CLOSE, new JsonObject().put("session", session), options).mapEmpty();
+    }
+
+    public Future<Published> publish(String stream, String offerSdp) {
+        JsonObject body = new JsonObject().put("stream", stream).put("sdp", offerSdp);
+        return bus.<JsonObject>request(PUBLISH, body, options)
+                .map(m -> new Published(m.body().getString("sdp"), m.body().getString("resource")));
+    }
+
+    public Future<Void> unpublish(String resource) {
+        return bus.request(UNPUBLISH, resource, options).mapEmpty();
     }
 
     public Future<Boolean> streamExists(String stream) {

@@ -79,6 +79,9 @@ public final class SignallingVerticle extends VerticleBase {
                 ctx.fail(500, ar.cause());
             }
         }));
+        if (config.whip().enabled()) {
+            new WhipEndpoint(config.whip(), media).mount(router);
+        }
         router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         // Netty's own limit only guards memory; the session enforces the protocol limit with a JSON error.
         HttpServerOptions options = new HttpServerOptions()

@@ -102,6 +102,11 @@ public final class JavaViewer implements AutoCloseable {
                 .put("sdp", new JsonObject().put("type", "answer").put("sdp", description.sdp)));
     }
 
+    /** The viewer's signalling socket, for messages after the offer/answer (errors, stop). */
+    public SignallingClient signalling() {
+        return signalling;
+    }
+
     public long id() {
         return id;
     }

@@ -72,6 +72,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
     private final List<DemoPublisher> demoPublishers = new ArrayList<>();
+    /** WHIP resources: id -> the stream its publisher feeds, and that publisher's watchdog timer. */
+    private final Map<String, ForwardedStream> published = new HashMap<>();
+    private final Map<String, Long> watchdogs = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private AudioDeviceModule audioDevice;
     private PeerConnectionFactory factory;
@@ -111,6 +114,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.ANSWER, this::onAnswer));
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.CANDIDATES, m -> m.reply(null))); // ICE-lite: checks suffice
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
+            consumers.add(bus.localConsumer(MediaApi.PUBLISH, this::onPublish));
+            consumers.add(bus.<String>localConsumer(MediaApi.UNPUBLISH, this::onUnpublish));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(streams.containsKey(m.body()))));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
@@ -124,6 +129,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         consumers.forEach(MessageConsumer::unregister);
         int open = viewers.size();
         new ArrayList<>(viewers.keySet()).forEach(this::release);
+        watchdogs.values().forEach(vertx::cancelTimer);
         streams.values().forEach(ForwardedStream::close);
         demoPublishers.forEach(DemoPublisher::close);
         sources.forEach(LiveStream::close);
@@ -282,6 +288,83 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         return demoPublishers.stream().findFirst()
                 .map(publisher -> publisher.roundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))
                 .orElse(Future.succeededFuture(stats));
+    }
+
+    /** A WHIP publisher's offer: a new stream of that name, fed by it. */
+    private void onPublish(Message<JsonObject> message) {
+        String name = message.body().getString("stream");
+        PeerSdp offer;
+        try {
+            offer = PeerSdp.parseOffer(message.body().getString("sdp"));
+        } catch (IllegalArgumentException e) {
+            message.fail(400, "offer rejected: " + e.getMessage());
+            return;
+        }
+        ForwardedStream live = streams.get(name);
+        if (live != null) {
+            String resource = resourceOf(live);
+            if (resource == null || !config.whip().replace()) {
+                message.fail(409, "stream " + name + " is already live");
+                return;
+            }
+            endStream(resource, "replaced by a new publisher");
+        }
+        // Forward what the publisher encoded: VP8 if it offers it, else H.264.
+        VideoCodec codec = offer.media().stream().anyMatch(m -> m.kind().equals("video") && m.payloadTypeOf("VP8").isPresent())
+                ? VideoCodec.VP8 : VideoCodec.H264;
+        ForwardedStream stream = new ForwardedStream(name, codec, port, sessions, context);
+        String answer;
+        try {
+            answer = stream.acceptPublisher(offer, identity.fingerprint(), candidateAddresses.get(0), udpPort, null);
+        } catch (IllegalArgumentException e) {
+            stream.close();
+            message.fail(400, "offer rejected: " + e.getMessage());
+            return;
+        }
+        String resource = ForwardedStream.token(16);
+        streams.put(name, stream);
+        published.put(resource, stream);
+        long started = System.nanoTime();
+        long timeout = config.whip().publisherTimeoutSeconds() * 1_000_000_000L;
+        watchdogs.put(resource, vertx.setPeriodic(1_000, t -> {
+            long last = Math.max(started, stream.lastPacketNanos());
+            if (System.nanoTime() - last > timeout) {
+                endStream(resource, stream.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect");
+            }
+        }));
+        LOG.info(() -> "stream " + name + ": WHIP publisher accepted (" + codec + "), resource " + resource);
+        message.reply(new JsonObject().put("sdp", answer).put("resource", resource));
+    }
+
+    private void onUnpublish(Message<String> message) {
+        if (!published.containsKey(message.body())) {
+            message.fail(404, "no such WHIP resource");
+            return;
+        }
+        endStream(message.body(), "the publisher ended it");
+        message.reply(null);
+    }
+
+    private String resourceOf(ForwardedStream stream) {
+        return published.entrySet().stream().filter(e -> e.getValue() == stream).map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /** A published stream ends: its viewers are told (an error, not a frozen picture) and released. */
+    private void endStream(String resource, String reason) {
+        ForwardedStream stream = published.remove(resource);
+        if (stream == null) {
+            return;
+        }
+        vertx.cancelTimer(watchdogs.remove(resource));
+        streams.remove(stream.name(), stream);
+        List<Long> watching = viewers.values().stream().filter(v -> v.stream == stream).map(v -> v.session).toList();
+        for (long session : watching) {
+            release(session);
+            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
+                    .put("reason", "stream " + stream.name() + " ended: " + reason));
+        }
+        stream.close();
+        LOG.info(() -> "stream " + stream.name() + " ended (" + reason + "), " + watching.size() + " viewer(s) told");
     }
 
     private void onClose(Message<JsonObject> message) {

@@ -1,0 +1,131 @@
+package p2pedge.media.forwarding;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.JavaViewer;
+import p2pedge.testing.SignallingClient;
+import p2pedge.testing.TestEdge;
+import p2pedge.testing.Waits;
+import p2pedge.testing.WhipPublisher;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * WHIP ingest on one edge: a webrtc-java publisher POSTs its offer, a player of that stream name decodes the
+ * frames the publisher drew (their frame numbers rise), DELETE ends the stream and its player gets an error.
+ * Every bad request gets its status and leaves the running stream untouched.
+ */
+@Tag("e2e")
+@ExtendWith(VertxExtension.class)
+class WhipIngestTest {
+
+    private static final String TOKEN = "s3cret-token";
+
+    private HeadlessAudioDeviceModule audio;
+    private PeerConnectionFactory factory;
+
+    @BeforeEach
+    void factory() {
+        audio = new HeadlessAudioDeviceModule();
+        factory = new PeerConnectionFactory(audio);
+    }
+
+    @AfterEach
+    void dispose() {
+        factory.dispose();
+        audio.dispose();
+    }
+
+    private static JsonObject config() {
+        return ForwardingPlaneTest.forwarder().put("whip", new JsonObject()
+                .put("tokens", new JsonObject().put("secure", TOKEN)).put("publisherTimeoutSeconds", 3));
+    }
+
+    @Test
+    void aWhipPublishersFramesReachAPlayerAndDeleteEndsTheStream(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, config());
+             WhipPublisher publisher = new WhipPublisher(factory, edge.port()).publish("live/cam", null)) {
+            assertTrue(publisher.location().startsWith("/live/cam/"), publisher.location());
+            try (JavaViewer viewer = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/live/cam"))) {
+                Waits.until(() -> viewer.frames() > 10 && viewer.lastFrameNumber() >= 0, 20_000,
+                        "the player decodes the publisher's frames");
+                long number = viewer.lastFrameNumber();
+                Thread.sleep(1_000);
+                assertTrue(viewer.lastFrameNumber() > number, "the publisher's frame numbers rise: " + number + " -> "
+                        + viewer.lastFrameNumber());
+                System.out.printf("WHIP: player decodes the publisher's frame %d%n", viewer.lastFrameNumber());
+
+                assertEquals(200, WhipPublisher.delete(edge.port(), publisher.location(), null).statusCode());
+                JsonObject error = viewer.signalling().next(Duration.ofSeconds(5));
+                assertTrue(error.getString("error", "").contains("ended"), "the player is told: " + error.encode());
+            }
+            try (SignallingClient late = SignallingClient.connect(vertx, edge.port(), "/live/cam")) {
+                late.send(new JsonObject().put("command", "request_offer"));
+                assertEquals(404, late.next().getInteger("code"), "the stream is gone");
+            }
+            assertEquals(404, WhipPublisher.delete(edge.port(), publisher.location(), null).statusCode(), "deleted once");
+        }
+    }
+
+    @Test
+    void badRequestsGetTheirStatusAndLeaveTheLiveStreamAlone(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, config());
+             WhipPublisher live = new WhipPublisher(factory, edge.port()).publish("secure/cam", TOKEN);
+             WhipPublisher other = new WhipPublisher(factory, edge.port());
+             JavaViewer viewer = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/secure/cam"))) {
+            Waits.until(() -> viewer.frames() > 10, 20_000, "the live stream plays");
+            int port = edge.port();
+            String offer = other.offer();
+            assertStatus(401, WhipPublisher.post(port, "secure/other", "application/sdp", offer, null), "no token");
+            assertStatus(401, WhipPublisher.post(port, "secure/other", "application/sdp", offer, "guess"), "wrong token");
+            assertStatus(415, WhipPublisher.post(port, "open/x", "text/plain", offer, null), "not SDP");
+            assertStatus(400, WhipPublisher.post(port, "open/x", "application/sdp", "{\"sdp\":1}", null), "a body that is not SDP");
+            assertStatus(400, WhipPublisher.post(port, "open/x", "application/sdp", offer.substring(0, offer.indexOf("m=")), null),
+                    "SDP without media");
+            String vp9Only = offer.replaceAll("a=rtpmap:(\\d+) (VP8|H264)/", "a=rtpmap:$1 X-$2/");
+            assertStatus(400, WhipPublisher.post(port, "open/x", "application/sdp", vp9Only, null), "no codec the edge forwards");
+            assertStatus(409, WhipPublisher.post(port, "secure/cam", "application/sdp", offer, TOKEN), "the name is live");
+            assertStatus(409, WhipPublisher.post(port, "app/stream", "application/sdp", offer, null), "the demo's name");
+            assertStatus(413, WhipPublisher.post(port, "open/x", "application/sdp", offer + "a=x:" + "y".repeat(70_000) + "\r\n", null),
+                    "oversized");
+            assertStatus(401, WhipPublisher.delete(port, live.location(), null), "DELETE needs the token too");
+            assertStatus(404, WhipPublisher.delete(port, "/secure/cam/nope", TOKEN), "unknown resource");
+
+            long number = viewer.lastFrameNumber();
+            Thread.sleep(1_000);
+            assertTrue(viewer.lastFrameNumber() > number, "the live stream kept playing");
+            JsonObject stats = ForwardingPlaneTest.stats(vertx);
+            assertEquals(1, stats.getInteger("viewers"), stats.encode());
+            assertEquals(3, stats.getInteger("sessions"), "the demo's and the live publisher's sessions and the viewer's; "
+                    + "nothing left of the refused offers: " + stats.encode());
+        }
+    }
+
+    @Test
+    void aPublisherThatVanishesEndsItsStream(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, config());
+             WhipPublisher publisher = new WhipPublisher(factory, edge.port()).publish("live/gone", null);
+             JavaViewer viewer = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/live/gone"))) {
+            Waits.until(() -> viewer.frames() > 10, 20_000, "it plays");
+            publisher.vanish();
+            JsonObject error = viewer.signalling().next(Duration.ofSeconds(8));
+            assertTrue(error.getString("error", "").contains("silent"), "the player is told: " + error.encode());
+        }
+    }
+
+    private static void assertStatus(int expected, HttpResponse<String> response, String what) {
+        assertEquals(expected, response.statusCode(), what + ": " + response.body());
+    }
+}
