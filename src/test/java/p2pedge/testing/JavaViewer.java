@@ -36,6 +36,8 @@ public final class JavaViewer implements AutoCloseable {
     private final RTCPeerConnection peerConnection;
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong lastFrameNumber = new AtomicLong(-1);
+    /** Frame number drawn in the picture -> when this viewer first decoded it (System.nanoTime), bounded. */
+    private final java.util.Map<Long, Long> decodedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final VideoTrackSink sink = this::onFrame;
     private volatile VideoTrack videoTrack;
@@ -127,6 +129,11 @@ public final class JavaViewer implements AutoCloseable {
                 .filter(stats -> stats.getType() == dev.onvoid.webrtc.RTCStatsType.REMOTE_OUTBOUND_RTP).count();
     }
 
+    /** When each frame number was first decoded (System.nanoTime), for latency against its publisher's clock. */
+    public java.util.Map<Long, Long> decodedAt() {
+        return decodedAt;
+    }
+
     public long frames() {
         return frames.get();
     }
@@ -143,8 +150,11 @@ public final class JavaViewer implements AutoCloseable {
             }
             I420Buffer i420 = frame.buffer.toI420();
             try {
-                lastFrameNumber.set(TestPattern.decodeFrameNumber(i420.getDataY(), i420.getStrideY(),
-                        i420.getWidth(), i420.getHeight()));
+                long number = TestPattern.decodeFrameNumber(i420.getDataY(), i420.getStrideY(), i420.getWidth(), i420.getHeight());
+                lastFrameNumber.set(number);
+                if (decodedAt.size() < 10_000) {
+                    decodedAt.putIfAbsent(number, System.nanoTime());
+                }
             } finally {
                 // toI420() of a native I420 buffer is the buffer itself, not a new reference.
                 if (i420 != frame.buffer) {

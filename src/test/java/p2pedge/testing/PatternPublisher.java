@@ -9,6 +9,8 @@ import p2pedge.media.demo.TestPattern;
 public final class PatternPublisher implements AutoCloseable {
 
     private final Thread thread;
+    /** Frame number -> when it was handed to the encoder (System.nanoTime). */
+    private final java.util.Map<Long, Long> pushedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PatternPublisher(CustomVideoSource source, int width, int height, int frames, String label) {
         TestPattern pattern = new TestPattern(width, height);
@@ -18,6 +20,7 @@ public final class PatternPublisher implements AutoCloseable {
                 pattern.render(frame, System.currentTimeMillis(), label, buffer.getDataY(), buffer.getStrideY(),
                         buffer.getDataU(), buffer.getStrideU(), buffer.getDataV(), buffer.getStrideV());
                 VideoFrame videoFrame = new VideoFrame(buffer, System.nanoTime());
+                pushedAt.put((long) frame, System.nanoTime());
                 source.pushFrame(videoFrame);
                 videoFrame.release();
                 try {
@@ -28,6 +31,20 @@ public final class PatternPublisher implements AutoCloseable {
             }
         }, "test-publisher");
         thread.start();
+    }
+
+    /** When each frame was pushed to the encoder (System.nanoTime). */
+    public java.util.Map<Long, Long> pushedAt() {
+        return pushedAt;
+    }
+
+    /**
+     * Glass-to-glass latency of the frames a viewer decoded: publisher push (before encoding) to the viewer's
+     * decoded picture, in ms, sorted; same process, same clock.
+     */
+    public double[] latenciesMillis(java.util.Map<Long, Long> decodedAt) {
+        return decodedAt.entrySet().stream().filter(e -> pushedAt.containsKey(e.getKey()))
+                .mapToDouble(e -> (e.getValue() - pushedAt.get(e.getKey())) / 1e6).sorted().toArray();
     }
 
     @Override

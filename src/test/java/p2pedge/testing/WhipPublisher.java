@@ -107,6 +107,11 @@ public final class WhipPublisher implements AutoCloseable {
         return this;
     }
 
+    /** Glass-to-glass latencies (ms, sorted) of the frames {@code viewer} decoded, against this publisher's clock. */
+    public double[] latenciesMillis(JavaViewer viewer) {
+        return frames.latenciesMillis(viewer.decodedAt());
+    }
+
     public String location() {
         return location;
     }

@@ -65,7 +65,13 @@ class WhipIngestTest {
                 Thread.sleep(1_000);
                 assertTrue(viewer.lastFrameNumber() > number, "the publisher's frame numbers rise: " + number + " -> "
                         + viewer.lastFrameNumber());
-                System.out.printf("WHIP: player decodes the publisher's frame %d%n", viewer.lastFrameNumber());
+                double[] latency = publisher.latenciesMillis(viewer);
+                assertTrue(latency.length > 30, "frames matched by number: " + latency.length);
+                double p50 = latency[latency.length / 2];
+                double p95 = latency[(int) (latency.length * 0.95)];
+                System.out.printf("WHIP glass-to-glass (publisher frame pushed -> player decoded, %d frames, loopback): "
+                        + "p50 %.0f ms, p95 %.0f ms%n", latency.length, p50, p95);
+                assertTrue(p50 < 500, "p50 " + p50 + " ms");
 
                 assertEquals(200, WhipPublisher.delete(edge.port(), publisher.location(), null).statusCode());
                 JsonObject error = viewer.signalling().next(Duration.ofSeconds(5));
