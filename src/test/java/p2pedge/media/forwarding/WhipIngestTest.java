@@ -120,6 +120,30 @@ class WhipIngestTest {
     }
 
     @Test
+    @Tag("browser")
+    void chromiumPublishesFromThePublishPageAndAnotherPagePlays(Vertx vertx) throws Exception {
+        java.util.List<String> flags = new java.util.ArrayList<>(p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS);
+        flags.addAll(java.util.List.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"));
+        try (TestEdge edge = TestEdge.start(vertx, config());
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, flags)) {
+            p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + edge.port()
+                    + "/publish.html?stream=live/page&source=camera&autostart=1");
+            publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20),
+                    "the publish page publishes its (fake) camera");
+            p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=live/page");
+            player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                    "another page plays what the publish page sends");
+            JsonObject stats = ForwardingPlaneTest.stats(vertx);
+            System.out.println("WHIP from Chromium's publish page: " + stats.encode());
+            publisher.eval("document.getElementById('stop').click()");
+            player.waitUntil("window.p2pEdgePlayer.state !== 'playing'", Duration.ofSeconds(10),
+                    "the player is told the stream ended");
+            player.close();
+            publisher.close();
+        }
+    }
+
+    @Test
     void aPublisherThatVanishesEndsItsStream(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, config());
              WhipPublisher publisher = new WhipPublisher(factory, edge.port()).publish("live/gone", null);

@@ -1,0 +1,130 @@
+// Publishes a camera, a screen or a generated canvas to this edge with WHIP (RFC 9725): POST the offer to
+// /{app}/{stream}, apply the answer, DELETE the Location to stop. ?stream=..&source=..&token=..&autostart=1
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const state = window.p2pEdgePublisher = { state: 'idle', location: null, framesSent: 0, error: null };
+let pc = null;
+let media = null;
+let canvasTimer = null;
+
+function show() {
+  $('s-state').textContent = state.state;
+  $('s-location').textContent = state.location || '-';
+  $('s-error').textContent = state.error || '-';
+  const stream = $('stream').value;
+  $('s-watch').innerHTML = state.state === 'publishing'
+    ? `<a href="/?stream=${encodeURIComponent(stream)}" target="_blank">/?stream=${stream}</a>` : '-';
+  $('start').disabled = state.state === 'publishing' || state.state === 'connecting';
+  $('stop').disabled = !(state.state === 'publishing' || state.state === 'connecting');
+}
+
+// A moving pattern with a frame counter and the wall clock, so a viewer can see motion and delay.
+function canvasSource() {
+  const canvas = document.createElement('canvas');
+  canvas.width = 640;
+  canvas.height = 360;
+  const g = canvas.getContext('2d');
+  let frame = 0;
+  canvasTimer = setInterval(() => {
+    const x = (frame * 4) % canvas.width;
+    g.fillStyle = '#203040';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.fillStyle = '#e0a030';
+    g.fillRect(x, 120, 80, 80);
+    g.fillStyle = '#ffffff';
+    g.font = '32px monospace';
+    g.fillText(`frame ${frame}`, 20, 50);
+    g.fillText(new Date().toISOString().substring(11, 23), 20, 320);
+    frame++;
+  }, 33);
+  return canvas.captureStream(30);
+}
+
+async function capture(source) {
+  if (source === 'camera') return navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
+  if (source === 'screen') return navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+  return canvasSource();
+}
+
+function waitForIceGathering(connection) {
+  // The edge is ICE-lite and learns our address from our checks; gathering first still gives it candidates
+  // in the offer, which costs at most a second.
+  return new Promise((resolve) => {
+    if (connection.iceGatheringState === 'complete') return resolve();
+    const timer = setTimeout(resolve, 1000);
+    connection.addEventListener('icegatheringstatechange', () => {
+      if (connection.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); }
+    });
+  });
+}
+
+async function start() {
+  const stream = $('stream').value.trim();
+  const token = $('token').value.trim();
+  state.state = 'connecting';
+  state.error = null;
+  show();
+  try {
+    media = await capture($('source').value);
+    $('preview').srcObject = media;
+    pc = new RTCPeerConnection();
+    for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [media] });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc && pc.connectionState === 'connected') { state.state = 'publishing'; show(); }
+      if (pc && (pc.connectionState === 'failed' || pc.connectionState === 'closed')) { state.state = pc.connectionState; show(); }
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForIceGathering(pc);
+    const headers = { 'Content-Type': 'application/sdp' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`/${stream}`, { method: 'POST', headers, body: pc.localDescription.sdp });
+    const body = await response.text();
+    if (response.status !== 201) throw new Error(`${response.status}: ${body.trim()}`);
+    state.location = response.headers.get('Location');
+    await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    show();
+  } catch (e) {
+    state.error = String(e.message || e);
+    await stop(false);
+    state.state = 'failed';
+    show();
+  }
+}
+
+async function stop(tellEdge = true) {
+  if (tellEdge && state.location) {
+    const headers = {};
+    const token = $('token').value.trim();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try { await fetch(state.location, { method: 'DELETE', headers }); } catch (e) { /* the edge ends it on silence */ }
+  }
+  state.location = null;
+  if (pc) { pc.close(); pc = null; }
+  if (media) { media.getTracks().forEach((t) => t.stop()); media = null; }
+  if (canvasTimer) { clearInterval(canvasTimer); canvasTimer = null; }
+  state.state = 'stopped';
+  show();
+}
+
+setInterval(async () => {
+  if (!pc) return;
+  const stats = await pc.getStats();
+  stats.forEach((r) => {
+    if (r.type === 'outbound-rtp' && r.kind === 'video') {
+      state.framesSent = r.framesSent || 0;
+      $('s-sent').textContent = `${state.framesSent} frames, ${r.frameWidth || '?'}x${r.frameHeight || '?'}`;
+    }
+  });
+}, 1000);
+
+$('publish').addEventListener('submit', (e) => { e.preventDefault(); start(); });
+$('stop').addEventListener('click', () => stop());
+window.addEventListener('pagehide', () => stop());
+
+const params = new URLSearchParams(location.search);
+if (params.get('stream')) $('stream').value = params.get('stream');
+if (params.get('source')) $('source').value = params.get('source');
+if (params.get('token')) $('token').value = params.get('token');
+show();
+if (params.get('autostart') === '1') start();
