@@ -144,6 +144,27 @@ class WhipIngestTest {
     }
 
     @Test
+    void withReplaceOnASecondPublisherTakesOverTheName(Vertx vertx) throws Exception {
+        JsonObject replacing = config();
+        replacing.getJsonObject("whip").put("replace", true);
+        try (TestEdge edge = TestEdge.start(vertx, replacing);
+             WhipPublisher first = new WhipPublisher(factory, edge.port()).publish("live/cam", null);
+             JavaViewer viewer = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/live/cam"))) {
+            Waits.until(() -> viewer.frames() > 10, 20_000, "the first publisher plays");
+            try (WhipPublisher second = new WhipPublisher(factory, edge.port()).publish("live/cam", null)) {
+                JsonObject error = viewer.signalling().next(Duration.ofSeconds(5));
+                assertTrue(error.getString("error", "").contains("replaced"), "the first stream's player is told: " + error.encode());
+                try (JavaViewer next = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/live/cam"))) {
+                    Waits.until(() -> next.frames() > 10, 20_000, "a new player plays the second publisher");
+                }
+                assertEquals(404, WhipPublisher.delete(edge.port(), first.location(), null).statusCode(), "the first resource is gone");
+                assertEquals(409, WhipPublisher.post(edge.port(), "app/stream", "application/sdp", second.offer(), null).statusCode(),
+                        "configured streams are never replaced");
+            }
+        }
+    }
+
+    @Test
     void aPublisherThatVanishesEndsItsStream(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, config());
              WhipPublisher publisher = new WhipPublisher(factory, edge.port()).publish("live/gone", null);
