@@ -41,7 +41,7 @@ public final class Edge {
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster) {
         SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx));
         List<String> deployed = new ArrayList<>();
-        VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config) : new MediaVerticle(config);
+        VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
         return vertx.deployVerticle(media, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
                 .compose(id -> {
                     deployed.add(id);

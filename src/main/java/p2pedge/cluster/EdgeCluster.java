@@ -98,6 +98,10 @@ public final class EdgeCluster {
         return clustered() ? new HazelcastHostRegistry(vertx, manager.getHazelcastInstance()) : new LocalHostRegistry();
     }
 
+    public p2pedge.media.StreamDirectory streamDirectory(Vertx vertx) {
+        return clustered() ? new HazelcastStreamDirectory(vertx, manager.getHazelcastInstance()) : new p2pedge.media.LocalStreamDirectory();
+    }
+
     public SessionIds sessionIds(Vertx vertx) {
         return clustered() ? new ClusterSessionIds(vertx, manager.getHazelcastInstance(), edgeId) : new LocalSessionIds();
     }

@@ -57,6 +57,7 @@ final class ForwardedStream implements AutoCloseable {
     private volatile int publisherVideoSsrc = -1;
     private volatile int publisherAudioSsrc = -1;
     private volatile long lastPacketNanos;
+    private volatile java.util.function.IntConsumer upstreamKeyframeRequest;
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
     private final ReceptionStats videoReception = new ReceptionStats(90_000);
@@ -166,22 +167,49 @@ final class ForwardedStream implements AutoCloseable {
         if (kind != PacketKind.RTP) {
             return;
         }
-        transformer.unprotectRtp(packet).ifPresentOrElse(plain -> {
-            int payloadType = plain[1] & 0x7F;
-            int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
-            int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
-            long timestamp = ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL;
-            lastPacketNanos = System.nanoTime();
-            if (payloadType == publisherVideoType) {
-                publisherVideoSsrc = ssrc;
-                videoReception.onPacket(sequence, timestamp, System.nanoTime());
-                video.onSourceRtp(plain);
-            } else if (payloadType == publisherAudioType) {
-                publisherAudioSsrc = ssrc;
-                audioReception.onPacket(sequence, timestamp, System.nanoTime());
-                audio.onSourceRtp(plain);
-            }
-        }, () -> port.countDropped("srtp: refused from publisher"));
+        transformer.unprotectRtp(packet).ifPresentOrElse(this::forward, () -> port.countDropped("srtp: refused from publisher"));
+    }
+
+    /** A source packet (plain RTP), from the publisher or a relay: counted, then fanned out by payload type. */
+    private void forward(byte[] plain) {
+        int payloadType = plain[1] & 0x7F;
+        int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
+        int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
+        long timestamp = ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL;
+        lastPacketNanos = System.nanoTime();
+        if (payloadType == publisherVideoType) {
+            publisherVideoSsrc = ssrc;
+            videoReception.onPacket(sequence, timestamp, System.nanoTime());
+            video.onSourceRtp(plain);
+        } else if (payloadType == publisherAudioType) {
+            publisherAudioSsrc = ssrc;
+            audioReception.onPacket(sequence, timestamp, System.nanoTime());
+            audio.onSourceRtp(plain);
+        }
+    }
+
+    /**
+     * Fed by another edge instead of a publisher on this port (a relay pull, see {@link RelayPull}): its payload
+     * types, and how to ask it for a keyframe. Receiver reports stay between that edge and its publisher.
+     */
+    void relayFrom(int videoType, int audioType, java.util.function.IntConsumer keyframeRequest) {
+        publisherVideoType = videoType;
+        publisherAudioType = audioType;
+        upstreamKeyframeRequest = keyframeRequest;
+    }
+
+    /** Plain RTP from the relay (on this stream's context). */
+    void onUpstreamRtp(byte[] plain) {
+        forward(plain);
+    }
+
+    /** Plain RTCP from the relay: its sender reports go on to the viewers. */
+    void onUpstreamRtcp(byte[] plain) {
+        onPublisherRtcp(plain);
+    }
+
+    void upstreamSecured() {
+        secured.tryComplete();
     }
 
     /** Sender reports go on to the viewers (rewritten) and time the edge's receiver reports' LSR/DLSR. */
@@ -233,6 +261,12 @@ final class ForwardedStream implements AutoCloseable {
     }
 
     private void sendPli() {
+        if (upstreamKeyframeRequest != null) {
+            if (publisherVideoSsrc != -1) {
+                upstreamKeyframeRequest.accept(publisherVideoSsrc);
+            }
+            return;
+        }
         SrtpTransformer out = toPublisher;
         if (out == null || publisherVideoSsrc == -1) {
             return;

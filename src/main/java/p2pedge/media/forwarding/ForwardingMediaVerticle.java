@@ -12,6 +12,10 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.LiveStream;
 import p2pedge.media.MediaApi;
+import p2pedge.media.StreamDirectory;
+import p2pedge.p2p.P2pApi;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import p2pedge.media.demo.DemoStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.MediaSession;
@@ -67,6 +71,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     }
 
     private final EdgeConfig config;
+    private final String edgeId;
+    private final StreamDirectory directory;
+    private final Map<String, Relay> relays = new HashMap<>();
+    private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
+    private long nextRelaySession = -1;
+    private BcTlsCrypto crypto;
     private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final Map<Long, Viewer> viewers = new HashMap<>();
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
@@ -83,13 +93,26 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private int udpPort;
     private List<String> candidateAddresses;
 
-    public ForwardingMediaVerticle(EdgeConfig config) {
+    public ForwardingMediaVerticle(EdgeConfig config, String edgeId, StreamDirectory directory) {
         this.config = config;
+        this.edgeId = edgeId;
+        this.directory = directory;
+    }
+
+    /** Relay requests to an edge's media plane (clustered event bus), addressed by edge id. */
+    static final String RELAY_OFFER = "p2pedge.media.relay-offer.";
+    static final String RELAY_ANSWER = "p2pedge.media.relay-answer.";
+    static final String RELAY_CLOSE = "p2pedge.media.relay-close.";
+    /** Published to every edge when a published stream ends on its origin. */
+    static final String STREAM_ENDED = "p2pedge.media.stream-ended";
+
+    /** A stream this edge pulls from its origin, for its own viewers. */
+    private record Relay(String owner, long remoteSession, RelayPull pull, long watchdog) {
     }
 
     @Override
     public Future<?> start() {
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
         port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
@@ -116,7 +139,13 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
             consumers.add(bus.localConsumer(MediaApi.PUBLISH, this::onPublish));
             consumers.add(bus.<String>localConsumer(MediaApi.UNPUBLISH, this::onUnpublish));
-            consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(streams.containsKey(m.body()))));
+            consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
+            consumers.add(bus.<JsonObject>consumer(RELAY_OFFER + edgeId, this::onRelayOffer));
+            consumers.add(bus.<JsonObject>consumer(RELAY_ANSWER + edgeId, this::onRelayAnswer));
+            consumers.add(bus.<Long>consumer(RELAY_CLOSE + edgeId, m -> release(m.body())));
+            consumers.add(bus.<JsonObject>consumer(STREAM_ENDED, m -> endRelay(m.body().getString("stream"),
+                    "it ended on its origin: " + m.body().getString("reason"))));
+            consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> edgeLeft(m.body())));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
@@ -130,6 +159,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         int open = viewers.size();
         new ArrayList<>(viewers.keySet()).forEach(this::release);
         watchdogs.values().forEach(vertx::cancelTimer);
+        new ArrayList<>(relays.keySet()).forEach(name -> endRelay(name, "the edge is stopping"));
+        published.forEach((resource, stream) -> directory.release(stream.name(), edgeId));
         streams.values().forEach(ForwardedStream::close);
         demoPublishers.forEach(DemoPublisher::close);
         sources.forEach(LiveStream::close);
@@ -140,15 +171,20 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     private void onOffer(Message<JsonObject> message) {
         long session = message.body().getLong("session");
-        ForwardedStream stream = streams.get(message.body().getString("stream"));
-        if (stream == null) {
-            message.fail(404, "stream not found");
-            return;
-        }
+        streamFor(message.body().getString("stream"))
+                .compose(stream -> offerTo(session, stream))
+                .onComplete(ar -> reply(message, ar));
+    }
+
+    private void onAnswer(Message<JsonObject> message) {
+        reply(message, applyAnswer(message.body().getLong("session"), message.body().getJsonObject("sdp").getString("sdp")));
+    }
+
+    /** A viewer's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
+    private Future<JsonObject> offerTo(long session, ForwardedStream stream) {
         release(session);
         if (viewers.size() >= config.media().maxViewers()) {
-            message.fail(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
-            return;
+            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
         }
         Viewer viewer = new Viewer(session, stream);
         viewers.put(session, viewer);
@@ -163,34 +199,30 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             candidates.add(new IceCandidate("candidate:" + (candidates.size() + 1) + " 1 udp 2130706431 " + address + " "
                     + udpPort + " typ host", 0, "0", null));
         }
-        message.reply(new JsonObject()
+        return Future.succeededFuture(new JsonObject()
                 .put("sdp", new SessionDescription("offer", sdp).toJson())
                 .put("candidates", IceCandidate.toJson(candidates)));
     }
 
-    private void onAnswer(Message<JsonObject> message) {
-        long session = message.body().getLong("session");
+    private Future<Void> applyAnswer(long session, String sdp) {
         Viewer viewer = viewers.get(session);
         if (viewer == null) {
-            message.fail(400, "no offer outstanding");
-            return;
+            return refused(400, "no offer outstanding");
         }
         PeerSdp answer;
         try {
-            answer = PeerSdp.parse(message.body().getJsonObject("sdp").getString("sdp"));
+            answer = PeerSdp.parse(sdp);
         } catch (IllegalArgumentException e) {
             release(session);
-            message.fail(400, "answer rejected: " + e.getMessage());
-            return;
+            return refused(400, "answer rejected: " + e.getMessage());
         }
         int videoType = viewer.stream.codec.payloadType();
         boolean acceptsVideo = answer.media().stream().anyMatch(m -> m.kind().equals("video") && !m.rejected()
                 && m.payloadTypes().contains(videoType));
         if (!acceptsVideo) {
             release(session);
-            message.fail(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
+            return refused(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
                     + videoType + ")");
-            return;
         }
         sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, answer.fingerprint(),
                 keys -> context.runOnContext(v -> secured(viewer, keys)),
@@ -202,7 +234,122 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                         .put("reason", "media connection not established within " + config.media().connectTimeoutSeconds() + " s"));
             }
         });
-        message.reply(null);
+        return Future.succeededFuture();
+    }
+
+    private static <T> Future<T> refused(int code, String reason) {
+        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, reason));
+    }
+
+    private static void reply(Message<?> message, io.vertx.core.AsyncResult<?> result) {
+        if (result.succeeded()) {
+            message.reply(result.result());
+        } else if (result.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+            message.fail(e.failureCode(), e.getMessage());
+        } else {
+            message.fail(502, result.cause().getMessage());
+        }
+    }
+
+    private void onStreamExists(Message<String> message) {
+        if (streams.containsKey(message.body())) {
+            message.reply(true);
+            return;
+        }
+        directory.owner(message.body()).onComplete(ar -> message.reply(ar.succeeded() && ar.result().isPresent()));
+    }
+
+    /** This edge's stream of that name, or one pulled from the edge it is published on (one pull per stream). */
+    private Future<ForwardedStream> streamFor(String name) {
+        ForwardedStream local = streams.get(name);
+        if (local != null) {
+            return Future.succeededFuture(local);
+        }
+        Future<ForwardedStream> inProgress = pulling.get(name);
+        if (inProgress != null) {
+            return inProgress;
+        }
+        io.vertx.core.Promise<ForwardedStream> pull = io.vertx.core.Promise.promise();
+        pulling.put(name, pull.future());
+        directory.owner(name).compose(owner -> owner.isEmpty() || owner.get().equals(edgeId)
+                        ? ForwardingMediaVerticle.<ForwardedStream>refused(404, "stream not found")
+                        : pull(name, owner.get()))
+                .onComplete(ar -> {
+                    pulling.remove(name);
+                    pull.handle(ar);
+                });
+        return pull.future();
+    }
+
+    /** Pulls {@code name} from its origin: this edge becomes one viewer there and forwards to its own viewers. */
+    private Future<ForwardedStream> pull(String name, String owner) {
+        var bus = vertx.eventBus();
+        var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000);
+        return bus.<JsonObject>request(RELAY_OFFER + owner, new JsonObject().put("stream", name), options).compose(reply -> {
+            JsonObject offer = reply.body();
+            long remoteSession = offer.getLong("session");
+            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context);
+            RelayPull relay = new RelayPull(vertx, context, crypto, identity, stream);
+            List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
+            return relay.start(offer.getString("sdp"), candidates, answer -> bus.request(RELAY_ANSWER + owner,
+                            new JsonObject().put("session", remoteSession).put("sdp", answer), options).mapEmpty())
+                    .map(v -> {
+                        streams.put(name, stream);
+                        relays.put(name, new Relay(owner, remoteSession, relay, watchdog(stream,
+                                () -> endRelay(name, "its origin went silent"))));
+                        LOG.info(() -> "stream " + name + ": relayed from edge " + owner);
+                        return stream;
+                    })
+                    .onFailure(t -> {
+                        relay.close();
+                        stream.close();
+                        bus.send(RELAY_CLOSE + owner, remoteSession);
+                        LOG.warning("relay of " + name + " from edge " + owner + " failed: " + t.getMessage());
+                    });
+        });
+    }
+
+    /** Another edge pulls one of this edge's published streams: it is offered the stream like a viewer. */
+    private void onRelayOffer(Message<JsonObject> message) {
+        String name = message.body().getString("stream");
+        ForwardedStream stream = streams.get(name);
+        if (stream == null || resourceOf(stream) == null) {
+            message.fail(404, "stream " + name + " is not published on this edge");
+            return;
+        }
+        long session = nextRelaySession--;
+        offerTo(session, stream).map(offer -> new JsonObject()
+                        .put("session", session)
+                        .put("codec", stream.codec.name().toLowerCase(java.util.Locale.ROOT))
+                        .put("sdp", offer.getJsonObject("sdp").getString("sdp"))
+                        .put("candidates", new io.vertx.core.json.JsonArray(offer.getJsonArray("candidates").stream()
+                                .map(c -> ((JsonObject) c).getString("candidate")).toList())))
+                .onComplete(ar -> reply(message, ar));
+    }
+
+    private void onRelayAnswer(Message<JsonObject> message) {
+        reply(message, applyAnswer(message.body().getLong("session"), message.body().getString("sdp")));
+    }
+
+    /** A relayed stream ends here: its viewers are told, the pull stops, the origin forgets this edge. */
+    private void endRelay(String name, String reason) {
+        Relay relay = relays.remove(name);
+        if (relay == null) {
+            return;
+        }
+        vertx.cancelTimer(relay.watchdog());
+        ForwardedStream stream = streams.remove(name);
+        relay.pull().close();
+        if (stream != null) {
+            closeStream(stream, reason);
+        }
+        vertx.eventBus().send(RELAY_CLOSE + relay.owner(), relay.remoteSession());
+    }
+
+    private void edgeLeft(String deadEdge) {
+        directory.purgeEdge(deadEdge);
+        relays.entrySet().stream().filter(e -> e.getValue().owner().equals(deadEdge)).map(Map.Entry::getKey).toList()
+                .forEach(name -> endRelay(name, "its origin edge left the cluster"));
     }
 
     private void secured(Viewer viewer, SrtpKeys keys) {
@@ -301,14 +448,27 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             return;
         }
         ForwardedStream live = streams.get(name);
+        boolean replacing = false;
         if (live != null) {
             String resource = resourceOf(live);
             if (resource == null || !config.whip().replace()) {
                 message.fail(409, "stream " + name + " is already live");
                 return;
             }
-            endStream(resource, "replaced by a new publisher");
+            endStream(resource, "replaced by a new publisher", false);
+            replacing = true;
         }
+        // The name is claimed cluster-wide first: a second publisher on any edge gets a 409.
+        (replacing ? Future.succeededFuture(true) : directory.claim(name, edgeId)).onComplete(claimed -> {
+            if (claimed.failed() || !claimed.result()) {
+                message.fail(409, "stream " + name + " is already live on another edge");
+                return;
+            }
+            accept(name, offer, message);
+        });
+    }
+
+    private void accept(String name, PeerSdp offer, Message<JsonObject> message) {
         // Forward what the publisher encoded: VP8 if it offers it, else H.264.
         VideoCodec codec = offer.media().stream().anyMatch(m -> m.kind().equals("video") && m.payloadTypeOf("VP8").isPresent())
                 ? VideoCodec.VP8 : VideoCodec.H264;
@@ -318,22 +478,28 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             answer = stream.acceptPublisher(offer, identity.fingerprint(), candidateAddresses.get(0), udpPort, null);
         } catch (IllegalArgumentException e) {
             stream.close();
+            directory.release(name, edgeId);
             message.fail(400, "offer rejected: " + e.getMessage());
             return;
         }
         String resource = ForwardedStream.token(16);
         streams.put(name, stream);
         published.put(resource, stream);
-        long started = System.nanoTime();
-        long timeout = config.whip().publisherTimeoutSeconds() * 1_000_000_000L;
-        watchdogs.put(resource, vertx.setPeriodic(1_000, t -> {
-            long last = Math.max(started, stream.lastPacketNanos());
-            if (System.nanoTime() - last > timeout) {
-                endStream(resource, stream.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect");
-            }
-        }));
+        watchdogs.put(resource, watchdog(stream, () -> endStream(resource,
+                stream.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect", true)));
         LOG.info(() -> "stream " + name + ": WHIP publisher accepted (" + codec + "), resource " + resource);
         message.reply(new JsonObject().put("sdp", answer).put("resource", resource));
+    }
+
+    /** Calls {@code onStale} once the stream has had no media for whip.publisherTimeoutSeconds (or never had any). */
+    private long watchdog(ForwardedStream stream, Runnable onStale) {
+        long started = System.nanoTime();
+        long timeout = config.whip().publisherTimeoutSeconds() * 1_000_000_000L;
+        return vertx.setPeriodic(1_000, t -> {
+            if (System.nanoTime() - Math.max(started, stream.lastPacketNanos()) > timeout) {
+                onStale.run();
+            }
+        });
     }
 
     private void onUnpublish(Message<String> message) {
@@ -341,7 +507,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             message.fail(404, "no such WHIP resource");
             return;
         }
-        endStream(message.body(), "the publisher ended it");
+        endStream(message.body(), "the publisher ended it", true);
         message.reply(null);
     }
 
@@ -349,14 +515,25 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         return published.entrySet().stream().filter(e -> e.getValue() == stream).map(Map.Entry::getKey).findFirst().orElse(null);
     }
 
-    /** A published stream ends: its viewers are told (an error, not a frozen picture) and released. */
-    private void endStream(String resource, String reason) {
+    /**
+     * A published stream ends: its viewers here are told (an error, not a frozen picture), every other edge ends
+     * its relayed copy, and (unless a new publisher takes over the name) the name is free again.
+     */
+    private void endStream(String resource, String reason, boolean releaseName) {
         ForwardedStream stream = published.remove(resource);
         if (stream == null) {
             return;
         }
         vertx.cancelTimer(watchdogs.remove(resource));
         streams.remove(stream.name(), stream);
+        closeStream(stream, reason);
+        vertx.eventBus().publish(STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
+        if (releaseName) {
+            directory.release(stream.name(), edgeId);
+        }
+    }
+
+    private void closeStream(ForwardedStream stream, String reason) {
         List<Long> watching = viewers.values().stream().filter(v -> v.stream == stream).map(v -> v.session).toList();
         for (long session : watching) {
             release(session);

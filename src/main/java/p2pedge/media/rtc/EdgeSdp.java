@@ -56,6 +56,11 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
         return write("passive");
     }
 
+    /** As an answer to another edge's offer (a relay pull): this side takes the DTLS client's part (active). */
+    public String writeActiveAnswer() {
+        return write("active");
+    }
+
     private String write(String setup) {
         List<String> lines = new ArrayList<>();
         lines.add("v=0");

@@ -1,0 +1,83 @@
+package p2pedge.cluster;
+
+import dev.onvoid.webrtc.PeerConnectionFactory;
+import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.JavaViewer;
+import p2pedge.testing.SignallingClient;
+import p2pedge.testing.TestCluster;
+import p2pedge.testing.Waits;
+import p2pedge.testing.WhipPublisher;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A stream published with WHIP on edge A plays on edge B through one relay pull (B is one viewer of A, and
+ * serves all its own viewers from that pull); the name is taken cluster-wide; when the publisher stops, B's
+ * players are told at once. Real Hazelcast members and real media between the edges' UDP ports.
+ */
+@Tag("cluster")
+@ExtendWith(VertxExtension.class)
+class RelayTest {
+
+    @Test
+    void aStreamIngestedOnOneEdgePlaysOnAnotherThroughOnePull(Vertx vertx) throws Exception {
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"));
+        try (TestCluster cluster = new TestCluster(config)) {
+            TestCluster.Member a = cluster.start();
+            TestCluster.Member b = cluster.start();
+            try (WhipPublisher publisher = new WhipPublisher(factory, a.port()).publish("live/relay", null);
+                 JavaViewer onA = new JavaViewer(factory, SignallingClient.connect(vertx, a.port(), "/live/relay"));
+                 JavaViewer onB1 = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/relay"));
+                 JavaViewer onB2 = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/relay"))) {
+                for (JavaViewer viewer : java.util.List.of(onA, onB1, onB2)) {
+                    Waits.until(() -> viewer.frames() > 10, 20_000, "every viewer decodes the publisher's frames");
+                }
+                long number = onB1.lastFrameNumber();
+                Thread.sleep(1_000);
+                assertTrue(onB1.lastFrameNumber() > number, "frame numbers rise on edge B too");
+                assertEquals(2, a.mediaConnections(), "edge A serves its own viewer and ONE pull for edge B");
+                assertEquals(2, b.mediaConnections(), "edge B serves its two viewers from that pull");
+                double[] direct = publisher.latenciesMillis(onA);
+                double[] relayed = publisher.latenciesMillis(onB1);
+                System.out.printf("glass-to-glass on the origin edge p50 %.0f ms; through the relay to edge B p50 %.0f ms "
+                        + "(loopback, %d and %d frames)%n", direct[direct.length / 2], relayed[relayed.length / 2],
+                        direct.length, relayed.length);
+
+                WhipPublisher second = new WhipPublisher(factory, b.port());
+                try {
+                    assertEquals(409, WhipPublisher.post(b.port(), "live/relay", "application/sdp", second.offer(), null).statusCode(),
+                            "the name is live on edge A: taken cluster-wide");
+                } finally {
+                    second.close();
+                }
+
+                long deleted = System.nanoTime();
+                assertEquals(200, WhipPublisher.delete(a.port(), publisher.location(), null).statusCode());
+                JsonObject error = onB1.signalling().next(Duration.ofSeconds(5));
+                assertTrue(error.getString("error", "").contains("ended"), "B's player is told: " + error.encode());
+                System.out.printf("publisher stopped on A: B's player told %d ms later%n", (System.nanoTime() - deleted) / 1_000_000);
+                Waits.until(() -> b.mediaConnections() == 0, 5_000, "edge B released its viewers");
+                Waits.until(() -> a.mediaConnections() == 0, 5_000, "edge A released the pull");
+            }
+            // The name is free again, on either edge.
+            try (WhipPublisher again = new WhipPublisher(factory, b.port()).publish("live/relay", null)) {
+                assertTrue(again.location().startsWith("/live/relay/"));
+            }
+        } finally {
+            factory.dispose();
+            audio.dispose();
+        }
+    }
+}
