@@ -30,6 +30,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RelayTest {
 
     @Test
+    @Tag("browser")
+    void chromiumPublishesOnOneEdgeAndPagesOnTwoOthersPlay(Vertx vertx) throws Exception {
+        java.util.List<String> flags = new java.util.ArrayList<>(p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS);
+        flags.addAll(java.util.List.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"));
+        try (TestCluster cluster = new TestCluster(new JsonObject().put("media", new JsonObject().put("plane", "forwarder")));
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, flags)) {
+            TestCluster.Member one = cluster.start();
+            TestCluster.Member two = cluster.start();
+            TestCluster.Member three = cluster.start();
+            p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + one.port()
+                    + "/publish.html?stream=live/everywhere&source=camera&autostart=1");
+            publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20), "edge 1 ingests the page");
+            for (TestCluster.Member edge : java.util.List.of(two, three)) {
+                p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=live/everywhere");
+                player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                        "a page on another edge plays the published stream");
+            }
+            publisher.close();
+        }
+    }
+
+    @Test
     void aStreamIngestedOnOneEdgePlaysOnAnotherThroughOnePull(Vertx vertx) throws Exception {
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);

@@ -176,7 +176,7 @@ public final class SharedUdpPort {
                     handshakes.remove(from, queue);
                     queue.close();
                     drop("dtls: handshake failed");
-                    LOG.fine(() -> "DTLS with " + from + " failed: " + t);
+                    LOG.info(() -> "DTLS with " + from + " failed: " + t);
                 });
         return queue;
     }
