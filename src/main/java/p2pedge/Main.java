@@ -51,7 +51,9 @@ public final class Main {
         String stream = config.streams().isEmpty() ? "app/stream" : config.streams().get(0).name();
         log.info("edge " + edge.edgeId() + (config.cluster().enabled() ? " (clustered)" : "") + " ready: player page http://"
                 + shown + ":" + edge.signallingPort() + "/?stream=" + stream
-                + "  (signalling ws://" + shown + ":" + edge.signallingPort() + "/" + stream + ")");
+                + "  (signalling ws://" + shown + ":" + edge.signallingPort() + "/" + stream + "); publish page http://"
+                + shown + ":" + edge.signallingPort() + "/publish.html (WHIP), WHEP player http://" + shown + ":"
+                + edge.signallingPort() + "/whep.html");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {

@@ -27,6 +27,10 @@ public final class MediaApi {
     public static final String PUBLISH = "p2pedge.media.publish";
     /** Ends a published stream by its resource id: replies, or fails 404. */
     public static final String UNPUBLISH = "p2pedge.media.unpublish";
+    /** A WHEP player's offer for a stream: replies {"sdp": answer, "resource": id}; fails 404, 400 or 503. */
+    public static final String PLAY = "p2pedge.media.play";
+    /** Ends a WHEP player's session by its resource id: replies, or fails 404. */
+    public static final String STOP_PLAYING = "p2pedge.media.stop-playing";
     /** Replies with the number of live edge connections (monitoring, leak checks). */
     public static final String CONNECTIONS = "p2pedge.media.connections";
     /** Published (body: the session id) when a viewer's edge connection reaches connected: media flows. */
@@ -48,8 +52,8 @@ public final class MediaApi {
     }
 
     /** An edge connection that ended without the player asking. */
-    /** The edge's answer to a publisher and the id of its WHIP resource. */
-    public record Published(String sdp, String resource) {
+    /** The edge's answer to an HTTP offer (WHIP publisher, WHEP player) and the id of the session's resource. */
+    public record Answered(String sdp, String resource) {
     }
 
     public record ConnectionLost(long session, String reason) {
@@ -89,14 +93,26 @@ public final class MediaApi {
         return bus.request(CLOSE, new JsonObject().put("session", session), options).mapEmpty();
     }
 
-    public Future<Published> publish(String stream, String offerSdp) {
-        JsonObject body = new JsonObject().put("stream", stream).put("sdp", offerSdp);
-        return bus.<JsonObject>request(PUBLISH, body, options)
-                .map(m -> new Published(m.body().getString("sdp"), m.body().getString("resource")));
+    public Future<Answered> publish(String stream, String offerSdp) {
+        return answered(PUBLISH, stream, offerSdp);
     }
 
     public Future<Void> unpublish(String resource) {
         return bus.request(UNPUBLISH, resource, options).mapEmpty();
+    }
+
+    public Future<Answered> play(String stream, String offerSdp) {
+        return answered(PLAY, stream, offerSdp);
+    }
+
+    public Future<Void> stopPlaying(String resource) {
+        return bus.request(STOP_PLAYING, resource, options).mapEmpty();
+    }
+
+    private Future<Answered> answered(String address, String stream, String offerSdp) {
+        JsonObject body = new JsonObject().put("stream", stream).put("sdp", offerSdp);
+        return bus.<JsonObject>request(address, body, options)
+                .map(m -> new Answered(m.body().getString("sdp"), m.body().getString("resource")));
     }
 
     public Future<Boolean> streamExists(String stream) {

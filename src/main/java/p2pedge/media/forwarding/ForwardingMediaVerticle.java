@@ -60,6 +60,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         final String password = ForwardedStream.token(24);
         final int videoSsrc = RANDOM.nextInt();
         final int audioSsrc = RANDOM.nextInt();
+        /** The payload types this viewer receives: the edge's own when the edge offered, the player's for WHEP. */
+        int videoType;
+        int audioType = ForwardedStream.OPUS;
         boolean secured;
         long connectTimer = -1;
         volatile SrtpTransformer fromViewer;
@@ -67,6 +70,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         Viewer(long session, ForwardedStream stream) {
             this.session = session;
             this.stream = stream;
+            this.videoType = stream.codec.payloadType();
         }
     }
 
@@ -75,7 +79,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final StreamDirectory directory;
     private final Map<String, Relay> relays = new HashMap<>();
     private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
-    private long nextRelaySession = -1;
+    /** Sessions the edge numbers itself (relay pulls, WHEP players): negative, never a signalling session's id. */
+    private long nextInternalSession = -1;
+    /** WHEP resources: id -> viewer session. */
+    private final Map<String, Long> players = new HashMap<>();
     private BcTlsCrypto crypto;
     private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final Map<Long, Viewer> viewers = new HashMap<>();
@@ -139,6 +146,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
             consumers.add(bus.localConsumer(MediaApi.PUBLISH, this::onPublish));
             consumers.add(bus.<String>localConsumer(MediaApi.UNPUBLISH, this::onUnpublish));
+            consumers.add(bus.localConsumer(MediaApi.PLAY, this::onPlay));
+            consumers.add(bus.<String>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
             consumers.add(bus.<JsonObject>consumer(RELAY_OFFER + edgeId, this::onRelayOffer));
             consumers.add(bus.<JsonObject>consumer(RELAY_ANSWER + edgeId, this::onRelayAnswer));
@@ -224,7 +233,14 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             return refused(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
                     + videoType + ")");
         }
-        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, answer.fingerprint(),
+        expectDtls(viewer, answer.fingerprint());
+        return Future.succeededFuture();
+    }
+
+    /** The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout. */
+    private void expectDtls(Viewer viewer, String fingerprint) {
+        long session = viewer.session;
+        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, fingerprint,
                 keys -> context.runOnContext(v -> secured(viewer, keys)),
                 (kind, packet) -> fromViewer(viewer, kind, packet)));
         viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
@@ -234,7 +250,71 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                         .put("reason", "media connection not established within " + config.media().connectTimeoutSeconds() + " s"));
             }
         });
-        return Future.succeededFuture();
+    }
+
+    /**
+     * WHEP: a player that offers (receive-only) gets the edge's answer: the stream's codec and Opus in the payload
+     * types the player chose, sent from the shared port. Such viewers are edge-served, outside P2P Delivery.
+     */
+    private void onPlay(Message<JsonObject> message) {
+        PeerSdp offer;
+        try {
+            offer = PeerSdp.parseOffer(message.body().getString("sdp"));
+        } catch (IllegalArgumentException e) {
+            message.fail(400, "offer rejected: " + e.getMessage());
+            return;
+        }
+        streamFor(message.body().getString("stream")).compose(stream -> answerPlayer(offer, stream)).onComplete(ar -> reply(message, ar));
+    }
+
+    private Future<JsonObject> answerPlayer(PeerSdp offer, ForwardedStream stream) {
+        if (viewers.size() >= config.media().maxViewers()) {
+            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+        }
+        Viewer viewer = new Viewer(nextInternalSession--, stream);
+        viewer.videoType = -1;
+        viewer.audioType = -1;
+        List<EdgeSdp.Media> answer = new ArrayList<>();
+        String codecName = stream.codec.sdp().name();
+        for (PeerSdp.Media m : offer.media()) {
+            boolean receives = m.direction().equals("recvonly") || m.direction().equals("sendrecv");
+            String encoding = m.kind().equals("video") ? codecName : "opus";
+            java.util.Optional<Integer> type = m.payloadTypeOf(encoding);
+            boolean video = m.kind().equals("video");
+            if (!receives || type.isEmpty() || !(video ? viewer.videoType < 0 : m.kind().equals("audio") && viewer.audioType < 0)) {
+                return refused(400, "offer rejected: cannot send the " + m.kind() + " section (mid " + m.mid() + "): offer to "
+                        + "receive one " + codecName + " video and at most one Opus audio section");
+            }
+            if (video) {
+                viewer.videoType = type.get();
+            } else {
+                viewer.audioType = type.get();
+            }
+            answer.add(new EdgeSdp.Media(video ? EdgeSdp.Kind.VIDEO : EdgeSdp.Kind.AUDIO, m.mid(), EdgeSdp.Direction.SENDONLY,
+                    List.of(video ? new EdgeSdp.Codec(type.get(), codecName, 90_000, null, m.fmtp().get(type.get()))
+                            : new EdgeSdp.Codec(type.get(), "opus", 48_000, 2, m.fmtp().get(type.get()))),
+                    (video ? viewer.videoSsrc : viewer.audioSsrc) & 0xFFFFFFFFL, stream.name().replace('/', '-')));
+        }
+        if (viewer.videoType < 0) {
+            return refused(400, "offer rejected: it does not receive video");
+        }
+        viewers.put(viewer.session, viewer);
+        expectDtls(viewer, offer.fingerprint());
+        String resource = ForwardedStream.token(16);
+        players.put(resource, viewer.session);
+        return Future.succeededFuture(new JsonObject().put("resource", resource).put("sdp",
+                new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), candidateAddresses.get(0), udpPort, answer)
+                        .writeAnswer()));
+    }
+
+    private void onStopPlaying(Message<String> message) {
+        Long session = players.remove(message.body());
+        if (session == null) {
+            message.fail(404, "no such WHEP resource");
+            return;
+        }
+        release(session);
+        message.reply(null);
     }
 
     private static <T> Future<T> refused(int code, String reason) {
@@ -317,7 +397,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             message.fail(404, "stream " + name + " is not published on this edge");
             return;
         }
-        long session = nextRelaySession--;
+        long session = nextInternalSession--;
         offerTo(session, stream).map(offer -> new JsonObject()
                         .put("session", session)
                         .put("codec", stream.codec.name().toLowerCase(java.util.Locale.ROOT))
@@ -361,8 +441,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         viewer.fromViewer = SrtpTransformer.forReceiving(keys);
         var address = port.addressOf(viewer.ufrag).orElseThrow();
         String id = Long.toString(viewer.session);
-        viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, ForwardedStream.OPUS), SrtpTransformer.forSending(keys)));
-        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.stream.codec.payloadType()), SrtpTransformer.forSending(keys)));
+        if (viewer.audioType >= 0) {
+            viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, viewer.audioType),
+                    SrtpTransformer.forSending(keys)));
+        }
+        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.videoType),
+                SrtpTransformer.forSending(keys)));
         vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
     }
 
@@ -555,6 +639,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             return;
         }
         vertx.cancelTimer(viewer.connectTimer);
+        if (session < 0) {
+            players.values().remove(session);
+        }
         String id = Long.toString(session);
         viewer.stream.video.remove(id);
         viewer.stream.audio.remove(id);

@@ -165,6 +165,34 @@ class WhipIngestTest {
     }
 
     @Test
+    @Tag("browser")
+    void aWhepPlayerPlaysTheDemoAndAWhipStreamAndIsReleasedOnDelete(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, config());
+             WhipPublisher publisher = new WhipPublisher(factory, edge.port()).publish("live/whep", null);
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS)) {
+            for (String stream : java.util.List.of("app/stream", "live/whep")) {
+                p2pedge.testing.Chromium.Page page = chromium.open("http://127.0.0.1:" + edge.port() + "/whep.html?stream="
+                        + stream + "&autostart=1");
+                page.waitUntil("window.p2pEdgeWhep.framesDecoded > 30", Duration.ofSeconds(20), "the WHEP page plays " + stream);
+                assertTrue(page.eval("window.p2pEdgeWhep.location").toString().startsWith("/whep/" + stream + "/"));
+                assertEquals(1, edge.mediaConnections(), "one WHEP viewer, edge-served");
+                page.eval("document.getElementById('stop').click()");
+                Waits.until(() -> edge.mediaConnections() == 0, 5_000, "DELETE releases the WHEP viewer");
+                page.close();
+            }
+            int port = edge.port();
+            String offer;
+            try (WhipPublisher sender = new WhipPublisher(factory, port)) {
+                offer = sender.offer().replace("a=sendrecv", "a=sendonly");
+            }
+            assertStatus(400, WhipPublisher.post(port, "whep/app/stream", "application/sdp", offer, null), "an offer that receives nothing");
+            assertStatus(404, WhipPublisher.post(port, "whep/live/none", "application/sdp", offer, null), "no such stream");
+            assertStatus(415, WhipPublisher.post(port, "whep/app/stream", "text/plain", offer, null), "not SDP");
+            assertStatus(404, WhipPublisher.delete(port, "/whep/app/stream/nope", null), "unknown resource");
+        }
+    }
+
+    @Test
     void aPublisherThatVanishesEndsItsStream(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, config());
              WhipPublisher publisher = new WhipPublisher(factory, edge.port()).publish("live/gone", null);

@@ -13,61 +13,96 @@ import java.security.MessageDigest;
 import java.util.logging.Logger;
 
 /**
- * WHIP ingest (RFC 9725) on the signalling port: {@code POST /{app}/{stream}} with an SDP offer creates the
- * stream and answers {@code 201 Created} with the edge's SDP and the session's {@code Location};
- * {@code DELETE} on that location ends the stream. Trickle ICE ({@code PATCH}) is not offered: the edge is
- * ICE-lite and its answer carries its one candidate. Every refusal is a status with a plain-text reason.
+ * WHIP ingest (RFC 9725) and WHEP playback on the signalling port. {@code POST /{app}/{stream}} with a
+ * publisher's SDP offer creates the stream; {@code POST /whep/{app}/{stream}} with a player's offer plays it
+ * (edge-served, outside P2P Delivery). Both answer {@code 201 Created} with the edge's SDP and the session's
+ * {@code Location}; {@code DELETE} on it ends the session. Trickle ICE ({@code PATCH}) is not offered: the edge
+ * is ICE-lite and its answer carries its one candidate. Every refusal is a status with a plain-text reason.
  */
-final class WhipEndpoint {
+final class WhipWhepEndpoint {
 
-    private static final Logger LOG = Logger.getLogger(WhipEndpoint.class.getName());
+    private static final Logger LOG = Logger.getLogger(WhipWhepEndpoint.class.getName());
     private static final String SDP = "application/sdp";
 
     private final EdgeConfig.Whip config;
     private final MediaApi media;
 
-    WhipEndpoint(EdgeConfig.Whip config, MediaApi media) {
+    WhipWhepEndpoint(EdgeConfig.Whip config, MediaApi media) {
         this.config = config;
         this.media = media;
     }
 
     void mount(Router router) {
-        router.post("/:app/:stream").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        router.post("/whep/:app/:stream").handler(bodies);
+        router.post("/whep/:app/:stream").handler(this::play);
+        router.delete("/whep/:app/:stream/:resource").handler(ctx -> ended(ctx, media.stopPlaying(ctx.pathParam("resource"))));
+        router.patch("/whep/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
+        router.post("/:app/:stream").handler(bodies);
         router.post("/:app/:stream").handler(this::publish);
         router.delete("/:app/:stream/:resource").handler(this::unpublish);
-        router.patch("/:app/:stream/:resource").handler(ctx -> refuse(ctx, 405, "trickle ICE is not supported: the answer carries the edge's candidate"));
+        router.patch("/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
+    }
+
+    private static void noTrickle(RoutingContext ctx) {
+        refuse(ctx, 405, "trickle ICE is not supported: the answer carries the edge's candidate");
+    }
+
+    /** WHEP: anyone may watch, as on the WebSocket; the stream may live on this edge or be relayed to it. */
+    private void play(RoutingContext ctx) {
+        streamName(ctx).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
+                answered(ctx, "/whep/" + stream, media.play(stream, sdp))));
     }
 
     private void publish(RoutingContext ctx) {
-        String app = ctx.pathParam("app");
-        java.util.Optional<String> name = StreamPath.parse(ctx.request().path());
+        streamName(ctx).filter(stream -> authorized(ctx, ctx.pathParam("app"))).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
+                answered(ctx, "/" + stream, media.publish(stream, sdp))));
+    }
+
+    /** {@code app/stream} from the path parameters, or empty after a 400. */
+    private static java.util.Optional<String> streamName(RoutingContext ctx) {
+        java.util.Optional<String> name = StreamPath.parse("/" + ctx.pathParam("app") + "/" + ctx.pathParam("stream"));
         if (name.isEmpty()) {
             refuse(ctx, 400, "stream names are app/stream of letters, digits and ._~-");
-            return;
         }
-        String stream = name.get();
-        if (!authorized(ctx, app)) {
-            return;
-        }
+        return name;
+    }
+
+    /** The SDP offer in the body, or empty after a 415/400. */
+    private static java.util.Optional<String> offer(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(SDP)) {
             refuse(ctx, 415, "the body must be an SDP offer (Content-Type: application/sdp)");
-            return;
+            return java.util.Optional.empty();
         }
         String offer = ctx.body().asString(StandardCharsets.UTF_8.name());
         if (offer == null || offer.isBlank()) {
             refuse(ctx, 400, "empty body: expected an SDP offer");
-            return;
+            return java.util.Optional.empty();
         }
-        media.publish(stream, offer).onComplete(ar -> {
+        return java.util.Optional.of(offer);
+    }
+
+    private static void answered(RoutingContext ctx, String base, io.vertx.core.Future<MediaApi.Answered> answer) {
+        answer.onComplete(ar -> {
             if (ar.failed()) {
                 failed(ctx, ar.cause());
                 return;
             }
-            String location = "/" + stream + "/" + ar.result().resource();
-            LOG.info(() -> "WHIP: " + stream + " published from " + ctx.request().remoteAddress() + " (" + location + ")");
+            String location = base + "/" + ar.result().resource();
+            LOG.info(() -> "HTTP offer from " + ctx.request().remoteAddress() + " answered: " + location);
             ctx.response().setStatusCode(201).putHeader("Content-Type", SDP).putHeader("Location", location)
                     .end(ar.result().sdp());
+        });
+    }
+
+    private static void ended(RoutingContext ctx, io.vertx.core.Future<Void> done) {
+        done.onComplete(ar -> {
+            if (ar.failed()) {
+                failed(ctx, ar.cause());
+            } else {
+                ctx.response().setStatusCode(200).end();
+            }
         });
     }
 
@@ -75,13 +110,7 @@ final class WhipEndpoint {
         if (!authorized(ctx, ctx.pathParam("app"))) {
             return;
         }
-        media.unpublish(ctx.pathParam("resource")).onComplete(ar -> {
-            if (ar.failed()) {
-                failed(ctx, ar.cause());
-            } else {
-                ctx.response().setStatusCode(200).end();
-            }
-        });
+        ended(ctx, media.unpublish(ctx.pathParam("resource")));
     }
 
     /** Apps with a token need {@code Authorization: Bearer <token>}; compared in constant time. */
