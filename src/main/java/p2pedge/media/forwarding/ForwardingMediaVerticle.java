@@ -19,18 +19,9 @@ import io.vertx.core.eventbus.ReplyFailure;
 import p2pedge.media.demo.DemoStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.MediaSession;
-import p2pedge.media.rtc.PacketKind;
-import p2pedge.media.rtc.RtcpFeedback;
-import p2pedge.media.rtc.RtpForwarder;
-import p2pedge.media.rtc.RtpRewriter;
 import p2pedge.media.rtc.PeerSdp;
-import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.SharedUdpPort;
-import p2pedge.media.rtc.SrtpKeys;
-import p2pedge.media.rtc.SrtpTransformer;
 import p2pedge.media.rtc.VideoCodec;
-import p2pedge.signalling.protocol.IceCandidate;
-import p2pedge.signalling.protocol.SessionDescription;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -45,47 +36,24 @@ import java.util.logging.Logger;
 /**
  * The forwarding media plane behind the media verticle's event-bus contract ({@link MediaApi}): one shared UDP
  * port (ICE-lite, DTLS-SRTP), each stream encoded once and its RTP forwarded to every viewer. Signalling, P2P
- * and the cluster see no difference from the per-viewer webrtc-java plane.
+ * and the cluster see no difference from the per-viewer webrtc-java plane. This class wires the parts and
+ * owns the streams: configured demo streams, WHIP-published ones (claimed in the {@link StreamDirectory}) and
+ * relayed copies of streams published on other edges; {@link Viewers} owns the viewers.
  */
 public final class ForwardingMediaVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(ForwardingMediaVerticle.class.getName());
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    /** One viewer on the forwarding plane. */
-    private static final class Viewer {
-        final long session;
-        final ForwardedStream stream;
-        final String ufrag = ForwardedStream.token(8);
-        final String password = ForwardedStream.token(24);
-        final int videoSsrc = RANDOM.nextInt();
-        final int audioSsrc = RANDOM.nextInt();
-        /** The payload types this viewer receives: the edge's own when the edge offered, the player's for WHEP. */
-        int videoType;
-        int audioType = ForwardedStream.OPUS;
-        boolean secured;
-        long connectTimer = -1;
-        volatile SrtpTransformer fromViewer;
-
-        Viewer(long session, ForwardedStream stream) {
-            this.session = session;
-            this.stream = stream;
-            this.videoType = stream.codec.payloadType();
-        }
-    }
 
     private final EdgeConfig config;
     private final String edgeId;
     private final StreamDirectory directory;
     private final Map<String, Relay> relays = new HashMap<>();
     private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
-    /** Sessions the edge numbers itself (relay pulls, WHEP players): negative, never a signalling session's id. */
-    private long nextInternalSession = -1;
     /** WHEP resources: id -> viewer session. */
     private final Map<String, Long> players = new HashMap<>();
     private BcTlsCrypto crypto;
     private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
-    private final Map<Long, Viewer> viewers = new HashMap<>();
+    private Viewers viewers;
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
     private final List<DemoPublisher> demoPublishers = new ArrayList<>();
@@ -129,6 +97,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         factory = new PeerConnectionFactory(audioDevice);
         return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
             udpPort = bound;
+            viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort,
+                    session -> players.values().remove(session));
             List<Future<Void>> started = new ArrayList<>();
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
@@ -151,7 +121,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
             consumers.add(bus.<JsonObject>consumer(RELAY_OFFER + edgeId, this::onRelayOffer));
             consumers.add(bus.<JsonObject>consumer(RELAY_ANSWER + edgeId, this::onRelayAnswer));
-            consumers.add(bus.<Long>consumer(RELAY_CLOSE + edgeId, m -> release(m.body())));
+            consumers.add(bus.<Long>consumer(RELAY_CLOSE + edgeId, m -> viewers.release(m.body())));
             consumers.add(bus.<JsonObject>consumer(STREAM_ENDED, m -> endRelay(m.body().getString("stream"),
                     "it ended on its origin: " + m.body().getString("reason"))));
             consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> edgeLeft(m.body())));
@@ -165,8 +135,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         consumers.forEach(MessageConsumer::unregister);
-        int open = viewers.size();
-        new ArrayList<>(viewers.keySet()).forEach(this::release);
+        int open = viewers.releaseAll();
         watchdogs.values().forEach(vertx::cancelTimer);
         new ArrayList<>(relays.keySet()).forEach(name -> endRelay(name, "the edge is stopping"));
         published.forEach((resource, stream) -> directory.release(stream.name(), edgeId));
@@ -181,75 +150,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private void onOffer(Message<JsonObject> message) {
         long session = message.body().getLong("session");
         streamFor(message.body().getString("stream"))
-                .compose(stream -> offerTo(session, stream))
+                .compose(stream -> viewers.offerTo(session, stream))
                 .onComplete(ar -> reply(message, ar));
     }
 
     private void onAnswer(Message<JsonObject> message) {
-        reply(message, applyAnswer(message.body().getLong("session"), message.body().getJsonObject("sdp").getString("sdp")));
-    }
-
-    /** A viewer's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
-    private Future<JsonObject> offerTo(long session, ForwardedStream stream) {
-        release(session);
-        if (viewers.size() >= config.media().maxViewers()) {
-            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
-        }
-        Viewer viewer = new Viewer(session, stream);
-        viewers.put(session, viewer);
-        List<String> addresses = candidateAddresses;
-        String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
-                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(stream.codec.sdp()),
-                        viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
-                new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()),
-                        viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
-        List<IceCandidate> candidates = new ArrayList<>();
-        for (String address : addresses) {
-            candidates.add(new IceCandidate("candidate:" + (candidates.size() + 1) + " 1 udp 2130706431 " + address + " "
-                    + udpPort + " typ host", 0, "0", null));
-        }
-        return Future.succeededFuture(new JsonObject()
-                .put("sdp", new SessionDescription("offer", sdp).toJson())
-                .put("candidates", IceCandidate.toJson(candidates)));
-    }
-
-    private Future<Void> applyAnswer(long session, String sdp) {
-        Viewer viewer = viewers.get(session);
-        if (viewer == null) {
-            return refused(400, "no offer outstanding");
-        }
-        PeerSdp answer;
-        try {
-            answer = PeerSdp.parse(sdp);
-        } catch (IllegalArgumentException e) {
-            release(session);
-            return refused(400, "answer rejected: " + e.getMessage());
-        }
-        int videoType = viewer.stream.codec.payloadType();
-        boolean acceptsVideo = answer.media().stream().anyMatch(m -> m.kind().equals("video") && !m.rejected()
-                && m.payloadTypes().contains(videoType));
-        if (!acceptsVideo) {
-            release(session);
-            return refused(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
-                    + videoType + ")");
-        }
-        expectDtls(viewer, answer.fingerprint());
-        return Future.succeededFuture();
-    }
-
-    /** The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout. */
-    private void expectDtls(Viewer viewer, String fingerprint) {
-        long session = viewer.session;
-        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, fingerprint,
-                keys -> context.runOnContext(v -> secured(viewer, keys)),
-                (kind, packet) -> fromViewer(viewer, kind, packet)));
-        viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
-            if (viewers.get(session) == viewer && !viewer.secured) {
-                release(session);
-                vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
-                        .put("reason", "media connection not established within " + config.media().connectTimeoutSeconds() + " s"));
-            }
-        });
+        reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getJsonObject("sdp").getString("sdp")));
     }
 
     /**
@@ -264,47 +170,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             message.fail(400, "offer rejected: " + e.getMessage());
             return;
         }
-        streamFor(message.body().getString("stream")).compose(stream -> answerPlayer(offer, stream)).onComplete(ar -> reply(message, ar));
-    }
-
-    private Future<JsonObject> answerPlayer(PeerSdp offer, ForwardedStream stream) {
-        if (viewers.size() >= config.media().maxViewers()) {
-            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
-        }
-        Viewer viewer = new Viewer(nextInternalSession--, stream);
-        viewer.videoType = -1;
-        viewer.audioType = -1;
-        List<EdgeSdp.Media> answer = new ArrayList<>();
-        String codecName = stream.codec.sdp().name();
-        for (PeerSdp.Media m : offer.media()) {
-            boolean receives = m.direction().equals("recvonly") || m.direction().equals("sendrecv");
-            String encoding = m.kind().equals("video") ? codecName : "opus";
-            java.util.Optional<Integer> type = m.payloadTypeOf(encoding);
-            boolean video = m.kind().equals("video");
-            if (!receives || type.isEmpty() || !(video ? viewer.videoType < 0 : m.kind().equals("audio") && viewer.audioType < 0)) {
-                return refused(400, "offer rejected: cannot send the " + m.kind() + " section (mid " + m.mid() + "): offer to "
-                        + "receive one " + codecName + " video and at most one Opus audio section");
-            }
-            if (video) {
-                viewer.videoType = type.get();
-            } else {
-                viewer.audioType = type.get();
-            }
-            answer.add(new EdgeSdp.Media(video ? EdgeSdp.Kind.VIDEO : EdgeSdp.Kind.AUDIO, m.mid(), EdgeSdp.Direction.SENDONLY,
-                    List.of(video ? new EdgeSdp.Codec(type.get(), codecName, 90_000, null, m.fmtp().get(type.get()))
-                            : new EdgeSdp.Codec(type.get(), "opus", 48_000, 2, m.fmtp().get(type.get()))),
-                    (video ? viewer.videoSsrc : viewer.audioSsrc) & 0xFFFFFFFFL, stream.name().replace('/', '-')));
-        }
-        if (viewer.videoType < 0) {
-            return refused(400, "offer rejected: it does not receive video");
-        }
-        viewers.put(viewer.session, viewer);
-        expectDtls(viewer, offer.fingerprint());
-        String resource = ForwardedStream.token(16);
-        players.put(resource, viewer.session);
-        return Future.succeededFuture(new JsonObject().put("resource", resource).put("sdp",
-                new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), candidateAddresses.get(0), udpPort, answer)
-                        .writeAnswer()));
+        streamFor(message.body().getString("stream")).compose(stream -> viewers.answerPlayer(offer, stream)).map(answer -> {
+            String resource = ForwardedStream.token(16);
+            players.put(resource, answer.session());
+            return new JsonObject().put("resource", resource).put("sdp", answer.sdp());
+        }).onComplete(ar -> reply(message, ar));
     }
 
     private void onStopPlaying(Message<String> message) {
@@ -313,12 +183,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             message.fail(404, "no such WHEP resource");
             return;
         }
-        release(session);
+        viewers.release(session);
         message.reply(null);
-    }
-
-    private static <T> Future<T> refused(int code, String reason) {
-        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, reason));
     }
 
     private static void reply(Message<?> message, io.vertx.core.AsyncResult<?> result) {
@@ -352,7 +218,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         io.vertx.core.Promise<ForwardedStream> pull = io.vertx.core.Promise.promise();
         pulling.put(name, pull.future());
         directory.owner(name).compose(owner -> owner.isEmpty() || owner.get().equals(edgeId)
-                        ? ForwardingMediaVerticle.<ForwardedStream>refused(404, "stream not found")
+                        ? Viewers.<ForwardedStream>refused(404, "stream not found")
                         : pull(name, owner.get()))
                 .onComplete(ar -> {
                     pulling.remove(name);
@@ -397,8 +263,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             message.fail(404, "stream " + name + " is not published on this edge");
             return;
         }
-        long session = nextInternalSession--;
-        offerTo(session, stream).map(offer -> new JsonObject()
+        long session = viewers.internalSession();
+        viewers.offerTo(session, stream).map(offer -> new JsonObject()
                         .put("session", session)
                         .put("codec", stream.codec.name().toLowerCase(java.util.Locale.ROOT))
                         .put("sdp", offer.getJsonObject("sdp").getString("sdp"))
@@ -408,7 +274,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     }
 
     private void onRelayAnswer(Message<JsonObject> message) {
-        reply(message, applyAnswer(message.body().getLong("session"), message.body().getString("sdp")));
+        reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getString("sdp")));
     }
 
     /** A relayed stream ends here: its viewers are told, the pull stops, the origin forgets this edge. */
@@ -421,7 +287,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         ForwardedStream stream = streams.remove(name);
         relay.pull().close();
         if (stream != null) {
-            closeStream(stream, reason);
+            viewers.closeStream(stream, reason);
         }
         vertx.eventBus().send(RELAY_CLOSE + relay.owner(), relay.remoteSession());
     }
@@ -430,49 +296,6 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         directory.purgeEdge(deadEdge);
         relays.entrySet().stream().filter(e -> e.getValue().owner().equals(deadEdge)).map(Map.Entry::getKey).toList()
                 .forEach(name -> endRelay(name, "its origin edge left the cluster"));
-    }
-
-    private void secured(Viewer viewer, SrtpKeys keys) {
-        if (viewers.get(viewer.session) != viewer) {
-            return;
-        }
-        viewer.secured = true;
-        vertx.cancelTimer(viewer.connectTimer);
-        viewer.fromViewer = SrtpTransformer.forReceiving(keys);
-        var address = port.addressOf(viewer.ufrag).orElseThrow();
-        String id = Long.toString(viewer.session);
-        if (viewer.audioType >= 0) {
-            viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, viewer.audioType),
-                    SrtpTransformer.forSending(keys)));
-        }
-        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.videoType),
-                SrtpTransformer.forSending(keys)));
-        vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
-    }
-
-    /** RTCP from a viewer: PLI/FIR become one collapsed keyframe request; NACKs are answered from the cache. */
-    private void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
-        SrtpTransformer in = viewer.fromViewer;
-        if (in == null) {
-            port.countDropped("media: before DTLS");
-            return;
-        }
-        if (kind != PacketKind.RTCP) {
-            port.countDropped("rtp: from a receive-only viewer");
-            return;
-        }
-        Optional<byte[]> plain = in.unprotectRtcp(packet);
-        if (plain.isEmpty()) {
-            port.countDropped("srtcp: refused");
-        }
-        plain.map(RtcpFeedback::parse).ifPresent(feedback -> {
-            if (feedback.keyframe()) {
-                viewer.stream.requestKeyframe();
-            }
-            if (feedback.lostSequences().length > 0) {
-                viewer.stream.video.onNack(Long.toString(viewer.session), feedback.lostSequences());
-            }
-        });
     }
 
     /** Without configured addresses, the port (bound to every interface) is announced at each IPv4 address of the host. */
@@ -610,45 +433,16 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         vertx.cancelTimer(watchdogs.remove(resource));
         streams.remove(stream.name(), stream);
-        closeStream(stream, reason);
+        viewers.closeStream(stream, reason);
         vertx.eventBus().publish(STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
         if (releaseName) {
             directory.release(stream.name(), edgeId);
         }
     }
 
-    private void closeStream(ForwardedStream stream, String reason) {
-        List<Long> watching = viewers.values().stream().filter(v -> v.stream == stream).map(v -> v.session).toList();
-        for (long session : watching) {
-            release(session);
-            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
-                    .put("reason", "stream " + stream.name() + " ended: " + reason));
-        }
-        stream.close();
-        LOG.info(() -> "stream " + stream.name() + " ended (" + reason + "), " + watching.size() + " viewer(s) told");
-    }
-
     private void onClose(Message<JsonObject> message) {
-        release(message.body().getLong("session"));
+        viewers.release(message.body().getLong("session"));
         message.reply(null);
     }
 
-    private void release(long session) {
-        Viewer viewer = viewers.remove(session);
-        if (viewer == null) {
-            return;
-        }
-        vertx.cancelTimer(viewer.connectTimer);
-        if (session < 0) {
-            players.values().remove(session);
-        }
-        String id = Long.toString(session);
-        viewer.stream.video.remove(id);
-        viewer.stream.audio.remove(id);
-        sessions.remove(viewer.ufrag);
-        port.forget(viewer.ufrag);
-        if (viewer.fromViewer != null) {
-            viewer.fromViewer.close();
-        }
-    }
 }

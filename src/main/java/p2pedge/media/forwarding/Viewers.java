@@ -1,0 +1,299 @@
+package p2pedge.media.forwarding;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaApi;
+import p2pedge.media.rtc.DtlsCertificate;
+import p2pedge.media.rtc.EdgeSdp;
+import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.PeerSdp;
+import p2pedge.media.rtc.RtcpFeedback;
+import p2pedge.media.rtc.RtpForwarder;
+import p2pedge.media.rtc.RtpRewriter;
+import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpTransformer;
+import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.signalling.protocol.SessionDescription;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import java.util.logging.Logger;
+
+/**
+ * The forwarding plane's viewers: players offered a stream over signalling, WHEP players, and other edges
+ * pulling a stream (relays). Each is a session on the shared port (ICE-lite credentials, the peer's DTLS
+ * fingerprint) that, once secured, is fed by the stream's forwarders with its own SSRCs and payload types.
+ * Runs on the media verticle's context.
+ */
+final class Viewers {
+
+    private static final Logger LOG = Logger.getLogger(Viewers.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** One viewer on the forwarding plane. */
+    private static final class Viewer {
+        final long session;
+        final ForwardedStream stream;
+        final String ufrag = ForwardedStream.token(8);
+        final String password = ForwardedStream.token(24);
+        final int videoSsrc = RANDOM.nextInt();
+        final int audioSsrc = RANDOM.nextInt();
+        /** The payload types this viewer receives: the edge's own when the edge offered, the player's for WHEP. */
+        int videoType;
+        int audioType = ForwardedStream.OPUS;
+        boolean secured;
+        long connectTimer = -1;
+        volatile SrtpTransformer fromViewer;
+
+        Viewer(long session, ForwardedStream stream) {
+            this.session = session;
+            this.stream = stream;
+            this.videoType = stream.codec.payloadType();
+        }
+    }
+
+
+    private final Vertx vertx;
+    private final Context context;
+    private final EdgeConfig config;
+    private final SharedUdpPort port;
+    private final Map<String, MediaSession> sessions;
+    private final DtlsCertificate identity;
+    private final List<String> candidateAddresses;
+    private final int udpPort;
+    private final LongConsumer released;
+    private final Map<Long, Viewer> viewers = new HashMap<>();
+    /** Sessions the edge numbers itself (relay pulls, WHEP players): negative, never a signalling session's id. */
+    private long nextInternalSession = -1;
+
+    /** @param released told of every viewer session released, whatever the reason */
+    Viewers(Context context, EdgeConfig config, SharedUdpPort port, Map<String, MediaSession> sessions, DtlsCertificate identity,
+            List<String> candidateAddresses, int udpPort, LongConsumer released) {
+        this.vertx = context.owner();
+        this.context = context;
+        this.config = config;
+        this.port = port;
+        this.sessions = sessions;
+        this.identity = identity;
+        this.candidateAddresses = candidateAddresses;
+        this.udpPort = udpPort;
+        this.released = released;
+    }
+
+    int size() {
+        return viewers.size();
+    }
+
+    long internalSession() {
+        return nextInternalSession--;
+    }
+
+    /** Releases every viewer (the edge stops); returns how many there were. */
+    int releaseAll() {
+        int open = viewers.size();
+        new ArrayList<>(viewers.keySet()).forEach(this::release);
+        return open;
+    }
+
+    /** A viewer's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
+    Future<JsonObject> offerTo(long session, ForwardedStream stream) {
+        release(session);
+        if (viewers.size() >= config.media().maxViewers()) {
+            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+        }
+        Viewer viewer = new Viewer(session, stream);
+        viewers.put(session, viewer);
+        List<String> addresses = candidateAddresses;
+        String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
+                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(stream.codec.sdp()),
+                        viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
+                new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()),
+                        viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
+        List<IceCandidate> candidates = new ArrayList<>();
+        for (String address : addresses) {
+            candidates.add(new IceCandidate("candidate:" + (candidates.size() + 1) + " 1 udp 2130706431 " + address + " "
+                    + udpPort + " typ host", 0, "0", null));
+        }
+        return Future.succeededFuture(new JsonObject()
+                .put("sdp", new SessionDescription("offer", sdp).toJson())
+                .put("candidates", IceCandidate.toJson(candidates)));
+    }
+
+    Future<Void> applyAnswer(long session, String sdp) {
+        Viewer viewer = viewers.get(session);
+        if (viewer == null) {
+            return refused(400, "no offer outstanding");
+        }
+        PeerSdp answer;
+        try {
+            answer = PeerSdp.parse(sdp);
+        } catch (IllegalArgumentException e) {
+            release(session);
+            return refused(400, "answer rejected: " + e.getMessage());
+        }
+        int videoType = viewer.stream.codec.payloadType();
+        boolean acceptsVideo = answer.media().stream().anyMatch(m -> m.kind().equals("video") && !m.rejected()
+                && m.payloadTypes().contains(videoType));
+        if (!acceptsVideo) {
+            release(session);
+            return refused(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
+                    + videoType + ")");
+        }
+        expectDtls(viewer, answer.fingerprint());
+        return Future.succeededFuture();
+    }
+
+    /** The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout. */
+    private void expectDtls(Viewer viewer, String fingerprint) {
+        long session = viewer.session;
+        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, fingerprint,
+                keys -> context.runOnContext(v -> secured(viewer, keys)),
+                (kind, packet) -> fromViewer(viewer, kind, packet)));
+        viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
+            if (viewers.get(session) == viewer && !viewer.secured) {
+                release(session);
+                vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
+                        .put("reason", "media connection not established within " + config.media().connectTimeoutSeconds() + " s"));
+            }
+        });
+    }
+
+
+    /** The edge's answer to a WHEP player and the session it created. */
+    record Answer(long session, String sdp) {
+    }
+
+    /**
+     * WHEP: answers a player's receive-only offer with the stream's codec and Opus, in the payload types the
+     * player chose, sent from the shared port.
+     */
+    Future<Answer> answerPlayer(PeerSdp offer, ForwardedStream stream) {
+        if (viewers.size() >= config.media().maxViewers()) {
+            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+        }
+        Viewer viewer = new Viewer(internalSession(), stream);
+        viewer.videoType = -1;
+        viewer.audioType = -1;
+        List<EdgeSdp.Media> answer = new ArrayList<>();
+        String codecName = stream.codec.sdp().name();
+        for (PeerSdp.Media m : offer.media()) {
+            boolean receives = m.direction().equals("recvonly") || m.direction().equals("sendrecv");
+            String encoding = m.kind().equals("video") ? codecName : "opus";
+            java.util.Optional<Integer> type = m.payloadTypeOf(encoding);
+            boolean video = m.kind().equals("video");
+            if (!receives || type.isEmpty() || !(video ? viewer.videoType < 0 : m.kind().equals("audio") && viewer.audioType < 0)) {
+                return refused(400, "offer rejected: cannot send the " + m.kind() + " section (mid " + m.mid() + "): offer to "
+                        + "receive one " + codecName + " video and at most one Opus audio section");
+            }
+            if (video) {
+                viewer.videoType = type.get();
+            } else {
+                viewer.audioType = type.get();
+            }
+            answer.add(new EdgeSdp.Media(video ? EdgeSdp.Kind.VIDEO : EdgeSdp.Kind.AUDIO, m.mid(), EdgeSdp.Direction.SENDONLY,
+                    List.of(video ? new EdgeSdp.Codec(type.get(), codecName, 90_000, null, m.fmtp().get(type.get()))
+                            : new EdgeSdp.Codec(type.get(), "opus", 48_000, 2, m.fmtp().get(type.get()))),
+                    (video ? viewer.videoSsrc : viewer.audioSsrc) & 0xFFFFFFFFL, stream.name().replace('/', '-')));
+        }
+        if (viewer.videoType < 0) {
+            return refused(400, "offer rejected: it does not receive video");
+        }
+        viewers.put(viewer.session, viewer);
+        expectDtls(viewer, offer.fingerprint());
+        return Future.succeededFuture(new Answer(viewer.session, new EdgeSdp(viewer.ufrag, viewer.password,
+                identity.fingerprint(), candidateAddresses.get(0), udpPort, answer).writeAnswer()));
+    }
+
+
+    static <T> Future<T> refused(int code, String reason) {
+        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, reason));
+    }
+
+
+    private void secured(Viewer viewer, SrtpKeys keys) {
+        if (viewers.get(viewer.session) != viewer) {
+            return;
+        }
+        viewer.secured = true;
+        vertx.cancelTimer(viewer.connectTimer);
+        viewer.fromViewer = SrtpTransformer.forReceiving(keys);
+        var address = port.addressOf(viewer.ufrag).orElseThrow();
+        String id = Long.toString(viewer.session);
+        if (viewer.audioType >= 0) {
+            viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, viewer.audioType),
+                    SrtpTransformer.forSending(keys)));
+        }
+        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.videoType),
+                SrtpTransformer.forSending(keys)));
+        vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
+    }
+
+    /** RTCP from a viewer: PLI/FIR become one collapsed keyframe request; NACKs are answered from the cache. */
+    private void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
+        SrtpTransformer in = viewer.fromViewer;
+        if (in == null) {
+            port.countDropped("media: before DTLS");
+            return;
+        }
+        if (kind != PacketKind.RTCP) {
+            port.countDropped("rtp: from a receive-only viewer");
+            return;
+        }
+        Optional<byte[]> plain = in.unprotectRtcp(packet);
+        if (plain.isEmpty()) {
+            port.countDropped("srtcp: refused");
+        }
+        plain.map(RtcpFeedback::parse).ifPresent(feedback -> {
+            if (feedback.keyframe()) {
+                viewer.stream.requestKeyframe();
+            }
+            if (feedback.lostSequences().length > 0) {
+                viewer.stream.video.onNack(Long.toString(viewer.session), feedback.lostSequences());
+            }
+        });
+    }
+
+
+    /** A stream ends: its viewers are told (an error, not a frozen picture) and released; the stream is closed. */
+    void closeStream(ForwardedStream stream, String reason) {
+        List<Long> watching = viewers.values().stream().filter(v -> v.stream == stream).map(v -> v.session).toList();
+        for (long session : watching) {
+            release(session);
+            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
+                    .put("reason", "stream " + stream.name() + " ended: " + reason));
+        }
+        stream.close();
+        LOG.info(() -> "stream " + stream.name() + " ended (" + reason + "), " + watching.size() + " viewer(s) told");
+    }
+
+
+    /** Releases a viewer: its forwarding, its session on the port, its SRTP state. */
+    void release(long session) {
+        Viewer viewer = viewers.remove(session);
+        if (viewer == null) {
+            return;
+        }
+        vertx.cancelTimer(viewer.connectTimer);
+        released.accept(session);
+        String id = Long.toString(session);
+        viewer.stream.video.remove(id);
+        viewer.stream.audio.remove(id);
+        sessions.remove(viewer.ufrag);
+        port.forget(viewer.ufrag);
+        if (viewer.fromViewer != null) {
+            viewer.fromViewer.close();
+        }
+    }
+}
