@@ -19,9 +19,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param publisherTimeoutSeconds a publisher that has not connected, or has sent no media, for this long ends
      *                                its stream
      * @param replace                 a second publisher of a live name replaces the first (else 409)
+     * @param relayIdleSeconds        an edge's pull of a stream published on another edge ends once no viewer of
+     *                                that edge has watched it for this long
      */
     public record Whip(boolean enabled, java.util.Map<String, String> tokens, int maxBodyBytes, int publisherTimeoutSeconds,
-                       boolean replace) {
+                       boolean replace, int relayIdleSeconds) {
     }
 
     /**
@@ -153,7 +155,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         Whip whip = new Whip(w.getBoolean("enabled", true), java.util.Map.copyOf(tokens),
                 intIn(w, "whip.maxBodyBytes", "maxBodyBytes", 1024, 1 << 20),
                 intIn(w, "whip.publisherTimeoutSeconds", "publisherTimeoutSeconds", 1, 3600),
-                w.getBoolean("replace", false));
+                w.getBoolean("replace", false),
+                intIn(w, "whip.relayIdleSeconds", "relayIdleSeconds", 1, 86_400));
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip);
     }
 

@@ -42,6 +42,17 @@ final class WhipWhepEndpoint {
         router.post("/:app/:stream").handler(this::publish);
         router.delete("/:app/:stream/:resource").handler(this::unpublish);
         router.patch("/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
+        router.post("/whep/:app/:stream").failureHandler(this::bodyRefused);
+        router.post("/:app/:stream").failureHandler(this::bodyRefused);
+    }
+
+    /** The body handler's refusal of an oversized offer gets a reason like every other error (not a SEVERE log line). */
+    private void bodyRefused(RoutingContext ctx) {
+        if (ctx.statusCode() == 413 && !ctx.response().ended()) {
+            refuse(ctx, 413, "the offer is larger than " + config.maxBodyBytes() + " bytes (whip.maxBodyBytes)");
+        } else {
+            ctx.next();
+        }
     }
 
     private static void noTrickle(RoutingContext ctx) {

@@ -104,4 +104,42 @@ class RelayTest {
             audio.dispose();
         }
     }
+
+    @Test
+    void aPullNobodyWatchesEndsAndTheNextViewerPullsAgainAndADeadPullerIsReleased(Vertx vertx) throws Exception {
+        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
+        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
+        JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"))
+                .put("whip", new JsonObject().put("relayIdleSeconds", 2));
+        try (TestCluster cluster = new TestCluster(config)) {
+            TestCluster.Member a = cluster.start();
+            TestCluster.Member b = cluster.start();
+            TestCluster.Member c = cluster.start();
+            try (WhipPublisher publisher = new WhipPublisher(factory, a.port()).publish("live/idle", null)) {
+                try (JavaViewer first = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
+                    Waits.until(() -> first.frames() > 5, 20_000, "B's viewer decodes through the pull");
+                    assertEquals(1, a.mediaConnections(), "A serves B's one pull");
+                }
+                Waits.until(() -> b.mediaConnections() == 0, 5_000, "B released its viewer");
+                Thread.sleep(1_000);
+                assertEquals(1, a.mediaConnections(), "the pull outlives its last viewer for relayIdleSeconds");
+                Waits.until(() -> a.mediaConnections() == 0, 5_000, "B let the pull go once nobody watched");
+                try (JavaViewer next = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
+                    Waits.until(() -> next.frames() > 5, 20_000, "the next viewer on B is served by a new pull");
+                    assertEquals(1, a.mediaConnections());
+                    try (JavaViewer onC = new JavaViewer(factory, SignallingClient.connect(vertx, c.port(), "/live/idle"))) {
+                        Waits.until(() -> onC.frames() > 5, 20_000, "C's viewer decodes through its own pull");
+                        assertEquals(2, a.mediaConnections(), "one pull per edge");
+                        cluster.kill(c);
+                        Waits.until(() -> a.mediaConnections() == 1, 10_000, "A released the pull of the edge that died");
+                        long number = next.lastFrameNumber();
+                        Waits.until(() -> next.lastFrameNumber() > number + 10, 5_000, "B's viewer plays on");
+                    }
+                }
+            }
+        } finally {
+            factory.dispose();
+            audio.dispose();
+        }
+    }
 }

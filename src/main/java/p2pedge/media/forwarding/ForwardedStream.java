@@ -57,6 +57,7 @@ final class ForwardedStream implements AutoCloseable {
     private volatile int publisherVideoSsrc = -1;
     private volatile int publisherAudioSsrc = -1;
     private volatile long lastPacketNanos;
+    private final long createdNanos = System.nanoTime();
     private volatile java.util.function.IntConsumer upstreamKeyframeRequest;
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
@@ -96,9 +97,9 @@ final class ForwardedStream implements AutoCloseable {
         return secured.future();
     }
 
-    /** Nanos (System.nanoTime) of the publisher's last authenticated RTP packet; 0 before the first. */
-    long lastPacketNanos() {
-        return lastPacketNanos;
+    /** Whether no media has arrived (from the publisher or the relay) for {@code nanos}, or ever, since created that long ago. */
+    boolean silentFor(long nanos) {
+        return System.nanoTime() - Math.max(createdNanos, lastPacketNanos) > nanos;
     }
 
     /**

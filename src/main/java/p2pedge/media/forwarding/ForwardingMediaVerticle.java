@@ -47,8 +47,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final EdgeConfig config;
     private final String edgeId;
     private final StreamDirectory directory;
-    private final Map<String, Relay> relays = new HashMap<>();
-    private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
+    private Relays relays;
     /** WHEP resources: id -> viewer session. */
     private final Map<String, Long> players = new HashMap<>();
     private BcTlsCrypto crypto;
@@ -74,17 +73,6 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         this.directory = directory;
     }
 
-    /** Relay requests to an edge's media plane (clustered event bus), addressed by edge id. */
-    static final String RELAY_OFFER = "p2pedge.media.relay-offer.";
-    static final String RELAY_ANSWER = "p2pedge.media.relay-answer.";
-    static final String RELAY_CLOSE = "p2pedge.media.relay-close.";
-    /** Published to every edge when a published stream ends on its origin. */
-    static final String STREAM_ENDED = "p2pedge.media.stream-ended";
-
-    /** A stream this edge pulls from its origin, for its own viewers. */
-    private record Relay(String owner, long remoteSession, RelayPull pull, long watchdog) {
-    }
-
     @Override
     public Future<?> start() {
         crypto = new BcTlsCrypto(new SecureRandom());
@@ -97,8 +85,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         factory = new PeerConnectionFactory(audioDevice);
         return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
             udpPort = bound;
-            viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort,
-                    session -> players.values().remove(session));
+            viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort, session -> {
+                players.values().remove(session);
+                relays.released(session);
+            });
+            relays = new Relays(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
+                    stream -> resourceOf(stream) != null, config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds());
             List<Future<Void>> started = new ArrayList<>();
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
@@ -119,12 +111,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.PLAY, this::onPlay));
             consumers.add(bus.<String>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
-            consumers.add(bus.<JsonObject>consumer(RELAY_OFFER + edgeId, this::onRelayOffer));
-            consumers.add(bus.<JsonObject>consumer(RELAY_ANSWER + edgeId, this::onRelayAnswer));
-            consumers.add(bus.<Long>consumer(RELAY_CLOSE + edgeId, m -> viewers.release(m.body())));
-            consumers.add(bus.<JsonObject>consumer(STREAM_ENDED, m -> endRelay(m.body().getString("stream"),
-                    "it ended on its origin: " + m.body().getString("reason"))));
-            consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> edgeLeft(m.body())));
+            consumers.addAll(relays.listen());
+            consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> {
+                directory.purgeEdge(m.body());
+                relays.edgeLeft(m.body());
+            }));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
@@ -137,7 +128,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         consumers.forEach(MessageConsumer::unregister);
         int open = viewers.releaseAll();
         watchdogs.values().forEach(vertx::cancelTimer);
-        new ArrayList<>(relays.keySet()).forEach(name -> endRelay(name, "the edge is stopping"));
+        relays.closeAll();
         published.forEach((resource, stream) -> directory.release(stream.name(), edgeId));
         streams.values().forEach(ForwardedStream::close);
         demoPublishers.forEach(DemoPublisher::close);
@@ -187,7 +178,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         message.reply(null);
     }
 
-    private static void reply(Message<?> message, io.vertx.core.AsyncResult<?> result) {
+    static void reply(Message<?> message, io.vertx.core.AsyncResult<?> result) {
         if (result.succeeded()) {
             message.reply(result.result());
         } else if (result.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -205,97 +196,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         directory.owner(message.body()).onComplete(ar -> message.reply(ar.succeeded() && ar.result().isPresent()));
     }
 
-    /** This edge's stream of that name, or one pulled from the edge it is published on (one pull per stream). */
+    /** This edge's stream of that name, or one pulled from the edge it is published on. */
     private Future<ForwardedStream> streamFor(String name) {
         ForwardedStream local = streams.get(name);
-        if (local != null) {
-            return Future.succeededFuture(local);
-        }
-        Future<ForwardedStream> inProgress = pulling.get(name);
-        if (inProgress != null) {
-            return inProgress;
-        }
-        io.vertx.core.Promise<ForwardedStream> pull = io.vertx.core.Promise.promise();
-        pulling.put(name, pull.future());
-        directory.owner(name).compose(owner -> owner.isEmpty() || owner.get().equals(edgeId)
-                        ? Viewers.<ForwardedStream>refused(404, "stream not found")
-                        : pull(name, owner.get()))
-                .onComplete(ar -> {
-                    pulling.remove(name);
-                    pull.handle(ar);
-                });
-        return pull.future();
-    }
-
-    /** Pulls {@code name} from its origin: this edge becomes one viewer there and forwards to its own viewers. */
-    private Future<ForwardedStream> pull(String name, String owner) {
-        var bus = vertx.eventBus();
-        var options = new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(10_000);
-        return bus.<JsonObject>request(RELAY_OFFER + owner, new JsonObject().put("stream", name), options).compose(reply -> {
-            JsonObject offer = reply.body();
-            long remoteSession = offer.getLong("session");
-            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context);
-            RelayPull relay = new RelayPull(vertx, context, crypto, identity, stream);
-            List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
-            return relay.start(offer.getString("sdp"), candidates, answer -> bus.request(RELAY_ANSWER + owner,
-                            new JsonObject().put("session", remoteSession).put("sdp", answer), options).mapEmpty())
-                    .map(v -> {
-                        streams.put(name, stream);
-                        relays.put(name, new Relay(owner, remoteSession, relay, watchdog(stream,
-                                () -> endRelay(name, "its origin went silent"))));
-                        LOG.info(() -> "stream " + name + ": relayed from edge " + owner);
-                        return stream;
-                    })
-                    .onFailure(t -> {
-                        relay.close();
-                        stream.close();
-                        bus.send(RELAY_CLOSE + owner, remoteSession);
-                        LOG.warning("relay of " + name + " from edge " + owner + " failed: " + t.getMessage());
-                    });
-        });
-    }
-
-    /** Another edge pulls one of this edge's published streams: it is offered the stream like a viewer. */
-    private void onRelayOffer(Message<JsonObject> message) {
-        String name = message.body().getString("stream");
-        ForwardedStream stream = streams.get(name);
-        if (stream == null || resourceOf(stream) == null) {
-            message.fail(404, "stream " + name + " is not published on this edge");
-            return;
-        }
-        long session = viewers.internalSession();
-        viewers.offerTo(session, stream).map(offer -> new JsonObject()
-                        .put("session", session)
-                        .put("codec", stream.codec.name().toLowerCase(java.util.Locale.ROOT))
-                        .put("sdp", offer.getJsonObject("sdp").getString("sdp"))
-                        .put("candidates", new io.vertx.core.json.JsonArray(offer.getJsonArray("candidates").stream()
-                                .map(c -> ((JsonObject) c).getString("candidate")).toList())))
-                .onComplete(ar -> reply(message, ar));
-    }
-
-    private void onRelayAnswer(Message<JsonObject> message) {
-        reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getString("sdp")));
-    }
-
-    /** A relayed stream ends here: its viewers are told, the pull stops, the origin forgets this edge. */
-    private void endRelay(String name, String reason) {
-        Relay relay = relays.remove(name);
-        if (relay == null) {
-            return;
-        }
-        vertx.cancelTimer(relay.watchdog());
-        ForwardedStream stream = streams.remove(name);
-        relay.pull().close();
-        if (stream != null) {
-            viewers.closeStream(stream, reason);
-        }
-        vertx.eventBus().send(RELAY_CLOSE + relay.owner(), relay.remoteSession());
-    }
-
-    private void edgeLeft(String deadEdge) {
-        directory.purgeEdge(deadEdge);
-        relays.entrySet().stream().filter(e -> e.getValue().owner().equals(deadEdge)).map(Map.Entry::getKey).toList()
-                .forEach(name -> endRelay(name, "its origin edge left the cluster"));
+        return local != null ? Future.succeededFuture(local) : relays.pull(name);
     }
 
     /** Without configured addresses, the port (bound to every interface) is announced at each IPv4 address of the host. */
@@ -333,6 +237,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
+                .put("relayPulls", relays.pullCount())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
@@ -400,10 +305,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     /** Calls {@code onStale} once the stream has had no media for whip.publisherTimeoutSeconds (or never had any). */
     private long watchdog(ForwardedStream stream, Runnable onStale) {
-        long started = System.nanoTime();
         long timeout = config.whip().publisherTimeoutSeconds() * 1_000_000_000L;
         return vertx.setPeriodic(1_000, t -> {
-            if (System.nanoTime() - Math.max(started, stream.lastPacketNanos()) > timeout) {
+            if (stream.silentFor(timeout)) {
                 onStale.run();
             }
         });
@@ -434,7 +338,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         vertx.cancelTimer(watchdogs.remove(resource));
         streams.remove(stream.name(), stream);
         viewers.closeStream(stream, reason);
-        vertx.eventBus().publish(STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
+        vertx.eventBus().publish(Relays.STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
         if (releaseName) {
             directory.release(stream.name(), edgeId);
         }

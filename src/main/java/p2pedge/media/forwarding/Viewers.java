@@ -96,6 +96,11 @@ final class Viewers {
         return viewers.size();
     }
 
+    /** Viewers of {@code stream}, connected or still connecting. */
+    int watching(ForwardedStream stream) {
+        return (int) viewers.values().stream().filter(v -> v.stream == stream).count();
+    }
+
     long internalSession() {
         return nextInternalSession--;
     }
