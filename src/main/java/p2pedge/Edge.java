@@ -11,7 +11,10 @@ import java.util.List;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaVerticle;
 import p2pedge.media.forwarding.ForwardingMediaVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import p2pedge.cluster.EdgeCluster;
+import p2pedge.metrics.EdgeMetrics;
+import p2pedge.metrics.MetricsVerticle;
 import p2pedge.p2p.PeerClassificationVerticle;
 import p2pedge.signalling.SignallingVerticle;
 
@@ -24,10 +27,12 @@ public final class Edge {
     private final List<String> deployments;
 
     private final EdgeCluster cluster;
+    private final MetricsVerticle metrics;
 
-    private Edge(Vertx vertx, SignallingVerticle signalling, List<String> deployments, EdgeCluster cluster) {
+    private Edge(Vertx vertx, SignallingVerticle signalling, MetricsVerticle metrics, List<String> deployments, EdgeCluster cluster) {
         this.vertx = vertx;
         this.signalling = signalling;
+        this.metrics = metrics;
         this.deployments = deployments;
         this.cluster = cluster;
     }
@@ -37,9 +42,19 @@ public final class Edge {
         return start(vertx, config, EdgeCluster.standalone());
     }
 
-    /** An edge that shares Host Peers with the other members of {@code cluster}. */
+    /** An edge that shares Host Peers with the other members of {@code cluster}; its own meters only. */
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster) {
-        SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx));
+        return start(vertx, config, cluster, EdgeMetrics.newRegistry());
+    }
+
+    /**
+     * An edge whose product meters go to {@code registry}, which also holds Vert.x's own when {@code vertx} was
+     * built with it (see {@link EdgeCluster#startVertx}).
+     */
+    public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry) {
+        EdgeMetrics meters = new EdgeMetrics(registry, cluster.edgeId(), cluster::members);
+        SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx), meters);
+        MetricsVerticle metrics = config.metrics().enabled() ? new MetricsVerticle(config.metrics(), meters, cluster.edgeId()) : null;
         List<String> deployed = new ArrayList<>();
         VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
         return vertx.deployVerticle(media, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
@@ -51,10 +66,16 @@ public final class Edge {
                     deployed.add(id);
                     return vertx.deployVerticle(signalling);
                 })
-                .map(id -> {
+                .compose(id -> {
                     deployed.add(id);
+                    return metrics == null ? Future.succeededFuture(null) : vertx.deployVerticle(metrics);
+                })
+                .map(id -> {
+                    if (id != null) {
+                        deployed.add(id);
+                    }
                     cluster.watchMembers(vertx);
-                    return new Edge(vertx, signalling, List.copyOf(deployed), cluster);
+                    return new Edge(vertx, signalling, metrics, List.copyOf(deployed), cluster);
                 })
                 .recover(t -> undeployInReverse(vertx, deployed).transform(v -> Future.failedFuture(t)));
     }
@@ -65,6 +86,11 @@ public final class Edge {
 
     public int signallingPort() {
         return signalling.port();
+    }
+
+    /** The metrics port, or -1 when metrics are off. */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
     }
 
     /** Closes players' sockets first, then classification, then the media plane with every native object it holds. */

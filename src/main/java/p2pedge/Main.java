@@ -38,9 +38,10 @@ public final class Main {
         Vertx vertx;
         Edge edge;
         try {
-            EdgeCluster.ClusteredVertx started = EdgeCluster.startVertx(config).await(60, TimeUnit.SECONDS);
+            var registry = p2pedge.metrics.EdgeMetrics.newRegistry();
+            EdgeCluster.ClusteredVertx started = EdgeCluster.startVertx(config, registry).await(60, TimeUnit.SECONDS);
             vertx = started.vertx();
-            edge = Edge.start(vertx, config, started.cluster()).await(60, TimeUnit.SECONDS);
+            edge = Edge.start(vertx, config, started.cluster(), registry).await(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.log(Level.SEVERE, "edge failed to start: " + e.getMessage(), e);
             System.exit(1);
@@ -53,7 +54,8 @@ public final class Main {
                 + shown + ":" + edge.signallingPort() + "/?stream=" + stream
                 + "  (signalling ws://" + shown + ":" + edge.signallingPort() + "/" + stream + "); publish page http://"
                 + shown + ":" + edge.signallingPort() + "/publish.html (WHIP), WHEP player http://" + shown + ":"
-                + edge.signallingPort() + "/whep.html");
+                + edge.signallingPort() + "/whep.html" + (edge.metricsPort() > 0 ? "; metrics http://" + shown + ":"
+                + edge.metricsPort() + "/metrics" : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {

@@ -50,10 +50,16 @@ public final class EdgeCluster {
         return new EdgeCluster(manager.getNodeId(), manager);
     }
 
-    /** Starts Vert.x, clustered when the configuration asks for it. */
-    public static Future<ClusteredVertx> startVertx(EdgeConfig config) {
+    /**
+     * Starts Vert.x, clustered when the configuration asks for it, with its metrics (HTTP, WebSocket, event bus,
+     * pools, JVM) in {@code registry}.
+     */
+    public static Future<ClusteredVertx> startVertx(EdgeConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        var options = new io.vertx.core.VertxOptions().setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions()
+                .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true));
+        var builder = Vertx.builder().with(options).withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry));
         if (!config.cluster().enabled()) {
-            return Future.succeededFuture(new ClusteredVertx(Vertx.vertx(), standalone()));
+            return Future.succeededFuture(new ClusteredVertx(builder.build(), standalone()));
         }
         HazelcastClusterManager manager;
         try {
@@ -61,7 +67,7 @@ public final class EdgeCluster {
         } catch (IOException | RuntimeException e) {
             return Future.failedFuture(new IllegalArgumentException("cannot read " + config.cluster().configFile() + ": " + e.getMessage(), e));
         }
-        return Vertx.builder().withClusterManager(manager).buildClustered()
+        return builder.withClusterManager(manager).buildClustered()
                 .map(vertx -> new ClusteredVertx(vertx, member(manager)));
     }
 
@@ -92,6 +98,12 @@ public final class EdgeCluster {
 
     public boolean clustered() {
         return manager != null;
+    }
+
+    /** Members of the cluster (1 when standalone). */
+    public int members() {
+        return clustered() && manager.getHazelcastInstance().getLifecycleService().isRunning()
+                ? manager.getHazelcastInstance().getCluster().getMembers().size() : 1;
     }
 
     public HostRegistry registry(Vertx vertx) {

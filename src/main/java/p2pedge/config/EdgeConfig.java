@@ -8,7 +8,11 @@ import java.util.List;
 
 /** The edge's configuration, parsed and checked in one place. */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
-                         List<StreamSpec> streams, Whip whip) {
+                         List<StreamSpec> streams, Whip whip, Metrics metrics) {
+
+    /** The operators' HTTP port: {@code /metrics} (Prometheus) and {@code /health}. */
+    public record Metrics(boolean enabled, String host, int port) {
+    }
 
     /**
      * WHIP ingest on the signalling port ({@code POST /{app}/{stream}}).
@@ -157,7 +161,10 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(w, "whip.publisherTimeoutSeconds", "publisherTimeoutSeconds", 1, 3600),
                 w.getBoolean("replace", false),
                 intIn(w, "whip.relayIdleSeconds", "relayIdleSeconds", 1, 86_400));
-        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip);
+        JsonObject mx = section(json, "metrics");
+        Metrics metrics = new Metrics(mx.getBoolean("enabled", true), mx.getString("host", "0.0.0.0"),
+                intIn(mx, "metrics.port", "port", 0, 65535));
+        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, metrics);
     }
 
     private static String videoCodec(String codec) {

@@ -36,6 +36,11 @@ public final class MediaVerticle extends VerticleBase {
     private AudioDeviceModule audioDevice;
     private PeerConnectionFactory factory;
     private StreamRegistry streams;
+    /** Egress from libwebrtc's transport stats, sampled: each open connection's last figure, plus the closed ones'. */
+    private final Map<Long, Long> bytesSent = new HashMap<>();
+    private long closedBytesSent;
+    private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
+    private long egressTimer = -1;
 
     public MediaVerticle(EdgeConfig config) {
         this.config = config;
@@ -58,12 +63,16 @@ public final class MediaVerticle extends VerticleBase {
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS,
                 m -> m.reply(streams.find(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+        consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
+                viewers.size(), config.streams().size(), 0, egressBytes(), egress.bitsPerSecond()).toJson())));
+        egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> sampleEgress());
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     }
 
     @Override
     public Future<?> stop() {
         consumers.forEach(MessageConsumer::unregister);
+        vertx.cancelTimer(egressTimer);
         connectTimers.values().forEach(vertx::cancelTimer);
         // Order matters: connections before tracks, tracks before the factory (else libwebrtc crashes).
         viewers.values().forEach(ViewerConnection::close);
@@ -172,7 +181,25 @@ public final class MediaVerticle extends VerticleBase {
         }
     }
 
+    private long egressBytes() {
+        return closedBytesSent + bytesSent.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private void sampleEgress() {
+        List<Future<Long>> samples = new ArrayList<>();
+        viewers.forEach((session, viewer) -> samples.add(viewer.bytesSent().onSuccess(bytes -> {
+            if (viewers.get(session) == viewer) {
+                bytesSent.put(session, bytes);
+            }
+        })));
+        Future.join(samples).onComplete(ar -> egress.sample(egressBytes()));
+    }
+
     private void release(long session) {
+        Long sent = bytesSent.remove(session);
+        if (sent != null) {
+            closedBytesSent += sent;
+        }
         ViewerConnection viewer = viewers.remove(session);
         if (viewer != null) {
             viewer.close();

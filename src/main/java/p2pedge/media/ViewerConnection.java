@@ -99,6 +99,19 @@ final class ViewerConnection {
         }
     }
 
+    /** Bytes this connection has sent on its transport (SRTP, RTCP, DTLS, STUN), from libwebrtc's stats. */
+    Future<Long> bytesSent() {
+        if (closed) {
+            return Future.failedFuture("closed");
+        }
+        return WebrtcCalls.stats(peerConnection, context).map(report -> report.getStats().values().stream()
+                .filter(stats -> stats.getType() == dev.onvoid.webrtc.RTCStatsType.TRANSPORT)
+                .map(stats -> stats.getAttributes().get("bytesSent"))
+                .filter(bytes -> bytes instanceof Number)
+                .mapToLong(bytes -> ((Number) bytes).longValue())
+                .sum());
+    }
+
     /** Closes the connection and releases its senders; safe to call more than once. */
     void close() {
         if (closed) {

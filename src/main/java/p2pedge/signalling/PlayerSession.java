@@ -3,6 +3,7 @@ package p2pedge.signalling;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
 import p2pedge.config.EdgeConfig;
+import p2pedge.metrics.EdgeMetrics;
 import p2pedge.media.MediaApi;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
@@ -46,7 +47,8 @@ final class PlayerSession {
     private long lastHeardNanos = System.nanoTime();
 
     PlayerSession(long id, String stream, String userAgent, ServerWebSocket socket, EdgeConfig config, MediaApi media,
-                  RelayCoordinator relays) {
+                  RelayCoordinator relays, EdgeMetrics metrics) {
+        this.metrics = metrics;
         this.id = id;
         this.stream = stream;
         this.userAgent = userAgent;
@@ -57,6 +59,8 @@ final class PlayerSession {
         EdgeConfig.Signalling s = config.signalling();
         this.rate = new TokenBucket(s.messagesPerSecond(), s.messageBurst(), lastHeardNanos);
     }
+
+    private final EdgeMetrics metrics;
 
     long id() {
         return id;
@@ -284,6 +288,7 @@ final class PlayerSession {
         } else if (protocolErrors > config.signalling().maxProtocolErrors()) {
             fail(e.code(), e.getMessage() + " (too many errors, closing)", CLOSE_POLICY);
         } else {
+            metrics.signallingError(e.code());
             socket.writeTextMessage(EdgeMessages.error(e.code(), e.getMessage()));
         }
     }
@@ -294,6 +299,7 @@ final class PlayerSession {
             return;
         }
         LOG.fine(() -> "session " + id + ": closing with " + code + " " + message);
+        metrics.signallingError(code);
         socket.writeTextMessage(EdgeMessages.error(code, message))
                 .eventually(() -> socket.close(closeCode, truncate(message)));
         onClosed();

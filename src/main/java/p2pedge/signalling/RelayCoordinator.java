@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
+import p2pedge.metrics.EdgeMetrics;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
 import p2pedge.signalling.protocol.IceCandidate;
@@ -91,8 +92,13 @@ final class RelayCoordinator {
     private long placements;
     private long relaysConnected;
     private final EnumMap<Cause, Long> replacements = new EnumMap<>(Cause.class);
+    private final EdgeMetrics metrics;
+    /** Clients told to stop because their host failed or left -> when (failover latency). */
+    private final Map<Long, Long> stopSentNanos = new HashMap<>();
 
-    RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, EdgeLink link, LongFunction<PlayerSession> sessions) {
+    RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, EdgeLink link, LongFunction<PlayerSession> sessions,
+                     EdgeMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.p2p = p2p;
@@ -114,10 +120,12 @@ final class RelayCoordinator {
             if (ar.failed()) {
                 // Never leave a viewer without video because placement failed.
                 LOG.warning("session " + player.id() + ": classification failed, serving from the edge: " + ar.cause().getMessage());
+                metrics.placed("edge");
                 player.serveFromEdge(P2pApi.Role.EDGE);
                 return;
             }
             P2pApi.Placement placement = ar.result();
+            metrics.placed(placement.role().name().toLowerCase(Locale.ROOT));
             if (placement.role() != P2pApi.Role.CLIENT) {
                 player.serveFromEdge(placement.role());
                 return;
@@ -231,6 +239,7 @@ final class RelayCoordinator {
 
     /** A player left (stop, socket closed, timed out): free its slot, re-serve its clients at once. */
     void sessionClosed(PlayerSession player) {
+        stopSentNanos.remove(player.id());
         endRelayOfClient(player.id());
         failedHostsByClient.remove(player.id());
         reporters.remove(player.id());
@@ -379,6 +388,7 @@ final class RelayCoordinator {
 
     private void connected(Relay relay) {
         relaysConnected++;
+        mediaConnected(relay.client);
         vertx.cancelTimer(relay.timer);
         relay.stage = Stage.CONNECTED;
         failedHostsByClient.remove(relay.client);
@@ -397,11 +407,12 @@ final class RelayCoordinator {
         if (client == null || !client.isOpen()) {
             return;
         }
-        replacements.merge(cause, 1L, Long::sum);
+        replaced(cause);
         if (relay.stage == Stage.REQUESTED) {
             // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
             requestOffer(client);
         } else {
+            stopSentNanos.put(clientId, System.nanoTime());
             client.send(EdgeMessages.stop(clientId, hostId));
         }
     }
@@ -411,7 +422,7 @@ final class RelayCoordinator {
         if (relaysByClient.get(relay.client) != relay) {
             return;
         }
-        replacements.merge(cause, 1L, Long::sum);
+        replaced(cause);
         relaysByClient.remove(relay.client);
         vertx.cancelTimer(relay.timer);
         LOG.info(() -> "relay " + relay.host + " -> " + relay.client + " failed after " + relay.elapsedMillis() + " ms: " + cause.text);
@@ -427,9 +438,26 @@ final class RelayCoordinator {
             if (relay.stage == Stage.REQUESTED) {
                 requestOffer(client); // it has no offer yet: place it again right away
             } else {
+                stopSentNanos.put(relay.client, System.nanoTime());
                 client.send(EdgeMessages.stop(relay.client, relay.host)); // it re-asks with request_offer
             }
         });
+    }
+
+    private void replaced(Cause cause) {
+        replacements.merge(cause, 1L, Long::sum);
+        metrics.replaced(cause.name());
+    }
+
+    /**
+     * A player's media is up again (from the edge, or from a host it reported connected): if it had been told to
+     * stop because its host failed, that failover is over.
+     */
+    void mediaConnected(long session) {
+        Long stopped = stopSentNanos.remove(session);
+        if (stopped != null) {
+            metrics.failover(System.nanoTime() - stopped);
+        }
     }
 
     /** Drops the relay where {@code clientId} is the client and tells its host. */

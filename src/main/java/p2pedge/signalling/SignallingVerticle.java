@@ -10,12 +10,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.config.EdgeConfig;
+import p2pedge.metrics.EdgeMetrics;
+import p2pedge.metrics.MetricsVerticle;
+import p2pedge.metrics.PlayerSnapshot;
 import p2pedge.media.MediaApi;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -40,8 +44,11 @@ public final class SignallingVerticle extends VerticleBase {
     private MessageConsumer<JsonObject> edgeConsumer;
     private MessageConsumer<String> edgeLeftConsumer;
     private long keepAliveTimer;
+    private final EdgeMetrics metrics;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-    public SignallingVerticle(EdgeConfig config, String edgeId, SessionIds ids) {
+    public SignallingVerticle(EdgeConfig config, String edgeId, SessionIds ids, EdgeMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.edgeId = edgeId;
         this.ids = ids;
@@ -58,7 +65,15 @@ public final class SignallingVerticle extends VerticleBase {
         media = new MediaApi(vertx.eventBus(), s.offerTimeoutSeconds() * 1000L);
         p2p = new P2pApi(vertx.eventBus(), 5_000);
         EdgeLink link = new EdgeLink(vertx.eventBus(), edgeId);
-        relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get);
+        relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get, metrics);
+        consumers.add(vertx.eventBus().<Long>localConsumer(MediaApi.CONNECTED, m -> relays.mediaConnected(m.body())));
+        consumers.add(vertx.eventBus().localConsumer(MetricsVerticle.PLAYERS, m -> playerSnapshot().onComplete(ar -> {
+            if (ar.succeeded()) {
+                m.reply(ar.result().toJson());
+            } else {
+                m.fail(500, ar.cause().getMessage());
+            }
+        })));
         edgeConsumer = link.listen(relays::onEdgeMessage);
         edgeLeftConsumer = vertx.eventBus().localConsumer(P2pApi.EDGE_LEFT, m -> {
             relays.edgeLeft(m.body());
@@ -95,7 +110,8 @@ public final class SignallingVerticle extends VerticleBase {
         server = vertx.createHttpServer(options)
                 .webSocketHandler(this::accept)
                 .requestHandler(router);
-        return Future.all(lostConsumer.completion(), edgeConsumer.completion(), edgeLeftConsumer.completion())
+        consumers.addAll(List.of(lostConsumer, edgeConsumer, edgeLeftConsumer));
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
                 .compose(v -> server.listen())
                 .onSuccess(srv -> LOG.info("signalling listening on " + s.host() + ":" + srv.actualPort()));
     }
@@ -107,7 +123,38 @@ public final class SignallingVerticle extends VerticleBase {
         new ArrayList<>(sessions.values()).forEach(PlayerSession::shutdown);
         sessions.clear();
         LOG.info(() -> "signalling stopped, closed " + open + " player session(s)");
-        return Future.all(lostConsumer.unregister(), edgeConsumer.unregister(), edgeLeftConsumer.unregister(), server.close());
+        List<Future<Void>> closing = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
+        closing.add(server.close());
+        return Future.all(closing);
+    }
+
+    /** This edge's players by role and stream, and its hosts by number of clients. */
+    private Future<PlayerSnapshot> playerSnapshot() {
+        return p2p.hosts().map(this::snapshotOf);
+    }
+
+    private PlayerSnapshot snapshotOf(io.vertx.core.json.JsonArray hosts) {
+        Map<String, Integer> byRole = new java.util.TreeMap<>();
+        Map<String, int[]> byStream = new java.util.TreeMap<>();
+        for (PlayerSession session : sessions.values()) {
+            if (session.role() != null) {
+                String role = session.role().name().toLowerCase(java.util.Locale.ROOT);
+                byRole.merge(role, 1, Integer::sum);
+                int[] counts = byStream.computeIfAbsent(session.stream(), s -> new int[2]);
+                counts[0]++;
+                counts[1] += session.role() == P2pApi.Role.CLIENT ? 1 : 0;
+            }
+        }
+        Map<Integer, Integer> hostsByClients = new java.util.TreeMap<>();
+        for (Object o : hosts) {
+            JsonObject host = (JsonObject) o;
+            if (edgeId.equals(host.getString("edge"))) {
+                hostsByClients.merge(host.getJsonArray("clients").size(), 1, Integer::sum);
+            }
+        }
+        Map<String, PlayerSnapshot.StreamPlayers> streams = new java.util.TreeMap<>();
+        byStream.forEach((name, c) -> streams.put(name, new PlayerSnapshot.StreamPlayers(c[0], c[1])));
+        return new PlayerSnapshot(byRole, streams, hostsByClients);
     }
 
     /**
@@ -116,19 +163,11 @@ public final class SignallingVerticle extends VerticleBase {
      */
     private Future<JsonObject> p2pStatus() {
         return p2p.hosts().map(hosts -> {
-            Map<String, Integer> byRole = new java.util.TreeMap<>();
-            int viewers = 0;
-            for (PlayerSession session : sessions.values()) {
-                if (session.role() != null) {
-                    byRole.merge(session.role().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
-                    viewers++;
-                }
-            }
-            int clients = byRole.getOrDefault("client", 0);
+            PlayerSnapshot players = snapshotOf(hosts);
             return new JsonObject()
-                    .put("viewers", viewers)
-                    .put("byRole", new JsonObject(new java.util.HashMap<>(byRole)))
-                    .put("offloadRatio", viewers == 0 ? 0.0 : (double) clients / viewers)
+                    .put("viewers", players.players())
+                    .put("byRole", new JsonObject(new HashMap<>(players.byRole())))
+                    .put("offloadRatio", players.offloadRatio())
                     .put("hosts", hosts)
                     .put("counters", relays.counters());
         });
@@ -159,7 +198,7 @@ public final class SignallingVerticle extends VerticleBase {
 
     private void open(ServerWebSocket socket, String stream, long id) {
         PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), socket, config,
-                media, relays);
+                media, relays, metrics);
         sessions.put(id, session);
         socket.textMessageHandler(session::onText);
         socket.binaryMessageHandler(b -> session.onBinary());
@@ -173,7 +212,8 @@ public final class SignallingVerticle extends VerticleBase {
         socket.resume();
     }
 
-    private static void rejectAfterHandshake(ServerWebSocket socket, int code, String message) {
+    private void rejectAfterHandshake(ServerWebSocket socket, int code, String message) {
+        metrics.signallingError(code);
         socket.writeTextMessage(EdgeMessages.error(code, message))
                 .eventually(() -> socket.close(PlayerSession.CLOSE_POLICY, message.length() > 100 ? message.substring(0, 100) : message));
     }

@@ -32,7 +32,8 @@ final class EdgeProcess implements AutoCloseable {
     static EdgeProcess start(Path jar, Map<String, String> overrides, Path log) throws Exception {
         int port = Waits.freePort();
         List<String> command = new ArrayList<>(List.of("java", "-Xmx512m",
-                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmedia.iceCandidateAddresses=127.0.0.1"));
+                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
+                "-Dmedia.iceCandidateAddresses=127.0.0.1"));
         overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -58,11 +59,23 @@ final class EdgeProcess implements AutoCloseable {
 
     /** Percentage of one core the edge used during the next {@code seconds}. */
     double cpuPercent(int seconds) throws IOException, InterruptedException {
-        long ticksBefore = cpuTicks(process.pid());
+        return cpuPercent(seconds, List.of(this))[0];
+    }
+
+    /** Percentage of one core each edge used during the same next {@code seconds}. */
+    static double[] cpuPercent(int seconds, List<EdgeProcess> edges) throws IOException, InterruptedException {
+        long[] before = new long[edges.size()];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = cpuTicks(edges.get(i).pid());
+        }
         long start = System.nanoTime();
         Thread.sleep(seconds * 1000L);
-        long ticks = cpuTicks(process.pid()) - ticksBefore;
-        return 100.0 * ticks / CLOCK_TICKS / ((System.nanoTime() - start) / 1e9);
+        double wall = (System.nanoTime() - start) / 1e9;
+        double[] percent = new double[before.length];
+        for (int i = 0; i < before.length; i++) {
+            percent[i] = 100.0 * (cpuTicks(edges.get(i).pid()) - before[i]) / CLOCK_TICKS / wall;
+        }
+        return percent;
     }
 
     long rssKb() throws IOException {

@@ -95,7 +95,7 @@ public final class MediaPlaneBench {
                     viewer.awaitConnected(30_000);
                 }
                 Thread.sleep(warmup * 1000L);
-                List<LoadViewer.Counts> before = counts(loads);
+                List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
                 long[] framesBefore = real.stream().mapToLong(JavaViewer::frames).toArray();
                 long[] numbersBefore = real.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
@@ -103,17 +103,7 @@ public final class MediaPlaneBench {
                 double cpu = edge.cpuPercent(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
-                List<LoadViewer.Counts> after = counts(loads);
-                double kbpsMin = Double.MAX_VALUE;
-                double kbpsSum = 0;
-                double lossMax = 0;
-                for (int i = 0; i < loads.size(); i++) {
-                    LoadViewer.Counts window = after.get(i).minus(before.get(i));
-                    double kbps = window.bytes() * 8 / seconds / 1000;
-                    kbpsMin = Math.min(kbpsMin, kbps);
-                    kbpsSum += kbps;
-                    lossMax = Math.max(lossMax, window.lossRatio());
-                }
+                LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
                 double fpsMin = Double.MAX_VALUE;
                 for (int i = 0; i < real.size(); i++) {
                     fpsMin = Math.min(fpsMin, (real.get(i).frames() - framesBefore[i]) / seconds);
@@ -123,7 +113,7 @@ public final class MediaPlaneBench {
                 }
                 double[] connects = loads.stream().mapToDouble(LoadViewer::connectMillis).sorted().toArray();
                 Row row = new Row(plane, step, cpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0,
-                        loads.isEmpty() ? 0 : kbpsMin, loads.isEmpty() ? 0 : kbpsSum / loads.size(), lossMax,
+                        received.kbpsMin(), received.kbpsAvg(), received.lossMax(),
                         real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu);
                 print(row);
                 rows.add(row);
@@ -164,14 +154,6 @@ public final class MediaPlaneBench {
         if (viewersPerCore[0] > 0 && viewersPerCore[1] > 0) {
             System.out.printf(Locale.ROOT, "forwarder / webrtc viewers per core: %.1fx%n", viewersPerCore[1] / viewersPerCore[0]);
         }
-    }
-
-    private static List<LoadViewer.Counts> counts(List<LoadViewer> viewers) throws Exception {
-        List<LoadViewer.Counts> out = new ArrayList<>();
-        for (LoadViewer viewer : viewers) {
-            out.add(viewer.counts().await(10, TimeUnit.SECONDS));
-        }
-        return out;
     }
 
     private static int[] counts(String name, String fallback) {

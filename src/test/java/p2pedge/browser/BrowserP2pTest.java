@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.Chromium;
+import p2pedge.testing.Scrape;
 import p2pedge.testing.TestEdge;
 
 import java.time.Duration;
@@ -82,6 +83,14 @@ class BrowserP2pTest {
         for (Chromium.Page client : clients) {
             assertFramesRise(client, "client");
         }
+        Scrape playing = Scrape.of(edge.metricsPort());
+        assertEquals(1, playing.value("p2pedge_players", "role=\"host\""), playing.text());
+        assertEquals(2, playing.value("p2pedge_players", "role=\"client\""));
+        assertEquals(2.0 / 3, playing.value("p2pedge_offload_ratio"), 1e-9);
+        assertEquals(1, playing.value("p2pedge_hosts", "clients=\"2\""));
+        assertEquals(1, playing.value("p2pedge_media_viewers"), "one media connection for three viewers");
+        double bitrate = playing.value("p2pedge_media_egress_bitrate_bits_per_second");
+        assertTrue(bitrate > 100_000 && bitrate < 5_000_000, "the edge sends one stream's worth: " + bitrate + " bit/s");
 
         long[] offersBefore = new long[clients.size()];
         for (int i = 0; i < clients.size(); i++) {
@@ -96,6 +105,11 @@ class BrowserP2pTest {
             System.out.printf("failover: client %d decoding again %d ms after its host tab closed (from %s)%n", i, millis,
                     number(clients.get(i), "window.p2pEdgePlayer.peerId") == 0 ? "the edge" : "a new host peer");
         }
+        Scrape failedOver = Scrape.of(edge.metricsPort());
+        assertEquals(2, failedOver.value("p2pedge_replacements_total", "cause=\"host_left\""), failedOver.text());
+        assertEquals(2, failedOver.value("p2pedge_failover_seconds_count"), "stop sent -> media again, for both clients");
+        System.out.printf("failover as the edge measured it (stop sent -> new media connected): mean %.0f ms%n",
+                1000 * failedOver.value("p2pedge_failover_seconds_sum") / 2);
         for (Chromium.Page client : clients) {
             assertFramesRise(client, "client after failover");
             client.close();

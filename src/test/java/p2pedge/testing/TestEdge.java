@@ -26,6 +26,7 @@ public final class TestEdge implements AutoCloseable {
     public static JsonObject loopbackConfig() {
         return new JsonObject()
                 .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+                .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0))
                 .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
                         .put("forwarderPort", 0));
     }
@@ -48,6 +49,10 @@ public final class TestEdge implements AutoCloseable {
 
     public int port() {
         return edge.signallingPort();
+    }
+
+    public int metricsPort() {
+        return edge.metricsPort();
     }
 
     public EdgeConfig config() {

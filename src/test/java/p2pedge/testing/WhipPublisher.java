@@ -93,8 +93,13 @@ public final class WhipPublisher implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Publishes to {@code stream} and starts drawing frames; fails unless the edge answers 201. */
+    /** Publishes to {@code stream} and starts drawing frames (for about 100 s); fails unless the edge answers 201. */
     public WhipPublisher publish(String stream, String token) throws Exception {
+        return publish(stream, token, 3_000);
+    }
+
+    /** Publishes to {@code stream} and draws {@code frameCount} frames at about 30 fps; fails unless the edge answers 201. */
+    public WhipPublisher publish(String stream, String token, int frameCount) throws Exception {
         HttpResponse<String> response = post(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), stream,
                 "application/sdp", offer(), token);
         if (response.statusCode() != 201) {
@@ -103,7 +108,7 @@ public final class WhipPublisher implements AutoCloseable {
         location = response.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location"));
         BlockingSdp.await(observer -> connection.setRemoteDescription(new RTCSessionDescription(RTCSdpType.ANSWER,
                 response.body()), observer));
-        frames = new PatternPublisher(source, 320, 180, 3_000, "whip");
+        frames = new PatternPublisher(source, 320, 180, frameCount, "whip");
         return this;
     }
 

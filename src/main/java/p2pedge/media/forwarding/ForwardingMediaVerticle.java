@@ -48,6 +48,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final String edgeId;
     private final StreamDirectory directory;
     private Relays relays;
+    private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
+    private long egressTimer = -1;
     /** WHEP resources: id -> viewer session. */
     private final Map<String, Long> players = new HashMap<>();
     private BcTlsCrypto crypto;
@@ -117,6 +119,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 relays.edgeLeft(m.body());
             }));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+            consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
+                    viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond()).toJson())));
+            egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
@@ -126,6 +131,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         consumers.forEach(MessageConsumer::unregister);
+        vertx.cancelTimer(egressTimer);
         int open = viewers.releaseAll();
         watchdogs.values().forEach(vertx::cancelTimer);
         relays.closeAll();

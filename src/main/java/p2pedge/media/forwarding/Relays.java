@@ -181,7 +181,7 @@ final class Relays {
         }
         long session = viewers.internalSession();
         served.put(session, message.body().getString("edge", ""));
-        viewers.offerTo(session, stream).map(offer -> new JsonObject()
+        viewers.offerToEdge(session, stream).map(offer -> new JsonObject()
                         .put("session", session)
                         .put("codec", stream.codec.name().toLowerCase(Locale.ROOT))
                         .put("sdp", offer.getJsonObject("sdp").getString("sdp"))

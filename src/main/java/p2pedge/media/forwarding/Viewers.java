@@ -54,6 +54,8 @@ final class Viewers {
         int videoType;
         int audioType = ForwardedStream.OPUS;
         boolean secured;
+        /** Another edge pulling the stream, not a player. */
+        boolean relay;
         long connectTimer = -1;
         volatile SrtpTransformer fromViewer;
 
@@ -112,13 +114,23 @@ final class Viewers {
         return open;
     }
 
-    /** A viewer's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
+    /** A player's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
     Future<JsonObject> offerTo(long session, ForwardedStream stream) {
+        return offer(session, stream, false);
+    }
+
+    /** The same offer for another edge's relay pull (see {@link RtpForwarder#addRelay}). */
+    Future<JsonObject> offerToEdge(long session, ForwardedStream stream) {
+        return offer(session, stream, true);
+    }
+
+    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean relay) {
         release(session);
         if (viewers.size() >= config.media().maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
         }
         Viewer viewer = new Viewer(session, stream);
+        viewer.relay = relay;
         viewers.put(session, viewer);
         List<String> addresses = candidateAddresses;
         String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
@@ -240,8 +252,12 @@ final class Viewers {
             viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, viewer.audioType),
                     SrtpTransformer.forSending(keys)));
         }
-        viewer.stream.video.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.videoType),
-                SrtpTransformer.forSending(keys)));
+        var video = new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.videoType), SrtpTransformer.forSending(keys));
+        if (viewer.relay) {
+            viewer.stream.video.addRelay(id, video);
+        } else {
+            viewer.stream.video.add(id, video);
+        }
         vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
     }
 

@@ -62,12 +62,23 @@ public final class RtpForwarder {
         this.codec = codec;
     }
 
+    /** A player: fed from the next keyframe, which is requested now. */
     public void add(String viewerId, Viewer viewer) {
         viewer.synced = keyframes == null;
         viewers.put(viewerId, viewer);
         if (keyframes != null) {
             keyframes.request();
         }
+    }
+
+    /**
+     * Another edge's relay pull: fed from the next packet with no keyframe request, because that edge gates its own
+     * viewers on keyframes and asks for one when they join. A keyframe made now for the pull alone would make the
+     * encoder ignore that first viewer's request (libwebrtc: 300 ms between keyframes).
+     */
+    public void addRelay(String viewerId, Viewer viewer) {
+        viewer.synced = true;
+        viewers.put(viewerId, viewer);
     }
 
     /**

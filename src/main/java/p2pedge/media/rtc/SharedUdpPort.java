@@ -196,8 +196,16 @@ public final class SharedUdpPort {
             drop("simulated loss");
             return;
         }
+        sentBytes.add(datagram.length);
         socket.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
     }
+
+    /** Bytes handed to the socket since it opened (the media plane's egress, UDP payloads). */
+    public long sentBytes() {
+        return sentBytes.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder sentBytes = new java.util.concurrent.atomic.LongAdder();
 
     public long handshakesDone() {
         return handshakesDone.sum();

@@ -1,0 +1,107 @@
+package p2pedge.metrics;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import p2pedge.Edge;
+import p2pedge.cluster.EdgeCluster;
+import p2pedge.config.ConfigLoader;
+import p2pedge.config.EdgeConfig;
+import p2pedge.testing.AutoPlayer;
+import p2pedge.testing.Scrape;
+import p2pedge.testing.SignallingClient;
+import p2pedge.testing.TestEdge;
+import p2pedge.testing.Waits;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The metrics port of an edge started as {@code Main} starts it (Vert.x built with the Micrometer factory):
+ * Vert.x's own meters and the product's, scraped while synthetic players (real WebSockets, fake SDP) take P2P
+ * roles, send bad messages and lose their host.
+ */
+class MetricsEndpointTest {
+
+    private static final String UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            + "Chrome/120.0.0.0 Safari/537.36";
+
+    @Test
+    void playersRolesErrorsAndReplacementsShowInPrometheusText() throws Exception {
+        Vertx bootstrap = Vertx.vertx();
+        EdgeConfig config;
+        try {
+            config = ConfigLoader.load(bootstrap, null, TestEdge.loopbackConfig()
+                    .put("p2p", new JsonObject().put("policy", "ome"))).await(30, TimeUnit.SECONDS);
+        } finally {
+            bootstrap.close().await(10, TimeUnit.SECONDS);
+        }
+        PrometheusMeterRegistry registry = EdgeMetrics.newRegistry();
+        Vertx vertx = EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
+        List<AutoPlayer> players = new ArrayList<>();
+        try {
+            Edge edge = Edge.start(vertx, config, EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
+            int port = edge.metricsPort();
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertEquals("up", new JsonObject(health.body()).getString("status"));
+
+            AutoPlayer host = AutoPlayer.join(vertx, edge.signallingPort(), UA);
+            players.add(host);
+            Waits.until(() -> host.host() == 0, 5_000, "the first player is served by the edge");
+            for (int i = 0; i < 2; i++) {
+                AutoPlayer client = AutoPlayer.join(vertx, edge.signallingPort(), UA);
+                players.add(client);
+                Waits.until(() -> client.host() == host.id(), 5_000, "a client of the first player");
+            }
+            try (SignallingClient rude = SignallingClient.connect(vertx, edge.signallingPort(), "/app/stream")) {
+                rude.sendText("{not json");
+                assertEquals(400, rude.next().getInteger("code"));
+            }
+            try (SignallingClient lost = SignallingClient.connect(vertx, edge.signallingPort(), "/app/nothing")) {
+                assertEquals(404, lost.next().getInteger("code"));
+            }
+
+            Scrape scrape = Scrape.of(port);
+            assertEquals(1, scrape.value("p2pedge_players", "role=\"host\""), scrape.text());
+            assertEquals(2, scrape.value("p2pedge_players", "role=\"client\""));
+            assertEquals(0, scrape.value("p2pedge_players", "role=\"edge\""));
+            assertEquals(2.0 / 3, scrape.value("p2pedge_offload_ratio"), 1e-9);
+            assertEquals(2.0 / 3, scrape.value("p2pedge_stream_offload_ratio", "stream=\"app/stream\""), 1e-9);
+            assertEquals(3, scrape.value("p2pedge_stream_players", "stream=\"app/stream\""));
+            assertEquals(1, scrape.value("p2pedge_hosts", "clients=\"2\""));
+            assertEquals(2, scrape.value("p2pedge_placements_total", "role=\"client\""));
+            assertEquals(1, scrape.value("p2pedge_placements_total", "role=\"host\""));
+            assertEquals(1, scrape.value("p2pedge_signalling_errors_total", "code=\"400\""));
+            assertEquals(1, scrape.value("p2pedge_signalling_errors_total", "code=\"404\""));
+            assertEquals(1, scrape.value("p2pedge_cluster_members"));
+            assertEquals(1, scrape.value("p2pedge_media_streams"), "the demo stream");
+            assertTrue(scrape.value("p2pedge_media_egress_bytes_total") > 0, "the demo publisher's keyframe requests and reports");
+            assertTrue(scrape.has("vertx_http_server_active_ws_connections"), "Vert.x's WebSocket meters");
+            assertTrue(scrape.has("vertx_eventbus_"), "Vert.x's event bus meters");
+            assertTrue(scrape.has("jvm_memory_used_bytes"), "JVM meters");
+            assertTrue(scrape.text().contains("edge=\"" + edge.edgeId() + "\""), "every sample names its edge");
+
+            host.close();
+            Waits.until(() -> {
+                Scrape after = Scrape.of(port);
+                return after.value("p2pedge_replacements_total", "cause=\"host_left\"") == 2
+                        && after.value("p2pedge_players", "role=\"host\"") == 0;
+            }, 5_000, "both clients re-placed because their host left; no host left");
+            edge.stop().await(30, TimeUnit.SECONDS);
+        } finally {
+            players.forEach(AutoPlayer::close);
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package p2pedge.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One scrape of an edge's {@code /metrics}: every sample, keyed by its name and labels as printed. */
+public final class Scrape {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Map<String, Double> samples;
+    private final String text;
+
+    private Scrape(String text) {
+        this.text = text;
+        this.samples = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+    }
+
+    public static Scrape of(int port) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/metrics answered " + response.statusCode());
+        }
+        return new Scrape(response.body());
+    }
+
+    /**
+     * The sample of {@code name} whose labels include each of {@code labels} ({@code key="value"}), or NaN; the
+     * edge label every sample carries need not be given.
+     */
+    public double value(String name, String... labels) {
+        return samples.entrySet().stream().filter(e -> {
+            String key = e.getKey();
+            if (!(key.equals(name) || key.startsWith(name + "{"))) {
+                return false;
+            }
+            for (String label : labels) {
+                if (!key.contains(label)) {
+                    return false;
+                }
+            }
+            return true;
+        }).mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+    }
+
+    /** Whether any sample's name starts with {@code prefix}. */
+    public boolean has(String prefix) {
+        return samples.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+    }
+
+    public String text() {
+        return text;
+    }
+}
