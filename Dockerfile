@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t p2p-edge .
-# Run:   docker run -p 3333:3333 -p 41000:41000/udp -e MEDIA_ICECANDIDATEADDRESSES=<address players reach> p2p-edge
+# Run:   docker run -p 3333:3333 -p 9333:9333 -p 41000:41000/udp -e MEDIA_ICECANDIDATEADDRESSES=<address players reach> p2p-edge
 # (the forwarding media plane uses one UDP port, media.forwarderPort; the per-viewer webrtc plane needs the
 #  range media.udpPortMin..udpPortMax, simplest with --network host.)
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -23,6 +23,6 @@ COPY --from=build /src/target/p2p-edge.jar p2p-edge.jar
 COPY conf conf
 COPY cluster.xml cluster.xml
 USER edge
-EXPOSE 3333/tcp 5701/tcp 40000-40999/udp 41000/udp
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:3333/ >/dev/null || exit 1
+EXPOSE 3333/tcp 9333/tcp 5701/tcp 40000-40999/udp 41000/udp
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:9333/health >/dev/null || exit 1
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "p2p-edge.jar"]

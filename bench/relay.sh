@@ -4,10 +4,4 @@
 # itself and with the same audience on B and C (two pulls from A). Builds the jar and the test classes, then
 # runs p2pedge.bench.RelayBench (environment: VIEWERS, COLD_JOINS, WARMUP_S, MEASURE_S; see its javadoc).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-mvn -q -B -ntp package test-compile -DskipTests
-mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
-cp=$(cat target/bench-classpath.txt)
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-exec java -Djava.util.logging.config.file=src/test/resources/logging.properties \
-  -cp "target/test-classes:target/classes:$cp" p2pedge.bench.RelayBench target/p2p-edge.jar "$@"
+exec "$(dirname "$0")/run-bench.sh" RelayBench target/p2p-edge.jar "$@"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Shared by the bench scripts: builds the edge jar and the test classes, then runs the benchmark class $1 with the
+# remaining arguments (the edge jar first, for the benches that start edge processes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -B -ntp package test-compile -DskipTests
+mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+class=$1
+shift
+exec java -Djava.util.logging.config.file=src/test/resources/logging.properties \
+  -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" "p2pedge.bench.$class" "$@"
