@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaVerticle;
@@ -28,8 +29,11 @@ public final class Edge {
 
     private final EdgeCluster cluster;
     private final MetricsVerticle metrics;
+    private final String adminToken;
 
-    private Edge(Vertx vertx, SignallingVerticle signalling, MetricsVerticle metrics, List<String> deployments, EdgeCluster cluster) {
+    private Edge(Vertx vertx, SignallingVerticle signalling, MetricsVerticle metrics, String adminToken, List<String> deployments,
+                 EdgeCluster cluster) {
+        this.adminToken = adminToken;
         this.vertx = vertx;
         this.signalling = signalling;
         this.metrics = metrics;
@@ -54,7 +58,9 @@ public final class Edge {
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry) {
         EdgeMetrics meters = new EdgeMetrics(registry, cluster.edgeId(), cluster::members);
         SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx), meters);
-        MetricsVerticle metrics = config.metrics().enabled() ? new MetricsVerticle(config.metrics(), meters, cluster.edgeId()) : null;
+        String adminToken = config.metrics().adminToken().isEmpty() ? HexFormat.of().formatHex(randomBytes(16)) : config.metrics().adminToken();
+        MetricsVerticle metrics = config.metrics().enabled()
+                ? new MetricsVerticle(config.metrics(), meters, cluster.edgeId(), adminToken) : null;
         List<String> deployed = new ArrayList<>();
         VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
         return vertx.deployVerticle(media, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
@@ -75,7 +81,7 @@ public final class Edge {
                         deployed.add(id);
                     }
                     cluster.watchMembers(vertx);
-                    return new Edge(vertx, signalling, metrics, List.copyOf(deployed), cluster);
+                    return new Edge(vertx, signalling, metrics, adminToken, List.copyOf(deployed), cluster);
                 })
                 .recover(t -> undeployInReverse(vertx, deployed).transform(v -> Future.failedFuture(t)));
     }
@@ -86,6 +92,17 @@ public final class Edge {
 
     public int signallingPort() {
         return signalling.port();
+    }
+
+    /** The admin API's bearer token (configured, or made at start). */
+    public String adminToken() {
+        return adminToken;
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     /** The metrics port, or -1 when metrics are off. */

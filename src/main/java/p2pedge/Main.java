@@ -55,7 +55,9 @@ public final class Main {
                 + "  (signalling ws://" + shown + ":" + edge.signallingPort() + "/" + stream + "); publish page http://"
                 + shown + ":" + edge.signallingPort() + "/publish.html (WHIP), WHEP player http://" + shown + ":"
                 + edge.signallingPort() + "/whep.html" + (edge.metricsPort() > 0 ? "; metrics http://" + shown + ":"
-                + edge.metricsPort() + "/metrics" : ""));
+                + edge.metricsPort() + "/metrics, dashboard http://" + shown + ":" + edge.metricsPort()
+                + "/dashboard/" + (config.metrics().adminToken().isEmpty() ? "#token=" + edge.adminToken()
+                + " (admin token made at start; set metrics.adminToken to choose one)" : "") : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {

@@ -10,8 +10,12 @@ import java.util.List;
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
                          List<StreamSpec> streams, Whip whip, Metrics metrics) {
 
-    /** The operators' HTTP port: {@code /metrics} (Prometheus) and {@code /health}. */
-    public record Metrics(boolean enabled, String host, int port) {
+    /**
+     * The operators' HTTP port: {@code /metrics} (Prometheus), {@code /health}, the admin API and the dashboard.
+     *
+     * @param adminToken bearer token of the admin API and the dashboard; empty: a random one is made at start and logged
+     */
+    public record Metrics(boolean enabled, String host, int port, String adminToken) {
     }
 
     /**
@@ -163,7 +167,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(w, "whip.relayIdleSeconds", "relayIdleSeconds", 1, 86_400));
         JsonObject mx = section(json, "metrics");
         Metrics metrics = new Metrics(mx.getBoolean("enabled", true), mx.getString("host", "0.0.0.0"),
-                intIn(mx, "metrics.port", "port", 0, 65535));
+                intIn(mx, "metrics.port", "port", 0, 65535), mx.getString("adminToken", ""));
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, metrics);
     }
 

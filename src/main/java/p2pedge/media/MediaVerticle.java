@@ -65,6 +65,12 @@ public final class MediaVerticle extends VerticleBase {
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
         consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
                 viewers.size(), config.streams().size(), 0, egressBytes(), egress.bitsPerSecond()).toJson())));
+        consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> {
+            io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+            config.streams().forEach(spec -> out.add(new JsonObject().put("name", spec.name()).put("source", "demo")
+                    .put("mediaConnections", viewers.values().stream().filter(v -> v.streamName().equals(spec.name())).count())));
+            m.reply(out);
+        }));
         egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> sampleEgress());
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     }

@@ -48,6 +48,7 @@ final class ViewerConnection {
     ViewerConnection(long session, PeerConnectionFactory factory, RTCConfiguration configuration, LiveStream stream,
                      Context context, Runnable onConnected, Consumer<String> onLost) {
         this.session = session;
+        this.streamName = stream.name();
         this.context = context;
         this.onConnected = onConnected;
         this.onLost = onLost;
@@ -66,6 +67,12 @@ final class ViewerConnection {
             parameters.encodings.forEach(encoding -> encoding.maxBitrate = kbps * 1000);
             sender.setParameters(parameters);
         }
+    }
+
+    private final String streamName;
+
+    String streamName() {
+        return streamName;
     }
 
     long session() {

@@ -113,6 +113,22 @@ public final class EdgeMetrics {
         lastMedia = snapshot;
     }
 
+    /** The event counters since start, as JSON (the admin API and the dashboard). */
+    public io.vertx.core.json.JsonObject counters() {
+        return new io.vertx.core.json.JsonObject()
+                .put("placements", byTag("p2pedge.placements", "role"))
+                .put("replacements", byTag("p2pedge.replacements", "cause"))
+                .put("signallingErrors", byTag("p2pedge.signalling.errors", "code"))
+                .put("failovers", new io.vertx.core.json.JsonObject().put("count", failover.count())
+                        .put("meanMillis", failover.mean(TimeUnit.MILLISECONDS)).put("maxMillis", failover.max(TimeUnit.MILLISECONDS)));
+    }
+
+    private io.vertx.core.json.JsonObject byTag(String name, String tag) {
+        io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject();
+        registry.find(name).counters().forEach(c -> out.put(c.getId().getTag(tag), (long) c.count()));
+        return out;
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();

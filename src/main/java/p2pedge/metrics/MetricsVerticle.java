@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import p2pedge.admin.AdminApi;
 import p2pedge.config.EdgeConfig;
 
 import java.util.logging.Logger;
@@ -28,12 +30,16 @@ public final class MetricsVerticle extends VerticleBase {
     private final EdgeConfig.Metrics config;
     private final EdgeMetrics metrics;
     private final String edgeId;
+    private final String adminToken;
     private HttpServer server;
+    private AdminApi admin;
 
-    public MetricsVerticle(EdgeConfig.Metrics config, EdgeMetrics metrics, String edgeId) {
+    /** @param adminToken the admin API's bearer token (the configured one, or one made at start) */
+    public MetricsVerticle(EdgeConfig.Metrics config, EdgeMetrics metrics, String edgeId, String adminToken) {
         this.config = config;
         this.metrics = metrics;
         this.edgeId = edgeId;
+        this.adminToken = adminToken;
     }
 
     /** The bound port (differs from the configured one when that is 0). */
@@ -45,7 +51,13 @@ public final class MetricsVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/metrics").handler(this::scrape);
-        router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up").put("edge", edgeId)));
+        admin = new AdminApi(vertx, edgeId, adminToken, metrics);
+        admin.mount(router);
+        // A draining edge answers 503 so that load balancers and orchestrators stop sending players to it.
+        router.get("/health").handler(ctx -> ctx.response().setStatusCode(admin.draining() ? 503 : 200)
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("status", admin.draining() ? "draining" : "up").put("edge", edgeId).encode()));
+        router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
         server = vertx.createHttpServer().requestHandler(router);
         return server.listen(config.port(), config.host())
                 .onSuccess(s -> LOG.info(() -> "metrics on http://" + config.host() + ":" + s.actualPort() + "/metrics"));

@@ -18,6 +18,7 @@ public final class P2pApi {
     public static final String LEAVE = "p2pedge.p2p.leave";
     public static final String REPORT = "p2pedge.p2p.report";
     public static final String HOSTS = "p2pedge.p2p.hosts";
+    public static final String DRAIN = "p2pedge.p2p.drain";
     /** Published locally (body: the edge id) when another edge of the cluster is gone. */
     public static final String EDGE_LEFT = "p2pedge.p2p.edge-left";
 
@@ -79,6 +80,11 @@ public final class P2pApi {
     public Future<Void> relayResult(long host, long client, boolean connected, long millis) {
         JsonObject body = new JsonObject().put("host", host).put("client", client).put("connected", connected).put("millis", millis);
         return bus.request(RELAY_RESULT, body, options).mapEmpty();
+    }
+
+    /** The edge is draining: from now on no player here becomes a Host Peer (clients of other edges' hosts still may). */
+    public Future<Void> drain() {
+        return bus.request(DRAIN, null, options).mapEmpty();
     }
 
     public Future<Departure> leave(long session) {

@@ -67,6 +67,10 @@ public final class PeerClassificationVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(P2pApi.LEAVE, this::leave));
             consumers.add(bus.localConsumer(P2pApi.REPORT, this::report));
             consumers.add(bus.localConsumer(P2pApi.HOSTS, this::hosts));
+            consumers.add(bus.localConsumer(P2pApi.DRAIN, m -> {
+                draining = true;
+                m.reply(null);
+            }));
             consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
             consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> edgeLeft(m.body())));
             LOG.info(() -> "P2P " + (config.enabled() ? "on" : "off") + ", policy " + policy.name()
@@ -79,6 +83,9 @@ public final class PeerClassificationVerticle extends VerticleBase {
     public Future<?> stop() {
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
+
+    /** Set by a drain: this edge takes no new Host Peers. */
+    private boolean draining;
 
     private boolean p2pOn() {
         return config.enabled() && config.maxClientPeersPerHostPeer() > 0;
@@ -108,7 +115,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                         return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.CLIENT, peer.hostOf,
                                 host.get().edgeId(), peer.profile.summary()));
                     }
-                    if (!p2pOn() || !peer.profile.mayHost()) {
+                    if (!p2pOn() || !peer.profile.mayHost() || draining) {
                         return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.EDGE, 0, edgeId, peer.profile.summary()));
                     }
                     Future<Void> registered = Future.succeededFuture();
@@ -150,7 +157,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     private void mediaConnected(long session) {
         Peer peer = peers.get(session);
-        if (peer != null && peer.awaitingMedia) {
+        if (peer != null && peer.awaitingMedia && !draining) {
             registerHost(session, peer);
         }
     }

@@ -1,5 +1,6 @@
 package p2pedge.signalling;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -46,6 +47,7 @@ final class RelayCoordinator {
         HOST_STOPPED("host stopped the relay"),
         HOST_GONE("host is gone"),
         HOST_LEFT("host left"),
+        HOST_DRAINED("host's edge is draining"),
         EDGE_LEFT("host's edge is gone");
 
         final String text;
@@ -257,6 +259,31 @@ final class RelayCoordinator {
                 }
             });
         });
+    }
+
+    /**
+     * The edge drains: {@code host} stays edge-served but hosts no more; it is told to stop relaying, and its
+     * clients, here or on other edges, are placed again at once. Completes with how many clients it had.
+     */
+    Future<Integer> withdraw(PlayerSession host) {
+        remoteClients.values().removeIf(r -> r.host() == host.id());
+        return p2p.leave(host.id()).map(departure -> {
+            departure.clients().forEach((clientId, clientEdge) -> {
+                host.send(EdgeMessages.stop(host.id(), clientId));
+                if (clientEdge.equals(link.edgeId())) {
+                    hostLeft(host.id(), clientId, Cause.HOST_DRAINED);
+                } else {
+                    link.send(clientEdge, EdgeLink.HOST_LEFT, host.id(), clientId, new JsonObject());
+                }
+            });
+            return departure.clients().size();
+        });
+    }
+
+    /** The host a client here plays from, or empty (edge-served, or not placed yet). */
+    java.util.OptionalLong hostOf(long clientId) {
+        Relay relay = relaysByClient.get(clientId);
+        return relay == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(relay.host);
     }
 
     /** Another edge is gone: its hosts' clients here are re-served, and our hosts drop its clients. */

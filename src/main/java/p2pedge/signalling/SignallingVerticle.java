@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.config.EdgeConfig;
+import io.vertx.core.json.JsonArray;
+import p2pedge.admin.AdminApi;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.metrics.MetricsVerticle;
 import p2pedge.metrics.PlayerSnapshot;
@@ -45,6 +47,7 @@ public final class SignallingVerticle extends VerticleBase {
     private MessageConsumer<String> edgeLeftConsumer;
     private long keepAliveTimer;
     private final EdgeMetrics metrics;
+    private boolean draining;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
     public SignallingVerticle(EdgeConfig config, String edgeId, SessionIds ids, EdgeMetrics metrics) {
@@ -67,6 +70,20 @@ public final class SignallingVerticle extends VerticleBase {
         EdgeLink link = new EdgeLink(vertx.eventBus(), edgeId);
         relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get, metrics);
         consumers.add(vertx.eventBus().<Long>localConsumer(MediaApi.CONNECTED, m -> relays.mediaConnected(m.body())));
+        consumers.add(vertx.eventBus().localConsumer(AdminApi.PEERS, m -> p2p.hosts().onComplete(ar -> {
+            if (ar.succeeded()) {
+                m.reply(peers(ar.result()));
+            } else {
+                m.fail(500, ar.cause().getMessage());
+            }
+        })));
+        consumers.add(vertx.eventBus().localConsumer(AdminApi.DRAIN, m -> drain().onComplete(ar -> {
+            if (ar.succeeded()) {
+                m.reply(ar.result());
+            } else {
+                m.fail(500, ar.cause().getMessage());
+            }
+        })));
         consumers.add(vertx.eventBus().localConsumer(MetricsVerticle.PLAYERS, m -> playerSnapshot().onComplete(ar -> {
             if (ar.succeeded()) {
                 m.reply(ar.result().toJson());
@@ -128,6 +145,46 @@ public final class SignallingVerticle extends VerticleBase {
         return Future.all(closing);
     }
 
+    /** This edge's players: id, stream, role, the host of a client, the clients of a host (from the registry). */
+    private JsonArray peers(JsonArray hosts) {
+        Map<Long, JsonArray> clientsOf = new HashMap<>();
+        for (Object o : hosts) {
+            JsonObject host = (JsonObject) o;
+            clientsOf.put(host.getLong("host"), host.getJsonArray("clients"));
+        }
+        JsonArray out = new JsonArray();
+        for (PlayerSession session : sessions.values()) {
+            JsonObject peer = new JsonObject().put("id", session.id()).put("stream", session.stream()).put("edge", edgeId)
+                    .put("role", session.role() == null ? null : session.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("userAgent", session.userAgent());
+            relays.hostOf(session.id()).ifPresent(host -> peer.put("host", host));
+            JsonArray clients = clientsOf.get(session.id());
+            if (clients != null) {
+                peer.put("clients", clients);
+            }
+            out.add(peer);
+        }
+        return out;
+    }
+
+    /**
+     * Before shutdown: new players are refused (503), no player here becomes a Host Peer any more, and the hosts
+     * here stop hosting: each is told to stop relaying and its clients are placed again at once (on hosts of
+     * other edges, or served by their own edge). The hosts themselves keep playing from this edge.
+     */
+    private Future<JsonObject> drain() {
+        draining = true;
+        List<PlayerSession> hosts = sessions.values().stream()
+                .filter(s -> s.isOpen() && s.role() == P2pApi.Role.HOST).toList();
+        return p2p.drain()
+                .compose(v -> Future.all(hosts.stream().map(relays::withdraw).toList()))
+                .map(all -> {
+                    int moved = all.<Integer>list().stream().mapToInt(Integer::intValue).sum();
+                    LOG.info(() -> "draining: " + hosts.size() + " host(s) withdrawn, " + moved + " client(s) placed again");
+                    return new JsonObject().put("draining", true).put("hostsWithdrawn", hosts.size()).put("clientsMoved", moved);
+                });
+    }
+
     /** This edge's players by role and stream, and its hosts by number of clients. */
     private Future<PlayerSnapshot> playerSnapshot() {
         return p2p.hosts().map(this::snapshotOf);
@@ -177,6 +234,10 @@ public final class SignallingVerticle extends VerticleBase {
         String stream = StreamPath.parse(socket.path()).orElse(null);
         if (stream == null) {
             rejectAfterHandshake(socket, 404, "signalling URL must be /{app}/{stream}");
+            return;
+        }
+        if (draining) {
+            rejectAfterHandshake(socket, 503, "edge is draining: connect to another edge");
             return;
         }
         // Accept first so that the player reads a protocol error, not a failed handshake.

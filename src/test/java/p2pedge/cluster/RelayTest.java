@@ -45,6 +45,14 @@ class RelayTest {
             p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + two.port() + "/?stream=live/everywhere");
             player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
                     "the player page on edge 2 plays the stream published on edge 1");
+            Waits.until(() -> two.hosts().size() == 1, 5_000, "the first player on edge 2 is a Host Peer of the relayed stream");
+            p2pedge.testing.Chromium.Page peer = chromium.open("http://127.0.0.1:" + two.port() + "/?stream=live/everywhere");
+            peer.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                    "a second player page on edge 2 plays too");
+            assertEquals(((Number) player.eval("window.p2pEdgePlayer.id")).longValue(),
+                    ((Number) peer.eval("window.p2pEdgePlayer.peerId")).longValue(),
+                    "the second page plays the relayed stream from the first, through P2P");
+            assertEquals(1, two.mediaConnections(), "edge 2 serves one player; its pull feeds it, the peer does the rest");
             p2pedge.testing.Chromium.Page whep = chromium.open("http://127.0.0.1:" + three.port()
                     + "/whep.html?stream=live/everywhere&autostart=1");
             whep.waitUntil("window.p2pEdgeWhep.framesDecoded > 30", Duration.ofSeconds(20),

@@ -55,6 +55,10 @@ public final class TestEdge implements AutoCloseable {
         return edge.metricsPort();
     }
 
+    public String edgeId() {
+        return edge.edgeId();
+    }
+
     public EdgeConfig config() {
         return config;
     }

@@ -121,6 +121,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
                     viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond()).toJson())));
+            consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
@@ -228,6 +229,17 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         // Loopback last: players on other hosts try the real addresses first.
         out.sort(java.util.Comparator.comparing((String a) -> a.startsWith("127.")));
         return out.isEmpty() ? List.of("127.0.0.1") : List.copyOf(out);
+    }
+
+    /** The admin API's view: each stream, where it comes from, and the media connections watching it here. */
+    private io.vertx.core.json.JsonArray streamList() {
+        io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+        streams.forEach((name, stream) -> {
+            String source = resourceOf(stream) != null ? "whip" : relays.originOf(name).isPresent() ? "relay" : "demo";
+            out.add(new JsonObject().put("name", name).put("source", source).put("codec", stream.codec.name())
+                    .put("origin", relays.originOf(name).orElse(edgeId)).put("mediaConnections", viewers.watching(stream)));
+        });
+        return out;
     }
 
     /** Counters of the forwarding plane (tests, and later the metrics). */

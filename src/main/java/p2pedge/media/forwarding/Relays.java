@@ -106,6 +106,11 @@ final class Relays {
                         "it ended on its origin: " + m.body().getString("reason"))));
     }
 
+    /** The edge a stream here is pulled from, if it is pulled. */
+    java.util.Optional<String> originOf(String name) {
+        return java.util.Optional.ofNullable(pulls.get(name)).map(pull -> pull.origin);
+    }
+
     int pullCount() {
         return pulls.size();
     }

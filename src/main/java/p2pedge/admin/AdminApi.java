@@ -1,0 +1,128 @@
+package p2pedge.admin;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import p2pedge.metrics.EdgeMetrics;
+import p2pedge.metrics.MetricsVerticle;
+import p2pedge.metrics.PlayerSnapshot;
+import p2pedge.p2p.P2pApi;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.logging.Logger;
+
+/**
+ * The admin API on the operators' port, JSON, every call with {@code Authorization: Bearer <admin.token>}:
+ * {@code GET /admin/streams}, {@code /admin/peers}, {@code /admin/hosts}, {@code /admin/overview} (all of it, for
+ * the dashboard) and {@code POST /admin/drain}. The answers come from signalling, classification and the media
+ * plane over the event bus.
+ */
+public final class AdminApi {
+
+    private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
+    /** Answered by signalling: this edge's players (id, stream, role, host, clients). */
+    public static final String PEERS = "p2pedge.admin.peers";
+    /** Answered by signalling once the edge drains: its hosts' clients moved, new players refused. */
+    public static final String DRAIN = "p2pedge.admin.drain";
+    /** Answered by the media plane: its streams (name, source, media connections). */
+    public static final String STREAMS = "p2pedge.admin.streams";
+    private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
+
+    private final Vertx vertx;
+    private final String edgeId;
+    private final byte[] expected;
+    private final EdgeMetrics metrics;
+    private final P2pApi p2p;
+    private volatile boolean draining;
+
+    public AdminApi(Vertx vertx, String edgeId, String token, EdgeMetrics metrics) {
+        this.vertx = vertx;
+        this.edgeId = edgeId;
+        this.expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.metrics = metrics;
+        this.p2p = new P2pApi(vertx.eventBus(), 5_000);
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void mount(Router router) {
+        router.route("/admin/*").handler(this::authorize);
+        router.get("/admin/streams").handler(ctx -> answer(ctx, streams()));
+        router.get("/admin/peers").handler(ctx -> answer(ctx, ask(PEERS)));
+        router.get("/admin/hosts").handler(ctx -> answer(ctx, p2p.hosts()));
+        router.get("/admin/overview").handler(ctx -> answer(ctx, overview()));
+        router.post("/admin/drain").handler(BodyHandler.create(false).setBodyLimit(1024));
+        router.post("/admin/drain").handler(ctx -> answer(ctx, this.<JsonObject>ask(DRAIN).onSuccess(result -> {
+            draining = true;
+            LOG.warning(() -> "edge draining: " + result.encode());
+        })));
+    }
+
+    /** Constant-time comparison, as for WHIP tokens. */
+    private void authorize(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected)) {
+            ctx.next();
+            return;
+        }
+        ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", header == null ? "the admin API needs Authorization: Bearer <admin.token>"
+                        : "wrong admin token").encode());
+    }
+
+    private <T> Future<T> ask(String address) {
+        return vertx.eventBus().<T>request(address, null, ASK).map(m -> m.body());
+    }
+
+    /** The media plane's streams with signalling's players of each: how many, how many served by peers. */
+    private Future<JsonArray> streams() {
+        Future<JsonArray> media = ask(STREAMS);
+        Future<PlayerSnapshot> players = this.<JsonObject>ask(MetricsVerticle.PLAYERS).map(PlayerSnapshot::fromJson);
+        return Future.all(media, players).map(v -> {
+            JsonArray out = new JsonArray();
+            for (Object o : media.result()) {
+                JsonObject stream = ((JsonObject) o).copy();
+                PlayerSnapshot.StreamPlayers of = players.result().byStream().getOrDefault(stream.getString("name"),
+                        new PlayerSnapshot.StreamPlayers(0, 0));
+                out.add(stream.put("players", of.players()).put("servedByPeers", of.servedByPeers())
+                        .put("offloadRatio", of.offloadRatio()));
+            }
+            return out;
+        });
+    }
+
+    private Future<JsonObject> overview() {
+        Future<JsonArray> streams = streams();
+        Future<JsonArray> peers = ask(PEERS);
+        Future<JsonArray> hosts = p2p.hosts();
+        return Future.all(streams, peers, hosts).map(v -> new JsonObject()
+                .put("edge", edgeId)
+                .put("draining", draining)
+                .put("time", System.currentTimeMillis())
+                .put("streams", streams.result())
+                .put("peers", peers.result())
+                .put("hosts", hosts.result())
+                .put("counters", metrics.counters()));
+    }
+
+    private static void answer(RoutingContext ctx, Future<?> result) {
+        result.onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("error", "not answered: " + ar.cause().getMessage()).encode());
+            } else if (ar.result() instanceof JsonArray array) {
+                ctx.json(array);
+            } else {
+                ctx.json(ar.result());
+            }
+        });
+    }
+}
