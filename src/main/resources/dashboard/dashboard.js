@@ -1,0 +1,197 @@
+// Live view of one edge: polls the admin API's overview every second and draws the offload ratio over time,
+// the host/client trees per stream and the failovers. The token comes from the URL (#token=...) or the form.
+'use strict';
+
+const POLL_MS = 1000;
+const WINDOW_MS = 5 * 60 * 1000;
+const $ = id => document.getElementById(id);
+
+const state = { samples: [], overview: null, trees: {}, polls: 0, error: null };
+window.p2pEdgeDashboard = state;
+
+function token() {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) sessionStorage.setItem('p2pEdgeAdminToken', fromHash);
+  return sessionStorage.getItem('p2pEdgeAdminToken');
+}
+
+async function poll() {
+  const t = token();
+  if (!t) {
+    $('auth').style.display = 'flex';
+    return;
+  }
+  try {
+    const response = await fetch('/admin/overview', { headers: { Authorization: 'Bearer ' + t }, cache: 'no-store' });
+    if (response.status === 401) {
+      sessionStorage.removeItem('p2pEdgeAdminToken');
+      $('auth').style.display = 'flex';
+      throw new Error('the admin token was refused');
+    }
+    if (!response.ok) throw new Error('overview answered ' + response.status);
+    const overview = await response.json();
+    state.error = null;
+    $('error').textContent = '';
+    show(overview);
+  } catch (e) {
+    state.error = String(e.message || e);
+    $('error').textContent = state.error;
+  }
+}
+
+function show(overview) {
+  state.overview = overview;
+  state.polls++;
+  const players = overview.peers.filter(p => p.role);
+  const clients = players.filter(p => p.role === 'client').length;
+  const ratio = players.length === 0 ? 0 : clients / players.length;
+  const failovers = overview.counters.failovers.count;
+  state.samples.push({ time: overview.time, ratio, players: players.length, failovers });
+  while (state.samples.length && state.samples[0].time < overview.time - WINDOW_MS) state.samples.shift();
+  $('edge').textContent = overview.edge.slice(0, 8);
+  $('players').textContent = players.length;
+  $('offload').textContent = (100 * ratio).toFixed(0) + '%';
+  $('hosts').textContent = players.filter(p => p.role === 'host').length;
+  $('failovers').textContent = failovers;
+  $('state').textContent = overview.draining ? 'draining' : 'serving';
+  drawChart();
+  drawFailovers(overview.counters);
+  drawTrees(overview);
+}
+
+/** Offload ratio and players as lines, failovers since the previous sample as bars, over the last 5 minutes. */
+function drawChart() {
+  const canvas = $('offload-chart');
+  const g = canvas.getContext('2d');
+  const w = canvas.width, h = canvas.height, pad = 24;
+  g.clearRect(0, 0, w, h);
+  g.strokeStyle = '#2a313b';
+  g.fillStyle = '#9aa4b2';
+  g.font = '11px sans-serif';
+  for (let i = 0; i <= 4; i++) {
+    const y = pad + (h - 2 * pad) * i / 4;
+    g.beginPath(); g.moveTo(pad, y); g.lineTo(w - pad, y); g.stroke();
+  }
+  const samples = state.samples;
+  if (samples.length === 0) return;
+  const end = samples[samples.length - 1].time, start = end - WINDOW_MS;
+  const x = t => pad + (w - 2 * pad) * (t - start) / WINDOW_MS;
+  const maxPlayers = Math.max(1, ...samples.map(s => s.players));
+  g.fillText('1.0', 2, pad + 4);
+  g.fillText(String(maxPlayers), w - pad + 2, pad + 4);
+  g.fillStyle = '#ff9e64';
+  for (let i = 1; i < samples.length; i++) {
+    const d = samples[i].failovers - samples[i - 1].failovers;
+    if (d > 0) {
+      const barH = Math.min(h - 2 * pad, 12 * d);
+      g.fillRect(x(samples[i].time) - 2, h - pad - barH, 4, barH);
+    }
+  }
+  line(g, samples, x, s => h - pad - (h - 2 * pad) * s.ratio, '#4cc38a');
+  line(g, samples, x, s => h - pad - (h - 2 * pad) * s.players / maxPlayers, '#7aa2f7');
+}
+
+function line(g, samples, x, y, color) {
+  g.strokeStyle = color;
+  g.lineWidth = 2;
+  g.beginPath();
+  samples.forEach((s, i) => (i === 0 ? g.moveTo(x(s.time), y(s)) : g.lineTo(x(s.time), y(s))));
+  g.stroke();
+  g.lineWidth = 1;
+}
+
+function drawFailovers(counters) {
+  const rows = [
+    ['failovers (stop -> media again)', counters.failovers.count],
+    ['failover mean / max', counters.failovers.count === 0 ? '-'
+      : counters.failovers.meanMillis.toFixed(0) + ' ms / ' + counters.failovers.maxMillis.toFixed(0) + ' ms'],
+  ];
+  for (const [cause, n] of Object.entries(counters.replacements).sort()) rows.push(['re-placed: ' + cause.replace('_', ' '), n]);
+  for (const [role, n] of Object.entries(counters.placements).sort()) rows.push(['placed as ' + role, n]);
+  const body = $('failover-table').tBodies[0];
+  body.replaceChildren(...rows.map(([k, v]) => {
+    const tr = document.createElement('tr');
+    tr.append(cell(k), cell(String(v)));
+    return tr;
+  }));
+}
+
+function cell(text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  return td;
+}
+
+/**
+ * Per stream: the edge, the Host Peers it serves with their clients under them, the edge-only players; clients
+ * of a host on another edge hang under that host, named with its edge. Kept in state.trees for tests.
+ */
+function drawTrees(overview) {
+  const streams = {};
+  const byId = new Map(overview.peers.map(p => [p.id, p]));
+  for (const p of overview.peers) {
+    if (!p.role) continue;
+    const s = streams[p.stream] = streams[p.stream] || { hosts: {}, edgeOnly: [], remote: {} };
+    if (p.role === 'host') {
+      s.hosts[p.id] = s.hosts[p.id] || [];
+    } else if (p.role === 'edge') {
+      s.edgeOnly.push(p.id);
+    } else if (p.host !== undefined && byId.has(p.host)) {
+      (s.hosts[p.host] = s.hosts[p.host] || []).push(p.id);
+    } else if (p.host !== undefined) {
+      (s.remote[p.host] = s.remote[p.host] || []).push(p.id);
+    }
+  }
+  state.trees = streams;
+  const edgeOf = new Map(overview.hosts.map(h => [h.host, h.edge]));
+  const root = $('trees');
+  root.replaceChildren(...Object.entries(streams).sort().map(([name, s]) => {
+    const div = document.createElement('div');
+    const title = document.createElement('h3');
+    title.textContent = name;
+    const tree = document.createElement('ul');
+    tree.className = 'tree';
+    const edge = item('edge ' + overview.edge.slice(0, 8), 'edge');
+    const under = document.createElement('ul');
+    for (const [host, clients] of Object.entries(s.hosts)) {
+      const h = item('host ' + host, 'host');
+      if (clients.length) h.append(list(clients.map(c => item('client ' + c, 'client'))));
+      under.append(h);
+    }
+    for (const id of s.edgeOnly) under.append(item('edge-only ' + id, 'edgeonly'));
+    edge.append(under);
+    tree.append(edge);
+    for (const [host, clients] of Object.entries(s.remote)) {
+      const h = item('host ' + host + ' on edge ' + String(edgeOf.get(Number(host)) || '?').slice(0, 8), 'remote');
+      h.append(list(clients.map(c => item('client ' + c, 'client'))));
+      tree.append(h);
+    }
+    div.append(title, tree);
+    return div;
+  }));
+}
+
+function item(text, kind) {
+  const li = document.createElement('li');
+  const span = document.createElement('span');
+  span.className = 'node ' + kind;
+  span.textContent = text;
+  li.append(span);
+  return li;
+}
+
+function list(items) {
+  const ul = document.createElement('ul');
+  ul.append(...items);
+  return ul;
+}
+
+$('auth').addEventListener('submit', e => {
+  e.preventDefault();
+  sessionStorage.setItem('p2pEdgeAdminToken', $('token').value);
+  $('auth').style.display = 'none';
+  poll();
+});
+
+poll();
+setInterval(poll, POLL_MS);
