@@ -35,7 +35,8 @@ public final class EdgeMetrics {
 
     public EdgeMetrics(PrometheusMeterRegistry registry, String edgeId, IntSupplier clusterMembers) {
         this.registry = registry;
-        registry.config().commonTags("edge", edgeId);
+        // An info gauge rather than a common tag: Vert.x registers its meters before the edge id is known.
+        Gauge.builder("p2pedge.edge.info", () -> 1).tag("edge", edgeId).description("This edge's id").register(registry);
         failover = Timer.builder("p2pedge.failover")
                 .description("A client told to stop (its host failed or left) until its new media connection is up")
                 .publishPercentileHistogram()

@@ -30,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class AdminApiTest {
 
-    private static final String UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-            + "Chrome/120.0.0.0 Safari/537.36";
     private static final String TOKEN = "admin-secret";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -41,14 +39,7 @@ class AdminApiTest {
         try (TestEdge edge = TestEdge.start(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome"))
                 .put("metrics", new JsonObject().put("adminToken", TOKEN)))) {
             int port = edge.metricsPort();
-            AutoPlayer host = AutoPlayer.join(vertx, edge.port(), UA);
-            players.add(host);
-            Waits.until(() -> host.host() == 0, 5_000, "the first player is served by the edge");
-            for (int i = 0; i < 2; i++) {
-                AutoPlayer client = AutoPlayer.join(vertx, edge.port(), UA);
-                players.add(client);
-                Waits.until(() -> client.host() == host.id(), 5_000, "a client of the first player");
-            }
+            AutoPlayer host = AutoPlayer.hostWithClients(vertx, edge.port(), 2, players);
 
             assertEquals(401, call(port, "GET", "/admin/peers", null).statusCode(), "no token");
             assertEquals(401, call(port, "GET", "/admin/peers", "guess").statusCode(), "wrong token");

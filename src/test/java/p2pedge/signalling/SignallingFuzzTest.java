@@ -33,8 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class SignallingFuzzTest {
 
-    private static final String UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-            + "Chrome/120.0.0.0 Safari/537.36";
     private static final int SOCKETS = 40;
     private static final int MESSAGES_PER_SOCKET = 150;
     private static final long TIME_LIMIT_MS = 60_000;
@@ -49,14 +47,7 @@ class SignallingFuzzTest {
                 .put("signalling", new JsonObject().put("maxProtocolErrors", 1_000))
                 // The host's edge connection is offered and never answered (fake SDP): keep it for the whole run.
                 .put("media", new JsonObject().put("connectTimeoutSeconds", 300)))) {
-            AutoPlayer host = AutoPlayer.join(vertx, edge.port(), UA);
-            players.add(host);
-            Waits.until(() -> host.host() == 0, 5_000, "a host");
-            for (int i = 0; i < 2; i++) {
-                AutoPlayer client = AutoPlayer.join(vertx, edge.port(), UA);
-                players.add(client);
-                Waits.until(() -> client.host() == host.id(), 5_000, "a client of the host");
-            }
+            AutoPlayer host = AutoPlayer.hostWithClients(vertx, edge.port(), 2, players);
             List<Long> realIds = players.stream().map(AutoPlayer::id).toList();
 
             WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20)
@@ -69,7 +60,7 @@ class SignallingFuzzTest {
                 boolean[] closed = {false};
                 socket.closeHandler(v -> closed[0] = true);
                 socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(edge.port()).setURI("/app/stream")
-                        .addHeader("User-Agent", random.nextBoolean() ? UA : "fuzz/" + random.nextInt())).await(10, TimeUnit.SECONDS);
+                        .addHeader("User-Agent", random.nextBoolean() ? AutoPlayer.CHROME_UA : "fuzz/" + random.nextInt())).await(10, TimeUnit.SECONDS);
                 for (int m = 0; m < MESSAGES_PER_SOCKET && !closed[0]; m++) {
                     if (random.nextInt(40) == 0) {
                         socket.writeBinaryMessage(Buffer.buffer(bytes(random, random.nextInt(300))));

@@ -35,6 +35,26 @@ public final class AutoPlayer implements AutoCloseable {
         this.socket = socket;
     }
 
+    /** A desktop Chrome on Windows: a player every policy lets host. */
+    public static final String CHROME_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            + "Chrome/120.0.0.0 Safari/537.36";
+
+    /**
+     * Joins one host and then {@code clients} players placed on it (with a policy that registers hosts on offer,
+     * e.g. {@code ome}), into {@code players}, host first; fails if any lands elsewhere.
+     */
+    public static AutoPlayer hostWithClients(Vertx vertx, int port, int clients, java.util.List<AutoPlayer> players) throws Exception {
+        AutoPlayer host = join(vertx, port, CHROME_UA);
+        players.add(host);
+        Waits.until(() -> host.host() == 0, 5_000, "the first player is served by the edge");
+        for (int i = 0; i < clients; i++) {
+            AutoPlayer client = join(vertx, port, CHROME_UA);
+            players.add(client);
+            Waits.until(() -> client.host() == host.id(), 5_000, "a client of the first player");
+        }
+        return host;
+    }
+
     public static AutoPlayer join(Vertx vertx, int port, String userAgent) throws Exception {
         WebSocketClient client = vertx.createWebSocketClient();
         ClientWebSocket socket = client.webSocket();
