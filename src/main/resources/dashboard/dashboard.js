@@ -1,5 +1,6 @@
-// Live view of one edge: polls the admin API's overview every second and draws the offload ratio over time,
-// the host/client trees per stream and the failovers. The token comes from the URL (#token=...) or the form.
+// Live view of one edge or of the whole cluster (#scope=cluster): polls the admin API's overview every second and
+// draws the offload ratio over time, the host/client trees per stream and the failovers. The token comes from the
+// URL (#token=...) or the form.
 'use strict';
 
 const POLL_MS = 1000;
@@ -8,6 +9,10 @@ const $ = id => document.getElementById(id);
 
 const state = { samples: [], overview: null, trees: {}, polls: 0, error: null };
 window.p2pEdgeDashboard = state;
+
+function scope() {
+  return new URLSearchParams(location.hash.slice(1)).get('scope') === 'cluster' ? 'cluster' : 'edge';
+}
 
 function token() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
@@ -22,14 +27,15 @@ async function poll() {
     return;
   }
   try {
-    const response = await fetch('/admin/overview', { headers: { Authorization: 'Bearer ' + t }, cache: 'no-store' });
+    const response = await fetch('/admin/overview' + (scope() === 'cluster' ? '?scope=cluster' : ''), { headers: { Authorization: 'Bearer ' + t }, cache: 'no-store' });
     if (response.status === 401) {
       sessionStorage.removeItem('p2pEdgeAdminToken');
       $('auth').style.display = 'flex';
       throw new Error('the admin token was refused');
     }
     if (!response.ok) throw new Error('overview answered ' + response.status);
-    const overview = await response.json();
+    const answer = await response.json();
+    const overview = answer.scope === 'cluster' ? merge(answer) : answer;
     state.error = null;
     $('error').textContent = '';
     show(overview);
@@ -37,6 +43,30 @@ async function poll() {
     state.error = String(e.message || e);
     $('error').textContent = state.error;
   }
+}
+
+/** The cluster's overviews as one: every edge's players, summed counters, the (already cluster-wide) hosts. */
+function merge(cluster) {
+  const edges = cluster.edges;
+  const sum = key => {
+    const out = {};
+    for (const e of edges) for (const [k, v] of Object.entries(e.counters[key])) out[k] = (out[k] || 0) + v;
+    return out;
+  };
+  const count = edges.reduce((n, e) => n + e.counters.failovers.count, 0);
+  const mean = count === 0 ? 0 : edges.reduce((t, e) => t + e.counters.failovers.meanMillis * e.counters.failovers.count, 0) / count;
+  return {
+    edge: edges.length + ' edges' + (cluster.unreachable.length ? ' (' + cluster.unreachable.length + ' not answering)' : ''),
+    draining: edges.some(e => e.draining),
+    time: cluster.time,
+    peers: edges.flatMap(e => e.peers),
+    hosts: edges.length ? edges[0].hosts : [],
+    counters: {
+      placements: sum('placements'), replacements: sum('replacements'), signallingErrors: sum('signallingErrors'),
+      failovers: { count, meanMillis: mean, maxMillis: Math.max(0, ...edges.map(e => e.counters.failovers.maxMillis)) },
+    },
+    edges: edges.map(e => e.edge),
+  };
 }
 
 function show(overview) {
@@ -48,7 +78,8 @@ function show(overview) {
   const failovers = overview.counters.failovers.count;
   state.samples.push({ time: overview.time, ratio, players: players.length, failovers });
   while (state.samples.length && state.samples[0].time < overview.time - WINDOW_MS) state.samples.shift();
-  $('edge').textContent = overview.edge.slice(0, 8);
+  $('edge').textContent = overview.edges ? 'cluster, ' + overview.edge : 'edge ' + overview.edge.slice(0, 8);
+  $('scope').textContent = scope() === 'cluster' ? 'view this edge' : 'view the cluster';
   $('players').textContent = players.length;
   $('offload').textContent = (100 * ratio).toFixed(0) + '%';
   $('hosts').textContent = players.filter(p => p.role === 'host').length;
@@ -123,12 +154,14 @@ function cell(text) {
 }
 
 /**
- * Per stream: the edge, the Host Peers it serves with their clients under them, the edge-only players; clients
- * of a host on another edge hang under that host, named with its edge. Kept in state.trees for tests.
+ * Per stream and per edge: the Host Peers it serves with their clients under them (a client on another edge is
+ * named with its edge), and its edge-only players; clients of a host not in view hang under that host on its
+ * edge. Kept in state.trees (stream -> {hosts: {host: [clients]}, edgeOnly: [ids], remote: {host: [clients]}}).
  */
 function drawTrees(overview) {
   const streams = {};
   const byId = new Map(overview.peers.map(p => [p.id, p]));
+  const edgeOf = new Map(overview.hosts.map(h => [h.host, h.edge]));
   for (const p of overview.peers) {
     if (!p.role) continue;
     const s = streams[p.stream] = streams[p.stream] || { hosts: {}, edgeOnly: [], remote: {} };
@@ -143,7 +176,7 @@ function drawTrees(overview) {
     }
   }
   state.trees = streams;
-  const edgeOf = new Map(overview.hosts.map(h => [h.host, h.edge]));
+  const short = id => String(id || '?').slice(0, 8);
   const root = $('trees');
   root.replaceChildren(...Object.entries(streams).sort().map(([name, s]) => {
     const div = document.createElement('div');
@@ -151,19 +184,26 @@ function drawTrees(overview) {
     title.textContent = name;
     const tree = document.createElement('ul');
     tree.className = 'tree';
-    const edge = item('edge ' + overview.edge.slice(0, 8), 'edge');
-    const under = document.createElement('ul');
-    for (const [host, clients] of Object.entries(s.hosts)) {
-      const h = item('host ' + host, 'host');
-      if (clients.length) h.append(list(clients.map(c => item('client ' + c, 'client'))));
-      under.append(h);
+    const edges = [...new Set(overview.peers.filter(p => p.stream === name).map(p => p.edge))].sort();
+    for (const edgeId of edges) {
+      const edge = item('edge ' + short(edgeId), 'edge');
+      const under = document.createElement('ul');
+      for (const [host, clients] of Object.entries(s.hosts)) {
+        if (byId.get(Number(host)).edge !== edgeId) continue;
+        const h = item('host ' + host, 'host');
+        if (clients.length) {
+          h.append(list(clients.map(c => item('client ' + c + (byId.get(c).edge === edgeId ? '' : ' (on edge ' + short(byId.get(c).edge) + ')'),
+            'client'))));
+        }
+        under.append(h);
+      }
+      for (const id of s.edgeOnly) if (byId.get(id).edge === edgeId) under.append(item('edge-only ' + id, 'edgeonly'));
+      edge.append(under);
+      tree.append(edge);
     }
-    for (const id of s.edgeOnly) under.append(item('edge-only ' + id, 'edgeonly'));
-    edge.append(under);
-    tree.append(edge);
     for (const [host, clients] of Object.entries(s.remote)) {
-      const h = item('host ' + host + ' on edge ' + String(edgeOf.get(Number(host)) || '?').slice(0, 8), 'remote');
-      h.append(list(clients.map(c => item('client ' + c, 'client'))));
+      const h = item('host ' + host + ' on edge ' + short(edgeOf.get(Number(host))), 'remote');
+      h.append(list(clients.map(c => item('client ' + c + ' (on edge ' + short(byId.get(c).edge) + ')', 'client'))));
       tree.append(h);
     }
     div.append(title, tree);
@@ -185,6 +225,15 @@ function list(items) {
   ul.append(...items);
   return ul;
 }
+
+$('scope').addEventListener('click', e => {
+  e.preventDefault();
+  const params = new URLSearchParams(location.hash.slice(1));
+  params.set('scope', scope() === 'cluster' ? 'edge' : 'cluster');
+  location.hash = params.toString();
+  state.samples.length = 0;
+  poll();
+});
 
 $('auth').addEventListener('submit', e => {
   e.preventDefault();

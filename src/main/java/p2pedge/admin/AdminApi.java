@@ -13,7 +13,11 @@ import p2pedge.metrics.MetricsVerticle;
 import p2pedge.metrics.PlayerSnapshot;
 import p2pedge.p2p.P2pApi;
 
+import io.vertx.core.eventbus.MessageConsumer;
+
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
 import java.security.MessageDigest;
 import java.util.logging.Logger;
 
@@ -33,15 +37,21 @@ public final class AdminApi {
     /** Answered by the media plane: its streams (name, source, media connections). */
     public static final String STREAMS = "p2pedge.admin.streams";
     private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
+    /** Each edge's overview, on the clustered event bus (suffix: the edge id), for the cluster-wide view. */
+    private static final String OVERVIEW = "p2pedge.admin.overview.";
+    private static final DeliveryOptions ASK_EDGE = new DeliveryOptions().setSendTimeout(3_000);
 
     private final Vertx vertx;
     private final String edgeId;
     private final byte[] expected;
     private final EdgeMetrics metrics;
     private final P2pApi p2p;
+    private final Supplier<List<String>> edgeIds;
     private volatile boolean draining;
 
-    public AdminApi(Vertx vertx, String edgeId, String token, EdgeMetrics metrics) {
+    /** @param edgeIds the ids of every edge of the cluster, for the cluster-wide overview */
+    public AdminApi(Vertx vertx, String edgeId, String token, EdgeMetrics metrics, Supplier<List<String>> edgeIds) {
+        this.edgeIds = edgeIds;
         this.vertx = vertx;
         this.edgeId = edgeId;
         this.expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
@@ -58,12 +68,44 @@ public final class AdminApi {
         router.get("/admin/streams").handler(ctx -> answer(ctx, streams()));
         router.get("/admin/peers").handler(ctx -> answer(ctx, ask(PEERS)));
         router.get("/admin/hosts").handler(ctx -> answer(ctx, p2p.hosts()));
-        router.get("/admin/overview").handler(ctx -> answer(ctx, overview()));
+        router.get("/admin/overview").handler(ctx -> answer(ctx,
+                "cluster".equals(ctx.request().getParam("scope")) ? clusterOverview() : overview()));
         router.post("/admin/drain").handler(BodyHandler.create(false).setBodyLimit(1024));
         router.post("/admin/drain").handler(ctx -> answer(ctx, this.<JsonObject>ask(DRAIN).onSuccess(result -> {
             draining = true;
             LOG.warning(() -> "edge draining: " + result.encode());
         })));
+    }
+
+    /** Answers other edges asking for this edge's overview (the cluster-wide view); unregister on stop. */
+    public MessageConsumer<Object> listen() {
+        return vertx.eventBus().consumer(OVERVIEW + edgeId, m -> overview().onComplete(ar -> {
+            if (ar.succeeded()) {
+                m.reply(ar.result());
+            } else {
+                m.fail(503, ar.cause().getMessage());
+            }
+        }));
+    }
+
+    /** Every edge's overview, asked over the clustered event bus; edges that do not answer are listed as such. */
+    private Future<JsonObject> clusterOverview() {
+        List<String> ids = edgeIds.get();
+        List<Future<JsonObject>> asked = ids.stream()
+                .map(id -> vertx.eventBus().<JsonObject>request(OVERVIEW + id, null, ASK_EDGE).map(m -> m.body())).toList();
+        return Future.join(asked).transform(ar -> {
+            JsonArray edges = new JsonArray();
+            JsonArray unreachable = new JsonArray();
+            for (int i = 0; i < ids.size(); i++) {
+                if (asked.get(i).succeeded()) {
+                    edges.add(asked.get(i).result());
+                } else {
+                    unreachable.add(ids.get(i));
+                }
+            }
+            return Future.succeededFuture(new JsonObject().put("scope", "cluster").put("edge", edgeId)
+                    .put("time", System.currentTimeMillis()).put("edges", edges).put("unreachable", unreachable));
+        });
     }
 
     /** Constant-time comparison, as for WHIP tokens. */

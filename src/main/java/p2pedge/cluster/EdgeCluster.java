@@ -100,6 +100,15 @@ public final class EdgeCluster {
         return manager != null;
     }
 
+    /** The ids of every edge in the cluster (this one alone when standalone). */
+    public java.util.List<String> edgeIds() {
+        if (!clustered() || !manager.getHazelcastInstance().getLifecycleService().isRunning()) {
+            return java.util.List.of(edgeId);
+        }
+        return manager.getHazelcastInstance().getCluster().getMembers().stream()
+                .map(member -> member.<String>getAttribute(NODE_ID_ATTRIBUTE)).filter(java.util.Objects::nonNull).sorted().toList();
+    }
+
     /** Members of the cluster (1 when standalone). */
     public int members() {
         return clustered() && manager.getHazelcastInstance().getLifecycleService().isRunning()

@@ -33,9 +33,16 @@ public final class MetricsVerticle extends VerticleBase {
     private final String adminToken;
     private HttpServer server;
     private AdminApi admin;
+    private final java.util.function.Supplier<java.util.List<String>> edgeIds;
+    private io.vertx.core.eventbus.MessageConsumer<Object> overviews;
 
-    /** @param adminToken the admin API's bearer token (the configured one, or one made at start) */
-    public MetricsVerticle(EdgeConfig.Metrics config, EdgeMetrics metrics, String edgeId, String adminToken) {
+    /**
+     * @param adminToken the admin API's bearer token (the configured one, or one made at start)
+     * @param edgeIds    every edge of the cluster, for the admin API's cluster-wide overview
+     */
+    public MetricsVerticle(EdgeConfig.Metrics config, EdgeMetrics metrics, String edgeId, String adminToken,
+                           java.util.function.Supplier<java.util.List<String>> edgeIds) {
+        this.edgeIds = edgeIds;
         this.config = config;
         this.metrics = metrics;
         this.edgeId = edgeId;
@@ -51,21 +58,22 @@ public final class MetricsVerticle extends VerticleBase {
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/metrics").handler(this::scrape);
-        admin = new AdminApi(vertx, edgeId, adminToken, metrics);
+        admin = new AdminApi(vertx, edgeId, adminToken, metrics, edgeIds);
         admin.mount(router);
+        overviews = admin.listen();
         // A draining edge answers 503 so that load balancers and orchestrators stop sending players to it.
         router.get("/health").handler(ctx -> ctx.response().setStatusCode(admin.draining() ? 503 : 200)
                 .putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("status", admin.draining() ? "draining" : "up").put("edge", edgeId).encode()));
         router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
         server = vertx.createHttpServer().requestHandler(router);
-        return server.listen(config.port(), config.host())
+        return overviews.completion().compose(v -> server.listen(config.port(), config.host()))
                 .onSuccess(s -> LOG.info(() -> "metrics on http://" + config.host() + ":" + s.actualPort() + "/metrics"));
     }
 
     @Override
     public Future<?> stop() {
-        return server.close();
+        return Future.all(overviews.unregister(), server.close());
     }
 
     private void scrape(RoutingContext ctx) {

@@ -40,6 +40,15 @@ class BrowserClusterTest {
                     + " && await window.p2pEdgePlayer.decodedNow() > 10)()", Duration.ofSeconds(20),
                     "the page on edge 2 plays from the host page on edge 1");
             assertEquals(0, edge2.mediaConnections(), "edge 2 sends no media: the host page does");
+            // The dashboard of edge 2, cluster view: the host on edge 1 with its client on edge 2 under it.
+            Chromium.Page dashboard = chromium.open("http://127.0.0.1:" + edge2.edge.metricsPort() + "/dashboard/#token="
+                    + edge2.edge.adminToken() + "&scope=cluster");
+            dashboard.waitUntil("(() => { const t = window.p2pEdgeDashboard.trees['app/stream'];"
+                            + " return t && t.hosts['" + hostId + "'] && t.hosts['" + hostId + "'].length === 1; })()",
+                    Duration.ofSeconds(10), "the cluster view shows the host on edge 1 serving the client on edge 2");
+            assertEquals(2L, ((Number) dashboard.eval("document.querySelectorAll('#trees .node.edge').length")).longValue(),
+                    "one tree root per edge");
+            dashboard.close();
 
             long offers = ((Number) client.eval("window.p2pEdgePlayer.offers")).longValue();
             long killed = System.nanoTime();

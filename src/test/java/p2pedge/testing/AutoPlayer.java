@@ -56,9 +56,17 @@ public final class AutoPlayer implements AutoCloseable {
     }
 
     public static AutoPlayer join(Vertx vertx, int port, String userAgent) throws Exception {
-        WebSocketClient client = vertx.createWebSocketClient();
+        return join(vertx.createWebSocketClient(), true, port, userAgent);
+    }
+
+    /** A player on a shared client (load: thousands of players); the client stays open when the player closes. */
+    public static AutoPlayer join(WebSocketClient shared, int port, String userAgent) throws Exception {
+        return join(shared, false, port, userAgent);
+    }
+
+    private static AutoPlayer join(WebSocketClient client, boolean ownsClient, int port, String userAgent) throws Exception {
         ClientWebSocket socket = client.webSocket();
-        AutoPlayer player = new AutoPlayer(client, socket);
+        AutoPlayer player = new AutoPlayer(ownsClient ? client : null, socket);
         socket.textMessageHandler(text -> player.onMessage(new JsonObject(text)));
         socket.closeHandler(v -> {
             synchronized (player) {
@@ -147,6 +155,8 @@ public final class AutoPlayer implements AutoCloseable {
     @Override
     public void close() {
         socket.close();
-        client.close();
+        if (client != null) {
+            client.close();
+        }
     }
 }

@@ -1,0 +1,105 @@
+package p2pedge.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import p2pedge.testing.Chromium;
+import p2pedge.testing.Scrape;
+import p2pedge.testing.Waits;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Failover in real browsers: one edge process, headless Chromium with the project's player page; each round a
+ * host tab and CLIENTS client tabs playing from it (P2P, N=2), then the host tab is closed and the time until each
+ * client decodes frames again (a new offer taken and frames decoded on it) is measured, polled every 20 ms.
+ * K rounds; prints p50/p99/max over all clients, and the edge's own failover histogram (stop sent -> media up).
+ * Environment: ROUNDS (default 10), CLIENTS (2).
+ */
+public final class BrowserFailoverBench {
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("ROUNDS", "10"));
+        int clientsPerHost = Integer.parseInt(System.getenv().getOrDefault("CLIENTS", "2"));
+        int metricsPort = Waits.freePort();
+        Vertx vertx = Vertx.vertx();
+        List<Double> millis = new ArrayList<>();
+        List<String> servedBy = new ArrayList<>();
+        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("metrics.port", Integer.toString(metricsPort),
+                "p2p.maxClientPeersPerHostPeer", Integer.toString(clientsPerHost)), Path.of("target/bench-failover-edge.log"));
+             Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS)) {
+            System.out.printf(Locale.ROOT, "headless Chromium, one edge process; %d rounds of 1 host tab + %d client tabs "
+                    + "(player page, P2P); the host tab is closed; time until each client decodes again%n", rounds, clientsPerHost);
+            String url = "http://127.0.0.1:" + edge.port() + "/?stream=app/stream";
+            for (int round = 0; round < rounds; round++) {
+                Chromium.Page host = chromium.open(url);
+                host.waitUntil("window.p2pEdgePlayer.framesDecoded > 10", Duration.ofSeconds(20), "the host tab plays");
+                long hostId = ((Number) host.eval("window.p2pEdgePlayer.id")).longValue();
+                Waits.until(() -> hosts(edge.port()).size() == 1, 10_000, "the host tab is a Host Peer");
+                List<Chromium.Page> clients = new ArrayList<>();
+                for (int i = 0; i < clientsPerHost; i++) {
+                    Chromium.Page client = chromium.open(url);
+                    client.waitUntil("window.p2pEdgePlayer.framesDecoded > 10 && window.p2pEdgePlayer.peerId === " + hostId,
+                            Duration.ofSeconds(20), "a client tab plays from the host tab");
+                    clients.add(client);
+                }
+                long[] offers = new long[clients.size()];
+                for (int i = 0; i < clients.size(); i++) {
+                    offers[i] = ((Number) clients.get(i).eval("window.p2pEdgePlayer.offers")).longValue();
+                }
+                long closed = System.nanoTime();
+                host.close();
+                boolean[] done = new boolean[clients.size()];
+                int left = clients.size();
+                long deadline = closed + TimeUnit.SECONDS.toNanos(15);
+                while (left > 0 && System.nanoTime() < deadline) {
+                    for (int i = 0; i < clients.size(); i++) {
+                        if (!done[i] && Boolean.TRUE.equals(clients.get(i).eval("(async () => window.p2pEdgePlayer.offers > "
+                                + offers[i] + " && await window.p2pEdgePlayer.decodedNow() > 0)()"))) {
+                            done[i] = true;
+                            left--;
+                            millis.add((System.nanoTime() - closed) / 1e6);
+                            servedBy.add(((Number) clients.get(i).eval("window.p2pEdgePlayer.peerId")).longValue() == 0 ? "edge" : "peer");
+                        }
+                    }
+                    Thread.sleep(20);
+                }
+                if (left > 0) {
+                    throw new IllegalStateException("round " + round + ": " + left + " client(s) did not play again within 15 s");
+                }
+                clients.forEach(Chromium.Page::close);
+                Waits.until(() -> hosts(edge.port()).isEmpty(), 10_000, "the round's players gone");
+            }
+            double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf(Locale.ROOT, "host tab closed -> client decoding again, %d failovers: p50 %.0f ms, p99 %.0f ms, max %.0f ms "
+                            + "(re-served by the edge %d, by another peer %d)%n", sorted.length, sorted[sorted.length / 2],
+                    sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)], sorted[sorted.length - 1],
+                    servedBy.stream().filter("edge"::equals).count(), servedBy.stream().filter("peer"::equals).count());
+            Scrape scrape = Scrape.of(metricsPort);
+            double count = scrape.value("p2pedge_failover_seconds_count");
+            System.out.printf(Locale.ROOT, "the edge's p2pedge_failover_seconds (stop sent -> new media connected): %.0f failovers, "
+                    + "mean %.0f ms, max %.0f ms%n", count, 1000 * scrape.value("p2pedge_failover_seconds_sum") / count,
+                    1000 * scrape.value("p2pedge_failover_seconds_max"));
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The Host Peers, from the signalling port's open status page. */
+    private static JsonArray hosts(int port) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/p2p")).build(), HttpResponse.BodyHandlers.ofString());
+        return new JsonObject(response.body()).getJsonArray("hosts");
+    }
+}

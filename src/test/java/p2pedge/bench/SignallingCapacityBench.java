@@ -1,0 +1,81 @@
+package p2pedge.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import p2pedge.testing.AutoPlayer;
+import p2pedge.testing.Scrape;
+import p2pedge.testing.Waits;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Signalling capacity of one edge process: synthetic players (real WebSockets, fake SDP, see {@link AutoPlayer})
+ * join in steps up to 1k, 5k and 10k and take their P2P roles (policy ome, N=2: a third host and two thirds are
+ * their clients, whose hosts, synthetic too, offer to them through the edge). For each step: sustained joins per
+ * second with JOINERS joins in flight, placement latency (request_offer -> the offer that serves the player, from
+ * the edge or from its host), the edge's CPU, RSS and live heap after a full GC, and its roles as its /metrics says.
+ * Environment: STEPS (default "1000 5000 10000"), JOINERS (32).
+ */
+public final class SignallingCapacityBench {
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
+        int[] steps = Arrays.stream(System.getenv().getOrDefault("STEPS", "1000 5000 10000").trim().split("\\s+"))
+                .mapToInt(Integer::parseInt).toArray();
+        int joiners = Integer.parseInt(System.getenv().getOrDefault("JOINERS", "32"));
+        int metricsPort = Waits.freePort();
+        System.out.printf(Locale.ROOT, "one edge process (forwarder plane, demo 320x180@15), P2P policy ome, N=2; synthetic "
+                + "players on one shared WebSocket client, %d joins in flight; placement = request_offer -> serving offer%n", joiners);
+        System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
+                "max ms", "edge CPU%", "RSS MB", "heap MB", "host / client / edge");
+        Vertx vertx = Vertx.vertx();
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000));
+        List<AutoPlayer> players = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(joiners);
+        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "media.maxViewers", "50000",
+                "media.connectTimeoutSeconds", "3600", "media.forwarderPort", "0", "metrics.port", Integer.toString(metricsPort),
+                "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
+                Path.of("target/bench-signalling-edge.log"))) {
+            for (int step : steps) {
+                int from = players.size();
+                long start = System.nanoTime();
+                long ticks = EdgeProcess.cpuTicks(edge.pid());
+                List<Future<AutoPlayer>> joining = new ArrayList<>();
+                for (int i = from; i < step; i++) {
+                    joining.add(pool.submit(() -> AutoPlayer.join(client, edge.port(), AutoPlayer.CHROME_UA)));
+                }
+                for (Future<AutoPlayer> f : joining) {
+                    players.add(f.get(60, TimeUnit.SECONDS));
+                }
+                List<AutoPlayer> added = players.subList(from, players.size());
+                Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the step served");
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpu = 100.0 * (EdgeProcess.cpuTicks(edge.pid()) - ticks) / 100 / seconds;
+                double[] latency = added.stream().mapToDouble(p -> (p.servedAtNanos() - p.askedAtNanos()) / 1e6).sorted().toArray();
+                Scrape scrape = Scrape.of(metricsPort);
+                System.out.printf(Locale.ROOT, "%8d %9.0f %10.2f %10.2f %10.2f %9.0f %9.0f %9.1f %8.0f / %5.0f / %4.0f%n",
+                        players.size(), added.size() / seconds, latency[latency.length / 2],
+                        latency[(int) (latency.length * 0.99)], latency[latency.length - 1], cpu, edge.rssKb() / 1024.0,
+                        edge.heapAfterGcKb() / 1024.0, scrape.value("p2pedge_players", "role=\"host\""),
+                        scrape.value("p2pedge_players", "role=\"client\""), scrape.value("p2pedge_players", "role=\"edge\""));
+            }
+            System.out.println("joins/s: the step's new players / the time until the last of them was served; edge CPU over "
+                    + "that time (100% = one core); heap: used after a full GC (jcmd)");
+        } finally {
+            pool.shutdownNow();
+            players.forEach(AutoPlayer::close);
+            client.close();
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+}
