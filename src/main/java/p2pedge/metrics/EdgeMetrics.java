@@ -89,8 +89,13 @@ public final class EdgeMetrics {
     }
 
     public void signallingError(int code) {
-        Counter.builder("p2pedge.signalling.errors").description("Errors sent to players, by code")
-                .tag("code", Integer.toString(code)).register(registry).increment();
+        signallingError(Integer.toString(code));
+    }
+
+    /** Also for closes that send no error: {@code slow_consumer}. */
+    public void signallingError(String code) {
+        Counter.builder("p2pedge.signalling.errors").description("Errors sent to players (and closes without one), by code")
+                .tag("code", code).register(registry).increment();
     }
 
     public void failover(long nanos) {

@@ -87,10 +87,22 @@ final class PlayerSession {
         return state != State.CLOSED;
     }
 
+    /**
+     * Every message to the player but the last error goes through here. A player that does not read (its socket's
+     * write queue full) is closed rather than buffered for without bound.
+     */
     void send(String text) {
-        if (isOpen()) {
-            socket.writeTextMessage(text);
+        if (!isOpen()) {
+            return;
         }
+        if (socket.writeQueueFull()) {
+            LOG.info(() -> "session " + id + ": not reading its messages, closed (slow consumer)");
+            metrics.signallingError("slow_consumer");
+            socket.close(CLOSE_POLICY, "slow consumer");
+            onClosed();
+            return;
+        }
+        socket.writeTextMessage(text);
     }
 
     long lastHeardNanos() {
@@ -184,7 +196,7 @@ final class PlayerSession {
                 stop();
             }
         } else if (message instanceof PlayerMessage.Ping) {
-            socket.writeTextMessage(EdgeMessages.pong());
+            send(EdgeMessages.pong());
         } else if (message instanceof PlayerMessage.ChangeRendition c) {
             changeRendition(c);
         } else if (message instanceof PlayerMessage.OfferP2p o) {
@@ -228,7 +240,7 @@ final class PlayerSession {
             }
             MediaApi.Offer offer = ar.result();
             state = State.OFFERED;
-            socket.writeTextMessage(EdgeMessages.offer(id, 0, offer.sdp(), offer.candidates(), config.iceServers()));
+            send(EdgeMessages.offer(id, 0, offer.sdp(), offer.candidates(), config.iceServers()));
         });
     }
 
@@ -278,7 +290,7 @@ final class PlayerSession {
         if (change.renditionName() != null && !only.equals(change.renditionName())) {
             throw new ProtocolException(404, "rendition '" + change.renditionName() + "' not found", false);
         }
-        socket.writeTextMessage(EdgeMessages.renditionChanged(id, only, false));
+        send(EdgeMessages.renditionChanged(id, only, false));
     }
 
     private void protocolError(ProtocolException e) {
@@ -289,7 +301,7 @@ final class PlayerSession {
             fail(e.code(), e.getMessage() + " (too many errors, closing)", CLOSE_POLICY);
         } else {
             metrics.signallingError(e.code());
-            socket.writeTextMessage(EdgeMessages.error(e.code(), e.getMessage()));
+            send(EdgeMessages.error(e.code(), e.getMessage()));
         }
     }
 

@@ -122,7 +122,10 @@ public final class SignallingVerticle extends VerticleBase {
                 .setMaxWebSocketFrameSize(s.maxFrameBytes() * 4)
                 .setMaxWebSocketMessageSize(s.maxFrameBytes() * 4)
                 // A player that ignores our close frame must not hold its socket for Netty's default 10 s.
-                .setWebSocketClosingTimeout(2);
+                .setWebSocketClosingTimeout(2)
+                // Signalling messages are small: a fixed kernel send buffer (no autotuning to megabytes) bounds
+                // what a player that does not read can hold, and lets its write queue fill, so it is closed.
+                .setSendBufferSize(64 * 1024);
         keepAliveTimer = vertx.setPeriodic(s.pingIntervalSeconds() * 1000L, t -> keepAlive());
         server = vertx.createHttpServer(options)
                 .webSocketHandler(this::accept)
