@@ -47,25 +47,26 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final EdgeConfig config;
     private final String edgeId;
     private final StreamDirectory directory;
-    private Relays relays;
-    private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
-    private long egressTimer = -1;
-    /** WHEP resources: id -> viewer session. */
-    private final Map<String, Long> players = new HashMap<>();
-    private BcTlsCrypto crypto;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    /** Shared with the port's session lookup: ICE ufrag -> session (publishers, viewers, pulls). */
     private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
-    private Viewers viewers;
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
     private final List<DemoPublisher> demoPublishers = new ArrayList<>();
     /** WHIP resources: id -> the stream its publisher feeds, and that publisher's watchdog timer. */
     private final Map<String, ForwardedStream> published = new HashMap<>();
     private final Map<String, Long> watchdogs = new HashMap<>();
-    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    /** WHEP resources: id -> viewer session. */
+    private final Map<String, Long> players = new HashMap<>();
+    private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
+    private long egressTimer = -1;
+    private Viewers viewers;
+    private Relays relays;
+    private BcTlsCrypto crypto;
+    private DtlsCertificate identity;
     private AudioDeviceModule audioDevice;
     private PeerConnectionFactory factory;
     private SharedUdpPort port;
-    private DtlsCertificate identity;
     private int udpPort;
     private List<String> candidateAddresses;
 
