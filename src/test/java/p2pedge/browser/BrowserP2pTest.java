@@ -2,6 +2,7 @@ package p2pedge.browser;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,7 @@ class BrowserP2pTest {
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
-        edge = TestEdge.start(vertx);
+        edge = TestEdge.startAsMainDoes(new JsonObject());
         chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
     }
 
@@ -89,6 +90,12 @@ class BrowserP2pTest {
         assertEquals(2.0 / 3, playing.value("p2pedge_offload_ratio"), 1e-9);
         assertEquals(1, playing.value("p2pedge_hosts", "clients=\"2\""));
         assertEquals(1, playing.value("p2pedge_media_viewers"), "one media connection for three viewers");
+        assertEquals(3, playing.value("vertx_http_server_active_ws_connections"), "Vert.x counts the three WebSockets");
+        assertTrue(playing.value("p2pedge_placements_total", "role=\"client\"") >= 2, "placements counted");
+        assertTrue(playing.has("vertx_eventbus_") && playing.has("vertx_pool_"), "event bus and pool meters");
+        assertEquals(1, playing.value("p2pedge_cluster_members"));
+        assertEquals(3, playing.value("p2pedge_stream_players", "stream=\"app/stream\""));
+        assertEquals(2.0 / 3, playing.value("p2pedge_stream_offload_ratio", "stream=\"app/stream\""), 1e-9);
         double bitrate = playing.value("p2pedge_media_egress_bitrate_bits_per_second");
         assertTrue(bitrate > 100_000 && bitrate < 5_000_000, "the edge sends one stream's worth: " + bitrate + " bit/s");
 

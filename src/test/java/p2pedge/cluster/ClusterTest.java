@@ -132,4 +132,28 @@ class ClusterTest {
         assertTrue(!edges.get(1).hosts().encode().contains(edges.get(0).id()), "the dead edge's hosts are gone: " + edges.get(1).hosts());
         assertTrue(served < EDGE_DEATH_BOUND_MS, "served within " + EDGE_DEATH_BOUND_MS + " ms: " + served);
     }
+
+    /**
+     * The host's edge dies mid-placement: its host was asked to offer (request_offer_p2p) and has not yet. The
+     * client, which has no offer at all, must not wait for one: its own edge serves it (no "stop": it never
+     * had a host's offer).
+     */
+    @Test
+    void whenTheHostsEdgeDiesMidPlacementTheWaitingClientIsServedByItsEdge() throws Exception {
+        List<TestCluster.Member> edges = startCluster(2);
+        SignallingClient host = player(edges.get(0));
+        long hostId = servedByEdge(host);
+        SignallingClient client = player(edges.get(1));
+        long clientId = placedOn(client, host, hostId); // the host now holds a request it will never answer
+
+        long killed = System.nanoTime();
+        cluster.kill(edges.get(0));
+        JsonObject offer = client.next(Duration.ofMillis(EDGE_DEATH_BOUND_MS));
+        assertEquals("offer", offer.getString("command"), offer.encode());
+        assertEquals(0, offer.getLong("peer_id"), "served by its own edge: " + offer.encode());
+        assertEquals(clientId, offer.getLong("id"));
+        long served = (System.nanoTime() - killed) / 1_000_000;
+        System.out.printf("host's edge killed mid-placement: the waiting client got its edge's offer %d ms later%n", served);
+        assertTrue(served < EDGE_DEATH_BOUND_MS, "served within " + EDGE_DEATH_BOUND_MS + " ms: " + served);
+    }
 }

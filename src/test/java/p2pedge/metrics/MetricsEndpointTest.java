@@ -1,13 +1,8 @@
 package p2pedge.metrics;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
-import p2pedge.Edge;
-import p2pedge.cluster.EdgeCluster;
-import p2pedge.config.ConfigLoader;
-import p2pedge.config.EdgeConfig;
 import p2pedge.testing.AutoPlayer;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
@@ -35,31 +30,21 @@ class MetricsEndpointTest {
 
     @Test
     void playersRolesErrorsAndReplacementsShowInPrometheusText() throws Exception {
-        Vertx bootstrap = Vertx.vertx();
-        EdgeConfig config;
-        try {
-            config = ConfigLoader.load(bootstrap, null, TestEdge.loopbackConfig()
-                    .put("p2p", new JsonObject().put("policy", "ome"))).await(30, TimeUnit.SECONDS);
-        } finally {
-            bootstrap.close().await(10, TimeUnit.SECONDS);
-        }
-        PrometheusMeterRegistry registry = EdgeMetrics.newRegistry();
-        Vertx vertx = EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
+        Vertx vertx = Vertx.vertx(); // the players' side
         List<AutoPlayer> players = new ArrayList<>();
-        try {
-            Edge edge = Edge.start(vertx, config, EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
+        try (TestEdge edge = TestEdge.startAsMainDoes(new JsonObject().put("p2p", new JsonObject().put("policy", "ome")))) {
             int port = edge.metricsPort();
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode());
             assertEquals("up", new JsonObject(health.body()).getString("status"));
 
-            AutoPlayer host = AutoPlayer.hostWithClients(vertx, edge.signallingPort(), 2, players);
-            try (SignallingClient rude = SignallingClient.connect(vertx, edge.signallingPort(), "/app/stream")) {
+            AutoPlayer host = AutoPlayer.hostWithClients(vertx, edge.port(), 2, players);
+            try (SignallingClient rude = SignallingClient.connect(vertx, edge.port(), "/app/stream")) {
                 rude.sendText("{not json");
                 assertEquals(400, rude.next().getInteger("code"));
             }
-            try (SignallingClient lost = SignallingClient.connect(vertx, edge.signallingPort(), "/app/nothing")) {
+            try (SignallingClient lost = SignallingClient.connect(vertx, edge.port(), "/app/nothing")) {
                 assertEquals(404, lost.next().getInteger("code"));
             }
 
@@ -77,7 +62,7 @@ class MetricsEndpointTest {
             assertEquals(1, scrape.value("p2pedge_signalling_errors_total", "code=\"404\""));
             assertEquals(1, scrape.value("p2pedge_cluster_members"));
             assertEquals(1, scrape.value("p2pedge_media_streams"), "the demo stream");
-            assertTrue(scrape.value("p2pedge_media_egress_bytes_total") > 0, "the demo publisher's keyframe requests and reports");
+            assertTrue(scrape.value("p2pedge_media_egress_bytes_total") > 0, "STUN, DTLS and reports to the demo publisher");
             assertTrue(scrape.has("vertx_http_server_active_ws_connections"), "Vert.x's WebSocket meters");
             assertTrue(scrape.has("vertx_eventbus_"), "Vert.x's event bus meters");
             assertTrue(scrape.has("jvm_memory_used_bytes"), "JVM meters");
@@ -90,7 +75,6 @@ class MetricsEndpointTest {
                         && after.value("p2pedge_players", "role=\"host\"") + after.value("p2pedge_players", "role=\"client\"")
                         + after.value("p2pedge_players", "role=\"edge\"") == 2;
             }, 5_000, "both clients re-placed because their host left (one may now host the other); two players counted");
-            edge.stop().await(30, TimeUnit.SECONDS);
         } finally {
             players.forEach(AutoPlayer::close);
             vertx.close().await(30, TimeUnit.SECONDS);

@@ -15,11 +15,33 @@ public final class TestEdge implements AutoCloseable {
     private final Vertx vertx;
     private final Edge edge;
     private final EdgeConfig config;
+    /** Whether close() closes the Vert.x instance too (one the edge was started on by {@link #startAsMainDoes}). */
+    private final boolean ownsVertx;
 
-    private TestEdge(Vertx vertx, Edge edge, EdgeConfig config) {
+    private TestEdge(Vertx vertx, Edge edge, EdgeConfig config, boolean ownsVertx) {
         this.vertx = vertx;
         this.edge = edge;
         this.config = config;
+        this.ownsVertx = ownsVertx;
+    }
+
+    /**
+     * An edge on its own Vert.x instance built as {@code Main} builds it, with Vert.x's metrics (HTTP, WebSocket,
+     * event bus, pools, JVM) in the edge's Prometheus registry.
+     */
+    public static TestEdge startAsMainDoes(JsonObject overrides) throws Exception {
+        JsonObject extra = loopbackConfig().mergeIn(overrides, true);
+        Vertx bootstrap = Vertx.vertx();
+        EdgeConfig config;
+        try {
+            config = ConfigLoader.load(bootstrap, null, extra).await(30, TimeUnit.SECONDS);
+        } finally {
+            bootstrap.close().await(10, TimeUnit.SECONDS);
+        }
+        var registry = p2pedge.metrics.EdgeMetrics.newRegistry();
+        Vertx vertx = p2pedge.cluster.EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
+        Edge edge = Edge.start(vertx, config, p2pedge.cluster.EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
+        return new TestEdge(vertx, edge, config, true);
     }
 
     /** Loopback defaults for tests; {@code overrides} is merged over them (deeply). */
@@ -35,7 +57,7 @@ public final class TestEdge implements AutoCloseable {
         JsonObject extra = loopbackConfig().mergeIn(overrides, true);
         EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
         Edge edge = Edge.start(vertx, config).await(30, TimeUnit.SECONDS);
-        return new TestEdge(vertx, edge, config);
+        return new TestEdge(vertx, edge, config, false);
     }
 
     /** Overrides for the per-viewer webrtc-java media plane (the default is the forwarder). */
@@ -92,5 +114,8 @@ public final class TestEdge implements AutoCloseable {
     @Override
     public void close() throws Exception {
         edge.stop().await(30, TimeUnit.SECONDS);
+        if (ownsVertx) {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
     }
 }

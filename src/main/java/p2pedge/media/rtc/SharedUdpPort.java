@@ -162,7 +162,7 @@ public final class SharedUdpPort {
     }
 
     private DatagramQueue startHandshake(InetSocketAddress from, MediaSession session) {
-        DatagramQueue queue = new DatagramQueue(bytes -> socket.send(Buffer.buffer(bytes), from.getPort(), from.getHostString()));
+        DatagramQueue queue = new DatagramQueue(bytes -> transmit(bytes, from));
         DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), session.onSecured());
         // Bouncy Castle's DTLS engine blocks its thread for the handshake: run it on a worker, never the event loop.
         vertx.executeBlocking(() -> new DTLSServerProtocol().accept(server, queue), false)
@@ -196,6 +196,11 @@ public final class SharedUdpPort {
             drop("simulated loss");
             return;
         }
+        transmit(datagram, to);
+    }
+
+    /** Every datagram the port sends (STUN, DTLS, SRTP, SRTCP) goes out here, and is counted. */
+    private void transmit(byte[] datagram, InetSocketAddress to) {
         sentBytes.add(datagram.length);
         socket.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
     }
@@ -222,13 +227,13 @@ public final class SharedUdpPort {
             }
             lastAddressByUfrag.put(result.check().localUfrag(), from);
             checksAnswered.increment();
-            socket.send(Buffer.buffer(result.check().response()), from.getPort(), from.getHostString());
+            transmit(result.check().response(), from);
             return;
         }
         drop("stun: " + result.rejected().reason().name().toLowerCase(java.util.Locale.ROOT));
         byte[] error = result.rejected().errorResponse();
         if (error != null) {
-            socket.send(Buffer.buffer(error), from.getPort(), from.getHostString());
+            transmit(error, from);
         }
     }
 
