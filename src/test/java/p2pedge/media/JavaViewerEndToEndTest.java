@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
+import p2pedge.testing.Scrape;
 import p2pedge.testing.Waits;
 
 import java.util.ArrayList;
@@ -66,6 +67,14 @@ class JavaViewerEndToEndTest {
                         "the pattern's frame counter rises: " + before[i] + " -> " + viewer.lastFrameNumber());
             }
             assertTrue(edge.mediaConnections() == 3);
+            // Egress on this plane comes from libwebrtc's transport stats, sampled every 2 s: three viewers of
+            // a 600 kbit/s stream.
+            Waits.until(() -> Scrape.of(edge.metricsPort()).value("p2pedge_media_egress_bitrate_bits_per_second") > 3 * 200_000,
+                    10_000, "the edge's egress bitrate from webrtc-java stats");
+            Scrape scrape = Scrape.of(edge.metricsPort());
+            double bitrate = scrape.value("p2pedge_media_egress_bitrate_bits_per_second");
+            assertTrue(bitrate < 3 * 2_000_000, "three viewers' worth, no more: " + bitrate);
+            assertTrue(scrape.value("p2pedge_media_egress_bytes_total") > 100_000, scrape.value("p2pedge_media_egress_bytes_total") + " bytes");
         } finally {
             viewers.forEach(JavaViewer::close);
         }
