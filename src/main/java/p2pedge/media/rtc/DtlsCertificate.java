@@ -6,7 +6,9 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.crypto.TlsCertificate;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCertificate;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
@@ -55,6 +57,20 @@ public final class DtlsCertificate {
             return new DtlsCertificate(chain, PrivateKeyFactory.createKey(keys.getPrivate().getEncoded()), fingerprintOf(der));
         } catch (GeneralSecurityException | IOException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new IllegalStateException("cannot create the DTLS certificate", e);
+        }
+    }
+
+    /**
+     * Fails the handshake unless the peer presented a certificate whose fingerprint is the one its SDP announced
+     * (both DTLS roles check this).
+     */
+    static void checkPeer(Certificate chain, String expectedFingerprint) throws IOException {
+        if (chain == null || chain.isEmpty()) {
+            throw new TlsFatalAlert(AlertDescription.certificate_required);
+        }
+        if (!fingerprintOf(chain.getCertificateAt(0).getEncoded()).equals(expectedFingerprint)) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate,
+                    "certificate does not match the SDP fingerprint");
         }
     }
 

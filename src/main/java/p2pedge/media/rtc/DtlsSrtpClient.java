@@ -4,7 +4,6 @@ import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.DefaultTlsClient;
-import org.bouncycastle.tls.ExporterLabel;
 import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SignatureAlgorithm;
@@ -101,14 +100,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
         return new TlsAuthentication() {
             @Override
             public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
-                var chain = serverCertificate.getCertificate();
-                if (chain == null || chain.isEmpty()) {
-                    throw new TlsFatalAlert(AlertDescription.certificate_required);
-                }
-                String actual = DtlsCertificate.fingerprintOf(chain.getCertificateAt(0).getEncoded());
-                if (!actual.equals(expectedServerFingerprint)) {
-                    throw new TlsFatalAlert(AlertDescription.bad_certificate, "certificate does not match the SDP fingerprint");
-                }
+                DtlsCertificate.checkPeer(serverCertificate.getCertificate(), expectedServerFingerprint);
             }
 
             @Override
@@ -122,7 +114,6 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.exportLength());
-        onKeys.accept(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material));
+        onKeys.accept(SrtpKeys.exportedBy(context, SrtpKeys.AES128_CM_HMAC_SHA1_80));
     }
 }

@@ -5,7 +5,6 @@ import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
 import org.bouncycastle.tls.DefaultTlsServer;
-import org.bouncycastle.tls.ExporterLabel;
 import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SignatureAlgorithm;
@@ -106,20 +105,13 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
 
     @Override
     public void notifyClientCertificate(org.bouncycastle.tls.Certificate clientCertificate) throws IOException {
-        if (clientCertificate == null || clientCertificate.isEmpty()) {
-            throw new TlsFatalAlert(AlertDescription.certificate_required);
-        }
-        String actual = DtlsCertificate.fingerprintOf(clientCertificate.getCertificateAt(0).getEncoded());
-        if (!actual.equals(expectedPeerFingerprint)) {
-            throw new TlsFatalAlert(AlertDescription.bad_certificate, "certificate does not match the SDP fingerprint");
-        }
+        DtlsCertificate.checkPeer(clientCertificate, expectedPeerFingerprint);
     }
 
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        byte[] material = context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, SrtpKeys.exportLength());
-        onKeys.accept(SrtpKeys.fromExporter(profile, material));
+        onKeys.accept(SrtpKeys.exportedBy(context, profile));
     }
 
     private static boolean contains(int[] values, int value) {

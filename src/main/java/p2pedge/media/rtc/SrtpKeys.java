@@ -1,5 +1,8 @@
 package p2pedge.media.rtc;
 
+import org.bouncycastle.tls.ExporterLabel;
+import org.bouncycastle.tls.TlsContext;
+
 import java.util.Arrays;
 
 /**
@@ -15,6 +18,11 @@ public record SrtpKeys(int profile, byte[] clientKey, byte[] serverKey, byte[] c
 
     public static int exportLength() {
         return 2 * (KEY_LENGTH + SALT_LENGTH);
+    }
+
+    /** The keys of a finished DTLS handshake (RFC 5764 exporter), for the negotiated profile. */
+    static SrtpKeys exportedBy(TlsContext context, int profile) {
+        return fromExporter(profile, context.exportKeyingMaterial(ExporterLabel.dtls_srtp, null, exportLength()));
     }
 
     public static SrtpKeys fromExporter(int profile, byte[] material) {
