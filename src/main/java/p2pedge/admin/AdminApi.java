@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import p2pedge.http.BearerToken;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.metrics.MetricsVerticle;
 import p2pedge.metrics.PlayerSnapshot;
@@ -15,14 +16,12 @@ import p2pedge.p2p.P2pApi;
 
 import io.vertx.core.eventbus.MessageConsumer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
-import java.security.MessageDigest;
 import java.util.logging.Logger;
 
 /**
- * The admin API on the operators' port, JSON, every call with {@code Authorization: Bearer <admin.token>}:
+ * The admin API on the operators' port, JSON, every call with {@code Authorization: Bearer <metrics.adminToken>}:
  * {@code GET /admin/streams}, {@code /admin/peers}, {@code /admin/hosts}, {@code /admin/overview} (all of it, for
  * the dashboard) and {@code POST /admin/drain}. The answers come from signalling, classification and the media
  * plane over the event bus.
@@ -43,7 +42,7 @@ public final class AdminApi {
 
     private final Vertx vertx;
     private final String edgeId;
-    private final byte[] expected;
+    private final BearerToken token;
     private final EdgeMetrics metrics;
     private final P2pApi p2p;
     private final Supplier<List<String>> edgeIds;
@@ -54,7 +53,7 @@ public final class AdminApi {
         this.edgeIds = edgeIds;
         this.vertx = vertx;
         this.edgeId = edgeId;
-        this.expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.token = new BearerToken(token);
         this.metrics = metrics;
         this.p2p = new P2pApi(vertx.eventBus(), 5_000);
     }
@@ -108,15 +107,14 @@ public final class AdminApi {
         });
     }
 
-    /** Constant-time comparison, as for WHIP tokens. */
     private void authorize(RoutingContext ctx) {
         String header = ctx.request().getHeader("Authorization");
-        if (header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected)) {
+        if (token.admits(header)) {
             ctx.next();
             return;
         }
         ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", header == null ? "the admin API needs Authorization: Bearer <admin.token>"
+                .end(new JsonObject().put("error", header == null ? "the admin API needs Authorization: Bearer <metrics.adminToken>"
                         : "wrong admin token").encode());
     }
 

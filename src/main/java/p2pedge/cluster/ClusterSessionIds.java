@@ -56,10 +56,7 @@ public final class ClusterSessionIds implements SessionIds {
 
     @Override
     public void purgeEdge(String deadEdge) {
-        vertx.executeBlocking(() -> {
-            ids.removeAll(entry -> deadEdge.equals(entry.getValue()));
-            return null;
-        }, false);
+        EdgeOwnedEntries.purge(vertx, ids, deadEdge);
     }
 
     /** Takes the id for an edge if nobody holds it. */

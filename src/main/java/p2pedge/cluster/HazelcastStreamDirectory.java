@@ -39,9 +39,6 @@ public final class HazelcastStreamDirectory implements StreamDirectory {
 
     @Override
     public void purgeEdge(String edgeId) {
-        vertx.executeBlocking(() -> {
-            owners.removeAll(entry -> edgeId.equals(entry.getValue()));
-            return null;
-        }, false);
+        EdgeOwnedEntries.purge(vertx, owners, edgeId);
     }
 }

@@ -6,10 +6,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import p2pedge.config.EdgeConfig;
+import p2pedge.http.BearerToken;
 import p2pedge.media.MediaApi;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.logging.Logger;
 
 /**
@@ -34,16 +34,12 @@ final class WhipWhepEndpoint {
 
     void mount(Router router) {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-        router.post("/whep/:app/:stream").handler(bodies);
-        router.post("/whep/:app/:stream").handler(this::play);
+        router.post("/whep/:app/:stream").handler(bodies).handler(this::play).failureHandler(this::bodyRefused);
         router.delete("/whep/:app/:stream/:resource").handler(ctx -> ended(ctx, media.stopPlaying(ctx.pathParam("resource"))));
         router.patch("/whep/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
-        router.post("/:app/:stream").handler(bodies);
-        router.post("/:app/:stream").handler(this::publish);
+        router.post("/:app/:stream").handler(bodies).handler(this::publish).failureHandler(this::bodyRefused);
         router.delete("/:app/:stream/:resource").handler(this::unpublish);
         router.patch("/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
-        router.post("/whep/:app/:stream").failureHandler(this::bodyRefused);
-        router.post("/:app/:stream").failureHandler(this::bodyRefused);
     }
 
     /** The body handler's refusal of an oversized offer gets a reason like every other error (not a SEVERE log line). */
@@ -131,8 +127,7 @@ final class WhipWhepEndpoint {
             return true;
         }
         String header = ctx.request().getHeader("Authorization");
-        byte[] given = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
-        if (MessageDigest.isEqual(given, ("Bearer " + token).getBytes(StandardCharsets.UTF_8))) {
+        if (new BearerToken(token).admits(header)) {
             return true;
         }
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
