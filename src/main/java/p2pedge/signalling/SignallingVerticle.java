@@ -2,6 +2,7 @@ package p2pedge.signalling;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -42,9 +43,6 @@ public final class SignallingVerticle extends VerticleBase {
     private RelayCoordinator relays;
     private P2pApi p2p;
     private HttpServer server;
-    private MessageConsumer<JsonObject> lostConsumer;
-    private MessageConsumer<JsonObject> edgeConsumer;
-    private MessageConsumer<String> edgeLeftConsumer;
     private long keepAliveTimer;
     private final EdgeMetrics metrics;
     private boolean draining;
@@ -69,40 +67,24 @@ public final class SignallingVerticle extends VerticleBase {
         p2p = new P2pApi(vertx.eventBus(), 5_000);
         EdgeLink link = new EdgeLink(vertx.eventBus(), edgeId);
         relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get, metrics);
-        consumers.add(vertx.eventBus().<Long>localConsumer(MediaApi.CONNECTED, m -> relays.mediaConnected(m.body())));
-        consumers.add(vertx.eventBus().localConsumer(AdminApi.PEERS, m -> p2p.hosts().onComplete(ar -> {
-            if (ar.succeeded()) {
-                m.reply(peers(ar.result()));
-            } else {
-                m.fail(500, ar.cause().getMessage());
-            }
-        })));
-        consumers.add(vertx.eventBus().localConsumer(AdminApi.DRAIN, m -> drain().onComplete(ar -> {
-            if (ar.succeeded()) {
-                m.reply(ar.result());
-            } else {
-                m.fail(500, ar.cause().getMessage());
-            }
-        })));
-        consumers.add(vertx.eventBus().localConsumer(MetricsVerticle.PLAYERS, m -> playerSnapshot().onComplete(ar -> {
-            if (ar.succeeded()) {
-                m.reply(ar.result().toJson());
-            } else {
-                m.fail(500, ar.cause().getMessage());
-            }
-        })));
-        edgeConsumer = link.listen(relays::onEdgeMessage);
-        edgeLeftConsumer = vertx.eventBus().localConsumer(P2pApi.EDGE_LEFT, m -> {
+        var bus = vertx.eventBus();
+        consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> relays.mediaConnected(m.body())));
+        consumers.add(bus.localConsumer(AdminApi.PEERS, m -> replyWith(m, p2p.hosts().map(this::peers))));
+        consumers.add(bus.localConsumer(AdminApi.DRAIN, m -> replyWith(m, drain())));
+        consumers.add(bus.localConsumer(MetricsVerticle.PLAYERS,
+                m -> replyWith(m, p2p.hosts().map(hosts -> snapshotOf(hosts).toJson()))));
+        consumers.add(link.listen(relays::onEdgeMessage));
+        consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> {
             relays.edgeLeft(m.body());
             ids.purgeEdge(m.body());
-        });
-        lostConsumer = vertx.eventBus().localConsumer(MediaApi.CONNECTION_LOST, m -> {
+        }));
+        consumers.add(bus.<JsonObject>localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());
             if (session != null) {
                 session.onEdgeConnectionLost(lost.reason());
             }
-        });
+        }));
         Router router = Router.router(vertx);
         router.get("/api/p2p").handler(ctx -> p2pStatus().onComplete(ar -> {
             if (ar.succeeded()) {
@@ -130,7 +112,6 @@ public final class SignallingVerticle extends VerticleBase {
         server = vertx.createHttpServer(options)
                 .webSocketHandler(this::accept)
                 .requestHandler(router);
-        consumers.addAll(List.of(lostConsumer, edgeConsumer, edgeLeftConsumer));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
                 .compose(v -> server.listen())
                 .onSuccess(srv -> LOG.info("signalling listening on " + s.host() + ":" + srv.actualPort()));
@@ -146,6 +127,17 @@ public final class SignallingVerticle extends VerticleBase {
         List<Future<Void>> closing = new ArrayList<>(consumers.stream().map(MessageConsumer::unregister).toList());
         closing.add(server.close());
         return Future.all(closing);
+    }
+
+    /** Answers an event-bus request with what {@code result} completes with, or fails it with a 500. */
+    private static void replyWith(Message<?> message, Future<?> result) {
+        result.onComplete(ar -> {
+            if (ar.succeeded()) {
+                message.reply(ar.result());
+            } else {
+                message.fail(500, ar.cause().getMessage());
+            }
+        });
     }
 
     /** This edge's players: id, stream, role, the host of a client, the clients of a host (from the registry). */
@@ -189,11 +181,7 @@ public final class SignallingVerticle extends VerticleBase {
     }
 
     /** This edge's players by role and stream, and its hosts by number of clients. */
-    private Future<PlayerSnapshot> playerSnapshot() {
-        return p2p.hosts().map(this::snapshotOf);
-    }
-
-    private PlayerSnapshot snapshotOf(io.vertx.core.json.JsonArray hosts) {
+    private PlayerSnapshot snapshotOf(JsonArray hosts) {
         Map<String, Integer> byRole = new java.util.TreeMap<>();
         Map<String, int[]> byStream = new java.util.TreeMap<>();
         for (PlayerSession session : sessions.values()) {

@@ -177,14 +177,15 @@ final class ForwardedStream implements AutoCloseable {
         int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
         int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
         long timestamp = ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL;
-        lastPacketNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastPacketNanos = now;
         if (payloadType == publisherVideoType) {
             publisherVideoSsrc = ssrc;
-            videoReception.onPacket(sequence, timestamp, System.nanoTime());
+            videoReception.onPacket(sequence, timestamp, now);
             video.onSourceRtp(plain);
         } else if (payloadType == publisherAudioType) {
             publisherAudioSsrc = ssrc;
-            audioReception.onPacket(sequence, timestamp, System.nanoTime());
+            audioReception.onPacket(sequence, timestamp, now);
             audio.onSourceRtp(plain);
         }
     }

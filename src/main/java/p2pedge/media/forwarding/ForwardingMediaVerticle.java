@@ -162,11 +162,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
      * types the player chose, sent from the shared port. Such viewers are edge-served, outside P2P Delivery.
      */
     private void onPlay(Message<JsonObject> message) {
-        PeerSdp offer;
-        try {
-            offer = PeerSdp.parseOffer(message.body().getString("sdp"));
-        } catch (IllegalArgumentException e) {
-            message.fail(400, "offer rejected: " + e.getMessage());
+        PeerSdp offer = offerOf(message);
+        if (offer == null) {
             return;
         }
         streamFor(message.body().getString("stream")).compose(stream -> viewers.answerPlayer(offer, stream)).map(answer -> {
@@ -268,14 +265,21 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .orElse(Future.succeededFuture(stats));
     }
 
+    /** The offer in a PLAY or PUBLISH request, or null once the request has been failed with a 400 saying why. */
+    private static PeerSdp offerOf(Message<JsonObject> message) {
+        try {
+            return PeerSdp.parseOffer(message.body().getString("sdp"));
+        } catch (IllegalArgumentException e) {
+            message.fail(400, "offer rejected: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** A WHIP publisher's offer: a new stream of that name, fed by it. */
     private void onPublish(Message<JsonObject> message) {
         String name = message.body().getString("stream");
-        PeerSdp offer;
-        try {
-            offer = PeerSdp.parseOffer(message.body().getString("sdp"));
-        } catch (IllegalArgumentException e) {
-            message.fail(400, "offer rejected: " + e.getMessage());
+        PeerSdp offer = offerOf(message);
+        if (offer == null) {
             return;
         }
         ForwardedStream live = streams.get(name);

@@ -208,7 +208,7 @@ final class Viewers {
         for (PeerSdp.Media m : offer.media()) {
             boolean receives = m.direction().equals("recvonly") || m.direction().equals("sendrecv");
             String encoding = m.kind().equals("video") ? codecName : "opus";
-            java.util.Optional<Integer> type = m.payloadTypeOf(encoding);
+            Optional<Integer> type = m.payloadTypeOf(encoding);
             boolean video = m.kind().equals("video");
             if (!receives || type.isEmpty() || !(video ? viewer.videoType < 0 : m.kind().equals("audio") && viewer.audioType < 0)) {
                 return refused(400, "offer rejected: cannot send the " + m.kind() + " section (mid " + m.mid() + "): offer to "

@@ -44,6 +44,7 @@ public final class SharedUdpPort {
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
     private final LongAdder recordsAfterHandshake = new LongAdder();
+    private final LongAdder sentBytes = new LongAdder();
     private DatagramSocket socket;
     private volatile double simulatedLoss;
 
@@ -125,10 +126,10 @@ public final class SharedUdpPort {
                 if (session.isPresent()) {
                     session.get().onMedia().accept(kind, data);
                 } else {
-                    drop("media: unknown address");
+                    countDropped("media: unknown address");
                 }
             }
-            default -> drop("not STUN, DTLS or RTP");
+            default -> countDropped("not STUN, DTLS or RTP");
         }
     }
 
@@ -136,12 +137,12 @@ public final class SharedUdpPort {
     private void onDtls(byte[] data, InetSocketAddress from) {
         Optional<MediaSession> session = sessionOf(from).flatMap(sessions);
         if (session.isEmpty()) {
-            drop("dtls: unknown address");
+            countDropped("dtls: unknown address");
             return;
         }
         DatagramQueue queue = handshakes.computeIfAbsent(from, address -> startHandshake(address, session.get()));
         if (!queue.offer(data)) {
-            drop("dtls: queue full");
+            countDropped("dtls: queue full");
             return;
         }
         DTLSTransport transport = established.get(from);
@@ -175,7 +176,7 @@ public final class SharedUdpPort {
                 .onFailure(t -> {
                     handshakes.remove(from, queue);
                     queue.close();
-                    drop("dtls: handshake failed");
+                    countDropped("dtls: handshake failed");
                     LOG.info(() -> "DTLS with " + from + " failed: " + t);
                 });
         return queue;
@@ -193,7 +194,7 @@ public final class SharedUdpPort {
     public void send(InetSocketAddress to, byte[] datagram) {
         if (simulatedLoss > 0 && PacketKind.of(datagram, datagram.length) == PacketKind.RTP
                 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
-            drop("simulated loss");
+            countDropped("simulated loss");
             return;
         }
         transmit(datagram, to);
@@ -209,8 +210,6 @@ public final class SharedUdpPort {
     public long sentBytes() {
         return sentBytes.sum();
     }
-
-    private final java.util.concurrent.atomic.LongAdder sentBytes = new java.util.concurrent.atomic.LongAdder();
 
     public long handshakesDone() {
         return handshakesDone.sum();
@@ -230,19 +229,15 @@ public final class SharedUdpPort {
             transmit(result.check().response(), from);
             return;
         }
-        drop("stun: " + result.rejected().reason().name().toLowerCase(java.util.Locale.ROOT));
+        countDropped("stun: " + result.rejected().reason().name().toLowerCase(java.util.Locale.ROOT));
         byte[] error = result.rejected().errorResponse();
         if (error != null) {
             transmit(error, from);
         }
     }
 
-    /** Counts a datagram a session refused after the port let it through (e.g. SRTP authentication failed). */
+    /** Counts a dropped datagram by reason: the port's own, and those a session refused after the port let them through. */
     public void countDropped(String reason) {
-        drop(reason);
-    }
-
-    private void drop(String reason) {
         dropped.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 }
