@@ -6,15 +6,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.AdminClient;
 import p2pedge.testing.AutoPlayer;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 import p2pedge.testing.Waits;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdminApiTest {
 
     private static final String TOKEN = "admin-secret";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void peersStreamsAndHostsNeedTheTokenAndADrainMovesClientsAndRefusesPlayers(Vertx vertx) throws Exception {
@@ -41,11 +38,11 @@ class AdminApiTest {
             int port = edge.metricsPort();
             AutoPlayer host = AutoPlayer.hostWithClients(vertx, edge.port(), 2, players);
 
-            assertEquals(401, call(port, "GET", "/admin/peers", null).statusCode(), "no token");
-            assertEquals(401, call(port, "GET", "/admin/peers", "guess").statusCode(), "wrong token");
-            assertEquals(401, call(port, "POST", "/admin/drain", null).statusCode(), "no token, no drain");
+            assertEquals(401, AdminClient.call(port, "GET", "/admin/peers", null).statusCode(), "no token");
+            assertEquals(401, AdminClient.call(port, "GET", "/admin/peers", "guess").statusCode(), "wrong token");
+            assertEquals(401, AdminClient.call(port, "POST", "/admin/drain", null).statusCode(), "no token, no drain");
 
-            JsonArray peers = new JsonArray(call(port, "GET", "/admin/peers", TOKEN).body());
+            JsonArray peers = new JsonArray(AdminClient.call(port, "GET", "/admin/peers", TOKEN).body());
             assertEquals(3, peers.size(), peers.encode());
             for (Object o : peers) {
                 JsonObject peer = (JsonObject) o;
@@ -58,19 +55,19 @@ class AdminApiTest {
                     assertEquals(host.id(), peer.getLong("host"), peer.encode());
                 }
             }
-            JsonObject stream = new JsonArray(call(port, "GET", "/admin/streams", TOKEN).body()).getJsonObject(0);
+            JsonObject stream = new JsonArray(AdminClient.call(port, "GET", "/admin/streams", TOKEN).body()).getJsonObject(0);
             assertEquals("app/stream", stream.getString("name"));
             assertEquals("demo", stream.getString("source"));
             assertEquals(3, stream.getInteger("players"));
             assertEquals(2, stream.getInteger("servedByPeers"));
-            JsonArray hosts = new JsonArray(call(port, "GET", "/admin/hosts", TOKEN).body());
+            JsonArray hosts = new JsonArray(AdminClient.call(port, "GET", "/admin/hosts", TOKEN).body());
             assertEquals(1, hosts.size());
             assertTrue(hosts.getJsonObject(0).containsKey("relaysFailed"), "per-host health: " + hosts.encode());
-            JsonObject overview = new JsonObject(call(port, "GET", "/admin/overview", TOKEN).body());
+            JsonObject overview = new JsonObject(AdminClient.call(port, "GET", "/admin/overview", TOKEN).body());
             assertEquals(3, overview.getJsonArray("peers").size());
             assertEquals(2L, overview.getJsonObject("counters").getJsonObject("placements").getLong("client"));
 
-            HttpResponse<String> drained = call(port, "POST", "/admin/drain", TOKEN);
+            HttpResponse<String> drained = AdminClient.call(port, "POST", "/admin/drain", TOKEN);
             assertEquals(200, drained.statusCode(), drained.body());
             JsonObject result = new JsonObject(drained.body());
             assertEquals(1, result.getInteger("hostsWithdrawn"));
@@ -84,7 +81,7 @@ class AdminApiTest {
                 JsonObject refused = late.next();
                 assertEquals(503, refused.getInteger("code"), refused.encode());
             }
-            HttpResponse<String> health = call(port, "GET", "/health", null);
+            HttpResponse<String> health = AdminClient.call(port, "GET", "/health", null);
             assertEquals(503, health.statusCode());
             assertEquals("draining", new JsonObject(health.body()).getString("status"));
             Scrape scrape = Scrape.of(port);
@@ -92,14 +89,5 @@ class AdminApiTest {
         } finally {
             players.forEach(AutoPlayer::close);
         }
-    }
-
-    private static HttpResponse<String> call(int port, String method, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -7,13 +7,11 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.AdminClient;
 import p2pedge.testing.AutoPlayer;
 import p2pedge.testing.TestCluster;
 import p2pedge.testing.Waits;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("cluster")
 @ExtendWith(VertxExtension.class)
 class AdminClusterTest {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
     void theClusterOverviewShowsEveryEdgeAndADrainMovesClientsOnAnotherEdge(Vertx vertx) throws Exception {
@@ -86,8 +82,6 @@ class AdminClusterTest {
     }
 
     private static HttpResponse<String> call(TestCluster.Member member, String method, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + member.edge.metricsPort() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + member.edge.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+        return AdminClient.call(member.edge.metricsPort(), method, path, member.edge.adminToken());
     }
 }

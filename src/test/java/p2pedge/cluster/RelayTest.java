@@ -5,6 +5,8 @@ import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +30,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("cluster")
 @ExtendWith(VertxExtension.class)
 class RelayTest {
+
+    private static HeadlessAudioDeviceModule audio;
+    private static PeerConnectionFactory factory;
+
+    @BeforeAll
+    static void createFactory() {
+        audio = new HeadlessAudioDeviceModule();
+        factory = new PeerConnectionFactory(audio);
+    }
+
+    @AfterAll
+    static void disposeFactory() {
+        factory.dispose();
+        audio.dispose();
+    }
 
     @Test
     @Tag("browser")
@@ -63,8 +80,6 @@ class RelayTest {
 
     @Test
     void aStreamIngestedOnOneEdgePlaysOnAnotherThroughOnePull(Vertx vertx) throws Exception {
-        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"));
         try (TestCluster cluster = new TestCluster(config)) {
             TestCluster.Member a = cluster.start();
@@ -107,16 +122,11 @@ class RelayTest {
             try (WhipPublisher again = new WhipPublisher(factory, b.port()).publish("live/relay", null)) {
                 assertTrue(again.location().startsWith("/live/relay/"));
             }
-        } finally {
-            factory.dispose();
-            audio.dispose();
         }
     }
 
     @Test
     void aPullNobodyWatchesEndsAndTheNextViewerPullsAgainAndADeadPullerIsReleased(Vertx vertx) throws Exception {
-        HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
-        PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"))
                 .put("whip", new JsonObject().put("relayIdleSeconds", 2));
         try (TestCluster cluster = new TestCluster(config)) {
@@ -145,9 +155,6 @@ class RelayTest {
                     }
                 }
             }
-        } finally {
-            factory.dispose();
-            audio.dispose();
         }
     }
 }

@@ -3,15 +3,13 @@ package p2pedge.metrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import p2pedge.testing.AdminClient;
 import p2pedge.testing.AutoPlayer;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 import p2pedge.testing.Waits;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +32,7 @@ class MetricsEndpointTest {
         List<AutoPlayer> players = new ArrayList<>();
         try (TestEdge edge = TestEdge.startAsMainDoes(new JsonObject().put("p2p", new JsonObject().put("policy", "ome")))) {
             int port = edge.metricsPort();
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = AdminClient.call(port, "GET", "/health", null);
             assertEquals(200, health.statusCode());
             assertEquals("up", new JsonObject(health.body()).getString("status"));
 

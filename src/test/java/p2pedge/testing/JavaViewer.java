@@ -138,6 +138,18 @@ public final class JavaViewer implements AutoCloseable {
         return frames.get();
     }
 
+    /** Fails unless every viewer's decoded frame number (drawn in the picture) rises within a second. */
+    public static void assertFrameNumbersRise(java.util.List<JavaViewer> viewers) throws InterruptedException {
+        long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+        Thread.sleep(1_000);
+        for (int i = 0; i < viewers.size(); i++) {
+            if (viewers.get(i).lastFrameNumber() <= before[i]) {
+                throw new AssertionError("frame numbers rise for viewer " + i + ": " + before[i] + " -> "
+                        + viewers.get(i).lastFrameNumber());
+            }
+        }
+    }
+
     /** The demo pattern's frame number read from the last decoded frame (-1 before any). */
     public long lastFrameNumber() {
         return lastFrameNumber.get();

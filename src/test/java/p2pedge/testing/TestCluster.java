@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import p2pedge.Edge;
 import p2pedge.cluster.EdgeCluster;
-import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.p2p.P2pApi;
@@ -61,19 +60,13 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts one more member (each new member joins the ones already running). */
     public Member start() throws Exception {
-        JsonObject extra = TestEdge.loopbackConfig()
+        JsonObject extra = new JsonObject()
                 .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("port", 5901)
                         .put("members", "127.0.0.1:5901,127.0.0.1:5902,127.0.0.1:5903,127.0.0.1:5904,127.0.0.1:5905"))
                 .put("streams", new JsonArray().add(new JsonObject().put("name", "app/stream").put("source", "demo")
                         .put("width", 320).put("height", 180).put("fps", 15)))
                 .mergeIn(overrides, true);
-        Vertx bootstrap = Vertx.vertx();
-        EdgeConfig config;
-        try {
-            config = ConfigLoader.load(bootstrap, null, extra).await(30, TimeUnit.SECONDS);
-        } finally {
-            bootstrap.close().await(10, TimeUnit.SECONDS);
-        }
+        EdgeConfig config = TestEdge.loadConfig(extra);
         HazelcastClusterManager manager = new HazelcastClusterManager(EdgeCluster.hazelcastConfig(config.cluster()));
         Vertx vertx = Vertx.builder().withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS);
         Edge edge = Edge.start(vertx, config, EdgeCluster.member(manager)).await(60, TimeUnit.SECONDS);

@@ -30,18 +30,24 @@ public final class TestEdge implements AutoCloseable {
      * event bus, pools, JVM) in the edge's Prometheus registry.
      */
     public static TestEdge startAsMainDoes(JsonObject overrides) throws Exception {
-        JsonObject extra = loopbackConfig().mergeIn(overrides, true);
-        Vertx bootstrap = Vertx.vertx();
-        EdgeConfig config;
-        try {
-            config = ConfigLoader.load(bootstrap, null, extra).await(30, TimeUnit.SECONDS);
-        } finally {
-            bootstrap.close().await(10, TimeUnit.SECONDS);
-        }
+        EdgeConfig config = loadConfig(overrides);
         var registry = p2pedge.metrics.EdgeMetrics.newRegistry();
         Vertx vertx = p2pedge.cluster.EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
         Edge edge = Edge.start(vertx, config, p2pedge.cluster.EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, true);
+    }
+
+    /**
+     * The configuration {@code Main} would load, with the loopback defaults and then {@code overrides} merged over
+     * it, read with a short-lived Vert.x instance (as Main does before it knows whether to cluster).
+     */
+    public static EdgeConfig loadConfig(JsonObject overrides) throws Exception {
+        Vertx bootstrap = Vertx.vertx();
+        try {
+            return ConfigLoader.load(bootstrap, null, loopbackConfig().mergeIn(overrides, true)).await(30, TimeUnit.SECONDS);
+        } finally {
+            bootstrap.close().await(10, TimeUnit.SECONDS);
+        }
     }
 
     /** Loopback defaults for tests; {@code overrides} is merged over them (deeply). */
