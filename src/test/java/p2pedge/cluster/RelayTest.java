@@ -1,19 +1,17 @@
 package p2pedge.cluster;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestCluster;
 import p2pedge.testing.Waits;
+import p2pedge.testing.WebrtcFactory;
 import p2pedge.testing.WhipPublisher;
 
 import java.time.Duration;
@@ -31,20 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class RelayTest {
 
-    private static HeadlessAudioDeviceModule audio;
-    private static PeerConnectionFactory factory;
-
-    @BeforeAll
-    static void createFactory() {
-        audio = new HeadlessAudioDeviceModule();
-        factory = new PeerConnectionFactory(audio);
-    }
-
-    @AfterAll
-    static void disposeFactory() {
-        factory.dispose();
-        audio.dispose();
-    }
+    @RegisterExtension
+    static final WebrtcFactory WEBRTC = new WebrtcFactory();
 
     @Test
     @Tag("browser")
@@ -84,10 +70,10 @@ class RelayTest {
         try (TestCluster cluster = new TestCluster(config)) {
             TestCluster.Member a = cluster.start();
             TestCluster.Member b = cluster.start();
-            try (WhipPublisher publisher = new WhipPublisher(factory, a.port()).publish("live/relay", null);
-                 JavaViewer onA = new JavaViewer(factory, SignallingClient.connect(vertx, a.port(), "/live/relay"));
-                 JavaViewer onB1 = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/relay"));
-                 JavaViewer onB2 = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/relay"))) {
+            try (WhipPublisher publisher = new WhipPublisher(WEBRTC.get(), a.port()).publish("live/relay", null);
+                 JavaViewer onA = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, a.port(), "/live/relay"));
+                 JavaViewer onB1 = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/relay"));
+                 JavaViewer onB2 = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/relay"))) {
                 for (JavaViewer viewer : java.util.List.of(onA, onB1, onB2)) {
                     Waits.until(() -> viewer.frames() > 10, 20_000, "every viewer decodes the publisher's frames");
                 }
@@ -102,7 +88,7 @@ class RelayTest {
                         + "(loopback, %d and %d frames)%n", direct[direct.length / 2], relayed[relayed.length / 2],
                         direct.length, relayed.length);
 
-                WhipPublisher second = new WhipPublisher(factory, b.port());
+                WhipPublisher second = new WhipPublisher(WEBRTC.get(), b.port());
                 try {
                     assertEquals(409, WhipPublisher.post(b.port(), "live/relay", "application/sdp", second.offer(), null).statusCode(),
                             "the name is live on edge A: taken cluster-wide");
@@ -119,7 +105,7 @@ class RelayTest {
                 Waits.until(() -> a.mediaConnections() == 0, 5_000, "edge A released the pull");
             }
             // The name is free again, on either edge.
-            try (WhipPublisher again = new WhipPublisher(factory, b.port()).publish("live/relay", null)) {
+            try (WhipPublisher again = new WhipPublisher(WEBRTC.get(), b.port()).publish("live/relay", null)) {
                 assertTrue(again.location().startsWith("/live/relay/"));
             }
         }
@@ -133,8 +119,8 @@ class RelayTest {
             TestCluster.Member a = cluster.start();
             TestCluster.Member b = cluster.start();
             TestCluster.Member c = cluster.start();
-            try (WhipPublisher publisher = new WhipPublisher(factory, a.port()).publish("live/idle", null)) {
-                try (JavaViewer first = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
+            try (WhipPublisher publisher = new WhipPublisher(WEBRTC.get(), a.port()).publish("live/idle", null)) {
+                try (JavaViewer first = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
                     Waits.until(() -> first.frames() > 5, 20_000, "B's viewer decodes through the pull");
                     assertEquals(1, a.mediaConnections(), "A serves B's one pull");
                 }
@@ -142,10 +128,10 @@ class RelayTest {
                 Thread.sleep(1_000);
                 assertEquals(1, a.mediaConnections(), "the pull outlives its last viewer for relayIdleSeconds");
                 Waits.until(() -> a.mediaConnections() == 0, 5_000, "B let the pull go once nobody watched");
-                try (JavaViewer next = new JavaViewer(factory, SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
+                try (JavaViewer next = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
                     Waits.until(() -> next.frames() > 5, 20_000, "the next viewer on B is served by a new pull");
                     assertEquals(1, a.mediaConnections());
-                    try (JavaViewer onC = new JavaViewer(factory, SignallingClient.connect(vertx, c.port(), "/live/idle"))) {
+                    try (JavaViewer onC = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, c.port(), "/live/idle"))) {
                         Waits.until(() -> onC.frames() > 5, 20_000, "C's viewer decodes through its own pull");
                         assertEquals(2, a.mediaConnections(), "one pull per edge");
                         cluster.kill(c);

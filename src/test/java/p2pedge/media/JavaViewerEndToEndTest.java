@@ -1,7 +1,5 @@
 package p2pedge.media;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -9,11 +7,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.Waits;
+import p2pedge.testing.WebrtcFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,22 +27,18 @@ class JavaViewerEndToEndTest {
 
     private static Vertx vertx;
     private static TestEdge edge;
-    private static HeadlessAudioDeviceModule audio;
-    private static PeerConnectionFactory factory;
+    @RegisterExtension
+    static final WebrtcFactory WEBRTC = new WebrtcFactory();
 
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
         edge = TestEdge.start(vertx, TestEdge.webrtcPlane());
-        audio = new HeadlessAudioDeviceModule();
-        factory = new PeerConnectionFactory(audio);
     }
 
     @AfterAll
     static void stop() throws Exception {
         edge.close();
-        factory.dispose();
-        audio.dispose();
     }
 
     @Test
@@ -50,7 +46,7 @@ class JavaViewerEndToEndTest {
         List<JavaViewer> viewers = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                viewers.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+                viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
             }
             for (JavaViewer viewer : viewers) {
                 viewer.awaitConnected(15_000);

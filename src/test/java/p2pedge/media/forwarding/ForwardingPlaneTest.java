@@ -1,21 +1,19 @@
 package p2pedge.media.forwarding;
 
-import dev.onvoid.webrtc.PeerConnectionFactory;
-import dev.onvoid.webrtc.media.audio.HeadlessAudioDeviceModule;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.OvenPlayerPages;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 import p2pedge.testing.Waits;
+import p2pedge.testing.WebrtcFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,20 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class ForwardingPlaneTest {
 
-    private static HeadlessAudioDeviceModule audio;
-    private static PeerConnectionFactory factory;
-
-    @BeforeAll
-    static void createFactory() {
-        audio = new HeadlessAudioDeviceModule();
-        factory = new PeerConnectionFactory(audio);
-    }
-
-    @AfterAll
-    static void disposeFactory() {
-        factory.dispose();
-        audio.dispose();
-    }
+    @RegisterExtension
+    static final WebrtcFactory WEBRTC = new WebrtcFactory();
 
     static JsonObject forwarder() {
         return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarderPort", 0));
@@ -61,7 +47,7 @@ class ForwardingPlaneTest {
         List<JavaViewer> viewers = new ArrayList<>();
         try (TestEdge edge = TestEdge.start(vertx, forwarder())) {
             for (int i = 0; i < 3; i++) {
-                viewers.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+                viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
             }
             Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 20_000, "every viewer decodes frames");
             JavaViewer.assertFrameNumbersRise(viewers);
@@ -95,7 +81,7 @@ class ForwardingPlaneTest {
                 .put("codec", "h264")));
         try (TestEdge edge = TestEdge.start(vertx, h264)) {
             for (int i = 0; i < 2; i++) {
-                viewers.add(new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+                viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
             }
             Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 20_000, "every viewer decodes H.264 frames");
             JavaViewer.assertFrameNumbersRise(viewers);
@@ -133,7 +119,7 @@ class ForwardingPlaneTest {
         JsonObject lossy = forwarder();
         lossy.getJsonObject("media").put("simulatedLossPercent", 5);
         try (TestEdge edge = TestEdge.start(vertx, lossy)) {
-            viewer = new JavaViewer(factory, SignallingClient.connect(vertx, edge.port(), "/app/stream"));
+            viewer = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream"));
             JavaViewer v = viewer;
             Waits.until(() -> v.frames() > 30, 20_000, "the viewer decodes despite 5% loss");
             long frames = v.frames();
