@@ -324,11 +324,20 @@ public final class SharedUdpPort {
             countDropped("dtls: queue full");
             return;
         }
-        if (association.draining) {
+        drain(association);
+    }
+
+    /**
+     * Reads what waits in a completed association's queue. Called for every datagram after the handshake, when
+     * the handshake completes (a retransmission may have come while its completion hopped to this context), and
+     * when a drain ends with more waiting: no datagram is left unread until the peer's next retransmission.
+     */
+    private void drain(Association association) {
+        DTLSTransport transport = association.transport;
+        if (association.draining || transport == null || association.queue.pending() == 0) {
             return;
         }
         association.draining = true;
-        DTLSTransport transport = association.transport;
         handshakes.submit(context, () -> {
             byte[] buffer = new byte[transport.getReceiveLimit()];
             while (association.queue.pending() > 0 && transport.receive(buffer, 0, buffer.length, 10) >= 0) {
@@ -339,6 +348,8 @@ public final class SharedUdpPort {
             association.draining = false;
             if (ar.failed() && ar.cause() instanceof DtlsHandshakes.Refused) {
                 countDropped("dtls: handshakes at capacity");
+            } else if (ar.succeeded()) {
+                drain(association);
             }
         });
     }
@@ -395,6 +406,7 @@ public final class SharedUdpPort {
             previous.close(); // a move: the old address's DTLS state goes; the session drops its old SRTP contexts
         }
         session.onSecured().accept(association.keys);
+        drain(association);
     }
 
     private void failed(Peer peer, Association association, Throwable t) {
