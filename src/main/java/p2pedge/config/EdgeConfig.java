@@ -65,7 +65,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
                        int maxViewers, int connectTimeoutSeconds, String plane, int forwarderPort,
-                       int simulatedLossPercent) {
+                       int simulatedLossPercent,
+                       int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue, int dtlsStallMillis) {
     }
 
     /** A STUN/TURN server handed to players in the offer. */
@@ -112,7 +113,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600),
                 m.getString("plane", "forwarder"),
                 intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535),
-                intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50));
+                intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50),
+                intIn(m, "media.consentTimeoutSeconds", "consentTimeoutSeconds", 1, 3600),
+                intIn(m, "media.dtlsHandshakeThreads", "dtlsHandshakeThreads", 1, 64),
+                intIn(m, "media.dtlsHandshakeQueue", "dtlsHandshakeQueue", 0, 10_000),
+                intIn(m, "media.dtlsStallMillis", "dtlsStallMillis", 200, 60_000));
         if (!media.plane().equals("webrtc") && !media.plane().equals("forwarder")) {
             throw new IllegalArgumentException("media.plane must be 'webrtc' or 'forwarder', got '" + media.plane() + "'");
         }

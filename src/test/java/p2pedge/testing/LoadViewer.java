@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoadViewer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** libwebrtc checks a selected pair every 2.5 s; ICE consent (RFC 7675) expires after 30 s without one. */
+    private static final long CONSENT_INTERVAL_MS = 2_000;
 
     /** Packets of one SSRC: how many arrived, and the sequence-number span they cover. */
     private static final class Track {
@@ -141,7 +143,10 @@ public final class LoadViewer {
     private boolean edgeIsLite;
     private long sessionId;
     private long checkTimer = -1;
+    private long consentTimer = -1;
     private long deadlineTimer = -1;
+    /** A test hook: a viewer that stops refreshing ICE consent (RFC 7675), as one that vanished would. */
+    private volatile boolean consentStopped;
     private InetSocketAddress selected;
     private DatagramQueue dtls;
     private SrtpTransformer srtp;
@@ -191,6 +196,11 @@ public final class LoadViewer {
             ws.closeHandler(v -> secured.tryFail("signalling closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
             return ws.writeTextMessage(new JsonObject().put("command", "request_offer").encode());
         }).compose(v -> secured.future());
+    }
+
+    /** Stops the consent checks this viewer sends to the edge every {@value #CONSENT_INTERVAL_MS} ms once connected. */
+    public void stopConsent() {
+        consentStopped = true;
     }
 
     /** Milliseconds from sending the answer to holding the SRTP keys (ICE + DTLS). */
@@ -334,14 +344,29 @@ public final class LoadViewer {
             return;
         }
         for (InetSocketAddress candidate : edgeCandidates) {
-            StunMessage.Builder request = StunMessage.builder(StunMessage.BINDING_REQUEST, randomBytes(12))
-                    .string(StunMessage.USERNAME, edgeUfrag + ":" + ufrag)
-                    .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
-                    .attribute(edgeIsLite ? StunMessage.ICE_CONTROLLING : StunMessage.ICE_CONTROLLED, tieBreaker);
-            if (edgeIsLite) {
-                request.attribute(StunMessage.USE_CANDIDATE, new byte[0]);
-            }
-            send(candidate, request.build(edgePassword.getBytes(StandardCharsets.UTF_8), true));
+            send(candidate, check());
+        }
+    }
+
+    /**
+     * A connectivity check; against an ICE-lite edge the load viewer is the controlling agent and nominates at
+     * once (USE-CANDIDATE on every check, aggressive nomination), which the edge needs before it takes DTLS.
+     */
+    private byte[] check() {
+        StunMessage.Builder request = StunMessage.builder(StunMessage.BINDING_REQUEST, randomBytes(12))
+                .string(StunMessage.USERNAME, edgeUfrag + ":" + ufrag)
+                .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
+                .attribute(edgeIsLite ? StunMessage.ICE_CONTROLLING : StunMessage.ICE_CONTROLLED, tieBreaker);
+        if (edgeIsLite) {
+            request.attribute(StunMessage.USE_CANDIDATE, new byte[0]);
+        }
+        return request.build(edgePassword.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** Keeps the edge's consent to send fresh, on the selected pair, as a browser does. */
+    private void refreshConsent() {
+        if (!closed && !consentStopped && selected != null) {
+            send(selected, check());
         }
     }
 
@@ -397,6 +422,10 @@ public final class LoadViewer {
             return;
         }
         selected = remote;
+        vertx.cancelTimer(checkTimer);
+        if (edgeIsLite) {
+            consentTimer = vertx.setPeriodic(CONSENT_INTERVAL_MS, t -> refreshConsent());
+        }
         dtls = new DatagramQueue(bytes -> {
             dtlsOut.incrementAndGet();
             send(remote, bytes);
@@ -445,6 +474,7 @@ public final class LoadViewer {
             }
             closed = true;
             vertx.cancelTimer(checkTimer);
+            vertx.cancelTimer(consentTimer);
             vertx.cancelTimer(deadlineTimer);
             if (dtls != null) {
                 dtls.close();

@@ -145,10 +145,16 @@ final class ForwardedStream implements AutoCloseable {
         return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer).writeAnswer();
     }
 
-    /** On the handshake's thread. */
+    /** On the port's context; again when the publisher completed a new handshake on a new address (its old SRTP state is closed). */
     private void onPublisherKeys(SrtpKeys keys) {
+        SrtpTransformer oldFrom = fromPublisher;
+        SrtpTransformer oldTo = toPublisher;
         fromPublisher = SrtpTransformer.forReceiving(keys);
         toPublisher = SrtpTransformer.forSending(keys);
+        if (oldFrom != null) {
+            oldFrom.close();
+            oldTo.close();
+        }
         secured.tryComplete();
     }
 

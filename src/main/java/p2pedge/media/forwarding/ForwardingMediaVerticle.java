@@ -80,7 +80,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     public Future<?> start() {
         crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
-        port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        EdgeConfig.Media media = config.media();
+        port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)),
+                new SharedUdpPort.Limits(media.dtlsHandshakeThreads(), media.dtlsHandshakeQueue(), media.dtlsStallMillis()),
+                System::nanoTime);
         port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
         candidateAddresses = config.media().iceCandidateAddresses().isEmpty()
                 ? localAddresses() : config.media().iceCandidateAddresses();

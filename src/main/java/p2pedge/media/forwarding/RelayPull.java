@@ -45,6 +45,8 @@ final class RelayPull implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RelayPull.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long CHECK_INTERVAL_MS = 50;
+    /** Once connected, the owner's consent to send (RFC 7675) is refreshed this often, as a browser does. */
+    private static final long CONSENT_INTERVAL_MS = 2_000;
     private static final long CONNECT_TIMEOUT_S = 10;
 
     private final Vertx vertx;
@@ -132,19 +134,33 @@ final class RelayPull implements AutoCloseable {
     }
 
     private void sendChecks() {
-        if (selected != null || closed) {
+        if (closed) {
             vertx.cancelTimer(checkTimer);
             return;
         }
+        if (selected != null) {
+            // Connected: from now on only consent refreshes, on the selected pair.
+            vertx.cancelTimer(checkTimer);
+            checkTimer = vertx.setPeriodic(CONSENT_INTERVAL_MS, t -> {
+                if (!closed) {
+                    send(selected, check());
+                }
+            });
+            return;
+        }
+        byte[] check = check();
+        candidates.forEach(candidate -> send(candidate, check));
+    }
+
+    private byte[] check() {
         byte[] transaction = new byte[12];
         RANDOM.nextBytes(transaction);
-        byte[] check = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
+        return StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
                 .string(StunMessage.USERNAME, offer.iceUfrag() + ":" + ufrag)
                 .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
                 .attribute(StunMessage.ICE_CONTROLLING, tieBreaker)
                 .attribute(StunMessage.USE_CANDIDATE, new byte[0])
                 .build(offer.icePassword().getBytes(StandardCharsets.UTF_8), true);
-        candidates.forEach(candidate -> send(candidate, check));
     }
 
     private void onDatagram(DatagramPacket packet) {

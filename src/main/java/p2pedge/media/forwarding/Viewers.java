@@ -77,6 +77,7 @@ final class Viewers {
     private final int udpPort;
     private final LongConsumer released;
     private final Map<Long, Viewer> viewers = new HashMap<>();
+    private final long consentSweep;
     /** Sessions the edge numbers itself (relay pulls, WHEP players): negative, never a signalling session's id. */
     private long nextInternalSession = -1;
 
@@ -92,6 +93,26 @@ final class Viewers {
         this.candidateAddresses = candidateAddresses;
         this.udpPort = udpPort;
         this.released = released;
+        this.consentSweep = vertx.setPeriodic(CONSENT_SWEEP_MS, t -> sweepConsent());
+    }
+
+    /** How often connected viewers' ICE consent is looked at: a small part of the consent timeout. */
+    private static final long CONSENT_SWEEP_MS = 500;
+
+    /**
+     * RFC 7675: a viewer whose selected address sent no valid check within {@code media.consentTimeoutSeconds}
+     * (or whose address went to another session) gets no more media; it is released and signalling is told.
+     */
+    private void sweepConsent() {
+        long timeoutNanos = config.media().consentTimeoutSeconds() * 1_000_000_000L;
+        List<Viewer> lapsed = viewers.values().stream().filter(v -> v.secured && port.consentExpired(v.ufrag, timeoutNanos)).toList();
+        for (Viewer viewer : lapsed) {
+            release(viewer.session);
+            port.countDropped("session: ICE consent expired");
+            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", viewer.session)
+                    .put("reason", "media connection lost: no ICE consent from the player for "
+                            + config.media().consentTimeoutSeconds() + " s"));
+        }
     }
 
     int size() {
@@ -109,6 +130,7 @@ final class Viewers {
 
     /** Releases every viewer (the edge stops); returns how many there were. */
     int releaseAll() {
+        vertx.cancelTimer(consentSweep);
         int open = viewers.size();
         new ArrayList<>(viewers.keySet()).forEach(this::release);
         return open;
@@ -239,26 +261,44 @@ final class Viewers {
     }
 
 
+    /**
+     * The viewer's DTLS completed: media goes to the address it completed on. Called again when the viewer moved
+     * (a handshake completed on a newly nominated address): its old SRTP contexts are closed and replaced.
+     */
     private void secured(Viewer viewer, SrtpKeys keys) {
         if (viewers.get(viewer.session) != viewer) {
             return;
         }
+        var address = port.addressOf(viewer.ufrag);
+        if (address.isEmpty()) {
+            return; // the address went to another session meanwhile; the consent sweep releases this one
+        }
+        boolean moved = viewer.secured;
         viewer.secured = true;
         vertx.cancelTimer(viewer.connectTimer);
+        SrtpTransformer previous = viewer.fromViewer;
         viewer.fromViewer = SrtpTransformer.forReceiving(keys);
-        var address = port.addressOf(viewer.ufrag).orElseThrow();
         String id = Long.toString(viewer.session);
+        if (moved) {
+            viewer.stream.video.remove(id);
+            viewer.stream.audio.remove(id);
+            if (previous != null) {
+                previous.close();
+            }
+        }
         if (viewer.audioType >= 0) {
-            viewer.stream.audio.add(id, new RtpForwarder.Viewer(address, new RtpRewriter(viewer.audioSsrc, viewer.audioType),
+            viewer.stream.audio.add(id, new RtpForwarder.Viewer(address.get(), new RtpRewriter(viewer.audioSsrc, viewer.audioType),
                     SrtpTransformer.forSending(keys)));
         }
-        var video = new RtpForwarder.Viewer(address, new RtpRewriter(viewer.videoSsrc, viewer.videoType), SrtpTransformer.forSending(keys));
+        var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(viewer.videoSsrc, viewer.videoType), SrtpTransformer.forSending(keys));
         if (viewer.relay) {
             viewer.stream.video.addRelay(id, video);
         } else {
             viewer.stream.video.add(id, video);
         }
-        vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
+        if (!moved) {
+            vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
+        }
     }
 
     /** RTCP from a viewer: PLI/FIR become one collapsed keyframe request; NACKs are answered from the cache. */

@@ -6,11 +6,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Bouncy Castle's blocking DTLS engine on top of the shared UDP port: datagrams for one remote address are
  * queued here by the port's handler, and the handshake thread takes them; what it sends goes back out
- * through the port. Bounded, so a flood from one address cannot grow memory.
+ * through the port. Bounded, so a flood from one address cannot grow memory; and, for the edge's side, a peer that
+ * falls silent mid-handshake gives its thread back after a stall timeout instead of the whole handshake timeout.
  */
 public final class DatagramQueue implements DatagramTransport {
 
@@ -18,22 +20,44 @@ public final class DatagramQueue implements DatagramTransport {
     private static final int MTU = 1200;
     private static final int CAPACITY = 64;
 
+    /** Put in the queue by {@link #close} to wake a reader at once. */
+    private static final byte[] CLOSED = new byte[0];
+
     private final BlockingQueue<byte[]> incoming = new ArrayBlockingQueue<>(CAPACITY);
     private final Consumer<byte[]> sender;
+    private final long stallMillis;
+    private final LongSupplier clockMillis;
+    private volatile long lastArrival;
     private volatile boolean closed;
 
+    /** A queue whose reader waits as long as DTLS asks (a client's side). */
     public DatagramQueue(Consumer<byte[]> sender) {
+        this(sender, Long.MAX_VALUE, System::currentTimeMillis);
+    }
+
+    /**
+     * @param stallMillis a read fails once the peer has sent nothing for this long
+     * @param clockMillis the clock stalls are measured with
+     */
+    public DatagramQueue(Consumer<byte[]> sender, long stallMillis, LongSupplier clockMillis) {
         this.sender = sender;
+        this.stallMillis = stallMillis;
+        this.clockMillis = clockMillis;
+        this.lastArrival = clockMillis.getAsLong();
     }
 
     /** From the port's handler: false when full (the datagram is dropped, DTLS retransmits). */
     public boolean offer(byte[] datagram) {
-        return !closed && incoming.offer(datagram);
+        if (closed || !incoming.offer(datagram)) {
+            return false;
+        }
+        lastArrival = clockMillis.getAsLong();
+        return true;
     }
 
     /** Datagrams waiting to be read. */
     public int pending() {
-        return incoming.size();
+        return closed ? 0 : incoming.size();
     }
 
     @Override
@@ -52,9 +76,17 @@ public final class DatagramQueue implements DatagramTransport {
             throw new java.io.IOException("closed");
         }
         try {
-            byte[] datagram = incoming.poll(waitMillis, TimeUnit.MILLISECONDS);
+            long silent = clockMillis.getAsLong() - lastArrival;
+            if (incoming.isEmpty() && silent >= stallMillis) {
+                throw new java.io.IOException("peer silent for " + silent + " ms");
+            }
+            long wait = Math.max(0, Math.min(waitMillis, stallMillis - silent));
+            byte[] datagram = incoming.poll(wait, TimeUnit.MILLISECONDS);
             if (datagram == null) {
                 return -1;
+            }
+            if (datagram == CLOSED) {
+                throw new java.io.IOException("closed");
             }
             int n = Math.min(len, datagram.length);
             System.arraycopy(datagram, 0, buf, off, n);
@@ -78,5 +110,6 @@ public final class DatagramQueue implements DatagramTransport {
     public void close() {
         closed = true;
         incoming.clear();
+        incoming.offer(CLOSED);
     }
 }

@@ -10,7 +10,8 @@ import java.util.function.Function;
  * player's Binding requests on its one shared UDP port. A request is answered only when its USERNAME names a
  * local ufrag this edge handed out and its MESSAGE-INTEGRITY was made with that session's password; the
  * answer tells the caller which session the remote address belongs to, so later DTLS/SRTP datagrams from it
- * can be demultiplexed. Stateless and thread-safe.
+ * can be demultiplexed. Everything else gets no answer at all: an error response (400, 401) would make the port a
+ * reflector for anyone's spoofed requests and tell a guesser that a ufrag exists. Stateless and thread-safe.
  */
 public final class IceLiteResponder {
 
@@ -19,11 +20,11 @@ public final class IceLiteResponder {
                         boolean nominated) {
     }
 
-    /** Why a datagram got no success response. */
-    public enum Rejection { NOT_STUN, MALFORMED, NOT_A_BINDING_REQUEST, UNKNOWN_UFRAG, BAD_FINGERPRINT, BAD_INTEGRITY }
+    /** Why a datagram got no response. */
+    public enum Rejection { NOT_STUN, MALFORMED, NOT_A_BINDING_REQUEST, NO_CREDENTIALS, UNKNOWN_UFRAG, BAD_FINGERPRINT, BAD_INTEGRITY }
 
-    /** A rejected datagram: the reason, and an error response to send back when the protocol asks for one. */
-    public record Rejected(Rejection reason, byte[] errorResponse) {
+    /** A rejected datagram, answered with silence. */
+    public record Rejected(Rejection reason) {
     }
 
     /** Either a check or a rejection. */
@@ -44,34 +45,33 @@ public final class IceLiteResponder {
 
     public Result onDatagram(byte[] data, int length, InetSocketAddress from) {
         if (!StunMessage.looksLikeStun(data, length)) {
-            return rejected(Rejection.NOT_STUN, null);
+            return rejected(Rejection.NOT_STUN);
         }
         StunMessage request;
         try {
             request = StunMessage.parse(data, length);
         } catch (StunException e) {
-            return rejected(Rejection.MALFORMED, null);
+            return rejected(Rejection.MALFORMED);
         }
         if (request.type() != StunMessage.BINDING_REQUEST) {
-            return rejected(Rejection.NOT_A_BINDING_REQUEST, null);
+            return rejected(Rejection.NOT_A_BINDING_REQUEST);
         }
         String username = request.username().orElse("");
         int colon = username.indexOf(':');
         if (colon <= 0 || !request.has(StunMessage.MESSAGE_INTEGRITY)) {
-            return rejected(Rejection.MALFORMED, error(request, 400, "Bad Request", null));
+            return rejected(Rejection.NO_CREDENTIALS);
         }
         String localUfrag = username.substring(0, colon);
         Optional<String> password = passwordOfLocalUfrag.apply(localUfrag);
         if (password.isEmpty()) {
-            // Nobody we know: say nothing, so the port reveals nothing to scanners.
-            return rejected(Rejection.UNKNOWN_UFRAG, null);
+            return rejected(Rejection.UNKNOWN_UFRAG);
         }
         if (request.has(StunMessage.FINGERPRINT) && !request.hasValidFingerprint()) {
-            return rejected(Rejection.BAD_FINGERPRINT, null);
+            return rejected(Rejection.BAD_FINGERPRINT);
         }
         byte[] key = password.get().getBytes(StandardCharsets.UTF_8);
         if (!request.hasValidIntegrity(key)) {
-            return rejected(Rejection.BAD_INTEGRITY, error(request, 401, "Unauthorized", null));
+            return rejected(Rejection.BAD_INTEGRITY);
         }
         byte[] response = StunMessage.builder(StunMessage.BINDING_SUCCESS, request.transactionId())
                 .xorMappedAddress(from)
@@ -81,18 +81,7 @@ public final class IceLiteResponder {
                 request.has(StunMessage.USE_CANDIDATE)), null);
     }
 
-    private static Result rejected(Rejection reason, byte[] errorResponse) {
-        return new Result(null, new Rejected(reason, errorResponse));
-    }
-
-    private static byte[] error(StunMessage request, int code, String reason, byte[] key) {
-        byte[] phrase = reason.getBytes(StandardCharsets.UTF_8);
-        byte[] value = new byte[4 + phrase.length];
-        value[2] = (byte) (code / 100);
-        value[3] = (byte) (code % 100);
-        System.arraycopy(phrase, 0, value, 4, phrase.length);
-        return StunMessage.builder(StunMessage.BINDING_ERROR, request.transactionId())
-                .attribute(StunMessage.ERROR_CODE, value)
-                .build(key, true);
+    private static Result rejected(Rejection reason) {
+        return new Result(null, new Rejected(reason));
     }
 }

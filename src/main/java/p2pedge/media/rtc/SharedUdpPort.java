@@ -1,6 +1,8 @@
 package p2pedge.media.rtc;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramPacket;
@@ -13,57 +15,136 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
- * The forwarding media plane's one UDP port: ICE-lite checks are answered here, and every remote address
- * that passed a check is bound to the session (local ufrag) it authenticated for; DTLS from such an address
- * runs that session's DTLS-SRTP handshake, whose keys go to the session. Everything else is dropped and
- * counted by reason.
+ * The forwarding media plane's one UDP port: ICE-lite checks are answered here (only authenticated ones: anything
+ * else gets silence), and every remote address that passed a check is bound to the session (local ufrag) it
+ * authenticated for. A session runs at most one DTLS-SRTP handshake at a time, started by a ClientHello from its
+ * nominated address, on a small bounded pool of its own; the address the handshake completed on becomes the
+ * session's selected address, the only one its media is sent to (see {@link PeerAddresses}). Everything else is
+ * dropped and counted by reason. Runs on the context {@link #listen} was called on.
  */
 public final class SharedUdpPort {
 
     private static final Logger LOG = Logger.getLogger(SharedUdpPort.class.getName());
+
+    /**
+     * @param handshakeThreads DTLS handshakes that run at once
+     * @param handshakeQueue   handshakes that may wait for a thread (more are refused; the peer retransmits)
+     * @param stallMillis      a handshake whose peer sends nothing for this long gives its thread back
+     */
+    public record Limits(int handshakeThreads, int handshakeQueue, long stallMillis) {
+        public static final Limits DEFAULTS = new Limits(4, 16, 3_000);
+    }
+
+    /** A DTLS association on one address: a handshake running, or done (then {@code transport} is set). */
+    private static final class Association {
+        final InetSocketAddress address;
+        final DatagramQueue queue;
+        volatile DTLSTransport transport;
+        volatile SrtpKeys keys;
+        boolean draining;
+
+        Association(InetSocketAddress address, DatagramQueue queue) {
+            this.address = address;
+            this.queue = queue;
+        }
+
+        void close() {
+            queue.close();
+            DTLSTransport done = transport;
+            if (done != null) {
+                try {
+                    done.close(); // its close_notify goes nowhere: the queue is closed
+                } catch (Exception e) {
+                    // already failed
+                }
+            }
+        }
+    }
+
+    /** What the port keeps of one session's peer. Touched on the port's context only. */
+    private static final class Peer {
+        final PeerAddresses addresses = new PeerAddresses();
+        Association handshake;
+        Association established;
+        /** A handshake task of this session holds a thread or a queue slot: never more than one per session. */
+        boolean running;
+        /** When this session last started a handshake (nanoseconds; 0: never). */
+        long lastStart;
+        /** A ClientHello that came before its address was nominated (libwebrtc starts DTLS once a pair is writable). */
+        InetSocketAddress heldFrom;
+        byte[] heldHello;
+
+        void close() {
+            if (handshake != null) {
+                handshake.close();
+            }
+            if (established != null) {
+                established.close();
+            }
+        }
+    }
+
+    /** A session may start a fresh handshake (a move, a restart) at most this often. */
+    private static final long MIN_HANDSHAKE_INTERVAL_NANOS = 1_000_000_000L;
 
     private final Vertx vertx;
     private final IceLiteResponder responder;
     private final Function<String, Optional<MediaSession>> sessions;
     private final DtlsCertificate identity;
     private final BcTlsCrypto crypto;
+    private final Limits limits;
+    private final LongSupplier nanoClock;
+    private final DtlsHandshakes handshakes;
     private final Map<InetSocketAddress, String> ufragByRemote = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, DatagramQueue> handshakes = new ConcurrentHashMap<>();
-    /** Completed associations: BC answers a peer's retransmitted final flight only when the transport is read. */
-    private final Map<InetSocketAddress, DTLSTransport> established = new ConcurrentHashMap<>();
-    private final Set<InetSocketAddress> draining = ConcurrentHashMap.newKeySet();
-    private final Map<String, InetSocketAddress> lastAddressByUfrag = new ConcurrentHashMap<>();
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
     private final LongAdder recordsAfterHandshake = new LongAdder();
     private final LongAdder sentBytes = new LongAdder();
+    private Context context;
     private DatagramSocket socket;
     private volatile double simulatedLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions) {
+        this(vertx, crypto, identity, sessions, Limits.DEFAULTS, System::nanoTime);
+    }
+
+    public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions,
+                         Limits limits, LongSupplier nanoClock) {
         this.vertx = vertx;
         this.crypto = crypto;
         this.identity = identity;
         this.sessions = sessions;
+        this.limits = limits;
+        this.nanoClock = nanoClock;
+        this.handshakes = new DtlsHandshakes(limits.handshakeThreads(), limits.handshakeQueue());
         this.responder = new IceLiteResponder(ufrag -> sessions.apply(ufrag).map(MediaSession::password));
     }
 
     public Future<Integer> listen(String host, int port) {
-        socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(4 << 20));
-        socket.handler(this::onPacket);
-        return socket.listen(port, host).map(s -> s.localAddress().port())
-                .onSuccess(p -> LOG.info(() -> "media port listening on " + host + ":" + p));
+        context = vertx.getOrCreateContext();
+        Promise<Integer> bound = Promise.promise();
+        // The socket's handler runs on this context, like the handshakes' outcomes: one thread owns the port's state.
+        context.runOnContext(v -> {
+            socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(4 << 20));
+            socket.handler(this::onPacket);
+            socket.listen(port, host).map(s -> s.localAddress().port())
+                    .onSuccess(p -> LOG.info(() -> "media port listening on " + host + ":" + p))
+                    .onComplete(bound);
+        });
+        return bound.future();
     }
 
     public Future<Void> close() {
+        handshakes.close();
         return socket == null ? Future.succeededFuture() : socket.close();
     }
 
@@ -72,29 +153,28 @@ public final class SharedUdpPort {
         return Optional.ofNullable(ufragByRemote.get(remote));
     }
 
-    /** The address a session's peer last authenticated from (where to send its media). */
+    /** Where a session's media goes: the address its peer completed DTLS on, while it still belongs to it. */
     public Optional<InetSocketAddress> addressOf(String localUfrag) {
-        return Optional.ofNullable(lastAddressByUfrag.get(localUfrag));
+        Peer peer = peers.get(localUfrag);
+        return peer == null ? Optional.empty() : peer.addresses.selected();
+    }
+
+    /**
+     * True when a session that was connected may no longer be sent to: no valid check from its selected address
+     * for {@code timeoutNanos} (RFC 7675 consent), or that address went to another session.
+     */
+    public boolean consentExpired(String localUfrag, long timeoutNanos) {
+        Peer peer = peers.get(localUfrag);
+        return peer != null && peer.addresses.consentExpired(nanoClock.getAsLong(), timeoutNanos);
     }
 
     /** Forgets every address of a session that ended, and stops its handshake if one is running. */
     public void forget(String localUfrag) {
-        lastAddressByUfrag.remove(localUfrag);
-        ufragByRemote.entrySet().removeIf(e -> {
-            if (e.getValue().equals(localUfrag)) {
-                endAssociation(e.getKey());
-                return true;
-            }
-            return false;
-        });
-    }
-
-    private void endAssociation(InetSocketAddress remote) {
-        DatagramQueue queue = handshakes.remove(remote);
-        if (queue != null) {
-            queue.close();
+        Peer peer = peers.remove(localUfrag);
+        if (peer != null) {
+            peer.close();
         }
-        established.remove(remote);
+        ufragByRemote.values().removeIf(localUfrag::equals);
     }
 
     /** DTLS datagrams after a completed handshake (peers retransmitting their final flight: ours is resent). */
@@ -104,6 +184,15 @@ public final class SharedUdpPort {
 
     public long checksAnswered() {
         return checksAnswered.sum();
+    }
+
+    /** DTLS handshakes running now, and waiting for a thread. */
+    public int handshakesActive() {
+        return handshakes.active();
+    }
+
+    public int handshakesQueued() {
+        return handshakes.queued();
     }
 
     /** Dropped datagrams by reason (monitoring, and the fuzz tests' proof that nothing got through). */
@@ -121,7 +210,7 @@ public final class SharedUdpPort {
             case STUN -> onStun(data, from);
             case DTLS -> onDtls(data, from);
             case RTP, RTCP -> {
-                // Only addresses that passed ICE reach a session; strangers' packets never do.
+                // Only addresses that passed ICE reach a session (which still needs its SRTP keys to accept them).
                 Optional<MediaSession> session = sessionOf(from).flatMap(sessions);
                 if (session.isPresent()) {
                     session.get().onMedia().accept(kind, data);
@@ -133,53 +222,218 @@ public final class SharedUdpPort {
         }
     }
 
-    /** DTLS from an address that passed ICE: feed its handshake, starting one on its first record. */
+    private void onStun(byte[] data, InetSocketAddress from) {
+        IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
+        if (!result.accepted()) {
+            // Silence: no reflection for strangers, no oracle for credential guessers.
+            countDropped("stun: " + result.rejected().reason().name().toLowerCase(java.util.Locale.ROOT));
+            return;
+        }
+        IceLiteResponder.Check check = result.check();
+        String ufrag = check.localUfrag();
+        String previous = ufragByRemote.put(from, ufrag);
+        if (previous != null && !previous.equals(ufrag)) {
+            // The address now belongs to another session (a port reused, a NAT binding recycled): the old session
+            // loses it, with any DTLS state on it.
+            Peer old = peers.get(previous);
+            if (old != null) {
+                loseAddress(old, from);
+            }
+        }
+        Peer peer = peers.computeIfAbsent(ufrag, u -> new Peer());
+        InetSocketAddress displaced = peer.addresses.onCheck(from, check.nominated(), nanoClock.getAsLong());
+        if (displaced != null) {
+            ufragByRemote.remove(displaced, ufrag);
+            loseAddress(peer, displaced);
+            countDropped("ice: address displaced (more than " + PeerAddresses.MAX_ADDRESSES + " per session)");
+        }
+        checksAnswered.increment();
+        transmit(check.response(), from);
+        if (check.nominated() && from.equals(peer.heldFrom)) {
+            // The held ClientHello's address is nominated now: its handshake replaces one on another address.
+            if (peer.handshake != null && !peer.handshake.address.equals(from)) {
+                peer.handshake.close();
+                peer.handshake = null;
+                countDropped("dtls: handshake replaced (nominated address changed)");
+            }
+            if (!peer.running) {
+                startHeld(ufrag, peer);
+            }
+        }
+    }
+
+    private static void loseAddress(Peer peer, InetSocketAddress address) {
+        peer.addresses.lose(address);
+        if (peer.handshake != null && peer.handshake.address.equals(address)) {
+            peer.handshake.close();
+            peer.handshake = null;
+        }
+        if (peer.established != null && peer.established.address.equals(address)) {
+            peer.established.close();
+            peer.established = null;
+        }
+        if (address.equals(peer.heldFrom)) {
+            peer.heldFrom = null;
+            peer.heldHello = null;
+        }
+    }
+
+    /**
+     * DTLS from an address that passed ICE: to the association on that address if there is one; a ClientHello from
+     * the nominated address starts the session's handshake (replacing one running on another address: the peer
+     * moved, and at most one runs per session); a ClientHello from an address not nominated yet is held until it is.
+     */
     private void onDtls(byte[] data, InetSocketAddress from) {
-        Optional<MediaSession> session = sessionOf(from).flatMap(sessions);
+        String ufrag = ufragByRemote.get(from);
+        Peer peer = ufrag == null ? null : peers.get(ufrag);
+        Optional<MediaSession> session = peer == null ? Optional.empty() : sessions.apply(ufrag);
         if (session.isEmpty()) {
             countDropped("dtls: unknown address");
             return;
         }
-        DatagramQueue queue = handshakes.computeIfAbsent(from, address -> startHandshake(address, session.get()));
-        if (!queue.offer(data)) {
+        if (peer.established != null && peer.established.address.equals(from)) {
+            afterHandshake(peer.established, data);
+            return;
+        }
+        if (peer.handshake != null && peer.handshake.address.equals(from)) {
+            if (!peer.handshake.queue.offer(data)) {
+                countDropped("dtls: queue full");
+            }
+            return;
+        }
+        if (!DtlsRecords.startsClientHello(data)) {
+            countDropped("dtls: not a ClientHello");
+            return;
+        }
+        if (!peer.addresses.isNominated(from)) {
+            peer.heldFrom = from;
+            peer.heldHello = data;
+            countDropped("dtls: address not nominated (ClientHello held)");
+            return;
+        }
+        startHandshake(ufrag, peer, session.get(), from, data);
+    }
+
+    /**
+     * DTLS after the handshake: the peer lost our last flight and sends its own again. Reading the transport lets
+     * Bouncy Castle resend ours (application data is not expected and is discarded).
+     */
+    private void afterHandshake(Association association, byte[] data) {
+        recordsAfterHandshake.increment();
+        if (!association.queue.offer(data)) {
             countDropped("dtls: queue full");
             return;
         }
-        DTLSTransport transport = established.get(from);
-        if (transport != null) {
-            recordsAfterHandshake.increment();
+        drain(association);
+    }
+
+    /**
+     * Reads what waits in a completed association's queue. Called for every datagram after the handshake, when
+     * the handshake completes (a retransmission may have come while its completion hopped to this context), and
+     * when a drain ends with more waiting: no datagram is left unread until the peer's next retransmission.
+     */
+    private void drain(Association association) {
+        DTLSTransport transport = association.transport;
+        if (association.draining || transport == null || association.queue.pending() == 0) {
+            return;
         }
-        if (transport != null && draining.add(from)) {
-            // DTLS after the handshake: the peer lost our last flight and sends its own again. Reading the
-            // transport lets Bouncy Castle resend ours (application data is not expected and is discarded).
-            vertx.executeBlocking(() -> {
-                byte[] buffer = new byte[transport.getReceiveLimit()];
-                while (queue.pending() > 0 && transport.receive(buffer, 0, buffer.length, 10) >= 0) {
-                    // application data: WebRTC data channels are not offered, nothing to deliver
-                }
-                return null;
-            }, false).onComplete(ar -> draining.remove(from));
+        association.draining = true;
+        handshakes.submit(context, () -> {
+            byte[] buffer = new byte[transport.getReceiveLimit()];
+            while (association.queue.pending() > 0 && transport.receive(buffer, 0, buffer.length, 10) >= 0) {
+                // application data: WebRTC data channels are not offered, nothing to deliver
+            }
+            return null;
+        }).onComplete(ar -> {
+            association.draining = false;
+            if (ar.failed() && ar.cause() instanceof DtlsHandshakes.Refused) {
+                countDropped("dtls: handshakes at capacity");
+            } else if (ar.succeeded()) {
+                drain(association);
+            }
+        });
+    }
+
+    private void startHandshake(String ufrag, Peer peer, MediaSession session, InetSocketAddress from, byte[] hello) {
+        if (peer.handshake != null) {
+            peer.handshake.close(); // its thread ends at its next read
+            peer.handshake = null;
+            countDropped("dtls: handshake replaced (nominated address changed)");
+        }
+        long now = nanoClock.getAsLong();
+        boolean tooSoon = peer.lastStart != 0 && now - peer.lastStart < MIN_HANDSHAKE_INTERVAL_NANOS;
+        if (peer.running || tooSoon) {
+            // One executor slot per session, and a bounded rate of fresh handshakes: this ClientHello waits (the
+            // previous thread ends at once; a peer's retransmission or nominating check starts it later).
+            peer.heldFrom = from;
+            peer.heldHello = hello;
+            if (tooSoon) {
+                countDropped("dtls: handshake restarted too soon (ClientHello held)");
+            }
+            return;
+        }
+        peer.lastStart = now;
+        Association association = new Association(from, new DatagramQueue(bytes -> transmit(bytes, from), limits.stallMillis(),
+                () -> nanoClock.getAsLong() / 1_000_000));
+        association.queue.offer(hello);
+        peer.handshake = association;
+        peer.running = true;
+        DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), k -> association.keys = k);
+        handshakes.submit(context, () -> new DTLSServerProtocol().accept(server, association.queue))
+                .onComplete(ar -> {
+                    peer.running = false;
+                    if (ar.succeeded()) {
+                        completed(ufrag, peer, session, association, ar.result());
+                    } else {
+                        failed(peer, association, ar.cause());
+                    }
+                    startHeld(ufrag, peer);
+                });
+    }
+
+    private void completed(String ufrag, Peer peer, MediaSession session, Association association, DTLSTransport transport) {
+        association.transport = transport;
+        if (peers.get(ufrag) != peer || peer.handshake != association) {
+            association.close(); // the session ended or moved on meanwhile
+            return;
+        }
+        handshakesDone.increment();
+        peer.handshake = null;
+        Association previous = peer.established;
+        peer.established = association;
+        peer.addresses.select(association.address, nanoClock.getAsLong());
+        if (previous != null) {
+            previous.close(); // a move: the old address's DTLS state goes; the session drops its old SRTP contexts
+        }
+        session.onSecured().accept(association.keys);
+        drain(association);
+    }
+
+    private void failed(Peer peer, Association association, Throwable t) {
+        association.queue.close();
+        if (peer.handshake != association) {
+            return; // replaced, or its address or session went: counted then
+        }
+        peer.handshake = null;
+        if (t instanceof DtlsHandshakes.Refused) {
+            countDropped("dtls: handshakes at capacity");
+        } else {
+            countDropped("dtls: handshake failed");
+            LOG.fine(() -> "DTLS with " + association.address + " failed: " + t);
         }
     }
 
-    private DatagramQueue startHandshake(InetSocketAddress from, MediaSession session) {
-        DatagramQueue queue = new DatagramQueue(bytes -> transmit(bytes, from));
-        DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), session.onSecured());
-        // Bouncy Castle's DTLS engine blocks its thread for the handshake: run it on a worker, never the event loop.
-        vertx.executeBlocking(() -> new DTLSServerProtocol().accept(server, queue), false)
-                .onSuccess(transport -> {
-                    handshakesDone.increment();
-                    if (handshakes.get(from) == queue) {
-                        established.put(from, transport);
-                    }
-                })
-                .onFailure(t -> {
-                    handshakes.remove(from, queue);
-                    queue.close();
-                    countDropped("dtls: handshake failed");
-                    LOG.info(() -> "DTLS with " + from + " failed: " + t);
-                });
-        return queue;
+    /** A ClientHello that waited for its address's nomination or for the session's previous handshake. */
+    private void startHeld(String ufrag, Peer peer) {
+        InetSocketAddress from = peer.heldFrom;
+        if (from == null || peers.get(ufrag) != peer || peer.handshake != null || !peer.addresses.isNominated(from)
+                || (peer.established != null && peer.established.address.equals(from))) {
+            return;
+        }
+        byte[] hello = peer.heldHello;
+        peer.heldFrom = null;
+        peer.heldHello = null;
+        sessions.apply(ufrag).ifPresent(session -> startHandshake(ufrag, peer, session, from, hello));
     }
 
     /**
@@ -213,27 +467,6 @@ public final class SharedUdpPort {
 
     public long handshakesDone() {
         return handshakesDone.sum();
-    }
-
-    private void onStun(byte[] data, InetSocketAddress from) {
-        IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
-        if (result.accepted()) {
-            String previous = ufragByRemote.put(from, result.check().localUfrag());
-            if (previous != null && !previous.equals(result.check().localUfrag())) {
-                // The address now belongs to another session (a port reused, a NAT binding recycled): the old
-                // session's DTLS state must not swallow the new session's handshake.
-                endAssociation(from);
-            }
-            lastAddressByUfrag.put(result.check().localUfrag(), from);
-            checksAnswered.increment();
-            transmit(result.check().response(), from);
-            return;
-        }
-        countDropped("stun: " + result.rejected().reason().name().toLowerCase(java.util.Locale.ROOT));
-        byte[] error = result.rejected().errorResponse();
-        if (error != null) {
-            transmit(error, from);
-        }
     }
 
     /** Counts a dropped datagram by reason: the port's own, and those a session refused after the port let them through. */

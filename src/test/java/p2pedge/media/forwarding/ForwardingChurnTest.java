@@ -37,7 +37,6 @@ class ForwardingChurnTest {
     private static final int FD_GROWTH_BOUND = 32;
     private static final long HEAP_GROWTH_BOUND_MB = 32;
     private static final int FULL_CYCLES = 1_000;
-    private static final int MAX_FAILED_SESSIONS = 2;
     /** 64 kB per session if every one of them leaked: far above what a leak-free run shows. */
     private static final long NATIVE_GROWTH_BOUND_MB = 64;
     private static final String FINGERPRINT = String.join(":", java.util.Collections.nCopies(32, "AB"));
@@ -116,10 +115,9 @@ class ForwardingChurnTest {
             assertTrue(fdGrowth <= FD_GROWTH_BOUND, "file descriptors grew by " + fdGrowth);
             assertTrue(heapGrowth <= HEAP_GROWTH_BOUND_MB, "heap grew by " + heapGrowth + " MB");
             assertTrue(nativeGrowth <= NATIVE_GROWTH_BOUND_MB, "RSS outside the heap grew by " + nativeGrowth + " MB");
-            // This test bounds resources; handshake reliability is LoadViewerTest's and DtlsRetransmissionTest's.
-            // A rare DTLS timeout under full-suite load is under investigation: shown, and bounded here.
+            // Every session connects: handshakes no longer share Vert.x's worker pool with the media verticle.
             failures.forEach(f -> System.out.println("failed session: " + f));
-            assertTrue(failures.size() <= MAX_FAILED_SESSIONS, failures.size() + " of " + (done + 200) + " sessions failed: " + failures);
+            assertTrue(failures.isEmpty(), failures.size() + " of " + (done + 200) + " sessions failed: " + failures);
         }
     }
 

@@ -1,0 +1,89 @@
+package p2pedge.media.rtc;
+
+import java.net.InetSocketAddress;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+
+/**
+ * Where one session's peer may be reached, as far as the edge can check it. An address is <em>validated</em> by a
+ * check with the session's credentials; <em>nominated</em> when such a check carried USE-CANDIDATE (the
+ * controlling agent's choice, RFC 8445 section 8.1.1; libwebrtc nominates the pair it selected once it is writable);
+ * <em>selected</em> once a DTLS handshake completed on it, which needs a round trip, so a check with a spoofed
+ * source address can never select. Media goes only to the selected address, and only while its consent is fresh
+ * (RFC 7675): a valid check from it within the consent timeout. Pure state, on the port's event loop; time in
+ * nanoseconds from the caller's clock.
+ */
+final class PeerAddresses {
+
+    /** Validated addresses kept per session (host, reflexive and relayed pairs of one peer fit easily). */
+    static final int MAX_ADDRESSES = 8;
+
+    /** Address to the time of its last valid check, least recently checked first. */
+    private final LinkedHashMap<InetSocketAddress, Long> validated = new LinkedHashMap<>();
+    private InetSocketAddress nominated;
+    private InetSocketAddress selected;
+    private boolean everSelected;
+
+    /**
+     * A valid check from {@code from}. Returns the address it displaced when the session already had
+     * {@link #MAX_ADDRESSES} (the least recently checked one that is neither nominated nor selected), or null.
+     */
+    InetSocketAddress onCheck(InetSocketAddress from, boolean useCandidate, long now) {
+        validated.remove(from);
+        validated.put(from, now);
+        if (useCandidate) {
+            nominated = from;
+        }
+        if (validated.size() <= MAX_ADDRESSES) {
+            return null;
+        }
+        for (Iterator<InetSocketAddress> it = validated.keySet().iterator(); it.hasNext(); ) {
+            InetSocketAddress oldest = it.next();
+            if (!oldest.equals(nominated) && !oldest.equals(selected) && !oldest.equals(from)) {
+                it.remove();
+                return oldest;
+            }
+        }
+        return null;
+    }
+
+    boolean isNominated(InetSocketAddress address) {
+        return address.equals(nominated);
+    }
+
+    /** DTLS completed on {@code address}: media goes there from now on. */
+    void select(InetSocketAddress address, long now) {
+        selected = address;
+        everSelected = true;
+        validated.remove(address);
+        validated.put(address, now);
+    }
+
+    /** The address now belongs to another session (a port reused, a NAT binding recycled). */
+    void lose(InetSocketAddress address) {
+        validated.remove(address);
+        if (address.equals(nominated)) {
+            nominated = null;
+        }
+        if (address.equals(selected)) {
+            selected = null;
+        }
+    }
+
+    Optional<InetSocketAddress> selected() {
+        return Optional.ofNullable(selected);
+    }
+
+    /**
+     * True when the session had a selected address and no longer may send to it: no valid check from it for
+     * {@code timeoutNanos}, or the address went to another session.
+     */
+    boolean consentExpired(long now, long timeoutNanos) {
+        if (!everSelected) {
+            return false;
+        }
+        Long last = selected == null ? null : validated.get(selected);
+        return last == null || now - last >= timeoutNanos;
+    }
+}
