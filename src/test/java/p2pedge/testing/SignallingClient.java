@@ -37,8 +37,16 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent) throws Exception {
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+        return connect(vertx, port, path, userAgent, null);
+    }
+
+    /** From {@code localAddress} (e.g. 127.0.0.2, to play a player on another machine), or the default when null. */
+    public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent, String localAddress) throws Exception {
+        WebSocketClientOptions clientOptions = new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22);
+        if (localAddress != null) {
+            clientOptions.setLocalAddress(localAddress);
+        }
+        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
         if (userAgent != null) {
             options.addHeader("User-Agent", userAgent);
