@@ -49,10 +49,12 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param relayConnectTimeoutMillis the client must answer, and (if it reports) connect, within this
      * @param maxHostFailures           consecutive relay failures after which a host takes no new clients
      * @param maxHostAttemptsPerClient  hosts tried for one client before it is served by the edge
+     * @param allowLoopbackCandidates   relay loopback candidates between peers (peers on one machine: tests);
+     *                                  off in production, where they aim a host's browser at its own machine
      */
     public record P2p(boolean enabled, int maxClientPeersPerHostPeer, String policy, boolean allowLinuxHosts,
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
-                      int maxHostAttemptsPerClient) {
+                      int maxHostAttemptsPerClient, boolean allowLoopbackCandidates) {
     }
 
     public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
@@ -128,7 +130,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(p, "p2p.hostOfferTimeoutMillis", "hostOfferTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.relayConnectTimeoutMillis", "relayConnectTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.maxHostFailures", "maxHostFailures", 1, 1000),
-                intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100));
+                intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100),
+                p.getBoolean("allowLoopbackCandidates", false));
         if (!p2p.policy().equals("measured") && !p2p.policy().equals("ome")) {
             throw new IllegalArgumentException("p2p.policy must be 'measured' or 'ome', got '" + p2p.policy() + "'");
         }

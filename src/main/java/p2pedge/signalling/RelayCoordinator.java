@@ -97,6 +97,7 @@ final class RelayCoordinator {
     private final EdgeMetrics metrics;
     /** Clients told to stop because their host failed or left -> when (failover latency). */
     private final Map<Long, Long> stopSentNanos = new HashMap<>();
+    private final PeerCandidateFilter candidateFilter;
 
     RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, EdgeLink link, LongFunction<PlayerSession> sessions,
                      EdgeMetrics metrics) {
@@ -106,6 +107,7 @@ final class RelayCoordinator {
         this.p2p = p2p;
         this.link = link;
         this.sessions = sessions;
+        this.candidateFilter = new PeerCandidateFilter(config.allowLoopbackCandidates());
     }
 
     // ---- client side: this edge holds the client's socket ----
@@ -160,7 +162,7 @@ final class RelayCoordinator {
             throw ProtocolException.badRequest("no offer from peer " + answer.peerId() + " is waiting for an answer");
         }
         relay.stage = Stage.ANSWERED;
-        toHost(relay, EdgeMessages.answerP2p(relay.host, client.id(), answer.sdp()), false);
+        toHost(relay, EdgeMessages.answerP2p(relay.host, client.id(), relayable(answer.sdp())), false);
         if (!reporters.contains(client.id())) {
             // A player that never reports (OvenPlayer): its answer is the last sign we get.
             connected(relay);
@@ -170,7 +172,10 @@ final class RelayCoordinator {
     /** candidate from a client, for its host. */
     void candidatesFromClient(PlayerSession client, PlayerMessage.Candidates message) throws ProtocolException {
         Relay relay = relayOf(message.peerId(), client.id());
-        toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), message.candidates()), false);
+        List<IceCandidate> candidates = relayable(message.candidates());
+        if (!candidates.isEmpty()) {
+            toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), candidates), false);
+        }
     }
 
     void stats(PlayerSession player, PlayerMessage.Stats stats) throws ProtocolException {
@@ -197,24 +202,29 @@ final class RelayCoordinator {
     void offerFromHost(PlayerSession host, PlayerMessage.OfferP2p offer) throws ProtocolException {
         Relay local = relaysByClient.get(offer.peerId());
         if (local != null && local.host == host.id() && isLocal(local)) {
-            hostOffered(local, offer.sdp(), offer.candidates());
+            hostOffered(local, relayable(offer.sdp()), relayable(offer.candidates()));
             return;
         }
         RemoteClient remote = remoteClientOf(host.id(), offer.peerId());
         link.send(remote.clientEdge(), EdgeLink.OFFER, host.id(), offer.peerId(), new JsonObject()
-                .put("sdp", offer.sdp().toJson()).put("candidates", encode(offer.candidates())));
+                .put("sdp", relayable(offer.sdp()).toJson()).put("candidates", encode(relayable(offer.candidates()))));
     }
 
     /** candidate_p2p from a host, for its client. */
     void candidatesFromHost(PlayerSession host, PlayerMessage.CandidateP2p message) throws ProtocolException {
         Relay local = relaysByClient.get(message.peerId());
-        if (local != null && local.host == host.id() && isLocal(local)) {
-            hostCandidates(local, message.candidates());
+        boolean isLocal = local != null && local.host == host.id() && isLocal(local);
+        RemoteClient remote = isLocal ? null : remoteClientOf(host.id(), message.peerId());
+        List<IceCandidate> candidates = relayable(message.candidates());
+        if (candidates.isEmpty()) {
             return;
         }
-        RemoteClient remote = remoteClientOf(host.id(), message.peerId());
-        link.send(remote.clientEdge(), EdgeLink.CANDIDATES, host.id(), message.peerId(),
-                new JsonObject().put("candidates", encode(message.candidates())));
+        if (isLocal) {
+            hostCandidates(local, candidates);
+        } else {
+            link.send(remote.clientEdge(), EdgeLink.CANDIDATES, host.id(), message.peerId(),
+                    new JsonObject().put("candidates", encode(candidates)));
+        }
     }
 
     /** {@code stop} with a peer_id: one relay ends, the sessions go on. */
@@ -363,6 +373,24 @@ final class RelayCoordinator {
     }
 
     // ---- internals ----
+
+    /**
+     * What of a peer's candidates may reach the other peer (filtered where they enter the edge, before crossing to
+     * another edge): nothing aimed at the receiver's own machine or network. Drops are counted by reason.
+     */
+    private List<IceCandidate> relayable(List<IceCandidate> candidates) {
+        return candidateFilter.keep(candidates, reason -> metrics.peerCandidateDropped(reason.label()));
+    }
+
+    /** A peer's SDP without the {@code a=candidate} lines the filter rejects. */
+    private SessionDescription relayable(SessionDescription sdp) {
+        PeerCandidateFilter.FilteredSdp filtered = candidateFilter.filterSdp(sdp.sdp());
+        if (filtered.dropped().isEmpty()) {
+            return sdp;
+        }
+        filtered.dropped().forEach(reason -> metrics.peerCandidateDropped(reason.label()));
+        return new SessionDescription(sdp.type(), filtered.sdp());
+    }
 
     private boolean isLocal(Relay relay) {
         return relay.hostEdge.equals(link.edgeId());
