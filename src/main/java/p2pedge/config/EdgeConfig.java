@@ -51,10 +51,12 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param maxHostAttemptsPerClient  hosts tried for one client before it is served by the edge
      * @param allowLoopbackCandidates   relay loopback candidates between peers (peers on one machine: tests);
      *                                  off in production, where they aim a host's browser at its own machine
+     * @param pairCooldownMillis        a client that gave up on a host (asked again, stopped the relay) is not
+     *                                  placed on that host again for this long
      */
     public record P2p(boolean enabled, int maxClientPeersPerHostPeer, String policy, boolean allowLinuxHosts,
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
-                      int maxHostAttemptsPerClient, boolean allowLoopbackCandidates) {
+                      int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis) {
     }
 
     public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
@@ -131,7 +133,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(p, "p2p.relayConnectTimeoutMillis", "relayConnectTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.maxHostFailures", "maxHostFailures", 1, 1000),
                 intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100),
-                p.getBoolean("allowLoopbackCandidates", false));
+                p.getBoolean("allowLoopbackCandidates", false),
+                intIn(p, "p2p.pairCooldownMillis", "pairCooldownMillis", 0, 3_600_000));
         if (!p2p.policy().equals("measured") && !p2p.policy().equals("ome")) {
             throw new IllegalArgumentException("p2p.policy must be 'measured' or 'ome', got '" + p2p.policy() + "'");
         }

@@ -213,6 +213,7 @@ final class PlayerSession {
         if (state == State.OFFERING || state == State.PLACING) {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
+        relays.checkNoOfferPending(this);
         state = State.PLACING;
         relays.requestOffer(this);
     }

@@ -98,6 +98,7 @@ final class RelayCoordinator {
     /** Clients told to stop because their host failed or left -> when (failover latency). */
     private final Map<Long, Long> stopSentNanos = new HashMap<>();
     private final PeerCandidateFilter candidateFilter;
+    private final PairCooldown cooldown;
 
     RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, EdgeLink link, LongFunction<PlayerSession> sessions,
                      EdgeMetrics metrics) {
@@ -108,16 +109,33 @@ final class RelayCoordinator {
         this.link = link;
         this.sessions = sessions;
         this.candidateFilter = new PeerCandidateFilter(config.allowLoopbackCandidates());
+        this.cooldown = new PairCooldown(config.pairCooldownMillis(), () -> System.nanoTime() / 1_000_000);
     }
 
     // ---- client side: this edge holds the client's socket ----
 
-    /** A player asks for the stream: place it on a host, or have the edge serve it. */
+    /**
+     * One pending offer per client: while its host has been asked to offer and has not yet, a client asking again
+     * is refused (each ask would have the host's browser build one more peer connection).
+     */
+    void checkNoOfferPending(PlayerSession player) throws ProtocolException {
+        Relay relay = relaysByClient.get(player.id());
+        if (relay != null && relay.stage == Stage.REQUESTED) {
+            throw new ProtocolException(409, "an offer from peer " + relay.host + " is on its way: wait for it", false);
+        }
+    }
+
+    /**
+     * A player asks for the stream: place it on a host, or have the edge serve it. A relay it still had ends, and
+     * that host is not tried again for it during the cooldown; hosts that failed it or are cooling down count
+     * towards its host attempts.
+     */
     void requestOffer(PlayerSession player) {
         endRelayOfClient(player.id());
-        Set<Long> failed = failedHostsByClient.getOrDefault(player.id(), Set.of());
-        boolean edgeOnly = failed.size() >= config.maxHostAttemptsPerClient();
-        p2p.classify(player.id(), player.stream(), player.userAgent(), failed, edgeOnly).onComplete(ar -> {
+        Set<Long> excluded = new HashSet<>(failedHostsByClient.getOrDefault(player.id(), Set.of()));
+        excluded.addAll(cooldown.coolingHosts(player.id()));
+        boolean edgeOnly = excluded.size() >= config.maxHostAttemptsPerClient();
+        p2p.classify(player.id(), player.stream(), player.userAgent(), excluded, edgeOnly).onComplete(ar -> {
             if (!player.isOpen()) {
                 return;
             }
@@ -253,6 +271,7 @@ final class RelayCoordinator {
     void sessionClosed(PlayerSession player) {
         stopSentNanos.remove(player.id());
         endRelayOfClient(player.id());
+        cooldown.forget(player.id());
         failedHostsByClient.remove(player.id());
         reporters.remove(player.id());
         remoteClients.values().removeIf(r -> r.host() == player.id());
@@ -515,10 +534,11 @@ final class RelayCoordinator {
         }
     }
 
-    /** Drops the relay where {@code clientId} is the client and tells its host. */
+    /** Drops the relay where {@code clientId} is the client (it gave up on it, or left) and tells its host. */
     private void endRelayOfClient(long clientId) {
         Relay relay = relaysByClient.remove(clientId);
         if (relay != null) {
+            cooldown.start(clientId, relay.host);
             vertx.cancelTimer(relay.timer);
             toHost(relay, EdgeMessages.stop(relay.host, clientId), true);
         }

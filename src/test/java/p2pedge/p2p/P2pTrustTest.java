@@ -155,7 +155,14 @@ class P2pTrustTest {
             client.send(new JsonObject().put("command", "request_offer"));
             Thread.sleep(15);
         }
-        client.roundTrip(); // every repeat was handled (an error each, and the pong after them)
+        // Every repeat was handled when the pong arrives: each was refused with an error, none got an offer.
+        client.send(new JsonObject().put("command", "ping"));
+        int refused = 0;
+        for (JsonObject reply = client.next(); !"pong".equals(reply.getString("command")); reply = client.next()) {
+            assertTrue(reply.containsKey("error"), "a repeat gets an error, not an offer: " + reply.encode());
+            refused++;
+        }
+        assertEquals(repeats, refused);
         List<JsonObject> toHost = drain(host, Duration.ofMillis(500));
         long asked = toHost.stream().filter(m -> "request_offer_p2p".equals(m.getString("command"))).count();
         System.out.println(repeats + " repeated request_offer -> the host was asked to offer " + asked + " more time(s); "
