@@ -1,5 +1,6 @@
 package p2pedge.signalling;
 
+import p2pedge.p2p.IpLiteral;
 import p2pedge.signalling.protocol.IceCandidate;
 
 import java.net.Inet4Address;
@@ -52,8 +53,6 @@ public final class PeerCandidateFilter {
             6379, 6443, 7001, 8000, 8080, 8081, 8443, 8500, 8888, 9000, 9042, 9090, 9092, 9200, 9300, 10250, 11211,
             15672, 27017, 27018);
 
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     /** The random names browsers give host candidates to hide local addresses (RFC 8445 + mDNS ICE draft). */
     private static final Pattern MDNS = Pattern.compile("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\\.local");
 
@@ -136,7 +135,7 @@ public final class PeerCandidateFilter {
         if (MDNS.matcher(address).matches()) {
             return null;
         }
-        InetAddress ip = literal(address);
+        InetAddress ip = IpLiteral.parse(address);
         if (ip == null) {
             // A name the receiving browser would resolve itself: a stranger's choice of target (printer.local,
             // metadata.google.internal, a rebinding domain).
@@ -197,26 +196,6 @@ public final class PeerCandidateFilter {
             }
         }
         return true;
-    }
-
-    /** The address if {@code text} is an IP literal; never resolves a name. */
-    private static InetAddress literal(String text) {
-        String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        int zone = bare.indexOf('%');
-        if (zone >= 0) {
-            bare = bare.substring(0, zone);
-        }
-        boolean v4 = IPV4.matcher(bare).matches();
-        // With a ':' InetAddress parses an IPv6 literal or fails: it never falls back to DNS.
-        boolean v6 = bare.indexOf(':') >= 0 && IPV6.matcher(bare).matches();
-        if (!v4 && !v6) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(bare);
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 
     private static String extension(String[] fields, String key) {

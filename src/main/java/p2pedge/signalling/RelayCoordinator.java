@@ -62,14 +62,17 @@ final class RelayCoordinator {
         final long host;
         final String hostEdge;
         final long client;
+        /** The client's IP: its reports on the relay count once per address (see HostReputation). */
+        final String clientAddress;
         final long startedNanos = System.nanoTime();
         Stage stage = Stage.REQUESTED;
         long timer = -1;
 
-        Relay(long host, String hostEdge, long client) {
+        Relay(long host, String hostEdge, long client, String clientAddress) {
             this.host = host;
             this.hostEdge = hostEdge;
             this.client = client;
+            this.clientAddress = clientAddress;
         }
 
         long elapsedMillis() {
@@ -152,7 +155,7 @@ final class RelayCoordinator {
                 player.serveFromEdge(placement.role());
                 return;
             }
-            Relay relay = new Relay(placement.hostId(), placement.hostEdge(), player.id());
+            Relay relay = new Relay(placement.hostId(), placement.hostEdge(), player.id(), player.remoteAddress());
             relaysByClient.put(player.id(), relay);
             player.becomeClient(placement.hostId());
             placements++;
@@ -190,6 +193,11 @@ final class RelayCoordinator {
     /** candidate from a client, for its host. */
     void candidatesFromClient(PlayerSession client, PlayerMessage.Candidates message) throws ProtocolException {
         Relay relay = relayOf(message.peerId(), client.id());
+        if (relay.stage == Stage.REQUESTED) {
+            // The client answers the host's offer: before it, nothing of the client's may reach the host (so what the
+            // host does before offering is its own doing).
+            throw ProtocolException.badRequest("no offer from peer " + relay.host + " yet");
+        }
         List<IceCandidate> candidates = relayable(message.candidates());
         if (!candidates.isEmpty()) {
             toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), candidates), false);
@@ -206,8 +214,11 @@ final class RelayCoordinator {
         }
         Relay relay = relayOf(stats.peerId(), player.id());
         if (stats.relay().equals("connected")) {
+            if (relay.stage == Stage.REQUESTED || relay.stage == Stage.OFFERED) {
+                throw ProtocolException.badRequest("the relay with peer " + relay.host + " has not been answered yet");
+            }
             if (relay.stage != Stage.CONNECTED) {
-                connected(relay);
+                connected(relay); // once per relay
             }
         } else {
             fail(relay, Cause.RELAY_FAILED);
@@ -421,6 +432,8 @@ final class RelayCoordinator {
         }
         PlayerSession client = sessions.apply(relay.client);
         relay.stage = Stage.OFFERED;
+        p2p.relayResult(relay.host, relay.client, relay.clientAddress, P2pApi.RelayOutcome.OFFERED, relay.elapsedMillis())
+                .onFailure(t -> LOG.fine(() -> "host " + relay.host + ": recording its offer failed: " + t.getMessage()));
         // The client must answer (and connect, when it reports) within the relay timeout.
         arm(relay, config.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT);
         client.send(EdgeMessages.offer(relay.client, relay.host, sdp, candidates, List.of()));
@@ -466,7 +479,8 @@ final class RelayCoordinator {
         vertx.cancelTimer(relay.timer);
         relay.stage = Stage.CONNECTED;
         failedHostsByClient.remove(relay.client);
-        p2p.relayResult(relay.host, relay.client, true, relay.elapsedMillis());
+        p2p.relayResult(relay.host, relay.client, relay.clientAddress, P2pApi.RelayOutcome.CONNECTED, relay.elapsedMillis())
+                .onFailure(t -> LOG.fine(() -> "host " + relay.host + ": recording a relay failed: " + t.getMessage()));
     }
 
     /** The host of a client here is gone: serve the client at once, or tell it to ask again. */
@@ -505,7 +519,7 @@ final class RelayCoordinator {
             toHost(relay, EdgeMessages.stop(relay.host, relay.client), true);
         }
         PlayerSession client = sessions.apply(relay.client);
-        p2p.relayResult(relay.host, relay.client, false, relay.elapsedMillis()).onComplete(ar -> {
+        p2p.relayResult(relay.host, relay.client, relay.clientAddress, outcomeOf(relay, cause), relay.elapsedMillis()).onComplete(ar -> {
             if (client == null || !client.isOpen()) {
                 return;
             }
@@ -516,6 +530,20 @@ final class RelayCoordinator {
                 client.send(EdgeMessages.stop(relay.client, relay.host)); // it re-asks with request_offer
             }
         });
+    }
+
+    /**
+     * Who is to blame for a failed relay, as far as the edge can tell: before the host offered, only the host could
+     * act (or the client gave up, which says nothing about the host); after it, the client's word or silence, or the
+     * host stopping a relay the client may have sabotaged, count as one witness's report.
+     */
+    private static P2pApi.RelayOutcome outcomeOf(Relay relay, Cause cause) {
+        return switch (cause) {
+            case HOST_SILENT, HOST_GONE -> P2pApi.RelayOutcome.HOST_FAILED;
+            case HOST_STOPPED -> relay.stage == Stage.REQUESTED ? P2pApi.RelayOutcome.HOST_FAILED : P2pApi.RelayOutcome.FAILED;
+            case RELAY_FAILED -> relay.stage == Stage.REQUESTED ? P2pApi.RelayOutcome.ABANDONED : P2pApi.RelayOutcome.FAILED;
+            default -> P2pApi.RelayOutcome.FAILED; // CLIENT_SILENT; fail() is not called for departures
+        };
     }
 
     private void replaced(Cause cause) {

@@ -46,7 +46,7 @@ class P2pTrustTest {
     private void start(Vertx vertx, JsonObject overrides) throws Exception {
         JsonObject config = new JsonObject()
                 .put("p2p", new JsonObject().put("policy", "ome").put("maxClientPeersPerHostPeer", 2)
-                        .put("hostOfferTimeoutMillis", 2000).put("relayConnectTimeoutMillis", 3000))
+                        .put("hostOfferTimeoutMillis", 15_000).put("relayConnectTimeoutMillis", 15_000))
                 .put("signalling", new JsonObject().put("maxProtocolErrors", 100))
                 .put("metrics", new JsonObject().put("adminToken", TOKEN))
                 .put("streams", new JsonArray().add(new JsonObject().put("name", "app/stream").put("source", "demo")
