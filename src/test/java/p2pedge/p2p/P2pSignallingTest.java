@@ -200,6 +200,8 @@ class P2pSignallingTest {
         JsonObject stop = host.expect("stop");
         assertEquals(clientId, stop.getLong("peer_id"));
         // The silent host is offered no more clients: the next player goes to the edge-served client-turned-host.
+        // (Its silence is measured by the edge, not reported by a client, so one case is enough: P2pTrustTest shows
+        // that one client's report is not.)
         SignallingClient next = player(vertx);
         next.send(new JsonObject().put("command", "request_offer"));
         JsonObject request = client.expect("request_offer_p2p");
