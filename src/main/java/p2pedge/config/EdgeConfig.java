@@ -47,12 +47,23 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param allowLinuxHosts           whether Linux desktops may host (the reference server refuses them)
      * @param hostOfferTimeoutMillis    a host must answer request_offer_p2p with offer_p2p within this
      * @param relayConnectTimeoutMillis the client must answer, and (if it reports) connect, within this
-     * @param maxHostFailures           consecutive relay failures after which a host takes no new clients
+     * @param maxHostFailures           consecutive failures of a host's own (silent on request_offer_p2p, gone) after
+     *                                  which it takes no new clients
      * @param maxHostAttemptsPerClient  hosts tried for one client before it is served by the edge
+     * @param allowLoopbackCandidates   relay loopback candidates between peers (peers on one machine: tests);
+     *                                  off in production, where they aim a host's browser at its own machine
+     * @param pairCooldownMillis        a client that gave up on a host (asked again, stopped the relay) is not
+     *                                  placed on that host again for this long
+     * @param minFailureWitnesses       distinct witnesses (client addresses) reporting a failed relay that take a host
+     *                                  out; one client alone never can
+     * @param witnessWindowSeconds      how long a client's report on a host's relay counts
+     * @param witnessesByAddress        witnesses are client addresses (IPv4, IPv6 /48); false: sessions, for an edge
+     *                                  behind a proxy that hides players' addresses
      */
     public record P2p(boolean enabled, int maxClientPeersPerHostPeer, String policy, boolean allowLinuxHosts,
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
-                      int maxHostAttemptsPerClient) {
+                      int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis,
+                      int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress) {
     }
 
     public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
@@ -133,7 +144,12 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(p, "p2p.hostOfferTimeoutMillis", "hostOfferTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.relayConnectTimeoutMillis", "relayConnectTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.maxHostFailures", "maxHostFailures", 1, 1000),
-                intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100));
+                intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100),
+                p.getBoolean("allowLoopbackCandidates", false),
+                intIn(p, "p2p.pairCooldownMillis", "pairCooldownMillis", 0, 3_600_000),
+                intIn(p, "p2p.minFailureWitnesses", "minFailureWitnesses", 1, 1000),
+                intIn(p, "p2p.witnessWindowSeconds", "witnessWindowSeconds", 1, 7 * 86_400),
+                p.getBoolean("witnessesByAddress", true));
         if (!p2p.policy().equals("measured") && !p2p.policy().equals("ome")) {
             throw new IllegalArgumentException("p2p.policy must be 'measured' or 'ome', got '" + p2p.policy() + "'");
         }

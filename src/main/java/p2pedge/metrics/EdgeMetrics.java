@@ -98,6 +98,13 @@ public final class EdgeMetrics {
                 .tag("code", code).register(registry).increment();
     }
 
+    /** A candidate one peer sent another was not relayed: {@code reason} loopback, link_local, metadata, ... */
+    public void peerCandidateDropped(String reason) {
+        Counter.builder("p2pedge.p2p.candidates.dropped")
+                .description("ICE candidates not relayed between peers (aimed at a peer's machine or network), by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
     public void failover(long nanos) {
         failover.record(nanos, TimeUnit.NANOSECONDS);
     }

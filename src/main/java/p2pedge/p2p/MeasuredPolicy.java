@@ -10,7 +10,8 @@ import java.util.Set;
  * Opera and Brave relay to each other: all Blink), and a host's standing follows what its relays did: a host
  * whose relays keep failing takes no new clients, and among hosts with a free slot the one with the best
  * record and fastest relays is preferred. Hosts are registered only once their own edge connection carries
- * media, so no client is ever handed to a host that has nothing to relay yet.
+ * media, so no client is ever handed to a host that has nothing to relay yet. Its record is weighed by
+ * {@link HostReputation}: what the edge measures, and client reports only from several distinct witnesses.
  */
 public final class MeasuredPolicy implements ClassificationPolicy {
 
@@ -20,10 +21,10 @@ public final class MeasuredPolicy implements ClassificationPolicy {
 
     private final UserAgentAnalyzer analyzer;
     private final boolean allowLinuxHosts;
-    private final int maxHostFailures;
+    private final HostReputation reputation;
 
     /** Building the analyzer takes seconds: call off the event loop. */
-    public MeasuredPolicy(boolean allowLinuxHosts, int maxHostFailures) {
+    public MeasuredPolicy(boolean allowLinuxHosts, HostReputation reputation) {
         this.analyzer = UserAgentAnalyzer.newBuilder()
                 .hideMatcherLoadStats()
                 // Pay the seconds of matcher setup at start, not on the first player's placement.
@@ -36,7 +37,7 @@ public final class MeasuredPolicy implements ClassificationPolicy {
                 .withField(UserAgent.LAYOUT_ENGINE_NAME)
                 .build();
         this.allowLinuxHosts = allowLinuxHosts;
-        this.maxHostFailures = maxHostFailures;
+        this.reputation = reputation;
     }
 
     @Override
@@ -67,20 +68,17 @@ public final class MeasuredPolicy implements ClassificationPolicy {
 
     @Override
     public boolean acceptsClients(HostEntry host) {
-        HostHealth h = host.health();
-        // A host that failed before it ever delivered gets no second chance: most such "hosts" are players
-        // that never relay at all (OvenPlayer since 0.10.39 never answers request_offer_p2p).
-        boolean neverDelivered = h.relaysConnected() == 0 && h.relaysFailed() > 0;
-        return host.freeSlots() > 0 && !neverDelivered && h.consecutiveFailures() < maxHostFailures;
+        return host.freeSlots() > 0 && reputation.accepts(host.health());
     }
 
     @Override
     public double score(HostEntry host) {
         HostHealth h = host.health();
-        // Laplace-smoothed success rate, minus a little for slow relays (a 5 s connect costs 0.1).
-        double success = (h.relaysConnected() + 1.0) / (h.relaysConnected() + h.relaysFailed() + 2.0);
-        double slowness = h.meanConnectMillis() < 0 ? 0 : Math.min(0.5, h.meanConnectMillis() / 50_000.0);
-        // Hosts that report receiving little (stalling themselves) are a poor source.
+        // Share of witnesses that saw its relays work, minus a little for a host slow to offer (5 s cost 0.1):
+        // the edge times that itself, where a relay's connect time would be the client's word.
+        double success = reputation.successRate(h);
+        double slowness = h.meanOfferMillis() < 0 ? 0 : Math.min(0.5, h.meanOfferMillis() / 50_000.0);
+        // Hosts that report receiving little (stalling themselves) are a poor source: a host's word can only lower it.
         double starving = h.reportedKbps() >= 0 && h.reportedKbps() < 50 ? 0.5 : 0;
         return success - slowness - starving;
     }

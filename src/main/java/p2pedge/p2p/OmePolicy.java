@@ -9,7 +9,11 @@ package p2pedge.p2p;
  */
 public final class OmePolicy implements ClassificationPolicy {
 
-    public OmePolicy() {
+    private final HostReputation reputation;
+
+    /** @param reputation how reports are weighed; this policy gives up on a host after one failure of its own */
+    public OmePolicy(HostReputation reputation) {
+        this.reputation = reputation.withMaxHostFailures(1);
     }
 
     @Override
@@ -57,8 +61,9 @@ public final class OmePolicy implements ClassificationPolicy {
 
     @Override
     public boolean acceptsClients(HostEntry host) {
-        // One failure is enough: most OvenPlayer "hosts" in the field never answer request_offer_p2p at all.
-        return host.health().consecutiveFailures() == 0 && host.freeSlots() > 0;
+        // One failure of the host's own is enough: most OvenPlayer "hosts" in the field never answer
+        // request_offer_p2p at all. Clients' reports count only from several witnesses, as for any policy.
+        return host.freeSlots() > 0 && reputation.accepts(host.health());
     }
 
     @Override

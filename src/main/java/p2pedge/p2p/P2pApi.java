@@ -31,6 +31,20 @@ public final class P2pApi {
         CLIENT
     }
 
+    /** What became of a relay, and so who vouches for what is learnt about its host. */
+    public enum RelayOutcome {
+        /** The host offered (measured by the edge: counts as the host's own doing). */
+        OFFERED,
+        /** Its client says it works (the client's word). */
+        CONNECTED,
+        /** It failed after the host offered: the client says so, never answered, or the host stopped it (either's word). */
+        FAILED,
+        /** The host never offered, stopped before offering, or is gone (measured by the edge). */
+        HOST_FAILED,
+        /** The client gave up before the host could offer: nothing learnt about the host, its slot is free. */
+        ABANDONED
+    }
+
     /** Where a player gets the stream from: the edge, or {@code hostId} whose socket is on {@code hostEdge}. */
     public record Placement(Role role, long hostId, String hostEdge, String profile) {
         JsonObject toJson() {
@@ -76,9 +90,13 @@ public final class P2pApi {
         return bus.<JsonObject>request(CLASSIFY, body, options).map(m -> Placement.fromJson(m.body()));
     }
 
-    /** A relay from host to client connected (after {@code millis}) or failed. */
-    public Future<Void> relayResult(long host, long client, boolean connected, long millis) {
-        JsonObject body = new JsonObject().put("host", host).put("client", client).put("connected", connected).put("millis", millis);
+    /**
+     * What became of the relay from {@code host} to {@code client}, whose socket comes from {@code clientAddress}
+     * (its IP; null if unknown), {@code millis} after the host was asked. Failed and abandoned relays free the slot.
+     */
+    public Future<Void> relayResult(long host, long client, String clientAddress, RelayOutcome outcome, long millis) {
+        JsonObject body = new JsonObject().put("host", host).put("client", client).put("address", clientAddress)
+                .put("outcome", outcome.name()).put("millis", millis);
         return bus.request(RELAY_RESULT, body, options).mapEmpty();
     }
 

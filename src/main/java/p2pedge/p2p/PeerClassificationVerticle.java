@@ -45,6 +45,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private final Map<Long, Peer> peers = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private ClassificationPolicy policy;
+    private final HostReputation reputation;
     private final Set<String> departedEdges = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param edgeId this edge's id in the cluster (any unique string when standalone) */
@@ -52,13 +53,15 @@ public final class PeerClassificationVerticle extends VerticleBase {
         this.config = config;
         this.edgeId = edgeId;
         this.registry = registry;
+        this.reputation = new HostReputation(new HostReputation.Rules(config.maxHostFailures(), config.minFailureWitnesses(),
+                config.witnessWindowSeconds() * 1000L, config.witnessesByAddress()), System::currentTimeMillis);
     }
 
     @Override
     public Future<?> start() {
         Future<ClassificationPolicy> created = config.policy().equals("ome")
-                ? Future.succeededFuture(new OmePolicy())
-                : vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), config.maxHostFailures()));
+                ? Future.succeededFuture(new OmePolicy(reputation))
+                : vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), reputation));
         return created.compose(p -> {
             policy = p;
             var bus = vertx.eventBus();
@@ -166,16 +169,23 @@ public final class PeerClassificationVerticle extends VerticleBase {
         JsonObject body = message.body();
         long host = body.getLong("host");
         long client = body.getLong("client");
-        Future<Void> done;
-        if (body.getBoolean("connected")) {
-            long millis = body.getLong("millis");
-            done = registry.updateHealth(host, HealthEvent.connected(millis));
-        } else {
+        P2pApi.RelayOutcome outcome = P2pApi.RelayOutcome.valueOf(body.getString("outcome"));
+        String witness = reputation.witnessOf(body.getString("address"), client);
+        HealthEvent event = switch (outcome) {
+            case OFFERED -> HealthEvent.offered(body.getLong("millis"));
+            case CONNECTED -> HealthEvent.relay(witness, true, reputation.now());
+            case FAILED -> HealthEvent.relay(witness, false, reputation.now());
+            case HOST_FAILED -> HealthEvent.hostFailed();
+            case ABANDONED -> null;
+        };
+        Future<Void> done = event == null ? Future.succeededFuture() : registry.updateHealth(host, event);
+        if (outcome == P2pApi.RelayOutcome.FAILED || outcome == P2pApi.RelayOutcome.HOST_FAILED
+                || outcome == P2pApi.RelayOutcome.ABANDONED) {
             Peer peer = peers.get(client);
             if (peer != null && peer.hostOf == host) {
                 peer.hostOf = 0;
             }
-            done = registry.updateHealth(host, HealthEvent.failed()).compose(v -> registry.release(host, client)).mapEmpty();
+            done = done.compose(v -> registry.release(host, client)).mapEmpty();
         }
         done.onComplete(ar -> message.reply(null));
     }
@@ -211,7 +221,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     private void report(Message<JsonObject> message) {
         int kbps = message.body().getInteger("kbps");
-        registry.updateHealth(message.body().getLong("session"), HealthEvent.reported(kbps)).onComplete(ar -> message.reply(null));
+        registry.updateHealth(message.body().getLong("session"), HealthEvent.kbps(kbps)).onComplete(ar -> message.reply(null));
     }
 
     private void hosts(Message<Object> message) {
@@ -222,7 +232,10 @@ public final class PeerClassificationVerticle extends VerticleBase {
                         .put("family", h.family()).put("capacity", h.capacity())
                         .put("clients", new JsonArray(h.clients().keySet().stream().sorted().toList()))
                         .put("accepting", policy.acceptsClients(h))
-                        .put("relaysConnected", h.health().relaysConnected()).put("relaysFailed", h.health().relaysFailed()));
+                        // Witnesses within the window (distinct client addresses), not raw reports.
+                        .put("relaysConnected", reputation.successWitnesses(h.health()))
+                        .put("relaysFailed", reputation.failureWitnesses(h.health()))
+                        .put("offers", h.health().offers()).put("hostFailures", h.health().hostFailures()));
             }
             message.reply(out);
         });

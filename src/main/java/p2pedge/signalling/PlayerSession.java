@@ -78,6 +78,11 @@ final class PlayerSession {
         return userAgent;
     }
 
+    /** The IP the player's socket comes from (null if unknown): who vouches for its reports on P2P relays. */
+    String remoteAddress() {
+        return socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
+    }
+
     /** Host, edge-only or client; null before the first placement. */
     P2pApi.Role role() {
         return role;
@@ -213,6 +218,7 @@ final class PlayerSession {
         if (state == State.OFFERING || state == State.PLACING) {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
+        relays.checkNoOfferPending(this);
         state = State.PLACING;
         relays.requestOffer(this);
     }

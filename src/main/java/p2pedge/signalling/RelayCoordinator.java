@@ -62,14 +62,17 @@ final class RelayCoordinator {
         final long host;
         final String hostEdge;
         final long client;
+        /** The client's IP: its reports on the relay count once per address (see HostReputation). */
+        final String clientAddress;
         final long startedNanos = System.nanoTime();
         Stage stage = Stage.REQUESTED;
         long timer = -1;
 
-        Relay(long host, String hostEdge, long client) {
+        Relay(long host, String hostEdge, long client, String clientAddress) {
             this.host = host;
             this.hostEdge = hostEdge;
             this.client = client;
+            this.clientAddress = clientAddress;
         }
 
         long elapsedMillis() {
@@ -97,6 +100,8 @@ final class RelayCoordinator {
     private final EdgeMetrics metrics;
     /** Clients told to stop because their host failed or left -> when (failover latency). */
     private final Map<Long, Long> stopSentNanos = new HashMap<>();
+    private final PeerCandidateFilter candidateFilter;
+    private final PairCooldown cooldown;
 
     RelayCoordinator(Vertx vertx, EdgeConfig.P2p config, P2pApi p2p, EdgeLink link, LongFunction<PlayerSession> sessions,
                      EdgeMetrics metrics) {
@@ -106,16 +111,34 @@ final class RelayCoordinator {
         this.p2p = p2p;
         this.link = link;
         this.sessions = sessions;
+        this.candidateFilter = new PeerCandidateFilter(config.allowLoopbackCandidates());
+        this.cooldown = new PairCooldown(config.pairCooldownMillis(), () -> System.nanoTime() / 1_000_000);
     }
 
     // ---- client side: this edge holds the client's socket ----
 
-    /** A player asks for the stream: place it on a host, or have the edge serve it. */
+    /**
+     * One pending offer per client: while its host has been asked to offer and has not yet, a client asking again
+     * is refused (each ask would have the host's browser build one more peer connection).
+     */
+    void checkNoOfferPending(PlayerSession player) throws ProtocolException {
+        Relay relay = relaysByClient.get(player.id());
+        if (relay != null && relay.stage == Stage.REQUESTED) {
+            throw new ProtocolException(409, "an offer from peer " + relay.host + " is on its way: wait for it", false);
+        }
+    }
+
+    /**
+     * A player asks for the stream: place it on a host, or have the edge serve it. A relay it still had ends, and
+     * that host is not tried again for it during the cooldown; hosts that failed it or are cooling down count
+     * towards its host attempts.
+     */
     void requestOffer(PlayerSession player) {
         endRelayOfClient(player.id());
-        Set<Long> failed = failedHostsByClient.getOrDefault(player.id(), Set.of());
-        boolean edgeOnly = failed.size() >= config.maxHostAttemptsPerClient();
-        p2p.classify(player.id(), player.stream(), player.userAgent(), failed, edgeOnly).onComplete(ar -> {
+        Set<Long> excluded = new HashSet<>(failedHostsByClient.getOrDefault(player.id(), Set.of()));
+        excluded.addAll(cooldown.coolingHosts(player.id()));
+        boolean edgeOnly = excluded.size() >= config.maxHostAttemptsPerClient();
+        p2p.classify(player.id(), player.stream(), player.userAgent(), excluded, edgeOnly).onComplete(ar -> {
             if (!player.isOpen()) {
                 return;
             }
@@ -132,7 +155,7 @@ final class RelayCoordinator {
                 player.serveFromEdge(placement.role());
                 return;
             }
-            Relay relay = new Relay(placement.hostId(), placement.hostEdge(), player.id());
+            Relay relay = new Relay(placement.hostId(), placement.hostEdge(), player.id(), player.remoteAddress());
             relaysByClient.put(player.id(), relay);
             player.becomeClient(placement.hostId());
             placements++;
@@ -160,7 +183,7 @@ final class RelayCoordinator {
             throw ProtocolException.badRequest("no offer from peer " + answer.peerId() + " is waiting for an answer");
         }
         relay.stage = Stage.ANSWERED;
-        toHost(relay, EdgeMessages.answerP2p(relay.host, client.id(), answer.sdp()), false);
+        toHost(relay, EdgeMessages.answerP2p(relay.host, client.id(), relayable(answer.sdp())), false);
         if (!reporters.contains(client.id())) {
             // A player that never reports (OvenPlayer): its answer is the last sign we get.
             connected(relay);
@@ -170,7 +193,15 @@ final class RelayCoordinator {
     /** candidate from a client, for its host. */
     void candidatesFromClient(PlayerSession client, PlayerMessage.Candidates message) throws ProtocolException {
         Relay relay = relayOf(message.peerId(), client.id());
-        toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), message.candidates()), false);
+        if (relay.stage == Stage.REQUESTED) {
+            // The client answers the host's offer: before it, nothing of the client's may reach the host (so what the
+            // host does before offering is its own doing).
+            throw ProtocolException.badRequest("no offer from peer " + relay.host + " yet");
+        }
+        List<IceCandidate> candidates = relayable(message.candidates());
+        if (!candidates.isEmpty()) {
+            toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.host, client.id(), candidates), false);
+        }
     }
 
     void stats(PlayerSession player, PlayerMessage.Stats stats) throws ProtocolException {
@@ -183,8 +214,11 @@ final class RelayCoordinator {
         }
         Relay relay = relayOf(stats.peerId(), player.id());
         if (stats.relay().equals("connected")) {
+            if (relay.stage == Stage.REQUESTED || relay.stage == Stage.OFFERED) {
+                throw ProtocolException.badRequest("the relay with peer " + relay.host + " has not been answered yet");
+            }
             if (relay.stage != Stage.CONNECTED) {
-                connected(relay);
+                connected(relay); // once per relay
             }
         } else {
             fail(relay, Cause.RELAY_FAILED);
@@ -197,24 +231,29 @@ final class RelayCoordinator {
     void offerFromHost(PlayerSession host, PlayerMessage.OfferP2p offer) throws ProtocolException {
         Relay local = relaysByClient.get(offer.peerId());
         if (local != null && local.host == host.id() && isLocal(local)) {
-            hostOffered(local, offer.sdp(), offer.candidates());
+            hostOffered(local, relayable(offer.sdp()), relayable(offer.candidates()));
             return;
         }
         RemoteClient remote = remoteClientOf(host.id(), offer.peerId());
         link.send(remote.clientEdge(), EdgeLink.OFFER, host.id(), offer.peerId(), new JsonObject()
-                .put("sdp", offer.sdp().toJson()).put("candidates", encode(offer.candidates())));
+                .put("sdp", relayable(offer.sdp()).toJson()).put("candidates", encode(relayable(offer.candidates()))));
     }
 
     /** candidate_p2p from a host, for its client. */
     void candidatesFromHost(PlayerSession host, PlayerMessage.CandidateP2p message) throws ProtocolException {
         Relay local = relaysByClient.get(message.peerId());
-        if (local != null && local.host == host.id() && isLocal(local)) {
-            hostCandidates(local, message.candidates());
+        boolean isLocal = local != null && local.host == host.id() && isLocal(local);
+        RemoteClient remote = isLocal ? null : remoteClientOf(host.id(), message.peerId());
+        List<IceCandidate> candidates = relayable(message.candidates());
+        if (candidates.isEmpty()) {
             return;
         }
-        RemoteClient remote = remoteClientOf(host.id(), message.peerId());
-        link.send(remote.clientEdge(), EdgeLink.CANDIDATES, host.id(), message.peerId(),
-                new JsonObject().put("candidates", encode(message.candidates())));
+        if (isLocal) {
+            hostCandidates(local, candidates);
+        } else {
+            link.send(remote.clientEdge(), EdgeLink.CANDIDATES, host.id(), message.peerId(),
+                    new JsonObject().put("candidates", encode(candidates)));
+        }
     }
 
     /** {@code stop} with a peer_id: one relay ends, the sessions go on. */
@@ -243,6 +282,7 @@ final class RelayCoordinator {
     void sessionClosed(PlayerSession player) {
         stopSentNanos.remove(player.id());
         endRelayOfClient(player.id());
+        cooldown.forget(player.id());
         failedHostsByClient.remove(player.id());
         reporters.remove(player.id());
         remoteClients.values().removeIf(r -> r.host() == player.id());
@@ -364,6 +404,24 @@ final class RelayCoordinator {
 
     // ---- internals ----
 
+    /**
+     * What of a peer's candidates may reach the other peer (filtered where they enter the edge, before crossing to
+     * another edge): nothing aimed at the receiver's own machine or network. Drops are counted by reason.
+     */
+    private List<IceCandidate> relayable(List<IceCandidate> candidates) {
+        return candidateFilter.keep(candidates, reason -> metrics.peerCandidateDropped(reason.label()));
+    }
+
+    /** A peer's SDP without the {@code a=candidate} lines the filter rejects. */
+    private SessionDescription relayable(SessionDescription sdp) {
+        PeerCandidateFilter.FilteredSdp filtered = candidateFilter.filterSdp(sdp.sdp());
+        if (filtered.dropped().isEmpty()) {
+            return sdp;
+        }
+        filtered.dropped().forEach(reason -> metrics.peerCandidateDropped(reason.label()));
+        return new SessionDescription(sdp.type(), filtered.sdp());
+    }
+
     private boolean isLocal(Relay relay) {
         return relay.hostEdge.equals(link.edgeId());
     }
@@ -374,6 +432,8 @@ final class RelayCoordinator {
         }
         PlayerSession client = sessions.apply(relay.client);
         relay.stage = Stage.OFFERED;
+        p2p.relayResult(relay.host, relay.client, relay.clientAddress, P2pApi.RelayOutcome.OFFERED, relay.elapsedMillis())
+                .onFailure(t -> LOG.fine(() -> "host " + relay.host + ": recording its offer failed: " + t.getMessage()));
         // The client must answer (and connect, when it reports) within the relay timeout.
         arm(relay, config.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT);
         client.send(EdgeMessages.offer(relay.client, relay.host, sdp, candidates, List.of()));
@@ -419,7 +479,8 @@ final class RelayCoordinator {
         vertx.cancelTimer(relay.timer);
         relay.stage = Stage.CONNECTED;
         failedHostsByClient.remove(relay.client);
-        p2p.relayResult(relay.host, relay.client, true, relay.elapsedMillis());
+        p2p.relayResult(relay.host, relay.client, relay.clientAddress, P2pApi.RelayOutcome.CONNECTED, relay.elapsedMillis())
+                .onFailure(t -> LOG.fine(() -> "host " + relay.host + ": recording a relay failed: " + t.getMessage()));
     }
 
     /** The host of a client here is gone: serve the client at once, or tell it to ask again. */
@@ -458,7 +519,7 @@ final class RelayCoordinator {
             toHost(relay, EdgeMessages.stop(relay.host, relay.client), true);
         }
         PlayerSession client = sessions.apply(relay.client);
-        p2p.relayResult(relay.host, relay.client, false, relay.elapsedMillis()).onComplete(ar -> {
+        p2p.relayResult(relay.host, relay.client, relay.clientAddress, outcomeOf(relay, cause), relay.elapsedMillis()).onComplete(ar -> {
             if (client == null || !client.isOpen()) {
                 return;
             }
@@ -469,6 +530,20 @@ final class RelayCoordinator {
                 client.send(EdgeMessages.stop(relay.client, relay.host)); // it re-asks with request_offer
             }
         });
+    }
+
+    /**
+     * Who is to blame for a failed relay, as far as the edge can tell: before the host offered, only the host could
+     * act (or the client gave up, which says nothing about the host); after it, the client's word or silence, or the
+     * host stopping a relay the client may have sabotaged, count as one witness's report.
+     */
+    private static P2pApi.RelayOutcome outcomeOf(Relay relay, Cause cause) {
+        return switch (cause) {
+            case HOST_SILENT, HOST_GONE -> P2pApi.RelayOutcome.HOST_FAILED;
+            case HOST_STOPPED -> relay.stage == Stage.REQUESTED ? P2pApi.RelayOutcome.HOST_FAILED : P2pApi.RelayOutcome.FAILED;
+            case RELAY_FAILED -> relay.stage == Stage.REQUESTED ? P2pApi.RelayOutcome.ABANDONED : P2pApi.RelayOutcome.FAILED;
+            default -> P2pApi.RelayOutcome.FAILED; // CLIENT_SILENT; fail() is not called for departures
+        };
     }
 
     private void replaced(Cause cause) {
@@ -487,10 +562,11 @@ final class RelayCoordinator {
         }
     }
 
-    /** Drops the relay where {@code clientId} is the client and tells its host. */
+    /** Drops the relay where {@code clientId} is the client (it gave up on it, or left) and tells its host. */
     private void endRelayOfClient(long clientId) {
         Relay relay = relaysByClient.remove(clientId);
         if (relay != null) {
+            cooldown.start(clientId, relay.host);
             vertx.cancelTimer(relay.timer);
             toHost(relay, EdgeMessages.stop(relay.host, clientId), true);
         }

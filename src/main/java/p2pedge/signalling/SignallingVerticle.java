@@ -207,7 +207,8 @@ public final class SignallingVerticle extends VerticleBase {
 
     /**
      * What P2P does on this edge right now: viewers by role, the offload ratio (viewers served by peers / all
-     * viewers), the hosts with their clients and health, and placement counters.
+     * viewers) and placement counters. Public (the signalling port): aggregate figures only; session ids and the
+     * hosts with their clients are for operators, behind the admin token ({@code /admin/hosts}, {@code /admin/peers}).
      */
     private Future<JsonObject> p2pStatus() {
         return p2p.hosts().map(hosts -> {
@@ -216,7 +217,6 @@ public final class SignallingVerticle extends VerticleBase {
                     .put("viewers", players.players())
                     .put("byRole", new JsonObject(new HashMap<>(players.byRole())))
                     .put("offloadRatio", players.offloadRatio())
-                    .put("hosts", hosts)
                     .put("counters", relays.counters());
         });
     }

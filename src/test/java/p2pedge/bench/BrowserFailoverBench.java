@@ -2,14 +2,11 @@ package p2pedge.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import p2pedge.testing.AdminClient;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.Waits;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BrowserFailoverBench {
 
+    private static final String ADMIN_TOKEN = "bench-" + java.util.UUID.randomUUID();
+
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
         int rounds = Integer.parseInt(System.getenv().getOrDefault("ROUNDS", "10"));
@@ -37,6 +36,7 @@ public final class BrowserFailoverBench {
         List<Double> millis = new ArrayList<>();
         List<String> servedBy = new ArrayList<>();
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("metrics.port", Integer.toString(metricsPort),
+                "metrics.adminToken", ADMIN_TOKEN,
                 "p2p.maxClientPeersPerHostPeer", Integer.toString(clientsPerHost)), Path.of("target/bench-failover-edge.log"));
              Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS)) {
             System.out.printf(Locale.ROOT, "headless Chromium, one edge process; %d rounds of 1 host tab + %d client tabs "
@@ -46,7 +46,7 @@ public final class BrowserFailoverBench {
                 Chromium.Page host = chromium.open(url);
                 host.waitUntil("window.p2pEdgePlayer.framesDecoded > 10", Duration.ofSeconds(20), "the host tab plays");
                 long hostId = ((Number) host.eval("window.p2pEdgePlayer.id")).longValue();
-                Waits.until(() -> hosts(edge.port()).size() == 1, 10_000, "the host tab is a Host Peer");
+                Waits.until(() -> hosts(metricsPort).size() == 1, 10_000, "the host tab is a Host Peer");
                 List<Chromium.Page> clients = new ArrayList<>();
                 for (int i = 0; i < clientsPerHost; i++) {
                     Chromium.Page client = chromium.open(url);
@@ -79,7 +79,7 @@ public final class BrowserFailoverBench {
                     throw new IllegalStateException("round " + round + ": " + left + " client(s) did not play again within 15 s");
                 }
                 clients.forEach(Chromium.Page::close);
-                Waits.until(() -> hosts(edge.port()).isEmpty(), 10_000, "the round's players gone");
+                Waits.until(() -> hosts(metricsPort).isEmpty(), 10_000, "the round's players gone");
             }
             double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf(Locale.ROOT, "host tab closed -> client decoding again, %d failovers: p50 %.0f ms, p99 %.0f ms, max %.0f ms "
@@ -96,10 +96,12 @@ public final class BrowserFailoverBench {
         }
     }
 
-    /** The Host Peers, from the signalling port's open status page. */
-    private static JsonArray hosts(int port) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/p2p")).build(), HttpResponse.BodyHandlers.ofString());
-        return new JsonObject(response.body()).getJsonArray("hosts");
+    /** The Host Peers, from the admin API on the operators' port. */
+    private static JsonArray hosts(int metricsPort) throws Exception {
+        HttpResponse<String> response = AdminClient.call(metricsPort, "GET", "/admin/hosts", ADMIN_TOKEN);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("/admin/hosts answered " + response.statusCode() + ": " + response.body());
+        }
+        return new JsonArray(response.body());
     }
 }

@@ -40,7 +40,7 @@ public final class OffloadSimulation {
         long seed = args.length > 5 ? Long.parseLong(args[5]) : 1;
 
         Vertx vertx = Vertx.vertx();
-        EdgeConfig.P2p config = new EdgeConfig.P2p(true, n, policy, true, 3000, 8000, 2, 2);
+        EdgeConfig.P2p config = new EdgeConfig.P2p(true, n, policy, true, 3000, 8000, 2, 2, true, 30_000, 2, 600, true);
         vertx.deployVerticle(new PeerClassificationVerticle(config, "edge-1", new LocalHostRegistry())).await(60, TimeUnit.SECONDS);
         P2pApi api = new P2pApi(vertx.eventBus(), 10_000);
         Random random = new Random(seed);
@@ -73,7 +73,8 @@ public final class OffloadSimulation {
             } else if (placement.role() == P2pApi.Role.CLIENT) {
                 if (random.nextDouble() < failRate) {
                     failures++;
-                    api.relayResult(placement.hostId(), id, false, 3000).await(10, TimeUnit.SECONDS);
+                    api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.OFFERED, 300).await(10, TimeUnit.SECONDS);
+                    api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.FAILED, 3000).await(10, TimeUnit.SECONDS);
                     t0 = System.nanoTime();
                     P2pApi.Placement again = api.classify(id, "app/stream", agent, Set.of(placement.hostId()), false).await(10, TimeUnit.SECONDS);
                     latencies[placements++] = System.nanoTime() - t0;
@@ -82,7 +83,8 @@ public final class OffloadSimulation {
                         vertx.eventBus().publish(MediaApi.CONNECTED, id);
                     }
                 } else {
-                    api.relayResult(placement.hostId(), id, true, 400).await(10, TimeUnit.SECONDS);
+                    api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.OFFERED, 300).await(10, TimeUnit.SECONDS);
+                    api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.CONNECTED, 400).await(10, TimeUnit.SECONDS);
                 }
             }
             if (random.nextDouble() < leaveRate && !ids.isEmpty()) {
@@ -140,5 +142,10 @@ public final class OffloadSimulation {
         double capable = live.size() == edgeOnly ? 0 : (double) clients / (live.size() - edgeOnly);
         System.out.printf(Locale.ROOT, "%8d %8d %8d %8d %9d %9.3f %9.1f%% %14.3f %9d%n", joined, live.size(), hostIds.size(), clients,
                 edgeOnly, offload, 100 * offload / limit, capable, unserved);
+    }
+
+    /** Each simulated viewer on its own machine (every one is a distinct witness of its relays). */
+    private static String addressOf(long id) {
+        return "10." + (id >> 16 & 255) + "." + (id >> 8 & 255) + "." + (id & 255);
     }
 }

@@ -23,18 +23,19 @@ class ClassificationPolicyTest {
     static final String FIREFOX_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0";
     static final String SAFARI_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
 
+    private static final HostReputation REPUTATION = new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> 1_000);
     private static MeasuredPolicy measured;
     private static MeasuredPolicy measuredNoLinux;
 
     @BeforeAll
     static void build() {
-        measured = new MeasuredPolicy(true, 2);
-        measuredNoLinux = new MeasuredPolicy(false, 2);
+        measured = new MeasuredPolicy(true, REPUTATION);
+        measuredNoLinux = new MeasuredPolicy(false, REPUTATION);
     }
 
     @Test
     void omeReproducesTheReferenceRulesAndQuirks() {
-        OmePolicy ome = new OmePolicy();
+        OmePolicy ome = new OmePolicy(REPUTATION);
         assertEquals(new PeerProfile("Chrome", true, "Chrome on Windows"), ome.profile(CHROME_WIN));
         assertTrue(ome.profile(SAFARI_MAC).mayHost());
         assertEquals("Safari", ome.profile(SAFARI_MAC).family());
@@ -79,26 +80,37 @@ class ClassificationPolicyTest {
         return new HostEntry(9, "e", "app/stream", "Blink", 2, ids, health);
     }
 
+    private static HostHealth vouched(HostHealth h, String witness) {
+        return HealthEvent.relay(witness, true, 1_000).applyTo(h);
+    }
+
+    private static HostHealth failedFor(HostHealth h, String witness) {
+        return HealthEvent.relay(witness, false, 1_000).applyTo(h);
+    }
+
     @Test
-    void measuredStandingFollowsWhatRelaysDid() {
+    void measuredStandingFollowsWhatTheEdgeSawAndWhatSeveralWitnessesSay() {
         assertTrue(measured.acceptsClients(host(HostHealth.NEW, 0)));
         assertFalse(measured.acceptsClients(host(HostHealth.NEW, 2)), "full");
-        assertFalse(measured.acceptsClients(host(HostHealth.NEW.failed(), 0)), "failed before ever delivering");
-        HostHealth proven = HostHealth.NEW.connected(300);
-        assertTrue(measured.acceptsClients(host(proven.failed(), 0)), "one failure after a success is forgiven");
-        assertFalse(measured.acceptsClients(host(proven.failed().failed(), 0)), "maxHostFailures in a row");
-        assertTrue(measured.acceptsClients(host(proven.failed().failed().connected(200), 0)), "a success resets the streak");
+        assertFalse(measured.acceptsClients(host(HostHealth.NEW.hostFailed(), 0)), "silent before it ever offered");
+        HostHealth proven = vouched(HostHealth.NEW.offered(300), "10.0.0.1");
+        assertTrue(measured.acceptsClients(host(proven.hostFailed(), 0)), "one silence after an offer is forgiven");
+        assertFalse(measured.acceptsClients(host(proven.hostFailed().hostFailed(), 0)), "maxHostFailures in a row");
+        assertTrue(measured.acceptsClients(host(proven.hostFailed().hostFailed().offered(200), 0)), "an offer resets the streak");
+        assertTrue(measured.acceptsClients(host(failedFor(proven, "10.0.0.2"), 0)), "one witness of a failure is not enough");
+        assertFalse(measured.acceptsClients(host(failedFor(failedFor(proven, "10.0.0.2"), "10.0.0.3"), 0)), "two are");
         assertTrue(measured.score(host(proven, 0)) > measured.score(host(HostHealth.NEW, 0)), "proven hosts first");
-        assertTrue(measured.score(host(HostHealth.NEW.connected(200), 0)) > measured.score(host(HostHealth.NEW.connected(9_000), 0)),
-                "fast relays first");
-        assertTrue(measured.score(host(proven.reported(1000), 0)) > measured.score(host(proven.reported(10), 0)),
+        assertTrue(measured.score(host(HostHealth.NEW.offered(200), 0)) > measured.score(host(HostHealth.NEW.offered(9_000), 0)),
+                "hosts quick to offer first");
+        assertTrue(measured.score(host(proven.reportedKbps(1000), 0)) > measured.score(host(proven.reportedKbps(10), 0)),
                 "a host that receives little itself is a poor source");
     }
 
     @Test
-    void omeGivesUpOnAHostAfterOneFailure() {
-        OmePolicy ome = new OmePolicy();
+    void omeGivesUpOnAHostAfterOneFailureOfItsOwn() {
+        OmePolicy ome = new OmePolicy(REPUTATION);
         assertTrue(ome.acceptsClients(host(HostHealth.NEW, 1)));
-        assertFalse(ome.acceptsClients(host(HostHealth.NEW.connected(1).failed(), 0)));
+        assertFalse(ome.acceptsClients(host(HostHealth.NEW.offered(1).hostFailed(), 0)));
+        assertTrue(ome.acceptsClients(host(failedFor(HostHealth.NEW.offered(1), "10.0.0.2"), 0)), "one client's word is not");
     }
 }

@@ -21,16 +21,18 @@ class HostRankingTest {
                 .stream().map(HostEntry::hostId).toList();
     }
 
-    /** The measured policy's score without its User-Agent analyzer. */
+    /** The measured policy's success part, without its User-Agent analyzer. */
     private static final class MeasuredPolicyScore {
+        private final HostReputation reputation = new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> 1_000);
+
         double score(HostEntry h) {
-            return (h.health().relaysConnected() + 1.0) / (h.health().relaysConnected() + h.health().relaysFailed() + 2.0);
+            return reputation.successRate(h.health());
         }
     }
 
     @Test
     void sameEdgeFirstThenScoreThenTheFullerHost() {
-        HostHealth proven = HostHealth.NEW.connected(100).connected(100);
+        HostHealth proven = HealthEvent.relay("10.0.0.1", true, 1_000).applyTo(HostHealth.NEW.offered(100));
         List<HostEntry> hosts = List.of(
                 host(1, "edge-a", 0, proven),
                 host(2, "edge-b", 0, HostHealth.NEW),

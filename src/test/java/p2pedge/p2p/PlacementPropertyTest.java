@@ -41,7 +41,7 @@ class PlacementPropertyTest {
     }
 
     private static void run(Vertx vertx, long seed, int capacity) throws Exception {
-        EdgeConfig.P2p config = new EdgeConfig.P2p(true, capacity, "ome", true, 3000, 5000, 2, 2);
+        EdgeConfig.P2p config = new EdgeConfig.P2p(true, capacity, "ome", true, 3000, 5000, 2, 2, true, 30_000, 2, 600, true);
         String deployment = vertx.deployVerticle(new PeerClassificationVerticle(config, "edge-1", new LocalHostRegistry()))
                 .await(10, TimeUnit.SECONDS);
         P2pApi api = new P2pApi(vertx.eventBus(), 5_000);
@@ -72,7 +72,8 @@ class PlacementPropertyTest {
                     }
                 } else if (placement.role() == P2pApi.Role.CLIENT) {
                     boolean connected = action == 8;
-                    api.relayResult(placement.hostId(), id, connected, 100).await(5, TimeUnit.SECONDS);
+                    api.relayResult(placement.hostId(), id, "10.0." + (id / 256) % 256 + "." + id % 256,
+                            connected ? P2pApi.RelayOutcome.CONNECTED : P2pApi.RelayOutcome.FAILED, 100).await(5, TimeUnit.SECONDS);
                     if (!connected) {
                         live.put(id, api.classify(id, streamOf.get(id), UAS[0], Set.of(placement.hostId()), false)
                                 .await(5, TimeUnit.SECONDS));

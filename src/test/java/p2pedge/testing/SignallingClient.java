@@ -23,10 +23,13 @@ public final class SignallingClient implements AutoCloseable {
     private final ClientWebSocket socket;
     private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    /** Null unless the player plays from another source address. */
+    private final AddressForwarder forwarder;
 
-    private SignallingClient(WebSocketClient client, ClientWebSocket socket) {
+    private SignallingClient(WebSocketClient client, ClientWebSocket socket, AddressForwarder forwarder) {
         this.client = client;
         this.socket = socket;
+        this.forwarder = forwarder;
         // Handlers go on before connecting: the edge may speak (and close) right after the handshake.
         socket.textMessageHandler(text -> inbox.add(new JsonObject(text)));
         socket.closeHandler(v -> closed.complete(new Closed(socket.closeStatusCode(), socket.closeReason())));
@@ -37,14 +40,24 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent) throws Exception {
+        return connect(vertx, port, path, userAgent, null);
+    }
+
+    /**
+     * From {@code sourceAddress} (a 127.x.y.z address, to play a player on another machine: the edge sees that
+     * address), or from 127.0.0.1 when null.
+     */
+    public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent, String sourceAddress) throws Exception {
+        AddressForwarder forwarder = sourceAddress == null ? null : AddressForwarder.start(sourceAddress, port);
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(forwarder == null ? port : forwarder.port()).setURI(path);
         if (userAgent != null) {
             options.addHeader("User-Agent", userAgent);
         }
         ClientWebSocket socket = client.webSocket();
-        SignallingClient signalling = new SignallingClient(client, socket);
+        SignallingClient signalling = new SignallingClient(client, socket, forwarder);
         socket.connect(options).await(10, TimeUnit.SECONDS);
         return signalling;
     }
@@ -133,5 +146,8 @@ public final class SignallingClient implements AutoCloseable {
             socket.close();
         }
         client.close();
+        if (forwarder != null) {
+            forwarder.close();
+        }
     }
 }

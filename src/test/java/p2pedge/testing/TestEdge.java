@@ -50,10 +50,14 @@ public final class TestEdge implements AutoCloseable {
         }
     }
 
-    /** Loopback defaults for tests; {@code overrides} is merged over them (deeply). */
+    /**
+     * Loopback defaults for tests; {@code overrides} is merged over them (deeply). Players on one machine reach each
+     * other only by loopback candidates, which the edge relays between peers only when allowed.
+     */
     public static JsonObject loopbackConfig() {
         return new JsonObject()
                 .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+                .put("p2p", new JsonObject().put("allowLoopbackCandidates", true))
                 .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0))
                 .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
                         .put("forwarderPort", 0));
