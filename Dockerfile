@@ -22,6 +22,8 @@ WORKDIR /opt/p2p-edge
 COPY --from=build /src/target/p2p-edge.jar p2p-edge.jar
 COPY conf conf
 COPY cluster.xml cluster.xml
+# The edge's own state (the admin token it makes when METRICS_ADMINTOKEN is unset), writable by it alone.
+RUN mkdir -m 700 data && chown edge data
 USER edge
 EXPOSE 3333/tcp 9333/tcp 5701/tcp 40000-40999/udp 41000/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:9333/health >/dev/null || exit 1

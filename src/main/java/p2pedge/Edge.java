@@ -6,9 +6,11 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import p2pedge.admin.AdminTokenFile;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaVerticle;
 import p2pedge.media.forwarding.ForwardingMediaVerticle;
@@ -30,10 +32,12 @@ public final class Edge {
     private final EdgeCluster cluster;
     private final MetricsVerticle metrics;
     private final String adminToken;
+    private final Path adminTokenFile;
 
-    private Edge(Vertx vertx, SignallingVerticle signalling, MetricsVerticle metrics, String adminToken, List<String> deployments,
-                 EdgeCluster cluster) {
+    private Edge(Vertx vertx, SignallingVerticle signalling, MetricsVerticle metrics, String adminToken, Path adminTokenFile,
+                 List<String> deployments, EdgeCluster cluster) {
         this.adminToken = adminToken;
+        this.adminTokenFile = adminTokenFile;
         this.vertx = vertx;
         this.signalling = signalling;
         this.metrics = metrics;
@@ -56,9 +60,20 @@ public final class Edge {
      * built with it (see {@link EdgeCluster#startVertx}).
      */
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry) {
+        // Without a configured admin token the edge keeps its own in a private file (never in the log).
+        Path tokenFile = config.metrics().enabled() && config.metrics().adminToken().isEmpty()
+                ? Path.of(config.metrics().adminTokenFile()).toAbsolutePath() : null;
+        Future<String> token = tokenFile == null ? Future.succeededFuture(config.metrics().adminToken())
+                : AdminTokenFile.obtain(vertx, tokenFile).recover(t -> Future.failedFuture(new IllegalStateException(
+                        "cannot keep the admin token in " + tokenFile + " (metrics.adminTokenFile; or set metrics.adminToken): "
+                                + t.getMessage(), t)));
+        return token.compose(adminToken -> start(vertx, config, cluster, registry, adminToken, tokenFile));
+    }
+
+    private static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry,
+                                      String adminToken, Path adminTokenFile) {
         EdgeMetrics meters = new EdgeMetrics(registry, cluster.edgeId(), cluster::members);
         SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx), meters);
-        String adminToken = config.metrics().adminToken().isEmpty() ? HexFormat.of().formatHex(randomBytes(16)) : config.metrics().adminToken();
         MetricsVerticle metrics = config.metrics().enabled()
                 ? new MetricsVerticle(config.metrics(), meters, cluster.edgeId(), adminToken, cluster::edgeIds) : null;
         List<String> deployed = new ArrayList<>();
@@ -81,7 +96,7 @@ public final class Edge {
                         deployed.add(id);
                     }
                     cluster.watchMembers(vertx);
-                    return new Edge(vertx, signalling, metrics, adminToken, List.copyOf(deployed), cluster);
+                    return new Edge(vertx, signalling, metrics, adminToken, adminTokenFile, List.copyOf(deployed), cluster);
                 })
                 .recover(t -> undeployInReverse(vertx, deployed).transform(v -> Future.failedFuture(t)));
     }
@@ -94,15 +109,14 @@ public final class Edge {
         return signalling.port();
     }
 
-    /** The admin API's bearer token (configured, or made at start). */
+    /** The admin API's bearer token (configured, or the one in {@link #adminTokenFile()}). */
     public String adminToken() {
         return adminToken;
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return bytes;
+    /** The file the admin token is kept in, when the edge made it (no metrics.adminToken configured). */
+    public Optional<Path> adminTokenFile() {
+        return Optional.ofNullable(adminTokenFile);
     }
 
     /** The metrics port, or -1 when metrics are off. */

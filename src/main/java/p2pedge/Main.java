@@ -56,8 +56,8 @@ public final class Main {
                 + shown + ":" + edge.signallingPort() + "/publish.html (WHIP), WHEP player http://" + shown + ":"
                 + edge.signallingPort() + "/whep.html" + (edge.metricsPort() > 0 ? "; metrics http://" + shown + ":"
                 + edge.metricsPort() + "/metrics, dashboard http://" + shown + ":" + edge.metricsPort()
-                + "/dashboard/" + (config.metrics().adminToken().isEmpty() ? "#token=" + edge.adminToken()
-                + " (admin token made at start; set metrics.adminToken to choose one)" : "") : ""));
+                + "/dashboard/" + edge.adminTokenFile().map(file -> " (admin token in " + file
+                + ", readable by this user only; set metrics.adminToken to choose one)").orElse("") : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {

@@ -12,9 +12,19 @@ function show() {
   $('s-state').textContent = state.state;
   $('s-location').textContent = state.location || '-';
   $('s-error').textContent = state.error || '-';
+  // The name comes from the page's link: shown as text in an element made here, never parsed as HTML.
   const stream = $('stream').value;
-  $('s-watch').innerHTML = state.state === 'publishing'
-    ? `<a href="/?stream=${encodeURIComponent(stream)}" target="_blank">/?stream=${stream}</a>` : '-';
+  const watch = $('s-watch');
+  if (state.state === 'publishing') {
+    const link = document.createElement('a');
+    link.href = `/?stream=${encodeURIComponent(stream)}`;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.textContent = `/?stream=${stream}`;
+    watch.replaceChildren(link);
+  } else {
+    watch.textContent = '-';
+  }
   $('start').disabled = state.state === 'publishing' || state.state === 'connecting';
   $('stop').disabled = !(state.state === 'publishing' || state.state === 'connecting');
 }

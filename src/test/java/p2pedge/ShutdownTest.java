@@ -29,7 +29,7 @@ class ShutdownTest {
         Path log = Files.createTempFile("edge-shutdown", ".log");
         Process edge = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
-                "p2pedge.Main")
+                "-Dmetrics.adminTokenFile=target/test-admin-token", "p2pedge.Main")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             Waits.untilListening(port, 30_000);

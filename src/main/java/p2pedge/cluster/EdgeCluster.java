@@ -30,7 +30,7 @@ public final class EdgeCluster {
 
     private static final Logger LOG = Logger.getLogger(EdgeCluster.class.getName());
     /** Where vertx-hazelcast keeps a member's Vert.x node id (not the Hazelcast member UUID). */
-    private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+    static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
     private final String edgeId;
     private final HazelcastClusterManager manager;
@@ -63,7 +63,7 @@ public final class EdgeCluster {
         }
         HazelcastClusterManager manager;
         try {
-            manager = new HazelcastClusterManager(hazelcastConfig(config.cluster()));
+            manager = clusterManager(config.cluster());
         } catch (IOException | RuntimeException e) {
             return Future.failedFuture(new IllegalArgumentException("cannot read " + config.cluster().configFile() + ": " + e.getMessage(), e));
         }
@@ -73,6 +73,11 @@ public final class EdgeCluster {
 
     /** A Vert.x instance and what it knows of its cluster. */
     public record ClusteredVertx(Vertx vertx, EdgeCluster cluster) {
+    }
+
+    /** The cluster manager an edge joins with: vertx-hazelcast's, ignoring Hazelcast members that are not edges. */
+    public static HazelcastClusterManager clusterManager(EdgeConfig.Cluster cluster) throws IOException {
+        return new EdgeClusterManager(hazelcastConfig(cluster));
     }
 
     /** cluster.xml with its ${cluster.*} placeholders filled from the edge configuration. */
@@ -109,10 +114,9 @@ public final class EdgeCluster {
                 .map(member -> member.<String>getAttribute(NODE_ID_ATTRIBUTE)).filter(java.util.Objects::nonNull).sorted().toList();
     }
 
-    /** Members of the cluster (1 when standalone). */
+    /** Edges in the cluster (1 when standalone); Hazelcast members that are not edges do not count. */
     public int members() {
-        return clustered() && manager.getHazelcastInstance().getLifecycleService().isRunning()
-                ? manager.getHazelcastInstance().getCluster().getMembers().size() : 1;
+        return edgeIds().size();
     }
 
     public HostRegistry registry(Vertx vertx) {
@@ -135,11 +139,21 @@ public final class EdgeCluster {
         listener = manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
+                if (!EdgeClusterManager.isNode(event.getMember())) {
+                    // It can read and write every shared map: only edges belong on the cluster's network.
+                    LOG.warning(() -> "a Hazelcast member that is not an edge joined the cluster from " + event.getMember().getAddress()
+                            + "; the edges ignore it (the cluster's network must be private to the edges)");
+                    return;
+                }
                 LOG.info(() -> "edge joined: " + event.getMember().getAttribute(NODE_ID_ATTRIBUTE) + " at " + event.getMember().getAddress());
             }
 
             @Override
             public void memberRemoved(MembershipEvent event) {
+                if (!EdgeClusterManager.isNode(event.getMember())) {
+                    LOG.info(() -> "the Hazelcast member at " + event.getMember().getAddress() + " (not an edge) left the cluster");
+                    return;
+                }
                 String gone = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
                 LOG.info(() -> "edge left: " + gone + " at " + event.getMember().getAddress());
                 vertx.eventBus().publish(P2pApi.EDGE_LEFT, gone);

@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Applies per-key overrides to a configuration tree: every leaf key {@code a.b.c} can be replaced by the
- * system property {@code a.b.c} or the environment variable {@code A_B_C}; the system property wins.
+ * Applies per-key overrides to a configuration tree: every key {@code a.b.c} can be replaced by the system
+ * property {@code a.b.c} or the environment variable {@code A_B_C}; the system property wins. Object- and
+ * array-valued keys take JSON (an array of plain strings also a comma-separated list) and are replaced whole.
  * Only keys that exist in the tree are overridable, so a typo in an override never goes unnoticed silently:
  * the value is coerced to the type the key already has and a bad value fails loudly.
  */
@@ -32,16 +33,18 @@ public final class ConfigOverrides {
         for (String key : node.fieldNames().toArray(String[]::new)) {
             String path = prefix + key;
             Object current = node.getValue(key);
-            if (current instanceof JsonObject child) {
-                applyTo(child, path + ".", sys, env);
-                continue;
-            }
             String raw = sys.get(path);
             if (raw == null) {
                 raw = env.get(environmentName(path));
             }
             if (raw != null) {
-                node.put(key, coerce(path, current, raw.trim()));
+                current = coerce(path, current, raw.trim());
+                node.put(key, current);
+            }
+            // An object (a section, or a map such as whip.tokens) is replaced as a whole by JSON, then its own
+            // keys can still be overridden one by one.
+            if (current instanceof JsonObject child) {
+                applyTo(child, path + ".", sys, env);
             }
         }
     }
@@ -60,10 +63,19 @@ public final class ConfigOverrides {
                 }
                 return Boolean.parseBoolean(raw);
             }
+            if (current instanceof JsonObject) {
+                if (!raw.startsWith("{")) {
+                    throw new IllegalArgumentException("expected a JSON object, e.g. {\"key\":\"value\"}");
+                }
+                return new JsonObject(raw);
+            }
             if (current instanceof JsonArray) {
                 // JSON for structured lists, a comma-separated list for plain strings.
                 if (raw.startsWith("[")) {
                     return new JsonArray(raw);
+                }
+                if (raw.startsWith("{")) {
+                    throw new IllegalArgumentException("expected a JSON array or a comma-separated list, got an object");
                 }
                 JsonArray list = new JsonArray();
                 for (String item : raw.split(",")) {

@@ -13,16 +13,21 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     /**
      * The operators' HTTP port: {@code /metrics} (Prometheus), {@code /health}, the admin API and the dashboard.
      *
-     * @param adminToken bearer token of the admin API and the dashboard; empty: a random one is made at start and logged
+     * @param adminToken     bearer token of the admin API and the dashboard; empty: the one in {@code adminTokenFile}
+     * @param adminTokenFile where the edge keeps the admin token it makes when {@code adminToken} is empty: read if
+     *                       present (readable by its owner alone), else made at random and written there with rights
+     *                       rw------- (the start-up log names the file, never the token)
      */
-    public record Metrics(boolean enabled, String host, int port, String adminToken) {
+    public record Metrics(boolean enabled, String host, int port, String adminToken, String adminTokenFile) {
     }
 
     /**
      * WHIP ingest on the signalling port ({@code POST /{app}/{stream}}).
      *
-     * @param tokens                  app -> bearer token publishers of that app must present; an app without
-     *                                one accepts any publisher
+     * @param tokens                  app -> bearer token publishers of that app must present
+     * @param openApps                apps that take publishers without a token ("*": every app without one); an app
+     *                                with neither a token nor a place here takes no publisher (403)
+     * @param maxPublishers           live WHIP publishers this edge takes at most (then 503)
      * @param maxBodyBytes            largest SDP offer accepted
      * @param publisherTimeoutSeconds a publisher that has not connected, or has sent no media, for this long ends
      *                                its stream
@@ -30,8 +35,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param relayIdleSeconds        an edge's pull of a stream published on another edge ends once no viewer of
      *                                that edge has watched it for this long
      */
-    public record Whip(boolean enabled, java.util.Map<String, String> tokens, int maxBodyBytes, int publisherTimeoutSeconds,
-                       boolean replace, int relayIdleSeconds) {
+    public record Whip(boolean enabled, java.util.Map<String, String> tokens, List<String> openApps, int maxPublishers,
+                       int maxBodyBytes, int publisherTimeoutSeconds, boolean replace, int relayIdleSeconds) {
     }
 
     /**
@@ -159,14 +164,18 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(c, "cluster.port", "port", 1, 65535), c.getString("members", "127.0.0.1"));
         List<IceServer> iceServers = new ArrayList<>();
         for (Object o : json.getJsonArray("iceServers", new JsonArray())) {
-            JsonObject server = (JsonObject) o;
+            if (!(o instanceof JsonObject server)) {
+                throw new IllegalArgumentException("each of iceServers must be an object {urls, username, credential}, got " + o);
+            }
             Object urls = server.getValue("urls");
             List<String> list = urls instanceof JsonArray a ? strings(a) : List.of(String.valueOf(urls));
             iceServers.add(new IceServer(list, server.getString("username"), server.getString("credential")));
         }
         List<StreamSpec> streams = new ArrayList<>();
         for (Object o : json.getJsonArray("streams", new JsonArray())) {
-            JsonObject stream = (JsonObject) o;
+            if (!(o instanceof JsonObject stream)) {
+                throw new IllegalArgumentException("each of streams must be an object {name, source, ...}, got " + o);
+            }
             String name = stream.getString("name", "");
             if (!name.matches("[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+")) {
                 throw new IllegalArgumentException("stream name must be app/stream, got '" + name + "'");
@@ -179,17 +188,52 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     videoCodec(stream.getString("codec", "vp8"))));
         }
         JsonObject w = section(json, "whip");
-        java.util.Map<String, String> tokens = new java.util.HashMap<>();
-        w.getJsonObject("tokens", new JsonObject()).forEach(e -> tokens.put(e.getKey(), String.valueOf(e.getValue())));
-        Whip whip = new Whip(w.getBoolean("enabled", true), java.util.Map.copyOf(tokens),
+        java.util.Map<String, String> tokens = whipTokens(w);
+        List<String> openApps = strings(w.getJsonArray("openApps", new JsonArray()));
+        for (String app : openApps) {
+            if (!app.equals("*") && !app.matches(APP)) {
+                throw new IllegalArgumentException("whip.openApps: '" + app + "' is not an app name (letters, digits, ._~-) nor *");
+            }
+            if (tokens.containsKey(app)) {
+                throw new IllegalArgumentException("whip.openApps lists '" + app + "', which has a token in whip.tokens: "
+                        + "an app is either open or protected");
+            }
+        }
+        Whip whip = new Whip(w.getBoolean("enabled", true), tokens, openApps,
+                intIn(w, "whip.maxPublishers", "maxPublishers", 1, 100_000),
                 intIn(w, "whip.maxBodyBytes", "maxBodyBytes", 1024, 1 << 20),
                 intIn(w, "whip.publisherTimeoutSeconds", "publisherTimeoutSeconds", 1, 3600),
                 w.getBoolean("replace", false),
                 intIn(w, "whip.relayIdleSeconds", "relayIdleSeconds", 1, 86_400));
         JsonObject mx = section(json, "metrics");
         Metrics metrics = new Metrics(mx.getBoolean("enabled", true), mx.getString("host", "0.0.0.0"),
-                intIn(mx, "metrics.port", "port", 0, 65535), mx.getString("adminToken", ""));
+                intIn(mx, "metrics.port", "port", 0, 65535), mx.getString("adminToken", ""),
+                mx.getString("adminTokenFile", "data/admin-token"));
+        if (metrics.adminTokenFile().isBlank()) {
+            throw new IllegalArgumentException("metrics.adminTokenFile must name a file");
+        }
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, metrics);
+    }
+
+    private static final String APP = "[A-Za-z0-9._~-]+";
+
+    /** whip.tokens: app -> a non-blank string (a blank one would admit "Authorization: Bearer "). */
+    private static java.util.Map<String, String> whipTokens(JsonObject whip) {
+        Object value = whip.getValue("tokens", new JsonObject());
+        if (!(value instanceof JsonObject tokens)) {
+            throw new IllegalArgumentException("config key 'whip.tokens' must be an object of app -> token");
+        }
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (String app : tokens.fieldNames()) {
+            if (!(tokens.getValue(app) instanceof String token) || token.isBlank()) {
+                throw new IllegalArgumentException("config key 'whip.tokens." + app + "' must be a non-blank string");
+            }
+            if (!app.matches(APP)) {
+                throw new IllegalArgumentException("whip.tokens: '" + app + "' is not an app name (letters, digits, ._~-)");
+            }
+            out.put(app, token);
+        }
+        return java.util.Map.copyOf(out);
     }
 
     private static String videoCodec(String codec) {

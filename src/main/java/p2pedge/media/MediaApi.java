@@ -25,11 +25,11 @@ public final class MediaApi {
     public static final String STREAM_EXISTS = "p2pedge.media.stream-exists";
     /** A WHIP publisher's offer for a stream name: replies {"sdp": answer, "resource": id}; fails 409 if live, 400 if unusable. */
     public static final String PUBLISH = "p2pedge.media.publish";
-    /** Ends a published stream by its resource id: replies, or fails 404. */
+    /** Ends a published stream by its stream name and resource id ({"stream", "resource"}): replies, or fails 404 unless that resource publishes that stream. */
     public static final String UNPUBLISH = "p2pedge.media.unpublish";
     /** A WHEP player's offer for a stream: replies {"sdp": answer, "resource": id}; fails 404, 400 or 503. */
     public static final String PLAY = "p2pedge.media.play";
-    /** Ends a WHEP player's session by its resource id: replies, or fails 404. */
+    /** Ends a WHEP player's session by its stream name and resource id ({"stream", "resource"}): replies, or fails 404 unless that resource plays that stream. */
     public static final String STOP_PLAYING = "p2pedge.media.stop-playing";
     /** Replies with the number of live edge connections (monitoring, leak checks). */
     public static final String CONNECTIONS = "p2pedge.media.connections";
@@ -97,16 +97,16 @@ public final class MediaApi {
         return answered(PUBLISH, stream, offerSdp);
     }
 
-    public Future<Void> unpublish(String resource) {
-        return bus.request(UNPUBLISH, resource, options).mapEmpty();
+    public Future<Void> unpublish(String stream, String resource) {
+        return bus.request(UNPUBLISH, new JsonObject().put("stream", stream).put("resource", resource), options).mapEmpty();
     }
 
     public Future<Answered> play(String stream, String offerSdp) {
         return answered(PLAY, stream, offerSdp);
     }
 
-    public Future<Void> stopPlaying(String resource) {
-        return bus.request(STOP_PLAYING, resource, options).mapEmpty();
+    public Future<Void> stopPlaying(String stream, String resource) {
+        return bus.request(STOP_PLAYING, new JsonObject().put("stream", stream).put("resource", resource), options).mapEmpty();
     }
 
     private Future<Answered> answered(String address, String stream, String offerSdp) {

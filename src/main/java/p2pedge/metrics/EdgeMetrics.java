@@ -105,6 +105,12 @@ public final class EdgeMetrics {
                 .tag("reason", reason).register(registry).increment();
     }
 
+    /** A WHIP ingest request (POST or DELETE) refused, by HTTP status: 401/403 unauthorised, 503 publisher limit... */
+    public void whipRefused(int status) {
+        Counter.builder("p2pedge.whip.refusals").description("WHIP ingest requests refused, by HTTP status")
+                .tag("code", Integer.toString(status)).register(registry).increment();
+    }
+
     public void failover(long nanos) {
         failover.record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -132,6 +138,7 @@ public final class EdgeMetrics {
                 .put("placements", byTag("p2pedge.placements", "role"))
                 .put("replacements", byTag("p2pedge.replacements", "cause"))
                 .put("signallingErrors", byTag("p2pedge.signalling.errors", "code"))
+                .put("whipRefusals", byTag("p2pedge.whip.refusals", "code"))
                 .put("failovers", new io.vertx.core.json.JsonObject().put("count", failover.count())
                         .put("meanMillis", failover.mean(TimeUnit.MILLISECONDS)).put("maxMillis", failover.max(TimeUnit.MILLISECONDS)));
     }

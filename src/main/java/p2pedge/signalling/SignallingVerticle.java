@@ -94,7 +94,7 @@ public final class SignallingVerticle extends VerticleBase {
             }
         }));
         if (config.whip().enabled()) {
-            new WhipWhepEndpoint(config.whip(), media).mount(router);
+            new WhipWhepEndpoint(config.whip(), media, metrics).mount(router);
         }
         router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         // Netty's own limit only guards memory; the session enforces the protocol limit with a JSON error.

@@ -6,8 +6,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import p2pedge.config.EdgeConfig;
-import p2pedge.http.BearerToken;
 import p2pedge.media.MediaApi;
+import p2pedge.metrics.EdgeMetrics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.logging.Logger;
@@ -18,6 +18,8 @@ import java.util.logging.Logger;
  * (edge-served, outside P2P Delivery). Both answer {@code 201 Created} with the edge's SDP and the session's
  * {@code Location}; {@code DELETE} on it ends the session. Trickle ICE ({@code PATCH}) is not offered: the edge
  * is ICE-lite and its answer carries its one candidate. Every refusal is a status with a plain-text reason.
+ * Publishing needs the app's token or an app the operator opened ({@link WhipAccess}); a session's {@code DELETE}
+ * must name the session's own app and stream, and its resource id (the right to end it) is never logged.
  */
 final class WhipWhepEndpoint {
 
@@ -26,19 +28,25 @@ final class WhipWhepEndpoint {
 
     private final EdgeConfig.Whip config;
     private final MediaApi media;
+    private final WhipAccess access;
+    private final EdgeMetrics metrics;
 
-    WhipWhepEndpoint(EdgeConfig.Whip config, MediaApi media) {
+    WhipWhepEndpoint(EdgeConfig.Whip config, MediaApi media, EdgeMetrics metrics) {
         this.config = config;
         this.media = media;
+        this.access = new WhipAccess(config);
+        this.metrics = metrics;
     }
 
     void mount(Router router) {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.post("/whep/:app/:stream").handler(bodies).handler(this::play).failureHandler(this::bodyRefused);
-        router.delete("/whep/:app/:stream/:resource").handler(ctx -> ended(ctx, media.stopPlaying(ctx.pathParam("resource"))));
+        router.delete("/whep/:app/:stream/:resource").handler(this::stopPlaying);
         router.patch("/whep/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
+        // A route of its own: Vert.x Web wants the body handler first on a route.
+        router.post("/:app/:stream").handler(this::countRefusals);
         router.post("/:app/:stream").handler(bodies).handler(this::publish).failureHandler(this::bodyRefused);
-        router.delete("/:app/:stream/:resource").handler(this::unpublish);
+        router.delete("/:app/:stream/:resource").handler(this::countRefusals).handler(this::unpublish);
         router.patch("/:app/:stream/:resource").handler(WhipWhepEndpoint::noTrickle);
     }
 
@@ -62,8 +70,18 @@ final class WhipWhepEndpoint {
     }
 
     private void publish(RoutingContext ctx) {
-        streamName(ctx).filter(stream -> authorized(ctx, ctx.pathParam("app"))).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
+        streamName(ctx).filter(stream -> admitted(ctx)).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
                 answered(ctx, "/" + stream, media.publish(stream, sdp))));
+    }
+
+    /** Ingest refusals by status, for the operator (p2pedge_whip_refusals_total). */
+    private void countRefusals(RoutingContext ctx) {
+        ctx.addHeadersEndHandler(v -> {
+            if (ctx.response().getStatusCode() >= 400) {
+                metrics.whipRefused(ctx.response().getStatusCode());
+            }
+        });
+        ctx.next();
     }
 
     /** {@code app/stream} from the path parameters, or empty after a 400. */
@@ -97,7 +115,8 @@ final class WhipWhepEndpoint {
                 return;
             }
             String location = base + "/" + ar.result().resource();
-            LOG.info(() -> "HTTP offer from " + ctx.request().remoteAddress() + " answered: " + location);
+            // The resource id is the right to end the session: not in the log.
+            LOG.info(() -> "HTTP offer from " + ctx.request().remoteAddress() + " answered: " + base);
             ctx.response().setStatusCode(201).putHeader("Content-Type", SDP).putHeader("Location", location)
                     .end(ar.result().sdp());
         });
@@ -113,26 +132,29 @@ final class WhipWhepEndpoint {
         });
     }
 
+    /**
+     * Ends a publication: the URL's app must admit the request, and the media plane ends the resource only if it
+     * publishes that very app/stream (a resource id under another app's URL is unknown: 404).
+     */
     private void unpublish(RoutingContext ctx) {
-        if (!authorized(ctx, ctx.pathParam("app"))) {
-            return;
-        }
-        ended(ctx, media.unpublish(ctx.pathParam("resource")));
+        streamName(ctx).filter(stream -> admitted(ctx)).ifPresent(stream ->
+                ended(ctx, media.unpublish(stream, ctx.pathParam("resource"))));
     }
 
-    /** Apps with a token need {@code Authorization: Bearer <token>}; compared in constant time. */
-    private boolean authorized(RoutingContext ctx, String app) {
-        String token = config.tokens().get(app);
-        if (token == null) {
-            return true;
-        }
-        String header = ctx.request().getHeader("Authorization");
-        if (new BearerToken(token).admits(header)) {
-            return true;
-        }
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        refuse(ctx, 401, header == null ? "this app needs a bearer token" : "wrong bearer token");
-        return false;
+    /** Ends a WHEP session, only under its own app/stream URL. */
+    private void stopPlaying(RoutingContext ctx) {
+        streamName(ctx).ifPresent(stream -> ended(ctx, media.stopPlaying(stream, ctx.pathParam("resource"))));
+    }
+
+    /** Whether the URL's app admits this request; else it has been refused (401 with a challenge, or 403). */
+    private boolean admitted(RoutingContext ctx) {
+        return access.check(ctx.pathParam("app"), ctx.request().getHeader("Authorization")).map(refusal -> {
+            if (refusal.status() == 401) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            }
+            refuse(ctx, refusal.status(), refusal.reason());
+            return false;
+        }).orElse(true);
     }
 
     private static void failed(RoutingContext ctx, Throwable cause) {

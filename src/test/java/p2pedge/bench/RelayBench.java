@@ -57,7 +57,7 @@ public final class RelayBench {
                 edges.add(EdgeProcess.start(jar, Map.of("cluster.enabled", "true", "cluster.name", cluster,
                         "cluster.port", "5821", "cluster.members", "127.0.0.1:5821,127.0.0.1:5822,127.0.0.1:5823",
                         "p2p.enabled", "false", "media.forwarderPort", "0", "media.maxViewers", "2000",
-                        "whip.relayIdleSeconds", Integer.toString(IDLE_SECONDS), "streams", "[]"),
+                        "whip.relayIdleSeconds", Integer.toString(IDLE_SECONDS), "whip.openApps", "live", "streams", "[]"),
                         Path.of("target/bench-relay-edge" + "ABC".charAt(i) + ".log")));
             }
             EdgeProcess a = edges.get(0);

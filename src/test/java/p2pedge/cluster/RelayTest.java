@@ -37,7 +37,8 @@ class RelayTest {
     void chromiumPublishesOnOneEdgeAndAPlayerPageAndAWhepPageOnTwoOthersPlay(Vertx vertx) throws Exception {
         java.util.List<String> flags = new java.util.ArrayList<>(p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS);
         flags.addAll(java.util.List.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"));
-        try (TestCluster cluster = new TestCluster(new JsonObject().put("media", new JsonObject().put("plane", "forwarder")));
+        try (TestCluster cluster = new TestCluster(new JsonObject().put("media", new JsonObject().put("plane", "forwarder"))
+                .put("whip", new JsonObject().put("openApps", new io.vertx.core.json.JsonArray().add("live"))));
              p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, flags)) {
             TestCluster.Member one = cluster.start();
             TestCluster.Member two = cluster.start();
@@ -66,7 +67,8 @@ class RelayTest {
 
     @Test
     void aStreamIngestedOnOneEdgePlaysOnAnotherThroughOnePull(Vertx vertx) throws Exception {
-        JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"));
+        JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"))
+                .put("whip", new JsonObject().put("openApps", new io.vertx.core.json.JsonArray().add("live")));
         try (TestCluster cluster = new TestCluster(config)) {
             TestCluster.Member a = cluster.start();
             TestCluster.Member b = cluster.start();
@@ -114,7 +116,7 @@ class RelayTest {
     @Test
     void aPullNobodyWatchesEndsAndTheNextViewerPullsAgainAndADeadPullerIsReleased(Vertx vertx) throws Exception {
         JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"))
-                .put("whip", new JsonObject().put("relayIdleSeconds", 2));
+                .put("whip", new JsonObject().put("relayIdleSeconds", 2).put("openApps", new io.vertx.core.json.JsonArray().add("live")));
         try (TestCluster cluster = new TestCluster(config)) {
             TestCluster.Member a = cluster.start();
             TestCluster.Member b = cluster.start();

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +17,8 @@ class ConfigOverridesTest {
         return new JsonObject()
                 .put("signalling", new JsonObject().put("port", 3333).put("host", "0.0.0.0"))
                 .put("media", new JsonObject().put("ipv6", false).put("iceCandidateAddresses", new JsonArray()))
-                .put("iceServers", new JsonArray());
+                .put("iceServers", new JsonArray())
+                .put("whip", new JsonObject().put("tokens", new JsonObject()));
     }
 
     @Test
@@ -67,5 +69,52 @@ class ConfigOverridesTest {
         JsonObject badPort = shipped.copy();
         badPort.getJsonObject("signalling").put("port", 70000);
         assertThrows(IllegalArgumentException.class, () -> EdgeConfig.from(badPort));
+    }
+
+    @Test
+    void objectValuedKeysAreOverriddenByJsonLikeEveryOtherKey() {
+        JsonObject fromEnvironment = ConfigOverrides.apply(base(), Map.of(), Map.of("WHIP_TOKENS", "{\"live\":\"s3cret\"}"));
+        assertEquals(new JsonObject().put("live", "s3cret"), fromEnvironment.getJsonObject("whip").getJsonObject("tokens"));
+        JsonObject fromProperty = ConfigOverrides.apply(base(), Map.of("whip.tokens", "{\"cam\":\"p\"}"),
+                Map.of("WHIP_TOKENS", "{\"live\":\"s3cret\"}"));
+        assertEquals(new JsonObject().put("cam", "p"), fromProperty.getJsonObject("whip").getJsonObject("tokens"),
+                "the system property wins and replaces the whole object");
+        JsonObject shipped = new JsonObject(readShipped());
+        EdgeConfig config = EdgeConfig.from(ConfigOverrides.apply(shipped, Map.of(), Map.of("WHIP_TOKENS", "{\"live\":\"s3cret\"}")));
+        assertEquals(Map.of("live", "s3cret"), config.whip().tokens(), "the edge gets the token");
+    }
+
+    @Test
+    void malformedOrWrongTypedStructuredOverridesFailAtStartNamingTheKey() {
+        for (Map.Entry<String, String> bad : List.of(
+                Map.entry("WHIP_TOKENS", "live:s3cret"),
+                Map.entry("WHIP_TOKENS", "{\"live\":"),
+                Map.entry("WHIP_TOKENS", "[\"live\"]"),
+                Map.entry("ICESERVERS", "[{\"urls\":"),
+                Map.entry("ICESERVERS", "{\"urls\":[\"stun:s\"]}"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ConfigOverrides.apply(base(), Map.of(), Map.ofEntries(bad)), bad.toString());
+            String key = bad.getKey().equals("WHIP_TOKENS") ? "whip.tokens" : "iceServers";
+            assertTrue(e.getMessage().contains(key), "names the key: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void tokensMustBeNonBlankStrings() {
+        JsonObject shipped = new JsonObject(readShipped());
+        for (Object bad : List.of("", "  ", 42, new JsonObject())) {
+            JsonObject config = shipped.copy();
+            config.getJsonObject("whip").put("tokens", new JsonObject().put("live", bad));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EdgeConfig.from(config), String.valueOf(bad));
+            assertTrue(e.getMessage().contains("whip.tokens.live"), e.getMessage());
+        }
+    }
+
+    private static String readShipped() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("conf/edge.json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -60,19 +60,28 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts one more member (each new member joins the ones already running). */
     public Member start() throws Exception {
+        EdgeConfig config = memberConfig();
+        HazelcastClusterManager manager = EdgeCluster.clusterManager(config.cluster());
+        Vertx vertx = Vertx.builder().withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS);
+        Edge edge = Edge.start(vertx, config, EdgeCluster.member(manager)).await(60, TimeUnit.SECONDS);
+        Member member = new Member(vertx, manager, edge);
+        members.add(member);
+        return member;
+    }
+
+    /** The Hazelcast configuration the members use: a plain Hazelcast member (not an edge) joins with it. */
+    public com.hazelcast.config.Config hazelcastConfig() throws Exception {
+        return EdgeCluster.hazelcastConfig(memberConfig().cluster());
+    }
+
+    private EdgeConfig memberConfig() throws Exception {
         JsonObject extra = new JsonObject()
                 .put("cluster", new JsonObject().put("enabled", true).put("name", name).put("port", 5901)
                         .put("members", "127.0.0.1:5901,127.0.0.1:5902,127.0.0.1:5903,127.0.0.1:5904,127.0.0.1:5905"))
                 .put("streams", new JsonArray().add(new JsonObject().put("name", "app/stream").put("source", "demo")
                         .put("width", 320).put("height", 180).put("fps", 15)))
                 .mergeIn(overrides, true);
-        EdgeConfig config = TestEdge.loadConfig(extra);
-        HazelcastClusterManager manager = new HazelcastClusterManager(EdgeCluster.hazelcastConfig(config.cluster()));
-        Vertx vertx = Vertx.builder().withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS);
-        Edge edge = Edge.start(vertx, config, EdgeCluster.member(manager)).await(60, TimeUnit.SECONDS);
-        Member member = new Member(vertx, manager, edge);
-        members.add(member);
-        return member;
+        return TestEdge.loadConfig(extra);
     }
 
     /** Kills a member the hard way: its Hazelcast member vanishes at once, then its sockets die with Vert.x. */

@@ -58,7 +58,8 @@ public final class TestEdge implements AutoCloseable {
         return new JsonObject()
                 .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0))
                 .put("p2p", new JsonObject().put("allowLoopbackCandidates", true))
-                .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+                // The admin token the edges make is kept under target/, not in the working tree.
+                .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("adminTokenFile", "target/test-admin-token"))
                 .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
                         .put("forwarderPort", 0));
     }
@@ -66,7 +67,8 @@ public final class TestEdge implements AutoCloseable {
     public static TestEdge start(Vertx vertx, JsonObject overrides) throws Exception {
         JsonObject extra = loopbackConfig().mergeIn(overrides, true);
         EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
-        Edge edge = Edge.start(vertx, config).await(30, TimeUnit.SECONDS);
+        // The first edge of a JVM loads natives and the user-agent analyser: tens of seconds on a loaded 2-core machine.
+        Edge edge = Edge.start(vertx, config).await(90, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, false);
     }
 

@@ -56,8 +56,13 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     /** WHIP resources: id -> the stream its publisher feeds, and that publisher's watchdog timer. */
     private final Map<String, ForwardedStream> published = new HashMap<>();
     private final Map<String, Long> watchdogs = new HashMap<>();
-    /** WHEP resources: id -> viewer session. */
-    private final Map<String, Long> players = new HashMap<>();
+    /** WHEP resources: id -> viewer session and the stream it plays. */
+    private final Map<String, WhepPlayer> players = new HashMap<>();
+    /** WHIP offers accepted but still claiming their name in the directory: they count against whip.maxPublishers. */
+    private int claiming;
+
+    private record WhepPlayer(long session, String stream) {
+    }
     private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
     private long egressTimer = -1;
     private Viewers viewers;
@@ -92,7 +97,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
             udpPort = bound;
             viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort, session -> {
-                players.values().remove(session);
+                players.values().removeIf(player -> player.session() == session);
                 relays.released(session);
             });
             relays = new Relays(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
@@ -113,9 +118,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.CANDIDATES, m -> m.reply(null))); // ICE-lite: checks suffice
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
             consumers.add(bus.localConsumer(MediaApi.PUBLISH, this::onPublish));
-            consumers.add(bus.<String>localConsumer(MediaApi.UNPUBLISH, this::onUnpublish));
+            consumers.add(bus.<JsonObject>localConsumer(MediaApi.UNPUBLISH, this::onUnpublish));
             consumers.add(bus.localConsumer(MediaApi.PLAY, this::onPlay));
-            consumers.add(bus.<String>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
+            consumers.add(bus.<JsonObject>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
             consumers.addAll(relays.listen());
             consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> {
@@ -169,20 +174,24 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         if (offer == null) {
             return;
         }
-        streamFor(message.body().getString("stream")).compose(stream -> viewers.answerPlayer(offer, stream)).map(answer -> {
+        String name = message.body().getString("stream");
+        streamFor(name).compose(stream -> viewers.answerPlayer(offer, stream)).map(answer -> {
             String resource = ForwardedStream.token(16);
-            players.put(resource, answer.session());
+            players.put(resource, new WhepPlayer(answer.session(), name));
             return new JsonObject().put("resource", resource).put("sdp", answer.sdp());
         }).onComplete(ar -> reply(message, ar));
     }
 
-    private void onStopPlaying(Message<String> message) {
-        Long session = players.remove(message.body());
-        if (session == null) {
+    /** Ends a WHEP session named by its resource under its own stream (the same id under another stream is unknown). */
+    private void onStopPlaying(Message<JsonObject> message) {
+        String resource = message.body().getString("resource");
+        WhepPlayer player = players.get(resource);
+        if (player == null || !player.stream().equals(message.body().getString("stream"))) {
             message.fail(404, "no such WHEP resource");
             return;
         }
-        viewers.release(session);
+        players.remove(resource);
+        viewers.release(player.session());
         message.reply(null);
     }
 
@@ -295,9 +304,16 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             }
             endStream(resource, "replaced by a new publisher", false);
             replacing = true;
+        } else if (published.size() + claiming >= config.whip().maxPublishers()) {
+            // Each publisher holds a stream, its ICE/DTLS session and a watchdog: bounded per edge.
+            message.fail(503, "this edge is at its limit of " + config.whip().maxPublishers()
+                    + " live WHIP publishers (whip.maxPublishers)");
+            return;
         }
         // The name is claimed cluster-wide first: a second publisher on any edge gets a 409.
+        claiming++;
         (replacing ? Future.succeededFuture(true) : directory.claim(name, edgeId)).onComplete(claimed -> {
+            claiming--;
             if (claimed.failed() || !claimed.result()) {
                 message.fail(409, "stream " + name + " is already live on another edge");
                 return;
@@ -325,7 +341,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         published.put(resource, stream);
         watchdogs.put(resource, watchdog(stream, () -> endStream(resource,
                 stream.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect", true)));
-        LOG.info(() -> "stream " + name + ": WHIP publisher accepted (" + codec + "), resource " + resource);
+        // Not the resource id: it is the right to end the stream.
+        LOG.info(() -> "stream " + name + ": WHIP publisher accepted (" + codec + ")");
         message.reply(new JsonObject().put("sdp", answer).put("resource", resource));
     }
 
@@ -339,12 +356,15 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         });
     }
 
-    private void onUnpublish(Message<String> message) {
-        if (!published.containsKey(message.body())) {
+    /** Ends a publication named by its resource under its own stream (the same id under another stream is unknown). */
+    private void onUnpublish(Message<JsonObject> message) {
+        String resource = message.body().getString("resource");
+        ForwardedStream stream = published.get(resource);
+        if (stream == null || !stream.name().equals(message.body().getString("stream"))) {
             message.fail(404, "no such WHIP resource");
             return;
         }
-        endStream(message.body(), "the publisher ended it", true);
+        endStream(resource, "the publisher ended it", true);
         message.reply(null);
     }
 

@@ -49,8 +49,11 @@ class WhipIngestTest {
     }
 
     private static JsonObject config() {
+        // "secure" needs its token; the other apps these tests publish to are open to anyone.
         return ForwardingPlaneTest.forwarder().put("whip", new JsonObject()
-                .put("tokens", new JsonObject().put("secure", TOKEN)).put("publisherTimeoutSeconds", 3));
+                .put("tokens", new JsonObject().put("secure", TOKEN))
+                .put("openApps", new io.vertx.core.json.JsonArray().add("live").add("open").add("app"))
+                .put("publisherTimeoutSeconds", 3));
     }
 
     @Test
