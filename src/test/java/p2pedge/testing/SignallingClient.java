@@ -37,8 +37,21 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent) throws Exception {
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+        return connect(vertx, port, path, userAgent, null);
+    }
+
+    /** A player whose socket is bound to {@code localAddress} (e.g. 127.0.0.2: another address on loopback). */
+    public static SignallingClient connectFrom(Vertx vertx, String localAddress, int port, String path) throws Exception {
+        return connect(vertx, port, path, null, localAddress);
+    }
+
+    private static SignallingClient connect(Vertx vertx, int port, String path, String userAgent, String localAddress)
+            throws Exception {
+        WebSocketClientOptions clientOptions = new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22);
+        if (localAddress != null) {
+            clientOptions.setLocalAddress(localAddress);
+        }
+        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
         if (userAgent != null) {
             options.addHeader("User-Agent", userAgent);
@@ -59,6 +72,26 @@ public final class SignallingClient implements AutoCloseable {
 
     public void sendBinary(byte[] bytes) throws Exception {
         socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)).await(10, TimeUnit.SECONDS);
+    }
+
+    /** One text message as {@code pieces} frames (a text frame and continuations). */
+    public void sendFragmented(String text, int pieces) throws Exception {
+        int step = (text.length() + pieces - 1) / pieces;
+        for (int i = 0; i < pieces; i++) {
+            String part = text.substring(Math.min(text.length(), i * step), Math.min(text.length(), (i + 1) * step));
+            boolean last = i == pieces - 1;
+            io.vertx.core.http.WebSocketFrame frame = i == 0
+                    ? io.vertx.core.http.WebSocketFrame.textFrame(part, last)
+                    : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(part), last);
+            try {
+                socket.writeFrame(frame).await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (socket.isClosed()) {
+                    return; // the edge closed it meanwhile: what the caller checks next
+                }
+                throw e;
+            }
+        }
     }
 
     /** Sends without waiting (floods). */
