@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * Keeps one HTTP server of the edge from being held by connections that make no requests: Vert.x's idle timeout,
  * a deadline for the first complete request head or WebSocket upgrade (Vert.x has no header timeout: a timer per
  * connection, which only a request cancels, so trickling bytes does not extend it), and a cap on the connections
- * one remote address holds. After the first request the idle timeout takes over; WebSockets stay busy with the
- * signalling pings, which is why the idle timeout must exceed their interval (checked by {@link EdgeConfig}).
+ * one remote address holds (a WebSocket keeps its connection's place until it closes). After the first request
+ * the idle timeout takes over; WebSockets stay busy with the signalling pings, which is why the idle timeout must
+ * exceed their interval (checked by {@link EdgeConfig}).
  * Confined to the context of the verticle that owns the server.
  */
 public final class ConnectionGuard {
@@ -29,8 +30,17 @@ public final class ConnectionGuard {
     private final String port;
     private final EdgeMetrics metrics;
     private final PerAddressCap connections;
-    /** Connections that still owe their first request head, by remote address and port: the timer closing them. */
-    private final Map<String, Long> awaitingHead = new HashMap<>();
+    /** Open connections by remote address and port: the address they count against, the timer of their deadline. */
+    private final Map<String, Open> open = new HashMap<>();
+
+    private static final class Open {
+        final String address;
+        long headerTimer;
+
+        Open(String address) {
+            this.address = address;
+        }
+    }
 
     /** @param port the server's name in metrics: signalling or metrics */
     public ConnectionGuard(Vertx vertx, EdgeConfig.Http config, String port, EdgeMetrics metrics) {
@@ -47,7 +57,10 @@ public final class ConnectionGuard {
                 .setHttp2ClearTextEnabled(false);
     }
 
-    /** Guards {@code server}'s connections; its request handler must be wrapped with {@link #requests}. */
+    /**
+     * Guards {@code server}'s connections; its request handler must be wrapped with {@link #requests}, and its
+     * WebSocket handler must call {@link #upgraded} and, when the socket closes, {@link #closed}.
+     */
     public HttpServer install(HttpServer server) {
         return server.connectionHandler(this::connected);
     }
@@ -60,11 +73,28 @@ public final class ConnectionGuard {
         };
     }
 
-    /** A complete request head or WebSocket upgrade came from {@code remote}: its connection is no longer on a deadline. */
-    public void requestArrived(SocketAddress remote) {
-        Long timer = remote == null ? null : awaitingHead.remove(key(remote));
-        if (timer != null) {
-            vertx.cancelTimer(timer);
+    /**
+     * The connection from {@code remote} became a WebSocket: no deadline any more, and its own close handler will
+     * not be called (Vert.x hands the channel to the WebSocket), so the socket's close must call {@link #closed}.
+     */
+    public void upgraded(SocketAddress remote) {
+        requestArrived(remote);
+    }
+
+    /** The connection from {@code remote} is gone: it no longer counts against its address. Idempotent. */
+    public void closed(SocketAddress remote) {
+        Open connection = remote == null ? null : open.remove(key(remote));
+        if (connection != null) {
+            vertx.cancelTimer(connection.headerTimer);
+            connections.release(connection.address);
+        }
+    }
+
+    private void requestArrived(SocketAddress remote) {
+        Open connection = remote == null ? null : open.get(key(remote));
+        if (connection != null) {
+            vertx.cancelTimer(connection.headerTimer);
+            connection.headerTimer = -1;
         }
     }
 
@@ -79,20 +109,15 @@ public final class ConnectionGuard {
             connection.close();
             return;
         }
-        String key = key(remote);
-        awaitingHead.put(key, vertx.setTimer(config.headerTimeoutSeconds() * 1000L, t -> {
-            if (awaitingHead.remove(key) != null) {
+        Open entry = new Open(address);
+        open.put(key(remote), entry);
+        entry.headerTimer = vertx.setTimer(config.headerTimeoutSeconds() * 1000L, t -> {
+            if (open.get(key(remote)) == entry && entry.headerTimer == t) {
                 metrics.refused(port, "header_timeout");
                 connection.close();
             }
-        }));
-        connection.closeHandler(v -> {
-            connections.release(address);
-            Long timer = awaitingHead.remove(key);
-            if (timer != null) {
-                vertx.cancelTimer(timer);
-            }
         });
+        connection.closeHandler(v -> closed(remote));
     }
 
     private static String key(SocketAddress remote) {

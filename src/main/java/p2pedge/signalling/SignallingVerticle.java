@@ -23,6 +23,7 @@ import p2pedge.http.ConnectionGuard;
 import p2pedge.http.PerAddressCap;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.net.SocketAddress;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -232,13 +233,35 @@ public final class SignallingVerticle extends VerticleBase {
         });
     }
 
-    /** What the edge knows of a socket while it is being accepted: its session once open. */
+    /** What a socket holds: a place in its address's socket cap once admitted, its session once open. */
     private static final class Accepted {
+        String address;
         PlayerSession session;
     }
 
     private void accept(ServerWebSocket socket) {
-        guard.requestArrived(socket.remoteAddress());
+        SocketAddress remote = socket.remoteAddress();
+        guard.upgraded(remote);
+        if (socket.isClosed()) {
+            guard.closed(remote);
+            return;
+        }
+        // Before anything else, and before any asynchronous step: a socket closed (or reset) at any point must
+        // give back all it holds.
+        Accepted accepted = new Accepted();
+        socket.exceptionHandler(t -> onSocketException(socket, accepted, t));
+        socket.closeHandler(v -> {
+            guard.closed(remote);
+            if (accepted.address != null) {
+                sockets.release(accepted.address);
+            }
+            PlayerSession session = accepted.session;
+            if (session != null) {
+                session.onClosed();
+                sessions.remove(session.id());
+                ids.release(session.id());
+            }
+        });
         String stream = StreamPath.parse(socket.path()).orElse(null);
         if (stream == null) {
             rejectAfterHandshake(socket, 404, "signalling URL must be /{app}/{stream}");
@@ -248,26 +271,15 @@ public final class SignallingVerticle extends VerticleBase {
             rejectAfterHandshake(socket, 503, "edge is draining: connect to another edge");
             return;
         }
-        String address = PerAddressCap.addressOf(socket.remoteAddress());
+        String address = PerAddressCap.addressOf(remote);
         if (!sockets.tryAcquire(address)) {
             metrics.refused("signalling", "sockets_per_address");
             rejectAfterHandshake(socket, 429, "too many connections from your address (at most " + sockets.cap() + ")");
             return;
         }
+        accepted.address = address;
         // Accept first so that the player reads a protocol error, not a failed handshake.
         socket.pause();
-        // Before any asynchronous step: a socket closed (or reset) meanwhile must still give back what it holds.
-        Accepted accepted = new Accepted();
-        socket.exceptionHandler(t -> onSocketException(socket, accepted, t));
-        socket.closeHandler(v -> {
-            sockets.release(address);
-            PlayerSession session = accepted.session;
-            if (session != null) {
-                session.onClosed();
-                sessions.remove(session.id());
-                ids.release(session.id());
-            }
-        });
         media.streamExists(stream).onComplete(ar -> {
             if (socket.isClosed()) {
                 return;

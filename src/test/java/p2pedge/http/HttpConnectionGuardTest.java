@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.vertx.core.net.NetClient;
+import p2pedge.testing.BoundWebSocket;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 
@@ -106,6 +108,26 @@ class HttpConnectionGuardTest {
             }
             try (SignallingClient player = SignallingClient.connect(vertx, edge.port(), "/app/stream")) {
                 player.requestOffer();
+            }
+        }
+    }
+
+    /** A WebSocket keeps its connection's place until it closes, and gives it back then. */
+    @Test
+    void closedWebSocketsGiveTheirAddressItsPlacesBack(Vertx vertx) throws Exception {
+        int cap = TestEdge.productionCaps().getJsonObject("http").getInteger("maxConnectionsPerAddress");
+        try (TestEdge edge = TestEdge.start(vertx, TestEdge.productionCaps().mergeIn(QUICK_START))) {
+            NetClient from = BoundWebSocket.client(vertx, "127.0.0.8");
+            try {
+                for (int i = 0; i < cap * 2; i++) {
+                    BoundWebSocket socket = BoundWebSocket.connectNow(from, edge.port(), "/app/stream");
+                    socket.send(new JsonObject().put("command", "ping")).await(5, TimeUnit.SECONDS);
+                    // The first one waits for the media plane's lazy start (the SRTP library benchmarks AES on first use).
+                    assertEquals("pong", socket.next(java.time.Duration.ofSeconds(30)).getString("command"), "socket " + i);
+                    socket.close().await(5, TimeUnit.SECONDS);
+                }
+            } finally {
+                from.close();
             }
         }
     }

@@ -37,21 +37,8 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent) throws Exception {
-        return connect(vertx, port, path, userAgent, null);
-    }
-
-    /** A player whose socket is bound to {@code localAddress} (e.g. 127.0.0.2: another address on loopback). */
-    public static SignallingClient connectFrom(Vertx vertx, String localAddress, int port, String path) throws Exception {
-        return connect(vertx, port, path, null, localAddress);
-    }
-
-    private static SignallingClient connect(Vertx vertx, int port, String path, String userAgent, String localAddress)
-            throws Exception {
-        WebSocketClientOptions clientOptions = new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22);
-        if (localAddress != null) {
-            clientOptions.setLocalAddress(localAddress);
-        }
-        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
         if (userAgent != null) {
             options.addHeader("User-Agent", userAgent);

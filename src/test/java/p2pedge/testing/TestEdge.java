@@ -83,8 +83,8 @@ public final class TestEdge implements AutoCloseable {
     public static TestEdge start(Vertx vertx, JsonObject overrides) throws Exception {
         JsonObject extra = loopbackConfig().mergeIn(overrides, true);
         EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
-        // A loaded machine (CI with other work) can take more than 30 s to start the media plane.
-        Edge edge = Edge.start(vertx, config).await(60, TimeUnit.SECONDS);
+        // A loaded machine (CI with other work) can take more than a minute to start the media plane and P2P.
+        Edge edge = Edge.start(vertx, config).await(120, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, false);
     }
 
