@@ -157,7 +157,7 @@ final class PlayerSession {
     /** The edge connection ended on its own: 408 an offer not answered in time, else 502 (ICE/DTLS failure, connect timeout). */
     void onEdgeConnectionLost(int code, String reason) {
         hasEdgeConnection = false;
-        fail(code, reason, code == 408 ? CLOSE_POLICY : CLOSE_ERROR);
+        fail(code, reason, code == MediaApi.OFFER_NOT_ANSWERED ? CLOSE_POLICY : CLOSE_ERROR);
     }
 
     /**
