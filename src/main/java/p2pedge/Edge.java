@@ -75,7 +75,7 @@ public final class Edge {
         EdgeMetrics meters = new EdgeMetrics(registry, cluster.edgeId(), cluster::members);
         SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx), meters);
         MetricsVerticle metrics = config.metrics().enabled()
-                ? new MetricsVerticle(config.metrics(), meters, cluster.edgeId(), adminToken, cluster::edgeIds) : null;
+                ? new MetricsVerticle(config.metrics(), config.http(), meters, cluster.edgeId(), adminToken, cluster::edgeIds) : null;
         List<String> deployed = new ArrayList<>();
         VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
         return vertx.deployVerticle(media, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))

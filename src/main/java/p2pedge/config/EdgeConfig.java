@@ -8,7 +8,19 @@ import java.util.List;
 
 /** The edge's configuration, parsed and checked in one place. */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
-                         List<StreamSpec> streams, Whip whip, Metrics metrics) {
+                         List<StreamSpec> streams, Whip whip, Metrics metrics, Http http) {
+
+    /**
+     * Limits for every HTTP server of the edge (the signalling port and the operators' port).
+     *
+     * @param idleTimeoutSeconds       a connection with nothing read or written for this long is closed (WebSockets
+     *                                 are kept busy by the signalling pings, so this must exceed their interval)
+     * @param headerTimeoutSeconds     a connection must send a complete request head (or WebSocket upgrade) within
+     *                                 this of connecting, or is closed
+     * @param maxConnectionsPerAddress open connections one remote address may hold per port; 0: no cap
+     */
+    public record Http(int idleTimeoutSeconds, int headerTimeoutSeconds, int maxConnectionsPerAddress) {
+    }
 
     /**
      * The operators' HTTP port: {@code /metrics} (Prometheus), {@code /health}, the admin API and the dashboard.
@@ -71,8 +83,13 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                       int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress) {
     }
 
+    /**
+     * @param maxSocketsPerAddress       WebSockets one remote address may hold; 0: no cap (e.g. all players behind one NAT)
+     * @param maxPendingOffersPerAddress offers one remote address may hold unanswered; 0: no cap
+     */
     public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
-                             int messagesPerSecond, int messageBurst, int maxProtocolErrors, int offerTimeoutSeconds) {
+                             int messagesPerSecond, int messageBurst, int maxProtocolErrors, int offerTimeoutSeconds,
+                             int maxSocketsPerAddress, int maxPendingOffersPerAddress) {
     }
 
     /**
@@ -117,7 +134,9 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(s, "signalling.messagesPerSecond", "messagesPerSecond", 1, 100_000),
                 intIn(s, "signalling.messageBurst", "messageBurst", 1, 100_000),
                 intIn(s, "signalling.maxProtocolErrors", "maxProtocolErrors", 1, 100_000),
-                intIn(s, "signalling.offerTimeoutSeconds", "offerTimeoutSeconds", 1, 600));
+                intIn(s, "signalling.offerTimeoutSeconds", "offerTimeoutSeconds", 1, 600),
+                intIn(s, "signalling.maxSocketsPerAddress", "maxSocketsPerAddress", 0, 1_000_000),
+                intIn(s, "signalling.maxPendingOffersPerAddress", "maxPendingOffersPerAddress", 0, 1_000_000));
         JsonObject m = section(json, "media");
         Media media = new Media(
                 intIn(m, "media.udpPortMin", "udpPortMin", 0, 65535),
@@ -212,7 +231,23 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         if (metrics.adminTokenFile().isBlank()) {
             throw new IllegalArgumentException("metrics.adminTokenFile must name a file");
         }
-        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, metrics);
+        JsonObject h = section(json, "http");
+        Http http = new Http(
+                intIn(h, "http.idleTimeoutSeconds", "idleTimeoutSeconds", 1, 3600),
+                intIn(h, "http.headerTimeoutSeconds", "headerTimeoutSeconds", 1, 600),
+                intIn(h, "http.maxConnectionsPerAddress", "maxConnectionsPerAddress", 0, 1_000_000));
+        if (http.idleTimeoutSeconds() <= signalling.pingIntervalSeconds()) {
+            throw new IllegalArgumentException("http.idleTimeoutSeconds (" + http.idleTimeoutSeconds()
+                    + ") must exceed signalling.pingIntervalSeconds (" + signalling.pingIntervalSeconds()
+                    + "), or quiet players' WebSockets are cut between two pings");
+        }
+        if (http.maxConnectionsPerAddress() > 0 && (signalling.maxSocketsPerAddress() == 0
+                || http.maxConnectionsPerAddress() < signalling.maxSocketsPerAddress())) {
+            throw new IllegalArgumentException("http.maxConnectionsPerAddress (" + http.maxConnectionsPerAddress()
+                    + ") must be 0 or at least signalling.maxSocketsPerAddress (" + signalling.maxSocketsPerAddress()
+                    + "), or players over the socket cap are cut without being told why");
+        }
+        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, metrics, http);
     }
 
     private static final String APP = "[A-Za-z0-9._~-]+";

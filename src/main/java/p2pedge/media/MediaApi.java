@@ -56,15 +56,26 @@ public final class MediaApi {
     public record Answered(String sdp, String resource) {
     }
 
-    public record ConnectionLost(long session, String reason) {
-        public static ConnectionLost fromJson(JsonObject json) {
-            return new ConnectionLost(json.getLong("session"), json.getString("reason"));
+    /**
+     * @param code the protocol error to hand the player: {@link #OFFER_NOT_ANSWERED} for an offer that was never
+     *             answered, else 502 (ICE/DTLS failure, connect timeout, stream ended)
+     */
+    public record ConnectionLost(long session, int code, String reason) {
+        public ConnectionLost(long session, String reason) {
+            this(session, 502, reason);
         }
 
-        JsonObject toJson() {
-            return new JsonObject().put("session", session).put("reason", reason);
+        public static ConnectionLost fromJson(JsonObject json) {
+            return new ConnectionLost(json.getLong("session"), json.getInteger("code", 502), json.getString("reason"));
+        }
+
+        public JsonObject toJson() {
+            return new JsonObject().put("session", session).put("code", code).put("reason", reason);
         }
     }
+
+    /** The error code of a connection lost because its offer was not answered within the connect timeout. */
+    public static final int OFFER_NOT_ANSWERED = 408;
 
     private final EventBus bus;
     private final DeliveryOptions options;

@@ -109,7 +109,7 @@ public final class MediaVerticle extends VerticleBase {
         try {
             viewer = new ViewerConnection(session, factory, rtcConfiguration(), stream, context,
                     () -> vertx.eventBus().publish(MediaApi.CONNECTED, session),
-                    reason -> lost(session, reason));
+                    reason -> lost(session, 502, reason));
         } catch (RuntimeException e) {
             message.fail(500, "cannot create peer connection: " + e.getMessage());
             return;
@@ -123,6 +123,9 @@ public final class MediaVerticle extends VerticleBase {
                 message.fail(500, ar.cause().getMessage());
             } else {
                 MediaApi.Offer offer = ar.result();
+                // An offer holds a slot: one never answered gives it back after the connect timeout.
+                startConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within "
+                        + config.media().connectTimeoutSeconds() + " s");
                 message.reply(new MediaApi.Offer(offer.sdp(), announced.announce(offer.candidates())).toJson());
             }
         });
@@ -138,7 +141,8 @@ public final class MediaVerticle extends VerticleBase {
         try {
             viewer.applyAnswer(MediaApi.sdp(message.body())).onComplete(ar -> {
                 if (ar.succeeded()) {
-                    startConnectTimer(viewer);
+                    startConnectTimer(viewer, 502, "media connection not established within "
+                            + config.media().connectTimeoutSeconds() + " s");
                     message.reply(null);
                 } else {
                     release(session);
@@ -165,12 +169,12 @@ public final class MediaVerticle extends VerticleBase {
         message.reply(null);
     }
 
-    private void startConnectTimer(ViewerConnection viewer) {
+    /** (Re)starts the viewer's deadline: not connected by then, it is released and its player told why. */
+    private void startConnectTimer(ViewerConnection viewer, int code, String reason) {
         long timer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
             connectTimers.remove(viewer.session());
             if (viewers.get(viewer.session()) == viewer && !viewer.connected()) {
-                lost(viewer.session(), "media connection not established within "
-                        + config.media().connectTimeoutSeconds() + " s");
+                lost(viewer.session(), code, reason);
             }
         });
         Long previous = connectTimers.put(viewer.session(), timer);
@@ -179,11 +183,11 @@ public final class MediaVerticle extends VerticleBase {
         }
     }
 
-    private void lost(long session, String reason) {
+    private void lost(long session, int code, String reason) {
         if (viewers.containsKey(session)) {
             LOG.info(() -> "session " + session + ": " + reason);
             release(session);
-            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(session, reason).toJson());
+            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(session, code, reason).toJson());
         }
     }
 

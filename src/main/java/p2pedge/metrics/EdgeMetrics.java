@@ -111,6 +111,15 @@ public final class EdgeMetrics {
                 .tag("code", Integer.toString(status)).register(registry).increment();
     }
 
+    /**
+     * A connection, socket or offer refused or closed by a per-address cap or a timeout: {@code port} signalling or
+     * metrics, {@code reason} e.g. connections_per_address, header_timeout, sockets_per_address.
+     */
+    public void refused(String port, String reason) {
+        Counter.builder("p2pedge.refusals").description("Connections, sockets and offers refused by a per-address cap or timeout")
+                .tag("port", port).tag("reason", reason).register(registry).increment();
+    }
+
     public void failover(long nanos) {
         failover.record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -139,8 +148,17 @@ public final class EdgeMetrics {
                 .put("replacements", byTag("p2pedge.replacements", "cause"))
                 .put("signallingErrors", byTag("p2pedge.signalling.errors", "code"))
                 .put("whipRefusals", byTag("p2pedge.whip.refusals", "code"))
+                .put("refusals", refusals())
                 .put("failovers", new io.vertx.core.json.JsonObject().put("count", failover.count())
                         .put("meanMillis", failover.mean(TimeUnit.MILLISECONDS)).put("maxMillis", failover.max(TimeUnit.MILLISECONDS)));
+    }
+
+    /** Refusals by "port.reason". */
+    private io.vertx.core.json.JsonObject refusals() {
+        io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject();
+        registry.find("p2pedge.refusals").counters()
+                .forEach(c -> out.put(c.getId().getTag("port") + "." + c.getId().getTag("reason"), (long) c.count()));
+        return out;
     }
 
     private io.vertx.core.json.JsonObject byTag(String name, String tag) {

@@ -28,6 +28,7 @@ public final class MetricsVerticle extends VerticleBase {
     private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
     private final EdgeConfig.Metrics config;
+    private final EdgeConfig.Http http;
     private final EdgeMetrics metrics;
     private final String edgeId;
     private final String adminToken;
@@ -40,10 +41,11 @@ public final class MetricsVerticle extends VerticleBase {
      * @param adminToken the admin API's bearer token (the configured one, or one made at start)
      * @param edgeIds    every edge of the cluster, for the admin API's cluster-wide overview
      */
-    public MetricsVerticle(EdgeConfig.Metrics config, EdgeMetrics metrics, String edgeId, String adminToken,
+    public MetricsVerticle(EdgeConfig.Metrics config, EdgeConfig.Http http, EdgeMetrics metrics, String edgeId, String adminToken,
                            java.util.function.Supplier<java.util.List<String>> edgeIds) {
         this.edgeIds = edgeIds;
         this.config = config;
+        this.http = http;
         this.metrics = metrics;
         this.edgeId = edgeId;
         this.adminToken = adminToken;
@@ -66,7 +68,9 @@ public final class MetricsVerticle extends VerticleBase {
                 .putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("status", admin.draining() ? "draining" : "up").put("edge", edgeId).encode()));
         router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
-        server = vertx.createHttpServer().requestHandler(router);
+        p2pedge.http.ConnectionGuard guard = new p2pedge.http.ConnectionGuard(vertx, http, "metrics", metrics);
+        server = guard.install(vertx.createHttpServer(guard.configure(new io.vertx.core.http.HttpServerOptions())))
+                .requestHandler(guard.requests(router));
         return overviews.completion().compose(v -> server.listen(config.port(), config.host()))
                 .onSuccess(s -> LOG.info(() -> "metrics on http://" + config.host() + ":" + s.actualPort() + "/metrics"));
     }

@@ -40,6 +40,7 @@ final class PlayerSession {
     private final MediaApi media;
     private final RelayCoordinator relays;
     private final TokenBucket rate;
+    private final PendingOffer pendingOffer;
     private State state = State.IDLE;
     private P2pApi.Role role;
     private boolean hasEdgeConnection;
@@ -47,8 +48,9 @@ final class PlayerSession {
     private long lastHeardNanos = System.nanoTime();
 
     PlayerSession(long id, String stream, String userAgent, ServerWebSocket socket, EdgeConfig config, MediaApi media,
-                  RelayCoordinator relays, EdgeMetrics metrics) {
+                  RelayCoordinator relays, EdgeMetrics metrics, PendingOffer pendingOffer) {
         this.metrics = metrics;
+        this.pendingOffer = pendingOffer;
         this.id = id;
         this.stream = stream;
         this.userAgent = userAgent;
@@ -152,14 +154,30 @@ final class PlayerSession {
             return;
         }
         state = State.CLOSED;
+        pendingOffer.settle();
         releaseEdgeConnection();
         relays.sessionClosed(this);
     }
 
-    /** The edge connection ended on its own (ICE/DTLS failure, connect timeout). */
-    void onEdgeConnectionLost(String reason) {
+    /** The edge connection ended on its own: 408 an offer not answered in time, else 502 (ICE/DTLS failure, connect timeout). */
+    void onEdgeConnectionLost(int code, String reason) {
         hasEdgeConnection = false;
-        fail(502, reason, CLOSE_ERROR);
+        fail(code, reason, code == MediaApi.OFFER_NOT_ANSWERED ? CLOSE_POLICY : CLOSE_ERROR);
+    }
+
+    /**
+     * A message over the limit, refused by the frame decoder or by the assembler. Closed at once (not after the
+     * error is written): the decoder's own close follows this call and must find the close under way.
+     */
+    void tooLarge() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        int limit = config.signalling().maxFrameBytes();
+        metrics.signallingError(413);
+        socket.writeTextMessage(EdgeMessages.error(413, "message larger than " + limit + " bytes"));
+        socket.close(CLOSE_TOO_BIG, "message larger than " + limit + " bytes");
+        onClosed();
     }
 
     void closeIdle() {
@@ -219,12 +237,18 @@ final class PlayerSession {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
         relays.checkNoOfferPending(this);
+        if (!pendingOffer.take()) {
+            metrics.refused("signalling", "pending_offers_per_address");
+            fail(429, "too many unanswered offers from your address (at most " + pendingOffer.cap() + ")", CLOSE_POLICY);
+            return;
+        }
         state = State.PLACING;
         relays.requestOffer(this);
     }
 
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
     void becomeClient(long hostId) {
+        pendingOffer.settle();
         releaseEdgeConnection();
         role = P2pApi.Role.CLIENT;
         state = State.CLIENT;
@@ -259,6 +283,7 @@ final class PlayerSession {
             throw ProtocolException.badRequest("no offer is waiting for an answer");
         }
         state = State.ANSWERED;
+        pendingOffer.settle();
         media.answer(id, answer.sdp()).onFailure(t -> {
             if (state != State.CLOSED) {
                 hasEdgeConnection = false;

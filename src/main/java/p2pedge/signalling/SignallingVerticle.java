@@ -19,6 +19,11 @@ import p2pedge.metrics.PlayerSnapshot;
 import p2pedge.media.MediaApi;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
+import p2pedge.http.ConnectionGuard;
+import p2pedge.http.PerAddressCap;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.net.SocketAddress;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +52,9 @@ public final class SignallingVerticle extends VerticleBase {
     private final EdgeMetrics metrics;
     private boolean draining;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private PerAddressCap sockets;
+    private PerAddressCap pendingOffers;
+    private ConnectionGuard guard;
 
     public SignallingVerticle(EdgeConfig config, String edgeId, SessionIds ids, EdgeMetrics metrics) {
         this.metrics = metrics;
@@ -82,7 +90,7 @@ public final class SignallingVerticle extends VerticleBase {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());
             if (session != null) {
-                session.onEdgeConnectionLost(lost.reason());
+                session.onEdgeConnectionLost(lost.code(), lost.reason());
             }
         }));
         Router router = Router.router(vertx);
@@ -97,21 +105,25 @@ public final class SignallingVerticle extends VerticleBase {
             new WhipWhepEndpoint(config.whip(), media, metrics).mount(router);
         }
         router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-        // Netty's own limit only guards memory; the session enforces the protocol limit with a JSON error.
-        HttpServerOptions options = new HttpServerOptions()
+        sockets = new PerAddressCap(s.maxSocketsPerAddress());
+        pendingOffers = new PerAddressCap(s.maxPendingOffersPerAddress());
+        guard = new ConnectionGuard(vertx, config.http(), "signalling", metrics);
+        // Netty refuses a larger frame from its header, before buffering it; the session answers that, and a
+        // message that outgrows the limit over several frames (MessageAssembler), with the protocol's 413 error.
+        HttpServerOptions options = guard.configure(new HttpServerOptions())
                 .setHost(s.host())
                 .setPort(s.port())
-                .setMaxWebSocketFrameSize(s.maxFrameBytes() * 4)
-                .setMaxWebSocketMessageSize(s.maxFrameBytes() * 4)
+                .setMaxWebSocketFrameSize(s.maxFrameBytes())
+                .setMaxWebSocketMessageSize(s.maxFrameBytes())
                 // A player that ignores our close frame must not hold its socket for Netty's default 10 s.
                 .setWebSocketClosingTimeout(2)
                 // Signalling messages are small: a fixed kernel send buffer (no autotuning to megabytes) bounds
                 // what a player that does not read can hold, and lets its write queue fill, so it is closed.
                 .setSendBufferSize(64 * 1024);
         keepAliveTimer = vertx.setPeriodic(s.pingIntervalSeconds() * 1000L, t -> keepAlive());
-        server = vertx.createHttpServer(options)
+        server = guard.install(vertx.createHttpServer(options))
                 .webSocketHandler(this::accept)
-                .requestHandler(router);
+                .requestHandler(guard.requests(router));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
                 .compose(v -> server.listen())
                 .onSuccess(srv -> LOG.info("signalling listening on " + s.host() + ":" + srv.actualPort()));
@@ -221,7 +233,35 @@ public final class SignallingVerticle extends VerticleBase {
         });
     }
 
+    /** What a socket holds: a place in its address's socket cap once admitted, its session once open. */
+    private static final class Accepted {
+        String address;
+        PlayerSession session;
+    }
+
     private void accept(ServerWebSocket socket) {
+        SocketAddress remote = socket.remoteAddress();
+        guard.upgraded(remote);
+        if (socket.isClosed()) {
+            guard.closed(remote);
+            return;
+        }
+        // Before anything else, and before any asynchronous step: a socket closed (or reset) at any point must
+        // give back all it holds.
+        Accepted accepted = new Accepted();
+        socket.exceptionHandler(t -> onSocketException(socket, accepted, t));
+        socket.closeHandler(v -> {
+            guard.closed(remote);
+            if (accepted.address != null) {
+                sockets.release(accepted.address);
+            }
+            PlayerSession session = accepted.session;
+            if (session != null) {
+                session.onClosed();
+                sessions.remove(session.id());
+                ids.release(session.id());
+            }
+        });
         String stream = StreamPath.parse(socket.path()).orElse(null);
         if (stream == null) {
             rejectAfterHandshake(socket, 404, "signalling URL must be /{app}/{stream}");
@@ -231,37 +271,79 @@ public final class SignallingVerticle extends VerticleBase {
             rejectAfterHandshake(socket, 503, "edge is draining: connect to another edge");
             return;
         }
+        String address = PerAddressCap.addressOf(remote);
+        if (!sockets.tryAcquire(address)) {
+            metrics.refused("signalling", "sockets_per_address");
+            rejectAfterHandshake(socket, 429, "too many connections from your address (at most " + sockets.cap() + ")");
+            return;
+        }
+        accepted.address = address;
         // Accept first so that the player reads a protocol error, not a failed handshake.
         socket.pause();
         media.streamExists(stream).onComplete(ar -> {
+            if (socket.isClosed()) {
+                return;
+            }
             if (ar.failed() || !ar.result()) {
                 rejectAfterHandshake(socket, 404, "stream " + stream + " not found");
                 return;
             }
             ids.allocate().onComplete(id -> {
-                if (id.failed()) {
+                if (socket.isClosed()) {
+                    if (id.succeeded()) {
+                        ids.release(id.result());
+                    }
+                } else if (id.failed()) {
                     rejectAfterHandshake(socket, 503, "no session id: " + id.cause().getMessage());
                 } else {
-                    open(socket, stream, id.result());
+                    open(socket, stream, id.result(), address, accepted);
                 }
             });
         });
     }
 
-    private void open(ServerWebSocket socket, String stream, long id) {
+    private void open(ServerWebSocket socket, String stream, long id, String address, Accepted accepted) {
         PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), socket, config,
-                media, relays, metrics);
+                media, relays, metrics, new PendingOffer(pendingOffers, address));
+        accepted.session = session;
         sessions.put(id, session);
-        socket.textMessageHandler(session::onText);
-        socket.binaryMessageHandler(b -> session.onBinary());
-        socket.pongHandler(b -> session.heard());
-        socket.exceptionHandler(t -> LOG.fine(() -> "session " + id + ": " + t));
-        socket.closeHandler(v -> {
-            session.onClosed();
-            sessions.remove(id);
-            ids.release(id);
+        MessageAssembler messages = new MessageAssembler(config.signalling().maxFrameBytes(), new MessageAssembler.Sink() {
+            @Override
+            public void text(String message) {
+                session.onText(message);
+            }
+
+            @Override
+            public void binary() {
+                session.onBinary();
+            }
+
+            @Override
+            public void tooLarge() {
+                session.heard();
+                session.tooLarge();
+            }
         });
+        socket.frameHandler(messages::onFrame);
+        socket.pongHandler(b -> session.heard());
         socket.resume();
+    }
+
+    /** A frame over the limit is refused by Netty's decoder, which then closes: answer it first, as for a smaller one. */
+    private void onSocketException(ServerWebSocket socket, Accepted accepted, Throwable t) {
+        boolean tooLarge = t instanceof CorruptedWebSocketFrameException corrupted
+                && corrupted.closeStatus() != null
+                && corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+        if (!tooLarge) {
+            LOG.fine(() -> "socket " + socket.remoteAddress() + ": " + t);
+        } else if (accepted.session != null) {
+            accepted.session.tooLarge();
+        } else if (!socket.isClosed()) {
+            String reason = "message larger than " + config.signalling().maxFrameBytes() + " bytes";
+            metrics.signallingError(413);
+            socket.writeTextMessage(EdgeMessages.error(413, reason));
+            socket.close(PlayerSession.CLOSE_TOO_BIG, reason);
+        }
     }
 
     private void rejectAfterHandshake(ServerWebSocket socket, int code, String message) {

@@ -34,7 +34,10 @@ final class EdgeProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("java", "-Xmx512m",
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
                 "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dp2p.allowLoopbackCandidates=true",
-                "-Dmetrics.adminTokenFile=target/bench-admin-token"));
+                "-Dmetrics.adminTokenFile=target/bench-admin-token",
+                // Every simulated player comes from 127.0.0.1: as if behind one NAT, so no per-address caps.
+                "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0",
+                "-Dhttp.maxConnectionsPerAddress=0"));
         overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -267,9 +267,16 @@ class SignallingProtocolTest {
             assertEquals((short) 1009, player.awaitClose(CLOSE_WAIT).code());
         }
         try (SignallingClient player = player()) {
-            // Beyond what the WebSocket codec accepts at all: closed without reading it.
+            // Far beyond the limit in one frame: refused from its header (never buffered), with the same error.
             player.sendTextNoWait("\"" + "y".repeat(limit * 8) + "\"");
-            assertNotNull(player.awaitClose(CLOSE_WAIT));
+            assertError(player.next(), 413);
+            assertEquals((short) 1009, player.awaitClose(CLOSE_WAIT).code());
+        }
+        try (SignallingClient player = player()) {
+            // The same in frames each within the limit: refused as soon as the message outgrows the limit.
+            player.sendFragmented("\"" + "z".repeat(limit * 8) + "\"", 16);
+            assertError(player.next(), 413);
+            assertEquals((short) 1009, player.awaitClose(CLOSE_WAIT).code());
         }
         try (SignallingClient other = player()) {
             other.requestOffer();

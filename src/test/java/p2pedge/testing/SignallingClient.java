@@ -74,6 +74,26 @@ public final class SignallingClient implements AutoCloseable {
         socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)).await(10, TimeUnit.SECONDS);
     }
 
+    /** One text message as {@code pieces} frames (a text frame and continuations). */
+    public void sendFragmented(String text, int pieces) throws Exception {
+        int step = (text.length() + pieces - 1) / pieces;
+        for (int i = 0; i < pieces; i++) {
+            String part = text.substring(Math.min(text.length(), i * step), Math.min(text.length(), (i + 1) * step));
+            boolean last = i == pieces - 1;
+            io.vertx.core.http.WebSocketFrame frame = i == 0
+                    ? io.vertx.core.http.WebSocketFrame.textFrame(part, last)
+                    : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(part), last);
+            try {
+                socket.writeFrame(frame).await(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (socket.isClosed()) {
+                    return; // the edge closed it meanwhile: what the caller checks next
+                }
+                throw e;
+            }
+        }
+    }
+
     /** Sends without waiting (floods). */
     public void sendTextNoWait(String text) {
         socket.writeTextMessage(text);

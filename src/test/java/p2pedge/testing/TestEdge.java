@@ -51,12 +51,16 @@ public final class TestEdge implements AutoCloseable {
     }
 
     /**
-     * Loopback defaults for tests; {@code overrides} is merged over them (deeply). Players on one machine reach each
-     * other only by loopback candidates, which the edge relays between peers only when allowed.
+     * Loopback defaults for tests; {@code overrides} is merged over them (deeply). Tests play many players from one
+     * address (127.0.0.1), as players behind one NAT: the per-address caps are off (see {@link #productionCaps()}).
+     * Players on one machine reach each other only by loopback candidates, which the edge relays between peers only
+     * when allowed.
      */
     public static JsonObject loopbackConfig() {
         return new JsonObject()
-                .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+                .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0)
+                        .put("maxSocketsPerAddress", 0).put("maxPendingOffersPerAddress", 0))
+                .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
                 .put("p2p", new JsonObject().put("allowLoopbackCandidates", true))
                 // The admin token the edges make is kept under target/, not in the working tree.
                 .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("adminTokenFile", "target/test-admin-token"))
@@ -64,11 +68,27 @@ public final class TestEdge implements AutoCloseable {
                         .put("forwarderPort", 0));
     }
 
+    /**
+     * Overrides that put the per-address caps back to the shipped defaults ({@code conf/edge.json}), for tests of
+     * what one address can do to an edge.
+     */
+    public static JsonObject productionCaps() throws java.io.IOException {
+        JsonObject shipped = new JsonObject(java.nio.file.Files.readString(java.nio.file.Path.of("conf/edge.json")));
+        JsonObject caps = new JsonObject();
+        for (String section : java.util.List.of("signalling", "http")) {
+            JsonObject values = shipped.getJsonObject(section, new JsonObject());
+            JsonObject perAddress = new JsonObject();
+            values.fieldNames().stream().filter(k -> k.endsWith("PerAddress")).forEach(k -> perAddress.put(k, values.getValue(k)));
+            caps.put(section, perAddress);
+        }
+        return caps;
+    }
+
     public static TestEdge start(Vertx vertx, JsonObject overrides) throws Exception {
         JsonObject extra = loopbackConfig().mergeIn(overrides, true);
         EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
-        // The first edge of a JVM loads natives and the user-agent analyser: tens of seconds on a loaded 2-core machine.
-        Edge edge = Edge.start(vertx, config).await(90, TimeUnit.SECONDS);
+        // A loaded machine (CI with other work) can take more than a minute to start the media plane and P2P.
+        Edge edge = Edge.start(vertx, config).await(120, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, false);
     }
 

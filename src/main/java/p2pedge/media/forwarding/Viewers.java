@@ -154,6 +154,8 @@ final class Viewers {
         Viewer viewer = new Viewer(session, stream);
         viewer.relay = relay;
         viewers.put(session, viewer);
+        // An offer holds a slot: one never answered gives it back after the connect timeout.
+        armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + config.media().connectTimeoutSeconds() + " s");
         List<String> addresses = candidateAddresses;
         String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
                 new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(stream.codec.sdp()),
@@ -200,11 +202,16 @@ final class Viewers {
         sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, fingerprint,
                 keys -> context.runOnContext(v -> secured(viewer, keys)),
                 (kind, packet) -> fromViewer(viewer, kind, packet)));
+        armConnectTimer(viewer, 502, "media connection not established within " + config.media().connectTimeoutSeconds() + " s");
+    }
+
+    /** (Re)starts the viewer's deadline: not secured by then, it is released and its player told why. */
+    private void armConnectTimer(Viewer viewer, int code, String reason) {
+        vertx.cancelTimer(viewer.connectTimer);
         viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
-            if (viewers.get(session) == viewer && !viewer.secured) {
-                release(session);
-                vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", session)
-                        .put("reason", "media connection not established within " + config.media().connectTimeoutSeconds() + " s"));
+            if (viewers.get(viewer.session) == viewer && !viewer.secured) {
+                release(viewer.session);
+                vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(viewer.session, code, reason).toJson());
             }
         });
     }
