@@ -62,10 +62,14 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     /**
      * @param iceCandidateAddresses addresses announced to players in place of the ones libwebrtc gathers
      *                              (empty: announce what was gathered), e.g. a public IP behind 1:1 NAT
+     * @param retransmitBudgetPercent  forwarder: what NACKs may make the edge resend to one viewer, in bytes per second,
+     *                              as a percentage of the stream's rate (each packet at most once per round trip)
+     * @param viewerKeyframeIntervalSeconds forwarder: one viewer's keyframe requests (PLI/FIR) are passed on at most
+     *                              once per this long, except while it waits for its first keyframe; 0: no limit
      */
     public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
                        int maxViewers, int connectTimeoutSeconds, String plane, int forwarderPort,
-                       int simulatedLossPercent) {
+                       int simulatedLossPercent, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds) {
     }
 
     /** A STUN/TURN server handed to players in the offer. */
@@ -112,7 +116,9 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600),
                 m.getString("plane", "forwarder"),
                 intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535),
-                intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50));
+                intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50),
+                intIn(m, "media.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
+                intIn(m, "media.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60));
         if (!media.plane().equals("webrtc") && !media.plane().equals("forwarder")) {
             throw new IllegalArgumentException("media.plane must be 'webrtc' or 'forwarder', got '" + media.plane() + "'");
         }
