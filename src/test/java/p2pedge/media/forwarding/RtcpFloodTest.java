@@ -56,7 +56,8 @@ class RtcpFloodTest {
         JsonObject config = ForwardingPlaneTest.forwarder();
         config.getJsonObject("media").put("retransmitBudgetPercent", BUDGET_PERCENT)
                 .put("viewerKeyframeIntervalSeconds", KEYFRAME_INTERVAL_SECONDS);
-        return config;
+        // Every viewer is edge-served; the ome policy needs no User-Agent parser, which takes long to load on a busy machine.
+        return config.put("p2p", new JsonObject().put("enabled", false).put("policy", "ome"));
     }
 
     @Test
