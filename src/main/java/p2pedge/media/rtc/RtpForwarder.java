@@ -87,15 +87,19 @@ public final class RtpForwarder {
         this.sourceRate = new StreamRate(nanoClock);
     }
 
-    private void budget(Viewer viewer) {
+    /**
+     * @param relay another edge of the cluster: its keyframe requests are its own viewers' joins (it gates them on
+     *              keyframes and collapses their requests itself), so they are not budgeted here
+     */
+    private void budget(Viewer viewer, boolean relay) {
         viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
-        viewer.keyframeBudget = new KeyframeBudget(limits.viewerKeyframeIntervalMillis(), clock);
+        viewer.keyframeBudget = new KeyframeBudget(relay ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
 
     /** A player: fed from the next keyframe, which is requested now. */
     public void add(String viewerId, Viewer viewer) {
         viewer.synced = keyframes == null;
-        budget(viewer);
+        budget(viewer, false);
         viewers.put(viewerId, viewer);
         if (keyframes != null) {
             keyframes.request();
@@ -109,7 +113,7 @@ public final class RtpForwarder {
      */
     public void addRelay(String viewerId, Viewer viewer) {
         viewer.synced = true;
-        budget(viewer);
+        budget(viewer, true);
         viewers.put(viewerId, viewer);
     }
 
