@@ -60,12 +60,21 @@ public final class NackStormBench {
                     "storm kb/s", "s*v+b kb/s", "ratio", "NACKs", "clean loss", "NACKed packets refused");
             for (int run = 1; run <= runs; run++) {
                 Run r = run(jar, vertx, crowd, run, viewers, stormSeconds, nacksPerSecond, repeats, budget, bitrate, warmup, measure);
+                if (r.streamKbps() <= 0 || r.nacks() == 0) {
+                    // No stream to compare with (the edge's source stalled), or no storm sent: say so, count nothing.
+                    System.out.printf(Locale.ROOT, "%4d run discarded: stream %.0f kbit/s, %d NACKs sent (see target/bench-nack-storm-%d.log)%n",
+                            run, r.streamKbps(), r.nacks(), run);
+                    continue;
+                }
                 results.add(r);
                 System.out.printf(Locale.ROOT, "%4d %12.0f %12.0f %12.0f %12.0f %8.2f %8d %9.2f%%  %s%n", run, r.streamKbps(),
                         r.calmKbps(), r.stormKbps(), r.boundKbps(), r.ratio(), r.nacks(), r.cleanLoss() * 100, r.refused());
             }
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
+        }
+        if (results.isEmpty()) {
+            throw new IllegalStateException("no valid run");
         }
         double[] ratios = results.stream().mapToDouble(Run::ratio).sorted().toArray();
         double[] storm = results.stream().mapToDouble(Run::stormKbps).sorted().toArray();
