@@ -102,12 +102,11 @@ public final class NackStormBench {
             LoadViewer clean = viewers.get(viewers.size() - 1);
             LoadViewer attacker = viewers.get(0);
             // Calm: nobody NACKs.
-            double egress0 = egress(metricsPort);
+            egress(metricsPort); // the first scrape is slow (registry, JIT): it would skew the first window
+            Egress egress0 = egress(metricsPort);
             LoadViewer.Counts clean0 = clean.counts().await(10, TimeUnit.SECONDS);
-            long calmStart = System.nanoTime();
             Thread.sleep(measure * 1000L);
-            double calmSeconds = (System.nanoTime() - calmStart) / 1e9;
-            double calmEgress = egress(metricsPort) - egress0;
+            Egress calmEgress = egress(metricsPort).since(egress0);
             LoadViewer.Counts calm = clean.counts().await(10, TimeUnit.SECONDS).minus(clean0);
             // The storm, bounded in count and time.
             AtomicLong nacks = new AtomicLong();
@@ -126,13 +125,13 @@ public final class NackStormBench {
                 });
             });
             Thread.sleep(1_000);
-            double egress1 = egress(metricsPort);
+            Egress egress1 = egress(metricsPort);
             LoadViewer.Counts clean1 = clean.counts().await(10, TimeUnit.SECONDS);
             long windowStart = System.nanoTime();
             Thread.sleep(Math.max(1, stormSeconds - 1) * 1000L);
-            double seconds = (System.nanoTime() - windowStart) / 1e9;
-            double stormEgress = egress(metricsPort) - egress1;
+            Egress stormEgress = egress(metricsPort).since(egress1);
             LoadViewer.Counts during = clean.counts().await(10, TimeUnit.SECONDS).minus(clean1);
+            double seconds = (System.nanoTime() - windowStart) / 1e9;
             vertx.cancelTimer(storm);
             Scrape scrape = Scrape.of(metricsPort);
             String refused = String.format(Locale.ROOT, "repeated %.0f, over_budget %.0f, not_cached %.0f; resent %.0f",
@@ -142,7 +141,7 @@ public final class NackStormBench {
                     scrape.value("p2pedge_media_retransmitted_packets_total"));
             double streamKbps = during.bytes() * 8 / seconds / 1000;
             double bound = streamKbps * viewerCount + streamKbps * budget / 100.0;
-            return new Run(streamKbps, calmEgress * 8 / calmSeconds / 1000, stormEgress * 8 / seconds / 1000, bound, nacks.get(),
+            return new Run(streamKbps, calmEgress.kbps(), stormEgress.kbps(), bound, nacks.get(),
                     during.lossRatio(), refused);
         } finally {
             vertx.cancelTimer(storm);
@@ -150,8 +149,21 @@ public final class NackStormBench {
         }
     }
 
-    private static double egress(int metricsPort) throws Exception {
-        return Scrape.of(metricsPort).value("p2pedge_media_egress_bytes_total");
+    /** The edge's egress counter, and when it was read: the middle of the scrape, whose latency varies on a busy machine. */
+    private record Egress(double bytes, long nanos) {
+        Egress since(Egress earlier) {
+            return new Egress(bytes - earlier.bytes, nanos - earlier.nanos);
+        }
+
+        double kbps() {
+            return bytes * 8 / (nanos / 1e9) / 1000;
+        }
+    }
+
+    private static Egress egress(int metricsPort) throws Exception {
+        long before = System.nanoTime();
+        double bytes = Scrape.of(metricsPort).value("p2pedge_media_egress_bytes_total");
+        return new Egress(bytes, (before + System.nanoTime()) / 2);
     }
 
     private static double median(double[] sorted) {
