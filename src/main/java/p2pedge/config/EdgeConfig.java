@@ -95,11 +95,16 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     /**
      * @param iceCandidateAddresses addresses announced to players in place of the ones libwebrtc gathers
      *                              (empty: announce what was gathered), e.g. a public IP behind 1:1 NAT
+     * @param retransmitBudgetPercent  forwarder: what NACKs may make the edge resend to one viewer, in bytes per second,
+     *                              as a percentage of the stream's rate (each packet at most once per round trip)
+     * @param viewerKeyframeIntervalSeconds forwarder: one viewer's keyframe requests (PLI/FIR) are passed on at most
+     *                              once per this long, except while it waits for its first keyframe; 0: no limit
      */
     public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
                        int maxViewers, int connectTimeoutSeconds, String plane, int forwarderPort,
                        int simulatedLossPercent,
-                       int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue, int dtlsStallMillis) {
+                       int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue, int dtlsStallMillis,
+                       int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds) {
     }
 
     /** A STUN/TURN server handed to players in the offer. */
@@ -152,7 +157,9 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(m, "media.consentTimeoutSeconds", "consentTimeoutSeconds", 1, 3600),
                 intIn(m, "media.dtlsHandshakeThreads", "dtlsHandshakeThreads", 1, 64),
                 intIn(m, "media.dtlsHandshakeQueue", "dtlsHandshakeQueue", 0, 10_000),
-                intIn(m, "media.dtlsStallMillis", "dtlsStallMillis", 200, 60_000));
+                intIn(m, "media.dtlsStallMillis", "dtlsStallMillis", 200, 60_000),
+                intIn(m, "media.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
+                intIn(m, "media.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60));
         if (!media.plane().equals("webrtc") && !media.plane().equals("forwarder")) {
             throw new IllegalArgumentException("media.plane must be 'webrtc' or 'forwarder', got '" + media.plane() + "'");
         }

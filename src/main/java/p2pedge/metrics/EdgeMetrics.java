@@ -64,6 +64,22 @@ public final class EdgeMetrics {
                 .description("Streams this edge pulls from other edges").register(registry);
         FunctionCounter.builder("p2pedge.media.egress", this, m -> m.lastMedia.egressBytes()).baseUnit("bytes")
                 .description("Bytes sent by the media plane").register(registry);
+        FunctionCounter.builder("p2pedge.media.retransmitted.packets", this, m -> m.lastMedia.feedback().retransmittedPackets())
+                .description("Packets the forwarder resent on viewers' NACKs").register(registry);
+        FunctionCounter.builder("p2pedge.media.retransmitted", this, m -> m.lastMedia.feedback().retransmittedBytes()).baseUnit("bytes")
+                .description("Bytes the forwarder resent on viewers' NACKs").register(registry);
+        for (String reason : List.of("repeated", "over_budget", "not_cached")) {
+            FunctionCounter.builder("p2pedge.media.nack.refused", this, m -> m.lastMedia.feedback().nackRefused().getOrDefault(reason, 0L))
+                    .tag("reason", reason)
+                    .description("NACKed packets not resent: repeated within the viewer's round trip, over its retransmission budget, "
+                            + "or no longer cached").register(registry);
+        }
+        FunctionCounter.builder("p2pedge.media.keyframe.requests", this, m -> m.lastMedia.feedback().keyframeRequestsHonoured())
+                .tag("outcome", "honoured").description("Viewers' keyframe requests (PLI/FIR), honoured or refused by the per-viewer budget")
+                .register(registry);
+        FunctionCounter.builder("p2pedge.media.keyframe.requests", this, m -> m.lastMedia.feedback().keyframeRequestsRefused())
+                .tag("outcome", "refused").description("Viewers' keyframe requests (PLI/FIR), honoured or refused by the per-viewer budget")
+                .register(registry);
         Gauge.builder("p2pedge.media.egress.bitrate", this, m -> m.lastMedia.egressBitsPerSecond()).baseUnit("bits.per.second")
                 .description("The media plane's sending rate over the last seconds").register(registry);
     }

@@ -10,16 +10,24 @@ import io.vertx.core.json.JsonObject;
  * @param relayPulls           streams this edge pulls from other edges
  * @param egressBytes          bytes the media plane has sent since it started
  * @param egressBitsPerSecond  its sending rate over the last few seconds
+ * @param feedback             what viewers' NACKs and keyframe requests made it do, and what it refused
  */
-public record MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond) {
+public record MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond,
+                            FeedbackCounters feedback) {
+
+    /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
+    public MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond) {
+        this(viewers, streams, relayPulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE);
+    }
 
     public JsonObject toJson() {
         return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", relayPulls)
-                .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond);
+                .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson());
     }
 
     public static MediaSnapshot fromJson(JsonObject json) {
         return new MediaSnapshot(json.getInteger("viewers"), json.getInteger("streams"), json.getInteger("relayPulls"),
-                json.getLong("egressBytes"), json.getDouble("egressBitsPerSecond"));
+                json.getLong("egressBytes"), json.getDouble("egressBitsPerSecond"),
+                FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())));
     }
 }

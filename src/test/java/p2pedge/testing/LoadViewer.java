@@ -150,6 +150,11 @@ public final class LoadViewer {
     private InetSocketAddress selected;
     private DatagramQueue dtls;
     private SrtpTransformer srtp;
+    /** Protects the RTCP this viewer sends (NACK, PLI): what a player's feedback looks like on the wire. */
+    private SrtpTransformer srtcpOut;
+    private final int ownSsrc = RANDOM.nextInt();
+    /** The edge's video SSRC towards this viewer, from the offer. */
+    private int videoSsrc;
     private long answeredAtNanos;
     private long securedAtNanos;
     private volatile boolean closed;
@@ -292,6 +297,9 @@ public final class LoadViewer {
         String rtpmap = null;
         String wanted = kind.equals("video") ? "VP8/90000" : kind.equals("audio") ? "opus/48000/2" : "";
         for (String line : lines) {
+            if (kind.equals("video") && line.startsWith("a=ssrc:")) {
+                videoSsrc = (int) Long.parseLong(line.substring(7, line.indexOf(' ')));
+            }
             if (line.startsWith("a=mid:")) {
                 mid = line.substring(6).trim();
             } else if (chosen == null && line.startsWith("a=rtpmap:") && line.toLowerCase().endsWith(" " + wanted.toLowerCase())) {
@@ -441,6 +449,7 @@ public final class LoadViewer {
             return;
         }
         srtp = SrtpTransformer.forClientReceiving(keys);
+        srtcpOut = SrtpTransformer.forClientSending(keys);
         securedAtNanos = System.nanoTime();
         vertx.cancelTimer(deadlineTimer);
         secured.tryComplete();
@@ -456,6 +465,61 @@ public final class LoadViewer {
             tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
             bytes += data.length;
         }, refused::incrementAndGet);
+    }
+
+    /** The newest {@code n} video sequence numbers this viewer has seen (the edge still holds them for NACKs). */
+    public Future<int[]> recentVideoSequences(int n) {
+        Promise<int[]> promise = Promise.promise();
+        context.runOnContext(v -> {
+            Track video = tracks.get(videoSsrc);
+            if (video == null || video.highestSequence < 0) {
+                promise.complete(new int[0]);
+                return;
+            }
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = (int) ((video.highestSequence - n + 1 + i) & 0xFFFF);
+            }
+            promise.complete(out);
+        });
+        return promise.future();
+    }
+
+    /**
+     * Sends one generic NACK (RFC 4585 6.2.1) for the video: each entry of {@code pids} is an FCI with every bit of
+     * its bitmask set (that packet and the 16 after it), so a list repeating one pid names the same 17 packets
+     * again and again, as a hostile player's would.
+     */
+    public Future<Void> sendNack(int[] pids) {
+        ByteBuffer nack = ByteBuffer.allocate(12 + 4 * pids.length)
+                .put((byte) 0x81).put((byte) 205).putShort((short) (2 + pids.length)).putInt(ownSsrc).putInt(videoSsrc);
+        for (int pid : pids) {
+            nack.putShort((short) pid).putShort((short) 0xFFFF);
+        }
+        return sendRtcp(nack.array());
+    }
+
+    /** Sends a Picture Loss Indication for the video. */
+    public Future<Void> sendPli() {
+        return sendRtcp(ByteBuffer.allocate(12).put((byte) 0x81).put((byte) 206).putShort((short) 2).putInt(ownSsrc)
+                .putInt(videoSsrc).array());
+    }
+
+    private Future<Void> sendRtcp(byte[] plain) {
+        Promise<Void> promise = Promise.promise();
+        context.runOnContext(v -> {
+            if (srtcpOut == null || selected == null || closed) {
+                promise.fail("not connected");
+                return;
+            }
+            try {
+                send(selected, srtcpOut.protectRtcp(plain));
+                promise.complete();
+            } catch (java.security.GeneralSecurityException e) {
+                promise.fail(e);
+            }
+        });
+        return promise.future();
     }
 
     private void send(InetSocketAddress to, byte[] datagram) {
@@ -481,6 +545,7 @@ public final class LoadViewer {
             }
             if (srtp != null) {
                 srtp.close();
+                srtcpOut.close();
             }
             Future<Void> ws = socket == null || socket.isClosed() ? Future.succeededFuture()
                     : socket.writeTextMessage(new JsonObject().put("command", "stop").put("id", sessionId).encode())

@@ -3,6 +3,8 @@ package p2pedge.media.forwarding;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import p2pedge.media.rtc.FeedbackLimits;
+import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PacketKind;
@@ -67,14 +69,19 @@ final class ForwardedStream implements AutoCloseable {
     private final io.vertx.core.Vertx vertx;
     private final long reportTimer;
 
+    /** What viewers' feedback may cost (the plane's limits) and where it is counted (the plane's counters). */
+    record Feedback(FeedbackLimits limits, FeedbackStats stats) {
+    }
+
     /** Created on the verticle's context, like the port's handler: reception statistics are touched by one thread. */
-    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Map<String, MediaSession> sessions, Context context) {
+    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Map<String, MediaSession> sessions, Context context,
+                    Feedback feedback) {
         this.name = name;
         this.codec = codec;
         this.port = port;
         this.sessions = sessions;
         this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::sendPli);
-        this.video = new RtpForwarder(port::send, keyframes, codec);
+        this.video = new RtpForwarder(port::send, keyframes, codec, feedback.limits(), feedback.stats(), System::nanoTime);
         this.audio = new RtpForwarder(port::send, null, null);
         this.vertx = context.owner();
         this.reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
@@ -82,10 +89,6 @@ final class ForwardedStream implements AutoCloseable {
 
     String name() {
         return name;
-    }
-
-    void requestKeyframe() {
-        keyframes.request();
     }
 
     long keyframeRequests() {

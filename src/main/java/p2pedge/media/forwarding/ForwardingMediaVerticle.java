@@ -64,6 +64,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private record WhepPlayer(long session, String stream) {
     }
     private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
+    /** Viewers' NACKs and keyframe requests, counted for the whole plane (streams come and go, the counts stay). */
+    private final p2pedge.media.rtc.FeedbackStats feedbackStats = new p2pedge.media.rtc.FeedbackStats();
+    private ForwardedStream.Feedback feedback;
     private long egressTimer = -1;
     private Viewers viewers;
     private Relays relays;
@@ -90,6 +93,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 new SharedUdpPort.Limits(media.dtlsHandshakeThreads(), media.dtlsHandshakeQueue(), media.dtlsStallMillis()),
                 System::nanoTime);
         port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
+        feedback = new ForwardedStream.Feedback(new p2pedge.media.rtc.FeedbackLimits(config.media().retransmitBudgetPercent(),
+                p2pedge.media.rtc.FeedbackLimits.WINDOW_FLOOR_MILLIS, config.media().viewerKeyframeIntervalSeconds() * 1000L), feedbackStats);
         candidateAddresses = config.media().iceCandidateAddresses().isEmpty()
                 ? localAddresses() : config.media().iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
@@ -101,12 +106,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 relays.released(session);
             });
             relays = new Relays(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
-                    stream -> resourceOf(stream) != null, config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds());
+                    stream -> resourceOf(stream) != null, config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds(), feedback);
             List<Future<Void>> started = new ArrayList<>();
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(spec.name(), VideoCodec.of(spec.codec()), port, sessions, context);
+                ForwardedStream stream = new ForwardedStream(spec.name(), VideoCodec.of(spec.codec()), port, sessions, context, feedback);
                 streams.put(spec.name(), stream);
                 DemoPublisher publisher = new DemoPublisher(demo);
                 demoPublishers.add(publisher);
@@ -129,7 +134,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             }));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
-                    viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond()).toJson())));
+                    viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond(),
+                    p2pedge.metrics.FeedbackCounters.of(feedbackStats)).toJson())));
             consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
@@ -270,7 +276,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
                 .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
-                .put("dropped", dropped);
+                .put("dropped", dropped)
+                .put("feedback", p2pedge.metrics.FeedbackCounters.of(feedbackStats).toJson());
         // The first demo publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
         return demoPublishers.stream().findFirst()
                 .map(publisher -> publisher.roundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))
@@ -326,7 +333,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         // Forward what the publisher encoded: VP8 if it offers it, else H.264.
         VideoCodec codec = offer.media().stream().anyMatch(m -> m.kind().equals("video") && m.payloadTypeOf("VP8").isPresent())
                 ? VideoCodec.VP8 : VideoCodec.H264;
-        ForwardedStream stream = new ForwardedStream(name, codec, port, sessions, context);
+        ForwardedStream stream = new ForwardedStream(name, codec, port, sessions, context, feedback);
         String answer;
         try {
             answer = stream.acceptPublisher(offer, identity.fingerprint(), candidateAddresses.get(0), udpPort, null);

@@ -76,10 +76,12 @@ final class Relays {
     private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
     /** Sessions of other edges pulling from this one -> the puller's edge id (released if that edge leaves). */
     private final Map<Long, String> served = new HashMap<>();
+    private final ForwardedStream.Feedback feedback;
 
     Relays(Context context, String edgeId, StreamDirectory directory, BcTlsCrypto crypto, DtlsCertificate identity,
            SharedUdpPort port, Map<String, MediaSession> sessions, Viewers viewers, Map<String, ForwardedStream> streams,
-           Predicate<ForwardedStream> publishedHere, int silenceSeconds, int idleSeconds) {
+           Predicate<ForwardedStream> publishedHere, int silenceSeconds, int idleSeconds, ForwardedStream.Feedback feedback) {
+        this.feedback = feedback;
         this.vertx = context.owner();
         this.context = context;
         this.edgeId = edgeId;
@@ -140,7 +142,7 @@ final class Relays {
         return bus.<JsonObject>request(RELAY_OFFER + origin, request, REQUEST).compose(reply -> {
             JsonObject offer = reply.body();
             long remoteSession = offer.getLong("session");
-            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context);
+            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context, feedback);
             RelayPull relay = new RelayPull(vertx, context, crypto, identity, stream);
             List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
             return relay.start(offer.getString("sdp"), candidates, answer -> bus.request(RELAY_ANSWER + origin,

@@ -308,7 +308,10 @@ final class Viewers {
         }
     }
 
-    /** RTCP from a viewer: PLI/FIR become one collapsed keyframe request; NACKs are answered from the cache. */
+    /**
+     * RTCP from a viewer: PLI/FIR become one collapsed keyframe request (within the viewer's budget); NACKs are
+     * answered from the cache (within its budget, once per round trip); its reports time that round trip.
+     */
     private void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
         SrtpTransformer in = viewer.fromViewer;
         if (in == null) {
@@ -324,11 +327,13 @@ final class Viewers {
             port.countDropped("srtcp: refused");
         }
         plain.map(RtcpFeedback::parse).ifPresent(feedback -> {
+            String id = Long.toString(viewer.session);
+            feedback.reports().forEach(block -> viewer.stream.video.onReceptionReport(id, block));
             if (feedback.keyframe()) {
-                viewer.stream.requestKeyframe();
+                viewer.stream.video.onKeyframeRequest(id);
             }
             if (feedback.lostSequences().length > 0) {
-                viewer.stream.video.onNack(Long.toString(viewer.session), feedback.lostSequences());
+                viewer.stream.video.onNack(id, feedback.lostSequences());
             }
         });
     }

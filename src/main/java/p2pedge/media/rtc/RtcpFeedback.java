@@ -5,13 +5,19 @@ import java.util.List;
 
 /**
  * What a viewer asks for in its (decrypted, possibly compound) RTCP: a keyframe (PLI, FIR) and/or the
- * retransmission of lost packets (generic NACK, RFC 4585 section 6.2.1). Malformed input yields nothing.
+ * retransmission of lost packets (generic NACK, RFC 4585 section 6.2.1), and what it reports about what it received
+ * (report blocks of its receiver or sender reports, whose LSR/DLSR give the round trip). Malformed input yields
+ * nothing. A NACK's list is taken as sent, duplicates included: the forwarder resends each packet once per round trip.
  */
-public record RtcpFeedback(boolean keyframe, int[] lostSequences) {
+public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.ReportBlock> reports) {
+
+    /** At most 31 blocks per report (RFC 3550), and a compound packet fits one datagram: bounded. */
+    private static final int MAX_REPORTS = 64;
 
     public static RtcpFeedback parse(byte[] rtcp) {
         boolean keyframe = false;
         List<Integer> lost = new ArrayList<>();
+        List<Rtcp.ReportBlock> reports = new ArrayList<>();
         int at = 0;
         while (at + 4 <= rtcp.length) {
             int fmt = rtcp[at] & 0x1F;
@@ -20,7 +26,20 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences) {
             if (at + length > rtcp.length) {
                 break;
             }
-            if (type == 206 && (fmt == 1 || fmt == 4)) {
+            if (type == 200 || type == 201) {
+                // Report blocks follow the sender's SSRC (RR) or its sender info (SR); fmt is their count.
+                int first = at + (type == 200 ? 28 : 8);
+                for (int i = 0; i < fmt && first + 24 * (i + 1) <= at + length && reports.size() < MAX_REPORTS; i++) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(rtcp, first + 24 * i, 24);
+                    int ssrc = b.getInt();
+                    int lossWord = b.getInt();
+                    long highest = b.getInt() & 0xFFFFFFFFL;
+                    long jitter = b.getInt() & 0xFFFFFFFFL;
+                    long lsr = b.getInt() & 0xFFFFFFFFL;
+                    long dlsr = b.getInt() & 0xFFFFFFFFL;
+                    reports.add(new Rtcp.ReportBlock(ssrc, lossWord >>> 24, (lossWord << 8) >> 8, highest, jitter, lsr, dlsr));
+                }
+            } else if (type == 206 && (fmt == 1 || fmt == 4)) {
                 keyframe = true;
             } else if (type == 205 && fmt == 1) {
                 for (int fci = at + 12; fci + 4 <= at + length; fci += 4) {
@@ -36,6 +55,6 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences) {
             }
             at += length;
         }
-        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray());
+        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports));
     }
 }

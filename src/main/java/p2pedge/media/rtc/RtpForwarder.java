@@ -30,6 +30,12 @@ public final class RtpForwarder {
         private boolean synced;
         private long packets;
         private long octets;
+        /** Set when the viewer is added, with the forwarder's limits and clock. */
+        private RetransmissionBudget retransmits;
+        private KeyframeBudget keyframeBudget;
+        /** The last sender report sent to this viewer (NTP middle 32 bits, when), for the RTT its receiver reports give. */
+        private long lastReportNtpMiddle = -1;
+        private long lastReportSentNanos;
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
             this.address = address;
@@ -45,6 +51,11 @@ public final class RtpForwarder {
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder retransmitted = new LongAdder();
     private final LongAdder senderReports = new LongAdder();
+    private final FeedbackLimits limits;
+    private final FeedbackStats stats;
+    private final java.util.function.LongSupplier clock;
+    /** The source's rate, which each viewer's retransmission budget is a share of. */
+    private final StreamRate sourceRate;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
 
@@ -54,17 +65,41 @@ public final class RtpForwarder {
      * @param codec     the video codec, whose keyframes viewers start from; null for audio
      */
     public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes, VideoCodec codec) {
+        this(sender, keyframes, codec, FeedbackLimits.DEFAULT, new FeedbackStats(), System::nanoTime);
+    }
+
+    /**
+     * @param limits   what a viewer's NACKs and keyframe requests may cost
+     * @param stats    where what they cost (and what was refused) is counted
+     * @param nanoClock the clock of those budgets and of the source's rate
+     */
+    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes, VideoCodec codec,
+                        FeedbackLimits limits, FeedbackStats stats, java.util.function.LongSupplier nanoClock) {
         if ((keyframes == null) != (codec == null)) {
             throw new IllegalArgumentException("video needs both keyframe requests and a codec, audio neither");
         }
         this.sender = sender;
         this.keyframes = keyframes;
         this.codec = codec;
+        this.limits = limits;
+        this.stats = stats;
+        this.clock = nanoClock;
+        this.sourceRate = new StreamRate(nanoClock);
+    }
+
+    /**
+     * @param relay another edge of the cluster: its keyframe requests are its own viewers' joins (it gates them on
+     *              keyframes and collapses their requests itself), so they are not budgeted here
+     */
+    private void budget(Viewer viewer, boolean relay) {
+        viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
+        viewer.keyframeBudget = new KeyframeBudget(relay ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
 
     /** A player: fed from the next keyframe, which is requested now. */
     public void add(String viewerId, Viewer viewer) {
         viewer.synced = keyframes == null;
+        budget(viewer, false);
         viewers.put(viewerId, viewer);
         if (keyframes != null) {
             keyframes.request();
@@ -78,6 +113,7 @@ public final class RtpForwarder {
      */
     public void addRelay(String viewerId, Viewer viewer) {
         viewer.synced = true;
+        budget(viewer, true);
         viewers.put(viewerId, viewer);
     }
 
@@ -105,7 +141,8 @@ public final class RtpForwarder {
     }
 
     /**
-     * A viewer lost these packets (its own sequence numbers, from a NACK): resend the ones still kept.
+     * A viewer lost these packets (its own sequence numbers, from a NACK): resend the ones still kept, each at most
+     * once per round trip and within the viewer's budget (a share of the source's rate); the rest are counted.
      * Called on the thread that forwards the source, like {@link #onSourceRtp}.
      */
     public void onNack(String viewerId, int[] viewerSequences) {
@@ -113,14 +150,62 @@ public final class RtpForwarder {
         if (viewer == null) {
             return;
         }
+        double budget = sourceRate.bytesPerSecond() * limits.retransmitBudgetPercent() / 100.0;
         for (int sequence : viewerSequences) {
             byte[] secured = viewer.sent.get(sequence);
-            if (secured != null) {
-                sender.accept(viewer.address, secured);
-                retransmitted.increment();
+            if (secured == null) {
+                stats.nackNotCached.increment(); // too old: the viewer's next PLI will fix it
+                continue;
             }
-            // Too old: the viewer's next PLI will fix it.
+            switch (viewer.retransmits.admit(sequence, secured.length, budget)) {
+                case SEND -> {
+                    sender.accept(viewer.address, secured);
+                    retransmitted.increment();
+                    stats.retransmittedPackets.increment();
+                    stats.retransmittedBytes.add(secured.length);
+                }
+                case REPEATED -> stats.nackRepeated.increment();
+                case OVER_BUDGET -> stats.nackOverBudget.increment();
+            }
         }
+    }
+
+    /**
+     * A viewer asks for a keyframe (PLI/FIR): passed on to the source (collapsed with everyone's) while the viewer
+     * waits for its first keyframe, else at most once per interval per viewer. Video only; on the forwarding thread.
+     */
+    public void onKeyframeRequest(String viewerId) {
+        Viewer viewer = viewers.get(viewerId);
+        if (viewer == null || keyframes == null) {
+            return;
+        }
+        if (viewer.keyframeBudget.admit(!viewer.synced)) {
+            stats.keyframeHonoured.increment();
+            keyframes.request();
+        } else {
+            stats.keyframeRefused.increment();
+        }
+    }
+
+    /**
+     * A viewer's reception report on what it got from the edge: when it echoes the last sender report sent to it
+     * (LSR) the round trip is now - then - DLSR, and its resends are spaced by that. On the forwarding thread.
+     */
+    public void onReceptionReport(String viewerId, Rtcp.ReportBlock block) {
+        Viewer viewer = viewers.get(viewerId);
+        if (viewer == null || block.ssrc() != viewer.rewriter.ssrc() || block.lastSenderReport() != viewer.lastReportNtpMiddle) {
+            return;
+        }
+        long rtt = clock.getAsLong() - viewer.lastReportSentNanos - block.delaySinceLastSenderReport() * 1_000_000_000L / 65_536;
+        if (rtt >= 0) {
+            viewer.retransmits.roundTrip(rtt);
+        }
+    }
+
+    /** The resend window of a viewer (its RTT, floored), for tests and diagnostics; -1 for an unknown viewer. */
+    public long retransmitWindowNanos(String viewerId) {
+        Viewer viewer = viewers.get(viewerId);
+        return viewer == null ? -1 : viewer.retransmits.windowNanos();
     }
 
     /**
@@ -137,6 +222,8 @@ public final class RtpForwarder {
             try {
                 sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(viewer.rewriter.ssrc(),
                         report.ntpTimestamp(), timestamp.getAsLong(), viewer.packets, viewer.octets)));
+                viewer.lastReportNtpMiddle = (report.ntpTimestamp() >>> 16) & 0xFFFFFFFFL;
+                viewer.lastReportSentNanos = clock.getAsLong();
                 senderReports.increment();
             } catch (GeneralSecurityException e) {
                 LOG.warning("cannot protect a sender report for " + viewer.address + ": " + e.getMessage());
@@ -150,6 +237,7 @@ public final class RtpForwarder {
 
     /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
+        sourceRate.add(packet.length);
         boolean keyframe = codec != null && codec.startsKeyframe(packet);
         if (keyframe) {
             keyframes.satisfied();

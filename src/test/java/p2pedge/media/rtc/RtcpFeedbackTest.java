@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,5 +34,21 @@ class RtcpFeedbackTest {
         }
         byte[] lying = ByteBuffer.allocate(8).put((byte) 0x81).put((byte) 205).putShort((short) 200).putInt(1).array();
         assertArrayEquals(new int[0], RtcpFeedback.parse(lying).lostSequences(), "a length past the end is not read");
+    }
+
+    @Test
+    void readsTheReportBlocksOfReceiverReports() {
+        byte[] rr = ByteBuffer.allocate(8 + 24).put((byte) 0x81).put((byte) 201).putShort((short) 7).putInt(7)
+                .putInt(42).putInt((3 << 24) | 0xFFFFFF).putInt(0x10005).putInt(9).putInt(0xABCDEF01).putInt(655).array();
+        RtcpFeedback feedback = RtcpFeedback.parse(rr);
+        assertEquals(1, feedback.reports().size());
+        Rtcp.ReportBlock block = feedback.reports().get(0);
+        assertEquals(42, block.ssrc());
+        assertEquals(3, block.fractionLost());
+        assertEquals(-1, block.cumulativeLost());
+        assertEquals(0xABCDEF01L, block.lastSenderReport());
+        assertEquals(655, block.delaySinceLastSenderReport());
+        byte[] claimsTwo = ByteBuffer.allocate(8 + 24).put((byte) 0x82).put((byte) 201).putShort((short) 7).putInt(7).array();
+        assertEquals(1, RtcpFeedback.parse(claimsTwo).reports().size(), "blocks past the packet's length are not read");
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A joining viewer waits for a keyframe, and the forwarder keeps asking the source for one (at the collapsed
@@ -72,5 +73,111 @@ class RtpForwarderTest {
         assertEquals(0x0102030405060708L, report.ntpTimestamp(), "the source's clock, unchanged");
         assertEquals(java.nio.ByteBuffer.wrap(rtp, 4, 4).getInt() & 0xFFFFFFFFL, report.rtpTimestamp(),
                 "the RTP time in the viewer's timeline: the same instant as the packet it rewrote");
+    }
+
+    private static byte[] vp8(int sequence, boolean keyframe, int payloadBytes) {
+        byte[] head = vp8(sequence, keyframe);
+        return java.util.Arrays.copyOf(head, head.length + payloadBytes);
+    }
+
+    private static final long MS = 1_000_000;
+
+    /** A NACK naming the 17 packets up to the newest sent 300 times (as a pid with a full bitmask would). */
+    private static int[] newest17(byte[] newestSent) {
+        int newest = java.nio.ByteBuffer.wrap(newestSent, 2, 2).getShort() & 0xFFFF;
+        int[] storm = new int[300 * 17];
+        for (int i = 0; i < storm.length; i++) {
+            storm[i] = (newest - 16 + i % 17) & 0xFFFF;
+        }
+        return storm;
+    }
+
+    @Test
+    void aNackStormIsAnsweredOncePerPacketAndWithinTheViewersBudget() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        List<byte[]> sent = new ArrayList<>();
+        FeedbackStats stats = new FeedbackStats();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, () -> { });
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
+                new FeedbackLimits(20, 100, 2_000), stats, now::get);
+        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        RtpRewriter rewriter = new RtpRewriter(42);
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter,
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+        // 2 s of 100 kB/s: 100 packets of 1,000 bytes a second.
+        int sequence = 0;
+        forwarder.onSourceRtp(vp8(sequence++, true, 1_000));
+        for (int i = 1; i < 200; i++, now.addAndGet(10 * MS)) {
+            forwarder.onSourceRtp(vp8(sequence++, false, 1_000));
+        }
+        int forwarded = sent.size();
+        int[] storm = newest17(sent.get(forwarded - 1));
+        forwarder.onNack("v", storm);
+        assertEquals(17, sent.size() - forwarded, "each packet once");
+        assertEquals(17, stats.retransmittedPackets());
+        assertEquals(300 * 17 - 17, stats.nackRefused().get("repeated"));
+        // The same NACK ten times a second for 5 s while the stream goes on: a 20 % budget of ~100 kB/s is ~20 kB/s,
+        // ~20 packets a second.
+        for (int i = 0; i < 50; i++) {
+            for (int p = 0; p < 10; p++, now.addAndGet(10 * MS)) {
+                forwarder.onSourceRtp(vp8(sequence++, false, 1_000));
+            }
+            forwarder.onNack("v", newest17(sent.get(sent.size() - 1)));
+        }
+        long resentBytes = stats.retransmittedBytes();
+        System.out.printf("NACK storm, unit: %d packets (%d bytes) resent for %d NACKed; refused %s%n",
+                stats.retransmittedPackets(), resentBytes, 51L * storm.length, stats.nackRefused());
+        assertTrue(resentBytes <= 20_600 * (1 + 5) + 1_100, "a second's burst plus 5 s at the budget: " + resentBytes + " bytes");
+        assertTrue(stats.nackRefused().get("over_budget") > 0, stats.nackRefused().toString());
+        assertTrue(resentBytes >= 20_000 * 5, "and the budget is used, not starved: " + resentBytes);
+    }
+
+    @Test
+    void oneViewersKeyframeRequestsAreBudgetedUnlessItWaitsForItsFirstKeyframe() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        AtomicInteger requests = new AtomicInteger();
+        FeedbackStats stats = new FeedbackStats();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, keyframes, VideoCodec.VP8,
+                new FeedbackLimits(10, 100, 2_000), stats, now::get);
+        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+        assertEquals(1, requests.get(), "a request on join");
+        now.addAndGet(400 * MS);
+        forwarder.onKeyframeRequest("v");
+        assertEquals(2, requests.get(), "waiting for its first keyframe: heard");
+        assertEquals(1, stats.keyframeRequestsHonoured());
+        forwarder.onSourceRtp(vp8(1, true));
+        // 50 PLIs a second for 4 s, with the source sending between them.
+        int sequence = 2;
+        for (int i = 0; i < 200; i++) {
+            now.addAndGet(20 * MS);
+            forwarder.onSourceRtp(vp8(sequence++, false));
+            forwarder.onKeyframeRequest("v");
+        }
+        assertEquals(2 + 2, requests.get(), "one per 2 s: at 0 s and 2 s of the flood (4 s is its end)");
+        assertEquals(200 - 2, stats.keyframeRequestsRefused());
+    }
+
+    @Test
+    void aViewersReceiverReportTimesItsRoundTripAndSpacesItsResends() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, new KeyframeRequests(350, now::get, () -> { }),
+                VideoCodec.VP8, new FeedbackLimits(10, 100, 2_000), new FeedbackStats(), now::get);
+        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+        forwarder.onSourceRtp(vp8(1, true));
+        long ntp = 0x0102030405060708L;
+        forwarder.onSourceSenderReport(new Rtcp.SenderInfo(7, ntp, 0));
+        long lsr = (ntp >>> 16) & 0xFFFFFFFFL;
+        now.addAndGet(400 * MS);
+        // The viewer held the report 150 ms (DLSR in 1/65536 s): 250 ms on the wire.
+        forwarder.onReceptionReport("v", new Rtcp.ReportBlock(42, 0, 0, 1, 0, lsr, 150 * 65_536 / 1_000));
+        assertEquals(250, forwarder.retransmitWindowNanos("v") / MS, 1);
+        forwarder.onReceptionReport("v", new Rtcp.ReportBlock(42, 0, 0, 1, 0, lsr + 1, 0));
+        forwarder.onReceptionReport("v", new Rtcp.ReportBlock(43, 0, 0, 1, 0, lsr, 0));
+        assertEquals(250, forwarder.retransmitWindowNanos("v") / MS, 1, "a report on another SR or SSRC is not taken");
     }
 }
