@@ -5,6 +5,7 @@ import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.srtp.crypto.Aes;
 import org.jitsi.utils.logging2.LoggerImpl;
 
 import java.security.GeneralSecurityException;
@@ -22,6 +23,12 @@ public final class SrtpTransformer implements AutoCloseable {
     private static final int AUTH_TAG = 10;
     private static final int MAX_SSRCS = 16;
     private static final org.jitsi.utils.logging2.Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
+
+    static {
+        // Left to choose, jitsi-srtp benchmarks every AES provider on the thread of the first context made (an event
+        // loop here): seconds on a busy machine. It picks the JDK's own (AES-NI intrinsics) here anyway.
+        Aes.setFactoryClassName("org.jitsi.srtp.crypto.Aes$SunJCECipherFactory");
+    }
 
     private final SrtpContextFactory factory;
     private final Map<Integer, SrtpCryptoContext> rtp = new HashMap<>();

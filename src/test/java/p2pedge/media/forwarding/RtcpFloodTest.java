@@ -39,19 +39,6 @@ class RtcpFloodTest {
     private static final int BUDGET_PERCENT = 10;
     private static final int KEYFRAME_INTERVAL_SECONDS = 2;
 
-    /**
-     * jitsi-srtp benchmarks its AES implementations on the first SRTP context, on whichever thread makes it (here an
-     * event loop, for seconds on a busy machine): done once here, so the first test's viewers do not time out on it.
-     */
-    @org.junit.jupiter.api.BeforeAll
-    static void warmSrtp() throws Exception {
-        p2pedge.media.rtc.SrtpKeys keys = p2pedge.media.rtc.SrtpKeys.fromExporter(p2pedge.media.rtc.SrtpKeys.AES128_CM_HMAC_SHA1_80,
-                new byte[p2pedge.media.rtc.SrtpKeys.exportLength()]);
-        try (p2pedge.media.rtc.SrtpTransformer srtp = p2pedge.media.rtc.SrtpTransformer.forSending(keys)) {
-            srtp.protectRtp(new byte[]{(byte) 0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 1, 2, 3, 4});
-        }
-    }
-
     private static JsonObject config() {
         JsonObject config = ForwardingPlaneTest.forwarder();
         config.getJsonObject("media").put("retransmitBudgetPercent", BUDGET_PERCENT)
