@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Does native memory grow with DTLS-SRTP sessions (a leak) or level off (allocator retention)? One forwarding
  * edge and load viewers in this JVM, as in ForwardingChurnTest: full sessions (ICE, DTLS, SRTP media, leave),
  * PARALLEL at a time, SESSIONS in all; every EVERY sessions it prints resident memory outside the Java heap,
- * its growth since the warm-up, the heap in use, glibc's malloc arenas and the thread count. At the end: the
+ * its growth since the warm-up, the heap in use and its resident pages, the old measure (RSS minus committed heap),
+ * the heaps of glibc's malloc arenas and the thread count. At the end: the
  * growth per 1,000 sessions over the first and the second half (a leak keeps its slope, a plateau loses it).
  * Run it with and without MALLOC_ARENA_MAX (bench/native-memory.sh does both).
  * With IDLE_S, it first sits that many seconds with no session at all (growth that comes with time, not sessions).
@@ -46,7 +47,7 @@ public final class NativeMemoryBench {
             if (tracking) {
                 NativeMemory.nativeMemoryTracking("baseline");
             }
-            System.out.printf("MALLOC_ARENA_MAX=%s; after a 200-session warm-up: RSS outside the heap %d MB, %d malloc arenas%n",
+            System.out.printf("MALLOC_ARENA_MAX=%s; after a 200-session warm-up: RSS outside the heap %d MB, %d malloc arena heaps%n",
                     System.getenv().getOrDefault("MALLOC_ARENA_MAX", "(unset)"), base, NativeMemory.mallocArenas());
             if (idleSeconds > 0) {
                 // The same time with no sessions at all: growth here comes with time (the demo publisher's libwebrtc
@@ -56,7 +57,7 @@ public final class NativeMemoryBench {
                 System.out.printf("idle for %d s, no sessions: RSS outside the heap %+d MB%n", idleSeconds, idle - base);
                 base = idle;
             }
-            System.out.println("sessions  outsideHeapMB  growthMB  heapUsedMB  heapResidentMB  rss-committedHeapMB  arenas  threads  failed");
+            System.out.println("sessions  outsideHeapMB  growthMB  heapUsedMB  heapResidentMB  rss-committedHeapMB  arenaHeaps  threads  failed");
             List<long[]> points = new ArrayList<>();
             points.add(new long[]{0, 0});
             long started = System.nanoTime();
@@ -66,7 +67,7 @@ public final class NativeMemoryBench {
                 done += step;
                 long outside = NativeMemory.outsideHeapMb();
                 points.add(new long[]{done, outside - base});
-                System.out.printf("%8d  %13d  %+8d  %10d  %14d  %19d  %6d  %7d  %6d%n", done, outside, outside - base,
+                System.out.printf("%8d  %13d  %+8d  %10d  %14d  %19d  %10d  %7d  %6d%n", done, outside, outside - base,
                         NativeMemory.usedHeapMb(), NativeMemory.heapResidentKb() >> 10, NativeMemory.rssMinusCommittedHeapMb(),
                         NativeMemory.mallocArenas(), Thread.activeCount(), failed);
             }

@@ -78,8 +78,9 @@ public final class NativeMemory {
     }
 
     /**
-     * malloc arenas besides the main one: anonymous 64 MB-aligned reservations of exactly 64 MB (a read-write
-     * part, then the reserved rest), as glibc lays out its per-thread arena heaps. A diagnostic count.
+     * Heaps of the malloc arenas besides the main one: anonymous 64 MB-aligned reservations of exactly 64 MB (a
+     * read-write part, then the reserved rest), as glibc lays them out. Each such arena has one, and one more each
+     * time it outgrows them; a diagnostic count.
      */
     public static int mallocArenas() throws Exception {
         List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"));

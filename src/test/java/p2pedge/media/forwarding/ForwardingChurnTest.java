@@ -120,7 +120,7 @@ class ForwardingChurnTest {
             assertTrue(fdGrowth <= FD_GROWTH_BOUND, "file descriptors grew by " + fdGrowth);
             assertTrue(heapGrowth <= HEAP_GROWTH_BOUND_MB, "heap grew by " + heapGrowth + " MB");
             String arenas = "MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "(unset: glibc's default, 8 arenas per core)")
-                    + ", " + p2pedge.testing.NativeMemory.mallocArenas() + " malloc arenas";
+                    + ", " + p2pedge.testing.NativeMemory.mallocArenas() + " malloc arena heaps";
             System.out.println("native memory: " + arenas);
             assertTrue(nativeGrowth <= NATIVE_GROWTH_BOUND_MB, "RSS outside the heap grew by " + nativeGrowth + " MB (" + arenas + ")");
             // This test bounds resources; handshake reliability is LoadViewerTest's and DtlsRetransmissionTest's.
