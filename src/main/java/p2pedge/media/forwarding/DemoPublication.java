@@ -76,6 +76,7 @@ final class DemoPublication implements AutoCloseable {
         health = watched;
         return attempt.publish(factory, stream, fingerprint, udpPort, context).onSuccess(v -> {
             if (publisher == attempt && !closed) {
+                watched.secured();
                 live = true;
                 backoff.succeeded();
             }

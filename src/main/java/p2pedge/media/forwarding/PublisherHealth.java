@@ -20,13 +20,19 @@ final class PublisherHealth {
     private final LongSupplier clock;
     private Link link = Link.CONNECTING;
     private long linkSinceNanos;
-    private final long startedNanos;
+    /** Since when media is expected: the publisher's handshake with the edge completed (its first media follows). */
+    private long securedNanos;
 
     PublisherHealth(long graceMillis, LongSupplier nanoClock) {
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMillis);
         this.clock = nanoClock;
-        this.startedNanos = nanoClock.getAsLong();
-        this.linkSinceNanos = startedNanos;
+        this.securedNanos = nanoClock.getAsLong();
+        this.linkSinceNanos = securedNanos;
+    }
+
+    /** The edge holds the publisher's keys: its silence counts from now (not from when publishing began). */
+    void secured() {
+        securedNanos = clock.getAsLong();
     }
 
     void onLink(Link state) {
@@ -59,7 +65,7 @@ final class PublisherHealth {
             default -> {
             }
         }
-        long silent = now - Math.max(startedNanos, lastMediaNanos);
+        long silent = now - Math.max(securedNanos, lastMediaNanos);
         if (silent >= graceNanos) {
             return Optional.of("no media has reached the edge for " + millis(silent) + " ms (connection " + link.name().toLowerCase(java.util.Locale.ROOT) + ")");
         }

@@ -39,6 +39,19 @@ class PublisherHealthTest {
     }
 
     @Test
+    void silenceCountsFromTheHandshakeNotFromWhenPublishingBegan() {
+        AtomicLong now = new AtomicLong(0);
+        PublisherHealth health = new PublisherHealth(4_000, now::get);
+        now.addAndGet(5_000 * MS); // a slow ICE and DTLS on a loaded machine
+        health.onLink(PublisherHealth.Link.CONNECTED);
+        health.secured();
+        long noMediaYet = 0;
+        assertEquals(Optional.empty(), health.lost(noMediaYet), "just secured: its media is on its way");
+        now.addAndGet(4_000 * MS);
+        assertTrue(health.lost(noMediaYet).isPresent(), "but not for longer than the grace");
+    }
+
+    @Test
     void aConnectionThatLooksFineButSendsTheEdgeNothingIsLost() {
         AtomicLong now = new AtomicLong(5_000 * MS);
         PublisherHealth health = new PublisherHealth(4_000, now::get);
