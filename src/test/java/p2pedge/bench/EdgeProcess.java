@@ -40,7 +40,9 @@ final class EdgeProcess implements AutoCloseable {
                 "-Dhttp.maxConnectionsPerAddress=0"));
         overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2"); // as bin/p2p-edge runs the edge
+        Process process = builder.start();
         // Whatever happens to the bench, the edge it started must not outlive it.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         EdgeProcess edge = new EdgeProcess(process, port);

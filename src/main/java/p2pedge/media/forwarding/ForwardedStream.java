@@ -44,11 +44,12 @@ final class ForwardedStream implements AutoCloseable {
 
     private final String name;
     private final SharedUdpPort port;
-    private final String publisherUfrag = "pub" + token(6);
-    private final String publisherPassword = token(24);
+    /** The publisher's session on the port; a re-published stream gets new ones (see {@link #dropPublisher}). */
+    private volatile String publisherUfrag = "pub" + token(6);
+    private volatile String publisherPassword = token(24);
     private final KeyframeRequests keyframes;
     private final Map<String, MediaSession> sessions;
-    private final Promise<Void> secured = Promise.promise();
+    private volatile Promise<Void> secured = Promise.promise();
     final VideoCodec codec;
     final RtpForwarder video;
     final RtpForwarder audio;
@@ -63,10 +64,11 @@ final class ForwardedStream implements AutoCloseable {
     private volatile java.util.function.IntConsumer upstreamKeyframeRequest;
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
-    private final ReceptionStats videoReception = new ReceptionStats(90_000);
-    private final ReceptionStats audioReception = new ReceptionStats(48_000);
+    private ReceptionStats videoReception = new ReceptionStats(90_000);
+    private ReceptionStats audioReception = new ReceptionStats(48_000);
     private volatile long receiverReports;
     private final io.vertx.core.Vertx vertx;
+    private final Context context;
     private final long reportTimer;
 
     /** What viewers' feedback may cost (the plane's limits) and where it is counted (the plane's counters). */
@@ -84,6 +86,7 @@ final class ForwardedStream implements AutoCloseable {
         this.video = new RtpForwarder(port::send, keyframes, codec, feedback.limits(), feedback.stats(), System::nanoTime);
         this.audio = new RtpForwarder(port::send, null, null);
         this.vertx = context.owner();
+        this.context = context;
         this.reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
     }
 
@@ -95,9 +98,53 @@ final class ForwardedStream implements AutoCloseable {
         return keyframes.sent();
     }
 
-    /** Completes when the publisher's DTLS-SRTP handshake is done. */
+    /** Completes when the (current) publisher's DTLS-SRTP handshake is done. */
     Future<Void> secured() {
         return secured.future();
+    }
+
+    /** When the last source packet arrived (System.nanoTime), or when the stream was created if none has. */
+    long lastMediaNanos() {
+        return Math.max(createdNanos, lastPacketNanos);
+    }
+
+    /**
+     * Forgets the current publisher (its session on the port, its SRTP contexts, what it negotiated) so another
+     * can be accepted for this same stream: viewers stay, and the forwarders carry their numbering over to the new
+     * source. Idempotent; on the stream's context.
+     */
+    void dropPublisher() {
+        forgetPublisherSession();
+        closeTransformers();
+        secured.tryFail("publisher dropped");
+        publisherUfrag = "pub" + token(6);
+        publisherPassword = token(24);
+        secured = Promise.promise();
+        publisherVideoType = -1;
+        publisherAudioType = -1;
+        publisherVideoSsrc = -1;
+        publisherAudioSsrc = -1;
+        videoReception = new ReceptionStats(90_000);
+        audioReception = new ReceptionStats(48_000);
+    }
+
+    /** The port and the edge forget the publisher's ICE session (diagnostics, tests): its checks and media go unanswered. */
+    void forgetPublisherSession() {
+        sessions.remove(publisherUfrag);
+        port.forget(publisherUfrag);
+    }
+
+    private void closeTransformers() {
+        SrtpTransformer from = fromPublisher;
+        SrtpTransformer to = toPublisher;
+        fromPublisher = null;
+        toPublisher = null;
+        if (from != null) {
+            from.close();
+        }
+        if (to != null) {
+            to.close();
+        }
     }
 
     /** Whether no media has arrived (from the publisher or the relay) for {@code nanos}, or ever, since created that long ago. */
@@ -143,21 +190,23 @@ final class ForwardedStream implements AutoCloseable {
         if (publisherVideoType < 0) {
             throw new IllegalArgumentException("the offer sends no video");
         }
-        sessions.put(publisherUfrag, new MediaSession(publisherUfrag, publisherPassword, offer.fingerprint(),
-                this::onPublisherKeys, this::onPublisherMedia));
+        String ufrag = publisherUfrag;
+        sessions.put(ufrag, new MediaSession(ufrag, publisherPassword, offer.fingerprint(),
+                keys -> context.runOnContext(v -> onPublisherKeys(ufrag, keys)), this::onPublisherMedia));
         return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer).writeAnswer();
     }
 
-    /** On the port's context; again when the publisher completed a new handshake on a new address (its old SRTP state is closed). */
-    private void onPublisherKeys(SrtpKeys keys) {
-        SrtpTransformer oldFrom = fromPublisher;
-        SrtpTransformer oldTo = toPublisher;
+    /**
+     * On the stream's context (where the transformers are used), for the publisher session {@code ufrag}: keys of
+     * a session dropped meanwhile are not taken, and contexts a new handshake replaces are closed.
+     */
+    private void onPublisherKeys(String ufrag, SrtpKeys keys) {
+        if (!ufrag.equals(publisherUfrag)) {
+            return;
+        }
+        closeTransformers();
         fromPublisher = SrtpTransformer.forReceiving(keys);
         toPublisher = SrtpTransformer.forSending(keys);
-        if (oldFrom != null) {
-            oldFrom.close();
-            oldTo.close();
-        }
         secured.tryComplete();
     }
 
@@ -297,10 +346,7 @@ final class ForwardedStream implements AutoCloseable {
         sessions.remove(publisherUfrag);
         port.forget(publisherUfrag);
         secured.tryFail("stream closed");
-        if (fromPublisher != null) {
-            fromPublisher.close();
-            toPublisher.close();
-        }
+        closeTransformers();
     }
 
     static String token(int length) {

@@ -52,7 +52,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
-    private final List<DemoPublisher> demoPublishers = new ArrayList<>();
+    private final List<DemoPublication> demoPublishers = new ArrayList<>();
     /** WHIP resources: id -> the stream its publisher feeds, and that publisher's watchdog timer. */
     private final Map<String, ForwardedStream> published = new HashMap<>();
     private final Map<String, Long> watchdogs = new HashMap<>();
@@ -113,9 +113,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 sources.add(demo);
                 ForwardedStream stream = new ForwardedStream(spec.name(), VideoCodec.of(spec.codec()), port, sessions, context, feedback);
                 streams.put(spec.name(), stream);
-                DemoPublisher publisher = new DemoPublisher(demo);
-                demoPublishers.add(publisher);
-                started.add(publisher.publish(factory, stream, identity.fingerprint(), udpPort, context));
+                DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
+                demoPublishers.add(publication);
+                started.add(publication.start());
             }
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(MediaApi.OFFER, this::onOffer));
@@ -139,6 +139,13 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
+            consumers.add(bus.<String>localConsumer(LOSE_PUBLISHER_SESSION, m -> {
+                ForwardedStream stream = streams.get(m.body());
+                if (stream != null) {
+                    stream.forgetPublisherSession();
+                }
+                m.reply(stream != null);
+            }));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
         }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + ", " + streams.size() + " stream(s)"));
@@ -153,7 +160,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         relays.closeAll();
         published.forEach((resource, stream) -> directory.release(stream.name(), edgeId));
         streams.values().forEach(ForwardedStream::close);
-        demoPublishers.forEach(DemoPublisher::close);
+        demoPublishers.forEach(DemoPublication::close);
         sources.forEach(LiveStream::close);
         factory.dispose();
         audioDevice.dispose();
@@ -260,6 +267,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     /** Counters of the forwarding plane (tests, and later the metrics). */
     public static final String FORWARDING_STATS = "p2pedge.media.forwarding-stats";
+    /**
+     * Diagnostics and tests (local event bus only): the edge loses the ICE session of a stream's publisher on its
+     * port, as if its state were lost; the publisher's consent checks and media then fail for real.
+     */
+    static final String LOSE_PUBLISHER_SESSION = "p2pedge.media.lose-publisher-session";
 
     private Future<JsonObject> stats() {
         long forwarded = 0;
@@ -274,6 +286,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("relayPulls", relays.pullCount())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
+                .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())
                 .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
                 .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
                 .put("dropped", dropped)

@@ -28,6 +28,8 @@ public final class RtpForwarder {
         /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
         private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
         private boolean synced;
+        /** A player, whose decoder must start at a keyframe (a relay pull is not: the pulling edge gates its own). */
+        private boolean gated;
         private long packets;
         private long octets;
         /** Set when the viewer is added, with the forwarder's limits and clock. */
@@ -56,6 +58,11 @@ public final class RtpForwarder {
     private final java.util.function.LongSupplier clock;
     /** The source's rate, which each viewer's retransmission budget is a share of. */
     private final StreamRate sourceRate;
+    /** The source's SSRC (0 until its first packet) and when its last packet came: a new SSRC is a new source. */
+    private int sourceSsrc;
+    private boolean hasSource;
+    private long lastSourceNanos;
+    private long sourceChanges;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
 
@@ -100,6 +107,7 @@ public final class RtpForwarder {
     public void add(String viewerId, Viewer viewer) {
         viewer.synced = keyframes == null;
         budget(viewer, false);
+        viewer.gated = keyframes != null;
         viewers.put(viewerId, viewer);
         if (keyframes != null) {
             keyframes.request();
@@ -235,9 +243,45 @@ public final class RtpForwarder {
         return senderReports.sum();
     }
 
+    /** How often the source's SSRC changed (a publisher re-published on a new connection). */
+    public long sourceChanges() {
+        return sourceChanges;
+    }
+
+    /**
+     * A new SSRC is a new source (the publisher re-published on a new connection): every viewer's numbering goes on
+     * where it was, its timeline advanced by the time the source was away, and players wait for the new source's
+     * first keyframe, which is asked for now. Viewers need not reconnect.
+     */
+    private void onSourceSsrc(int ssrc) {
+        long now = clock.getAsLong();
+        if (hasSource && ssrc != sourceSsrc) {
+            sourceChanges++;
+            // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
+            long gapTicks = (now - lastSourceNanos) / 1_000 * (codec != null ? 90_000 : 48_000) / 1_000_000;
+            for (Viewer viewer : viewers.values()) {
+                viewer.rewriter.newSource(gapTicks);
+                if (viewer.gated) {
+                    viewer.synced = false;
+                }
+            }
+            if (keyframes != null) {
+                keyframes.request();
+            }
+        }
+        hasSource = true;
+        sourceSsrc = ssrc;
+        lastSourceNanos = now;
+    }
+
+    private static int ssrcOf(byte[] packet) {
+        return ((packet[8] & 0xFF) << 24) | ((packet[9] & 0xFF) << 16) | ((packet[10] & 0xFF) << 8) | (packet[11] & 0xFF);
+    }
+
     /** A source packet, plain RTP. Called from one thread (the port's handler). */
     public void onSourceRtp(byte[] packet) {
         sourceRate.add(packet.length);
+        onSourceSsrc(ssrcOf(packet));
         boolean keyframe = codec != null && codec.startsKeyframe(packet);
         if (keyframe) {
             keyframes.satisfied();

@@ -16,6 +16,10 @@ public final class RtpRewriter {
     private boolean started;
     private int sequenceDelta;
     private long timestampDelta;
+    /** The last numbers this viewer was sent, and the timeline gap to leave before a new source's first packet (-1: none pending). */
+    private int lastSequence;
+    private long lastTimestamp;
+    private long rebaseGapTicks = -1;
 
     public RtpRewriter(int ssrc) {
         this(ssrc, -1);
@@ -33,7 +37,19 @@ public final class RtpRewriter {
 
     /** A source RTP timestamp in this viewer's timeline (for its sender reports); empty before the first packet. */
     public java.util.OptionalLong timestamp(long sourceTimestamp) {
-        return started ? java.util.OptionalLong.of((sourceTimestamp + timestampDelta) & 0xFFFFFFFFL) : java.util.OptionalLong.empty();
+        return started && rebaseGapTicks < 0 ? java.util.OptionalLong.of((sourceTimestamp + timestampDelta) & 0xFFFFFFFFL) : java.util.OptionalLong.empty();
+    }
+
+    /**
+     * The next packet comes from a new source (another SSRC, numbered from anywhere): this viewer's sequence numbers
+     * continue without a gap, so its receiver sees no loss and NACKs nothing, and its timestamps advance by
+     * {@code gapTicks} (the time the source was away, in the stream's clock), as after a pause. Until that packet,
+     * {@link #timestamp} maps nothing: a sender report of the new source must not be read in the old one's timeline.
+     */
+    public void newSource(long gapTicks) {
+        if (started) {
+            rebaseGapTicks = Math.max(1, gapTicks);
+        }
     }
 
     /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
@@ -45,9 +61,16 @@ public final class RtpRewriter {
             started = true;
             sequenceDelta = RANDOM.nextInt(1 << 15) - sequence;
             timestampDelta = (RANDOM.nextInt() & 0xFFFFFFFFL) - timestamp;
+        } else if (rebaseGapTicks >= 0) {
+            // A new source (a re-published stream): its numbers start anywhere; the viewer's go on where they were.
+            sequenceDelta = lastSequence + 1 - sequence;
+            timestampDelta = lastTimestamp + rebaseGapTicks - timestamp;
+            rebaseGapTicks = -1;
         }
         int newSequence = (sequence + sequenceDelta) & 0xFFFF;
         long newTimestamp = (timestamp + timestampDelta) & 0xFFFFFFFFL;
+        lastSequence = newSequence;
+        lastTimestamp = newTimestamp;
         out[2] = (byte) (newSequence >>> 8);
         out[3] = (byte) newSequence;
         out[4] = (byte) (newTimestamp >>> 24);

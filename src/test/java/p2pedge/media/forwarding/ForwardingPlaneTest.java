@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.JavaViewer;
+import p2pedge.testing.LoadViewer;
 import p2pedge.testing.OvenPlayerPages;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
@@ -18,6 +19,12 @@ import p2pedge.testing.WebrtcFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -161,6 +168,73 @@ class ForwardingPlaneTest {
             page.close();
             oven.close();
             edge.awaitMediaConnections(0, 10_000);
+        }
+    }
+
+    /**
+     * Issue 12 item 3: the edge loses the demo publisher's ICE session on its port (as a stall or lost state would
+     * leave it), so the in-process publisher's consent checks go unanswered and its media is dropped: a real
+     * failure of its connection. The edge logs it, publishes the demo again on a new connection, and the viewers
+     * already there resume without reconnecting (their sequence numbers go on without a gap); a new viewer is
+     * served too.
+     */
+    @Test
+    void aLostDemoPublisherIsLoggedAndPublishedAgainAndItsViewersResumeWithoutReconnecting(Vertx vertx) throws Exception {
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger publication = Logger.getLogger("p2pedge.media.forwarding.DemoPublication");
+        publication.addHandler(capture);
+        List<JavaViewer> viewers = new ArrayList<>();
+        try (TestEdge edge = TestEdge.start(vertx, forwarder());
+             LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 2, 0)) {
+            JavaViewer decoder = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream"));
+            viewers.add(decoder);
+            LoadViewer counter = crowd.join(edge.port(), "/app/stream").await(30, TimeUnit.SECONDS);
+            Waits.until(() -> decoder.frames() > 10, 20_000, "the viewer decodes the demo stream");
+            LoadViewer.Counts before = counter.counts().await(5, TimeUnit.SECONDS);
+
+            assertTrue(vertx.eventBus().<Boolean>request(ForwardingMediaVerticle.LOSE_PUBLISHER_SESSION, "app/stream")
+                    .await(5, TimeUnit.SECONDS).body());
+            long lostAt = System.nanoTime();
+            long numberAtLoss = decoder.lastFrameNumber();
+
+            Waits.until(() -> logged.stream().anyMatch(r -> r.getLevel() == Level.WARNING && r.getMessage().contains("is lost")),
+                    20_000, "the lost publisher is logged");
+            Waits.until(() -> stats(vertx).getLong("publisherRepublished", 0L) >= 1, 30_000, "the demo stream is published again");
+            long framesAtRepublish = decoder.frames();
+            Waits.until(() -> decoder.frames() > framesAtRepublish + 30 && decoder.lastFrameNumber() > numberAtLoss, 20_000,
+                    "the viewer decodes the new connection's frames, without reconnecting");
+            long recoveredMs = (System.nanoTime() - lostAt) / 1_000_000;
+            Thread.sleep(1_000);
+            LoadViewer.Counts window = counter.counts().await(5, TimeUnit.SECONDS).minus(before);
+            // Sequence numbers went on where they were: as many packets arrived as the numbers span (no jump either way).
+            assertTrue(window.packets() > 100, "the load viewer receives again: " + window);
+            assertTrue(Math.abs(window.expected() - window.packets()) <= Math.max(20, window.expected() / 50),
+                    "the load viewer's numbering continued across the new connection: " + window);
+
+            JavaViewer late = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream"));
+            viewers.add(late);
+            Waits.until(() -> late.frames() > 10, 20_000, "a new viewer is served");
+            assertEquals(3, edge.mediaConnections(), "the first viewers kept their connections");
+            System.out.printf("demo publisher lost: logged, published again (%s), the viewer decoding again %d ms after the "
+                    + "loss; load viewer over the window: %s%n", stats(vertx).getLong("publisherRepublished"), recoveredMs, window);
+            counter.close().await(5, TimeUnit.SECONDS);
+        } finally {
+            publication.removeHandler(capture);
+            viewers.forEach(JavaViewer::close);
         }
     }
 }

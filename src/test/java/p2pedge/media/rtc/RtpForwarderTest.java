@@ -180,4 +180,36 @@ class RtpForwarderTest {
         forwarder.onReceptionReport("v", new Rtcp.ReportBlock(43, 0, 0, 1, 0, lsr, 0));
         assertEquals(250, forwarder.retransmitWindowNanos("v") / MS, 1, "a report on another SR or SSRC is not taken");
     }
+
+    /** A re-published source (a new SSRC): a player waits for its keyframe, asked for at once, and is not re-added. */
+    @Test
+    void aNewSourceSsrcMakesPlayersWaitForItsKeyframeAndAsksForOne() throws Exception {
+        AtomicLong now = new AtomicLong();
+        AtomicInteger requests = new AtomicInteger();
+        List<byte[]> sent = new ArrayList<>();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
+        forwarder.onSourceRtp(vp8(1, true));
+        forwarder.onSourceRtp(vp8(2, false));
+        assertEquals(2, sent.size());
+        now.addAndGet(1_000_000_000);
+
+        byte[] other = vp8(40_000, false);
+        other[11] = 8; // SSRC 7 -> 8: the publisher's new connection
+        forwarder.onSourceRtp(other);
+        assertEquals(2, sent.size(), "the new source's interframe is held back");
+        assertEquals(2, requests.get(), "a keyframe is asked of the new source at once");
+        assertEquals(1, forwarder.sourceChanges());
+        byte[] keyframe = vp8(40_001, true);
+        keyframe[11] = 8;
+        forwarder.onSourceRtp(keyframe);
+        assertEquals(3, sent.size(), "fed again from its keyframe");
+        SrtpTransformer viewer = SrtpTransformer.forClientReceiving(keys);
+        byte[] before = viewer.unprotectRtp(sent.get(1)).orElseThrow();
+        byte[] after = viewer.unprotectRtp(sent.get(2)).orElseThrow();
+        int gap = ((((after[2] & 0xFF) << 8) | (after[3] & 0xFF)) - (((before[2] & 0xFF) << 8) | (before[3] & 0xFF))) & 0xFFFF;
+        assertEquals(1, gap, "its numbering went on where it was");
+    }
 }

@@ -44,4 +44,25 @@ class RtpRewriterTest {
         assertArrayEquals(copy, source);
         assertEquals(2, ByteBuffer.wrap(b.rewrite(rtp(101, 9090)), 8, 4).getInt());
     }
+
+    private static byte[] rtp(int sequence, long timestamp, int ssrc) {
+        byte[] packet = rtp(sequence, timestamp);
+        ByteBuffer.wrap(packet).putInt(8, ssrc);
+        return packet;
+    }
+
+    @Test
+    void aNewSourceContinuesTheViewersNumberingAndAdvancesItsTimelineByTheGap() {
+        RtpRewriter rewriter = new RtpRewriter(7);
+        byte[] last = rewriter.rewrite(rtp(65535, 0xFFFFFF00L, 1));
+        rewriter.newSource(90_000); // away for a second at 90 kHz
+        assertEquals(java.util.OptionalLong.empty(), rewriter.timestamp(5), "no timeline for the new source before its first packet");
+        byte[] first = rewriter.rewrite(rtp(31337, 123456789L, 2)); // a new publisher's numbers start anywhere
+        assertEquals((sequence(last) + 1) & 0xFFFF, sequence(first), "no gap: the receiver sees no loss and NACKs nothing");
+        assertEquals((timestamp(last) + 90_000) & 0xFFFFFFFFL, timestamp(first), "the timeline moved on by the time away");
+        byte[] next = rewriter.rewrite(rtp(31338, 123456789L + 3000, 2));
+        assertEquals((sequence(first) + 1) & 0xFFFF, sequence(next));
+        assertEquals((timestamp(first) + 3000) & 0xFFFFFFFFL, timestamp(next), "then the new source's steps are followed");
+        assertEquals(timestamp(next), rewriter.timestamp(123456789L + 3000).getAsLong());
+    }
 }
