@@ -94,6 +94,11 @@ final class ForwardedStream implements AutoCloseable {
         return name;
     }
 
+    /** The edge's own keyframe request (a new publisher connection); viewers' go through their budget in the forwarder. */
+    void requestKeyframe() {
+        keyframes.request();
+    }
+
     long keyframeRequests() {
         return keyframes.sent();
     }
