@@ -62,7 +62,7 @@ class ForwardingChurnTest {
             cycles(vertx, edge, 200);
             int threads = ManagementFactory.getThreadMXBean().getThreadCount();
             long fds = openFileDescriptors();
-            long heap = usedHeapMb();
+            long heap = p2pedge.testing.NativeMemory.usedHeapMb();
             long started = System.currentTimeMillis();
             int done = cycles(vertx, edge, CYCLES);
             long seconds = (System.currentTimeMillis() - started) / 1000;
@@ -74,7 +74,7 @@ class ForwardingChurnTest {
             assertEquals(1, stats.getInteger("sessions"), "only the in-process publisher's session remains: " + stats.encode());
             int threadGrowth = ManagementFactory.getThreadMXBean().getThreadCount() - threads;
             long fdGrowth = openFileDescriptors() - fds;
-            long heapGrowth = usedHeapMb() - heap;
+            long heapGrowth = p2pedge.testing.NativeMemory.usedHeapMb() - heap;
             System.out.printf("forwarder churn: %d join/leave cycles in %d s; growth: threads %+d (bound %d), fds %+d (bound %d), "
                             + "heap %+d MB (bound %d)%n", done, seconds, threadGrowth, THREAD_GROWTH_BOUND, fdGrowth, FD_GROWTH_BOUND,
                     heapGrowth, HEAP_GROWTH_BOUND_MB);
@@ -98,7 +98,7 @@ class ForwardingChurnTest {
             handshakeCycles(vertx, edge, crowd, 200, failures); // warm-up: JIT, pools, caches
             int threads = ManagementFactory.getThreadMXBean().getThreadCount();
             long fds = openFileDescriptors();
-            long heap = usedHeapMb();
+            long heap = p2pedge.testing.NativeMemory.usedHeapMb();
             long nativeMb = p2pedge.testing.NativeMemory.outsideHeapMb();
             long started = System.currentTimeMillis();
             int done = handshakeCycles(vertx, edge, crowd, FULL_CYCLES, failures);
@@ -110,7 +110,7 @@ class ForwardingChurnTest {
             Waits.until(() -> ManagementFactory.getThreadMXBean().getThreadCount() - threads <= THREAD_GROWTH_BOUND, 10_000,
                     "threads back within " + THREAD_GROWTH_BOUND + " of " + threads);
             long fdGrowth = openFileDescriptors() - fds;
-            long heapGrowth = usedHeapMb() - heap;
+            long heapGrowth = p2pedge.testing.NativeMemory.usedHeapMb() - heap;
             long nativeGrowth = p2pedge.testing.NativeMemory.outsideHeapMb() - nativeMb;
             System.out.printf("forwarder churn with DTLS: %d sessions (ICE, DTLS, SRTP media) in %d s; growth: threads %+d, "
                             + "fds %+d (bound %d), heap %+d MB (bound %d), RSS outside the heap %+d MB (bound %d)%n", done, seconds,
@@ -187,14 +187,5 @@ class ForwardingChurnTest {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         }
-    }
-
-    private static long usedHeapMb() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
-        Runtime runtime = Runtime.getRuntime();
-        return (runtime.totalMemory() - runtime.freeMemory()) >> 20;
     }
 }
