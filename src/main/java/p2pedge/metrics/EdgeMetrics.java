@@ -155,6 +155,11 @@ public final class EdgeMetrics {
 
     public void update(MediaSnapshot snapshot) {
         lastMedia = snapshot;
+        // Reasons are known once seen; a counter per reason reads the latest snapshot (registering again is a no-op).
+        snapshot.portDropped().keySet().forEach(reason ->
+                FunctionCounter.builder("p2pedge.media.port.dropped", this, m -> m.lastMedia.portDropped().getOrDefault(reason, 0L))
+                        .description("Datagrams the media port dropped (unauthenticated STUN, DTLS refused, consent expired...), by reason")
+                        .tag("reason", reason).register(registry));
     }
 
     /** The event counters since start, as JSON (the admin API and the dashboard). */

@@ -11,23 +11,33 @@ import io.vertx.core.json.JsonObject;
  * @param egressBytes          bytes the media plane has sent since it started
  * @param egressBitsPerSecond  its sending rate over the last few seconds
  * @param feedback             what viewers' NACKs and keyframe requests made it do, and what it refused
+ * @param portDropped          datagrams the media port dropped since it started, by reason
  */
 public record MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond,
-                            FeedbackCounters feedback) {
+                            FeedbackCounters feedback, java.util.Map<String, Long> portDropped) {
 
     /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
     public MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond) {
-        this(viewers, streams, relayPulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE);
+        this(viewers, streams, relayPulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, java.util.Map.of());
     }
 
     public JsonObject toJson() {
         return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", relayPulls)
-                .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson());
+                .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson())
+                .put("portDropped", new JsonObject(new java.util.HashMap<>(portDropped)));
     }
 
     public static MediaSnapshot fromJson(JsonObject json) {
         return new MediaSnapshot(json.getInteger("viewers"), json.getInteger("streams"), json.getInteger("relayPulls"),
                 json.getLong("egressBytes"), json.getDouble("egressBitsPerSecond"),
-                FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())));
+                FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())), droppedFrom(json.getJsonObject("portDropped")));
+    }
+
+    private static java.util.Map<String, Long> droppedFrom(JsonObject json) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        if (json != null) {
+            json.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        }
+        return out;
     }
 }

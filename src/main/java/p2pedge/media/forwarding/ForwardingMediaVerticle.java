@@ -135,7 +135,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
                     viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond(),
-                    p2pedge.metrics.FeedbackCounters.of(feedbackStats)).toJson())));
+                    p2pedge.metrics.FeedbackCounters.of(feedbackStats), port.dropped()).toJson())));
             consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));

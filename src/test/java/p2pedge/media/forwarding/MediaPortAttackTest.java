@@ -319,6 +319,8 @@ class MediaPortAttackTest {
             System.out.printf("%d-byte bare Binding requests and wrong-password checks: %d answers; dropped %s%n", bare.length,
                     answers, dropped.encode());
             assertEquals(0, answers, "no answer to unauthenticated checks (a reflector) or to a wrong password (an oracle)");
+            Scrape scrape = Scrape.of(edge.metricsPort());
+            assertEquals(5, scrape.value("p2pedge_media_port_dropped_total", "reason=\"stun: no_credentials\""), scrape.text());
             assertTrue(session.passIce(stranger), "a right check from the same address is still answered");
         }
     }
