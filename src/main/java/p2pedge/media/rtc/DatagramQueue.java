@@ -55,6 +55,11 @@ public final class DatagramQueue implements DatagramTransport {
         return true;
     }
 
+    /** The handshake got its thread: time spent waiting for one is not the peer's silence. */
+    public void begin() {
+        lastArrival = clockMillis.getAsLong();
+    }
+
     /** Datagrams waiting to be read. */
     public int pending() {
         return closed ? 0 : incoming.size();

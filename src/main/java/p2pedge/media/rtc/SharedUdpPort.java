@@ -379,7 +379,10 @@ public final class SharedUdpPort {
         peer.handshake = association;
         peer.running = true;
         DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), k -> association.keys = k);
-        handshakes.submit(context, () -> new DTLSServerProtocol().accept(server, association.queue))
+        handshakes.submit(context, () -> {
+                    association.queue.begin();
+                    return new DTLSServerProtocol().accept(server, association.queue);
+                })
                 .onComplete(ar -> {
                     peer.running = false;
                     if (ar.succeeded()) {

@@ -50,4 +50,19 @@ class DatagramQueueTest {
         assertTrue((System.nanoTime() - started) / 1_000_000 < 400, "the reader woke at close, not at its timeout");
         assertEquals(false, queue.offer(new byte[]{22}), "a closed queue takes nothing");
     }
+
+    @Test
+    void timeSpentWaitingForAThreadIsNotThePeersSilence() throws Exception {
+        AtomicLong now = new AtomicLong(0);
+        DatagramQueue queue = new DatagramQueue(bytes -> { }, 3_000, now::get);
+        byte[] buffer = new byte[1500];
+        queue.offer(new byte[]{22, 1});
+        now.set(4_000); // the handshake waited 4 s in the pool's queue
+        queue.begin();
+        assertEquals(2, queue.receive(buffer, 0, buffer.length, 10), "the ClientHello");
+        now.set(6_999);
+        assertEquals(-1, queue.receive(buffer, 0, buffer.length, 1), "2,999 ms since the handshake began: not stalled");
+        now.set(7_000);
+        assertThrows(IOException.class, () -> queue.receive(buffer, 0, buffer.length, 10));
+    }
 }
