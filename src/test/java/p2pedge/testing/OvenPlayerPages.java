@@ -32,10 +32,18 @@ public final class OvenPlayerPages implements AutoCloseable {
               });
               player.on('stateChanged', (d) => window.op.states.push(d.newstate));
               player.on('error', (e) => window.op.errors.push(JSON.stringify(e)));
+              // Frames presented since the page opened: the element's own count starts again whenever it
+              // loads a new stream (a failover), so restarts are added up, sampled often enough not to miss one.
+              let total = 0, last = 0, element = null;
               window.frames = () => {
                 const v = document.querySelector('video');
-                return v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+                if (v !== element) { element = v; last = 0; }
+                const now = v ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
+                total += now >= last ? now - last : now;
+                last = now;
+                return total;
               };
+              setInterval(window.frames, 100);
             </script></body></html>
             """;
 
