@@ -1,25 +1,25 @@
 package p2pedge;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import p2pedge.cluster.EdgeCluster;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.MediaVerticle;
+import p2pedge.media.forwarding.ForwardingMediaVerticle;
+import p2pedge.metrics.EdgeMetrics;
+import p2pedge.ops.AdminTokenFile;
+import p2pedge.ops.MetricsVerticle;
+import p2pedge.p2p.PeerClassificationVerticle;
+import p2pedge.signalling.SignallingVerticle;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import p2pedge.admin.AdminTokenFile;
-import p2pedge.config.EdgeConfig;
-import p2pedge.media.MediaVerticle;
-import p2pedge.media.forwarding.ForwardingMediaVerticle;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import p2pedge.cluster.EdgeCluster;
-import p2pedge.metrics.EdgeMetrics;
-import p2pedge.metrics.MetricsVerticle;
-import p2pedge.p2p.PeerClassificationVerticle;
-import p2pedge.signalling.SignallingVerticle;
 
 /** One edge node: its verticles deployed on a Vert.x instance, started and stopped in dependency order. */
 public final class Edge {

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
+import p2pedge.metrics.EdgeMetrics;
 
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -38,7 +39,7 @@ public final class Main {
         Vertx vertx;
         Edge edge;
         try {
-            var registry = p2pedge.metrics.EdgeMetrics.newRegistry();
+            var registry = EdgeMetrics.newRegistry();
             EdgeCluster.ClusteredVertx started = EdgeCluster.startVertx(config, registry).await(60, TimeUnit.SECONDS);
             vertx = started.vertx();
             edge = Edge.start(vertx, config, started.cluster(), registry).await(60, TimeUnit.SECONDS);

@@ -4,13 +4,19 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
+import p2pedge.media.LocalStreamDirectory;
+import p2pedge.media.StreamDirectory;
 import p2pedge.p2p.HostRegistry;
 import p2pedge.p2p.LocalHostRegistry;
-import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.LocalSessionIds;
 import p2pedge.signalling.SessionIds;
 
@@ -18,6 +24,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.logging.Logger;
@@ -54,10 +62,10 @@ public final class EdgeCluster {
      * Starts Vert.x, clustered when the configuration asks for it, with its metrics (HTTP, WebSocket, event bus,
      * pools, JVM) in {@code registry}.
      */
-    public static Future<ClusteredVertx> startVertx(EdgeConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
-        var options = new io.vertx.core.VertxOptions().setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions()
+    public static Future<ClusteredVertx> startVertx(EdgeConfig config, MeterRegistry registry) {
+        var options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
                 .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true));
-        var builder = Vertx.builder().with(options).withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry));
+        var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
         if (!config.cluster().enabled()) {
             return Future.succeededFuture(new ClusteredVertx(builder.build(), standalone()));
         }
@@ -106,12 +114,12 @@ public final class EdgeCluster {
     }
 
     /** The ids of every edge in the cluster (this one alone when standalone). */
-    public java.util.List<String> edgeIds() {
+    public List<String> edgeIds() {
         if (!clustered() || !manager.getHazelcastInstance().getLifecycleService().isRunning()) {
-            return java.util.List.of(edgeId);
+            return List.of(edgeId);
         }
         return manager.getHazelcastInstance().getCluster().getMembers().stream()
-                .map(member -> member.<String>getAttribute(NODE_ID_ATTRIBUTE)).filter(java.util.Objects::nonNull).sorted().toList();
+                .map(member -> member.<String>getAttribute(NODE_ID_ATTRIBUTE)).filter(Objects::nonNull).sorted().toList();
     }
 
     /** Edges in the cluster (1 when standalone); Hazelcast members that are not edges do not count. */
@@ -123,15 +131,15 @@ public final class EdgeCluster {
         return clustered() ? new HazelcastHostRegistry(vertx, manager.getHazelcastInstance()) : new LocalHostRegistry();
     }
 
-    public p2pedge.media.StreamDirectory streamDirectory(Vertx vertx) {
-        return clustered() ? new HazelcastStreamDirectory(vertx, manager.getHazelcastInstance()) : new p2pedge.media.LocalStreamDirectory();
+    public StreamDirectory streamDirectory(Vertx vertx) {
+        return clustered() ? new HazelcastStreamDirectory(vertx, manager.getHazelcastInstance()) : new LocalStreamDirectory();
     }
 
     public SessionIds sessionIds(Vertx vertx) {
         return clustered() ? new ClusterSessionIds(vertx, manager.getHazelcastInstance(), edgeId) : new LocalSessionIds();
     }
 
-    /** Publishes {@link P2pApi#EDGE_LEFT} on this edge's event bus whenever another member leaves. */
+    /** Publishes {@link ClusterEvents#EDGE_LEFT} on this edge's event bus whenever another member leaves. */
     public void watchMembers(Vertx vertx) {
         if (!clustered()) {
             return;
@@ -156,7 +164,7 @@ public final class EdgeCluster {
                 }
                 String gone = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
                 LOG.info(() -> "edge left: " + gone + " at " + event.getMember().getAddress());
-                vertx.eventBus().publish(P2pApi.EDGE_LEFT, gone);
+                vertx.eventBus().publish(ClusterEvents.EDGE_LEFT, gone);
             }
         });
     }

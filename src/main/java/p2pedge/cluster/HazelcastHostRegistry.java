@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import p2pedge.p2p.HealthEvent;
 import p2pedge.p2p.HostEntry;
+import p2pedge.p2p.HostRanking;
 import p2pedge.p2p.HostRegistry;
 
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
                                                Set<Long> excludedHosts, Predicate<HostEntry> accepts,
                                                ToDoubleFunction<HostEntry> score) {
         return snapshot().compose(all -> tryInOrder(
-                p2pedge.p2p.HostRanking.ranked(all, stream, family, clientId, clientEdge, excludedHosts, accepts, score),
+                HostRanking.ranked(all, stream, family, clientId, clientEdge, excludedHosts, accepts, score),
                 0, clientId, clientEdge));
     }
 

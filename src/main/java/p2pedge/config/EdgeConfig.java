@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The edge's configuration, parsed and checked in one place. */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
@@ -47,7 +49,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param relayIdleSeconds        an edge's pull of a stream published on another edge ends once no viewer of
      *                                that edge has watched it for this long
      */
-    public record Whip(boolean enabled, java.util.Map<String, String> tokens, List<String> openApps, int maxPublishers,
+    public record Whip(boolean enabled, Map<String, String> tokens, List<String> openApps, int maxPublishers,
                        int maxBodyBytes, int publisherTimeoutSeconds, boolean replace, int relayIdleSeconds) {
     }
 
@@ -214,7 +216,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     videoCodec(stream.getString("codec", "vp8"))));
         }
         JsonObject w = section(json, "whip");
-        java.util.Map<String, String> tokens = whipTokens(w);
+        Map<String, String> tokens = whipTokens(w);
         List<String> openApps = strings(w.getJsonArray("openApps", new JsonArray()));
         for (String app : openApps) {
             if (!app.equals("*") && !app.matches(APP)) {
@@ -260,12 +262,12 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     private static final String APP = "[A-Za-z0-9._~-]+";
 
     /** whip.tokens: app -> a non-blank string (a blank one would admit "Authorization: Bearer "). */
-    private static java.util.Map<String, String> whipTokens(JsonObject whip) {
+    private static Map<String, String> whipTokens(JsonObject whip) {
         Object value = whip.getValue("tokens", new JsonObject());
         if (!(value instanceof JsonObject tokens)) {
             throw new IllegalArgumentException("config key 'whip.tokens' must be an object of app -> token");
         }
-        java.util.Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> out = new HashMap<>();
         for (String app : tokens.fieldNames()) {
             if (!(tokens.getValue(app) instanceof String token) || token.isBlank()) {
                 throw new IllegalArgumentException("config key 'whip.tokens." + app + "' must be a non-blank string");
@@ -275,7 +277,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
             }
             out.put(app, token);
         }
-        return java.util.Map.copyOf(out);
+        return Map.copyOf(out);
     }
 
     private static String videoCodec(String codec) {

@@ -1,5 +1,7 @@
 package p2pedge.http;
 
+import io.vertx.core.net.SocketAddress;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ public final class PerAddressCap {
     }
 
     /** The remote address a cap counts by: its IP literal (never null: an unknown address counts as one). */
-    public static String addressOf(io.vertx.core.net.SocketAddress remote) {
+    public static String addressOf(SocketAddress remote) {
         if (remote == null) {
             return "";
         }

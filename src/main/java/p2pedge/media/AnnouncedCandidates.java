@@ -1,6 +1,6 @@
 package p2pedge.media;
 
-import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.webrtc.IceCandidate;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -5,9 +5,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import p2pedge.signalling.protocol.IceCandidate;
-import p2pedge.signalling.protocol.ProtocolException;
-import p2pedge.signalling.protocol.SessionDescription;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
 
 import java.util.List;
 
@@ -31,6 +30,10 @@ public final class MediaApi {
     public static final String PLAY = "p2pedge.media.play";
     /** Ends a WHEP player's session by its stream name and resource id ({"stream", "resource"}): replies, or fails 404 unless that resource plays that stream. */
     public static final String STOP_PLAYING = "p2pedge.media.stop-playing";
+    /** Replies with {@link MediaSnapshot#toJson()}: viewers, streams, egress, feedback, the port's drops. */
+    public static final String SNAPSHOT = "p2pedge.media.snapshot";
+    /** Replies with the live streams as a JSON array (name, source, media connections). */
+    public static final String STREAMS = "p2pedge.media.streams";
     /** Replies with the number of live edge connections (monitoring, leak checks). */
     public static final String CONNECTIONS = "p2pedge.media.connections";
     /** Published (body: the session id) when a viewer's edge connection reaches connected: media flows. */
@@ -46,7 +49,7 @@ public final class MediaApi {
 
         static Offer fromJson(JsonObject json) {
             JsonObject sdp = json.getJsonObject("sdp");
-            return new Offer(new SessionDescription(sdp.getString("type"), sdp.getString("sdp")),
+            return new Offer(SessionDescription.fromTrustedJson(sdp),
                     decode(json.getJsonArray("candidates")));
         }
     }
@@ -140,8 +143,8 @@ public final class MediaApi {
         return body.getLong("session");
     }
 
-    static SessionDescription sdp(JsonObject body) throws ProtocolException {
-        return SessionDescription.parse(body.getJsonObject("sdp"), "answer");
+    static SessionDescription sdp(JsonObject body) {
+        return SessionDescription.fromTrustedJson(body.getJsonObject("sdp"));
     }
 
     static List<IceCandidate> candidates(JsonObject body) {

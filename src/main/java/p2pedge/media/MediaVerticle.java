@@ -9,9 +9,10 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
-import p2pedge.signalling.protocol.ProtocolException;
+import p2pedge.media.demo.LiveStream;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ public final class MediaVerticle extends VerticleBase {
     /** Egress from libwebrtc's transport stats, sampled: each open connection's last figure, plus the closed ones'. */
     private final Map<Long, Long> bytesSent = new HashMap<>();
     private long closedBytesSent;
-    private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
+    private final EgressRate egress = new EgressRate();
     private long egressTimer = -1;
 
     public MediaVerticle(EdgeConfig config) {
@@ -63,15 +64,15 @@ public final class MediaVerticle extends VerticleBase {
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS,
                 m -> m.reply(streams.find(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
-        consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
+        consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                 viewers.size(), config.streams().size(), 0, egressBytes(), egress.bitsPerSecond()).toJson())));
-        consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> {
-            io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+        consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> {
+            JsonArray out = new JsonArray();
             config.streams().forEach(spec -> out.add(new JsonObject().put("name", spec.name()).put("source", "demo")
                     .put("mediaConnections", viewers.values().stream().filter(v -> v.streamName().equals(spec.name())).count())));
             m.reply(out);
         }));
-        egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> sampleEgress());
+        egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> sampleEgress());
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     }
 
@@ -138,20 +139,16 @@ public final class MediaVerticle extends VerticleBase {
             message.fail(400, "no offer outstanding");
             return;
         }
-        try {
-            viewer.applyAnswer(MediaApi.sdp(message.body())).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    startConnectTimer(viewer, 502, "media connection not established within "
-                            + config.media().connectTimeoutSeconds() + " s");
-                    message.reply(null);
-                } else {
-                    release(session);
-                    message.fail(400, "answer rejected: " + ar.cause().getMessage());
-                }
-            });
-        } catch (ProtocolException e) {
-            message.fail(e.code(), e.getMessage());
-        }
+        viewer.applyAnswer(MediaApi.sdp(message.body())).onComplete(ar -> {
+            if (ar.succeeded()) {
+                startConnectTimer(viewer, 502, "media connection not established within "
+                        + config.media().connectTimeoutSeconds() + " s");
+                message.reply(null);
+            } else {
+                release(session);
+                message.fail(400, "answer rejected: " + ar.cause().getMessage());
+            }
+        });
     }
 
     private void onCandidates(Message<JsonObject> message) {

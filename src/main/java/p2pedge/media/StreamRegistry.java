@@ -3,6 +3,7 @@ package p2pedge.media;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import p2pedge.config.EdgeConfig.StreamSpec;
 import p2pedge.media.demo.DemoStream;
+import p2pedge.media.demo.LiveStream;
 
 import java.util.LinkedHashMap;
 import java.util.List;

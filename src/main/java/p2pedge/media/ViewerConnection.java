@@ -11,14 +11,17 @@ import dev.onvoid.webrtc.RTCRtpSendParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStatsType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import p2pedge.signalling.protocol.IceCandidate;
-import p2pedge.signalling.protocol.SessionDescription;
+import p2pedge.media.demo.LiveStream;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -88,7 +91,7 @@ final class ViewerConnection {
         return WebrtcCalls.createOffer(peerConnection, context)
                 .compose(description -> WebrtcCalls.setLocal(peerConnection, description, context).map(description))
                 .compose(description -> gatheringDone.future()
-                        .timeout(GATHERING_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .timeout(GATHERING_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                         .recover(t -> Future.succeededFuture())
                         .map(v -> new MediaApi.Offer(new SessionDescription("offer", description.sdp), List.copyOf(gathered))));
     }
@@ -112,7 +115,7 @@ final class ViewerConnection {
             return Future.failedFuture("closed");
         }
         return WebrtcCalls.stats(peerConnection, context).map(report -> report.getStats().values().stream()
-                .filter(stats -> stats.getType() == dev.onvoid.webrtc.RTCStatsType.TRANSPORT)
+                .filter(stats -> stats.getType() == RTCStatsType.TRANSPORT)
                 .map(stats -> stats.getAttributes().get("bytesSent"))
                 .filter(bytes -> bytes instanceof Number)
                 .mapToLong(bytes -> ((Number) bytes).longValue())

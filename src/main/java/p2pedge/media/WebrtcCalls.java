@@ -5,6 +5,7 @@ import dev.onvoid.webrtc.RTCAnswerOptions;
 import dev.onvoid.webrtc.RTCOfferOptions;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCSessionDescription;
+import dev.onvoid.webrtc.RTCStatsReport;
 import dev.onvoid.webrtc.SetSessionDescriptionObserver;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -37,8 +38,8 @@ public final class WebrtcCalls {
         return set.future();
     }
 
-    public static Future<dev.onvoid.webrtc.RTCStatsReport> stats(RTCPeerConnection pc, Context context) {
-        Promise<dev.onvoid.webrtc.RTCStatsReport> delivered = Promise.promise();
+    public static Future<RTCStatsReport> stats(RTCPeerConnection pc, Context context) {
+        Promise<RTCStatsReport> delivered = Promise.promise();
         pc.getStats(report -> context.runOnContext(v -> delivered.complete(report)));
         return delivered.future();
     }

@@ -1,5 +1,6 @@
 package p2pedge.p2p;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,7 @@ import java.util.List;
  * @param reportedKbps      what the host says it receives itself; -1 before it says
  */
 public record HostHealth(int offers, long totalOfferMillis, int hostFailures, int hostFailureStreak,
-                         List<RelayReport> reports, int reportedKbps) implements java.io.Serializable {
+                         List<RelayReport> reports, int reportedKbps) implements Serializable {
 
     /** Witnesses remembered per host: bounds the entry whatever clients do. */
     public static final int MAX_WITNESSES = 16;
@@ -24,7 +25,7 @@ public record HostHealth(int offers, long totalOfferMillis, int hostFailures, in
     public static final HostHealth NEW = new HostHealth(0, 0, 0, 0, List.of(), -1);
 
     /** One client's word on one relay from the host: it connected or failed, at {@code atMillis} (wall clock). */
-    public record RelayReport(String witness, boolean connected, long atMillis) implements java.io.Serializable {
+    public record RelayReport(String witness, boolean connected, long atMillis) implements Serializable {
     }
 
     public HostHealth {

@@ -19,8 +19,6 @@ public final class P2pApi {
     public static final String REPORT = "p2pedge.p2p.report";
     public static final String HOSTS = "p2pedge.p2p.hosts";
     public static final String DRAIN = "p2pedge.p2p.drain";
-    /** Published locally (body: the edge id) when another edge of the cluster is gone. */
-    public static final String EDGE_LEFT = "p2pedge.p2p.edge-left";
 
     public enum Role {
         /** Served by the edge and registered (or about to be) as a Host Peer. */

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 
@@ -14,7 +15,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -46,7 +49,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private ClassificationPolicy policy;
     private final HostReputation reputation;
-    private final Set<String> departedEdges = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> departedEdges = ConcurrentHashMap.newKeySet();
 
     /** @param edgeId this edge's id in the cluster (any unique string when standalone) */
     public PeerClassificationVerticle(EdgeConfig.P2p config, String edgeId, HostRegistry registry) {
@@ -75,7 +78,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                 m.reply(null);
             }));
             consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
-            consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> edgeLeft(m.body())));
+            consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> edgeLeft(m.body())));
             LOG.info(() -> "P2P " + (config.enabled() ? "on" : "off") + ", policy " + policy.name()
                     + ", up to " + config.maxClientPeersPerHostPeer() + " clients per host");
             return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -111,7 +114,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
         released.compose(v -> mayBeClient
                         ? registry.reserve(stream, peer.profile.family(), session, edgeId, excluded,
                                 h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h), policy::score)
-                        : Future.succeededFuture(java.util.Optional.<HostEntry>empty()))
+                        : Future.succeededFuture(Optional.<HostEntry>empty()))
                 .compose(host -> {
                     if (host.isPresent()) {
                         peer.hostOf = host.get().hostId();

@@ -1,8 +1,10 @@
 package p2pedge.signalling;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
@@ -40,7 +42,7 @@ final class EdgeLink {
         return edgeId;
     }
 
-    MessageConsumer<JsonObject> listen(io.vertx.core.Handler<io.vertx.core.eventbus.Message<JsonObject>> handler) {
+    MessageConsumer<JsonObject> listen(Handler<Message<JsonObject>> handler) {
         return bus.consumer(address(edgeId), handler);
     }
 

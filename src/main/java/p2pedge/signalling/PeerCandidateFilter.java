@@ -1,7 +1,7 @@
 package p2pedge.signalling;
 
 import p2pedge.p2p.IpLiteral;
-import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.webrtc.IceCandidate;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

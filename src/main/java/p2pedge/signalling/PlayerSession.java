@@ -1,10 +1,11 @@
 package p2pedge.signalling;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
 import p2pedge.config.EdgeConfig;
-import p2pedge.metrics.EdgeMetrics;
 import p2pedge.media.MediaApi;
+import p2pedge.metrics.EdgeMetrics;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
 import p2pedge.signalling.protocol.PlayerMessage;
@@ -186,7 +187,7 @@ final class PlayerSession {
 
     void ping() {
         if (state != State.CLOSED) {
-            socket.writePing(io.vertx.core.buffer.Buffer.buffer());
+            socket.writePing(Buffer.buffer());
         }
     }
 

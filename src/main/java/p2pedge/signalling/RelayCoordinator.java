@@ -9,10 +9,10 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.EdgeMessages;
-import p2pedge.signalling.protocol.IceCandidate;
 import p2pedge.signalling.protocol.PlayerMessage;
 import p2pedge.signalling.protocol.ProtocolException;
-import p2pedge.signalling.protocol.SessionDescription;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongFunction;
 import java.util.logging.Logger;
@@ -321,9 +322,9 @@ final class RelayCoordinator {
     }
 
     /** The host a client here plays from, or empty (edge-served, or not placed yet). */
-    java.util.OptionalLong hostOf(long clientId) {
+    OptionalLong hostOf(long clientId) {
         Relay relay = relaysByClient.get(clientId);
-        return relay == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(relay.host);
+        return relay == null ? OptionalLong.empty() : OptionalLong.of(relay.host);
     }
 
     /** Another edge is gone: its hosts' clients here are re-served, and our hosts drop its clients. */

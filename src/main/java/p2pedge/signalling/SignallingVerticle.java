@@ -1,5 +1,7 @@
 package p2pedge.signalling;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -7,28 +9,26 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
-import io.vertx.core.json.JsonArray;
-import p2pedge.admin.AdminApi;
-import p2pedge.metrics.EdgeMetrics;
-import p2pedge.metrics.MetricsVerticle;
-import p2pedge.metrics.PlayerSnapshot;
-import p2pedge.media.MediaApi;
-import p2pedge.p2p.P2pApi;
-import p2pedge.signalling.protocol.EdgeMessages;
 import p2pedge.http.ConnectionGuard;
 import p2pedge.http.PerAddressCap;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.net.SocketAddress;
+import p2pedge.media.MediaApi;
+import p2pedge.metrics.EdgeMetrics;
+import p2pedge.p2p.P2pApi;
+import p2pedge.signalling.protocol.EdgeMessages;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -77,12 +77,12 @@ public final class SignallingVerticle extends VerticleBase {
         relays = new RelayCoordinator(vertx, config.p2p(), p2p, link, sessions::get, metrics);
         var bus = vertx.eventBus();
         consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> relays.mediaConnected(m.body())));
-        consumers.add(bus.localConsumer(AdminApi.PEERS, m -> replyWith(m, p2p.hosts().map(this::peers))));
-        consumers.add(bus.localConsumer(AdminApi.DRAIN, m -> replyWith(m, drain())));
-        consumers.add(bus.localConsumer(MetricsVerticle.PLAYERS,
+        consumers.add(bus.localConsumer(SignallingApi.PEERS, m -> replyWith(m, p2p.hosts().map(this::peers))));
+        consumers.add(bus.localConsumer(SignallingApi.DRAIN, m -> replyWith(m, drain())));
+        consumers.add(bus.localConsumer(SignallingApi.PLAYERS,
                 m -> replyWith(m, p2p.hosts().map(hosts -> snapshotOf(hosts).toJson()))));
         consumers.add(link.listen(relays::onEdgeMessage));
-        consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> {
+        consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> {
             relays.edgeLeft(m.body());
             ids.purgeEdge(m.body());
         }));
@@ -162,7 +162,7 @@ public final class SignallingVerticle extends VerticleBase {
         JsonArray out = new JsonArray();
         for (PlayerSession session : sessions.values()) {
             JsonObject peer = new JsonObject().put("id", session.id()).put("stream", session.stream()).put("edge", edgeId)
-                    .put("role", session.role() == null ? null : session.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("role", session.role() == null ? null : session.role().name().toLowerCase(Locale.ROOT))
                     .put("userAgent", session.userAgent());
             relays.hostOf(session.id()).ifPresent(host -> peer.put("host", host));
             JsonArray clients = clientsOf.get(session.id());
@@ -194,25 +194,25 @@ public final class SignallingVerticle extends VerticleBase {
 
     /** This edge's players by role and stream, and its hosts by number of clients. */
     private PlayerSnapshot snapshotOf(JsonArray hosts) {
-        Map<String, Integer> byRole = new java.util.TreeMap<>();
-        Map<String, int[]> byStream = new java.util.TreeMap<>();
+        Map<String, Integer> byRole = new TreeMap<>();
+        Map<String, int[]> byStream = new TreeMap<>();
         for (PlayerSession session : sessions.values()) {
             if (session.role() != null) {
-                String role = session.role().name().toLowerCase(java.util.Locale.ROOT);
+                String role = session.role().name().toLowerCase(Locale.ROOT);
                 byRole.merge(role, 1, Integer::sum);
                 int[] counts = byStream.computeIfAbsent(session.stream(), s -> new int[2]);
                 counts[0]++;
                 counts[1] += session.role() == P2pApi.Role.CLIENT ? 1 : 0;
             }
         }
-        Map<Integer, Integer> hostsByClients = new java.util.TreeMap<>();
+        Map<Integer, Integer> hostsByClients = new TreeMap<>();
         for (Object o : hosts) {
             JsonObject host = (JsonObject) o;
             if (edgeId.equals(host.getString("edge"))) {
                 hostsByClients.merge(host.getJsonArray("clients").size(), 1, Integer::sum);
             }
         }
-        Map<String, PlayerSnapshot.StreamPlayers> streams = new java.util.TreeMap<>();
+        Map<String, PlayerSnapshot.StreamPlayers> streams = new TreeMap<>();
         byStream.forEach((name, c) -> streams.put(name, new PlayerSnapshot.StreamPlayers(c[0], c[1])));
         return new PlayerSnapshot(byRole, streams, hostsByClients);
     }

@@ -1,5 +1,6 @@
 package p2pedge.signalling;
 
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.web.Router;
@@ -10,6 +11,8 @@ import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -85,8 +88,8 @@ final class WhipWhepEndpoint {
     }
 
     /** {@code app/stream} from the path parameters, or empty after a 400. */
-    private static java.util.Optional<String> streamName(RoutingContext ctx) {
-        java.util.Optional<String> name = StreamPath.parse("/" + ctx.pathParam("app") + "/" + ctx.pathParam("stream"));
+    private static Optional<String> streamName(RoutingContext ctx) {
+        Optional<String> name = StreamPath.parse("/" + ctx.pathParam("app") + "/" + ctx.pathParam("stream"));
         if (name.isEmpty()) {
             refuse(ctx, 400, "stream names are app/stream of letters, digits and ._~-");
         }
@@ -94,21 +97,21 @@ final class WhipWhepEndpoint {
     }
 
     /** The SDP offer in the body, or empty after a 415/400. */
-    private static java.util.Optional<String> offer(RoutingContext ctx) {
+    private static Optional<String> offer(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(SDP)) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(SDP)) {
             refuse(ctx, 415, "the body must be an SDP offer (Content-Type: application/sdp)");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String offer = ctx.body().asString(StandardCharsets.UTF_8.name());
         if (offer == null || offer.isBlank()) {
             refuse(ctx, 400, "empty body: expected an SDP offer");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(offer);
+        return Optional.of(offer);
     }
 
-    private static void answered(RoutingContext ctx, String base, io.vertx.core.Future<MediaApi.Answered> answer) {
+    private static void answered(RoutingContext ctx, String base, Future<MediaApi.Answered> answer) {
         answer.onComplete(ar -> {
             if (ar.failed()) {
                 failed(ctx, ar.cause());
@@ -122,7 +125,7 @@ final class WhipWhepEndpoint {
         });
     }
 
-    private static void ended(RoutingContext ctx, io.vertx.core.Future<Void> done) {
+    private static void ended(RoutingContext ctx, Future<Void> done) {
         done.onComplete(ar -> {
             if (ar.failed()) {
                 failed(ctx, ar.cause());

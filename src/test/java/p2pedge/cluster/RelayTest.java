@@ -15,7 +15,6 @@ import p2pedge.testing.WebrtcFactory;
 import p2pedge.testing.WhipPublisher;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import p2pedge.admin.AdminApi;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 import p2pedge.testing.Waits;
@@ -72,7 +71,7 @@ class ConnectResetRaceTest {
     }
 
     private static JsonArray peers(Vertx vertx) throws Exception {
-        return vertx.eventBus().<JsonArray>request(AdminApi.PEERS, null).await(5, TimeUnit.SECONDS).body();
+        return vertx.eventBus().<JsonArray>request(SignallingApi.PEERS, null).await(5, TimeUnit.SECONDS).body();
     }
 
     /**

@@ -2,7 +2,7 @@ package p2pedge.signalling;
 
 import org.junit.jupiter.api.Test;
 import p2pedge.signalling.PeerCandidateFilter.Reason;
-import p2pedge.signalling.protocol.IceCandidate;
+import p2pedge.webrtc.IceCandidate;
 
 import java.util.ArrayList;
 import java.util.List;

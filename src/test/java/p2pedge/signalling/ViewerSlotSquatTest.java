@@ -1,6 +1,5 @@
 package p2pedge.signalling;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.json.JsonObject;

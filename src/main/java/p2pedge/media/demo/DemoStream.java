@@ -9,7 +9,6 @@ import dev.onvoid.webrtc.media.video.NativeI420Buffer;
 import dev.onvoid.webrtc.media.video.VideoFrame;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 import p2pedge.config.EdgeConfig.StreamSpec;
-import p2pedge.media.LiveStream;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

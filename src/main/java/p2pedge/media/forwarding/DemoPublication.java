@@ -3,7 +3,7 @@ package p2pedge.media.forwarding;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import p2pedge.media.LiveStream;
+import p2pedge.media.demo.LiveStream;
 
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -13,7 +13,7 @@ import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCStatsType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import p2pedge.media.LiveStream;
+import p2pedge.media.demo.LiveStream;
 import p2pedge.media.WebrtcCalls;
 import p2pedge.media.rtc.PeerSdp;
 

@@ -3,16 +3,17 @@ package p2pedge.media.forwarding;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.ReceptionStats;
 import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.RtpForwarder;
-import p2pedge.media.rtc.PeerSdp;
-import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -61,13 +63,13 @@ final class ForwardedStream implements AutoCloseable {
     private volatile int publisherAudioSsrc = -1;
     private volatile long lastPacketNanos;
     private final long createdNanos = System.nanoTime();
-    private volatile java.util.function.IntConsumer upstreamKeyframeRequest;
+    private volatile IntConsumer upstreamKeyframeRequest;
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
     private ReceptionStats videoReception = new ReceptionStats(90_000);
     private ReceptionStats audioReception = new ReceptionStats(48_000);
     private volatile long receiverReports;
-    private final io.vertx.core.Vertx vertx;
+    private final Vertx vertx;
     private final Context context;
     private final long reportTimer;
 
@@ -257,7 +259,7 @@ final class ForwardedStream implements AutoCloseable {
      * Fed by another edge instead of a publisher on this port (a relay pull, see {@link RelayPull}): its payload
      * types, and how to ask it for a keyframe. Receiver reports stay between that edge and its publisher.
      */
-    void relayFrom(int videoType, int audioType, java.util.function.IntConsumer keyframeRequest) {
+    void relayFrom(int videoType, int audioType, IntConsumer keyframeRequest) {
         publisherVideoType = videoType;
         publisherAudioType = audioType;
         upstreamKeyframeRequest = keyframeRequest;

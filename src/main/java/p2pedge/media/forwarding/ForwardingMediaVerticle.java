@@ -3,28 +3,41 @@ package p2pedge.media.forwarding;
 import dev.onvoid.webrtc.PeerConnectionFactory;
 import dev.onvoid.webrtc.media.audio.AudioDeviceModule;
 import dev.onvoid.webrtc.media.audio.AudioLayer;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
-import p2pedge.config.EdgeConfig;
-import p2pedge.media.LiveStream;
-import p2pedge.media.MediaApi;
-import p2pedge.media.StreamDirectory;
-import p2pedge.p2p.P2pApi;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import p2pedge.cluster.events.ClusterEvents;
+import p2pedge.config.EdgeConfig;
+import p2pedge.media.EgressRate;
+import p2pedge.media.FeedbackCounters;
+import p2pedge.media.MediaApi;
+import p2pedge.media.MediaSnapshot;
+import p2pedge.media.StreamDirectory;
 import p2pedge.media.demo.DemoStream;
+import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
+import p2pedge.media.rtc.FeedbackLimits;
+import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +76,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     private record WhepPlayer(long session, String stream) {
     }
-    private final p2pedge.metrics.EgressRate egress = new p2pedge.metrics.EgressRate();
+    private final EgressRate egress = new EgressRate();
     /** Viewers' NACKs and keyframe requests, counted for the whole plane (streams come and go, the counts stay). */
-    private final p2pedge.media.rtc.FeedbackStats feedbackStats = new p2pedge.media.rtc.FeedbackStats();
+    private final FeedbackStats feedbackStats = new FeedbackStats();
     private ForwardedStream.Feedback feedback;
     private long egressTimer = -1;
     private Viewers viewers;
@@ -93,8 +106,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 new SharedUdpPort.Limits(media.dtlsHandshakeThreads(), media.dtlsHandshakeQueue(), media.dtlsStallMillis()),
                 System::nanoTime);
         port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
-        feedback = new ForwardedStream.Feedback(new p2pedge.media.rtc.FeedbackLimits(config.media().retransmitBudgetPercent(),
-                p2pedge.media.rtc.FeedbackLimits.WINDOW_FLOOR_MILLIS, config.media().viewerKeyframeIntervalSeconds() * 1000L), feedbackStats);
+        feedback = new ForwardedStream.Feedback(new FeedbackLimits(config.media().retransmitBudgetPercent(),
+                FeedbackLimits.WINDOW_FLOOR_MILLIS, config.media().viewerKeyframeIntervalSeconds() * 1000L), feedbackStats);
         candidateAddresses = config.media().iceCandidateAddresses().isEmpty()
                 ? localAddresses() : config.media().iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
@@ -128,16 +141,16 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
             consumers.addAll(relays.listen());
-            consumers.add(bus.<String>localConsumer(P2pApi.EDGE_LEFT, m -> {
+            consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> {
                 directory.purgeEdge(m.body());
                 relays.edgeLeft(m.body());
             }));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
-            consumers.add(bus.localConsumer(p2pedge.metrics.MetricsVerticle.MEDIA, m -> m.reply(new p2pedge.metrics.MediaSnapshot(
+            consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                     viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond(),
-                    p2pedge.metrics.FeedbackCounters.of(feedbackStats), port.dropped()).toJson())));
-            consumers.add(bus.localConsumer(p2pedge.admin.AdminApi.STREAMS, m -> m.reply(streamList())));
-            egressTimer = vertx.setPeriodic(p2pedge.metrics.EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
+                    FeedbackCounters.of(feedbackStats), port.dropped()).toJson())));
+            consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
+            egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             consumers.add(bus.<String>localConsumer(LOSE_PUBLISHER_SESSION, m -> {
                 ForwardedStream stream = streams.get(m.body());
@@ -208,7 +221,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         message.reply(null);
     }
 
-    static void reply(Message<?> message, io.vertx.core.AsyncResult<?> result) {
+    static void reply(Message<?> message, AsyncResult<?> result) {
         if (result.succeeded()) {
             message.reply(result.result());
         } else if (result.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -236,27 +249,27 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private static List<String> localAddresses() {
         List<String> out = new ArrayList<>();
         try {
-            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (!nic.isUp()) {
                     continue;
                 }
-                for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
-                    if (address instanceof java.net.Inet4Address) {
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof Inet4Address) {
                         out.add(address.getHostAddress());
                     }
                 }
             }
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             LOG.warning("cannot list network interfaces: " + e.getMessage());
         }
         // Loopback last: players on other hosts try the real addresses first.
-        out.sort(java.util.Comparator.comparing((String a) -> a.startsWith("127.")));
+        out.sort(Comparator.comparing((String a) -> a.startsWith("127.")));
         return out.isEmpty() ? List.of("127.0.0.1") : List.copyOf(out);
     }
 
     /** The admin API's view: each stream, where it comes from, and the media connections watching it here. */
-    private io.vertx.core.json.JsonArray streamList() {
-        io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    private JsonArray streamList() {
+        JsonArray out = new JsonArray();
         streams.forEach((name, stream) -> {
             String source = resourceOf(stream) != null ? "whip" : relays.originOf(name).isPresent() ? "relay" : "demo";
             out.add(new JsonObject().put("name", name).put("source", source).put("codec", stream.codec.name())
@@ -290,7 +303,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
                 .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
                 .put("dropped", dropped)
-                .put("feedback", p2pedge.metrics.FeedbackCounters.of(feedbackStats).toJson());
+                .put("feedback", FeedbackCounters.of(feedbackStats).toJson());
         // The first demo publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
         return demoPublishers.stream().findFirst()
                 .map(publisher -> publisher.roundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))

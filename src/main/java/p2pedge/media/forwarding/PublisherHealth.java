@@ -1,5 +1,6 @@
 package p2pedge.media.forwarding;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -55,7 +56,7 @@ final class PublisherHealth {
         long now = clock.getAsLong();
         switch (link) {
             case FAILED, CLOSED -> {
-                return Optional.of("its connection is " + link.name().toLowerCase(java.util.Locale.ROOT));
+                return Optional.of("its connection is " + link.name().toLowerCase(Locale.ROOT));
             }
             case DISCONNECTED -> {
                 if (now - linkSinceNanos >= graceNanos) {
@@ -67,7 +68,7 @@ final class PublisherHealth {
         }
         long silent = now - Math.max(securedNanos, lastMediaNanos);
         if (silent >= graceNanos) {
-            return Optional.of("no media has reached the edge for " + millis(silent) + " ms (connection " + link.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            return Optional.of("no media has reached the edge for " + millis(silent) + " ms (connection " + link.name().toLowerCase(Locale.ROOT) + ")");
         }
         return Optional.empty();
     }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.logging.Logger;
 
@@ -109,8 +110,8 @@ final class Relays {
     }
 
     /** The edge a stream here is pulled from, if it is pulled. */
-    java.util.Optional<String> originOf(String name) {
-        return java.util.Optional.ofNullable(pulls.get(name)).map(pull -> pull.origin);
+    Optional<String> originOf(String name) {
+        return Optional.ofNullable(pulls.get(name)).map(pull -> pull.origin);
     }
 
     int pullCount() {

@@ -19,8 +19,8 @@ import p2pedge.media.rtc.RtpRewriter;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
-import p2pedge.signalling.protocol.IceCandidate;
-import p2pedge.signalling.protocol.SessionDescription;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;

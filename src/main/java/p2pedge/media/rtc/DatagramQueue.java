@@ -2,6 +2,8 @@ package p2pedge.media.rtc;
 
 import org.bouncycastle.tls.DatagramTransport;
 
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -76,14 +78,14 @@ public final class DatagramQueue implements DatagramTransport {
     }
 
     @Override
-    public int receive(byte[] buf, int off, int len, int waitMillis) throws java.io.IOException {
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
         if (closed) {
-            throw new java.io.IOException("closed");
+            throw new IOException("closed");
         }
         try {
             long silent = clockMillis.getAsLong() - lastArrival;
             if (incoming.isEmpty() && silent >= stallMillis) {
-                throw new java.io.IOException("peer silent for " + silent + " ms");
+                throw new IOException("peer silent for " + silent + " ms");
             }
             long wait = Math.max(0, Math.min(waitMillis, stallMillis - silent));
             byte[] datagram = incoming.poll(wait, TimeUnit.MILLISECONDS);
@@ -91,14 +93,14 @@ public final class DatagramQueue implements DatagramTransport {
                 return -1;
             }
             if (datagram == CLOSED) {
-                throw new java.io.IOException("closed");
+                throw new IOException("closed");
             }
             int n = Math.min(len, datagram.length);
             System.arraycopy(datagram, 0, buf, off, n);
             return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+            throw new InterruptedIOException("interrupted");
         }
     }
 

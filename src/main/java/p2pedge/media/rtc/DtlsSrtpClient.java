@@ -4,12 +4,14 @@ import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.DefaultTlsClient;
+import org.bouncycastle.tls.ExtensionType;
 import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SignatureAlgorithm;
 import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsServerCertificate;
@@ -73,7 +75,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
 
     @Override
     public Hashtable getClientExtensions() throws IOException {
-        Hashtable extensions = org.bouncycastle.tls.TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
+        Hashtable extensions = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
         TlsSRTPUtils.addUseSRTPExtension(extensions,
                 new UseSRTPData(new int[]{SrtpKeys.AES128_CM_HMAC_SHA1_80}, TlsUtils.EMPTY_BYTES));
         return extensions;
@@ -91,7 +93,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
 
     @Override
     protected boolean allowUnexpectedServerExtension(Integer extensionType, byte[] extensionData) throws IOException {
-        return extensionType == org.bouncycastle.tls.ExtensionType.use_srtp
+        return extensionType == ExtensionType.use_srtp
                 || super.allowUnexpectedServerExtension(extensionType, extensionData);
     }
 

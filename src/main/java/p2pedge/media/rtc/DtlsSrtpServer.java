@@ -1,6 +1,7 @@
 package p2pedge.media.rtc;
 
 import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ClientCertificateType;
@@ -20,6 +21,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.io.IOException;
 import java.util.Hashtable;
+import java.util.Locale;
 import java.util.Vector;
 import java.util.function.Consumer;
 
@@ -47,7 +49,7 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
         super(crypto);
         this.crypto = crypto;
         this.identity = identity;
-        this.expectedPeerFingerprint = expectedPeerFingerprint.toUpperCase(java.util.Locale.ROOT);
+        this.expectedPeerFingerprint = expectedPeerFingerprint.toUpperCase(Locale.ROOT);
         this.onKeys = onKeys;
     }
 
@@ -104,7 +106,7 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
     }
 
     @Override
-    public void notifyClientCertificate(org.bouncycastle.tls.Certificate clientCertificate) throws IOException {
+    public void notifyClientCertificate(Certificate clientCertificate) throws IOException {
         DtlsCertificate.checkPeer(clientCertificate, expectedPeerFingerprint);
     }
 

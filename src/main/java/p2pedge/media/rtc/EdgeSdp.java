@@ -2,6 +2,7 @@ package p2pedge.media.rtc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The SDP the forwarding edge writes (RFC 8829/8866 conventions as browsers expect them), as an offer to a
@@ -19,7 +20,7 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
         SENDONLY, RECVONLY;
 
         String attribute() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

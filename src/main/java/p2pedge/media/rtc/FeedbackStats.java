@@ -1,5 +1,6 @@
 package p2pedge.media.rtc;
 
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What viewers' RTCP feedback made the forwarders do, and what they refused, for the whole media plane. Thread-safe. */
@@ -22,8 +23,8 @@ public final class FeedbackStats {
     }
 
     /** NACKed packets not resent: {@code repeated} (within the round-trip window), {@code over_budget}, {@code not_cached} (too old or never sent). */
-    public java.util.Map<String, Long> nackRefused() {
-        return java.util.Map.of("repeated", nackRepeated.sum(), "over_budget", nackOverBudget.sum(), "not_cached", nackNotCached.sum());
+    public Map<String, Long> nackRefused() {
+        return Map.of("repeated", nackRepeated.sum(), "over_budget", nackOverBudget.sum(), "not_cached", nackNotCached.sum());
     }
 
     public long keyframeRequestsHonoured() {

@@ -1,5 +1,6 @@
 package p2pedge.media.rtc;
 
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -48,7 +49,7 @@ public final class RetransmissionBudget {
         this.windowNanos = floorWindowNanos;
         this.sequences = new int[history];
         this.resentAt = new long[history];
-        java.util.Arrays.fill(sequences, -1);
+        Arrays.fill(sequences, -1);
     }
 
     /** The viewer's round-trip time, measured from its receiver reports: resends are spaced by it (floor and cap apply). */

@@ -1,5 +1,6 @@
 package p2pedge.media.rtc;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,7 +31,7 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
                 // Report blocks follow the sender's SSRC (RR) or its sender info (SR); fmt is their count.
                 int first = at + (type == 200 ? 28 : 8);
                 for (int i = 0; i < fmt && first + 24 * (i + 1) <= at + length && reports.size() < MAX_REPORTS; i++) {
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(rtcp, first + 24 * i, 24);
+                    ByteBuffer b = ByteBuffer.wrap(rtcp, first + 24 * i, 24);
                     int ssrc = b.getInt();
                     int lossWord = b.getInt();
                     long highest = b.getInt() & 0xFFFFFFFFL;

@@ -3,9 +3,11 @@ package p2pedge.media.rtc;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -55,7 +57,7 @@ public final class RtpForwarder {
     private final LongAdder senderReports = new LongAdder();
     private final FeedbackLimits limits;
     private final FeedbackStats stats;
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
     /** The source's rate, which each viewer's retransmission budget is a share of. */
     private final StreamRate sourceRate;
     /** The source's SSRC (0 until its first packet) and when its last packet came: a new SSRC is a new source. */
@@ -81,7 +83,7 @@ public final class RtpForwarder {
      * @param nanoClock the clock of those budgets and of the source's rate
      */
     public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes, VideoCodec codec,
-                        FeedbackLimits limits, FeedbackStats stats, java.util.function.LongSupplier nanoClock) {
+                        FeedbackLimits limits, FeedbackStats stats, LongSupplier nanoClock) {
         if ((keyframes == null) != (codec == null)) {
             throw new IllegalArgumentException("video needs both keyframe requests and a codec, audio neither");
         }
@@ -223,7 +225,7 @@ public final class RtpForwarder {
      */
     public void onSourceSenderReport(Rtcp.SenderInfo report) {
         for (Viewer viewer : viewers.values()) {
-            java.util.OptionalLong timestamp = viewer.rewriter.timestamp(report.rtpTimestamp());
+            OptionalLong timestamp = viewer.rewriter.timestamp(report.rtpTimestamp());
             if (!viewer.synced || timestamp.isEmpty()) {
                 continue;
             }

@@ -1,6 +1,7 @@
 package p2pedge.media.rtc;
 
 import java.security.SecureRandom;
+import java.util.OptionalLong;
 
 /**
  * Rewrites a source's RTP for one viewer: the viewer's own SSRC and payload type, and sequence numbers and timestamps that
@@ -36,8 +37,8 @@ public final class RtpRewriter {
     }
 
     /** A source RTP timestamp in this viewer's timeline (for its sender reports); empty before the first packet. */
-    public java.util.OptionalLong timestamp(long sourceTimestamp) {
-        return started && rebaseGapTicks < 0 ? java.util.OptionalLong.of((sourceTimestamp + timestampDelta) & 0xFFFFFFFFL) : java.util.OptionalLong.empty();
+    public OptionalLong timestamp(long sourceTimestamp) {
+        return started && rebaseGapTicks < 0 ? OptionalLong.of((sourceTimestamp + timestampDelta) & 0xFFFFFFFFL) : OptionalLong.empty();
     }
 
     /**

@@ -13,9 +13,12 @@ import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -197,7 +200,7 @@ public final class SharedUdpPort {
 
     /** Dropped datagrams by reason (monitoring, and the fuzz tests' proof that nothing got through). */
     public Map<String, Long> dropped() {
-        Map<String, Long> out = new java.util.TreeMap<>();
+        Map<String, Long> out = new TreeMap<>();
         dropped.forEach((reason, count) -> out.put(reason, count.sum()));
         return out;
     }
@@ -226,7 +229,7 @@ public final class SharedUdpPort {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (!result.accepted()) {
             // Silence: no reflection for strangers, no oracle for credential guessers.
-            countDropped("stun: " + result.rejected().reason().name().toLowerCase(java.util.Locale.ROOT));
+            countDropped("stun: " + result.rejected().reason().name().toLowerCase(Locale.ROOT));
             return;
         }
         IceLiteResponder.Check check = result.check();
@@ -450,7 +453,7 @@ public final class SharedUdpPort {
     /** Sends a datagram (already protected) to a peer. */
     public void send(InetSocketAddress to, byte[] datagram) {
         if (simulatedLoss > 0 && PacketKind.of(datagram, datagram.length) == PacketKind.RTP
-                && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
+                && ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
             countDropped("simulated loss");
             return;
         }

@@ -6,6 +6,7 @@ import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
 import org.jitsi.srtp.SrtpPolicy;
 import org.jitsi.srtp.crypto.Aes;
+import org.jitsi.utils.logging2.Logger;
 import org.jitsi.utils.logging2.LoggerImpl;
 
 import java.security.GeneralSecurityException;
@@ -22,7 +23,7 @@ public final class SrtpTransformer implements AutoCloseable {
 
     private static final int AUTH_TAG = 10;
     private static final int MAX_SSRCS = 16;
-    private static final org.jitsi.utils.logging2.Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
+    private static final Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
 
     static {
         // Left to choose, jitsi-srtp benchmarks every AES provider on the thread of the first context made (an event

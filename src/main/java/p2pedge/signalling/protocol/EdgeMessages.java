@@ -3,6 +3,8 @@ package p2pedge.signalling.protocol;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig.IceServer;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
 
 import java.util.List;
 

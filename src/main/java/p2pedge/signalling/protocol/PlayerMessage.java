@@ -1,5 +1,8 @@
 package p2pedge.signalling.protocol;
 
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
+
 import java.util.List;
 
 /**

@@ -1,17 +1,27 @@
 package p2pedge.signalling.protocol;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** The one place where player frames become typed messages. */
 public final class PlayerMessageParser {
 
     /** A player sends one candidate per message; a handful more is generous. */
     static final int MAX_CANDIDATES_PER_MESSAGE = 32;
+    /** Far above any real SDP; the frame limit is the outer bound anyway. */
+    static final int MAX_SDP_CHARS = 60_000;
+    // RFC 8839 candidate-attribute, loosely: foundation component transport priority address port typ type ...
+    private static final Pattern CANDIDATE_SYNTAX = Pattern.compile(
+            "candidate:[!-~]{1,32} \\d{1,3} (udp|tcp|UDP|TCP) \\d{1,10} [0-9A-Za-z.:_%\\-\\[\\]]{1,255} \\d{1,5} typ (host|srflx|prflx|relay)( [ -~]*)?");
+    private static final int MAX_CANDIDATE_CHARS = 1024;
 
     private PlayerMessageParser() {
     }
@@ -19,7 +29,7 @@ public final class PlayerMessageParser {
     public static PlayerMessage parse(String text) throws ProtocolException {
         JsonObject json;
         try {
-            Object value = io.vertx.core.json.Json.decodeValue(text);
+            Object value = Json.decodeValue(text);
             if (!(value instanceof JsonObject object)) {
                 throw ProtocolException.badRequest("message must be a JSON object");
             }
@@ -37,7 +47,7 @@ public final class PlayerMessageParser {
         Long id = optionalInteger(json, "id");
         return switch (name) {
             case "request_offer" -> new PlayerMessage.RequestOffer(id);
-            case "answer" -> new PlayerMessage.Answer(id, peerId(json), SessionDescription.parse(json.getValue("sdp"), "answer"));
+            case "answer" -> new PlayerMessage.Answer(id, peerId(json), description(json.getValue("sdp"), "answer"));
             case "candidate" -> new PlayerMessage.Candidates(id, peerId(json), candidates(json));
             case "stop" -> new PlayerMessage.Stop(id, optionalInteger(json, "peer_id"));
             case "ping" -> new PlayerMessage.Ping(id);
@@ -45,7 +55,7 @@ public final class PlayerMessageParser {
             case "change_rendition" -> new PlayerMessage.ChangeRendition(id, optionalString(json, "rendition_name"),
                     optionalBoolean(json, "auto"));
             case "offer_p2p" -> new PlayerMessage.OfferP2p(id, requiredPeerId(json),
-                    SessionDescription.parse(json.getValue("sdp"), "offer"),
+                    description(json.getValue("sdp"), "offer"),
                     json.getValue("candidates") == null ? List.of() : candidates(json));
             case "candidate_p2p" -> new PlayerMessage.CandidateP2p(id, requiredPeerId(json), candidates(json));
             case "stats" -> stats(id, json);
@@ -85,9 +95,68 @@ public final class PlayerMessageParser {
         }
         List<IceCandidate> list = new ArrayList<>(array.size());
         for (Object o : array) {
-            list.add(IceCandidate.parse(o));
+            list.add(candidate(o));
         }
         return list;
+    }
+
+    /** Parses and checks a description of the expected type ("offer" or "answer"). */
+    private static SessionDescription description(Object value, String expectedType) throws ProtocolException {
+        if (!(value instanceof JsonObject json)) {
+            throw ProtocolException.badRequest("sdp must be an object {type, sdp}");
+        }
+        Object type = json.getValue("type");
+        Object sdp = json.getValue("sdp");
+        if (!(sdp instanceof String text)) {
+            throw ProtocolException.badRequest("sdp.sdp must be a string");
+        }
+        if (!expectedType.equals(type)) {
+            throw ProtocolException.badRequest("sdp.type must be '" + expectedType + "'");
+        }
+        if (!text.startsWith("v=0") || text.length() > MAX_SDP_CHARS || !text.contains("\nm=")) {
+            throw ProtocolException.badRequest("sdp.sdp is not a session description with media");
+        }
+        return new SessionDescription(expectedType, text);
+    }
+
+    private static IceCandidate candidate(Object value) throws ProtocolException {
+        if (!(value instanceof JsonObject json)) {
+            throw ProtocolException.badRequest("each candidate must be an object");
+        }
+        Object candidate = json.getValue("candidate");
+        if (!(candidate instanceof String text)) {
+            throw ProtocolException.badRequest("candidate.candidate must be a string");
+        }
+        if (text.startsWith("a=")) {
+            text = text.substring(2);
+        }
+        if (!text.isEmpty() && (text.length() > MAX_CANDIDATE_CHARS || !CANDIDATE_SYNTAX.matcher(text).matches())) {
+            throw ProtocolException.badRequest("candidate is not a valid ICE candidate line");
+        }
+        Object index = json.getValue("sdpMLineIndex");
+        Integer mLineIndex = null;
+        if (index != null) {
+            if (!(index instanceof Number n) || n.doubleValue() != n.intValue() || n.intValue() < 0 || n.intValue() > 63) {
+                throw ProtocolException.badRequest("candidate.sdpMLineIndex must be an integer in [0, 63]");
+            }
+            mLineIndex = n.intValue();
+        }
+        String mid = shortCandidateField(json, "sdpMid");
+        if (!text.isEmpty() && mLineIndex == null && (mid == null || mid.isEmpty())) {
+            throw ProtocolException.badRequest("candidate needs sdpMLineIndex or sdpMid");
+        }
+        return new IceCandidate(text, mLineIndex, mid, shortCandidateField(json, "usernameFragment"));
+    }
+
+    private static String shortCandidateField(JsonObject json, String key) throws ProtocolException {
+        Object value = json.getValue(key);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String s) || s.length() > 256) {
+            throw ProtocolException.badRequest("candidate." + key + " must be a short string");
+        }
+        return s;
     }
 
     private static Long optionalInteger(JsonObject json, String key) throws ProtocolException {

@@ -1,4 +1,4 @@
-package p2pedge.metrics;
+package p2pedge.signalling;
 
 import io.vertx.core.json.JsonObject;
 

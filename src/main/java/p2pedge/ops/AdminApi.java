@@ -1,20 +1,20 @@
-package p2pedge.admin;
+package p2pedge.ops;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import p2pedge.http.BearerToken;
+import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
-import p2pedge.metrics.MetricsVerticle;
-import p2pedge.metrics.PlayerSnapshot;
 import p2pedge.p2p.P2pApi;
-
-import io.vertx.core.eventbus.MessageConsumer;
+import p2pedge.signalling.PlayerSnapshot;
+import p2pedge.signalling.SignallingApi;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -29,12 +29,6 @@ import java.util.logging.Logger;
 public final class AdminApi {
 
     private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
-    /** Answered by signalling: this edge's players (id, stream, role, host, clients). */
-    public static final String PEERS = "p2pedge.admin.peers";
-    /** Answered by signalling once the edge drains: its hosts' clients moved, new players refused. */
-    public static final String DRAIN = "p2pedge.admin.drain";
-    /** Answered by the media plane: its streams (name, source, media connections). */
-    public static final String STREAMS = "p2pedge.admin.streams";
     private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
     /** Each edge's overview, on the clustered event bus (suffix: the edge id), for the cluster-wide view. */
     private static final String OVERVIEW = "p2pedge.admin.overview.";
@@ -65,12 +59,12 @@ public final class AdminApi {
     public void mount(Router router) {
         router.route("/admin/*").handler(this::authorize);
         router.get("/admin/streams").handler(ctx -> answer(ctx, streams()));
-        router.get("/admin/peers").handler(ctx -> answer(ctx, ask(PEERS)));
+        router.get("/admin/peers").handler(ctx -> answer(ctx, ask(SignallingApi.PEERS)));
         router.get("/admin/hosts").handler(ctx -> answer(ctx, p2p.hosts()));
         router.get("/admin/overview").handler(ctx -> answer(ctx,
                 "cluster".equals(ctx.request().getParam("scope")) ? clusterOverview() : overview()));
         router.post("/admin/drain").handler(BodyHandler.create(false).setBodyLimit(1024));
-        router.post("/admin/drain").handler(ctx -> answer(ctx, this.<JsonObject>ask(DRAIN).onSuccess(result -> {
+        router.post("/admin/drain").handler(ctx -> answer(ctx, this.<JsonObject>ask(SignallingApi.DRAIN).onSuccess(result -> {
             draining = true;
             LOG.warning(() -> "edge draining: " + result.encode());
         })));
@@ -124,8 +118,8 @@ public final class AdminApi {
 
     /** The media plane's streams with signalling's players of each: how many, how many served by peers. */
     private Future<JsonArray> streams() {
-        Future<JsonArray> media = ask(STREAMS);
-        Future<PlayerSnapshot> players = this.<JsonObject>ask(MetricsVerticle.PLAYERS).map(PlayerSnapshot::fromJson);
+        Future<JsonArray> media = ask(MediaApi.STREAMS);
+        Future<PlayerSnapshot> players = this.<JsonObject>ask(SignallingApi.PLAYERS).map(PlayerSnapshot::fromJson);
         return Future.all(media, players).map(v -> {
             JsonArray out = new JsonArray();
             for (Object o : media.result()) {
@@ -141,7 +135,7 @@ public final class AdminApi {
 
     private Future<JsonObject> overview() {
         Future<JsonArray> streams = streams();
-        Future<JsonArray> peers = ask(PEERS);
+        Future<JsonArray> peers = ask(SignallingApi.PEERS);
         Future<JsonArray> hosts = p2p.hosts();
         return Future.all(streams, peers, hosts).map(v -> new JsonObject()
                 .put("edge", edgeId)

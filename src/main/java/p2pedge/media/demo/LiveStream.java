@@ -1,4 +1,4 @@
-package p2pedge.media;
+package p2pedge.media.demo;
 
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.video.VideoTrack;

@@ -1,4 +1,4 @@
-package p2pedge.admin;
+package p2pedge.ops;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,4 +1,4 @@
-package p2pedge.metrics;
+package p2pedge.media;
 
 /** A sending rate from a byte counter sampled at a fixed interval: bits per second over the last interval. */
 public final class EgressRate {

@@ -1,16 +1,25 @@
-package p2pedge.metrics;
+package p2pedge.ops;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import p2pedge.admin.AdminApi;
 import p2pedge.config.EdgeConfig;
+import p2pedge.http.ConnectionGuard;
+import p2pedge.media.MediaApi;
+import p2pedge.media.MediaSnapshot;
+import p2pedge.metrics.EdgeMetrics;
+import p2pedge.signalling.PlayerSnapshot;
+import p2pedge.signalling.SignallingApi;
 
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -21,32 +30,30 @@ import java.util.logging.Logger;
 public final class MetricsVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(MetricsVerticle.class.getName());
-    /** Answered by signalling with {@link PlayerSnapshot#toJson()}. */
-    public static final String PLAYERS = "p2pedge.metrics.players";
-    /** Answered by the media plane with {@link MediaSnapshot#toJson()}. */
-    public static final String MEDIA = "p2pedge.metrics.media";
     private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
 
     private final EdgeConfig.Metrics config;
     private final EdgeConfig.Http http;
     private final EdgeMetrics metrics;
+    private final SnapshotGauges gauges;
     private final String edgeId;
     private final String adminToken;
     private HttpServer server;
     private AdminApi admin;
-    private final java.util.function.Supplier<java.util.List<String>> edgeIds;
-    private io.vertx.core.eventbus.MessageConsumer<Object> overviews;
+    private final Supplier<List<String>> edgeIds;
+    private MessageConsumer<Object> overviews;
 
     /**
      * @param adminToken the admin API's bearer token (the configured one, or one made at start)
      * @param edgeIds    every edge of the cluster, for the admin API's cluster-wide overview
      */
     public MetricsVerticle(EdgeConfig.Metrics config, EdgeConfig.Http http, EdgeMetrics metrics, String edgeId, String adminToken,
-                           java.util.function.Supplier<java.util.List<String>> edgeIds) {
+                           Supplier<List<String>> edgeIds) {
         this.edgeIds = edgeIds;
         this.config = config;
         this.http = http;
         this.metrics = metrics;
+        this.gauges = new SnapshotGauges(metrics.registry());
         this.edgeId = edgeId;
         this.adminToken = adminToken;
     }
@@ -68,8 +75,8 @@ public final class MetricsVerticle extends VerticleBase {
                 .putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("status", admin.draining() ? "draining" : "up").put("edge", edgeId).encode()));
         router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
-        p2pedge.http.ConnectionGuard guard = new p2pedge.http.ConnectionGuard(vertx, http, "metrics", metrics);
-        server = guard.install(vertx.createHttpServer(guard.configure(new io.vertx.core.http.HttpServerOptions())))
+        ConnectionGuard guard = new ConnectionGuard(vertx, http, "metrics", metrics);
+        server = guard.install(vertx.createHttpServer(guard.configure(new HttpServerOptions())))
                 .requestHandler(guard.requests(router));
         return overviews.completion().compose(v -> server.listen(config.port(), config.host()))
                 .onSuccess(s -> LOG.info(() -> "metrics on http://" + config.host() + ":" + s.actualPort() + "/metrics"));
@@ -82,10 +89,10 @@ public final class MetricsVerticle extends VerticleBase {
 
     private void scrape(RoutingContext ctx) {
         var bus = vertx.eventBus();
-        Future<Void> players = bus.<JsonObject>request(PLAYERS, null, ASK)
-                .map(m -> PlayerSnapshot.fromJson(m.body())).onSuccess(metrics::update).mapEmpty();
-        Future<Void> media = bus.<JsonObject>request(MEDIA, null, ASK)
-                .map(m -> MediaSnapshot.fromJson(m.body())).onSuccess(metrics::update).mapEmpty();
+        Future<Void> players = bus.<JsonObject>request(SignallingApi.PLAYERS, null, ASK)
+                .map(m -> PlayerSnapshot.fromJson(m.body())).onSuccess(gauges::update).mapEmpty();
+        Future<Void> media = bus.<JsonObject>request(MediaApi.SNAPSHOT, null, ASK)
+                .map(m -> MediaSnapshot.fromJson(m.body())).onSuccess(gauges::update).mapEmpty();
         Future.join(players, media).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.fine(() -> "scrape with stale values: " + ar.cause().getMessage());

@@ -1,4 +1,4 @@
-package p2pedge.admin;
+package p2pedge.ops;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,10 @@
-package p2pedge.metrics;
+package p2pedge.media;
 
 import io.vertx.core.json.JsonObject;
 import p2pedge.media.rtc.FeedbackStats;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The forwarder's answers to viewers' RTCP feedback since start: packets and bytes resent on NACK, NACKed packets
@@ -29,7 +30,7 @@ public record FeedbackCounters(long retransmittedPackets, long retransmittedByte
     }
 
     public static FeedbackCounters fromJson(JsonObject json) {
-        Map<String, Long> refused = new java.util.TreeMap<>();
+        Map<String, Long> refused = new TreeMap<>();
         json.getJsonObject("nackRefused", new JsonObject()).forEach(e -> refused.put(e.getKey(), ((Number) e.getValue()).longValue()));
         return new FeedbackCounters(json.getLong("retransmittedPackets", 0L), json.getLong("retransmittedBytes", 0L), Map.copyOf(refused),
                 json.getLong("keyframeRequestsHonoured", 0L), json.getLong("keyframeRequestsRefused", 0L));

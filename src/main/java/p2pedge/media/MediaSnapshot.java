@@ -1,6 +1,10 @@
-package p2pedge.metrics;
+package p2pedge.media;
 
 import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The media plane of one edge at one moment.
@@ -14,17 +18,17 @@ import io.vertx.core.json.JsonObject;
  * @param portDropped          datagrams the media port dropped since it started, by reason
  */
 public record MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond,
-                            FeedbackCounters feedback, java.util.Map<String, Long> portDropped) {
+                            FeedbackCounters feedback, Map<String, Long> portDropped) {
 
     /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
     public MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond) {
-        this(viewers, streams, relayPulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, java.util.Map.of());
+        this(viewers, streams, relayPulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of());
     }
 
     public JsonObject toJson() {
         return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", relayPulls)
                 .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson())
-                .put("portDropped", new JsonObject(new java.util.HashMap<>(portDropped)));
+                .put("portDropped", new JsonObject(new HashMap<>(portDropped)));
     }
 
     public static MediaSnapshot fromJson(JsonObject json) {
@@ -33,8 +37,8 @@ public record MediaSnapshot(int viewers, int streams, int relayPulls, long egres
                 FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())), droppedFrom(json.getJsonObject("portDropped")));
     }
 
-    private static java.util.Map<String, Long> droppedFrom(JsonObject json) {
-        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    private static Map<String, Long> droppedFrom(JsonObject json) {
+        Map<String, Long> out = new TreeMap<>();
         if (json != null) {
             json.forEach(e -> out.put(e.getKey(), ((Number) e.getValue()).longValue()));
         }

@@ -1,0 +1,98 @@
+package p2pedge.ops;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import p2pedge.media.MediaSnapshot;
+import p2pedge.signalling.PlayerSnapshot;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The edge's state as meters: players, hosts and offload from signalling's snapshot, the media plane's figures
+ * from its own, both taken by the metrics endpoint just before each scrape (the meters read the latest).
+ */
+final class SnapshotGauges {
+
+    private final MeterRegistry registry;
+    private final MultiGauge players;
+    private final MultiGauge hosts;
+    private final MultiGauge streamPlayers;
+    private final MultiGauge streamOffload;
+    private final Set<String> droppedReasons = ConcurrentHashMap.newKeySet();
+    private volatile PlayerSnapshot lastPlayers = new PlayerSnapshot(Map.of(), Map.of(), Map.of());
+    private volatile MediaSnapshot lastMedia = new MediaSnapshot(0, 0, 0, 0, 0);
+
+    SnapshotGauges(MeterRegistry registry) {
+        this.registry = registry;
+        players = MultiGauge.builder("p2pedge.players")
+                .description("Players by role: host (edge-served Host Peer), edge (edge-only), client (served by a peer)")
+                .register(registry);
+        hosts = MultiGauge.builder("p2pedge.hosts")
+                .description("This edge's Host Peers by the number of clients each serves")
+                .register(registry);
+        streamPlayers = MultiGauge.builder("p2pedge.stream.players").description("Players per stream").register(registry);
+        streamOffload = MultiGauge.builder("p2pedge.stream.offload.ratio")
+                .description("Players served by peers / all players, per stream").register(registry);
+        Gauge.builder("p2pedge.offload.ratio", this, m -> m.lastPlayers.offloadRatio())
+                .description("Players served by peers / all players on this edge").register(registry);
+        Gauge.builder("p2pedge.media.viewers", this, m -> m.lastMedia.viewers())
+                .description("Media connections this edge serves (players, WHEP players, other edges' relay pulls)").register(registry);
+        Gauge.builder("p2pedge.media.streams", this, m -> m.lastMedia.streams())
+                .description("Streams live on this edge (configured, published, relayed)").register(registry);
+        Gauge.builder("p2pedge.media.relay.pulls", this, m -> m.lastMedia.relayPulls())
+                .description("Streams this edge pulls from other edges").register(registry);
+        FunctionCounter.builder("p2pedge.media.egress", this, m -> m.lastMedia.egressBytes()).baseUnit("bytes")
+                .description("Bytes sent by the media plane").register(registry);
+        FunctionCounter.builder("p2pedge.media.retransmitted.packets", this, m -> m.lastMedia.feedback().retransmittedPackets())
+                .description("Packets the forwarder resent on viewers' NACKs").register(registry);
+        FunctionCounter.builder("p2pedge.media.retransmitted", this, m -> m.lastMedia.feedback().retransmittedBytes()).baseUnit("bytes")
+                .description("Bytes the forwarder resent on viewers' NACKs").register(registry);
+        for (String reason : List.of("repeated", "over_budget", "not_cached")) {
+            FunctionCounter.builder("p2pedge.media.nack.refused", this, m -> m.lastMedia.feedback().nackRefused().getOrDefault(reason, 0L))
+                    .tag("reason", reason)
+                    .description("NACKed packets not resent: repeated within the viewer's round trip, over its retransmission budget, "
+                            + "or no longer cached").register(registry);
+        }
+        FunctionCounter.builder("p2pedge.media.keyframe.requests", this, m -> m.lastMedia.feedback().keyframeRequestsHonoured())
+                .tag("outcome", "honoured").description("Viewers' keyframe requests (PLI/FIR), honoured or refused by the per-viewer budget")
+                .register(registry);
+        FunctionCounter.builder("p2pedge.media.keyframe.requests", this, m -> m.lastMedia.feedback().keyframeRequestsRefused())
+                .tag("outcome", "refused").description("Viewers' keyframe requests (PLI/FIR), honoured or refused by the per-viewer budget")
+                .register(registry);
+        Gauge.builder("p2pedge.media.egress.bitrate", this, m -> m.lastMedia.egressBitsPerSecond()).baseUnit("bits.per.second")
+                .description("The media plane's sending rate over the last seconds").register(registry);
+    }
+
+    /** Signalling's latest snapshot. */
+    void update(PlayerSnapshot snapshot) {
+        lastPlayers = snapshot;
+        players.register(List.of("host", "edge", "client").stream()
+                .map(role -> MultiGauge.Row.of(Tags.of("role", role), snapshot.byRole().getOrDefault(role, 0)))
+                .map(row -> (MultiGauge.Row<?>) row).toList(), true);
+        hosts.register(snapshot.hostsByClients().entrySet().stream()
+                .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(Tags.of("clients", e.getKey().toString()), e.getValue())).toList(), true);
+        streamPlayers.register(snapshot.byStream().entrySet().stream()
+                .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(Tags.of("stream", e.getKey()), e.getValue().players())).toList(), true);
+        streamOffload.register(snapshot.byStream().entrySet().stream()
+                .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(Tags.of("stream", e.getKey()), e.getValue().offloadRatio())).toList(), true);
+    }
+
+    /** The media plane's latest snapshot. */
+    void update(MediaSnapshot snapshot) {
+        lastMedia = snapshot;
+        // Reasons are known once seen; a counter per reason reads the latest snapshot, registered once.
+        for (String reason : snapshot.portDropped().keySet()) {
+            if (droppedReasons.add(reason)) {
+                FunctionCounter.builder("p2pedge.media.port.dropped", this, m -> m.lastMedia.portDropped().getOrDefault(reason, 0L))
+                        .description("Datagrams the media port dropped (unauthenticated STUN, DTLS refused, consent expired...), by reason")
+                        .tag("reason", reason).register(registry);
+            }
+        }
+    }
+}
