@@ -9,6 +9,7 @@ import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.ReceptionStats;
@@ -169,38 +170,13 @@ final class ForwardedStream implements AutoCloseable {
      *                                  cannot take
      */
     String acceptPublisher(PeerSdp offer, String fingerprint, String address, int udpPort, Integer pinKbps) {
-        List<EdgeSdp.Media> answer = new ArrayList<>();
-        String codecName = codec.sdp().name();
-        for (PeerSdp.Media m : offer.media()) {
-            boolean sends = m.direction().equals("sendonly") || m.direction().equals("sendrecv");
-            if (m.kind().equals("video") && sends && publisherVideoType < 0) {
-                int type = m.payloadTypeOf(codecName).orElseThrow(() ->
-                        new IllegalArgumentException("the offer's video has no " + codecName + " (this stream's codec)"));
-                String fmtp = m.fmtp().get(type);
-                if (pinKbps != null) {
-                    fmtp = (fmtp == null ? "" : fmtp + ";") + "x-google-start-bitrate=" + pinKbps + ";x-google-min-bitrate="
-                            + pinKbps + ";x-google-max-bitrate=" + pinKbps;
-                }
-                publisherVideoType = type;
-                answer.add(new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, m.mid(), EdgeSdp.Direction.RECVONLY,
-                        List.of(new EdgeSdp.Codec(type, codecName, 90_000, null, fmtp)), 0, name));
-            } else if (m.kind().equals("audio") && sends && publisherAudioType < 0) {
-                int type = m.payloadTypeOf("opus").orElseThrow(() -> new IllegalArgumentException("the offer's audio has no Opus"));
-                publisherAudioType = type;
-                answer.add(new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, m.mid(), EdgeSdp.Direction.RECVONLY,
-                        List.of(new EdgeSdp.Codec(type, "opus", 48_000, 2, m.fmtp().get(type))), 0, name));
-            } else {
-                throw new IllegalArgumentException("cannot take a " + m.direction() + " " + m.kind() + " section (mid "
-                        + m.mid() + "): publish one video and at most one audio section");
-            }
-        }
-        if (publisherVideoType < 0) {
-            throw new IllegalArgumentException("the offer sends no video");
-        }
+        Negotiation.Answer answer = Negotiation.publisher(offer, codec, name, pinKbps);
+        publisherVideoType = answer.videoType();
+        publisherAudioType = answer.audioType();
         String ufrag = publisherUfrag;
         sessions.put(ufrag, new MediaSession(ufrag, publisherPassword, offer.fingerprint(),
                 keys -> context.runOnContext(v -> onPublisherKeys(ufrag, keys)), this::onPublisherMedia));
-        return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer).writeAnswer();
+        return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer.media()).writeAnswer();
     }
 
     /**

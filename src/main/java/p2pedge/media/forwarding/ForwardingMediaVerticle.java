@@ -26,6 +26,7 @@ import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
@@ -356,9 +357,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     }
 
     private void accept(String name, PeerSdp offer, Message<JsonObject> message) {
-        // Forward what the publisher encoded: VP8 if it offers it, else H.264.
-        VideoCodec codec = offer.media().stream().anyMatch(m -> m.kind().equals("video") && m.payloadTypeOf("VP8").isPresent())
-                ? VideoCodec.VP8 : VideoCodec.H264;
+        VideoCodec codec = Negotiation.publisherCodec(offer);
         ForwardedStream stream = new ForwardedStream(name, codec, port, sessions, context, feedback);
         String answer;
         try {

@@ -13,6 +13,7 @@ import p2pedge.media.rtc.DatagramQueue;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.DtlsSrtpClient;
 import p2pedge.media.rtc.EdgeSdp;
+import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.Rtcp;
@@ -83,8 +84,10 @@ final class RelayPull implements AutoCloseable {
      * known. {@code candidates} are the owner's, "address port" pairs from its candidate lines.
      */
     Future<Void> start(String offerSdp, List<String> ownerCandidates, Function<String, Future<Void>> sendAnswer) {
+        Negotiation.Answer agreed;
         try {
             offer = PeerSdp.parseOffer(offerSdp);
+            agreed = Negotiation.owner(offer, stream.codec, stream.name());
         } catch (IllegalArgumentException e) {
             return Future.failedFuture("the owner's offer is unusable: " + e.getMessage());
         }
@@ -97,31 +100,11 @@ final class RelayPull implements AutoCloseable {
         if (candidates.isEmpty()) {
             return Future.failedFuture("the owner announced no UDP candidate");
         }
-        List<EdgeSdp.Media> media = new ArrayList<>();
-        int videoType = -1;
-        int audioType = -1;
-        for (PeerSdp.Media m : offer.media()) {
-            String codec = m.kind().equals("video") ? stream.codec.sdp().name() : "opus";
-            int type = m.payloadTypeOf(codec).orElse(-1);
-            if (type < 0) {
-                return Future.failedFuture("the owner offers no " + codec);
-            }
-            if (m.kind().equals("video")) {
-                videoType = type;
-            } else {
-                audioType = type;
-            }
-            String rtpmap = m.codecs().get(type);
-            String[] encoding = rtpmap.split("/");
-            media.add(new EdgeSdp.Media(m.kind().equals("video") ? EdgeSdp.Kind.VIDEO : EdgeSdp.Kind.AUDIO, m.mid(),
-                    EdgeSdp.Direction.RECVONLY, List.of(new EdgeSdp.Codec(type, encoding[0], Integer.parseInt(encoding[1]),
-                    encoding.length > 2 ? Integer.valueOf(encoding[2]) : null, m.fmtp().get(type))), 0, stream.name()));
-        }
-        stream.relayFrom(videoType, audioType, this::sendPli);
+        stream.relayFrom(agreed.videoType(), agreed.audioType(), this::sendPli);
         return vertx.createDatagramSocket().listen(0, "0.0.0.0").compose(bound -> {
             socket = bound;
             socket.handler(this::onDatagram);
-            String answer = new EdgeSdp(ufrag, password, identity.fingerprint(), "0.0.0.0", bound.localAddress().port(), media)
+            String answer = new EdgeSdp(ufrag, password, identity.fingerprint(), "0.0.0.0", bound.localAddress().port(), agreed.media())
                     .writeActiveAnswer();
             return sendAnswer.apply(answer);
         }).compose(v -> {

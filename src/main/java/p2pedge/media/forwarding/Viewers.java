@@ -11,6 +11,7 @@ import p2pedge.media.MediaApi;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.RtcpFeedback;
@@ -180,17 +181,10 @@ final class Viewers {
         PeerSdp answer;
         try {
             answer = PeerSdp.parse(sdp);
+            Negotiation.checkPlayerAnswer(answer, viewer.stream.codec);
         } catch (IllegalArgumentException e) {
             release(session);
             return refused(400, "answer rejected: " + e.getMessage());
-        }
-        int videoType = viewer.stream.codec.payloadType();
-        boolean acceptsVideo = answer.media().stream().anyMatch(m -> m.kind().equals("video") && !m.rejected()
-                && m.payloadTypes().contains(videoType));
-        if (!acceptsVideo) {
-            release(session);
-            return refused(400, "answer rejected: the player does not accept " + viewer.stream.codec + " video (payload type "
-                    + videoType + ")");
         }
         expectDtls(viewer, answer.fingerprint());
         return Future.succeededFuture();
@@ -230,36 +224,18 @@ final class Viewers {
             return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
         }
         Viewer viewer = new Viewer(internalSession(), stream);
-        viewer.videoType = -1;
-        viewer.audioType = -1;
-        List<EdgeSdp.Media> answer = new ArrayList<>();
-        String codecName = stream.codec.sdp().name();
-        for (PeerSdp.Media m : offer.media()) {
-            boolean receives = m.direction().equals("recvonly") || m.direction().equals("sendrecv");
-            String encoding = m.kind().equals("video") ? codecName : "opus";
-            Optional<Integer> type = m.payloadTypeOf(encoding);
-            boolean video = m.kind().equals("video");
-            if (!receives || type.isEmpty() || !(video ? viewer.videoType < 0 : m.kind().equals("audio") && viewer.audioType < 0)) {
-                return refused(400, "offer rejected: cannot send the " + m.kind() + " section (mid " + m.mid() + "): offer to "
-                        + "receive one " + codecName + " video and at most one Opus audio section");
-            }
-            if (video) {
-                viewer.videoType = type.get();
-            } else {
-                viewer.audioType = type.get();
-            }
-            answer.add(new EdgeSdp.Media(video ? EdgeSdp.Kind.VIDEO : EdgeSdp.Kind.AUDIO, m.mid(), EdgeSdp.Direction.SENDONLY,
-                    List.of(video ? new EdgeSdp.Codec(type.get(), codecName, 90_000, null, m.fmtp().get(type.get()))
-                            : new EdgeSdp.Codec(type.get(), "opus", 48_000, 2, m.fmtp().get(type.get()))),
-                    (video ? viewer.videoSsrc : viewer.audioSsrc) & 0xFFFFFFFFL, stream.name().replace('/', '-')));
+        Negotiation.Answer answer;
+        try {
+            answer = Negotiation.player(offer, stream.codec, stream.name().replace('/', '-'), viewer.videoSsrc, viewer.audioSsrc);
+        } catch (Negotiation.Rejected e) {
+            return refused(400, "offer rejected: " + e.getMessage());
         }
-        if (viewer.videoType < 0) {
-            return refused(400, "offer rejected: it does not receive video");
-        }
+        viewer.videoType = answer.videoType();
+        viewer.audioType = answer.audioType();
         viewers.put(viewer.session, viewer);
         expectDtls(viewer, offer.fingerprint());
         return Future.succeededFuture(new Answer(viewer.session, new EdgeSdp(viewer.ufrag, viewer.password,
-                identity.fingerprint(), candidateAddresses.get(0), udpPort, answer).writeAnswer()));
+                identity.fingerprint(), candidateAddresses.get(0), udpPort, answer.media()).writeAnswer()));
     }
 
 
