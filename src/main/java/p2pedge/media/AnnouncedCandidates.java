@@ -1,9 +1,11 @@
 package p2pedge.media;
 
+import p2pedge.media.rtc.CandidateLine;
 import p2pedge.webrtc.IceCandidate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns the candidates libwebrtc gathered into the ones the edge announces. The edge's ports are bound to
@@ -23,11 +25,11 @@ final class AnnouncedCandidates {
     List<IceCandidate> announce(List<IceCandidate> gathered) {
         List<IceCandidate> out = new ArrayList<>();
         for (IceCandidate candidate : gathered) {
-            String[] fields = candidate.candidate().split(" ");
-            if (fields.length < 8 || !"host".equals(fields[7])) {
+            Optional<CandidateLine> parsed = CandidateLine.parse(candidate.candidate());
+            if (parsed.isEmpty() || parsed.get().type() != CandidateLine.Type.HOST) {
                 continue;
             }
-            boolean gatheredV6 = fields[4].contains(":");
+            boolean gatheredV6 = parsed.get().ipv6();
             // libwebrtc gathers IPv6 even when asked not to.
             if (gatheredV6 && !ipv6) {
                 continue;
@@ -38,8 +40,7 @@ final class AnnouncedCandidates {
             }
             for (String address : addresses) {
                 if (address.contains(":") == gatheredV6) {
-                    fields[4] = address;
-                    out.add(new IceCandidate(String.join(" ", fields), candidate.sdpMLineIndex(), candidate.sdpMid(),
+                    out.add(new IceCandidate(parsed.get().at(address).format(), candidate.sdpMLineIndex(), candidate.sdpMid(),
                             candidate.usernameFragment()));
                 }
             }

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import p2pedge.media.rtc.CandidateLine;
 import p2pedge.media.rtc.DatagramQueue;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.DtlsSrtpClient;
@@ -263,7 +264,7 @@ public final class LoadViewer {
         }
         addCandidates(message.getJsonArray("candidates"));
         JsonArray ours = new JsonArray().add(new JsonObject()
-                .put("candidate", "candidate:1 1 udp 2130706431 127.0.0.1 " + localAddress.getPort() + " typ host")
+                .put("candidate", CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", localAddress.getPort()).format())
                 .put("sdpMLineIndex", 0).put("sdpMid", mids.get(0)));
         answeredAtNanos = System.nanoTime();
         socket.writeTextMessage(new JsonObject().put("command", "answer").put("id", sessionId).put("peer_id", 0)
@@ -337,13 +338,8 @@ public final class LoadViewer {
 
     /** Loopback UDP host candidates only: that is where the benchmark and the tests run. */
     private void addCandidate(String candidate) {
-        String[] parts = candidate.split(" ");
-        if (parts.length >= 8 && parts[2].equalsIgnoreCase("udp") && parts[4].startsWith("127.")) {
-            InetSocketAddress address = new InetSocketAddress(parts[4], Integer.parseInt(parts[5]));
-            if (!edgeCandidates.contains(address)) {
-                edgeCandidates.add(address);
-            }
-        }
+        CandidateLine.parse(candidate).filter(c -> c.udp() && c.address().startsWith("127.")).map(CandidateLine::socketAddress)
+                .filter(address -> !edgeCandidates.contains(address)).ifPresent(edgeCandidates::add);
     }
 
     private void sendChecks() {

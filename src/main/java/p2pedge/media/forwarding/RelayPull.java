@@ -9,6 +9,7 @@ import io.vertx.core.datagram.DatagramPacket;
 import io.vertx.core.datagram.DatagramSocket;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import p2pedge.media.rtc.CandidateLine;
 import p2pedge.media.rtc.DatagramQueue;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.DtlsSrtpClient;
@@ -29,6 +30,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -91,12 +93,8 @@ final class RelayPull implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Future.failedFuture("the owner's offer is unusable: " + e.getMessage());
         }
-        for (String candidate : ownerCandidates) {
-            String[] parts = candidate.split(" ");
-            if (parts.length >= 8 && parts[2].equalsIgnoreCase("udp")) {
-                candidates.add(new InetSocketAddress(parts[4], Integer.parseInt(parts[5])));
-            }
-        }
+        ownerCandidates.stream().map(CandidateLine::parse).flatMap(Optional::stream).filter(CandidateLine::udp)
+                .map(CandidateLine::socketAddress).forEach(candidates::add);
         if (candidates.isEmpty()) {
             return Future.failedFuture("the owner announced no UDP candidate");
         }

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
+import p2pedge.media.rtc.CandidateLine;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.MediaSession;
@@ -165,8 +166,8 @@ final class Viewers {
                         viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
         List<IceCandidate> candidates = new ArrayList<>();
         for (String address : addresses) {
-            candidates.add(new IceCandidate("candidate:" + (candidates.size() + 1) + " 1 udp 2130706431 " + address + " "
-                    + udpPort + " typ host", 0, "0", null));
+            candidates.add(new IceCandidate(CandidateLine.udp(CandidateLine.Type.HOST, candidates.size() + 1, address, udpPort)
+                    .format(), 0, "0", null));
         }
         return Future.succeededFuture(new JsonObject()
                 .put("sdp", new SessionDescription("offer", sdp).toJson())

@@ -104,7 +104,7 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
                 lines.add("a=ssrc:" + ssrc + " cname:" + m.streamId());
                 lines.add("a=ssrc:" + ssrc + " msid:" + m.streamId() + " " + m.streamId() + "-" + m.mid());
             }
-            lines.add("a=candidate:1 1 udp 2130706431 " + candidateAddress + " " + candidatePort + " typ host");
+            lines.add("a=" + CandidateLine.udp(CandidateLine.Type.HOST, 1, candidateAddress, candidatePort).format());
             lines.add("a=end-of-candidates");
         }
         return String.join("\r\n", lines) + "\r\n";
