@@ -5,50 +5,35 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import p2pedge.media.rtc.CandidateLine;
-import p2pedge.media.rtc.DatagramQueue;
+import p2pedge.media.rtc.ClientTransport;
 import p2pedge.media.rtc.DtlsCertificate;
-import p2pedge.media.rtc.DtlsSrtpClient;
-import p2pedge.media.rtc.PacketKind;
-import p2pedge.media.rtc.SrtpKeys;
-import p2pedge.media.rtc.SrtpTransformer;
-import p2pedge.media.rtc.StunException;
-import p2pedge.media.rtc.StunMessage;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A viewer that does everything a browser does on the wire except decode: the OME signalling exchange, ICE
- * (as the controlling side against an ICE-lite edge, as the controlled side against libwebrtc's full agent),
- * DTLS-SRTP as the client, then SRTP authentication and decryption of every packet, counting packets, bytes
- * and sequence-number gaps per SSRC. Cheap enough that one machine drives hundreds of them; a benchmark's
+ * A viewer that does everything a browser does on the wire except decode: the OME signalling exchange, then the
+ * edge's own {@link ClientTransport} (the one its pulls use: ICE controlling against an ICE-lite edge, controlled
+ * against libwebrtc's full agent, DTLS-SRTP as the client, SRTP authentication and decryption of every packet),
+ * counting packets, bytes and sequence-number gaps per SSRC. Cheap enough that one machine drives hundreds of them; a benchmark's
  * and a stress test's stand-in for a real player. Runs entirely on its Vert.x context, the DTLS handshake on
  * a worker.
  */
 public final class LoadViewer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** libwebrtc checks a selected pair every 2.5 s; ICE consent (RFC 7675) expires after 30 s without one. */
-    private static final long CONSENT_INTERVAL_MS = 2_000;
 
     /** Packets of one SSRC: how many arrived, and the sequence-number span they cover. */
     private static final class Track {
@@ -121,38 +106,21 @@ public final class LoadViewer {
 
     private final Vertx vertx;
     private final Context context;
-    private final WorkerExecutor handshakes;
-    private final BcTlsCrypto crypto;
     private final DtlsCertificate identity;
     private final int bitrateKbps;
-    private final String ufrag = HexFormat.of().formatHex(randomBytes(4));
-    private final String password = HexFormat.of().formatHex(randomBytes(12));
-    private final byte[] tieBreaker = randomBytes(8);
+    private final ClientTransport transport;
     private final Map<Integer, Track> tracks = new HashMap<>();
-    private final List<InetSocketAddress> edgeCandidates = new ArrayList<>();
     private final Promise<Void> secured = Promise.promise();
     private final AtomicLong refused = new AtomicLong();
     private long bytes;
-    private volatile long dtlsIn;
-    private final AtomicLong dtlsOut = new AtomicLong();
     private WebSocket socket;
-    private DatagramSocket udp;
-    private InetSocketAddress localAddress;
+    private int localPort;
     private String edgeUfrag;
     private String edgePassword;
     private String edgeFingerprint;
     private boolean edgeIsLite;
     private long sessionId;
-    private long checkTimer = -1;
-    private long consentTimer = -1;
     private long deadlineTimer = -1;
-    /** A test hook: a viewer that stops refreshing ICE consent (RFC 7675), as one that vanished would. */
-    private volatile boolean consentStopped;
-    private InetSocketAddress selected;
-    private DatagramQueue dtls;
-    private SrtpTransformer srtp;
-    /** Protects the RTCP this viewer sends (NACK, PLI): what a player's feedback looks like on the wire. */
-    private SrtpTransformer srtcpOut;
     private final int ownSsrc = RANDOM.nextInt();
     /** The edge's video SSRC towards this viewer, from the offer. */
     private int videoSsrc;
@@ -163,10 +131,27 @@ public final class LoadViewer {
     private LoadViewer(Crowd crowd, Context context) {
         this.vertx = crowd.vertx();
         this.context = context;
-        this.handshakes = crowd.handshakes();
-        this.crypto = crowd.crypto();
         this.identity = crowd.identity();
         this.bitrateKbps = crowd.bitrateKbps();
+        this.transport = new ClientTransport(vertx, crowd.crypto(), identity,
+                handshake -> crowd.handshakes().executeBlocking(handshake, false), new ClientTransport.Receiver() {
+                    @Override
+                    public void onRtp(byte[] plain, int datagramLength) {
+                        int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
+                        tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
+                        bytes += datagramLength;
+                    }
+
+                    @Override
+                    public void onRtcp(byte[] plain) {
+                        // sender reports: authenticated like everything else, not needed for counting
+                    }
+
+                    @Override
+                    public void onRefused() {
+                        refused.incrementAndGet();
+                    }
+                });
     }
 
     /**
@@ -191,10 +176,8 @@ public final class LoadViewer {
     }
 
     private Future<Void> start(WebSocketClient client, int port, String path) {
-        return vertx.createDatagramSocket().listen(0, "127.0.0.1").compose(bound -> {
-            udp = bound;
-            localAddress = new InetSocketAddress("127.0.0.1", bound.localAddress().port());
-            udp.handler(this::onDatagram);
+        return transport.listen("127.0.0.1").compose(bound -> {
+            localPort = bound;
             return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path));
         }).compose(ws -> {
             socket = ws;
@@ -206,7 +189,7 @@ public final class LoadViewer {
 
     /** Stops the consent checks this viewer sends to the edge every {@value #CONSENT_INTERVAL_MS} ms once connected. */
     public void stopConsent() {
-        consentStopped = true;
+        transport.stopConsent();
     }
 
     /** Milliseconds from sending the answer to holding the SRTP keys (ICE + DTLS). */
@@ -264,14 +247,21 @@ public final class LoadViewer {
         }
         addCandidates(message.getJsonArray("candidates"));
         JsonArray ours = new JsonArray().add(new JsonObject()
-                .put("candidate", CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", localAddress.getPort()).format())
+                .put("candidate", CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", localPort).format())
                 .put("sdpMLineIndex", 0).put("sdpMid", mids.get(0)));
         answeredAtNanos = System.nanoTime();
         socket.writeTextMessage(new JsonObject().put("command", "answer").put("id", sessionId).put("peer_id", 0)
                 .put("sdp", new JsonObject().put("type", "answer").put("sdp", answer.toString()))
                 .put("candidates", ours).encode());
-        checkTimer = vertx.setPeriodic(0, 50, t -> sendChecks());
-        deadlineTimer = vertx.setTimer(15_000, t -> secured.tryFail("ICE/DTLS not done within 15 s (checks to " + edgeCandidates + ")"));
+        transport.connect(new ClientTransport.Remote(edgeUfrag, edgePassword, edgeFingerprint, edgeIsLite)).onComplete(ar -> {
+            if (ar.succeeded()) {
+                securedAtNanos = System.nanoTime();
+                vertx.cancelTimer(deadlineTimer);
+            }
+            secured.handle(ar);
+        });
+        deadlineTimer = vertx.setTimer(15_000, t -> secured.tryFail("ICE/DTLS not done within 15 s (checks to "
+                + transport.candidates() + ")"));
     }
 
     private void readTransport(String line) {
@@ -319,7 +309,7 @@ public final class LoadViewer {
         }
         out.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(chosen).append("\r\n")
                 .append("c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n")
-                .append("a=ice-ufrag:").append(ufrag).append("\r\na=ice-pwd:").append(password).append("\r\n")
+                .append("a=ice-ufrag:").append(transport.ufrag()).append("\r\na=ice-pwd:").append(transport.password()).append("\r\n")
                 .append("a=fingerprint:sha-256 ").append(identity.fingerprint()).append("\r\na=setup:active\r\n")
                 .append("a=mid:").append(mid).append("\r\na=recvonly\r\na=rtcp-mux\r\n").append(rtpmap).append("\r\n");
         if (kind.equals("video") && bitrateKbps > 0) {
@@ -339,128 +329,7 @@ public final class LoadViewer {
     /** Loopback UDP host candidates only: that is where the benchmark and the tests run. */
     private void addCandidate(String candidate) {
         CandidateLine.parse(candidate).filter(c -> c.udp() && c.address().startsWith("127.")).map(CandidateLine::socketAddress)
-                .filter(address -> !edgeCandidates.contains(address)).ifPresent(edgeCandidates::add);
-    }
-
-    private void sendChecks() {
-        if (selected != null || closed) {
-            vertx.cancelTimer(checkTimer);
-            return;
-        }
-        for (InetSocketAddress candidate : edgeCandidates) {
-            send(candidate, check());
-        }
-    }
-
-    /**
-     * A connectivity check; against an ICE-lite edge the load viewer is the controlling agent and nominates at
-     * once (USE-CANDIDATE on every check, aggressive nomination), which the edge needs before it takes DTLS.
-     */
-    private byte[] check() {
-        StunMessage.Builder request = StunMessage.builder(StunMessage.BINDING_REQUEST, randomBytes(12))
-                .string(StunMessage.USERNAME, edgeUfrag + ":" + ufrag)
-                .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
-                .attribute(edgeIsLite ? StunMessage.ICE_CONTROLLING : StunMessage.ICE_CONTROLLED, tieBreaker);
-        if (edgeIsLite) {
-            request.attribute(StunMessage.USE_CANDIDATE, new byte[0]);
-        }
-        return request.build(edgePassword.getBytes(StandardCharsets.UTF_8), true);
-    }
-
-    /** Keeps the edge's consent to send fresh, on the selected pair, as a browser does. */
-    private void refreshConsent() {
-        if (!closed && !consentStopped && selected != null) {
-            send(selected, check());
-        }
-    }
-
-    private void onDatagram(DatagramPacket packet) {
-        byte[] data = packet.data().getBytes();
-        InetSocketAddress from = new InetSocketAddress(packet.sender().host(), packet.sender().port());
-        switch (PacketKind.of(data, data.length)) {
-            case STUN -> onStun(data, from);
-            case DTLS -> {
-                dtlsIn++;
-                if (dtls != null && from.equals(selected) && !dtls.offer(data)) {
-                    refused.incrementAndGet();
-                }
-            }
-            case RTP -> onRtp(data);
-            case RTCP -> { // sender reports: authenticated like everything else, not needed for counting
-                if (srtp != null && srtp.unprotectRtcp(data).isEmpty()) {
-                    refused.incrementAndGet();
-                }
-            }
-            default -> refused.incrementAndGet();
-        }
-    }
-
-    private void onStun(byte[] data, InetSocketAddress from) {
-        StunMessage message;
-        try {
-            message = StunMessage.parse(data, data.length);
-        } catch (StunException e) {
-            refused.incrementAndGet();
-            return;
-        }
-        if (message.type() == StunMessage.BINDING_REQUEST) {
-            // libwebrtc's checks and consent refreshes: answer with our password.
-            if (!message.hasValidIntegrity(password.getBytes(StandardCharsets.UTF_8))) {
-                refused.incrementAndGet();
-                return;
-            }
-            send(from, StunMessage.builder(StunMessage.BINDING_SUCCESS, message.transactionId()).xorMappedAddress(from)
-                    .build(password.getBytes(StandardCharsets.UTF_8), true));
-            if (message.has(StunMessage.USE_CANDIDATE)) {
-                select(from);
-            }
-        } else if (message.type() == StunMessage.BINDING_SUCCESS
-                && message.hasValidIntegrity(edgePassword.getBytes(StandardCharsets.UTF_8))) {
-            select(from);
-        }
-    }
-
-    /** The first pair that works carries DTLS and media. */
-    private void select(InetSocketAddress remote) {
-        if (selected != null) {
-            return;
-        }
-        selected = remote;
-        vertx.cancelTimer(checkTimer);
-        if (edgeIsLite) {
-            consentTimer = vertx.setPeriodic(CONSENT_INTERVAL_MS, t -> refreshConsent());
-        }
-        dtls = new DatagramQueue(bytes -> {
-            dtlsOut.incrementAndGet();
-            send(remote, bytes);
-        });
-        DtlsSrtpClient client = new DtlsSrtpClient(crypto, identity, edgeFingerprint, keys -> context.runOnContext(v -> onKeys(keys)));
-        handshakes.executeBlocking(() -> new DTLSClientProtocol().connect(client, dtls), false)
-                .onFailure(t -> secured.tryFail("DTLS failed: " + t + " (" + dtlsOut + " datagrams sent, " + dtlsIn
-                        + " received, from " + localAddress + " to " + remote + ")"));
-    }
-
-    private void onKeys(SrtpKeys keys) {
-        if (closed) {
-            return;
-        }
-        srtp = SrtpTransformer.forClientReceiving(keys);
-        srtcpOut = SrtpTransformer.forClientSending(keys);
-        securedAtNanos = System.nanoTime();
-        vertx.cancelTimer(deadlineTimer);
-        secured.tryComplete();
-    }
-
-    private void onRtp(byte[] data) {
-        if (srtp == null) {
-            refused.incrementAndGet();
-            return;
-        }
-        srtp.unprotectRtp(data).ifPresentOrElse(plain -> {
-            int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
-            tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
-            bytes += data.length;
-        }, refused::incrementAndGet);
+                .ifPresent(transport::addCandidate);
     }
 
     /** The newest {@code n} video sequence numbers this viewer has seen (the edge still holds them for NACKs). */
@@ -504,24 +373,17 @@ public final class LoadViewer {
     private Future<Void> sendRtcp(byte[] plain) {
         Promise<Void> promise = Promise.promise();
         context.runOnContext(v -> {
-            if (srtcpOut == null || selected == null || closed) {
-                promise.fail("not connected");
-                return;
-            }
             try {
-                send(selected, srtcpOut.protectRtcp(plain));
-                promise.complete();
+                if (transport.sendRtcp(plain)) {
+                    promise.complete();
+                } else {
+                    promise.fail("not connected");
+                }
             } catch (java.security.GeneralSecurityException e) {
                 promise.fail(e);
             }
         });
         return promise.future();
-    }
-
-    private void send(InetSocketAddress to, byte[] datagram) {
-        if (!closed) {
-            udp.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
-        }
     }
 
     /** Says {@code stop}, closes the socket and the UDP port; safe to call more than once. */
@@ -533,28 +395,13 @@ public final class LoadViewer {
                 return;
             }
             closed = true;
-            vertx.cancelTimer(checkTimer);
-            vertx.cancelTimer(consentTimer);
             vertx.cancelTimer(deadlineTimer);
-            if (dtls != null) {
-                dtls.close();
-            }
-            if (srtp != null) {
-                srtp.close();
-                srtcpOut.close();
-            }
             Future<Void> ws = socket == null || socket.isClosed() ? Future.succeededFuture()
                     : socket.writeTextMessage(new JsonObject().put("command", "stop").put("id", sessionId).encode())
                     .transform(ar -> socket.close());
-            Future<Void> port = udp == null ? Future.succeededFuture() : udp.close();
+            Future<Void> port = transport.close();
             Future.join(ws, port).<Void>mapEmpty().onComplete(ar -> done.complete());
         });
         return done.future();
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        RANDOM.nextBytes(bytes);
-        return bytes;
     }
 }

@@ -144,7 +144,7 @@ final class Relays {
             JsonObject offer = reply.body();
             long remoteSession = offer.getLong("session");
             ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context, feedback);
-            RelayPull relay = new RelayPull(vertx, context, crypto, identity, stream);
+            RelayPull relay = new RelayPull(vertx, crypto, identity, stream);
             List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
             return relay.start(offer.getString("sdp"), candidates, answer -> bus.request(RELAY_ANSWER + origin,
                             new JsonObject().put("session", remoteSession).put("sdp", answer), REQUEST).mapEmpty())

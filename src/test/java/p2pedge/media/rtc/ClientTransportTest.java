@@ -1,0 +1,237 @@
+package p2pedge.media.rtc;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The client transport the pull and the load viewer share, against the edge's own shared port (ICE-lite, DTLS
+ * server) in process, and against a full ICE agent played by a bare socket.
+ */
+@ExtendWith(VertxExtension.class)
+class ClientTransportTest {
+
+    private static final String UFRAG = "edgeufrag3";
+    private static final String PASSWORD = "edgepassword0123456789ef";
+
+    private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+    private final DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
+    private final DtlsCertificate clientIdentity = DtlsCertificate.generate(crypto);
+    private final BlockingQueue<byte[]> rtp = new LinkedBlockingQueue<>();
+    private final BlockingQueue<byte[]> rtcp = new LinkedBlockingQueue<>();
+    private final AtomicInteger refused = new AtomicInteger();
+    private Vertx vertx;
+    private Context context;
+    private ClientTransport transport;
+    private int clientPort;
+
+    @BeforeEach
+    void create(Vertx vertx) throws Exception {
+        this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
+        transport = onContext(v -> {
+            ClientTransport created = new ClientTransport(vertx, crypto, clientIdentity, h -> vertx.executeBlocking(h, false),
+                    new ClientTransport.Receiver() {
+                        @Override
+                        public void onRtp(byte[] plain, int datagramLength) {
+                            rtp.add(plain);
+                        }
+
+                        @Override
+                        public void onRtcp(byte[] plain) {
+                            rtcp.add(plain);
+                        }
+
+                        @Override
+                        public void onRefused() {
+                            refused.incrementAndGet();
+                        }
+                    });
+            return created.listen("127.0.0.1").map(port -> {
+                clientPort = port;
+                return created;
+            });
+        });
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        onContext(v -> transport.close());
+    }
+
+    /** Runs on the transport's context and waits for the outcome. */
+    private <T> T onContext(Function<Void, Future<T>> action) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.runOnContext(v -> action.apply(null).onComplete(ar -> {
+            if (ar.succeeded()) {
+                result.complete(ar.result());
+            } else {
+                result.completeExceptionally(ar.cause());
+            }
+        }));
+        return result.get(10, TimeUnit.SECONDS);
+    }
+
+    private boolean sendRtcp(byte[] plain) throws Exception {
+        Boolean sent = onContext(v -> {
+            try {
+                return Future.succeededFuture(transport.sendRtcp(plain));
+            } catch (Exception e) {
+                return Future.failedFuture(e);
+            }
+        });
+        return sent;
+    }
+
+    private static byte[] rtpPacket(int sequence) {
+        return ByteBuffer.allocate(16).put((byte) 0x80).put((byte) 96).putShort((short) sequence).putInt(1000)
+                .putInt(0x1234).putInt(0xCAFEBABE).array();
+    }
+
+    @Test
+    void connectsToTheEdgesPortAndCarriesSrtpBothWaysFromTheSelectedPairOnly() throws Exception {
+        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
+        CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
+        BlockingQueue<byte[]> atEdge = new LinkedBlockingQueue<>();
+        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), edgeKeys::complete,
+                (kind, packet) -> atEdge.add(packet)));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        try {
+            onContext(v -> {
+                transport.addCandidate(new InetSocketAddress("127.0.0.1", 9)); // announced, never answers
+                transport.addCandidate(edge);
+                return transport.connect(new ClientTransport.Remote(UFRAG, PASSWORD, edgeIdentity.fingerprint(), true));
+            });
+            assertEquals(Optional.of(edge), transport.selected());
+            InetSocketAddress client = port.addressOf(UFRAG).orElseThrow();
+            assertEquals(clientPort, client.getPort());
+
+            SrtpTransformer edgeOut = SrtpTransformer.forSending(edgeKeys.get(5, TimeUnit.SECONDS));
+            port.send(client, edgeOut.protectRtp(rtpPacket(1)));
+            assertArrayEquals(rtpPacket(1), rtp.poll(5, TimeUnit.SECONDS), "decrypted");
+            byte[] sr = Rtcp.senderReport(0x1234, 1L << 32, 1000, 1, 16);
+            port.send(client, edgeOut.protectRtcp(sr));
+            assertArrayEquals(sr, rtcp.poll(5, TimeUnit.SECONDS));
+
+            byte[] pli = Rtcp.pli(7, 0x1234);
+            assertTrue(sendRtcp(pli));
+            byte[] protectedPli = atEdge.poll(5, TimeUnit.SECONDS);
+            assertArrayEquals(pli, SrtpTransformer.forReceiving(edgeKeys.get()).unprotectRtcp(protectedPli).orElseThrow());
+
+            // Authentic SRTP, but from an address no check validated: refused before decryption.
+            int before = refused.get();
+            try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                byte[] copy = edgeOut.protectRtp(rtpPacket(2));
+                stranger.send(new DatagramPacket(copy, copy.length, client));
+            }
+            port.send(client, edgeOut.protectRtp(rtpPacket(3)));
+            assertArrayEquals(rtpPacket(3), rtp.poll(5, TimeUnit.SECONDS), "the edge's next packet still arrives");
+            assertEquals(before + 1, refused.get(), "the stranger's packet was counted as refused");
+            assertNull(rtp.poll(100, TimeUnit.MILLISECONDS));
+        } finally {
+            port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anEdgeWhoseCertificateIsNotTheAnnouncedOneIsRefused() throws Exception {
+        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
+        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), keys -> { }));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        String otherFingerprint = DtlsCertificate.generate(crypto).fingerprint();
+        try {
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> onContext(v -> {
+                transport.addCandidate(edge);
+                return transport.connect(new ClientTransport.Remote(UFRAG, PASSWORD, otherFingerprint, true));
+            }));
+            assertTrue(failed.getCause().getMessage().startsWith("DTLS with " + edge), failed.getCause().getMessage());
+            assertFalse(sendRtcp(Rtcp.pli(1, 2)), "nothing is sent without keys");
+        } finally {
+            port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Against a full agent (libwebrtc) the transport is controlled: it answers checks and follows the nomination. */
+    @Test
+    void againstAFullAgentItIsControlledAnswersChecksAndTakesTheNominatedPair() throws Exception {
+        String remotePassword = "remotepassword0123456789";
+        try (DatagramSocket agent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            agent.setSoTimeout(5_000);
+            InetSocketAddress agentAddress = new InetSocketAddress("127.0.0.1", agent.getLocalPort());
+            InetSocketAddress client = new InetSocketAddress("127.0.0.1", clientPort);
+            context.runOnContext(v -> {
+                transport.addCandidate(agentAddress);
+                transport.connect(new ClientTransport.Remote("remote", remotePassword, edgeIdentity.fingerprint(), false));
+            });
+
+            StunMessage check = receiveStun(agent);
+            assertEquals(StunMessage.BINDING_REQUEST, check.type());
+            assertEquals(Optional.of("remote:" + transport.ufrag()), check.username());
+            assertTrue(check.has(StunMessage.ICE_CONTROLLED));
+            assertFalse(check.has(StunMessage.USE_CANDIDATE), "only the controlling agent nominates");
+            assertTrue(check.hasValidIntegrity(remotePassword.getBytes(StandardCharsets.UTF_8)));
+
+            byte[] transaction = new byte[12];
+            new SecureRandom().nextBytes(transaction);
+            byte[] nomination = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
+                    .string(StunMessage.USERNAME, transport.ufrag() + ":remote")
+                    .attribute(StunMessage.ICE_CONTROLLING, new byte[8])
+                    .attribute(StunMessage.USE_CANDIDATE, new byte[0])
+                    .build(transport.password().getBytes(StandardCharsets.UTF_8), true);
+            agent.send(new DatagramPacket(nomination, nomination.length, client));
+            StunMessage answer = receiveStun(agent);
+            while (answer.type() != StunMessage.BINDING_SUCCESS) {
+                answer = receiveStun(agent); // checks sent meanwhile
+            }
+            assertArrayEquals(transaction, answer.transactionId());
+            assertTrue(answer.hasValidIntegrity(transport.password().getBytes(StandardCharsets.UTF_8)));
+            assertEquals(Optional.of(agentAddress), answer.xorMappedAddress(), "where the agent was seen");
+
+            DatagramPacket hello = new DatagramPacket(new byte[1500], 1500);
+            do {
+                agent.receive(hello);
+            } while (PacketKind.of(hello.getData(), hello.getLength()) == PacketKind.STUN);
+            assertEquals(PacketKind.DTLS, PacketKind.of(hello.getData(), hello.getLength()), "DTLS starts on the nominated pair");
+            assertEquals(Optional.of(agentAddress), onContext(v -> Future.succeededFuture(transport.selected())));
+        }
+    }
+
+    private static StunMessage receiveStun(DatagramSocket socket) throws Exception {
+        DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+        socket.receive(packet);
+        return StunMessage.parse(Arrays.copyOf(packet.getData(), packet.getLength()), packet.getLength());
+    }
+}
