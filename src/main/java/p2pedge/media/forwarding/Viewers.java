@@ -159,11 +159,8 @@ final class Viewers {
         // An offer holds a slot: one never answered gives it back after the connect timeout.
         armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + config.media().connectTimeoutSeconds() + " s");
         List<String> addresses = candidateAddresses;
-        String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort, List.of(
-                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(stream.codec.sdp()),
-                        viewer.videoSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')),
-                new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()),
-                        viewer.audioSsrc & 0xFFFFFFFFL, stream.name().replace('/', '-')))).write();
+        String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort,
+                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), viewer.videoSsrc, viewer.audioSsrc)).write();
         List<IceCandidate> candidates = new ArrayList<>();
         for (String address : addresses) {
             candidates.add(new IceCandidate(CandidateLine.udp(CandidateLine.Type.HOST, candidates.size() + 1, address, udpPort)

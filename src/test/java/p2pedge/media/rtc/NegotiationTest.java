@@ -122,10 +122,8 @@ class NegotiationTest {
     /** The pull used to take any section in any direction, twice over: it now gets the publisher's checks. */
     @Test
     void thePullAnswersWhatAnOwnerEdgeOffersAndRefusesWhatItNoLongerCouldTake() {
-        String owners = new EdgeSdp("ownr", "0123456789abcdefghijklmn", FINGERPRINT, "127.0.0.1", 10_000, List.of(
-                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(VideoCodec.H264.sdp()), 1234, "live"),
-                new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()), 5678, "live")))
-                .write();
+        String owners = new EdgeSdp("ownr", "0123456789abcdefghijklmn", FINGERPRINT, "127.0.0.1", 10_000,
+                Negotiation.offer(VideoCodec.H264, "live", 1234, 5678)).write();
         Negotiation.Answer answer = Negotiation.owner(PeerSdp.parseOffer(owners), VideoCodec.H264, "live");
         assertEquals(List.of(
                 new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.RECVONLY, List.of(VideoCodec.H264.sdp()), 0, "live"),
@@ -134,6 +132,14 @@ class NegotiationTest {
         assertEquals("cannot take a recvonly video section (mid 0): the owner must send one video and at most one audio section",
                 refusal(() -> Negotiation.owner(PeerSdp.parseOffer(owners.replace("a=sendonly", "a=recvonly")), VideoCodec.H264,
                         "live")).getMessage());
+    }
+
+    @Test
+    void viewersAreOfferedTheStreamsCodecAndOpusSendOnlyWithTheirOwnSsrcs() {
+        assertEquals(List.of(
+                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.vp8()), 0xFFFFFFFFL, "a-b"),
+                new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()), 9, "a-b")),
+                Negotiation.offer(VideoCodec.VP8, "a-b", -1, 9));
     }
 
     @Test
