@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A viewer that does everything a browser does on the wire except decode: the OME signalling exchange, then the
  * edge's own {@link ClientTransport} (the one its pulls use: ICE controlling against an ICE-lite edge, controlled
  * against libwebrtc's full agent, DTLS-SRTP as the client, SRTP authentication and decryption of every packet),
- * counting packets, bytes and sequence-number gaps per SSRC. Cheap enough that one machine drives hundreds of them; a benchmark's
- * and a stress test's stand-in for a real player. Runs entirely on its Vert.x context, the DTLS handshake on
- * a worker.
+ * counting packets, bytes and sequence-number gaps per SSRC. Cheap enough that one machine drives hundreds of
+ * them; a benchmark's and a stress test's stand-in for a real player. Runs entirely on its Vert.x context, the
+ * DTLS handshake on a worker.
  */
 public final class LoadViewer {
 
@@ -187,7 +187,7 @@ public final class LoadViewer {
         }).compose(v -> secured.future());
     }
 
-    /** Stops the consent checks this viewer sends to the edge every {@value #CONSENT_INTERVAL_MS} ms once connected. */
+    /** Stops the consent checks this viewer sends to an ICE-lite edge every 2 s once connected. */
     public void stopConsent() {
         transport.stopConsent();
     }
@@ -257,8 +257,10 @@ public final class LoadViewer {
             if (ar.succeeded()) {
                 securedAtNanos = System.nanoTime();
                 vertx.cancelTimer(deadlineTimer);
+                secured.tryComplete();
+            } else {
+                secured.tryFail(ar.cause());
             }
-            secured.handle(ar);
         });
         deadlineTimer = vertx.setTimer(15_000, t -> secured.tryFail("ICE/DTLS not done within 15 s (checks to "
                 + transport.candidates() + ")"));

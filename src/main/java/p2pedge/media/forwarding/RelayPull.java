@@ -23,8 +23,8 @@ import java.util.logging.Logger;
  * One edge pulling a stream from the edge it is published on, once, for all its local viewers: to the owner it
  * is a viewer like any other (the owner offers, this edge answers {@code a=setup:active} and connects as a
  * browser would, with a {@link ClientTransport}: ICE controlling against the owner's ICE-lite port, DTLS-SRTP as
- * the client, both fingerprints checked); what arrives is decrypted and handed to the local {@link ForwardedStream}, whose viewers' keyframe
- * requests go back up as PLIs. The offer and answer travel over the clustered event bus between the two media
+ * the client, both fingerprints checked); what arrives is decrypted and handed to the local {@link ForwardedStream},
+ * whose viewers' keyframe requests go back up as PLIs. The offer and answer travel over the clustered event bus between the two media
  * verticles; the media itself is SRTP between the edges' UDP ports. Runs on the media verticle's context.
  */
 final class RelayPull implements AutoCloseable {
@@ -85,8 +85,8 @@ final class RelayPull implements AutoCloseable {
         return transport.listen("0.0.0.0").compose(port -> sendAnswer.apply(new EdgeSdp(transport.ufrag(), transport.password(),
                         identity.fingerprint(), "0.0.0.0", port, agreed.media()).writeActiveAnswer()))
                 // The owner is an edge: ICE-lite.
-                .compose(v -> transport.connect(new ClientTransport.Remote(offer.iceUfrag(), offer.icePassword(), offer.fingerprint(), true))
-                        .timeout(CONNECT_TIMEOUT_S, TimeUnit.SECONDS))
+                .compose(v -> transport.connect(new ClientTransport.Remote(offer.iceUfrag(), offer.icePassword(),
+                        offer.fingerprint(), true)).timeout(CONNECT_TIMEOUT_S, TimeUnit.SECONDS))
                 .onSuccess(v -> {
                     stream.upstreamSecured();
                     LOG.info(() -> "relay of " + stream.name() + " from " + transport.selected().orElse(null) + " connected");

@@ -199,6 +199,9 @@ public final class ClientTransport {
     }
 
     private void onStun(byte[] data, InetSocketAddress from) {
+        if (remote == null) {
+            return; // not connecting yet: no credentials to check anything with
+        }
         StunMessage message;
         try {
             message = StunMessage.parse(data, data.length);
@@ -218,7 +221,7 @@ public final class ClientTransport {
             if (message.has(StunMessage.USE_CANDIDATE)) {
                 select(from);
             }
-        } else if (message.type() == StunMessage.BINDING_SUCCESS && remote != null && candidates.contains(from)
+        } else if (message.type() == StunMessage.BINDING_SUCCESS && candidates.contains(from)
                 && message.hasValidIntegrity(remote.password().getBytes(StandardCharsets.UTF_8))) {
             validated.add(from);
             select(from);

@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * What the edge offers a viewer, and what it answers to a peer's offer, section by section, or why it cannot: the
  * one place the edge's capabilities (one video section in the stream's codec, at most one Opus audio section, in
- * one direction) meet a peer's media sections. Pure: the callers parse the offer ({@link PeerSdp}) and write the answer ({@link EdgeSdp}).
+ * one direction) meet a peer's media sections. Pure: the callers parse the offer ({@link PeerSdp}) and write the
+ * answer ({@link EdgeSdp}).
  * Three kinds of peer offer: a WHIP publisher and the edge a stream is pulled from (both send, the edge receives),
  * and a WHEP player (it receives, the edge sends).
  */
@@ -75,8 +76,8 @@ public final class Negotiation {
      */
     public static List<EdgeSdp.Media> offer(VideoCodec codec, String streamId, int videoSsrc, int audioSsrc) {
         return List.of(
-                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(codec.sdp()), videoSsrc & 0xFFFFFFFFL,
-                        streamId),
+                new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(codec.sdp()),
+                        videoSsrc & 0xFFFFFFFFL, streamId),
                 new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()),
                         audioSsrc & 0xFFFFFFFFL, streamId));
     }

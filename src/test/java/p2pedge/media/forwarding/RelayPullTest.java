@@ -32,11 +32,12 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The pull answers its owner's offer through the one negotiation path: what a publisher may not offer, an owner may not either. */
+/** The pull answers its owner's offer through the one negotiation path: what a publisher may not offer, nor may an owner. */
 @ExtendWith(VertxExtension.class)
 class RelayPullTest {
 
-    private static final List<String> OWNER_CANDIDATES = List.of(CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", 9).format());
+    private static final List<String> OWNER_CANDIDATES =
+            List.of(CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", 9).format());
 
     private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     private final DtlsCertificate identity = DtlsCertificate.generate(crypto);
