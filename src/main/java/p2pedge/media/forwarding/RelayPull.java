@@ -33,7 +33,6 @@ final class RelayPull implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long CONNECT_TIMEOUT_S = 10;
 
-    private final Vertx vertx;
     private final DtlsCertificate identity;
     private final ForwardedStream stream;
     private final ClientTransport transport;
@@ -41,7 +40,6 @@ final class RelayPull implements AutoCloseable {
 
     /** Created on the media verticle's context, where the pull then runs. */
     RelayPull(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, ForwardedStream stream) {
-        this.vertx = vertx;
         this.identity = identity;
         this.stream = stream;
         this.transport = new ClientTransport(vertx, crypto, identity, handshake -> vertx.executeBlocking(handshake, false),
