@@ -60,6 +60,27 @@ public final class Edge {
      * built with it (see {@link EdgeCluster#startVertx}).
      */
     public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry) {
+        return start(vertx, config, cluster, registry, Edge::configuredMediaPlane);
+    }
+
+    /** The media plane {@code media.plane} names: the forwarder (default) or the per-viewer webrtc-java plane. */
+    public static VerticleBase configuredMediaPlane(EdgeConfig config, EdgeCluster cluster, Vertx vertx) {
+        return config.media().plane().equals("forwarder")
+                ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
+    }
+
+    /** Makes the verticle that answers {@code MediaApi} on this edge. */
+    @FunctionalInterface
+    public interface MediaPlane {
+        VerticleBase create(EdgeConfig config, EdgeCluster cluster, Vertx vertx);
+    }
+
+    /**
+     * An edge whose media contract is answered by {@code mediaPlane}'s verticle: the configured plane in production,
+     * a plane without libwebrtc in tests of signalling and P2P.
+     */
+    public static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry,
+                                     MediaPlane mediaPlane) {
         // Without a configured admin token the edge keeps its own in a private file (never in the log).
         Path tokenFile = config.metrics().enabled() && config.metrics().adminToken().isEmpty()
                 ? Path.of(config.metrics().adminTokenFile()).toAbsolutePath() : null;
@@ -67,17 +88,17 @@ public final class Edge {
                 : AdminTokenFile.obtain(vertx, tokenFile).recover(t -> Future.failedFuture(new IllegalStateException(
                         "cannot keep the admin token in " + tokenFile + " (metrics.adminTokenFile; or set metrics.adminToken): "
                                 + t.getMessage(), t)));
-        return token.compose(adminToken -> start(vertx, config, cluster, registry, adminToken, tokenFile));
+        return token.compose(adminToken -> start(vertx, config, cluster, registry, mediaPlane.create(config, cluster, vertx),
+                adminToken, tokenFile));
     }
 
     private static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry,
-                                      String adminToken, Path adminTokenFile) {
+                                      VerticleBase media, String adminToken, Path adminTokenFile) {
         EdgeMetrics meters = new EdgeMetrics(registry, cluster.edgeId(), cluster::members);
         SignallingVerticle signalling = new SignallingVerticle(config, cluster.edgeId(), cluster.sessionIds(vertx), meters);
         MetricsVerticle metrics = config.metrics().enabled()
                 ? new MetricsVerticle(config.metrics(), config.http(), meters, cluster.edgeId(), adminToken, cluster::edgeIds) : null;
         List<String> deployed = new ArrayList<>();
-        VerticleBase media = config.media().plane().equals("forwarder") ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
         return vertx.deployVerticle(media, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
                 .compose(id -> {
                     deployed.add(id);

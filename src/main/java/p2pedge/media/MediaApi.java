@@ -43,7 +43,7 @@ public final class MediaApi {
 
     /** What the edge offers a viewer: SDP without candidates, and the candidates to announce. */
     public record Offer(SessionDescription sdp, List<IceCandidate> candidates) {
-        JsonObject toJson() {
+        public JsonObject toJson() {
             return new JsonObject().put("sdp", sdp.toJson()).put("candidates", encode(candidates));
         }
 

@@ -44,7 +44,7 @@ class HttpConnectionGuardTest {
     @Test
     void silentHalfHeaderAndTricklingConnectionsAreClosedWithinTheHeaderTimeoutOnBothPorts(Vertx vertx) throws Exception {
         JsonObject config = QUICK_START.copy().put("http", new JsonObject().put("headerTimeoutSeconds", HEADER_TIMEOUT_SECONDS));
-        try (TestEdge edge = TestEdge.start(vertx, config)) {
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, config)) {
             Map<String, CompletableFuture<Long>> closes = new LinkedHashMap<>();
             for (Map.Entry<String, Integer> port : Map.of("signalling", edge.port(), "metrics", edge.metricsPort()).entrySet()) {
                 closes.put(port.getKey() + " silent", closedAfter(port.getValue(), "", 0));
@@ -70,7 +70,7 @@ class HttpConnectionGuardTest {
         JsonObject config = QUICK_START.copy()
                 .put("http", new JsonObject().put("headerTimeoutSeconds", 3).put("idleTimeoutSeconds", 3))
                 .put("signalling", new JsonObject().put("pingIntervalSeconds", 1));
-        try (TestEdge edge = TestEdge.start(vertx, config);
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, config);
              SignallingClient player = SignallingClient.connect(vertx, edge.port(), "/app/stream")) {
             player.requestOffer();
             Thread.sleep(8_000);
@@ -83,7 +83,7 @@ class HttpConnectionGuardTest {
     @Test
     void oneAddressHoldsAtMostItsCapOfConnectionsOnEachPort(Vertx vertx) throws Exception {
         int cap = TestEdge.productionCaps().getJsonObject("http").getInteger("maxConnectionsPerAddress");
-        try (TestEdge edge = TestEdge.start(vertx, TestEdge.productionCaps().mergeIn(QUICK_START))) {
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, TestEdge.productionCaps().mergeIn(QUICK_START))) {
             for (int port : List.of(edge.port(), edge.metricsPort())) {
                 List<Socket> held = new ArrayList<>();
                 try {
@@ -116,7 +116,7 @@ class HttpConnectionGuardTest {
     @Test
     void closedWebSocketsGiveTheirAddressItsPlacesBack(Vertx vertx) throws Exception {
         int cap = TestEdge.productionCaps().getJsonObject("http").getInteger("maxConnectionsPerAddress");
-        try (TestEdge edge = TestEdge.start(vertx, TestEdge.productionCaps().mergeIn(QUICK_START))) {
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, TestEdge.productionCaps().mergeIn(QUICK_START))) {
             NetClient from = BoundWebSocket.client(vertx, "127.0.0.8");
             try {
                 for (int i = 0; i < cap * 2; i++) {

@@ -33,7 +33,7 @@ class AdminApiTest {
     @Test
     void peersStreamsAndHostsNeedTheTokenAndADrainMovesClientsAndRefusesPlayers(Vertx vertx) throws Exception {
         List<AutoPlayer> players = new ArrayList<>();
-        try (TestEdge edge = TestEdge.start(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome"))
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome"))
                 .put("metrics", new JsonObject().put("adminToken", TOKEN)))) {
             int port = edge.metricsPort();
             AutoPlayer host = AutoPlayer.hostWithClients(vertx, edge.port(), 2, players);

@@ -2,6 +2,7 @@ package p2pedge.ops;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import p2pedge.testing.AdminClient;
 import p2pedge.testing.AutoPlayer;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Vert.x's own meters and the product's, scraped while synthetic players (real WebSockets, fake SDP) take P2P
  * roles, send bad messages and lose their host.
  */
+@Tag("media")
 class MetricsEndpointTest {
 
 

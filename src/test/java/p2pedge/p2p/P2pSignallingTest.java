@@ -36,7 +36,7 @@ class P2pSignallingTest {
     private TestEdge start(Vertx vertx, JsonObject p2p) throws Exception {
         JsonObject settings = new JsonObject().put("policy", "ome").put("hostOfferTimeoutMillis", 600)
                 .put("relayConnectTimeoutMillis", 1000).mergeIn(p2p);
-        edge = TestEdge.start(vertx, new JsonObject().put("p2p", settings).put("streams", new JsonArray()
+        edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("p2p", settings).put("streams", new JsonArray()
                 .add(new JsonObject().put("name", "app/stream").put("source", "demo").put("width", 320).put("height", 180).put("fps", 15))
                 .add(new JsonObject().put("name", "app/other").put("source", "demo").put("width", 320).put("height", 180).put("fps", 15))));
         return edge;

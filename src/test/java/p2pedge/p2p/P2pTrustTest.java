@@ -52,7 +52,7 @@ class P2pTrustTest {
                 .put("streams", new JsonArray().add(new JsonObject().put("name", "app/stream").put("source", "demo")
                         .put("width", 320).put("height", 180).put("fps", 15)))
                 .mergeIn(overrides, true);
-        edge = TestEdge.start(vertx, config);
+        edge = TestEdge.startWithFakeMedia(vertx, config);
     }
 
     @AfterEach

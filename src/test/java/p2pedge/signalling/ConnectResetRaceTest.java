@@ -38,7 +38,7 @@ class ConnectResetRaceTest {
     @Test
     void twoHundredConnectThenResetSocketsLeaveNoSessionBehind(Vertx vertx) throws Exception {
         // The ome policy spares the edge the user-agent parser's start-up; the race is before any placement.
-        try (TestEdge edge = TestEdge.start(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome")))) {
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome")))) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             int[] resets = new int[3];
             try {

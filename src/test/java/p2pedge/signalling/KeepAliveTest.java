@@ -23,7 +23,7 @@ class KeepAliveTest {
 
     @Test
     void silentPlayersAreDroppedAndLiveOnesKept(Vertx vertx) throws Exception {
-        try (TestEdge edge = TestEdge.start(vertx, new JsonObject().put("signalling",
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("signalling",
                 new JsonObject().put("pingIntervalSeconds", 1).put("idleTimeoutSeconds", 3)))) {
             // A raw TCP client that completes the WebSocket handshake and then never answers a ping.
             NetClient net = vertx.createNetClient();

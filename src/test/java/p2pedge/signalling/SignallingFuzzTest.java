@@ -43,7 +43,7 @@ class SignallingFuzzTest {
     void randomAndMutatedMessagesLeaveTheEdgeServingAndTheRegistryConsistent(Vertx vertx) throws Exception {
         Random random = new Random(20261125);
         List<AutoPlayer> players = new ArrayList<>();
-        try (TestEdge edge = TestEdge.start(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome"))
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("p2p", new JsonObject().put("policy", "ome"))
                 .put("signalling", new JsonObject().put("maxProtocolErrors", 1_000))
                 // The host's edge connection is offered and never answered (fake SDP): keep it for the whole run.
                 .put("media", new JsonObject().put("connectTimeoutSeconds", 300)))) {

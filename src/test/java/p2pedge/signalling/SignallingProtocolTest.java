@@ -7,6 +7,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.SignallingClient;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The OvenMediaEngine signalling protocol over real WebSockets: every command and every bad input. */
+@Tag("media")
 @ExtendWith(VertxExtension.class)
 class SignallingProtocolTest {
 

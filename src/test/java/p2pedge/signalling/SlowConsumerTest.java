@@ -30,7 +30,7 @@ class SlowConsumerTest {
 
     @Test
     void aPlayerThatNeverReadsIsClosedAndReleased(Vertx vertx) throws Exception {
-        try (TestEdge edge = TestEdge.start(vertx, new JsonObject()
+        try (TestEdge edge = TestEdge.startWithFakeMedia(vertx, new JsonObject()
                 .put("p2p", new JsonObject().put("enabled", false))
                 .put("signalling", new JsonObject().put("messagesPerSecond", 100_000).put("messageBurst", 100_000)));
              Socket socket = new Socket()) {

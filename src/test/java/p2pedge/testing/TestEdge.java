@@ -3,9 +3,11 @@ package p2pedge.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import p2pedge.Edge;
+import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
+import p2pedge.metrics.EdgeMetrics;
 
 import java.util.concurrent.TimeUnit;
 
@@ -30,10 +32,11 @@ public final class TestEdge implements AutoCloseable {
      * event bus, pools, JVM) in the edge's Prometheus registry.
      */
     public static TestEdge startAsMainDoes(JsonObject overrides) throws Exception {
+        refuseNativeMediaInFastTier();
         EdgeConfig config = loadConfig(overrides);
-        var registry = p2pedge.metrics.EdgeMetrics.newRegistry();
-        Vertx vertx = p2pedge.cluster.EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
-        Edge edge = Edge.start(vertx, config, p2pedge.cluster.EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
+        var registry = EdgeMetrics.newRegistry();
+        Vertx vertx = EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
+        Edge edge = Edge.start(vertx, config, EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, true);
     }
 
@@ -84,12 +87,35 @@ public final class TestEdge implements AutoCloseable {
         return caps;
     }
 
+    /** An edge with the configured media plane (libwebrtc, the demo encoder, the UDP port). */
     public static TestEdge start(Vertx vertx, JsonObject overrides) throws Exception {
+        refuseNativeMediaInFastTier();
+        return start(vertx, overrides, Edge::configuredMediaPlane);
+    }
+
+    /**
+     * An edge whose media contract is answered by a {@link FakeMediaPlane}: no libwebrtc, no encoder, for tests of
+     * signalling and P2P (the fast tier, {@code mvn test -Pfast}).
+     */
+    public static TestEdge startWithFakeMedia(Vertx vertx, JsonObject overrides) throws Exception {
+        return start(vertx, overrides, (config, cluster, v) -> new FakeMediaPlane(config));
+    }
+
+    private static TestEdge start(Vertx vertx, JsonObject overrides, Edge.MediaPlane plane) throws Exception {
         JsonObject extra = loopbackConfig().mergeIn(overrides, true);
         EdgeConfig config = ConfigLoader.load(vertx, null, extra).await(30, TimeUnit.SECONDS);
         // A loaded machine (CI with other work) can take more than a minute to start the media plane and P2P.
-        Edge edge = Edge.start(vertx, config).await(120, TimeUnit.SECONDS);
+        Edge edge = Edge.start(vertx, config, EdgeCluster.standalone(), EdgeMetrics.newRegistry(), plane)
+                .await(120, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, false);
+    }
+
+    /** Set by the fast tier's profile: a test there that starts the real media plane is mis-tagged. */
+    private static void refuseNativeMediaInFastTier() {
+        if (Boolean.getBoolean("p2pedge.test.fastTier")) {
+            throw new AssertionError("this test starts the media plane (libwebrtc): tag it \"media\" (or e2e/browser/cluster), "
+                    + "or start its edge with TestEdge.startWithFakeMedia");
+        }
     }
 
     /** Overrides for the per-viewer webrtc-java media plane (the default is the forwarder). */
