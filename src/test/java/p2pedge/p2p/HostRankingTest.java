@@ -16,19 +16,14 @@ class HostRankingTest {
     }
 
     private static List<Long> ranked(List<HostEntry> hosts, String clientEdge) {
-        MeasuredPolicyScore score = new MeasuredPolicyScore();
-        return HostRanking.ranked(hosts, "app/stream", "Blink", 99, clientEdge, Set.of(), h -> true, score::score)
+        return HostRanking.ranked(hosts, "app/stream", "Blink", 99, clientEdge, Set.of(), h -> true, MEASURED::score)
                 .stream().map(HostEntry::hostId).toList();
     }
 
-    /** The measured policy's success part, without its User-Agent analyzer. */
-    private static final class MeasuredPolicyScore {
-        private final HostReputation reputation = new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> 1_000);
-
-        double score(HostEntry h) {
-            return reputation.successRate(h.health());
-        }
-    }
+    /** The measured policy's own score; no User-Agent is read here, so no analyzer. */
+    private static final MeasuredPolicy MEASURED = new MeasuredPolicy(
+            ua -> { throw new AssertionError("no profiles here"); },
+            new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> 1_000));
 
     @Test
     void sameEdgeFirstThenScoreThenTheFullerHost() {
