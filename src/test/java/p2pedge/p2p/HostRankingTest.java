@@ -49,4 +49,16 @@ class HostRankingTest {
         assertEquals(List.of(), HostRanking.ranked(List.of(host(2, "e", 0, HostHealth.NEW)), "app/stream", null, 1, "e",
                 Set.of(), h -> true, h -> 0), "no family, no host");
     }
+
+    @Test
+    void theMeasuredScoreIsTheShareOfWitnessesLessSlownessAndStarving() {
+        HostHealth vouched = HealthEvent.relay("10.0.0.1", true, 1_000).applyTo(HostHealth.NEW.offered(5_000));
+        assertEquals(0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW)), 1e-9, "nobody vouched: 1/2, never offered: no slowness");
+        assertEquals(2.0 / 3 - 0.1, MEASURED.score(host(1, "e", 0, vouched)), 1e-9, "one witness: 2/3; 5 s to offer costs 0.1");
+        HostHealth failedFor = HealthEvent.relay("10.0.0.2", false, 1_000).applyTo(vouched);
+        assertEquals(2.0 / 4 - 0.1, MEASURED.score(host(1, "e", 0, failedFor)), 1e-9, "one for, one against");
+        assertEquals(0.5 - 0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW.offered(60_000))), 1e-9, "slowness costs at most 0.5");
+        assertEquals(0.5 - 0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW.reportedKbps(49))), 1e-9, "a starving host");
+        assertEquals(0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW.reportedKbps(50))), 1e-9);
+    }
 }
