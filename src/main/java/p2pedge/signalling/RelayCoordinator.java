@@ -48,7 +48,7 @@ final class RelayCoordinator {
                 System::nanoTime, route::isOnline);
     }
 
-    static RelayTable.Rules rulesOf(EdgeConfig.P2p config) {
+    private static RelayTable.Rules rulesOf(EdgeConfig.P2p config) {
         return new RelayTable.Rules(config.hostOfferTimeoutMillis(), config.relayConnectTimeoutMillis(),
                 config.maxHostAttemptsPerClient(), config.pairCooldownMillis());
     }

@@ -29,7 +29,7 @@ final class RelayTable {
 
     private static final Logger LOG = Logger.getLogger(RelayTable.class.getName());
 
-    enum Stage { REQUESTED, OFFERED, ANSWERED, CONNECTED }
+    private enum Stage { REQUESTED, OFFERED, ANSWERED, CONNECTED }
 
     /** Why a client lost its host: counted for monitoring. */
     enum Cause {
@@ -602,7 +602,7 @@ final class RelayTable {
      * act (or the client gave up, which says nothing about the host); after it, the client's word or silence, or the
      * host stopping a relay the client may have sabotaged, count as one witness's report.
      */
-    static P2pApi.RelayOutcome outcomeOf(Stage stage, Cause cause) {
+    private static P2pApi.RelayOutcome outcomeOf(Stage stage, Cause cause) {
         return switch (cause) {
             case HOST_SILENT, HOST_GONE -> P2pApi.RelayOutcome.HOST_FAILED;
             case HOST_STOPPED -> stage == Stage.REQUESTED ? P2pApi.RelayOutcome.HOST_FAILED : P2pApi.RelayOutcome.FAILED;
