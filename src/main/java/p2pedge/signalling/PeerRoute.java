@@ -59,7 +59,7 @@ final class PeerRoute {
     }
 
     /** What a host here said, for the edge of its client. */
-    void toClientEdge(RelayTable.ToClientEdge message) {
+    void toClientEdge(RelayAction.ToClientEdge message) {
         link.toClientEdge(message.edge(), message.kind(), message.host(), message.client(), message.sdp(), message.candidates());
     }
 

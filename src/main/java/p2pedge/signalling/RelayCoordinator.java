@@ -166,46 +166,46 @@ final class RelayCoordinator {
 
     // ---- the executor ----
 
-    private void execute(List<RelayTable.Action> actions) {
-        for (RelayTable.Action action : actions) {
+    private void execute(List<RelayAction> actions) {
+        for (RelayAction action : actions) {
             execute(action);
         }
     }
 
-    private void execute(RelayTable.Action action) {
+    private void execute(RelayAction action) {
         // Java 17: no pattern switch; the sealed interface keeps this list complete.
-        if (action instanceof RelayTable.ToPlayer a) {
+        if (action instanceof RelayAction.ToPlayer a) {
             route.toPlayer(a.session(), a.text());
-        } else if (action instanceof RelayTable.ToHost a) {
+        } else if (action instanceof RelayAction.ToHost a) {
             route.toHost(a.host(), a.client(), a.text(), a.endsRelay());
-        } else if (action instanceof RelayTable.AskHost a) {
+        } else if (action instanceof RelayAction.AskHost a) {
             route.askToOffer(a.host(), a.relay().client()).onFailure(t -> execute(table.hostUnreachable(a.relay())));
-        } else if (action instanceof RelayTable.ToClientEdge a) {
+        } else if (action instanceof RelayAction.ToClientEdge a) {
             route.toClientEdge(a);
-        } else if (action instanceof RelayTable.Classify a) {
+        } else if (action instanceof RelayAction.Classify a) {
             classify(a);
-        } else if (action instanceof RelayTable.Report a) {
+        } else if (action instanceof RelayAction.Report a) {
             Future<Void> recorded = p2p.relayResult(a.host(), a.client(), a.clientAddress(), a.outcome(), a.millis());
             if (a.then() != null) {
                 recorded.onComplete(ar -> execute(table.failureRecorded(a.then())));
             } else {
                 recorded.onFailure(t -> LOG.fine(() -> "host " + a.host() + ": recording " + a.outcome() + " failed: " + t.getMessage()));
             }
-        } else if (action instanceof RelayTable.ArmTimer a) {
+        } else if (action instanceof RelayAction.ArmTimer a) {
             cancelTimer(a.relay());
             timers.put(a.relay(), vertx.setTimer(a.delayMillis(), t -> {
                 timers.remove(a.relay());
                 execute(table.timerFired(a.relay()));
             }));
-        } else if (action instanceof RelayTable.CancelTimer a) {
+        } else if (action instanceof RelayAction.CancelTimer a) {
             cancelTimer(a.relay());
-        } else if (action instanceof RelayTable.Replaced a) {
+        } else if (action instanceof RelayAction.Replaced a) {
             metrics.replaced(a.cause().name());
-        } else if (action instanceof RelayTable.RelayConnected) {
+        } else if (action instanceof RelayAction.RelayConnected) {
             metrics.relayConnected();
-        } else if (action instanceof RelayTable.FailedOver a) {
+        } else if (action instanceof RelayAction.FailedOver a) {
             metrics.failover(a.nanos());
-        } else if (action instanceof RelayTable.CandidateDropped a) {
+        } else if (action instanceof RelayAction.CandidateDropped a) {
             metrics.peerCandidateDropped(a.reason().label());
         }
     }
@@ -218,7 +218,7 @@ final class RelayCoordinator {
     }
 
     /** Has classification place a player, then serves it from the edge or hands it to its host. */
-    private void classify(RelayTable.Classify request) {
+    private void classify(RelayAction.Classify request) {
         PlayerSession player = sessions.apply(request.client());
         if (player == null) {
             return;

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
 
 /**
  * The P2P relay lifecycle of one edge as a state machine: events in (a player asks, is placed, a host offers, a
- * client answers or reports, a timer fires, a peer or an edge leaves), {@link Action}s out (send this, arm that
+ * client answers or reports, a timer fires, a peer or an edge leaves), {@link RelayAction}s out (send this, arm that
  * timer, classify this client again, report that outcome, count this). Pure: the clock and which players are
  * still connected are injected; {@link RelayCoordinator} turns sockets and edge messages into events and
  * executes the actions. A relay is owned by the edge of its client; the host's edge only remembers the pairing
@@ -64,59 +64,6 @@ final class RelayTable {
 
     /** What a failed relay's client gets once its outcome is recorded: placed again, or told to stop. */
     record AfterFailure(long client, long host, boolean beforeOffer) {
-    }
-
-    /** What the executor does. */
-    sealed interface Action {
-    }
-
-    /** A message to a player whose socket is on this edge (dropped if it is gone). */
-    record ToPlayer(long session, String text) implements Action {
-    }
-
-    /** A message to the host of a relay, wherever its socket is; {@code endsRelay}: its edge forgets the pairing. */
-    record ToHost(Peer host, long client, String text, boolean endsRelay) implements Action {
-    }
-
-    /** Ask a host to offer to a client; when it cannot be reached, {@link #hostUnreachable}. */
-    record AskHost(RelayId relay, Peer host) implements Action {
-    }
-
-    /** A host on this edge tells the edge of its client (EdgeLink kinds OFFER, CANDIDATES, HOST_STOPPED, HOST_LEFT). */
-    record ToClientEdge(String edge, String kind, long host, long client, SessionDescription sdp,
-                        List<IceCandidate> candidates) implements Action {
-    }
-
-    /** Have classification place the client (its previous hosts excluded). */
-    record Classify(long client, Set<Long> excluded, boolean edgeOnly) implements Action {
-    }
-
-    /** Tell classification what became of a relay; then, if {@code then} is set, {@link #failureRecorded}. */
-    record Report(long host, long client, String clientAddress, P2pApi.RelayOutcome outcome, long millis,
-                  AfterFailure then) implements Action {
-    }
-
-    /** Arm the relay's timer ({@link #timerFired} after {@code delayMillis}), replacing one armed before. */
-    record ArmTimer(RelayId relay, long delayMillis) implements Action {
-    }
-
-    record CancelTimer(RelayId relay) implements Action {
-    }
-
-    /** Count: a client was placed again after losing its host. */
-    record Replaced(Cause cause) implements Action {
-    }
-
-    /** Count: a relay connected. */
-    record RelayConnected() implements Action {
-    }
-
-    /** Count: a client told to stop got media again {@code nanos} later. */
-    record FailedOver(long nanos) implements Action {
-    }
-
-    /** Count: a candidate one peer sent was not passed on. */
-    record CandidateDropped(PeerCandidateFilter.Reason reason) implements Action {
     }
 
     /** One host -> client relay whose client is on this edge. */
@@ -195,40 +142,40 @@ final class RelayTable {
      * A player asks for the stream: a relay it still had ends, and that host is not tried again for it during the
      * cooldown; hosts that failed it or are cooling down count towards its host attempts.
      */
-    List<Action> requestOffer(long client) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> requestOffer(long client) {
+        List<RelayAction> out = new ArrayList<>();
         requestOffer(client, out);
         return out;
     }
 
     /** Classification placed {@code client} (its socket from {@code clientAddress}) on {@code host}. */
-    List<Action> placedOnHost(long client, String clientAddress, Peer host) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> placedOnHost(long client, String clientAddress, Peer host) {
+        List<RelayAction> out = new ArrayList<>();
         Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong());
         relaysByClient.put(client, relay);
         arm(relay, rules.hostOfferTimeoutMillis(), Cause.HOST_SILENT, out);
-        out.add(new AskHost(relay.id, host));
+        out.add(new RelayAction.AskHost(relay.id, host));
         return out;
     }
 
     /** The host of a relay could not be asked to offer (gone from its edge, or its edge did not answer). */
-    List<Action> hostUnreachable(RelayId id) {
+    List<RelayAction> hostUnreachable(RelayId id) {
         return failIfCurrent(id, Cause.HOST_GONE);
     }
 
     /** The relay's timer fired. */
-    List<Action> timerFired(RelayId id) {
+    List<RelayAction> timerFired(RelayId id) {
         Relay relay = relaysByClient.get(id.client());
         return relay == null || !relay.id.equals(id) ? List.of() : failIfCurrent(id, relay.timeout);
     }
 
     /** answer from a client, for its host {@code peerId}. */
-    List<Action> answerFromClient(long client, long peerId, SessionDescription sdp) throws ProtocolException {
+    List<RelayAction> answerFromClient(long client, long peerId, SessionDescription sdp) throws ProtocolException {
         Relay relay = relayOf(peerId, client);
         if (relay.stage != Stage.OFFERED) {
             throw ProtocolException.badRequest("no offer from peer " + peerId + " is waiting for an answer");
         }
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         relay.stage = Stage.ANSWERED;
         out.add(toHost(relay, EdgeMessages.answerP2p(relay.hostId(), client, relayable(sdp, out)), false));
         if (!reporters.contains(client)) {
@@ -239,14 +186,14 @@ final class RelayTable {
     }
 
     /** candidate from a client, for its host. */
-    List<Action> candidatesFromClient(long client, long peerId, List<IceCandidate> candidates) throws ProtocolException {
+    List<RelayAction> candidatesFromClient(long client, long peerId, List<IceCandidate> candidates) throws ProtocolException {
         Relay relay = relayOf(peerId, client);
         if (relay.stage == Stage.REQUESTED) {
             // The client answers the host's offer: before it, nothing of the client's may reach the host (so what the
             // host does before offering is its own doing).
             throw ProtocolException.badRequest("no offer from peer " + relay.hostId() + " yet");
         }
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         List<IceCandidate> kept = relayable(candidates, out);
         if (!kept.isEmpty()) {
             out.add(toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.hostId(), client, kept), false));
@@ -255,13 +202,13 @@ final class RelayTable {
     }
 
     /** A player's {@code stats}: {@code relay} "connected" or another state of its relay with {@code peerId}. */
-    List<Action> stats(long player, String relayState, long peerId) throws ProtocolException {
+    List<RelayAction> stats(long player, String relayState, long peerId) throws ProtocolException {
         reporters.add(player);
         if (relayState == null || peerId == 0) {
             return List.of();
         }
         Relay relay = relayOf(peerId, player);
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         if (relayState.equals("connected")) {
             if (relay.stage == Stage.REQUESTED || relay.stage == Stage.OFFERED) {
                 throw ProtocolException.badRequest("the relay with peer " + relay.hostId() + " has not been answered yet");
@@ -279,8 +226,8 @@ final class RelayTable {
      * A player's media is up again (from the edge, or from a host it reported connected): if it had been told to
      * stop because its host failed, that failover is over.
      */
-    List<Action> mediaConnected(long session) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> mediaConnected(long session) {
+        List<RelayAction> out = new ArrayList<>();
         mediaConnected(session, out);
         return out;
     }
@@ -292,16 +239,16 @@ final class RelayTable {
     }
 
     /** The outcome of a failed relay is recorded: its client (if still here) is placed again or told to stop. */
-    List<Action> failureRecorded(AfterFailure failure) {
+    List<RelayAction> failureRecorded(AfterFailure failure) {
         if (!online.test(failure.client())) {
             return List.of();
         }
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         if (failure.beforeOffer()) {
             requestOffer(failure.client(), out); // it has no offer yet: place it again right away
         } else {
             stopSentNanos.put(failure.client(), nanos.getAsLong());
-            out.add(new ToPlayer(failure.client(), EdgeMessages.stop(failure.client(), failure.host()))); // it re-asks
+            out.add(new RelayAction.ToPlayer(failure.client(), EdgeMessages.stop(failure.client(), failure.host()))); // it re-asks
         }
         return out;
     }
@@ -309,25 +256,25 @@ final class RelayTable {
     // ---- host side: this edge holds the host's socket ----
 
     /** offer_p2p from a host, for its client {@code peerId}. */
-    List<Action> offerFromHost(long host, long peerId, SessionDescription sdp, List<IceCandidate> candidates)
+    List<RelayAction> offerFromHost(long host, long peerId, SessionDescription sdp, List<IceCandidate> candidates)
             throws ProtocolException {
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         Relay local = localRelay(host, peerId);
         if (local != null) {
             hostOffered(local, relayable(sdp, out), relayable(candidates, out), out);
             return out;
         }
         RemoteClient remote = remoteClientOf(host, peerId);
-        out.add(new ToClientEdge(remote.clientEdge(), EdgeLink.OFFER, host, peerId, relayable(sdp, out),
+        out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.OFFER, host, peerId, relayable(sdp, out),
                 relayable(candidates, out)));
         return out;
     }
 
     /** candidate_p2p from a host, for its client. */
-    List<Action> candidatesFromHost(long host, long peerId, List<IceCandidate> candidates) throws ProtocolException {
+    List<RelayAction> candidatesFromHost(long host, long peerId, List<IceCandidate> candidates) throws ProtocolException {
         Relay local = localRelay(host, peerId);
         RemoteClient remote = local != null ? null : remoteClientOf(host, peerId);
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         List<IceCandidate> kept = relayable(candidates, out);
         if (kept.isEmpty()) {
             return out;
@@ -335,14 +282,14 @@ final class RelayTable {
         if (local != null) {
             hostCandidates(local, kept, out);
         } else {
-            out.add(new ToClientEdge(remote.clientEdge(), EdgeLink.CANDIDATES, host, peerId, null, kept));
+            out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.CANDIDATES, host, peerId, null, kept));
         }
         return out;
     }
 
     /** {@code stop} with a peer_id: one relay ends, the sessions go on. */
-    List<Action> stopRelay(long player, long peerId) throws ProtocolException {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> stopRelay(long player, long peerId) throws ProtocolException {
+        List<RelayAction> out = new ArrayList<>();
         Relay asClient = relaysByClient.get(player);
         if (asClient != null && asClient.hostId() == peerId) {
             endRelayOfClient(player, out);
@@ -358,15 +305,15 @@ final class RelayTable {
             throw new ProtocolException(400, "peer_id " + peerId + " is not a peer of this session", false);
         }
         remoteClients.remove(peerId);
-        out.add(new ToClientEdge(remote.clientEdge(), EdgeLink.HOST_STOPPED, player, peerId, null, null));
+        out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.HOST_STOPPED, player, peerId, null, null));
         return out;
     }
 
     // ---- either side ----
 
     /** A player left (stop, socket closed, timed out): its relay as a client ends, and all it was remembered for. */
-    List<Action> sessionClosed(long player) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> sessionClosed(long player) {
+        List<RelayAction> out = new ArrayList<>();
         stopSentNanos.remove(player);
         endRelayOfClient(player, out);
         cooldown.forget(player);
@@ -385,24 +332,24 @@ final class RelayTable {
      * A host left the registry with these clients (id -> edge): clients here are re-served at once, other edges are
      * told. {@code tellHost}: the host stays connected (a drain) and is told to stop relaying to each.
      */
-    List<Action> hostDeparted(long host, Map<Long, String> clients, Cause cause, boolean tellHost) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> hostDeparted(long host, Map<Long, String> clients, Cause cause, boolean tellHost) {
+        List<RelayAction> out = new ArrayList<>();
         clients.forEach((clientId, clientEdge) -> {
             if (tellHost) {
-                out.add(new ToPlayer(host, EdgeMessages.stop(host, clientId)));
+                out.add(new RelayAction.ToPlayer(host, EdgeMessages.stop(host, clientId)));
             }
             if (clientEdge.equals(edgeId)) {
                 hostLeft(host, clientId, cause, out);
             } else {
-                out.add(new ToClientEdge(clientEdge, EdgeLink.HOST_LEFT, host, clientId, null, null));
+                out.add(new RelayAction.ToClientEdge(clientEdge, EdgeLink.HOST_LEFT, host, clientId, null, null));
             }
         });
         return out;
     }
 
     /** Another edge is gone: its hosts' clients here are re-served, and our hosts drop its clients. */
-    List<Action> edgeLeft(String deadEdge) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> edgeLeft(String deadEdge) {
+        List<RelayAction> out = new ArrayList<>();
         for (Relay relay : new ArrayList<>(relaysByClient.values())) {
             if (relay.host.edge().equals(deadEdge)) {
                 hostLeft(relay.hostId(), relay.client(), Cause.EDGE_LEFT, out);
@@ -412,7 +359,7 @@ final class RelayTable {
             if (!e.getValue().clientEdge().equals(deadEdge)) {
                 return false;
             }
-            out.add(new ToPlayer(e.getValue().host(), EdgeMessages.stop(e.getValue().host(), e.getKey())));
+            out.add(new RelayAction.ToPlayer(e.getValue().host(), EdgeMessages.stop(e.getValue().host(), e.getKey())));
             return true;
         });
         return out;
@@ -421,13 +368,13 @@ final class RelayTable {
     // ---- from other edges ----
 
     /** The edge of {@code client} asks our {@code host} (connected here) to offer. */
-    List<Action> hostRequested(long host, long client, String clientEdge) {
+    List<RelayAction> hostRequested(long host, long client, String clientEdge) {
         remoteClients.put(client, new RemoteClient(host, clientEdge));
-        return List.of(new ToPlayer(host, EdgeMessages.requestOfferP2p(host, client)));
+        return List.of(new RelayAction.ToPlayer(host, EdgeMessages.requestOfferP2p(host, client)));
     }
 
     /** A message from a remote client for our host; {@code endsRelay}: the pairing is over. */
-    List<Action> toHostFromEdge(long host, long client, String text, boolean endsRelay) {
+    List<RelayAction> toHostFromEdge(long host, long client, String text, boolean endsRelay) {
         RemoteClient remote = remoteClients.get(client);
         if (remote == null || remote.host() != host) {
             return List.of();
@@ -435,17 +382,17 @@ final class RelayTable {
         if (endsRelay) {
             remoteClients.remove(client);
         }
-        return List.of(new ToPlayer(host, text));
+        return List.of(new RelayAction.ToPlayer(host, text));
     }
 
     /** The host's edge passes on what the host said (OFFER, CANDIDATES, HOST_STOPPED) to a relay of ours. */
-    List<Action> fromHostEdge(String kind, long host, long client, String fromEdge, SessionDescription sdp,
+    List<RelayAction> fromHostEdge(String kind, long host, long client, String fromEdge, SessionDescription sdp,
                               List<IceCandidate> candidates) {
         Relay relay = relaysByClient.get(client);
         if (relay == null || relay.hostId() != host || !relay.host.edge().equals(fromEdge)) {
             return List.of(); // the relay ended meanwhile
         }
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         switch (kind) {
             case EdgeLink.OFFER -> hostOffered(relay, sdp, candidates, out);
             case EdgeLink.CANDIDATES -> hostCandidates(relay, candidates, out);
@@ -455,36 +402,36 @@ final class RelayTable {
     }
 
     /** The host of a relay of ours left (its edge says so). */
-    List<Action> hostLeftFromEdge(long host, long client) {
-        List<Action> out = new ArrayList<>();
+    List<RelayAction> hostLeftFromEdge(long host, long client) {
+        List<RelayAction> out = new ArrayList<>();
         hostLeft(host, client, Cause.HOST_LEFT, out);
         return out;
     }
 
     // ---- internals ----
 
-    private void requestOffer(long client, List<Action> out) {
+    private void requestOffer(long client, List<RelayAction> out) {
         endRelayOfClient(client, out);
         Set<Long> excluded = new HashSet<>(failedHostsByClient.getOrDefault(client, Set.of()));
         excluded.addAll(cooldown.coolingHosts(client));
-        out.add(new Classify(client, excluded, excluded.size() >= rules.maxHostAttemptsPerClient()));
+        out.add(new RelayAction.Classify(client, excluded, excluded.size() >= rules.maxHostAttemptsPerClient()));
     }
 
     /**
      * What of a peer's candidates may reach the other peer (filtered where they enter the edge, before crossing to
      * another edge): nothing aimed at the receiver's own machine or network. Drops are counted by reason.
      */
-    private List<IceCandidate> relayable(List<IceCandidate> candidates, List<Action> out) {
-        return candidateFilter.keep(candidates, reason -> out.add(new CandidateDropped(reason)));
+    private List<IceCandidate> relayable(List<IceCandidate> candidates, List<RelayAction> out) {
+        return candidateFilter.keep(candidates, reason -> out.add(new RelayAction.CandidateDropped(reason)));
     }
 
     /** A peer's SDP without the {@code a=candidate} lines the filter rejects. */
-    private SessionDescription relayable(SessionDescription sdp, List<Action> out) {
+    private SessionDescription relayable(SessionDescription sdp, List<RelayAction> out) {
         PeerCandidateFilter.FilteredSdp filtered = candidateFilter.filterSdp(sdp.sdp());
         if (filtered.dropped().isEmpty()) {
             return sdp;
         }
-        filtered.dropped().forEach(reason -> out.add(new CandidateDropped(reason)));
+        filtered.dropped().forEach(reason -> out.add(new RelayAction.CandidateDropped(reason)));
         return new SessionDescription(sdp.type(), filtered.sdp());
     }
 
@@ -494,7 +441,7 @@ final class RelayTable {
         return relay != null && relay.hostId() == host && relay.host.edge().equals(edgeId) ? relay : null;
     }
 
-    private void hostOffered(Relay relay, SessionDescription sdp, List<IceCandidate> candidates, List<Action> out) {
+    private void hostOffered(Relay relay, SessionDescription sdp, List<IceCandidate> candidates, List<RelayAction> out) {
         if (relay.stage != Stage.REQUESTED) {
             return; // a second offer for the same relay: ignore it
         }
@@ -502,16 +449,16 @@ final class RelayTable {
         out.add(report(relay, P2pApi.RelayOutcome.OFFERED, null));
         // The client must answer (and connect, when it reports) within the relay timeout.
         arm(relay, rules.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT, out);
-        out.add(new ToPlayer(relay.client(), EdgeMessages.offer(relay.client(), relay.hostId(), sdp, candidates, List.of())));
+        out.add(new RelayAction.ToPlayer(relay.client(), EdgeMessages.offer(relay.client(), relay.hostId(), sdp, candidates, List.of())));
     }
 
-    private void hostCandidates(Relay relay, List<IceCandidate> candidates, List<Action> out) {
-        out.add(new ToPlayer(relay.client(),
+    private void hostCandidates(Relay relay, List<IceCandidate> candidates, List<RelayAction> out) {
+        out.add(new RelayAction.ToPlayer(relay.client(),
                 EdgeMessages.peerCandidates("candidate", relay.client(), relay.hostId(), candidates)));
     }
 
-    private static ToHost toHost(Relay relay, String text, boolean endsRelay) {
-        return new ToHost(relay.host, relay.client(), text, endsRelay);
+    private static RelayAction.ToHost toHost(Relay relay, String text, boolean endsRelay) {
+        return new RelayAction.ToHost(relay.host, relay.client(), text, endsRelay);
     }
 
     /** The relay whose host is {@code host} and client is {@code client}, or a 400: never relay to a stranger. */
@@ -535,58 +482,58 @@ final class RelayTable {
         return new ProtocolException(400, "peer_id does not name a paired peer (host " + host + ", client " + client + ")", false);
     }
 
-    private void connected(Relay relay, List<Action> out) {
-        out.add(new RelayConnected());
+    private void connected(Relay relay, List<RelayAction> out) {
+        out.add(new RelayAction.RelayConnected());
         mediaConnected(relay.client(), out);
-        out.add(new CancelTimer(relay.id));
+        out.add(new RelayAction.CancelTimer(relay.id));
         relay.stage = Stage.CONNECTED;
         failedHostsByClient.remove(relay.client());
         out.add(report(relay, P2pApi.RelayOutcome.CONNECTED, null));
     }
 
-    private void mediaConnected(long session, List<Action> out) {
+    private void mediaConnected(long session, List<RelayAction> out) {
         Long stopped = stopSentNanos.remove(session);
         if (stopped != null) {
-            out.add(new FailedOver(nanos.getAsLong() - stopped));
+            out.add(new RelayAction.FailedOver(nanos.getAsLong() - stopped));
         }
     }
 
     /** The host of a client here is gone: serve the client at once, or tell it to ask again. */
-    private void hostLeft(long hostId, long clientId, Cause cause, List<Action> out) {
+    private void hostLeft(long hostId, long clientId, Cause cause, List<RelayAction> out) {
         Relay relay = relaysByClient.get(clientId);
         if (relay == null || relay.hostId() != hostId) {
             return;
         }
         relaysByClient.remove(clientId);
-        out.add(new CancelTimer(relay.id));
+        out.add(new RelayAction.CancelTimer(relay.id));
         if (!online.test(clientId)) {
             return;
         }
-        out.add(new Replaced(cause));
+        out.add(new RelayAction.Replaced(cause));
         if (relay.stage == Stage.REQUESTED) {
             // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
             requestOffer(clientId, out);
         } else {
             stopSentNanos.put(clientId, nanos.getAsLong());
-            out.add(new ToPlayer(clientId, EdgeMessages.stop(clientId, hostId)));
+            out.add(new RelayAction.ToPlayer(clientId, EdgeMessages.stop(clientId, hostId)));
         }
     }
 
-    private List<Action> failIfCurrent(RelayId id, Cause cause) {
+    private List<RelayAction> failIfCurrent(RelayId id, Cause cause) {
         Relay relay = relaysByClient.get(id.client());
         if (relay == null || !relay.id.equals(id)) {
             return List.of();
         }
-        List<Action> out = new ArrayList<>();
+        List<RelayAction> out = new ArrayList<>();
         fail(relay, cause, out);
         return out;
     }
 
     /** The relay failed: count it against the host, drop it, and get the client served once that is recorded. */
-    private void fail(Relay relay, Cause cause, List<Action> out) {
-        out.add(new Replaced(cause));
+    private void fail(Relay relay, Cause cause, List<RelayAction> out) {
+        out.add(new RelayAction.Replaced(cause));
         relaysByClient.remove(relay.client());
-        out.add(new CancelTimer(relay.id));
+        out.add(new RelayAction.CancelTimer(relay.id));
         LOG.info(() -> "relay " + relay.hostId() + " -> " + relay.client() + " failed after " + elapsedMillis(relay)
                 + " ms: " + cause.text);
         failedHostsByClient.computeIfAbsent(relay.client(), c -> new HashSet<>()).add(relay.hostId());
@@ -611,23 +558,23 @@ final class RelayTable {
         };
     }
 
-    private Report report(Relay relay, P2pApi.RelayOutcome outcome, AfterFailure then) {
-        return new Report(relay.hostId(), relay.client(), relay.clientAddress, outcome, elapsedMillis(relay), then);
+    private RelayAction.Report report(Relay relay, P2pApi.RelayOutcome outcome, AfterFailure then) {
+        return new RelayAction.Report(relay.hostId(), relay.client(), relay.clientAddress, outcome, elapsedMillis(relay), then);
     }
 
     /** Drops the relay where {@code clientId} is the client (it gave up on it, or left) and tells its host. */
-    private void endRelayOfClient(long clientId, List<Action> out) {
+    private void endRelayOfClient(long clientId, List<RelayAction> out) {
         Relay relay = relaysByClient.remove(clientId);
         if (relay != null) {
             cooldown.start(clientId, relay.hostId());
-            out.add(new CancelTimer(relay.id));
+            out.add(new RelayAction.CancelTimer(relay.id));
             out.add(toHost(relay, EdgeMessages.stop(relay.hostId(), clientId), true));
         }
     }
 
-    private void arm(Relay relay, long millis, Cause cause, List<Action> out) {
+    private void arm(Relay relay, long millis, Cause cause, List<RelayAction> out) {
         relay.timeout = cause;
-        out.add(new ArmTimer(relay.id, millis));
+        out.add(new RelayAction.ArmTimer(relay.id, millis));
     }
 
     private long elapsedMillis(Relay relay) {

@@ -90,8 +90,8 @@ final class RelaySimulation {
         final Map<Long, List<String>> inbox = new HashMap<>();
         final Map<Long, P2pApi.Role> roles = new HashMap<>();
         final Map<RelayTable.RelayId, Long> timers = new HashMap<>();
-        final List<RelayTable.Classify> classified = new ArrayList<>();
-        final List<RelayTable.Report> reports = new ArrayList<>();
+        final List<RelayAction.Classify> classified = new ArrayList<>();
+        final List<RelayAction.Report> reports = new ArrayList<>();
         final EnumMap<RelayTable.Cause, Integer> replaced = new EnumMap<>(RelayTable.Cause.class);
         final List<Long> failovers = new ArrayList<>();
         int relaysConnected;
@@ -156,21 +156,21 @@ final class RelaySimulation {
             return messages.isEmpty() ? null : messages.get(messages.size() - 1);
         }
 
-        void execute(List<RelayTable.Action> actions) {
+        void execute(List<RelayAction> actions) {
             actions.forEach(this::execute);
         }
 
-        private void execute(RelayTable.Action action) {
-            if (action instanceof RelayTable.ToPlayer a) {
+        private void execute(RelayAction action) {
+            if (action instanceof RelayAction.ToPlayer a) {
                 toPlayer(a.session(), a.text());
-            } else if (action instanceof RelayTable.ToHost a) {
+            } else if (action instanceof RelayAction.ToHost a) {
                 Edge hostEdge = edges.get(a.host().edge());
                 if (hostEdge == this) {
                     toPlayer(a.host().session(), a.text());
                 } else if (hostEdge != null) {
                     hostEdge.execute(hostEdge.table.toHostFromEdge(a.host().session(), a.client(), a.text(), a.endsRelay()));
                 }
-            } else if (action instanceof RelayTable.AskHost a) {
+            } else if (action instanceof RelayAction.AskHost a) {
                 Edge hostEdge = edges.get(a.host().edge());
                 long host = a.host().session();
                 if (hostEdge == null || !hostEdge.online.contains(host)) {
@@ -180,17 +180,17 @@ final class RelaySimulation {
                 } else {
                     hostEdge.execute(hostEdge.table.hostRequested(host, a.relay().client(), id));
                 }
-            } else if (action instanceof RelayTable.ToClientEdge a) {
+            } else if (action instanceof RelayAction.ToClientEdge a) {
                 Edge clientEdge = edges.get(a.edge());
                 if (clientEdge != null) {
                     clientEdge.execute(a.kind().equals(EdgeLink.HOST_LEFT)
                             ? clientEdge.table.hostLeftFromEdge(a.host(), a.client())
                             : clientEdge.table.fromHostEdge(a.kind(), a.host(), a.client(), id, a.sdp(), a.candidates()));
                 }
-            } else if (action instanceof RelayTable.Classify a) {
+            } else if (action instanceof RelayAction.Classify a) {
                 classified.add(a);
                 classify(a);
-            } else if (action instanceof RelayTable.Report a) {
+            } else if (action instanceof RelayAction.Report a) {
                 reports.add(a);
                 Placement.RelayResult result = placement.relayResult(a.host(), a.client(), a.outcome(),
                         reputation.witnessOf(a.clientAddress(), a.client()), reputation.now(), a.millis());
@@ -203,15 +203,15 @@ final class RelaySimulation {
                 if (a.then() != null) {
                     execute(table.failureRecorded(a.then()));
                 }
-            } else if (action instanceof RelayTable.ArmTimer a) {
+            } else if (action instanceof RelayAction.ArmTimer a) {
                 timers.put(a.relay(), nanos + a.delayMillis() * 1_000_000);
-            } else if (action instanceof RelayTable.CancelTimer a) {
+            } else if (action instanceof RelayAction.CancelTimer a) {
                 timers.remove(a.relay());
-            } else if (action instanceof RelayTable.Replaced a) {
+            } else if (action instanceof RelayAction.Replaced a) {
                 replaced.merge(a.cause(), 1, Integer::sum);
-            } else if (action instanceof RelayTable.RelayConnected) {
+            } else if (action instanceof RelayAction.RelayConnected) {
                 relaysConnected++;
-            } else if (action instanceof RelayTable.FailedOver a) {
+            } else if (action instanceof RelayAction.FailedOver a) {
                 failovers.add(a.nanos());
             }
         }
@@ -223,7 +223,7 @@ final class RelaySimulation {
         }
 
         /** Classification as the verticle runs it; a player served by the edge has its media up at once. */
-        private void classify(RelayTable.Classify request) {
+        private void classify(RelayAction.Classify request) {
             long client = request.client();
             Placement.Request asked = placement.request(client, STREAM, userAgents.get(client), request.excluded(), request.edgeOnly());
             if (asked.releaseFrom() != 0) {

@@ -83,7 +83,7 @@ class RelayTableTest {
     }
 
     /** The client's placement requests on its edge. */
-    private List<RelayTable.Classify> requests() {
+    private List<RelayAction.Classify> requests() {
         return a.classified.stream().filter(c -> c.client() == CLIENT).toList();
     }
 
@@ -258,7 +258,7 @@ class RelayTableTest {
         a.execute(a.table.candidatesFromClient(CLIENT, HOST, List.of(candidate)));
         assertEquals(EdgeMessages.peerCandidates("candidate_p2p", HOST, CLIENT, List.of(candidate)), b.last(HOST));
         assertEquals(List.of(P2pApi.RelayOutcome.OFFERED, P2pApi.RelayOutcome.CONNECTED),
-                a.reports.stream().map(RelayTable.Report::outcome).toList());
+                a.reports.stream().map(RelayAction.Report::outcome).toList());
         assertTrue(a.timers.isEmpty());
         assertTrue(a.replaced.isEmpty());
     }
@@ -295,7 +295,7 @@ class RelayTableTest {
         assertEquals(Set.of(HOST), requests().get(1).excluded());
         assertFalse(requests().get(1).edgeOnly());
         sim.advanceMillis(RULES.pairCooldownMillis());
-        assertEquals(List.of(), a.table.requestOffer(CLIENT).stream().filter(x -> x instanceof RelayTable.Classify c
+        assertEquals(List.of(), a.table.requestOffer(CLIENT).stream().filter(x -> x instanceof RelayAction.Classify c
                 && !c.excluded().isEmpty()).toList(), "the cooldown is over");
     }
 
@@ -306,10 +306,10 @@ class RelayTableTest {
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains);
         for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
             table.requestOffer(CLIENT);
-            List<RelayTable.Action> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"));
-            table.hostUnreachable(((RelayTable.AskHost) asked.get(1)).relay());
+            List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"));
+            table.hostUnreachable(((RelayAction.AskHost) asked.get(1)).relay());
         }
-        RelayTable.Classify last = (RelayTable.Classify) table.requestOffer(CLIENT).get(0);
+        RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT).get(0);
         assertEquals(Set.of(10L, 11L), last.excluded());
         assertTrue(last.edgeOnly(), "out of host attempts: served by the edge");
     }
@@ -324,10 +324,10 @@ class RelayTableTest {
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER), "no offer yet");
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, 9, ANSWER), "not its host");
         IceCandidate loopback = new IceCandidate("candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", 0, "0", null);
-        List<RelayTable.Action> actions = table.offerFromHost(HOST, CLIENT, OFFER, List.of(loopback));
-        assertEquals(1, actions.stream().filter(x -> x instanceof RelayTable.CandidateDropped).count());
-        assertTrue(actions.contains(new RelayTable.ToPlayer(CLIENT, EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()))));
+        List<RelayAction> actions = table.offerFromHost(HOST, CLIENT, OFFER, List.of(loopback));
+        assertEquals(1, actions.stream().filter(x -> x instanceof RelayAction.CandidateDropped).count());
+        assertTrue(actions.contains(new RelayAction.ToPlayer(CLIENT, EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()))));
         assertEquals(List.of(), table.offerFromHost(HOST, CLIENT, OFFER, List.of()).stream()
-                .filter(x -> x instanceof RelayTable.ToPlayer).toList(), "a second offer is ignored");
+                .filter(x -> x instanceof RelayAction.ToPlayer).toList(), "a second offer is ignored");
     }
 }
