@@ -11,11 +11,9 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -77,11 +75,9 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     /** Executes a {@link Placement}: gives back the old slot, reserves a host, registers a new host, in that order. */
     private void classify(Message<JsonObject> message) {
-        JsonObject body = message.body();
-        Set<Long> excluded = new HashSet<>();
-        body.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
-        Placement.Request request = placement.request(body.getLong("session"), body.getString("stream"),
-                body.getString("userAgent"), excluded, body.getBoolean("edgeOnly", false));
+        P2pApi.ClassifyRequest asked = P2pApi.ClassifyRequest.fromJson(message.body());
+        Placement.Request request = placement.request(asked.session(), asked.stream(), asked.userAgent(),
+                asked.excludedHosts(), asked.edgeOnly());
         Future<Void> released = request.releaseFrom() == 0 ? Future.succeededFuture()
                 : registry.release(request.releaseFrom(), request.session()).mapEmpty();
         released.compose(v -> request.search().map(s -> registry.reserve(s.stream(), s.family(), s.client(), s.clientEdge(),
@@ -115,12 +111,11 @@ public final class PeerClassificationVerticle extends VerticleBase {
     }
 
     private void relayResult(Message<JsonObject> message) {
-        JsonObject body = message.body();
-        long host = body.getLong("host");
-        long client = body.getLong("client");
-        P2pApi.RelayOutcome outcome = P2pApi.RelayOutcome.valueOf(body.getString("outcome"));
-        Placement.RelayResult result = placement.relayResult(host, client, outcome,
-                reputation.witnessOf(body.getString("address"), client), reputation.now(), body.getLong("millis"));
+        P2pApi.RelayResult relay = P2pApi.RelayResult.fromJson(message.body());
+        long host = relay.host();
+        long client = relay.client();
+        Placement.RelayResult result = placement.relayResult(host, client, relay.outcome(),
+                reputation.witnessOf(relay.clientAddress(), client), reputation.now(), relay.millis());
         Future<Void> done = result.health() == null ? Future.succeededFuture() : registry.updateHealth(host, result.health());
         if (result.release()) {
             done = done.compose(v -> registry.release(host, client)).mapEmpty();
