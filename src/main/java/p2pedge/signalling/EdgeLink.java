@@ -91,7 +91,7 @@ final class EdgeLink {
             JsonArray candidates = body.getJsonArray("candidates");
             return new Received(body.getString("kind"), body.getLong("host"), body.getLong("client"), body.getString("from"),
                     body.getString("text"), body.getBoolean("end", false),
-                    sdp == null ? null : new SessionDescription(sdp.getString("type"), sdp.getString("sdp")),
+                    sdp == null ? null : SessionDescription.fromTrustedJson(sdp),
                     candidates == null ? null : IceCandidate.fromTrustedJson(candidates));
         }
     }
