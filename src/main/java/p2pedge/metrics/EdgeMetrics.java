@@ -58,6 +58,31 @@ public final class EdgeMetrics {
                 .tag("cause", cause.toLowerCase(Locale.ROOT)).register(registry).increment();
     }
 
+    /** A host -> client relay connected (its client says so, or answered when it never reports). */
+    public void relayConnected() {
+        Counter.builder("p2pedge.relays.connected").description("Host -> client relays connected").register(registry).increment();
+    }
+
+    /** Players placed as {@code role} since start. */
+    public long placements(String role) {
+        return count("p2pedge.placements", "role", role);
+    }
+
+    /** Clients placed again for {@code cause} (lower case) since start. */
+    public long replacements(String cause) {
+        return count("p2pedge.replacements", "cause", cause);
+    }
+
+    public long relaysConnected() {
+        Counter counter = registry.find("p2pedge.relays.connected").counter();
+        return counter == null ? 0 : (long) counter.count();
+    }
+
+    private long count(String name, String tag, String value) {
+        Counter counter = registry.find(name).tag(tag, value).counter();
+        return counter == null ? 0 : (long) counter.count();
+    }
+
     public void signallingError(int code) {
         signallingError(Integer.toString(code));
     }

@@ -1,42 +1,28 @@
 package p2pedge.p2p;
 
-import nl.basjes.parse.useragent.UserAgent;
-import nl.basjes.parse.useragent.UserAgentAnalyzer;
-
-import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The default policy. The User-Agent is parsed by Yauaa, families are browser engines (Chrome, Chromium Edge,
- * Opera and Brave relay to each other: all Blink), and a host's standing follows what its relays did: a host
- * whose relays keep failing takes no new clients, and among hosts with a free slot the one with the best
- * record and fastest relays is preferred. Hosts are registered only once their own edge connection carries
- * media, so no client is ever handed to a host that has nothing to relay yet. Its record is weighed by
- * {@link HostReputation}: what the edge measures, and client reports only from several distinct witnesses.
+ * The default policy. Players are profiled from their User-Agent ({@link YauaaProfiles} in production), and a
+ * host's standing follows what its relays did: a host whose relays keep failing takes no new clients, and among
+ * hosts with a free slot the one with the best record and fastest relays is preferred. Hosts are registered only
+ * once their own edge connection carries media, so no client is ever handed to a host that has nothing to relay
+ * yet. Its record is weighed by {@link HostReputation}: what the edge measures, and client reports only from
+ * several distinct witnesses. Apart from the profiles, pure.
  */
 public final class MeasuredPolicy implements ClassificationPolicy {
 
-    private static final Set<String> DESKTOP = Set.of("Desktop");
-    private static final Set<String> KNOWN_ENGINES = Set.of("Blink", "Gecko", "AppleWebKit", "WebKit");
-    private static final String LEGACY_EDGE_ENGINE = "EdgeHTML";
-
-    private final UserAgentAnalyzer analyzer;
-    private final boolean allowLinuxHosts;
+    private final Function<String, PeerProfile> profiles;
     private final HostReputation reputation;
 
-    /** Building the analyzer takes seconds: call off the event loop. */
+    /** With Yauaa's profiles: building its analyzer takes seconds, call off the event loop. */
     public MeasuredPolicy(boolean allowLinuxHosts, HostReputation reputation) {
-        this.analyzer = UserAgentAnalyzer.newBuilder()
-                .hideMatcherLoadStats()
-                // Pay the seconds of matcher setup at start, not on the first player's placement.
-                .immediateInitialization()
-                .dropTests()
-                .withCache(10_000)
-                .withField(UserAgent.DEVICE_CLASS)
-                .withField(UserAgent.OPERATING_SYSTEM_NAME)
-                .withField(UserAgent.AGENT_NAME)
-                .withField(UserAgent.LAYOUT_ENGINE_NAME)
-                .build();
-        this.allowLinuxHosts = allowLinuxHosts;
+        this(new YauaaProfiles(allowLinuxHosts), reputation);
+    }
+
+    /** @param profiles what a User-Agent says of a player */
+    public MeasuredPolicy(Function<String, PeerProfile> profiles, HostReputation reputation) {
+        this.profiles = profiles;
         this.reputation = reputation;
     }
 
@@ -47,18 +33,7 @@ public final class MeasuredPolicy implements ClassificationPolicy {
 
     @Override
     public PeerProfile profile(String userAgent) {
-        UserAgent ua = analyzer.parse(userAgent == null ? "" : userAgent);
-        String device = ua.getValue(UserAgent.DEVICE_CLASS);
-        String os = ua.getValue(UserAgent.OPERATING_SYSTEM_NAME);
-        String agent = ua.getValue(UserAgent.AGENT_NAME);
-        String engine = ua.getValue(UserAgent.LAYOUT_ENGINE_NAME);
-        boolean knownEngine = KNOWN_ENGINES.contains(engine);
-        boolean mayHost = knownEngine
-                && DESKTOP.contains(device)
-                && (allowLinuxHosts || !os.startsWith("Linux"));
-        String family = knownEngine ? engine : null; // legacy Edge (EdgeHTML), robots, garbage: no P2P
-        String summary = agent + " (" + engine + ") on " + os + ", " + device;
-        return new PeerProfile(family, mayHost && !LEGACY_EDGE_ENGINE.equals(engine), summary);
+        return profiles.apply(userAgent);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,6 +56,34 @@ public final class P2pApi {
         }
     }
 
+    /** A request to place a player: see {@link #classify}. */
+    record ClassifyRequest(long session, String stream, String userAgent, Set<Long> excludedHosts, boolean edgeOnly) {
+        JsonObject toJson() {
+            return new JsonObject().put("session", session).put("stream", stream).put("userAgent", userAgent)
+                    .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly);
+        }
+
+        static ClassifyRequest fromJson(JsonObject json) {
+            Set<Long> excluded = new HashSet<>();
+            json.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
+            return new ClassifyRequest(json.getLong("session"), json.getString("stream"), json.getString("userAgent"),
+                    excluded, json.getBoolean("edgeOnly", false));
+        }
+    }
+
+    /** What became of a relay: see {@link #relayResult}. */
+    record RelayResult(long host, long client, String clientAddress, RelayOutcome outcome, long millis) {
+        JsonObject toJson() {
+            return new JsonObject().put("host", host).put("client", client).put("address", clientAddress)
+                    .put("outcome", outcome.name()).put("millis", millis);
+        }
+
+        static RelayResult fromJson(JsonObject json) {
+            return new RelayResult(json.getLong("host"), json.getLong("client"), json.getString("address"),
+                    RelayOutcome.valueOf(json.getString("outcome")), json.getLong("millis"));
+        }
+    }
+
     /** What a leaving player held: the host it was a client of (0 if none) and its own clients (id -> edge). */
     public record Departure(long hostOf, Map<Long, String> clients) {
         JsonObject toJson() {
@@ -83,8 +112,7 @@ public final class P2pApi {
      * @param edgeOnly      serve from the edge whatever the policy says (the player ran out of host attempts)
      */
     public Future<Placement> classify(long session, String stream, String userAgent, Set<Long> excludedHosts, boolean edgeOnly) {
-        JsonObject body = new JsonObject().put("session", session).put("stream", stream).put("userAgent", userAgent)
-                .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly);
+        JsonObject body = new ClassifyRequest(session, stream, userAgent, excludedHosts, edgeOnly).toJson();
         return bus.<JsonObject>request(CLASSIFY, body, options).map(m -> Placement.fromJson(m.body()));
     }
 
@@ -93,8 +121,7 @@ public final class P2pApi {
      * (its IP; null if unknown), {@code millis} after the host was asked. Failed and abandoned relays free the slot.
      */
     public Future<Void> relayResult(long host, long client, String clientAddress, RelayOutcome outcome, long millis) {
-        JsonObject body = new JsonObject().put("host", host).put("client", client).put("address", clientAddress)
-                .put("outcome", outcome.name()).put("millis", millis);
+        JsonObject body = new RelayResult(host, client, clientAddress, outcome, millis).toJson();
         return bus.request(RELAY_RESULT, body, options).mapEmpty();
     }
 

@@ -11,45 +11,27 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * Decides, for each request_offer, whether a player is served by the edge (and may host) or by a Host Peer,
- * and keeps the host registry. Talks only over the event bus.
+ * Places each request_offer's player (served by the edge and may host, or by a Host Peer) as its
+ * {@link Placement} decides, and keeps the host registry: the executor of those decisions against the
+ * (possibly shared) registry. Talks only over the event bus.
  */
 public final class PeerClassificationVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(PeerClassificationVerticle.class.getName());
 
-    /** What classification remembers of a player between its requests. */
-    private static final class Peer {
-        final String stream;
-        final PeerProfile profile;
-        boolean registeredHost;
-        boolean awaitingMedia;
-        long hostOf;
-
-        Peer(String stream, PeerProfile profile) {
-            this.stream = stream;
-            this.profile = profile;
-        }
-    }
-
     private final EdgeConfig.P2p config;
     private final String edgeId;
     private final HostRegistry registry;
-    private final Map<Long, Peer> peers = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private ClassificationPolicy policy;
     private final HostReputation reputation;
-    private final Set<String> departedEdges = ConcurrentHashMap.newKeySet();
+    private Placement placement;
 
     /** @param edgeId this edge's id in the cluster (any unique string when standalone) */
     public PeerClassificationVerticle(EdgeConfig.P2p config, String edgeId, HostRegistry registry) {
@@ -67,6 +49,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                 : vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), reputation));
         return created.compose(p -> {
             policy = p;
+            placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer()), p);
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(P2pApi.CLASSIFY, this::classify));
             consumers.add(bus.localConsumer(P2pApi.RELAY_RESULT, this::relayResult));
@@ -74,7 +57,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(P2pApi.REPORT, this::report));
             consumers.add(bus.localConsumer(P2pApi.HOSTS, this::hosts));
             consumers.add(bus.localConsumer(P2pApi.DRAIN, m -> {
-                draining = true;
+                placement.drain();
                 m.reply(null);
             }));
             consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
@@ -90,104 +73,51 @@ public final class PeerClassificationVerticle extends VerticleBase {
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
 
-    /** Set by a drain: this edge takes no new Host Peers. */
-    private boolean draining;
-
-    private boolean p2pOn() {
-        return config.enabled() && config.maxClientPeersPerHostPeer() > 0;
-    }
-
+    /** Executes a {@link Placement}: gives back the old slot, reserves a host, registers a new host, in that order. */
     private void classify(Message<JsonObject> message) {
-        JsonObject body = message.body();
-        long session = body.getLong("session");
-        String stream = body.getString("stream");
-        Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(body.getString("userAgent"))));
-        Future<Void> released = Future.succeededFuture();
-        if (peer.hostOf != 0) {
-            // A client asking again (its host left or failed): its old slot is free.
-            released = registry.release(peer.hostOf, session).mapEmpty();
-            peer.hostOf = 0;
-        }
-        Set<Long> excluded = new HashSet<>();
-        body.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
-        boolean mayBeClient = p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !body.getBoolean("edgeOnly", false);
-        released.compose(v -> mayBeClient
-                        ? registry.reserve(stream, peer.profile.family(), session, edgeId, excluded,
-                                h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h), policy::score)
-                        : Future.succeededFuture(Optional.<HostEntry>empty()))
+        P2pApi.ClassifyRequest asked = P2pApi.ClassifyRequest.fromJson(message.body());
+        Placement.Request request = placement.request(asked.session(), asked.stream(), asked.userAgent(),
+                asked.excludedHosts(), asked.edgeOnly());
+        Future<Void> released = request.releaseFrom() == 0 ? Future.succeededFuture()
+                : registry.release(request.releaseFrom(), request.session()).mapEmpty();
+        released.compose(v -> request.search().map(s -> registry.reserve(s.stream(), s.family(), s.client(), s.clientEdge(),
+                                s.excluded(), s.accepts(), s.score()))
+                        .orElse(Future.succeededFuture(Optional.empty())))
                 .compose(host -> {
-                    if (host.isPresent()) {
-                        peer.hostOf = host.get().hostId();
-                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.CLIENT, peer.hostOf,
-                                host.get().edgeId(), peer.profile.summary()));
-                    }
-                    if (!p2pOn() || !peer.profile.mayHost() || draining) {
-                        return Future.succeededFuture(new P2pApi.Placement(P2pApi.Role.EDGE, 0, edgeId, peer.profile.summary()));
-                    }
-                    Future<Void> registered = Future.succeededFuture();
-                    if (policy.registersHostOnOffer()) {
-                        registered = registerHost(session, peer);
-                    } else if (!peer.registeredHost) {
-                        peer.awaitingMedia = true;
-                    }
-                    return registered.map(v -> new P2pApi.Placement(P2pApi.Role.HOST, 0, edgeId, peer.profile.summary()));
+                    Placement.Plan plan = placement.decide(request, host);
+                    Future<Void> registered = plan instanceof Placement.Host h && h.register() != null
+                            ? registry.register(h.register()) : Future.succeededFuture();
+                    return registered.map(v -> plan);
                 })
-                .onSuccess(placement -> {
-                    if (peers.get(session) != peer) {
-                        undo(session, placement); // the player left while a shared registry was answering
+                .onSuccess(plan -> {
+                    if (placement.leftMeanwhile(request)) {
+                        undo(request.session(), plan); // the player left while a shared registry was answering
                     }
-                    message.reply(placement.toJson());
+                    message.reply(placement.answer(request, plan).toJson());
                 })
                 .onFailure(t -> message.fail(500, "classification failed: " + t.getMessage()));
     }
 
     /** Gives back what a placement took for a player that is already gone. */
-    private void undo(long session, P2pApi.Placement placement) {
-        Future<?> undone = switch (placement.role()) {
-            case CLIENT -> registry.release(placement.hostId(), session);
-            case HOST -> registry.unregister(session);
-            case EDGE -> Future.succeededFuture();
-        };
+    private void undo(long session, Placement.Plan plan) {
+        Future<?> undone = plan instanceof Placement.Client c ? registry.release(c.host(), session)
+                : plan instanceof Placement.Host ? registry.unregister(session)
+                : Future.succeededFuture();
         undone.onFailure(t -> LOG.warning("session " + session + ": undoing a placement failed: " + t.getMessage()));
     }
 
-    private Future<Void> registerHost(long session, Peer peer) {
-        if (peer.registeredHost) {
-            return Future.succeededFuture();
-        }
-        peer.registeredHost = true;
-        peer.awaitingMedia = false;
-        return registry.register(new HostEntry(session, edgeId, peer.stream, peer.profile.family(),
-                config.maxClientPeersPerHostPeer(), Map.of(), HostHealth.NEW));
-    }
-
     private void mediaConnected(long session) {
-        Peer peer = peers.get(session);
-        if (peer != null && peer.awaitingMedia && !draining) {
-            registerHost(session, peer);
-        }
+        placement.mediaConnected(session).ifPresent(registry::register);
     }
 
     private void relayResult(Message<JsonObject> message) {
-        JsonObject body = message.body();
-        long host = body.getLong("host");
-        long client = body.getLong("client");
-        P2pApi.RelayOutcome outcome = P2pApi.RelayOutcome.valueOf(body.getString("outcome"));
-        String witness = reputation.witnessOf(body.getString("address"), client);
-        HealthEvent event = switch (outcome) {
-            case OFFERED -> HealthEvent.offered(body.getLong("millis"));
-            case CONNECTED -> HealthEvent.relay(witness, true, reputation.now());
-            case FAILED -> HealthEvent.relay(witness, false, reputation.now());
-            case HOST_FAILED -> HealthEvent.hostFailed();
-            case ABANDONED -> null;
-        };
-        Future<Void> done = event == null ? Future.succeededFuture() : registry.updateHealth(host, event);
-        if (outcome == P2pApi.RelayOutcome.FAILED || outcome == P2pApi.RelayOutcome.HOST_FAILED
-                || outcome == P2pApi.RelayOutcome.ABANDONED) {
-            Peer peer = peers.get(client);
-            if (peer != null && peer.hostOf == host) {
-                peer.hostOf = 0;
-            }
+        P2pApi.RelayResult relay = P2pApi.RelayResult.fromJson(message.body());
+        long host = relay.host();
+        long client = relay.client();
+        Placement.RelayResult result = placement.relayResult(host, client, relay.outcome(),
+                reputation.witnessOf(relay.clientAddress(), client), reputation.now(), relay.millis());
+        Future<Void> done = result.health() == null ? Future.succeededFuture() : registry.updateHealth(host, result.health());
+        if (result.release()) {
             done = done.compose(v -> registry.release(host, client)).mapEmpty();
         }
         done.onComplete(ar -> message.reply(null));
@@ -195,30 +125,24 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     private void leave(Message<JsonObject> message) {
         long session = message.body().getLong("session");
-        Peer peer = peers.remove(session);
-        if (peer == null) {
+        Placement.Leaving leaving = placement.leave(session).orElse(null);
+        if (leaving == null) {
             message.reply(new P2pApi.Departure(0, Map.of()).toJson());
             return;
         }
-        Future<Boolean> released = peer.hostOf != 0 ? registry.release(peer.hostOf, session) : Future.succeededFuture(false);
-        Future<Map<Long, String>> clients = peer.registeredHost ? registry.unregister(session) : Future.succeededFuture(Map.of());
+        Future<Boolean> released = leaving.hostOf() != 0 ? registry.release(leaving.hostOf(), session) : Future.succeededFuture(false);
+        Future<Map<Long, String>> clients = leaving.unregister() ? registry.unregister(session) : Future.succeededFuture(Map.of());
         Future.all(released, clients).onComplete(ar -> {
             Map<Long, String> orphans = clients.succeeded() ? clients.result() : Map.of();
-            orphans.keySet().forEach(c -> {
-                Peer orphan = peers.get(c);
-                if (orphan != null && orphan.hostOf == session) {
-                    orphan.hostOf = 0;
-                }
-            });
-            message.reply(new P2pApi.Departure(peer.hostOf, orphans).toJson());
+            placement.orphaned(session, orphans.keySet());
+            message.reply(new P2pApi.Departure(leaving.hostOf(), orphans).toJson());
         });
     }
 
     /** Another edge is gone: its hosts and its clients' slots leave the registry (idempotent on every edge). */
     private void edgeLeft(String deadEdge) {
-        // The purge below is asynchronous while the dead edge's orphans ask again at once: never place them on
-        // its hosts in between. Edge ids are never reused (a restarted edge is a new member).
-        departedEdges.add(deadEdge);
+        // The purge below is asynchronous while the dead edge's orphans ask again at once.
+        placement.edgeLeft(deadEdge);
         registry.purgeEdge(deadEdge).onFailure(t -> LOG.warning("purging edge " + deadEdge + " failed: " + t.getMessage()));
     }
 

@@ -6,7 +6,12 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
+
+import java.util.List;
 
 /**
  * Signalling between edges of a cluster: each edge's signalling verticle listens at its own address, and a
@@ -47,12 +52,48 @@ final class EdgeLink {
     }
 
     /** Sends and waits for the other edge to accept (used where a refusal changes what this edge does). */
-    Future<Void> request(String edge, String kind, long host, long client, JsonObject body) {
+    private Future<Void> request(String edge, String kind, long host, long client, JsonObject body) {
         return bus.request(address(edge), envelope(kind, host, client, body), options).mapEmpty();
     }
 
-    void send(String edge, String kind, long host, long client, JsonObject body) {
+    private void send(String edge, String kind, long host, long client, JsonObject body) {
         bus.send(address(edge), envelope(kind, host, client, body), options);
+    }
+
+    /** What a host here said, for its client's edge: OFFER (sdp and candidates), CANDIDATES, HOST_STOPPED, HOST_LEFT. */
+    void toClientEdge(String edge, String kind, long host, long client, SessionDescription sdp, List<IceCandidate> candidates) {
+        JsonObject body = new JsonObject();
+        if (sdp != null) {
+            body.put("sdp", sdp.toJson());
+        }
+        if (candidates != null) {
+            body.put("candidates", IceCandidate.toJson(candidates));
+        }
+        send(edge, kind, host, client, body);
+    }
+
+    /** A text for a host on {@code edge}; {@code endsRelay}: that edge forgets the pairing. */
+    void toHost(String edge, long host, long client, String text, boolean endsRelay) {
+        send(edge, TO_HOST, host, client, new JsonObject().put("text", text).put("end", endsRelay));
+    }
+
+    /** Asks the edge of {@code host} to have it offer; fails when the host is not there. */
+    Future<Void> askToOffer(String edge, long host, long client) {
+        return request(edge, HOST_REQUEST, host, client, new JsonObject());
+    }
+
+    /** A message from another edge, decoded (fields a kind does not carry are null). */
+    record Received(String kind, long host, long client, String from, String text, boolean endsRelay,
+                    SessionDescription sdp, List<IceCandidate> candidates) {
+
+        static Received of(JsonObject body) {
+            JsonObject sdp = body.getJsonObject("sdp");
+            JsonArray candidates = body.getJsonArray("candidates");
+            return new Received(body.getString("kind"), body.getLong("host"), body.getLong("client"), body.getString("from"),
+                    body.getString("text"), body.getBoolean("end", false),
+                    sdp == null ? null : SessionDescription.fromTrustedJson(sdp),
+                    candidates == null ? null : IceCandidate.fromTrustedJson(candidates));
+        }
     }
 
     private JsonObject envelope(String kind, long host, long client, JsonObject body) {

@@ -2,6 +2,7 @@ package p2pedge.p2p;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import p2pedge.testing.TestPolicies;
 
 import java.util.Map;
 
@@ -73,6 +74,11 @@ class ClassificationPolicyTest {
         assertNull(measured.profile("curl/8.0").family());
         assertNull(measured.profile("").family());
         assertFalse(measured.registersHostOnOffer());
+        for (String ua : new String[]{TestPolicies.DESKTOP, TestPolicies.PHONE}) {
+            PeerProfile injected = TestPolicies.MEASURED.policy(REPUTATION).profile(ua);
+            assertEquals(measured.profile(ua).family(), injected.family(), "the pure tests' profiles are Yauaa's");
+            assertEquals(measured.profile(ua).mayHost(), injected.mayHost());
+        }
     }
 
     private static HostEntry host(HostHealth health, int clients) {

@@ -16,19 +16,14 @@ class HostRankingTest {
     }
 
     private static List<Long> ranked(List<HostEntry> hosts, String clientEdge) {
-        MeasuredPolicyScore score = new MeasuredPolicyScore();
-        return HostRanking.ranked(hosts, "app/stream", "Blink", 99, clientEdge, Set.of(), h -> true, score::score)
+        return HostRanking.ranked(hosts, "app/stream", "Blink", 99, clientEdge, Set.of(), h -> true, MEASURED::score)
                 .stream().map(HostEntry::hostId).toList();
     }
 
-    /** The measured policy's success part, without its User-Agent analyzer. */
-    private static final class MeasuredPolicyScore {
-        private final HostReputation reputation = new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> 1_000);
-
-        double score(HostEntry h) {
-            return reputation.successRate(h.health());
-        }
-    }
+    /** The measured policy's own score; no User-Agent is read here, so no analyzer. */
+    private static final MeasuredPolicy MEASURED = new MeasuredPolicy(
+            ua -> { throw new AssertionError("no profiles here"); },
+            new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> 1_000));
 
     @Test
     void sameEdgeFirstThenScoreThenTheFullerHost() {
@@ -53,5 +48,17 @@ class HostRankingTest {
                 "Blink", 1, "e", Set.of(8L), h -> true, h -> 0));
         assertEquals(List.of(), HostRanking.ranked(List.of(host(2, "e", 0, HostHealth.NEW)), "app/stream", null, 1, "e",
                 Set.of(), h -> true, h -> 0), "no family, no host");
+    }
+
+    @Test
+    void theMeasuredScoreIsTheShareOfWitnessesLessSlownessAndStarving() {
+        HostHealth vouched = HealthEvent.relay("10.0.0.1", true, 1_000).applyTo(HostHealth.NEW.offered(5_000));
+        assertEquals(0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW)), 1e-9, "nobody vouched: 1/2, never offered: no slowness");
+        assertEquals(2.0 / 3 - 0.1, MEASURED.score(host(1, "e", 0, vouched)), 1e-9, "one witness: 2/3; 5 s to offer costs 0.1");
+        HostHealth failedFor = HealthEvent.relay("10.0.0.2", false, 1_000).applyTo(vouched);
+        assertEquals(2.0 / 4 - 0.1, MEASURED.score(host(1, "e", 0, failedFor)), 1e-9, "one for, one against");
+        assertEquals(0.5 - 0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW.offered(60_000))), 1e-9, "slowness costs at most 0.5");
+        assertEquals(0.5 - 0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW.reportedKbps(49))), 1e-9, "a starving host");
+        assertEquals(0.5, MEASURED.score(host(1, "e", 0, HostHealth.NEW.reportedKbps(50))), 1e-9);
     }
 }

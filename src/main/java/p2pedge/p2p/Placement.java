@@ -1,0 +1,241 @@
+package p2pedge.p2p;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Where each player goes on request_offer, and what classification remembers of it between requests. Pure: it
+ * decides around the host registry, which its caller asks; the registry's atomic reserve (shared by the
+ * cluster) stays the one place a slot is taken. A request is decided in two steps: {@link #request} says what to
+ * give back and where to look for a host, {@link #decide} turns what the registry reserved into a {@link Plan}.
+ * Confined to the classification verticle's context (but {@link Search#accepts} may be called from a registry's
+ * threads).
+ */
+public final class Placement {
+
+    /** What a placement depends on besides the players: the policy and this edge's settings. */
+    public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost) {
+        boolean p2pOn() {
+            return p2pEnabled && maxClientsPerHost > 0;
+        }
+    }
+
+    /** What classification remembers of a player between its requests. */
+    private static final class Peer {
+        final String stream;
+        final PeerProfile profile;
+        boolean registeredHost;
+        boolean awaitingMedia;
+        long hostOf;
+
+        Peer(String stream, PeerProfile profile) {
+            this.stream = stream;
+            this.profile = profile;
+        }
+    }
+
+    /** Where to look for a host: the arguments of {@link HostRegistry#reserve}. */
+    public record Search(String stream, String family, long client, String clientEdge, Set<Long> excluded,
+                         Predicate<HostEntry> accepts, ToDoubleFunction<HostEntry> score) {
+    }
+
+    /**
+     * Step one of a request: the slot to give back first ({@code releaseFrom} the host, 0: none) and where to look
+     * for a host (null: the player may not be a client now).
+     */
+    public static final class Request {
+        private final long session;
+        private final Peer peer;
+        private final long releaseFrom;
+        private final Search search;
+
+        private Request(long session, Peer peer, long releaseFrom, Search search) {
+            this.session = session;
+            this.peer = peer;
+            this.releaseFrom = releaseFrom;
+            this.search = search;
+        }
+
+        public long session() {
+            return session;
+        }
+
+        public long releaseFrom() {
+            return releaseFrom;
+        }
+
+        public Optional<Search> search() {
+            return Optional.ofNullable(search);
+        }
+    }
+
+    /** What a request comes to. */
+    public sealed interface Plan {
+        P2pApi.Role role();
+    }
+
+    /** A client of {@code host}, whose socket is on {@code hostEdge} (its slot is already reserved). */
+    public record Client(long host, String hostEdge) implements Plan {
+        public P2pApi.Role role() {
+            return P2pApi.Role.CLIENT;
+        }
+    }
+
+    /** Served by the edge and a host: {@code register} it now (null: already registered, or once its media is up). */
+    public record Host(HostEntry register) implements Plan {
+        public P2pApi.Role role() {
+            return P2pApi.Role.HOST;
+        }
+    }
+
+    /** Served by the edge, never relays. */
+    public record Edge() implements Plan {
+        public P2pApi.Role role() {
+            return P2pApi.Role.EDGE;
+        }
+    }
+
+    /** What to give back for a player that left: its slot on {@code hostOf} (0: none), its own entry as a host. */
+    public record Leaving(long hostOf, boolean unregister) {
+    }
+
+    private final Settings settings;
+    private final ClassificationPolicy policy;
+    private final Map<Long, Peer> peers = new HashMap<>();
+    /** Read by {@link Search#accepts}, possibly on a registry's thread. */
+    private final Set<String> departedEdges = ConcurrentHashMap.newKeySet();
+    private boolean draining;
+
+    public Placement(Settings settings, ClassificationPolicy policy) {
+        this.settings = settings;
+        this.policy = policy;
+    }
+
+    /**
+     * A player asks for the stream (again, when its host failed or left).
+     * @param excluded hosts that already failed it
+     * @param edgeOnly it ran out of host attempts: serve it from the edge
+     */
+    public Request request(long session, String stream, String userAgent, Set<Long> excluded, boolean edgeOnly) {
+        Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(userAgent)));
+        long releaseFrom = peer.hostOf;
+        // A client asking again (its host left or failed): its old slot is free.
+        peer.hostOf = 0;
+        boolean mayBeClient = settings.p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !edgeOnly;
+        Search search = mayBeClient
+                ? new Search(stream, peer.profile.family(), session, settings.edgeId(), excluded,
+                        h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h), policy::score)
+                : null;
+        return new Request(session, peer, releaseFrom, search);
+    }
+
+    /** Step two: the registry reserved {@code host} for the player (empty: none, or it did not look). */
+    public Plan decide(Request request, Optional<HostEntry> host) {
+        Peer peer = request.peer;
+        if (host.isPresent()) {
+            peer.hostOf = host.get().hostId();
+            return new Client(peer.hostOf, host.get().edgeId());
+        }
+        if (!settings.p2pOn() || !peer.profile.mayHost() || draining) {
+            return new Edge();
+        }
+        if (policy.registersHostOnOffer()) {
+            return new Host(register(request.session, peer));
+        }
+        if (!peer.registeredHost) {
+            peer.awaitingMedia = true;
+        }
+        return new Host(null);
+    }
+
+    /** The answer to the player's edge. */
+    public P2pApi.Placement answer(Request request, Plan plan) {
+        String profile = request.peer.profile.summary();
+        return plan instanceof Client c
+                ? new P2pApi.Placement(P2pApi.Role.CLIENT, c.host(), c.hostEdge(), profile)
+                : new P2pApi.Placement(plan.role(), 0, settings.edgeId(), profile);
+    }
+
+    /** Whether the player left while the registry was answering its request: then what it took is given back. */
+    public boolean leftMeanwhile(Request request) {
+        return peers.get(request.session) != request.peer;
+    }
+
+    /** A player's own edge connection carries media: a host waiting for it is registered now. */
+    public Optional<HostEntry> mediaConnected(long session) {
+        Peer peer = peers.get(session);
+        return peer != null && peer.awaitingMedia && !draining ? Optional.ofNullable(register(session, peer)) : Optional.empty();
+    }
+
+    /** What a relay's outcome changes: the host's record ({@code health}, null: nothing learnt), the client's slot. */
+    public record RelayResult(HealthEvent health, boolean release) {
+    }
+
+    /**
+     * What became of the relay from {@code host} to {@code client}, vouched for by {@code witness} at {@code now};
+     * {@code millis} after the host was asked. Failed and abandoned relays give the client's slot back.
+     */
+    public RelayResult relayResult(long host, long client, P2pApi.RelayOutcome outcome, String witness, long now, long millis) {
+        HealthEvent event = switch (outcome) {
+            case OFFERED -> HealthEvent.offered(millis);
+            case CONNECTED -> HealthEvent.relay(witness, true, now);
+            case FAILED -> HealthEvent.relay(witness, false, now);
+            case HOST_FAILED -> HealthEvent.hostFailed();
+            case ABANDONED -> null;
+        };
+        boolean ended = outcome == P2pApi.RelayOutcome.FAILED || outcome == P2pApi.RelayOutcome.HOST_FAILED
+                || outcome == P2pApi.RelayOutcome.ABANDONED;
+        if (ended) {
+            relayEnded(host, client);
+        }
+        return new RelayResult(event, ended);
+    }
+
+    /** A relay from {@code host} to {@code client} failed or was abandoned: the client holds no slot there any more. */
+    private void relayEnded(long host, long client) {
+        Peer peer = peers.get(client);
+        if (peer != null && peer.hostOf == host) {
+            peer.hostOf = 0;
+        }
+    }
+
+    /** A player left: what to give back (empty: classification never saw it). */
+    public Optional<Leaving> leave(long session) {
+        Peer peer = peers.remove(session);
+        return peer == null ? Optional.empty() : Optional.of(new Leaving(peer.hostOf, peer.registeredHost));
+    }
+
+    /** A host that left had these clients: they hold no slot on it any more. */
+    public void orphaned(long host, Set<Long> clients) {
+        clients.forEach(c -> relayEnded(host, c));
+    }
+
+    /** This edge takes no new Host Peers. */
+    public void drain() {
+        draining = true;
+    }
+
+    /**
+     * Another edge is gone: never place a client on its hosts while the registry's purge is under way (edge ids
+     * are never reused: a restarted edge is a new member).
+     */
+    public void edgeLeft(String edge) {
+        departedEdges.add(edge);
+    }
+
+    /** Marks the player a registered host and gives its entry, or null when it already is one. */
+    private HostEntry register(long session, Peer peer) {
+        if (peer.registeredHost) {
+            return null;
+        }
+        peer.registeredHost = true;
+        peer.awaitingMedia = false;
+        return new HostEntry(session, settings.edgeId(), peer.stream, peer.profile.family(), settings.maxClientsPerHost(),
+                Map.of(), HostHealth.NEW);
+    }
+}

@@ -1,0 +1,583 @@
+package p2pedge.signalling;
+
+import p2pedge.p2p.P2pApi;
+import p2pedge.signalling.protocol.EdgeMessages;
+import p2pedge.signalling.protocol.ProtocolException;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * The P2P relay lifecycle of one edge as a state machine: events in (a player asks, is placed, a host offers, a
+ * client answers or reports, a timer fires, a peer or an edge leaves), {@link RelayAction}s out (send this, arm that
+ * timer, classify this client again, report that outcome, count this). Pure: the clock and which players are
+ * still connected are injected; {@link RelayCoordinator} turns sockets and edge messages into events and
+ * executes the actions. A relay is owned by the edge of its client; the host's edge only remembers the pairing
+ * ({@code remoteClients}) to check the host's messages.
+ */
+final class RelayTable {
+
+    private static final Logger LOG = Logger.getLogger(RelayTable.class.getName());
+
+    private enum Stage { REQUESTED, OFFERED, ANSWERED, CONNECTED }
+
+    /** Why a client lost its host: counted for monitoring. */
+    enum Cause {
+        HOST_SILENT("host did not answer request_offer_p2p"),
+        CLIENT_SILENT("client did not answer the host's offer"),
+        RELAY_FAILED("client reported the relay failed"),
+        HOST_STOPPED("host stopped the relay"),
+        HOST_GONE("host is gone"),
+        HOST_LEFT("host left"),
+        HOST_DRAINED("host's edge is draining"),
+        EDGE_LEFT("host's edge is gone");
+
+        final String text;
+
+        Cause(String text) {
+            this.text = text;
+        }
+    }
+
+    /** The table's settings (from {@code p2p} config). */
+    record Rules(long hostOfferTimeoutMillis, long relayConnectTimeoutMillis, int maxHostAttemptsPerClient,
+                 long pairCooldownMillis) {
+    }
+
+    /** A player's socket: its session id and the edge holding it. */
+    record Peer(long session, String edge) {
+    }
+
+    /** One relay's identity for timers and late answers: a new relay of the same client is another one. */
+    record RelayId(long client, long serial) {
+    }
+
+    /** What a failed relay's client gets once its outcome is recorded: placed again, or told to stop. */
+    record AfterFailure(long client, long host, boolean beforeOffer) {
+    }
+
+    /** One host -> client relay whose client is on this edge. */
+    private static final class Relay {
+        final RelayId id;
+        final Peer host;
+        /** The client's IP: its reports on the relay count once per address (see HostReputation). */
+        final String clientAddress;
+        final long startedNanos;
+        Stage stage = Stage.REQUESTED;
+        /** What the armed timer means when it fires. */
+        Cause timeout;
+
+        Relay(RelayId id, Peer host, String clientAddress, long startedNanos) {
+            this.id = id;
+            this.host = host;
+            this.clientAddress = clientAddress;
+            this.startedNanos = startedNanos;
+        }
+
+        long client() {
+            return id.client();
+        }
+
+        long hostId() {
+            return host.session();
+        }
+    }
+
+    /** A relay whose host is on this edge and whose client is on {@code clientEdge}. */
+    private record RemoteClient(long host, String clientEdge) {
+    }
+
+    private final String edgeId;
+    private final Rules rules;
+    private final LongSupplier nanos;
+    private final LongPredicate online;
+    private final PeerCandidateFilter candidateFilter;
+    private final PairCooldown cooldown;
+    private final Map<Long, Relay> relaysByClient = new HashMap<>();
+    private final Map<Long, RemoteClient> remoteClients = new HashMap<>();
+    private final Map<Long, Set<Long>> failedHostsByClient = new HashMap<>();
+    /** Players that report their relay state with {@code stats}: their relays count only once reported. */
+    private final Set<Long> reporters = new HashSet<>();
+    /** Clients told to stop because their host failed or left -> when (failover latency). */
+    private final Map<Long, Long> stopSentNanos = new HashMap<>();
+    private long serials;
+
+    /**
+     * @param nanos  the clock ({@link System#nanoTime()} in production)
+     * @param online whether a player's socket is on this edge and open
+     */
+    RelayTable(String edgeId, Rules rules, PeerCandidateFilter candidateFilter, LongSupplier nanos, LongPredicate online) {
+        this.edgeId = edgeId;
+        this.rules = rules;
+        this.nanos = nanos;
+        this.online = online;
+        this.candidateFilter = candidateFilter;
+        this.cooldown = new PairCooldown(rules.pairCooldownMillis(), () -> nanos.getAsLong() / 1_000_000);
+    }
+
+    // ---- client side: this edge holds the client's socket ----
+
+    /**
+     * One pending offer per client: while its host has been asked to offer and has not yet, a client asking again
+     * is refused (each ask would have the host's browser build one more peer connection).
+     */
+    void checkNoOfferPending(long client) throws ProtocolException {
+        Relay relay = relaysByClient.get(client);
+        if (relay != null && relay.stage == Stage.REQUESTED) {
+            throw new ProtocolException(409, "an offer from peer " + relay.hostId() + " is on its way: wait for it", false);
+        }
+    }
+
+    /**
+     * A player asks for the stream: a relay it still had ends, and that host is not tried again for it during the
+     * cooldown; hosts that failed it or are cooling down count towards its host attempts.
+     */
+    List<RelayAction> requestOffer(long client) {
+        List<RelayAction> out = new ArrayList<>();
+        requestOffer(client, out);
+        return out;
+    }
+
+    /** Classification placed {@code client} (its socket from {@code clientAddress}) on {@code host}. */
+    List<RelayAction> placedOnHost(long client, String clientAddress, Peer host) {
+        List<RelayAction> out = new ArrayList<>();
+        Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong());
+        relaysByClient.put(client, relay);
+        arm(relay, rules.hostOfferTimeoutMillis(), Cause.HOST_SILENT, out);
+        out.add(new RelayAction.AskHost(relay.id, host));
+        return out;
+    }
+
+    /** The host of a relay could not be asked to offer (gone from its edge, or its edge did not answer). */
+    List<RelayAction> hostUnreachable(RelayId id) {
+        return failIfCurrent(id, Cause.HOST_GONE);
+    }
+
+    /** The relay's timer fired. */
+    List<RelayAction> timerFired(RelayId id) {
+        Relay relay = relaysByClient.get(id.client());
+        return relay == null || !relay.id.equals(id) ? List.of() : failIfCurrent(id, relay.timeout);
+    }
+
+    /** answer from a client, for its host {@code peerId}. */
+    List<RelayAction> answerFromClient(long client, long peerId, SessionDescription sdp) throws ProtocolException {
+        Relay relay = relayOf(peerId, client);
+        if (relay.stage != Stage.OFFERED) {
+            throw ProtocolException.badRequest("no offer from peer " + peerId + " is waiting for an answer");
+        }
+        List<RelayAction> out = new ArrayList<>();
+        relay.stage = Stage.ANSWERED;
+        out.add(toHost(relay, EdgeMessages.answerP2p(relay.hostId(), client, relayable(sdp, out)), false));
+        if (!reporters.contains(client)) {
+            // A player that never reports (OvenPlayer): its answer is the last sign we get.
+            connected(relay, out);
+        }
+        return out;
+    }
+
+    /** candidate from a client, for its host. */
+    List<RelayAction> candidatesFromClient(long client, long peerId, List<IceCandidate> candidates) throws ProtocolException {
+        Relay relay = relayOf(peerId, client);
+        if (relay.stage == Stage.REQUESTED) {
+            // The client answers the host's offer: before it, nothing of the client's may reach the host (so what the
+            // host does before offering is its own doing).
+            throw ProtocolException.badRequest("no offer from peer " + relay.hostId() + " yet");
+        }
+        List<RelayAction> out = new ArrayList<>();
+        List<IceCandidate> kept = relayable(candidates, out);
+        if (!kept.isEmpty()) {
+            out.add(toHost(relay, EdgeMessages.peerCandidates("candidate_p2p", relay.hostId(), client, kept), false));
+        }
+        return out;
+    }
+
+    /** A player's {@code stats}: {@code relay} "connected" or another state of its relay with {@code peerId}. */
+    List<RelayAction> stats(long player, String relayState, long peerId) throws ProtocolException {
+        reporters.add(player);
+        if (relayState == null || peerId == 0) {
+            return List.of();
+        }
+        Relay relay = relayOf(peerId, player);
+        List<RelayAction> out = new ArrayList<>();
+        if (relayState.equals("connected")) {
+            if (relay.stage == Stage.REQUESTED || relay.stage == Stage.OFFERED) {
+                throw ProtocolException.badRequest("the relay with peer " + relay.hostId() + " has not been answered yet");
+            }
+            if (relay.stage != Stage.CONNECTED) {
+                connected(relay, out); // once per relay
+            }
+        } else {
+            fail(relay, Cause.RELAY_FAILED, out);
+        }
+        return out;
+    }
+
+    /**
+     * A player's media is up again (from the edge, or from a host it reported connected): if it had been told to
+     * stop because its host failed, that failover is over.
+     */
+    List<RelayAction> mediaConnected(long session) {
+        List<RelayAction> out = new ArrayList<>();
+        mediaConnected(session, out);
+        return out;
+    }
+
+    /** The host a client here plays from, or empty (edge-served, or not placed yet). */
+    OptionalLong hostOf(long client) {
+        Relay relay = relaysByClient.get(client);
+        return relay == null ? OptionalLong.empty() : OptionalLong.of(relay.hostId());
+    }
+
+    /** The outcome of a failed relay is recorded: its client (if still here) is placed again or told to stop. */
+    List<RelayAction> failureRecorded(AfterFailure failure) {
+        if (!online.test(failure.client())) {
+            return List.of();
+        }
+        List<RelayAction> out = new ArrayList<>();
+        if (failure.beforeOffer()) {
+            requestOffer(failure.client(), out); // it has no offer yet: place it again right away
+        } else {
+            stopSentNanos.put(failure.client(), nanos.getAsLong());
+            out.add(new RelayAction.ToPlayer(failure.client(), EdgeMessages.stop(failure.client(), failure.host()))); // it re-asks
+        }
+        return out;
+    }
+
+    // ---- host side: this edge holds the host's socket ----
+
+    /** offer_p2p from a host, for its client {@code peerId}. */
+    List<RelayAction> offerFromHost(long host, long peerId, SessionDescription sdp, List<IceCandidate> candidates)
+            throws ProtocolException {
+        List<RelayAction> out = new ArrayList<>();
+        Relay local = localRelay(host, peerId);
+        if (local != null) {
+            hostOffered(local, relayable(sdp, out), relayable(candidates, out), out);
+            return out;
+        }
+        RemoteClient remote = remoteClientOf(host, peerId);
+        out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.OFFER, host, peerId, relayable(sdp, out),
+                relayable(candidates, out)));
+        return out;
+    }
+
+    /** candidate_p2p from a host, for its client. */
+    List<RelayAction> candidatesFromHost(long host, long peerId, List<IceCandidate> candidates) throws ProtocolException {
+        Relay local = localRelay(host, peerId);
+        RemoteClient remote = local != null ? null : remoteClientOf(host, peerId);
+        List<RelayAction> out = new ArrayList<>();
+        List<IceCandidate> kept = relayable(candidates, out);
+        if (kept.isEmpty()) {
+            return out;
+        }
+        if (local != null) {
+            hostCandidates(local, kept, out);
+        } else {
+            out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.CANDIDATES, host, peerId, null, kept));
+        }
+        return out;
+    }
+
+    /** {@code stop} with a peer_id: one relay ends, the sessions go on. */
+    List<RelayAction> stopRelay(long player, long peerId) throws ProtocolException {
+        List<RelayAction> out = new ArrayList<>();
+        Relay asClient = relaysByClient.get(player);
+        if (asClient != null && asClient.hostId() == peerId) {
+            endRelayOfClient(player, out);
+            return out;
+        }
+        Relay asHost = localRelay(player, peerId);
+        if (asHost != null) {
+            fail(asHost, Cause.HOST_STOPPED, out);
+            return out;
+        }
+        RemoteClient remote = remoteClients.get(peerId);
+        if (remote == null || remote.host() != player) {
+            throw new ProtocolException(400, "peer_id " + peerId + " is not a peer of this session", false);
+        }
+        remoteClients.remove(peerId);
+        out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.HOST_STOPPED, player, peerId, null, null));
+        return out;
+    }
+
+    // ---- either side ----
+
+    /** A player left (stop, socket closed, timed out): its relay as a client ends, and all it was remembered for. */
+    List<RelayAction> sessionClosed(long player) {
+        List<RelayAction> out = new ArrayList<>();
+        stopSentNanos.remove(player);
+        endRelayOfClient(player, out);
+        cooldown.forget(player);
+        failedHostsByClient.remove(player);
+        reporters.remove(player);
+        remoteClients.values().removeIf(r -> r.host() == player);
+        return out;
+    }
+
+    /** The edge drains: {@code host} hosts no more, so its edge forgets its remote clients' pairings. */
+    void withdrawing(long host) {
+        remoteClients.values().removeIf(r -> r.host() == host);
+    }
+
+    /**
+     * A host left the registry with these clients (id -> edge): clients here are re-served at once, other edges are
+     * told. {@code tellHost}: the host stays connected (a drain) and is told to stop relaying to each.
+     */
+    List<RelayAction> hostDeparted(long host, Map<Long, String> clients, Cause cause, boolean tellHost) {
+        List<RelayAction> out = new ArrayList<>();
+        clients.forEach((clientId, clientEdge) -> {
+            if (tellHost) {
+                out.add(new RelayAction.ToPlayer(host, EdgeMessages.stop(host, clientId)));
+            }
+            if (clientEdge.equals(edgeId)) {
+                hostLeft(host, clientId, cause, out);
+            } else {
+                out.add(new RelayAction.ToClientEdge(clientEdge, EdgeLink.HOST_LEFT, host, clientId, null, null));
+            }
+        });
+        return out;
+    }
+
+    /** Another edge is gone: its hosts' clients here are re-served, and our hosts drop its clients. */
+    List<RelayAction> edgeLeft(String deadEdge) {
+        List<RelayAction> out = new ArrayList<>();
+        for (Relay relay : new ArrayList<>(relaysByClient.values())) {
+            if (relay.host.edge().equals(deadEdge)) {
+                hostLeft(relay.hostId(), relay.client(), Cause.EDGE_LEFT, out);
+            }
+        }
+        remoteClients.entrySet().removeIf(e -> {
+            if (!e.getValue().clientEdge().equals(deadEdge)) {
+                return false;
+            }
+            out.add(new RelayAction.ToPlayer(e.getValue().host(), EdgeMessages.stop(e.getValue().host(), e.getKey())));
+            return true;
+        });
+        return out;
+    }
+
+    // ---- from other edges ----
+
+    /** The edge of {@code client} asks our {@code host} (connected here) to offer. */
+    List<RelayAction> hostRequested(long host, long client, String clientEdge) {
+        remoteClients.put(client, new RemoteClient(host, clientEdge));
+        return List.of(new RelayAction.ToPlayer(host, EdgeMessages.requestOfferP2p(host, client)));
+    }
+
+    /** A message from a remote client for our host; {@code endsRelay}: the pairing is over. */
+    List<RelayAction> toHostFromEdge(long host, long client, String text, boolean endsRelay) {
+        RemoteClient remote = remoteClients.get(client);
+        if (remote == null || remote.host() != host) {
+            return List.of();
+        }
+        if (endsRelay) {
+            remoteClients.remove(client);
+        }
+        return List.of(new RelayAction.ToPlayer(host, text));
+    }
+
+    /** The host's edge passes on what the host said (OFFER, CANDIDATES, HOST_STOPPED) to a relay of ours. */
+    List<RelayAction> fromHostEdge(String kind, long host, long client, String fromEdge, SessionDescription sdp,
+                              List<IceCandidate> candidates) {
+        Relay relay = relaysByClient.get(client);
+        if (relay == null || relay.hostId() != host || !relay.host.edge().equals(fromEdge)) {
+            return List.of(); // the relay ended meanwhile
+        }
+        List<RelayAction> out = new ArrayList<>();
+        switch (kind) {
+            case EdgeLink.OFFER -> hostOffered(relay, sdp, candidates, out);
+            case EdgeLink.CANDIDATES -> hostCandidates(relay, candidates, out);
+            default -> fail(relay, Cause.HOST_STOPPED, out);
+        }
+        return out;
+    }
+
+    /** The host of a relay of ours left (its edge says so). */
+    List<RelayAction> hostLeftFromEdge(long host, long client) {
+        List<RelayAction> out = new ArrayList<>();
+        hostLeft(host, client, Cause.HOST_LEFT, out);
+        return out;
+    }
+
+    // ---- internals ----
+
+    private void requestOffer(long client, List<RelayAction> out) {
+        endRelayOfClient(client, out);
+        Set<Long> excluded = new HashSet<>(failedHostsByClient.getOrDefault(client, Set.of()));
+        excluded.addAll(cooldown.coolingHosts(client));
+        out.add(new RelayAction.Classify(client, excluded, excluded.size() >= rules.maxHostAttemptsPerClient()));
+    }
+
+    /**
+     * What of a peer's candidates may reach the other peer (filtered where they enter the edge, before crossing to
+     * another edge): nothing aimed at the receiver's own machine or network. Drops are counted by reason.
+     */
+    private List<IceCandidate> relayable(List<IceCandidate> candidates, List<RelayAction> out) {
+        return candidateFilter.keep(candidates, reason -> out.add(new RelayAction.CandidateDropped(reason)));
+    }
+
+    /** A peer's SDP without the {@code a=candidate} lines the filter rejects. */
+    private SessionDescription relayable(SessionDescription sdp, List<RelayAction> out) {
+        PeerCandidateFilter.FilteredSdp filtered = candidateFilter.filterSdp(sdp.sdp());
+        if (filtered.dropped().isEmpty()) {
+            return sdp;
+        }
+        filtered.dropped().forEach(reason -> out.add(new RelayAction.CandidateDropped(reason)));
+        return new SessionDescription(sdp.type(), filtered.sdp());
+    }
+
+    /** The relay of {@code client}, if its host is {@code host} and connected to this edge too. */
+    private Relay localRelay(long host, long client) {
+        Relay relay = relaysByClient.get(client);
+        return relay != null && relay.hostId() == host && relay.host.edge().equals(edgeId) ? relay : null;
+    }
+
+    private void hostOffered(Relay relay, SessionDescription sdp, List<IceCandidate> candidates, List<RelayAction> out) {
+        if (relay.stage != Stage.REQUESTED) {
+            return; // a second offer for the same relay: ignore it
+        }
+        relay.stage = Stage.OFFERED;
+        out.add(report(relay, P2pApi.RelayOutcome.OFFERED, null));
+        // The client must answer (and connect, when it reports) within the relay timeout.
+        arm(relay, rules.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT, out);
+        out.add(new RelayAction.ToPlayer(relay.client(), EdgeMessages.offer(relay.client(), relay.hostId(), sdp, candidates, List.of())));
+    }
+
+    private void hostCandidates(Relay relay, List<IceCandidate> candidates, List<RelayAction> out) {
+        out.add(new RelayAction.ToPlayer(relay.client(),
+                EdgeMessages.peerCandidates("candidate", relay.client(), relay.hostId(), candidates)));
+    }
+
+    private static RelayAction.ToHost toHost(Relay relay, String text, boolean endsRelay) {
+        return new RelayAction.ToHost(relay.host, relay.client(), text, endsRelay);
+    }
+
+    /** The relay whose host is {@code host} and client is {@code client}, or a 400: never relay to a stranger. */
+    private Relay relayOf(long host, long client) throws ProtocolException {
+        Relay relay = relaysByClient.get(client);
+        if (relay == null || relay.hostId() != host) {
+            throw notPaired(host, client);
+        }
+        return relay;
+    }
+
+    private RemoteClient remoteClientOf(long host, long client) throws ProtocolException {
+        RemoteClient remote = remoteClients.get(client);
+        if (remote == null || remote.host() != host) {
+            throw notPaired(host, client);
+        }
+        return remote;
+    }
+
+    private static ProtocolException notPaired(long host, long client) {
+        return new ProtocolException(400, "peer_id does not name a paired peer (host " + host + ", client " + client + ")", false);
+    }
+
+    private void connected(Relay relay, List<RelayAction> out) {
+        out.add(new RelayAction.RelayConnected());
+        mediaConnected(relay.client(), out);
+        out.add(new RelayAction.CancelTimer(relay.id));
+        relay.stage = Stage.CONNECTED;
+        failedHostsByClient.remove(relay.client());
+        out.add(report(relay, P2pApi.RelayOutcome.CONNECTED, null));
+    }
+
+    private void mediaConnected(long session, List<RelayAction> out) {
+        Long stopped = stopSentNanos.remove(session);
+        if (stopped != null) {
+            out.add(new RelayAction.FailedOver(nanos.getAsLong() - stopped));
+        }
+    }
+
+    /** The host of a client here is gone: serve the client at once, or tell it to ask again. */
+    private void hostLeft(long hostId, long clientId, Cause cause, List<RelayAction> out) {
+        Relay relay = relaysByClient.get(clientId);
+        if (relay == null || relay.hostId() != hostId) {
+            return;
+        }
+        relaysByClient.remove(clientId);
+        out.add(new RelayAction.CancelTimer(relay.id));
+        if (!online.test(clientId)) {
+            return;
+        }
+        out.add(new RelayAction.Replaced(cause));
+        if (relay.stage == Stage.REQUESTED) {
+            // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
+            requestOffer(clientId, out);
+        } else {
+            stopSentNanos.put(clientId, nanos.getAsLong());
+            out.add(new RelayAction.ToPlayer(clientId, EdgeMessages.stop(clientId, hostId)));
+        }
+    }
+
+    private List<RelayAction> failIfCurrent(RelayId id, Cause cause) {
+        Relay relay = relaysByClient.get(id.client());
+        if (relay == null || !relay.id.equals(id)) {
+            return List.of();
+        }
+        List<RelayAction> out = new ArrayList<>();
+        fail(relay, cause, out);
+        return out;
+    }
+
+    /** The relay failed: count it against the host, drop it, and get the client served once that is recorded. */
+    private void fail(Relay relay, Cause cause, List<RelayAction> out) {
+        out.add(new RelayAction.Replaced(cause));
+        relaysByClient.remove(relay.client());
+        out.add(new RelayAction.CancelTimer(relay.id));
+        LOG.info(() -> "relay " + relay.hostId() + " -> " + relay.client() + " failed after " + elapsedMillis(relay)
+                + " ms: " + cause.text);
+        failedHostsByClient.computeIfAbsent(relay.client(), c -> new HashSet<>()).add(relay.hostId());
+        if (cause != Cause.HOST_STOPPED && cause != Cause.HOST_GONE) {
+            out.add(toHost(relay, EdgeMessages.stop(relay.hostId(), relay.client()), true));
+        }
+        out.add(report(relay, outcomeOf(relay.stage, cause),
+                new AfterFailure(relay.client(), relay.hostId(), relay.stage == Stage.REQUESTED)));
+    }
+
+    /**
+     * Who is to blame for a failed relay, as far as the edge can tell: before the host offered, only the host could
+     * act (or the client gave up, which says nothing about the host); after it, the client's word or silence, or the
+     * host stopping a relay the client may have sabotaged, count as one witness's report.
+     */
+    private static P2pApi.RelayOutcome outcomeOf(Stage stage, Cause cause) {
+        return switch (cause) {
+            case HOST_SILENT, HOST_GONE -> P2pApi.RelayOutcome.HOST_FAILED;
+            case HOST_STOPPED -> stage == Stage.REQUESTED ? P2pApi.RelayOutcome.HOST_FAILED : P2pApi.RelayOutcome.FAILED;
+            case RELAY_FAILED -> stage == Stage.REQUESTED ? P2pApi.RelayOutcome.ABANDONED : P2pApi.RelayOutcome.FAILED;
+            default -> P2pApi.RelayOutcome.FAILED; // CLIENT_SILENT; fail() is not called for departures
+        };
+    }
+
+    private RelayAction.Report report(Relay relay, P2pApi.RelayOutcome outcome, AfterFailure then) {
+        return new RelayAction.Report(relay.hostId(), relay.client(), relay.clientAddress, outcome, elapsedMillis(relay), then);
+    }
+
+    /** Drops the relay where {@code clientId} is the client (it gave up on it, or left) and tells its host. */
+    private void endRelayOfClient(long clientId, List<RelayAction> out) {
+        Relay relay = relaysByClient.remove(clientId);
+        if (relay != null) {
+            cooldown.start(clientId, relay.hostId());
+            out.add(new RelayAction.CancelTimer(relay.id));
+            out.add(toHost(relay, EdgeMessages.stop(relay.hostId(), clientId), true));
+        }
+    }
+
+    private void arm(Relay relay, long millis, Cause cause, List<RelayAction> out) {
+        relay.timeout = cause;
+        out.add(new RelayAction.ArmTimer(relay.id, millis));
+    }
+
+    private long elapsedMillis(Relay relay) {
+        return (nanos.getAsLong() - relay.startedNanos) / 1_000_000;
+    }
+}

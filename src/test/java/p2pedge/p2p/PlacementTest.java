@@ -1,0 +1,227 @@
+package p2pedge.p2p;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import p2pedge.testing.TestPolicies;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pedge.testing.TestPolicies.DESKTOP;
+import static p2pedge.testing.TestPolicies.PHONE;
+
+/** The role decision, pure, under both policies: requests run against a local registry that answers at once. */
+class PlacementTest {
+
+    private static final String EDGE = "edge-1";
+    private static final String STREAM = "app/stream";
+
+    private final long[] now = {1_000};
+    private final HostReputation reputation = new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> now[0]);
+    private final LocalHostRegistry registry = new LocalHostRegistry();
+
+    private Placement placement(TestPolicies policy, boolean p2pOn, int capacity) {
+        return new Placement(new Placement.Settings(EDGE, p2pOn, capacity), policy.policy(reputation));
+    }
+
+    private Placement placement(TestPolicies policy) {
+        return placement(policy, true, 2);
+    }
+
+    /** One request, executed as the classification verticle does. */
+    private Placement.Plan place(Placement placement, long session, String userAgent, Set<Long> excluded, boolean edgeOnly) {
+        Placement.Request request = placement.request(session, STREAM, userAgent, excluded, edgeOnly);
+        if (request.releaseFrom() != 0) {
+            registry.release(request.releaseFrom(), session);
+        }
+        Optional<HostEntry> host = request.search().flatMap(s -> registry.reserve(s.stream(), s.family(), s.client(),
+                s.clientEdge(), s.excluded(), s.accepts(), s.score()).result());
+        Placement.Plan plan = placement.decide(request, host);
+        if (plan instanceof Placement.Host h && h.register() != null) {
+            registry.register(h.register());
+        }
+        return plan;
+    }
+
+    private Placement.Plan place(Placement placement, long session, String userAgent) {
+        return place(placement, session, userAgent, Set.of(), false);
+    }
+
+    /** A player placed as host (no other host may take it) whose media is up: registered under either policy. */
+    private void host(Placement placement, long session) {
+        Set<Long> others = new HashSet<>();
+        registry.snapshot().result().forEach(h -> others.add(h.hostId()));
+        assertInstanceOf(Placement.Host.class, place(placement, session, DESKTOP, others, false));
+        placement.mediaConnected(session).ifPresent(registry::register);
+    }
+
+    private HostEntry entry(long host) {
+        return registry.snapshot().result().stream().filter(h -> h.hostId() == host).findFirst().orElse(null);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aDesktopHostsWhenNoHostHasRoomAndTheNextOneIsItsClient(TestPolicies policy) {
+        Placement placement = placement(policy);
+        Placement.Plan first = place(placement, 1, DESKTOP);
+        assertEquals(new Placement.Host(policy.waitsForMedia() ? null : entry(1)), first);
+        assertEquals(policy.waitsForMedia(), entry(1) == null, "registered on offer (ome) or once its media is up (measured)");
+        Optional<HostEntry> onMedia = placement.mediaConnected(1);
+        assertEquals(policy.waitsForMedia(), onMedia.isPresent());
+        onMedia.ifPresent(registry::register);
+        assertTrue(placement.mediaConnected(1).isEmpty(), "registered once");
+
+        Placement.Plan second = place(placement, 2, DESKTOP);
+        assertEquals(new Placement.Client(1, EDGE), second);
+        assertEquals(Map.of(2L, EDGE), entry(1).clients());
+        P2pApi.Placement answer = placement.answer(placement.request(3, STREAM, DESKTOP, Set.of(), true), second);
+        assertEquals(P2pApi.Role.CLIENT, answer.role());
+        assertEquals(1, answer.hostId());
+        assertEquals(EDGE, answer.hostEdge());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aPlayerThatMayNotHostIsServedByTheEdgeWhenNoHostOfItsFamilyHasRoom(TestPolicies policy) {
+        Placement placement = placement(policy);
+        assertEquals(new Placement.Edge(), place(placement, 1, PHONE));
+        host(placement, 2);
+        assertEquals(new Placement.Edge(), place(placement, 3, PHONE), "another family");
+        assertEquals(new Placement.Edge(), place(placement, 4, "curl/8.0"), "no family");
+        assertEquals(Map.of(), entry(2).clients());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aFullHostTakesNoMoreClients(TestPolicies policy) {
+        Placement placement = placement(policy, true, 1);
+        host(placement, 1);
+        assertEquals(new Placement.Client(1, EDGE), place(placement, 2, DESKTOP));
+        assertInstanceOf(Placement.Host.class, place(placement, 3, DESKTOP), "host 1 is full: 3 hosts itself");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void excludedHostsAndPlayersOutOfAttemptsGetNoHost(TestPolicies policy) {
+        Placement placement = placement(policy);
+        host(placement, 1);
+        assertInstanceOf(Placement.Host.class, place(placement, 2, DESKTOP, Set.of(1L), false));
+        Placement.Request edgeOnly = placement.request(3, STREAM, DESKTOP, Set.of(), true);
+        assertTrue(edgeOnly.search().isEmpty(), "out of host attempts: no host is looked for");
+        assertEquals(Map.of(), entry(1).clients());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aClientAskingAgainGivesItsSlotBackFirstAndAHostNeverBecomesAClient(TestPolicies policy) {
+        Placement placement = placement(policy);
+        host(placement, 1);
+        host(placement, 2);
+        assertEquals(new Placement.Client(1, EDGE), place(placement, 3, DESKTOP));
+        Placement.Request again = placement.request(3, STREAM, DESKTOP, Set.of(1L), false);
+        assertEquals(1, again.releaseFrom());
+        assertTrue(placement.request(1, STREAM, DESKTOP, Set.of(), false).search().isEmpty(), "a registered host");
+        assertEquals(new Placement.Host(null), placement.decide(placement.request(1, STREAM, DESKTOP, Set.of(), false), Optional.empty()));
+        registry.release(1, 3);
+        assertEquals(new Placement.Client(2, EDGE), placement.decide(again, registry.reserve(STREAM, again.search().get().family(), 3,
+                EDGE, Set.of(1L), again.search().get().accepts(), again.search().get().score()).result()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void p2pOffOrNoCapacityServesEveryoneFromTheEdge(TestPolicies policy) {
+        for (Placement placement : new Placement[]{placement(policy, false, 2), placement(policy, true, 0)}) {
+            Placement.Request request = placement.request(1, STREAM, DESKTOP, Set.of(), false);
+            assertTrue(request.search().isEmpty());
+            assertEquals(new Placement.Edge(), placement.decide(request, Optional.empty()));
+            assertTrue(placement.mediaConnected(1).isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aDrainingEdgeTakesNoNewHosts(TestPolicies policy) {
+        Placement placement = placement(policy);
+        assertInstanceOf(Placement.Host.class, place(placement, 1, DESKTOP));
+        placement.drain();
+        assertEquals(new Placement.Edge(), place(placement, 2, DESKTOP, Set.of(1L), false));
+        assertTrue(placement.mediaConnected(1).isEmpty(), "a host waiting for its media is not registered any more");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostsOfADepartedEdgeOrInBadStandingAreNeverCandidates(TestPolicies policy) {
+        Placement placement = placement(policy);
+        Placement.Search search = placement.request(1, STREAM, DESKTOP, Set.of(), false).search().orElseThrow();
+        HostEntry remote = new HostEntry(7, "edge-2", STREAM, search.family(), 2, Map.of(), HostHealth.NEW);
+        assertTrue(search.accepts().test(remote));
+        assertFalse(search.accepts().test(remote.withHealth(HostHealth.NEW.hostFailed())), "failed before it ever offered");
+        HostHealth offeredThenSilent = HostHealth.NEW.offered(100).hostFailed();
+        assertEquals(policy == TestPolicies.MEASURED, search.accepts().test(remote.withHealth(offeredThenSilent)),
+                "ome gives up after one failure of the host's own; measured after maxHostFailures");
+        placement.edgeLeft("edge-2");
+        assertFalse(search.accepts().test(remote));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void relayOutcomesUpdateTheHostAndFreeTheSlotOfFailedRelays(TestPolicies policy) {
+        Placement placement = placement(policy);
+        host(placement, 1);
+        place(placement, 2, DESKTOP);
+        Placement.RelayResult offered = placement.relayResult(1, 2, P2pApi.RelayOutcome.OFFERED, "10.0.0.2", now[0], 300);
+        assertFalse(offered.release());
+        assertEquals(HealthEvent.offered(300), offered.health());
+        assertEquals(HealthEvent.relay("10.0.0.2", true, now[0]),
+                placement.relayResult(1, 2, P2pApi.RelayOutcome.CONNECTED, "10.0.0.2", now[0], 900).health());
+        assertEquals(1, placement.request(2, STREAM, DESKTOP, Set.of(), false).releaseFrom(), "connected: it holds its slot");
+        place(placement, 3, DESKTOP);
+        for (P2pApi.RelayOutcome outcome : new P2pApi.RelayOutcome[]{P2pApi.RelayOutcome.FAILED,
+                P2pApi.RelayOutcome.HOST_FAILED, P2pApi.RelayOutcome.ABANDONED}) {
+            place(placement, 3, DESKTOP);
+            Placement.RelayResult ended = placement.relayResult(1, 3, outcome, "10.0.0.3", now[0], 100);
+            assertTrue(ended.release(), outcome.name());
+            assertEquals(0, placement.request(3, STREAM, DESKTOP, Set.of(), false).releaseFrom(), outcome + ": no slot to give back");
+        }
+        assertNull(placement.relayResult(1, 3, P2pApi.RelayOutcome.ABANDONED, "10.0.0.3", now[0], 100).health(),
+                "abandoned: nothing learnt about the host");
+        assertEquals(HealthEvent.hostFailed(), placement.relayResult(1, 3, P2pApi.RelayOutcome.HOST_FAILED, "x", now[0], 1).health());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aPlayerThatLeftGivesBackWhatItHeldEvenWhenItLeftWhileTheRegistryAnswered(TestPolicies policy) {
+        Placement placement = placement(policy);
+        host(placement, 1);
+        Placement.Request pending = placement.request(2, STREAM, DESKTOP, Set.of(), false);
+        assertFalse(placement.leftMeanwhile(pending));
+        assertEquals(Optional.of(new Placement.Leaving(0, false)), placement.leave(2));
+        assertTrue(placement.leftMeanwhile(pending), "its placement is to be undone");
+        assertTrue(placement.leave(2).isEmpty(), "once");
+
+        assertEquals(new Placement.Client(1, EDGE), place(placement, 3, DESKTOP));
+        assertEquals(Optional.of(new Placement.Leaving(0, true)), placement.leave(1));
+        placement.orphaned(1, Set.of(3L));
+        assertEquals(0, placement.request(3, STREAM, DESKTOP, Set.of(), false).releaseFrom(), "its host is gone with the slot");
+        assertEquals(Optional.of(new Placement.Leaving(0, false)), placement.leave(3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aClientThatLeavesGivesItsSlotBack(TestPolicies policy) {
+        Placement placement = placement(policy);
+        host(placement, 1);
+        place(placement, 2, DESKTOP);
+        Placement.Leaving leaving = placement.leave(2).orElseThrow();
+        assertEquals(new Placement.Leaving(1, false), leaving);
+        assertNotNull(entry(1));
+    }
+}

@@ -1,0 +1,333 @@
+package p2pedge.signalling;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import p2pedge.p2p.HostReputation;
+import p2pedge.p2p.P2pApi;
+import p2pedge.signalling.RelayTable.Cause;
+import p2pedge.signalling.protocol.EdgeMessages;
+import p2pedge.signalling.protocol.ProtocolException;
+import p2pedge.testing.TestPolicies;
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static p2pedge.testing.TestPolicies.DESKTOP;
+
+/**
+ * The relay lifecycle, pure: every cause that takes a client off its host, under both policies, on one edge and
+ * across edges ({@link RelaySimulation}: tables, placements and one registry on a clock the test moves).
+ */
+class RelayTableTest {
+
+    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 2, 30_000);
+    private static final SessionDescription OFFER = new SessionDescription("offer", "v=0\r\ns=host\r\n");
+    private static final SessionDescription ANSWER = new SessionDescription("answer", "v=0\r\ns=client\r\n");
+    private static final long HOST = 1;
+    private static final long CLIENT = 2;
+
+    private RelaySimulation sim;
+    private RelaySimulation.Edge a;
+    private RelaySimulation.Edge b;
+
+    /** Host 1 on {@code hostEdge}, client 2 on edge a placed on it; the host has been asked to offer. */
+    private void pair(TestPolicies policy, String hostEdge) {
+        sim = new RelaySimulation(policy, RULES, 2);
+        a = sim.edge("edge-a");
+        b = sim.edge("edge-b");
+        RelaySimulation.Edge hosting = sim.edge(hostEdge);
+        hosting.join(HOST, DESKTOP);
+        assertEquals(P2pApi.Role.HOST, hosting.roles.get(HOST));
+        a.join(CLIENT, DESKTOP);
+        assertEquals(P2pApi.Role.CLIENT, a.roles.get(CLIENT));
+        assertEquals(EdgeMessages.requestOfferP2p(HOST, CLIENT), hosting.last(HOST));
+        assertEquals(Map.of(CLIENT, "edge-a"), sim.host(HOST).clients());
+    }
+
+    private void offer(RelaySimulation.Edge hostEdge) throws ProtocolException {
+        hostEdge.execute(hostEdge.table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
+        assertEquals(EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()), a.last(CLIENT));
+    }
+
+    private void answer() throws ProtocolException {
+        a.execute(a.table.answerFromClient(CLIENT, HOST, ANSWER));
+    }
+
+    /** The client lost its host for {@code cause}; it was told to stop (it had an offer) or placed again at once. */
+    private void assertReplaced(Cause cause, P2pApi.RelayOutcome outcome, boolean toldToStop) {
+        assertEquals(Map.of(cause, 1), a.replaced, "counted once, by cause");
+        if (outcome != null) {
+            assertEquals(outcome, a.reports.get(a.reports.size() - 1).outcome());
+        }
+        assertTrue(a.timers.isEmpty(), "no timer left for an ended relay");
+        assertNotEquals(OptionalLong.of(HOST), a.table.hostOf(CLIENT), "off its host");
+        if (toldToStop) {
+            assertEquals(EdgeMessages.stop(CLIENT, HOST), a.last(CLIENT));
+            assertEquals(1, requests().size(), "it asks again itself");
+        } else {
+            assertEquals(2, requests().size(), "placed again without a word to it");
+            assertFalse(a.inbox(CLIENT).contains(EdgeMessages.stop(CLIENT, HOST)));
+        }
+    }
+
+    /** The client's placement requests on its edge. */
+    private List<RelayAction.Classify> requests() {
+        return a.classified.stream().filter(c -> c.client() == CLIENT).toList();
+    }
+
+    private boolean accepted(long host) {
+        HostReputation reputation = sim.reputation;
+        return sim.policy.policy(reputation).acceptsClients(sim.host(host));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostSilent(TestPolicies policy) {
+        pair(policy, "edge-a");
+        sim.advanceMillis(RULES.hostOfferTimeoutMillis() - 1);
+        assertTrue(a.replaced.isEmpty());
+        sim.advanceMillis(1);
+        assertReplaced(Cause.HOST_SILENT, P2pApi.RelayOutcome.HOST_FAILED, false);
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST), "the host is told to drop the relay");
+        assertEquals(Set.of(HOST), requests().get(1).excluded());
+        assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "no other host: it hosts itself");
+        assertFalse(accepted(HOST), "a host silent before it ever offered takes no more clients");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void clientSilent(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        offer(a);
+        sim.advanceMillis(RULES.relayConnectTimeoutMillis());
+        assertReplaced(Cause.CLIENT_SILENT, P2pApi.RelayOutcome.FAILED, true);
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
+        assertTrue(accepted(HOST), "one client's silence is not enough against a host");
+        a.execute(a.table.requestOffer(CLIENT));
+        assertTrue(requests().get(1).excluded().contains(HOST));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void relayFailed(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        a.execute(a.table.stats(CLIENT, null, 0)); // it reports: connected only once it says so
+        offer(a);
+        answer();
+        assertEquals(0, a.relaysConnected);
+        assertEquals(EdgeMessages.answerP2p(HOST, CLIENT, ANSWER), a.last(HOST));
+        a.execute(a.table.stats(CLIENT, "failed", HOST));
+        assertReplaced(Cause.RELAY_FAILED, P2pApi.RelayOutcome.FAILED, true);
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void relayFailedBeforeTheOfferIsAbandoned(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        a.execute(a.table.stats(CLIENT, "failed", HOST));
+        assertReplaced(Cause.RELAY_FAILED, P2pApi.RelayOutcome.ABANDONED, false);
+        assertTrue(accepted(HOST), "nothing learnt about the host");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostStopped(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-b");
+        offer(b);
+        int toHost = b.inbox(HOST).size();
+        b.execute(b.table.stopRelay(HOST, CLIENT));
+        assertReplaced(Cause.HOST_STOPPED, P2pApi.RelayOutcome.FAILED, true);
+        assertEquals(toHost, b.inbox(HOST).size(), "the host that stopped is not told to stop");
+        assertThrows(ProtocolException.class, () -> b.table.stopRelay(HOST, CLIENT), "the pairing is gone on its edge");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostGone(TestPolicies policy) {
+        sim = new RelaySimulation(policy, RULES, 2);
+        a = sim.edge("edge-a");
+        a.join(HOST, DESKTOP);
+        a.online.remove(HOST); // its socket closed; its departure is not through yet
+        a.join(CLIENT, DESKTOP);
+        assertReplaced(Cause.HOST_GONE, P2pApi.RelayOutcome.HOST_FAILED, false);
+        assertTrue(a.inbox(HOST).isEmpty());
+        assertFalse(accepted(HOST));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostGoneFromItsEdge(TestPolicies policy) {
+        sim = new RelaySimulation(policy, RULES, 2);
+        a = sim.edge("edge-a");
+        b = sim.edge("edge-b");
+        b.join(HOST, DESKTOP);
+        b.online.remove(HOST); // its edge answers 404
+        a.join(CLIENT, DESKTOP);
+        assertReplaced(Cause.HOST_GONE, P2pApi.RelayOutcome.HOST_FAILED, false);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostLeft(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-b");
+        offer(b);
+        answer();
+        assertEquals(1, a.relaysConnected, "a client that never reports counts as connected once it answers");
+        b.leave(HOST);
+        assertReplaced(Cause.HOST_LEFT, null, true);
+        assertTrue(sim.registry.snapshot().result().stream().allMatch(h -> h.clients().isEmpty()), "no slot left held");
+        sim.advanceMillis(700);
+        a.execute(a.table.requestOffer(CLIENT));
+        assertEquals(List.of(700_000_000L), a.failovers, "from the stop to its media up again");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostLeftBeforeOffering(TestPolicies policy) {
+        pair(policy, "edge-a");
+        a.leave(HOST);
+        assertReplaced(Cause.HOST_LEFT, null, false);
+        assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostDrained(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        offer(a);
+        a.drain();
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST), "the host stays, told to stop relaying");
+        assertReplaced(Cause.HOST_DRAINED, null, true);
+        assertNull(sim.host(HOST));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void hostDrainedOnAnotherEdgeIsAHostLeftHere(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-b");
+        offer(b);
+        b.drain();
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), b.last(HOST));
+        assertReplaced(Cause.HOST_LEFT, null, true);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void edgeLeft(TestPolicies policy) {
+        pair(policy, "edge-b");
+        b.join(3, DESKTOP); // another host on the dead edge with a free slot
+        a.edgeLeft("edge-b");
+        assertReplaced(Cause.EDGE_LEFT, null, false);
+        assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "never placed on the dead edge's hosts");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void ourHostsDropTheClientsOfADeadEdge(TestPolicies policy) {
+        pair(policy, "edge-b");
+        b.edgeLeft("edge-a");
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), b.last(HOST));
+        assertThrows(ProtocolException.class, () -> b.table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aRelayAcrossEdgesCarriesOfferAnswerAndCandidates(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-b");
+        assertThrows(ProtocolException.class, () -> a.table.candidatesFromClient(CLIENT, HOST, List.of()),
+                "nothing of the client's reaches the host before its offer");
+        offer(b);
+        IceCandidate candidate = new IceCandidate("candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host", 0, "0", null);
+        b.execute(b.table.candidatesFromHost(HOST, CLIENT, List.of(candidate)));
+        assertEquals(EdgeMessages.peerCandidates("candidate", CLIENT, HOST, List.of(candidate)), a.last(CLIENT));
+        answer();
+        assertEquals(EdgeMessages.answerP2p(HOST, CLIENT, ANSWER), b.last(HOST));
+        a.execute(a.table.candidatesFromClient(CLIENT, HOST, List.of(candidate)));
+        assertEquals(EdgeMessages.peerCandidates("candidate_p2p", HOST, CLIENT, List.of(candidate)), b.last(HOST));
+        assertEquals(List.of(P2pApi.RelayOutcome.OFFERED, P2pApi.RelayOutcome.CONNECTED),
+                a.reports.stream().map(RelayAction.Report::outcome).toList());
+        assertTrue(a.timers.isEmpty());
+        assertTrue(a.replaced.isEmpty());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aReportingClientConnectsOnceItSaysSo(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        a.execute(a.table.stats(CLIENT, null, 0));
+        offer(a);
+        assertThrows(ProtocolException.class, () -> a.table.stats(CLIENT, "connected", HOST), "not answered yet");
+        answer();
+        assertEquals(0, a.relaysConnected);
+        assertEquals(1, a.timers.size(), "the relay timeout runs until it connects");
+        a.execute(a.table.stats(CLIENT, "connected", HOST));
+        a.execute(a.table.stats(CLIENT, "connected", HOST));
+        assertEquals(1, a.relaysConnected, "once per relay");
+        assertTrue(a.timers.isEmpty());
+        sim.advanceMillis(RULES.relayConnectTimeoutMillis());
+        assertTrue(a.replaced.isEmpty());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aClientThatGivesUpOnItsHostCoolsDownThatPairAndRunsOutOfAttempts(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        assertThrows(ProtocolException.class, () -> a.table.checkNoOfferPending(CLIENT), "409: its offer is on its way");
+        offer(a);
+        a.table.checkNoOfferPending(CLIENT);
+        a.execute(a.table.stopRelay(CLIENT, HOST));
+        assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
+        assertTrue(a.replaced.isEmpty(), "its own choice is not a re-placement");
+        a.execute(a.table.requestOffer(CLIENT));
+        assertEquals(Set.of(HOST), requests().get(1).excluded());
+        assertFalse(requests().get(1).edgeOnly());
+        sim.advanceMillis(RULES.pairCooldownMillis());
+        assertEquals(List.of(), a.table.requestOffer(CLIENT).stream().filter(x -> x instanceof RelayAction.Classify c
+                && !c.excluded().isEmpty()).toList(), "the cooldown is over");
+    }
+
+    @Test
+    void hostsThatFailedAClientCountTowardsItsAttempts() {
+        List<Long> online = new ArrayList<>(List.of(2L));
+        long[] now = {0};
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains);
+        for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
+            table.requestOffer(CLIENT);
+            List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"));
+            table.hostUnreachable(((RelayAction.AskHost) asked.get(1)).relay());
+        }
+        RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT).get(0);
+        assertEquals(Set.of(10L, 11L), last.excluded());
+        assertTrue(last.edgeOnly(), "out of host attempts: served by the edge");
+    }
+
+    @Test
+    void strangersAndCandidatesAimedAtThePeersOwnNetworkAreNotRelayed() throws ProtocolException {
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(false), () -> 0, s -> true);
+        assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER));
+        assertThrows(ProtocolException.class, () -> table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
+        assertThrows(ProtocolException.class, () -> table.stopRelay(HOST, CLIENT));
+        table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"));
+        assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER), "no offer yet");
+        assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, 9, ANSWER), "not its host");
+        IceCandidate loopback = new IceCandidate("candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", 0, "0", null);
+        List<RelayAction> actions = table.offerFromHost(HOST, CLIENT, OFFER, List.of(loopback));
+        assertEquals(1, actions.stream().filter(x -> x instanceof RelayAction.CandidateDropped).count());
+        assertTrue(actions.contains(new RelayAction.ToPlayer(CLIENT, EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()))));
+        assertEquals(List.of(), table.offerFromHost(HOST, CLIENT, OFFER, List.of()).stream()
+                .filter(x -> x instanceof RelayAction.ToPlayer).toList(), "a second offer is ignored");
+    }
+}
