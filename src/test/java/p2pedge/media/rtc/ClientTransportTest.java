@@ -135,10 +135,12 @@ class ClientTransportTest {
                 return transport.connect(new ClientTransport.Remote(UFRAG, PASSWORD, edgeIdentity.fingerprint(), true));
             });
             assertEquals(Optional.of(edge), transport.selected());
+            // The client's handshake may end before the edge's completion has hopped back to the port's context:
+            // the edge selects the address and hands the session its keys there, in that order.
+            SrtpTransformer edgeOut = SrtpTransformer.forSending(edgeKeys.get(5, TimeUnit.SECONDS));
             InetSocketAddress client = port.addressOf(UFRAG).orElseThrow();
             assertEquals(clientPort, client.getPort());
 
-            SrtpTransformer edgeOut = SrtpTransformer.forSending(edgeKeys.get(5, TimeUnit.SECONDS));
             port.send(client, edgeOut.protectRtp(rtpPacket(1)));
             assertArrayEquals(rtpPacket(1), rtp.poll(5, TimeUnit.SECONDS), "decrypted");
             byte[] sr = Rtcp.senderReport(0x1234, 1L << 32, 1000, 1, 16);
