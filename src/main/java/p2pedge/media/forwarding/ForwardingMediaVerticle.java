@@ -297,6 +297,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
+                .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", relays.pullCount())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())

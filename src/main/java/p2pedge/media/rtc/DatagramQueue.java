@@ -29,6 +29,9 @@ public final class DatagramQueue implements DatagramTransport {
     private final Consumer<byte[]> sender;
     private final long stallMillis;
     private final LongSupplier clockMillis;
+    /** Datagrams taken in and handed to the sender (diagnosis of a failed handshake). */
+    private volatile long received;
+    private volatile long sent;
     private volatile long lastArrival;
     private volatile boolean closed;
 
@@ -54,7 +57,16 @@ public final class DatagramQueue implements DatagramTransport {
             return false;
         }
         lastArrival = clockMillis.getAsLong();
+        received++; // only the port's handler offers
         return true;
+    }
+
+    public long received() {
+        return received;
+    }
+
+    public long sent() {
+        return sent;
     }
 
     /** The handshake got its thread: time spent waiting for one is not the peer's silence. */
@@ -109,6 +121,7 @@ public final class DatagramQueue implements DatagramTransport {
         if (!closed) {
             byte[] copy = new byte[len];
             System.arraycopy(buf, off, copy, 0, len);
+            sent++; // only the handshake's thread sends
             sender.accept(copy);
         }
     }

@@ -13,6 +13,9 @@ import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -52,10 +55,12 @@ public final class SharedUdpPort {
         volatile DTLSTransport transport;
         volatile SrtpKeys keys;
         boolean draining;
+        final long startedNanos;
 
-        Association(InetSocketAddress address, DatagramQueue queue) {
+        Association(InetSocketAddress address, DatagramQueue queue, long startedNanos) {
             this.address = address;
             this.queue = queue;
+            this.startedNanos = startedNanos;
         }
 
         void close() {
@@ -108,6 +113,8 @@ public final class SharedUdpPort {
     private final Map<InetSocketAddress, String> ufragByRemote = new ConcurrentHashMap<>();
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+    private static final int RECENT_FAILURES = 8;
+    private final Deque<String> recentFailures = new ArrayDeque<>();
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
     private final LongAdder recordsAfterHandshake = new LongAdder();
@@ -196,6 +203,16 @@ public final class SharedUdpPort {
 
     public int handshakesQueued() {
         return handshakes.queued();
+    }
+
+    /**
+     * The last few handshakes that failed, oldest first: address, cause, how long after its start and how many
+     * datagrams each side handed the other (diagnosis; bounded, so a peer that fails on purpose costs nothing).
+     */
+    public List<String> recentHandshakeFailures() {
+        synchronized (recentFailures) {
+            return List.copyOf(recentFailures);
+        }
     }
 
     /** Dropped datagrams by reason (monitoring, and the fuzz tests' proof that nothing got through). */
@@ -377,7 +394,7 @@ public final class SharedUdpPort {
         }
         peer.lastStart = now;
         Association association = new Association(from, new DatagramQueue(bytes -> transmit(bytes, from), limits.stallMillis(),
-                () -> nanoClock.getAsLong() / 1_000_000));
+                () -> nanoClock.getAsLong() / 1_000_000), now);
         association.queue.offer(hello);
         peer.handshake = association;
         peer.running = true;
@@ -425,6 +442,13 @@ public final class SharedUdpPort {
             countDropped("dtls: handshakes at capacity");
         } else {
             countDropped("dtls: handshake failed");
+            synchronized (recentFailures) {
+                if (recentFailures.size() == RECENT_FAILURES) {
+                    recentFailures.removeFirst();
+                }
+                recentFailures.addLast(association.address + ": " + t + " after " + (nanoClock.getAsLong() - association.startedNanos) / 1_000_000 + " ms, "
+                        + association.queue.received() + " datagrams in, " + association.queue.sent() + " out");
+            }
             LOG.fine(() -> "DTLS with " + association.address + " failed: " + t);
         }
     }

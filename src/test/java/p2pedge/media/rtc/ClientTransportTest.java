@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -181,6 +182,33 @@ class ClientTransportTest {
             }));
             assertTrue(failed.getCause().getMessage().startsWith("DTLS with " + edge), failed.getCause().getMessage());
             assertFalse(sendRtcp(Rtcp.pli(1, 2)), "nothing is sent without keys");
+        } finally {
+            port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The edge refuses a client whose certificate is not the one its SDP announced, and keeps why (diagnosis). */
+    @Test
+    void aClientWhoseCertificateIsNotTheAnnouncedOneIsRefusedAndTheCauseKept() throws Exception {
+        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
+        String announced = DtlsCertificate.generate(crypto).fingerprint();
+        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, announced, keys -> { }));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        try {
+            assertThrows(ExecutionException.class, () -> onContext(v -> {
+                transport.addCandidate(edge);
+                return transport.connect(new ClientTransport.Remote(UFRAG, PASSWORD, edgeIdentity.fingerprint(), true));
+            }));
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (port.recentHandshakeFailures().isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            List<String> failures = port.recentHandshakeFailures();
+            assertEquals(1, failures.size(), failures.toString());
+            assertTrue(failures.get(0).startsWith("/127.0.0.1:" + clientPort + ": ") && failures.get(0).contains(" datagrams in, "),
+                    failures.get(0));
+            assertEquals(1L, port.dropped().get("dtls: handshake failed"), port.dropped().toString());
         } finally {
             port.close().await(5, TimeUnit.SECONDS);
         }
