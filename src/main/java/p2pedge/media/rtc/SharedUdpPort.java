@@ -14,6 +14,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -56,11 +57,19 @@ public final class SharedUdpPort {
         volatile SrtpKeys keys;
         boolean draining;
         final long startedNanos;
+        /** The first datagrams it was handed, in short (see DtlsRecords#describe): why a handshake did not progress. */
+        final List<String> traced = new ArrayList<>();
 
         Association(InetSocketAddress address, DatagramQueue queue, long startedNanos) {
             this.address = address;
             this.queue = queue;
             this.startedNanos = startedNanos;
+        }
+
+        void trace(byte[] datagram) {
+            if (traced.size() < TRACED_DATAGRAMS) {
+                traced.add(DtlsRecords.describe(datagram));
+            }
         }
 
         void close() {
@@ -114,6 +123,7 @@ public final class SharedUdpPort {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
     private static final int RECENT_FAILURES = 8;
+    private static final int TRACED_DATAGRAMS = 40;
     private final Deque<String> recentFailures = new ArrayDeque<>();
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
@@ -316,6 +326,7 @@ public final class SharedUdpPort {
             return;
         }
         if (peer.handshake != null && peer.handshake.address.equals(from)) {
+            peer.handshake.trace(data);
             if (!peer.handshake.queue.offer(data)) {
                 countDropped("dtls: queue full");
             }
@@ -395,6 +406,7 @@ public final class SharedUdpPort {
         peer.lastStart = now;
         Association association = new Association(from, new DatagramQueue(bytes -> transmit(bytes, from), limits.stallMillis(),
                 () -> nanoClock.getAsLong() / 1_000_000), now);
+        association.trace(hello);
         association.queue.offer(hello);
         peer.handshake = association;
         peer.running = true;
@@ -447,7 +459,7 @@ public final class SharedUdpPort {
                     recentFailures.removeFirst();
                 }
                 recentFailures.addLast(association.address + ": " + t + " after " + (nanoClock.getAsLong() - association.startedNanos) / 1_000_000 + " ms, "
-                        + association.queue.received() + " datagrams in, " + association.queue.sent() + " out");
+                        + association.queue.received() + " datagrams in, " + association.queue.sent() + " out; in: " + association.traced);
             }
             LOG.fine(() -> "DTLS with " + association.address + " failed: " + t);
         }

@@ -208,6 +208,8 @@ class ClientTransportTest {
             assertEquals(1, failures.size(), failures.toString());
             assertTrue(failures.get(0).startsWith("/127.0.0.1:" + clientPort + ": ") && failures.get(0).contains(" datagrams in, "),
                     failures.get(0));
+            // What the client sent, in short: its ClientHello (handshake type 1, message 0) first, in epoch 0.
+            assertTrue(failures.get(0).contains("; in: [22/0/0:1#0"), failures.get(0));
             assertEquals(1L, port.dropped().get("dtls: handshake failed"), port.dropped().toString());
         } finally {
             port.close().await(5, TimeUnit.SECONDS);
