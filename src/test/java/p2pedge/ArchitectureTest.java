@@ -1,5 +1,6 @@
 package p2pedge;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -107,18 +108,24 @@ class ArchitectureTest {
         assertEquals(List.of(), cycles(Map.of("a", Set.of("b"), "b", Set.of())));
     }
 
-    @Test
-    void noPackageCycle() {
+    /** The edge's package graph, read once (jdeps takes seconds) for both checks. */
+    private static Map<String, Set<String>> graph;
+
+    @BeforeAll
+    static void readGraph() {
         Path classes = Path.of("target/classes");
         assertTrue(Files.isDirectory(classes.resolve("p2pedge")), "compiled classes in " + classes.toAbsolutePath());
-        Map<String, Set<String>> graph = packageGraph(classes);
+        graph = packageGraph(classes);
         assertTrue(graph.size() > 10, "jdeps saw the edge's packages: " + graph.keySet());
+    }
+
+    @Test
+    void noPackageCycle() {
         assertEquals(List.of(), cycles(graph), "package cycles (each set depends on itself); the graph: " + graph);
     }
 
     @Test
     void leavesDependOnNoOtherPackageOfTheEdge() {
-        Map<String, Set<String>> graph = packageGraph(Path.of("target/classes"));
         for (String leaf : LEAVES) {
             assertTrue(graph.containsKey(leaf), "no package " + leaf + " in " + graph.keySet());
             assertEquals(Set.of(), graph.get(leaf), leaf + " is a leaf");
