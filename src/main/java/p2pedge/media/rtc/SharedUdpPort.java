@@ -57,6 +57,8 @@ public final class SharedUdpPort {
         volatile SrtpKeys keys;
         boolean draining;
         final long startedNanos;
+        /** Until the handshake completes: the client's last flight in an order DTLS can take (see CipherChangeGate). */
+        final CipherChangeGate gate = new CipherChangeGate();
         /** The first datagrams it was handed, in short (see DtlsRecords#describe): why a handshake did not progress. */
         final List<String> traced = new ArrayList<>();
 
@@ -326,10 +328,7 @@ public final class SharedUdpPort {
             return;
         }
         if (peer.handshake != null && peer.handshake.address.equals(from)) {
-            peer.handshake.trace(data);
-            if (!peer.handshake.queue.offer(data)) {
-                countDropped("dtls: queue full");
-            }
+            handOn(peer.handshake, data);
             return;
         }
         if (!DtlsRecords.startsClientHello(data)) {
@@ -343,6 +342,20 @@ public final class SharedUdpPort {
             return;
         }
         startHandshake(ufrag, peer, session.get(), from, data);
+    }
+
+    /** A datagram for a handshake in progress, through its gate. */
+    private void handOn(Association association, byte[] data) {
+        association.trace(data);
+        long droppedBefore = association.gate.dropped();
+        for (byte[] admitted : association.gate.admit(data)) {
+            if (!association.queue.offer(admitted)) {
+                countDropped("dtls: queue full");
+            }
+        }
+        if (association.gate.dropped() > droppedBefore) {
+            countDropped("dtls: too many records ahead of the CertificateVerify");
+        }
     }
 
     /**
@@ -406,8 +419,7 @@ public final class SharedUdpPort {
         peer.lastStart = now;
         Association association = new Association(from, new DatagramQueue(bytes -> transmit(bytes, from), limits.stallMillis(),
                 () -> nanoClock.getAsLong() / 1_000_000), now);
-        association.trace(hello);
-        association.queue.offer(hello);
+        handOn(association, hello);
         peer.handshake = association;
         peer.running = true;
         DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), k -> association.keys = k);

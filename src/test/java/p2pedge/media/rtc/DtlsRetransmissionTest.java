@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The edge's last DTLS flight (ChangeCipherSpec + Finished) is lost on the way to the player: the player's DTLS
- * client sends its own last flight again, and the shared port must answer by resending its flight, although
- * its side of the handshake is already complete. Without that, a single lost datagram leaves a viewer without
- * media until its connect timeout.
+ * A DTLS handshake with the edge's shared port over a wire that loses or reorders a datagram must still complete
+ * (the player's client resends its flights): the edge's last flight lost on the way to the player, which the port
+ * must resend although its side is complete; the player's CertificateVerify overtaken by its ChangeCipherSpec, or
+ * lost. Without these, a single unlucky datagram leaves a viewer without media until its connect timeout.
  */
 @ExtendWith(VertxExtension.class)
 class DtlsRetransmissionTest {
@@ -41,6 +42,76 @@ class DtlsRetransmissionTest {
 
     @Test
     void aLostFinalFlightIsResentWhenThePlayerRetransmits(Vertx vertx) throws Exception {
+        // Content type 20 is ChangeCipherSpec; the edge's Finished rides in the same flight.
+        FaultyTransport.Faults faults = new FaultyTransport.Faults() {
+            @Override
+            boolean dropIncoming(byte[] datagram) {
+                if (datagram[0] == 20 && dropped.get() == 0) {
+                    dropped.incrementAndGet();
+                    return true;
+                }
+                return false;
+            }
+        };
+        Handshake done = handshake(vertx, faults);
+        assertEquals(1, faults.dropped.get(), "the edge's final flight was dropped once");
+        assertTrue(done.port.recordsAfterHandshake() > 0, "the player retransmitted after the edge's side was complete");
+        System.out.printf("DTLS with the edge's final flight lost once: completed after %d ms%n", done.millis);
+    }
+
+    /**
+     * The player's CertificateVerify arrives after its ChangeCipherSpec and Finished (seen under load: the datagram
+     * was overtaken on the way). Bouncy Castle's server switches epochs at the ChangeCipherSpec and would then discard
+     * the CertificateVerify and every resent one: the handshake hung until the player's timeout.
+     */
+    @Test
+    void aCertificateVerifyOvertakenByTheCipherChangeStillCompletes(Vertx vertx) throws Exception {
+        FaultyTransport.Faults faults = new FaultyTransport.Faults() {
+            byte[] late;
+
+            @Override
+            List<byte[]> outgoing(byte[] datagram) {
+                if (late == null && dropped.get() == 0 && isCertificateVerify(datagram)) {
+                    late = datagram;
+                    dropped.incrementAndGet();
+                    return List.of();
+                }
+                if (late != null && datagram[3] == 0 && datagram[4] == 1) { // the epoch-1 Finished: the late one follows
+                    byte[] overtaken = late;
+                    late = null;
+                    return List.of(datagram, overtaken);
+                }
+                return List.of(datagram);
+            }
+        };
+        Handshake done = handshake(vertx, faults);
+        assertEquals(1, faults.dropped.get(), "the CertificateVerify was sent after the Finished");
+        System.out.printf("DTLS with the CertificateVerify overtaken: completed after %d ms%n", done.millis);
+    }
+
+    /** The datagram with the player's CertificateVerify is lost: the edge takes the one in the resent flight. */
+    @Test
+    void aLostCertificateVerifyIsTakenFromTheResentFlight(Vertx vertx) throws Exception {
+        FaultyTransport.Faults faults = new FaultyTransport.Faults() {
+            @Override
+            List<byte[]> outgoing(byte[] datagram) {
+                if (isCertificateVerify(datagram) && dropped.get() == 0) {
+                    dropped.incrementAndGet();
+                    return List.of();
+                }
+                return List.of(datagram);
+            }
+        };
+        Handshake done = handshake(vertx, faults);
+        assertEquals(1, faults.dropped.get(), "the first CertificateVerify was lost");
+        System.out.printf("DTLS with the CertificateVerify lost once: completed after %d ms%n", done.millis);
+    }
+
+    private record Handshake(SharedUdpPort port, long millis) {
+    }
+
+    /** A full handshake between a player's DTLS client on a faulty wire and the edge's port; both must end with the same keys. */
+    private static Handshake handshake(Vertx vertx, FaultyTransport.Faults faults) throws Exception {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
         DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
@@ -51,21 +122,22 @@ class DtlsRetransmissionTest {
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             passIce(socket, edge);
-            LosingTransport transport = new LosingTransport(socket, edge);
             CompletableFuture<SrtpKeys> playerKeys = new CompletableFuture<>();
             long started = System.nanoTime();
             new DTLSClientProtocol().connect(new DtlsSrtpClient(crypto, playerIdentity, edgeIdentity.fingerprint(),
-                    playerKeys::complete), transport);
+                    playerKeys::complete), new FaultyTransport(socket, edge, faults));
             long millis = (System.nanoTime() - started) / 1_000_000;
-            assertTrue(transport.dropped.get() >= 1, "the edge's final flight was dropped once");
             assertArrayEquals(edgeKeys.get(5, TimeUnit.SECONDS).serverKey(), playerKeys.get(5, TimeUnit.SECONDS).serverKey());
-            assertTrue(port.recordsAfterHandshake() > 0, "the player retransmitted after the edge's side was complete");
             assertEquals(1, port.handshakesDone());
-            System.out.printf("DTLS with the edge's final flight lost once: completed after %d ms (%d datagrams dropped)%n",
-                    millis, transport.dropped.get());
+            return new Handshake(port, millis);
         } finally {
             port.close().await(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** An epoch-0 handshake record carrying a CertificateVerify (handshake type 15), as Bouncy Castle sends it: alone. */
+    private static boolean isCertificateVerify(byte[] datagram) {
+        return datagram.length > 13 && datagram[0] == 22 && datagram[3] == 0 && datagram[4] == 0 && datagram[13] == 15;
     }
 
     private static void passIce(DatagramSocket socket, InetSocketAddress edge) throws Exception {
@@ -84,15 +156,30 @@ class DtlsRetransmissionTest {
         assertEquals(StunMessage.BINDING_SUCCESS, StunMessage.parse(response.getData(), response.getLength()).type());
     }
 
-    /** The player's side of the wire, dropping the first datagram that carries the edge's ChangeCipherSpec. */
-    private static final class LosingTransport implements DatagramTransport {
+    /** The player's side of the wire, with faults: datagrams dropped on the way in, dropped or reordered on the way out. */
+    private static final class FaultyTransport implements DatagramTransport {
+
+        abstract static class Faults {
+            final AtomicInteger dropped = new AtomicInteger();
+
+            boolean dropIncoming(byte[] datagram) {
+                return false;
+            }
+
+            /** What goes on the wire in place of {@code datagram}, in order (called on the handshake's thread). */
+            List<byte[]> outgoing(byte[] datagram) {
+                return List.of(datagram);
+            }
+        }
+
         private final DatagramSocket socket;
         private final InetSocketAddress edge;
-        final AtomicInteger dropped = new AtomicInteger();
+        private final Faults faults;
 
-        LosingTransport(DatagramSocket socket, InetSocketAddress edge) {
+        FaultyTransport(DatagramSocket socket, InetSocketAddress edge, Faults faults) {
             this.socket = socket;
             this.edge = edge;
+            this.faults = faults;
         }
 
         @Override
@@ -118,9 +205,7 @@ class DtlsRetransmissionTest {
                     return -1;
                 }
                 byte[] data = Arrays.copyOf(packet.getData(), packet.getLength());
-                // Content type 20 is ChangeCipherSpec; the edge's Finished rides in the same flight.
-                if (data.length > 0 && data[0] == 20 && dropped.get() == 0) {
-                    dropped.incrementAndGet();
+                if (data.length == 0 || faults.dropIncoming(data)) {
                     continue;
                 }
                 int n = Math.min(len, data.length);
@@ -131,7 +216,9 @@ class DtlsRetransmissionTest {
 
         @Override
         public void send(byte[] buf, int off, int len) throws java.io.IOException {
-            socket.send(new DatagramPacket(buf, off, len, edge));
+            for (byte[] datagram : faults.outgoing(Arrays.copyOfRange(buf, off, off + len))) {
+                socket.send(new DatagramPacket(datagram, datagram.length, edge));
+            }
         }
 
         @Override
