@@ -4,9 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
 import org.bouncycastle.tls.DTLSClientProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
@@ -72,7 +69,7 @@ public final class ClientTransport {
     /** Remote addresses a check with integrity came from or was answered by: media is taken from these only. */
     private final Set<InetSocketAddress> validated = new HashSet<>();
     private final Promise<Void> secured = Promise.promise();
-    private DatagramSocket socket;
+    private UdpChannel socket;
     private Remote remote;
     private InetSocketAddress selected;
     private DatagramQueue dtls;
@@ -97,10 +94,9 @@ public final class ClientTransport {
 
     /** Binds the socket on {@code host} (an ephemeral port); completes with that port. */
     public Future<Integer> listen(String host) {
-        return vertx.createDatagramSocket().listen(0, host).map(bound -> {
+        return UdpChannel.bind(context, host, 0, 0, this::onDatagram).map(bound -> {
             socket = bound;
-            bound.handler(this::onDatagram);
-            return bound.localAddress().port();
+            return bound.localPort();
         });
     }
 
@@ -177,9 +173,7 @@ public final class ClientTransport {
         }
     }
 
-    private void onDatagram(DatagramPacket packet) {
-        byte[] data = packet.data().getBytes();
-        InetSocketAddress from = new InetSocketAddress(packet.sender().host(), packet.sender().port());
+    private void onDatagram(byte[] data, InetSocketAddress from) {
         PacketKind kind = PacketKind.of(data, data.length);
         if (kind == PacketKind.STUN) {
             onStun(data, from);
@@ -247,7 +241,7 @@ public final class ClientTransport {
         DatagramQueue transport = dtls;
         handshakes.run(() -> new DTLSClientProtocol().connect(client, transport))
                 .onFailure(t -> secured.tryFail("DTLS with " + to + " failed: " + t + " (" + dtlsOut + " datagrams sent, "
-                        + dtlsIn + " received, from port " + (socket == null ? -1 : socket.localAddress().port()) + ")"));
+                        + dtlsIn + " received, from port " + (socket == null ? -1 : socket.localPort()) + ")"));
     }
 
     private void onKeys(SrtpKeys keys) {
@@ -261,7 +255,7 @@ public final class ClientTransport {
 
     private void send(InetSocketAddress to, byte[] datagram) {
         if (!closed && socket != null) {
-            socket.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
+            socket.send(datagram, to);
         }
     }
 

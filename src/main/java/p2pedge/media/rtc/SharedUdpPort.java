@@ -4,10 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
@@ -132,7 +128,7 @@ public final class SharedUdpPort {
     private final LongAdder recordsAfterHandshake = new LongAdder();
     private final LongAdder sentBytes = new LongAdder();
     private Context context;
-    private DatagramSocket socket;
+    private UdpChannel socket;
     private volatile double simulatedLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions) {
@@ -156,9 +152,10 @@ public final class SharedUdpPort {
         Promise<Integer> bound = Promise.promise();
         // The socket's handler runs on this context, like the handshakes' outcomes: one thread owns the port's state.
         context.runOnContext(v -> {
-            socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(4 << 20));
-            socket.handler(this::onPacket);
-            socket.listen(port, host).map(s -> s.localAddress().port())
+            UdpChannel.bind(context, host, port, 4 << 20, this::onPacket).map(channel -> {
+                        socket = channel;
+                        return channel.localPort();
+                    })
                     .onSuccess(p -> LOG.info(() -> "media port listening on " + host + ":" + p))
                     .onComplete(bound);
         });
@@ -234,9 +231,7 @@ public final class SharedUdpPort {
         return out;
     }
 
-    private void onPacket(DatagramPacket packet) {
-        byte[] data = packet.data().getBytes();
-        InetSocketAddress from = new InetSocketAddress(packet.sender().host(), packet.sender().port());
+    private void onPacket(byte[] data, InetSocketAddress from) {
         PacketKind kind = PacketKind.of(data, data.length);
         switch (kind) {
             case STUN -> onStun(data, from);
@@ -511,7 +506,7 @@ public final class SharedUdpPort {
     /** Every datagram the port sends (STUN, DTLS, SRTP, SRTCP) goes out here, and is counted. */
     private void transmit(byte[] datagram, InetSocketAddress to) {
         sentBytes.add(datagram.length);
-        socket.send(Buffer.buffer(datagram), to.getPort(), to.getHostString());
+        socket.send(datagram, to);
     }
 
     /** Bytes handed to the socket since it opened (the media plane's egress, UDP payloads). */
