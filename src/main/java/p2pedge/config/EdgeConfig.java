@@ -47,7 +47,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      *                                its stream
      * @param replace                 a second publisher of a live name replaces the first (else 409)
      * @param relayIdleSeconds        an edge's pull of a stream published on another edge ends once no viewer of
-     *                                that edge has watched it for this long
+     *                                that edge has watched it for this long (the key is older than the name "pull")
      */
     public record Whip(boolean enabled, Map<String, String> tokens, List<String> openApps, int maxPublishers,
                        int maxBodyBytes, int publisherTimeoutSeconds, boolean replace, int relayIdleSeconds) {

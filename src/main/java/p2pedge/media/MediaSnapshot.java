@@ -10,23 +10,23 @@ import java.util.TreeMap;
  * The media plane of one edge at one moment.
  *
  * @param viewers              media connections the edge serves (players, WHEP players, other edges' pulls)
- * @param streams              streams live here (configured, published, relayed)
- * @param relayPulls           streams this edge pulls from other edges
+ * @param streams              streams live here (configured, published, pulled)
+ * @param pulls                streams this edge pulls from other edges (JSON {@code relayPulls}, its first name)
  * @param egressBytes          bytes the media plane has sent since it started
  * @param egressBitsPerSecond  its sending rate over the last few seconds
  * @param feedback             what viewers' NACKs and keyframe requests made it do, and what it refused
  * @param portDropped          datagrams the media port dropped since it started, by reason
  */
-public record MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond,
+public record MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond,
                             FeedbackCounters feedback, Map<String, Long> portDropped) {
 
     /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
-    public MediaSnapshot(int viewers, int streams, int relayPulls, long egressBytes, double egressBitsPerSecond) {
-        this(viewers, streams, relayPulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of());
+    public MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond) {
+        this(viewers, streams, pulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of());
     }
 
     public JsonObject toJson() {
-        return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", relayPulls)
+        return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", pulls)
                 .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson())
                 .put("portDropped", new JsonObject(new HashMap<>(portDropped)));
     }

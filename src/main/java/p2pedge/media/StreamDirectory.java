@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Which edge a published (WHIP) stream lives on: one owner per name, cluster-wide when clustered, so a second
- * publisher of a live name is refused on any edge and a player on any edge can be served through a relay
+ * publisher of a live name is refused on any edge and a player on any edge can be served through a pull
  * from the owner. Configured (demo) streams are every edge's own and are not listed.
  */
 public interface StreamDirectory {

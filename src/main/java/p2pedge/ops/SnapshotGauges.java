@@ -42,10 +42,10 @@ final class SnapshotGauges {
         Gauge.builder("p2pedge.offload.ratio", this, m -> m.lastPlayers.offloadRatio())
                 .description("Players served by peers / all players on this edge").register(registry);
         Gauge.builder("p2pedge.media.viewers", this, m -> m.lastMedia.viewers())
-                .description("Media connections this edge serves (players, WHEP players, other edges' relay pulls)").register(registry);
+                .description("Media connections this edge serves (players, WHEP players, other edges' pulls)").register(registry);
         Gauge.builder("p2pedge.media.streams", this, m -> m.lastMedia.streams())
-                .description("Streams live on this edge (configured, published, relayed)").register(registry);
-        Gauge.builder("p2pedge.media.relay.pulls", this, m -> m.lastMedia.relayPulls())
+                .description("Streams live on this edge (configured, published, pulled)").register(registry);
+        Gauge.builder("p2pedge.media.relay.pulls", this, m -> m.lastMedia.pulls())
                 .description("Streams this edge pulls from other edges").register(registry);
         FunctionCounter.builder("p2pedge.media.egress", this, m -> m.lastMedia.egressBytes()).baseUnit("bytes")
                 .description("Bytes sent by the media plane").register(registry);

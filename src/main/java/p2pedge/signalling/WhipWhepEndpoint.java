@@ -66,7 +66,7 @@ final class WhipWhepEndpoint {
         refuse(ctx, 405, "trickle ICE is not supported: the answer carries the edge's candidate");
     }
 
-    /** WHEP: anyone may watch, as on the WebSocket; the stream may live on this edge or be relayed to it. */
+    /** WHEP: anyone may watch, as on the WebSocket; the stream may live on this edge or be pulled to it. */
     private void play(RoutingContext ctx) {
         streamName(ctx).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
                 answered(ctx, "/whep/" + stream, media.play(stream, sdp))));

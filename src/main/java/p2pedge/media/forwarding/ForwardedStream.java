@@ -155,7 +155,7 @@ final class ForwardedStream implements AutoCloseable {
         }
     }
 
-    /** Whether no media has arrived (from the publisher or the relay) for {@code nanos}, or ever, since created that long ago. */
+    /** Whether no media has arrived (from the publisher or the pull) for {@code nanos}, or ever, since created that long ago. */
     boolean silentFor(long nanos) {
         return System.nanoTime() - Math.max(createdNanos, lastPacketNanos) > nanos;
     }
@@ -212,7 +212,7 @@ final class ForwardedStream implements AutoCloseable {
         transformer.unprotectRtp(packet).ifPresentOrElse(this::forward, () -> port.countDropped("srtp: refused from publisher"));
     }
 
-    /** A source packet (plain RTP), from the publisher or a relay: counted, then fanned out by payload type. */
+    /** A source packet (plain RTP), from the publisher or a pull: counted, then fanned out by payload type. */
     private void forward(byte[] plain) {
         int payloadType = plain[1] & 0x7F;
         int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
@@ -232,21 +232,21 @@ final class ForwardedStream implements AutoCloseable {
     }
 
     /**
-     * Fed by another edge instead of a publisher on this port (a relay pull, see {@link RelayPull}): its payload
+     * Fed by another edge instead of a publisher on this port (a pull, see {@link StreamPull}): its payload
      * types, and how to ask it for a keyframe. Receiver reports stay between that edge and its publisher.
      */
-    void relayFrom(int videoType, int audioType, IntConsumer keyframeRequest) {
+    void pulledWith(int videoType, int audioType, IntConsumer keyframeRequest) {
         publisherVideoType = videoType;
         publisherAudioType = audioType;
         upstreamKeyframeRequest = keyframeRequest;
     }
 
-    /** Plain RTP from the relay (on this stream's context). */
+    /** Plain RTP from the pull (on this stream's context). */
     void onUpstreamRtp(byte[] plain) {
         forward(plain);
     }
 
-    /** Plain RTCP from the relay: its sender reports go on to the viewers. */
+    /** Plain RTCP from the pull: its sender reports go on to the viewers. */
     void onUpstreamRtcp(byte[] plain) {
         onPublisherRtcp(plain);
     }

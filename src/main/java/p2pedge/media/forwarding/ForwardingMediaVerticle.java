@@ -52,7 +52,7 @@ import java.util.logging.Logger;
  * port (ICE-lite, DTLS-SRTP), each stream encoded once and its RTP forwarded to every viewer. Signalling, P2P
  * and the cluster see no difference from the per-viewer webrtc-java plane. This class wires the parts and
  * owns the streams: configured demo streams, WHIP-published ones (claimed in the {@link StreamDirectory}) and
- * relayed copies of streams published on other edges; {@link Viewers} owns the viewers.
+ * pulled copies of streams published on other edges; {@link Viewers} owns the viewers.
  */
 public final class ForwardingMediaVerticle extends VerticleBase {
 
@@ -83,7 +83,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private ForwardedStream.Feedback feedback;
     private long egressTimer = -1;
     private Viewers viewers;
-    private Relays relays;
+    private Pulls pulls;
     private BcTlsCrypto crypto;
     private DtlsCertificate identity;
     private AudioDeviceModule audioDevice;
@@ -117,9 +117,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             udpPort = bound;
             viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort, session -> {
                 players.values().removeIf(player -> player.session() == session);
-                relays.released(session);
+                pulls.released(session);
             });
-            relays = new Relays(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
+            pulls = new Pulls(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
                     stream -> resourceOf(stream) != null, config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds(), feedback);
             List<Future<Void>> started = new ArrayList<>();
             for (EdgeConfig.StreamSpec spec : config.streams()) {
@@ -141,14 +141,14 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.PLAY, this::onPlay));
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
-            consumers.addAll(relays.listen());
+            consumers.addAll(pulls.listen());
             consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> {
                 directory.purgeEdge(m.body());
-                relays.edgeLeft(m.body());
+                pulls.edgeLeft(m.body());
             }));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
-                    viewers.size(), streams.size(), relays.pullCount(), port.sentBytes(), egress.bitsPerSecond(),
+                    viewers.size(), streams.size(), pulls.count(), port.sentBytes(), egress.bitsPerSecond(),
                     FeedbackCounters.of(feedbackStats), port.dropped()).toJson())));
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
@@ -171,7 +171,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         vertx.cancelTimer(egressTimer);
         int open = viewers.releaseAll();
         watchdogs.values().forEach(vertx::cancelTimer);
-        relays.closeAll();
+        pulls.closeAll();
         published.forEach((resource, stream) -> directory.release(stream.name(), edgeId));
         streams.values().forEach(ForwardedStream::close);
         demoPublishers.forEach(DemoPublication::close);
@@ -243,7 +243,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     /** This edge's stream of that name, or one pulled from the edge it is published on. */
     private Future<ForwardedStream> streamFor(String name) {
         ForwardedStream local = streams.get(name);
-        return local != null ? Future.succeededFuture(local) : relays.pull(name);
+        return local != null ? Future.succeededFuture(local) : pulls.pull(name);
     }
 
     /** Without configured addresses, the port (bound to every interface) is announced at each IPv4 address of the host. */
@@ -272,9 +272,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private JsonArray streamList() {
         JsonArray out = new JsonArray();
         streams.forEach((name, stream) -> {
-            String source = resourceOf(stream) != null ? "whip" : relays.originOf(name).isPresent() ? "relay" : "demo";
+            // "relay": the admin API's name for a pulled stream.
+            String source = resourceOf(stream) != null ? "whip" : pulls.originOf(name).isPresent() ? "relay" : "demo";
             out.add(new JsonObject().put("name", name).put("source", source).put("codec", stream.codec.name())
-                    .put("origin", relays.originOf(name).orElse(edgeId)).put("mediaConnections", viewers.watching(stream)));
+                    .put("origin", pulls.originOf(name).orElse(edgeId)).put("mediaConnections", viewers.watching(stream)));
         });
         return out;
     }
@@ -298,7 +299,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         port.dropped().forEach(dropped::put);
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
-                .put("relayPulls", relays.pullCount())
+                .put("relayPulls", pulls.count())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())
@@ -407,7 +408,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     /**
      * A published stream ends: its viewers here are told (an error, not a frozen picture), every other edge ends
-     * its relayed copy, and (unless a new publisher takes over the name) the name is free again.
+     * its pulled copy, and (unless a new publisher takes over the name) the name is free again.
      */
     private void endStream(String resource, String reason, boolean releaseName) {
         ForwardedStream stream = published.remove(resource);
@@ -417,7 +418,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         vertx.cancelTimer(watchdogs.remove(resource));
         streams.remove(stream.name(), stream);
         viewers.closeStream(stream, reason);
-        vertx.eventBus().publish(Relays.STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
+        vertx.eventBus().publish(Pulls.STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
         if (releaseName) {
             directory.release(stream.name(), edgeId);
         }

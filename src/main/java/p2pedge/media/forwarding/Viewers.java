@@ -35,7 +35,7 @@ import java.util.logging.Logger;
 
 /**
  * The forwarding plane's viewers: players offered a stream over signalling, WHEP players, and other edges
- * pulling a stream (relays). Each is a session on the shared port (ICE-lite credentials, the peer's DTLS
+ * pulling a stream. Each is a session on the shared port (ICE-lite credentials, the peer's DTLS
  * fingerprint) that, once secured, is fed by the stream's forwarders with its own SSRCs and payload types.
  * Runs on the media verticle's context.
  */
@@ -57,7 +57,7 @@ final class Viewers {
         int audioType = ForwardedStream.OPUS;
         boolean secured;
         /** Another edge pulling the stream, not a player. */
-        boolean relay;
+        boolean pullingEdge;
         long connectTimer = -1;
         volatile SrtpTransformer fromViewer;
 
@@ -80,7 +80,7 @@ final class Viewers {
     private final LongConsumer released;
     private final Map<Long, Viewer> viewers = new HashMap<>();
     private final long consentSweep;
-    /** Sessions the edge numbers itself (relay pulls, WHEP players): negative, never a signalling session's id. */
+    /** Sessions the edge numbers itself (other edges' pulls, WHEP players): negative, never a signalling session's id. */
     private long nextInternalSession = -1;
 
     /** @param released told of every viewer session released, whatever the reason */
@@ -143,18 +143,18 @@ final class Viewers {
         return offer(session, stream, false);
     }
 
-    /** The same offer for another edge's relay pull (see {@link RtpForwarder#addRelay}). */
+    /** The same offer for another edge's pull (see {@link RtpForwarder#addPullingEdge}). */
     Future<JsonObject> offerToEdge(long session, ForwardedStream stream) {
         return offer(session, stream, true);
     }
 
-    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean relay) {
+    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean pullingEdge) {
         release(session);
         if (viewers.size() >= config.media().maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
         }
         Viewer viewer = new Viewer(session, stream);
-        viewer.relay = relay;
+        viewer.pullingEdge = pullingEdge;
         viewers.put(session, viewer);
         // An offer holds a slot: one never answered gives it back after the connect timeout.
         armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + config.media().connectTimeoutSeconds() + " s");
@@ -272,8 +272,8 @@ final class Viewers {
                     SrtpTransformer.forSending(keys)));
         }
         var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(viewer.videoSsrc, viewer.videoType), SrtpTransformer.forSending(keys));
-        if (viewer.relay) {
-            viewer.stream.video.addRelay(id, video);
+        if (viewer.pullingEdge) {
+            viewer.stream.video.addPullingEdge(id, video);
         } else {
             viewer.stream.video.add(id, video);
         }

@@ -57,7 +57,7 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
         return write("passive");
     }
 
-    /** As an answer to another edge's offer (a relay pull): this side takes the DTLS client's part (active). */
+    /** As an answer to another edge's offer (a pull): this side takes the DTLS client's part (active). */
     public String writeActiveAnswer() {
         return write("active");
     }

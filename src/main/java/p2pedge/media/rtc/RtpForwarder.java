@@ -30,7 +30,7 @@ public final class RtpForwarder {
         /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
         private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
         private boolean synced;
-        /** A player, whose decoder must start at a keyframe (a relay pull is not: the pulling edge gates its own). */
+        /** A player, whose decoder must start at a keyframe (another edge's pull is not: the pulling edge gates its own). */
         private boolean gated;
         private long packets;
         private long octets;
@@ -97,12 +97,12 @@ public final class RtpForwarder {
     }
 
     /**
-     * @param relay another edge of the cluster: its keyframe requests are its own viewers' joins (it gates them on
-     *              keyframes and collapses their requests itself), so they are not budgeted here
+     * @param pullingEdge another edge of the cluster: its keyframe requests are its own viewers' joins (it gates them on
+     *                    keyframes and collapses their requests itself), so they are not budgeted here
      */
-    private void budget(Viewer viewer, boolean relay) {
+    private void budget(Viewer viewer, boolean pullingEdge) {
         viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
-        viewer.keyframeBudget = new KeyframeBudget(relay ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
+        viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
 
     /** A player: fed from the next keyframe, which is requested now. */
@@ -117,11 +117,11 @@ public final class RtpForwarder {
     }
 
     /**
-     * Another edge's relay pull: fed from the next packet with no keyframe request, because that edge gates its own
+     * Another edge's pull: fed from the next packet with no keyframe request, because that edge gates its own
      * viewers on keyframes and asks for one when they join. A keyframe made now for the pull alone would make the
      * encoder ignore that first viewer's request (libwebrtc: 300 ms between keyframes).
      */
-    public void addRelay(String viewerId, Viewer viewer) {
+    public void addPullingEdge(String viewerId, Viewer viewer) {
         viewer.synced = true;
         budget(viewer, true);
         viewers.put(viewerId, viewer);

@@ -20,13 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A stream published with WHIP on edge A plays on edge B through one relay pull (B is one viewer of A, and
+ * A stream published with WHIP on edge A plays on edge B through one pull (B is one viewer of A, and
  * serves all its own viewers from that pull); the name is taken cluster-wide; when the publisher stops, B's
  * players are told at once. Real Hazelcast members and real media between the edges' UDP ports.
  */
 @Tag("cluster")
 @ExtendWith(VertxExtension.class)
-class RelayTest {
+class PullTest {
 
     @RegisterExtension
     static final WebrtcFactory WEBRTC = new WebrtcFactory();
@@ -48,18 +48,18 @@ class RelayTest {
             p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + two.port() + "/?stream=live/everywhere");
             player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
                     "the player page on edge 2 plays the stream published on edge 1");
-            Waits.until(() -> two.hosts().size() == 1, 5_000, "the first player on edge 2 is a Host Peer of the relayed stream");
+            Waits.until(() -> two.hosts().size() == 1, 5_000, "the first player on edge 2 is a Host Peer of the pulled stream");
             p2pedge.testing.Chromium.Page peer = chromium.open("http://127.0.0.1:" + two.port() + "/?stream=live/everywhere");
             peer.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
                     "a second player page on edge 2 plays too");
             assertEquals(((Number) player.eval("window.p2pEdgePlayer.id")).longValue(),
                     ((Number) peer.eval("window.p2pEdgePlayer.peerId")).longValue(),
-                    "the second page plays the relayed stream from the first, through P2P");
+                    "the second page plays the pulled stream from the first, through P2P");
             assertEquals(1, two.mediaConnections(), "edge 2 serves one player; its pull feeds it, the peer does the rest");
             p2pedge.testing.Chromium.Page whep = chromium.open("http://127.0.0.1:" + three.port()
                     + "/whep.html?stream=live/everywhere&autostart=1");
             whep.waitUntil("window.p2pEdgeWhep.framesDecoded > 30", Duration.ofSeconds(20),
-                    "the WHEP page on edge 3 plays it too (relayed)");
+                    "the WHEP page on edge 3 plays it too (pulled)");
             publisher.close();
         }
     }
@@ -71,10 +71,10 @@ class RelayTest {
         try (TestCluster cluster = new TestCluster(config)) {
             TestCluster.Member a = cluster.start();
             TestCluster.Member b = cluster.start();
-            try (WhipPublisher publisher = new WhipPublisher(WEBRTC.get(), a.port()).publish("live/relay", null);
-                 JavaViewer onA = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, a.port(), "/live/relay"));
-                 JavaViewer onB1 = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/relay"));
-                 JavaViewer onB2 = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/relay"))) {
+            try (WhipPublisher publisher = new WhipPublisher(WEBRTC.get(), a.port()).publish("live/pulled", null);
+                 JavaViewer onA = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, a.port(), "/live/pulled"));
+                 JavaViewer onB1 = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/pulled"));
+                 JavaViewer onB2 = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/pulled"))) {
                 for (JavaViewer viewer : java.util.List.of(onA, onB1, onB2)) {
                     Waits.until(() -> viewer.frames() > 10, 20_000, "every viewer decodes the publisher's frames");
                 }
@@ -84,14 +84,14 @@ class RelayTest {
                 assertEquals(2, a.mediaConnections(), "edge A serves its own viewer and ONE pull for edge B");
                 assertEquals(2, b.mediaConnections(), "edge B serves its two viewers from that pull");
                 double[] direct = publisher.latenciesMillis(onA);
-                double[] relayed = publisher.latenciesMillis(onB1);
-                System.out.printf("glass-to-glass on the origin edge p50 %.0f ms; through the relay to edge B p50 %.0f ms "
-                        + "(loopback, %d and %d frames)%n", direct[direct.length / 2], relayed[relayed.length / 2],
-                        direct.length, relayed.length);
+                double[] pulled = publisher.latenciesMillis(onB1);
+                System.out.printf("glass-to-glass on the origin edge p50 %.0f ms; through the pull to edge B p50 %.0f ms "
+                        + "(loopback, %d and %d frames)%n", direct[direct.length / 2], pulled[pulled.length / 2],
+                        direct.length, pulled.length);
 
                 WhipPublisher second = new WhipPublisher(WEBRTC.get(), b.port());
                 try {
-                    assertEquals(409, WhipPublisher.post(b.port(), "live/relay", "application/sdp", second.offer(), null).statusCode(),
+                    assertEquals(409, WhipPublisher.post(b.port(), "live/pulled", "application/sdp", second.offer(), null).statusCode(),
                             "the name is live on edge A: taken cluster-wide");
                 } finally {
                     second.close();
@@ -106,8 +106,8 @@ class RelayTest {
                 Waits.until(() -> a.mediaConnections() == 0, 5_000, "edge A released the pull");
             }
             // The name is free again, on either edge.
-            try (WhipPublisher again = new WhipPublisher(WEBRTC.get(), b.port()).publish("live/relay", null)) {
-                assertTrue(again.location().startsWith("/live/relay/"));
+            try (WhipPublisher again = new WhipPublisher(WEBRTC.get(), b.port()).publish("live/pulled", null)) {
+                assertTrue(again.location().startsWith("/live/pulled/"));
             }
         }
     }

@@ -27,9 +27,9 @@ import java.util.logging.Logger;
  * whose viewers' keyframe requests go back up as PLIs. The offer and answer travel over the clustered event bus between the two media
  * verticles; the media itself is SRTP between the edges' UDP ports. Runs on the media verticle's context.
  */
-final class RelayPull implements AutoCloseable {
+final class StreamPull implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(RelayPull.class.getName());
+    private static final Logger LOG = Logger.getLogger(StreamPull.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long CONNECT_TIMEOUT_S = 10;
 
@@ -39,7 +39,7 @@ final class RelayPull implements AutoCloseable {
     private final int ssrc = RANDOM.nextInt();
 
     /** Created on the media verticle's context, where the pull then runs. */
-    RelayPull(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, ForwardedStream stream) {
+    StreamPull(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, ForwardedStream stream) {
         this.identity = identity;
         this.stream = stream;
         this.transport = new ClientTransport(vertx, crypto, identity, handshake -> vertx.executeBlocking(handshake, false),
@@ -79,7 +79,7 @@ final class RelayPull implements AutoCloseable {
         if (transport.candidates().isEmpty()) {
             return Future.failedFuture("the owner announced no UDP candidate");
         }
-        stream.relayFrom(agreed.videoType(), agreed.audioType(), this::sendPli);
+        stream.pulledWith(agreed.videoType(), agreed.audioType(), this::sendPli);
         return transport.listen("0.0.0.0").compose(port -> sendAnswer.apply(new EdgeSdp(transport.ufrag(), transport.password(),
                         identity.fingerprint(), "0.0.0.0", port, agreed.media()).writeActiveAnswer()))
                 // The owner is an edge: ICE-lite.
@@ -87,7 +87,7 @@ final class RelayPull implements AutoCloseable {
                         offer.fingerprint(), true)).timeout(CONNECT_TIMEOUT_S, TimeUnit.SECONDS))
                 .onSuccess(v -> {
                     stream.upstreamSecured();
-                    LOG.info(() -> "relay of " + stream.name() + " from " + transport.selected().orElse(null) + " connected");
+                    LOG.info(() -> "pull of " + stream.name() + " from " + transport.selected().orElse(null) + " connected");
                 });
     }
 

@@ -26,35 +26,36 @@ import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
- * Streams across edges, both ways. Pulling: a stream published on another edge is pulled once ({@link RelayPull})
+ * Streams across edges, both ways. Pulling: a stream published on another edge is pulled once ({@link StreamPull})
  * into a local {@link ForwardedStream} that serves every viewer here; the pull ends when the origin ends the
  * stream, goes silent or leaves the cluster, or when no viewer here has watched it for {@code idleSeconds}.
  * Serving: another edge pulling one of this edge's published streams is offered it like any viewer. Offers,
  * answers and closes travel on the clustered event bus, addressed by edge id. Runs on the media verticle's context.
  */
-final class Relays {
+final class Pulls {
 
-    private static final Logger LOG = Logger.getLogger(Relays.class.getName());
-    static final String RELAY_OFFER = "p2pedge.media.relay-offer.";
-    static final String RELAY_ANSWER = "p2pedge.media.relay-answer.";
-    static final String RELAY_CLOSE = "p2pedge.media.relay-close.";
+    private static final Logger LOG = Logger.getLogger(Pulls.class.getName());
+    // The addresses keep their first name ("relay"): every edge of a cluster must use the same ones.
+    static final String PULL_OFFER = "p2pedge.media.relay-offer.";
+    static final String PULL_ANSWER = "p2pedge.media.relay-answer.";
+    static final String PULL_CLOSE = "p2pedge.media.relay-close.";
     /** Published to every edge when a published stream ends on its origin. */
     static final String STREAM_ENDED = "p2pedge.media.stream-ended";
     private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(10_000);
 
-    /** A pull of this edge: the origin, this edge's session there, and when the last viewer here was seen. */
-    private static final class Pull {
+    /** A stream this edge pulls: the origin, this edge's session there, and when the last viewer here was seen. */
+    private static final class Pulled {
         final String origin;
         final long remoteSession;
-        final RelayPull relay;
+        final StreamPull pull;
         final ForwardedStream stream;
         long lastWatchedNanos = System.nanoTime();
         long timer;
 
-        Pull(String origin, long remoteSession, RelayPull relay, ForwardedStream stream) {
+        Pulled(String origin, long remoteSession, StreamPull pull, ForwardedStream stream) {
             this.origin = origin;
             this.remoteSession = remoteSession;
-            this.relay = relay;
+            this.pull = pull;
             this.stream = stream;
         }
     }
@@ -73,13 +74,13 @@ final class Relays {
     private final Predicate<ForwardedStream> publishedHere;
     private final long silenceNanos;
     private final long idleNanos;
-    private final Map<String, Pull> pulls = new HashMap<>();
+    private final Map<String, Pulled> pulled = new HashMap<>();
     private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
     /** Sessions of other edges pulling from this one -> the puller's edge id (released if that edge leaves). */
     private final Map<Long, String> served = new HashMap<>();
     private final ForwardedStream.Feedback feedback;
 
-    Relays(Context context, String edgeId, StreamDirectory directory, BcTlsCrypto crypto, DtlsCertificate identity,
+    Pulls(Context context, String edgeId, StreamDirectory directory, BcTlsCrypto crypto, DtlsCertificate identity,
            SharedUdpPort port, Map<String, MediaSession> sessions, Viewers viewers, Map<String, ForwardedStream> streams,
            Predicate<ForwardedStream> publishedHere, int silenceSeconds, int idleSeconds, ForwardedStream.Feedback feedback) {
         this.feedback = feedback;
@@ -98,24 +99,24 @@ final class Relays {
         this.idleNanos = idleSeconds * 1_000_000_000L;
     }
 
-    /** The consumers of this edge's relay addresses. */
+    /** The consumers of this edge's pull addresses. */
     List<MessageConsumer<?>> listen() {
         var bus = vertx.eventBus();
         return List.of(
-                bus.<JsonObject>consumer(RELAY_OFFER + edgeId, this::onRelayOffer),
-                bus.<JsonObject>consumer(RELAY_ANSWER + edgeId, this::onRelayAnswer),
-                bus.<Long>consumer(RELAY_CLOSE + edgeId, m -> viewers.release(m.body())),
+                bus.<JsonObject>consumer(PULL_OFFER + edgeId, this::onPullOffer),
+                bus.<JsonObject>consumer(PULL_ANSWER + edgeId, this::onPullAnswer),
+                bus.<Long>consumer(PULL_CLOSE + edgeId, m -> viewers.release(m.body())),
                 bus.<JsonObject>consumer(STREAM_ENDED, m -> end(m.body().getString("stream"),
                         "it ended on its origin: " + m.body().getString("reason"))));
     }
 
     /** The edge a stream here is pulled from, if it is pulled. */
     Optional<String> originOf(String name) {
-        return Optional.ofNullable(pulls.get(name)).map(pull -> pull.origin);
+        return Optional.ofNullable(pulled.get(name)).map(p -> p.origin);
     }
 
-    int pullCount() {
-        return pulls.size();
+    int count() {
+        return pulled.size();
     }
 
     /** The stream of that name pulled from the edge it is published on: one pull per stream, shared by all callers. */
@@ -140,47 +141,47 @@ final class Relays {
     private Future<ForwardedStream> pullFrom(String name, String origin) {
         var bus = vertx.eventBus();
         JsonObject request = new JsonObject().put("stream", name).put("edge", edgeId);
-        return bus.<JsonObject>request(RELAY_OFFER + origin, request, REQUEST).compose(reply -> {
+        return bus.<JsonObject>request(PULL_OFFER + origin, request, REQUEST).compose(reply -> {
             JsonObject offer = reply.body();
             long remoteSession = offer.getLong("session");
             ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context, feedback);
-            RelayPull relay = new RelayPull(vertx, crypto, identity, stream);
+            StreamPull pull = new StreamPull(vertx, crypto, identity, stream);
             List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
-            return relay.start(offer.getString("sdp"), candidates, answer -> bus.request(RELAY_ANSWER + origin,
+            return pull.start(offer.getString("sdp"), candidates, answer -> bus.request(PULL_ANSWER + origin,
                             new JsonObject().put("session", remoteSession).put("sdp", answer), REQUEST).mapEmpty())
                     .map(v -> {
-                        Pull pull = new Pull(origin, remoteSession, relay, stream);
-                        pull.timer = vertx.setPeriodic(1_000, t -> check(name, pull));
+                        Pulled entry = new Pulled(origin, remoteSession, pull, stream);
+                        entry.timer = vertx.setPeriodic(1_000, t -> check(name, entry));
                         streams.put(name, stream);
-                        pulls.put(name, pull);
-                        LOG.info(() -> "stream " + name + ": relayed from edge " + origin);
+                        pulled.put(name, entry);
+                        LOG.info(() -> "stream " + name + ": pulled from edge " + origin);
                         return stream;
                     })
                     .onFailure(t -> {
-                        relay.close();
+                        pull.close();
                         stream.close();
-                        bus.send(RELAY_CLOSE + origin, remoteSession);
-                        LOG.warning("relay of " + name + " from edge " + origin + " failed: " + t.getMessage());
+                        bus.send(PULL_CLOSE + origin, remoteSession);
+                        LOG.warning("pull of " + name + " from edge " + origin + " failed: " + t.getMessage());
                     });
         });
     }
 
     /** Once a second: a pull whose origin went silent ends (its viewers told); one nobody here watches is let go. */
-    private void check(String name, Pull pull) {
+    private void check(String name, Pulled entry) {
         long now = System.nanoTime();
-        if (pull.stream.silentFor(silenceNanos)) {
+        if (entry.stream.silentFor(silenceNanos)) {
             end(name, "its origin went silent");
-        } else if (viewers.watching(pull.stream) > 0) {
-            pull.lastWatchedNanos = now;
-        } else if (now - pull.lastWatchedNanos > idleNanos) {
-            LOG.info(() -> "stream " + name + ": no viewer here for " + idleNanos / 1_000_000_000L + " s, relay from edge "
-                    + pull.origin + " closed");
+        } else if (viewers.watching(entry.stream) > 0) {
+            entry.lastWatchedNanos = now;
+        } else if (now - entry.lastWatchedNanos > idleNanos) {
+            LOG.info(() -> "stream " + name + ": no viewer here for " + idleNanos / 1_000_000_000L + " s, pull from edge "
+                    + entry.origin + " closed");
             end(name, "no viewer");
         }
     }
 
     /** Another edge pulls one of this edge's published streams: it is offered the stream like a viewer. */
-    private void onRelayOffer(Message<JsonObject> message) {
+    private void onPullOffer(Message<JsonObject> message) {
         String name = message.body().getString("stream");
         ForwardedStream stream = streams.get(name);
         if (stream == null || !publishedHere.test(stream)) {
@@ -198,26 +199,26 @@ final class Relays {
                 .onComplete(ar -> ForwardingMediaVerticle.reply(message, ar));
     }
 
-    private void onRelayAnswer(Message<JsonObject> message) {
+    private void onPullAnswer(Message<JsonObject> message) {
         ForwardingMediaVerticle.reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getString("sdp")));
     }
 
     /** A pulled stream ends here: its viewers are told, the pull stops, the origin forgets this edge. */
     void end(String name, String reason) {
-        Pull pull = pulls.remove(name);
-        if (pull == null) {
+        Pulled entry = pulled.remove(name);
+        if (entry == null) {
             return;
         }
-        vertx.cancelTimer(pull.timer);
-        streams.remove(name, pull.stream);
-        pull.relay.close();
-        viewers.closeStream(pull.stream, reason);
-        vertx.eventBus().send(RELAY_CLOSE + pull.origin, pull.remoteSession);
+        vertx.cancelTimer(entry.timer);
+        streams.remove(name, entry.stream);
+        entry.pull.close();
+        viewers.closeStream(entry.stream, reason);
+        vertx.eventBus().send(PULL_CLOSE + entry.origin, entry.remoteSession);
     }
 
     /** An edge left the cluster: pulls from it end, and its pulls from this edge are released. */
     void edgeLeft(String deadEdge) {
-        pulls.entrySet().stream().filter(e -> e.getValue().origin.equals(deadEdge)).map(Map.Entry::getKey).toList()
+        pulled.entrySet().stream().filter(e -> e.getValue().origin.equals(deadEdge)).map(Map.Entry::getKey).toList()
                 .forEach(name -> end(name, "its origin edge left the cluster"));
         served.entrySet().stream().filter(e -> e.getValue().equals(deadEdge)).map(Map.Entry::getKey).toList()
                 .forEach(viewers::release);
@@ -230,6 +231,6 @@ final class Relays {
 
     /** The edge stops: every pull ends. */
     void closeAll() {
-        new ArrayList<>(pulls.keySet()).forEach(name -> end(name, "the edge is stopping"));
+        new ArrayList<>(pulled.keySet()).forEach(name -> end(name, "the edge is stopping"));
     }
 }

@@ -20,7 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a relay pull costs. Three edge processes (the jar, clustered over Hazelcast on loopback, P2P off so every
+ * What a pull between edges costs. Three edge processes (the jar, clustered over Hazelcast on loopback, P2P off so every
  * viewer is edge-served); a webrtc-java publisher sends the numbered test pattern with WHIP to edge A.
  * <ol>
  *   <li>Join time: a viewer that starts a pull on edge B (cold) against one that joins a running pull (warm),
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * </ol>
  * Environment: VIEWERS (default 100), COLD_JOINS (5), WARMUP_S (5), MEASURE_S (15).
  */
-public final class RelayBench {
+public final class PullBench {
 
     private static final String STREAM = "live/bench";
     private static final int IDLE_SECONDS = 2;
@@ -43,7 +43,7 @@ public final class RelayBench {
         int coldJoins = env("COLD_JOINS", 5);
         int warmup = env("WARMUP_S", 5);
         int measure = env("MEASURE_S", 15);
-        String cluster = "relay-bench-" + UUID.randomUUID();
+        String cluster = "pull-bench-" + UUID.randomUUID();
         System.out.printf(Locale.ROOT, "machine: %d cores; 3 clustered edge processes on loopback (P2P off); a webrtc-java "
                 + "WHIP publisher (VP8 320x180@30, test pattern) on edge A; viewers: load viewers (ICE, DTLS-SRTP, every "
                 + "packet authenticated and counted) plus one webrtc-java decoder per step%n", Runtime.getRuntime().availableProcessors());
@@ -58,7 +58,7 @@ public final class RelayBench {
                         "cluster.port", "5821", "cluster.members", "127.0.0.1:5821,127.0.0.1:5822,127.0.0.1:5823",
                         "p2p.enabled", "false", "media.forwarderPort", "0", "media.maxViewers", "2000",
                         "whip.relayIdleSeconds", Integer.toString(IDLE_SECONDS), "whip.openApps", "live", "streams", "[]"),
-                        Path.of("target/bench-relay-edge" + "ABC".charAt(i) + ".log")));
+                        Path.of("target/bench-pull-edge" + "ABC".charAt(i) + ".log")));
             }
             EdgeProcess a = edges.get(0);
             EdgeProcess b = edges.get(1);
@@ -74,7 +74,7 @@ public final class RelayBench {
                 System.out.printf(Locale.ROOT, "%-34s %8.1f %8.1f %8.1f%n", "publisher only (0 / 0 / 0)", idle[0], idle[1], idle[2]);
                 double[] direct = step("direct (" + viewers + " / 0 / 0)", vertx, crowd, factory, publisher, edges,
                         new int[]{viewers, 0, 0}, a, warmup, measure);
-                double[] relayed = step("relayed (0 / " + viewers + " / " + viewers + ")", vertx, crowd, factory, publisher,
+                double[] pulled = step("pulled (0 / " + viewers + " / " + viewers + ")", vertx, crowd, factory, publisher,
                         edges, new int[]{0, viewers, viewers}, c, warmup, measure);
 
                 System.out.println();
@@ -82,8 +82,8 @@ public final class RelayBench {
                         + "(%.2f%% per viewer)%n", viewers, direct[0] - idle[0], (direct[0] - idle[0]) / viewers);
                 System.out.printf(Locale.ROOT, "edge A serving %d viewers on B and C through 2 pulls: %+.1f%% of a core over the "
                                 + "publisher alone (a pull is one viewer session there; one CPU tick in this window is %.2f%%); "
-                                + "B and C each +%.1f%% for their pull and %d viewers%n", 2 * viewers, relayed[0] - idle[0],
-                        100.0 / 100 / measure, ((relayed[1] - idle[1]) + (relayed[2] - idle[2])) / 2, viewers);
+                                + "B and C each +%.1f%% for their pull and %d viewers%n", 2 * viewers, pulled[0] - idle[0],
+                        100.0 / 100 / measure, ((pulled[1] - idle[1]) + (pulled[2] - idle[2])) / 2, viewers);
             }
         } finally {
             for (EdgeProcess edge : edges) {

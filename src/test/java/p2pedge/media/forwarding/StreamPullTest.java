@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pull answers its owner's offer through the one negotiation path: what a publisher may not offer, nor may an owner. */
 @ExtendWith(VertxExtension.class)
-class RelayPullTest {
+class StreamPullTest {
 
     private static final List<String> OWNER_CANDIDATES =
             List.of(CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", 9).format());
@@ -45,7 +45,7 @@ class RelayPullTest {
     private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private Context context;
     private ForwardedStream stream;
-    private RelayPull pull;
+    private StreamPull pull;
 
     @BeforeEach
     void create(Vertx vertx) {
@@ -76,7 +76,7 @@ class RelayPullTest {
     private String start(String offer, List<String> answers) throws Exception {
         CompletableFuture<String> outcome = new CompletableFuture<>();
         context.runOnContext(v -> {
-            pull = new RelayPull(context.owner(), crypto, identity, stream);
+            pull = new StreamPull(context.owner(), crypto, identity, stream);
             pull.start(offer, OWNER_CANDIDATES, answer -> {
                 answers.add(answer);
                 return Future.failedFuture("not delivered (test)");
