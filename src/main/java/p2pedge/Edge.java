@@ -8,7 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.EdgeConfig;
-import p2pedge.media.MediaVerticle;
+import p2pedge.media.PerViewerMediaVerticle;
 import p2pedge.media.forwarding.ForwardingMediaVerticle;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.ops.AdminTokenFile;
@@ -66,7 +66,7 @@ public final class Edge {
     /** The media plane {@code media.plane} names: the forwarder (default) or the per-viewer webrtc-java plane. */
     public static VerticleBase configuredMediaPlane(EdgeConfig config, EdgeCluster cluster, Vertx vertx) {
         return config.media().plane().equals("forwarder")
-                ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new MediaVerticle(config);
+                ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new PerViewerMediaVerticle(config);
     }
 
     /** Makes the verticle that answers {@code MediaApi} on this edge. */

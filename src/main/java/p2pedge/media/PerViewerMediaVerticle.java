@@ -21,13 +21,14 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * The media relay: one webrtc-java peer connection per edge-served viewer, sending the stream's tracks.
+ * The per-viewer media plane ({@code media.plane=webrtc}): one webrtc-java peer connection, with its own encoder,
+ * per edge-served viewer, sending the stream's tracks.
  * Deployed as a worker verticle: libwebrtc calls block briefly while they hop to its signalling thread,
  * which must never happen on an event loop. Its consumers are local: media never crosses edges.
  */
-public final class MediaVerticle extends VerticleBase {
+public final class PerViewerMediaVerticle extends VerticleBase {
 
-    private static final Logger LOG = Logger.getLogger(MediaVerticle.class.getName());
+    private static final Logger LOG = Logger.getLogger(PerViewerMediaVerticle.class.getName());
 
     private final EdgeConfig config;
     private final Map<Long, ViewerConnection> viewers = new HashMap<>();
@@ -43,7 +44,7 @@ public final class MediaVerticle extends VerticleBase {
     private final EgressRate egress = new EgressRate();
     private long egressTimer = -1;
 
-    public MediaVerticle(EdgeConfig config) {
+    public PerViewerMediaVerticle(EdgeConfig config) {
         this.config = config;
     }
 
