@@ -66,7 +66,7 @@ public final class SrtpTransformer implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            PacketBuffer buffer = new PacketBuffer(packet, 0);
+            ByteArraySlice buffer = new ByteArraySlice(packet, 0);
             SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).reverseTransformPacket(buffer, false);
             return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -75,7 +75,7 @@ public final class SrtpTransformer implements AutoCloseable {
     }
 
     public byte[] protectRtp(byte[] packet) throws GeneralSecurityException {
-        PacketBuffer buffer = new PacketBuffer(packet, AUTH_TAG + 4);
+        ByteArraySlice buffer = new ByteArraySlice(packet, AUTH_TAG + 4);
         SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).transformPacket(buffer);
         if (status != SrtpErrorStatus.OK) {
             throw new GeneralSecurityException("SRTP protect failed: " + status);
@@ -88,7 +88,7 @@ public final class SrtpTransformer implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            PacketBuffer buffer = new PacketBuffer(packet, 0);
+            ByteArraySlice buffer = new ByteArraySlice(packet, 0);
             SrtpErrorStatus status = rtcpContext(ssrc(packet, 4)).reverseTransformPacket(buffer);
             return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -97,7 +97,7 @@ public final class SrtpTransformer implements AutoCloseable {
     }
 
     public byte[] protectRtcp(byte[] packet) throws GeneralSecurityException {
-        PacketBuffer buffer = new PacketBuffer(packet, AUTH_TAG + 4);
+        ByteArraySlice buffer = new ByteArraySlice(packet, AUTH_TAG + 4);
         rtcpContext(ssrc(packet, 4)).transformPacket(buffer);
         return buffer.toArray();
     }

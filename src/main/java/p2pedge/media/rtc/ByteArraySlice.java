@@ -4,14 +4,17 @@ import org.jitsi.utils.ByteArrayBuffer;
 
 import java.util.Arrays;
 
-/** A packet in a byte array with room to grow (SRTP adds an auth tag), as jitsi-srtp transforms it in place. */
-final class PacketBuffer implements ByteArrayBuffer {
+/**
+ * jitsi-srtp's {@link ByteArrayBuffer} (a slice: array, offset, length) over a private copy of one packet with room
+ * to grow: jitsi-srtp transforms in place and appends the auth tag, and jitsi-utils ships only the interface.
+ */
+final class ByteArraySlice implements ByteArrayBuffer {
 
     private byte[] buffer;
     private int offset;
     private int length;
 
-    PacketBuffer(byte[] packet, int extraRoom) {
+    ByteArraySlice(byte[] packet, int extraRoom) {
         this.buffer = Arrays.copyOf(packet, packet.length + extraRoom);
         this.length = packet.length;
     }
