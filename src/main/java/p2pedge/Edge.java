@@ -65,8 +65,10 @@ public final class Edge {
 
     /** The media plane {@code media.plane} names: the forwarder (default) or the per-viewer webrtc-java plane. */
     public static VerticleBase configuredMediaPlane(EdgeConfig config, EdgeCluster cluster, Vertx vertx) {
-        return config.media().plane().equals("forwarder")
-                ? new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx)) : new PerViewerMediaVerticle(config);
+        return switch (config.media().plane()) {
+            case FORWARDER -> new ForwardingMediaVerticle(config, cluster.edgeId(), cluster.streamDirectory(vertx));
+            case WEBRTC -> new PerViewerMediaVerticle(config);
+        };
     }
 
     /** Makes the verticle that answers {@code MediaApi} on this edge. */

@@ -4,13 +4,27 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The edge's configuration, parsed and checked in one place. */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
                          List<StreamSpec> streams, Whip whip, Metrics metrics, Http http) {
+
+    // The choices below are spelled in lower case in the config file; each is parsed once, here.
+
+    /** {@code media.plane}: the forwarder, or the per-viewer webrtc-java plane. */
+    public enum Plane { FORWARDER, WEBRTC }
+
+    /** {@code p2p.policy}: the edge's own measured policy, or the reference server's rules. */
+    public enum Policy { MEASURED, OME }
+
+    /** {@code streams[].codec}: the video codec a configured stream is encoded in on the forwarding plane. */
+    public enum Codec { VP8, H264 }
 
     /**
      * Limits for every HTTP server of the edge (the signalling port and the operators' port).
@@ -62,7 +76,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
 
     /**
      * P2P Delivery.
-     * @param policy                    {@code measured} (default) or {@code ome} (the reference server's rules)
+     * @param policy                    measured (default) or ome (the reference server's rules)
      * @param allowLinuxHosts           whether Linux desktops may host (the reference server refuses them)
      * @param hostOfferTimeoutMillis    a host must answer request_offer_p2p with offer_p2p within this
      * @param relayConnectTimeoutMillis the client must answer, and (if it reports) connect, within this
@@ -79,7 +93,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param witnessesByAddress        witnesses are client addresses (IPv4, IPv6 /48); false: sessions, for an edge
      *                                  behind a proxy that hides players' addresses
      */
-    public record P2p(boolean enabled, int maxClientPeersPerHostPeer, String policy, boolean allowLinuxHosts,
+    public record P2p(boolean enabled, int maxClientPeersPerHostPeer, Policy policy, boolean allowLinuxHosts,
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
                       int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis,
                       int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress) {
@@ -103,7 +117,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      *                              once per this long, except while it waits for its first keyframe; 0: no limit
      */
     public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
-                       int maxViewers, int connectTimeoutSeconds, String plane, int forwarderPort,
+                       int maxViewers, int connectTimeoutSeconds, Plane plane, int forwarderPort,
                        int simulatedLossPercent,
                        int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue, int dtlsStallMillis,
                        int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds) {
@@ -125,9 +139,9 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
 
     /**
      * @param bitrateKbps the video bitrate the stream is encoded at (the demo encoder is held there)
-     * @param codec       the video codec on the forwarding plane: "vp8" or "h264"
+     * @param codec       the video codec on the forwarding plane
      */
-    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, String codec) {
+    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, Codec codec) {
     }
 
     public static EdgeConfig from(JsonObject json) {
@@ -153,7 +167,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 m.getBoolean("tcp", false),
                 intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
                 intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600),
-                m.getString("plane", "forwarder"),
+                oneOf(m, "media.plane", "plane", Plane.FORWARDER),
                 intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535),
                 intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50),
                 intIn(m, "media.consentTimeoutSeconds", "consentTimeoutSeconds", 1, 3600),
@@ -162,9 +176,6 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(m, "media.dtlsStallMillis", "dtlsStallMillis", 200, 60_000),
                 intIn(m, "media.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
                 intIn(m, "media.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60));
-        if (!media.plane().equals("webrtc") && !media.plane().equals("forwarder")) {
-            throw new IllegalArgumentException("media.plane must be 'webrtc' or 'forwarder', got '" + media.plane() + "'");
-        }
         if (media.udpPortMin() > media.udpPortMax()) {
             throw new IllegalArgumentException("media.udpPortMin must not exceed media.udpPortMax");
         }
@@ -172,7 +183,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         P2p p2p = new P2p(
                 p.getBoolean("enabled", true),
                 intIn(p, "p2p.maxClientPeersPerHostPeer", "maxClientPeersPerHostPeer", 0, 64),
-                p.getString("policy", "measured"),
+                oneOf(p, "p2p.policy", "policy", Policy.MEASURED),
                 p.getBoolean("allowLinuxHosts", true),
                 intIn(p, "p2p.hostOfferTimeoutMillis", "hostOfferTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.relayConnectTimeoutMillis", "relayConnectTimeoutMillis", 100, 600_000),
@@ -183,9 +194,6 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(p, "p2p.minFailureWitnesses", "minFailureWitnesses", 1, 1000),
                 intIn(p, "p2p.witnessWindowSeconds", "witnessWindowSeconds", 1, 7 * 86_400),
                 p.getBoolean("witnessesByAddress", true));
-        if (!p2p.policy().equals("measured") && !p2p.policy().equals("ome")) {
-            throw new IllegalArgumentException("p2p.policy must be 'measured' or 'ome', got '" + p2p.policy() + "'");
-        }
         JsonObject c = section(json, "cluster");
         Cluster cluster = new Cluster(c.getBoolean("enabled", false), c.getString("configFile", "cluster.xml"),
                 c.getString("name", "p2p-edge"), c.getString("host", "127.0.0.1"),
@@ -213,7 +221,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     intIn(stream, "streams.height", "height", 64, 2160),
                     intIn(stream, "streams.fps", "fps", 1, 60),
                     stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000) : 600,
-                    videoCodec(stream.getString("codec", "vp8"))));
+                    oneOf(stream, "streams.codec", "codec", Codec.VP8)));
         }
         JsonObject w = section(json, "whip");
         Map<String, String> tokens = whipTokens(w);
@@ -280,11 +288,20 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         return Map.copyOf(out);
     }
 
-    private static String videoCodec(String codec) {
-        if (!codec.equals("vp8") && !codec.equals("h264")) {
-            throw new IllegalArgumentException("streams.codec must be 'vp8' or 'h264', got '" + codec + "'");
+    /** The constant of {@code fallback}'s enum that {@code key} names in lower case, {@code fallback} when it is absent. */
+    private static <E extends Enum<E>> E oneOf(JsonObject json, String path, String key, E fallback) {
+        Object value = json.getValue(key);
+        if (value == null) {
+            return fallback;
         }
-        return codec;
+        E[] choices = fallback.getDeclaringClass().getEnumConstants();
+        for (E choice : choices) {
+            if (choice.name().toLowerCase(Locale.ROOT).equals(value)) {
+                return choice;
+            }
+        }
+        throw new IllegalArgumentException("config key '" + path + "' must be one of " + Arrays.stream(choices)
+                .map(c -> "'" + c.name().toLowerCase(Locale.ROOT) + "'").collect(Collectors.joining(", ")) + ", got '" + value + "'");
     }
 
     private static JsonObject section(JsonObject json, String key) {

@@ -44,9 +44,10 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Future<ClassificationPolicy> created = config.policy().equals("ome")
-                ? Future.succeededFuture(new OmePolicy(reputation))
-                : vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), reputation));
+        Future<ClassificationPolicy> created = switch (config.policy()) {
+            case OME -> Future.succeededFuture(new OmePolicy(reputation));
+            case MEASURED -> vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), reputation));
+        };
         return created.compose(p -> {
             policy = p;
             placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer()), p);

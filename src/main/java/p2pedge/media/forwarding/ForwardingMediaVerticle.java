@@ -125,7 +125,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(spec.name(), VideoCodec.of(spec.codec()), port, sessions, context, feedback);
+                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, sessions, context, feedback);
                 streams.put(spec.name(), stream);
                 DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
                 demoPublishers.add(publication);
@@ -266,6 +266,14 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         // Loopback last: players on other hosts try the real addresses first.
         out.sort(Comparator.comparing((String a) -> a.startsWith("127.")));
         return out.isEmpty() ? List.of("127.0.0.1") : List.copyOf(out);
+    }
+
+    /** The configured codec as the wire knows it (media.rtc uses no config). */
+    private static VideoCodec codec(EdgeConfig.Codec codec) {
+        return switch (codec) {
+            case VP8 -> VideoCodec.VP8;
+            case H264 -> VideoCodec.H264;
+        };
     }
 
     /** The admin API's view: each stream, where it comes from, and the media connections watching it here. */
