@@ -32,7 +32,9 @@ class ArchitectureTest {
 
     /** Packages every component may use and that use no other package of the edge. */
     private static final Set<String> LEAVES = Set.of("p2pedge.config", "p2pedge.webrtc", "p2pedge.metrics",
-            "p2pedge.cluster.events", "p2pedge.media.rtc");
+            "p2pedge.cluster.events");
+    /** The wire (ICE, DTLS-SRTP, RTP) builds on the shared WebRTC values only. */
+    private static final Map<String, Set<String>> LOW_LAYERS = Map.of("p2pedge.media.rtc", Set.of("p2pedge.webrtc"));
 
     private static final Pattern EDGE = Pattern.compile("^\\s+(p2pedge[\\w.]*)\\s+->\\s+(p2pedge[\\w.]*)\\s");
 
@@ -130,5 +132,11 @@ class ArchitectureTest {
             assertTrue(graph.containsKey(leaf), "no package " + leaf + " in " + graph.keySet());
             assertEquals(Set.of(), graph.get(leaf), leaf + " is a leaf");
         }
+        LOW_LAYERS.forEach((layer, allowed) -> {
+            assertTrue(graph.containsKey(layer), "no package " + layer + " in " + graph.keySet());
+            Set<String> beyond = new TreeSet<>(graph.get(layer));
+            beyond.removeAll(allowed);
+            assertEquals(Set.of(), beyond, layer + " may use only " + allowed);
+        });
     }
 }

@@ -1,6 +1,6 @@
 package p2pedge.media;
 
-import p2pedge.media.rtc.CandidateLine;
+import p2pedge.webrtc.CandidateLine;
 import p2pedge.webrtc.IceCandidate;
 
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package p2pedge.signalling;
 
 import p2pedge.p2p.IpLiteral;
+import p2pedge.webrtc.CandidateLine;
 import p2pedge.webrtc.IceCandidate;
 
 import java.net.Inet4Address;
@@ -9,6 +10,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -65,30 +67,20 @@ public final class PeerCandidateFilter {
 
     /** Why {@code candidate} (an SDP candidate attribute, with or without {@code a=}) must not be relayed, or null. */
     public Reason check(String candidate) {
-        String line = candidate.startsWith("a=") ? candidate.substring(2) : candidate;
-        String[] fields = line.trim().split(" +");
-        // candidate:foundation component transport priority address port typ type [extensions...]
-        if (fields.length < 8 || !fields[0].startsWith("candidate:") || !fields[6].equals("typ")) {
+        Optional<CandidateLine> parsed = CandidateLine.parse(candidate);
+        if (parsed.isEmpty()) {
             return Reason.MALFORMED;
         }
-        int port;
-        try {
-            port = Integer.parseInt(fields[5]);
-        } catch (NumberFormatException e) {
-            return Reason.MALFORMED;
-        }
-        if (port < 0 || port > 65535) {
-            return Reason.MALFORMED;
-        }
-        Reason byAddress = checkAddress(fields[4]);
+        CandidateLine line = parsed.get();
+        Reason byAddress = checkAddress(line.address());
         if (byAddress != null) {
             return byAddress;
         }
-        if (port == 0) {
+        if (line.port() == 0) {
             return Reason.UNSPECIFIED;
         }
-        boolean tcp = fields[2].equalsIgnoreCase("tcp");
-        if (tcp && !"active".equalsIgnoreCase(extension(fields, "tcptype")) && (port < 1024 || SERVICE_PORTS.contains(port))) {
+        boolean tcp = line.transport().equalsIgnoreCase("tcp");
+        if (tcp && !"active".equalsIgnoreCase(line.extension("tcptype")) && (line.port() < 1024 || SERVICE_PORTS.contains(line.port()))) {
             return Reason.SERVICE_PORT; // the receiver would open a connection to it
         }
         return null;
@@ -196,14 +188,5 @@ public final class PeerCandidateFilter {
             }
         }
         return true;
-    }
-
-    private static String extension(String[] fields, String key) {
-        for (int i = 8; i + 1 < fields.length; i += 2) {
-            if (fields[i].equalsIgnoreCase(key)) {
-                return fields[i + 1];
-            }
-        }
-        return null;
     }
 }

@@ -11,7 +11,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
-import p2pedge.media.rtc.CandidateLine;
+import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.ClientTransport;
 import p2pedge.media.rtc.DtlsCertificate;
 

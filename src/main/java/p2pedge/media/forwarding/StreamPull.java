@@ -3,7 +3,7 @@ package p2pedge.media.forwarding;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
-import p2pedge.media.rtc.CandidateLine;
+import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.ClientTransport;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;

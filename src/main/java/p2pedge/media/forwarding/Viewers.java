@@ -8,7 +8,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
-import p2pedge.media.rtc.CandidateLine;
+import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.MediaSession;

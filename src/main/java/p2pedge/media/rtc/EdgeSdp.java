@@ -1,5 +1,6 @@
 package p2pedge.media.rtc;
 
+import p2pedge.webrtc.CandidateLine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import p2pedge.media.rtc.CandidateLine;
+import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.FeedbackLimits;

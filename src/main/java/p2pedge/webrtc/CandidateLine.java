@@ -1,4 +1,4 @@
-package p2pedge.media.rtc;
+package p2pedge.webrtc;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -27,6 +27,17 @@ public record CandidateLine(String foundation, int component, String transport, 
         String attribute() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** The value of an extension attribute ({@code tcptype active}, {@code raddr ...}), or null when absent. */
+    public String extension(String name) {
+        String[] fields = extensions.isEmpty() ? new String[0] : extensions.split(" ");
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            if (fields[i].equalsIgnoreCase(name)) {
+                return fields[i + 1];
+            }
+        }
+        return null;
     }
 
     /** The most preferred local address (one per family and type here). */

@@ -1,4 +1,4 @@
-package p2pedge.media.rtc;
+package p2pedge.webrtc;
 
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +42,16 @@ class CandidateLineTest {
         assertEquals("candidate:3 1 udp 2122262783 192.0.2.1 50000 typ host generation 0", v6.at("192.0.2.1").format());
 
         assertFalse(CandidateLine.parse("candidate:4 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active").orElseThrow().udp());
+    }
+
+    @Test
+    void extensionsAreReadByName() {
+        CandidateLine tcp = CandidateLine.parse("candidate:3 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active generation 0")
+                .orElseThrow();
+        assertEquals("active", tcp.extension("tcptype"));
+        assertEquals("0", tcp.extension("GENERATION"));
+        assertEquals(null, tcp.extension("raddr"));
+        assertEquals(null, CandidateLine.udp(CandidateLine.Type.HOST, 1, "192.0.2.1", 1).extension("tcptype"));
     }
 
     @Test
