@@ -26,7 +26,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
@@ -51,7 +50,6 @@ final class ForwardedStream implements AutoCloseable {
     private volatile String publisherUfrag = "pub" + token(6);
     private volatile String publisherPassword = token(24);
     private final KeyframeRequests keyframes;
-    private final Map<String, MediaSession> sessions;
     private volatile Promise<Void> secured = Promise.promise();
     final VideoCodec codec;
     final RtpForwarder video;
@@ -79,12 +77,11 @@ final class ForwardedStream implements AutoCloseable {
     }
 
     /** Created on the verticle's context, like the port's handler: reception statistics are touched by one thread. */
-    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Map<String, MediaSession> sessions, Context context,
+    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Context context,
                     Feedback feedback) {
         this.name = name;
         this.codec = codec;
         this.port = port;
-        this.sessions = sessions;
         this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::sendPli);
         this.video = new RtpForwarder(port::send, keyframes, codec, feedback.limits(), feedback.stats(), System::nanoTime);
         this.audio = new RtpForwarder(port::send, null, null);
@@ -138,8 +135,7 @@ final class ForwardedStream implements AutoCloseable {
 
     /** The port and the edge forget the publisher's ICE session (diagnostics, tests): its checks and media go unanswered. */
     void forgetPublisherSession() {
-        sessions.remove(publisherUfrag);
-        port.forget(publisherUfrag);
+        port.close(publisherUfrag);
     }
 
     private void closeTransformers() {
@@ -174,7 +170,7 @@ final class ForwardedStream implements AutoCloseable {
         publisherVideoType = answer.videoType();
         publisherAudioType = answer.audioType();
         String ufrag = publisherUfrag;
-        sessions.put(ufrag, new MediaSession(ufrag, publisherPassword, offer.fingerprint(),
+        port.open(new MediaSession(ufrag, publisherPassword, offer.fingerprint(),
                 keys -> context.runOnContext(v -> onPublisherKeys(ufrag, keys)), this::onPublisherMedia));
         return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer.media()).writeAnswer();
     }
@@ -326,8 +322,7 @@ final class ForwardedStream implements AutoCloseable {
     @Override
     public void close() {
         vertx.cancelTimer(reportTimer);
-        sessions.remove(publisherUfrag);
-        port.forget(publisherUfrag);
+        port.close(publisherUfrag);
         secured.tryFail("stream closed");
         closeTransformers();
     }

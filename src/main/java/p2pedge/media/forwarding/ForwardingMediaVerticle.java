@@ -25,7 +25,6 @@ import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
-import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
@@ -43,8 +42,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -62,8 +59,6 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final String edgeId;
     private final StreamDirectory directory;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-    /** Shared with the port's session lookup: ICE ufrag -> session (publishers, viewers, pulls). */
-    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
     private final List<DemoPublication> demoPublishers = new ArrayList<>();
@@ -103,7 +98,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         EdgeConfig.Media media = config.media();
-        port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)),
+        port = new SharedUdpPort(vertx, crypto, identity,
                 new SharedUdpPort.Limits(media.dtlsHandshakeThreads(), media.dtlsHandshakeQueue(), media.dtlsStallMillis()),
                 System::nanoTime);
         port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
@@ -115,17 +110,17 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         factory = new PeerConnectionFactory(audioDevice);
         return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
             udpPort = bound;
-            viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort, session -> {
+            viewers = new Viewers(context, config, port, identity, candidateAddresses, udpPort, session -> {
                 players.values().removeIf(player -> player.session() == session);
                 pulls.released(session);
             });
-            pulls = new Pulls(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
+            pulls = new Pulls(context, edgeId, directory, crypto, identity, port, viewers, streams,
                     stream -> resourceOf(stream) != null, config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds(), feedback);
             List<Future<Void>> started = new ArrayList<>();
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, sessions, context, feedback);
+                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, context, feedback);
                 streams.put(spec.name(), stream);
                 DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
                 demoPublishers.add(publication);
@@ -305,7 +300,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
-        JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
+        JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", pulls.count())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
@@ -368,7 +363,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     private void accept(String name, PeerSdp offer, Message<JsonObject> message) {
         VideoCodec codec = Negotiation.publisherCodec(offer);
-        ForwardedStream stream = new ForwardedStream(name, codec, port, sessions, context, feedback);
+        ForwardedStream stream = new ForwardedStream(name, codec, port, context, feedback);
         String answer;
         try {
             answer = stream.acceptPublisher(offer, identity.fingerprint(), candidateAddresses.get(0), udpPort, null);

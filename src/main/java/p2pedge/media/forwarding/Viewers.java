@@ -73,7 +73,6 @@ final class Viewers {
     private final Context context;
     private final EdgeConfig config;
     private final SharedUdpPort port;
-    private final Map<String, MediaSession> sessions;
     private final DtlsCertificate identity;
     private final List<String> candidateAddresses;
     private final int udpPort;
@@ -84,13 +83,12 @@ final class Viewers {
     private long nextInternalSession = -1;
 
     /** @param released told of every viewer session released, whatever the reason */
-    Viewers(Context context, EdgeConfig config, SharedUdpPort port, Map<String, MediaSession> sessions, DtlsCertificate identity,
+    Viewers(Context context, EdgeConfig config, SharedUdpPort port, DtlsCertificate identity,
             List<String> candidateAddresses, int udpPort, LongConsumer released) {
         this.vertx = context.owner();
         this.context = context;
         this.config = config;
         this.port = port;
-        this.sessions = sessions;
         this.identity = identity;
         this.candidateAddresses = candidateAddresses;
         this.udpPort = udpPort;
@@ -190,8 +188,8 @@ final class Viewers {
 
     /** The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout. */
     private void expectDtls(Viewer viewer, String fingerprint) {
-        long session = viewer.session;
-        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, fingerprint,
+        port.close(viewer.ufrag); // a second answer replaces the first
+        port.open(new MediaSession(viewer.ufrag, viewer.password, fingerprint,
                 keys -> context.runOnContext(v -> secured(viewer, keys)),
                 (kind, packet) -> fromViewer(viewer, kind, packet)));
         armConnectTimer(viewer, 502, "media connection not established within " + config.media().connectTimeoutSeconds() + " s");
@@ -337,8 +335,7 @@ final class Viewers {
         String id = Long.toString(session);
         viewer.stream.video.remove(id);
         viewer.stream.audio.remove(id);
-        sessions.remove(viewer.ufrag);
-        port.forget(viewer.ufrag);
+        port.close(viewer.ufrag);
         if (viewer.fromViewer != null) {
             viewer.fromViewer.close();
         }

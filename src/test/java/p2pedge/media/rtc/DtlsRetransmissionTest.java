@@ -17,10 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -115,10 +112,9 @@ class DtlsRetransmissionTest {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
         DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
-        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
         CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
-        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             passIce(socket, edge);
