@@ -49,7 +49,8 @@ import java.util.logging.Logger;
  * port (ICE-lite, DTLS-SRTP), each stream encoded once and its RTP forwarded to every viewer. Signalling, P2P
  * and the cluster see no difference from the per-viewer webrtc-java plane. This class wires the parts and
  * owns the streams: configured demo streams, WHIP-published ones (claimed in the {@link StreamDirectory}) and
- * pulled copies of streams published on other edges; {@link Viewers} owns the viewers.
+ * pulled copies of streams published on other edges; {@link Viewers} owns the viewers. Everything runs on this
+ * verticle's context (the package's threading rule, in its package-info).
  */
 public final class ForwardingMediaVerticle extends VerticleBase {
 

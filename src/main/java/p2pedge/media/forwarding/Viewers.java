@@ -59,7 +59,7 @@ final class Viewers {
         /** Another edge pulling the stream, not a player. */
         boolean pullingEdge;
         long connectTimer = -1;
-        volatile SrtpTransformer fromViewer;
+        SrtpTransformer fromViewer;
 
         Viewer(long session, ForwardedStream stream) {
             this.session = session;
@@ -70,7 +70,6 @@ final class Viewers {
 
 
     private final Vertx vertx;
-    private final Context context;
     private final EdgeConfig config;
     private final SharedUdpPort port;
     private final DtlsCertificate identity;
@@ -86,7 +85,6 @@ final class Viewers {
     Viewers(Context context, EdgeConfig config, SharedUdpPort port, DtlsCertificate identity,
             List<String> candidateAddresses, int udpPort, LongConsumer released) {
         this.vertx = context.owner();
-        this.context = context;
         this.config = config;
         this.port = port;
         this.identity = identity;
@@ -190,7 +188,7 @@ final class Viewers {
     private void expectDtls(Viewer viewer, String fingerprint) {
         port.close(viewer.ufrag); // a second answer replaces the first
         port.open(new MediaSession(viewer.ufrag, viewer.password, fingerprint,
-                keys -> context.runOnContext(v -> secured(viewer, keys)),
+                keys -> secured(viewer, keys),
                 (kind, packet) -> fromViewer(viewer, kind, packet)));
         armConnectTimer(viewer, 502, "media connection not established within " + config.media().connectTimeoutSeconds() + " s");
     }

@@ -46,12 +46,14 @@ public final class SharedUdpPort {
         public static final Limits DEFAULTS = new Limits(4, 16, 3_000);
     }
 
-    /** A DTLS association on one address: a handshake running, or done (then {@code transport} is set). */
+    /**
+     * A DTLS association on one address: a handshake running, or done (then {@code transport} is set). Touched on the
+     * port's context only; the handshake thread sees its queue and hands its outcome back ({@link Secured}).
+     */
     private static final class Association {
         final InetSocketAddress address;
         final DatagramQueue queue;
-        volatile DTLSTransport transport;
-        volatile SrtpKeys keys;
+        DTLSTransport transport;
         boolean draining;
         final long startedNanos;
         /** Until the handshake completes: the client's last flight in an order DTLS can take (see CipherChangeGate). */
@@ -82,6 +84,10 @@ public final class SharedUdpPort {
                 }
             }
         }
+    }
+
+    /** What a handshake thread hands back to the port's context: the transport and the keys it exported. */
+    private record Secured(DTLSTransport transport, SrtpKeys keys) {
     }
 
     /** What the port keeps of one session's peer. Touched on the port's context only. */
@@ -131,7 +137,7 @@ public final class SharedUdpPort {
     private final LongAdder sentBytes = new LongAdder();
     private Context context;
     private UdpChannel socket;
-    private volatile double simulatedLoss;
+    private double simulatedLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
         this(vertx, crypto, identity, Limits.DEFAULTS, System::nanoTime);
@@ -441,10 +447,14 @@ public final class SharedUdpPort {
         handOn(association, hello);
         peer.handshake = association;
         peer.running = true;
-        DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), k -> association.keys = k);
+        String fingerprint = session.remoteFingerprint();
         handshakes.submit(context, () -> {
                     association.queue.begin();
-                    return new DTLSServerProtocol().accept(server, association.queue);
+                    // The keys are exported on this thread, during accept: they go back to the context with the transport.
+                    SrtpKeys[] exported = new SrtpKeys[1];
+                    DTLSTransport transport = new DTLSServerProtocol().accept(
+                            new DtlsSrtpServer(crypto, identity, fingerprint, keys -> exported[0] = keys), association.queue);
+                    return new Secured(transport, exported[0]);
                 })
                 .onComplete(ar -> {
                     peer.running = false;
@@ -457,8 +467,8 @@ public final class SharedUdpPort {
                 });
     }
 
-    private void completed(String ufrag, Peer peer, MediaSession session, Association association, DTLSTransport transport) {
-        association.transport = transport;
+    private void completed(String ufrag, Peer peer, MediaSession session, Association association, Secured secured) {
+        association.transport = secured.transport();
         if (peers.get(ufrag) != peer || peer.handshake != association) {
             association.close(); // the session ended or moved on meanwhile
             return;
@@ -471,7 +481,7 @@ public final class SharedUdpPort {
         if (previous != null) {
             previous.close(); // a move: the old address's DTLS state goes; the session drops its old SRTP contexts
         }
-        session.onSecured().accept(association.keys);
+        session.onSecured().accept(secured.keys());
         drain(association);
     }
 
@@ -511,7 +521,7 @@ public final class SharedUdpPort {
 
     /**
      * Drops this share of outgoing RTP on purpose (0 to 1): a diagnostic and test hook, to watch viewers
-     * recover through NACK and PLI. Off by default.
+     * recover through NACK and PLI. Off by default; on the port's context.
      */
     public void simulateOutgoingRtpLoss(double share) {
         this.simulatedLoss = share;
