@@ -15,16 +15,16 @@ import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
+import p2pedge.testing.OnContext;
+import p2pedge.testing.Waits;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -57,8 +57,8 @@ class ViewerTransportTest {
     void start(Vertx vertx) throws Exception {
         context = vertx.getOrCreateContext();
         port = new SharedUdpPort(vertx, crypto, edgeIdentity);
-        edge = new InetSocketAddress("127.0.0.1", onContext(() -> port.listen("127.0.0.1", 0)));
-        onContext(() -> {
+        edge = new InetSocketAddress("127.0.0.1", OnContext.call(context, () -> port.listen("127.0.0.1", 0)));
+        OnContext.call(context, () -> {
             stream = new ForwardedStream("live", VideoCodec.VP8, port, context,
                     new ForwardedStream.Feedback(FeedbackLimits.DEFAULT, new FeedbackStats()));
             stream.pulledWith(VP8, ForwardedStream.OPUS, ssrc -> { });
@@ -83,30 +83,11 @@ class ViewerTransportTest {
 
     @AfterEach
     void stop() throws Exception {
-        onContext(() -> {
+        OnContext.call(context, () -> {
             stream.close();
             return player.close();
         });
-        onContext(() -> port.close());
-    }
-
-    private <T> T onContext(Supplier<Future<T>> action) throws Exception {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        context.runOnContext(v -> action.get().onComplete(ar -> {
-            if (ar.succeeded()) {
-                done.complete(ar.result());
-            } else {
-                done.completeExceptionally(ar.cause());
-            }
-        }));
-        return done.get(10, TimeUnit.SECONDS);
-    }
-
-    private void onContext(Runnable action) throws Exception {
-        onContext(() -> {
-            action.run();
-            return Future.succeededFuture();
-        });
+        OnContext.call(context, () -> port.close());
     }
 
     private static byte[] rtp(int payloadType, int ssrc, boolean vp8Keyframe) {
@@ -123,21 +104,19 @@ class ViewerTransportTest {
     void oneSendingContextCarriesVideoAndAudioAndCloseEndsEverythingOnce() throws Exception {
         ViewerTransport viewer = new ViewerTransport(port, stream, "7");
         assertNotEquals(viewer.videoSsrc, viewer.audioSsrc, "one context protects both: their SSRCs differ");
-        onContext(() -> viewer.open(playerIdentity.fingerprint(), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
+        OnContext.run(context, () -> viewer.open(playerIdentity.fingerprint(), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
                 connected::incrementAndGet));
-        onContext(() -> {
+        OnContext.call(context, () -> {
             player.addCandidate(edge);
             return player.connect(new ClientTransport.Remote(viewer.ufrag, viewer.password, edgeIdentity.fingerprint(), true));
         });
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (connected.get() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10); // the edge's side of the handshake completes on the port's context, after the player's
-        }
-        assertEquals(1, connected.get(), "connected once the edge holds the keys");
+        // The edge's side of the handshake completes on the port's context, after the player's.
+        Waits.until(() -> connected.get() > 0, 5_000, "the edge's keys");
+        assertEquals(1, connected.get(), "connected once");
         assertEquals(1, stream.video.viewerCount());
         assertEquals(1, stream.audio.viewerCount());
 
-        onContext(() -> {
+        OnContext.run(context, () -> {
             stream.onUpstreamRtp(rtp(VP8, 0x1111, true));
             stream.onUpstreamRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
         });
@@ -150,7 +129,7 @@ class ViewerTransportTest {
         assertEquals(viewer.audioSsrc, ssrcOf(second));
         assertEquals(ForwardedStream.OPUS, second[1] & 0x7F);
 
-        onContext(() -> {
+        OnContext.run(context, () -> {
             viewer.close();
             viewer.close();
         });
@@ -158,13 +137,13 @@ class ViewerTransportTest {
         assertEquals(0, stream.video.viewerCount());
         assertEquals(0, stream.audio.viewerCount());
         long forwarded = stream.video.forwarded() + stream.audio.forwarded();
-        onContext(() -> {
+        OnContext.run(context, () -> {
             stream.onUpstreamRtp(rtp(VP8, 0x1111, true));
             stream.onUpstreamRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
         });
         assertEquals(forwarded, stream.video.forwarded() + stream.audio.forwarded(), "nothing is forwarded to it any more");
         assertNull(received.poll(300, TimeUnit.MILLISECONDS));
-        onContext(() -> viewer.open(playerIdentity.fingerprint(), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
+        OnContext.run(context, () -> viewer.open(playerIdentity.fingerprint(), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
                 connected::incrementAndGet));
         assertEquals(0, port.sessionCount(), "a closed transport opens nothing");
     }

@@ -12,8 +12,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
@@ -137,14 +135,7 @@ class DtlsRetransmissionTest {
     }
 
     private static void passIce(DatagramSocket socket, InetSocketAddress edge) throws Exception {
-        byte[] transaction = new byte[12];
-        new SecureRandom().nextBytes(transaction);
-        byte[] check = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
-                .string(StunMessage.USERNAME, UFRAG + ":player")
-                .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
-                .attribute(StunMessage.ICE_CONTROLLING, new byte[8])
-                .attribute(StunMessage.USE_CANDIDATE, new byte[0])
-                .build(PASSWORD.getBytes(StandardCharsets.UTF_8), true);
+        byte[] check = IceChecks.nominating(UFRAG, PASSWORD);
         socket.send(new DatagramPacket(check, check.length, edge));
         DatagramPacket response = new DatagramPacket(new byte[1500], 1500);
         socket.setSoTimeout(5_000);

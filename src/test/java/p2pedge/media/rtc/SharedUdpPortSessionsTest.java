@@ -9,18 +9,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.OnContext;
+import p2pedge.testing.Waits;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,33 +46,14 @@ class SharedUdpPortSessionsTest {
         context = vertx.getOrCreateContext();
         port = new SharedUdpPort(vertx, crypto, DtlsCertificate.generate(crypto), SharedUdpPort.Limits.DEFAULTS, nanos::get);
         // listen takes the context it is called on as the port's: the test's own, where it then opens and closes.
-        edge = new InetSocketAddress("127.0.0.1", onPort(() -> port.listen("127.0.0.1", 0)));
+        edge = new InetSocketAddress("127.0.0.1", OnContext.call(context, () -> port.listen("127.0.0.1", 0)));
         player = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
     }
 
     @AfterEach
     void close() throws Exception {
         player.close();
-        onPort(() -> port.close());
-    }
-
-    private <T> T onPort(Supplier<Future<T>> action) throws Exception {
-        CompletableFuture<T> done = new CompletableFuture<>();
-        context.runOnContext(v -> action.get().onComplete(ar -> {
-            if (ar.succeeded()) {
-                done.complete(ar.result());
-            } else {
-                done.completeExceptionally(ar.cause());
-            }
-        }));
-        return done.get(10, TimeUnit.SECONDS);
-    }
-
-    private void onPort(Runnable action) throws Exception {
-        onPort(() -> {
-            action.run();
-            return Future.succeededFuture();
-        });
+        OnContext.call(context, () -> port.close());
     }
 
     private static MediaSession session(String password) {
@@ -84,14 +62,7 @@ class SharedUdpPortSessionsTest {
 
     /** A nominating check for {@link #UFRAG}, with the integrity of {@code password}. */
     private void check(String password) throws Exception {
-        byte[] transaction = new byte[12];
-        new SecureRandom().nextBytes(transaction);
-        byte[] check = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
-                .string(StunMessage.USERNAME, UFRAG + ":player")
-                .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
-                .attribute(StunMessage.ICE_CONTROLLING, new byte[8])
-                .attribute(StunMessage.USE_CANDIDATE, new byte[0])
-                .build(password.getBytes(StandardCharsets.UTF_8), true);
+        byte[] check = IceChecks.nominating(UFRAG, password);
         player.send(new DatagramPacket(check, check.length, edge));
     }
 
@@ -118,22 +89,19 @@ class SharedUdpPortSessionsTest {
 
     /** Waits until the port counted a drop for {@code reason} {@code count} times (the datagram was handled). */
     private void awaitDropped(String reason, long count) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (port.dropped().getOrDefault(reason, 0L) < count && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Waits.until(() -> port.dropped().getOrDefault(reason, 0L) >= count, 5_000, "a drop for " + reason);
         assertEquals(count, port.dropped().getOrDefault(reason, 0L), port.dropped().toString());
     }
 
     @Test
     void anOpenSessionsChecksAreAnsweredAndAClosedOnesAreNot() throws Exception {
-        onPort(() -> port.open(session(PASSWORD)));
+        OnContext.run(context, () -> port.open(session(PASSWORD)));
         check(PASSWORD);
         assertTrue(answered(), "an open session's check is answered");
         InetSocketAddress me = new InetSocketAddress("127.0.0.1", player.getLocalPort());
         assertEquals(UFRAG, port.sessionOf(me).orElseThrow());
 
-        onPort(() -> port.close(UFRAG));
+        OnContext.run(context, () -> port.close(UFRAG));
         assertEquals(0, port.sessionCount());
         assertTrue(port.sessionOf(me).isEmpty(), "the session's addresses are forgotten");
         assertTrue(port.addressOf(UFRAG).isEmpty());
@@ -145,17 +113,17 @@ class SharedUdpPortSessionsTest {
 
     @Test
     void closeIsIdempotentAndFreesTheUfrag() throws Exception {
-        onPort(() -> port.open(session(PASSWORD)));
+        OnContext.run(context, () -> port.open(session(PASSWORD)));
         check(PASSWORD);
         assertTrue(answered());
-        onPort(() -> {
+        OnContext.run(context, () -> {
             port.close(UFRAG);
             port.close(UFRAG);
             port.close("never-opened");
         });
         assertEquals(0, port.sessionCount());
 
-        onPort(() -> port.open(session(PASSWORD)));
+        OnContext.run(context, () -> port.open(session(PASSWORD)));
         assertEquals(1, port.sessionCount());
         check(PASSWORD);
         assertTrue(answered(), "a ufrag closed is free to be opened again");
@@ -163,7 +131,7 @@ class SharedUdpPortSessionsTest {
 
     @Test
     void aSecondOpenOfAUfragInUseIsRefusedAndTheFirstStays() throws Exception {
-        onPort(() -> port.open(session(PASSWORD)));
+        OnContext.run(context, () -> port.open(session(PASSWORD)));
         String other = "anotherpassword012345678";
         assertThrows(IllegalStateException.class, () -> port.open(session(other)));
         assertEquals(1, port.sessionCount());
