@@ -30,8 +30,9 @@ import java.util.logging.Logger;
  * nominated address, on a small bounded pool of its own; the address the handshake completed on becomes the
  * session's selected address, the only one its media is sent to (see {@link PeerAddresses}). Everything else is
  * dropped and counted by reason. The port alone owns its session table: a session is {@link #open opened} with its
- * credentials and {@link #close(String) closed} once, which forgets everything the port kept for it. Runs on the
- * context {@link #listen} was called on: open and close sessions there (or before the port listens).
+ * credentials and {@link #close(String) closed}, which forgets everything the port kept for it. Runs on the context
+ * {@link #listen} was called on: close sessions there; the table itself is concurrent, so tests may open a session
+ * from their own thread.
  */
 public final class SharedUdpPort {
 
