@@ -39,7 +39,8 @@ final class DemoPublisher implements AutoCloseable {
     private final Consumer<PublisherHealth.Link> onLink;
     private RTCPeerConnection connection;
     private Context context;
-    private volatile boolean closed;
+    /** Read on the context only: libwebrtc's callbacks hop there first. */
+    private boolean closed;
 
     DemoPublisher(LiveStream source, Consumer<PublisherHealth.Link> onLink) {
         this.source = source;

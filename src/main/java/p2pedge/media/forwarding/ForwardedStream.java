@@ -26,7 +26,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
@@ -48,48 +47,44 @@ final class ForwardedStream implements AutoCloseable {
     private final String name;
     private final SharedUdpPort port;
     /** The publisher's session on the port; a re-published stream gets new ones (see {@link #dropPublisher}). */
-    private volatile String publisherUfrag = "pub" + token(6);
-    private volatile String publisherPassword = token(24);
+    private String publisherUfrag = "pub" + token(6);
+    private String publisherPassword = token(24);
     private final KeyframeRequests keyframes;
-    private final Map<String, MediaSession> sessions;
-    private volatile Promise<Void> secured = Promise.promise();
+    private Promise<Void> secured = Promise.promise();
     final VideoCodec codec;
     final RtpForwarder video;
     final RtpForwarder audio;
-    private volatile SrtpTransformer fromPublisher;
-    private volatile SrtpTransformer toPublisher;
-    private volatile int publisherVideoType = -1;
-    private volatile int publisherAudioType = -1;
-    private volatile int publisherVideoSsrc = -1;
-    private volatile int publisherAudioSsrc = -1;
-    private volatile long lastPacketNanos;
+    private SrtpTransformer fromPublisher;
+    private SrtpTransformer toPublisher;
+    private int publisherVideoType = -1;
+    private int publisherAudioType = -1;
+    private int publisherVideoSsrc = -1;
+    private int publisherAudioSsrc = -1;
+    private long lastPacketNanos;
     private final long createdNanos = System.nanoTime();
-    private volatile IntConsumer upstreamKeyframeRequest;
+    private IntConsumer upstreamKeyframeRequest;
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
     private ReceptionStats videoReception = new ReceptionStats(90_000);
     private ReceptionStats audioReception = new ReceptionStats(48_000);
-    private volatile long receiverReports;
+    private long receiverReports;
     private final Vertx vertx;
-    private final Context context;
     private final long reportTimer;
 
     /** What viewers' feedback may cost (the plane's limits) and where it is counted (the plane's counters). */
     record Feedback(FeedbackLimits limits, FeedbackStats stats) {
     }
 
-    /** Created on the verticle's context, like the port's handler: reception statistics are touched by one thread. */
-    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Map<String, MediaSession> sessions, Context context,
+    /** Created on the media verticle's context, where it then runs (see the package's threading rule). */
+    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Context context,
                     Feedback feedback) {
         this.name = name;
         this.codec = codec;
         this.port = port;
-        this.sessions = sessions;
         this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::sendPli);
         this.video = new RtpForwarder(port::send, keyframes, codec, feedback.limits(), feedback.stats(), System::nanoTime);
         this.audio = new RtpForwarder(port::send, null, null);
         this.vertx = context.owner();
-        this.context = context;
         this.reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
     }
 
@@ -138,8 +133,7 @@ final class ForwardedStream implements AutoCloseable {
 
     /** The port and the edge forget the publisher's ICE session (diagnostics, tests): its checks and media go unanswered. */
     void forgetPublisherSession() {
-        sessions.remove(publisherUfrag);
-        port.forget(publisherUfrag);
+        port.close(publisherUfrag);
     }
 
     private void closeTransformers() {
@@ -174,8 +168,8 @@ final class ForwardedStream implements AutoCloseable {
         publisherVideoType = answer.videoType();
         publisherAudioType = answer.audioType();
         String ufrag = publisherUfrag;
-        sessions.put(ufrag, new MediaSession(ufrag, publisherPassword, offer.fingerprint(),
-                keys -> context.runOnContext(v -> onPublisherKeys(ufrag, keys)), this::onPublisherMedia));
+        port.open(new MediaSession(ufrag, publisherPassword, offer.fingerprint(),
+                keys -> onPublisherKeys(ufrag, keys), this::onPublisherMedia));
         return new EdgeSdp(publisherUfrag, publisherPassword, fingerprint, address, udpPort, answer.media()).writeAnswer();
     }
 
@@ -326,8 +320,7 @@ final class ForwardedStream implements AutoCloseable {
     @Override
     public void close() {
         vertx.cancelTimer(reportTimer);
-        sessions.remove(publisherUfrag);
-        port.forget(publisherUfrag);
+        port.close(publisherUfrag);
         secured.tryFail("stream closed");
         closeTransformers();
     }

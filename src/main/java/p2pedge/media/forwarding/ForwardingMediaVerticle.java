@@ -25,8 +25,6 @@ import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
-import p2pedge.media.rtc.MediaSession;
-import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
@@ -43,16 +41,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
  * The forwarding media plane behind the media verticle's event-bus contract ({@link MediaApi}): one shared UDP
  * port (ICE-lite, DTLS-SRTP), each stream encoded once and its RTP forwarded to every viewer. Signalling, P2P
  * and the cluster see no difference from the per-viewer webrtc-java plane. This class wires the parts and
- * owns the streams: configured demo streams, WHIP-published ones (claimed in the {@link StreamDirectory}) and
- * pulled copies of streams published on other edges; {@link Viewers} owns the viewers.
+ * owns the streams: configured demo streams, WHIP-published ones ({@link Publishers}) and pulled copies of streams
+ * published on other edges ({@link Pulls}); {@link Viewers} owns the viewers. Everything runs on this
+ * verticle's context (the package's threading rule, in its package-info).
  */
 public final class ForwardingMediaVerticle extends VerticleBase {
 
@@ -62,18 +59,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final String edgeId;
     private final StreamDirectory directory;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-    /** Shared with the port's session lookup: ICE ufrag -> session (publishers, viewers, pulls). */
-    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ForwardedStream> streams = new LinkedHashMap<>();
     private final List<LiveStream> sources = new ArrayList<>();
     private final List<DemoPublication> demoPublishers = new ArrayList<>();
-    /** WHIP resources: id -> the stream its publisher feeds, and that publisher's watchdog timer. */
-    private final Map<String, ForwardedStream> published = new HashMap<>();
-    private final Map<String, Long> watchdogs = new HashMap<>();
     /** WHEP resources: id -> viewer session and the stream it plays. */
     private final Map<String, WhepPlayer> players = new HashMap<>();
-    /** WHIP offers accepted but still claiming their name in the directory: they count against whip.maxPublishers. */
-    private int claiming;
 
     private record WhepPlayer(long session, String stream) {
     }
@@ -84,6 +74,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private long egressTimer = -1;
     private Viewers viewers;
     private Pulls pulls;
+    private Publishers publishers;
     private BcTlsCrypto crypto;
     private DtlsCertificate identity;
     private AudioDeviceModule audioDevice;
@@ -103,7 +94,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         EdgeConfig.Media media = config.media();
-        port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)),
+        port = new SharedUdpPort(vertx, crypto, identity,
                 new SharedUdpPort.Limits(media.dtlsHandshakeThreads(), media.dtlsHandshakeQueue(), media.dtlsStallMillis()),
                 System::nanoTime);
         port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
@@ -115,17 +106,20 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         factory = new PeerConnectionFactory(audioDevice);
         return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
             udpPort = bound;
-            viewers = new Viewers(context, config, port, sessions, identity, candidateAddresses, udpPort, session -> {
+            viewers = new Viewers(context, config, port, identity, candidateAddresses, udpPort, session -> {
                 players.values().removeIf(player -> player.session() == session);
                 pulls.released(session);
             });
-            pulls = new Pulls(context, edgeId, directory, crypto, identity, port, sessions, viewers, streams,
-                    stream -> resourceOf(stream) != null, config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds(), feedback);
+            publishers = new Publishers(vertx, config.whip(), edgeId, directory, streams, viewers,
+                    (name, codec) -> new ForwardedStream(name, codec, port, context, feedback),
+                    new Publishers.Endpoint(identity.fingerprint(), candidateAddresses.get(0), udpPort));
+            pulls = new Pulls(context, edgeId, directory, crypto, identity, port, viewers, streams, publishers::feeds,
+                    config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds(), feedback);
             List<Future<Void>> started = new ArrayList<>();
             for (EdgeConfig.StreamSpec spec : config.streams()) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, sessions, context, feedback);
+                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, context, feedback);
                 streams.put(spec.name(), stream);
                 DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
                 demoPublishers.add(publication);
@@ -136,8 +130,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.ANSWER, this::onAnswer));
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.CANDIDATES, m -> m.reply(null))); // ICE-lite: checks suffice
             consumers.add(bus.localConsumer(MediaApi.CLOSE, this::onClose));
-            consumers.add(bus.localConsumer(MediaApi.PUBLISH, this::onPublish));
-            consumers.add(bus.<JsonObject>localConsumer(MediaApi.UNPUBLISH, this::onUnpublish));
+            consumers.addAll(publishers.listen());
             consumers.add(bus.localConsumer(MediaApi.PLAY, this::onPlay));
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
@@ -170,9 +163,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         consumers.forEach(MessageConsumer::unregister);
         vertx.cancelTimer(egressTimer);
         int open = viewers.releaseAll();
-        watchdogs.values().forEach(vertx::cancelTimer);
+        publishers.stop();
         pulls.closeAll();
-        published.forEach((resource, stream) -> directory.release(stream.name(), edgeId));
         streams.values().forEach(ForwardedStream::close);
         demoPublishers.forEach(DemoPublication::close);
         sources.forEach(LiveStream::close);
@@ -281,7 +273,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         JsonArray out = new JsonArray();
         streams.forEach((name, stream) -> {
             // "relay": the admin API's name for a pulled stream.
-            String source = resourceOf(stream) != null ? "whip" : pulls.originOf(name).isPresent() ? "relay" : "demo";
+            String source = publishers.feeds(stream) ? "whip" : pulls.originOf(name).isPresent() ? "relay" : "demo";
             out.add(new JsonObject().put("name", name).put("source", source).put("codec", stream.codec.name())
                     .put("origin", pulls.originOf(name).orElse(edgeId)).put("mediaConnections", viewers.watching(stream)));
         });
@@ -305,7 +297,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
-        JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", sessions.size())
+        JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", pulls.count())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
@@ -322,113 +314,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     }
 
     /** The offer in a PLAY or PUBLISH request, or null once the request has been failed with a 400 saying why. */
-    private static PeerSdp offerOf(Message<JsonObject> message) {
+    static PeerSdp offerOf(Message<JsonObject> message) {
         try {
             return PeerSdp.parseOffer(message.body().getString("sdp"));
         } catch (IllegalArgumentException e) {
             message.fail(400, "offer rejected: " + e.getMessage());
             return null;
-        }
-    }
-
-    /** A WHIP publisher's offer: a new stream of that name, fed by it. */
-    private void onPublish(Message<JsonObject> message) {
-        String name = message.body().getString("stream");
-        PeerSdp offer = offerOf(message);
-        if (offer == null) {
-            return;
-        }
-        ForwardedStream live = streams.get(name);
-        boolean replacing = false;
-        if (live != null) {
-            String resource = resourceOf(live);
-            if (resource == null || !config.whip().replace()) {
-                message.fail(409, "stream " + name + " is already live");
-                return;
-            }
-            endStream(resource, "replaced by a new publisher", false);
-            replacing = true;
-        } else if (published.size() + claiming >= config.whip().maxPublishers()) {
-            // Each publisher holds a stream, its ICE/DTLS session and a watchdog: bounded per edge.
-            message.fail(503, "this edge is at its limit of " + config.whip().maxPublishers()
-                    + " live WHIP publishers (whip.maxPublishers)");
-            return;
-        }
-        // The name is claimed cluster-wide first: a second publisher on any edge gets a 409.
-        claiming++;
-        (replacing ? Future.succeededFuture(true) : directory.claim(name, edgeId)).onComplete(claimed -> {
-            claiming--;
-            if (claimed.failed() || !claimed.result()) {
-                message.fail(409, "stream " + name + " is already live on another edge");
-                return;
-            }
-            accept(name, offer, message);
-        });
-    }
-
-    private void accept(String name, PeerSdp offer, Message<JsonObject> message) {
-        VideoCodec codec = Negotiation.publisherCodec(offer);
-        ForwardedStream stream = new ForwardedStream(name, codec, port, sessions, context, feedback);
-        String answer;
-        try {
-            answer = stream.acceptPublisher(offer, identity.fingerprint(), candidateAddresses.get(0), udpPort, null);
-        } catch (IllegalArgumentException e) {
-            stream.close();
-            directory.release(name, edgeId);
-            message.fail(400, "offer rejected: " + e.getMessage());
-            return;
-        }
-        String resource = ForwardedStream.token(16);
-        streams.put(name, stream);
-        published.put(resource, stream);
-        watchdogs.put(resource, watchdog(stream, () -> endStream(resource,
-                stream.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect", true)));
-        // Not the resource id: it is the right to end the stream.
-        LOG.info(() -> "stream " + name + ": WHIP publisher accepted (" + codec + ")");
-        message.reply(new JsonObject().put("sdp", answer).put("resource", resource));
-    }
-
-    /** Calls {@code onStale} once the stream has had no media for whip.publisherTimeoutSeconds (or never had any). */
-    private long watchdog(ForwardedStream stream, Runnable onStale) {
-        long timeout = config.whip().publisherTimeoutSeconds() * 1_000_000_000L;
-        return vertx.setPeriodic(1_000, t -> {
-            if (stream.silentFor(timeout)) {
-                onStale.run();
-            }
-        });
-    }
-
-    /** Ends a publication named by its resource under its own stream (the same id under another stream is unknown). */
-    private void onUnpublish(Message<JsonObject> message) {
-        String resource = message.body().getString("resource");
-        ForwardedStream stream = published.get(resource);
-        if (stream == null || !stream.name().equals(message.body().getString("stream"))) {
-            message.fail(404, "no such WHIP resource");
-            return;
-        }
-        endStream(resource, "the publisher ended it", true);
-        message.reply(null);
-    }
-
-    private String resourceOf(ForwardedStream stream) {
-        return published.entrySet().stream().filter(e -> e.getValue() == stream).map(Map.Entry::getKey).findFirst().orElse(null);
-    }
-
-    /**
-     * A published stream ends: its viewers here are told (an error, not a frozen picture), every other edge ends
-     * its pulled copy, and (unless a new publisher takes over the name) the name is free again.
-     */
-    private void endStream(String resource, String reason, boolean releaseName) {
-        ForwardedStream stream = published.remove(resource);
-        if (stream == null) {
-            return;
-        }
-        vertx.cancelTimer(watchdogs.remove(resource));
-        streams.remove(stream.name(), stream);
-        viewers.closeStream(stream, reason);
-        vertx.eventBus().publish(Pulls.STREAM_ENDED, new JsonObject().put("stream", stream.name()).put("reason", reason));
-        if (releaseName) {
-            directory.release(stream.name(), edgeId);
         }
     }
 

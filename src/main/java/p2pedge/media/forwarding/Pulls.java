@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import p2pedge.media.StreamDirectory;
 import p2pedge.media.rtc.DtlsCertificate;
-import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
 
@@ -67,7 +66,6 @@ final class Pulls {
     private final BcTlsCrypto crypto;
     private final DtlsCertificate identity;
     private final SharedUdpPort port;
-    private final Map<String, MediaSession> sessions;
     private final Viewers viewers;
     /** The verticle's streams by name: pulled ones are added and removed here. */
     private final Map<String, ForwardedStream> streams;
@@ -81,7 +79,7 @@ final class Pulls {
     private final ForwardedStream.Feedback feedback;
 
     Pulls(Context context, String edgeId, StreamDirectory directory, BcTlsCrypto crypto, DtlsCertificate identity,
-           SharedUdpPort port, Map<String, MediaSession> sessions, Viewers viewers, Map<String, ForwardedStream> streams,
+           SharedUdpPort port, Viewers viewers, Map<String, ForwardedStream> streams,
            Predicate<ForwardedStream> publishedHere, int silenceSeconds, int idleSeconds, ForwardedStream.Feedback feedback) {
         this.feedback = feedback;
         this.vertx = context.owner();
@@ -91,7 +89,6 @@ final class Pulls {
         this.crypto = crypto;
         this.identity = identity;
         this.port = port;
-        this.sessions = sessions;
         this.viewers = viewers;
         this.streams = streams;
         this.publishedHere = publishedHere;
@@ -144,7 +141,7 @@ final class Pulls {
         return bus.<JsonObject>request(PULL_OFFER + origin, request, REQUEST).compose(reply -> {
             JsonObject offer = reply.body();
             long remoteSession = offer.getLong("session");
-            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, sessions, context, feedback);
+            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, context, feedback);
             StreamPull pull = new StreamPull(vertx, crypto, identity, stream);
             List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
             return pull.start(offer.getString("sdp"), candidates, answer -> bus.request(PULL_ANSWER + origin,

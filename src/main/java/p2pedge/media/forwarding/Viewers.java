@@ -11,25 +11,17 @@ import p2pedge.media.MediaApi;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
-import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.Negotiation;
-import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.PeerSdp;
-import p2pedge.media.rtc.RtcpFeedback;
 import p2pedge.media.rtc.RtpForwarder;
-import p2pedge.media.rtc.RtpRewriter;
 import p2pedge.media.rtc.SharedUdpPort;
-import p2pedge.media.rtc.SrtpKeys;
-import p2pedge.media.rtc.SrtpTransformer;
 import p2pedge.webrtc.IceCandidate;
 import p2pedge.webrtc.SessionDescription;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
@@ -42,38 +34,31 @@ import java.util.logging.Logger;
 final class Viewers {
 
     private static final Logger LOG = Logger.getLogger(Viewers.class.getName());
-    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One viewer on the forwarding plane. */
+    /** One viewer on the forwarding plane: its signalling session and stream; its transport owns the media side. */
     private static final class Viewer {
         final long session;
         final ForwardedStream stream;
-        final String ufrag = ForwardedStream.token(8);
-        final String password = ForwardedStream.token(24);
-        final int videoSsrc = RANDOM.nextInt();
-        final int audioSsrc = RANDOM.nextInt();
+        final ViewerTransport transport;
         /** The payload types this viewer receives: the edge's own when the edge offered, the player's for WHEP. */
         int videoType;
         int audioType = ForwardedStream.OPUS;
-        boolean secured;
         /** Another edge pulling the stream, not a player. */
         boolean pullingEdge;
         long connectTimer = -1;
-        volatile SrtpTransformer fromViewer;
 
-        Viewer(long session, ForwardedStream stream) {
+        Viewer(long session, ForwardedStream stream, SharedUdpPort port) {
             this.session = session;
             this.stream = stream;
+            this.transport = new ViewerTransport(port, stream, Long.toString(session));
             this.videoType = stream.codec.payloadType();
         }
     }
 
 
     private final Vertx vertx;
-    private final Context context;
     private final EdgeConfig config;
     private final SharedUdpPort port;
-    private final Map<String, MediaSession> sessions;
     private final DtlsCertificate identity;
     private final List<String> candidateAddresses;
     private final int udpPort;
@@ -84,13 +69,11 @@ final class Viewers {
     private long nextInternalSession = -1;
 
     /** @param released told of every viewer session released, whatever the reason */
-    Viewers(Context context, EdgeConfig config, SharedUdpPort port, Map<String, MediaSession> sessions, DtlsCertificate identity,
+    Viewers(Context context, EdgeConfig config, SharedUdpPort port, DtlsCertificate identity,
             List<String> candidateAddresses, int udpPort, LongConsumer released) {
         this.vertx = context.owner();
-        this.context = context;
         this.config = config;
         this.port = port;
-        this.sessions = sessions;
         this.identity = identity;
         this.candidateAddresses = candidateAddresses;
         this.udpPort = udpPort;
@@ -107,7 +90,7 @@ final class Viewers {
      */
     private void sweepConsent() {
         long timeoutNanos = config.media().consentTimeoutSeconds() * 1_000_000_000L;
-        List<Viewer> lapsed = viewers.values().stream().filter(v -> v.secured && port.consentExpired(v.ufrag, timeoutNanos)).toList();
+        List<Viewer> lapsed = viewers.values().stream().filter(v -> v.transport.consentExpired(timeoutNanos)).toList();
         for (Viewer viewer : lapsed) {
             release(viewer.session);
             port.countDropped("session: ICE consent expired");
@@ -153,14 +136,15 @@ final class Viewers {
         if (viewers.size() >= config.media().maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
         }
-        Viewer viewer = new Viewer(session, stream);
+        Viewer viewer = new Viewer(session, stream, port);
         viewer.pullingEdge = pullingEdge;
         viewers.put(session, viewer);
         // An offer holds a slot: one never answered gives it back after the connect timeout.
         armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + config.media().connectTimeoutSeconds() + " s");
         List<String> addresses = candidateAddresses;
-        String sdp = new EdgeSdp(viewer.ufrag, viewer.password, identity.fingerprint(), addresses.get(0), udpPort,
-                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), viewer.videoSsrc, viewer.audioSsrc)).write();
+        ViewerTransport transport = viewer.transport;
+        String sdp = new EdgeSdp(transport.ufrag, transport.password, identity.fingerprint(), addresses.get(0), udpPort,
+                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), transport.videoSsrc, transport.audioSsrc)).write();
         List<IceCandidate> candidates = new ArrayList<>();
         for (String address : addresses) {
             candidates.add(new IceCandidate(CandidateLine.udp(CandidateLine.Type.HOST, candidates.size() + 1, address, udpPort)
@@ -190,10 +174,8 @@ final class Viewers {
 
     /** The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout. */
     private void expectDtls(Viewer viewer, String fingerprint) {
-        long session = viewer.session;
-        sessions.put(viewer.ufrag, new MediaSession(viewer.ufrag, viewer.password, fingerprint,
-                keys -> context.runOnContext(v -> secured(viewer, keys)),
-                (kind, packet) -> fromViewer(viewer, kind, packet)));
+        viewer.transport.open(fingerprint, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge),
+                () -> connected(viewer));
         armConnectTimer(viewer, 502, "media connection not established within " + config.media().connectTimeoutSeconds() + " s");
     }
 
@@ -201,7 +183,7 @@ final class Viewers {
     private void armConnectTimer(Viewer viewer, int code, String reason) {
         vertx.cancelTimer(viewer.connectTimer);
         viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
-            if (viewers.get(viewer.session) == viewer && !viewer.secured) {
+            if (viewers.get(viewer.session) == viewer && !viewer.transport.connected()) {
                 release(viewer.session);
                 vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(viewer.session, code, reason).toJson());
             }
@@ -221,10 +203,11 @@ final class Viewers {
         if (viewers.size() >= config.media().maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
         }
-        Viewer viewer = new Viewer(internalSession(), stream);
+        Viewer viewer = new Viewer(internalSession(), stream, port);
+        ViewerTransport transport = viewer.transport;
         Negotiation.Answer answer;
         try {
-            answer = Negotiation.player(offer, stream.codec, stream.name().replace('/', '-'), viewer.videoSsrc, viewer.audioSsrc);
+            answer = Negotiation.player(offer, stream.codec, stream.name().replace('/', '-'), transport.videoSsrc, transport.audioSsrc);
         } catch (Negotiation.Rejected e) {
             return refused(400, "offer rejected: " + e.getMessage());
         }
@@ -232,7 +215,7 @@ final class Viewers {
         viewer.audioType = answer.audioType();
         viewers.put(viewer.session, viewer);
         expectDtls(viewer, offer.fingerprint());
-        return Future.succeededFuture(new Answer(viewer.session, new EdgeSdp(viewer.ufrag, viewer.password,
+        return Future.succeededFuture(new Answer(viewer.session, new EdgeSdp(transport.ufrag, transport.password,
                 identity.fingerprint(), candidateAddresses.get(0), udpPort, answer.media()).writeAnswer()));
     }
 
@@ -242,74 +225,10 @@ final class Viewers {
     }
 
 
-    /**
-     * The viewer's DTLS completed: media goes to the address it completed on. Called again when the viewer moved
-     * (a handshake completed on a newly nominated address): its old SRTP contexts are closed and replaced.
-     */
-    private void secured(Viewer viewer, SrtpKeys keys) {
-        if (viewers.get(viewer.session) != viewer) {
-            return;
-        }
-        var address = port.addressOf(viewer.ufrag);
-        if (address.isEmpty()) {
-            return; // the address went to another session meanwhile; the consent sweep releases this one
-        }
-        boolean moved = viewer.secured;
-        viewer.secured = true;
+    /** The viewer's first handshake completed: its deadline is off, signalling is told. */
+    private void connected(Viewer viewer) {
         vertx.cancelTimer(viewer.connectTimer);
-        SrtpTransformer previous = viewer.fromViewer;
-        viewer.fromViewer = SrtpTransformer.forReceiving(keys);
-        String id = Long.toString(viewer.session);
-        if (moved) {
-            viewer.stream.video.remove(id);
-            viewer.stream.audio.remove(id);
-            if (previous != null) {
-                previous.close();
-            }
-        }
-        if (viewer.audioType >= 0) {
-            viewer.stream.audio.add(id, new RtpForwarder.Viewer(address.get(), new RtpRewriter(viewer.audioSsrc, viewer.audioType),
-                    SrtpTransformer.forSending(keys)));
-        }
-        var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(viewer.videoSsrc, viewer.videoType), SrtpTransformer.forSending(keys));
-        if (viewer.pullingEdge) {
-            viewer.stream.video.addPullingEdge(id, video);
-        } else {
-            viewer.stream.video.add(id, video);
-        }
-        if (!moved) {
-            vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
-        }
-    }
-
-    /**
-     * RTCP from a viewer: PLI/FIR become one collapsed keyframe request (within the viewer's budget); NACKs are
-     * answered from the cache (within its budget, once per round trip); its reports time that round trip.
-     */
-    private void fromViewer(Viewer viewer, PacketKind kind, byte[] packet) {
-        SrtpTransformer in = viewer.fromViewer;
-        if (in == null) {
-            port.countDropped("media: before DTLS");
-            return;
-        }
-        if (kind != PacketKind.RTCP) {
-            port.countDropped("rtp: from a receive-only viewer");
-            return;
-        }
-        Optional<byte[]> plain = in.unprotectRtcp(packet);
-        if (plain.isEmpty()) {
-            port.countDropped("srtcp: refused");
-        }
-        plain.map(RtcpFeedback::parse).ifPresent(feedback -> {
-            String id = Long.toString(viewer.session);
-            feedback.reports().forEach(block -> viewer.stream.video.onReceptionReport(id, block));
-            if (feedback.keyframe()) {
-                viewer.stream.video.onKeyframeRequest(id);
-            }
-            if (feedback.lostSequences().length > 0) {
-                viewer.stream.video.onNack(id, feedback.lostSequences());
-            }
-        });
+        vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session);
     }
 
 
@@ -326,7 +245,7 @@ final class Viewers {
     }
 
 
-    /** Releases a viewer: its forwarding, its session on the port, its SRTP state. */
+    /** Releases a viewer: its forwarding, its session on the port, its SRTP state (all its transport's). */
     void release(long session) {
         Viewer viewer = viewers.remove(session);
         if (viewer == null) {
@@ -334,13 +253,6 @@ final class Viewers {
         }
         vertx.cancelTimer(viewer.connectTimer);
         released.accept(session);
-        String id = Long.toString(session);
-        viewer.stream.video.remove(id);
-        viewer.stream.audio.remove(id);
-        sessions.remove(viewer.ufrag);
-        port.forget(viewer.ufrag);
-        if (viewer.fromViewer != null) {
-            viewer.fromViewer.close();
-        }
+        viewer.transport.close();
     }
 }

@@ -22,7 +22,10 @@ public final class RtpForwarder {
 
     private static final Logger LOG = Logger.getLogger(RtpForwarder.class.getName());
 
-    /** One viewer: where its packets go, how they are rewritten and protected. */
+    /**
+     * One viewer: where its packets go, how they are rewritten and protected. Its SRTP context is not the
+     * forwarder's: the viewer's owner may share it between its video and audio forwarders, and closes it.
+     */
     public static final class Viewer {
         private final InetSocketAddress address;
         private final RtpRewriter rewriter;
@@ -128,14 +131,11 @@ public final class RtpForwarder {
     }
 
     /**
-     * Removes a viewer and closes its SRTP state (jitsi-srtp may hold native OpenSSL contexts). Call on the
-     * context that forwards the source, so no packet for it is being protected at that moment.
+     * Removes a viewer; nothing is sent to it afterwards. Call on the context that forwards the source: its owner
+     * may then close the viewer's SRTP context (jitsi-srtp may hold native OpenSSL contexts), none of it in use.
      */
     public void remove(String viewerId) {
-        Viewer viewer = viewers.remove(viewerId);
-        if (viewer != null) {
-            viewer.srtp.close();
-        }
+        viewers.remove(viewerId);
     }
 
     public int viewerCount() {

@@ -20,7 +20,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -30,7 +29,10 @@ import java.util.logging.Logger;
  * authenticated for. A session runs at most one DTLS-SRTP handshake at a time, started by a ClientHello from its
  * nominated address, on a small bounded pool of its own; the address the handshake completed on becomes the
  * session's selected address, the only one its media is sent to (see {@link PeerAddresses}). Everything else is
- * dropped and counted by reason. Runs on the context {@link #listen} was called on.
+ * dropped and counted by reason. The port alone owns its session table: a session is {@link #open opened} with its
+ * credentials and {@link #close(String) closed}, which forgets everything the port kept for it. Runs on the context
+ * {@link #listen} was called on: close sessions there; the table itself is concurrent, so tests may open a session
+ * from their own thread.
  */
 public final class SharedUdpPort {
 
@@ -45,12 +47,14 @@ public final class SharedUdpPort {
         public static final Limits DEFAULTS = new Limits(4, 16, 3_000);
     }
 
-    /** A DTLS association on one address: a handshake running, or done (then {@code transport} is set). */
+    /**
+     * A DTLS association on one address: a handshake running, or done (then {@code transport} is set). Touched on the
+     * port's context only; the handshake thread sees its queue and hands its outcome back ({@link Secured}).
+     */
     private static final class Association {
         final InetSocketAddress address;
         final DatagramQueue queue;
-        volatile DTLSTransport transport;
-        volatile SrtpKeys keys;
+        DTLSTransport transport;
         boolean draining;
         final long startedNanos;
         /** Until the handshake completes: the client's last flight in an order DTLS can take (see CipherChangeGate). */
@@ -83,6 +87,10 @@ public final class SharedUdpPort {
         }
     }
 
+    /** What a handshake thread hands back to the port's context: the transport and the keys it exported. */
+    private record Secured(DTLSTransport transport, SrtpKeys keys) {
+    }
+
     /** What the port keeps of one session's peer. Touched on the port's context only. */
     private static final class Peer {
         final PeerAddresses addresses = new PeerAddresses();
@@ -111,7 +119,8 @@ public final class SharedUdpPort {
 
     private final Vertx vertx;
     private final IceLiteResponder responder;
-    private final Function<String, Optional<MediaSession>> sessions;
+    /** The sessions the port answers for, by local ICE ufrag: publishers, viewers, other edges' pulls. */
+    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final DtlsCertificate identity;
     private final BcTlsCrypto crypto;
     private final Limits limits;
@@ -129,22 +138,20 @@ public final class SharedUdpPort {
     private final LongAdder sentBytes = new LongAdder();
     private Context context;
     private UdpChannel socket;
-    private volatile double simulatedLoss;
+    private double simulatedLoss;
 
-    public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions) {
-        this(vertx, crypto, identity, sessions, Limits.DEFAULTS, System::nanoTime);
+    public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
+        this(vertx, crypto, identity, Limits.DEFAULTS, System::nanoTime);
     }
 
-    public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Function<String, Optional<MediaSession>> sessions,
-                         Limits limits, LongSupplier nanoClock) {
+    public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, Limits limits, LongSupplier nanoClock) {
         this.vertx = vertx;
         this.crypto = crypto;
         this.identity = identity;
-        this.sessions = sessions;
         this.limits = limits;
         this.nanoClock = nanoClock;
         this.handshakes = new DtlsHandshakes(limits.handshakeThreads(), limits.handshakeQueue());
-        this.responder = new IceLiteResponder(ufrag -> sessions.apply(ufrag).map(MediaSession::password));
+        this.responder = new IceLiteResponder(ufrag -> session(ufrag).map(MediaSession::password));
     }
 
     public Future<Integer> listen(String host, int port) {
@@ -167,6 +174,39 @@ public final class SharedUdpPort {
         return socket == null ? Future.succeededFuture() : socket.close();
     }
 
+    /**
+     * Answers a session's ICE checks and takes its DTLS handshake and media from now on, until {@link #close(String)}.
+     *
+     * @throws IllegalStateException when a session with that local ufrag is open already
+     */
+    public void open(MediaSession session) {
+        if (sessions.putIfAbsent(session.localUfrag(), session) != null) {
+            throw new IllegalStateException("ICE ufrag " + session.localUfrag() + " is in use on the media port");
+        }
+    }
+
+    /**
+     * Ends a session: its checks and media go unanswered from now on, its addresses are forgotten and its DTLS
+     * association (or running handshake) is closed. Idempotent; an unknown ufrag is ignored.
+     */
+    public void close(String localUfrag) {
+        sessions.remove(localUfrag);
+        Peer peer = peers.remove(localUfrag);
+        if (peer != null) {
+            peer.close();
+        }
+        ufragByRemote.values().removeIf(localUfrag::equals);
+    }
+
+    /** Sessions open on the port. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    private Optional<MediaSession> session(String localUfrag) {
+        return Optional.ofNullable(sessions.get(localUfrag));
+    }
+
     /** The session (local ufrag) a remote address authenticated for, if it did. */
     public Optional<String> sessionOf(InetSocketAddress remote) {
         return Optional.ofNullable(ufragByRemote.get(remote));
@@ -185,15 +225,6 @@ public final class SharedUdpPort {
     public boolean consentExpired(String localUfrag, long timeoutNanos) {
         Peer peer = peers.get(localUfrag);
         return peer != null && peer.addresses.consentExpired(nanoClock.getAsLong(), timeoutNanos);
-    }
-
-    /** Forgets every address of a session that ended, and stops its handshake if one is running. */
-    public void forget(String localUfrag) {
-        Peer peer = peers.remove(localUfrag);
-        if (peer != null) {
-            peer.close();
-        }
-        ufragByRemote.values().removeIf(localUfrag::equals);
     }
 
     /** DTLS datagrams after a completed handshake (peers retransmitting their final flight: ours is resent). */
@@ -238,7 +269,7 @@ public final class SharedUdpPort {
             case DTLS -> onDtls(data, from);
             case RTP, RTCP -> {
                 // Only addresses that passed ICE reach a session (which still needs its SRTP keys to accept them).
-                Optional<MediaSession> session = sessionOf(from).flatMap(sessions);
+                Optional<MediaSession> session = sessionOf(from).flatMap(this::session);
                 if (session.isPresent()) {
                     session.get().onMedia().accept(kind, data);
                 } else {
@@ -313,7 +344,7 @@ public final class SharedUdpPort {
     private void onDtls(byte[] data, InetSocketAddress from) {
         String ufrag = ufragByRemote.get(from);
         Peer peer = ufrag == null ? null : peers.get(ufrag);
-        Optional<MediaSession> session = peer == null ? Optional.empty() : sessions.apply(ufrag);
+        Optional<MediaSession> session = peer == null ? Optional.empty() : session(ufrag);
         if (session.isEmpty()) {
             countDropped("dtls: unknown address");
             return;
@@ -417,10 +448,14 @@ public final class SharedUdpPort {
         handOn(association, hello);
         peer.handshake = association;
         peer.running = true;
-        DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, session.remoteFingerprint(), k -> association.keys = k);
+        String fingerprint = session.remoteFingerprint();
         handshakes.submit(context, () -> {
                     association.queue.begin();
-                    return new DTLSServerProtocol().accept(server, association.queue);
+                    // The keys are exported on this thread, during accept: they go back to the context with the transport.
+                    SrtpKeys[] exported = new SrtpKeys[1];
+                    DTLSTransport transport = new DTLSServerProtocol().accept(
+                            new DtlsSrtpServer(crypto, identity, fingerprint, keys -> exported[0] = keys), association.queue);
+                    return new Secured(transport, exported[0]);
                 })
                 .onComplete(ar -> {
                     peer.running = false;
@@ -433,8 +468,8 @@ public final class SharedUdpPort {
                 });
     }
 
-    private void completed(String ufrag, Peer peer, MediaSession session, Association association, DTLSTransport transport) {
-        association.transport = transport;
+    private void completed(String ufrag, Peer peer, MediaSession session, Association association, Secured secured) {
+        association.transport = secured.transport();
         if (peers.get(ufrag) != peer || peer.handshake != association) {
             association.close(); // the session ended or moved on meanwhile
             return;
@@ -447,7 +482,7 @@ public final class SharedUdpPort {
         if (previous != null) {
             previous.close(); // a move: the old address's DTLS state goes; the session drops its old SRTP contexts
         }
-        session.onSecured().accept(association.keys);
+        session.onSecured().accept(secured.keys());
         drain(association);
     }
 
@@ -482,12 +517,12 @@ public final class SharedUdpPort {
         byte[] hello = peer.heldHello;
         peer.heldFrom = null;
         peer.heldHello = null;
-        sessions.apply(ufrag).ifPresent(session -> startHandshake(ufrag, peer, session, from, hello));
+        session(ufrag).ifPresent(session -> startHandshake(ufrag, peer, session, from, hello));
     }
 
     /**
      * Drops this share of outgoing RTP on purpose (0 to 1): a diagnostic and test hook, to watch viewers
-     * recover through NACK and PLI. Off by default.
+     * recover through NACK and PLI. Off by default; on the port's context.
      */
     public void simulateOutgoingRtpLoss(double share) {
         this.simulatedLoss = share;

@@ -14,7 +14,6 @@ import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
-import p2pedge.media.rtc.MediaSession;
 import p2pedge.media.rtc.Negotiation;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
@@ -23,10 +22,7 @@ import p2pedge.media.rtc.VideoCodec;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +38,6 @@ class StreamPullTest {
     private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
     private final DtlsCertificate identity = DtlsCertificate.generate(crypto);
     private final DtlsCertificate ownerIdentity = DtlsCertificate.generate(crypto);
-    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private Context context;
     private ForwardedStream stream;
     private StreamPull pull;
@@ -50,8 +45,8 @@ class StreamPullTest {
     @BeforeEach
     void create(Vertx vertx) {
         context = vertx.getOrCreateContext();
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, identity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
-        stream = new ForwardedStream("live", VideoCodec.VP8, port, sessions, context,
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, identity);
+        stream = new ForwardedStream("live", VideoCodec.VP8, port, context,
                 new ForwardedStream.Feedback(FeedbackLimits.DEFAULT, new FeedbackStats()));
     }
 

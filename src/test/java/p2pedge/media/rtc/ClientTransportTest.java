@@ -18,11 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -122,12 +120,11 @@ class ClientTransportTest {
 
     @Test
     void connectsToTheEdgesPortAndCarriesSrtpBothWaysFromTheSelectedPairOnly() throws Exception {
-        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
         CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
         BlockingQueue<byte[]> atEdge = new LinkedBlockingQueue<>();
-        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), edgeKeys::complete,
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), edgeKeys::complete,
                 (kind, packet) -> atEdge.add(packet)));
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try {
             onContext(v -> {
@@ -170,9 +167,8 @@ class ClientTransportTest {
 
     @Test
     void anEdgeWhoseCertificateIsNotTheAnnouncedOneIsRefused() throws Exception {
-        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
-        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), keys -> { }));
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), keys -> { }));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         String otherFingerprint = DtlsCertificate.generate(crypto).fingerprint();
         try {
@@ -190,10 +186,9 @@ class ClientTransportTest {
     /** The edge refuses a client whose certificate is not the one its SDP announced, and keeps why (diagnosis). */
     @Test
     void aClientWhoseCertificateIsNotTheAnnouncedOneIsRefusedAndTheCauseKept() throws Exception {
-        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
         String announced = DtlsCertificate.generate(crypto).fingerprint();
-        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, announced, keys -> { }));
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, announced, keys -> { }));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try {
             assertThrows(ExecutionException.class, () -> onContext(v -> {

@@ -12,15 +12,10 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -115,10 +110,9 @@ class DtlsRetransmissionTest {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
         DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
-        Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
         CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
-        sessions.put(UFRAG, new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity, ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             passIce(socket, edge);
@@ -141,14 +135,7 @@ class DtlsRetransmissionTest {
     }
 
     private static void passIce(DatagramSocket socket, InetSocketAddress edge) throws Exception {
-        byte[] transaction = new byte[12];
-        new SecureRandom().nextBytes(transaction);
-        byte[] check = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
-                .string(StunMessage.USERNAME, UFRAG + ":player")
-                .attribute(StunMessage.PRIORITY, ByteBuffer.allocate(4).putInt(1853817087).array())
-                .attribute(StunMessage.ICE_CONTROLLING, new byte[8])
-                .attribute(StunMessage.USE_CANDIDATE, new byte[0])
-                .build(PASSWORD.getBytes(StandardCharsets.UTF_8), true);
+        byte[] check = IceChecks.nominating(UFRAG, PASSWORD);
         socket.send(new DatagramPacket(check, check.length, edge));
         DatagramPacket response = new DatagramPacket(new byte[1500], 1500);
         socket.setSoTimeout(5_000);

@@ -30,8 +30,6 @@ import p2pedge.testing.PatternPublisher;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +56,6 @@ class SharedPortInteropTest {
     private static final String PASSWORD = "edgepassword0123456789ab";
     private static final int VP8 = 96;
 
-    private final Map<String, MediaSession> sessions = new ConcurrentHashMap<>();
     private final List<RTCPeerConnection> others = new ArrayList<>();
     private DtlsCertificate identity;
     private SharedUdpPort port;
@@ -71,8 +68,7 @@ class SharedPortInteropTest {
     void start(Vertx vertx) throws Exception {
         BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
-        port = new SharedUdpPort(vertx, crypto, identity,
-                ufrag -> Optional.ofNullable(sessions.get(ufrag)));
+        port = new SharedUdpPort(vertx, crypto, identity);
         udpPort = port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS);
         audio = new HeadlessAudioDeviceModule();
         factory = new PeerConnectionFactory(audio);
@@ -354,7 +350,7 @@ class SharedPortInteropTest {
         PeerSdp parsed = PeerSdp.parse(description.sdp);
         assertEquals(direction.equals("sendonly") ? "recvonly" : "sendonly", parsed.media().get(0).direction(), description.sdp);
         assertEquals(List.of(VP8), parsed.media().get(0).payloadTypes());
-        sessions.put(ufrag, new MediaSession(ufrag, password, parsed.fingerprint(), onKeys, onMedia));
+        port.open(new MediaSession(ufrag, password, parsed.fingerprint(), onKeys, onMedia));
         BlockingSdp.await(observer -> pc.setLocalDescription(description, observer));
         return connected;
     }

@@ -1,0 +1,162 @@
+package p2pedge.media.forwarding;
+
+import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.PacketKind;
+import p2pedge.media.rtc.RtcpFeedback;
+import p2pedge.media.rtc.RtpForwarder;
+import p2pedge.media.rtc.RtpRewriter;
+import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpTransformer;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.Optional;
+
+/**
+ * One viewer's transport, owned in one place: its ICE session on the shared port, the address its DTLS completed
+ * on, its SRTP contexts (one receiving its RTCP, one sending shared by its video and audio: jitsi-srtp keeps a
+ * crypto context per SSRC inside it), and its entries in the stream's two forwarders, which send through that
+ * context. Its RTCP feedback goes to the video forwarder. {@link #close} ends all of it, once. On the media context.
+ */
+final class ViewerTransport implements AutoCloseable {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What the viewer receives: its payload types (audio -1: none), and whether it is another edge's pull. */
+    record Feed(int videoType, int audioType, boolean pullingEdge) {
+    }
+
+    private final SharedUdpPort port;
+    private final ForwardedStream stream;
+    /** The viewer's name in the forwarders. */
+    private final String id;
+    final String ufrag = ForwardedStream.token(8);
+    final String password = ForwardedStream.token(24);
+    final int videoSsrc;
+    /** Never the video's: one sending context protects both, and it keeps one crypto context per SSRC. */
+    final int audioSsrc;
+    private Feed feed;
+    private Runnable onConnected;
+    private SrtpTransformer receiving;
+    private SrtpTransformer sending;
+    private boolean closed;
+
+    ViewerTransport(SharedUdpPort port, ForwardedStream stream, String id) {
+        this.port = port;
+        this.stream = stream;
+        this.id = id;
+        this.videoSsrc = RANDOM.nextInt();
+        int audio = RANDOM.nextInt();
+        while (audio == videoSsrc) {
+            audio = RANDOM.nextInt();
+        }
+        this.audioSsrc = audio;
+    }
+
+    /**
+     * The viewer's checks and DTLS handshake are awaited on the port, from the peer with that fingerprint; once
+     * secured, it is fed {@code feed} and {@code onConnected} runs (once: a later handshake is a move). A second
+     * call (a second answer) replaces the first session.
+     */
+    void open(String remoteFingerprint, Feed feed, Runnable onConnected) {
+        if (closed) {
+            return;
+        }
+        this.feed = feed;
+        this.onConnected = onConnected;
+        port.close(ufrag);
+        port.open(new MediaSession(ufrag, password, remoteFingerprint, this::secured, this::fromViewer));
+    }
+
+    /** Whether a handshake completed: the viewer is (or was) fed. */
+    boolean connected() {
+        return receiving != null;
+    }
+
+    /** A connected viewer whose ICE consent lapsed (RFC 7675) or whose address went to another session. */
+    boolean consentExpired(long timeoutNanos) {
+        return connected() && port.consentExpired(ufrag, timeoutNanos);
+    }
+
+    /**
+     * The viewer's DTLS completed: media goes to the address it completed on. Again when the viewer moved (a
+     * handshake completed on a newly nominated address): its old SRTP contexts are closed and replaced.
+     */
+    private void secured(SrtpKeys keys) {
+        Optional<InetSocketAddress> address = port.addressOf(ufrag);
+        if (closed || address.isEmpty()) {
+            return; // the address went to another session meanwhile: the consent sweep releases this viewer
+        }
+        boolean moved = connected();
+        leaveForwarders();
+        closeContexts();
+        receiving = SrtpTransformer.forReceiving(keys);
+        sending = SrtpTransformer.forSending(keys);
+        if (feed.audioType() >= 0) {
+            stream.audio.add(id, new RtpForwarder.Viewer(address.get(), new RtpRewriter(audioSsrc, feed.audioType()), sending));
+        }
+        var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(videoSsrc, feed.videoType()), sending);
+        if (feed.pullingEdge()) {
+            stream.video.addPullingEdge(id, video);
+        } else {
+            stream.video.add(id, video);
+        }
+        if (!moved) {
+            onConnected.run();
+        }
+    }
+
+    /**
+     * RTCP from the viewer: PLI/FIR become one collapsed keyframe request (within the viewer's budget); NACKs are
+     * answered from the cache (within its budget, once per round trip); its reports time that round trip.
+     */
+    private void fromViewer(PacketKind kind, byte[] packet) {
+        if (receiving == null) {
+            port.countDropped("media: before DTLS");
+            return;
+        }
+        if (kind != PacketKind.RTCP) {
+            port.countDropped("rtp: from a receive-only viewer");
+            return;
+        }
+        Optional<byte[]> plain = receiving.unprotectRtcp(packet);
+        if (plain.isEmpty()) {
+            port.countDropped("srtcp: refused");
+            return;
+        }
+        RtcpFeedback feedback = RtcpFeedback.parse(plain.get());
+        feedback.reports().forEach(block -> stream.video.onReceptionReport(id, block));
+        if (feedback.keyframe()) {
+            stream.video.onKeyframeRequest(id);
+        }
+        if (feedback.lostSequences().length > 0) {
+            stream.video.onNack(id, feedback.lostSequences());
+        }
+    }
+
+    /** The forwarders stop using the sending context first: it is closed right after. */
+    private void leaveForwarders() {
+        stream.video.remove(id);
+        stream.audio.remove(id);
+    }
+
+    private void closeContexts() {
+        if (receiving != null) {
+            receiving.close();
+            sending.close();
+        }
+    }
+
+    /** Leaves the forwarders, closes the session on the port and the SRTP contexts. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        leaveForwarders();
+        port.close(ufrag);
+        closeContexts();
+    }
+}
