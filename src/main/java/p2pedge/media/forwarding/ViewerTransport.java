@@ -56,17 +56,17 @@ final class ViewerTransport implements AutoCloseable {
 
     /**
      * The viewer's checks and DTLS handshake are awaited on the port, from the peer with that fingerprint; once
-     * secured, it is fed {@code feed} and {@code onConnected} runs (once: a later handshake is a move). A second
-     * call (a second answer) replaces the first session.
+     * secured, it is fed {@code feed} and {@code onConnected} runs (once: a later handshake is a move). Once only:
+     * false (nothing changed) when it was opened before or is closed.
      */
-    void open(String remoteFingerprint, Feed feed, Runnable onConnected) {
-        if (closed) {
-            return;
+    boolean open(String remoteFingerprint, Feed feed, Runnable onConnected) {
+        if (closed || this.feed != null) {
+            return false;
         }
         this.feed = feed;
         this.onConnected = onConnected;
-        port.close(ufrag);
         port.open(new MediaSession(ufrag, password, remoteFingerprint, this::secured, this::fromViewer));
+        return true;
     }
 
     /** Whether a handshake completed: the viewer is (or was) fed. */

@@ -168,15 +168,23 @@ final class Viewers {
             release(session);
             return refused(400, "answer rejected: " + e.getMessage());
         }
-        expectDtls(viewer, answer.fingerprint());
+        if (!expectDtls(viewer, answer.fingerprint())) {
+            return refused(409, "the offer was already answered");
+        }
         return Future.succeededFuture();
     }
 
-    /** The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout. */
-    private void expectDtls(Viewer viewer, String fingerprint) {
-        viewer.transport.open(fingerprint, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge),
-                () -> connected(viewer));
+    /**
+     * The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout; false
+     * when they already are (a second answer changes nothing: the viewer keeps its connection).
+     */
+    private boolean expectDtls(Viewer viewer, String fingerprint) {
+        if (!viewer.transport.open(fingerprint, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge),
+                () -> connected(viewer))) {
+            return false;
+        }
         armConnectTimer(viewer, 502, "media connection not established within " + config.media().connectTimeoutSeconds() + " s");
+        return true;
     }
 
     /** (Re)starts the viewer's deadline: not secured by then, it is released and its player told why. */

@@ -27,9 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A viewer's transport against the real port in process, with the client transport as the player: once its DTLS
@@ -113,6 +115,9 @@ class ViewerTransportTest {
         // The edge's side of the handshake completes on the port's context, after the player's.
         Waits.until(() -> connected.get() > 0, 5_000, "the edge's keys");
         assertEquals(1, connected.get(), "connected once");
+        assertFalse(OnContext.call(context, () -> Future.succeededFuture(viewer.open("00:11", new ViewerTransport.Feed(VP8,
+                ForwardedStream.OPUS, false), connected::incrementAndGet))), "a second answer is refused");
+        assertTrue(viewer.connected(), "and the connection it had stays");
         assertEquals(1, stream.video.viewerCount());
         assertEquals(1, stream.audio.viewerCount());
 
