@@ -21,6 +21,12 @@ final class DtlsRecords {
                 && (data[13] & 0xFF) == CLIENT_HELLO && data[19] == 0 && data[20] == 0 && data[21] == 0;
     }
 
+    /** True when the datagram opens with an epoch-0 handshake record carrying a later fragment of a ClientHello. */
+    static boolean continuesClientHello(byte[] data) {
+        return data.length >= HEADERS && (data[0] & 0xFF) == HANDSHAKE && data[3] == 0 && data[4] == 0
+                && (data[13] & 0xFF) == CLIENT_HELLO && (data[19] != 0 || data[20] != 0 || data[21] != 0);
+    }
+
     /**
      * The records of a datagram in short, for diagnosing a handshake that did not progress: per record its content
      * type, epoch and sequence number, and for epoch-0 handshake records the message type and message_seq

@@ -102,7 +102,8 @@ public final class SharedUdpPort {
         long lastStart;
         /** A ClientHello that came before its address was nominated (libwebrtc starts DTLS once a pair is writable). */
         InetSocketAddress heldFrom;
-        byte[] heldHello;
+        /** Its datagrams: the first fragment, then the rest of a ClientHello too big for one (Chrome's key shares). */
+        List<byte[]> heldHello = List.of();
 
         void close() {
             if (handshake != null) {
@@ -113,6 +114,9 @@ public final class SharedUdpPort {
             }
         }
     }
+
+    /** Datagrams of one held ClientHello: its first fragment and a few more (a post-quantum key share needs two). */
+    private static final int HELD_DATAGRAMS = 4;
 
     /** A session may start a fresh handshake (a move, a restart) at most this often. */
     private static final long MIN_HANDSHAKE_INTERVAL_NANOS = 1_000_000_000L;
@@ -332,7 +336,7 @@ public final class SharedUdpPort {
         }
         if (address.equals(peer.heldFrom)) {
             peer.heldFrom = null;
-            peer.heldHello = null;
+            peer.heldHello = List.of();
         }
     }
 
@@ -357,17 +361,22 @@ public final class SharedUdpPort {
             handOn(peer.handshake, data);
             return;
         }
+        if (DtlsRecords.continuesClientHello(data) && from.equals(peer.heldFrom) && peer.heldHello.size() < HELD_DATAGRAMS) {
+            // The rest of a held ClientHello: without it the handshake would wait for the peer's retransmission.
+            peer.heldHello.add(data);
+            countDropped("dtls: ClientHello fragment held");
+            return;
+        }
         if (!DtlsRecords.startsClientHello(data)) {
             countDropped("dtls: not a ClientHello");
             return;
         }
         if (!peer.addresses.isNominated(from)) {
-            peer.heldFrom = from;
-            peer.heldHello = data;
+            hold(peer, from, new ArrayList<>(List.of(data)));
             countDropped("dtls: address not nominated (ClientHello held)");
             return;
         }
-        startHandshake(ufrag, peer, session.get(), from, data);
+        startHandshake(ufrag, peer, session.get(), from, new ArrayList<>(List.of(data)));
     }
 
     /** A datagram for a handshake in progress, through its gate. */
@@ -424,7 +433,12 @@ public final class SharedUdpPort {
         });
     }
 
-    private void startHandshake(String ufrag, Peer peer, MediaSession session, InetSocketAddress from, byte[] hello) {
+    private static void hold(Peer peer, InetSocketAddress from, List<byte[]> hello) {
+        peer.heldFrom = from;
+        peer.heldHello = hello;
+    }
+
+    private void startHandshake(String ufrag, Peer peer, MediaSession session, InetSocketAddress from, List<byte[]> hello) {
         if (peer.handshake != null) {
             peer.handshake.close(); // its thread ends at its next read
             peer.handshake = null;
@@ -435,8 +449,7 @@ public final class SharedUdpPort {
         if (peer.running || tooSoon) {
             // One executor slot per session, and a bounded rate of fresh handshakes: this ClientHello waits (the
             // previous thread ends at once; a peer's retransmission or nominating check starts it later).
-            peer.heldFrom = from;
-            peer.heldHello = hello;
+            hold(peer, from, hello);
             if (tooSoon) {
                 countDropped("dtls: handshake restarted too soon (ClientHello held)");
             }
@@ -445,7 +458,7 @@ public final class SharedUdpPort {
         peer.lastStart = now;
         Association association = new Association(from, new DatagramQueue(bytes -> transmit(bytes, from), limits.stallMillis(),
                 () -> nanoClock.getAsLong() / 1_000_000), now);
-        handOn(association, hello);
+        hello.forEach(datagram -> handOn(association, datagram));
         peer.handshake = association;
         peer.running = true;
         String fingerprint = session.remoteFingerprint();
@@ -514,9 +527,9 @@ public final class SharedUdpPort {
                 || (peer.established != null && peer.established.address.equals(from))) {
             return;
         }
-        byte[] hello = peer.heldHello;
+        List<byte[]> hello = peer.heldHello;
         peer.heldFrom = null;
-        peer.heldHello = null;
+        peer.heldHello = List.of();
         session(ufrag).ifPresent(session -> startHandshake(ufrag, peer, session, from, hello));
     }
 

@@ -15,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,6 +103,67 @@ class DtlsRetransmissionTest {
         System.out.printf("DTLS with the CertificateVerify lost once: completed after %d ms%n", done.millis);
     }
 
+    /**
+     * The player's ClientHello needs several datagrams (as Chrome's does, with its large key shares) and comes before
+     * its address is nominated: the port holds every fragment, not only the first, so the handshake starts whole at
+     * the nomination instead of waiting about a second for the player to resend its ClientHello.
+     */
+    @Test
+    void aClientHelloInSeveralDatagramsBeforeNominationIsTakenWhole(Vertx vertx) throws Exception {
+        AtomicInteger helloStarts = new AtomicInteger();
+        AtomicInteger helloDatagrams = new AtomicInteger();
+        FaultyTransport.Faults faults = new FaultyTransport.Faults() {
+            @Override
+            int sendLimit() {
+                return 150; // the ClientHello goes out in fragments, one per datagram
+            }
+
+            @Override
+            List<byte[]> outgoing(byte[] datagram) {
+                if (DtlsRecords.startsClientHello(datagram)) {
+                    helloStarts.incrementAndGet();
+                }
+                if (DtlsRecords.startsClientHello(datagram) || DtlsRecords.continuesClientHello(datagram)) {
+                    helloDatagrams.incrementAndGet();
+                }
+                return List.of(datagram);
+            }
+        };
+        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+        DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
+        DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
+        CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
+        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            passIce(socket, edge, IceChecks.checking(UFRAG, PASSWORD));
+            CompletableFuture<SrtpKeys> playerKeys = new CompletableFuture<>();
+            Thread player = new Thread(() -> {
+                try {
+                    new DTLSClientProtocol().connect(new DtlsSrtpClient(crypto, playerIdentity, edgeIdentity.fingerprint(),
+                            playerKeys::complete), new FaultyTransport(socket, edge, faults));
+                } catch (Exception e) {
+                    playerKeys.completeExceptionally(e);
+                }
+            }, "dtls-player");
+            player.start();
+            // Every datagram of the ClientHello reached the port (and was held, or dropped) before the nomination.
+            p2pedge.testing.Waits.until(() -> helloDatagrams.get() >= 2 && port.dropped().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("dtls:")).mapToLong(Map.Entry::getValue).sum() == helloDatagrams.get(),
+                    5_000, "the ClientHello's datagrams at the port: " + port.dropped());
+            assertTrue(helloDatagrams.get() <= 4, helloDatagrams.get() + " datagrams for the ClientHello");
+            byte[] nominate = IceChecks.nominating(UFRAG, PASSWORD);
+            socket.send(new DatagramPacket(nominate, nominate.length, edge)); // its answer goes to the player's DTLS reads
+            assertArrayEquals(edgeKeys.get(10, TimeUnit.SECONDS).serverKey(), playerKeys.get(10, TimeUnit.SECONDS).serverKey());
+            player.join(5_000);
+            assertEquals(1, helloStarts.get(), "the ClientHello was sent once: the port did not wait for a retransmission");
+            assertEquals(helloDatagrams.get() - 1, port.dropped().getOrDefault("dtls: ClientHello fragment held", 0L), "all held");
+        } finally {
+            port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
     private record Handshake(SharedUdpPort port, long millis) {
     }
 
@@ -135,7 +197,10 @@ class DtlsRetransmissionTest {
     }
 
     private static void passIce(DatagramSocket socket, InetSocketAddress edge) throws Exception {
-        byte[] check = IceChecks.nominating(UFRAG, PASSWORD);
+        passIce(socket, edge, IceChecks.nominating(UFRAG, PASSWORD));
+    }
+
+    private static void passIce(DatagramSocket socket, InetSocketAddress edge, byte[] check) throws Exception {
         socket.send(new DatagramPacket(check, check.length, edge));
         DatagramPacket response = new DatagramPacket(new byte[1500], 1500);
         socket.setSoTimeout(5_000);
@@ -151,6 +216,10 @@ class DtlsRetransmissionTest {
 
             boolean dropIncoming(byte[] datagram) {
                 return false;
+            }
+
+            int sendLimit() {
+                return 1200;
             }
 
             /** What goes on the wire in place of {@code datagram}, in order (called on the handshake's thread). */
@@ -176,7 +245,7 @@ class DtlsRetransmissionTest {
 
         @Override
         public int getSendLimit() {
-            return 1200;
+            return faults.sendLimit();
         }
 
         @Override
