@@ -42,11 +42,7 @@ class DtlsRetransmissionTest {
         FaultyTransport.Faults faults = new FaultyTransport.Faults() {
             @Override
             boolean dropIncoming(byte[] datagram) {
-                if (datagram[0] == 20 && dropped.get() == 0) {
-                    dropped.incrementAndGet();
-                    return true;
-                }
-                return false;
+                return dropOnce(datagram[0] == 20);
             }
         };
         Handshake done = handshake(vertx, faults);
@@ -91,11 +87,7 @@ class DtlsRetransmissionTest {
         FaultyTransport.Faults faults = new FaultyTransport.Faults() {
             @Override
             List<byte[]> outgoing(byte[] datagram) {
-                if (isCertificateVerify(datagram) && dropped.get() == 0) {
-                    dropped.incrementAndGet();
-                    return List.of();
-                }
-                return List.of(datagram);
+                return dropOnce(isCertificateVerify(datagram)) ? List.of() : List.of(datagram);
             }
         };
         Handshake done = handshake(vertx, faults);
@@ -129,20 +121,15 @@ class DtlsRetransmissionTest {
                 return List.of(datagram);
             }
         };
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
-        DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
-        DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
-        CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
-        port.open(new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
-        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        Edge setup = Edge.start(vertx);
+        SharedUdpPort port = setup.port();
+        InetSocketAddress edge = setup.address();
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             passIce(socket, edge, IceChecks.checking(UFRAG, PASSWORD));
             CompletableFuture<SrtpKeys> playerKeys = new CompletableFuture<>();
             Thread player = new Thread(() -> {
                 try {
-                    new DTLSClientProtocol().connect(new DtlsSrtpClient(crypto, playerIdentity, edgeIdentity.fingerprint(),
-                            playerKeys::complete), new FaultyTransport(socket, edge, faults));
+                    new DTLSClientProtocol().connect(setup.client(playerKeys), new FaultyTransport(socket, edge, faults));
                 } catch (Exception e) {
                     playerKeys.completeExceptionally(e);
                 }
@@ -155,7 +142,7 @@ class DtlsRetransmissionTest {
             assertTrue(helloDatagrams.get() <= 4, helloDatagrams.get() + " datagrams for the ClientHello");
             byte[] nominate = IceChecks.nominating(UFRAG, PASSWORD);
             socket.send(new DatagramPacket(nominate, nominate.length, edge)); // its answer goes to the player's DTLS reads
-            assertArrayEquals(edgeKeys.get(10, TimeUnit.SECONDS).serverKey(), playerKeys.get(10, TimeUnit.SECONDS).serverKey());
+            assertArrayEquals(setup.edgeKeys().get(10, TimeUnit.SECONDS).serverKey(), playerKeys.get(10, TimeUnit.SECONDS).serverKey());
             player.join(5_000);
             assertEquals(1, helloStarts.get(), "the ClientHello was sent once: the port did not wait for a retransmission");
             assertEquals(helloDatagrams.get() - 1, port.dropped().getOrDefault("dtls: ClientHello fragment held", 0L), "all held");
@@ -169,25 +156,39 @@ class DtlsRetransmissionTest {
 
     /** A full handshake between a player's DTLS client on a faulty wire and the edge's port; both must end with the same keys. */
     private static Handshake handshake(Vertx vertx, FaultyTransport.Faults faults) throws Exception {
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
-        DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
-        DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
-        CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
-        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
-        port.open(new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
-        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        Edge setup = Edge.start(vertx);
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            passIce(socket, edge);
+            passIce(socket, setup.address());
             CompletableFuture<SrtpKeys> playerKeys = new CompletableFuture<>();
             long started = System.nanoTime();
-            new DTLSClientProtocol().connect(new DtlsSrtpClient(crypto, playerIdentity, edgeIdentity.fingerprint(),
-                    playerKeys::complete), new FaultyTransport(socket, edge, faults));
+            new DTLSClientProtocol().connect(setup.client(playerKeys), new FaultyTransport(socket, setup.address(), faults));
             long millis = (System.nanoTime() - started) / 1_000_000;
-            assertArrayEquals(edgeKeys.get(5, TimeUnit.SECONDS).serverKey(), playerKeys.get(5, TimeUnit.SECONDS).serverKey());
-            assertEquals(1, port.handshakesDone());
-            return new Handshake(port, millis);
+            assertArrayEquals(setup.edgeKeys().get(5, TimeUnit.SECONDS).serverKey(), playerKeys.get(5, TimeUnit.SECONDS).serverKey());
+            assertEquals(1, setup.port().handshakesDone());
+            return new Handshake(setup.port(), millis);
         } finally {
-            port.close().await(5, TimeUnit.SECONDS);
+            setup.port().close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The edge's port with one session open for the player's certificate, listening on loopback. */
+    private record Edge(SharedUdpPort port, InetSocketAddress address, BcTlsCrypto crypto, DtlsCertificate edgeIdentity,
+                        DtlsCertificate playerIdentity, CompletableFuture<SrtpKeys> edgeKeys) {
+
+        static Edge start(Vertx vertx) throws Exception {
+            BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+            DtlsCertificate edgeIdentity = DtlsCertificate.generate(crypto);
+            DtlsCertificate playerIdentity = DtlsCertificate.generate(crypto);
+            CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
+            SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+            port.open(new MediaSession(UFRAG, PASSWORD, playerIdentity.fingerprint(), edgeKeys::complete));
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+            return new Edge(port, address, crypto, edgeIdentity, playerIdentity, edgeKeys);
+        }
+
+        /** The player's DTLS client, checking the edge's certificate. */
+        DtlsSrtpClient client(CompletableFuture<SrtpKeys> playerKeys) {
+            return new DtlsSrtpClient(crypto, playerIdentity, edgeIdentity.fingerprint(), playerKeys::complete);
         }
     }
 
@@ -213,6 +214,11 @@ class DtlsRetransmissionTest {
 
         abstract static class Faults {
             final AtomicInteger dropped = new AtomicInteger();
+
+            /** True the first time {@code matches} is: that datagram is the one lost. */
+            boolean dropOnce(boolean matches) {
+                return matches && dropped.compareAndSet(0, 1);
+            }
 
             boolean dropIncoming(byte[] datagram) {
                 return false;
