@@ -37,11 +37,11 @@ final class CipherChangeGate {
             return List.of(datagram);
         }
         if (carriesCertificateVerify(datagram)) {
-            return release(datagram, held);
+            return open(List.of(datagram), held);
         }
         if (opensNextEpoch(datagram)) {
             if (isChangeCipherSpec(datagram) && held.stream().anyMatch(CipherChangeGate::isChangeCipherSpec)) {
-                return release(held, datagram);
+                return open(held, List.of(datagram));
             }
             if (held.size() < MAX_HELD) {
                 held.add(datagram);
@@ -53,20 +53,10 @@ final class CipherChangeGate {
         return List.of(datagram);
     }
 
-    private List<byte[]> release(byte[] first, List<byte[]> then) {
-        List<byte[]> out = new ArrayList<>(then.size() + 1);
-        out.add(first);
-        out.addAll(then);
-        return opened(out);
-    }
-
-    private List<byte[]> release(List<byte[]> first, byte[] then) {
+    /** Opens the gate: {@code first}, then {@code then}, in that order; nothing stays held. */
+    private List<byte[]> open(List<byte[]> first, List<byte[]> then) {
         List<byte[]> out = new ArrayList<>(first);
-        out.add(then);
-        return opened(out);
-    }
-
-    private List<byte[]> opened(List<byte[]> out) {
+        out.addAll(then);
         open = true;
         held.clear();
         return out;
