@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Shared by the bench scripts: builds the edge jar and the test classes, then runs the benchmark class $1 with the
 # remaining arguments (the edge jar first, for the benches that start edge processes).
+# BENCH_NO_BUILD=1 skips the build (for repeated runs of an unchanged tree, so they do not time Maven too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B -ntp package test-compile -DskipTests
-mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+if [[ "${BENCH_NO_BUILD:-0}" != 1 || ! -f target/bench-classpath.txt ]]; then
+  mvn -q -B -ntp package test-compile -DskipTests
+  mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 class=$1
 shift
