@@ -104,7 +104,7 @@ final class DemoPublication implements AutoCloseable {
             publisher = null;
             health = null;
         }
-        stream.dropPublisher();
+        stream.dropSource();
     }
 
     private void retryLater(String why) {

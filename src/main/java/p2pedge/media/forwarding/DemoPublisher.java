@@ -81,11 +81,11 @@ final class DemoPublisher implements AutoCloseable {
         return WebrtcCalls.createOffer(connection, context)
                 .compose(offer -> WebrtcCalls.setLocal(connection, offer, context).map(offer))
                 .compose(offer -> {
-                    String answer = stream.acceptPublisher(PeerSdp.parseOffer(offer.sdp), fingerprint, "127.0.0.1", udpPort,
-                            source.bitrateKbps());
-                    return WebrtcCalls.setRemote(connection, new RTCSessionDescription(RTCSdpType.ANSWER, answer), context);
+                    PublisherSession publisher = stream.acceptPublisher(PeerSdp.parseOffer(offer.sdp), fingerprint,
+                            "127.0.0.1", udpPort, source.bitrateKbps());
+                    return WebrtcCalls.setRemote(connection, new RTCSessionDescription(RTCSdpType.ANSWER, publisher.answer()),
+                            context).compose(v -> publisher.secured().timeout(10, TimeUnit.SECONDS));
                 })
-                .compose(v -> stream.secured().timeout(10, TimeUnit.SECONDS))
                 .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once (" + stream.codec + " at "
                         + source.bitrateKbps() + " kbit/s) by the in-process publisher, forwarded"));
     }

@@ -149,7 +149,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.<String>localConsumer(LOSE_PUBLISHER_SESSION, m -> {
                 ForwardedStream stream = streams.get(m.body());
                 if (stream != null) {
-                    stream.forgetPublisherSession();
+                    stream.publisher().ifPresent(PublisherSession::forgetSession);
                 }
                 m.reply(stream != null);
             }));

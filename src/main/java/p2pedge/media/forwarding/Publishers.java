@@ -115,9 +115,9 @@ final class Publishers {
     private void accept(String name, PeerSdp offer, Message<JsonObject> message) {
         VideoCodec codec = Negotiation.publisherCodec(offer);
         ForwardedStream stream = newStream.apply(name, codec);
-        String answer;
+        PublisherSession publisher;
         try {
-            answer = stream.acceptPublisher(offer, endpoint.fingerprint(), endpoint.address(), endpoint.udpPort(), null);
+            publisher = stream.acceptPublisher(offer, endpoint.fingerprint(), endpoint.address(), endpoint.udpPort(), null);
         } catch (IllegalArgumentException e) {
             stream.close();
             directory.release(name, edgeId);
@@ -127,10 +127,10 @@ final class Publishers {
         String resource = ForwardedStream.token(16);
         streams.put(name, stream);
         published.put(resource, new Publication(stream, watchdog(stream, () -> end(resource,
-                stream.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect", true))));
+                publisher.secured().succeeded() ? "the publisher went silent" : "the publisher did not connect", true))));
         // Not the resource id: it is the right to end the stream.
         LOG.info(() -> "stream " + name + ": WHIP publisher accepted (" + codec + ")");
-        message.reply(new JsonObject().put("sdp", answer).put("resource", resource));
+        message.reply(new JsonObject().put("sdp", publisher.answer()).put("resource", resource));
     }
 
     /** Calls {@code onStale} once the stream has had no media for whip.publisherTimeoutSeconds (or never had any). */

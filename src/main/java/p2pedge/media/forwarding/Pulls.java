@@ -46,15 +46,13 @@ final class Pulls {
     private static final class Pulled {
         final String origin;
         final long remoteSession;
-        final StreamPull pull;
         final ForwardedStream stream;
         long lastWatchedNanos = System.nanoTime();
         long timer;
 
-        Pulled(String origin, long remoteSession, StreamPull pull, ForwardedStream stream) {
+        Pulled(String origin, long remoteSession, ForwardedStream stream) {
             this.origin = origin;
             this.remoteSession = remoteSession;
-            this.pull = pull;
             this.stream = stream;
         }
     }
@@ -147,7 +145,7 @@ final class Pulls {
             return pull.start(offer.getString("sdp"), candidates, answer -> bus.request(PULL_ANSWER + origin,
                             new JsonObject().put("session", remoteSession).put("sdp", answer), REQUEST).mapEmpty())
                     .map(v -> {
-                        Pulled entry = new Pulled(origin, remoteSession, pull, stream);
+                        Pulled entry = new Pulled(origin, remoteSession, stream);
                         entry.timer = vertx.setPeriodic(1_000, t -> check(name, entry));
                         streams.put(name, stream);
                         pulled.put(name, entry);
@@ -155,6 +153,7 @@ final class Pulls {
                         return stream;
                     })
                     .onFailure(t -> {
+                        // The pull is closed with the stream (it is its source once started) or here (if it never was).
                         pull.close();
                         stream.close();
                         bus.send(PULL_CLOSE + origin, remoteSession);
@@ -208,7 +207,7 @@ final class Pulls {
         }
         vertx.cancelTimer(entry.timer);
         streams.remove(name, entry.stream);
-        entry.pull.close();
+        // Closing the stream closes its pull.
         viewers.closeStream(entry.stream, reason);
         vertx.eventBus().send(PULL_CLOSE + entry.origin, entry.remoteSession);
     }

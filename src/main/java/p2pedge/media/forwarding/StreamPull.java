@@ -24,10 +24,11 @@ import java.util.logging.Logger;
  * is a viewer like any other (the owner offers, this edge answers {@code a=setup:active} and connects as a
  * browser would, with a {@link ClientTransport}: ICE controlling against the owner's ICE-lite port, DTLS-SRTP as
  * the client, both fingerprints checked); what arrives is decrypted and handed to the local {@link ForwardedStream},
- * whose viewers' keyframe requests go back up as PLIs. The offer and answer travel over the clustered event bus between the two media
- * verticles; the media itself is SRTP between the edges' UDP ports. Runs on the media verticle's context.
+ * whose viewers' keyframe requests go back up as PLIs: the stream's {@link StreamSource}. The offer and answer
+ * travel over the clustered event bus between the two media verticles; the media itself is SRTP between the edges'
+ * UDP ports. Runs on the media verticle's context.
  */
-final class StreamPull implements AutoCloseable {
+final class StreamPull implements StreamSource {
 
     private static final Logger LOG = Logger.getLogger(StreamPull.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -37,6 +38,8 @@ final class StreamPull implements AutoCloseable {
     private final ForwardedStream stream;
     private final ClientTransport transport;
     private final int ssrc = RANDOM.nextInt();
+    private int videoType = -1;
+    private int audioType = -1;
 
     /** Created on the media verticle's context, where the pull then runs. */
     StreamPull(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, ForwardedStream stream) {
@@ -46,12 +49,12 @@ final class StreamPull implements AutoCloseable {
                 new ClientTransport.Receiver() {
                     @Override
                     public void onRtp(byte[] plain, int datagramLength) {
-                        stream.onUpstreamRtp(plain);
+                        stream.onSourceRtp(plain);
                     }
 
                     @Override
                     public void onRtcp(byte[] plain) {
-                        stream.onUpstreamRtcp(plain);
+                        stream.onSourceRtcp(plain);
                     }
 
                     @Override
@@ -79,22 +82,33 @@ final class StreamPull implements AutoCloseable {
         if (transport.candidates().isEmpty()) {
             return Future.failedFuture("the owner announced no UDP candidate");
         }
-        stream.pulledWith(agreed.videoType(), agreed.audioType(), this::sendPli);
+        videoType = agreed.videoType();
+        audioType = agreed.audioType();
+        stream.feedFrom(this);
         return transport.listen("0.0.0.0").compose(port -> sendAnswer.apply(new EdgeSdp(transport.ufrag(), transport.password(),
                         identity.fingerprint(), "0.0.0.0", port, agreed.media()).writeActiveAnswer()))
                 // The owner is an edge: ICE-lite.
                 .compose(v -> transport.connect(new ClientTransport.Remote(offer.iceUfrag(), offer.icePassword(),
                         offer.fingerprint(), true)).timeout(CONNECT_TIMEOUT_S, TimeUnit.SECONDS))
-                .onSuccess(v -> {
-                    stream.upstreamSecured();
-                    LOG.info(() -> "pull of " + stream.name() + " from " + transport.selected().orElse(null) + " connected");
-                });
+                .onSuccess(v -> LOG.info(() -> "pull of " + stream.name() + " from " + transport.selected().orElse(null)
+                        + " connected"));
+    }
+
+    @Override
+    public int videoType() {
+        return videoType;
+    }
+
+    @Override
+    public int audioType() {
+        return audioType;
     }
 
     /** A keyframe request from this edge's viewers, to the owner (which passes it to the publisher). */
-    private void sendPli(int mediaSsrc) {
+    @Override
+    public void requestKeyframe(int videoSsrc) {
         try {
-            transport.sendRtcp(Rtcp.pli(ssrc, mediaSsrc));
+            transport.sendRtcp(Rtcp.pli(ssrc, videoSsrc));
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot send a keyframe request upstream: " + e.getMessage());
         }

@@ -63,7 +63,7 @@ class ViewerTransportTest {
         OnContext.call(context, () -> {
             stream = new ForwardedStream("live", VideoCodec.VP8, port, context,
                     new ForwardedStream.Feedback(FeedbackLimits.DEFAULT, new FeedbackStats()));
-            stream.pulledWith(VP8, ForwardedStream.OPUS, ssrc -> { });
+            stream.feedFrom(new FixedSource(VP8, ForwardedStream.OPUS));
             player = new ClientTransport(vertx, crypto, playerIdentity, h -> vertx.executeBlocking(h, false),
                     new ClientTransport.Receiver() {
                         @Override
@@ -122,8 +122,8 @@ class ViewerTransportTest {
         assertEquals(1, stream.audio.viewerCount());
 
         OnContext.run(context, () -> {
-            stream.onUpstreamRtp(rtp(VP8, 0x1111, true));
-            stream.onUpstreamRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
+            stream.onSourceRtp(rtp(VP8, 0x1111, true));
+            stream.onSourceRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
         });
         byte[] first = received.poll(5, TimeUnit.SECONDS);
         byte[] second = received.poll(5, TimeUnit.SECONDS);
@@ -143,8 +143,8 @@ class ViewerTransportTest {
         assertEquals(0, stream.audio.viewerCount());
         long forwarded = stream.video.forwarded() + stream.audio.forwarded();
         OnContext.run(context, () -> {
-            stream.onUpstreamRtp(rtp(VP8, 0x1111, true));
-            stream.onUpstreamRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
+            stream.onSourceRtp(rtp(VP8, 0x1111, true));
+            stream.onSourceRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
         });
         assertEquals(forwarded, stream.video.forwarded() + stream.audio.forwarded(), "nothing is forwarded to it any more");
         assertNull(received.poll(300, TimeUnit.MILLISECONDS));

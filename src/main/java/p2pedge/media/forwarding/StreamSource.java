@@ -1,0 +1,22 @@
+package p2pedge.media.forwarding;
+
+/**
+ * Where a {@link ForwardedStream}'s packets come from, one at a time: a publisher on this edge's port
+ * ({@link PublisherSession}) or another edge ({@link StreamPull}). The source decrypts and hands the stream plain
+ * RTP and RTCP; the stream asks it for keyframes. On the media context, like the stream.
+ */
+interface StreamSource extends AutoCloseable {
+
+    /** The payload type the source's video arrives with (negotiated with the source). */
+    int videoType();
+
+    /** The payload type the source's audio arrives with. */
+    int audioType();
+
+    /** Asks the source for a keyframe of its video SSRC (the stream collapses and limits these requests). */
+    void requestKeyframe(int videoSsrc);
+
+    /** Stops the source: its session, its keys, its timers. Idempotent. */
+    @Override
+    void close();
+}
