@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t p2p-edge .
 # Run:   docker run -p 3333:3333 -p 9333:9333 -p 41000:41000/udp -e MEDIA_ICECANDIDATEADDRESSES=<address players reach> p2p-edge
-# (the forwarding media plane uses one UDP port, media.forwarderPort; the per-viewer webrtc plane needs the
-#  range media.udpPortMin..udpPortMax, simplest with --network host.)
+# (the forwarding media plane uses one UDP port, media.forwarder.port; the per-viewer webrtc plane needs the
+#  range media.webrtc.udpPortMin..udpPortMax, simplest with --network host.)
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .

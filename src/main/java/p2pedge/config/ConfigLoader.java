@@ -45,6 +45,7 @@ public final class ConfigLoader {
                     JsonObject merged = json.mergeIn(extra, true);
                     Map<String, String> sys = new HashMap<>();
                     System.getProperties().forEach((k, v) -> sys.put(k.toString(), v.toString()));
+                    EdgeConfig.refuseMovedOverrides(sys, System.getenv());
                     return EdgeConfig.from(ConfigOverrides.apply(merged, sys, System.getenv()));
                 });
     }

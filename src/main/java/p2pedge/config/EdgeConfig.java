@@ -11,9 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The edge's configuration, parsed and checked in one place. */
+/**
+ * The edge's configuration, parsed and checked in one place. Every default is in one place too: the built-in
+ * {@code edge.json} (a copy of {@code conf/edge.json}) that {@link ConfigLoader} merges the operator's file over;
+ * parsing here requires every key, so a default is never written twice. (The one exception: the optional fields
+ * of a {@code streams} entry, which no file-level merge can fill, default in {@link StreamSpec}.) Each component
+ * is handed its own section.
+ */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
-                         List<StreamSpec> streams, Whip whip, Metrics metrics, Http http) {
+                         List<StreamSpec> streams, Whip whip, Pull pull, Metrics metrics, Http http) {
 
     // The choices below are spelled in lower case in the config file; each is parsed once, here.
 
@@ -60,11 +66,17 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param publisherTimeoutSeconds a publisher that has not connected, or has sent no media, for this long ends
      *                                its stream
      * @param replace                 a second publisher of a live name replaces the first (else 409)
-     * @param relayIdleSeconds        an edge's pull of a stream published on another edge ends once no viewer of
-     *                                that edge has watched it for this long (the key is older than the name "pull")
      */
     public record Whip(boolean enabled, Map<String, String> tokens, List<String> openApps, int maxPublishers,
-                       int maxBodyBytes, int publisherTimeoutSeconds, boolean replace, int relayIdleSeconds) {
+                       int maxBodyBytes, int publisherTimeoutSeconds, boolean replace) {
+    }
+
+    /**
+     * Pulls: an edge whose viewers ask for a stream published on another edge of the cluster pulls it once.
+     *
+     * @param idleSeconds a pull ends once no viewer of the pulling edge has watched it for this long
+     */
+    public record Pull(int idleSeconds) {
     }
 
     /**
@@ -109,18 +121,38 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     }
 
     /**
-     * @param iceCandidateAddresses addresses announced to players in place of the ones libwebrtc gathers
-     *                              (empty: announce what was gathered), e.g. a public IP behind 1:1 NAT
-     * @param retransmitBudgetPercent  forwarder: what NACKs may make the edge resend to one viewer, in bytes per second,
-     *                              as a percentage of the stream's rate (each packet at most once per round trip)
-     * @param viewerKeyframeIntervalSeconds forwarder: one viewer's keyframe requests (PLI/FIR) are passed on at most
-     *                              once per this long, except while it waits for its first keyframe; 0: no limit
+     * The media plane, with one section for each of the two planes (only the one in {@code plane} is used).
+     *
+     * @param maxViewers            edge-served viewers before 503
+     * @param connectTimeoutSeconds an offer must be answered, and the media connection established, within this
+     * @param iceCandidateAddresses addresses announced to players in place of the edge's own (empty: the edge's
+     *                              interfaces, or what libwebrtc gathered), e.g. a public IP behind 1:1 NAT
      */
-    public record Media(int udpPortMin, int udpPortMax, List<String> iceCandidateAddresses, boolean ipv6, boolean tcp,
-                       int maxViewers, int connectTimeoutSeconds, Plane plane, int forwarderPort,
-                       int simulatedLossPercent,
-                       int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue, int dtlsStallMillis,
-                       int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds) {
+    public record Media(Plane plane, int maxViewers, int connectTimeoutSeconds, List<String> iceCandidateAddresses,
+                        Forwarder forwarder, PerViewer webrtc) {
+    }
+
+    /**
+     * {@code media.forwarder}: the forwarding plane's one UDP port and its per-viewer limits.
+     *
+     * @param port                          the one UDP port (ICE-lite, DTLS-SRTP, RTP/RTCP for every viewer)
+     * @param consentTimeoutSeconds         RFC 7675: a viewer whose address sent no valid check this long gets no media
+     * @param dtlsHandshakeThreads          DTLS handshakes run on their own pool of this many threads
+     * @param dtlsHandshakeQueue            handshakes waiting for a thread at most (more are refused)
+     * @param dtlsStallMillis               a handshake whose peer sends nothing this long gives its thread back
+     * @param retransmitBudgetPercent       what NACKs may make the edge resend to one viewer, in bytes per second,
+     *                                      as a percentage of the stream's rate (each packet at most once per round trip)
+     * @param viewerKeyframeIntervalSeconds one viewer's keyframe requests (PLI/FIR) are passed on at most once per
+     *                                      this long, except while it waits for its first keyframe; 0: no limit
+     * @param simulatedLossPercent          diagnostic: outgoing RTP dropped on purpose
+     */
+    public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
+                            int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
+                            int simulatedLossPercent) {
+    }
+
+    /** {@code media.webrtc}: the per-viewer webrtc-java plane's UDP port range, IPv6 and ICE-TCP candidates. */
+    public record PerViewer(int udpPortMin, int udpPortMax, boolean ipv6, boolean tcp) {
     }
 
     /** A STUN/TURN server handed to players in the offer. */
@@ -142,12 +174,54 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param codec       the video codec on the forwarding plane
      */
     public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, Codec codec) {
+        /** What an entry that leaves them out gets. */
+        static final String DEFAULT_SOURCE = "demo";
+        static final int DEFAULT_BITRATE_KBPS = 600;
+        static final Codec DEFAULT_CODEC = Codec.VP8;
+    }
+
+    /** Keys of older releases, and where each lives now: a file that still uses one is refused with the new name. */
+    private static final Map<String, String> MOVED = Map.ofEntries(
+            Map.entry("media.udpPortMin", "media.webrtc.udpPortMin"),
+            Map.entry("media.udpPortMax", "media.webrtc.udpPortMax"),
+            Map.entry("media.ipv6", "media.webrtc.ipv6"),
+            Map.entry("media.tcp", "media.webrtc.tcp"),
+            Map.entry("media.forwarderPort", "media.forwarder.port"),
+            Map.entry("media.consentTimeoutSeconds", "media.forwarder.consentTimeoutSeconds"),
+            Map.entry("media.dtlsHandshakeThreads", "media.forwarder.dtlsHandshakeThreads"),
+            Map.entry("media.dtlsHandshakeQueue", "media.forwarder.dtlsHandshakeQueue"),
+            Map.entry("media.dtlsStallMillis", "media.forwarder.dtlsStallMillis"),
+            Map.entry("media.retransmitBudgetPercent", "media.forwarder.retransmitBudgetPercent"),
+            Map.entry("media.viewerKeyframeIntervalSeconds", "media.forwarder.viewerKeyframeIntervalSeconds"),
+            Map.entry("media.simulatedLossPercent", "media.forwarder.simulatedLossPercent"),
+            Map.entry("whip.relayIdleSeconds", "pull.idleSeconds"));
+
+    /**
+     * Per-key overrides ({@link ConfigOverrides}) apply only to keys the file has, so one that names a key of an
+     * older release would be ignored without a word: refused here, with the key's new name.
+     */
+    static void refuseMovedOverrides(Map<String, String> systemProperties, Map<String, String> environment) {
+        MOVED.forEach((was, now) -> {
+            String variable = ConfigOverrides.environmentName(was);
+            if (systemProperties.containsKey(was) || environment.containsKey(variable)) {
+                throw new IllegalArgumentException("override of config key '" + was + "' (system property " + was
+                        + " or environment variable " + variable + "): the key is now '" + now + "' ("
+                        + ConfigOverrides.environmentName(now) + ")");
+            }
+        });
     }
 
     public static EdgeConfig from(JsonObject json) {
+        MOVED.forEach((was, now) -> {
+            String[] path = was.split("\\.");
+            JsonObject parent = json.getJsonObject(path[0]);
+            if (parent != null && parent.containsKey(path[1])) {
+                throw new IllegalArgumentException("config key '" + was + "' is now '" + now + "'");
+            }
+        });
         JsonObject s = section(json, "signalling");
         Signalling signalling = new Signalling(
-                s.getString("host", "0.0.0.0"),
+                string(s, "signalling.host", "host"),
                 intIn(s, "signalling.port", "port", 0, 65535),
                 intIn(s, "signalling.maxFrameBytes", "maxFrameBytes", 1024, 16 * 1024 * 1024),
                 intIn(s, "signalling.pingIntervalSeconds", "pingIntervalSeconds", 1, 3600),
@@ -159,56 +233,61 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(s, "signalling.maxSocketsPerAddress", "maxSocketsPerAddress", 0, 1_000_000),
                 intIn(s, "signalling.maxPendingOffersPerAddress", "maxPendingOffersPerAddress", 0, 1_000_000));
         JsonObject m = section(json, "media");
+        JsonObject f = section(m, "media.forwarder", "forwarder");
+        JsonObject w = section(m, "media.webrtc", "webrtc");
         Media media = new Media(
-                intIn(m, "media.udpPortMin", "udpPortMin", 0, 65535),
-                intIn(m, "media.udpPortMax", "udpPortMax", 0, 65535),
-                strings(m.getJsonArray("iceCandidateAddresses", new JsonArray())),
-                m.getBoolean("ipv6", false),
-                m.getBoolean("tcp", false),
+                oneOf(m, "media.plane", "plane", Plane.class),
                 intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
                 intIn(m, "media.connectTimeoutSeconds", "connectTimeoutSeconds", 1, 600),
-                oneOf(m, "media.plane", "plane", Plane.FORWARDER),
-                intIn(m, "media.forwarderPort", "forwarderPort", 0, 65535),
-                intIn(m, "media.simulatedLossPercent", "simulatedLossPercent", 0, 50),
-                intIn(m, "media.consentTimeoutSeconds", "consentTimeoutSeconds", 1, 3600),
-                intIn(m, "media.dtlsHandshakeThreads", "dtlsHandshakeThreads", 1, 64),
-                intIn(m, "media.dtlsHandshakeQueue", "dtlsHandshakeQueue", 0, 10_000),
-                intIn(m, "media.dtlsStallMillis", "dtlsStallMillis", 200, 60_000),
-                intIn(m, "media.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
-                intIn(m, "media.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60));
-        if (media.udpPortMin() > media.udpPortMax()) {
-            throw new IllegalArgumentException("media.udpPortMin must not exceed media.udpPortMax");
+                strings(m, "media.iceCandidateAddresses", "iceCandidateAddresses"),
+                new Forwarder(
+                        intIn(f, "media.forwarder.port", "port", 0, 65535),
+                        intIn(f, "media.forwarder.consentTimeoutSeconds", "consentTimeoutSeconds", 1, 3600),
+                        intIn(f, "media.forwarder.dtlsHandshakeThreads", "dtlsHandshakeThreads", 1, 64),
+                        intIn(f, "media.forwarder.dtlsHandshakeQueue", "dtlsHandshakeQueue", 0, 10_000),
+                        intIn(f, "media.forwarder.dtlsStallMillis", "dtlsStallMillis", 200, 60_000),
+                        intIn(f, "media.forwarder.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
+                        intIn(f, "media.forwarder.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60),
+                        intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50)),
+                new PerViewer(
+                        intIn(w, "media.webrtc.udpPortMin", "udpPortMin", 0, 65535),
+                        intIn(w, "media.webrtc.udpPortMax", "udpPortMax", 0, 65535),
+                        bool(w, "media.webrtc.ipv6", "ipv6"),
+                        bool(w, "media.webrtc.tcp", "tcp")));
+        if (media.webrtc().udpPortMin() > media.webrtc().udpPortMax()) {
+            throw new IllegalArgumentException("media.webrtc.udpPortMin must not exceed media.webrtc.udpPortMax");
         }
         JsonObject p = section(json, "p2p");
         P2p p2p = new P2p(
-                p.getBoolean("enabled", true),
+                bool(p, "p2p.enabled", "enabled"),
                 intIn(p, "p2p.maxClientPeersPerHostPeer", "maxClientPeersPerHostPeer", 0, 64),
-                oneOf(p, "p2p.policy", "policy", Policy.MEASURED),
-                p.getBoolean("allowLinuxHosts", true),
+                oneOf(p, "p2p.policy", "policy", Policy.class),
+                bool(p, "p2p.allowLinuxHosts", "allowLinuxHosts"),
                 intIn(p, "p2p.hostOfferTimeoutMillis", "hostOfferTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.relayConnectTimeoutMillis", "relayConnectTimeoutMillis", 100, 600_000),
                 intIn(p, "p2p.maxHostFailures", "maxHostFailures", 1, 1000),
                 intIn(p, "p2p.maxHostAttemptsPerClient", "maxHostAttemptsPerClient", 0, 100),
-                p.getBoolean("allowLoopbackCandidates", false),
+                bool(p, "p2p.allowLoopbackCandidates", "allowLoopbackCandidates"),
                 intIn(p, "p2p.pairCooldownMillis", "pairCooldownMillis", 0, 3_600_000),
                 intIn(p, "p2p.minFailureWitnesses", "minFailureWitnesses", 1, 1000),
                 intIn(p, "p2p.witnessWindowSeconds", "witnessWindowSeconds", 1, 7 * 86_400),
-                p.getBoolean("witnessesByAddress", true));
+                bool(p, "p2p.witnessesByAddress", "witnessesByAddress"));
         JsonObject c = section(json, "cluster");
-        Cluster cluster = new Cluster(c.getBoolean("enabled", false), c.getString("configFile", "cluster.xml"),
-                c.getString("name", "p2p-edge"), c.getString("host", "127.0.0.1"),
-                intIn(c, "cluster.port", "port", 1, 65535), c.getString("members", "127.0.0.1"));
+        Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
+                string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),
+                intIn(c, "cluster.port", "port", 1, 65535), string(c, "cluster.members", "members"));
         List<IceServer> iceServers = new ArrayList<>();
-        for (Object o : json.getJsonArray("iceServers", new JsonArray())) {
+        for (Object o : array(json, "iceServers", "iceServers")) {
             if (!(o instanceof JsonObject server)) {
                 throw new IllegalArgumentException("each of iceServers must be an object {urls, username, credential}, got " + o);
             }
             Object urls = server.getValue("urls");
-            List<String> list = urls instanceof JsonArray a ? strings(a) : List.of(String.valueOf(urls));
+            List<String> list = urls instanceof JsonArray a ? List.copyOf(a.stream().map(String::valueOf).toList())
+                    : List.of(String.valueOf(urls));
             iceServers.add(new IceServer(list, server.getString("username"), server.getString("credential")));
         }
         List<StreamSpec> streams = new ArrayList<>();
-        for (Object o : json.getJsonArray("streams", new JsonArray())) {
+        for (Object o : array(json, "streams", "streams")) {
             if (!(o instanceof JsonObject stream)) {
                 throw new IllegalArgumentException("each of streams must be an object {name, source, ...}, got " + o);
             }
@@ -216,16 +295,17 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
             if (!name.matches("[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+")) {
                 throw new IllegalArgumentException("stream name must be app/stream, got '" + name + "'");
             }
-            streams.add(new StreamSpec(name, stream.getString("source", "demo"),
+            streams.add(new StreamSpec(name, stream.getString("source", StreamSpec.DEFAULT_SOURCE),
                     intIn(stream, "streams.width", "width", 160, 3840),
                     intIn(stream, "streams.height", "height", 64, 2160),
                     intIn(stream, "streams.fps", "fps", 1, 60),
-                    stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000) : 600,
-                    oneOf(stream, "streams.codec", "codec", Codec.VP8)));
+                    stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000)
+                            : StreamSpec.DEFAULT_BITRATE_KBPS,
+                    stream.containsKey("codec") ? oneOf(stream, "streams.codec", "codec", Codec.class) : StreamSpec.DEFAULT_CODEC));
         }
-        JsonObject w = section(json, "whip");
-        Map<String, String> tokens = whipTokens(w);
-        List<String> openApps = strings(w.getJsonArray("openApps", new JsonArray()));
+        JsonObject wh = section(json, "whip");
+        Map<String, String> tokens = whipTokens(wh);
+        List<String> openApps = strings(wh, "whip.openApps", "openApps");
         for (String app : openApps) {
             if (!app.equals("*") && !app.matches(APP)) {
                 throw new IllegalArgumentException("whip.openApps: '" + app + "' is not an app name (letters, digits, ._~-) nor *");
@@ -235,16 +315,16 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         + "an app is either open or protected");
             }
         }
-        Whip whip = new Whip(w.getBoolean("enabled", true), tokens, openApps,
-                intIn(w, "whip.maxPublishers", "maxPublishers", 1, 100_000),
-                intIn(w, "whip.maxBodyBytes", "maxBodyBytes", 1024, 1 << 20),
-                intIn(w, "whip.publisherTimeoutSeconds", "publisherTimeoutSeconds", 1, 3600),
-                w.getBoolean("replace", false),
-                intIn(w, "whip.relayIdleSeconds", "relayIdleSeconds", 1, 86_400));
+        Whip whip = new Whip(bool(wh, "whip.enabled", "enabled"), tokens, openApps,
+                intIn(wh, "whip.maxPublishers", "maxPublishers", 1, 100_000),
+                intIn(wh, "whip.maxBodyBytes", "maxBodyBytes", 1024, 1 << 20),
+                intIn(wh, "whip.publisherTimeoutSeconds", "publisherTimeoutSeconds", 1, 3600),
+                bool(wh, "whip.replace", "replace"));
+        Pull pull = new Pull(intIn(section(json, "pull"), "pull.idleSeconds", "idleSeconds", 1, 86_400));
         JsonObject mx = section(json, "metrics");
-        Metrics metrics = new Metrics(mx.getBoolean("enabled", true), mx.getString("host", "0.0.0.0"),
-                intIn(mx, "metrics.port", "port", 0, 65535), mx.getString("adminToken", ""),
-                mx.getString("adminTokenFile", "data/admin-token"));
+        Metrics metrics = new Metrics(bool(mx, "metrics.enabled", "enabled"), string(mx, "metrics.host", "host"),
+                intIn(mx, "metrics.port", "port", 0, 65535), string(mx, "metrics.adminToken", "adminToken"),
+                string(mx, "metrics.adminTokenFile", "adminTokenFile"));
         if (metrics.adminTokenFile().isBlank()) {
             throw new IllegalArgumentException("metrics.adminTokenFile must name a file");
         }
@@ -264,7 +344,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     + ") must be 0 or at least signalling.maxSocketsPerAddress (" + signalling.maxSocketsPerAddress()
                     + "), or players over the socket cap are cut without being told why");
         }
-        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, metrics, http);
+        return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, pull,
+                metrics, http);
     }
 
     private static final String APP = "[A-Za-z0-9._~-]+";
@@ -288,13 +369,10 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         return Map.copyOf(out);
     }
 
-    /** The constant of {@code fallback}'s enum that {@code key} names in lower case, {@code fallback} when it is absent. */
-    private static <E extends Enum<E>> E oneOf(JsonObject json, String path, String key, E fallback) {
-        Object value = json.getValue(key);
-        if (value == null) {
-            return fallback;
-        }
-        E[] choices = fallback.getDeclaringClass().getEnumConstants();
+    /** The constant of {@code type} that {@code key} names in lower case. */
+    private static <E extends Enum<E>> E oneOf(JsonObject json, String path, String key, Class<E> type) {
+        Object value = required(json, path, key);
+        E[] choices = type.getEnumConstants();
         for (E choice : choices) {
             if (choice.name().toLowerCase(Locale.ROOT).equals(value)) {
                 return choice;
@@ -304,18 +382,53 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 .map(c -> "'" + c.name().toLowerCase(Locale.ROOT) + "'").collect(Collectors.joining(", ")) + ", got '" + value + "'");
     }
 
+    private static Object required(JsonObject json, String path, String key) {
+        Object value = json.getValue(key);
+        if (value == null) {
+            throw new IllegalArgumentException("config key '" + path + "' is missing");
+        }
+        return value;
+    }
+
+    private static boolean bool(JsonObject json, String path, String key) {
+        if (!(required(json, path, key) instanceof Boolean value)) {
+            throw new IllegalArgumentException("config key '" + path + "' must be true or false");
+        }
+        return value;
+    }
+
+    private static String string(JsonObject json, String path, String key) {
+        if (!(required(json, path, key) instanceof String value)) {
+            throw new IllegalArgumentException("config key '" + path + "' must be a string");
+        }
+        return value;
+    }
+
+    private static JsonArray array(JsonObject json, String path, String key) {
+        if (!(required(json, path, key) instanceof JsonArray array)) {
+            throw new IllegalArgumentException("config key '" + path + "' must be an array");
+        }
+        return array;
+    }
+
+    private static List<String> strings(JsonObject json, String path, String key) {
+        return List.copyOf(array(json, path, key).stream().map(String::valueOf).toList());
+    }
+
     private static JsonObject section(JsonObject json, String key) {
-        JsonObject section = json.getJsonObject(key);
-        if (section == null) {
-            throw new IllegalArgumentException("config section '" + key + "' is missing");
+        return section(json, key, key);
+    }
+
+    private static JsonObject section(JsonObject json, String path, String key) {
+        if (!(json.getValue(key) instanceof JsonObject section)) {
+            throw new IllegalArgumentException("config section '" + path + "' is missing");
         }
         return section;
     }
 
     private static int intIn(JsonObject json, String path, String key, int min, int max) {
-        Number n = json.getNumber(key);
-        if (n == null) {
-            throw new IllegalArgumentException("config key '" + path + "' is missing");
+        if (!(required(json, path, key) instanceof Number n)) {
+            throw new IllegalArgumentException("config key '" + path + "' must be a number");
         }
         long v = n.longValue();
         if (v < min || v > max) {
@@ -324,9 +437,4 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         return (int) v;
     }
 
-    private static List<String> strings(JsonArray array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(o -> out.add(String.valueOf(o)));
-        return List.copyOf(out);
-    }
 }

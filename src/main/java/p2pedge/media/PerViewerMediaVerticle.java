@@ -30,7 +30,8 @@ public final class PerViewerMediaVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(PerViewerMediaVerticle.class.getName());
 
-    private final EdgeConfig config;
+    private final EdgeConfig.Media media;
+    private final List<EdgeConfig.StreamSpec> configuredStreams;
     private final Map<Long, ViewerConnection> viewers = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
     private final Map<Long, Long> connectTimers = new HashMap<>();
@@ -44,8 +45,10 @@ public final class PerViewerMediaVerticle extends VerticleBase {
     private final EgressRate egress = new EgressRate();
     private long egressTimer = -1;
 
+    /** Takes the sections it answers for: media (its webrtc part) and the configured streams. */
     public PerViewerMediaVerticle(EdgeConfig config) {
-        this.config = config;
+        this.media = config.media();
+        this.configuredStreams = config.streams();
     }
 
     @Override
@@ -55,8 +58,8 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         // its own thread, racing the demo source's pushes (libwebrtc aborts on that race).
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audioDevice);
-        streams = new StreamRegistry(factory, config.streams());
-        announced = new AnnouncedCandidates(config.media().iceCandidateAddresses(), config.media().ipv6());
+        streams = new StreamRegistry(factory, configuredStreams);
+        announced = new AnnouncedCandidates(media.iceCandidateAddresses(), media.webrtc().ipv6());
         var bus = vertx.eventBus();
         consumers.add(bus.localConsumer(MediaApi.OFFER, this::onOffer));
         consumers.add(bus.localConsumer(MediaApi.ANSWER, this::onAnswer));
@@ -66,10 +69,10 @@ public final class PerViewerMediaVerticle extends VerticleBase {
                 m -> m.reply(streams.find(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
-                viewers.size(), config.streams().size(), 0, egressBytes(), egress.bitsPerSecond()).toJson())));
+                viewers.size(), configuredStreams.size(), 0, egressBytes(), egress.bitsPerSecond()).toJson())));
         consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> {
             JsonArray out = new JsonArray();
-            config.streams().forEach(spec -> out.add(new JsonObject().put("name", spec.name()).put("source", "demo")
+            configuredStreams.forEach(spec -> out.add(new JsonObject().put("name", spec.name()).put("source", "demo")
                     .put("mediaConnections", viewers.values().stream().filter(v -> v.streamName().equals(spec.name())).count())));
             m.reply(out);
         }));
@@ -103,8 +106,8 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         }
         // A repeated request_offer replaces the session's connection.
         release(session);
-        if (viewers.size() >= config.media().maxViewers()) {
-            message.fail(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+        if (viewers.size() >= media.maxViewers()) {
+            message.fail(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
             return;
         }
         ViewerConnection viewer;
@@ -127,7 +130,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
                 MediaApi.Offer offer = ar.result();
                 // An offer holds a slot: one never answered gives it back after the connect timeout.
                 startConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within "
-                        + config.media().connectTimeoutSeconds() + " s");
+                        + media.connectTimeoutSeconds() + " s");
                 message.reply(new MediaApi.Offer(offer.sdp(), announced.announce(offer.candidates())).toJson());
             }
         });
@@ -143,7 +146,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         viewer.applyAnswer(MediaApi.sdp(message.body())).onComplete(ar -> {
             if (ar.succeeded()) {
                 startConnectTimer(viewer, 502, "media connection not established within "
-                        + config.media().connectTimeoutSeconds() + " s");
+                        + media.connectTimeoutSeconds() + " s");
                 message.reply(null);
             } else {
                 release(session);
@@ -169,7 +172,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
 
     /** (Re)starts the viewer's deadline: not connected by then, it is released and its player told why. */
     private void startConnectTimer(ViewerConnection viewer, int code, String reason) {
-        long timer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
+        long timer = vertx.setTimer(media.connectTimeoutSeconds() * 1000L, t -> {
             connectTimers.remove(viewer.session());
             if (viewers.get(viewer.session()) == viewer && !viewer.connected()) {
                 lost(viewer.session(), code, reason);
@@ -219,13 +222,13 @@ public final class PerViewerMediaVerticle extends VerticleBase {
     }
 
     private RTCConfiguration rtcConfiguration() {
-        EdgeConfig.Media media = config.media();
+        EdgeConfig.PerViewer webrtc = media.webrtc();
         // Adapter enumeration off: ports bind to the wildcard address, so one gathered candidate per family
         // can be announced at whatever address players reach the edge by (see AnnouncedCandidates).
-        PortAllocatorConfig ports = new PortAllocatorConfig(media.udpPortMin(), media.udpPortMax(), 0)
+        PortAllocatorConfig ports = new PortAllocatorConfig(webrtc.udpPortMin(), webrtc.udpPortMax(), 0)
                 .setDisableAdapterEnumeration(true)
-                .setDisableTcp(!media.tcp())
-                .setEnableIpv6(media.ipv6())
+                .setDisableTcp(!webrtc.tcp())
+                .setEnableIpv6(webrtc.ipv6())
                 .setDisableStun(true)
                 .setDisableRelay(true);
         RTCConfiguration rtc = new RTCConfiguration();

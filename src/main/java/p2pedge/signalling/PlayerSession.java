@@ -13,6 +13,7 @@ import p2pedge.signalling.protocol.PlayerMessageParser;
 import p2pedge.signalling.protocol.ProtocolException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -37,7 +38,8 @@ final class PlayerSession {
     private final String stream;
     private final String userAgent;
     private final ServerWebSocket socket;
-    private final EdgeConfig config;
+    private final EdgeConfig.Signalling limits;
+    private final List<EdgeConfig.IceServer> iceServers;
     private final MediaApi media;
     private final RelayCoordinator relays;
     private final TokenBucket rate;
@@ -48,6 +50,7 @@ final class PlayerSession {
     private int protocolErrors;
     private long lastHeardNanos = System.nanoTime();
 
+    /** Takes the sections it uses: the signalling limits and the ICE servers handed to players in offers. */
     PlayerSession(long id, String stream, String userAgent, ServerWebSocket socket, EdgeConfig config, MediaApi media,
                   RelayCoordinator relays, EdgeMetrics metrics, PendingOffer pendingOffer) {
         this.metrics = metrics;
@@ -56,11 +59,11 @@ final class PlayerSession {
         this.stream = stream;
         this.userAgent = userAgent;
         this.socket = socket;
-        this.config = config;
+        this.limits = config.signalling();
+        this.iceServers = config.iceServers();
         this.media = media;
         this.relays = relays;
-        EdgeConfig.Signalling s = config.signalling();
-        this.rate = new TokenBucket(s.messagesPerSecond(), s.messageBurst(), lastHeardNanos);
+        this.rate = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), lastHeardNanos);
     }
 
     private final EdgeMetrics metrics;
@@ -127,12 +130,12 @@ final class PlayerSession {
             return;
         }
         if (!rate.tryTake(lastHeardNanos)) {
-            fail(429, "too many messages: limit is " + config.signalling().messagesPerSecond() + "/s", CLOSE_POLICY);
+            fail(429, "too many messages: limit is " + limits.messagesPerSecond() + "/s", CLOSE_POLICY);
             return;
         }
-        if (text.length() > config.signalling().maxFrameBytes()
-                || text.getBytes(StandardCharsets.UTF_8).length > config.signalling().maxFrameBytes()) {
-            fail(413, "message larger than " + config.signalling().maxFrameBytes() + " bytes", CLOSE_TOO_BIG);
+        if (text.length() > limits.maxFrameBytes()
+                || text.getBytes(StandardCharsets.UTF_8).length > limits.maxFrameBytes()) {
+            fail(413, "message larger than " + limits.maxFrameBytes() + " bytes", CLOSE_TOO_BIG);
             return;
         }
         try {
@@ -174,7 +177,7 @@ final class PlayerSession {
         if (state == State.CLOSED) {
             return;
         }
-        int limit = config.signalling().maxFrameBytes();
+        int limit = limits.maxFrameBytes();
         metrics.signallingError(413);
         socket.writeTextMessage(EdgeMessages.error(413, "message larger than " + limit + " bytes"));
         socket.close(CLOSE_TOO_BIG, "message larger than " + limit + " bytes");
@@ -182,7 +185,7 @@ final class PlayerSession {
     }
 
     void closeIdle() {
-        fail(408, "no sign of life for " + config.signalling().idleTimeoutSeconds() + " s", CLOSE_GOING_AWAY);
+        fail(408, "no sign of life for " + limits.idleTimeoutSeconds() + " s", CLOSE_GOING_AWAY);
     }
 
     void ping() {
@@ -271,7 +274,7 @@ final class PlayerSession {
             }
             MediaApi.Offer offer = ar.result();
             state = State.OFFERED;
-            send(EdgeMessages.offer(id, 0, offer.sdp(), offer.candidates(), config.iceServers()));
+            send(EdgeMessages.offer(id, 0, offer.sdp(), offer.candidates(), iceServers));
         });
     }
 
@@ -329,7 +332,7 @@ final class PlayerSession {
         protocolErrors++;
         if (e.fatal()) {
             fail(e.code(), e.getMessage(), CLOSE_POLICY);
-        } else if (protocolErrors > config.signalling().maxProtocolErrors()) {
+        } else if (protocolErrors > limits.maxProtocolErrors()) {
             fail(e.code(), e.getMessage() + " (too many errors, closing)", CLOSE_POLICY);
         } else {
             metrics.signallingError(e.code());

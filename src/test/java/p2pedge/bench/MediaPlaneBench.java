@@ -71,7 +71,7 @@ public final class MediaPlaneBench {
         List<LoadViewer> loads = new ArrayList<>();
         List<JavaViewer> real = new ArrayList<>();
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("media.plane", plane, "media.maxViewers", "2000",
-                "media.forwarderPort", "0", "streams", streams, "p2p.enabled", "false"), Path.of("target/bench-edge-" + plane + ".log"))) {
+                "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false"), Path.of("target/bench-edge-" + plane + ".log"))) {
             Thread.sleep(warmup * 1000L);
             double idleCpu = edge.cpuPercent(measure);
             Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0);

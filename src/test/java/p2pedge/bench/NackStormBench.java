@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * viewer received (SRTP bytes of audio and video); the bound is stream x viewers + the retransmission budget.
  * <p>
  * Environment: RUNS (3), VIEWERS (5), STORM_S (6), NACKS_PER_S (10), REPEATS (300), BUDGET_PERCENT (20, passed to
- * the edge as media.retransmitBudgetPercent), BITRATE_KBPS (600), WARMUP_S (3), MEASURE_S (3).
+ * the edge as media.forwarder.retransmitBudgetPercent), BITRATE_KBPS (600), WARMUP_S (3), MEASURE_S (3).
  */
 public final class NackStormBench {
 
@@ -92,8 +92,8 @@ public final class NackStormBench {
         List<LoadViewer> viewers = new ArrayList<>();
         long storm = -1;
         // The ome policy: no User-Agent parser to load, so the edge starts quicker; P2P is off anyway.
-        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("media.forwarderPort", "0", "streams", streams, "p2p.enabled", "false", "p2p.policy", "ome",
-                "metrics.port", Integer.toString(metricsPort), "media.retransmitBudgetPercent", Integer.toString(budget)),
+        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false", "p2p.policy", "ome",
+                "metrics.port", Integer.toString(metricsPort), "media.forwarder.retransmitBudgetPercent", Integer.toString(budget)),
                 Path.of("target/bench-nack-storm-" + run + ".log"))) {
             for (int i = 0; i < viewerCount; i++) {
                 viewers.add(crowd.join(edge.port(), "/app/stream").await(60, TimeUnit.SECONDS));

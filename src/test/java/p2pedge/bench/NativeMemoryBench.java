@@ -34,7 +34,7 @@ public final class NativeMemoryBench {
         int parallel = Integer.parseInt(System.getenv().getOrDefault("PARALLEL", "10"));
         int idleSeconds = Integer.parseInt(System.getenv().getOrDefault("IDLE_S", "0"));
         Vertx vertx = Vertx.vertx();
-        JsonObject forwarder = new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarderPort", 0));
+        JsonObject forwarder = new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarder", new JsonObject().put("port", 0)));
         // Started here rather than through TestEdge: on a loaded machine start-up can take longer than its 30 s.
         EdgeConfig config = ConfigLoader.load(vertx, null, TestEdge.loopbackConfig().mergeIn(forwarder, true)).await(60, TimeUnit.SECONDS);
         Edge edge = Edge.start(vertx, config).await(180, TimeUnit.SECONDS);

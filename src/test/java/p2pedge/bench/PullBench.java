@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>Join time: a viewer that starts a pull on edge B (cold) against one that joins a running pull (warm),
  *       both from the request for an offer to the first SRTP packet; repeated, letting the pull close in between
- *       (whip.relayIdleSeconds).</li>
+ *       (pull.idleSeconds).</li>
  *   <li>CPU of the three edges (from /proc, over the same window) with the publisher alone; with VIEWERS viewers on
  *       A itself; and with VIEWERS on B and VIEWERS on C, which A serves through two pulls. Each step has one
  *       webrtc-java decoder among the viewers for frame rate and glass-to-glass latency.</li>
@@ -56,8 +56,8 @@ public final class PullBench {
             for (int i = 0; i < 3; i++) {
                 edges.add(EdgeProcess.start(jar, Map.of("cluster.enabled", "true", "cluster.name", cluster,
                         "cluster.port", "5821", "cluster.members", "127.0.0.1:5821,127.0.0.1:5822,127.0.0.1:5823",
-                        "p2p.enabled", "false", "media.forwarderPort", "0", "media.maxViewers", "2000",
-                        "whip.relayIdleSeconds", Integer.toString(IDLE_SECONDS), "whip.openApps", "live", "streams", "[]"),
+                        "p2p.enabled", "false", "media.forwarder.port", "0", "media.maxViewers", "2000",
+                        "pull.idleSeconds", Integer.toString(IDLE_SECONDS), "whip.openApps", "live", "streams", "[]"),
                         Path.of("target/bench-pull-edge" + "ABC".charAt(i) + ".log")));
             }
             EdgeProcess a = edges.get(0);
@@ -109,7 +109,7 @@ public final class PullBench {
             LoadViewer second = crowd.join(edge.port(), "/" + STREAM).await(30, TimeUnit.SECONDS);
             warm[i] = untilFirstPacket(second, start);
             Future.join(first.close(), second.close()).await(10, TimeUnit.SECONDS);
-            // The pull closes once nobody has watched for whip.relayIdleSeconds (checked every second).
+            // The pull closes once nobody has watched for pull.idleSeconds (checked every second).
             Thread.sleep((IDLE_SECONDS + 2) * 1000L);
         }
         Arrays.sort(cold);

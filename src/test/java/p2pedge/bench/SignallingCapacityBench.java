@@ -43,7 +43,7 @@ public final class SignallingCapacityBench {
         List<AutoPlayer> players = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(joiners);
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "media.maxViewers", "50000",
-                "media.connectTimeoutSeconds", "600", "media.forwarderPort", "0", "metrics.port", Integer.toString(metricsPort),
+                "media.connectTimeoutSeconds", "600", "media.forwarder.port", "0", "metrics.port", Integer.toString(metricsPort),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
             for (int step : steps) {

@@ -115,7 +115,8 @@ class PullTest {
     @Test
     void aPullNobodyWatchesEndsAndTheNextViewerPullsAgainAndADeadPullerIsReleased(Vertx vertx) throws Exception {
         JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder"))
-                .put("whip", new JsonObject().put("relayIdleSeconds", 2).put("openApps", new io.vertx.core.json.JsonArray().add("live")));
+                .put("pull", new JsonObject().put("idleSeconds", 2))
+                .put("whip", new JsonObject().put("openApps", new io.vertx.core.json.JsonArray().add("live")));
         try (TestCluster cluster = new TestCluster(config)) {
             TestCluster.Member a = cluster.start();
             TestCluster.Member b = cluster.start();
@@ -127,7 +128,7 @@ class PullTest {
                 }
                 Waits.until(() -> b.mediaConnections() == 0, 5_000, "B released its viewer");
                 Thread.sleep(1_000);
-                assertEquals(1, a.mediaConnections(), "the pull outlives its last viewer for relayIdleSeconds");
+                assertEquals(1, a.mediaConnections(), "the pull outlives its last viewer for pull.idleSeconds");
                 Waits.until(() -> a.mediaConnections() == 0, 5_000, "B let the pull go once nobody watched");
                 try (JavaViewer next = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/idle"))) {
                     Waits.until(() -> next.frames() > 5, 20_000, "the next viewer on B is served by a new pull");

@@ -1,18 +1,25 @@
 package p2pedge.config;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The plane, the P2P policy and a stream's codec are parsed once, at start-up, into enums; a bad value stops the edge. */
+/**
+ * The plane, the P2P policy and a stream's codec are parsed once, at start-up, into enums; a bad value stops the edge.
+ * Defaults live in the built-in file alone; keys of older releases are refused with their new names.
+ */
 class EdgeConfigTest {
 
     private static JsonObject shipped() throws IOException {
@@ -47,15 +54,43 @@ class EdgeConfigTest {
     }
 
     @Test
-    void anAbsentChoiceTakesItsDefault() throws IOException {
-        EdgeConfig config = with(json -> {
-            json.getJsonObject("media").remove("plane");
-            json.getJsonObject("p2p").remove("policy");
-            stream(json).remove("codec");
-        });
-        assertEquals(EdgeConfig.Plane.FORWARDER, config.media().plane());
-        assertEquals(EdgeConfig.Policy.MEASURED, config.p2p().policy());
-        assertEquals(EdgeConfig.Codec.VP8, config.streams().get(0).codec());
+    void everyDefaultComesFromTheBuiltInFileAndIsNotWrittenTwice(@TempDir Path dir) throws Exception {
+        // An operator's file with one key: every other key, sections included, comes from the built-in edge.json.
+        Path file = dir.resolve("edge.json");
+        Files.writeString(file, "{\"media\": {\"forwarder\": {\"port\": 0}}, \"streams\": [{\"name\": \"app/s\", \"width\": 320, \"height\": 180, \"fps\": 15}]}");
+        Vertx vertx = Vertx.vertx();
+        try {
+            EdgeConfig config = ConfigLoader.load(vertx, file, new JsonObject()).await(30, TimeUnit.SECONDS);
+            EdgeConfig shipped = EdgeConfig.from(shipped());
+            assertEquals(0, config.media().forwarder().port());
+            assertEquals(shipped.media().forwarder().consentTimeoutSeconds(), config.media().forwarder().consentTimeoutSeconds());
+            assertEquals(shipped.media().webrtc(), config.media().webrtc());
+            assertEquals(shipped.media().plane(), config.media().plane());
+            assertEquals(shipped.p2p(), config.p2p());
+            assertEquals(shipped.pull(), config.pull());
+            // A stream entry's own optional fields have their one default in StreamSpec.
+            assertEquals(EdgeConfig.Codec.VP8, config.streams().get(0).codec());
+            assertEquals(600, config.streams().get(0).bitrateKbps());
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+        // Parsing itself has no fallbacks: a key missing after the merge is an error, not a second default.
+        assertRefused(json -> json.getJsonObject("media").remove("plane"), "config key 'media.plane' is missing");
+        assertRefused(json -> json.getJsonObject("p2p").remove("enabled"), "config key 'p2p.enabled' is missing");
+        assertRefused(json -> json.getJsonObject("media").remove("forwarder"), "config section 'media.forwarder' is missing");
+        assertRefused(json -> json.remove("pull"), "config section 'pull' is missing");
+    }
+
+    @Test
+    void aKeyOfAnOlderReleaseIsRefusedWithItsNewName() {
+        assertRefused(json -> json.getJsonObject("media").put("forwarderPort", 41000),
+                "config key 'media.forwarderPort' is now 'media.forwarder.port'");
+        assertRefused(json -> json.getJsonObject("whip").put("relayIdleSeconds", 30),
+                "config key 'whip.relayIdleSeconds' is now 'pull.idleSeconds'");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EdgeConfig.refuseMovedOverrides(
+                Map.of(), Map.of("MEDIA_UDPPORTMIN", "40000")));
+        assertTrue(e.getMessage().contains("the key is now 'media.webrtc.udpPortMin' (MEDIA_WEBRTC_UDPPORTMIN)"), e.getMessage());
+        EdgeConfig.refuseMovedOverrides(Map.of("media.forwarder.port", "0"), Map.of("MEDIA_FORWARDER_PORT", "0"));
     }
 
     @Test

@@ -55,7 +55,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(ForwardingMediaVerticle.class.getName());
 
-    private final EdgeConfig config;
+    private final EdgeConfig.Media media;
+    private final EdgeConfig.Whip whip;
+    private final EdgeConfig.Pull pull;
+    private final List<EdgeConfig.StreamSpec> configuredStreams;
     private final String edgeId;
     private final StreamDirectory directory;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -83,8 +86,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private int udpPort;
     private List<String> candidateAddresses;
 
+    /** Takes the sections it answers for: media (its forwarder part), WHIP, pulls, and the configured streams. */
     public ForwardingMediaVerticle(EdgeConfig config, String edgeId, StreamDirectory directory) {
-        this.config = config;
+        this.media = config.media();
+        this.whip = config.whip();
+        this.pull = config.pull();
+        this.configuredStreams = config.streams();
         this.edgeId = edgeId;
         this.directory = directory;
     }
@@ -93,30 +100,28 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     public Future<?> start() {
         crypto = new BcTlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
-        EdgeConfig.Media media = config.media();
-        port = new SharedUdpPort(vertx, crypto, identity,
-                new SharedUdpPort.Limits(media.dtlsHandshakeThreads(), media.dtlsHandshakeQueue(), media.dtlsStallMillis()),
-                System::nanoTime);
-        port.simulateOutgoingRtpLoss(config.media().simulatedLossPercent() / 100.0);
-        feedback = new ForwardedStream.Feedback(new FeedbackLimits(config.media().retransmitBudgetPercent(),
-                FeedbackLimits.WINDOW_FLOOR_MILLIS, config.media().viewerKeyframeIntervalSeconds() * 1000L), feedbackStats);
-        candidateAddresses = config.media().iceCandidateAddresses().isEmpty()
-                ? localAddresses() : config.media().iceCandidateAddresses();
+        EdgeConfig.Forwarder forwarder = media.forwarder();
+        port = new SharedUdpPort(vertx, crypto, identity, new SharedUdpPort.Limits(forwarder.dtlsHandshakeThreads(),
+                forwarder.dtlsHandshakeQueue(), forwarder.dtlsStallMillis()), System::nanoTime);
+        port.simulateOutgoingRtpLoss(forwarder.simulatedLossPercent() / 100.0);
+        feedback = new ForwardedStream.Feedback(new FeedbackLimits(forwarder.retransmitBudgetPercent(),
+                FeedbackLimits.WINDOW_FLOOR_MILLIS, forwarder.viewerKeyframeIntervalSeconds() * 1000L), feedbackStats);
+        candidateAddresses = media.iceCandidateAddresses().isEmpty() ? localAddresses() : media.iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audioDevice);
-        return port.listen("0.0.0.0", config.media().forwarderPort()).compose(bound -> {
+        return port.listen("0.0.0.0", forwarder.port()).compose(bound -> {
             udpPort = bound;
-            viewers = new Viewers(context, config, port, identity, candidateAddresses, udpPort, session -> {
+            viewers = new Viewers(context, media, port, identity, candidateAddresses, udpPort, session -> {
                 players.values().removeIf(player -> player.session() == session);
                 pulls.released(session);
             });
-            publishers = new Publishers(vertx, config.whip(), edgeId, directory, streams, viewers,
+            publishers = new Publishers(vertx, whip, edgeId, directory, streams, viewers,
                     (name, codec) -> new ForwardedStream(name, codec, port, context, feedback),
                     new Publishers.Endpoint(identity.fingerprint(), candidateAddresses.get(0), udpPort));
             pulls = new Pulls(context, edgeId, directory, crypto, identity, port, viewers, streams, publishers::feeds,
-                    config.whip().publisherTimeoutSeconds(), config.whip().relayIdleSeconds(), feedback);
+                    whip.publisherTimeoutSeconds(), pull.idleSeconds(), feedback);
             List<Future<Void>> started = new ArrayList<>();
-            for (EdgeConfig.StreamSpec spec : config.streams()) {
+            for (EdgeConfig.StreamSpec spec : configuredStreams) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
                 ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, context, feedback);

@@ -57,7 +57,7 @@ final class Viewers {
 
 
     private final Vertx vertx;
-    private final EdgeConfig config;
+    private final EdgeConfig.Media media;
     private final SharedUdpPort port;
     private final DtlsCertificate identity;
     private final List<String> candidateAddresses;
@@ -69,10 +69,10 @@ final class Viewers {
     private long nextInternalSession = -1;
 
     /** @param released told of every viewer session released, whatever the reason */
-    Viewers(Context context, EdgeConfig config, SharedUdpPort port, DtlsCertificate identity,
+    Viewers(Context context, EdgeConfig.Media media, SharedUdpPort port, DtlsCertificate identity,
             List<String> candidateAddresses, int udpPort, LongConsumer released) {
         this.vertx = context.owner();
-        this.config = config;
+        this.media = media;
         this.port = port;
         this.identity = identity;
         this.candidateAddresses = candidateAddresses;
@@ -85,18 +85,18 @@ final class Viewers {
     private static final long CONSENT_SWEEP_MS = 500;
 
     /**
-     * RFC 7675: a viewer whose selected address sent no valid check within {@code media.consentTimeoutSeconds}
+     * RFC 7675: a viewer whose selected address sent no valid check within {@code media.forwarder.consentTimeoutSeconds}
      * (or whose address went to another session) gets no more media; it is released and signalling is told.
      */
     private void sweepConsent() {
-        long timeoutNanos = config.media().consentTimeoutSeconds() * 1_000_000_000L;
+        long timeoutNanos = media.forwarder().consentTimeoutSeconds() * 1_000_000_000L;
         List<Viewer> lapsed = viewers.values().stream().filter(v -> v.transport.consentExpired(timeoutNanos)).toList();
         for (Viewer viewer : lapsed) {
             release(viewer.session);
             port.countDropped("session: ICE consent expired");
             vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new JsonObject().put("session", viewer.session)
                     .put("reason", "media connection lost: no ICE consent from the player for "
-                            + config.media().consentTimeoutSeconds() + " s"));
+                            + media.forwarder().consentTimeoutSeconds() + " s"));
         }
     }
 
@@ -133,14 +133,14 @@ final class Viewers {
 
     private Future<JsonObject> offer(long session, ForwardedStream stream, boolean pullingEdge) {
         release(session);
-        if (viewers.size() >= config.media().maxViewers()) {
-            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+        if (viewers.size() >= media.maxViewers()) {
+            return refused(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
         }
         Viewer viewer = new Viewer(session, stream, port);
         viewer.pullingEdge = pullingEdge;
         viewers.put(session, viewer);
         // An offer holds a slot: one never answered gives it back after the connect timeout.
-        armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + config.media().connectTimeoutSeconds() + " s");
+        armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + media.connectTimeoutSeconds() + " s");
         List<String> addresses = candidateAddresses;
         ViewerTransport transport = viewer.transport;
         String sdp = new EdgeSdp(transport.ufrag, transport.password, identity.fingerprint(), addresses.get(0), udpPort,
@@ -183,14 +183,14 @@ final class Viewers {
                 () -> connected(viewer))) {
             return false;
         }
-        armConnectTimer(viewer, 502, "media connection not established within " + config.media().connectTimeoutSeconds() + " s");
+        armConnectTimer(viewer, 502, "media connection not established within " + media.connectTimeoutSeconds() + " s");
         return true;
     }
 
     /** (Re)starts the viewer's deadline: not secured by then, it is released and its player told why. */
     private void armConnectTimer(Viewer viewer, int code, String reason) {
         vertx.cancelTimer(viewer.connectTimer);
-        viewer.connectTimer = vertx.setTimer(config.media().connectTimeoutSeconds() * 1000L, t -> {
+        viewer.connectTimer = vertx.setTimer(media.connectTimeoutSeconds() * 1000L, t -> {
             if (viewers.get(viewer.session) == viewer && !viewer.transport.connected()) {
                 release(viewer.session);
                 vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(viewer.session, code, reason).toJson());
@@ -208,8 +208,8 @@ final class Viewers {
      * player chose, sent from the shared port.
      */
     Future<Answer> answerPlayer(PeerSdp offer, ForwardedStream stream) {
-        if (viewers.size() >= config.media().maxViewers()) {
-            return refused(503, "edge is at its viewer limit (" + config.media().maxViewers() + ")");
+        if (viewers.size() >= media.maxViewers()) {
+            return refused(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
         }
         Viewer viewer = new Viewer(internalSession(), stream, port);
         ViewerTransport transport = viewer.transport;

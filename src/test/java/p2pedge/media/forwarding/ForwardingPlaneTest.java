@@ -41,7 +41,7 @@ class ForwardingPlaneTest {
     static final WebrtcFactory WEBRTC = new WebrtcFactory();
 
     static JsonObject forwarder() {
-        return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarderPort", 0));
+        return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarder", new JsonObject().put("port", 0)));
     }
 
     static JsonObject stats(Vertx vertx) throws Exception {
@@ -124,7 +124,7 @@ class ForwardingPlaneTest {
     void viewersKeepDecodingThroughPacketLossWithNackAndPli(Vertx vertx) throws Exception {
         JavaViewer viewer = null;
         JsonObject lossy = forwarder();
-        lossy.getJsonObject("media").put("simulatedLossPercent", 5);
+        lossy.getJsonObject("media").getJsonObject("forwarder").put("simulatedLossPercent", 5);
         try (TestEdge edge = TestEdge.start(vertx, lossy)) {
             viewer = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream"));
             JavaViewer v = viewer;

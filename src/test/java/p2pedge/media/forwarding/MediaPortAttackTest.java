@@ -260,7 +260,7 @@ class MediaPortAttackTest {
     void aViewerThatStopsConsentingStopsReceivingWithinTheConsentTimeout(Vertx vertx) throws Exception {
         int timeoutSeconds = 3;
         JsonObject config = edgeConfig();
-        config.getJsonObject("media").put("consentTimeoutSeconds", timeoutSeconds);
+        config.getJsonObject("media").getJsonObject("forwarder").put("consentTimeoutSeconds", timeoutSeconds);
         try (TestEdge edge = TestEdge.start(vertx, config);
              LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 2, 0)) {
             LoadViewer consenting = crowd.join(edge.port(), "/app/stream").await(20, TimeUnit.SECONDS);

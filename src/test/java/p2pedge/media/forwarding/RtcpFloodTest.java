@@ -41,7 +41,7 @@ class RtcpFloodTest {
 
     private static JsonObject config() {
         JsonObject config = ForwardingPlaneTest.forwarder();
-        config.getJsonObject("media").put("retransmitBudgetPercent", BUDGET_PERCENT)
+        config.getJsonObject("media").getJsonObject("forwarder").put("retransmitBudgetPercent", BUDGET_PERCENT)
                 .put("viewerKeyframeIntervalSeconds", KEYFRAME_INTERVAL_SECONDS);
         // Every viewer is edge-served; the ome policy needs no User-Agent parser, which takes long to load on a busy machine.
         return config.put("p2p", new JsonObject().put("enabled", false).put("policy", "ome"));
