@@ -6,7 +6,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,22 +41,37 @@ public final class Chromium implements AutoCloseable {
             "--disable-features=WebRtcHideLocalIpsWithMdns");
 
     private final Process process;
+    /** For a Chromium in a lab namespace: what carries its DevTools port out to this namespace (else null). */
+    private final Process bridge;
     private final Path profile;
     private final Cdp browser;
     private final List<Page> pages = Collections.synchronizedList(new ArrayList<>());
     private final Vertx vertx;
     private boolean closed;
 
-    private Chromium(Vertx vertx, Process process, Path profile, Cdp browser) {
+    private Chromium(Vertx vertx, Process process, Process bridge, Path profile, Cdp browser) {
         this.vertx = vertx;
         this.process = process;
+        this.bridge = bridge;
         this.profile = profile;
         this.browser = browser;
     }
 
     public static Chromium launch(Vertx vertx, List<String> extraFlags) throws Exception {
+        return launch(vertx, null, extraFlags);
+    }
+
+    /**
+     * A Chromium in network namespace {@code namespace} (the lab's homes; null: this one), so its WebRTC sees only
+     * that namespace's network; its DevTools port, on the namespace's own loopback, is reached through
+     * {@code lab/netns-bridge.py}.
+     */
+    public static Chromium launch(Vertx vertx, String namespace, List<String> extraFlags) throws Exception {
         Path profile = Files.createTempDirectory("p2pedge-chromium-");
         List<String> command = new ArrayList<>();
+        if (namespace != null) {
+            command.addAll(List.of("ip", "netns", "exec", namespace));
+        }
         command.add(System.getProperty("chromium.binary", "/usr/bin/chromium"));
         command.addAll(FLAGS);
         command.add("--user-data-dir=" + profile);
@@ -74,8 +91,28 @@ public final class Chromium implements AutoCloseable {
             Thread.sleep(50);
         }
         List<String> lines = Files.readAllLines(portFile);
-        String url = "ws://127.0.0.1:" + lines.get(0).trim() + lines.get(1).trim();
-        return new Chromium(vertx, process, profile, Cdp.connect(vertx, url));
+        int port = Integer.parseInt(lines.get(0).trim());
+        Process bridge = null;
+        try {
+            if (namespace != null) {
+                bridge = new ProcessBuilder("python3", "lab/netns-bridge.py", namespace, Integer.toString(port))
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                String first = new BufferedReader(new InputStreamReader(bridge.getInputStream())).readLine();
+                if (first == null) {
+                    throw new IllegalStateException("lab/netns-bridge.py did not start for " + namespace);
+                }
+                port = Integer.parseInt(first.trim());
+            }
+            String url = "ws://127.0.0.1:" + port + lines.get(1).trim();
+            return new Chromium(vertx, process, bridge, profile, Cdp.connect(vertx, url));
+        } catch (Exception e) {
+            process.destroyForcibly();
+            if (bridge != null) {
+                bridge.destroyForcibly();
+            }
+            deleteTree(profile);
+            throw e;
+        }
     }
 
     /** Opens a new tab at {@code url}. */
@@ -115,6 +152,9 @@ public final class Chromium implements AutoCloseable {
             }
         } catch (Exception e) {
             // Best effort: a stuck helper must not fail the test run.
+        }
+        if (bridge != null) {
+            bridge.destroyForcibly();
         }
         deleteTree(profile);
     }

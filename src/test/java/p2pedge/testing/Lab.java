@@ -1,0 +1,184 @@
+package p2pedge.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The network lab ({@code lab/lab.sh}) for a test: an "internet" bridge (203.0.113.0/24, this namespace at .1),
+ * edges as processes in namespaces of their own, homes behind NAT routers with one namespace per device. Made on
+ * start and torn down on close (and at the next start, should a run have died). Where namespaces cannot be made
+ * (not root, no iptables) the test is skipped with the reason printed.
+ */
+public final class Lab implements AutoCloseable {
+
+    /** The address the root namespace (the test) has on the lab's internet. */
+    public static final String TEST_ADDRESS = "203.0.113.1";
+    private static final Path SCRIPT = Path.of("lab/lab.sh");
+
+    private final List<Edge> edges = new ArrayList<>();
+
+    private Lab() {
+    }
+
+    /** A fresh lab with its internet up, or the test aborted (skipped) with the reason when this machine cannot. */
+    public static Lab start() throws Exception {
+        run("down");
+        Result check = exec(List.of("bash", SCRIPT.toString(), "check"));
+        if (check.code != 0) {
+            String reason = "network lab unavailable here (needs root, iproute2, iptables): " + check.output.strip();
+            System.out.println("SKIPPED: " + reason);
+            Assumptions.abort(reason);
+        }
+        run("up");
+        return new Lab();
+    }
+
+    /** The kinds of home {@code lab/lab.sh home} builds. */
+    public enum Home {
+        /** Linux MASQUERADE: endpoint-independent mapping, port-restricted filtering. */
+        CONE,
+        /** MASQUERADE --random-fully: a new mapping per destination. */
+        SYMMETRIC,
+        /** No NAT: the device is on the internet. */
+        PUBLIC,
+        /** A cone NAT that drops all UDP. */
+        UDPBLOCKED
+    }
+
+    /**
+     * Home {@code n} with {@code devices} devices; returns their namespaces ({@code p2pl-hN-D}).
+     *
+     * @param upKbit      the home's upload cap (0: none)
+     * @param lossPercent share of forwarded packets dropped both ways (0: none; not for public homes)
+     */
+    public List<String> home(int n, Home kind, int devices, int upKbit, int lossPercent) throws Exception {
+        run("home", Integer.toString(n), kind.name().toLowerCase(), Integer.toString(devices), Integer.toString(upKbit),
+                Integer.toString(lossPercent));
+        List<String> namespaces = new ArrayList<>();
+        for (int d = 1; d <= devices; d++) {
+            namespaces.add("p2pl-h" + n + "-" + d);
+        }
+        return namespaces;
+    }
+
+    public List<String> home(int n, Home kind) throws Exception {
+        return home(n, kind, 1, 0, 0);
+    }
+
+    /**
+     * An edge process ({@code p2pedge.Main} on this test's classpath) in namespace {@code p2pl-NAME} at
+     * 203.0.113.OCTET, on the default configuration plus the address players reach it by and {@code overrides}
+     * (dotted keys); started when its signalling port answers.
+     */
+    public Edge edge(String name, int octet, Map<String, String> overrides) throws Exception {
+        run("edge", name, Integer.toString(octet));
+        String address = "203.0.113." + octet;
+        Path log = Path.of("target", "lab-" + name + ".log");
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", "p2pl-" + name, "java", "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"),
+                "-Dmedia.iceCandidateAddresses=" + address,
+                "-Dmetrics.adminTokenFile=target/lab-" + name + "-admin-token"));
+        overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("p2pedge.Main");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        Edge edge = new Edge(name, address, builder.start(), log);
+        edges.add(edge);
+        Waits.until(() -> Files.readString(log).contains(" ready: ") || !edge.process.isAlive(), 90_000,
+                "edge " + name + " starts (" + log + ")");
+        if (!edge.process.isAlive()) {
+            throw new IllegalStateException("edge " + name + " exited: " + Files.readString(log));
+        }
+        return edge;
+    }
+
+    /** Drops all traffic between the edges named on the left and those on the right, until {@link #heal()}. */
+    public void cut(List<String> left, List<String> right) throws Exception {
+        List<String> args = new ArrayList<>(List.of("cut"));
+        args.addAll(left);
+        args.add("--");
+        args.addAll(right);
+        run(args.toArray(String[]::new));
+    }
+
+    public void heal() throws Exception {
+        run("heal");
+    }
+
+    @Override
+    public void close() {
+        edges.forEach(Edge::close);
+        try {
+            run("down");
+        } catch (Exception e) {
+            System.out.println("lab teardown: " + e.getMessage());
+        }
+    }
+
+    /** An edge process in the lab. */
+    public static final class Edge implements AutoCloseable {
+        public final String name;
+        /** Its address on the lab's internet: players open http://ADDRESS:3333/. */
+        public final String address;
+        private final Process process;
+        public final Path log;
+
+        private Edge(String name, String address, Process process, Path log) {
+            this.name = name;
+            this.address = address;
+            this.process = process;
+            this.log = log;
+        }
+
+        public String playerUrl(String stream) {
+            return "http://" + address + ":3333/?stream=" + stream;
+        }
+
+        /** SIGKILL: the edge dies as a crashed machine would. */
+        public void kill() {
+            process.destroyForcibly();
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static void run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        command.addAll(List.of(args));
+        Result result = exec(command);
+        if (result.code != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (" + result.code + "): " + result.output);
+        }
+    }
+
+    private record Result(int code, String output) {
+    }
+
+    private static Result exec(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return new Result(-1, output + " (timed out)");
+        }
+        return new Result(process.exitValue(), output);
+    }
+}
