@@ -108,12 +108,19 @@ case "${1:-}" in
       symmetric) ns "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE --random-fully ;;
       *) echo "unknown home kind: $kind (cone, symmetric, public, udpblocked)" >&2; exit 2 ;;
     esac
-    if [[ $kind == udpblocked ]]; then
-      ns "$r" iptables -A FORWARD -p udp -j DROP
-    fi
     if [[ $loss != 0 ]]; then
       ns "$r" iptables -A FORWARD -m statistic --mode random --probability "$(awk "BEGIN{print $loss/100}")" -j DROP
     fi
+    if [[ $kind == udpblocked ]]; then
+      ns "$r" iptables -A FORWARD -p udp -j DROP
+    fi
+    # A home router's firewall: nothing from the internet that is not a reply. (Without it, a peer's first check
+    # reaching the router before the player's own packet went out is answered by the router itself, and the
+    # conntrack entry that makes pins the player's later packets to its private address: no hole punching.)
+    for chain in INPUT FORWARD; do
+      ns "$r" iptables -A "$chain" -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+      ns "$r" iptables -A "$chain" -i wan -j DROP
+    done
     if [[ $up_kbit != 0 ]]; then
       ns "$r" tc qdisc add dev wan root tbf rate "${up_kbit}kbit" burst 32kb latency 300ms
     fi

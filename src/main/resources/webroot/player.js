@@ -45,6 +45,11 @@ let socket = null;
 let pc = null;
 let stopped = false;
 let iceServers = [];
+// The edge's STUN servers (its media port and a second one): our P2P legs learn their public address from them,
+// and a probe against both tells the edge how our NAT maps UDP (the same public port towards both, or not).
+const stunServers = fetch('/p2p/stun').then((r) => (r.ok ? r.json() : { iceServers: [] }))
+  .then((body) => body.iceServers || []).catch(() => []);
+let mapped = null; // the probe's result, sent with every request_offer
 const relays = new Map(); // client id -> RTCPeerConnection, while we are a Host Peer
 let haveMedia = null;
 let mediaArrived = null;
@@ -87,13 +92,43 @@ function closeAllRelays() {
   [...relays.keys()].forEach(closeRelay);
 }
 
+/** Our public addresses as the edge's STUN ports see one socket ("ip:port"), gathered within a second. */
+async function probeNat() {
+  const servers = await stunServers;
+  if (servers.length === 0 || typeof RTCPeerConnection === 'undefined') return [];
+  const probe = new RTCPeerConnection({ iceServers: servers });
+  const found = new Set();
+  try {
+    probe.createDataChannel('probe');
+    const done = new Promise((resolve) => {
+      probe.onicecandidate = (event) => {
+        const c = event.candidate;
+        if (!c) resolve();
+        else if (c.type === 'srflx' && c.address) found.add(c.address.includes(':') ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`);
+      };
+      setTimeout(resolve, 1000);
+    });
+    await probe.setLocalDescription(await probe.createOffer());
+    await done;
+  } finally {
+    probe.close();
+  }
+  return [...found].slice(0, 4);
+}
+
+async function requestOffer() {
+  setState('requesting offer');
+  if (mapped === null) {
+    mapped = await probeNat().catch(() => []);
+    log(`NAT probe: ${mapped.join(', ') || 'no public address learnt'}`);
+  }
+  send(mapped.length > 0 ? { command: 'request_offer', mapped } : { command: 'request_offer' });
+}
+
 function connect() {
   setState('connecting');
   socket = new WebSocket(signallingUrl);
-  socket.onopen = () => {
-    setState('requesting offer');
-    send({ command: 'request_offer' });
-  };
+  socket.onopen = () => requestOffer();
   socket.onmessage = (event) => {
     let message;
     try {
@@ -147,8 +182,7 @@ async function handle(message) {
         closePeerConnection();
         state.peerId = null;
         showPeers();
-        setState('requesting offer');
-        send({ command: 'request_offer' });
+        requestOffer();
       }
       break;
     case 'ping':
@@ -174,11 +208,12 @@ async function answerOffer(offer) {
     send({ command: 'stats', id: offer.id, peer_id: 0 });
   } else {
     state.role = relays.size > 0 ? 'host' : 'edge';
-    iceServers = offer.iceServers || [];
+    // Our relay legs use the servers the edge offers (TURN, if configured) and its own STUN.
+    iceServers = (offer.iceServers || []).concat(await stunServers);
   }
   $('s-id').textContent = offer.id;
   showPeers();
-  pc = new RTCPeerConnection({ iceServers: offer.iceServers || iceServers });
+  pc = new RTCPeerConnection({ iceServers: offer.peer_id !== 0 ? (offer.iceServers || []).concat(await stunServers) : offer.iceServers || [] });
   const connection = pc;
   const arrived = mediaArrived;
   connection.ontrack = (event) => {

@@ -148,7 +148,19 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
-                            int simulatedLossPercent) {
+                            int simulatedLossPercent, Stun stun) {
+    }
+
+    /**
+     * {@code media.forwarder.stun}: STUN for the edge's own players (Binding requests without credentials), on the
+     * forwarder's port and a second one, so that players learn their public address for P2P legs and the edge
+     * measures how their NAT maps UDP.
+     *
+     * @param port              the second port (0: any free port); the first is the forwarder's
+     * @param requestsPerSecond answers per player address at most (a burst of twice that); only addresses that
+     *                          hold a signalling socket are answered at all
+     */
+    public record Stun(boolean enabled, int port, int requestsPerSecond) {
     }
 
     /** {@code media.webrtc}: the per-viewer webrtc-java plane's UDP port range, IPv6 and ICE-TCP candidates. */
@@ -235,6 +247,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         JsonObject m = section(json, "media");
         JsonObject f = section(m, "media.forwarder", "forwarder");
         JsonObject w = section(m, "media.webrtc", "webrtc");
+        JsonObject st = section(f, "media.forwarder.stun", "stun");
         Media media = new Media(
                 oneOf(m, "media.plane", "plane", Plane.class),
                 intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
@@ -248,7 +261,10 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(f, "media.forwarder.dtlsStallMillis", "dtlsStallMillis", 200, 60_000),
                         intIn(f, "media.forwarder.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
                         intIn(f, "media.forwarder.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60),
-                        intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50)),
+                        intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50),
+                        new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
+                                intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
+                                intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000))),
                 new PerViewer(
                         intIn(w, "media.webrtc.udpPortMin", "udpPortMin", 0, 65535),
                         intIn(w, "media.webrtc.udpPortMax", "udpPortMax", 0, 65535),

@@ -40,6 +40,23 @@ public final class MediaApi {
     public static final String CONNECTED = "p2pedge.media.connected";
     /** Published when an edge connection ends on its own (ICE/DTLS failure, connect timeout). */
     public static final String CONNECTION_LOST = "p2pedge.media.connection-lost";
+    /** A player address opened ({"address", "open": true}) or closed a signalling socket: its STUN requests are answered while it holds one. */
+    public static final String STUN_ADMISSION = "p2pedge.media.stun-admission";
+    /** Replies with the edge's STUN servers for players as a JSON array of URLs (empty: none on this plane). */
+    public static final String STUN_SERVERS = "p2pedge.media.stun-servers";
+    /** {"address"}: replies with what the edge's STUN ports answered that address lately, [{"server", "port"}]. */
+    public static final String STUN_ANSWERS = "p2pedge.media.stun-answers";
+
+    /** A Binding request the edge's STUN answered: at its port {@code server}, from the player's port {@code port}. */
+    public record StunAnswer(int server, int port) {
+        public JsonObject toJson() {
+            return new JsonObject().put("server", server).put("port", port);
+        }
+
+        static StunAnswer fromJson(JsonObject json) {
+            return new StunAnswer(json.getInteger("server"), json.getInteger("port"));
+        }
+    }
 
     /** What the edge offers a viewer: SDP without candidates, and the candidates to announce. */
     public record Offer(SessionDescription sdp, List<IceCandidate> candidates) {
@@ -131,6 +148,21 @@ public final class MediaApi {
 
     public Future<Boolean> streamExists(String stream) {
         return bus.<Boolean>request(STREAM_EXISTS, stream, options).map(m -> m.body());
+    }
+
+    /** Fire and forget: the address's STUN requests are answered while it holds a signalling socket. */
+    public void stunAdmission(String address, boolean open) {
+        bus.send(STUN_ADMISSION, new JsonObject().put("address", address).put("open", open));
+    }
+
+    public Future<List<String>> stunServers() {
+        return bus.<JsonArray>request(STUN_SERVERS, null, options)
+                .map(m -> m.body().stream().map(String::valueOf).toList());
+    }
+
+    public Future<List<StunAnswer>> stunAnswers(String address) {
+        return bus.<JsonArray>request(STUN_ANSWERS, new JsonObject().put("address", address), options)
+                .map(m -> m.body().stream().map(o -> StunAnswer.fromJson((JsonObject) o)).toList());
     }
 
     public Future<Integer> connectionCount() {

@@ -57,9 +57,11 @@ public final class P2pApi {
     }
 
     /** A request to place a player: see {@link #classify}. */
-    record ClassifyRequest(long session, String stream, String userAgent, Set<Long> excludedHosts, boolean edgeOnly) {
+    record ClassifyRequest(long session, String stream, String userAgent, Reachability reachability,
+                           Set<Long> excludedHosts, boolean edgeOnly) {
         JsonObject toJson() {
             return new JsonObject().put("session", session).put("stream", stream).put("userAgent", userAgent)
+                    .put("address", reachability.publicAddress()).put("mapping", reachability.mapping().name())
                     .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly);
         }
 
@@ -67,6 +69,7 @@ public final class P2pApi {
             Set<Long> excluded = new HashSet<>();
             json.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
             return new ClassifyRequest(json.getLong("session"), json.getString("stream"), json.getString("userAgent"),
+                    new Reachability(json.getString("address"), NatMapping.valueOf(json.getString("mapping"))),
                     excluded, json.getBoolean("edgeOnly", false));
         }
     }
@@ -108,11 +111,13 @@ public final class P2pApi {
     }
 
     /**
+     * @param reachability  how other players can reach this one
      * @param excludedHosts hosts that already failed this player
      * @param edgeOnly      serve from the edge whatever the policy says (the player ran out of host attempts)
      */
-    public Future<Placement> classify(long session, String stream, String userAgent, Set<Long> excludedHosts, boolean edgeOnly) {
-        JsonObject body = new ClassifyRequest(session, stream, userAgent, excludedHosts, edgeOnly).toJson();
+    public Future<Placement> classify(long session, String stream, String userAgent, Reachability reachability,
+                                      Set<Long> excludedHosts, boolean edgeOnly) {
+        JsonObject body = new ClassifyRequest(session, stream, userAgent, reachability, excludedHosts, edgeOnly).toJson();
         return bus.<JsonObject>request(CLASSIFY, body, options).map(m -> Placement.fromJson(m.body()));
     }
 

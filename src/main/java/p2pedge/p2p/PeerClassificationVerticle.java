@@ -50,7 +50,8 @@ public final class PeerClassificationVerticle extends VerticleBase {
         };
         return created.compose(p -> {
             policy = p;
-            placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer()), p);
+            placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer(),
+                    config.allowLoopbackCandidates()), p);
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(P2pApi.CLASSIFY, this::classify));
             consumers.add(bus.localConsumer(P2pApi.RELAY_RESULT, this::relayResult));
@@ -78,7 +79,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private void classify(Message<JsonObject> message) {
         P2pApi.ClassifyRequest asked = P2pApi.ClassifyRequest.fromJson(message.body());
         Placement.Request request = placement.request(asked.session(), asked.stream(), asked.userAgent(),
-                asked.excludedHosts(), asked.edgeOnly());
+                asked.reachability(), asked.excludedHosts(), asked.edgeOnly());
         Future<Void> released = request.releaseFrom() == 0 ? Future.succeededFuture()
                 : registry.release(request.releaseFrom(), request.session()).mapEmpty();
         released.compose(v -> request.search().map(s -> registry.reserve(s.stream(), s.family(), s.client(), s.clientEdge(),

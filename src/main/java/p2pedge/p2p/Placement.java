@@ -18,8 +18,11 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Placement {
 
-    /** What a placement depends on besides the players: the policy and this edge's settings. */
-    public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost) {
+    /**
+     * What a placement depends on besides the players: the policy and this edge's settings.
+     * @param loopbackIsOneNetwork players on loopback addresses count as one network (players on one machine: tests)
+     */
+    public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost, boolean loopbackIsOneNetwork) {
         boolean p2pOn() {
             return p2pEnabled && maxClientsPerHost > 0;
         }
@@ -29,6 +32,7 @@ public final class Placement {
     private static final class Peer {
         final String stream;
         final PeerProfile profile;
+        Reachability reachability;
         boolean registeredHost;
         boolean awaitingMedia;
         long hostOf;
@@ -118,18 +122,23 @@ public final class Placement {
 
     /**
      * A player asks for the stream (again, when its host failed or left).
-     * @param excluded hosts that already failed it
-     * @param edgeOnly it ran out of host attempts: serve it from the edge
+     * @param reachability how other players can reach it (the latest the edge knows)
+     * @param excluded     hosts that already failed it
+     * @param edgeOnly     it ran out of host attempts: serve it from the edge
      */
-    public Request request(long session, String stream, String userAgent, Set<Long> excluded, boolean edgeOnly) {
+    public Request request(long session, String stream, String userAgent, Reachability reachability, Set<Long> excluded,
+                           boolean edgeOnly) {
         Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(userAgent)));
+        peer.reachability = reachability;
         long releaseFrom = peer.hostOf;
         // A client asking again (its host left or failed): its old slot is free.
         peer.hostOf = 0;
         boolean mayBeClient = settings.p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !edgeOnly;
         Search search = mayBeClient
                 ? new Search(stream, peer.profile.family(), session, settings.edgeId(), excluded,
-                        h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h), policy::score)
+                        h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h)
+                                && Reachability.canRelay(h.reachability(), reachability, settings.loopbackIsOneNetwork()),
+                        policy::score)
                 : null;
         return new Request(session, peer, releaseFrom, search);
     }
@@ -236,6 +245,6 @@ public final class Placement {
         peer.registeredHost = true;
         peer.awaitingMedia = false;
         return new HostEntry(session, settings.edgeId(), peer.stream, peer.profile.family(), settings.maxClientsPerHost(),
-                Map.of(), HostHealth.NEW);
+                Map.of(), HostHealth.NEW, peer.reachability);
     }
 }

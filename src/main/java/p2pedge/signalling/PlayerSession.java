@@ -6,7 +6,9 @@ import io.vertx.core.http.ServerWebSocket;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
+import p2pedge.p2p.NatMapping;
 import p2pedge.p2p.P2pApi;
+import p2pedge.p2p.Reachability;
 import p2pedge.signalling.protocol.EdgeMessages;
 import p2pedge.signalling.protocol.PlayerMessage;
 import p2pedge.signalling.protocol.PlayerMessageParser;
@@ -49,6 +51,8 @@ final class PlayerSession {
     private boolean hasEdgeConnection;
     private int protocolErrors;
     private long lastHeardNanos = System.nanoTime();
+    /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
+    private Reachability reachability;
 
     /** Takes the sections it uses: the signalling limits and the ICE servers handed to players in offers. */
     PlayerSession(long id, String stream, String userAgent, ServerWebSocket socket, EdgeConfig config, MediaApi media,
@@ -64,6 +68,7 @@ final class PlayerSession {
         this.media = media;
         this.relays = relays;
         this.rate = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), lastHeardNanos);
+        this.reachability = Reachability.unmeasured(remoteAddress());
     }
 
     private final EdgeMetrics metrics;
@@ -87,6 +92,10 @@ final class PlayerSession {
     /** The IP the player's socket comes from (null if unknown): who vouches for its reports on P2P relays. */
     String remoteAddress() {
         return socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress();
+    }
+
+    Reachability reachability() {
+        return reachability;
     }
 
     /** Host, edge-only or client; null before the first placement. */
@@ -210,8 +219,8 @@ final class PlayerSession {
 
     private void handle(PlayerMessage message) throws ProtocolException {
         // Java 17: no pattern switch; the sealed interface keeps this list complete.
-        if (message instanceof PlayerMessage.RequestOffer) {
-            requestOffer();
+        if (message instanceof PlayerMessage.RequestOffer r) {
+            requestOffer(r);
         } else if (message instanceof PlayerMessage.Answer a) {
             answer(a);
         } else if (message instanceof PlayerMessage.Candidates c) {
@@ -236,7 +245,7 @@ final class PlayerSession {
         // Pong: keep-alive only, already counted by heard().
     }
 
-    private void requestOffer() throws ProtocolException {
+    private void requestOffer(PlayerMessage.RequestOffer request) throws ProtocolException {
         if (state == State.OFFERING || state == State.PLACING) {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
@@ -247,7 +256,21 @@ final class PlayerSession {
             return;
         }
         state = State.PLACING;
-        relays.requestOffer(this);
+        if (request.mapped().isEmpty() || reachability.mapping() != NatMapping.UNKNOWN) {
+            relays.requestOffer(this);
+            return;
+        }
+        // The page's STUN probe: checked against what the edge's STUN ports answered this address, then placed.
+        String address = reachability.publicAddress();
+        media.stunAnswers(address).onComplete(ar -> {
+            if (state != State.PLACING) {
+                return; // closed meanwhile
+            }
+            List<Reachability.Observed> observed = ar.succeeded() ? ar.result().stream()
+                    .map(a -> new Reachability.Observed(a.server(), address, a.port())).toList() : List.of();
+            reachability = new Reachability(address, Reachability.mapping(address, request.mapped(), observed, 2));
+            relays.requestOffer(this);
+        });
     }
 
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */

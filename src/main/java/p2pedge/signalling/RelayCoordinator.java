@@ -223,7 +223,8 @@ final class RelayCoordinator {
         if (player == null) {
             return;
         }
-        p2p.classify(player.id(), player.stream(), player.userAgent(), request.excluded(), request.edgeOnly()).onComplete(ar -> {
+        p2p.classify(player.id(), player.stream(), player.userAgent(), player.reachability(), request.excluded(),
+                request.edgeOnly()).onComplete(ar -> {
             if (!player.isOpen()) {
                 return;
             }

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
@@ -94,6 +95,7 @@ public final class SignallingVerticle extends VerticleBase {
             }
         }));
         Router router = Router.router(vertx);
+        router.get("/p2p/stun").handler(this::stunServers);
         router.get("/api/p2p").handler(ctx -> p2pStatus().onComplete(ar -> {
             if (ar.succeeded()) {
                 ctx.json(ar.result());
@@ -239,6 +241,16 @@ public final class SignallingVerticle extends VerticleBase {
         PlayerSession session;
     }
 
+    /** The edge's STUN servers for the player page's P2P legs and NAT probe: {"iceServers": [{"urls": [...]}]}. */
+    private void stunServers(RoutingContext ctx) {
+        media.stunServers().onComplete(ar -> {
+            List<String> urls = ar.succeeded() ? ar.result() : List.of();
+            JsonArray servers = urls.isEmpty() ? new JsonArray()
+                    : new JsonArray().add(new JsonObject().put("urls", new JsonArray(urls)));
+            ctx.json(new JsonObject().put("iceServers", servers));
+        });
+    }
+
     private void accept(ServerWebSocket socket) {
         SocketAddress remote = socket.remoteAddress();
         guard.upgraded(remote);
@@ -257,6 +269,7 @@ public final class SignallingVerticle extends VerticleBase {
             }
             PlayerSession session = accepted.session;
             if (session != null) {
+                media.stunAdmission(accepted.address, false);
                 session.onClosed();
                 sessions.remove(session.id());
                 ids.release(session.id());
@@ -307,6 +320,8 @@ public final class SignallingVerticle extends VerticleBase {
                 media, relays, metrics, new PendingOffer(pendingOffers, address));
         accepted.session = session;
         sessions.put(id, session);
+        // While it holds this socket, the player's address may use the edge's STUN (see PlayerStun).
+        media.stunAdmission(address, true);
         MessageAssembler messages = new MessageAssembler(config.signalling().maxFrameBytes(), new MessageAssembler.Sink() {
             @Override
             public void text(String message) {

@@ -5,6 +5,7 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.p2p.LocalHostRegistry;
 import p2pedge.p2p.P2pApi;
+import p2pedge.p2p.Reachability;
 import p2pedge.p2p.PeerClassificationVerticle;
 
 import java.util.ArrayList;
@@ -26,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  * Usage: OffloadSimulation [viewers=10000] [N=2] [leaveRate=0.3] [relayFailRate=0.05] [policy=measured] [seed=1]
  */
 public final class OffloadSimulation {
+
+    /** Every player here comes from one public address: any pair can relay. */
+    private static final Reachability ONE_NETWORK = Reachability.unmeasured("192.0.2.1");
 
     private static final String DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
     private static final String FIREFOX = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0";
@@ -65,7 +69,7 @@ public final class OffloadSimulation {
             agentOf.put(id, agent);
             ids.add(id);
             long t0 = System.nanoTime();
-            P2pApi.Placement placement = api.classify(id, "app/stream", agent, Set.of(), false).await(10, TimeUnit.SECONDS);
+            P2pApi.Placement placement = api.classify(id, "app/stream", agent, ONE_NETWORK, Set.of(), false).await(10, TimeUnit.SECONDS);
             latencies[placements++] = System.nanoTime() - t0;
             live.put(id, placement);
             if (placement.role() == P2pApi.Role.HOST) {
@@ -76,7 +80,7 @@ public final class OffloadSimulation {
                     api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.OFFERED, 300).await(10, TimeUnit.SECONDS);
                     api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.FAILED, 3000).await(10, TimeUnit.SECONDS);
                     t0 = System.nanoTime();
-                    P2pApi.Placement again = api.classify(id, "app/stream", agent, Set.of(placement.hostId()), false).await(10, TimeUnit.SECONDS);
+                    P2pApi.Placement again = api.classify(id, "app/stream", agent, ONE_NETWORK, Set.of(placement.hostId()), false).await(10, TimeUnit.SECONDS);
                     latencies[placements++] = System.nanoTime() - t0;
                     live.put(id, again);
                     if (again.role() == P2pApi.Role.HOST) {
@@ -97,7 +101,7 @@ public final class OffloadSimulation {
                 for (long orphan : departure.clients().keySet()) {
                     replacements++;
                     t0 = System.nanoTime();
-                    P2pApi.Placement again = api.classify(orphan, "app/stream", agentOf.get(orphan), Set.of(), false).await(10, TimeUnit.SECONDS);
+                    P2pApi.Placement again = api.classify(orphan, "app/stream", agentOf.get(orphan), ONE_NETWORK, Set.of(), false).await(10, TimeUnit.SECONDS);
                     if (placements < latencies.length) {
                         latencies[placements++] = System.nanoTime() - t0;
                     }

@@ -8,6 +8,7 @@ import p2pedge.p2p.MeasuredPolicy;
 import p2pedge.p2p.OmePolicy;
 import p2pedge.p2p.PeerProfile;
 import p2pedge.p2p.Placement;
+import p2pedge.p2p.Reachability;
 import p2pedge.p2p.YauaaProfiles;
 
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ import java.util.Set;
  * Usage: PlacementDecisionBench [viewers=10000] [decisions=200000] [runs=5] [N=2] [policy=measured] [seed=1]
  */
 public final class PlacementDecisionBench {
+
+    /** Every player here comes from one public address: any pair can relay. */
+    private static final Reachability ONE_NETWORK = Reachability.unmeasured("192.0.2.1");
 
     private static final String DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
     private static final String FIREFOX = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:121.0) Gecko/20100101 Firefox/121.0";
@@ -87,7 +91,7 @@ public final class PlacementDecisionBench {
         private long nextId = 1;
 
         Population(ClassificationPolicy policy, int n, Random random) {
-            this.placement = new Placement(new Placement.Settings("edge-1", true, n), policy);
+            this.placement = new Placement(new Placement.Settings("edge-1", true, n, false), policy);
             this.random = random;
         }
 
@@ -112,7 +116,7 @@ public final class PlacementDecisionBench {
             double r = random.nextDouble();
             String ua = r < 0.7 ? DESKTOP : r < 0.85 ? FIREFOX : PHONE;
             long start = System.nanoTime();
-            Placement.Request request = placement.request(id, STREAM, ua, Set.of(), false);
+            Placement.Request request = placement.request(id, STREAM, ua, ONE_NETWORK, Set.of(), false);
             Optional<HostEntry> host = request.search().flatMap(s -> registry.reserve(s.stream(), s.family(), s.client(),
                     s.clientEdge(), s.excluded(), s.accepts(), s.score()).result());
             Placement.Plan plan = placement.decide(request, host);

@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClassificationPolicyTest {
 
+    private static final Reachability ONE_NETWORK = Reachability.unmeasured("192.0.2.1");
+
     static final String CHROME_WIN = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
     static final String EDGE_CHROMIUM = CHROME_WIN + " Edg/120.0.2210.91";
     static final String EDGE_LEGACY = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/70.0.3538.102 Safari/537.36 Edge/18.19582";
@@ -83,7 +85,7 @@ class ClassificationPolicyTest {
 
     private static HostEntry host(HostHealth health, int clients) {
         Map<Long, String> ids = clients == 0 ? Map.of() : clients == 1 ? Map.of(1L, "e") : Map.of(1L, "e", 2L, "e");
-        return new HostEntry(9, "e", "app/stream", "Blink", 2, ids, health);
+        return new HostEntry(9, "e", "app/stream", "Blink", 2, ids, health, ONE_NETWORK);
     }
 
     private static HostHealth vouched(HostHealth h, String witness) {

@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class HostRankingTest {
 
+    private static final Reachability ONE_NETWORK = Reachability.unmeasured("192.0.2.1");
+
     private static HostEntry host(long id, String edge, int clients, HostHealth health) {
         Map<Long, String> ids = clients == 0 ? Map.of() : Map.of(100L + id, edge);
-        return new HostEntry(id, edge, "app/stream", "Blink", 2, ids, health);
+        return new HostEntry(id, edge, "app/stream", "Blink", 2, ids, health, ONE_NETWORK);
     }
 
     private static List<Long> ranked(List<HostEntry> hosts, String clientEdge) {
@@ -39,9 +41,9 @@ class HostRankingTest {
 
     @Test
     void otherStreamsFamiliesFullOrExcludedHostsAreNeverCandidates() {
-        HostEntry otherStream = new HostEntry(5, "e", "app/other", "Blink", 2, Map.of(), HostHealth.NEW);
-        HostEntry otherFamily = new HostEntry(6, "e", "app/stream", "Gecko", 2, Map.of(), HostHealth.NEW);
-        HostEntry full = new HostEntry(7, "e", "app/stream", "Blink", 1, Map.of(9L, "e"), HostHealth.NEW);
+        HostEntry otherStream = new HostEntry(5, "e", "app/other", "Blink", 2, Map.of(), HostHealth.NEW, ONE_NETWORK);
+        HostEntry otherFamily = new HostEntry(6, "e", "app/stream", "Gecko", 2, Map.of(), HostHealth.NEW, ONE_NETWORK);
+        HostEntry full = new HostEntry(7, "e", "app/stream", "Blink", 1, Map.of(9L, "e"), HostHealth.NEW, ONE_NETWORK);
         HostEntry excluded = host(8, "e", 0, HostHealth.NEW);
         HostEntry itself = host(1, "e", 0, HostHealth.NEW);
         assertEquals(List.of(), HostRanking.ranked(List.of(otherStream, otherFamily, full, excluded, itself), "app/stream",

@@ -28,6 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class PlacementPropertyTest {
 
+    /** Every player here comes from one public address: any pair can relay. */
+    private static final Reachability ONE_NETWORK = Reachability.unmeasured("192.0.2.1");
+
     private static final String[] UAS = {ClassificationPolicyTest.CHROME_WIN, ClassificationPolicyTest.SAFARI_MAC,
             ClassificationPolicyTest.IPHONE, ClassificationPolicyTest.CHROME_WIN};
     private static final String[] STREAMS = {"app/a", "app/b"};
@@ -54,7 +57,7 @@ class PlacementPropertyTest {
             if (action < 5 || live.isEmpty()) {
                 long id = nextId++;
                 String stream = STREAMS[random.nextInt(STREAMS.length)];
-                P2pApi.Placement placement = api.classify(id, stream, UAS[random.nextInt(UAS.length)], Set.of(), false)
+                P2pApi.Placement placement = api.classify(id, stream, UAS[random.nextInt(UAS.length)], ONE_NETWORK, Set.of(), false)
                         .await(5, TimeUnit.SECONDS);
                 live.put(id, placement);
                 streamOf.put(id, stream);
@@ -66,7 +69,7 @@ class PlacementPropertyTest {
                     live.remove(id);
                     for (long orphan : departure.clients().keySet()) {
                         // An orphan asks again at once and must be served.
-                        P2pApi.Placement again = api.classify(orphan, streamOf.get(orphan), UAS[0], Set.of(id), false)
+                        P2pApi.Placement again = api.classify(orphan, streamOf.get(orphan), UAS[0], ONE_NETWORK, Set.of(id), false)
                                 .await(5, TimeUnit.SECONDS);
                         live.put(orphan, again);
                     }
@@ -75,7 +78,7 @@ class PlacementPropertyTest {
                     api.relayResult(placement.hostId(), id, "10.0." + (id / 256) % 256 + "." + id % 256,
                             connected ? P2pApi.RelayOutcome.CONNECTED : P2pApi.RelayOutcome.FAILED, 100).await(5, TimeUnit.SECONDS);
                     if (!connected) {
-                        live.put(id, api.classify(id, streamOf.get(id), UAS[0], Set.of(placement.hostId()), false)
+                        live.put(id, api.classify(id, streamOf.get(id), UAS[0], ONE_NETWORK, Set.of(placement.hostId()), false)
                                 .await(5, TimeUnit.SECONDS));
                     }
                 }

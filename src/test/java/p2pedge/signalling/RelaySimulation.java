@@ -5,6 +5,7 @@ import p2pedge.p2p.HostReputation;
 import p2pedge.p2p.LocalHostRegistry;
 import p2pedge.p2p.P2pApi;
 import p2pedge.p2p.Placement;
+import p2pedge.p2p.Reachability;
 import p2pedge.signalling.protocol.EdgeMessages;
 import p2pedge.testing.TestPolicies;
 
@@ -25,6 +26,9 @@ import java.util.Set;
  * clock the test moves. Players' media comes up as soon as they are served by the edge.
  */
 final class RelaySimulation {
+
+    /** Placement sees every player behind one public address (any pair can relay); witnesses see 10.0.0.N. */
+    private static final Reachability ONE_NETWORK = Reachability.unmeasured("192.0.2.1");
 
     static final String STREAM = "app/stream";
 
@@ -99,7 +103,7 @@ final class RelaySimulation {
         Edge(String id) {
             this.id = id;
             this.table = new RelayTable(id, rules, new PeerCandidateFilter(true), () -> nanos, online::contains);
-            this.placement = new Placement(new Placement.Settings(id, true, maxClientsPerHost), policy.policy(reputation));
+            this.placement = new Placement(new Placement.Settings(id, true, maxClientsPerHost, false), policy.policy(reputation));
         }
 
         /** A player connects and asks for the stream. */
@@ -225,7 +229,8 @@ final class RelaySimulation {
         /** Classification as the verticle runs it; a player served by the edge has its media up at once. */
         private void classify(RelayAction.Classify request) {
             long client = request.client();
-            Placement.Request asked = placement.request(client, STREAM, userAgents.get(client), request.excluded(), request.edgeOnly());
+            Placement.Request asked = placement.request(client, STREAM, userAgents.get(client), ONE_NETWORK, request.excluded(),
+                    request.edgeOnly());
             if (asked.releaseFrom() != 0) {
                 registry.release(asked.releaseFrom(), client);
             }

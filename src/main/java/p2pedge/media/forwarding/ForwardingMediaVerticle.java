@@ -78,6 +78,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private Viewers viewers;
     private Pulls pulls;
     private Publishers publishers;
+    private PlayerStunService stun;
     private BcTlsCrypto crypto;
     private DtlsCertificate identity;
     private AudioDeviceModule audioDevice;
@@ -120,7 +121,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                     new Publishers.Endpoint(identity.fingerprint(), candidateAddresses.get(0), udpPort));
             pulls = new Pulls(context, edgeId, directory, crypto, identity, port, viewers, streams, publishers::feeds,
                     whip.publisherTimeoutSeconds(), pull.idleSeconds(), feedback);
+            stun = new PlayerStunService(vertx, forwarder.stun());
             List<Future<Void>> started = new ArrayList<>();
+            started.add(stun.start(port, candidateAddresses.get(0), udpPort));
             for (EdgeConfig.StreamSpec spec : configuredStreams) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
@@ -140,6 +143,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.<JsonObject>localConsumer(MediaApi.STOP_PLAYING, this::onStopPlaying));
             consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, this::onStreamExists));
             consumers.addAll(pulls.listen());
+            consumers.addAll(stun.listen());
             consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> {
                 directory.purgeEdge(m.body());
                 pulls.edgeLeft(m.body());

@@ -142,6 +142,10 @@ public final class SharedUdpPort {
     private final LongAdder sentBytes = new LongAdder();
     private Context context;
     private UdpChannel socket;
+    /** The second port of {@link #playerStun} (null: none). */
+    private UdpChannel stunSocket;
+    /** Answers players' Binding requests without credentials (null: they get silence, like any stranger's). */
+    private PlayerStun playerStun;
     private double simulatedLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
@@ -173,9 +177,39 @@ public final class SharedUdpPort {
         return bound.future();
     }
 
+    /**
+     * Answers players' STUN Binding requests (no credentials) with {@code stun}, on this port and on a second one,
+     * {@code host:port} (0: any free port), whose number the returned future gives. Call after {@link #listen}.
+     */
+    public Future<Integer> answerPlayerStun(PlayerStun stun, String host, int port) {
+        Promise<Integer> bound = Promise.promise();
+        context.runOnContext(v -> {
+            playerStun = stun;
+            UdpChannel.bind(context, host, port, 0, this::onStunPortDatagram).map(channel -> {
+                        stunSocket = channel;
+                        return channel.localPort();
+                    })
+                    .onSuccess(p -> LOG.info(() -> "player STUN on " + host + ":" + socket.localPort() + " and :" + p))
+                    .onComplete(bound);
+        });
+        return bound.future();
+    }
+
+    /** The second STUN port answers players' Binding requests and nothing else. */
+    private void onStunPortDatagram(byte[] data, InetSocketAddress from) {
+        Optional<byte[]> answer = playerStun.answer(data, data.length, from, stunSocket.localPort());
+        if (answer.isPresent()) {
+            sentBytes.add(answer.get().length);
+            stunSocket.send(answer.get(), from);
+        } else {
+            countDropped("stun port: not answered");
+        }
+    }
+
     public Future<Void> close() {
         handshakes.close();
-        return socket == null ? Future.succeededFuture() : socket.close();
+        Future<Void> stun = stunSocket == null ? Future.succeededFuture() : stunSocket.close();
+        return socket == null ? stun : Future.all(stun, socket.close()).mapEmpty();
     }
 
     /**
@@ -286,6 +320,12 @@ public final class SharedUdpPort {
 
     private void onStun(byte[] data, InetSocketAddress from) {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
+        if (!result.accepted() && result.rejected().reason() == IceLiteResponder.Rejection.NO_CREDENTIALS
+                && playerStun != null) {
+            playerStun.answer(data, data.length, from, socket.localPort()).ifPresentOrElse(answer -> transmit(answer, from),
+                    () -> countDropped("stun: player binding not answered"));
+            return;
+        }
         if (!result.accepted()) {
             // Silence: no reflection for strangers, no oracle for credential guessers.
             countDropped("stun: " + result.rejected().reason().name().toLowerCase(Locale.ROOT));

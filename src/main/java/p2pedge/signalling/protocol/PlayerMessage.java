@@ -18,7 +18,11 @@ public sealed interface PlayerMessage {
         return true;
     }
 
-    record RequestOffer(Long id) implements PlayerMessage {
+    /**
+     * @param mapped the project's player page only: the public addresses ("ip:port") its browser learnt from the
+     *               edge's two STUN ports just before asking (its NAT probe); empty from other players
+     */
+    record RequestOffer(Long id, List<String> mapped) implements PlayerMessage {
         @Override
         public boolean requiresId() {
             return false;

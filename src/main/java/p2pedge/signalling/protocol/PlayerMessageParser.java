@@ -22,6 +22,7 @@ public final class PlayerMessageParser {
     private static final Pattern CANDIDATE_SYNTAX = Pattern.compile(
             "candidate:[!-~]{1,32} \\d{1,3} (udp|tcp|UDP|TCP) \\d{1,10} [0-9A-Za-z.:_%\\-\\[\\]]{1,255} \\d{1,5} typ (host|srflx|prflx|relay)( [ -~]*)?");
     private static final int MAX_CANDIDATE_CHARS = 1024;
+    private static final int MAX_MAPPED = 4;
 
     private PlayerMessageParser() {
     }
@@ -46,7 +47,7 @@ public final class PlayerMessageParser {
         }
         Long id = optionalInteger(json, "id");
         return switch (name) {
-            case "request_offer" -> new PlayerMessage.RequestOffer(id);
+            case "request_offer" -> new PlayerMessage.RequestOffer(id, mapped(json));
             case "answer" -> new PlayerMessage.Answer(id, peerId(json), description(json.getValue("sdp"), "answer"));
             case "candidate" -> new PlayerMessage.Candidates(id, peerId(json), candidates(json));
             case "stop" -> new PlayerMessage.Stop(id, optionalInteger(json, "peer_id"));
@@ -157,6 +158,25 @@ public final class PlayerMessageParser {
             throw ProtocolException.badRequest("candidate." + key + " must be a short string");
         }
         return s;
+    }
+
+    /** Addresses a NAT probe gathered: few and short ("ip:port"); they are checked against the edge's own STUN answers. */
+    private static List<String> mapped(JsonObject json) throws ProtocolException {
+        Object value = json.getValue("mapped");
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof JsonArray array) || array.size() > MAX_MAPPED) {
+            throw ProtocolException.badRequest("'mapped' must be an array of at most " + MAX_MAPPED + " \"ip:port\" strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : array) {
+            if (!(item instanceof String text) || text.length() > 64) {
+                throw ProtocolException.badRequest("'mapped' must be an array of at most " + MAX_MAPPED + " \"ip:port\" strings");
+            }
+            out.add(text);
+        }
+        return List.copyOf(out);
     }
 
     private static Long optionalInteger(JsonObject json, String key) throws ProtocolException {
