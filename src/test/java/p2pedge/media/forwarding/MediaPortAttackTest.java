@@ -1,6 +1,7 @@
 package p2pedge.media.forwarding;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Tag;
@@ -17,10 +18,15 @@ import p2pedge.testing.LoadViewer;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
+import p2pedge.testing.Waits;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +41,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -301,9 +308,11 @@ class MediaPortAttackTest {
 
     @Test
     void checksWithoutCredentialsOrWithAWrongPasswordGetNoAnswer(Vertx vertx) throws Exception {
+        // The stranger's address holds no signalling socket (the player's is 127.0.0.1): the edge's STUN for
+        // players does not answer it either.
         try (TestEdge edge = TestEdge.start(vertx, edgeConfig());
              SignallingClient signalling = SignallingClient.connect(vertx, edge.port(), "/app/stream");
-             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
             Session session = Session.open(signalling);
             byte[] bare = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction()).build(null, false);
             Session wrongPassword = new Session(session.media, session.ufrag, "not-the-password-at-all", "x");
@@ -320,8 +329,64 @@ class MediaPortAttackTest {
                     answers, dropped.encode());
             assertEquals(0, answers, "no answer to unauthenticated checks (a reflector) or to a wrong password (an oracle)");
             Scrape scrape = Scrape.of(edge.metricsPort());
-            assertEquals(5, scrape.value("p2pedge_media_port_dropped_total", "reason=\"stun: no_credentials\""), scrape.text());
+            assertEquals(5, scrape.value("p2pedge_media_port_dropped_total", "reason=\"stun: player binding not answered\""),
+                    scrape.text());
             assertTrue(session.passIce(stranger), "a right check from the same address is still answered");
+        }
+    }
+
+    /** The ports the edge's STUN for players answers on, from the player page's endpoint. */
+    private static List<Integer> stunPorts(int signallingPort) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + signallingPort + "/p2p/stun")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonArray urls = new JsonObject(response.body()).getJsonArray("iceServers").getJsonObject(0).getJsonArray("urls");
+        return urls.stream().map(u -> Integer.parseInt(u.toString().replaceAll("^stun:.*:(\\d+)$", "$1"))).toList();
+    }
+
+    /** A plain Binding request from {@code socket} to {@code port}: the mapped address answered, or null for silence. */
+    private static InetSocketAddress bind(DatagramSocket socket, int port) throws Exception {
+        byte[] request = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction()).build(null, true);
+        socket.send(new DatagramPacket(request, request.length, new InetSocketAddress("127.0.0.1", port)));
+        DatagramPacket in = new DatagramPacket(new byte[1500], 1500);
+        try {
+            socket.receive(in);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        return StunMessage.parse(in.getData(), in.getLength()).xorMappedAddress().orElseThrow();
+    }
+
+    @Test
+    void stunAnswersAPlayersAddressOnBothPortsWhileItHoldsASocketAndNobodyElse(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, edgeConfig());
+             DatagramSocket player = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.3", 0))) {
+            List<Integer> ports = stunPorts(edge.port());
+            assertEquals(2, ports.size(), "the media port and a second one: " + ports);
+            player.setSoTimeout(300);
+            stranger.setSoTimeout(300);
+            for (int port : ports) {
+                assertNull(bind(player, port), "no signalling socket from the address yet: silence on " + port);
+            }
+            SignallingClient signalling = SignallingClient.connect(vertx, edge.port(), "/app/stream");
+            Thread.sleep(200); // the socket's admission travels over the event bus
+            for (int port : ports) {
+                assertEquals(player.getLocalSocketAddress(), bind(player, port), "its own address, on " + port);
+                assertNull(bind(stranger, port), "another address gets silence on " + port);
+            }
+            byte[] request = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction()).build(null, true);
+            for (int i = 0; i < 100; i++) {
+                player.send(new DatagramPacket(request, request.length, new InetSocketAddress("127.0.0.1", ports.get(0))));
+            }
+            int answered = 0;
+            while (answered(player) == 1) {
+                answered++;
+            }
+            System.out.printf("player STUN: 100 requests in a row from one address, %d answered%n", answered);
+            assertTrue(answered <= 2 * 20 + 10, "rate-limited per address (20/s, a burst of 40): " + answered);
+            signalling.close();
+            player.setSoTimeout(300);
+            Waits.until(() -> bind(player, ports.get(1)) == null, 5_000, "its socket closed: silence again");
         }
     }
 
