@@ -5,11 +5,13 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import p2pedge.signalling.SessionIds;
 
 import java.security.SecureRandom;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * Session ids unique across the cluster: each id is claimed in a Hazelcast map (id -> edge) by an entry
@@ -19,6 +21,14 @@ public final class ClusterSessionIds implements SessionIds {
 
     public static final String MAP = "p2p-sessions";
     private static final int MAX_ATTEMPTS = 8;
+    /**
+     * How long a new player waits for its id's claim. In the first seconds of a network split (until Hazelcast drops
+     * the members it cannot reach) a claim on a partition owned across the cut hangs; the player then gets its random
+     * id unconfirmed (a clash among 2^31 ids is unlikely, and logged if the late claim finds one) instead of
+     * waiting seconds for its offer.
+     */
+    static final long CLAIM_WAIT_MILLIS = 1_500;
+    private static final Logger LOG = Logger.getLogger(ClusterSessionIds.class.getName());
 
     private final Vertx vertx;
     private final String edgeId;
@@ -41,8 +51,28 @@ public final class ClusterSessionIds implements SessionIds {
             return Future.failedFuture("no free session id after " + MAX_ATTEMPTS + " attempts");
         }
         long id = random.nextInt(Integer.MAX_VALUE - 1) + 1L;
-        return Future.fromCompletionStage(ids.submitToKey(id, new Claim(edgeId)), vertx.getOrCreateContext())
-                .compose(claimed -> claimed ? Future.succeededFuture(id) : claim(attemptsLeft - 1));
+        Promise<Long> allocated = Promise.promise();
+        long timer = vertx.setTimer(CLAIM_WAIT_MILLIS, t -> {
+            if (allocated.tryComplete(id)) {
+                LOG.warning("session id " + id + " handed out before the cluster confirmed it (no answer within "
+                        + CLAIM_WAIT_MILLIS + " ms)");
+            }
+        });
+        Future.fromCompletionStage(ids.submitToKey(id, new Claim(edgeId)), vertx.getOrCreateContext()).onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            if (allocated.future().isComplete()) {
+                if (ar.succeeded() && !ar.result()) {
+                    LOG.severe("session id " + id + ", handed out unconfirmed, is held by another edge too");
+                }
+            } else if (ar.failed()) {
+                allocated.tryFail(ar.cause());
+            } else if (ar.result()) {
+                allocated.tryComplete(id);
+            } else {
+                claim(attemptsLeft - 1).onComplete(allocated);
+            }
+        });
+        return allocated.future();
     }
 
     @Override

@@ -57,9 +57,10 @@ class LabNatTest {
         Player probe = new Player(name, chromium, page, -1);
         opened.add(probe);
         while (System.nanoTime() < deadline) {
-            Object frames = page.eval("window.p2pEdgePlayer && window.p2pEdgePlayer.decodedNow()");
-            if (frames instanceof Number n && n.longValue() > 0) {
-                Player player = new Player(name, chromium, page, (System.nanoTime() - start) / 1_000_000);
+            // The page's own clock: from the navigation's start, as a viewer who opened it waits.
+            Object at = page.eval("window.p2pEdgePlayer ? window.p2pEdgePlayer.decodedNow().then(f => f > 0 ? performance.now() : -1) : -1");
+            if (at instanceof Number n && n.doubleValue() >= 0) {
+                Player player = new Player(name, chromium, page, n.longValue());
                 opened.set(opened.size() - 1, player);
                 return player;
             }

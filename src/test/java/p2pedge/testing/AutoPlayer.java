@@ -56,15 +56,21 @@ public final class AutoPlayer implements AutoCloseable {
     }
 
     public static AutoPlayer join(Vertx vertx, int port, String userAgent) throws Exception {
-        return join(vertx.createWebSocketClient(), true, port, userAgent);
+        return join(vertx.createWebSocketClient(), true, "127.0.0.1", port, userAgent);
+    }
+
+    /** A player of the edge at {@code host} (the lab's edges). */
+    public static AutoPlayer join(Vertx vertx, String host, int port, String userAgent) throws Exception {
+        return join(vertx.createWebSocketClient(), true, host, port, userAgent);
     }
 
     /** A player on a shared client (load: thousands of players); the client stays open when the player closes. */
     public static AutoPlayer join(WebSocketClient shared, int port, String userAgent) throws Exception {
-        return join(shared, false, port, userAgent);
+        return join(shared, false, "127.0.0.1", port, userAgent);
     }
 
-    private static AutoPlayer join(WebSocketClient client, boolean ownsClient, int port, String userAgent) throws Exception {
+    private static AutoPlayer join(WebSocketClient client, boolean ownsClient, String host, int port, String userAgent)
+            throws Exception {
         ClientWebSocket socket = client.webSocket();
         AutoPlayer player = new AutoPlayer(ownsClient ? client : null, socket);
         socket.textMessageHandler(text -> player.onMessage(new JsonObject(text)));
@@ -73,7 +79,7 @@ public final class AutoPlayer implements AutoCloseable {
                 player.closed = true;
             }
         });
-        socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/app/stream")
+        socket.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/app/stream")
                 .addHeader("User-Agent", userAgent)).await(10, TimeUnit.SECONDS);
         player.ask();
         return player;

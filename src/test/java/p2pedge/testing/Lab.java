@@ -1,10 +1,16 @@
 package p2pedge.testing;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +145,32 @@ public final class Lab implements AutoCloseable {
 
         public String playerUrl(String stream) {
             return "http://" + address + ":3333/?stream=" + stream;
+        }
+
+        public String wsUrl(String stream) {
+            return "ws://" + address + ":3333/" + stream;
+        }
+
+        /** The signalling port's {@code /api/p2p}: roles and offload on this edge. */
+        public JsonObject p2pStatus() throws Exception {
+            return new JsonObject(get("http://" + address + ":3333/api/p2p", null));
+        }
+
+        /** The admin API on the operators' port (9333), with the token the edge was given ({@code metrics.adminToken}). */
+        public String admin(String path, String token) throws Exception {
+            return get("http://" + address + ":9333" + path, token);
+        }
+
+        private static String get(String url, String token) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(url + ": " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
         }
 
         /** SIGKILL: the edge dies as a crashed machine would. */

@@ -23,14 +23,37 @@ public final class OvenPlayerPages implements AutoCloseable {
     private static final String PAGE = """
             <!doctype html><html><body>
             <div id="player"></div>
+            <script>
+              // The signalling timeline (ms since the page opened), for the tests' reports; OvenPlayer itself is
+              // unmodified: its WebSocket is the browser's, only watched.
+              window.op = { states: [], errors: [], signalling: [] };
+              const NativeWebSocket = window.WebSocket;
+              const mark = (what) => window.op.signalling.push(what + '@' + Math.round(performance.now()));
+              window.WebSocket = function (url, protocols) {
+                const ws = new NativeWebSocket(url, protocols);
+                mark('connect');
+                ws.addEventListener('open', () => mark('open'));
+                ws.addEventListener('close', () => mark('close'));
+                ws.addEventListener('message', (e) => {
+                  try { const m = JSON.parse(e.data); mark('<' + (m.command || m.code) + (m.peer_id ? ':' + m.peer_id : '')); } catch (x) { }
+                });
+                const send = ws.send.bind(ws);
+                ws.send = (data) => {
+                  try { const m = JSON.parse(data); mark('>' + m.command + (m.peer_id ? ':' + m.peer_id : '')); } catch (x) { }
+                  send(data);
+                };
+                return ws;
+              };
+              Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+              window.WebSocket.prototype = NativeWebSocket.prototype;
+            </script>
             <script src="/ovenplayer.js?v=VERSION"></script>
             <script>
-              window.op = { states: [], errors: [] };
               const player = OvenPlayer.create('player', {
                 autoStart: true, mute: true,
                 sources: [{ type: 'webrtc', file: 'WS_URL' }]
               });
-              player.on('stateChanged', (d) => window.op.states.push(d.newstate));
+              player.on('stateChanged', (d) => window.op.states.push(d.newstate + '@' + Math.round(performance.now())));
               player.on('error', (e) => window.op.errors.push(JSON.stringify(e)));
               // Frames presented since the page opened: the element's own count starts again whenever it
               // loads a new stream (a failover), so restarts are added up, sampled often enough not to miss one.
@@ -48,12 +71,19 @@ public final class OvenPlayerPages implements AutoCloseable {
             """;
 
     private final HttpServer server;
+    private final String host;
 
-    private OvenPlayerPages(HttpServer server) {
+    private OvenPlayerPages(HttpServer server, String host) {
         this.server = server;
+        this.host = host;
     }
 
     public static OvenPlayerPages start(Vertx vertx) throws Exception {
+        return start(vertx, "127.0.0.1");
+    }
+
+    /** Served on {@code host} (the lab's tests: the test's address on the lab's internet). */
+    public static OvenPlayerPages start(Vertx vertx, String host) throws Exception {
         HttpServer server = vertx.createHttpServer().requestHandler(req -> {
             String version = req.getParam("v", NEWEST);
             if (req.path().equals("/ovenplayer.js")) {
@@ -67,8 +97,8 @@ public final class OvenPlayerPages implements AutoCloseable {
                 req.response().putHeader("content-type", "text/html")
                         .end(PAGE.replace("VERSION", version).replace("WS_URL", req.getParam("ws", "")));
             }
-        }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-        return new OvenPlayerPages(server);
+        }).listen(0, host).await(10, TimeUnit.SECONDS);
+        return new OvenPlayerPages(server, host);
     }
 
     /** The dist script of a pinned release; fails clearly when npm did not install it. */
@@ -84,7 +114,7 @@ public final class OvenPlayerPages implements AutoCloseable {
     }
 
     public String url(String version, String wsUrl) {
-        return "http://127.0.0.1:" + server.actualPort() + "/?v=" + version + "&ws=" + wsUrl;
+        return "http://" + host + ":" + server.actualPort() + "/?v=" + version + "&ws=" + wsUrl;
     }
 
     @Override
