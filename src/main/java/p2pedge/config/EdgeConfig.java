@@ -387,7 +387,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
 
     /** The constant of {@code type} that {@code key} names in lower case. */
     private static <E extends Enum<E>> E oneOf(JsonObject json, String path, String key, Class<E> type) {
-        Object value = required(json, path, key);
+        Object value = required(json, path, key, Object.class, "");
         E[] choices = type.getEnumConstants();
         for (E choice : choices) {
             if (choice.name().toLowerCase(Locale.ROOT).equals(value)) {
@@ -398,33 +398,28 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 .map(c -> "'" + c.name().toLowerCase(Locale.ROOT) + "'").collect(Collectors.joining(", ")) + ", got '" + value + "'");
     }
 
-    private static Object required(JsonObject json, String path, String key) {
+    /** The value of a key that must be there, of {@code type} ({@code what} names it in the error). */
+    private static <T> T required(JsonObject json, String path, String key, Class<T> type, String what) {
         Object value = json.getValue(key);
         if (value == null) {
             throw new IllegalArgumentException("config key '" + path + "' is missing");
         }
-        return value;
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException("config key '" + path + "' must be " + what);
+        }
+        return type.cast(value);
     }
 
     private static boolean bool(JsonObject json, String path, String key) {
-        if (!(required(json, path, key) instanceof Boolean value)) {
-            throw new IllegalArgumentException("config key '" + path + "' must be true or false");
-        }
-        return value;
+        return required(json, path, key, Boolean.class, "true or false");
     }
 
     private static String string(JsonObject json, String path, String key) {
-        if (!(required(json, path, key) instanceof String value)) {
-            throw new IllegalArgumentException("config key '" + path + "' must be a string");
-        }
-        return value;
+        return required(json, path, key, String.class, "a string");
     }
 
     private static JsonArray array(JsonObject json, String path, String key) {
-        if (!(required(json, path, key) instanceof JsonArray array)) {
-            throw new IllegalArgumentException("config key '" + path + "' must be an array");
-        }
-        return array;
+        return required(json, path, key, JsonArray.class, "an array");
     }
 
     private static List<String> strings(JsonObject json, String path, String key) {
@@ -443,9 +438,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     }
 
     private static int intIn(JsonObject json, String path, String key, int min, int max) {
-        if (!(required(json, path, key) instanceof Number n)) {
-            throw new IllegalArgumentException("config key '" + path + "' must be a number");
-        }
+        Number n = required(json, path, key, Number.class, "a number");
         long v = n.longValue();
         if (v < min || v > max) {
             throw new IllegalArgumentException("config key '" + path + "' must be in [" + min + ", " + max + "], got " + v);

@@ -51,22 +51,16 @@ class LabNatTest {
     /** Opens the player page in a browser in {@code namespace}; returns once it decodes (or fails after the bound). */
     private static Player open(Vertx vertx, Lab.Edge edge, String name, String namespace, List<Player> opened) throws Exception {
         Chromium chromium = Chromium.launch(vertx, namespace, List.of());
-        long start = System.nanoTime();
         Chromium.Page page = chromium.open(edge.playerUrl("app/stream"));
-        long deadline = start + FIRST_FRAME_BOUND_MS * 3 * 1_000_000;
-        Player probe = new Player(name, chromium, page, -1);
-        opened.add(probe);
-        while (System.nanoTime() < deadline) {
-            // The page's own clock: from the navigation's start, as a viewer who opened it waits.
-            Object at = page.eval("window.p2pEdgePlayer ? window.p2pEdgePlayer.decodedNow().then(f => f > 0 ? performance.now() : -1) : -1");
-            if (at instanceof Number n && n.doubleValue() >= 0) {
-                Player player = new Player(name, chromium, page, n.longValue());
-                opened.set(opened.size() - 1, player);
-                return player;
-            }
-            Thread.sleep(50);
+        Player opening = new Player(name, chromium, page, -1);
+        opened.add(opening);
+        long at = Lab.firstFrameMillis(page, "window.p2pEdgePlayer ? window.p2pEdgePlayer.decodedNow() : 0", 3 * FIRST_FRAME_BOUND_MS);
+        if (at < 0) {
+            throw new AssertionError(name + " decoded nothing within " + 3 * FIRST_FRAME_BOUND_MS + " ms:\n" + opening.log());
         }
-        throw new AssertionError(name + " decoded nothing within " + 3 * FIRST_FRAME_BOUND_MS + " ms:\n" + probe.log());
+        Player player = new Player(name, chromium, page, at);
+        opened.set(opened.size() - 1, player);
+        return player;
     }
 
     @Test

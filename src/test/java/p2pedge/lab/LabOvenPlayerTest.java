@@ -73,20 +73,13 @@ class LabOvenPlayerTest {
 
     private static Player open(Vertx vertx, String version, String name, String namespace, List<Player> opened) throws Exception {
         Chromium chromium = Chromium.launch(vertx, namespace, List.of());
-        long start = System.nanoTime();
         Chromium.Page page = chromium.open(pages.url(version, edge.wsUrl("app/stream")));
-        Player player = new Player(name, chromium, page, -1);
-        opened.add(player);
-        long deadline = start + 3 * FIRST_FRAME_BOUND_MS * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            // The page's own clock: from the navigation's start, as a viewer who opened it waits.
-            Object at = page.eval("(typeof window.frames === 'function' && window.frames() > 0) ? performance.now() : -1");
-            if (at instanceof Number n && n.doubleValue() >= 0) {
-                Player playing = new Player(name, chromium, page, n.longValue());
-                opened.set(opened.size() - 1, playing);
-                return playing;
-            }
-            Thread.sleep(50);
+        opened.add(new Player(name, chromium, page, -1));
+        long at = Lab.firstFrameMillis(page, "typeof window.frames === 'function' ? window.frames() : 0", 3 * FIRST_FRAME_BOUND_MS);
+        if (at >= 0) {
+            Player playing = new Player(name, chromium, page, at);
+            opened.set(opened.size() - 1, playing);
+            return playing;
         }
         throw new AssertionError(name + " (OvenPlayer " + version + ") decoded nothing within " + 3 * FIRST_FRAME_BOUND_MS
                 + " ms; OvenPlayer states " + page.eval("JSON.stringify(window.op)"));

@@ -105,6 +105,23 @@ public final class Lab implements AutoCloseable {
         return edge;
     }
 
+    /**
+     * When {@code page} first decoded, on its own clock (ms since its navigation started: what a viewer who
+     * opened it waited); {@code frames} is a JavaScript expression for the frames decoded so far (a number or a
+     * promise of one), polled every 50 ms; -1 when none came within {@code timeoutMillis}.
+     */
+    public static long firstFrameMillis(Chromium.Page page, String frames, long timeoutMillis) throws Exception {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        String at = "Promise.resolve(" + frames + ").then(f => f > 0 ? performance.now() : -1)";
+        while (System.nanoTime() < deadline) {
+            if (page.eval(at) instanceof Number n && n.doubleValue() >= 0) {
+                return n.longValue();
+            }
+            Thread.sleep(50);
+        }
+        return -1;
+    }
+
     /** Drops all traffic between the edges named on the left and those on the right, until {@link #heal()}. */
     public void cut(List<String> left, List<String> right) throws Exception {
         List<String> args = new ArrayList<>(List.of("cut"));
