@@ -34,7 +34,7 @@ public final class ClusterBench {
                     "-Dcluster.enabled=true", "-Dcluster.name=" + cluster, "-Dcluster.port=5801",
                     "-Dcluster.members=127.0.0.1:5801,127.0.0.1:5802,127.0.0.1:5803",
                     "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + ports[i], "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
-                    "-Dmedia.webrtc.udpPortMin=" + (42000 + i * 1000), "-Dmedia.webrtc.udpPortMax=" + (42999 + i * 1000), "-Dmedia.forwarder.port=0",
+                    "-Dmedia.webrtc.udpPortMin=" + (42000 + i * 1000), "-Dmedia.webrtc.udpPortMax=" + (42999 + i * 1000), "-Dmedia.forwarder.port=0", "-Dmedia.forwarder.stun.port=0",
                     "-Dmedia.maxViewers=1000", "-Dp2p.policy=ome", "-Dmetrics.adminTokenFile=target/bench-admin-token",
                     "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0", "-Dhttp.maxConnectionsPerAddress=0",
                     "-Dstreams=[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]",

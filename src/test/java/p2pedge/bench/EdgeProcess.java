@@ -33,7 +33,7 @@ final class EdgeProcess implements AutoCloseable {
         int port = Waits.freePort();
         List<String> command = new ArrayList<>(List.of("java", "-Xmx512m",
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
-                "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dp2p.allowLoopbackCandidates=true",
+                "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dp2p.allowLoopbackCandidates=true", "-Dmedia.forwarder.stun.port=0",
                 "-Dmetrics.adminTokenFile=target/bench-admin-token",
                 // Every simulated player comes from 127.0.0.1: as if behind one NAT, so no per-address caps.
                 "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0",

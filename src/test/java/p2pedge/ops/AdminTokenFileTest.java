@@ -32,7 +32,7 @@ class AdminTokenFileTest {
         int port = Waits.freePort();
         Process edge = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
-                "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dmedia.forwarder.port=0", "-Dmetrics.adminTokenFile=" + file,
+                "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dmedia.forwarder.port=0", "-Dmedia.forwarder.stun.port=0", "-Dmetrics.adminTokenFile=" + file,
                 "p2pedge.Main")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

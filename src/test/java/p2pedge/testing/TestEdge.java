@@ -68,7 +68,8 @@ public final class TestEdge implements AutoCloseable {
                 // The admin token the edges make is kept under target/, not in the working tree.
                 .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("adminTokenFile", "target/test-admin-token"))
                 .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1"))
-                        .put("forwarder", new JsonObject().put("port", 0)));
+                        // Several edges may run at once: any free ports.
+                        .put("forwarder", new JsonObject().put("port", 0).put("stun", new JsonObject().put("port", 0))));
     }
 
     /**
