@@ -41,7 +41,12 @@ class PlacementTest {
 
     /** One request, executed as the classification verticle does. */
     private Placement.Plan place(Placement placement, long session, String userAgent, Set<Long> excluded, boolean edgeOnly) {
-        Placement.Request request = placement.request(session, STREAM, userAgent, ONE_NETWORK, excluded, edgeOnly);
+        return place(placement, session, userAgent, ONE_NETWORK, excluded, edgeOnly);
+    }
+
+    private Placement.Plan place(Placement placement, long session, String userAgent, Reachability reachability,
+                                 Set<Long> excluded, boolean edgeOnly) {
+        Placement.Request request = placement.request(session, STREAM, userAgent, reachability, excluded, edgeOnly);
         if (request.releaseFrom() != 0) {
             registry.release(request.releaseFrom(), session);
         }
@@ -226,5 +231,26 @@ class PlacementTest {
         Placement.Leaving leaving = placement.leave(2).orElseThrow();
         assertEquals(new Placement.Leaving(1, false), leaving);
         assertNotNull(entry(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aClientGoesOnlyToAHostItCanReachAcrossNats(TestPolicies policy) {
+        Placement placement = placement(policy);
+        Reachability coneHome = new Reachability("198.51.100.1", NatMapping.ENDPOINT_INDEPENDENT);
+        assertInstanceOf(Placement.Host.class, place(placement, 1, DESKTOP, coneHome, Set.of(), false));
+        placement.mediaConnected(1).ifPresent(registry::register);
+        Reachability symmetric = new Reachability("198.51.100.2", NatMapping.ENDPOINT_DEPENDENT);
+        Reachability unmeasured = Reachability.unmeasured("198.51.100.3");
+        Reachability otherCone = new Reachability("198.51.100.4", NatMapping.ENDPOINT_INDEPENDENT);
+        Reachability sameHome = Reachability.unmeasured("198.51.100.1");
+        assertFalse(place(placement, 2, DESKTOP, symmetric, Set.of(), false) instanceof Placement.Client,
+                "a symmetric NAT's player never plays from a host in another home");
+        assertFalse(place(placement, 3, DESKTOP, unmeasured, Set.of(), false) instanceof Placement.Client,
+                "nor one whose NAT is unknown (OvenPlayer, UDP blocked)");
+        assertEquals(new Placement.Client(1, EDGE), place(placement, 4, DESKTOP, otherCone, Set.of(), false),
+                "two cone NATs: a relay through STUN");
+        assertEquals(new Placement.Client(1, EDGE), place(placement, 5, DESKTOP, sameHome, Set.of(), false),
+                "the same home, whatever its NAT");
     }
 }
