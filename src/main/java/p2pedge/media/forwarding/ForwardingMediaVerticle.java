@@ -315,6 +315,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("senderReports", streams.values().stream().mapToLong(ForwardedStream::senderReports).sum())
                 .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
                 .put("dropped", dropped)
+                .put("stunAnswers", stun.answers()).put("stunAddresses", stun.admittedAddresses())
                 .put("feedback", FeedbackCounters.of(feedbackStats).toJson());
         // The first demo publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
         return demoPublishers.stream().findFirst()

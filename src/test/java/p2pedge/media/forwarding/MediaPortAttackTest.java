@@ -387,6 +387,9 @@ class MediaPortAttackTest {
             signalling.close();
             player.setSoTimeout(300);
             Waits.until(() -> bind(player, ports.get(1)) == null, 5_000, "its socket closed: silence again");
+            JsonObject stats = ForwardingPlaneTest.stats(vertx);
+            assertEquals(0, stats.getInteger("stunAddresses"), "the address is forgotten with its last socket: " + stats.encode());
+            assertTrue(stats.getLong("stunAnswers") >= 2 + answered, stats.encode());
         }
     }
 
