@@ -69,10 +69,10 @@ public final class LabBench {
             System.out.printf(Locale.ROOT, "offload over %d runs: median %.2f (%.2f .. %.2f)%n", runs, median(offloads),
                     offloads.stream().mapToDouble(d -> d).min().orElse(0), offloads.stream().mapToDouble(d -> d).max().orElse(0));
             firstFrames.forEach((home, list) -> {
-                List<Double> ms = list.stream().map(Long::doubleValue).toList();
-                System.out.printf(Locale.ROOT, "first frame, %-10s %d players: median %.0f ms (%.0f .. %.0f; -1: none within 20 s)%n",
-                        home.name().toLowerCase(Locale.ROOT), ms.size(), median(ms), ms.stream().mapToDouble(d -> d).min().orElse(0),
-                        ms.stream().mapToDouble(d -> d).max().orElse(0));
+                List<Double> ms = list.stream().filter(t -> t >= 0).map(Long::doubleValue).toList();
+                System.out.printf(Locale.ROOT, "first frame, %-10s %d players: median %.0f ms (%.0f .. %.0f); %d decoded nothing within 20 s%n",
+                        home.name().toLowerCase(Locale.ROOT), list.size(), median(ms), ms.stream().mapToDouble(d -> d).min().orElse(0),
+                        ms.stream().mapToDouble(d -> d).max().orElse(0), list.size() - ms.size());
             });
         } finally {
             vertx.close();
