@@ -23,14 +23,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Unmodified OvenPlayer behind NATs (issue 19): its relay legs never use STUN and its host candidates are mDNS
  * names that resolve only in its own home, so a host and a client in different homes have no path. The edge
  * pairs OvenPlayers only within one home (same public address); every other OvenPlayer plays from the edge at
- * once. Homes: a cone NAT with two devices, another cone NAT, a public address. Times are the page's own clock,
- * from the navigation's start; each player prints its signalling timeline.
+ * once. Homes: a cone NAT with two devices, another cone NAT, a public address. Times are the page's own clock;
+ * each player must decode within 5 s of its first signalling message and 8 s of its navigation's start (see
+ * {@link #PAGE_BOUND_MS}); each prints its signalling timeline.
  */
 @Tag("lab")
 @ExtendWith(VertxExtension.class)
 class LabOvenPlayerTest {
 
+    /** From the player's first signalling message (its WebSocket opening) to its first frame: the edge's part. */
     private static final long FIRST_FRAME_BOUND_MS = 5_000;
+    /**
+     * From the navigation's start: this adds the page's own load, OvenPlayer's 0.5 MB script parsed by a renderer
+     * sharing 2 cores with three other browsers (up to 2.5 s in CI), which the edge has no part in.
+     */
+    private static final long PAGE_BOUND_MS = 8_000;
     private static OvenPlayerPages pages;
     private static Lab lab;
     private static Lab.Edge edge;
@@ -41,6 +48,12 @@ class LabOvenPlayerTest {
     private record Player(String name, Chromium chromium, Chromium.Page page, long firstFrameMillis) {
         long frames() throws Exception {
             return ((Number) page.eval("window.frames()")).longValue();
+        }
+
+        /** When OvenPlayer opened its signalling WebSocket, on the page's clock. */
+        long connectedMillis() throws Exception {
+            return ((Number) page.eval("Number((window.op.signalling.find(e => e.startsWith('connect@')) || 'connect@-1').split('@')[1])"))
+                    .longValue();
         }
     }
 
@@ -91,7 +104,10 @@ class LabOvenPlayerTest {
                     version, p.name, p.firstFrameMillis, p.page.eval("window.op.states.concat(window.op.signalling).join(' ')"));
         }
         for (Player p : players) {
-            assertTrue(p.firstFrameMillis <= FIRST_FRAME_BOUND_MS, p.name + " decodes within 5 s of opening: "
+            long connected = p.connectedMillis();
+            assertTrue(connected >= 0 && p.firstFrameMillis - connected <= FIRST_FRAME_BOUND_MS, p.name
+                    + " decodes within 5 s of its first signalling message: " + (p.firstFrameMillis - connected) + " ms");
+            assertTrue(p.firstFrameMillis <= PAGE_BOUND_MS, p.name + " decodes within 8 s of opening its page: "
                     + p.firstFrameMillis + " ms");
         }
         long[] before = new long[players.size()];
