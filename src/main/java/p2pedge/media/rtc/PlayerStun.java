@@ -78,22 +78,29 @@ public final class PlayerStun {
 
     /** Whether {@code data} is a Binding request without credentials: this service's, not an ICE check. */
     public static boolean isPlainBinding(byte[] data, int length) {
+        return plainBinding(data, length).isPresent();
+    }
+
+    /** {@code data} parsed, if it is a Binding request without credentials (with a valid FINGERPRINT, if any). */
+    private static Optional<StunMessage> plainBinding(byte[] data, int length) {
         if (!StunMessage.looksLikeStun(data, length)) {
-            return false;
+            return Optional.empty();
         }
         try {
             StunMessage request = StunMessage.parse(data, length);
-            return request.type() == StunMessage.BINDING_REQUEST && !request.has(StunMessage.USERNAME)
+            boolean plain = request.type() == StunMessage.BINDING_REQUEST && !request.has(StunMessage.USERNAME)
                     && !request.has(StunMessage.MESSAGE_INTEGRITY)
                     && (!request.has(StunMessage.FINGERPRINT) || request.hasValidFingerprint());
+            return plain ? Optional.of(request) : Optional.empty();
         } catch (StunException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
     /** The answer to a datagram from {@code from} at the edge's port {@code serverPort}, or empty for silence. */
     public Optional<byte[]> answer(byte[] data, int length, InetSocketAddress from, int serverPort) {
-        if (!isPlainBinding(data, length)) {
+        Optional<StunMessage> request = plainBinding(data, length);
+        if (request.isEmpty()) {
             return refuse(Refusal.NOT_A_PLAIN_BINDING);
         }
         Admitted entry = admitted.get(from.getAddress());
@@ -112,13 +119,7 @@ public final class PlayerStun {
         }
         entry.answered.addLast(new Answered(serverPort, from.getPort(), now));
         answers++;
-        StunMessage request;
-        try {
-            request = StunMessage.parse(data, length);
-        } catch (StunException e) {
-            return refuse(Refusal.NOT_A_PLAIN_BINDING); // not reached: it parsed above
-        }
-        return Optional.of(StunMessage.builder(StunMessage.BINDING_SUCCESS, request.transactionId())
+        return Optional.of(StunMessage.builder(StunMessage.BINDING_SUCCESS, request.get().transactionId())
                 .xorMappedAddress(from).string(StunMessage.SOFTWARE, SOFTWARE).build(null, true));
     }
 
