@@ -201,6 +201,9 @@ async function answerOffer(offer) {
   state.id = offer.id;
   state.peerId = offer.peer_id;
   state.offers += 1;
+  // Relay legs (this one as a client, or ours as a host) use the servers the edge offers (TURN, if configured)
+  // and its own STUN; the edge leg needs no STUN.
+  const relayServers = (offer.iceServers || []).concat(await stunServers);
   if (offer.peer_id !== 0) {
     state.role = 'client';
     closeAllRelays(); // 1 depth: a client relays to nobody
@@ -208,12 +211,11 @@ async function answerOffer(offer) {
     send({ command: 'stats', id: offer.id, peer_id: 0 });
   } else {
     state.role = relays.size > 0 ? 'host' : 'edge';
-    // Our relay legs use the servers the edge offers (TURN, if configured) and its own STUN.
-    iceServers = (offer.iceServers || []).concat(await stunServers);
+    iceServers = relayServers;
   }
   $('s-id').textContent = offer.id;
   showPeers();
-  pc = new RTCPeerConnection({ iceServers: offer.peer_id !== 0 ? (offer.iceServers || []).concat(await stunServers) : offer.iceServers || [] });
+  pc = new RTCPeerConnection({ iceServers: offer.peer_id !== 0 ? relayServers : offer.iceServers || [] });
   const connection = pc;
   const arrived = mediaArrived;
   connection.ontrack = (event) => {
