@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t p2p-edge .
-# Run:   docker run -p 3333:3333 -p 9333:9333 -p 41000:41000/udp -p 3478:3478/udp -e MEDIA_ICECANDIDATEADDRESSES=<address players reach> p2p-edge
+# Run:   docker run -p 3333:3333 -p 9333:9333 -p 41000:41000/udp -p 41000:41000/tcp -p 3478:3478/udp -e MEDIA_ICECANDIDATEADDRESSES=<address players reach> p2p-edge
 # (the forwarding media plane uses one UDP port, media.forwarder.port; the per-viewer webrtc plane needs the
 #  range media.webrtc.udpPortMin..udpPortMax, simplest with --network host.)
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -27,6 +27,6 @@ RUN mkdir -m 700 data && chown edge data
 USER edge
 # glibc keeps at most 2 malloc arenas instead of up to 8 per core: bounded native memory (see README, "Native memory").
 ENV MALLOC_ARENA_MAX=2
-EXPOSE 3333/tcp 9333/tcp 5701/tcp 40000-40999/udp 41000/udp 3478/udp
+EXPOSE 3333/tcp 9333/tcp 5701/tcp 40000-40999/udp 41000/udp 41000/tcp 3478/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:9333/health >/dev/null || exit 1
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "p2p-edge.jar"]

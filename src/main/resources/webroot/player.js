@@ -290,6 +290,17 @@ state.decodedNow = async () => {
   return frames;
 };
 
+/** The transport of the current connection's selected candidate pair ('udp' or 'tcp'), or null before one. */
+state.edgeTransport = async () => {
+  if (!pc) return null;
+  const stats = await pc.getStats();
+  let pairId = null;
+  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
+  const pair = pairId && stats.get(pairId);
+  const local = pair && stats.get(pair.localCandidateId);
+  return local ? local.protocol : null;
+};
+
 let previous = null;
 async function pollStats() {
   if (!pc) return;

@@ -148,7 +148,19 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
-                            int simulatedLossPercent, Stun stun) {
+                            int simulatedLossPercent, Stun stun, Tcp tcp) {
+    }
+
+    /**
+     * {@code media.forwarder.tcp}: ICE-TCP (RFC 6544, passive; RFC 4571 framing) on the forwarder's port number, for
+     * viewers whose network drops UDP. Every connection is a public resource: bounded in number, per address, and
+     * closed unless it passes an ICE check soon after it opens.
+     *
+     * @param maxConnections        TCP connections open at once on the edge (more are closed at once)
+     * @param connectionsPerAddress TCP connections from one IP at most
+     * @param checkSeconds          a connection must pass an authenticated ICE check within this long
+     */
+    public record Tcp(boolean enabled, int maxConnections, int connectionsPerAddress, int checkSeconds) {
     }
 
     /**
@@ -248,6 +260,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         JsonObject f = section(m, "media.forwarder", "forwarder");
         JsonObject w = section(m, "media.webrtc", "webrtc");
         JsonObject st = section(f, "media.forwarder.stun", "stun");
+        JsonObject tcp = section(f, "media.forwarder.tcp", "tcp");
         Media media = new Media(
                 oneOf(m, "media.plane", "plane", Plane.class),
                 intIn(m, "media.maxViewers", "maxViewers", 0, 1_000_000),
@@ -264,7 +277,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50),
                         new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
                                 intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
-                                intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000))),
+                                intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000)),
+                        new Tcp(bool(tcp, "media.forwarder.tcp.enabled", "enabled"),
+                                intIn(tcp, "media.forwarder.tcp.maxConnections", "maxConnections", 1, 1_000_000),
+                                intIn(tcp, "media.forwarder.tcp.connectionsPerAddress", "connectionsPerAddress", 1, 10_000),
+                                intIn(tcp, "media.forwarder.tcp.checkSeconds", "checkSeconds", 1, 60))),
                 new PerViewer(
                         intIn(w, "media.webrtc.udpPortMin", "udpPortMin", 0, 65535),
                         intIn(w, "media.webrtc.udpPortMax", "udpPortMax", 0, 65535),

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import p2pedge.config.EdgeConfig;
 import p2pedge.metrics.EdgeMetrics;
+import p2pedge.net.PerAddressCap;
 
 import java.util.HashMap;
 import java.util.Map;

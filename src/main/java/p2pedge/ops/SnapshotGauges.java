@@ -43,6 +43,8 @@ final class SnapshotGauges {
                 .description("Players served by peers / all players on this edge").register(registry);
         Gauge.builder("p2pedge.media.viewers", this, m -> m.lastMedia.viewers())
                 .description("Media connections this edge serves (players, WHEP players, other edges' pulls)").register(registry);
+        Gauge.builder("p2pedge.media.tcp.connections", this, m -> m.lastMedia.tcpConnections())
+                .description("ICE-TCP connections open on the media port (players whose network drops UDP)").register(registry);
         Gauge.builder("p2pedge.media.streams", this, m -> m.lastMedia.streams())
                 .description("Streams live on this edge (configured, published, pulled)").register(registry);
         Gauge.builder("p2pedge.media.relay.pulls", this, m -> m.lastMedia.pulls())

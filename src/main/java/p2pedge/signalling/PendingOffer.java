@@ -1,6 +1,6 @@
 package p2pedge.signalling;
 
-import p2pedge.http.PerAddressCap;
+import p2pedge.net.PerAddressCap;
 
 /**
  * One session's claim on its address's allowance of unanswered offers: held from request_offer until the player

@@ -18,7 +18,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
 import p2pedge.http.ConnectionGuard;
-import p2pedge.http.PerAddressCap;
+import p2pedge.net.PerAddressCap;
 import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.p2p.P2pApi;

@@ -49,6 +49,16 @@ public record CandidateLine(String foundation, int component, String transport, 
         return new CandidateLine(Integer.toString(foundation), 1, "udp", priority, address, port, type, "");
     }
 
+    /**
+     * A passive ICE-TCP host candidate (RFC 6544): the peer connects to it. Its local preference is below every UDP
+     * candidate's, so a peer that can reach the edge over UDP prefers that.
+     */
+    public static CandidateLine tcpPassive(int foundation, String address, int port) {
+        int localPreference = (4 << 13) | 8191; // RFC 6544 section 4.2: passive host candidates' direction preference
+        long priority = ((long) Type.HOST.preference << 24) | ((long) localPreference << 8) | (256 - 1);
+        return new CandidateLine(Integer.toString(foundation), 1, "tcp", priority, address, port, Type.HOST, "tcptype passive");
+    }
+
     /** The attribute's value, without {@code a=}. */
     public String format() {
         return "candidate:" + foundation + " " + component + " " + transport + " " + priority + " " + address + " " + port

@@ -115,4 +115,38 @@ class LabNatTest {
             }
         }
     }
+
+    /**
+     * A home whose router drops all UDP: the player's edge leg can only be ICE-TCP (the edge's passive candidate on
+     * its media port number), and it still decodes within the bound, from the edge. A second player in an ordinary
+     * home shows the same edge keeps UDP for everyone else.
+     */
+    @Test
+    void aPlayerInAHomeThatDropsUdpPlaysFromTheEdgeOverTcp(Vertx vertx) throws Exception {
+        try (Lab lab = Lab.start()) {
+            Lab.Edge edge = lab.edge("e1", 10, Map.of());
+            String blocked = lab.home(1, Lab.Home.UDPBLOCKED).get(0);
+            String cone = lab.home(2, Lab.Home.CONE).get(0);
+            List<Player> players = new ArrayList<>();
+            try {
+                Player noUdp = open(vertx, edge, "UDP-blocked home", blocked, players);
+                Player udp = open(vertx, edge, "cone home", cone, players);
+                for (Player p : players) {
+                    System.out.printf("lab: %-16s first frame after %5d ms, over %s%n", p.name, p.firstFrameMillis,
+                            p.page.eval("window.p2pEdgePlayer.edgeTransport()"));
+                }
+                assertTrue(noUdp.firstFrameMillis <= FIRST_FRAME_BOUND_MS, "the UDP-blocked player decodes within 5 s: "
+                        + noUdp.firstFrameMillis + " ms\n" + noUdp.log());
+                assertEquals(0, noUdp.peer(), "the UDP-blocked player is served by the edge");
+                assertEquals("tcp", noUdp.page.eval("window.p2pEdgePlayer.edgeTransport()"), "its edge leg is ICE-TCP");
+                assertEquals("udp", udp.page.eval("window.p2pEdgePlayer.edgeTransport()"), "a player with UDP keeps UDP");
+                long before = noUdp.decodedNow();
+                Thread.sleep(3_000);
+                long after = noUdp.decodedNow();
+                assertTrue(after - before >= 30, "the UDP-blocked player keeps playing: " + before + " -> " + after);
+            } finally {
+                players.forEach(p -> p.chromium.close());
+            }
+        }
+    }
 }

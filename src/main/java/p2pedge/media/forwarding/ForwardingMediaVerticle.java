@@ -26,6 +26,7 @@ import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.PeerSdp;
+import p2pedge.media.rtc.IceTcpListener;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
 
@@ -112,7 +113,15 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         factory = new PeerConnectionFactory(audioDevice);
         return port.listen("0.0.0.0", forwarder.port()).compose(bound -> {
             udpPort = bound;
-            viewers = new Viewers(context, media, port, identity, candidateAddresses, udpPort, session -> {
+            EdgeConfig.Tcp tcp = forwarder.tcp();
+            if (!tcp.enabled()) {
+                return Future.succeededFuture(0);
+            }
+            // The same number as the UDP port (any free one when that is configured as 0).
+            return port.listenTcp("0.0.0.0", forwarder.port() == 0 ? 0 : udpPort, new IceTcpListener.Limits(tcp.maxConnections(),
+                    tcp.connectionsPerAddress(), tcp.checkSeconds(), forwarder.consentTimeoutSeconds()));
+        }).compose(tcpPort -> {
+            viewers = new Viewers(context, media, port, identity, candidateAddresses, udpPort, tcpPort, session -> {
                 players.values().removeIf(player -> player.session() == session);
                 pulls.released(session);
             });
@@ -151,7 +160,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                     viewers.size(), streams.size(), pulls.count(), port.sentBytes(), egress.bitsPerSecond(),
-                    FeedbackCounters.of(feedbackStats), port.dropped()).toJson())));
+                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections()).toJson())));
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
@@ -164,7 +173,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             }));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
-        }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + ", " + streams.size() + " stream(s)"));
+        }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + (forwarder.tcp().enabled() ? " (and ICE-TCP)" : "") + ", " + streams.size() + " stream(s)"));
     }
 
     @Override

@@ -62,6 +62,8 @@ final class Viewers {
     private final DtlsCertificate identity;
     private final List<String> candidateAddresses;
     private final int udpPort;
+    /** The ICE-TCP port (0: none). */
+    private final int tcpPort;
     private final LongConsumer released;
     private final Map<Long, Viewer> viewers = new HashMap<>();
     private final long consentSweep;
@@ -70,13 +72,14 @@ final class Viewers {
 
     /** @param released told of every viewer session released, whatever the reason */
     Viewers(Context context, EdgeConfig.Media media, SharedUdpPort port, DtlsCertificate identity,
-            List<String> candidateAddresses, int udpPort, LongConsumer released) {
+            List<String> candidateAddresses, int udpPort, int tcpPort, LongConsumer released) {
         this.vertx = context.owner();
         this.media = media;
         this.port = port;
         this.identity = identity;
         this.candidateAddresses = candidateAddresses;
         this.udpPort = udpPort;
+        this.tcpPort = tcpPort;
         this.released = released;
         this.consentSweep = vertx.setPeriodic(CONSENT_SWEEP_MS, t -> sweepConsent());
     }
@@ -149,6 +152,13 @@ final class Viewers {
         for (String address : addresses) {
             candidates.add(new IceCandidate(CandidateLine.udp(CandidateLine.Type.HOST, candidates.size() + 1, address, udpPort)
                     .format(), 0, "0", null));
+        }
+        if (tcpPort > 0 && !pullingEdge) {
+            // For players whose network drops UDP: they connect to it (another edge's pull has UDP).
+            for (String address : addresses) {
+                candidates.add(new IceCandidate(CandidateLine.tcpPassive(candidates.size() + 1, address, tcpPort).format(),
+                        0, "0", null));
+            }
         }
         return Future.succeededFuture(new JsonObject()
                 .put("sdp", new SessionDescription("offer", sdp).toJson())

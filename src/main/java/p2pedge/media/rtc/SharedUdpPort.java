@@ -146,6 +146,8 @@ public final class SharedUdpPort {
     private UdpChannel stunSocket;
     /** Answers players' Binding requests without credentials (null: they get silence, like any stranger's). */
     private PlayerStun playerStun;
+    /** ICE-TCP connections, each standing for its remote address like a UDP peer (null: no TCP). */
+    private IceTcpListener tcp;
     private double simulatedLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
@@ -195,6 +197,49 @@ public final class SharedUdpPort {
         return bound.future();
     }
 
+    /**
+     * Takes ICE-TCP connections (passive, RFC 6544) on {@code host:port} as well: their frames are handled like
+     * datagrams from their remote address, and whatever the port sends to that address goes back on the connection.
+     * Call after {@link #listen}; the future gives the bound TCP port.
+     */
+    public Future<Integer> listenTcp(String host, int port, IceTcpListener.Limits tcpLimits) {
+        Promise<Integer> bound = Promise.promise();
+        context.runOnContext(v -> {
+            tcp = new IceTcpListener(context, tcpLimits, new IceTcpListener.Port() {
+                @Override
+                public void onPacket(byte[] packet, InetSocketAddress from) {
+                    SharedUdpPort.this.onPacket(packet, from);
+                }
+
+                @Override
+                public boolean authenticated(InetSocketAddress remote) {
+                    return ufragByRemote.containsKey(remote);
+                }
+
+                @Override
+                public void closed(InetSocketAddress remote) {
+                    String ufrag = ufragByRemote.remove(remote);
+                    Peer peer = ufrag == null ? null : peers.get(ufrag);
+                    if (peer != null) {
+                        loseAddress(peer, remote);
+                    }
+                }
+
+                @Override
+                public void countDropped(String reason) {
+                    SharedUdpPort.this.countDropped(reason);
+                }
+            });
+            tcp.listen(host, port).onComplete(bound);
+        });
+        return bound.future();
+    }
+
+    /** ICE-TCP connections open now (0 without TCP). */
+    public int tcpConnections() {
+        return tcp == null ? 0 : tcp.connectionCount();
+    }
+
     /** The second STUN port answers players' Binding requests and nothing else. */
     private void onStunPortDatagram(byte[] data, InetSocketAddress from) {
         Optional<byte[]> answer = playerStun.answer(data, data.length, from, stunSocket.localPort());
@@ -209,7 +254,8 @@ public final class SharedUdpPort {
     public Future<Void> close() {
         handshakes.close();
         Future<Void> stun = stunSocket == null ? Future.succeededFuture() : stunSocket.close();
-        return socket == null ? stun : Future.all(stun, socket.close()).mapEmpty();
+        Future<Void> tcpClosed = tcp == null ? Future.succeededFuture() : tcp.close();
+        return socket == null ? Future.all(stun, tcpClosed).mapEmpty() : Future.all(stun, tcpClosed, socket.close()).mapEmpty();
     }
 
     /**
@@ -233,7 +279,15 @@ public final class SharedUdpPort {
         if (peer != null) {
             peer.close();
         }
-        ufragByRemote.values().removeIf(localUfrag::equals);
+        ufragByRemote.entrySet().removeIf(e -> {
+            if (!e.getValue().equals(localUfrag)) {
+                return false;
+            }
+            if (tcp != null) {
+                tcp.close(e.getKey()); // a TCP peer's connection ends with its session
+            }
+            return true;
+        });
     }
 
     /** Sessions open on the port. */
@@ -591,10 +645,12 @@ public final class SharedUdpPort {
         transmit(datagram, to);
     }
 
-    /** Every datagram the port sends (STUN, DTLS, SRTP, SRTCP) goes out here, and is counted. */
+    /** Every datagram the port sends (STUN, DTLS, SRTP, SRTCP) goes out here, and is counted: on TCP to a TCP peer. */
     private void transmit(byte[] datagram, InetSocketAddress to) {
         sentBytes.add(datagram.length);
-        socket.send(datagram, to);
+        if (tcp == null || !tcp.send(datagram, to)) {
+            socket.send(datagram, to);
+        }
     }
 
     /** Bytes handed to the socket since it opened (the media plane's egress, UDP payloads). */

@@ -1,4 +1,4 @@
-package p2pedge.http;
+package p2pedge.net;
 
 import org.junit.jupiter.api.Test;
 
