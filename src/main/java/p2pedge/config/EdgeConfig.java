@@ -108,7 +108,24 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     public record P2p(boolean enabled, int maxClientPeersPerHostPeer, Policy policy, boolean allowLinuxHosts,
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
                       int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis,
-                      int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress) {
+                      int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress, Pairing pairing,
+                      int unprovenRelayTimeoutMillis, PairLearning pairLearning) {
+    }
+
+    /** {@code p2p.pairing}: which host -> client pairs are tried. */
+    public enum Pairing {
+        /** Only pairs predicted to connect (one network, or both NATs measured endpoint-independent). */
+        REACHABLE,
+        /** Every pair, as OvenMediaEngine does; those predicted to fail with {@code unprovenRelayTimeoutMillis}. */
+        ANY
+    }
+
+    /**
+     * {@code p2p.pairLearning}: a kind of pair (one network, or the two NAT mappings) whose last {@code window}
+     * relays connected less than {@code minSuccessPercent} of the time (at least {@code minRelays} ended) is not
+     * tried for {@code cooldownSeconds}.
+     */
+    public record PairLearning(int window, int minRelays, int minSuccessPercent, int cooldownSeconds) {
     }
 
     /**
@@ -291,6 +308,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
             throw new IllegalArgumentException("media.webrtc.udpPortMin must not exceed media.webrtc.udpPortMax");
         }
         JsonObject p = section(json, "p2p");
+        JsonObject pl = section(p, "p2p.pairLearning", "pairLearning");
         P2p p2p = new P2p(
                 bool(p, "p2p.enabled", "enabled"),
                 intIn(p, "p2p.maxClientPeersPerHostPeer", "maxClientPeersPerHostPeer", 0, 64),
@@ -304,7 +322,13 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(p, "p2p.pairCooldownMillis", "pairCooldownMillis", 0, 3_600_000),
                 intIn(p, "p2p.minFailureWitnesses", "minFailureWitnesses", 1, 1000),
                 intIn(p, "p2p.witnessWindowSeconds", "witnessWindowSeconds", 1, 7 * 86_400),
-                bool(p, "p2p.witnessesByAddress", "witnessesByAddress"));
+                bool(p, "p2p.witnessesByAddress", "witnessesByAddress"),
+                oneOf(p, "p2p.pairing", "pairing", Pairing.class),
+                intIn(p, "p2p.unprovenRelayTimeoutMillis", "unprovenRelayTimeoutMillis", 100, 600_000),
+                new PairLearning(intIn(pl, "p2p.pairLearning.window", "window", 1, 1000),
+                        intIn(pl, "p2p.pairLearning.minRelays", "minRelays", 1, 1000),
+                        intIn(pl, "p2p.pairLearning.minSuccessPercent", "minSuccessPercent", 0, 100),
+                        intIn(pl, "p2p.pairLearning.cooldownSeconds", "cooldownSeconds", 0, 86_400)));
         JsonObject c = section(json, "cluster");
         Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
                 string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),

@@ -44,15 +44,19 @@ public final class P2pApi {
         ABANDONED
     }
 
-    /** Where a player gets the stream from: the edge, or {@code hostId} whose socket is on {@code hostEdge}. */
-    public record Placement(Role role, long hostId, String hostEdge, String profile) {
+    /**
+     * Where a player gets the stream from: the edge, or {@code hostId} whose socket is on {@code hostEdge};
+     * {@code predicted}: a client's relay is predicted to connect (else it has the short connect bound).
+     */
+    public record Placement(Role role, long hostId, String hostEdge, String profile, boolean predicted) {
         JsonObject toJson() {
-            return new JsonObject().put("role", role.name()).put("host", hostId).put("hostEdge", hostEdge).put("profile", profile);
+            return new JsonObject().put("role", role.name()).put("host", hostId).put("hostEdge", hostEdge).put("profile", profile)
+                    .put("predicted", predicted);
         }
 
         static Placement fromJson(JsonObject json) {
             return new Placement(Role.valueOf(json.getString("role")), json.getLong("host"), json.getString("hostEdge"),
-                    json.getString("profile"));
+                    json.getString("profile"), json.getBoolean("predicted", true));
         }
     }
 

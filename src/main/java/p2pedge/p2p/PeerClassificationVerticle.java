@@ -59,8 +59,11 @@ public final class PeerClassificationVerticle extends VerticleBase {
         };
         return created.compose(p -> {
             policy = p;
+            EdgeConfig.PairLearning learning = config.pairLearning();
             placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer(),
-                    config.allowLoopbackCandidates()), p);
+                    config.allowLoopbackCandidates(), config.pairing() == EdgeConfig.Pairing.ANY,
+                    new PairOutcomes.Rules(learning.window(), learning.minRelays(), learning.minSuccessPercent(),
+                            learning.cooldownSeconds() * 1000L)), p, reputation::now);
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(P2pApi.CLASSIFY, this::classify));
             consumers.add(bus.localConsumer(P2pApi.RELAY_RESULT, this::relayResult));

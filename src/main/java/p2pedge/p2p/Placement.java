@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
@@ -21,8 +22,12 @@ public final class Placement {
     /**
      * What a placement depends on besides the players: the policy and this edge's settings.
      * @param loopbackIsOneNetwork players on loopback addresses count as one network (players on one machine: tests)
+     * @param tryUnprovenPairs     pair players whose relay is predicted to fail too (OvenMediaEngine's way; to
+     *                             compare, or where the prediction is known wrong): with a short connect bound
+     * @param learning             when a kind of pair whose relays failed is not tried for a while
      */
-    public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost, boolean loopbackIsOneNetwork) {
+    public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost, boolean loopbackIsOneNetwork,
+                           boolean tryUnprovenPairs, PairOutcomes.Rules learning) {
         boolean p2pOn() {
             return p2pEnabled && maxClientsPerHost > 0;
         }
@@ -36,6 +41,8 @@ public final class Placement {
         boolean registeredHost;
         boolean awaitingMedia;
         long hostOf;
+        /** The kind of its relay with {@code hostOf}, while it has one. */
+        PairKind pairKind;
 
         Peer(String stream, PeerProfile profile) {
             this.stream = stream;
@@ -83,8 +90,11 @@ public final class Placement {
         P2pApi.Role role();
     }
 
-    /** A client of {@code host}, whose socket is on {@code hostEdge} (its slot is already reserved). */
-    public record Client(long host, String hostEdge) implements Plan {
+    /**
+     * A client of {@code host}, whose socket is on {@code hostEdge} (its slot is already reserved); {@code predicted}:
+     * the relay is predicted to connect (else it is tried with the short bound).
+     */
+    public record Client(long host, String hostEdge, boolean predicted) implements Plan {
         public P2pApi.Role role() {
             return P2pApi.Role.CLIENT;
         }
@@ -110,14 +120,19 @@ public final class Placement {
 
     private final Settings settings;
     private final ClassificationPolicy policy;
+    private final LongSupplier millis;
+    private final PairOutcomes outcomes;
     private final Map<Long, Peer> peers = new HashMap<>();
     /** Read by {@link Search#accepts}, possibly on a registry's thread. */
     private final Set<String> departedEdges = ConcurrentHashMap.newKeySet();
     private boolean draining;
 
-    public Placement(Settings settings, ClassificationPolicy policy) {
+    /** @param millis the clock (milliseconds) relay outcomes are learnt on */
+    public Placement(Settings settings, ClassificationPolicy policy, LongSupplier millis) {
         this.settings = settings;
         this.policy = policy;
+        this.millis = millis;
+        this.outcomes = new PairOutcomes(settings.learning());
     }
 
     /**
@@ -133,14 +148,21 @@ public final class Placement {
         long releaseFrom = peer.hostOf;
         // A client asking again (its host left or failed): its old slot is free.
         peer.hostOf = 0;
+        peer.pairKind = null;
         boolean mayBeClient = settings.p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !edgeOnly;
+        Set<PairKind> stopped = mayBeClient ? outcomes.stopped(millis.getAsLong()) : Set.of();
         Search search = mayBeClient
                 ? new Search(stream, peer.profile.family(), session, settings.edgeId(), excluded,
-                        h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h)
-                                && Reachability.canRelay(h.reachability(), reachability, settings.loopbackIsOneNetwork()),
+                        h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h) && mayPair(h, reachability, stopped),
                         policy::score)
                 : null;
         return new Request(session, peer, releaseFrom, search);
+    }
+
+    /** Whether a relay from {@code host} to a player reachable as {@code client} is tried now. */
+    private boolean mayPair(HostEntry host, Reachability client, Set<PairKind> stopped) {
+        PairKind kind = PairKind.of(host.reachability(), client, settings.loopbackIsOneNetwork());
+        return (kind.predictedToConnect() || settings.tryUnprovenPairs()) && !stopped.contains(kind);
     }
 
     /** Step two: the registry reserved {@code host} for the player (empty: none, or it did not look). */
@@ -148,7 +170,8 @@ public final class Placement {
         Peer peer = request.peer;
         if (host.isPresent()) {
             peer.hostOf = host.get().hostId();
-            return new Client(peer.hostOf, host.get().edgeId());
+            peer.pairKind = PairKind.of(host.get().reachability(), peer.reachability, settings.loopbackIsOneNetwork());
+            return new Client(peer.hostOf, host.get().edgeId(), peer.pairKind.predictedToConnect());
         }
         if (!settings.p2pOn() || !peer.profile.mayHost() || draining) {
             return new Edge();
@@ -166,8 +189,8 @@ public final class Placement {
     public P2pApi.Placement answer(Request request, Plan plan) {
         String profile = request.peer.profile.summary();
         return plan instanceof Client c
-                ? new P2pApi.Placement(P2pApi.Role.CLIENT, c.host(), c.hostEdge(), profile)
-                : new P2pApi.Placement(plan.role(), 0, settings.edgeId(), profile);
+                ? new P2pApi.Placement(P2pApi.Role.CLIENT, c.host(), c.hostEdge(), profile, c.predicted())
+                : new P2pApi.Placement(plan.role(), 0, settings.edgeId(), profile, true);
     }
 
     /** Whether the player left while the registry was answering its request: then what it took is given back. */
@@ -197,12 +220,27 @@ public final class Placement {
             case HOST_FAILED -> HealthEvent.hostFailed();
             case ABANDONED -> null;
         };
+        learn(host, client, outcome);
         boolean ended = outcome == P2pApi.RelayOutcome.FAILED || outcome == P2pApi.RelayOutcome.HOST_FAILED
                 || outcome == P2pApi.RelayOutcome.ABANDONED;
         if (ended) {
             relayEnded(host, client);
         }
         return new RelayResult(event, ended);
+    }
+
+    /** A relay that connected or failed after its host offered teaches the edge about its kind of pair. */
+    private void learn(long host, long client, P2pApi.RelayOutcome outcome) {
+        Peer peer = peers.get(client);
+        boolean decisive = outcome == P2pApi.RelayOutcome.CONNECTED || outcome == P2pApi.RelayOutcome.FAILED;
+        if (decisive && peer != null && peer.hostOf == host && peer.pairKind != null) {
+            outcomes.record(peer.pairKind, outcome == P2pApi.RelayOutcome.CONNECTED, millis.getAsLong());
+        }
+    }
+
+    /** Kinds of pairs not tried now, because their recent relays failed (status). */
+    public Set<PairKind> stoppedPairs() {
+        return outcomes.stopped(millis.getAsLong());
     }
 
     /** A relay from {@code host} to {@code client} failed or was abandoned: the client holds no slot there any more. */

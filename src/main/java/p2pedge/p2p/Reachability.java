@@ -63,30 +63,12 @@ public record Reachability(String publicAddress, NatMapping mapping) implements 
         }
     }
 
-    /**
-     * Whether a relay from {@code host} to {@code client} can connect, judged before trying:
-     * <ul>
-     *   <li>behind the same public address: yes (one network: their host candidates, mDNS names included, resolve
-     *       and connect there; with {@code loopbackIsOneNetwork}, every loopback address counts as one network);</li>
-     *   <li>else both need a measured, endpoint-independent mapping: each learnt its public address and port from
-     *       the edge's STUN, and checks sent to it from the peer are let in once it has sent its own. An unmeasured
-     *       player (no STUN: OvenPlayer, UDP blocked) offers the other nothing but names that do not resolve
-     *       outside its network; an endpoint-dependent one (symmetric NAT) sends from a port the peer never
-     *       learns, which a port-restricted NAT on the other side drops. (A symmetric player could still reach a
-     *       peer with no NAT at all, but the edge cannot tell that peer from one behind a cone NAT.)</li>
-     * </ul>
-     */
+    /** Whether a relay from {@code host} to {@code client} is predicted to connect: see {@link PairKind#predictedToConnect}. */
     public static boolean canRelay(Reachability host, Reachability client, boolean loopbackIsOneNetwork) {
-        if (host.publicAddress != null && host.publicAddress.equals(client.publicAddress)) {
-            return true;
-        }
-        if (loopbackIsOneNetwork && loopback(host.publicAddress) && loopback(client.publicAddress)) {
-            return true;
-        }
-        return host.mapping == NatMapping.ENDPOINT_INDEPENDENT && client.mapping == NatMapping.ENDPOINT_INDEPENDENT;
+        return PairKind.of(host, client, loopbackIsOneNetwork).predictedToConnect();
     }
 
-    private static boolean loopback(String address) {
+    static boolean loopback(String address) {
         InetAddress parsed = IpLiteral.parse(address);
         return parsed != null && parsed.isLoopbackAddress();
     }

@@ -49,7 +49,7 @@ final class RelayCoordinator {
     }
 
     private static RelayTable.Rules rulesOf(EdgeConfig.P2p config) {
-        return new RelayTable.Rules(config.hostOfferTimeoutMillis(), config.relayConnectTimeoutMillis(),
+        return new RelayTable.Rules(config.hostOfferTimeoutMillis(), config.relayConnectTimeoutMillis(), config.unprovenRelayTimeoutMillis(),
                 config.maxHostAttemptsPerClient(), config.pairCooldownMillis());
     }
 
@@ -245,7 +245,7 @@ final class RelayCoordinator {
             LOG.fine(() -> "session " + player.id() + " (" + placement.profile() + ") placed on host " + placement.hostId()
                     + " on edge " + placement.hostEdge());
             execute(table.placedOnHost(player.id(), player.remoteAddress(),
-                    new RelayTable.Peer(placement.hostId(), placement.hostEdge())));
+                    new RelayTable.Peer(placement.hostId(), placement.hostEdge()), placement.predicted()));
         });
     }
 }

@@ -49,9 +49,13 @@ final class RelayTable {
         }
     }
 
-    /** The table's settings (from {@code p2p} config). */
-    record Rules(long hostOfferTimeoutMillis, long relayConnectTimeoutMillis, int maxHostAttemptsPerClient,
-                 long pairCooldownMillis) {
+    /**
+     * The table's settings (from {@code p2p} config): a relay predicted to connect must connect within
+     * {@code relayConnectTimeoutMillis} of its host's offer, one tried against the prediction within
+     * {@code unprovenRelayTimeoutMillis}.
+     */
+    record Rules(long hostOfferTimeoutMillis, long relayConnectTimeoutMillis, long unprovenRelayTimeoutMillis,
+                 int maxHostAttemptsPerClient, long pairCooldownMillis) {
     }
 
     /** A player's socket: its session id and the edge holding it. */
@@ -73,15 +77,18 @@ final class RelayTable {
         /** The client's IP: its reports on the relay count once per address (see HostReputation). */
         final String clientAddress;
         final long startedNanos;
+        /** Predicted to connect (else it has the short bound). */
+        final boolean predicted;
         Stage stage = Stage.REQUESTED;
         /** What the armed timer means when it fires. */
         Cause timeout;
 
-        Relay(RelayId id, Peer host, String clientAddress, long startedNanos) {
+        Relay(RelayId id, Peer host, String clientAddress, long startedNanos, boolean predicted) {
             this.id = id;
             this.host = host;
             this.clientAddress = clientAddress;
             this.startedNanos = startedNanos;
+            this.predicted = predicted;
         }
 
         long client() {
@@ -148,10 +155,13 @@ final class RelayTable {
         return out;
     }
 
-    /** Classification placed {@code client} (its socket from {@code clientAddress}) on {@code host}. */
-    List<RelayAction> placedOnHost(long client, String clientAddress, Peer host) {
+    /**
+     * Classification placed {@code client} (its socket from {@code clientAddress}) on {@code host}; {@code predicted}:
+     * the relay is predicted to connect.
+     */
+    List<RelayAction> placedOnHost(long client, String clientAddress, Peer host, boolean predicted) {
         List<RelayAction> out = new ArrayList<>();
-        Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong());
+        Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong(), predicted);
         relaysByClient.put(client, relay);
         arm(relay, rules.hostOfferTimeoutMillis(), Cause.HOST_SILENT, out);
         out.add(new RelayAction.AskHost(relay.id, host));
@@ -447,8 +457,9 @@ final class RelayTable {
         }
         relay.stage = Stage.OFFERED;
         out.add(report(relay, P2pApi.RelayOutcome.OFFERED, null));
-        // The client must answer (and connect, when it reports) within the relay timeout.
-        arm(relay, rules.relayConnectTimeoutMillis(), Cause.CLIENT_SILENT, out);
+        // The client must answer (and connect, when it reports) within the relay timeout: a short one for a pair
+        // tried against the prediction, so that a relay that cannot connect costs its client little.
+        arm(relay, relay.predicted ? rules.relayConnectTimeoutMillis() : rules.unprovenRelayTimeoutMillis(), Cause.CLIENT_SILENT, out);
         out.add(new RelayAction.ToPlayer(relay.client(), EdgeMessages.offer(relay.client(), relay.hostId(), sdp, candidates, List.of())));
     }
 

@@ -8,6 +8,7 @@ import p2pedge.p2p.MeasuredPolicy;
 import p2pedge.p2p.OmePolicy;
 import p2pedge.p2p.PeerProfile;
 import p2pedge.p2p.Placement;
+import p2pedge.testing.TestPolicies;
 import p2pedge.p2p.Reachability;
 import p2pedge.p2p.YauaaProfiles;
 
@@ -91,7 +92,7 @@ public final class PlacementDecisionBench {
         private long nextId = 1;
 
         Population(ClassificationPolicy policy, int n, Random random) {
-            this.placement = new Placement(new Placement.Settings("edge-1", true, n, false), policy);
+            this.placement = new Placement(TestPolicies.settings("edge-1", true, n), policy, System::currentTimeMillis);
             this.random = random;
         }
 

@@ -32,7 +32,7 @@ class PlacementTest {
     private final LocalHostRegistry registry = new LocalHostRegistry();
 
     private Placement placement(TestPolicies policy, boolean p2pOn, int capacity) {
-        return new Placement(new Placement.Settings(EDGE, p2pOn, capacity, false), policy.policy(reputation));
+        return new Placement(TestPolicies.settings(EDGE, p2pOn, capacity), policy.policy(reputation), () -> now[0]);
     }
 
     private Placement placement(TestPolicies policy) {
@@ -88,7 +88,7 @@ class PlacementTest {
         assertTrue(placement.mediaConnected(1).isEmpty(), "registered once");
 
         Placement.Plan second = place(placement, 2, DESKTOP);
-        assertEquals(new Placement.Client(1, EDGE), second);
+        assertEquals(new Placement.Client(1, EDGE, true), second);
         assertEquals(Map.of(2L, EDGE), entry(1).clients());
         P2pApi.Placement answer = placement.answer(placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), true), second);
         assertEquals(P2pApi.Role.CLIENT, answer.role());
@@ -112,7 +112,7 @@ class PlacementTest {
     void aFullHostTakesNoMoreClients(TestPolicies policy) {
         Placement placement = placement(policy, true, 1);
         host(placement, 1);
-        assertEquals(new Placement.Client(1, EDGE), place(placement, 2, DESKTOP));
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 2, DESKTOP));
         assertInstanceOf(Placement.Host.class, place(placement, 3, DESKTOP), "host 1 is full: 3 hosts itself");
     }
 
@@ -133,13 +133,13 @@ class PlacementTest {
         Placement placement = placement(policy);
         host(placement, 1);
         host(placement, 2);
-        assertEquals(new Placement.Client(1, EDGE), place(placement, 3, DESKTOP));
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 3, DESKTOP));
         Placement.Request again = placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(1L), false);
         assertEquals(1, again.releaseFrom());
         assertTrue(placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).search().isEmpty(), "a registered host");
         assertEquals(new Placement.Host(null), placement.decide(placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false), Optional.empty()));
         registry.release(1, 3);
-        assertEquals(new Placement.Client(2, EDGE), placement.decide(again, registry.reserve(STREAM, again.search().get().family(), 3,
+        assertEquals(new Placement.Client(2, EDGE, true), placement.decide(again, registry.reserve(STREAM, again.search().get().family(), 3,
                 EDGE, Set.of(1L), again.search().get().accepts(), again.search().get().score()).result()));
     }
 
@@ -215,7 +215,7 @@ class PlacementTest {
         assertTrue(placement.leftMeanwhile(pending), "its placement is to be undone");
         assertTrue(placement.leave(2).isEmpty(), "once");
 
-        assertEquals(new Placement.Client(1, EDGE), place(placement, 3, DESKTOP));
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 3, DESKTOP));
         assertEquals(Optional.of(new Placement.Leaving(0, true)), placement.leave(1));
         placement.orphaned(1, Set.of(3L));
         assertEquals(0, placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).releaseFrom(), "its host is gone with the slot");
@@ -248,9 +248,54 @@ class PlacementTest {
                 "a symmetric NAT's player never plays from a host in another home");
         assertFalse(place(placement, 3, DESKTOP, unmeasured, Set.of(), false) instanceof Placement.Client,
                 "nor one whose NAT is unknown (OvenPlayer, UDP blocked)");
-        assertEquals(new Placement.Client(1, EDGE), place(placement, 4, DESKTOP, otherCone, Set.of(), false),
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 4, DESKTOP, otherCone, Set.of(), false),
                 "two cone NATs: a relay through STUN");
-        assertEquals(new Placement.Client(1, EDGE), place(placement, 5, DESKTOP, sameHome, Set.of(), false),
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 5, DESKTOP, sameHome, Set.of(), false),
                 "the same home, whatever its NAT");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void pairsPredictedToFailAreTriedOnlyWhenAskedAndThenMarkedUnproven(TestPolicies policy) {
+        Placement blind = new Placement(new Placement.Settings(EDGE, true, 2, false, true, TestPolicies.LEARNING),
+                policy.policy(reputation), () -> now[0]);
+        Reachability coneHome = new Reachability("198.51.100.1", NatMapping.ENDPOINT_INDEPENDENT);
+        assertInstanceOf(Placement.Host.class, place(blind, 1, DESKTOP, coneHome, Set.of(), false));
+        blind.mediaConnected(1).ifPresent(registry::register);
+        Reachability symmetric = new Reachability("198.51.100.2", NatMapping.ENDPOINT_DEPENDENT);
+        assertEquals(new Placement.Client(1, EDGE, false), place(blind, 2, DESKTOP, symmetric, Set.of(), false),
+                "tried all the same, as unproven (the short connect bound)");
+        assertEquals(new Placement.Client(1, EDGE, true), place(blind, 3, DESKTOP,
+                new Reachability("198.51.100.3", NatMapping.ENDPOINT_INDEPENDENT), Set.of(), false));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aKindOfPairWhoseRelaysKeepFailingIsNotTriedUntilItsCooldownEnds(TestPolicies policy) {
+        Placement placement = new Placement(TestPolicies.settings(EDGE, true, 1), policy.policy(reputation), () -> now[0]);
+        Reachability coneHome = new Reachability("198.51.100.1", NatMapping.ENDPOINT_INDEPENDENT);
+        assertInstanceOf(Placement.Host.class, place(placement, 1, DESKTOP, coneHome, Set.of(), false));
+        placement.mediaConnected(1).ifPresent(registry::register);
+        // Four cone homes in a row: each placed on the host, each relay fails after the offer (a network where
+        // cone NATs do not let peers in). The host's own record is left alone here: only the kind is learnt.
+        for (long client = 2; client <= 5; client++) {
+            Reachability otherCone = new Reachability("198.51.100." + (10 + client), NatMapping.ENDPOINT_INDEPENDENT);
+            assertEquals(new Placement.Client(1, EDGE, true), place(placement, client, DESKTOP, otherCone, Set.of(), false),
+                    "cone>cone is tried while it has not failed 4 times: client " + client);
+            assertTrue(placement.relayResult(1, client, P2pApi.RelayOutcome.FAILED, "w" + client, now[0], 500).release());
+            registry.release(1, client);
+        }
+        PairKind coneToCone = new PairKind(false, NatMapping.ENDPOINT_INDEPENDENT, NatMapping.ENDPOINT_INDEPENDENT);
+        assertEquals(Set.of(coneToCone), placement.stoppedPairs());
+        Reachability nextCone = new Reachability("198.51.100.30", NatMapping.ENDPOINT_INDEPENDENT);
+        assertFalse(place(placement, 6, DESKTOP, nextCone, Set.of(), false) instanceof Placement.Client,
+                "after 4 failures in 4 relays, cone>cone is not tried");
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 7, DESKTOP, Reachability.unmeasured("198.51.100.1"),
+                Set.of(), false), "another kind (one network) still is");
+        placement.leave(7).ifPresent(l -> registry.release(l.hostOf(), 7));
+        now[0] += 600_000;
+        assertEquals(Set.of(), placement.stoppedPairs());
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 8, DESKTOP, nextCone, Set.of(), false),
+                "after the cooldown it is tried afresh");
     }
 }

@@ -103,7 +103,7 @@ final class RelaySimulation {
         Edge(String id) {
             this.id = id;
             this.table = new RelayTable(id, rules, new PeerCandidateFilter(true), () -> nanos, online::contains);
-            this.placement = new Placement(new Placement.Settings(id, true, maxClientsPerHost, false), policy.policy(reputation));
+            this.placement = new Placement(TestPolicies.settings(id, true, maxClientsPerHost), policy.policy(reputation), reputation::now);
         }
 
         /** A player connects and asks for the stream. */
@@ -239,7 +239,7 @@ final class RelaySimulation {
             Placement.Plan plan = placement.decide(asked, host);
             roles.put(client, plan.role());
             if (plan instanceof Placement.Client c) {
-                execute(table.placedOnHost(client, "10.0.0." + client, new RelayTable.Peer(c.host(), c.hostEdge())));
+                execute(table.placedOnHost(client, "10.0.0." + client, new RelayTable.Peer(c.host(), c.hostEdge()), c.predicted()));
                 return;
             }
             if (plan instanceof Placement.Host h && h.register() != null) {

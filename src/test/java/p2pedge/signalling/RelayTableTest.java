@@ -32,7 +32,7 @@ import static p2pedge.testing.TestPolicies.DESKTOP;
  */
 class RelayTableTest {
 
-    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 2, 30_000);
+    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000);
     private static final SessionDescription OFFER = new SessionDescription("offer", "v=0\r\ns=host\r\n");
     private static final SessionDescription ANSWER = new SessionDescription("answer", "v=0\r\ns=client\r\n");
     private static final long HOST = 1;
@@ -306,7 +306,7 @@ class RelayTableTest {
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains);
         for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
             table.requestOffer(CLIENT);
-            List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"));
+            List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"), true);
             table.hostUnreachable(((RelayAction.AskHost) asked.get(1)).relay());
         }
         RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT).get(0);
@@ -320,7 +320,7 @@ class RelayTableTest {
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER));
         assertThrows(ProtocolException.class, () -> table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
         assertThrows(ProtocolException.class, () -> table.stopRelay(HOST, CLIENT));
-        table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"));
+        table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true);
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER), "no offer yet");
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, 9, ANSWER), "not its host");
         IceCandidate loopback = new IceCandidate("candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", 0, "0", null);
@@ -329,5 +329,17 @@ class RelayTableTest {
         assertTrue(actions.contains(new RelayAction.ToPlayer(CLIENT, EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()))));
         assertEquals(List.of(), table.offerFromHost(HOST, CLIENT, OFFER, List.of()).stream()
                 .filter(x -> x instanceof RelayAction.ToPlayer).toList(), "a second offer is ignored");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRelayTriedAgainstThePredictionHasTheShortConnectBound() throws ProtocolException {
+        for (boolean predicted : new boolean[]{true, false}) {
+            RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true);
+            table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), predicted);
+            List<Long> armed = table.offerFromHost(HOST, CLIENT, OFFER, List.of()).stream()
+                    .filter(RelayAction.ArmTimer.class::isInstance).map(a -> ((RelayAction.ArmTimer) a).delayMillis()).toList();
+            assertEquals(List.of(predicted ? RULES.relayConnectTimeoutMillis() : RULES.unprovenRelayTimeoutMillis()), armed,
+                    predicted ? "predicted to connect" : "unproven");
+        }
     }
 }

@@ -4,6 +4,8 @@ import p2pedge.p2p.ClassificationPolicy;
 import p2pedge.p2p.HostReputation;
 import p2pedge.p2p.MeasuredPolicy;
 import p2pedge.p2p.OmePolicy;
+import p2pedge.p2p.PairOutcomes;
+import p2pedge.p2p.Placement;
 import p2pedge.p2p.PeerProfile;
 
 /**
@@ -26,6 +28,14 @@ public enum TestPolicies {
             case OME -> new OmePolicy(reputation);
             case MEASURED -> new MeasuredPolicy(TestPolicies::measuredProfile, reputation);
         };
+    }
+
+    /** Pair learning as conf/edge.json sets it (window 10, 4 relays, 50 %, 10 minutes). */
+    public static final PairOutcomes.Rules LEARNING = new PairOutcomes.Rules(10, 4, 50, 600_000);
+
+    /** Placement settings of one edge that pairs only what is predicted to connect. */
+    public static Placement.Settings settings(String edgeId, boolean p2pOn, int maxClientsPerHost) {
+        return new Placement.Settings(edgeId, p2pOn, maxClientsPerHost, false, false, LEARNING);
     }
 
     /** Whether hosts are registered only once their media is up (else when they are offered the stream). */
