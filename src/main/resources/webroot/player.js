@@ -14,6 +14,8 @@ const video = $('video');
 const state = window.p2pEdgePlayer = {
   state: 'idle', id: null, peerId: null, role: '-', clients: [], framesDecoded: 0, fps: 0, width: 0, height: 0,
   kbps: 0, error: null, log: [], offers: 0,
+  // Relays tried as a client, and the state each reached ('connected', 'failed', or still '-' when it ended first).
+  relaysTried: [],
   // performance.now() of the last answer sent and of the first frame painted after it (join time).
   answeredAt: null, firstFrameAt: null,
 };
@@ -206,6 +208,7 @@ async function answerOffer(offer) {
   const relayServers = (offer.iceServers || []).concat(await stunServers);
   if (offer.peer_id !== 0) {
     state.role = 'client';
+    state.relaysTried.push({ peer: offer.peer_id, outcome: '-' });
     closeAllRelays(); // 1 depth: a client relays to nobody
     // Tell the edge we report our relay's state, so it waits for "connected" before counting it.
     send({ command: 'stats', id: offer.id, peer_id: 0 });
@@ -235,6 +238,8 @@ async function answerOffer(offer) {
     log(`media ${st}`);
     if (offer.peer_id !== 0 && (st === 'connected' || st === 'failed')) {
       send({ command: 'stats', id: offer.id, peer_id: offer.peer_id, relay: st });
+      const tried = state.relaysTried.find((r) => r.peer === offer.peer_id && r.outcome === '-');
+      if (tried) tried.outcome = st;
     }
     if (st === 'failed' && offer.peer_id === 0) setState('error', 'media connection failed');
   };
