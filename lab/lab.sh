@@ -15,6 +15,7 @@
 #        devices p2pl-hN-D, D = 1..DEVICES (default 1). UP_KBIT caps the home's upload (tbf on the router's
 #        internet side; 0: no cap), LOSS_PERCENT drops that share of forwarded packets both ways (iptables
 #        statistic; 0: none).
+#   lab/lab.sh isolate N                      home N's devices cannot reach each other (Wi-Fi client isolation)
 #   lab/lab.sh cut NAME... -- NAME...         drop all traffic between the two groups of namespaces (split brain)
 #   lab/lab.sh heal                           undo every cut
 #   lab/lab.sh down                           remove every p2pl-* namespace and the bridge
@@ -124,6 +125,12 @@ case "${1:-}" in
     if [[ $up_kbit != 0 ]]; then
       ns "$r" tc qdisc add dev wan root tbf rate "${up_kbit}kbit" burst 32kb latency 300ms
     fi
+    ;;
+  isolate)
+    n=$2
+    for port in $(ns "p2pl-r$n" ip -o link show master lan | awk -F': ' '{print $2}' | cut -d@ -f1); do
+      ns "p2pl-r$n" bridge link set dev "$port" isolated on
+    done
     ;;
   cut)
     shift

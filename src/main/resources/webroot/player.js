@@ -44,7 +44,10 @@ function setState(next, error) {
 }
 
 let socket = null;
-let pc = null;
+let pc = null; // the current media connection (from the edge, or from a host peer)
+// Make-before-break: an older connection the video keeps showing until the current one has decoded a frame of
+// its own (a client moved off a live host keeps playing meanwhile; one whose host left holds its last frame).
+let shown = null;
 let stopped = false;
 let iceServers = [];
 // The edge's STUN servers (its media port and a second one): our P2P legs learn their public address from them,
@@ -60,11 +63,27 @@ function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
-function closePeerConnection() {
-  if (pc) {
+/** The current connection is replaced: if it showed a picture, the video keeps it until the next one has its own. */
+function retirePeerConnection() {
+  if (pc && state.framesDecoded > 0) {
+    if (shown) shown.close();
+    shown = pc;
+  } else if (pc) {
     pc.close();
-    pc = null;
   }
+  pc = null;
+  resetMediaState();
+}
+
+function closePeerConnection() {
+  retirePeerConnection();
+  if (shown) {
+    shown.close();
+    shown = null;
+  }
+}
+
+function resetMediaState() {
   previous = null;
   state.framesDecoded = 0;
   state.fps = 0;
@@ -181,7 +200,7 @@ async function handle(message) {
         closeRelay(message.peer_id); // one of our clients left
       } else if (message.peer_id === state.peerId && state.peerId !== 0) {
         log(`host peer ${message.peer_id} left: asking again`);
-        closePeerConnection();
+        retirePeerConnection();
         state.peerId = null;
         showPeers();
         requestOffer();
@@ -199,7 +218,7 @@ async function handle(message) {
 }
 
 async function answerOffer(offer) {
-  closePeerConnection();
+  retirePeerConnection();
   state.id = offer.id;
   state.peerId = offer.peer_id;
   state.offers += 1;
@@ -223,9 +242,7 @@ async function answerOffer(offer) {
   const arrived = mediaArrived;
   connection.ontrack = (event) => {
     const stream = event.streams[0] || new MediaStream([event.track]);
-    if (event.track.kind === 'video' || !video.srcObject) {
-      video.srcObject = stream;
-    }
+    if (event.track.kind === 'video' || !video.srcObject) showOnceDecoding(connection, stream);
     if (stream.getVideoTracks().length > 0 && stream.getAudioTracks().length > 0) arrived(stream);
   };
   connection.onicecandidate = (event) => {
@@ -252,8 +269,38 @@ async function answerOffer(offer) {
   send({ command: 'answer', id: offer.id, peer_id: offer.peer_id, sdp: { type: answer.type, sdp: answer.sdp } });
   state.answeredAt = performance.now();
   state.firstFrameAt = null;
-  watchFirstFrame();
   setState('connecting media');
+}
+
+/**
+ * Shows {@code stream} of {@code connection}: at once when the video shows nothing older, else once the connection
+ * has decoded a frame (checked every 50 ms, for 20 s at most), when the older connection is closed. A connection
+ * replaced meanwhile is never shown.
+ */
+async function showOnceDecoding(connection, stream) {
+  const giveUpAt = performance.now() + 20000;
+  while (shown && connection === pc && performance.now() < giveUpAt && (await decodedBy(connection)) === 0) {
+    await new Promise((resolve) => { setTimeout(resolve, 50); });
+  }
+  if (connection !== pc) return;
+  if (shown) {
+    shown.close();
+    shown = null;
+    log('switched to the new connection (its first frame is decoded)');
+  }
+  if (video.srcObject !== stream) {
+    video.srcObject = stream;
+    watchFirstFrame();
+  }
+}
+
+/** Video frames {@code connection} has decoded so far. */
+async function decodedBy(connection) {
+  let frames = 0;
+  (await connection.getStats()).forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded || 0;
+  });
+  return frames;
 }
 
 // The first frame painted after an answer: how long a viewer waits to see the stream.
@@ -286,14 +333,7 @@ async function offerToClient(clientId) {
 }
 
 /** Frames decoded so far on the current connection, read now (tests time failovers with it). */
-state.decodedNow = async () => {
-  if (!pc) return 0;
-  let frames = 0;
-  (await pc.getStats()).forEach((s) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded || 0;
-  });
-  return frames;
-};
+state.decodedNow = async () => (pc ? decodedBy(pc) : 0);
 
 /** The transport of the current connection's selected candidate pair ('udp' or 'tcp'), or null before one. */
 state.edgeTransport = async () => {

@@ -5,7 +5,6 @@ import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import p2pedge.signalling.SessionIds;
 
@@ -21,13 +20,6 @@ public final class ClusterSessionIds implements SessionIds {
 
     public static final String MAP = "p2p-sessions";
     private static final int MAX_ATTEMPTS = 8;
-    /**
-     * How long a new player waits for its id's claim. In the first seconds of a network split (until Hazelcast drops
-     * the members it cannot reach) a claim on a partition owned across the cut hangs; the player then gets its random
-     * id unconfirmed (a clash among 2^31 ids is unlikely, and logged if the late claim finds one) instead of
-     * waiting seconds for its offer.
-     */
-    static final long CLAIM_WAIT_MILLIS = 1_500;
     private static final Logger LOG = Logger.getLogger(ClusterSessionIds.class.getName());
 
     private final Vertx vertx;
@@ -51,28 +43,14 @@ public final class ClusterSessionIds implements SessionIds {
             return Future.failedFuture("no free session id after " + MAX_ATTEMPTS + " attempts");
         }
         long id = random.nextInt(Integer.MAX_VALUE - 1) + 1L;
-        Promise<Long> allocated = Promise.promise();
-        long timer = vertx.setTimer(CLAIM_WAIT_MILLIS, t -> {
-            if (allocated.tryComplete(id)) {
-                LOG.warning("session id " + id + " handed out before the cluster confirmed it (no answer within "
-                        + CLAIM_WAIT_MILLIS + " ms)");
+        // In a split a claim may hang: the player then gets its random id unconfirmed (a clash among 2^31 ids is
+        // unlikely, and logged if the late claim finds one) instead of waiting seconds for its offer.
+        Future<Boolean> claimed = Future.fromCompletionStage(ids.submitToKey(id, new Claim(edgeId)), vertx.getOrCreateContext());
+        return BoundedCall.of(vertx, "session id " + id, claimed, true, late -> {
+            if (!late) {
+                LOG.severe("session id " + id + ", handed out unconfirmed, is held by another edge too");
             }
-        });
-        Future.fromCompletionStage(ids.submitToKey(id, new Claim(edgeId)), vertx.getOrCreateContext()).onComplete(ar -> {
-            vertx.cancelTimer(timer);
-            if (allocated.future().isComplete()) {
-                if (ar.succeeded() && !ar.result()) {
-                    LOG.severe("session id " + id + ", handed out unconfirmed, is held by another edge too");
-                }
-            } else if (ar.failed()) {
-                allocated.tryFail(ar.cause());
-            } else if (ar.result()) {
-                allocated.tryComplete(id);
-            } else {
-                claim(attemptsLeft - 1).onComplete(allocated);
-            }
-        });
-        return allocated.future();
+        }).compose(free -> free ? Future.succeededFuture(id) : claim(attemptsLeft - 1));
     }
 
     @Override

@@ -24,6 +24,8 @@ import java.util.function.ToDoubleFunction;
  * Slots are taken and given back by entry processors, which run on the key's owner one at a time, so two
  * edges never hand out the same slot. Candidates are ranked on the calling edge from a snapshot of the values;
  * the reservation itself re-checks the free slot atomically and the next candidate is tried when it lost a race.
+ * The calls a placement waits for are bounded ({@link BoundedCall}): in a split, a player is placed without the
+ * registry rather than after it, and a slot reserved too late is given back.
  */
 public final class HazelcastHostRegistry implements HostRegistry {
 
@@ -39,7 +41,9 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     @Override
     public Future<Void> register(HostEntry host) {
-        return Future.fromCompletionStage(hosts.submitToKey(host.hostId(), new RegisterHost(host)), vertx.getOrCreateContext()).mapEmpty();
+        // A host registered late takes clients from then on.
+        return BoundedCall.of(vertx, "registering host " + host.hostId(), Future.fromCompletionStage(
+                hosts.submitToKey(host.hostId(), new RegisterHost(host)), vertx.getOrCreateContext()).mapEmpty(), null, late -> { });
     }
 
     @Override
@@ -52,9 +56,12 @@ public final class HazelcastHostRegistry implements HostRegistry {
     public Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, String clientEdge,
                                                Set<Long> excludedHosts, Predicate<HostEntry> accepts,
                                                ToDoubleFunction<HostEntry> score) {
-        return snapshot().compose(all -> tryInOrder(
+        Future<Optional<HostEntry>> reserved = snapshot().compose(all -> tryInOrder(
                 HostRanking.ranked(all, stream, family, clientId, clientEdge, excludedHosts, accepts, score),
                 0, clientId, clientEdge));
+        // A host reserved after the player was served by the edge: its slot goes back.
+        return BoundedCall.of(vertx, "placing client " + clientId, reserved, Optional.empty(),
+                late -> late.ifPresent(h -> release(h.hostId(), clientId)));
     }
 
     private Future<Optional<HostEntry>> tryInOrder(List<HostEntry> candidates, int index, long clientId, String clientEdge) {
@@ -70,7 +77,9 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     @Override
     public Future<Boolean> release(long hostId, long clientId) {
-        return Future.fromCompletionStage(hosts.submitToKey(hostId, new ReleaseSlot(clientId)), vertx.getOrCreateContext());
+        // A slot given back late is given back all the same.
+        return BoundedCall.of(vertx, "giving back a slot of host " + hostId, Future.fromCompletionStage(
+                hosts.submitToKey(hostId, new ReleaseSlot(clientId)), vertx.getOrCreateContext()), false, late -> { });
     }
 
     @Override

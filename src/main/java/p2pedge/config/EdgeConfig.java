@@ -109,7 +109,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
                       int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis,
                       int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress, Pairing pairing,
-                      int unprovenRelayTimeoutMillis, PairLearning pairLearning) {
+                      int unprovenRelayTimeoutMillis, PairLearning pairLearning, int silentGiveUpSeconds) {
     }
 
     /** {@code p2p.pairing}: which host -> client pairs are tried. */
@@ -328,7 +328,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 new PairLearning(intIn(pl, "p2p.pairLearning.window", "window", 1, 1000),
                         intIn(pl, "p2p.pairLearning.minRelays", "minRelays", 1, 1000),
                         intIn(pl, "p2p.pairLearning.minSuccessPercent", "minSuccessPercent", 0, 100),
-                        intIn(pl, "p2p.pairLearning.cooldownSeconds", "cooldownSeconds", 0, 86_400)));
+                        intIn(pl, "p2p.pairLearning.cooldownSeconds", "cooldownSeconds", 0, 86_400)),
+                intIn(p, "p2p.silentGiveUpSeconds", "silentGiveUpSeconds", 0, 3600));
         JsonObject c = section(json, "cluster");
         Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
                 string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),

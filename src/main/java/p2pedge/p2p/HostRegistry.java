@@ -11,7 +11,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Host Peers and their free slots, on one edge or shared by a cluster of edges. Reservation is atomic per
- * host, so a registry shared by several edges hands out slots without read-modify-write races.
+ * host, so a registry shared by several edges hands out slots without read-modify-write races. A placement waits
+ * for {@link #register}, {@link #reserve} and {@link #release}: each answers within a second or two, a shared
+ * registry that cannot reach its data (a network split) with nothing found, undoing what it does later.
  */
 public interface HostRegistry {
 

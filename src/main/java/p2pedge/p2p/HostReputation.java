@@ -1,5 +1,7 @@
 package p2pedge.p2p;
 
+import p2pedge.net.IpLiteral;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.HashSet;

@@ -41,7 +41,13 @@ public final class P2pApi {
         /** The host never offered, stopped before offering, or is gone (measured by the edge). */
         HOST_FAILED,
         /** The client gave up before the host could offer: nothing learnt about the host, its slot is free. */
-        ABANDONED
+        ABANDONED,
+        /**
+         * A client that never reports its relay's state (OvenPlayer) gave up on it within a minute of answering
+         * (it left or asked again): perhaps it never saw a frame. Nothing against the host (it cannot be checked);
+         * its network's unmeasured players are kept off hosts for a while.
+         */
+        GAVE_UP_UNSEEN
     }
 
     /**

@@ -1,7 +1,6 @@
 package p2pedge.p2p;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -26,13 +24,6 @@ import java.util.logging.Logger;
 public final class PeerClassificationVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(PeerClassificationVerticle.class.getName());
-    /**
-     * How long a placement waits for the shared registry. In the first seconds of a network split (until Hazelcast
-     * drops the members it cannot reach, about 5 s) its calls to partitions owned across the cut hang: a player
-     * is then served by the edge at once rather than after the caller's timeout, and what the registry does late
-     * is undone or let be.
-     */
-    static final long REGISTRY_WAIT_MILLIS = 1_500;
 
     private final EdgeConfig.P2p config;
     private final String edgeId;
@@ -92,19 +83,15 @@ public final class PeerClassificationVerticle extends VerticleBase {
         P2pApi.ClassifyRequest asked = P2pApi.ClassifyRequest.fromJson(message.body());
         Placement.Request request = placement.request(asked.session(), asked.stream(), asked.userAgent(),
                 asked.reachability(), asked.excludedHosts(), asked.edgeOnly());
-        // A slot given back late is given back all the same.
         Future<Void> released = request.releaseFrom() == 0 ? Future.succeededFuture()
-                : bounded(registry.release(request.releaseFrom(), request.session()).mapEmpty(), null, late -> { });
-        released.compose(v -> request.search().map(s -> bounded(registry.reserve(s.stream(), s.family(), s.client(),
-                                s.clientEdge(), s.excluded(), s.accepts(), s.score()), Optional.<HostEntry>empty(),
-                                // A host reserved after the player was served by the edge: its slot goes back.
-                                late -> late.ifPresent(h -> registry.release(h.hostId(), request.session()))))
+                : registry.release(request.releaseFrom(), request.session()).mapEmpty();
+        released.compose(v -> request.search().map(s -> registry.reserve(s.stream(), s.family(), s.client(),
+                                s.clientEdge(), s.excluded(), s.accepts(), s.score()))
                         .orElse(Future.succeededFuture(Optional.empty())))
                 .compose(host -> {
                     Placement.Plan plan = placement.decide(request, host);
-                    // A host registered late takes clients from then on.
                     Future<Void> registered = plan instanceof Placement.Host h && h.register() != null
-                            ? bounded(registry.register(h.register()), null, late -> { }) : Future.succeededFuture();
+                            ? registry.register(h.register()) : Future.succeededFuture();
                     return registered.map(v -> plan);
                 })
                 .onSuccess(plan -> {
@@ -114,27 +101,6 @@ public final class PeerClassificationVerticle extends VerticleBase {
                     message.reply(placement.answer(request, plan).toJson());
                 })
                 .onFailure(t -> message.fail(500, "classification failed: " + t.getMessage()));
-    }
-
-    /**
-     * {@code call}, or {@code fallback} once it has taken {@link #REGISTRY_WAIT_MILLIS}; a result that arrives after
-     * that goes to {@code late}.
-     */
-    private <T> Future<T> bounded(Future<T> call, T fallback, Consumer<T> late) {
-        Promise<T> result = Promise.promise();
-        long timer = vertx.setTimer(REGISTRY_WAIT_MILLIS, t -> {
-            if (result.tryComplete(fallback)) {
-                LOG.warning("the host registry did not answer within " + REGISTRY_WAIT_MILLIS + " ms: placing without it");
-            }
-        });
-        call.onComplete(ar -> {
-            vertx.cancelTimer(timer);
-            boolean inTime = ar.succeeded() ? result.tryComplete(ar.result()) : result.tryFail(ar.cause());
-            if (!inTime && ar.succeeded()) {
-                late.accept(ar.result());
-            }
-        });
-        return result.future();
     }
 
     /** Gives back what a placement took for a player that is already gone. */
@@ -151,6 +117,11 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     private void relayResult(Message<JsonObject> message) {
         P2pApi.RelayResult relay = P2pApi.RelayResult.fromJson(message.body());
+        if (relay.outcome() == P2pApi.RelayOutcome.GAVE_UP_UNSEEN) {
+            placement.gaveUpUnseen(relay.clientAddress());
+            message.reply(null);
+            return;
+        }
         long host = relay.host();
         long client = relay.client();
         Placement.RelayResult result = placement.relayResult(host, client, relay.outcome(),

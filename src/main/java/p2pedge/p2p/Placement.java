@@ -122,6 +122,14 @@ public final class Placement {
     private final ClassificationPolicy policy;
     private final LongSupplier millis;
     private final PairOutcomes outcomes;
+    /** Public addresses where a silent client gave up on its relay, and when (see {@link #gaveUpUnseen}). */
+    private final Map<String, Long> gaveUpAt = new HashMap<>();
+    /** Public addresses whose unmeasured players stay off hosts until then. */
+    private final Map<String, Long> suspectedUntil = new HashMap<>();
+    /** Addresses kept at most in each of those maps (expired ones go first; more are not recorded). */
+    private static final int MAX_ADDRESSES = 10_000;
+    /** A player of that network asking within this long of the give-up is its viewer reloading, or asking again. */
+    static final long RELOAD_WINDOW_MILLIS = 30_000;
     private final Map<Long, Peer> peers = new HashMap<>();
     /** Read by {@link Search#accepts}, possibly on a registry's thread. */
     private final Set<String> departedEdges = ConcurrentHashMap.newKeySet();
@@ -149,7 +157,8 @@ public final class Placement {
         // A client asking again (its host left or failed): its old slot is free.
         peer.hostOf = 0;
         peer.pairKind = null;
-        boolean mayBeClient = settings.p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !edgeOnly;
+        boolean mayBeClient = settings.p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !edgeOnly
+                && !(reachability.mapping() == NatMapping.UNKNOWN && suspected(reachability.publicAddress()));
         Set<PairKind> stopped = mayBeClient ? outcomes.stopped(millis.getAsLong()) : Set.of();
         Search search = mayBeClient
                 ? new Search(stream, peer.profile.family(), session, settings.edgeId(), excluded,
@@ -218,7 +227,7 @@ public final class Placement {
             case CONNECTED -> HealthEvent.relay(witness, true, now);
             case FAILED -> HealthEvent.relay(witness, false, now);
             case HOST_FAILED -> HealthEvent.hostFailed();
-            case ABANDONED -> null;
+            case ABANDONED, GAVE_UP_UNSEEN -> null;
         };
         learn(host, client, outcome);
         boolean ended = outcome == P2pApi.RelayOutcome.FAILED || outcome == P2pApi.RelayOutcome.HOST_FAILED
@@ -235,6 +244,49 @@ public final class Placement {
         boolean decisive = outcome == P2pApi.RelayOutcome.CONNECTED || outcome == P2pApi.RelayOutcome.FAILED;
         if (decisive && peer != null && peer.hostOf == host && peer.pairKind != null) {
             outcomes.record(peer.pairKind, outcome == P2pApi.RelayOutcome.CONNECTED, millis.getAsLong());
+        }
+    }
+
+    /**
+     * A client that never reports its relay (OvenPlayer) gave up on it soon after answering, from
+     * {@code publicAddress}. Nothing proves that relay delivered, and nothing can: such a player says nothing after
+     * its answer. If a player of that network asks within {@link #RELOAD_WINDOW_MILLIS} (the viewer reloading a black
+     * screen, or the player asking again), the network's unmeasured players play from the edge for the learning
+     * cooldown, that one included: a network where such relays fail (Wi-Fi client isolation) costs one viewer one
+     * attempt, not every viewer every time.
+     */
+    public void gaveUpUnseen(String publicAddress) {
+        if (publicAddress != null) {
+            remember(gaveUpAt, publicAddress, millis.getAsLong());
+        }
+    }
+
+    /** Whether {@code publicAddress}'s unmeasured players stay off hosts now (a give-up followed by a request marks it). */
+    private boolean suspected(String publicAddress) {
+        if (publicAddress == null) {
+            return false;
+        }
+        long now = millis.getAsLong();
+        Long gaveUp = gaveUpAt.remove(publicAddress);
+        if (gaveUp != null && now - gaveUp <= RELOAD_WINDOW_MILLIS) {
+            remember(suspectedUntil, publicAddress, now + settings.learning().cooldownMillis());
+        }
+        Long until = suspectedUntil.get(publicAddress);
+        if (until != null && until <= now) {
+            suspectedUntil.remove(publicAddress);
+            return false;
+        }
+        return until != null;
+    }
+
+    /** Puts {@code address} in a bounded map of times (entries in the past go first when it is full). */
+    private void remember(Map<String, Long> times, String address, long value) {
+        if (times.size() >= MAX_ADDRESSES) {
+            long now = millis.getAsLong();
+            times.values().removeIf(t -> t <= now - RELOAD_WINDOW_MILLIS);
+        }
+        if (times.size() < MAX_ADDRESSES) {
+            times.put(address, value);
         }
     }
 

@@ -1,5 +1,7 @@
 package p2pedge.p2p;
 
+import p2pedge.net.IpLiteral;
+
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.util.Collection;
@@ -20,6 +22,9 @@ public record Reachability(String publicAddress, NatMapping mapping) implements 
         return new Reachability(publicAddress, NatMapping.UNKNOWN);
     }
 
+    /** The edge's STUN ports a probe is measured against. */
+    private static final int STUN_PORTS = 2;
+
     /** A server-reflexive address the edge's STUN service answered: the edge's port, and the player's address and port. */
     public record Observed(int serverPort, String address, int port) {
     }
@@ -28,10 +33,10 @@ public record Reachability(String publicAddress, NatMapping mapping) implements 
      * What the player's probe shows: {@code reported} are the server-reflexive addresses its browser gathered
      * against the edge's STUN ports ("ip:port"), {@code observed} what those ports answered for its public
      * address. Only what the edge saw itself counts, and only for the player's own public address; a mapping is
-     * measured when the edge saw the player's reported ports at {@code serverPorts} different ports of its own.
+     * measured when the edge saw the player's reported ports at both its STUN ports (the media port and the
+     * second one): the same port towards both, or not.
      */
-    public static NatMapping mapping(String publicAddress, Collection<String> reported, Collection<Observed> observed,
-                                     int serverPorts) {
+    public static NatMapping mapping(String publicAddress, Collection<String> reported, Collection<Observed> observed) {
         InetAddress own = IpLiteral.parse(publicAddress);
         if (own == null) {
             return NatMapping.UNKNOWN;
@@ -42,7 +47,7 @@ public record Reachability(String publicAddress, NatMapping mapping) implements 
                 .filter(o -> own.equals(IpLiteral.parse(o.address())) && reportedPorts.contains(o.port()))
                 .collect(Collectors.toSet());
         Set<Integer> servers = seen.stream().map(Observed::serverPort).collect(Collectors.toSet());
-        if (serverPorts < 2 || servers.size() < serverPorts) {
+        if (servers.size() < STUN_PORTS) {
             return NatMapping.UNKNOWN;
         }
         long ports = seen.stream().map(Observed::port).distinct().count();

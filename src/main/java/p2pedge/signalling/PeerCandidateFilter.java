@@ -1,6 +1,6 @@
 package p2pedge.signalling;
 
-import p2pedge.p2p.IpLiteral;
+import p2pedge.net.IpLiteral;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.webrtc.IceCandidate;
 

@@ -268,7 +268,7 @@ final class PlayerSession {
             }
             List<Reachability.Observed> observed = ar.succeeded() ? ar.result().stream()
                     .map(a -> new Reachability.Observed(a.server(), address, a.port())).toList() : List.of();
-            reachability = new Reachability(address, Reachability.mapping(address, request.mapped(), observed, 2));
+            reachability = new Reachability(address, Reachability.mapping(address, request.mapped(), observed));
             relays.requestOffer(this);
         });
     }

@@ -50,7 +50,7 @@ final class RelayCoordinator {
 
     private static RelayTable.Rules rulesOf(EdgeConfig.P2p config) {
         return new RelayTable.Rules(config.hostOfferTimeoutMillis(), config.relayConnectTimeoutMillis(), config.unprovenRelayTimeoutMillis(),
-                config.maxHostAttemptsPerClient(), config.pairCooldownMillis());
+                config.maxHostAttemptsPerClient(), config.pairCooldownMillis(), config.silentGiveUpSeconds() * 1000L);
     }
 
     // ---- players' messages ----

@@ -52,10 +52,11 @@ final class RelayTable {
     /**
      * The table's settings (from {@code p2p} config): a relay predicted to connect must connect within
      * {@code relayConnectTimeoutMillis} of its host's offer, one tried against the prediction within
-     * {@code unprovenRelayTimeoutMillis}.
+     * {@code unprovenRelayTimeoutMillis}. A client that never reports its relay and gives it up within
+     * {@code silentGiveUpMillis} of answering (0: never) is reported ({@code GAVE_UP_UNSEEN}).
      */
     record Rules(long hostOfferTimeoutMillis, long relayConnectTimeoutMillis, long unprovenRelayTimeoutMillis,
-                 int maxHostAttemptsPerClient, long pairCooldownMillis) {
+                 int maxHostAttemptsPerClient, long pairCooldownMillis, long silentGiveUpMillis) {
     }
 
     /** A player's socket: its session id and the edge holding it. */
@@ -82,6 +83,8 @@ final class RelayTable {
         Stage stage = Stage.REQUESTED;
         /** What the armed timer means when it fires. */
         Cause timeout;
+        /** When its client answered (nanoseconds; meaningful from stage ANSWERED on). */
+        long answeredNanos;
 
         Relay(RelayId id, Peer host, String clientAddress, long startedNanos, boolean predicted) {
             this.id = id;
@@ -187,6 +190,7 @@ final class RelayTable {
         }
         List<RelayAction> out = new ArrayList<>();
         relay.stage = Stage.ANSWERED;
+        relay.answeredNanos = nanos.getAsLong();
         out.add(toHost(relay, EdgeMessages.answerP2p(relay.hostId(), client, relayable(sdp, out)), false));
         if (!reporters.contains(client)) {
             // A player that never reports (OvenPlayer): its answer is the last sign we get.
@@ -580,6 +584,13 @@ final class RelayTable {
             cooldown.start(clientId, relay.hostId());
             out.add(new RelayAction.CancelTimer(relay.id));
             out.add(toHost(relay, EdgeMessages.stop(relay.hostId(), clientId), true));
+            boolean answered = relay.stage == Stage.ANSWERED || relay.stage == Stage.CONNECTED;
+            if (answered && !reporters.contains(clientId)
+                    && nanos.getAsLong() - relay.answeredNanos < rules.silentGiveUpMillis() * 1_000_000) {
+                // A client that never says how its relay went (OvenPlayer) and gives up on it soon after answering
+                // (reloads, asks again): the one sign the edge gets that the relay may never have delivered.
+                out.add(report(relay, P2pApi.RelayOutcome.GAVE_UP_UNSEEN, null));
+            }
         }
     }
 

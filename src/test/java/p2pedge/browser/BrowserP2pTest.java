@@ -112,6 +112,11 @@ class BrowserP2pTest {
             System.out.printf("failover: client %d decoding again %d ms after its host tab closed (from %s)%n", i, millis,
                     number(clients.get(i), "window.p2pEdgePlayer.peerId") == 0 ? "the edge" : "a new host peer");
         }
+        for (int i = 0; i < clients.size(); i++) {
+            // Make-before-break: the old connection is closed only once the new one has decoded a frame.
+            clients.get(i).waitUntil("window.p2pEdgePlayer.log.some(l => l.includes('switched to the new connection'))",
+                    Duration.ofSeconds(5), "client " + i + " switched once its new connection decoded");
+        }
         Scrape failedOver = Scrape.of(edge.metricsPort());
         assertEquals(2, failedOver.value("p2pedge_replacements_total", "cause=\"host_left\""), failedOver.text());
         assertEquals(2, failedOver.value("p2pedge_failover_seconds_count"), "stop sent -> media again, for both clients");

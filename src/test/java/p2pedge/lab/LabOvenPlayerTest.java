@@ -86,16 +86,10 @@ class LabOvenPlayerTest {
 
     private static Player open(Vertx vertx, String version, String name, String namespace, List<Player> opened) throws Exception {
         Chromium chromium = Chromium.launch(vertx, namespace, List.of());
-        Chromium.Page page = chromium.open(pages.url(version, edge.wsUrl("app/stream")));
-        opened.add(new Player(name, chromium, page, -1));
-        long at = Lab.firstFrameMillis(page, "typeof window.frames === 'function' ? window.frames() : 0", 3 * FIRST_FRAME_BOUND_MS);
-        if (at >= 0) {
-            Player playing = new Player(name, chromium, page, at);
-            opened.set(opened.size() - 1, playing);
-            return playing;
-        }
-        throw new AssertionError(name + " (OvenPlayer " + version + ") decoded nothing within " + 3 * FIRST_FRAME_BOUND_MS
-                + " ms; OvenPlayer states " + page.eval("JSON.stringify(window.op)"));
+        opened.add(new Player(name, chromium, null, -1)); // closed however this ends
+        Player playing = waitForFrames(name, version, chromium, chromium.open(pages.url(version, edge.wsUrl("app/stream"))));
+        opened.set(opened.size() - 1, playing);
+        return playing;
     }
 
     private static void assertAllPlayNowAndLater(String version, List<Player> players) throws Exception {
@@ -151,5 +145,60 @@ class LabOvenPlayerTest {
         } finally {
             players.forEach(p -> p.chromium.close());
         }
+    }
+
+    /**
+     * A home whose Wi-Fi isolates its devices: two OvenPlayers there have the same public address, so the second is
+     * placed on the first, and their relay cannot connect (OvenMediaEngine's black screen, which the edge cannot
+     * see: OvenPlayer says nothing after its answer). The viewer reloads; that is the one sign the edge gets, and
+     * from then on the home's OvenPlayers play from the edge: the reloaded page and a third device decode within
+     * 5 s of their first signalling message.
+     */
+    @Test
+    void anOvenPlayerWhoseRelayCannotConnectInItsHomePlaysFromTheEdgeOnceItReloads(Vertx vertx) throws Exception {
+        List<String> isolated = lab.home(4, Lab.Home.CONE, 3, 0, 0);
+        lab.isolate(4);
+        List<Player> players = new ArrayList<>();
+        Chromium second = null;
+        try {
+            open(vertx, OvenPlayerPages.LAST_RELAYING, "isolated home, device 1", isolated.get(0), players);
+            second = Chromium.launch(vertx, isolated.get(1), List.of());
+            String url = pages.url(OvenPlayerPages.LAST_RELAYING, edge.wsUrl("app/stream"));
+            Chromium.Page black = second.open(url);
+            Thread.sleep(8_000);
+            assertEquals(Boolean.TRUE, black.eval("window.op.signalling.some(e => e.startsWith('<offer:'))"),
+                    "the second device is placed on the first (same public address): " + black.eval("JSON.stringify(window.op)"));
+            assertEquals(0L, ((Number) black.eval("window.frames()")).longValue(),
+                    "the lab reproduces the failure: client isolation stops the relay");
+            black.close();
+            Chromium.Page reloaded = second.open(url);
+            Player again = waitForFrames("isolated home, device 2 reloaded", OvenPlayerPages.LAST_RELAYING, second, reloaded);
+            players.add(again);
+            Player third = open(vertx, OvenPlayerPages.LAST_RELAYING, "isolated home, device 3", isolated.get(2), players);
+            for (Player p : List.of(again, third)) {
+                System.out.printf("lab OvenPlayer %s: %-30s first frame after %5d ms (%s)%n", OvenPlayerPages.LAST_RELAYING,
+                        p.name, p.firstFrameMillis, p.page.eval("window.op.states.concat(window.op.signalling).join(' ')"));
+                assertEquals(Boolean.FALSE, p.page.eval("window.op.signalling.some(e => e.startsWith('<offer:'))"),
+                        p.name + " plays from the edge");
+                long connected = p.connectedMillis();
+                assertTrue(connected >= 0 && p.firstFrameMillis - connected <= FIRST_FRAME_BOUND_MS, p.name
+                        + " decodes within 5 s of its first signalling message: " + (p.firstFrameMillis - connected) + " ms");
+            }
+        } finally {
+            players.forEach(p -> p.chromium.close());
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    /** The first frame of an OvenPlayer page already open, or an assertion error after three times the bound. */
+    private static Player waitForFrames(String name, String version, Chromium chromium, Chromium.Page page) throws Exception {
+        long at = Lab.firstFrameMillis(page, "typeof window.frames === 'function' ? window.frames() : 0", 3 * FIRST_FRAME_BOUND_MS);
+        if (at < 0) {
+            throw new AssertionError(name + " (OvenPlayer " + version + ") decoded nothing within " + 3 * FIRST_FRAME_BOUND_MS
+                    + " ms; OvenPlayer states " + page.eval("JSON.stringify(window.op)"));
+        }
+        return new Player(name, chromium, page, at);
     }
 }

@@ -298,4 +298,32 @@ class PlacementTest {
         assertEquals(new Placement.Client(1, EDGE, true), place(placement, 8, DESKTOP, nextCone, Set.of(), false),
                 "after the cooldown it is tried afresh");
     }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aNetworkWhoseSilentClientGaveUpAndCameBackKeepsItsUnmeasuredPlayersOffHostsForTheCooldown(TestPolicies policy) {
+        Placement placement = placement(policy);
+        Reachability home = Reachability.unmeasured("198.51.100.1");
+        assertInstanceOf(Placement.Host.class, place(placement, 1, DESKTOP, home, Set.of(), false));
+        placement.mediaConnected(1).ifPresent(registry::register);
+        placement.gaveUpUnseen("198.51.100.1");
+        now[0] += Placement.RELOAD_WINDOW_MILLIS + 1;
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 2, DESKTOP, home, Set.of(), false),
+                "a give-up nobody came back after is no sign: the viewer just left");
+        placement.leave(2).ifPresent(l -> registry.release(l.hostOf(), 2));
+
+        placement.gaveUpUnseen("198.51.100.1");
+        now[0] += 5_000;
+        assertFalse(place(placement, 3, DESKTOP, home, Set.of(), false) instanceof Placement.Client,
+                "a player of that network asking 5 s after the give-up (a reload) plays from the edge");
+        assertFalse(place(placement, 4, DESKTOP, home, Set.of(), false) instanceof Placement.Client,
+                "and so do its other unmeasured players, for the cooldown");
+        Reachability measured = new Reachability("198.51.100.1", NatMapping.ENDPOINT_INDEPENDENT);
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 5, DESKTOP, measured, Set.of(), false),
+                "a player that reports its relays (it probed) is still placed there");
+        placement.leave(5).ifPresent(l -> registry.release(l.hostOf(), 5));
+        now[0] += TestPolicies.LEARNING.cooldownMillis();
+        assertEquals(new Placement.Client(1, EDGE, true), place(placement, 6, DESKTOP, home, Set.of(), false),
+                "after the cooldown, that network's players are paired again");
+    }
 }

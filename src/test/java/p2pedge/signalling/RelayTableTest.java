@@ -32,7 +32,7 @@ import static p2pedge.testing.TestPolicies.DESKTOP;
  */
 class RelayTableTest {
 
-    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000);
+    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000);
     private static final SessionDescription OFFER = new SessionDescription("offer", "v=0\r\ns=host\r\n");
     private static final SessionDescription ANSWER = new SessionDescription("answer", "v=0\r\ns=client\r\n");
     private static final long HOST = 1;
@@ -341,5 +341,40 @@ class RelayTableTest {
             assertEquals(List.of(predicted ? RULES.relayConnectTimeoutMillis() : RULES.unprovenRelayTimeoutMillis()), armed,
                     predicted ? "predicted to connect" : "unproven");
         }
+    }
+
+    /** The outcomes reported by these actions. */
+    private static List<P2pApi.RelayOutcome> outcomes(List<RelayAction> actions) {
+        return actions.stream().filter(RelayAction.Report.class::isInstance).map(a -> ((RelayAction.Report) a).outcome()).toList();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSilentClientThatGivesUpSoonAfterAnsweringIsReportedAsUnseen() throws ProtocolException {
+        long[] nanos = {0};
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> nanos[0], id -> true);
+        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true);
+        table.offerFromHost(HOST, CLIENT, OFFER, List.of());
+        table.answerFromClient(CLIENT, HOST, ANSWER); // no stats before: taken as connected (OvenPlayer)
+        nanos[0] += 20_000_000_000L;
+        List<RelayAction> reasked = table.requestOffer(CLIENT);
+        assertEquals(List.of(P2pApi.RelayOutcome.GAVE_UP_UNSEEN), outcomes(reasked), "asked again 20 s after its answer");
+        RelayAction.Report report = (RelayAction.Report) reasked.stream().filter(RelayAction.Report.class::isInstance).findFirst().orElseThrow();
+        assertEquals("198.51.100.7", report.clientAddress());
+
+        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(3, "e"), true);
+        table.offerFromHost(3, CLIENT, OFFER, List.of());
+        table.answerFromClient(CLIENT, 3, ANSWER);
+        nanos[0] += RULES.silentGiveUpMillis() * 1_000_000;
+        assertEquals(List.of(), outcomes(table.sessionClosed(CLIENT)), "it watched a minute: nothing to suspect");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aClientThatReportsItsRelayIsNeverSuspected() throws ProtocolException {
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true);
+        table.stats(CLIENT, null, 0); // the project's page says it reports
+        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true);
+        table.offerFromHost(HOST, CLIENT, OFFER, List.of());
+        table.answerFromClient(CLIENT, HOST, ANSWER);
+        assertEquals(List.of(), outcomes(table.sessionClosed(CLIENT)));
     }
 }

@@ -122,6 +122,11 @@ public final class Lab implements AutoCloseable {
         return -1;
     }
 
+    /** Home {@code n}'s devices can no longer reach each other, only the internet (Wi-Fi client isolation). */
+    public void isolate(int n) throws Exception {
+        run("isolate", Integer.toString(n));
+    }
+
     /** Drops all traffic between the edges named on the left and those on the right, until {@link #heal()}. */
     public void cut(List<String> left, List<String> right) throws Exception {
         List<String> args = new ArrayList<>(List.of("cut"));

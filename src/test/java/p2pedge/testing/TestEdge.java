@@ -64,7 +64,8 @@ public final class TestEdge implements AutoCloseable {
                 .put("signalling", new JsonObject().put("host", "127.0.0.1").put("port", 0)
                         .put("maxSocketsPerAddress", 0).put("maxPendingOffersPerAddress", 0))
                 .put("http", new JsonObject().put("maxConnectionsPerAddress", 0))
-                .put("p2p", new JsonObject().put("allowLoopbackCandidates", true))
+                // One address for every player: a silent client leaving soon is no sign about "its network" here.
+                .put("p2p", new JsonObject().put("allowLoopbackCandidates", true).put("silentGiveUpSeconds", 0))
                 // The admin token the edges make is kept under target/, not in the working tree.
                 .put("metrics", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("adminTokenFile", "target/test-admin-token"))
                 .put("media", new JsonObject().put("iceCandidateAddresses", new io.vertx.core.json.JsonArray().add("127.0.0.1"))

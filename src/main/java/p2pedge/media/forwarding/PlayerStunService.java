@@ -9,14 +9,14 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.media.rtc.PlayerStun;
 import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.net.IpLiteral;
+
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
  * STUN for this edge's players on the forwarding plane ({@link PlayerStun} on the shared port and a second port):
@@ -25,7 +25,6 @@ import java.util.logging.Logger;
  */
 final class PlayerStunService {
 
-    private static final Logger LOG = Logger.getLogger(PlayerStunService.class.getName());
     /** How far back the answers to an address count for its NAT mapping (a probe takes well under a second). */
     private static final long ANSWERS_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -72,16 +71,7 @@ final class PlayerStunService {
 
     /** The address in a message from signalling: an IP literal (the socket's remote address), never resolved. */
     private static Optional<InetAddress> address(JsonObject body) {
-        String text = body == null ? null : body.getString("address");
-        if (text == null || !(text.indexOf(':') >= 0 || text.matches("[0-9.]+"))) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(InetAddress.getByName(text));
-        } catch (UnknownHostException e) {
-            LOG.fine(() -> "not an address: " + text);
-            return Optional.empty();
-        }
+        return Optional.ofNullable(IpLiteral.parse(body == null ? null : body.getString("address")));
     }
 
     long answers() {

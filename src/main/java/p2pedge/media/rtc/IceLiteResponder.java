@@ -23,8 +23,11 @@ public final class IceLiteResponder {
     /** Why a datagram got no response. */
     public enum Rejection { NOT_STUN, MALFORMED, NOT_A_BINDING_REQUEST, NO_CREDENTIALS, UNKNOWN_UFRAG, BAD_FINGERPRINT, BAD_INTEGRITY }
 
-    /** A rejected datagram, answered with silence. */
-    public record Rejected(Rejection reason) {
+    /**
+     * A rejected datagram, answered with silence; {@code request} is the parsed Binding request of a
+     * {@link Rejection#NO_CREDENTIALS} rejection (another service may answer it), else null.
+     */
+    public record Rejected(Rejection reason, StunMessage request) {
     }
 
     /** Either a check or a rejection. */
@@ -59,7 +62,7 @@ public final class IceLiteResponder {
         String username = request.username().orElse("");
         int colon = username.indexOf(':');
         if (colon <= 0 || !request.has(StunMessage.MESSAGE_INTEGRITY)) {
-            return rejected(Rejection.NO_CREDENTIALS);
+            return new Result(null, new Rejected(Rejection.NO_CREDENTIALS, request));
         }
         String localUfrag = username.substring(0, colon);
         Optional<String> password = passwordOfLocalUfrag.apply(localUfrag);
@@ -82,6 +85,6 @@ public final class IceLiteResponder {
     }
 
     private static Result rejected(Rejection reason) {
-        return new Result(null, new Rejected(reason));
+        return new Result(null, new Rejected(reason, null));
     }
 }

@@ -87,19 +87,30 @@ public final class PlayerStun {
             return Optional.empty();
         }
         try {
-            StunMessage request = StunMessage.parse(data, length);
-            boolean plain = request.type() == StunMessage.BINDING_REQUEST && !request.has(StunMessage.USERNAME)
-                    && !request.has(StunMessage.MESSAGE_INTEGRITY)
-                    && (!request.has(StunMessage.FINGERPRINT) || request.hasValidFingerprint());
-            return plain ? Optional.of(request) : Optional.empty();
+            return plainBinding(StunMessage.parse(data, length));
         } catch (StunException e) {
             return Optional.empty();
         }
     }
 
+    private static Optional<StunMessage> plainBinding(StunMessage request) {
+        boolean plain = request.type() == StunMessage.BINDING_REQUEST && !request.has(StunMessage.USERNAME)
+                && !request.has(StunMessage.MESSAGE_INTEGRITY)
+                && (!request.has(StunMessage.FINGERPRINT) || request.hasValidFingerprint());
+        return plain ? Optional.of(request) : Optional.empty();
+    }
+
     /** The answer to a datagram from {@code from} at the edge's port {@code serverPort}, or empty for silence. */
     public Optional<byte[]> answer(byte[] data, int length, InetSocketAddress from, int serverPort) {
-        Optional<StunMessage> request = plainBinding(data, length);
+        return answer(plainBinding(data, length), from, serverPort);
+    }
+
+    /** The same for a request already parsed (the media port's, which the ICE responder parsed first). */
+    public Optional<byte[]> answer(StunMessage parsed, InetSocketAddress from, int serverPort) {
+        return answer(plainBinding(parsed), from, serverPort);
+    }
+
+    private Optional<byte[]> answer(Optional<StunMessage> request, InetSocketAddress from, int serverPort) {
         if (request.isEmpty()) {
             return refuse(Refusal.NOT_A_PLAIN_BINDING);
         }

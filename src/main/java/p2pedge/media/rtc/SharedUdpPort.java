@@ -376,7 +376,7 @@ public final class SharedUdpPort {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (!result.accepted() && result.rejected().reason() == IceLiteResponder.Rejection.NO_CREDENTIALS
                 && playerStun != null) {
-            playerStun.answer(data, data.length, from, socket.localPort()).ifPresentOrElse(answer -> transmit(answer, from),
+            playerStun.answer(result.rejected().request(), from, socket.localPort()).ifPresentOrElse(answer -> transmit(answer, from),
                     () -> countDropped("stun: player binding not answered"));
             return;
         }

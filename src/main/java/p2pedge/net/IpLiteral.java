@@ -1,4 +1,4 @@
-package p2pedge.p2p;
+package p2pedge.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
