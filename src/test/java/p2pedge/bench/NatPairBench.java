@@ -124,13 +124,14 @@ public final class NatPairBench {
                 ovenPlayer ? "OvenPlayer " + OvenPlayerPages.LAST_RELAYING : "the player page", pairs.size(), modes, trials);
         Vertx vertx = Vertx.vertx();
         Map<String, List<Trial>> results = new LinkedHashMap<>();
-        OvenPlayerPages pages = ovenPlayer ? OvenPlayerPages.start(vertx, Lab.TEST_ADDRESS) : null;
-        Player player = ovenPlayer ? ovenPlayer(pages) : PAGE;
         try {
             for (String mode : modes) {
                 for (Pair pair : pairs) {
                     String key = String.format(Locale.ROOT, "%-9s %-25s", mode, pair.label());
-                    try (Lab lab = Lab.start()) {
+                    try (Lab lab = Lab.start();
+                         // OvenPlayer's pages come from this process, at its address on the lab's internet.
+                         OvenPlayerPages pages = ovenPlayer ? OvenPlayerPages.start(vertx, Lab.TEST_ADDRESS) : null) {
+                        Player player = ovenPlayer ? ovenPlayer(pages) : PAGE;
                         // A silent client's give-up (OvenPlayer) and failed relays teach the edge nothing here.
                         Lab.Edge edge = lab.edge("e1", 10, Map.of("p2p.pairing", mode,
                                 "p2p.pairLearning.window", "1000", "p2p.pairLearning.minRelays", "1000",
@@ -161,9 +162,6 @@ public final class NatPairBench {
                                 frames.size() < list.size() ? "; " + (list.size() - frames.size()) + " without a frame" : ""));
             });
         } finally {
-            if (pages != null) {
-                pages.close();
-            }
             vertx.close();
         }
     }
