@@ -67,7 +67,11 @@ class LabNatTest {
     @Test
     void everyPlayerDecodesSoonAndPlayersBehindConeNatsPlayFromPeers(Vertx vertx) throws Exception {
         try (Lab lab = Lab.start()) {
-            Lab.Edge edge = lab.edge("e1", 10, Map.of());
+            // A light demo stream (320x180 at 15 fps), as in LabOvenPlayerTest: with the default 640x360@30, four
+            // browsers decoding and the host encoding two relays on CI's 2 cores put the fourth player's first frame
+            // at 4 to 5.5 s (the machine's time, not the edge's: its offer left the edge within 2 s).
+            Lab.Edge edge = lab.edge("e1", 10, Map.of("streams",
+                    "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15,\"bitrateKbps\":300}]"));
             String cone1 = lab.home(1, Lab.Home.CONE).get(0);
             String cone2 = lab.home(2, Lab.Home.CONE).get(0);
             String symmetric = lab.home(3, Lab.Home.SYMMETRIC).get(0);
@@ -115,7 +119,7 @@ class LabNatTest {
                 for (int i = 0; i < before.length; i++) {
                     Player p = players.get(i);
                     long after = p.decodedNow();
-                    assertTrue(after - before[i] >= 30, p.name + " keeps playing: " + before[i] + " -> " + after + "\n" + p.log());
+                    assertTrue(after - before[i] >= 15, p.name + " keeps playing: " + before[i] + " -> " + after + "\n" + p.log());
                 }
             } finally {
                 players.forEach(p -> p.chromium.close());
