@@ -67,14 +67,4 @@ public record Reachability(String publicAddress, NatMapping mapping) implements 
             return 0;
         }
     }
-
-    /** Whether a relay from {@code host} to {@code client} is predicted to connect: see {@link PairKind#predictedToConnect}. */
-    public static boolean canRelay(Reachability host, Reachability client, boolean loopbackIsOneNetwork) {
-        return PairKind.of(host, client, loopbackIsOneNetwork).predictedToConnect();
-    }
-
-    static boolean loopback(String address) {
-        InetAddress parsed = IpLiteral.parse(address);
-        return parsed != null && parsed.isLoopbackAddress();
-    }
 }

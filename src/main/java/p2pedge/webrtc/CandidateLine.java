@@ -45,8 +45,7 @@ public record CandidateLine(String foundation, int component, String transport, 
 
     /** A UDP candidate of component 1 (RTP and RTCP are muxed) at the RFC 8445 priority for its type. */
     public static CandidateLine udp(Type type, int foundation, String address, int port) {
-        long priority = ((long) type.preference << 24) | (LOCAL_PREFERENCE << 8) | (256 - 1);
-        return new CandidateLine(Integer.toString(foundation), 1, "udp", priority, address, port, type, "");
+        return new CandidateLine(Integer.toString(foundation), 1, "udp", priority(type, LOCAL_PREFERENCE), address, port, type, "");
     }
 
     /**
@@ -55,8 +54,13 @@ public record CandidateLine(String foundation, int component, String transport, 
      */
     public static CandidateLine tcpPassive(int foundation, String address, int port) {
         int localPreference = (4 << 13) | 8191; // RFC 6544 section 4.2: passive host candidates' direction preference
-        long priority = ((long) Type.HOST.preference << 24) | ((long) localPreference << 8) | (256 - 1);
-        return new CandidateLine(Integer.toString(foundation), 1, "tcp", priority, address, port, Type.HOST, "tcptype passive");
+        return new CandidateLine(Integer.toString(foundation), 1, "tcp", priority(Type.HOST, localPreference), address, port,
+                Type.HOST, "tcptype passive");
+    }
+
+    /** RFC 8445 section 5.1.2.1, for component 1. */
+    private static long priority(Type type, int localPreference) {
+        return ((long) type.preference << 24) | ((long) localPreference << 8) | (256 - 1);
     }
 
     /** The attribute's value, without {@code a=}. */

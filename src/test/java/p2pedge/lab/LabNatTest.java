@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * P2P Delivery where viewers are: four homes on the lab's internet (two behind cone NATs, one behind a symmetric
  * NAT, one public), one headless Chromium each with default settings (mDNS on, no loopback flags), the edge's own
- * player page, an edge with its default configuration plus the address players reach it by. Each player must
- * decode within 5 s of opening; the second cone home plays from the first (a relay across two NATs, through the
+ * player page, an edge with its default configuration plus the address players reach it by (and, for the four
+ * homes, the light demo stream: see {@link Lab#LIGHT_STREAMS}). Each player must decode within 5 s of opening; the second cone home plays from the first (a relay across two NATs, through the
  * edge's STUN); the symmetric one is served by the edge at once (its probe shows a new port per destination, so
  * no relay that cannot connect is tried); the public one plays from a peer; and all keep playing.
  */
@@ -67,11 +67,9 @@ class LabNatTest {
     @Test
     void everyPlayerDecodesSoonAndPlayersBehindConeNatsPlayFromPeers(Vertx vertx) throws Exception {
         try (Lab lab = Lab.start()) {
-            // A light demo stream (320x180 at 15 fps), as in LabOvenPlayerTest: with the default 640x360@30, four
-            // browsers decoding and the host encoding two relays on CI's 2 cores put the fourth player's first frame
-            // at 4 to 5.5 s (the machine's time, not the edge's: its offer left the edge within 2 s).
-            Lab.Edge edge = lab.edge("e1", 10, Map.of("streams",
-                    "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15,\"bitrateKbps\":300}]"));
+            // The light demo stream: with the default 640x360@30, the fourth player's first frame took 4 to 5.5 s on
+            // CI's 2 cores (its offer left the edge within 2 s; the rest was the browsers' time).
+            Lab.Edge edge = lab.edge("e1", 10, Map.of("streams", Lab.LIGHT_STREAMS));
             String cone1 = lab.home(1, Lab.Home.CONE).get(0);
             String cone2 = lab.home(2, Lab.Home.CONE).get(0);
             String symmetric = lab.home(3, Lab.Home.SYMMETRIC).get(0);

@@ -62,11 +62,8 @@ class LabOvenPlayerTest {
         OvenPlayerPages.assertInstalled(OvenPlayerPages.LAST_RELAYING);
         OvenPlayerPages.assertInstalled(OvenPlayerPages.NEWEST);
         lab = Lab.start();
-        // A light demo stream (320x180 at 15 fps): four browsers decoding, one of them also encoding a relay, on
-        // the 2 cores CI has would otherwise time the machine, not the edge (with 640x360@30 the last player's
-        // OvenPlayer took 1.5 s to answer its offer).
-        edge = lab.edge("e1", 10, Map.of("streams",
-                "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15,\"bitrateKbps\":300}]"));
+        // The light demo stream: with 640x360@30 the last player's OvenPlayer took 1.5 s to answer its offer.
+        edge = lab.edge("e1", 10, Map.of("streams", Lab.LIGHT_STREAMS));
         homeOne = lab.home(1, Lab.Home.CONE, 2, 0, 0);
         homeTwo = lab.home(2, Lab.Home.CONE).get(0);
         publicHome = lab.home(3, Lab.Home.PUBLIC).get(0);

@@ -26,6 +26,12 @@ public final class Lab implements AutoCloseable {
 
     /** The address the root namespace (the test) has on the lab's internet. */
     public static final String TEST_ADDRESS = "203.0.113.1";
+    /**
+     * The {@code streams} override for a light demo stream (320x180 at 15 fps, 300 kbit/s): for tests that run four
+     * browsers on CI's 2 cores, where the default 640x360@30 times the machine (every browser decoding, each host
+     * also encoding a relay per client), not the edge.
+     */
+    public static final String LIGHT_STREAMS = "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15,\"bitrateKbps\":300}]";
     private static final Path SCRIPT = Path.of("lab/lab.sh");
 
     private final List<Edge> edges = new ArrayList<>();

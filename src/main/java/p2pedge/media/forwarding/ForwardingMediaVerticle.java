@@ -25,8 +25,8 @@ import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
-import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.IceTcpListener;
+import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
 
@@ -118,7 +118,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 return Future.succeededFuture(0);
             }
             // The same number as the UDP port (any free one when that is configured as 0).
-            return port.listenTcp("0.0.0.0", forwarder.port() == 0 ? 0 : udpPort, new IceTcpListener.Limits(tcp.maxConnections(),
+            return port.listenTcp("0.0.0.0", forwarder.port(), new IceTcpListener.Limits(tcp.maxConnections(),
                     tcp.connectionsPerAddress(), tcp.checkSeconds(), forwarder.consentTimeoutSeconds()));
         }).compose(tcpPort -> {
             viewers = new Viewers(context, media, port, identity, candidateAddresses, udpPort, tcpPort, session -> {

@@ -11,7 +11,6 @@ import p2pedge.media.rtc.PlayerStun;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.net.IpLiteral;
 
-
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package p2pedge.media.rtc;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
@@ -13,8 +14,6 @@ import p2pedge.net.PerAddressCap;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -141,40 +140,53 @@ public final class IceTcpListener {
             }
         });
         socket.exceptionHandler(e -> LOG.fine(() -> "ICE-TCP " + remote + ": " + e));
-        socket.handler(framed(remote, socket));
+        socket.handler(new Frames(remote, socket));
     }
 
-    /** RFC 4571: a 2-byte length, then that many bytes; the first frame must be STUN. */
-    private io.vertx.core.Handler<Buffer> framed(InetSocketAddress remote, NetSocket socket) {
-        RecordParser parser = RecordParser.newFixed(2);
-        boolean[] header = {true};
-        boolean[] first = {true};
-        Consumer<String> refuse = reason -> {
-            port.countDropped("tcp: " + reason);
-            socket.close();
-        };
-        Predicate<byte[]> acceptable = packet -> !first[0] || PacketKind.of(packet, packet.length) == PacketKind.STUN;
-        parser.handler(buffer -> {
-            if (header[0]) {
-                int length = buffer.getUnsignedShort(0);
+    /** RFC 4571 on one connection: a 2-byte length, then that many bytes; the first frame must be STUN. */
+    private final class Frames implements Handler<Buffer> {
+        private final InetSocketAddress remote;
+        private final NetSocket socket;
+        private final RecordParser parser = RecordParser.newFixed(2);
+        private boolean header = true;
+        private boolean first = true;
+
+        Frames(InetSocketAddress remote, NetSocket socket) {
+            this.remote = remote;
+            this.socket = socket;
+            parser.handler(this::onRecord);
+        }
+
+        @Override
+        public void handle(Buffer bytes) {
+            parser.handle(bytes);
+        }
+
+        private void onRecord(Buffer record) {
+            if (header) {
+                int length = record.getUnsignedShort(0);
                 if (length == 0 || length > MAX_FRAME) {
-                    refuse.accept("frame of " + length + " bytes");
+                    refuse("frame of " + length + " bytes");
                     return;
                 }
-                header[0] = false;
+                header = false;
                 parser.fixedSizeMode(length);
                 return;
             }
-            header[0] = true;
+            header = true;
             parser.fixedSizeMode(2);
-            byte[] packet = buffer.getBytes();
-            if (!acceptable.test(packet)) {
-                refuse.accept("first frame not STUN");
+            byte[] packet = record.getBytes();
+            if (first && PacketKind.of(packet, packet.length) != PacketKind.STUN) {
+                refuse("first frame not STUN");
                 return;
             }
-            first[0] = false;
+            first = false;
             port.onPacket(packet, remote);
-        });
-        return parser;
+        }
+
+        private void refuse(String reason) {
+            port.countDropped("tcp: " + reason);
+            socket.close();
+        }
     }
 }
