@@ -16,6 +16,7 @@
 #        internet side; 0: no cap), LOSS_PERCENT drops that share of forwarded packets both ways (iptables
 #        statistic; 0: none).
 #   lab/lab.sh isolate N                      home N's devices cannot reach each other (Wi-Fi client isolation)
+#   lab/lab.sh allowudp N                     a udpblocked home N lets UDP through from now on
 #   lab/lab.sh cut NAME... -- NAME...         drop all traffic between the two groups of namespaces (split brain)
 #   lab/lab.sh heal                           undo every cut
 #   lab/lab.sh down                           remove every p2pl-* namespace and the bridge
@@ -131,6 +132,9 @@ case "${1:-}" in
     for port in $(ns "p2pl-r$n" ip -o link show master lan | awk -F': ' '{print $2}' | cut -d@ -f1); do
       ns "p2pl-r$n" bridge link set dev "$port" isolated on
     done
+    ;;
+  allowudp)
+    ns "p2pl-r$2" iptables -D FORWARD -p udp -j DROP
     ;;
   cut)
     shift

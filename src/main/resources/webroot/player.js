@@ -58,6 +58,25 @@ let mapped = null; // the probe's result, sent with every request_offer
 const relays = new Map(); // client id -> RTCPeerConnection, while we are a Host Peer
 let haveMedia = null;
 let mediaArrived = null;
+// Chrome starts its audio output path (the audio service, the device) for the first media element or audio context
+// of a page, and that held up our first answer by 0.3 s on an idle machine, 1-2 s on a busy one: an audio context
+// opened at load starts it while signalling runs. Closed once we play (it stays suspended, and silent, without a
+// user gesture).
+let warmAudio = null;
+try {
+  warmAudio = new AudioContext();
+} catch (e) {
+  // no Web Audio: nothing to warm
+}
+let media = null; // the stream the edge sends us, once it arrived (what a Host Peer relays)
+// A relay connection made ahead (tracks added, offer set, candidates gathered), so that a client placed on us gets
+// its offer at once: on a busy device, making one took 0.8-2 s, the longest step of a client's join. It is made
+// a while after our first frame or our last relay started, not to compete with them, and renewed now and then so
+// that its candidates stay fresh. It sends nothing until a client answers.
+let spare = null; // { relay, ready: Promise }
+let spareTimer = null;
+const SPARE_DELAY_MS = 1500;
+const SPARE_RENEW_MS = 60000;
 
 function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -85,10 +104,46 @@ function closePeerConnection() {
 
 function resetMediaState() {
   previous = null;
+  path = null;
   state.framesDecoded = 0;
   state.fps = 0;
   state.kbps = 0;
   haveMedia = new Promise((resolve) => { mediaArrived = resolve; });
+  media = null;
+  discardSpare();
+}
+
+function discardSpare() {
+  clearTimeout(spareTimer);
+  if (spare) spare.relay.close();
+  spare = null;
+}
+
+/** Makes a spare relay connection soon, if we are edge-served and have media (renewing an older one). */
+function prepareSpareSoon() {
+  clearTimeout(spareTimer);
+  spareTimer = setTimeout(() => {
+    if (spare) spare.relay.close();
+    spare = null;
+    if (!media || state.peerId !== 0 || stopped) return;
+    const relay = new RTCPeerConnection({ iceServers });
+    media.getTracks().forEach((track) => relay.addTrack(track, media));
+    const entry = { relay, ready: relay.createOffer().then((offer) => relay.setLocalDescription(offer)) };
+    entry.ready.catch((e) => {
+      log(`spare relay: ${e}`);
+      if (spare === entry) discardSpare();
+    });
+    spare = entry;
+    spareTimer = setTimeout(prepareSpareSoon, SPARE_RENEW_MS);
+  }, SPARE_DELAY_MS);
+}
+
+/** The spare relay connection, now ours to use (no longer renewed or discarded), or null. */
+function takeSpare() {
+  const taken = spare;
+  spare = null;
+  clearTimeout(spareTimer);
+  return taken;
 }
 
 function showPeers() {
@@ -226,6 +281,7 @@ async function handle(message) {
 }
 
 async function answerOffer(offer) {
+  log(`offer from ${offer.peer_id === 0 ? 'the edge' : `peer ${offer.peer_id}`}`);
   retirePeerConnection();
   state.id = offer.id;
   state.peerId = offer.peer_id;
@@ -251,7 +307,13 @@ async function answerOffer(offer) {
   connection.ontrack = (event) => {
     const stream = event.streams[0] || new MediaStream([event.track]);
     if (event.track.kind === 'video' || !video.srcObject) showOnceDecoding(connection, stream);
-    if (stream.getVideoTracks().length > 0 && stream.getAudioTracks().length > 0) arrived(stream);
+    if (stream.getVideoTracks().length > 0 && stream.getAudioTracks().length > 0) {
+      arrived(stream);
+      if (connection === pc && offer.peer_id === 0) {
+        media = stream;
+        if (offer.host === true) prepareSpareSoon(); // the edge may ask us to relay
+      }
+    }
   };
   connection.onicecandidate = (event) => {
     if (event.candidate && event.candidate.candidate) {
@@ -319,25 +381,39 @@ function watchFirstFrame() {
   });
 }
 
-// As a Host Peer: relay the tracks we receive to a client, with addTrack.
+// As a Host Peer: relay the tracks we receive to a client, with addTrack (on the spare connection, when one is made).
 async function offerToClient(clientId) {
   closeRelay(clientId);
-  const relay = new RTCPeerConnection({ iceServers });
+  const prepared = media ? takeSpare() : null;
+  const relay = prepared ? prepared.relay : new RTCPeerConnection({ iceServers });
   relays.set(clientId, relay);
   showPeers();
-  log(`relaying to peer ${clientId}`);
-  const stream = await haveMedia;
-  if (relays.get(clientId) !== relay) return; // stopped meanwhile
-  stream.getTracks().forEach((track) => relay.addTrack(track, stream));
+  log(`relaying to peer ${clientId}${prepared ? ' (on the spare connection)' : ''}`);
   relay.onicecandidate = (event) => {
     if (event.candidate && event.candidate.candidate) {
       send({ command: 'candidate_p2p', id: state.id, peer_id: clientId, candidates: [event.candidate.toJSON()] });
     }
   };
   relay.onconnectionstatechange = () => log(`relay to ${clientId}: ${relay.connectionState}`);
-  const offer = await relay.createOffer();
-  await relay.setLocalDescription(offer);
-  send({ command: 'offer_p2p', id: state.id, peer_id: clientId, sdp: { type: 'offer', sdp: offer.sdp } });
+  if (prepared) {
+    try {
+      await prepared.ready;
+    } catch (e) {
+      closeRelay(clientId);
+      await offerToClient(clientId); // made afresh (there is no spare now)
+      return;
+    }
+  } else {
+    const stream = await haveMedia;
+    if (relays.get(clientId) !== relay) return; // stopped meanwhile
+    stream.getTracks().forEach((track) => relay.addTrack(track, stream));
+    await relay.setLocalDescription(await relay.createOffer());
+  }
+  if (relays.get(clientId) !== relay) return; // stopped meanwhile
+  // The local description carries the candidates gathered so far; later ones follow as candidate_p2p.
+  send({ command: 'offer_p2p', id: state.id, peer_id: clientId, sdp: { type: 'offer', sdp: relay.localDescription.sdp } });
+  log(`offer sent to peer ${clientId}`);
+  prepareSpareSoon();
 }
 
 /** Frames decoded so far on the current connection, read now (tests time failovers with it). */
@@ -355,9 +431,19 @@ state.edgeTransport = async () => {
 };
 
 let previous = null;
+let path = null; // the current connection's selected candidate pair, logged when it changes
 async function pollStats() {
   if (!pc) return;
   const report = await pc.getStats();
+  report.forEach((s) => {
+    if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+    const pair = report.get(s.selectedCandidatePairId);
+    const local = pair && report.get(pair.localCandidateId);
+    const remote = pair && report.get(pair.remoteCandidateId);
+    const now = local && remote ? `${local.protocol} ${local.candidateType} -> ${remote.candidateType} ${remote.address}:${remote.port}` : null;
+    if (now && now !== path) log(`path: ${now}`);
+    path = now;
+  });
   report.forEach((s) => {
     if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
     state.framesDecoded = s.framesDecoded || 0;
@@ -370,7 +456,11 @@ async function pollStats() {
     }
     previous = { timestamp: s.timestamp, framesDecoded: state.framesDecoded, bytesReceived: s.bytesReceived };
   });
-  if (state.framesDecoded > 0 && state.state === 'connecting media') setState('playing');
+  if (state.framesDecoded > 0 && state.state === 'connecting media') {
+    setState('playing');
+    if (warmAudio) warmAudio.close().catch(() => {});
+    warmAudio = null;
+  }
   $('s-frames').textContent = state.framesDecoded;
   $('s-fps').textContent = `${state.fps} fps`;
   $('s-size').textContent = state.width ? `${state.width}x${state.height}` : '-';

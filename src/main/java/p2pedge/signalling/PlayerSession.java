@@ -297,7 +297,7 @@ final class PlayerSession {
             }
             MediaApi.Offer offer = ar.result();
             state = State.OFFERED;
-            send(EdgeMessages.offer(id, 0, offer.sdp(), offer.candidates(), iceServers));
+            send(EdgeMessages.edgeOffer(id, offer.sdp(), offer.candidates(), iceServers, placedAs == P2pApi.Role.HOST));
         });
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
+import p2pedge.testing.TestPolicies;
 
 import java.time.Duration;
 
@@ -85,7 +86,17 @@ class SignallingProtocolTest {
                 assertTrue(((JsonObject) c).getString("candidate").contains(" 127.0.0.1 "), c.toString());
             }
             assertNull(offer.getValue("iceServers"), "no ice servers unless configured");
+            assertNull(offer.getValue("host"), "a player that may not relay (no browser's user agent) is not told it may");
             assertEquals(1, edge.mediaConnections());
+        }
+    }
+
+    /** The edge's offer tells the project's page whether it may be asked to relay (it then prepares a connection). */
+    @Test
+    void anOfferToAPlayerThatMayHostSaysSo() throws Exception {
+        try (SignallingClient player = SignallingClient.connect(vertx, edge.port(), "/app/stream", TestPolicies.DESKTOP)) {
+            JsonObject offer = player.requestOffer();
+            assertEquals(Boolean.TRUE, offer.getBoolean("host"), offer.encode());
         }
     }
 

@@ -1,5 +1,6 @@
 package p2pedge.testing;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 
@@ -33,6 +34,8 @@ public final class Lab implements AutoCloseable {
      */
     public static final String LIGHT_STREAMS = "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15,\"bitrateKbps\":300}]";
     private static final Path SCRIPT = Path.of("lab/lab.sh");
+    /** How long a browser is left to start before a page is opened in it (see {@link #runningBrowser}). */
+    public static final long BROWSER_START_MS = 1_500;
 
     private final List<Edge> edges = new ArrayList<>();
 
@@ -116,6 +119,18 @@ public final class Lab implements AutoCloseable {
      * opened it waited); {@code frames} is a JavaScript expression for the frames decoded so far (a number or a
      * promise of one), polled every 50 ms; -1 when none came within {@code timeoutMillis}.
      */
+    /**
+     * A headless Chromium in {@code namespace}, as a viewer's browser is when they open a page: already running.
+     * Right after its launch it still starts its helper processes (GPU, network, a spare renderer for the next
+     * page), which on 2 cores shared with other browsers took seconds from a page opened at once, a cost no
+     * viewer with a running browser pays; the page is opened {@link #BROWSER_START_MS} after the launch.
+     */
+    public static Chromium runningBrowser(Vertx vertx, String namespace) throws Exception {
+        Chromium chromium = Chromium.launch(vertx, namespace, List.of());
+        Thread.sleep(BROWSER_START_MS);
+        return chromium;
+    }
+
     public static long firstFrameMillis(Chromium.Page page, String frames, long timeoutMillis) throws Exception {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         String at = "Promise.resolve(" + frames + ").then(f => f > 0 ? performance.now() : -1)";
@@ -126,6 +141,11 @@ public final class Lab implements AutoCloseable {
             Thread.sleep(50);
         }
         return -1;
+    }
+
+    /** A {@link Home#UDPBLOCKED} home {@code n} lets UDP through from now on. */
+    public void allowUdp(int n) throws Exception {
+        run("allowudp", Integer.toString(n));
     }
 
     /** Home {@code n}'s devices can no longer reach each other, only the internet (Wi-Fi client isolation). */

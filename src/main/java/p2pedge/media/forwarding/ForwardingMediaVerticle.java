@@ -317,7 +317,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         port.dropped().forEach(dropped::put);
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
-                .put("relayPulls", pulls.count())
+                .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())

@@ -67,7 +67,8 @@ final class PublisherSession implements StreamSource {
         this.videoType = agreed.videoType();
         this.audioType = agreed.audioType();
         this.answer = new EdgeSdp(ufrag, password, fingerprint, address, udpPort, agreed.media()).writeAnswer();
-        port.open(new MediaSession(ufrag, password, offer.fingerprint(), this::onKeys, this::onMedia));
+        port.open(new MediaSession(ufrag, password, offer.fingerprint(), offer.iceUfrag(), offer.icePassword(), this::onKeys,
+                this::onMedia));
         this.reportTimer = vertx.setPeriodic(RECEIVER_REPORT_INTERVAL_MS, t -> sendReceiverReports());
     }
 

@@ -1,6 +1,7 @@
 package p2pedge.media.forwarding;
 
 import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.RtcpFeedback;
 import p2pedge.media.rtc.RtpForwarder;
@@ -55,17 +56,18 @@ final class ViewerTransport implements AutoCloseable {
     }
 
     /**
-     * The viewer's checks and DTLS handshake are awaited on the port, from the peer with that fingerprint; once
+     * The viewer's checks and DTLS handshake are awaited on the port, from the peer of that description; once
      * secured, it is fed {@code feed} and {@code onConnected} runs (once: a later handshake is a move). Once only:
      * false (nothing changed) when it was opened before or is closed.
      */
-    boolean open(String remoteFingerprint, Feed feed, Runnable onConnected) {
+    boolean open(PeerSdp peer, Feed feed, Runnable onConnected) {
         if (closed || this.feed != null) {
             return false;
         }
         this.feed = feed;
         this.onConnected = onConnected;
-        port.open(new MediaSession(ufrag, password, remoteFingerprint, this::secured, this::fromViewer));
+        port.open(new MediaSession(ufrag, password, peer.fingerprint(), peer.iceUfrag(), peer.icePassword(), this::secured,
+                this::fromViewer));
         return true;
     }
 

@@ -178,7 +178,7 @@ final class Viewers {
             release(session);
             return refused(400, "answer rejected: " + e.getMessage());
         }
-        if (!expectDtls(viewer, answer.fingerprint())) {
+        if (!expectDtls(viewer, answer)) {
             return refused(409, "the offer was already answered");
         }
         return Future.succeededFuture();
@@ -188,8 +188,8 @@ final class Viewers {
      * The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout; false
      * when they already are (a second answer changes nothing: the viewer keeps its connection).
      */
-    private boolean expectDtls(Viewer viewer, String fingerprint) {
-        if (!viewer.transport.open(fingerprint, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge),
+    private boolean expectDtls(Viewer viewer, PeerSdp peer) {
+        if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge),
                 () -> connected(viewer))) {
             return false;
         }
@@ -232,7 +232,7 @@ final class Viewers {
         viewer.videoType = answer.videoType();
         viewer.audioType = answer.audioType();
         viewers.put(viewer.session, viewer);
-        expectDtls(viewer, offer.fingerprint());
+        expectDtls(viewer, offer);
         return Future.succeededFuture(new Answer(viewer.session, new EdgeSdp(transport.ufrag, transport.password,
                 identity.fingerprint(), candidateAddresses.get(0), udpPort, answer.media()).writeAnswer()));
     }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * check with the session's credentials; <em>nominated</em> when such a check carried USE-CANDIDATE (the
  * controlling agent's choice, RFC 8445 section 8.1.1; libwebrtc nominates the pair it selected once it is writable);
  * <em>selected</em> once a DTLS handshake completed on it, which needs a round trip, so a check with a spoofed
- * source address can never select. Media goes only to the selected address, and only while its consent is fresh
+ * source address can never select; after that, an address the peer nominates is selected once it answered the
+ * port's own check (a round trip too). Media goes only to the selected address, and only while its consent is fresh
  * (RFC 7675): a valid check from it within the consent timeout. Pure state, on the port's event loop; time in
  * nanoseconds from the caller's clock.
  */
@@ -52,7 +53,7 @@ final class PeerAddresses {
         return address.equals(nominated);
     }
 
-    /** DTLS completed on {@code address}: media goes there from now on. */
+    /** DTLS completed on {@code address}, or the peer proved it moved there: media goes there from now on. */
     void select(InetSocketAddress address, long now) {
         selected = address;
         everSelected = true;

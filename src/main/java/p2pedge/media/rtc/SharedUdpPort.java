@@ -9,8 +9,12 @@ import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -52,7 +57,8 @@ public final class SharedUdpPort {
      * port's context only; the handshake thread sees its queue and hands its outcome back ({@link Secured}).
      */
     private static final class Association {
-        final InetSocketAddress address;
+        /** Where the peer is: the handshake's address, then wherever a verified move took it (see RouteCheck). */
+        InetSocketAddress address;
         final DatagramQueue queue;
         DTLSTransport transport;
         boolean draining;
@@ -62,9 +68,10 @@ public final class SharedUdpPort {
         /** The first datagrams it was handed, in short (see DtlsRecords#describe): why a handshake did not progress. */
         final List<String> traced = new ArrayList<>();
 
-        Association(InetSocketAddress address, DatagramQueue queue, long startedNanos) {
+        Association(InetSocketAddress address, Limits limits, LongSupplier millis, BiConsumer<byte[], InetSocketAddress> transmit,
+                    long startedNanos) {
             this.address = address;
-            this.queue = queue;
+            this.queue = new DatagramQueue(bytes -> transmit.accept(bytes, this.address), limits.stallMillis(), millis);
             this.startedNanos = startedNanos;
         }
 
@@ -87,6 +94,16 @@ public final class SharedUdpPort {
         }
     }
 
+    /**
+     * Our Binding request to an address the peer nominated after its handshake: libwebrtc switches its selected pair
+     * when a better one starts working (from ICE-TCP to UDP once UDP answers, after a network change), keeps its
+     * DTLS association and sends its checks from there only. Media follows once the address answers this request,
+     * made with the peer's own ICE password: a peer that forges the source of its checks (it knows its password)
+     * cannot steer its media at somebody else, who would not answer.
+     */
+    private record RouteCheck(InetSocketAddress address, byte[] transactionId, long sentNanos) {
+    }
+
     /** What a handshake thread hands back to the port's context: the transport and the keys it exported. */
     private record Secured(DTLSTransport transport, SrtpKeys keys) {
     }
@@ -104,6 +121,8 @@ public final class SharedUdpPort {
         InetSocketAddress heldFrom;
         /** Its datagrams: the first fragment, then the rest of a ClientHello too big for one (Chrome's key shares). */
         List<byte[]> heldHello = List.of();
+        /** The one route check awaiting its answer, if any. */
+        RouteCheck routeCheck;
 
         void close() {
             if (handshake != null) {
@@ -117,6 +136,14 @@ public final class SharedUdpPort {
 
     /** Datagrams of one held ClientHello: its first fragment and a few more (a post-quantum key share needs two). */
     private static final int HELD_DATAGRAMS = 4;
+
+    /** A session's route check is repeated (on its peer's next nominating check) at most this often. */
+    private static final long ROUTE_CHECK_INTERVAL_NANOS = 500_000_000L;
+
+    /** The priority our route checks announce (a peer-reflexive candidate's, as any; nothing depends on it). */
+    private static final byte[] ROUTE_CHECK_PRIORITY = ByteBuffer.allocate(4).putInt(1853817087).array();
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A session may start a fresh handshake (a move, a restart) at most this often. */
     private static final long MIN_HANDSHAKE_INTERVAL_NANOS = 1_000_000_000L;
@@ -138,6 +165,9 @@ public final class SharedUdpPort {
     private final Deque<String> recentFailures = new ArrayDeque<>();
     private final LongAdder checksAnswered = new LongAdder();
     private final LongAdder handshakesDone = new LongAdder();
+    private final LongAdder routesMoved = new LongAdder();
+    /** Our ICE tie-breaker, in the route checks we send as the controlled agent. */
+    private final byte[] tieBreaker = new byte[8];
     private final LongAdder recordsAfterHandshake = new LongAdder();
     private final LongAdder sentBytes = new LongAdder();
     private Context context;
@@ -162,6 +192,7 @@ public final class SharedUdpPort {
         this.nanoClock = nanoClock;
         this.handshakes = new DtlsHandshakes(limits.handshakeThreads(), limits.handshakeQueue());
         this.responder = new IceLiteResponder(ufrag -> session(ufrag).map(MediaSession::password));
+        RANDOM.nextBytes(tieBreaker);
     }
 
     public Future<Integer> listen(String host, int port) {
@@ -373,6 +404,10 @@ public final class SharedUdpPort {
     }
 
     private void onStun(byte[] data, InetSocketAddress from) {
+        if (data.length >= 2 && ((data[0] & 0xff) << 8 | (data[1] & 0xff)) == StunMessage.BINDING_SUCCESS) {
+            onRouteCheckAnswer(data, from);
+            return;
+        }
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (!result.accepted() && result.rejected().reason() == IceLiteResponder.Rejection.NO_CREDENTIALS
                 && playerStun != null) {
@@ -405,6 +440,9 @@ public final class SharedUdpPort {
         }
         checksAnswered.increment();
         transmit(check.response(), from);
+        if (check.nominated() && peer.established != null && !from.equals(peer.established.address)) {
+            checkRoute(ufrag, peer, from);
+        }
         if (check.nominated() && from.equals(peer.heldFrom)) {
             // The held ClientHello's address is nominated now: its handshake replaces one on another address.
             if (peer.handshake != null && !peer.handshake.address.equals(from)) {
@@ -416,6 +454,59 @@ public final class SharedUdpPort {
                 startHeld(ufrag, peer);
             }
         }
+    }
+
+    /** Asks the peer, at an address it nominated after its handshake, to prove it is there (see RouteCheck). */
+    private void checkRoute(String ufrag, Peer peer, InetSocketAddress to) {
+        MediaSession session = sessions.get(ufrag);
+        if (session == null || session.remoteUfrag() == null || session.remotePassword() == null) {
+            countDropped("ice: nominated address not followed (peer credentials unknown)");
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        RouteCheck pending = peer.routeCheck;
+        if (pending != null && now - pending.sentNanos() < ROUTE_CHECK_INTERVAL_NANOS) {
+            return; // one in flight; the peer's next nominating check asks again
+        }
+        byte[] transactionId = new byte[12];
+        RANDOM.nextBytes(transactionId);
+        byte[] request = StunMessage.builder(StunMessage.BINDING_REQUEST, transactionId)
+                .string(StunMessage.USERNAME, session.remoteUfrag() + ":" + ufrag)
+                .attribute(StunMessage.PRIORITY, ROUTE_CHECK_PRIORITY)
+                .attribute(StunMessage.ICE_CONTROLLED, tieBreaker)
+                .build(session.remotePassword().getBytes(StandardCharsets.UTF_8), true);
+        peer.routeCheck = new RouteCheck(to, transactionId, now);
+        transmit(request, to);
+    }
+
+    /** A Binding success: the answer to a route check moves the session's media there; anything else is dropped. */
+    private void onRouteCheckAnswer(byte[] data, InetSocketAddress from) {
+        String ufrag = ufragByRemote.get(from);
+        Peer peer = ufrag == null ? null : peers.get(ufrag);
+        MediaSession session = ufrag == null ? null : sessions.get(ufrag);
+        RouteCheck pending = peer == null ? null : peer.routeCheck;
+        if (pending == null || session == null || !pending.address().equals(from) || peer.established == null) {
+            countDropped("stun: unexpected response");
+            return;
+        }
+        StunMessage response;
+        try {
+            response = StunMessage.parse(data, data.length);
+        } catch (StunException e) {
+            countDropped("stun: unexpected response");
+            return;
+        }
+        if (!Arrays.equals(response.transactionId(), pending.transactionId())
+                || !response.hasValidIntegrity(session.remotePassword().getBytes(StandardCharsets.UTF_8))) {
+            countDropped("stun: unexpected response");
+            return;
+        }
+        peer.routeCheck = null;
+        InetSocketAddress previous = peer.established.address;
+        peer.established.address = from;
+        peer.addresses.select(from, nanoClock.getAsLong());
+        routesMoved.increment();
+        LOG.fine(() -> "session " + ufrag + ": media moves from " + previous + " to " + from + " (the peer's new path)");
     }
 
     private static void loseAddress(Peer peer, InetSocketAddress address) {
@@ -550,8 +641,7 @@ public final class SharedUdpPort {
             return;
         }
         peer.lastStart = now;
-        Association association = new Association(from, new DatagramQueue(bytes -> transmit(bytes, from), limits.stallMillis(),
-                () -> nanoClock.getAsLong() / 1_000_000), now);
+        Association association = new Association(from, limits, () -> nanoClock.getAsLong() / 1_000_000, this::transmit, now);
         hello.forEach(datagram -> handOn(association, datagram));
         peer.handshake = association;
         peer.running = true;
@@ -660,6 +750,11 @@ public final class SharedUdpPort {
 
     public long handshakesDone() {
         return handshakesDone.sum();
+    }
+
+    /** Sessions whose media followed their peer to a new, verified address after the handshake. */
+    public long routesMoved() {
+        return routesMoved.sum();
     }
 
     /** Counts a dropped datagram by reason: the port's own, and those a session refused after the port let them through. */

@@ -16,6 +16,24 @@ public final class EdgeMessages {
 
     public static String offer(long id, long peerId, SessionDescription sdp, List<IceCandidate> candidates,
                                List<IceServer> iceServers) {
+        return offerJson(id, peerId, sdp, candidates, iceServers).encode();
+    }
+
+    /**
+     * The edge's own offer; {@code host} (an extension OvenPlayer ignores) tells the project's page it may be asked
+     * to relay, so that it prepares a relay connection ahead, and only then.
+     */
+    public static String edgeOffer(long id, SessionDescription sdp, List<IceCandidate> candidates, List<IceServer> iceServers,
+                                   boolean host) {
+        JsonObject json = offerJson(id, 0, sdp, candidates, iceServers);
+        if (host) {
+            json.put("host", true);
+        }
+        return json.encode();
+    }
+
+    private static JsonObject offerJson(long id, long peerId, SessionDescription sdp, List<IceCandidate> candidates,
+                                        List<IceServer> iceServers) {
         JsonArray candidateArray = IceCandidate.toJson(candidates);
         JsonObject json = new JsonObject()
                 .put("command", "offer")
@@ -42,7 +60,7 @@ public final class EdgeMessages {
             }
             json.put("iceServers", servers).put("ice_servers", legacy);
         }
-        return json.encode();
+        return json;
     }
 
     public static String requestOfferP2p(long hostId, long clientId) {

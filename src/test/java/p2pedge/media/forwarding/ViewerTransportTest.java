@@ -13,6 +13,7 @@ import p2pedge.media.rtc.ClientTransport;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
+import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.VideoCodec;
 import p2pedge.testing.OnContext;
@@ -21,6 +22,7 @@ import p2pedge.testing.Waits;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +100,11 @@ class ViewerTransportTest {
                 .put((byte) 0x10).put((byte) (vp8Keyframe ? 0x10 : 0x11)).put((byte) 0x02).put((byte) 0x00).array();
     }
 
+    /** The player's answer, as far as the port needs it. */
+    private static PeerSdp player(String fingerprint) {
+        return new PeerSdp("playerufrag", "playerpassword0123456789", fingerprint, "active", List.of());
+    }
+
     private static int ssrcOf(byte[] rtp) {
         return ByteBuffer.wrap(rtp, 8, 4).getInt();
     }
@@ -106,7 +113,7 @@ class ViewerTransportTest {
     void oneSendingContextCarriesVideoAndAudioAndCloseEndsEverythingOnce() throws Exception {
         ViewerTransport viewer = new ViewerTransport(port, stream, "7");
         assertNotEquals(viewer.videoSsrc, viewer.audioSsrc, "one context protects both: their SSRCs differ");
-        OnContext.run(context, () -> viewer.open(playerIdentity.fingerprint(), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
+        OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
                 connected::incrementAndGet));
         OnContext.call(context, () -> {
             player.addCandidate(edge);
@@ -115,7 +122,7 @@ class ViewerTransportTest {
         // The edge's side of the handshake completes on the port's context, after the player's.
         Waits.until(() -> connected.get() > 0, 5_000, "the edge's keys");
         assertEquals(1, connected.get(), "connected once");
-        assertFalse(OnContext.call(context, () -> Future.succeededFuture(viewer.open("00:11", new ViewerTransport.Feed(VP8,
+        assertFalse(OnContext.call(context, () -> Future.succeededFuture(viewer.open(player("00:11"), new ViewerTransport.Feed(VP8,
                 ForwardedStream.OPUS, false), connected::incrementAndGet))), "a second answer is refused");
         assertTrue(viewer.connected(), "and the connection it had stays");
         assertEquals(1, stream.video.viewerCount());
@@ -148,7 +155,7 @@ class ViewerTransportTest {
         });
         assertEquals(forwarded, stream.video.forwarded() + stream.audio.forwarded(), "nothing is forwarded to it any more");
         assertNull(received.poll(300, TimeUnit.MILLISECONDS));
-        OnContext.run(context, () -> viewer.open(playerIdentity.fingerprint(), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
+        OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false),
                 connected::incrementAndGet));
         assertEquals(0, port.sessionCount(), "a closed transport opens nothing");
     }

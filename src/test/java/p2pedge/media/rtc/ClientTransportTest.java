@@ -165,6 +165,90 @@ class ClientTransportTest {
         }
     }
 
+    /**
+     * libwebrtc moves to a better pair after the handshake (ICE-TCP first, UDP once it answers) and nominates it: the
+     * edge follows only once that address answered the edge's own check, made with the peer's password. Unanswered
+     * (a forged source: the peer knows its password, its victim would not answer), answered with another key, or
+     * answered from elsewhere, media stays where it was.
+     */
+    @Test
+    void mediaFollowsANominatedAddressOnlyOnceItAnsweredTheEdgesCheck() throws Exception {
+        String peerUfrag = "peerufrag";
+        String peerPassword = "peerpassword0123456789ab";
+        SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.open(new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), peerUfrag, peerPassword, keys -> { },
+                (kind, packet) -> { }));
+        InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
+        try (DatagramSocket moved = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            moved.setSoTimeout(5_000);
+            onContext(v -> {
+                transport.addCandidate(edge);
+                return transport.connect(new ClientTransport.Remote(UFRAG, PASSWORD, edgeIdentity.fingerprint(), true));
+            });
+            InetSocketAddress first = waitForAddress(port, a -> a.getPort() == clientPort);
+            InetSocketAddress movedTo = (InetSocketAddress) moved.getLocalSocketAddress();
+
+            StunMessage request = nominateAndReceiveCheck(moved, edge, peerUfrag);
+            assertTrue(request.hasValidIntegrity(peerPassword.getBytes(StandardCharsets.UTF_8)), "made with the peer's password");
+            assertTrue(request.has(StunMessage.ICE_CONTROLLED), "the edge is the controlled agent");
+            Thread.sleep(200);
+            assertEquals(Optional.of(first), port.addressOf(UFRAG), "unanswered: media stays");
+
+            byte[] wrongKey = StunMessage.builder(StunMessage.BINDING_SUCCESS, request.transactionId())
+                    .xorMappedAddress(edge).build("notthepeerspassword01234".getBytes(StandardCharsets.UTF_8), true);
+            moved.send(new DatagramPacket(wrongKey, wrongKey.length, edge));
+            byte[] answer = StunMessage.builder(StunMessage.BINDING_SUCCESS, request.transactionId())
+                    .xorMappedAddress(edge).build(peerPassword.getBytes(StandardCharsets.UTF_8), true);
+            stranger.send(new DatagramPacket(answer, answer.length, edge));
+            Thread.sleep(200);
+            assertEquals(Optional.of(first), port.addressOf(UFRAG), "answered with another key, or from elsewhere: media stays");
+            assertEquals(0, port.routesMoved());
+
+            moved.send(new DatagramPacket(answer, answer.length, edge));
+            assertEquals(movedTo, waitForAddress(port, movedTo::equals), "answered: media follows the peer");
+            assertEquals(1, port.routesMoved());
+            assertTrue(port.dropped().getOrDefault("stun: unexpected response", 0L) >= 2, port.dropped().toString());
+        } finally {
+            port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sends a valid nominating check from {@code from}; returns the edge's Binding request that follows its answer. */
+    private static StunMessage nominateAndReceiveCheck(DatagramSocket from, InetSocketAddress edge, String peerUfrag) throws Exception {
+        byte[] transaction = new byte[12];
+        new SecureRandom().nextBytes(transaction);
+        byte[] check = StunMessage.builder(StunMessage.BINDING_REQUEST, transaction)
+                .string(StunMessage.USERNAME, UFRAG + ":" + peerUfrag)
+                .attribute(StunMessage.ICE_CONTROLLING, new byte[8])
+                .attribute(StunMessage.USE_CANDIDATE, new byte[0])
+                .build(PASSWORD.getBytes(StandardCharsets.UTF_8), true);
+        from.send(new DatagramPacket(check, check.length, edge));
+        for (int i = 0; i < 4; i++) {
+            DatagramPacket in = new DatagramPacket(new byte[1500], 1500);
+            from.receive(in);
+            StunMessage message = StunMessage.parse(Arrays.copyOf(in.getData(), in.getLength()), in.getLength());
+            if (message.type() == StunMessage.BINDING_REQUEST) {
+                assertEquals(Optional.of(peerUfrag + ":" + UFRAG), message.username());
+                return message;
+            }
+        }
+        throw new AssertionError("the edge sent no check to the nominated address");
+    }
+
+    private static InetSocketAddress waitForAddress(SharedUdpPort port, java.util.function.Predicate<InetSocketAddress> wanted)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<InetSocketAddress> now = port.addressOf(UFRAG);
+            if (now.isPresent() && wanted.test(now.get())) {
+                return now.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the port's address for the session is " + port.addressOf(UFRAG));
+    }
+
     @Test
     void anEdgeWhoseCertificateIsNotTheAnnouncedOneIsRefused() throws Exception {
         SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
