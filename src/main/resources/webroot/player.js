@@ -74,6 +74,10 @@ let media = null; // the stream the edge sends us, once it arrived (what a Host 
 // a while after our first frame or our last relay started, not to compete with them, and renewed now and then so
 // that its candidates stay fresh. It sends nothing until a client answers.
 let spare = null; // { relay, ready: Promise }
+// The stream's video bitrate as the edge announces it (kbit/s; 0: not known): our relays send no more. Uncapped,
+// Chrome's relay encoder ramps up to what the link allows (1.7 Mbit/s measured for a 0.6 Mbit/s source), spending
+// the host's upload, the scarcest link in P2P, on nothing the source had.
+let relayKbps = 0;
 let spareTimer = null;
 const SPARE_DELAY_MS = 1500;
 const SPARE_RENEW_MS = 60000;
@@ -128,7 +132,7 @@ function prepareSpareSoon() {
     if (!media || state.peerId !== 0 || stopped) return;
     const relay = new RTCPeerConnection({ iceServers });
     media.getTracks().forEach((track) => relay.addTrack(track, media));
-    const entry = { relay, ready: relay.createOffer().then((offer) => relay.setLocalDescription(offer)) };
+    const entry = { relay, ready: relay.createOffer().then((offer) => relay.setLocalDescription(offer)).then(() => capRelay(relay)) };
     entry.ready.catch((e) => {
       log(`spare relay: ${e}`);
       if (spare === entry) discardSpare();
@@ -136,6 +140,18 @@ function prepareSpareSoon() {
     spare = entry;
     spareTimer = setTimeout(prepareSpareSoon, SPARE_RENEW_MS);
   }, SPARE_DELAY_MS);
+}
+
+/** Caps the video a relay sends at the stream's bitrate (resolution untouched); a refusal is logged, not fatal. */
+async function capRelay(relay) {
+  if (relayKbps <= 0) return;
+  for (const sender of relay.getSenders()) {
+    if (!sender.track || sender.track.kind !== 'video') continue;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length === 0) parameters.encodings = [{}];
+    parameters.encodings.forEach((encoding) => { encoding.maxBitrate = relayKbps * 1000; });
+    await sender.setParameters(parameters).catch((e) => log(`relay bitrate cap refused: ${e}`));
+  }
 }
 
 /** The spare relay connection, now ours to use (no longer renewed or discarded), or null. */
@@ -311,6 +327,7 @@ async function answerOffer(offer) {
       arrived(stream);
       if (connection === pc && offer.peer_id === 0) {
         media = stream;
+        relayKbps = Number(offer.bitrate_kbps) > 0 ? Number(offer.bitrate_kbps) : 0;
         if (offer.host === true) prepareSpareSoon(); // the edge may ask us to relay
       }
     }
@@ -408,6 +425,7 @@ async function offerToClient(clientId) {
     if (relays.get(clientId) !== relay) return; // stopped meanwhile
     stream.getTracks().forEach((track) => relay.addTrack(track, stream));
     await relay.setLocalDescription(await relay.createOffer());
+    await capRelay(relay);
   }
   if (relays.get(clientId) !== relay) return; // stopped meanwhile
   // The local description carries the candidates gathered so far; later ones follow as candidate_p2p.

@@ -58,16 +58,20 @@ public final class MediaApi {
         }
     }
 
-    /** What the edge offers a viewer: SDP without candidates, and the candidates to announce. */
-    public record Offer(SessionDescription sdp, List<IceCandidate> candidates) {
+    /**
+     * What the edge offers a viewer: SDP without candidates, the candidates to announce, and the stream's video
+     * bitrate in kbit/s (what its source announced, else what it measured; 0: not known yet), which a Host Peer's
+     * relays are capped at.
+     */
+    public record Offer(SessionDescription sdp, List<IceCandidate> candidates, int bitrateKbps) {
         public JsonObject toJson() {
-            return new JsonObject().put("sdp", sdp.toJson()).put("candidates", encode(candidates));
+            return new JsonObject().put("sdp", sdp.toJson()).put("candidates", encode(candidates)).put("bitrateKbps", bitrateKbps);
         }
 
         static Offer fromJson(JsonObject json) {
             JsonObject sdp = json.getJsonObject("sdp");
             return new Offer(SessionDescription.fromTrustedJson(sdp),
-                    decode(json.getJsonArray("candidates")));
+                    decode(json.getJsonArray("candidates")), json.getInteger("bitrateKbps", 0));
         }
     }
 

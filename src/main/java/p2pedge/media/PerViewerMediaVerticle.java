@@ -131,7 +131,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
                 // An offer holds a slot: one never answered gives it back after the connect timeout.
                 startConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within "
                         + media.connectTimeoutSeconds() + " s");
-                message.reply(new MediaApi.Offer(offer.sdp(), announced.announce(offer.candidates())).toJson());
+                message.reply(new MediaApi.Offer(offer.sdp(), announced.announce(offer.candidates()), stream.bitrateKbps()).toJson());
             }
         });
     }

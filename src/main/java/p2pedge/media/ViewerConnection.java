@@ -93,7 +93,7 @@ final class ViewerConnection {
                 .compose(description -> gatheringDone.future()
                         .timeout(GATHERING_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                         .recover(t -> Future.succeededFuture())
-                        .map(v -> new MediaApi.Offer(new SessionDescription("offer", description.sdp), List.copyOf(gathered))));
+                        .map(v -> new MediaApi.Offer(new SessionDescription("offer", description.sdp), List.copyOf(gathered), 0)));
     }
 
     Future<Void> applyAnswer(SessionDescription answer) {

@@ -297,7 +297,8 @@ final class PlayerSession {
             }
             MediaApi.Offer offer = ar.result();
             state = State.OFFERED;
-            send(EdgeMessages.edgeOffer(id, offer.sdp(), offer.candidates(), iceServers, placedAs == P2pApi.Role.HOST));
+            send(EdgeMessages.edgeOffer(id, offer.sdp(), offer.candidates(), iceServers, placedAs == P2pApi.Role.HOST,
+                    offer.bitrateKbps()));
         });
     }
 

@@ -49,6 +49,16 @@ class BrowserP2pTest {
         return ((Number) page.eval(expression)).longValue();
     }
 
+    /** The page's receive rate (kbit/s, refreshed every 0.5 s), averaged over 5 s. */
+    private static double meanKbps(Chromium.Page page) throws Exception {
+        double sum = 0;
+        for (int i = 0; i < 10; i++) {
+            sum += number(page, "window.p2pEdgePlayer.kbps");
+            Thread.sleep(500);
+        }
+        return sum / 10;
+    }
+
     /** At least 15 frames decoded in 2 s on the current connection (the demo sends 30 fps). */
     private static void assertFramesRise(Chromium.Page page, String who) throws Exception {
         long before = number(page, "window.p2pEdgePlayer.decodedNow()");
@@ -83,6 +93,16 @@ class BrowserP2pTest {
         assertEquals("host", host.eval("window.p2pEdgePlayer.role"));
         for (Chromium.Page client : clients) {
             assertFramesRise(client, "client");
+        }
+        // Relays are capped at the stream's bitrate: uncapped, Chrome's relay encoder had ramped up to 2.9x it.
+        Thread.sleep(3_000);
+        double hostIn = meanKbps(host);
+        for (int i = 0; i < clients.size(); i++) {
+            double clientIn = meanKbps(clients.get(i));
+            System.out.printf("relay bitrate: client %d receives %.0f kbit/s from its host, which receives %.0f from the edge%n",
+                    i, clientIn, hostIn);
+            assertTrue(clientIn <= 1.25 * hostIn, "client " + i + " receives at most 1.25x the source: " + clientIn + " against "
+                    + hostIn + " kbit/s; host log: " + host.eval("window.p2pEdgePlayer.log.join('\\n')"));
         }
         Scrape playing = Scrape.of(edge.metricsPort());
         assertEquals(1, playing.value("p2pedge_players", "role=\"host\""), playing.text());

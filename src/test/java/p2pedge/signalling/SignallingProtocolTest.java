@@ -91,12 +91,16 @@ class SignallingProtocolTest {
         }
     }
 
-    /** The edge's offer tells the project's page whether it may be asked to relay (it then prepares a connection). */
+    /**
+     * The edge's offer tells the project's page whether it may be asked to relay (it then prepares a connection) and
+     * the stream's bitrate its relays are capped at (the demo source's configured 600 kbit/s, conf/edge.json).
+     */
     @Test
-    void anOfferToAPlayerThatMayHostSaysSo() throws Exception {
+    void anOfferToAPlayerThatMayHostSaysSoWithTheStreamsBitrate() throws Exception {
         try (SignallingClient player = SignallingClient.connect(vertx, edge.port(), "/app/stream", TestPolicies.DESKTOP)) {
             JsonObject offer = player.requestOffer();
             assertEquals(Boolean.TRUE, offer.getBoolean("host"), offer.encode());
+            assertEquals(600, offer.getInteger("bitrate_kbps"), offer.encode());
         }
     }
 

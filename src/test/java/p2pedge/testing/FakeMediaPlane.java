@@ -78,7 +78,7 @@ public final class FakeMediaPlane extends VerticleBase {
         }
         sessions.put(session, stream);
         IceCandidate candidate = new IceCandidate("candidate:1 1 udp 2130706431 127.0.0.1 9 typ host", 0, "0", null);
-        message.reply(new MediaApi.Offer(new SessionDescription("offer", OFFER_SDP), List.of(candidate)).toJson());
+        message.reply(new MediaApi.Offer(new SessionDescription("offer", OFFER_SDP), List.of(candidate), 0).toJson());
     }
 
     private void answer(Message<JsonObject> message) {

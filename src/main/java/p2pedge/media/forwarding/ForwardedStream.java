@@ -46,6 +46,8 @@ final class ForwardedStream implements AutoCloseable {
     private ReceptionStats videoReception = new ReceptionStats(90_000);
     private ReceptionStats audioReception = new ReceptionStats(48_000);
     private long lastPacketNanos;
+    /** The video bitrate its source announced, kbit/s (0: none; the measured one stands in). */
+    private int announcedKbps;
     private final long createdNanos = System.nanoTime();
     private boolean closed;
 
@@ -66,6 +68,16 @@ final class ForwardedStream implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** The video bitrate the source announces (a configured demo source's), in kbit/s. */
+    void announce(int kbps) {
+        announcedKbps = kbps;
+    }
+
+    /** The stream's video bitrate, kbit/s: announced by its source, else as measured over the last second. */
+    int bitrateKbps() {
+        return announcedKbps > 0 ? announcedKbps : (int) Math.round(video.sourceBytesPerSecond() * 8 / 1000);
     }
 
     /**

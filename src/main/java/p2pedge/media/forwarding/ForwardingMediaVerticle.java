@@ -137,6 +137,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
                 ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, context, feedback);
+                stream.announce(spec.bitrateKbps());
                 streams.put(spec.name(), stream);
                 DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
                 demoPublishers.add(publication);

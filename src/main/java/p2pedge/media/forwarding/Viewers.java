@@ -160,9 +160,7 @@ final class Viewers {
                         0, "0", null));
             }
         }
-        return Future.succeededFuture(new JsonObject()
-                .put("sdp", new SessionDescription("offer", sdp).toJson())
-                .put("candidates", IceCandidate.toJson(candidates)));
+        return Future.succeededFuture(new MediaApi.Offer(new SessionDescription("offer", sdp), candidates, stream.bitrateKbps()).toJson());
     }
 
     Future<Void> applyAnswer(long session, String sdp) {

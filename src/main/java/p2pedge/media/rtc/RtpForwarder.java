@@ -142,6 +142,11 @@ public final class RtpForwarder {
         return viewers.size();
     }
 
+    /** The source's rate over its last full second, in bytes per second (0 before it sent anything). */
+    public double sourceBytesPerSecond() {
+        return sourceRate.bytesPerSecond();
+    }
+
     public long forwarded() {
         return forwarded.sum();
     }

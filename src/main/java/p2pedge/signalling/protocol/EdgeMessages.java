@@ -20,14 +20,18 @@ public final class EdgeMessages {
     }
 
     /**
-     * The edge's own offer; {@code host} (an extension OvenPlayer ignores) tells the project's page it may be asked
-     * to relay, so that it prepares a relay connection ahead, and only then.
+     * The edge's own offer. Two extensions OvenPlayer ignores, for the project's page, to a player it may ask to
+     * relay: {@code host} (so that it prepares a relay connection ahead, and only then) and {@code bitrate_kbps}, the
+     * stream's video bitrate (when known), which its relays are capped at.
      */
     public static String edgeOffer(long id, SessionDescription sdp, List<IceCandidate> candidates, List<IceServer> iceServers,
-                                   boolean host) {
+                                   boolean host, int bitrateKbps) {
         JsonObject json = offerJson(id, 0, sdp, candidates, iceServers);
         if (host) {
             json.put("host", true);
+            if (bitrateKbps > 0) {
+                json.put("bitrate_kbps", bitrateKbps);
+            }
         }
         return json.encode();
     }
