@@ -29,10 +29,16 @@ class ShutdownTest {
         Path log = Files.createTempFile("edge-shutdown", ".log");
         Process edge = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
-                "-Dmetrics.adminTokenFile=target/test-admin-token", "p2pedge.Main")
+                "-Dmetrics.adminTokenFile=target/test-admin-token",
+                // Any free media and STUN ports: the shipped fixed ones may still be held by an edge another test ended.
+                "-Dmedia.forwarder.port=0", "-Dmedia.forwarder.stun.port=0", "p2pedge.Main")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Waits.untilListening(port, 30_000);
+            try {
+                Waits.untilListening(port, 60_000);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the edge's output:\n" + Files.readString(log), e);
+            }
             try (SignallingClient player = SignallingClient.connect(vertx, port, "/app/stream")) {
                 player.requestOffer();
                 edge.destroy(); // SIGTERM
