@@ -23,31 +23,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Unmodified OvenPlayer behind NATs (issue 19): its relay legs never use STUN and its host candidates are mDNS
  * names that resolve only in its own home, so a host and a client in different homes have no path. The edge
  * pairs OvenPlayers only within one home (same public address); every other OvenPlayer plays from the edge at
- * once. Homes: a cone NAT with two devices, another cone NAT, a public address. Times are the page's own clock
- * (in a browser already running): each player must decode within 5 s of its first signalling message and 8 s of
- * opening its page (see {@link #PAGE_BOUND_MS}); each prints its signalling timeline.
+ * once. The edge runs its default configuration (the 640x360@30 demo stream). Homes: two behind cone NATs and a
+ * public address, one OvenPlayer each; then two devices of one home behind a cone NAT. Every player must decode
+ * within 5 s of opening its page (the page's own clock, from its navigation's start, in a browser already
+ * running) and still decode 10 s later; each prints its signalling timeline.
  */
 @Tag("lab")
 @ExtendWith(VertxExtension.class)
 class LabOvenPlayerTest {
 
-    /** From the player's first signalling message (its WebSocket opening) to its first frame. */
+    /** From opening the page (its navigation's start) to its first frame. */
     private static final long FIRST_FRAME_BOUND_MS = 5_000;
-    /**
-     * From opening the page (its navigation's start): this adds OvenPlayer's own page load (its 0.5 MB script, 2.4 s
-     * for the fourth browser on CI's 2 cores) and its answer to a relay offer (1.4 s there: Chrome's audio output
-     * starting, which the project's page does ahead), neither of which the edge has a part in. CI measured the
-     * relay client at 5.1 s from opening (3 s locally): 5 s from opening does not hold on 2 cores.
-     */
-    private static final long PAGE_BOUND_MS = 8_000;
     /** From one player's first frame to the next one's browser starting (a host's relay settles meanwhile). */
     private static final long ARRIVAL_GAP_MS = 2_000;
     private static OvenPlayerPages pages;
     private static Lab lab;
     private static Lab.Edge edge;
-    private static List<String> homeOne;
+    private static String homeOne;
     private static String homeTwo;
     private static String publicHome;
+    private static List<String> twoDevices;
 
     private record Player(String name, Chromium chromium, Chromium.Page page, long firstFrameMillis) {
         long frames() throws Exception {
@@ -61,11 +56,9 @@ class LabOvenPlayerTest {
         }
     }
 
-    private static void assertWithinBounds(Player p) throws Exception {
-        long connected = p.connectedMillis();
-        assertTrue(connected >= 0 && p.firstFrameMillis - connected <= FIRST_FRAME_BOUND_MS, p.name
-                + " decodes within 5 s of its first signalling message: " + (p.firstFrameMillis - connected) + " ms");
-        assertTrue(p.firstFrameMillis <= PAGE_BOUND_MS, p.name + " decodes within 8 s of opening its page: " + p.firstFrameMillis + " ms");
+    private static void assertWithinBound(Player p) throws Exception {
+        assertTrue(p.firstFrameMillis <= FIRST_FRAME_BOUND_MS, p.name + " decodes within 5 s of opening its page: "
+                + p.firstFrameMillis + " ms (" + (p.firstFrameMillis - p.connectedMillis()) + " ms from its first signalling message)");
     }
 
     @BeforeAll
@@ -73,11 +66,11 @@ class LabOvenPlayerTest {
         OvenPlayerPages.assertInstalled(OvenPlayerPages.LAST_RELAYING);
         OvenPlayerPages.assertInstalled(OvenPlayerPages.NEWEST);
         lab = Lab.start();
-        // The light demo stream: with 640x360@30 the last player's OvenPlayer took 1.5 s to answer its offer.
-        edge = lab.edge("e1", 10, Map.of("streams", Lab.LIGHT_STREAMS));
-        homeOne = lab.home(1, Lab.Home.CONE, 2, 0, 0);
+        edge = lab.edge("e1", 10, Map.of());
+        homeOne = lab.home(1, Lab.Home.CONE).get(0);
         homeTwo = lab.home(2, Lab.Home.CONE).get(0);
         publicHome = lab.home(3, Lab.Home.PUBLIC).get(0);
+        twoDevices = lab.home(5, Lab.Home.CONE, 2, 0, 0);
         // The pages come from the test, at its address on the lab's internet.
         pages = OvenPlayerPages.start(vertx, Lab.TEST_ADDRESS);
     }
@@ -109,7 +102,7 @@ class LabOvenPlayerTest {
                     version, p.name, p.firstFrameMillis, p.page.eval("window.op.states.concat(window.op.signalling).join(' ')"));
         }
         for (Player p : players) {
-            assertWithinBounds(p);
+            assertWithinBound(p);
         }
         long[] before = new long[players.size()];
         for (int i = 0; i < before.length; i++) {
@@ -124,18 +117,33 @@ class LabOvenPlayerTest {
     }
 
     @Test
-    void relayingOvenPlayersPairOnlyWithinAHomeAndEveryOnePlays(Vertx vertx) throws Exception {
+    void relayingOvenPlayersInThreeHomesEachPlayFromTheEdge(Vertx vertx) throws Exception {
         List<Player> players = new ArrayList<>();
         try {
-            open(vertx, OvenPlayerPages.LAST_RELAYING, "home 1, device 1", homeOne.get(0), players);
+            open(vertx, OvenPlayerPages.LAST_RELAYING, "home 1", homeOne, players);
             open(vertx, OvenPlayerPages.LAST_RELAYING, "home 2", homeTwo, players);
             open(vertx, OvenPlayerPages.LAST_RELAYING, "public home", publicHome, players);
-            open(vertx, OvenPlayerPages.LAST_RELAYING, "home 1, device 2", homeOne.get(1), players);
             assertAllPlayNowAndLater(OvenPlayerPages.LAST_RELAYING, players);
             JsonObject roles = edge.p2pStatus().getJsonObject("byRole");
-            System.out.println("lab OvenPlayer " + OvenPlayerPages.LAST_RELAYING + ": roles " + roles.encode());
-            assertEquals(1, roles.getInteger("client", 0),
-                    "the second device of home 1 plays from the first, and no OvenPlayer in another home is a client: " + roles);
+            System.out.println("lab OvenPlayer " + OvenPlayerPages.LAST_RELAYING + ", three homes: roles " + roles.encode());
+            assertEquals(0, roles.getInteger("client", 0), "no OvenPlayer is a client of another home's: " + roles);
+        } finally {
+            players.forEach(p -> p.chromium.close());
+        }
+    }
+
+    @Test
+    void twoRelayingOvenPlayersBehindOneNatPlayOneFromTheOther(Vertx vertx) throws Exception {
+        List<Player> players = new ArrayList<>();
+        try {
+            open(vertx, OvenPlayerPages.LAST_RELAYING, "one home, device 1", twoDevices.get(0), players);
+            Player second = open(vertx, OvenPlayerPages.LAST_RELAYING, "one home, device 2", twoDevices.get(1), players);
+            assertAllPlayNowAndLater(OvenPlayerPages.LAST_RELAYING, players);
+            assertEquals(Boolean.TRUE, second.page.eval("window.op.signalling.some(e => e.startsWith('<offer:'))"),
+                    "the second device got its offer from the first: " + second.page.eval("JSON.stringify(window.op)"));
+            JsonObject roles = edge.p2pStatus().getJsonObject("byRole");
+            System.out.println("lab OvenPlayer " + OvenPlayerPages.LAST_RELAYING + ", one home: roles " + roles.encode());
+            assertEquals(1, roles.getInteger("client", 0), "the second device plays from the first: " + roles);
         } finally {
             players.forEach(p -> p.chromium.close());
         }
@@ -145,7 +153,7 @@ class LabOvenPlayerTest {
     void ovenPlayersThatNeverRelayPlayFromTheEdgeInEveryHome(Vertx vertx) throws Exception {
         List<Player> players = new ArrayList<>();
         try {
-            open(vertx, OvenPlayerPages.NEWEST, "home 1, device 1", homeOne.get(0), players);
+            open(vertx, OvenPlayerPages.NEWEST, "home 1", homeOne, players);
             open(vertx, OvenPlayerPages.NEWEST, "home 2", homeTwo, players);
             open(vertx, OvenPlayerPages.NEWEST, "public home", publicHome, players);
             assertAllPlayNowAndLater(OvenPlayerPages.NEWEST, players);
@@ -159,7 +167,7 @@ class LabOvenPlayerTest {
      * placed on the first, and their relay cannot connect (OvenMediaEngine's black screen, which the edge cannot
      * see: OvenPlayer says nothing after its answer). The viewer reloads; that is the one sign the edge gets, and
      * from then on the home's OvenPlayers play from the edge: the reloaded page and a third device decode within
-     * 5 s of their first signalling message.
+     * 5 s of opening.
      */
     @Test
     void anOvenPlayerWhoseRelayCannotConnectInItsHomePlaysFromTheEdgeOnceItReloads(Vertx vertx) throws Exception {
@@ -187,7 +195,7 @@ class LabOvenPlayerTest {
                         p.name, p.firstFrameMillis, p.page.eval("window.op.states.concat(window.op.signalling).join(' ')"));
                 assertEquals(Boolean.FALSE, p.page.eval("window.op.signalling.some(e => e.startsWith('<offer:'))"),
                         p.name + " plays from the edge");
-                assertWithinBounds(p);
+                assertWithinBound(p);
             }
         } finally {
             players.forEach(p -> p.chromium.close());
