@@ -42,7 +42,7 @@ public final class ClusterSessionIds implements SessionIds {
         if (attemptsLeft == 0) {
             return Future.failedFuture("no free session id after " + MAX_ATTEMPTS + " attempts");
         }
-        long id = random.nextInt(Integer.MAX_VALUE - 1) + 1L;
+        long id = SessionIds.random(random);
         // In a split a claim may hang: the player then gets its random id unconfirmed (a clash among 2^31 ids is
         // unlikely, and logged if the late claim finds one) instead of waiting seconds for its offer.
         Future<Boolean> claimed = Future.fromCompletionStage(ids.submitToKey(id, new Claim(edgeId)), vertx.getOrCreateContext());

@@ -63,6 +63,12 @@ public final class EdgeMetrics {
         Counter.builder("p2pedge.relays.connected").description("Host -> client relays connected").register(registry).increment();
     }
 
+    /** A would-be host's trial ended: it {@code answered} its trial request_offer_p2p, or stayed silent. */
+    public void hostTried(boolean answered) {
+        Counter.builder("p2pedge.p2p.host.trials").description("Would-be hosts tried with a request_offer_p2p of the edge's own, by result")
+                .tag("result", answered ? "answered" : "silent").register(registry).increment();
+    }
+
     /** Players placed as {@code role} since start. */
     public long placements(String role) {
         return count("p2pedge.placements", "role", role);

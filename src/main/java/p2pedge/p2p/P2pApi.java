@@ -20,6 +20,7 @@ public final class P2pApi {
     public static final String REPORT = "p2pedge.p2p.report";
     public static final String HOSTS = "p2pedge.p2p.hosts";
     public static final String DRAIN = "p2pedge.p2p.drain";
+    public static final String HOST_TRIED = "p2pedge.p2p.host-tried";
 
     public enum Role {
         /** Served by the edge and registered (or about to be) as a Host Peer. */
@@ -52,27 +53,32 @@ public final class P2pApi {
 
     /**
      * Where a player gets the stream from: the edge, or {@code hostId} whose socket is on {@code hostEdge};
-     * {@code predicted}: a client's relay is predicted to connect (else it has the short connect bound).
+     * {@code predicted}: a client's relay is predicted to connect (else it has the short connect bound);
+     * {@code trial}: a host is registered only once it answered a trial request_offer_p2p (see {@link #hostTried}).
      */
-    public record Placement(Role role, long hostId, String hostEdge, String profile, boolean predicted) {
+    public record Placement(Role role, long hostId, String hostEdge, String profile, boolean predicted, boolean trial) {
         JsonObject toJson() {
             return new JsonObject().put("role", role.name()).put("host", hostId).put("hostEdge", hostEdge).put("profile", profile)
-                    .put("predicted", predicted);
+                    .put("predicted", predicted).put("trial", trial);
         }
 
         static Placement fromJson(JsonObject json) {
             return new Placement(Role.valueOf(json.getString("role")), json.getLong("host"), json.getString("hostEdge"),
-                    json.getString("profile"), json.getBoolean("predicted", true));
+                    json.getString("profile"), json.getBoolean("predicted", true), json.getBoolean("trial", false));
         }
     }
 
-    /** A request to place a player: see {@link #classify}. */
+    /**
+     * A request to place a player: see {@link #classify}; {@code reports}: the player said it reports its relays'
+     * state ({@code stats}), as the project's page does.
+     */
     record ClassifyRequest(long session, String stream, String userAgent, Reachability reachability,
-                           Set<Long> excludedHosts, boolean edgeOnly) {
+                           Set<Long> excludedHosts, boolean edgeOnly, boolean reports) {
         JsonObject toJson() {
             return new JsonObject().put("session", session).put("stream", stream).put("userAgent", userAgent)
                     .put("address", reachability.publicAddress()).put("mapping", reachability.mapping().name())
-                    .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly);
+                    .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly)
+                    .put("reports", reports);
         }
 
         static ClassifyRequest fromJson(JsonObject json) {
@@ -80,7 +86,18 @@ public final class P2pApi {
             json.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
             return new ClassifyRequest(json.getLong("session"), json.getString("stream"), json.getString("userAgent"),
                     new Reachability(json.getString("address"), NatMapping.valueOf(json.getString("mapping"))),
-                    excluded, json.getBoolean("edgeOnly", false));
+                    excluded, json.getBoolean("edgeOnly", false), json.getBoolean("reports", false));
+        }
+    }
+
+    /** How a host's trial went: see {@link #hostTried}. */
+    record HostTrial(long session, boolean answered, long millis) {
+        JsonObject toJson() {
+            return new JsonObject().put("session", session).put("answered", answered).put("millis", millis);
+        }
+
+        static HostTrial fromJson(JsonObject json) {
+            return new HostTrial(json.getLong("session"), json.getBoolean("answered"), json.getLong("millis"));
         }
     }
 
@@ -124,10 +141,11 @@ public final class P2pApi {
      * @param reachability  how other players can reach this one
      * @param excludedHosts hosts that already failed this player
      * @param edgeOnly      serve from the edge whatever the policy says (the player ran out of host attempts)
+     * @param reports       the player reports its relays' state (so it needs no trial to host)
      */
     public Future<Placement> classify(long session, String stream, String userAgent, Reachability reachability,
-                                      Set<Long> excludedHosts, boolean edgeOnly) {
-        JsonObject body = new ClassifyRequest(session, stream, userAgent, reachability, excludedHosts, edgeOnly).toJson();
+                                      Set<Long> excludedHosts, boolean edgeOnly, boolean reports) {
+        JsonObject body = new ClassifyRequest(session, stream, userAgent, reachability, excludedHosts, edgeOnly, reports).toJson();
         return bus.<JsonObject>request(CLASSIFY, body, options).map(m -> Placement.fromJson(m.body()));
     }
 
@@ -138,6 +156,15 @@ public final class P2pApi {
     public Future<Void> relayResult(long host, long client, String clientAddress, RelayOutcome outcome, long millis) {
         JsonObject body = new RelayResult(host, client, clientAddress, outcome, millis).toJson();
         return bus.request(RELAY_RESULT, body, options).mapEmpty();
+    }
+
+    /**
+     * A host placed with a trial answered its trial request_offer_p2p {@code millis} after it was asked (it is
+     * registered now), or never did ({@code answered} false: it never hosts). A player's relaying is unknown until
+     * then: OvenPlayer since 0.10.39 never answers, and a client placed on it would wait for nothing.
+     */
+    public Future<Void> hostTried(long session, boolean answered, long millis) {
+        return bus.request(HOST_TRIED, new HostTrial(session, answered, millis).toJson(), options).mapEmpty();
     }
 
     /** The edge is draining: from now on no player here becomes a Host Peer (clients of other edges' hosts still may). */

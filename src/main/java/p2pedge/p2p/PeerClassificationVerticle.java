@@ -66,6 +66,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                 m.reply(null);
             }));
             consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
+            consumers.add(bus.localConsumer(P2pApi.HOST_TRIED, this::hostTried));
             consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> edgeLeft(m.body())));
             LOG.info(() -> "P2P " + (config.enabled() ? "on" : "off") + ", policy " + policy.name()
                     + ", up to " + config.maxClientPeersPerHostPeer() + " clients per host");
@@ -82,7 +83,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private void classify(Message<JsonObject> message) {
         P2pApi.ClassifyRequest asked = P2pApi.ClassifyRequest.fromJson(message.body());
         Placement.Request request = placement.request(asked.session(), asked.stream(), asked.userAgent(),
-                asked.reachability(), asked.excludedHosts(), asked.edgeOnly());
+                asked.reachability(), asked.excludedHosts(), asked.edgeOnly(), asked.reports());
         Future<Void> released = request.releaseFrom() == 0 ? Future.succeededFuture()
                 : registry.release(request.releaseFrom(), request.session()).mapEmpty();
         released.compose(v -> request.search().map(s -> registry.reserve(s.stream(), s.family(), s.client(),
@@ -113,6 +114,12 @@ public final class PeerClassificationVerticle extends VerticleBase {
 
     private void mediaConnected(long session) {
         placement.mediaConnected(session).ifPresent(registry::register);
+    }
+
+    private void hostTried(Message<JsonObject> message) {
+        P2pApi.HostTrial trial = P2pApi.HostTrial.fromJson(message.body());
+        placement.hostTried(trial.session(), trial.answered(), trial.millis()).map(registry::register)
+                .orElse(Future.succeededFuture()).onComplete(ar -> message.reply(null));
     }
 
     private void relayResult(Message<JsonObject> message) {

@@ -33,11 +33,17 @@ public final class Placement {
         }
     }
 
+    /** Where a would-be host stands with its trial (see {@link #hostTried}). */
+    private enum Trial { NONE, PENDING, FAILED }
+
     /** What classification remembers of a player between its requests. */
     private static final class Peer {
         final String stream;
         final PeerProfile profile;
         Reachability reachability;
+        /** It reports its relays' state: its relaying is seen, it needs no trial. */
+        boolean reports;
+        Trial trial = Trial.NONE;
         boolean registeredHost;
         boolean awaitingMedia;
         long hostOf;
@@ -148,11 +154,13 @@ public final class Placement {
      * @param reachability how other players can reach it (the latest the edge knows)
      * @param excluded     hosts that already failed it
      * @param edgeOnly     it ran out of host attempts: serve it from the edge
+     * @param reports      it reports its relays' state ({@code stats})
      */
     public Request request(long session, String stream, String userAgent, Reachability reachability, Set<Long> excluded,
-                           boolean edgeOnly) {
+                           boolean edgeOnly, boolean reports) {
         Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(userAgent)));
         peer.reachability = reachability;
+        peer.reports = reports;
         long releaseFrom = peer.hostOf;
         // A client asking again (its host left or failed): its old slot is free.
         peer.hostOf = 0;
@@ -182,14 +190,19 @@ public final class Placement {
             peer.pairKind = PairKind.of(host.get().reachability(), peer.reachability, settings.loopbackIsOneNetwork());
             return new Client(peer.hostOf, host.get().edgeId(), peer.pairKind.predictedToConnect());
         }
-        if (!settings.p2pOn() || !peer.profile.mayHost() || draining) {
+        if (!settings.p2pOn() || !peer.profile.mayHost() || draining || peer.trial == Trial.FAILED) {
             return new Edge();
         }
         if (policy.registersHostOnOffer()) {
-            return new Host(register(request.session, peer));
+            return new Host(register(request.session, peer, HostHealth.NEW));
         }
         if (!peer.registeredHost) {
             peer.awaitingMedia = true;
+            // A player that does not report its relays may never relay at all (OvenPlayer since 0.10.39): it is
+            // tried once its media is up, before any client depends on it.
+            if (!peer.reports) {
+                peer.trial = Trial.PENDING;
+            }
         }
         return new Host(null);
     }
@@ -198,8 +211,9 @@ public final class Placement {
     public P2pApi.Placement answer(Request request, Plan plan) {
         String profile = request.peer.profile.summary();
         return plan instanceof Client c
-                ? new P2pApi.Placement(P2pApi.Role.CLIENT, c.host(), c.hostEdge(), profile, c.predicted())
-                : new P2pApi.Placement(plan.role(), 0, settings.edgeId(), profile, true);
+                ? new P2pApi.Placement(P2pApi.Role.CLIENT, c.host(), c.hostEdge(), profile, c.predicted(), false)
+                : new P2pApi.Placement(plan.role(), 0, settings.edgeId(), profile, true,
+                        plan instanceof Host && request.peer.trial == Trial.PENDING);
     }
 
     /** Whether the player left while the registry was answering its request: then what it took is given back. */
@@ -207,10 +221,30 @@ public final class Placement {
         return peers.get(request.session) != request.peer;
     }
 
-    /** A player's own edge connection carries media: a host waiting for it is registered now. */
+    /** A player's own edge connection carries media: a host waiting for it (and not for its trial) is registered now. */
     public Optional<HostEntry> mediaConnected(long session) {
         Peer peer = peers.get(session);
-        return peer != null && peer.awaitingMedia && !draining ? Optional.ofNullable(register(session, peer)) : Optional.empty();
+        return peer != null && peer.awaitingMedia && peer.trial != Trial.PENDING && !draining
+                ? Optional.ofNullable(register(session, peer, HostHealth.NEW)) : Optional.empty();
+    }
+
+    /**
+     * A host's trial: it answered a request_offer_p2p of the edge's own after {@code millis} (registered now, that
+     * answer counting as its first offer), or never did (it never hosts, and is served by the edge as any viewer).
+     */
+    public Optional<HostEntry> hostTried(long session, boolean answered, long millis) {
+        Peer peer = peers.get(session);
+        if (peer == null || peer.trial != Trial.PENDING) {
+            return Optional.empty();
+        }
+        if (!answered) {
+            peer.trial = Trial.FAILED;
+            peer.awaitingMedia = false;
+            return Optional.empty();
+        }
+        peer.trial = Trial.NONE;
+        return peer.awaitingMedia && !draining ? Optional.ofNullable(register(session, peer, HostHealth.NEW.offered(millis)))
+                : Optional.empty();
     }
 
     /** What a relay's outcome changes: the host's record ({@code health}, null: nothing learnt), the client's slot. */
@@ -328,13 +362,13 @@ public final class Placement {
     }
 
     /** Marks the player a registered host and gives its entry, or null when it already is one. */
-    private HostEntry register(long session, Peer peer) {
+    private HostEntry register(long session, Peer peer, HostHealth health) {
         if (peer.registeredHost) {
             return null;
         }
         peer.registeredHost = true;
         peer.awaitingMedia = false;
         return new HostEntry(session, settings.edgeId(), peer.stream, peer.profile.family(), settings.maxClientsPerHost(),
-                Map.of(), HostHealth.NEW, peer.reachability);
+                Map.of(), health, peer.reachability);
     }
 }

@@ -15,7 +15,7 @@ public final class LocalSessionIds implements SessionIds {
     @Override
     public Future<Long> allocate() {
         while (true) {
-            long id = random.nextInt(Integer.MAX_VALUE - 1) + 1L;
+            long id = SessionIds.random(random);
             if (live.add(id)) {
                 return Future.succeededFuture(id);
             }

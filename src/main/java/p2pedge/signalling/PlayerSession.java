@@ -48,6 +48,8 @@ final class PlayerSession {
     private final PendingOffer pendingOffer;
     private State state = State.IDLE;
     private P2pApi.Role role;
+    /** It said (in a request_offer) that it reports its relays' state. */
+    private boolean reports;
     private boolean hasEdgeConnection;
     private int protocolErrors;
     private long lastHeardNanos = System.nanoTime();
@@ -249,6 +251,7 @@ final class PlayerSession {
         if (state == State.OFFERING || state == State.PLACING) {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
+        reports |= request.reports();
         relays.checkNoOfferPending(this);
         if (!pendingOffer.take()) {
             metrics.refused("signalling", "pending_offers_per_address");
@@ -271,6 +274,18 @@ final class PlayerSession {
             reachability = new Reachability(address, Reachability.mapping(address, request.mapped(), observed));
             relays.requestOffer(this);
         });
+    }
+
+    /** It said it reports its relays' state (the project's page). */
+    boolean reports() {
+        return reports;
+    }
+
+    /** Placed as a host, it stayed silent in its trial: it is an edge-served viewer like any other. */
+    void neverHosts() {
+        if (role == P2pApi.Role.HOST) {
+            role = P2pApi.Role.EDGE;
+        }
     }
 
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */

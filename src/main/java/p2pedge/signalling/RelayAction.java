@@ -36,6 +36,13 @@ sealed interface RelayAction {
                   RelayTable.AfterFailure then) implements RelayAction {
     }
 
+    /**
+     * Tell classification how a host's trial went ({@code answered} {@code millis} after it was asked, or never);
+     * see {@link RelayTable#placedAsHost}.
+     */
+    record HostTried(long host, boolean answered, long millis) implements RelayAction {
+    }
+
     /** Arm the relay's timer ({@link RelayTable#timerFired} after {@code delayMillis}), replacing one armed before. */
     record ArmTimer(RelayTable.RelayId relay, long delayMillis) implements RelayAction {
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
 import java.util.logging.Logger;
 
@@ -45,7 +46,12 @@ final class RelayCoordinator {
         this.sessions = sessions;
         this.route = new PeerRoute(link, sessions);
         this.table = new RelayTable(link.edgeId(), rulesOf(config), new PeerCandidateFilter(config.allowLoopbackCandidates()),
-                System::nanoTime, route::isOnline);
+                System::nanoTime, route::isOnline, RelayCoordinator::trialPeerId);
+    }
+
+    /** A peer id no session has (see {@link SessionIds#LIMIT}), unpredictable to the host it is sent to. */
+    private static long trialPeerId() {
+        return ThreadLocalRandom.current().nextLong(SessionIds.LIMIT, Integer.MAX_VALUE);
     }
 
     private static RelayTable.Rules rulesOf(EdgeConfig.P2p config) {
@@ -61,6 +67,9 @@ final class RelayCoordinator {
 
     /** A player asks for the stream: place it on a host, or have the edge serve it. */
     void requestOffer(PlayerSession player) {
+        if (player.reports()) {
+            table.reports(player.id());
+        }
         execute(table.requestOffer(player.id()));
     }
 
@@ -191,6 +200,16 @@ final class RelayCoordinator {
             } else {
                 recorded.onFailure(t -> LOG.fine(() -> "host " + a.host() + ": recording " + a.outcome() + " failed: " + t.getMessage()));
             }
+        } else if (action instanceof RelayAction.HostTried a) {
+            metrics.hostTried(a.answered());
+            if (!a.answered()) {
+                PlayerSession host = sessions.apply(a.host());
+                if (host != null) {
+                    host.neverHosts();
+                }
+            }
+            p2p.hostTried(a.host(), a.answered(), a.millis())
+                    .onFailure(t -> LOG.warning("host " + a.host() + ": recording its trial failed: " + t.getMessage()));
         } else if (action instanceof RelayAction.ArmTimer a) {
             cancelTimer(a.relay());
             timers.put(a.relay(), vertx.setTimer(a.delayMillis(), t -> {
@@ -224,7 +243,7 @@ final class RelayCoordinator {
             return;
         }
         p2p.classify(player.id(), player.stream(), player.userAgent(), player.reachability(), request.excluded(),
-                request.edgeOnly()).onComplete(ar -> {
+                request.edgeOnly(), player.reports()).onComplete(ar -> {
             if (!player.isOpen()) {
                 return;
             }
@@ -238,6 +257,9 @@ final class RelayCoordinator {
             P2pApi.Placement placement = ar.result();
             metrics.placed(placement.role().name().toLowerCase(Locale.ROOT));
             if (placement.role() != P2pApi.Role.CLIENT) {
+                if (placement.role() == P2pApi.Role.HOST) {
+                    table.placedAsHost(player.id(), placement.trial());
+                }
                 player.serveFromEdge(placement.role());
                 return;
             }

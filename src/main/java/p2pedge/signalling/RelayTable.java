@@ -103,6 +103,14 @@ final class RelayTable {
         }
     }
 
+    /**
+     * A would-be host's trial: the edge's own request_offer_p2p to it, for {@code peerId}, a peer that does not
+     * exist (outside the session id space); its timer is {@code id}. Kept, {@code over}, while the host stays, so
+     * that late messages of the host about it are dropped quietly.
+     */
+    private record Trial(RelayId id, long peerId, long startedNanos, boolean over) {
+    }
+
     /** A relay whose host is on this edge and whose client is on {@code clientEdge}. */
     private record RemoteClient(long host, String clientEdge) {
     }
@@ -116,6 +124,11 @@ final class RelayTable {
     private final Map<Long, Relay> relaysByClient = new HashMap<>();
     private final Map<Long, RemoteClient> remoteClients = new HashMap<>();
     private final Map<Long, Set<Long>> failedHostsByClient = new HashMap<>();
+    /** Hosts placed with a trial, until their media is up. */
+    private final Set<Long> awaitingTrial = new HashSet<>();
+    private final Map<Long, Trial> trialsByHost = new HashMap<>();
+    /** Peer ids for trials: never a session's. */
+    private final LongSupplier trialPeerIds;
     /** Players that report their relay state with {@code stats}: their relays count only once reported. */
     private final Set<Long> reporters = new HashSet<>();
     /** Clients told to stop because their host failed or left -> when (failover latency). */
@@ -123,11 +136,14 @@ final class RelayTable {
     private long serials;
 
     /**
-     * @param nanos  the clock ({@link System#nanoTime()} in production)
-     * @param online whether a player's socket is on this edge and open
+     * @param nanos        the clock ({@link System#nanoTime()} in production)
+     * @param online       whether a player's socket is on this edge and open
+     * @param trialPeerIds peer ids for host trials, outside the session id space
      */
-    RelayTable(String edgeId, Rules rules, PeerCandidateFilter candidateFilter, LongSupplier nanos, LongPredicate online) {
+    RelayTable(String edgeId, Rules rules, PeerCandidateFilter candidateFilter, LongSupplier nanos, LongPredicate online,
+               LongSupplier trialPeerIds) {
         this.edgeId = edgeId;
+        this.trialPeerIds = trialPeerIds;
         this.rules = rules;
         this.nanos = nanos;
         this.online = online;
@@ -176,8 +192,30 @@ final class RelayTable {
         return failIfCurrent(id, Cause.HOST_GONE);
     }
 
+    /** A player said it reports its relays' state: its relays count only once reported. */
+    void reports(long player) {
+        reporters.add(player);
+    }
+
+    /**
+     * Classification placed {@code host} as a Host Peer served by this edge; with {@code trial}, it is registered
+     * only once it answered a request_offer_p2p of the edge's own, sent when its media is up: a player that never
+     * relays (OvenPlayer since 0.10.39) is found out before any client waits on it, and never hosts.
+     */
+    void placedAsHost(long host, boolean trial) {
+        if (trial && !trialsByHost.containsKey(host)) {
+            awaitingTrial.add(host);
+        }
+    }
+
     /** The relay's timer fired. */
     List<RelayAction> timerFired(RelayId id) {
+        Trial trial = trialsByHost.get(id.client());
+        if (trial != null && trial.id().equals(id)) {
+            List<RelayAction> out = new ArrayList<>();
+            trialOver(id.client(), trial, false, out);
+            return out;
+        }
         Relay relay = relaysByClient.get(id.client());
         return relay == null || !relay.id.equals(id) ? List.of() : failIfCurrent(id, relay.timeout);
     }
@@ -273,6 +311,13 @@ final class RelayTable {
     List<RelayAction> offerFromHost(long host, long peerId, SessionDescription sdp, List<IceCandidate> candidates)
             throws ProtocolException {
         List<RelayAction> out = new ArrayList<>();
+        Trial trial = trialOf(host, peerId);
+        if (trial != null) {
+            if (!trial.over()) {
+                trialOver(host, trial, true, out);
+            }
+            return out;
+        }
         Relay local = localRelay(host, peerId);
         if (local != null) {
             hostOffered(local, relayable(sdp, out), relayable(candidates, out), out);
@@ -286,6 +331,9 @@ final class RelayTable {
 
     /** candidate_p2p from a host, for its client. */
     List<RelayAction> candidatesFromHost(long host, long peerId, List<IceCandidate> candidates) throws ProtocolException {
+        if (trialOf(host, peerId) != null) {
+            return List.of(); // a trial's candidates go nowhere
+        }
         Relay local = localRelay(host, peerId);
         RemoteClient remote = local != null ? null : remoteClientOf(host, peerId);
         List<RelayAction> out = new ArrayList<>();
@@ -304,6 +352,13 @@ final class RelayTable {
     /** {@code stop} with a peer_id: one relay ends, the sessions go on. */
     List<RelayAction> stopRelay(long player, long peerId) throws ProtocolException {
         List<RelayAction> out = new ArrayList<>();
+        Trial trial = trialOf(player, peerId);
+        if (trial != null) {
+            if (!trial.over()) {
+                trialOver(player, trial, false, out); // it refused its trial
+            }
+            return out;
+        }
         Relay asClient = relaysByClient.get(player);
         if (asClient != null && asClient.hostId() == peerId) {
             endRelayOfClient(player, out);
@@ -334,6 +389,11 @@ final class RelayTable {
         failedHostsByClient.remove(player);
         reporters.remove(player);
         remoteClients.values().removeIf(r -> r.host() == player);
+        awaitingTrial.remove(player);
+        Trial trial = trialsByHost.remove(player);
+        if (trial != null && !trial.over()) {
+            out.add(new RelayAction.CancelTimer(trial.id()));
+        }
         return out;
     }
 
@@ -511,6 +571,29 @@ final class RelayTable {
         if (stopped != null) {
             out.add(new RelayAction.FailedOver(nanos.getAsLong() - stopped));
         }
+        if (awaitingTrial.remove(session)) {
+            // It has something to relay now: the trial asks it as a client would, and must be answered as soon.
+            Trial trial = new Trial(new RelayId(session, ++serials), trialPeerIds.getAsLong(), nanos.getAsLong(), false);
+            trialsByHost.put(session, trial);
+            out.add(new RelayAction.ToPlayer(session, EdgeMessages.requestOfferP2p(session, trial.peerId())));
+            out.add(new RelayAction.ArmTimer(trial.id(), rules.hostOfferTimeoutMillis()));
+        }
+    }
+
+    /** The running or finished trial of {@code host} for {@code peerId}, if that is one. */
+    private Trial trialOf(long host, long peerId) {
+        Trial trial = trialsByHost.get(host);
+        return trial != null && trial.peerId() == peerId ? trial : null;
+    }
+
+    /** A trial ends: the host is told to drop the connection it made for it (if any), classification learns how it went. */
+    private void trialOver(long host, Trial trial, boolean answered, List<RelayAction> out) {
+        trialsByHost.put(host, new Trial(trial.id(), trial.peerId(), trial.startedNanos(), true));
+        out.add(new RelayAction.CancelTimer(trial.id()));
+        out.add(new RelayAction.ToPlayer(host, EdgeMessages.stop(host, trial.peerId())));
+        long millis = (nanos.getAsLong() - trial.startedNanos()) / 1_000_000;
+        LOG.fine(() -> "host " + host + (answered ? " answered its trial after " + millis + " ms" : " stayed silent in its trial"));
+        out.add(new RelayAction.HostTried(host, answered, millis));
     }
 
     /** The host of a client here is gone: serve the client at once, or tell it to ask again. */

@@ -70,7 +70,7 @@ public final class OffloadSimulation {
             agentOf.put(id, agent);
             ids.add(id);
             long t0 = System.nanoTime();
-            P2pApi.Placement placement = api.classify(id, "app/stream", agent, ONE_NETWORK, Set.of(), false).await(10, TimeUnit.SECONDS);
+            P2pApi.Placement placement = api.classify(id, "app/stream", agent, ONE_NETWORK, Set.of(), false, true).await(10, TimeUnit.SECONDS);
             latencies[placements++] = System.nanoTime() - t0;
             live.put(id, placement);
             if (placement.role() == P2pApi.Role.HOST) {
@@ -81,7 +81,7 @@ public final class OffloadSimulation {
                     api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.OFFERED, 300).await(10, TimeUnit.SECONDS);
                     api.relayResult(placement.hostId(), id, addressOf(id), P2pApi.RelayOutcome.FAILED, 3000).await(10, TimeUnit.SECONDS);
                     t0 = System.nanoTime();
-                    P2pApi.Placement again = api.classify(id, "app/stream", agent, ONE_NETWORK, Set.of(placement.hostId()), false).await(10, TimeUnit.SECONDS);
+                    P2pApi.Placement again = api.classify(id, "app/stream", agent, ONE_NETWORK, Set.of(placement.hostId()), false, true).await(10, TimeUnit.SECONDS);
                     latencies[placements++] = System.nanoTime() - t0;
                     live.put(id, again);
                     if (again.role() == P2pApi.Role.HOST) {
@@ -102,7 +102,7 @@ public final class OffloadSimulation {
                 for (long orphan : departure.clients().keySet()) {
                     replacements++;
                     t0 = System.nanoTime();
-                    P2pApi.Placement again = api.classify(orphan, "app/stream", agentOf.get(orphan), ONE_NETWORK, Set.of(), false).await(10, TimeUnit.SECONDS);
+                    P2pApi.Placement again = api.classify(orphan, "app/stream", agentOf.get(orphan), ONE_NETWORK, Set.of(), false, true).await(10, TimeUnit.SECONDS);
                     if (placements < latencies.length) {
                         latencies[placements++] = System.nanoTime() - t0;
                     }

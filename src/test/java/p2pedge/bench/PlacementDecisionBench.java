@@ -117,7 +117,7 @@ public final class PlacementDecisionBench {
             double r = random.nextDouble();
             String ua = r < 0.7 ? DESKTOP : r < 0.85 ? FIREFOX : PHONE;
             long start = System.nanoTime();
-            Placement.Request request = placement.request(id, STREAM, ua, ONE_NETWORK, Set.of(), false);
+            Placement.Request request = placement.request(id, STREAM, ua, ONE_NETWORK, Set.of(), false, true);
             Optional<HostEntry> host = request.search().flatMap(s -> registry.reserve(s.stream(), s.family(), s.client(),
                     s.clientEdge(), s.excluded(), s.accepts(), s.score()).result());
             Placement.Plan plan = placement.decide(request, host);

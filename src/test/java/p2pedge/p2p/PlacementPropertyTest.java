@@ -58,7 +58,7 @@ class PlacementPropertyTest {
             if (action < 5 || live.isEmpty()) {
                 long id = nextId++;
                 String stream = STREAMS[random.nextInt(STREAMS.length)];
-                P2pApi.Placement placement = api.classify(id, stream, UAS[random.nextInt(UAS.length)], ONE_NETWORK, Set.of(), false)
+                P2pApi.Placement placement = api.classify(id, stream, UAS[random.nextInt(UAS.length)], ONE_NETWORK, Set.of(), false, true)
                         .await(5, TimeUnit.SECONDS);
                 live.put(id, placement);
                 streamOf.put(id, stream);
@@ -70,7 +70,7 @@ class PlacementPropertyTest {
                     live.remove(id);
                     for (long orphan : departure.clients().keySet()) {
                         // An orphan asks again at once and must be served.
-                        P2pApi.Placement again = api.classify(orphan, streamOf.get(orphan), UAS[0], ONE_NETWORK, Set.of(id), false)
+                        P2pApi.Placement again = api.classify(orphan, streamOf.get(orphan), UAS[0], ONE_NETWORK, Set.of(id), false, true)
                                 .await(5, TimeUnit.SECONDS);
                         live.put(orphan, again);
                     }
@@ -79,7 +79,7 @@ class PlacementPropertyTest {
                     api.relayResult(placement.hostId(), id, "10.0." + (id / 256) % 256 + "." + id % 256,
                             connected ? P2pApi.RelayOutcome.CONNECTED : P2pApi.RelayOutcome.FAILED, 100).await(5, TimeUnit.SECONDS);
                     if (!connected) {
-                        live.put(id, api.classify(id, streamOf.get(id), UAS[0], ONE_NETWORK, Set.of(placement.hostId()), false)
+                        live.put(id, api.classify(id, streamOf.get(id), UAS[0], ONE_NETWORK, Set.of(placement.hostId()), false, true)
                                 .await(5, TimeUnit.SECONDS));
                     }
                 }

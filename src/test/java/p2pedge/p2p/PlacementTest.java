@@ -46,7 +46,7 @@ class PlacementTest {
 
     private Placement.Plan place(Placement placement, long session, String userAgent, Reachability reachability,
                                  Set<Long> excluded, boolean edgeOnly) {
-        Placement.Request request = placement.request(session, STREAM, userAgent, reachability, excluded, edgeOnly);
+        Placement.Request request = placement.request(session, STREAM, userAgent, reachability, excluded, edgeOnly, true);
         if (request.releaseFrom() != 0) {
             registry.release(request.releaseFrom(), session);
         }
@@ -90,7 +90,7 @@ class PlacementTest {
         Placement.Plan second = place(placement, 2, DESKTOP);
         assertEquals(new Placement.Client(1, EDGE, true), second);
         assertEquals(Map.of(2L, EDGE), entry(1).clients());
-        P2pApi.Placement answer = placement.answer(placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), true), second);
+        P2pApi.Placement answer = placement.answer(placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), true, true), second);
         assertEquals(P2pApi.Role.CLIENT, answer.role());
         assertEquals(1, answer.hostId());
         assertEquals(EDGE, answer.hostEdge());
@@ -122,7 +122,7 @@ class PlacementTest {
         Placement placement = placement(policy);
         host(placement, 1);
         assertInstanceOf(Placement.Host.class, place(placement, 2, DESKTOP, Set.of(1L), false));
-        Placement.Request edgeOnly = placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), true);
+        Placement.Request edgeOnly = placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), true, true);
         assertTrue(edgeOnly.search().isEmpty(), "out of host attempts: no host is looked for");
         assertEquals(Map.of(), entry(1).clients());
     }
@@ -134,10 +134,10 @@ class PlacementTest {
         host(placement, 1);
         host(placement, 2);
         assertEquals(new Placement.Client(1, EDGE, true), place(placement, 3, DESKTOP));
-        Placement.Request again = placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(1L), false);
+        Placement.Request again = placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(1L), false, true);
         assertEquals(1, again.releaseFrom());
-        assertTrue(placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).search().isEmpty(), "a registered host");
-        assertEquals(new Placement.Host(null), placement.decide(placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false), Optional.empty()));
+        assertTrue(placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true).search().isEmpty(), "a registered host");
+        assertEquals(new Placement.Host(null), placement.decide(placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true), Optional.empty()));
         registry.release(1, 3);
         assertEquals(new Placement.Client(2, EDGE, true), placement.decide(again, registry.reserve(STREAM, again.search().get().family(), 3,
                 EDGE, Set.of(1L), again.search().get().accepts(), again.search().get().score()).result()));
@@ -147,7 +147,7 @@ class PlacementTest {
     @EnumSource(TestPolicies.class)
     void p2pOffOrNoCapacityServesEveryoneFromTheEdge(TestPolicies policy) {
         for (Placement placement : new Placement[]{placement(policy, false, 2), placement(policy, true, 0)}) {
-            Placement.Request request = placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false);
+            Placement.Request request = placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true);
             assertTrue(request.search().isEmpty());
             assertEquals(new Placement.Edge(), placement.decide(request, Optional.empty()));
             assertTrue(placement.mediaConnected(1).isEmpty());
@@ -168,7 +168,7 @@ class PlacementTest {
     @EnumSource(TestPolicies.class)
     void hostsOfADepartedEdgeOrInBadStandingAreNeverCandidates(TestPolicies policy) {
         Placement placement = placement(policy);
-        Placement.Search search = placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).search().orElseThrow();
+        Placement.Search search = placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true).search().orElseThrow();
         HostEntry remote = new HostEntry(7, "edge-2", STREAM, search.family(), 2, Map.of(), HostHealth.NEW, ONE_NETWORK);
         assertTrue(search.accepts().test(remote));
         assertFalse(search.accepts().test(remote.withHealth(HostHealth.NEW.hostFailed())), "failed before it ever offered");
@@ -190,14 +190,14 @@ class PlacementTest {
         assertEquals(HealthEvent.offered(300), offered.health());
         assertEquals(HealthEvent.relay("10.0.0.2", true, now[0]),
                 placement.relayResult(1, 2, P2pApi.RelayOutcome.CONNECTED, "10.0.0.2", now[0], 900).health());
-        assertEquals(1, placement.request(2, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).releaseFrom(), "connected: it holds its slot");
+        assertEquals(1, placement.request(2, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true).releaseFrom(), "connected: it holds its slot");
         place(placement, 3, DESKTOP);
         for (P2pApi.RelayOutcome outcome : new P2pApi.RelayOutcome[]{P2pApi.RelayOutcome.FAILED,
                 P2pApi.RelayOutcome.HOST_FAILED, P2pApi.RelayOutcome.ABANDONED}) {
             place(placement, 3, DESKTOP);
             Placement.RelayResult ended = placement.relayResult(1, 3, outcome, "10.0.0.3", now[0], 100);
             assertTrue(ended.release(), outcome.name());
-            assertEquals(0, placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).releaseFrom(), outcome + ": no slot to give back");
+            assertEquals(0, placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true).releaseFrom(), outcome + ": no slot to give back");
         }
         assertNull(placement.relayResult(1, 3, P2pApi.RelayOutcome.ABANDONED, "10.0.0.3", now[0], 100).health(),
                 "abandoned: nothing learnt about the host");
@@ -209,7 +209,7 @@ class PlacementTest {
     void aPlayerThatLeftGivesBackWhatItHeldEvenWhenItLeftWhileTheRegistryAnswered(TestPolicies policy) {
         Placement placement = placement(policy);
         host(placement, 1);
-        Placement.Request pending = placement.request(2, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false);
+        Placement.Request pending = placement.request(2, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true);
         assertFalse(placement.leftMeanwhile(pending));
         assertEquals(Optional.of(new Placement.Leaving(0, false)), placement.leave(2));
         assertTrue(placement.leftMeanwhile(pending), "its placement is to be undone");
@@ -218,7 +218,7 @@ class PlacementTest {
         assertEquals(new Placement.Client(1, EDGE, true), place(placement, 3, DESKTOP));
         assertEquals(Optional.of(new Placement.Leaving(0, true)), placement.leave(1));
         placement.orphaned(1, Set.of(3L));
-        assertEquals(0, placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false).releaseFrom(), "its host is gone with the slot");
+        assertEquals(0, placement.request(3, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true).releaseFrom(), "its host is gone with the slot");
         assertEquals(Optional.of(new Placement.Leaving(0, false)), placement.leave(3));
     }
 

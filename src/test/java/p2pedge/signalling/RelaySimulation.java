@@ -91,6 +91,9 @@ final class RelaySimulation {
         final RelayTable table;
         final Placement placement;
         final Map<Long, String> userAgents = new HashMap<>();
+        /** Players that do not report their relays (OvenPlayer): hosts only after a trial. */
+        final Set<Long> silentOnRelays = new HashSet<>();
+        final List<RelayAction.HostTried> trials = new ArrayList<>();
         final Map<Long, List<String>> inbox = new HashMap<>();
         final Map<Long, P2pApi.Role> roles = new HashMap<>();
         final Map<RelayTable.RelayId, Long> timers = new HashMap<>();
@@ -102,12 +105,28 @@ final class RelaySimulation {
 
         Edge(String id) {
             this.id = id;
-            this.table = new RelayTable(id, rules, new PeerCandidateFilter(true), () -> nanos, online::contains);
+            this.table = new RelayTable(id, rules, new PeerCandidateFilter(true), () -> nanos, online::contains, RelayTableTest.TRIAL_PEER_IDS);
             this.placement = new Placement(TestPolicies.settings(id, true, maxClientsPerHost), policy.policy(reputation), reputation::now);
         }
 
-        /** A player connects and asks for the stream. */
+        /**
+         * A player connects and asks for the stream; classification is told it reports its relays (no trial), the
+         * table learns that only from its reports, if it ever sends one (as a relay's client it is taken as connected
+         * once it answers).
+         */
         void join(long session, String userAgent) {
+            online.add(session);
+            userAgents.put(session, userAgent);
+            execute(table.requestOffer(session));
+        }
+
+        /** A player connects and asks for the stream, saying whether it reports its relays (the project's page does). */
+        void join(long session, String userAgent, boolean reports) {
+            if (reports) {
+                table.reports(session);
+            } else {
+                silentOnRelays.add(session);
+            }
             online.add(session);
             userAgents.put(session, userAgent);
             execute(table.requestOffer(session));
@@ -217,6 +236,9 @@ final class RelaySimulation {
                 relaysConnected++;
             } else if (action instanceof RelayAction.FailedOver a) {
                 failovers.add(a.nanos());
+            } else if (action instanceof RelayAction.HostTried a) {
+                trials.add(a);
+                placement.hostTried(a.host(), a.answered(), a.millis()).ifPresent(registry::register);
             }
         }
 
@@ -230,7 +252,7 @@ final class RelaySimulation {
         private void classify(RelayAction.Classify request) {
             long client = request.client();
             Placement.Request asked = placement.request(client, STREAM, userAgents.get(client), ONE_NETWORK, request.excluded(),
-                    request.edgeOnly());
+                    request.edgeOnly(), !silentOnRelays.contains(client));
             if (asked.releaseFrom() != 0) {
                 registry.release(asked.releaseFrom(), client);
             }
@@ -244,6 +266,9 @@ final class RelaySimulation {
             }
             if (plan instanceof Placement.Host h && h.register() != null) {
                 registry.register(h.register());
+            }
+            if (plan instanceof Placement.Host) {
+                table.placedAsHost(client, placement.answer(asked, plan).trial());
             }
             placement.mediaConnected(client).ifPresent(registry::register);
             execute(table.mediaConnected(client));

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +39,8 @@ class RelayTableTest {
     private static final SessionDescription ANSWER = new SessionDescription("answer", "v=0\r\ns=client\r\n");
     private static final long HOST = 1;
     private static final long CLIENT = 2;
+    /** Trial peer ids as the coordinator's are: above every session id. */
+    static final LongSupplier TRIAL_PEER_IDS = new AtomicLong(SessionIds.LIMIT)::incrementAndGet;
 
     private RelaySimulation sim;
     private RelaySimulation.Edge a;
@@ -303,7 +307,7 @@ class RelayTableTest {
     void hostsThatFailedAClientCountTowardsItsAttempts() {
         List<Long> online = new ArrayList<>(List.of(2L));
         long[] now = {0};
-        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains);
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains, RelayTableTest.TRIAL_PEER_IDS);
         for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
             table.requestOffer(CLIENT);
             List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"), true);
@@ -316,7 +320,7 @@ class RelayTableTest {
 
     @Test
     void strangersAndCandidatesAimedAtThePeersOwnNetworkAreNotRelayed() throws ProtocolException {
-        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(false), () -> 0, s -> true);
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(false), () -> 0, s -> true, RelayTableTest.TRIAL_PEER_IDS);
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER));
         assertThrows(ProtocolException.class, () -> table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
         assertThrows(ProtocolException.class, () -> table.stopRelay(HOST, CLIENT));
@@ -334,7 +338,7 @@ class RelayTableTest {
     @org.junit.jupiter.api.Test
     void aRelayTriedAgainstThePredictionHasTheShortConnectBound() throws ProtocolException {
         for (boolean predicted : new boolean[]{true, false}) {
-            RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true);
+            RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, RelayTableTest.TRIAL_PEER_IDS);
             table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), predicted);
             List<Long> armed = table.offerFromHost(HOST, CLIENT, OFFER, List.of()).stream()
                     .filter(RelayAction.ArmTimer.class::isInstance).map(a -> ((RelayAction.ArmTimer) a).delayMillis()).toList();
@@ -351,7 +355,7 @@ class RelayTableTest {
     @org.junit.jupiter.api.Test
     void aSilentClientThatGivesUpSoonAfterAnsweringIsReportedAsUnseen() throws ProtocolException {
         long[] nanos = {0};
-        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> nanos[0], id -> true);
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> nanos[0], id -> true, RelayTableTest.TRIAL_PEER_IDS);
         table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true);
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, HOST, ANSWER); // no stats before: taken as connected (OvenPlayer)
@@ -370,11 +374,94 @@ class RelayTableTest {
 
     @org.junit.jupiter.api.Test
     void aClientThatReportsItsRelayIsNeverSuspected() throws ProtocolException {
-        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true);
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, RelayTableTest.TRIAL_PEER_IDS);
         table.stats(CLIENT, null, 0); // the project's page says it reports
         table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true);
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, HOST, ANSWER);
         assertEquals(List.of(), outcomes(table.sessionClosed(CLIENT)));
+    }
+
+    /** The peer id of the trial request_offer_p2p in {@code message} (none: -1). */
+    private static long trialPeer(String message) {
+        io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(message);
+        return "request_offer_p2p".equals(json.getString("command")) ? json.getLong("peer_id") : -1;
+    }
+
+    @Test
+    void aHostThatDoesNotReportItsRelaysHostsOnlyOnceItAnsweredATrial() throws ProtocolException {
+        sim = new RelaySimulation(TestPolicies.MEASURED, RULES, 2);
+        a = sim.edge("edge-a");
+        a.join(HOST, DESKTOP, false);
+        assertEquals(P2pApi.Role.HOST, a.roles.get(HOST));
+        long trial = trialPeer(a.last(HOST));
+        assertTrue(trial >= SessionIds.LIMIT && trial <= Integer.MAX_VALUE, "asked to offer to a peer that is no session: " + a.inbox(HOST));
+        assertNull(sim.host(HOST), "not registered before it answers");
+        a.join(CLIENT, DESKTOP, false);
+        assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "nobody is placed on a host on trial (it is tried in turn)");
+
+        sim.advanceMillis(120);
+        a.execute(a.table.offerFromHost(HOST, trial, OFFER, List.of()));
+        assertEquals(EdgeMessages.stop(HOST, trial), a.last(HOST), "the trial's connection is dropped at once");
+        assertEquals(List.of(new RelayAction.HostTried(HOST, true, 120)), a.trials);
+        assertEquals(1, sim.host(HOST).health().offers(), "its answer counts as its first offer");
+        assertEquals(120, sim.host(HOST).health().meanOfferMillis());
+        assertTrue(a.timers.keySet().stream().noneMatch(t -> t.client() == HOST), "no timer left for its trial");
+        // What the host still says about its trial goes nowhere, and is no error.
+        assertEquals(List.of(), a.table.candidatesFromHost(HOST, trial, List.of()));
+        assertEquals(List.of(), a.table.offerFromHost(HOST, trial, OFFER, List.of()));
+        assertEquals(List.of(), a.table.stopRelay(HOST, trial));
+
+        long third = 3;
+        a.join(third, DESKTOP);
+        assertEquals(P2pApi.Role.CLIENT, a.roles.get(third), "a host that answered takes clients");
+        assertEquals(EdgeMessages.requestOfferP2p(HOST, third), a.last(HOST));
+    }
+
+    @Test
+    void aHostSilentInItsTrialNeverHostsAndNobodyWaitsOnIt() {
+        sim = new RelaySimulation(TestPolicies.MEASURED, RULES, 2);
+        a = sim.edge("edge-a");
+        a.join(HOST, DESKTOP, false);
+        long trial = trialPeer(a.last(HOST));
+        sim.advanceMillis(RULES.hostOfferTimeoutMillis());
+        assertEquals(List.of(new RelayAction.HostTried(HOST, false, RULES.hostOfferTimeoutMillis())), a.trials);
+        assertEquals(EdgeMessages.stop(HOST, trial), a.last(HOST), "a late offer's connection is dropped");
+        assertNull(sim.host(HOST));
+        a.join(CLIENT, DESKTOP);
+        assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "served by the edge at once: " + a.inbox(CLIENT));
+        a.execute(a.table.requestOffer(HOST));
+        assertEquals(P2pApi.Role.CLIENT, a.roles.get(HOST), "asking again, it may play from a host, never be one");
+        assertEquals(1, a.trials.size(), "tried once");
+    }
+
+    @Test
+    void playersThatReportTheirRelaysAndOvenMediaEnginesPolicyHaveNoTrial() {
+        for (TestPolicies policy : TestPolicies.values()) {
+            for (boolean reports : new boolean[] {true, false}) {
+                if (policy == TestPolicies.MEASURED && !reports) {
+                    continue; // the one case with a trial
+                }
+                sim = new RelaySimulation(policy, RULES, 2);
+                a = sim.edge("edge-a");
+                a.join(HOST, DESKTOP, reports);
+                assertEquals(List.of(), a.inbox(HOST).stream().filter(m -> trialPeer(m) >= 0).toList(), policy + ", reports " + reports);
+                a.join(CLIENT, DESKTOP);
+                assertEquals(P2pApi.Role.CLIENT, a.roles.get(CLIENT), policy + ", reports " + reports);
+                assertEquals(List.of(), a.trials);
+            }
+        }
+    }
+
+    @Test
+    void aHostThatLeavesDuringItsTrialLeavesNoTimer() {
+        sim = new RelaySimulation(TestPolicies.MEASURED, RULES, 2);
+        a = sim.edge("edge-a");
+        a.join(HOST, DESKTOP, false);
+        assertEquals(1, a.timers.size());
+        a.leave(HOST);
+        assertTrue(a.timers.isEmpty());
+        sim.advanceMillis(RULES.hostOfferTimeoutMillis());
+        assertEquals(List.of(), a.trials);
     }
 }

@@ -144,6 +144,16 @@ class SignallingProtocolTest {
     }
 
     @Test
+    void aRequestOfferWhoseReportsIsNotABooleanGetsAnError() throws Exception {
+        try (SignallingClient player = player()) {
+            player.send(new JsonObject().put("command", "request_offer").put("reports", "yes"));
+            assertError(player.next(), 400);
+            player.send(new JsonObject().put("command", "request_offer").put("reports", true));
+            assertEquals("offer", player.next().getString("command"), "a good one is answered");
+        }
+    }
+
+    @Test
     void candidateBeforeOfferIsRejected() throws Exception {
         try (SignallingClient player = player()) {
             // The id is unknown before the offer, so any id is wrong; the check comes first.

@@ -21,8 +21,10 @@ public sealed interface PlayerMessage {
     /**
      * @param mapped the project's player page only: the public addresses ("ip:port") its browser learnt from the
      *               edge's two STUN ports just before asking (its NAT probe); empty from other players
+     * @param reports the project's player page only ({@code "reports": true}): it reports its relays' state with
+     *                {@code stats}, so the edge sees whether it relays
      */
-    record RequestOffer(Long id, List<String> mapped) implements PlayerMessage {
+    record RequestOffer(Long id, List<String> mapped, boolean reports) implements PlayerMessage {
         @Override
         public boolean requiresId() {
             return false;
