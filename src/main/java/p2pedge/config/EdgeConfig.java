@@ -109,7 +109,15 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
                       int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis,
                       int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress, Pairing pairing,
-                      int unprovenRelayTimeoutMillis, PairLearning pairLearning, int silentGiveUpSeconds) {
+                      int unprovenRelayTimeoutMillis, PairLearning pairLearning, int silentGiveUpSeconds, Regroup regroup) {
+    }
+
+    /**
+     * {@code p2p.regroup} (policy {@code measured} only): every {@code intervalMillis}, hosts of this edge with no
+     * client whose edge connection has carried media for {@code settleSeconds} move onto another host with a free
+     * slot, each at most once per {@code minMoveIntervalSeconds}.
+     */
+    public record Regroup(boolean enabled, int intervalMillis, int settleSeconds, int minMoveIntervalSeconds) {
     }
 
     /** {@code p2p.pairing}: which host -> client pairs are tried. */
@@ -309,6 +317,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         }
         JsonObject p = section(json, "p2p");
         JsonObject pl = section(p, "p2p.pairLearning", "pairLearning");
+        JsonObject rg = section(p, "p2p.regroup", "regroup");
         P2p p2p = new P2p(
                 bool(p, "p2p.enabled", "enabled"),
                 intIn(p, "p2p.maxClientPeersPerHostPeer", "maxClientPeersPerHostPeer", 0, 64),
@@ -329,7 +338,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(pl, "p2p.pairLearning.minRelays", "minRelays", 1, 1000),
                         intIn(pl, "p2p.pairLearning.minSuccessPercent", "minSuccessPercent", 0, 100),
                         intIn(pl, "p2p.pairLearning.cooldownSeconds", "cooldownSeconds", 0, 86_400)),
-                intIn(p, "p2p.silentGiveUpSeconds", "silentGiveUpSeconds", 0, 3600));
+                intIn(p, "p2p.silentGiveUpSeconds", "silentGiveUpSeconds", 0, 3600),
+                new Regroup(bool(rg, "p2p.regroup.enabled", "enabled"),
+                        intIn(rg, "p2p.regroup.intervalMillis", "intervalMillis", 100, 600_000),
+                        intIn(rg, "p2p.regroup.settleSeconds", "settleSeconds", 0, 3600),
+                        intIn(rg, "p2p.regroup.minMoveIntervalSeconds", "minMoveIntervalSeconds", 0, 86_400)));
         JsonObject c = section(json, "cluster");
         Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
                 string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),

@@ -69,6 +69,12 @@ public final class EdgeMetrics {
                 .tag("result", answered ? "answered" : "silent").register(registry).increment();
     }
 
+    /** Regrouping moved an edge-served host of this edge onto another host. */
+    public void moved() {
+        Counter.builder("p2pedge.p2p.moves").description("Edge-served hosts with no client moved onto another host (regrouping)")
+                .register(registry).increment();
+    }
+
     /** Players placed as {@code role} since start. */
     public long placements(String role) {
         return count("p2pedge.placements", "role", role);

@@ -21,6 +21,8 @@ public final class P2pApi {
     public static final String HOSTS = "p2pedge.p2p.hosts";
     public static final String DRAIN = "p2pedge.p2p.drain";
     public static final String HOST_TRIED = "p2pedge.p2p.host-tried";
+    /** Published (locally) when classification moved a host of this edge onto another host: a {@link Moved}. */
+    public static final String MOVED = "p2pedge.p2p.moved";
 
     public enum Role {
         /** Served by the edge and registered (or about to be) as a Host Peer. */
@@ -87,6 +89,20 @@ public final class P2pApi {
             return new ClassifyRequest(json.getLong("session"), json.getString("stream"), json.getString("userAgent"),
                     new Reachability(json.getString("address"), NatMapping.valueOf(json.getString("mapping"))),
                     excluded, json.getBoolean("edgeOnly", false), json.getBoolean("reports", false));
+        }
+    }
+
+    /**
+     * A host of this edge with no client was made a client of {@code hostId} (socket on {@code hostEdge}; its slot is
+     * reserved there): its signalling sets the relay up while its edge connection keeps playing.
+     */
+    public record Moved(long session, long hostId, String hostEdge, boolean predicted) {
+        public JsonObject toJson() {
+            return new JsonObject().put("session", session).put("host", hostId).put("hostEdge", hostEdge).put("predicted", predicted);
+        }
+
+        public static Moved fromJson(JsonObject json) {
+            return new Moved(json.getLong("session"), json.getLong("host"), json.getString("hostEdge"), json.getBoolean("predicted"));
         }
     }
 

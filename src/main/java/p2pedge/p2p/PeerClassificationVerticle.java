@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -32,6 +33,10 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private ClassificationPolicy policy;
     private final HostReputation reputation;
     private Placement placement;
+    private long regroupTimer = -1;
+    private boolean regrouping;
+    /** Moves decided per round on this edge: gradual, so that a burst never moves many viewers at once. */
+    private static final int MOVES_PER_ROUND = 2;
 
     /** @param edgeId this edge's id in the cluster (any unique string when standalone) */
     public PeerClassificationVerticle(EdgeConfig.P2p config, String edgeId, HostRegistry registry) {
@@ -54,7 +59,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
             placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer(),
                     config.allowLoopbackCandidates(), config.pairing() == EdgeConfig.Pairing.ANY,
                     new PairOutcomes.Rules(learning.window(), learning.minRelays(), learning.minSuccessPercent(),
-                            learning.cooldownSeconds() * 1000L)), p, reputation::now);
+                            learning.cooldownSeconds() * 1000L), regroupRules()), p, reputation::now);
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(P2pApi.CLASSIFY, this::classify));
             consumers.add(bus.localConsumer(P2pApi.RELAY_RESULT, this::relayResult));
@@ -68,14 +73,85 @@ public final class PeerClassificationVerticle extends VerticleBase {
             consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> mediaConnected(m.body())));
             consumers.add(bus.localConsumer(P2pApi.HOST_TRIED, this::hostTried));
             consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_LEFT, m -> edgeLeft(m.body())));
+            if (regroupRules() != null) {
+                regroupTimer = vertx.setPeriodic(config.regroup().intervalMillis(), t -> regroupRound());
+            }
             LOG.info(() -> "P2P " + (config.enabled() ? "on" : "off") + ", policy " + policy.name()
                     + ", up to " + config.maxClientPeersPerHostPeer() + " clients per host");
             return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
     }
 
+    /** Regrouping's rules: only the measured policy regroups (the {@code ome} policy keeps OvenMediaEngine's ways). */
+    private Regrouping.Rules regroupRules() {
+        EdgeConfig.Regroup r = config.regroup();
+        return r.enabled() && config.policy() == EdgeConfig.Policy.MEASURED
+                ? new Regrouping.Rules(r.settleSeconds() * 1000L, r.minMoveIntervalSeconds() * 1000L, MOVES_PER_ROUND) : null;
+    }
+
+    /** One round of {@link Placement#regroup}, executed move after move against the registry. */
+    private void regroupRound() {
+        if (regrouping) {
+            return; // the last round is still under way (a slow shared registry)
+        }
+        List<Regrouping.Candidate> candidates = placement.regroupCandidates();
+        if (candidates.isEmpty()) {
+            return;
+        }
+        regrouping = true;
+        registry.snapshot().compose(hosts -> {
+            Future<Void> done = Future.succeededFuture();
+            for (Regrouping.Move move : placement.regroup(candidates, List.copyOf(hosts))) {
+                HostEntry own = hosts.stream().filter(h -> h.hostId() == move.session()).findFirst().orElseThrow();
+                done = done.compose(v -> move(move, own));
+            }
+            return done;
+        }).onComplete(ar -> {
+            regrouping = false;
+            if (ar.failed()) {
+                LOG.warning("regrouping failed: " + ar.cause().getMessage());
+            }
+        });
+    }
+
+    /**
+     * Takes a slot on the target for the mover, then the mover out of the registry; if a client was placed on the
+     * mover meanwhile, it stays a host (with that client) and the slot is given back.
+     */
+    private Future<Void> move(Regrouping.Move move, HostEntry own) {
+        HostEntry to = move.to();
+        return registry.reserve(to.stream(), to.family(), move.session(), edgeId, Set.of(),
+                h -> h.hostId() == to.hostId() && policy.acceptsClients(h), policy::score).compose(reserved -> {
+            if (reserved.isEmpty()) {
+                return Future.succeededFuture(); // its slot went meanwhile
+            }
+            return registry.unregister(move.session()).compose(clients -> {
+                Optional<Placement.Client> client = clients.isEmpty() ? placement.moved(move.session(), reserved.get()) : Optional.empty();
+                if (client.isEmpty()) {
+                    Future<Void> back = registry.release(to.hostId(), move.session()).mapEmpty();
+                    if (clients.isEmpty()) {
+                        return back; // it left meanwhile
+                    }
+                    HostEntry kept = own;
+                    for (Map.Entry<Long, String> c : clients.entrySet()) {
+                        kept = kept.withClient(c.getKey(), c.getValue());
+                    }
+                    HostEntry restored = kept;
+                    return back.compose(v -> registry.register(restored));
+                }
+                LOG.fine(() -> "session " + move.session() + " moves onto host " + to.hostId() + " (regrouping)");
+                vertx.eventBus().publish(P2pApi.MOVED, new P2pApi.Moved(move.session(), to.hostId(), to.edgeId(),
+                        client.get().predicted()).toJson());
+                return Future.succeededFuture();
+            });
+        });
+    }
+
     @Override
     public Future<?> stop() {
+        if (regroupTimer >= 0) {
+            vertx.cancelTimer(regroupTimer);
+        }
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
 

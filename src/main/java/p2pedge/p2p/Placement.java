@@ -1,6 +1,8 @@
 package p2pedge.p2p;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,9 +27,10 @@ public final class Placement {
      * @param tryUnprovenPairs     pair players whose relay is predicted to fail too (OvenMediaEngine's way; to
      *                             compare, or where the prediction is known wrong): with a short connect bound
      * @param learning             when a kind of pair whose relays failed is not tried for a while
+     * @param regroup              when hosts of this edge with no client move onto another host (null: never)
      */
     public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost, boolean loopbackIsOneNetwork,
-                           boolean tryUnprovenPairs, PairOutcomes.Rules learning) {
+                           boolean tryUnprovenPairs, PairOutcomes.Rules learning, Regrouping.Rules regroup) {
         boolean p2pOn() {
             return p2pEnabled && maxClientsPerHost > 0;
         }
@@ -46,6 +49,9 @@ public final class Placement {
         Trial trial = Trial.NONE;
         boolean registeredHost;
         boolean awaitingMedia;
+        /** Since when its current edge connection carries media (-1: none yet). */
+        long mediaSinceMillis = -1;
+        long lastMovedMillis = Long.MIN_VALUE / 2;
         long hostOf;
         /** The kind of its relay with {@code hostOf}, while it has one. */
         PairKind pairKind;
@@ -128,6 +134,7 @@ public final class Placement {
     private final ClassificationPolicy policy;
     private final LongSupplier millis;
     private final PairOutcomes outcomes;
+    private final Regrouping regrouping;
     /** Public addresses where a silent client gave up on its relay, and when (see {@link #gaveUpUnseen}). */
     private final Map<String, Long> gaveUpAt = new HashMap<>();
     /** Public addresses whose unmeasured players stay off hosts until then. */
@@ -147,6 +154,7 @@ public final class Placement {
         this.policy = policy;
         this.millis = millis;
         this.outcomes = new PairOutcomes(settings.learning());
+        this.regrouping = settings.regroup() == null ? null : new Regrouping(settings.regroup(), policy);
     }
 
     /**
@@ -224,6 +232,9 @@ public final class Placement {
     /** A player's own edge connection carries media: a host waiting for it (and not for its trial) is registered now. */
     public Optional<HostEntry> mediaConnected(long session) {
         Peer peer = peers.get(session);
+        if (peer != null) {
+            peer.mediaSinceMillis = millis.getAsLong();
+        }
         return peer != null && peer.awaitingMedia && peer.trial != Trial.PENDING && !draining
                 ? Optional.ofNullable(register(session, peer, HostHealth.NEW)) : Optional.empty();
     }
@@ -245,6 +256,55 @@ public final class Placement {
         peer.trial = Trial.NONE;
         return peer.awaitingMedia && !draining ? Optional.ofNullable(register(session, peer, HostHealth.NEW.offered(millis)))
                 : Optional.empty();
+    }
+
+    /**
+     * Registered hosts of this edge that might move now (see {@link Regrouping}): none when regrouping is off or
+     * the edge drains. Cheap: the caller reads the registry only when there are some.
+     */
+    public List<Regrouping.Candidate> regroupCandidates() {
+        if (regrouping == null || draining || !settings.p2pOn()) {
+            return List.of();
+        }
+        List<Regrouping.Candidate> candidates = new ArrayList<>();
+        long now = millis.getAsLong();
+        peers.forEach((session, peer) -> {
+            Regrouping.Candidate c = new Regrouping.Candidate(session, peer.reports, peer.mediaSinceMillis, peer.lastMovedMillis);
+            if (peer.registeredHost && regrouping.mayMove(c, now)) {
+                candidates.add(c);
+            }
+        });
+        return candidates;
+    }
+
+    /**
+     * Which of {@code candidates} play from another host now, given the registry's {@code hosts}. The caller moves
+     * each in the registry, then calls {@link #moved}.
+     */
+    public List<Regrouping.Move> regroup(List<Regrouping.Candidate> candidates, List<HostEntry> hosts) {
+        if (regrouping == null) {
+            return List.of();
+        }
+        long now = millis.getAsLong();
+        Set<PairKind> stopped = outcomes.stopped(now);
+        return regrouping.moves(candidates, hosts, (target, mover) -> !departedEdges.contains(target.edgeId())
+                && policy.acceptsClients(target) && mayPair(target, mover.reachability(), stopped), now);
+    }
+
+    /**
+     * The registry moved {@code session} from hosting onto {@code to} (its slot there is reserved, its own entry
+     * gone): it is that host's client now. Empty when the player left meanwhile (the caller gives the slot back).
+     */
+    public Optional<Client> moved(long session, HostEntry to) {
+        Peer peer = peers.get(session);
+        if (peer == null) {
+            return Optional.empty();
+        }
+        peer.registeredHost = false;
+        peer.hostOf = to.hostId();
+        peer.pairKind = PairKind.of(to.reachability(), peer.reachability, settings.loopbackIsOneNetwork());
+        peer.lastMovedMillis = millis.getAsLong();
+        return Optional.of(new Client(to.hostId(), to.edgeId(), peer.pairKind.predictedToConnect()));
     }
 
     /** What a relay's outcome changes: the host's record ({@code health}, null: nothing learnt), the client's slot. */

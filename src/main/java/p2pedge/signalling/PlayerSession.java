@@ -288,6 +288,19 @@ final class PlayerSession {
         }
     }
 
+    /**
+     * Moved from hosting onto another host (regrouping): a client from now on, its edge connection kept until the
+     * relay connects. False (nothing changed) unless it is an edge-served host whose edge connection is up.
+     */
+    boolean moveToHost() {
+        if (role != P2pApi.Role.HOST || state != State.ANSWERED || !hasEdgeConnection) {
+            return false;
+        }
+        role = P2pApi.Role.CLIENT;
+        state = State.CLIENT;
+        return true;
+    }
+
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
     void becomeClient(long hostId) {
         pendingOffer.settle();

@@ -43,6 +43,10 @@ sealed interface RelayAction {
     record HostTried(long host, boolean answered, long millis) implements RelayAction {
     }
 
+    /** A moved client's relay connected: its edge connection, kept until now, is closed. */
+    record ReleaseEdge(long session) implements RelayAction {
+    }
+
     /** Arm the relay's timer ({@link RelayTable#timerFired} after {@code delayMillis}), replacing one armed before. */
     record ArmTimer(RelayTable.RelayId relay, long delayMillis) implements RelayAction {
     }

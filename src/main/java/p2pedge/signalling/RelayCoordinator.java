@@ -139,6 +139,22 @@ final class RelayCoordinator {
         execute(table.mediaConnected(session));
     }
 
+    /**
+     * Classification moved an edge-served host of ours onto another host (regrouping): the relay is set up while the
+     * player keeps its edge connection (its page switches once the relay shows a frame); that connection is closed
+     * once the relay connects. A player that is no longer an edge-served host gives the slot back.
+     */
+    void moved(P2pApi.Moved move) {
+        PlayerSession player = sessions.apply(move.session());
+        if (player == null || !player.moveToHost()) {
+            p2p.relayResult(move.hostId(), move.session(), null, P2pApi.RelayOutcome.ABANDONED, 0);
+            return;
+        }
+        metrics.moved();
+        execute(table.placedOnHost(player.id(), player.remoteAddress(), new RelayTable.Peer(move.hostId(), move.hostEdge()),
+                move.predicted(), true));
+    }
+
     /** A message from another edge's signalling about a relay that crosses edges. */
     void onEdgeMessage(Message<JsonObject> message) {
         EdgeLink.Received m = EdgeLink.Received.of(message.body());
@@ -210,6 +226,11 @@ final class RelayCoordinator {
             }
             p2p.hostTried(a.host(), a.answered(), a.millis())
                     .onFailure(t -> LOG.warning("host " + a.host() + ": recording its trial failed: " + t.getMessage()));
+        } else if (action instanceof RelayAction.ReleaseEdge a) {
+            PlayerSession player = sessions.apply(a.session());
+            if (player != null) {
+                player.releaseEdgeConnection();
+            }
         } else if (action instanceof RelayAction.ArmTimer a) {
             cancelTimer(a.relay());
             timers.put(a.relay(), vertx.setTimer(a.delayMillis(), t -> {
@@ -267,7 +288,7 @@ final class RelayCoordinator {
             LOG.fine(() -> "session " + player.id() + " (" + placement.profile() + ") placed on host " + placement.hostId()
                     + " on edge " + placement.hostEdge());
             execute(table.placedOnHost(player.id(), player.remoteAddress(),
-                    new RelayTable.Peer(placement.hostId(), placement.hostEdge()), placement.predicted()));
+                    new RelayTable.Peer(placement.hostId(), placement.hostEdge()), placement.predicted(), false));
         });
     }
 }

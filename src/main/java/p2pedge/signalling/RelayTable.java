@@ -85,13 +85,16 @@ final class RelayTable {
         Cause timeout;
         /** When its client answered (nanoseconds; meaningful from stage ANSWERED on). */
         long answeredNanos;
+        /** Its client still plays from its edge connection, closed once the relay connects (a regrouping move). */
+        boolean keepsEdge;
 
-        Relay(RelayId id, Peer host, String clientAddress, long startedNanos, boolean predicted) {
+        Relay(RelayId id, Peer host, String clientAddress, long startedNanos, boolean predicted, boolean keepsEdge) {
             this.id = id;
             this.host = host;
             this.clientAddress = clientAddress;
             this.startedNanos = startedNanos;
             this.predicted = predicted;
+            this.keepsEdge = keepsEdge;
         }
 
         long client() {
@@ -176,11 +179,12 @@ final class RelayTable {
 
     /**
      * Classification placed {@code client} (its socket from {@code clientAddress}) on {@code host}; {@code predicted}:
-     * the relay is predicted to connect.
+     * the relay is predicted to connect; {@code keepsEdge}: the client plays from its edge connection meanwhile (it was
+     * moved while edge-served), which is closed once the relay connects.
      */
-    List<RelayAction> placedOnHost(long client, String clientAddress, Peer host, boolean predicted) {
+    List<RelayAction> placedOnHost(long client, String clientAddress, Peer host, boolean predicted, boolean keepsEdge) {
         List<RelayAction> out = new ArrayList<>();
-        Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong(), predicted);
+        Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong(), predicted, keepsEdge);
         relaysByClient.put(client, relay);
         arm(relay, rules.hostOfferTimeoutMillis(), Cause.HOST_SILENT, out);
         out.add(new RelayAction.AskHost(relay.id, host));
@@ -559,6 +563,10 @@ final class RelayTable {
 
     private void connected(Relay relay, List<RelayAction> out) {
         out.add(new RelayAction.RelayConnected());
+        if (relay.keepsEdge) {
+            relay.keepsEdge = false;
+            out.add(new RelayAction.ReleaseEdge(relay.client()));
+        }
         mediaConnected(relay.client(), out);
         out.add(new RelayAction.CancelTimer(relay.id));
         relay.stage = Stage.CONNECTED;

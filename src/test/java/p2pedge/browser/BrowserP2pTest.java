@@ -82,7 +82,7 @@ class BrowserP2pTest {
 
         List<Chromium.Page> clients = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Chromium.Page client = chromium.open(url);
+            Chromium.Page client = chromium.openInWindow(url); // visible: the test watches its pictures
             client.waitUntil("window.p2pEdgePlayer.framesDecoded > 10", Duration.ofSeconds(20), "client " + i + " plays");
             assertEquals(hostId, number(client, "window.p2pEdgePlayer.peerId"), "client " + i + " plays from the host tab");
             clients.add(client);
@@ -142,10 +142,61 @@ class BrowserP2pTest {
         assertEquals(2, failedOver.value("p2pedge_failover_seconds_count"), "stop sent -> media again, for both clients");
         System.out.printf("failover as the edge measured it (stop sent -> new media connected): mean %.0f ms%n",
                 1000 * failedOver.value("p2pedge_failover_seconds_sum") / 2);
+        // Both are edge-served hosts with free slots now, and nobody new comes: regrouping moves one onto the other
+        // (a few seconds after their edge connections came up), its relay connecting while its edge picture plays
+        // on (the page switches once the relay shows a frame). From here on, no picture may stall.
         for (Chromium.Page client : clients) {
-            assertFramesRise(client, "client after failover");
+            client.eval(WATCH_PICTURE_GAPS);
+        }
+        long regroupedAt = -1;
+        while (System.nanoTime() - closed < 20_000_000_000L) {
+            long a = number(clients.get(0), "window.p2pEdgePlayer.peerId");
+            long b = number(clients.get(1), "window.p2pEdgePlayer.peerId");
+            boolean onePlaysFromTheOther = a == number(clients.get(1), "window.p2pEdgePlayer.id")
+                    || b == number(clients.get(0), "window.p2pEdgePlayer.id");
+            if (onePlaysFromTheOther && edge.mediaConnections() == 1) {
+                regroupedAt = System.nanoTime();
+                break;
+            }
+            Thread.sleep(100);
+        }
+        String logs = clients.get(0).eval("window.p2pEdgePlayer.log.join('\\n')") + "\n----\n"
+                + clients.get(1).eval("window.p2pEdgePlayer.log.join('\\n')");
+        assertTrue(regroupedAt > 0, "within 20 s of the host closing, one plays from the other and the edge serves one: "
+                + edge.mediaConnections() + " media connections; " + logs);
+        System.out.printf("regrouping: one client plays from the other %d ms after their host tab closed%n",
+                (regroupedAt - closed) / 1_000_000);
+        Thread.sleep(1_500); // the moved page closes its edge connection once the relay shows a frame
+        for (int i = 0; i < clients.size(); i++) {
+            assertFramesRise(clients.get(i), "client " + i + " after regrouping");
+            double gap = ((Number) clients.get(i).eval("window.pictureGaps.max")).doubleValue();
+            long pictures = ((Number) clients.get(i).eval("window.pictureGaps.count")).longValue();
+            System.out.printf("regrouping: client %d's longest time without a new picture %.0f ms (%d pictures watched)%n", i,
+                    gap, pictures);
+            assertTrue(pictures > 30, "client " + i + "'s pictures were watched (a visible page): " + pictures);
+            assertTrue(gap <= 300, "client " + i + " never lost its picture for more than 300 ms: " + gap + " ms; " + logs);
+        }
+        Scrape regrouped = Scrape.of(edge.metricsPort());
+        assertEquals(1, regrouped.value("p2pedge_p2p_moves_total"), regrouped.text());
+        assertEquals(0.5, regrouped.value("p2pedge_offload_ratio"), 1e-9);
+        for (Chromium.Page client : clients) {
             client.close();
         }
         edge.awaitMediaConnections(0, 10_000);
     }
+
+    /** Installs window.pictureGaps: the longest time between two pictures the video element presented, from now on. */
+    private static final String WATCH_PICTURE_GAPS = """
+            (() => {
+              const video = document.getElementById('video');
+              window.pictureGaps = { last: performance.now(), max: 0, count: 0 };
+              const tick = (now) => {
+                window.pictureGaps.max = Math.max(window.pictureGaps.max, now - window.pictureGaps.last);
+                window.pictureGaps.last = now;
+                window.pictureGaps.count += 1;
+                video.requestVideoFrameCallback(tick);
+              };
+              video.requestVideoFrameCallback(tick);
+              return true;
+            })()""";
 }

@@ -257,7 +257,7 @@ class PlacementTest {
     @ParameterizedTest
     @EnumSource(TestPolicies.class)
     void pairsPredictedToFailAreTriedOnlyWhenAskedAndThenMarkedUnproven(TestPolicies policy) {
-        Placement blind = new Placement(new Placement.Settings(EDGE, true, 2, false, true, TestPolicies.LEARNING),
+        Placement blind = new Placement(new Placement.Settings(EDGE, true, 2, false, true, TestPolicies.LEARNING, null),
                 policy.policy(reputation), () -> now[0]);
         Reachability coneHome = new Reachability("198.51.100.1", NatMapping.ENDPOINT_INDEPENDENT);
         assertInstanceOf(Placement.Host.class, place(blind, 1, DESKTOP, coneHome, Set.of(), false));

@@ -261,7 +261,7 @@ final class RelaySimulation {
             Placement.Plan plan = placement.decide(asked, host);
             roles.put(client, plan.role());
             if (plan instanceof Placement.Client c) {
-                execute(table.placedOnHost(client, "10.0.0." + client, new RelayTable.Peer(c.host(), c.hostEdge()), c.predicted()));
+                execute(table.placedOnHost(client, "10.0.0." + client, new RelayTable.Peer(c.host(), c.hostEdge()), c.predicted(), false));
                 return;
             }
             if (plan instanceof Placement.Host h && h.register() != null) {

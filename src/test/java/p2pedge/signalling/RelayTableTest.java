@@ -310,7 +310,7 @@ class RelayTableTest {
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains, RelayTableTest.TRIAL_PEER_IDS);
         for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
             table.requestOffer(CLIENT);
-            List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"), true);
+            List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"), true, false);
             table.hostUnreachable(((RelayAction.AskHost) asked.get(1)).relay());
         }
         RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT).get(0);
@@ -324,7 +324,7 @@ class RelayTableTest {
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER));
         assertThrows(ProtocolException.class, () -> table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
         assertThrows(ProtocolException.class, () -> table.stopRelay(HOST, CLIENT));
-        table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true);
+        table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, false);
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, HOST, ANSWER), "no offer yet");
         assertThrows(ProtocolException.class, () -> table.answerFromClient(CLIENT, 9, ANSWER), "not its host");
         IceCandidate loopback = new IceCandidate("candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", 0, "0", null);
@@ -339,7 +339,7 @@ class RelayTableTest {
     void aRelayTriedAgainstThePredictionHasTheShortConnectBound() throws ProtocolException {
         for (boolean predicted : new boolean[]{true, false}) {
             RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, RelayTableTest.TRIAL_PEER_IDS);
-            table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), predicted);
+            table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), predicted, false);
             List<Long> armed = table.offerFromHost(HOST, CLIENT, OFFER, List.of()).stream()
                     .filter(RelayAction.ArmTimer.class::isInstance).map(a -> ((RelayAction.ArmTimer) a).delayMillis()).toList();
             assertEquals(List.of(predicted ? RULES.relayConnectTimeoutMillis() : RULES.unprovenRelayTimeoutMillis()), armed,
@@ -356,7 +356,7 @@ class RelayTableTest {
     void aSilentClientThatGivesUpSoonAfterAnsweringIsReportedAsUnseen() throws ProtocolException {
         long[] nanos = {0};
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> nanos[0], id -> true, RelayTableTest.TRIAL_PEER_IDS);
-        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true);
+        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true, false);
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, HOST, ANSWER); // no stats before: taken as connected (OvenPlayer)
         nanos[0] += 20_000_000_000L;
@@ -365,7 +365,7 @@ class RelayTableTest {
         RelayAction.Report report = (RelayAction.Report) reasked.stream().filter(RelayAction.Report.class::isInstance).findFirst().orElseThrow();
         assertEquals("198.51.100.7", report.clientAddress());
 
-        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(3, "e"), true);
+        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(3, "e"), true, false);
         table.offerFromHost(3, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, 3, ANSWER);
         nanos[0] += RULES.silentGiveUpMillis() * 1_000_000;
@@ -376,7 +376,7 @@ class RelayTableTest {
     void aClientThatReportsItsRelayIsNeverSuspected() throws ProtocolException {
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, RelayTableTest.TRIAL_PEER_IDS);
         table.stats(CLIENT, null, 0); // the project's page says it reports
-        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true);
+        table.placedOnHost(CLIENT, "198.51.100.7", new RelayTable.Peer(HOST, "e"), true, false);
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, HOST, ANSWER);
         assertEquals(List.of(), outcomes(table.sessionClosed(CLIENT)));
@@ -463,5 +463,26 @@ class RelayTableTest {
         assertTrue(a.timers.isEmpty());
         sim.advanceMillis(RULES.hostOfferTimeoutMillis());
         assertEquals(List.of(), a.trials);
+    }
+
+    @Test
+    void aMovedClientKeepsItsEdgeConnectionUntilItsRelayConnects() throws ProtocolException {
+        RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
+        table.reports(CLIENT);
+        List<RelayAction> placed = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, true);
+        assertFalse(placed.stream().anyMatch(x -> x instanceof RelayAction.ReleaseEdge));
+        table.offerFromHost(HOST, CLIENT, OFFER, List.of());
+        assertFalse(table.answerFromClient(CLIENT, HOST, ANSWER).stream().anyMatch(x -> x instanceof RelayAction.ReleaseEdge),
+                "answered is not connected, for a client that reports");
+        List<RelayAction> connected = table.stats(CLIENT, "connected", HOST);
+        assertEquals(1, connected.stream().filter(x -> x.equals(new RelayAction.ReleaseEdge(CLIENT))).count(), connected.toString());
+
+        RelayTable other = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
+        other.reports(CLIENT);
+        other.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, false);
+        other.offerFromHost(HOST, CLIENT, OFFER, List.of());
+        other.answerFromClient(CLIENT, HOST, ANSWER);
+        assertFalse(other.stats(CLIENT, "connected", HOST).stream().anyMatch(x -> x instanceof RelayAction.ReleaseEdge),
+                "a client placed on a host had no edge connection to keep");
     }
 }

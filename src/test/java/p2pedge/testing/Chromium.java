@@ -117,7 +117,20 @@ public final class Chromium implements AutoCloseable {
 
     /** Opens a new tab at {@code url}. */
     public Page open(String url) throws Exception {
-        JsonObject created = browser.call("Target.createTarget", new JsonObject().put("url", "about:blank"), null);
+        return open(url, false);
+    }
+
+    /**
+     * A page in a window of its own: visible, so it paints every video frame (a background tab is hidden and paints
+     * none), for tests that watch what a viewer sees.
+     */
+    public Page openInWindow(String url) throws Exception {
+        return open(url, true);
+    }
+
+    private Page open(String url, boolean newWindow) throws Exception {
+        JsonObject created = browser.call("Target.createTarget", new JsonObject().put("url", "about:blank")
+                .put("newWindow", newWindow), null);
         String targetId = created.getString("targetId");
         int port = Integer.parseInt(browser.url.replaceAll("^ws://127\\.0\\.0\\.1:(\\d+)/.*$", "$1"));
         Cdp cdp = Cdp.connect(vertx, "ws://127.0.0.1:" + port + "/devtools/page/" + targetId);
