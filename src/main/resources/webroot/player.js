@@ -10,7 +10,7 @@ const RETRY_MS = 3000;
 const REPORT_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
-const video = $('video');
+let video = $('video'); // the element on screen (see presentBehind)
 const state = window.p2pEdgePlayer = {
   state: 'idle', id: null, peerId: null, role: '-', clients: [], framesDecoded: 0, fps: 0, width: 0, height: 0,
   kbps: 0, error: null, log: [], offers: 0,
@@ -342,10 +342,11 @@ async function answerOffer(offer) {
     const st = connection.connectionState;
     log(`media ${st}`);
     if (offer.peer_id !== 0 && (st === 'connected' || st === 'failed')) {
-      send({ command: 'stats', id: offer.id, peer_id: offer.peer_id, relay: st });
       const tried = state.relaysTried.find((r) => r.peer === offer.peer_id && r.outcome === '-');
       if (tried) tried.outcome = st;
     }
+    if (offer.peer_id !== 0 && st === 'failed') send({ command: 'stats', id: offer.id, peer_id: offer.peer_id, relay: st });
+    if (offer.peer_id !== 0 && st === 'connected') reportWhenShown(connection, offer);
     if (st === 'failed' && offer.peer_id === 0) setState('error', 'media connection failed');
   };
   await connection.setRemoteDescription(offer.sdp);
@@ -372,6 +373,10 @@ async function showOnceDecoding(connection, stream) {
   }
   if (connection !== pc) return;
   if (shown) {
+    // A video element takes 0.2-0.3 s to present a new stream: the stand-by element, behind the one on screen,
+    // presents it first, and only then comes to the front, so the picture never stops.
+    await presentBehind(stream);
+    if (connection !== pc) return;
     shown.close();
     shown = null;
     log('switched to the new connection (its first frame is decoded)');
@@ -380,6 +385,38 @@ async function showOnceDecoding(connection, stream) {
     video.srcObject = stream;
     watchFirstFrame();
   }
+}
+
+/**
+ * Tells the edge a relay is connected once its picture is on screen (decoding, and the older connection closed):
+ * the edge then closes an edge connection it kept for us (we were moved while it played), which must not stop
+ * before the relay shows its own picture.
+ */
+async function reportWhenShown(connection, offer) {
+  const giveUpAt = performance.now() + 20000;
+  while (connection === pc && performance.now() < giveUpAt) {
+    if (shown === null && (await decodedBy(connection)) > 0) {
+      send({ command: 'stats', id: offer.id, peer_id: offer.peer_id, relay: 'connected' });
+      return;
+    }
+    await new Promise((resolve) => { setTimeout(resolve, 50); });
+  }
+}
+
+/** Plays {@code stream} on the stand-by element until it presents a frame (1 s at most), then swaps the two. */
+async function presentBehind(stream) {
+  const next = $('video-standby');
+  if (!next || !('requestVideoFrameCallback' in HTMLVideoElement.prototype)) return;
+  next.muted = video.muted;
+  next.srcObject = stream;
+  await Promise.race([
+    new Promise((resolve) => { next.requestVideoFrameCallback(() => resolve()); }),
+    new Promise((resolve) => { setTimeout(resolve, 1000); }),
+  ]);
+  next.id = 'video';
+  video.id = 'video-standby';
+  video.srcObject = null;
+  video = next;
 }
 
 /** Video frames {@code connection} has decoded so far. */

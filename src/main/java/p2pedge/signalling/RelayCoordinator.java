@@ -56,7 +56,8 @@ final class RelayCoordinator {
 
     private static RelayTable.Rules rulesOf(EdgeConfig.P2p config) {
         return new RelayTable.Rules(config.hostOfferTimeoutMillis(), config.relayConnectTimeoutMillis(), config.unprovenRelayTimeoutMillis(),
-                config.maxHostAttemptsPerClient(), config.pairCooldownMillis(), config.silentGiveUpSeconds() * 1000L);
+                config.maxHostAttemptsPerClient(), config.pairCooldownMillis(), config.silentGiveUpSeconds() * 1000L,
+                config.policy() == EdgeConfig.Policy.MEASURED);
     }
 
     // ---- players' messages ----

@@ -53,10 +53,12 @@ final class RelayTable {
      * The table's settings (from {@code p2p} config): a relay predicted to connect must connect within
      * {@code relayConnectTimeoutMillis} of its host's offer, one tried against the prediction within
      * {@code unprovenRelayTimeoutMillis}. A client that never reports its relay and gives it up within
-     * {@code silentGiveUpMillis} of answering (0: never) is reported ({@code GAVE_UP_UNSEEN}).
+     * {@code silentGiveUpMillis} of answering (0: never) is reported ({@code GAVE_UP_UNSEEN}). With
+     * {@code learnAnswerTimes}, a host's offer is awaited as long as hosts here take ({@link HostAnswerTimes}), at
+     * most {@code hostOfferTimeoutMillis}.
      */
     record Rules(long hostOfferTimeoutMillis, long relayConnectTimeoutMillis, long unprovenRelayTimeoutMillis,
-                 int maxHostAttemptsPerClient, long pairCooldownMillis, long silentGiveUpMillis) {
+                 int maxHostAttemptsPerClient, long pairCooldownMillis, long silentGiveUpMillis, boolean learnAnswerTimes) {
     }
 
     /** A player's socket: its session id and the edge holding it. */
@@ -130,6 +132,7 @@ final class RelayTable {
     /** Hosts placed with a trial, until their media is up. */
     private final Set<Long> awaitingTrial = new HashSet<>();
     private final Map<Long, Trial> trialsByHost = new HashMap<>();
+    private final HostAnswerTimes answerTimes = new HostAnswerTimes();
     /** Peer ids for trials: never a session's. */
     private final LongSupplier trialPeerIds;
     /** Players that report their relay state with {@code stats}: their relays count only once reported. */
@@ -186,7 +189,7 @@ final class RelayTable {
         List<RelayAction> out = new ArrayList<>();
         Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong(), predicted, keepsEdge);
         relaysByClient.put(client, relay);
-        arm(relay, rules.hostOfferTimeoutMillis(), Cause.HOST_SILENT, out);
+        arm(relay, hostOfferBoundMillis(), Cause.HOST_SILENT, out);
         out.add(new RelayAction.AskHost(relay.id, host));
         return out;
     }
@@ -524,6 +527,7 @@ final class RelayTable {
             return; // a second offer for the same relay: ignore it
         }
         relay.stage = Stage.OFFERED;
+        answerTimes.record(elapsedMillis(relay));
         out.add(report(relay, P2pApi.RelayOutcome.OFFERED, null));
         // The client must answer (and connect, when it reports) within the relay timeout: a short one for a pair
         // tried against the prediction, so that a relay that cannot connect costs its client little.
@@ -600,6 +604,9 @@ final class RelayTable {
         out.add(new RelayAction.CancelTimer(trial.id()));
         out.add(new RelayAction.ToPlayer(host, EdgeMessages.stop(host, trial.peerId())));
         long millis = (nanos.getAsLong() - trial.startedNanos()) / 1_000_000;
+        if (answered) {
+            answerTimes.record(millis);
+        }
         LOG.fine(() -> "host " + host + (answered ? " answered its trial after " + millis + " ms" : " stayed silent in its trial"));
         out.add(new RelayAction.HostTried(host, answered, millis));
     }
@@ -683,6 +690,11 @@ final class RelayTable {
                 out.add(report(relay, P2pApi.RelayOutcome.GAVE_UP_UNSEEN, null));
             }
         }
+    }
+
+    /** How long a client waits for its host's offer now. */
+    long hostOfferBoundMillis() {
+        return rules.learnAnswerTimes() ? answerTimes.bound(rules.hostOfferTimeoutMillis()) : rules.hostOfferTimeoutMillis();
     }
 
     private void arm(Relay relay, long millis, Cause cause, List<RelayAction> out) {

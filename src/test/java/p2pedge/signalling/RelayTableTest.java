@@ -34,7 +34,7 @@ import static p2pedge.testing.TestPolicies.DESKTOP;
  */
 class RelayTableTest {
 
-    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000);
+    private static final RelayTable.Rules RULES = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000, false);
     private static final SessionDescription OFFER = new SessionDescription("offer", "v=0\r\ns=host\r\n");
     private static final SessionDescription ANSWER = new SessionDescription("answer", "v=0\r\ns=client\r\n");
     private static final long HOST = 1;
