@@ -48,8 +48,6 @@ final class PlayerSession {
     private final PendingOffer pendingOffer;
     private State state = State.IDLE;
     private P2pApi.Role role;
-    /** It said (in a request_offer) that it reports its relays' state. */
-    private boolean reports;
     private boolean hasEdgeConnection;
     private int protocolErrors;
     private long lastHeardNanos = System.nanoTime();
@@ -251,7 +249,6 @@ final class PlayerSession {
         if (state == State.OFFERING || state == State.PLACING) {
             throw ProtocolException.badRequest("an offer is already being prepared");
         }
-        reports |= request.reports();
         relays.checkNoOfferPending(this);
         if (!pendingOffer.take()) {
             metrics.refused("signalling", "pending_offers_per_address");
@@ -260,7 +257,7 @@ final class PlayerSession {
         }
         state = State.PLACING;
         if (request.mapped().isEmpty() || reachability.mapping() != NatMapping.UNKNOWN) {
-            relays.requestOffer(this);
+            relays.requestOffer(this, request.reports());
             return;
         }
         // The page's STUN probe: checked against what the edge's STUN ports answered this address, then placed.
@@ -272,13 +269,8 @@ final class PlayerSession {
             List<Reachability.Observed> observed = ar.succeeded() ? ar.result().stream()
                     .map(a -> new Reachability.Observed(a.server(), address, a.port())).toList() : List.of();
             reachability = new Reachability(address, Reachability.mapping(address, request.mapped(), observed));
-            relays.requestOffer(this);
+            relays.requestOffer(this, request.reports());
         });
-    }
-
-    /** It said it reports its relays' state (the project's page). */
-    boolean reports() {
-        return reports;
     }
 
     /** Placed as a host, it stayed silent in its trial: it is an edge-served viewer like any other. */

@@ -28,7 +28,7 @@ sealed interface RelayAction {
     }
 
     /** Have classification place the client (its previous hosts excluded). */
-    record Classify(long client, Set<Long> excluded, boolean edgeOnly) implements RelayAction {
+    record Classify(long client, Set<Long> excluded, boolean edgeOnly, boolean reports) implements RelayAction {
     }
 
     /** Tell classification what became of a relay; then, if {@code then} is set, {@link RelayTable#failureRecorded}. */

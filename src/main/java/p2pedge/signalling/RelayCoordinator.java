@@ -66,12 +66,12 @@ final class RelayCoordinator {
         table.checkNoOfferPending(player.id());
     }
 
-    /** A player asks for the stream: place it on a host, or have the edge serve it. */
-    void requestOffer(PlayerSession player) {
-        if (player.reports()) {
-            table.reports(player.id());
-        }
-        execute(table.requestOffer(player.id()));
+    /**
+     * A player asks for the stream: place it on a host, or have the edge serve it. {@code reports}: it said it reports
+     * its relays' state (the project's page).
+     */
+    void requestOffer(PlayerSession player, boolean reports) {
+        execute(table.requestOffer(player.id(), reports));
     }
 
     void answerFromClient(PlayerSession client, PlayerMessage.Answer answer) throws ProtocolException {
@@ -265,7 +265,7 @@ final class RelayCoordinator {
             return;
         }
         p2p.classify(player.id(), player.stream(), player.userAgent(), player.reachability(), request.excluded(),
-                request.edgeOnly(), player.reports()).onComplete(ar -> {
+                request.edgeOnly(), request.reports()).onComplete(ar -> {
             if (!player.isOpen()) {
                 return;
             }

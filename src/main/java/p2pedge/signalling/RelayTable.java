@@ -174,7 +174,10 @@ final class RelayTable {
      * A player asks for the stream: a relay it still had ends, and that host is not tried again for it during the
      * cooldown; hosts that failed it or are cooling down count towards its host attempts.
      */
-    List<RelayAction> requestOffer(long client) {
+    List<RelayAction> requestOffer(long client, boolean reports) {
+        if (reports) {
+            reporters.add(client);
+        }
         List<RelayAction> out = new ArrayList<>();
         requestOffer(client, out);
         return out;
@@ -197,11 +200,6 @@ final class RelayTable {
     /** The host of a relay could not be asked to offer (gone from its edge, or its edge did not answer). */
     List<RelayAction> hostUnreachable(RelayId id) {
         return failIfCurrent(id, Cause.HOST_GONE);
-    }
-
-    /** A player said it reports its relays' state: its relays count only once reported. */
-    void reports(long player) {
-        reporters.add(player);
     }
 
     /**
@@ -495,7 +493,8 @@ final class RelayTable {
         endRelayOfClient(client, out);
         Set<Long> excluded = new HashSet<>(failedHostsByClient.getOrDefault(client, Set.of()));
         excluded.addAll(cooldown.coolingHosts(client));
-        out.add(new RelayAction.Classify(client, excluded, excluded.size() >= rules.maxHostAttemptsPerClient()));
+        out.add(new RelayAction.Classify(client, excluded, excluded.size() >= rules.maxHostAttemptsPerClient(),
+                reporters.contains(client)));
     }
 
     /**

@@ -116,6 +116,13 @@ class LabOvenPlayerTest {
         }
     }
 
+    /** The edge counts {@code expected} clients among the players of {@code scenario} (printed). */
+    private void assertClients(String scenario, int expected, String why) throws Exception {
+        JsonObject roles = edge.p2pStatus().getJsonObject("byRole");
+        System.out.println("lab OvenPlayer " + OvenPlayerPages.LAST_RELAYING + ", " + scenario + ": roles " + roles.encode());
+        assertEquals(expected, roles.getInteger("client", 0), why + ": " + roles);
+    }
+
     @Test
     void relayingOvenPlayersInThreeHomesEachPlayFromTheEdge(Vertx vertx) throws Exception {
         List<Player> players = new ArrayList<>();
@@ -124,9 +131,7 @@ class LabOvenPlayerTest {
             open(vertx, OvenPlayerPages.LAST_RELAYING, "home 2", homeTwo, players);
             open(vertx, OvenPlayerPages.LAST_RELAYING, "public home", publicHome, players);
             assertAllPlayNowAndLater(OvenPlayerPages.LAST_RELAYING, players);
-            JsonObject roles = edge.p2pStatus().getJsonObject("byRole");
-            System.out.println("lab OvenPlayer " + OvenPlayerPages.LAST_RELAYING + ", three homes: roles " + roles.encode());
-            assertEquals(0, roles.getInteger("client", 0), "no OvenPlayer is a client of another home's: " + roles);
+            assertClients("three homes", 0, "no OvenPlayer is a client of another home's");
         } finally {
             players.forEach(p -> p.chromium.close());
         }
@@ -141,9 +146,7 @@ class LabOvenPlayerTest {
             assertAllPlayNowAndLater(OvenPlayerPages.LAST_RELAYING, players);
             assertEquals(Boolean.TRUE, second.page.eval("window.op.signalling.some(e => e.startsWith('<offer:'))"),
                     "the second device got its offer from the first: " + second.page.eval("JSON.stringify(window.op)"));
-            JsonObject roles = edge.p2pStatus().getJsonObject("byRole");
-            System.out.println("lab OvenPlayer " + OvenPlayerPages.LAST_RELAYING + ", one home: roles " + roles.encode());
-            assertEquals(1, roles.getInteger("client", 0), "the second device plays from the first: " + roles);
+            assertClients("one home", 1, "the second device plays from the first");
         } finally {
             players.forEach(p -> p.chromium.close());
         }

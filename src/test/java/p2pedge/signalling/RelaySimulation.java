@@ -117,19 +117,17 @@ final class RelaySimulation {
         void join(long session, String userAgent) {
             online.add(session);
             userAgents.put(session, userAgent);
-            execute(table.requestOffer(session));
+            execute(table.requestOffer(session, false));
         }
 
         /** A player connects and asks for the stream, saying whether it reports its relays (the project's page does). */
         void join(long session, String userAgent, boolean reports) {
-            if (reports) {
-                table.reports(session);
-            } else {
+            if (!reports) {
                 silentOnRelays.add(session);
             }
             online.add(session);
             userAgents.put(session, userAgent);
-            execute(table.requestOffer(session));
+            execute(table.requestOffer(session, reports));
         }
 
         /** The player's socket closes: what SignallingVerticle and the classification verticle do. */

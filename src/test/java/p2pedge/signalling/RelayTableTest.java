@@ -119,7 +119,7 @@ class RelayTableTest {
         assertReplaced(Cause.CLIENT_SILENT, P2pApi.RelayOutcome.FAILED, true);
         assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
         assertTrue(accepted(HOST), "one client's silence is not enough against a host");
-        a.execute(a.table.requestOffer(CLIENT));
+        a.execute(a.table.requestOffer(CLIENT, false));
         assertTrue(requests().get(1).excluded().contains(HOST));
     }
 
@@ -194,7 +194,7 @@ class RelayTableTest {
         assertReplaced(Cause.HOST_LEFT, null, true);
         assertTrue(sim.registry.snapshot().result().stream().allMatch(h -> h.clients().isEmpty()), "no slot left held");
         sim.advanceMillis(700);
-        a.execute(a.table.requestOffer(CLIENT));
+        a.execute(a.table.requestOffer(CLIENT, false));
         assertEquals(List.of(700_000_000L), a.failovers, "from the stop to its media up again");
     }
 
@@ -295,11 +295,11 @@ class RelayTableTest {
         a.execute(a.table.stopRelay(CLIENT, HOST));
         assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
         assertTrue(a.replaced.isEmpty(), "its own choice is not a re-placement");
-        a.execute(a.table.requestOffer(CLIENT));
+        a.execute(a.table.requestOffer(CLIENT, false));
         assertEquals(Set.of(HOST), requests().get(1).excluded());
         assertFalse(requests().get(1).edgeOnly());
         sim.advanceMillis(RULES.pairCooldownMillis());
-        assertEquals(List.of(), a.table.requestOffer(CLIENT).stream().filter(x -> x instanceof RelayAction.Classify c
+        assertEquals(List.of(), a.table.requestOffer(CLIENT, false).stream().filter(x -> x instanceof RelayAction.Classify c
                 && !c.excluded().isEmpty()).toList(), "the cooldown is over");
     }
 
@@ -309,11 +309,11 @@ class RelayTableTest {
         long[] now = {0};
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains, RelayTableTest.TRIAL_PEER_IDS);
         for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
-            table.requestOffer(CLIENT);
+            table.requestOffer(CLIENT, false);
             List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"), true, false);
             table.hostUnreachable(((RelayAction.AskHost) asked.get(1)).relay());
         }
-        RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT).get(0);
+        RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT, false).get(0);
         assertEquals(Set.of(10L, 11L), last.excluded());
         assertTrue(last.edgeOnly(), "out of host attempts: served by the edge");
     }
@@ -360,7 +360,7 @@ class RelayTableTest {
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, HOST, ANSWER); // no stats before: taken as connected (OvenPlayer)
         nanos[0] += 20_000_000_000L;
-        List<RelayAction> reasked = table.requestOffer(CLIENT);
+        List<RelayAction> reasked = table.requestOffer(CLIENT, false);
         assertEquals(List.of(P2pApi.RelayOutcome.GAVE_UP_UNSEEN), outcomes(reasked), "asked again 20 s after its answer");
         RelayAction.Report report = (RelayAction.Report) reasked.stream().filter(RelayAction.Report.class::isInstance).findFirst().orElseThrow();
         assertEquals("198.51.100.7", report.clientAddress());
@@ -430,7 +430,7 @@ class RelayTableTest {
         assertNull(sim.host(HOST));
         a.join(CLIENT, DESKTOP);
         assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "served by the edge at once: " + a.inbox(CLIENT));
-        a.execute(a.table.requestOffer(HOST));
+        a.execute(a.table.requestOffer(HOST, false));
         assertEquals(P2pApi.Role.CLIENT, a.roles.get(HOST), "asking again, it may play from a host, never be one");
         assertEquals(1, a.trials.size(), "tried once");
     }
@@ -468,7 +468,7 @@ class RelayTableTest {
     @Test
     void aMovedClientKeepsItsEdgeConnectionUntilItsRelayConnects() throws ProtocolException {
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
-        table.reports(CLIENT);
+        table.requestOffer(CLIENT, true);
         List<RelayAction> placed = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, true);
         assertFalse(placed.stream().anyMatch(x -> x instanceof RelayAction.ReleaseEdge));
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
@@ -478,7 +478,7 @@ class RelayTableTest {
         assertEquals(1, connected.stream().filter(x -> x.equals(new RelayAction.ReleaseEdge(CLIENT))).count(), connected.toString());
 
         RelayTable other = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
-        other.reports(CLIENT);
+        other.requestOffer(CLIENT, true);
         other.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, false);
         other.offerFromHost(HOST, CLIENT, OFFER, List.of());
         other.answerFromClient(CLIENT, HOST, ANSWER);
