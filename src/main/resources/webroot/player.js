@@ -8,6 +8,10 @@ const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
 const signallingUrl = params.get('ws') || `${wsScheme}//${location.host}/${streamName}`;
 const RETRY_MS = 3000;
 const REPORT_MS = 5000;
+// A Host Peer reports its relays' upload this often: the edge lowers or raises the clients it may take from it.
+const UPLOAD_REPORT_MS = 2000;
+// A new relay's encoder starts low and says "bandwidth" while it ramps up: no evidence of a limited upload yet.
+const RELAY_RAMP_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 let video = $('video'); // the element on screen (see presentBehind)
@@ -523,10 +527,65 @@ async function pollStats() {
   $('s-bitrate').textContent = `${state.kbps} kbit/s`;
 }
 setInterval(() => pollStats().catch((e) => log(`stats: ${e}`)), 500);
-// What we receive, so the edge can tell a healthy host from a starving one.
-setInterval(() => {
-  if (state.id !== null && state.peerId === 0) send({ command: 'stats', id: state.id, peer_id: 0, kbps: state.kbps });
-}, REPORT_MS);
+const relaySent = new Map(); // client id -> { bytesSent, timestamp, since } of its video sender at the last look
+
+/**
+ * What our relays upload, as our browser measures them: relays sending, kbit/s sent together, the browser's estimate
+ * of what they could send together (absent when it has none), and whether one is limited (its encoder held back by
+ * bandwidth or CPU, or its estimate below 80 % of the stream's bitrate) once past its ramp-up.
+ */
+async function measureUpload() {
+  let count = 0;
+  let kbps = 0;
+  let available = 0;
+  let availableKnown = false;
+  let limited = false;
+  for (const [clientId, relay] of relays) {
+    if (relay.connectionState !== 'connected') continue;
+    const report = await relay.getStats();
+    let out = null;
+    let pairId = null;
+    report.forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') out = s;
+      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+    });
+    if (!out) continue;
+    count += 1;
+    const before = relaySent.get(clientId);
+    if (before && out.timestamp > before.timestamp) {
+      kbps += Math.round((8 * (out.bytesSent - before.bytesSent)) / (out.timestamp - before.timestamp));
+    }
+    const since = before ? before.since : performance.now();
+    relaySent.set(clientId, { bytesSent: out.bytesSent, timestamp: out.timestamp, since });
+    const pair = pairId && report.get(pairId);
+    const estimate = pair && pair.availableOutgoingBitrate > 0 ? pair.availableOutgoingBitrate / 1000 : -1;
+    if (estimate > 0) {
+      available += estimate;
+      availableKnown = true;
+    }
+    const held = out.qualityLimitationReason === 'bandwidth' || out.qualityLimitationReason === 'cpu'
+      || (relayKbps > 0 && estimate > 0 && estimate < 0.8 * relayKbps);
+    if (held && performance.now() - since > RELAY_RAMP_MS) limited = true;
+  }
+  [...relaySent.keys()].filter((id) => !relays.has(id)).forEach((id) => relaySent.delete(id));
+  const upload = { relays: count, kbps, limited };
+  if (availableKnown) upload.available = Math.round(available);
+  return upload;
+}
+state.measureUpload = measureUpload;
+
+// What we receive (so the edge can tell a healthy host from a starving one) and, as a host, what our relays upload.
+let lastReportAt = 0;
+setInterval(async () => {
+  if (state.id === null || state.peerId !== 0) return;
+  const now = performance.now();
+  if (now - lastReportAt < (relays.size > 0 ? UPLOAD_REPORT_MS : REPORT_MS) - 100) return;
+  lastReportAt = now;
+  const message = { command: 'stats', id: state.id, peer_id: 0, kbps: state.kbps };
+  if (relays.size > 0) message.upload = await measureUpload().catch(() => undefined);
+  if (message.upload) state.upload = message.upload;
+  send(message);
+}, 500);
 
 window.addEventListener('pagehide', () => {
   stopped = true;

@@ -88,6 +88,11 @@ public final class HazelcastHostRegistry implements HostRegistry {
     }
 
     @Override
+    public Future<Map<Long, String>> resize(long hostId, int slots) {
+        return Future.fromCompletionStage(hosts.submitToKey(hostId, new Resize(slots)), vertx.getOrCreateContext());
+    }
+
+    @Override
     public Future<Collection<HostEntry>> snapshot() {
         // values() blocks on the network: keep it off the event loop.
         return vertx.executeBlocking(() -> new ArrayList<>(hosts.values()), false);
@@ -147,6 +152,19 @@ public final class HazelcastHostRegistry implements HostRegistry {
                 entry.setValue(host.withHealth(event.applyTo(host.health())));
             }
             return null;
+        }
+    }
+
+    /** Sets the host's slots: returns the clients that no longer fit (newest first to go). */
+    record Resize(int slots) implements EntryProcessor<Long, HostEntry, Map<Long, String>> {
+        @Override
+        public Map<Long, String> process(Map.Entry<Long, HostEntry> entry) {
+            HostEntry host = entry.getValue();
+            if (host == null) {
+                return Map.of();
+            }
+            entry.setValue(host.withCapacity(slots));
+            return host.beyond(slots);
         }
     }
 

@@ -109,7 +109,18 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                       int hostOfferTimeoutMillis, int relayConnectTimeoutMillis, int maxHostFailures,
                       int maxHostAttemptsPerClient, boolean allowLoopbackCandidates, int pairCooldownMillis,
                       int minFailureWitnesses, int witnessWindowSeconds, boolean witnessesByAddress, Pairing pairing,
-                      int unprovenRelayTimeoutMillis, PairLearning pairLearning, int silentGiveUpSeconds, Regroup regroup) {
+                      int unprovenRelayTimeoutMillis, PairLearning pairLearning, int silentGiveUpSeconds, Regroup regroup,
+                      Capacity capacity) {
+    }
+
+    /**
+     * {@code p2p.capacity} (policy {@code measured} only; {@code ome} gives every host
+     * {@code maxClientPeersPerHostPeer}): a host starts with {@code startSlots} (at most the cap), gains one once its
+     * relays have run unlimited with spare upload for one more ({@code headroomPercent} of the stream's bitrate) for
+     * {@code raiseAfterSeconds}, up to the cap; its relays limited by bandwidth or CPU for {@code lowerAfterSeconds}
+     * cost it a slot (its newest client is moved), and then no raise for {@code holdSeconds}.
+     */
+    public record Capacity(int startSlots, int headroomPercent, int raiseAfterSeconds, int lowerAfterSeconds, int holdSeconds) {
     }
 
     /**
@@ -318,6 +329,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         JsonObject p = section(json, "p2p");
         JsonObject pl = section(p, "p2p.pairLearning", "pairLearning");
         JsonObject rg = section(p, "p2p.regroup", "regroup");
+        JsonObject cp = section(p, "p2p.capacity", "capacity");
         P2p p2p = new P2p(
                 bool(p, "p2p.enabled", "enabled"),
                 intIn(p, "p2p.maxClientPeersPerHostPeer", "maxClientPeersPerHostPeer", 0, 64),
@@ -342,7 +354,12 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 new Regroup(bool(rg, "p2p.regroup.enabled", "enabled"),
                         intIn(rg, "p2p.regroup.intervalMillis", "intervalMillis", 100, 600_000),
                         intIn(rg, "p2p.regroup.settleSeconds", "settleSeconds", 0, 3600),
-                        intIn(rg, "p2p.regroup.minMoveIntervalSeconds", "minMoveIntervalSeconds", 0, 86_400)));
+                        intIn(rg, "p2p.regroup.minMoveIntervalSeconds", "minMoveIntervalSeconds", 0, 86_400)),
+                new Capacity(intIn(cp, "p2p.capacity.startSlots", "startSlots", 0, 64),
+                        intIn(cp, "p2p.capacity.headroomPercent", "headroomPercent", 100, 1000),
+                        intIn(cp, "p2p.capacity.raiseAfterSeconds", "raiseAfterSeconds", 1, 3600),
+                        intIn(cp, "p2p.capacity.lowerAfterSeconds", "lowerAfterSeconds", 1, 3600),
+                        intIn(cp, "p2p.capacity.holdSeconds", "holdSeconds", 0, 86_400)));
         JsonObject c = section(json, "cluster");
         Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
                 string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),

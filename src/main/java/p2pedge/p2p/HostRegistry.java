@@ -36,6 +36,12 @@ public interface HostRegistry {
 
     Future<Void> updateHealth(long hostId, HealthEvent event);
 
+    /**
+     * Gives a host {@code slots} slots; returns its newest clients beyond them (id -> edge), which hold no slot there
+     * any more. Nothing when the host is gone.
+     */
+    Future<Map<Long, String>> resize(long hostId, int slots);
+
     Future<Collection<HostEntry>> snapshot();
 
     /**

@@ -54,6 +54,16 @@ public final class LocalHostRegistry implements HostRegistry {
     }
 
     @Override
+    public Future<Map<Long, String>> resize(long hostId, int slots) {
+        HostEntry host = hosts.get(hostId);
+        if (host == null) {
+            return Future.succeededFuture(Map.of());
+        }
+        hosts.put(hostId, host.withCapacity(slots));
+        return Future.succeededFuture(host.beyond(slots));
+    }
+
+    @Override
     public Future<Collection<HostEntry>> snapshot() {
         return Future.succeededFuture(new ArrayList<>(hosts.values()));
     }

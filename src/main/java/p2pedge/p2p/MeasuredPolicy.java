@@ -5,12 +5,15 @@ import java.util.function.Function;
 /**
  * The default policy. Players are profiled from their User-Agent ({@link YauaaProfiles} in production), and a
  * host's standing follows what its relays did: a host whose relays keep failing takes no new clients, and among
- * hosts with a free slot the one with the best record and fastest relays is preferred. Hosts are registered only
+ * hosts with a free slot the one with the best record and fastest relays, then the one watching longest, is preferred. Hosts are registered only
  * once their own edge connection carries media, so no client is ever handed to a host that has nothing to relay
  * yet. Its record is weighed by {@link HostReputation}: what the edge measures, and client reports only from
  * several distinct witnesses. Apart from the profiles, pure.
  */
 public final class MeasuredPolicy implements ClassificationPolicy {
+
+    /** A host's age stops counting in its favour here. */
+    static final long AGE_FOR_FULL_BONUS_MILLIS = 10 * 60_000;
 
     private final Function<String, PeerProfile> profiles;
     private final HostReputation reputation;
@@ -55,6 +58,9 @@ public final class MeasuredPolicy implements ClassificationPolicy {
         double slowness = h.meanOfferMillis() < 0 ? 0 : Math.min(0.5, h.meanOfferMillis() / 50_000.0);
         // Hosts that report receiving little (stalling themselves) are a poor source: a host's word can only lower it.
         double starving = h.reportedKbps() >= 0 && h.reportedKbps() < 50 ? 0.5 : 0;
-        return success - slowness - starving;
+        // Viewing times are heavy-tailed: the longer a host has watched, the longer it is likely to stay, so its
+        // clients are less likely to be moved when it leaves (up to 0.1, reached after AGE_FOR_FULL_BONUS).
+        double age = Math.min(1.0, Math.max(0, reputation.now() - host.registeredAtMillis()) / (double) AGE_FOR_FULL_BONUS_MILLIS);
+        return success - slowness - starving + 0.1 * age;
     }
 }

@@ -6,7 +6,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +23,8 @@ public final class P2pApi {
     public static final String HOST_TRIED = "p2pedge.p2p.host-tried";
     /** Published (locally) when classification moved a host of this edge onto another host: a {@link Moved}. */
     public static final String MOVED = "p2pedge.p2p.moved";
+    /** Published (locally) when a host of this edge lost slots: a {@link Shed}, its clients that must go elsewhere. */
+    public static final String SHED = "p2pedge.p2p.shed";
 
     public enum Role {
         /** Served by the edge and registered (or about to be) as a Host Peer. */
@@ -106,6 +108,51 @@ public final class P2pApi {
         }
     }
 
+    /** A host of this edge has fewer slots than clients: {@code clients} (id -> edge) hold no slot on it any more. */
+    public record Shed(long host, Map<Long, String> clients) {
+        public JsonObject toJson() {
+            return new JsonObject().put("host", host).put("clients", encode(clients));
+        }
+
+        public static Shed fromJson(JsonObject json) {
+            return new Shed(json.getLong("host"), decode(json.getJsonObject("clients")));
+        }
+    }
+
+    /**
+     * A player's periodic report (see {@link #report}): what it receives ({@code kbps}, null: not said), what its
+     * relays upload ({@code upload}, null: not said), on a stream the edge announced at {@code streamKbps} (0: unknown).
+     */
+    record HostReport(long session, Integer kbps, HostCapacity.Upload upload, int streamKbps) {
+        JsonObject toJson() {
+            JsonObject json = new JsonObject().put("session", session).put("kbps", kbps).put("streamKbps", streamKbps);
+            if (upload != null) {
+                json.put("upload", new JsonObject().put("relays", upload.relays()).put("sentKbps", upload.sentKbps())
+                        .put("availableKbps", upload.availableKbps()).put("limited", upload.limited()));
+            }
+            return json;
+        }
+
+        static HostReport fromJson(JsonObject json) {
+            JsonObject u = json.getJsonObject("upload");
+            HostCapacity.Upload upload = u == null ? null : new HostCapacity.Upload(u.getInteger("relays"),
+                    u.getInteger("sentKbps"), u.getInteger("availableKbps"), u.getBoolean("limited"));
+            return new HostReport(json.getLong("session"), json.getInteger("kbps"), upload, json.getInteger("streamKbps", 0));
+        }
+    }
+
+    private static JsonObject encode(Map<Long, String> clients) {
+        JsonObject map = new JsonObject();
+        clients.forEach((id, edge) -> map.put(Long.toString(id), edge));
+        return map;
+    }
+
+    private static Map<Long, String> decode(JsonObject json) {
+        Map<Long, String> clients = new LinkedHashMap<>();
+        json.forEach(e -> clients.put(Long.parseLong(e.getKey()), (String) e.getValue()));
+        return clients;
+    }
+
     /** How a host's trial went: see {@link #hostTried}. */
     record HostTrial(long session, boolean answered, long millis) {
         JsonObject toJson() {
@@ -133,15 +180,11 @@ public final class P2pApi {
     /** What a leaving player held: the host it was a client of (0 if none) and its own clients (id -> edge). */
     public record Departure(long hostOf, Map<Long, String> clients) {
         JsonObject toJson() {
-            JsonObject map = new JsonObject();
-            clients.forEach((id, edge) -> map.put(Long.toString(id), edge));
-            return new JsonObject().put("hostOf", hostOf).put("clients", map);
+            return new JsonObject().put("hostOf", hostOf).put("clients", encode(clients));
         }
 
         static Departure fromJson(JsonObject json) {
-            Map<Long, String> clients = new HashMap<>();
-            json.getJsonObject("clients").forEach(e -> clients.put(Long.parseLong(e.getKey()), (String) e.getValue()));
-            return new Departure(json.getLong("hostOf"), clients);
+            return new Departure(json.getLong("hostOf"), decode(json.getJsonObject("clients")));
         }
     }
 
@@ -193,9 +236,12 @@ public final class P2pApi {
                 .map(m -> Departure.fromJson(m.body()));
     }
 
-    /** A host's own report of what it receives (kbit/s). */
-    public Future<Void> report(long session, int kbps) {
-        return bus.request(REPORT, new JsonObject().put("session", session).put("kbps", kbps), options).mapEmpty();
+    /**
+     * A player's own report: what it receives (kbit/s; null: not said) and what its relays upload (null: not said), on
+     * a stream the edge announced to it at {@code streamKbps} (0: unknown).
+     */
+    public Future<Void> report(long session, Integer kbps, HostCapacity.Upload upload, int streamKbps) {
+        return bus.request(REPORT, new HostReport(session, kbps, upload, streamKbps).toJson(), options).mapEmpty();
     }
 
     /** The registry's hosts, for monitoring and tests: {@code [{host, stream, family, clients:[...], ...}]}. */

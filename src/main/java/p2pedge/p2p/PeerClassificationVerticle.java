@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -59,7 +60,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
             placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer(),
                     config.allowLoopbackCandidates(), config.pairing() == EdgeConfig.Pairing.ANY,
                     new PairOutcomes.Rules(learning.window(), learning.minRelays(), learning.minSuccessPercent(),
-                            learning.cooldownSeconds() * 1000L), regroupRules()), p, reputation::now);
+                            learning.cooldownSeconds() * 1000L), regroupRules(), capacityRules()), p, reputation::now);
             var bus = vertx.eventBus();
             consumers.add(bus.localConsumer(P2pApi.CLASSIFY, this::classify));
             consumers.add(bus.localConsumer(P2pApi.RELAY_RESULT, this::relayResult));
@@ -87,6 +88,15 @@ public final class PeerClassificationVerticle extends VerticleBase {
         EdgeConfig.Regroup r = config.regroup();
         return r.enabled() && config.policy() == EdgeConfig.Policy.MEASURED
                 ? new Regrouping.Rules(r.settleSeconds() * 1000L, r.minMoveIntervalSeconds() * 1000L, MOVES_PER_ROUND) : null;
+    }
+
+    /** How hosts' slots follow their upload: the measured policy only ({@code ome} gives every host the cap). */
+    private HostCapacity.Rules capacityRules() {
+        EdgeConfig.Capacity c = config.capacity();
+        int max = config.maxClientPeersPerHostPeer();
+        return config.policy() == EdgeConfig.Policy.MEASURED
+                ? new HostCapacity.Rules(Math.min(c.startSlots(), max), max, c.headroomPercent() / 100.0,
+                        c.raiseAfterSeconds() * 1000L, c.lowerAfterSeconds() * 1000L, c.holdSeconds() * 1000L) : null;
     }
 
     /** One round of {@link Placement#regroup}, executed move after move against the registry. */
@@ -239,9 +249,28 @@ public final class PeerClassificationVerticle extends VerticleBase {
         registry.purgeEdge(deadEdge).onFailure(t -> LOG.warning("purging edge " + deadEdge + " failed: " + t.getMessage()));
     }
 
+    /**
+     * A host's report: what it receives goes to its record; what its relays upload may change its slots, and the
+     * clients beyond them are moved (published as {@link P2pApi#SHED} for its signalling).
+     */
     private void report(Message<JsonObject> message) {
-        int kbps = message.body().getInteger("kbps");
-        registry.updateHealth(message.body().getLong("session"), HealthEvent.kbps(kbps)).onComplete(ar -> message.reply(null));
+        P2pApi.HostReport report = P2pApi.HostReport.fromJson(message.body());
+        Future<Void> recorded = report.kbps() == null ? Future.succeededFuture()
+                : registry.updateHealth(report.session(), HealthEvent.kbps(report.kbps()));
+        OptionalInt slots = report.upload() == null ? OptionalInt.empty()
+                : placement.upload(report.session(), report.upload(), report.streamKbps());
+        if (slots.isPresent()) {
+            int granted = slots.getAsInt();
+            LOG.info(() -> "host " + report.session() + " now takes " + granted + " client(s): its relays "
+                    + (report.upload().limited() ? "are limited" : "have upload to spare") + " (" + report.upload() + ")");
+            recorded = recorded.compose(v -> registry.resize(report.session(), granted)).map(shed -> {
+                if (!shed.isEmpty()) {
+                    vertx.eventBus().publish(P2pApi.SHED, new P2pApi.Shed(report.session(), shed).toJson());
+                }
+                return null;
+            });
+        }
+        recorded.onComplete(ar -> message.reply(null));
     }
 
     private void hosts(Message<Object> message) {

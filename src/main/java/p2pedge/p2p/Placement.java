@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -28,9 +29,12 @@ public final class Placement {
      *                             compare, or where the prediction is known wrong): with a short connect bound
      * @param learning             when a kind of pair whose relays failed is not tried for a while
      * @param regroup              when hosts of this edge with no client move onto another host (null: never)
+     * @param capacity             how a host's slots follow its relays' upload (null: every host has
+     *                             {@code maxClientsPerHost}, the reference server's way)
      */
     public record Settings(String edgeId, boolean p2pEnabled, int maxClientsPerHost, boolean loopbackIsOneNetwork,
-                           boolean tryUnprovenPairs, PairOutcomes.Rules learning, Regrouping.Rules regroup) {
+                           boolean tryUnprovenPairs, PairOutcomes.Rules learning, Regrouping.Rules regroup,
+                           HostCapacity.Rules capacity) {
         boolean p2pOn() {
             return p2pEnabled && maxClientsPerHost > 0;
         }
@@ -55,6 +59,8 @@ public final class Placement {
         long hostOf;
         /** The kind of its relay with {@code hostOf}, while it has one. */
         PairKind pairKind;
+        /** Its slots as a host, when they follow its upload. */
+        HostCapacity.State capacity;
 
         Peer(String stream, PeerProfile profile) {
             this.stream = stream;
@@ -135,6 +141,7 @@ public final class Placement {
     private final LongSupplier millis;
     private final PairOutcomes outcomes;
     private final Regrouping regrouping;
+    private final HostCapacity capacity;
     /** Public addresses where a silent client gave up on its relay, and when (see {@link #gaveUpUnseen}). */
     private final Map<String, Long> gaveUpAt = new HashMap<>();
     /** Public addresses whose unmeasured players stay off hosts until then. */
@@ -155,6 +162,7 @@ public final class Placement {
         this.millis = millis;
         this.outcomes = new PairOutcomes(settings.learning());
         this.regrouping = settings.regroup() == null ? null : new Regrouping(settings.regroup(), policy);
+        this.capacity = settings.capacity() == null ? null : new HostCapacity(settings.capacity());
     }
 
     /**
@@ -307,6 +315,18 @@ public final class Placement {
         return Optional.of(new Client(to.hostId(), to.edgeId(), peer.pairKind.predictedToConnect()));
     }
 
+    /**
+     * A registered host of this edge reports its relays' upload, on a stream of {@code streamKbps}: its new number of
+     * slots when they change (the caller resizes its entry, and moves the clients beyond them).
+     */
+    public OptionalInt upload(long session, HostCapacity.Upload upload, int streamKbps) {
+        Peer peer = peers.get(session);
+        if (peer == null || !peer.registeredHost || peer.capacity == null) {
+            return OptionalInt.empty();
+        }
+        return capacity.report(peer.capacity, upload, streamKbps, millis.getAsLong());
+    }
+
     /** What a relay's outcome changes: the host's record ({@code health}, null: nothing learnt), the client's slot. */
     public record RelayResult(HealthEvent health, boolean release) {
     }
@@ -428,7 +448,12 @@ public final class Placement {
         }
         peer.registeredHost = true;
         peer.awaitingMedia = false;
-        return new HostEntry(session, settings.edgeId(), peer.stream, peer.profile.family(), settings.maxClientsPerHost(),
-                Map.of(), health, peer.reachability);
+        int slots = settings.maxClientsPerHost();
+        if (capacity != null) {
+            peer.capacity = capacity.start();
+            slots = peer.capacity.slots();
+        }
+        return new HostEntry(session, settings.edgeId(), peer.stream, peer.profile.family(), slots, Map.of(), health,
+                peer.reachability, millis.getAsLong());
     }
 }

@@ -49,6 +49,8 @@ final class PlayerSession {
     private State state = State.IDLE;
     private P2pApi.Role role;
     private boolean hasEdgeConnection;
+    /** The stream's video bitrate as the edge's last offer announced it (kbit/s; 0: not known). */
+    private int streamKbps;
     private int protocolErrors;
     private long lastHeardNanos = System.nanoTime();
     /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
@@ -273,6 +275,11 @@ final class PlayerSession {
         });
     }
 
+    /** The stream's video bitrate as the edge announced it to this player (kbit/s; 0: not known). */
+    int streamKbps() {
+        return streamKbps;
+    }
+
     /** Placed as a host, it stayed silent in its trial: it is an edge-served viewer like any other. */
     void neverHosts() {
         if (role == P2pApi.Role.HOST) {
@@ -317,6 +324,7 @@ final class PlayerSession {
             }
             MediaApi.Offer offer = ar.result();
             state = State.OFFERED;
+            streamKbps = offer.bitrateKbps();
             send(EdgeMessages.edgeOffer(id, offer.sdp(), offer.candidates(), iceServers, placedAs == P2pApi.Role.HOST,
                     offer.bitrateKbps()));
         });

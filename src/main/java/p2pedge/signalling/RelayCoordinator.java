@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
 import p2pedge.metrics.EdgeMetrics;
+import p2pedge.p2p.HostCapacity;
 import p2pedge.p2p.P2pApi;
 import p2pedge.signalling.protocol.PlayerMessage;
 import p2pedge.signalling.protocol.ProtocolException;
@@ -83,8 +84,10 @@ final class RelayCoordinator {
     }
 
     void stats(PlayerSession player, PlayerMessage.Stats stats) throws ProtocolException {
-        if (stats.kbps() != null && player.role() == P2pApi.Role.HOST) {
-            p2p.report(player.id(), stats.kbps());
+        if ((stats.kbps() != null || stats.upload() != null) && player.role() == P2pApi.Role.HOST) {
+            PlayerMessage.Upload u = stats.upload();
+            HostCapacity.Upload upload = u == null ? null : new HostCapacity.Upload(u.relays(), u.sentKbps(), u.availableKbps(), u.limited());
+            p2p.report(player.id(), stats.kbps(), upload, player.streamKbps());
         }
         execute(table.stats(player.id(), stats.relay(), stats.peerId()));
     }
@@ -154,6 +157,14 @@ final class RelayCoordinator {
         metrics.moved();
         execute(table.placedOnHost(player.id(), player.remoteAddress(), new RelayTable.Peer(move.hostId(), move.hostEdge()),
                 move.predicted(), true));
+    }
+
+    /**
+     * Classification took slots from a host of ours whose relays are limited: the clients beyond them play elsewhere
+     * now (another host, or the edge), and the host is told to stop relaying to each.
+     */
+    void shed(P2pApi.Shed shed) {
+        execute(table.hostDeparted(shed.host(), shed.clients(), RelayTable.Cause.HOST_LIMITED, true));
     }
 
     /** A message from another edge's signalling about a relay that crosses edges. */

@@ -40,6 +40,7 @@ final class RelayTable {
         HOST_GONE("host is gone"),
         HOST_LEFT("host left"),
         HOST_DRAINED("host's edge is draining"),
+        HOST_LIMITED("host's upload cannot carry another relay"),
         EDGE_LEFT("host's edge is gone");
 
         final String text;

@@ -79,6 +79,7 @@ public final class SignallingVerticle extends VerticleBase {
         var bus = vertx.eventBus();
         consumers.add(bus.<Long>localConsumer(MediaApi.CONNECTED, m -> relays.mediaConnected(m.body())));
         consumers.add(bus.<JsonObject>localConsumer(P2pApi.MOVED, m -> relays.moved(P2pApi.Moved.fromJson(m.body()))));
+        consumers.add(bus.<JsonObject>localConsumer(P2pApi.SHED, m -> relays.shed(P2pApi.Shed.fromJson(m.body()))));
         consumers.add(bus.localConsumer(SignallingApi.PEERS, m -> replyWith(m, p2p.hosts().map(this::peers))));
         consumers.add(bus.localConsumer(SignallingApi.DRAIN, m -> replyWith(m, drain())));
         consumers.add(bus.localConsumer(SignallingApi.PLAYERS,

@@ -85,7 +85,7 @@ class ClassificationPolicyTest {
 
     private static HostEntry host(HostHealth health, int clients) {
         Map<Long, String> ids = clients == 0 ? Map.of() : clients == 1 ? Map.of(1L, "e") : Map.of(1L, "e", 2L, "e");
-        return new HostEntry(9, "e", "app/stream", "Blink", 2, ids, health, ONE_NETWORK);
+        return new HostEntry(9, "e", "app/stream", "Blink", 2, ids, health, ONE_NETWORK, 0);
     }
 
     private static HostHealth vouched(HostHealth h, String witness) {

@@ -285,4 +285,79 @@ class P2pSignallingTest {
         assertNotEquals(clientId, thirdId);
         client.expectSilence(Duration.ofMillis(200));
     }
+
+    /**
+     * Policy measured: a host registered once its edge connection is up (the fake plane connects on the answer), with
+     * the start slots; two clients relayed from it (saying nothing after their answers, as OvenPlayer). Returns
+     * {host id, client ids...}.
+     */
+    private long[] measuredHostWithTwoClients(SignallingClient host, SignallingClient first, SignallingClient second) throws Exception {
+        host.send(new JsonObject().put("command", "request_offer").put("reports", true));
+        long hostId = host.expect("offer").getLong("id");
+        host.send(new JsonObject().put("command", "answer").put("id", hostId).put("peer_id", 0).put("sdp", sdp("answer", FAKE_ANSWER)));
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (edge.hosts().isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertEquals(2, edge.hosts().getJsonObject(0).getInteger("capacity"), "a new host starts with 2 slots");
+        long[] ids = {hostId, 0, 0};
+        SignallingClient[] clients = {first, second};
+        for (int i = 0; i < 2; i++) {
+            clients[i].send(new JsonObject().put("command", "request_offer"));
+            ids[i + 1] = host.expect("request_offer_p2p").getLong("peer_id");
+            relay(host, hostId, clients[i], ids[i + 1]);
+        }
+        return ids;
+    }
+
+    /** The host's own report of its relays' upload, as the project's page sends it. */
+    private static void uploadReport(SignallingClient host, long hostId, int relays, int availableKbps, boolean limited) throws Exception {
+        host.send(new JsonObject().put("command", "stats").put("id", hostId).put("peer_id", 0).put("kbps", 600)
+                .put("upload", new JsonObject().put("relays", relays).put("kbps", relays * 600).put("available", availableKbps)
+                        .put("limited", limited)));
+    }
+
+    @Test
+    void aHostWhoseRelaysStayLimitedLosesASlotAndItsNewestClientPlaysFromTheEdge(Vertx vertx) throws Exception {
+        start(vertx, new JsonObject().put("policy", "measured").put("capacity", new JsonObject().put("lowerAfterSeconds", 1)));
+        SignallingClient host = player(vertx);
+        SignallingClient older = player(vertx);
+        SignallingClient newer = player(vertx);
+        long[] ids = measuredHostWithTwoClients(host, older, newer);
+        uploadReport(host, ids[0], 2, 900, true);
+        host.roundTrip();
+        assertEquals(2, edge.hosts().getJsonObject(0).getInteger("capacity"), "one limited report is no evidence");
+        Thread.sleep(1_100);
+        uploadReport(host, ids[0], 2, 900, true);
+        JsonObject stop = host.expect("stop");
+        assertEquals(ids[2], stop.getLong("peer_id"), "the host stops relaying to its newest client: " + stop.encode());
+        assertEquals(ids[0], newer.expect("stop").getLong("peer_id"), "the newest client is told its host left");
+        assertEquals(0, newer.requestOffer().getLong("peer_id"), "and is served by the edge when it asks again");
+        JsonObject entry = edge.hosts().getJsonObject(0);
+        assertEquals(1, entry.getInteger("capacity"));
+        assertEquals(new JsonArray().add(ids[1]), entry.getJsonArray("clients"), "the older client stays: " + entry.encode());
+        older.expectSilence(Duration.ofMillis(200));
+    }
+
+    @Test
+    void aFullHostWithUploadToSpareGainsASlotAndTakesAThirdClient(Vertx vertx) throws Exception {
+        start(vertx, new JsonObject().put("policy", "measured").put("capacity", new JsonObject().put("raiseAfterSeconds", 1)));
+        SignallingClient host = player(vertx);
+        long[] ids = measuredHostWithTwoClients(host, player(vertx), player(vertx));
+        uploadReport(host, ids[0], 2, 2_000, false);
+        host.roundTrip();
+        Thread.sleep(1_100);
+        uploadReport(host, ids[0], 2, 2_000, false);
+        host.roundTrip();
+        assertEquals(2, edge.hosts().getJsonObject(0).getInteger("capacity"), "2 Mbit/s is no room for a third 600 kbit/s relay x 1.2");
+        uploadReport(host, ids[0], 2, 5_000, false);
+        host.roundTrip();
+        Thread.sleep(1_100);
+        uploadReport(host, ids[0], 2, 5_000, false);
+        host.roundTrip();
+        assertEquals(3, edge.hosts().getJsonObject(0).getInteger("capacity"));
+        SignallingClient third = player(vertx);
+        third.send(new JsonObject().put("command", "request_offer"));
+        assertEquals(ids[0], host.expect("request_offer_p2p").getLong("id"), "the third client is placed on the host");
+    }
 }

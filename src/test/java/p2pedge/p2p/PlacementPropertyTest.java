@@ -46,7 +46,7 @@ class PlacementPropertyTest {
     private static void run(Vertx vertx, long seed, int capacity) throws Exception {
         EdgeConfig.P2p config = new EdgeConfig.P2p(true, capacity, EdgeConfig.Policy.OME, true, 3000, 5000, 2, 2, true, 30_000, 2, 600, true,
                 EdgeConfig.Pairing.REACHABLE, 2500, new EdgeConfig.PairLearning(10, 4, 50, 600), 60,
-                new EdgeConfig.Regroup(false, 2000, 3, 60));
+                new EdgeConfig.Regroup(false, 2000, 3, 60), new EdgeConfig.Capacity(2, 120, 10, 6, 120));
         String deployment = vertx.deployVerticle(new PeerClassificationVerticle(config, "edge-1", new LocalHostRegistry()))
                 .await(10, TimeUnit.SECONDS);
         P2pApi api = new P2pApi(vertx.eventBus(), 5_000);

@@ -169,7 +169,7 @@ class PlacementTest {
     void hostsOfADepartedEdgeOrInBadStandingAreNeverCandidates(TestPolicies policy) {
         Placement placement = placement(policy);
         Placement.Search search = placement.request(1, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true).search().orElseThrow();
-        HostEntry remote = new HostEntry(7, "edge-2", STREAM, search.family(), 2, Map.of(), HostHealth.NEW, ONE_NETWORK);
+        HostEntry remote = new HostEntry(7, "edge-2", STREAM, search.family(), 2, Map.of(), HostHealth.NEW, ONE_NETWORK, 0);
         assertTrue(search.accepts().test(remote));
         assertFalse(search.accepts().test(remote.withHealth(HostHealth.NEW.hostFailed())), "failed before it ever offered");
         HostHealth offeredThenSilent = HostHealth.NEW.offered(100).hostFailed();
@@ -257,7 +257,7 @@ class PlacementTest {
     @ParameterizedTest
     @EnumSource(TestPolicies.class)
     void pairsPredictedToFailAreTriedOnlyWhenAskedAndThenMarkedUnproven(TestPolicies policy) {
-        Placement blind = new Placement(new Placement.Settings(EDGE, true, 2, false, true, TestPolicies.LEARNING, null),
+        Placement blind = new Placement(new Placement.Settings(EDGE, true, 2, false, true, TestPolicies.LEARNING, null, null),
                 policy.policy(reputation), () -> now[0]);
         Reachability coneHome = new Reachability("198.51.100.1", NatMapping.ENDPOINT_INDEPENDENT);
         assertInstanceOf(Placement.Host.class, place(blind, 1, DESKTOP, coneHome, Set.of(), false));

@@ -18,7 +18,7 @@ class RegroupingTest {
     private final Regrouping regrouping = new Regrouping(RULES, TestPolicies.MEASURED.policy(reputation));
 
     private static HostEntry host(long id, int clients) {
-        HostEntry h = new HostEntry(id, "e", "app/stream", "Chrome", 2, Map.of(), HostHealth.NEW, HOME);
+        HostEntry h = new HostEntry(id, "e", "app/stream", "Chrome", 2, Map.of(), HostHealth.NEW, HOME, 0);
         for (int c = 0; c < clients; c++) {
             h = h.withClient(1000 + id * 10 + c, "e");
         }
@@ -76,8 +76,8 @@ class RegroupingTest {
     @Test
     void onlyOntoAHostOfTheSameStreamAndFamilyThatTakesClientsAndMayServeIt() {
         HostEntry mover = host(9, 0);
-        HostEntry otherStream = new HostEntry(1, "e", "app/other", "Chrome", 2, Map.of(), HostHealth.NEW, HOME);
-        HostEntry otherFamily = new HostEntry(2, "e", "app/stream", "Firefox", 2, Map.of(), HostHealth.NEW, HOME);
+        HostEntry otherStream = new HostEntry(1, "e", "app/other", "Chrome", 2, Map.of(), HostHealth.NEW, HOME, 0);
+        HostEntry otherFamily = new HostEntry(2, "e", "app/stream", "Firefox", 2, Map.of(), HostHealth.NEW, HOME, 0);
         HostEntry failing = host(3, 0).withHealth(HostHealth.NEW.hostFailed().hostFailed());
         HostEntry unreachable = host(4, 0);
         List<HostEntry> hosts = List.of(otherStream, otherFamily, failing, unreachable, mover);

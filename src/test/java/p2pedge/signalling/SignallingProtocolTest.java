@@ -218,6 +218,15 @@ class SignallingProtocolTest {
             assertError(player.next(), 400);
             player.sendText("{\"command\":\"launch_missiles\"}");
             assertTrue(player.next().getString("error").contains("unknown command"));
+            // A host's upload report: an object with counts that are non-negative 31-bit integers.
+            player.sendText("{\"command\":\"stats\",\"upload\":\"lots\"}");
+            assertTrue(player.next().getString("error").contains("'upload' must be an object"));
+            player.sendText("{\"command\":\"stats\",\"upload\":{\"relays\":2}}");
+            assertTrue(player.next().getString("error").contains("'upload' must say"));
+            player.sendText("{\"command\":\"stats\",\"upload\":{\"relays\":-1,\"kbps\":5}}");
+            assertError(player.next(), 400);
+            player.sendText("{\"command\":\"stats\",\"upload\":{\"relays\":1,\"kbps\":5,\"limited\":\"yes\"}}");
+            assertError(player.next(), 400);
             player.roundTrip();
         }
     }

@@ -15,6 +15,7 @@ import p2pedge.webrtc.SessionDescription;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -50,7 +51,7 @@ public final class FakeMediaPlane extends VerticleBase {
             m.reply(null);
         }));
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(sessions.size())));
-        consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(configured(m.body()))));
+        consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(configured(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(
                 new MediaSnapshot(sessions.size(), config.streams().size(), 0, 0, 0).toJson())));
         consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streams())));
@@ -65,20 +66,23 @@ public final class FakeMediaPlane extends VerticleBase {
         return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
     }
 
-    private boolean configured(String stream) {
-        return config.streams().stream().anyMatch(s -> s.name().equals(stream));
+    private Optional<EdgeConfig.StreamSpec> configured(String stream) {
+        return config.streams().stream().filter(s -> s.name().equals(stream)).findFirst();
     }
 
     private void offer(Message<JsonObject> message) {
         long session = message.body().getLong("session");
         String stream = message.body().getString("stream");
-        if (!configured(stream)) {
+        Optional<EdgeConfig.StreamSpec> spec = configured(stream);
+        if (spec.isEmpty()) {
             message.fail(404, "stream '" + stream + "' not found");
             return;
         }
         sessions.put(session, stream);
         IceCandidate candidate = new IceCandidate("candidate:1 1 udp 2130706431 127.0.0.1 9 typ host", 0, "0", null);
-        message.reply(new MediaApi.Offer(new SessionDescription("offer", OFFER_SDP), List.of(candidate), 0).toJson());
+        // The bitrate the stream is configured at, as the real planes announce it.
+        message.reply(new MediaApi.Offer(new SessionDescription("offer", OFFER_SDP), List.of(candidate), spec.get().bitrateKbps())
+                .toJson());
     }
 
     private void answer(Message<JsonObject> message) {

@@ -35,7 +35,7 @@ public enum TestPolicies {
 
     /** Placement settings of one edge that pairs only what is predicted to connect. */
     public static Placement.Settings settings(String edgeId, boolean p2pOn, int maxClientsPerHost) {
-        return new Placement.Settings(edgeId, p2pOn, maxClientsPerHost, false, false, LEARNING, null);
+        return new Placement.Settings(edgeId, p2pOn, maxClientsPerHost, false, false, LEARNING, null, null);
     }
 
     /** Whether hosts are registered only once their media is up (else when they are offered the stream). */

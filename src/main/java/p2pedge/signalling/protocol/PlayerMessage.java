@@ -67,8 +67,16 @@ public sealed interface PlayerMessage {
 
     /**
      * Optional report from project players: the state of the relay with {@code peerId} ("connected",
-     * "failed") and/or the bitrate the player receives. Unmodified OvenPlayer never sends it.
+     * "failed"), the bitrate the player receives, and/or what its relays upload. Unmodified OvenPlayer never sends it.
      */
-    record Stats(Long id, long peerId, String relay, Integer kbps) implements PlayerMessage {
+    record Stats(Long id, long peerId, String relay, Integer kbps, Upload upload) implements PlayerMessage {
+    }
+
+    /**
+     * A Host Peer's relays as its browser measures them: {@code relays} sending, {@code sentKbps} together,
+     * {@code availableKbps} the browser's estimate of what they could send (-1: not said), {@code limited} an encoder
+     * held back by bandwidth or CPU.
+     */
+    record Upload(int relays, int sentKbps, int availableKbps, boolean limited) {
     }
 }

@@ -64,6 +64,11 @@ public final class PlayerMessageParser {
         };
     }
 
+    /** Bitrates a player may claim (10 Gbit/s): more is clipped, not trusted. */
+    private static final int MAX_KBPS = 10_000_000;
+    /** Relays a player may claim to run: no host takes more clients than this. */
+    private static final int MAX_RELAYS = 64;
+
     private static long peerId(JsonObject json) throws ProtocolException {
         Long peerId = optionalInteger(json, "peer_id");
         return peerId == null ? 0 : peerId;
@@ -83,7 +88,28 @@ public final class PlayerMessageParser {
             throw ProtocolException.badRequest("'relay' must be 'connected' or 'failed'");
         }
         Long kbps = optionalInteger(json, "kbps");
-        return new PlayerMessage.Stats(id, peerId(json), relay, kbps == null ? null : (int) Math.min(kbps, 10_000_000));
+        return new PlayerMessage.Stats(id, peerId(json), relay, kbps == null ? null : (int) Math.min(kbps, MAX_KBPS),
+                upload(json));
+    }
+
+    /** {@code upload}: {relays, kbps, available (optional), limited}; figures beyond any real link are clipped. */
+    private static PlayerMessage.Upload upload(JsonObject json) throws ProtocolException {
+        Object value = json.getValue("upload");
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof JsonObject upload)) {
+            throw ProtocolException.badRequest("'upload' must be an object");
+        }
+        Long relays = optionalInteger(upload, "relays");
+        Long kbps = optionalInteger(upload, "kbps");
+        if (relays == null || kbps == null) {
+            throw ProtocolException.badRequest("'upload' must say 'relays' and 'kbps'");
+        }
+        Long available = optionalInteger(upload, "available");
+        Boolean limited = optionalBoolean(upload, "limited");
+        return new PlayerMessage.Upload((int) Math.min(relays, MAX_RELAYS), (int) Math.min(kbps, MAX_KBPS),
+                available == null ? -1 : (int) Math.min(available, MAX_KBPS), Boolean.TRUE.equals(limited));
     }
 
     private static List<IceCandidate> candidates(JsonObject json) throws ProtocolException {
