@@ -5,9 +5,11 @@ import java.util.OptionalInt;
 /**
  * How many clients a host may take, from what its relays show. A host starts with {@code start} slots (the reference
  * server's fixed number); one whose relays have been limited by bandwidth or CPU for {@code lowerAfterMillis} drops
- * to one slot fewer than the relays it carries (its newest client goes elsewhere), and one whose relays all run
- * unlimited with room for one more relay at the stream's bitrate ({@code headroom} times it) for
- * {@code raiseAfterMillis} gains a slot, up to {@code max}, but not within {@code holdMillis} of being lowered.
+ * to one slot fewer than the relays it carries (its newest client goes elsewhere), and one whose relays run
+ * unlimited with an estimated upload that would carry one slot more at the stream's bitrate ({@code headroom} times
+ * it) for {@code raiseAfterMillis} gains a slot, up to {@code max}, but not within {@code holdMillis} of being
+ * lowered. (A browser's estimate for a relay capped at the stream's bitrate stays near what it probed, about 1.8x
+ * the bitrate on an open link: it grows with the relays it runs, so slots are gained one relay at a time.)
  * The upload figures are the host's own word: a host that overstates them gains at most {@code max} slots, and its
  * clients' failure reports still take it out ({@link HostReputation}). Pure: time is passed in.
  */
@@ -84,10 +86,10 @@ public final class HostCapacity {
             return change(state, Math.max(0, Math.min(state.slots, upload.relays()) - 1));
         }
         state.limitedSince = -1;
-        boolean full = upload.relays() >= state.slots;
-        boolean roomForOneMore = streamKbps > 0 && upload.availableKbps() >= 0
-                && upload.availableKbps() >= (upload.relays() + 1) * streamKbps * rules.headroom();
-        if (!full || !roomForOneMore || state.slots >= rules.max() || now - state.loweredAt < rules.holdMillis()) {
+        // The browser estimates an upload only for relays it runs: one relay at least is the evidence.
+        boolean roomForOneMore = upload.relays() > 0 && streamKbps > 0 && upload.availableKbps() >= 0
+                && upload.availableKbps() >= (state.slots + 1) * streamKbps * rules.headroom();
+        if (!roomForOneMore || state.slots >= rules.max() || now - state.loweredAt < rules.holdMillis()) {
             state.headroomSince = -1;
             return OptionalInt.empty();
         }

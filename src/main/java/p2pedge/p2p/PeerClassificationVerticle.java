@@ -112,7 +112,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
         registry.snapshot().compose(hosts -> {
             Future<Void> done = Future.succeededFuture();
             for (Regrouping.Move move : placement.regroup(candidates, List.copyOf(hosts))) {
-                HostEntry own = hosts.stream().filter(h -> h.hostId() == move.session()).findFirst().orElseThrow();
+                HostEntry own = hosts.stream().filter(h -> h.hostId() == move.session()).findFirst().orElse(null);
                 done = done.compose(v -> move(move, own));
             }
             return done;
@@ -125,8 +125,9 @@ public final class PeerClassificationVerticle extends VerticleBase {
     }
 
     /**
-     * Takes a slot on the target for the mover, then the mover out of the registry; if a client was placed on the
-     * mover meanwhile, it stays a host (with that client) and the slot is given back.
+     * Takes a slot on the target for the mover, then a hosting mover ({@code own}: its entry; null for a player that
+     * does not host) out of the registry; if a client was placed on that mover meanwhile, it stays a host (with that
+     * client) and the slot is given back.
      */
     private Future<Void> move(Regrouping.Move move, HostEntry own) {
         HostEntry to = move.to();
@@ -135,7 +136,8 @@ public final class PeerClassificationVerticle extends VerticleBase {
             if (reserved.isEmpty()) {
                 return Future.succeededFuture(); // its slot went meanwhile
             }
-            return registry.unregister(move.session()).compose(clients -> {
+            Future<Map<Long, String>> left = own == null ? Future.succeededFuture(Map.of()) : registry.unregister(move.session());
+            return left.compose(clients -> {
                 Optional<Placement.Client> client = clients.isEmpty() ? placement.moved(move.session(), reserved.get()) : Optional.empty();
                 if (client.isEmpty()) {
                     Future<Void> back = registry.release(to.hostId(), move.session()).mapEmpty();

@@ -61,6 +61,12 @@ public final class Placement {
         PairKind pairKind;
         /** Its slots as a host, when they follow its upload. */
         HostCapacity.State capacity;
+        /** Served by the edge (a host, or a player that found no host or may only be served so). */
+        boolean edgeServed;
+        /** It ran out of host attempts: the edge serves it, it is never moved onto a host. */
+        boolean edgeOnly;
+        /** Hosts that failed it, as its last request said. */
+        Set<Long> excluded = Set.of();
 
         Peer(String stream, PeerProfile profile) {
             this.stream = stream;
@@ -177,6 +183,11 @@ public final class Placement {
         Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(userAgent)));
         peer.reachability = reachability;
         peer.reports = reports;
+        peer.edgeOnly = edgeOnly;
+        peer.excluded = Set.copyOf(excluded);
+        peer.edgeServed = false;
+        // A new request is a new connection: its media is not up yet.
+        peer.mediaSinceMillis = -1;
         long releaseFrom = peer.hostOf;
         // A client asking again (its host left or failed): its old slot is free.
         peer.hostOf = 0;
@@ -201,6 +212,7 @@ public final class Placement {
     /** Step two: the registry reserved {@code host} for the player (empty: none, or it did not look). */
     public Plan decide(Request request, Optional<HostEntry> host) {
         Peer peer = request.peer;
+        peer.edgeServed = host.isEmpty();
         if (host.isPresent()) {
             peer.hostOf = host.get().hostId();
             peer.pairKind = PairKind.of(host.get().reachability(), peer.reachability, settings.loopbackIsOneNetwork());
@@ -267,8 +279,8 @@ public final class Placement {
     }
 
     /**
-     * Registered hosts of this edge that might move now (see {@link Regrouping}): none when regrouping is off or
-     * the edge drains. Cheap: the caller reads the registry only when there are some.
+     * Edge-served players of this edge that might move now (see {@link Regrouping}), those that do not host first:
+     * none when regrouping is off or the edge drains. Cheap: the caller reads the registry only when there are some.
      */
     public List<Regrouping.Candidate> regroupCandidates() {
         if (regrouping == null || draining || !settings.p2pOn()) {
@@ -276,12 +288,20 @@ public final class Placement {
         }
         List<Regrouping.Candidate> candidates = new ArrayList<>();
         long now = millis.getAsLong();
+        List<Regrouping.Candidate> hosts = new ArrayList<>();
         peers.forEach((session, peer) -> {
-            Regrouping.Candidate c = new Regrouping.Candidate(session, peer.reports, peer.mediaSinceMillis, peer.lastMovedMillis);
-            if (peer.registeredHost && regrouping.mayMove(c, now)) {
-                candidates.add(c);
+            if (!peer.edgeServed || peer.awaitingMedia) {
+                return;
+            }
+            boolean mayBeClient = !peer.registeredHost && !peer.edgeOnly && peer.profile.family() != null;
+            Regrouping.Candidate c = new Regrouping.Candidate(session, peer.reports, peer.mediaSinceMillis, peer.lastMovedMillis,
+                    mayBeClient ? new Regrouping.NotHosting(peer.stream, peer.profile.family(), peer.reachability, peer.excluded) : null);
+            if ((peer.registeredHost || mayBeClient) && regrouping.mayMove(c, now)) {
+                (peer.registeredHost ? hosts : candidates).add(c);
             }
         });
+        // Players that do not host first: a host may still get clients of its own.
+        candidates.addAll(hosts);
         return candidates;
     }
 
@@ -296,19 +316,20 @@ public final class Placement {
         long now = millis.getAsLong();
         Set<PairKind> stopped = outcomes.stopped(now);
         return regrouping.moves(candidates, hosts, (target, mover) -> !departedEdges.contains(target.edgeId())
-                && policy.acceptsClients(target) && mayPair(target, mover.reachability(), stopped), now);
+                && policy.acceptsClients(target) && mayPair(target, mover, stopped), now);
     }
 
     /**
-     * The registry moved {@code session} from hosting onto {@code to} (its slot there is reserved, its own entry
-     * gone): it is that host's client now. Empty when the player left meanwhile (the caller gives the slot back).
+     * The registry moved {@code session} onto {@code to} (its slot there is reserved; a host's own entry is gone): it
+     * is that host's client now. Empty when the player left or asked again meanwhile (the caller gives the slot back).
      */
     public Optional<Client> moved(long session, HostEntry to) {
         Peer peer = peers.get(session);
-        if (peer == null) {
-            return Optional.empty();
+        if (peer == null || !peer.edgeServed) {
+            return Optional.empty(); // it left, or asked again meanwhile
         }
         peer.registeredHost = false;
+        peer.edgeServed = false;
         peer.hostOf = to.hostId();
         peer.pairKind = PairKind.of(to.reachability(), peer.reachability, settings.loopbackIsOneNetwork());
         peer.lastMovedMillis = millis.getAsLong();

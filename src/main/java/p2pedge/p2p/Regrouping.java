@@ -10,13 +10,14 @@ import java.util.Set;
 import java.util.function.BiPredicate;
 
 /**
- * Which hosts of this edge become clients of another host, so that edge-served players fill free slots without
- * waiting for new joiners (after a failover both orphans of a host are edge-served hosts with free slots: one
- * playing from the other halves the edge's traffic). Pure: the caller gives the registry as it is now and executes
+ * Which edge-served players of this edge become clients of a host, so that they fill free slots without waiting for
+ * new joiners: hosts with no client (after a failover both orphans of a host are edge-served hosts with free slots:
+ * one playing from the other halves the edge's traffic), and players that may not host (a phone) or found no slot
+ * when they came. Pure: the caller gives the registry as it is now and executes
  * the moves (reserve a slot on the target, then take the mover out of the registry, atomically checking it still
  * has no client).
  *
- * <p>A mover is a host with no client that reports its relays (the project's page: it switches make-before-break,
+ * <p>A mover is an edge-served player, a host with no client or one that does not host, that reports its relays (the project's page: it switches make-before-break,
  * so its picture never stops; OvenPlayer restarts its player on a new offer and is never moved while playing), whose
  * current edge connection has carried media for {@link Rules#settleMillis} and which has not moved for
  * {@link Rules#minMoveIntervalMillis}. A target is another host of the same stream and family that takes clients,
@@ -34,10 +35,19 @@ public final class Regrouping {
     }
 
     /**
-     * A host of this edge that may move: its id, whether it reports its relays, since when its current edge
-     * connection carries media, when it last moved (a very old time when never).
+     * A player of this edge that may move: its id, whether it reports its relays, since when its current edge
+     * connection carries media, when it last moved (a very old time when never); {@code notHosting}: it is no host
+     * (null for a host, which the registry describes).
      */
-    public record Candidate(long session, boolean reports, long mediaSinceMillis, long lastMovedMillis) {
+    public record Candidate(long session, boolean reports, long mediaSinceMillis, long lastMovedMillis, NotHosting notHosting) {
+        /** A host with no client. */
+        public Candidate(long session, boolean reports, long mediaSinceMillis, long lastMovedMillis) {
+            this(session, reports, mediaSinceMillis, lastMovedMillis, null);
+        }
+    }
+
+    /** An edge-served player that is not in the registry: what a target must match, and the hosts that failed it. */
+    public record NotHosting(String stream, String family, Reachability reachability, Set<Long> excludedHosts) {
     }
 
     /** {@code session} plays from {@code to} from now on. */
@@ -53,11 +63,12 @@ public final class Regrouping {
     }
 
     /**
-     * @param candidates hosts of this edge that might move
+     * @param candidates players of this edge that might move (those that do not host first: a host may still get
+     *                   clients of its own)
      * @param hosts      every host of the registry, as it is now
-     * @param mayServe   whether a relay from the first host to the second is tried (NAT prediction, learnt pairs)
+     * @param mayServe   whether a relay from the host to a player reachable so is tried (NAT prediction, learnt pairs)
      */
-    public List<Move> moves(List<Candidate> candidates, List<HostEntry> hosts, BiPredicate<HostEntry, HostEntry> mayServe,
+    public List<Move> moves(List<Candidate> candidates, List<HostEntry> hosts, BiPredicate<HostEntry, Reachability> mayServe,
                             long nowMillis) {
         Map<Long, HostEntry> byId = new HashMap<>();
         Map<Long, Integer> freeSlots = new HashMap<>();
@@ -72,16 +83,19 @@ public final class Regrouping {
             if (moves.size() >= rules.maxMovesPerRound()) {
                 break;
             }
-            HostEntry mover = byId.get(c.session());
-            if (mover == null || !mover.clients().isEmpty() || !mayMove(c, nowMillis) || targets.contains(c.session())) {
+            HostEntry own = byId.get(c.session());
+            boolean hosting = c.notHosting() == null;
+            if ((hosting ? own == null || !own.clients().isEmpty() : own != null) || !mayMove(c, nowMillis)
+                    || targets.contains(c.session())) {
                 continue;
             }
+            NotHosting mover = hosting ? new NotHosting(own.stream(), own.family(), own.reachability(), Set.of()) : c.notHosting();
             HostEntry best = hosts.stream()
-                    .filter(h -> h.hostId() != mover.hostId() && !moving.contains(h.hostId())
+                    .filter(h -> h.hostId() != c.session() && !moving.contains(h.hostId()) && !mover.excludedHosts().contains(h.hostId())
                             && freeSlots.getOrDefault(h.hostId(), 0) > 0
                             && h.stream().equals(mover.stream()) && h.family().equals(mover.family())
-                            && (!h.clients().isEmpty() || h.hostId() < mover.hostId())
-                            && mayServe.test(h, mover))
+                            && (!hosting || !h.clients().isEmpty() || h.hostId() < c.session())
+                            && mayServe.test(h, mover.reachability()))
                     // Fill hosts that already relay first (fewer hosts to lose), then the best standing.
                     .max(Comparator.<HostEntry>comparingInt(h -> h.clients().size()).thenComparingDouble(policy::score))
                     .orElse(null);

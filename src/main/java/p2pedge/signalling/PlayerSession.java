@@ -288,11 +288,11 @@ final class PlayerSession {
     }
 
     /**
-     * Moved from hosting onto another host (regrouping): a client from now on, its edge connection kept until the
-     * relay connects. False (nothing changed) unless it is an edge-served host whose edge connection is up.
+     * Moved onto a host (regrouping): a client from now on, its edge connection kept until the relay connects. False
+     * (nothing changed) unless it is served by the edge (as a host or not) and its edge connection is up.
      */
     boolean moveToHost() {
-        if (role != P2pApi.Role.HOST || state != State.ANSWERED || !hasEdgeConnection) {
+        if (role == P2pApi.Role.CLIENT || state != State.ANSWERED || !hasEdgeConnection) {
             return false;
         }
         role = P2pApi.Role.CLIENT;

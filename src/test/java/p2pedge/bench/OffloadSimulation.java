@@ -46,7 +46,9 @@ public final class OffloadSimulation {
         Vertx vertx = Vertx.vertx();
         EdgeConfig.P2p config = new EdgeConfig.P2p(true, n, EdgeConfig.Policy.valueOf(policy.toUpperCase(Locale.ROOT)), true, 3000, 8000, 2, 2, true, 30_000, 2, 600, true,
                 EdgeConfig.Pairing.REACHABLE, 2500, new EdgeConfig.PairLearning(10, 4, 50, 600), 60,
-                new EdgeConfig.Regroup(false, 2000, 3, 60), new EdgeConfig.Capacity(2, 120, 10, 6, 120));
+                new EdgeConfig.Regroup(false, 2000, 3, 60),
+                // Every host keeps N slots here (no upload reports): the churn bench (ChurnSimulation) has capacities that adapt.
+                new EdgeConfig.Capacity(n, 120, 10, 6, 120));
         vertx.deployVerticle(new PeerClassificationVerticle(config, "edge-1", new LocalHostRegistry())).await(60, TimeUnit.SECONDS);
         P2pApi api = new P2pApi(vertx.eventBus(), 10_000);
         Random random = new Random(seed);

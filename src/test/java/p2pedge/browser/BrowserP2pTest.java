@@ -96,6 +96,8 @@ class BrowserP2pTest {
         }
         // Relays are capped at the stream's bitrate: uncapped, Chrome's relay encoder had ramped up to 2.9x it.
         Thread.sleep(3_000);
+        // What the host's page reports of its relays' upload (its slots follow it): printed, not asserted on loopback.
+        System.out.println("relay upload as the host reports it: " + host.eval("JSON.stringify(window.p2pEdgePlayer.upload)"));
         double hostIn = meanKbps(host);
         for (int i = 0; i < clients.size(); i++) {
             double clientIn = meanKbps(clients.get(i));

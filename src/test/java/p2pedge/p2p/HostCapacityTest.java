@@ -56,15 +56,15 @@ class HostCapacityTest {
     }
 
     @Test
-    void spareUploadForOneMoreRelayRaisesAFullHostUpToTheCap() {
+    void anEstimatedUploadForOneSlotMoreRaisesAHostUpToTheCap() {
         HostCapacity.State state = capacity.start();
-        // Two relays at 600 kbit/s: a third needs 3 x 600 x 1.2 = 2160 kbit/s estimated.
+        // Two slots at 600 kbit/s: a third needs 3 x 600 x 1.2 = 2160 kbit/s estimated.
         assertEquals(OptionalInt.empty(), every2s(state, unlimited(2, 2100), 0, 30_000), "not quite room for a third");
-        assertEquals(OptionalInt.empty(), every2s(state, unlimited(1, 5000), 0, 30_000), "a host with a free slot gains none");
+        assertEquals(OptionalInt.empty(), every2s(state, unlimited(0, 5000), 0, 30_000), "no relay, no evidence");
         assertEquals(OptionalInt.empty(), every2s(state, unlimited(2, -1), 0, 30_000), "no estimate, no raise");
         assertEquals(OptionalInt.empty(), every2s(state, unlimited(2, 2200), 40_000, 48_000), "8 s of headroom is not enough");
         assertEquals(OptionalInt.of(3), capacity.report(state, unlimited(2, 2200), STREAM, 50_000));
-        assertEquals(OptionalInt.of(4), every2s(state, unlimited(3, 10_000), 52_000, 62_000));
+        assertEquals(OptionalInt.of(4), every2s(state, unlimited(1, 10_000), 52_000, 62_000), "one relay with room for 4");
         assertEquals(OptionalInt.empty(), every2s(state, unlimited(4, 10_000), 64_000, 200_000), "never beyond the cap");
         assertEquals(4, state.slots());
     }

@@ -1,10 +1,12 @@
 package p2pedge.p2p;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import p2pedge.testing.TestPolicies;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -325,5 +327,53 @@ class PlacementTest {
         now[0] += TestPolicies.LEARNING.cooldownMillis();
         assertEquals(new Placement.Client(1, EDGE, true), place(placement, 6, DESKTOP, home, Set.of(), false),
                 "after the cooldown, that network's players are paired again");
+    }
+
+    @Test
+    void aPlayerThatMayNotHostWaitsAtTheEdgeUntilAHostGainsASlotThenMovesOntoIt() {
+        // Measured policy, one family: "desktop" may host, "phone" may only be a client.
+        PeerProfile desktop = new PeerProfile("Blink", true, "desktop");
+        PeerProfile phone = new PeerProfile("Blink", false, "phone");
+        Placement placement = new Placement(new Placement.Settings(EDGE, true, 4, false, false, TestPolicies.LEARNING,
+                new Regrouping.Rules(3_000, 60_000, 2), new HostCapacity.Rules(1, 4, 1.2, 10_000, 6_000, 120_000)),
+                new MeasuredPolicy(ua -> ua.equals("phone") ? phone : desktop, reputation), () -> now[0]);
+        assertInstanceOf(Placement.Host.class, place(placement, 1, "desktop", Set.of(), false));
+        registry.register(placement.mediaConnected(1).orElseThrow());
+        assertEquals(1, registry.snapshot().result().iterator().next().capacity(), "a new host has the start slots");
+        assertInstanceOf(Placement.Client.class, place(placement, 2, "desktop", Set.of(), false));
+        assertInstanceOf(Placement.Edge.class, place(placement, 3, "phone", Set.of(), false), "no slot left: the edge");
+        assertInstanceOf(Placement.Edge.class, place(placement, 4, "phone", Set.of(), true), "out of host attempts");
+        placement.mediaConnected(3);
+        placement.mediaConnected(4);
+        now[0] += 2_999;
+        assertEquals(Set.of(), candidates(placement), "not in the first seconds of its edge connection");
+        now[0] += 1;
+        assertEquals(Set.of(1L, 3L), candidates(placement),
+                "the phone may move, the host too (the registry says it has a client); the player out of host attempts never");
+        assertEquals(List.of(), regroup(placement), "the host is full");
+
+        HostCapacity.Upload roomy = new HostCapacity.Upload(1, 600, 5_000, false);
+        assertTrue(placement.upload(1, roomy, 600).isEmpty());
+        now[0] += 10_000;
+        int slots = placement.upload(1, roomy, 600).orElseThrow();
+        assertEquals(2, slots, "10 s with room for one more relay");
+        assertEquals(Map.of(), registry.resize(1, slots).result());
+        List<Regrouping.Move> moves = regroup(placement);
+        assertEquals(1, moves.size(), moves.toString());
+        assertEquals(1, moves.get(0).to().hostId());
+        HostEntry reserved = registry.reserve(STREAM, "Blink", 3, EDGE, Set.of(), h -> h.hostId() == 1, h -> 0).result().orElseThrow();
+        assertEquals(new Placement.Client(1, EDGE, true), placement.moved(3, reserved).orElseThrow());
+        assertEquals(Set.of(1L), candidates(placement), "the phone is a client now");
+        assertEquals(Optional.empty(), placement.moved(3, reserved), "moved once only");
+    }
+
+    private static Set<Long> candidates(Placement placement) {
+        Set<Long> ids = new HashSet<>();
+        placement.regroupCandidates().forEach(c -> ids.add(c.session()));
+        return ids;
+    }
+
+    private List<Regrouping.Move> regroup(Placement placement) {
+        return placement.regroup(placement.regroupCandidates(), List.copyOf(registry.snapshot().result()));
     }
 }

@@ -5,6 +5,7 @@ import p2pedge.testing.TestPolicies;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -90,5 +91,23 @@ class RegroupingTest {
         List<HostEntry> hosts = List.of(host(1, 0), host(2, 0), host(3, 0), host(4, 0), host(5, 0));
         List<Regrouping.Move> moves = moves(List.of(settled(5), settled(4), settled(3), settled(2)), hosts);
         assertEquals(2, moves.size(), moves.toString());
+    }
+
+    /** An edge-served player that does not host (a phone, or one that found no slot), settled, never moved. */
+    private static Regrouping.Candidate notHosting(long id, Set<Long> excluded) {
+        return new Regrouping.Candidate(id, true, NOW - 60_000, Long.MIN_VALUE / 2,
+                new Regrouping.NotHosting("app/stream", "Chrome", HOME, excluded));
+    }
+
+    @Test
+    void aPlayerThatDoesNotHostMovesOntoAnyHostWithAFreeSlotThatHasNotFailedIt() {
+        List<HostEntry> hosts = List.of(host(3, 1), host(5, 0));
+        assertEquals(List.of(new Regrouping.Move(2, hosts.get(0))), moves(List.of(notHosting(2, Set.of())), hosts),
+                "onto the host that already relays; no order of ids for a player that is no host");
+        assertEquals(List.of(new Regrouping.Move(2, hosts.get(1))), moves(List.of(notHosting(2, Set.of(3L))), hosts),
+                "not onto a host that failed it");
+        assertEquals(List.of(), moves(List.of(notHosting(5, Set.of())), hosts), "a player in the registry is a host");
+        List<HostEntry> full = List.of(host(3, 2), host(5, 2));
+        assertEquals(List.of(), moves(List.of(notHosting(2, Set.of())), full), "no free slot");
     }
 }

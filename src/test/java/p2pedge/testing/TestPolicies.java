@@ -30,7 +30,7 @@ public enum TestPolicies {
         };
     }
 
-    /** Pair learning as conf/edge.json sets it (window 10, 4 relays, 50 %, 10 minutes). */
+    /** Pair learning that stops a kind after a few failed relays (window 10, 4 relays, 50 %, 10 minutes). */
     public static final PairOutcomes.Rules LEARNING = new PairOutcomes.Rules(10, 4, 50, 600_000);
 
     /** Placement settings of one edge that pairs only what is predicted to connect. */
