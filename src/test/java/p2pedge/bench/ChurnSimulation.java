@@ -48,7 +48,7 @@ import java.util.Set;
  * disturbed (a client losing its source: host left, slots shed, relay failed) per hour and per client-hour;
  * moves by regrouping. Then, with joins and leaves stopped, takes one host with clients away at a time and prints how
  * long until the clients are back to at most one fewer than before (its orphans re-served by peers).
- * Usage: ChurnSimulation [rate=3.5] [minutes=120] [maxSlots=4] [seed=1]
+ * Usage: ChurnSimulation [rate=3.5] [minutes=120] [maxSlots=4] [seed=1] [probationSeconds=0]
  */
 public final class ChurnSimulation {
 
@@ -85,9 +85,11 @@ public final class ChurnSimulation {
     private long moves;
     private long shedClients;
     private boolean measuring;
+    private final long probationMs;
 
-    private ChurnSimulation(long seed, int maxSlots) {
+    private ChurnSimulation(long seed, int maxSlots, long probationMs) {
         random = new Random(seed);
+        this.probationMs = probationMs;
         HostReputation reputation = new HostReputation(new HostReputation.Rules(2, 2, 600_000, true), () -> now[0]);
         MeasuredPolicy policy = new MeasuredPolicy(ua -> ua.equals("phone") ? PHONE : DESKTOP, reputation);
         placement = new Placement(new Placement.Settings("edge-1", true, maxSlots, false, false,
@@ -100,9 +102,11 @@ public final class ChurnSimulation {
         int minutes = args.length > 1 ? Integer.parseInt(args[1]) : 120;
         int maxSlots = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
+        int probationSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         System.out.printf(Locale.ROOT, "churn simulation: %.1f joins/s (bursts of 4x for 1 min every 15 min), %d min "
-                + "(the first %d warm up), at most %d clients per host, seed %d%n", rate, minutes, WARM_UP_MS / 60_000, maxSlots, seed);
-        new ChurnSimulation(seed, maxSlots).run(rate, minutes * 60_000L);
+                + "(the first %d warm up), at most %d clients per host, host probation %d s, seed %d%n", rate, minutes,
+                WARM_UP_MS / 60_000, maxSlots, probationSeconds, seed);
+        new ChurnSimulation(seed, maxSlots, probationSeconds * 1000L).run(rate, minutes * 60_000L);
     }
 
     private void run(double rate, long durationMs) {
@@ -281,7 +285,9 @@ public final class ChurnSimulation {
         if (plan instanceof Placement.Host h && h.register() != null) {
             registry.register(h.register());
         }
-        mediaUp.add(new long[]{now[0] + MEDIA_UP_MS, viewer.id});
+        // With a probation, a would-be host's edge connection counts only that long after it is up (it is no host and
+        // no regrouping candidate meanwhile): what registering hosts only after they have played a while would do.
+        mediaUp.add(new long[]{now[0] + MEDIA_UP_MS + (plan instanceof Placement.Host ? probationMs : 0), viewer.id});
     }
 
     /** The relay from {@code host} to {@code client} connects, or fails and the client asks again. */

@@ -7,8 +7,8 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import p2pedge.testing.Chromium;
 import p2pedge.testing.Lab;
+import p2pedge.testing.LabPlayer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,32 +32,6 @@ class LabCapacityTest {
     /** Relay ramp-up (5 s, the page), limitation held (6 s, the edge), reports every 2 s, and slack for 2 cores. */
     private static final long SHED_BOUND_MS = 40_000;
 
-    private record Player(String name, Chromium chromium, Chromium.Page page) {
-        /** A numeric field of the page's state; -1 while it has none (between two sources). */
-        long number(String field) throws Exception {
-            Object value = page.eval("window.p2pEdgePlayer." + field);
-            return value instanceof Number n ? n.longValue() : -1;
-        }
-
-        long decodedNow() throws Exception {
-            return ((Number) page.eval("window.p2pEdgePlayer.decodedNow()")).longValue();
-        }
-
-        String log() throws Exception {
-            return String.valueOf(page.eval("window.p2pEdgePlayer.log.join('\\n')"));
-        }
-    }
-
-    private static Player open(Vertx vertx, Lab.Edge edge, String name, String namespace, List<Player> opened) throws Exception {
-        Chromium chromium = Lab.runningBrowser(vertx, namespace);
-        Player player = new Player(name, chromium, chromium.open(edge.playerUrl("app/stream")));
-        opened.add(player);
-        if (Lab.firstFrameMillis(player.page, "window.p2pEdgePlayer ? window.p2pEdgePlayer.decodedNow() : 0", 20_000) < 0) {
-            throw new AssertionError(name + " decoded nothing within 20 s:\n" + player.log());
-        }
-        return player;
-    }
-
     /** The registry's entry of {@code hostId} (the shed client may become a host of its own). */
     private static JsonObject hostEntry(Lab.Edge edge, long hostId) throws Exception {
         JsonArray hosts = new JsonArray(edge.admin("/admin/hosts", TOKEN));
@@ -76,16 +50,16 @@ class LabCapacityTest {
             String cappedHome = lab.home(1, Lab.Home.CONE, 1, HOST_UPLOAD_KBIT, 0).get(0);
             String home2 = lab.home(2, Lab.Home.CONE).get(0);
             String home3 = lab.home(3, Lab.Home.CONE).get(0);
-            List<Player> players = new ArrayList<>();
+            List<LabPlayer> players = new ArrayList<>();
             try {
-                Player host = open(vertx, edge, "capped host", cappedHome, players);
+                LabPlayer host = LabPlayer.open(vertx, edge, "capped host", cappedHome, players, 20_000);
                 long hostId = host.number("id");
                 Thread.sleep(2_000);
-                Player older = open(vertx, edge, "client, home 2", home2, players);
+                LabPlayer older = LabPlayer.open(vertx, edge, "client, home 2", home2, players, 20_000);
                 Thread.sleep(2_000);
-                Player newer = open(vertx, edge, "client, home 3", home3, players);
-                assertEquals(hostId, older.number("peerId"), "home 2 plays from the host:\n" + older.log());
-                assertEquals(hostId, newer.number("peerId"), "home 3 plays from the host too (a new host has 2 slots):\n" + newer.log());
+                LabPlayer newer = LabPlayer.open(vertx, edge, "client, home 3", home3, players, 20_000);
+                assertEquals(hostId, older.peer(), "home 2 plays from the host:\n" + older.log());
+                assertEquals(hostId, newer.peer(), "home 3 plays from the host too (a new host has 2 slots):\n" + newer.log());
 
                 long start = System.currentTimeMillis();
                 JsonObject entry = hostEntry(edge, hostId);
@@ -94,7 +68,7 @@ class LabCapacityTest {
                     entry = hostEntry(edge, hostId);
                 }
                 long shedAfter = System.currentTimeMillis() - start;
-                Object upload = host.page.eval("JSON.stringify(window.p2pEdgePlayer.upload)");
+                Object upload = host.page().eval("JSON.stringify(window.p2pEdgePlayer.upload)");
                 System.out.printf("lab capacity: host with %d kbit/s upload: %d slot(s) %d ms after its second client played; "
                         + "its last upload report %s; clients %s%n", HOST_UPLOAD_KBIT, entry.getInteger("capacity"), shedAfter,
                         upload, entry.getJsonArray("clients"));
@@ -103,10 +77,10 @@ class LabCapacityTest {
                 assertEquals(new JsonArray().add(older.number("id")), entry.getJsonArray("clients"), "it keeps its older client");
 
                 long until = System.currentTimeMillis() + 15_000;
-                while (newer.number("peerId") != 0 && System.currentTimeMillis() < until) {
+                while (newer.peer() != 0 && System.currentTimeMillis() < until) {
                     Thread.sleep(200);
                 }
-                assertEquals(0, newer.number("peerId"), "the newest client plays from the edge:\n" + newer.log());
+                assertEquals(0, newer.peer(), "the newest client plays from the edge:\n" + newer.log());
                 long[] before = new long[players.size()];
                 for (int i = 0; i < before.length; i++) {
                     before[i] = players.get(i).decodedNow();
@@ -114,13 +88,13 @@ class LabCapacityTest {
                 Thread.sleep(5_000);
                 for (int i = 0; i < before.length; i++) {
                     long after = players.get(i).decodedNow();
-                    assertTrue(after - before[i] >= 75, players.get(i).name + " keeps playing (30 fps): " + before[i] + " -> "
+                    assertTrue(after - before[i] >= 75, players.get(i).name() + " keeps playing (30 fps): " + before[i] + " -> "
                             + after + "\n" + players.get(i).log());
                 }
                 assertEquals(1, hostEntry(edge, hostId).getInteger("capacity"), "one relay fits its upload: it is not lowered again");
-                assertEquals(hostId, older.number("peerId"), "the older client still plays from the host");
+                assertEquals(hostId, older.peer(), "the older client still plays from the host");
             } finally {
-                players.forEach(p -> p.chromium.close());
+                players.forEach(p -> p.chromium().close());
             }
         }
     }

@@ -5,8 +5,8 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import p2pedge.testing.Chromium;
 import p2pedge.testing.Lab;
+import p2pedge.testing.LabPlayer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,37 +33,8 @@ class LabNatTest {
     /** A short consent timeout (default 30 s), so that media left on a path the browser gave up ends within the test. */
     private static final int CONSENT_SECONDS = 8;
 
-    private record Player(String name, Chromium chromium, Chromium.Page page, long firstFrameMillis) {
-        Object state(String field) throws Exception {
-            return page.eval("window.p2pEdgePlayer." + field);
-        }
-
-        long peer() throws Exception {
-            return ((Number) state("peerId")).longValue();
-        }
-
-        long decodedNow() throws Exception {
-            return ((Number) page.eval("window.p2pEdgePlayer.decodedNow()")).longValue();
-        }
-
-        String log() throws Exception {
-            return String.valueOf(page.eval("window.p2pEdgePlayer.log.join('\\n')"));
-        }
-    }
-
-    /** Opens the player page in a browser in {@code namespace}; returns once it decodes (or fails after the bound). */
-    private static Player open(Vertx vertx, Lab.Edge edge, String name, String namespace, List<Player> opened) throws Exception {
-        Chromium chromium = Lab.runningBrowser(vertx, namespace);
-        Chromium.Page page = chromium.open(edge.playerUrl("app/stream"));
-        Player opening = new Player(name, chromium, page, -1);
-        opened.add(opening);
-        long at = Lab.firstFrameMillis(page, "window.p2pEdgePlayer ? window.p2pEdgePlayer.decodedNow() : 0", 3 * FIRST_FRAME_BOUND_MS);
-        if (at < 0) {
-            throw new AssertionError(name + " decoded nothing within " + 3 * FIRST_FRAME_BOUND_MS + " ms:\n" + opening.log());
-        }
-        Player player = new Player(name, chromium, page, at);
-        opened.set(opened.size() - 1, player);
-        return player;
+    private static LabPlayer open(Vertx vertx, Lab.Edge edge, String name, String namespace, List<LabPlayer> opened) throws Exception {
+        return LabPlayer.open(vertx, edge, name, namespace, opened, 3 * FIRST_FRAME_BOUND_MS);
     }
 
     @Test
@@ -74,34 +45,34 @@ class LabNatTest {
             String cone2 = lab.home(2, Lab.Home.CONE).get(0);
             String symmetric = lab.home(3, Lab.Home.SYMMETRIC).get(0);
             String open = lab.home(4, Lab.Home.PUBLIC).get(0);
-            List<Player> players = new ArrayList<>();
+            List<LabPlayer> players = new ArrayList<>();
             try {
                 // Viewers arrive a little apart, as they do: each next page opens once the last one's relay, if any,
                 // has settled (on 2 cores, a host's browser starting its first relay encoder while it builds the
                 // next offer once took 3.7 s to offer). The first frame is timed from each page's own navigation.
-                Player first = open(vertx, edge, "cone home 1", cone1, players);
+                LabPlayer first = open(vertx, edge, "cone home 1", cone1, players);
                 Thread.sleep(SETTLE_MS);
-                Player second = open(vertx, edge, "cone home 2", cone2, players);
+                LabPlayer second = open(vertx, edge, "cone home 2", cone2, players);
                 Thread.sleep(SETTLE_MS);
-                Player third = open(vertx, edge, "symmetric home", symmetric, players);
+                LabPlayer third = open(vertx, edge, "symmetric home", symmetric, players);
                 Thread.sleep(SETTLE_MS);
-                Player fourth = open(vertx, edge, "public home", open, players);
-                for (Player p : players) {
-                    System.out.printf("lab: %-15s first frame after %5d ms, %s, served by %s%n", p.name, p.firstFrameMillis,
+                LabPlayer fourth = open(vertx, edge, "public home", open, players);
+                for (LabPlayer p : players) {
+                    System.out.printf("lab: %-15s first frame after %5d ms, %s, served by %s%n", p.name(), p.firstFrameMillis(),
                             p.state("role"), p.peer() == 0 ? "the edge" : "peer " + p.peer());
                 }
-                for (Player p : players) {
-                    assertTrue(p.firstFrameMillis <= FIRST_FRAME_BOUND_MS, p.name + " decodes within 5 s: "
-                            + p.firstFrameMillis + " ms\n" + p.log());
+                for (LabPlayer p : players) {
+                    assertTrue(p.firstFrameMillis() <= FIRST_FRAME_BOUND_MS, p.name() + " decodes within 5 s: "
+                            + p.firstFrameMillis() + " ms\n" + p.log());
                 }
                 assertEquals(0, first.peer(), "the first player is served by the edge");
                 assertTrue(first.log().contains("relaying to peer " + second.state("id") + " (on the spare connection)"),
                         "the host offered on the relay connection it had made ahead:\n" + first.log());
                 assertNotEquals(0, second.peer(), "a player behind a cone NAT plays from a peer behind another:\n" + second.log());
                 assertEquals(0, third.peer(), "the symmetric-NAT player is served by the edge:\n" + third.log());
-                assertTrue(third.firstFrameMillis <= first.firstFrameMillis + 2_000,
+                assertTrue(third.firstFrameMillis() <= first.firstFrameMillis() + 2_000,
                         "the symmetric-NAT player waits at most 2 s longer than an edge-only player: "
-                                + third.firstFrameMillis + " ms against " + first.firstFrameMillis + " ms");
+                                + third.firstFrameMillis() + " ms against " + first.firstFrameMillis() + " ms");
                 assertNotEquals(0, fourth.peer(), "the public player plays from a peer:\n" + fourth.log());
                 long byPeers = players.stream().filter(p -> {
                     try {
@@ -117,12 +88,12 @@ class LabNatTest {
                 }
                 Thread.sleep(3_000);
                 for (int i = 0; i < before.length; i++) {
-                    Player p = players.get(i);
+                    LabPlayer p = players.get(i);
                     long after = p.decodedNow();
-                    assertTrue(after - before[i] >= 15, p.name + " keeps playing: " + before[i] + " -> " + after + "\n" + p.log());
+                    assertTrue(after - before[i] >= 15, p.name() + " keeps playing: " + before[i] + " -> " + after + "\n" + p.log());
                 }
             } finally {
-                players.forEach(p -> p.chromium.close());
+                players.forEach(p -> p.chromium().close());
             }
         }
     }
@@ -137,16 +108,16 @@ class LabNatTest {
         try (Lab lab = Lab.start()) {
             Lab.Edge edge = lab.edge("e1", 10, Map.of("media.forwarder.consentTimeoutSeconds", Integer.toString(CONSENT_SECONDS)));
             String home = lab.home(1, Lab.Home.UDPBLOCKED).get(0);
-            List<Player> players = new ArrayList<>();
+            List<LabPlayer> players = new ArrayList<>();
             try {
-                Player player = open(vertx, edge, "UDP-blocked home", home, players);
-                assertEquals("tcp", player.page.eval("window.p2pEdgePlayer.edgeTransport()"), "it starts on ICE-TCP");
+                LabPlayer player = open(vertx, edge, "UDP-blocked home", home, players);
+                assertEquals("tcp", player.page().eval("window.p2pEdgePlayer.edgeTransport()"), "it starts on ICE-TCP");
                 lab.allowUdp(1);
                 long deadline = System.currentTimeMillis() + 15_000;
-                while (!"udp".equals(player.page.eval("window.p2pEdgePlayer.edgeTransport()")) && System.currentTimeMillis() < deadline) {
+                while (!"udp".equals(player.page().eval("window.p2pEdgePlayer.edgeTransport()")) && System.currentTimeMillis() < deadline) {
                     Thread.sleep(200);
                 }
-                assertEquals("udp", player.page.eval("window.p2pEdgePlayer.edgeTransport()"), "the browser moved to UDP:\n" + player.log());
+                assertEquals("udp", player.page().eval("window.p2pEdgePlayer.edgeTransport()"), "the browser moved to UDP:\n" + player.log());
                 long before = player.decodedNow();
                 Thread.sleep((CONSENT_SECONDS + 4) * 1_000L);
                 long after = player.decodedNow();
@@ -155,7 +126,7 @@ class LabNatTest {
                         + before + " -> " + after + "\n" + player.log());
                 assertNotEquals("error", player.state("state"), player.log());
             } finally {
-                players.forEach(p -> p.chromium.close());
+                players.forEach(p -> p.chromium().close());
             }
         }
     }
@@ -171,25 +142,25 @@ class LabNatTest {
             Lab.Edge edge = lab.edge("e1", 10, Map.of());
             String blocked = lab.home(1, Lab.Home.UDPBLOCKED).get(0);
             String cone = lab.home(2, Lab.Home.CONE).get(0);
-            List<Player> players = new ArrayList<>();
+            List<LabPlayer> players = new ArrayList<>();
             try {
-                Player noUdp = open(vertx, edge, "UDP-blocked home", blocked, players);
-                Player udp = open(vertx, edge, "cone home", cone, players);
-                for (Player p : players) {
-                    System.out.printf("lab: %-16s first frame after %5d ms, over %s%n", p.name, p.firstFrameMillis,
-                            p.page.eval("window.p2pEdgePlayer.edgeTransport()"));
+                LabPlayer noUdp = open(vertx, edge, "UDP-blocked home", blocked, players);
+                LabPlayer udp = open(vertx, edge, "cone home", cone, players);
+                for (LabPlayer p : players) {
+                    System.out.printf("lab: %-16s first frame after %5d ms, over %s%n", p.name(), p.firstFrameMillis(),
+                            p.page().eval("window.p2pEdgePlayer.edgeTransport()"));
                 }
-                assertTrue(noUdp.firstFrameMillis <= FIRST_FRAME_BOUND_MS, "the UDP-blocked player decodes within 5 s: "
-                        + noUdp.firstFrameMillis + " ms\n" + noUdp.log());
+                assertTrue(noUdp.firstFrameMillis() <= FIRST_FRAME_BOUND_MS, "the UDP-blocked player decodes within 5 s: "
+                        + noUdp.firstFrameMillis() + " ms\n" + noUdp.log());
                 assertEquals(0, noUdp.peer(), "the UDP-blocked player is served by the edge");
-                assertEquals("tcp", noUdp.page.eval("window.p2pEdgePlayer.edgeTransport()"), "its edge leg is ICE-TCP");
-                assertEquals("udp", udp.page.eval("window.p2pEdgePlayer.edgeTransport()"), "a player with UDP keeps UDP");
+                assertEquals("tcp", noUdp.page().eval("window.p2pEdgePlayer.edgeTransport()"), "its edge leg is ICE-TCP");
+                assertEquals("udp", udp.page().eval("window.p2pEdgePlayer.edgeTransport()"), "a player with UDP keeps UDP");
                 long before = noUdp.decodedNow();
                 Thread.sleep(3_000);
                 long after = noUdp.decodedNow();
                 assertTrue(after - before >= 30, "the UDP-blocked player keeps playing: " + before + " -> " + after);
             } finally {
-                players.forEach(p -> p.chromium.close());
+                players.forEach(p -> p.chromium().close());
             }
         }
     }
