@@ -129,8 +129,10 @@ public final class Chromium implements AutoCloseable {
     }
 
     private Page open(String url, boolean newWindow) throws Exception {
+        // A tab in a browser still starting its helper processes on a loaded machine (4 browsers on CI's 2 cores)
+        // took more than 10 s to be created once; the tab itself is not what a test measures.
         JsonObject created = browser.call("Target.createTarget", new JsonObject().put("url", "about:blank")
-                .put("newWindow", newWindow), null);
+                .put("newWindow", newWindow), null, 30);
         String targetId = created.getString("targetId");
         int port = Integer.parseInt(browser.url.replaceAll("^ws://127\\.0\\.0\\.1:(\\d+)/.*$", "$1"));
         Cdp cdp = Cdp.connect(vertx, "ws://127.0.0.1:" + port + "/devtools/page/" + targetId);
@@ -260,6 +262,10 @@ public final class Chromium implements AutoCloseable {
         }
 
         JsonObject call(String method, JsonObject params, String sessionId) throws Exception {
+            return call(method, params, sessionId, 10);
+        }
+
+        JsonObject call(String method, JsonObject params, String sessionId, int timeoutSeconds) throws Exception {
             long id = ids.incrementAndGet();
             CompletableFuture<JsonObject> reply = new CompletableFuture<>();
             pending.put(id, reply);
@@ -269,7 +275,7 @@ public final class Chromium implements AutoCloseable {
             }
             socket.writeTextMessage(message.encode());
             try {
-                JsonObject response = reply.get(10, TimeUnit.SECONDS);
+                JsonObject response = reply.get(timeoutSeconds, TimeUnit.SECONDS);
                 if (response.containsKey("error")) {
                     throw new IllegalStateException(method + ": " + response.getJsonObject("error").encode());
                 }
