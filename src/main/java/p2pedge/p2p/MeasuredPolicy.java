@@ -5,10 +5,10 @@ import java.util.function.Function;
 /**
  * The default policy. Players are profiled from their User-Agent ({@link YauaaProfiles} in production), and a
  * host's standing follows what its relays did: a host whose relays keep failing takes no new clients, and among
- * hosts with a free slot the one with the best record and fastest relays, then the one watching longest, is preferred. Hosts are registered only
- * once their own edge connection carries media, so no client is ever handed to a host that has nothing to relay
- * yet. Its record is weighed by {@link HostReputation}: what the edge measures, and client reports only from
- * several distinct witnesses. Apart from the profiles, pure.
+ * hosts with a free slot the one with the best record and fastest relays, then the one watching longest, is
+ * preferred. Hosts are registered only once their own edge connection carries media, so no client is ever handed to
+ * a host that has nothing to relay yet. Its record is weighed by {@link HostReputation}: what the edge measures, and
+ * client reports only from several distinct witnesses. Apart from the profiles, pure.
  */
 public final class MeasuredPolicy implements ClassificationPolicy {
 
@@ -60,7 +60,8 @@ public final class MeasuredPolicy implements ClassificationPolicy {
         double starving = h.reportedKbps() >= 0 && h.reportedKbps() < 50 ? 0.5 : 0;
         // Viewing times are heavy-tailed: the longer a host has watched, the longer it is likely to stay, so its
         // clients are less likely to be moved when it leaves (up to 0.1, reached after AGE_FOR_FULL_BONUS).
-        double age = Math.min(1.0, Math.max(0, reputation.now() - host.registeredAtMillis()) / (double) AGE_FOR_FULL_BONUS_MILLIS);
+        long hostedMillis = Math.max(0, reputation.now() - host.registeredAtMillis());
+        double age = Math.min(1.0, hostedMillis / (double) AGE_FOR_FULL_BONUS_MILLIS);
         return success - slowness - starving + 0.1 * age;
     }
 }

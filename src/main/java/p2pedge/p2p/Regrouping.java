@@ -17,12 +17,14 @@ import java.util.function.BiPredicate;
  * the moves (reserve a slot on the target, then take the mover out of the registry, atomically checking it still
  * has no client).
  *
- * <p>A mover is an edge-served player, a host with no client or one that does not host, that reports its relays (the project's page: it switches make-before-break,
- * so its picture never stops; OvenPlayer restarts its player on a new offer and is never moved while playing), whose
- * current edge connection has carried media for {@link Rules#settleMillis} and which has not moved for
- * {@link Rules#minMoveIntervalMillis}. A target is another host of the same stream and family that takes clients,
- * with a free slot left this round, which the caller says may serve the mover. Two hosts with no client never move
- * onto each other: only onto a host that has clients, or whose id is lower (the same order on every edge).
+ * <p>A mover is an edge-served player (a host with no client, or one that does not host) that reports its relays
+ * (the project's page: it switches make-before-break, so its picture never stops; OvenPlayer restarts its player on a
+ * new offer and is never moved while playing), whose current edge connection has carried media for
+ * {@link Rules#settleMillis} and which has not moved for {@link Rules#minMoveIntervalMillis}. A target is another
+ * host of the same stream and family that takes clients, with a free slot left this round, that has not failed the
+ * mover and that the caller says may serve it. Two hosts with no client never move onto each other: only onto a
+ * host that has clients, or whose id is lower (the same order on every edge); a player that does not host may move
+ * onto any host.
  */
 public final class Regrouping {
 
