@@ -316,6 +316,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         }
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
+        JsonObject estimates = new JsonObject();
+        streams.values().forEach(stream -> stream.video.estimates().forEach((viewer, bps) -> estimates.put(viewer, bps / 1000)));
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
@@ -326,7 +328,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("receiverReports", streams.values().stream().mapToLong(ForwardedStream::receiverReports).sum())
                 .put("dropped", dropped)
                 .put("stunAnswers", stun.answers()).put("stunAddresses", stun.admittedAddresses())
-                .put("feedback", FeedbackCounters.of(feedbackStats).toJson());
+                .put("feedback", FeedbackCounters.of(feedbackStats).toJson())
+                // What each viewer's receiver estimates its path from the edge carries (REMB, kbit/s), by session.
+                .put("viewerEstimatesKbps", estimates);
         // The first demo publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
         return demoPublishers.stream().findFirst()
                 .map(publisher -> publisher.roundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))

@@ -24,8 +24,11 @@ final class ViewerTransport implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** What the viewer receives: its payload types (audio -1: none), and whether it is another edge's pull. */
-    record Feed(int videoType, int audioType, boolean pullingEdge) {
+    /**
+     * What the viewer receives: its payload types (audio -1: none), whether it is another edge's pull, and the id it
+     * agreed for abs-send-time on its video (0: none; its receiver then estimates nothing).
+     */
+    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId) {
     }
 
     private final SharedUdpPort port;
@@ -98,7 +101,7 @@ final class ViewerTransport implements AutoCloseable {
         if (feed.audioType() >= 0) {
             stream.audio.add(id, new RtpForwarder.Viewer(address.get(), new RtpRewriter(audioSsrc, feed.audioType()), sending));
         }
-        var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(videoSsrc, feed.videoType()), sending);
+        var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(videoSsrc, feed.videoType(), feed.absSendTimeId()), sending);
         if (feed.pullingEdge()) {
             stream.video.addPullingEdge(id, video);
         } else {
@@ -129,6 +132,9 @@ final class ViewerTransport implements AutoCloseable {
         }
         RtcpFeedback feedback = RtcpFeedback.parse(plain.get());
         feedback.reports().forEach(block -> stream.video.onReceptionReport(id, block));
+        if (feedback.estimateBps() >= 0) {
+            stream.video.onEstimate(id, feedback.estimateBps());
+        }
         if (feedback.keyframe()) {
             stream.video.onKeyframeRequest(id);
         }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.webrtc.CandidateLine;
+import p2pedge.media.rtc.AbsSendTime;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.Negotiation;
@@ -45,6 +46,8 @@ final class Viewers {
         int audioType = ForwardedStream.OPUS;
         /** Another edge pulling the stream, not a player. */
         boolean pullingEdge;
+        /** The id the player agreed for abs-send-time in its answer to the edge's offer (0: none). */
+        int absSendTimeId;
         long connectTimer = -1;
 
         Viewer(long session, ForwardedStream stream, SharedUdpPort port) {
@@ -176,6 +179,8 @@ final class Viewers {
             release(session);
             return refused(400, "answer rejected: " + e.getMessage());
         }
+        viewer.absSendTimeId = answer.media().stream().filter(m -> m.kind().equals("video")).findFirst()
+                .map(m -> m.extensionId(AbsSendTime.URI)).orElse(0);
         if (!expectDtls(viewer, answer)) {
             return refused(409, "the offer was already answered");
         }
@@ -187,7 +192,8 @@ final class Viewers {
      * when they already are (a second answer changes nothing: the viewer keeps its connection).
      */
     private boolean expectDtls(Viewer viewer, PeerSdp peer) {
-        if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge),
+        if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge,
+                viewer.absSendTimeId),
                 () -> connected(viewer))) {
             return false;
         }

@@ -9,7 +9,8 @@ import java.util.Locale;
  * The SDP the forwarding edge writes (RFC 8829/8866 conventions as browsers expect them), as an offer to a
  * viewer or an answer to a publisher: ICE-lite, one shared UDP candidate, the edge's fingerprint (DTLS role
  * actpass in offers, passive in answers), BUNDLE and rtcp-mux, and per media section its codecs with NACK, PLI
- * and FIR feedback, and (when the edge sends) the SSRC it sends with.
+ * and FIR feedback, and (when the edge sends) the SSRC it sends with. A video offer also offers abs-send-time and
+ * REMB, so that the viewer's receiver estimates what the path from the edge carries and says so.
  */
 public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, String candidateAddress, int candidatePort,
                        List<Media> media) {
@@ -85,8 +86,13 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
             lines.add("a=mid:" + m.mid());
             lines.add("a=" + m.direction().attribute());
             lines.add("a=rtcp-mux");
+            boolean estimated = m.kind() == Kind.VIDEO && m.direction() == Direction.SENDONLY && setup.equals("actpass");
             if (m.kind() == Kind.VIDEO) {
                 lines.add("a=rtcp-rsize");
+            }
+            if (estimated) {
+                // Offers only: an answer must use the id the offerer chose, and the edge never needs one then.
+                lines.add("a=extmap:" + AbsSendTime.OFFERED_ID + " " + AbsSendTime.URI);
             }
             for (Codec c : m.codecs()) {
                 lines.add("a=rtpmap:" + c.payloadType() + " " + c.name() + "/" + c.clockRate() + (c.channels() == null ? "" : "/" + c.channels()));
@@ -97,6 +103,9 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
                     lines.add("a=rtcp-fb:" + c.payloadType() + " nack");
                     lines.add("a=rtcp-fb:" + c.payloadType() + " nack pli");
                     lines.add("a=rtcp-fb:" + c.payloadType() + " ccm fir");
+                }
+                if (estimated) {
+                    lines.add("a=rtcp-fb:" + c.payloadType() + " goog-remb");
                 }
             }
             if (m.direction() == Direction.SENDONLY) {

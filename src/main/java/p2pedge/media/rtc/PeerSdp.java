@@ -15,9 +15,18 @@ import java.util.Optional;
  */
 public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, String setup, List<Media> media) {
 
-    /** @param codecs payload type -> rtpmap encoding ("VP8/90000", "opus/48000/2"); @param fmtp payload type -> format parameters */
+    /**
+     * @param codecs     payload type -> rtpmap encoding ("VP8/90000", "opus/48000/2")
+     * @param fmtp       payload type -> format parameters
+     * @param extensions RTP header extension URI -> the id agreed for it ({@code a=extmap})
+     */
     public record Media(String kind, String mid, String direction, List<Integer> payloadTypes, boolean rejected,
-                        Map<Integer, String> codecs, Map<Integer, String> fmtp) {
+                        Map<Integer, String> codecs, Map<Integer, String> fmtp, Map<String, Integer> extensions) {
+
+        /** The id agreed for the header extension {@code uri}, or 0 when there is none. */
+        public int extensionId(String uri) {
+            return extensions.getOrDefault(uri, 0);
+        }
 
         /** The first payload type offered for this encoding name (case-insensitive, e.g. "H264"), if any. */
         public Optional<Integer> payloadTypeOf(String encoding) {
@@ -32,6 +41,8 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
     }
 
     private static final int MAX_LENGTH = 60_000;
+    /** Header extensions kept per media section: more than any browser offers. */
+    private static final int MAX_EXTENSIONS = 32;
 
     /** A viewer's answer: it must take the DTLS client's part ({@code a=setup:active}). */
     public static PeerSdp parse(String sdp) {
@@ -67,15 +78,18 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
         List<Integer> payloadTypes = List.of();
         Map<Integer, String> codecs = new HashMap<>();
         Map<Integer, String> fmtp = new HashMap<>();
+        Map<String, Integer> extensions = new HashMap<>();
         boolean rejected = false;
         for (String raw : sdp.split("\r?\n")) {
             String line = raw.trim();
             if (line.startsWith("m=")) {
                 if (kind != null) {
-                    media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs), Map.copyOf(fmtp)));
+                    media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs),
+                            Map.copyOf(fmtp), Map.copyOf(extensions)));
                 }
                 codecs = new HashMap<>();
                 fmtp = new HashMap<>();
+                extensions = new HashMap<>();
                 String[] parts = line.substring(2).split(" ");
                 if (parts.length < 4) {
                     throw new IllegalArgumentException("malformed m-line: " + line);
@@ -106,6 +120,8 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
                     int type = payloadType(line.substring(line.indexOf(':') + 1, space));
                     (line.startsWith("a=rtpmap:") ? codecs : fmtp).put(type, line.substring(space + 1));
                 }
+            } else if (line.startsWith("a=extmap:")) {
+                extension(line, extensions);
             } else if (line.startsWith("a=mid:")) {
                 mid = line.substring(6);
             } else if (line.equals("a=sendrecv") || line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive")) {
@@ -113,7 +129,8 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
             }
         }
         if (kind != null) {
-            media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs), Map.copyOf(fmtp)));
+            media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs),
+                    Map.copyOf(fmtp), Map.copyOf(extensions)));
         }
         if (ufrag == null || ufrag.length() < 4 || password == null || password.length() < 22) {
             throw new IllegalArgumentException("answer lacks ICE credentials (ice-ufrag >= 4, ice-pwd >= 22 characters)");
@@ -125,6 +142,23 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
             throw new IllegalArgumentException("no media sections");
         }
         return new PeerSdp(ufrag, password, fingerprint, setup, List.copyOf(media));
+    }
+
+    /** {@code a=extmap:<id>[/<direction>] <uri> [attributes]}: ids 1-255 (RFC 8285); others are ignored. */
+    private static void extension(String line, Map<String, Integer> extensions) {
+        String[] parts = line.substring(9).split(" ");
+        if (parts.length < 2 || extensions.size() >= MAX_EXTENSIONS) {
+            return;
+        }
+        String id = parts[0].contains("/") ? parts[0].substring(0, parts[0].indexOf('/')) : parts[0];
+        try {
+            int value = Integer.parseInt(id);
+            if (value >= 1 && value <= 255) {
+                extensions.put(parts[1], value);
+            }
+        } catch (NumberFormatException e) {
+            // not an id: ignored, as an unknown attribute would be
+        }
     }
 
     private static String requireMid(String mid, String kind) {

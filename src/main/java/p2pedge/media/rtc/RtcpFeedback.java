@@ -7,10 +7,12 @@ import java.util.List;
 /**
  * What a viewer asks for in its (decrypted, possibly compound) RTCP: a keyframe (PLI, FIR) and/or the
  * retransmission of lost packets (generic NACK, RFC 4585 section 6.2.1), and what it reports about what it received
- * (report blocks of its receiver or sender reports, whose LSR/DLSR give the round trip). Malformed input yields
- * nothing. A NACK's list is taken as sent, duplicates included: the forwarder resends each packet once per round trip.
+ * (report blocks of its receiver or sender reports, whose LSR/DLSR give the round trip), and what its receiver
+ * estimates the path can carry ({@code estimateBps}, from REMB: draft-alvestrand-rmcat-remb; -1 when it says
+ * nothing). Malformed input yields nothing. A NACK's list is taken as sent, duplicates included: the forwarder
+ * resends each packet once per round trip.
  */
-public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.ReportBlock> reports) {
+public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.ReportBlock> reports, long estimateBps) {
 
     /** At most 31 blocks per report (RFC 3550), and a compound packet fits one datagram: bounded. */
     private static final int MAX_REPORTS = 64;
@@ -19,6 +21,7 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
         boolean keyframe = false;
         List<Integer> lost = new ArrayList<>();
         List<Rtcp.ReportBlock> reports = new ArrayList<>();
+        long estimate = -1;
         int at = 0;
         while (at + 4 <= rtcp.length) {
             int fmt = rtcp[at] & 0x1F;
@@ -42,6 +45,12 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
                 }
             } else if (type == 206 && (fmt == 1 || fmt == 4)) {
                 keyframe = true;
+            } else if (type == 206 && fmt == 15 && length >= 24 && rtcp[at + 12] == 'R' && rtcp[at + 13] == 'E'
+                    && rtcp[at + 14] == 'M' && rtcp[at + 15] == 'B') {
+                // Application-layer feedback "REMB": SSRC count, then a 6-bit exponent and an 18-bit mantissa.
+                int exponent = (rtcp[at + 17] & 0xFF) >>> 2;
+                long mantissa = ((rtcp[at + 17] & 0x03L) << 16) | ((rtcp[at + 18] & 0xFFL) << 8) | (rtcp[at + 19] & 0xFFL);
+                estimate = exponent > 45 ? Long.MAX_VALUE : mantissa << exponent;
             } else if (type == 205 && fmt == 1) {
                 for (int fci = at + 12; fci + 4 <= at + length; fci += 4) {
                     int pid = ((rtcp[fci] & 0xFF) << 8) | (rtcp[fci + 1] & 0xFF);
@@ -56,6 +65,6 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
             }
             at += length;
         }
-        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports));
+        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports), estimate);
     }
 }

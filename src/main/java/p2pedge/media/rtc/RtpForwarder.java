@@ -43,6 +43,8 @@ public final class RtpForwarder {
         /** The last sender report sent to this viewer (NTP middle 32 bits, when), for the RTT its receiver reports give. */
         private long lastReportNtpMiddle = -1;
         private long lastReportSentNanos;
+        /** What the viewer's receiver last estimated its path carries (REMB, bit/s; -1: nothing yet). */
+        private volatile long estimateBps = -1;
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
             this.address = address;
@@ -217,6 +219,25 @@ public final class RtpForwarder {
         }
     }
 
+    /** What a viewer's receiver estimates its path from the edge carries (REMB), in bit/s. On the forwarding thread. */
+    public void onEstimate(String viewerId, long bitsPerSecond) {
+        Viewer viewer = viewers.get(viewerId);
+        if (viewer != null) {
+            viewer.estimateBps = bitsPerSecond;
+        }
+    }
+
+    /** Each viewer's latest estimate (REMB, bit/s), for those that sent one. */
+    public Map<String, Long> estimates() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        viewers.forEach((id, viewer) -> {
+            if (viewer.estimateBps >= 0) {
+                out.put(id, viewer.estimateBps);
+            }
+        });
+        return out;
+    }
+
     /** The resend window of a viewer (its RTT, floored), for tests and diagnostics; -1 for an unknown viewer. */
     public long retransmitWindowNanos(String viewerId) {
         Viewer viewer = viewers.get(viewerId);
@@ -307,7 +328,7 @@ public final class RtpForwarder {
             }
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
-                byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet));
+                byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet, clock.getAsLong()));
                 viewer.packets++;
                 viewer.octets += packet.length - 12; // payload octets, as a sender report counts them
                 viewer.sent.put(secured);

@@ -14,6 +14,8 @@ public final class RtpRewriter {
 
     private final int ssrc;
     private final int payloadType;
+    /** The viewer's id for abs-send-time (0: it did not negotiate it). */
+    private final int absSendTimeId;
     private boolean started;
     private int sequenceDelta;
     private long timestampDelta;
@@ -28,8 +30,14 @@ public final class RtpRewriter {
 
     /** @param payloadType the payload type the viewer negotiated (a publisher may use another), or -1 to keep it */
     public RtpRewriter(int ssrc, int payloadType) {
+        this(ssrc, payloadType, 0);
+    }
+
+    /** @param absSendTimeId the id the viewer agreed for {@link AbsSendTime} (0: none, nothing is stamped) */
+    public RtpRewriter(int ssrc, int payloadType, int absSendTimeId) {
         this.ssrc = ssrc;
         this.payloadType = payloadType;
+        this.absSendTimeId = absSendTimeId;
     }
 
     public int ssrc() {
@@ -55,7 +63,15 @@ public final class RtpRewriter {
 
     /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
     public byte[] rewrite(byte[] packet) {
-        byte[] out = packet.clone();
+        return rewrite(packet, 0);
+    }
+
+    /**
+     * A rewritten copy of {@code packet} (plain RTP), stamped with its send time {@code nanos} when the viewer
+     * negotiated abs-send-time; the source packet is left untouched.
+     */
+    public byte[] rewrite(byte[] packet, long nanos) {
+        byte[] out = absSendTimeId > 0 ? AbsSendTime.stamped(packet, absSendTimeId, nanos) : packet.clone();
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
         if (!started) {

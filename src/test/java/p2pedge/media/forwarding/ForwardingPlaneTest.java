@@ -162,6 +162,17 @@ class ForwardingPlaneTest {
                     + "painted) %d ms%n", (System.nanoTime() - opened) / 1_000_000, joinMillis);
             assertTrue(joinMillis >= 0 && joinMillis < 2_000, "join time " + joinMillis + " ms");
             page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(10), "frames rise");
+            // abs-send-time stamped by the edge, REMB from the player's receiver: its estimate of the edge's path.
+            long session = ((Number) page.eval("window.p2pEdgePlayer.id")).longValue();
+            long until = System.nanoTime() + 10_000_000_000L;
+            JsonObject estimates = stats(vertx).getJsonObject("viewerEstimatesKbps");
+            while (!estimates.containsKey(Long.toString(session)) && System.nanoTime() < until) {
+                Thread.sleep(200);
+                estimates = stats(vertx).getJsonObject("viewerEstimatesKbps");
+            }
+            System.out.println("forwarder: the player's receiver estimates its path from the edge at "
+                    + estimates.getValue(Long.toString(session)) + " kbit/s (REMB)");
+            assertTrue(estimates.getLong(Long.toString(session), 0L) > 0, "the player sends REMB: " + estimates.encode());
             Chromium.Page oven = chromium.open(pages.url(OvenPlayerPages.NEWEST, edge.wsUrl("app/stream")));
             oven.waitUntil("window.frames() > 30", Duration.ofSeconds(25), "OvenPlayer decodes the forwarded stream");
             assertEquals("[]", oven.eval("JSON.stringify(window.op.errors)").toString());

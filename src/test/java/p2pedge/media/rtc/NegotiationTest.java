@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,6 +121,25 @@ class NegotiationTest {
     }
 
     /** The pull used to take any section in any direction, twice over: it now gets the publisher's checks. */
+    @Test
+    void anOfferToAViewerAsksForItsReceiversEstimateAnAnswerNever() {
+        EdgeSdp sdp = new EdgeSdp("ownr", "0123456789abcdefghijklmn", FINGERPRINT, "127.0.0.1", 10_000,
+                Negotiation.offer(VideoCodec.VP8, "live", 1234, 5678));
+        String offer = sdp.write();
+        assertTrue(offer.contains("a=extmap:3 " + AbsSendTime.URI + "\r\n"), offer);
+        assertTrue(offer.contains("a=rtcp-fb:96 goog-remb\r\n"), offer);
+        assertEquals(1, offer.split("goog-remb", -1).length - 1, "on the video only");
+        PeerSdp read = PeerSdp.parseOffer(offer);
+        assertEquals(3, read.media().get(0).extensionId(AbsSendTime.URI), "as a peer reads it");
+        assertEquals(0, read.media().get(1).extensionId(AbsSendTime.URI));
+        String answer = sdp.writeAnswer();
+        assertFalse(answer.contains("extmap") || answer.contains("goog-remb"), "an answer takes the offerer's ids, if any");
+        PeerSdp withDirection = PeerSdp.parseOffer(offer.replace("a=extmap:3 ", "a=extmap:7/sendonly "));
+        assertEquals(7, withDirection.media().get(0).extensionId(AbsSendTime.URI));
+        assertEquals(0, PeerSdp.parseOffer(offer.replace("a=extmap:3 ", "a=extmap:x ")).media().get(0).extensionId(AbsSendTime.URI),
+                "an id that is no number is ignored");
+    }
+
     @Test
     void thePullAnswersWhatAnOwnerEdgeOffersAndRefusesWhatItNoLongerCouldTake() {
         String owners = new EdgeSdp("ownr", "0123456789abcdefghijklmn", FINGERPRINT, "127.0.0.1", 10_000,

@@ -28,7 +28,7 @@ class PeerSdpTest {
         assertEquals(FINGERPRINT, answer.fingerprint(), "normalised to upper case");
         assertEquals(2, answer.media().size());
         assertEquals(new PeerSdp.Media("video", "0", "recvonly", List.of(96), false, java.util.Map.of(96, "VP8/90000"),
-                java.util.Map.of()), answer.media().get(0));
+                java.util.Map.of(), java.util.Map.of()), answer.media().get(0));
         assertEquals(java.util.Optional.of(111), answer.media().get(1).payloadTypeOf("OPUS"));
         assertEquals(List.of(111), answer.media().get(1).payloadTypes());
     }
