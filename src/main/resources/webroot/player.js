@@ -479,13 +479,18 @@ async function offerToClient(clientId) {
 /** Frames decoded so far on the current connection, read now (tests time failovers with it). */
 state.decodedNow = async () => (pc ? decodedBy(pc) : 0);
 
+/** The candidate pair a connection's transport selected, from its stats report, or null before one. */
+function selectedPair(report) {
+  let pair = null;
+  report.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId) || null; });
+  return pair;
+}
+
 /** The transport of the current connection's selected candidate pair ('udp' or 'tcp'), or null before one. */
 state.edgeTransport = async () => {
   if (!pc) return null;
   const stats = await pc.getStats();
-  let pairId = null;
-  stats.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
-  const pair = pairId && stats.get(pairId);
+  const pair = selectedPair(stats);
   const local = pair && stats.get(pair.localCandidateId);
   return local ? local.protocol : null;
 };
@@ -495,15 +500,14 @@ let path = null; // the current connection's selected candidate pair, logged whe
 async function pollStats() {
   if (!pc) return;
   const report = await pc.getStats();
-  report.forEach((s) => {
-    if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
-    const pair = report.get(s.selectedCandidatePairId);
-    const local = pair && report.get(pair.localCandidateId);
-    const remote = pair && report.get(pair.remoteCandidateId);
+  const pair = selectedPair(report);
+  if (pair) {
+    const local = report.get(pair.localCandidateId);
+    const remote = report.get(pair.remoteCandidateId);
     const now = local && remote ? `${local.protocol} ${local.candidateType} -> ${remote.candidateType} ${remote.address}:${remote.port}` : null;
     if (now && now !== path) log(`path: ${now}`);
     path = now;
-  });
+  }
   report.forEach((s) => {
     if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
     state.framesDecoded = s.framesDecoded || 0;
@@ -544,11 +548,7 @@ async function measureUpload() {
     if (relay.connectionState !== 'connected') continue;
     const report = await relay.getStats();
     let out = null;
-    let pairId = null;
-    report.forEach((s) => {
-      if (s.type === 'outbound-rtp' && s.kind === 'video') out = s;
-      if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
-    });
+    report.forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') out = s; });
     if (!out) continue;
     count += 1;
     const before = relaySent.get(clientId);
@@ -557,7 +557,7 @@ async function measureUpload() {
     }
     const since = before ? before.since : performance.now();
     relaySent.set(clientId, { bytesSent: out.bytesSent, timestamp: out.timestamp, since });
-    const pair = pairId && report.get(pairId);
+    const pair = selectedPair(report);
     const estimate = pair && pair.availableOutgoingBitrate > 0 ? pair.availableOutgoingBitrate / 1000 : -1;
     if (estimate > 0) {
       available += estimate;
@@ -572,7 +572,6 @@ async function measureUpload() {
   if (availableKnown) upload.available = Math.round(available);
   return upload;
 }
-state.measureUpload = measureUpload;
 
 // What we receive (so the edge can tell a healthy host from a starving one) and, as a host, what our relays upload.
 let lastReportAt = 0;

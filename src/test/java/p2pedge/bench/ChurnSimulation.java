@@ -13,6 +13,7 @@ import p2pedge.p2p.PeerProfile;
 import p2pedge.p2p.Placement;
 import p2pedge.p2p.Reachability;
 import p2pedge.p2p.Regrouping;
+import p2pedge.testing.LocalPlacement;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -271,19 +272,11 @@ public final class ChurnSimulation {
     private void place(Viewer viewer, Set<Long> excluded) {
         Placement.Request request = placement.request(viewer.id, STREAM, viewer.profile == PHONE ? "phone" : "desktop",
                 viewer.reachability, excluded, excluded.size() >= HOST_ATTEMPTS, true);
-        if (request.releaseFrom() != 0) {
-            registry.release(request.releaseFrom(), viewer.id);
-        }
         sourceOf.remove(viewer.id);
-        Optional<HostEntry> host = request.search().flatMap(s -> registry.reserve(s.stream(), s.family(), s.client(),
-                s.clientEdge(), s.excluded(), s.accepts(), s.score()).result());
-        Placement.Plan plan = placement.decide(request, host);
+        Placement.Plan plan = LocalPlacement.execute(placement, registry, request);
         if (plan instanceof Placement.Client c) {
             relay(viewer, c.host(), excluded);
             return;
-        }
-        if (plan instanceof Placement.Host h && h.register() != null) {
-            registry.register(h.register());
         }
         // With a probation, a would-be host's edge connection counts only that long after it is up (it is no host and
         // no regrouping candidate meanwhile): what registering hosts only after they have played a while would do.

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Adaptive capacity where it matters: a host whose home upload (tbf on its router, 900 kbit/s) cannot carry two
@@ -81,16 +80,7 @@ class LabCapacityTest {
                     Thread.sleep(200);
                 }
                 assertEquals(0, newer.peer(), "the newest client plays from the edge:\n" + newer.log());
-                long[] before = new long[players.size()];
-                for (int i = 0; i < before.length; i++) {
-                    before[i] = players.get(i).decodedNow();
-                }
-                Thread.sleep(5_000);
-                for (int i = 0; i < before.length; i++) {
-                    long after = players.get(i).decodedNow();
-                    assertTrue(after - before[i] >= 75, players.get(i).name() + " keeps playing (30 fps): " + before[i] + " -> "
-                            + after + "\n" + players.get(i).log());
-                }
+                LabPlayer.assertAllKeepPlaying(players, 5_000, 75); // 30 fps
                 assertEquals(1, hostEntry(edge, hostId).getInteger("capacity"), "one relay fits its upload: it is not lowered again");
                 assertEquals(hostId, older.peer(), "the older client still plays from the host");
             } finally {

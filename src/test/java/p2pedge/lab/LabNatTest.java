@@ -82,16 +82,7 @@ class LabNatTest {
                     }
                 }).count();
                 assertTrue(byPeers * 2 >= players.size(), "at least half are served by peers: " + byPeers);
-                long[] before = new long[players.size()];
-                for (int i = 0; i < before.length; i++) {
-                    before[i] = players.get(i).decodedNow();
-                }
-                Thread.sleep(3_000);
-                for (int i = 0; i < before.length; i++) {
-                    LabPlayer p = players.get(i);
-                    long after = p.decodedNow();
-                    assertTrue(after - before[i] >= 15, p.name() + " keeps playing: " + before[i] + " -> " + after + "\n" + p.log());
-                }
+                LabPlayer.assertAllKeepPlaying(players, 3_000, 15);
             } finally {
                 players.forEach(p -> p.chromium().close());
             }

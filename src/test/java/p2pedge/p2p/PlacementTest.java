@@ -3,6 +3,7 @@ package p2pedge.p2p;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import p2pedge.testing.LocalPlacement;
 import p2pedge.testing.TestPolicies;
 
 import java.util.HashSet;
@@ -48,17 +49,8 @@ class PlacementTest {
 
     private Placement.Plan place(Placement placement, long session, String userAgent, Reachability reachability,
                                  Set<Long> excluded, boolean edgeOnly) {
-        Placement.Request request = placement.request(session, STREAM, userAgent, reachability, excluded, edgeOnly, true);
-        if (request.releaseFrom() != 0) {
-            registry.release(request.releaseFrom(), session);
-        }
-        Optional<HostEntry> host = request.search().flatMap(s -> registry.reserve(s.stream(), s.family(), s.client(),
-                s.clientEdge(), s.excluded(), s.accepts(), s.score()).result());
-        Placement.Plan plan = placement.decide(request, host);
-        if (plan instanceof Placement.Host h && h.register() != null) {
-            registry.register(h.register());
-        }
-        return plan;
+        return LocalPlacement.execute(placement, registry,
+                placement.request(session, STREAM, userAgent, reachability, excluded, edgeOnly, true));
     }
 
     private Placement.Plan place(Placement placement, long session, String userAgent) {

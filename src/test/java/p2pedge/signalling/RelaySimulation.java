@@ -7,6 +7,7 @@ import p2pedge.p2p.P2pApi;
 import p2pedge.p2p.Placement;
 import p2pedge.p2p.Reachability;
 import p2pedge.signalling.protocol.EdgeMessages;
+import p2pedge.testing.LocalPlacement;
 import p2pedge.testing.TestPolicies;
 
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -251,19 +251,11 @@ final class RelaySimulation {
             long client = request.client();
             Placement.Request asked = placement.request(client, STREAM, userAgents.get(client), ONE_NETWORK, request.excluded(),
                     request.edgeOnly(), !silentOnRelays.contains(client));
-            if (asked.releaseFrom() != 0) {
-                registry.release(asked.releaseFrom(), client);
-            }
-            Optional<HostEntry> host = asked.search().flatMap(s -> registry.reserve(s.stream(), s.family(), s.client(),
-                    s.clientEdge(), s.excluded(), s.accepts(), s.score()).result());
-            Placement.Plan plan = placement.decide(asked, host);
+            Placement.Plan plan = LocalPlacement.execute(placement, registry, asked);
             roles.put(client, plan.role());
             if (plan instanceof Placement.Client c) {
                 execute(table.placedOnHost(client, "10.0.0." + client, new RelayTable.Peer(c.host(), c.hostEdge()), c.predicted(), false));
                 return;
-            }
-            if (plan instanceof Placement.Host h && h.register() != null) {
-                registry.register(h.register());
             }
             if (plan instanceof Placement.Host) {
                 table.placedAsHost(client, placement.answer(asked, plan).trial());

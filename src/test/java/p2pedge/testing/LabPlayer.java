@@ -4,6 +4,8 @@ import io.vertx.core.Vertx;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The project's player page in a browser of a lab namespace, as the lab tests read it: its state
  * ({@code window.p2pEdgePlayer}), its frames and its log; {@code firstFrameMillis}: when it first decoded, on the
@@ -50,5 +52,20 @@ public record LabPlayer(String name, Chromium chromium, Chromium.Page page, long
 
     public String log() throws Exception {
         return String.valueOf(page.eval("window.p2pEdgePlayer.log.join('\\n')"));
+    }
+
+    /** Each of {@code players} decodes at least {@code minFrames} more frames over the next {@code millis}. */
+    public static void assertAllKeepPlaying(List<LabPlayer> players, long millis, long minFrames) throws Exception {
+        long[] before = new long[players.size()];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = players.get(i).decodedNow();
+        }
+        Thread.sleep(millis);
+        for (int i = 0; i < before.length; i++) {
+            LabPlayer p = players.get(i);
+            long after = p.decodedNow();
+            assertTrue(after - before[i] >= minFrames, p.name() + " keeps playing (" + minFrames + " frames in " + millis
+                    + " ms): " + before[i] + " -> " + after + "\n" + p.log());
+        }
     }
 }
