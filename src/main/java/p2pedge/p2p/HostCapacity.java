@@ -8,8 +8,8 @@ import java.util.OptionalInt;
  * to one slot fewer than the relays it carries (its newest client goes elsewhere), and one whose relays run
  * unlimited with an estimated upload that would carry one slot more at the stream's bitrate ({@code headroom} times
  * it) for {@code raiseAfterMillis} gains a slot, up to {@code max}, but not within {@code holdMillis} of being
- * lowered. (A browser's estimate for a relay capped at the stream's bitrate stays near what it probed, about 1.8x
- * the bitrate on an open link: it grows with the relays it runs, so slots are gained one relay at a time.)
+ * lowered. (A browser's estimate for a relay capped at the stream's bitrate stays near what it probed, above the
+ * bitrate on an open link: it grows with the relays it runs, so slots are gained one relay at a time.)
  * The upload figures are the host's own word: a host that overstates them gains at most {@code max} slots, and its
  * clients' failure reports still take it out ({@link HostReputation}). Pure: time is passed in.
  */
