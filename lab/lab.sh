@@ -15,6 +15,8 @@
 #        devices p2pl-hN-D, D = 1..DEVICES (default 1). UP_KBIT caps the home's upload (tbf on the router's
 #        internet side; 0: no cap), LOSS_PERCENT drops that share of forwarded packets both ways (iptables
 #        statistic; 0: none).
+#   lab/lab.sh downcap N D KBIT               caps what device D of home N downloads (tbf on its router's LAN port;
+#                                             KBIT 0 lifts the cap); may be changed while it plays
 #   lab/lab.sh isolate N                      home N's devices cannot reach each other (Wi-Fi client isolation)
 #   lab/lab.sh allowudp N                     a udpblocked home N lets UDP through from now on
 #   lab/lab.sh cut NAME... -- NAME...         drop all traffic between the two groups of namespaces (split brain)
@@ -125,6 +127,15 @@ case "${1:-}" in
     done
     if [[ $up_kbit != 0 ]]; then
       ns "$r" tc qdisc add dev wan root tbf rate "${up_kbit}kbit" burst 32kb latency 300ms
+    fi
+    ;;
+  downcap)
+    n=$2 d=$3 kbit=$4
+    if [[ $kbit == 0 ]]; then
+      ns "p2pl-r$n" tc qdisc del dev "l$d" root 2>/dev/null || true
+    else
+      # A home line's downstream: the ISP's shaper queues up to 200 ms, then drops.
+      ns "p2pl-r$n" tc qdisc replace dev "l$d" root tbf rate "${kbit}kbit" burst 16kb latency 200ms
     fi
     ;;
   isolate)

@@ -1,5 +1,5 @@
 // Publishes a camera, a screen or a generated canvas to this edge with WHIP (RFC 9725): POST the offer to
-// /{app}/{stream}, apply the answer, DELETE the Location to stop. ?stream=..&source=..&token=..&autostart=1
+// /{app}/{stream}, apply the answer, DELETE the Location to stop. ?stream=..&source=..&token=..&simulcast=1&autostart=1
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -30,16 +30,17 @@ function show() {
 }
 
 // A moving pattern with a frame counter and the wall clock, so a viewer can see motion and delay.
-function canvasSource() {
+function canvasSource(scale) {
   const canvas = document.createElement('canvas');
-  canvas.width = 640;
-  canvas.height = 360;
+  canvas.width = 640 * scale;
+  canvas.height = 360 * scale;
   const g = canvas.getContext('2d');
   let frame = 0;
   canvasTimer = setInterval(() => {
-    const x = (frame * 4) % canvas.width;
+    const x = (frame * 4) % 640;
     g.fillStyle = '#203040';
-    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.setTransform(scale, 0, 0, scale, 0, 0);
+    g.fillRect(0, 0, 640, 360);
     g.fillStyle = '#e0a030';
     g.fillRect(x, 120, 80, 80);
     g.fillStyle = '#ffffff';
@@ -51,11 +52,20 @@ function canvasSource() {
   return canvas.captureStream(30);
 }
 
-async function capture(source) {
-  if (source === 'camera') return navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
+async function capture(source, simulcast) {
+  const scale = simulcast ? 1.5 : 1;
+  if (source === 'camera') return navigator.mediaDevices.getUserMedia({ video: { width: 640 * scale, height: 360 * scale }, audio: true });
   if (source === 'screen') return navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-  return canvasSource();
+  return canvasSource(scale);
 }
+
+// Chrome sends three layers only from a 960x540 source up (two from 640x360): the source is captured at that
+// size and every layer scaled down from it, so the top one is 640x360 as without simulcast.
+const SIMULCAST = [
+  { rid: 'q', scaleResolutionDownBy: 6, maxBitrate: 67000 },
+  { rid: 'h', scaleResolutionDownBy: 3, maxBitrate: 200000 },
+  { rid: 'f', scaleResolutionDownBy: 1.5, maxBitrate: 600000 },
+];
 
 function waitForIceGathering(connection) {
   // The edge is ICE-lite and learns our address from our checks; gathering first still gives it candidates
@@ -76,10 +86,15 @@ async function start() {
   state.error = null;
   show();
   try {
-    media = await capture($('source').value);
+    media = await capture($('source').value, $('simulcast').checked);
     $('preview').srcObject = media;
     pc = new RTCPeerConnection();
-    for (const track of media.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [media] });
+    for (const track of media.getTracks()) {
+      const init = { direction: 'sendonly', streams: [media] };
+      // Simulcast (RFC 8853): three encodings told apart by RID, lowest first; the edge gives each viewer one.
+      if (track.kind === 'video' && $('simulcast').checked) init.sendEncodings = SIMULCAST;
+      pc.addTransceiver(track, init);
+    }
     pc.addEventListener('connectionstatechange', () => {
       if (pc && pc.connectionState === 'connected') { state.state = 'publishing'; show(); }
       if (pc && (pc.connectionState === 'failed' || pc.connectionState === 'closed')) { state.state = pc.connectionState; show(); }
@@ -120,12 +135,18 @@ async function stop(tellEdge = true) {
 setInterval(async () => {
   if (!pc) return;
   const stats = await pc.getStats();
+  const layers = [];
   stats.forEach((r) => {
-    if (r.type === 'outbound-rtp' && r.kind === 'video') {
-      state.framesSent = r.framesSent || 0;
-      $('s-sent').textContent = `${state.framesSent} frames, ${r.frameWidth || '?'}x${r.frameHeight || '?'}`;
-    }
+    if (r.type === 'outbound-rtp' && r.kind === 'video') layers.push(r);
   });
+  // One outbound-rtp per encoding: frames of the top one, every layer's size.
+  layers.sort((a, b) => (a.frameWidth || 0) - (b.frameWidth || 0));
+  state.layers = layers.map((r) => ({ rid: r.rid || null, width: r.frameWidth || 0, height: r.frameHeight || 0, framesSent: r.framesSent || 0 }));
+  if (layers.length) {
+    const top = layers[layers.length - 1];
+    state.framesSent = top.framesSent || 0;
+    $('s-sent').textContent = `${state.framesSent} frames, ` + layers.map((r) => `${r.frameWidth || '?'}x${r.frameHeight || '?'}`).join(' + ');
+  }
 }, 1000);
 
 $('publish').addEventListener('submit', (e) => { e.preventDefault(); start(); });
@@ -136,5 +157,6 @@ const params = new URLSearchParams(location.search);
 if (params.get('stream')) $('stream').value = params.get('stream');
 if (params.get('source')) $('source').value = params.get('source');
 if (params.get('token')) $('token').value = params.get('token');
+if (params.get('simulcast') === '1') $('simulcast').checked = true;
 show();
 if (params.get('autostart') === '1') start();

@@ -232,12 +232,16 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
     /**
      * @param bitrateKbps the video bitrate the stream is encoded at (the demo encoder is held there)
      * @param codec       the video codec on the forwarding plane
+     * @param layers      simulcast layers the demo publishes on the forwarding plane (1: one encoding; 2 or 3: each
+     *                    next one at half the width and height and a third of the bitrate, see DemoPublisher)
      */
-    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, Codec codec) {
+    public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, Codec codec,
+                             int layers) {
         /** What an entry that leaves them out gets. */
         static final String DEFAULT_SOURCE = "demo";
         static final int DEFAULT_BITRATE_KBPS = 600;
         static final Codec DEFAULT_CODEC = Codec.VP8;
+        static final int DEFAULT_LAYERS = 1;
     }
 
     /** Keys of older releases, and where each lives now: a file that still uses one is refused with the new name. */
@@ -389,7 +393,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     intIn(stream, "streams.fps", "fps", 1, 60),
                     stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000)
                             : StreamSpec.DEFAULT_BITRATE_KBPS,
-                    stream.containsKey("codec") ? oneOf(stream, "streams.codec", "codec", Codec.class) : StreamSpec.DEFAULT_CODEC));
+                    stream.containsKey("codec") ? oneOf(stream, "streams.codec", "codec", Codec.class) : StreamSpec.DEFAULT_CODEC,
+                    stream.containsKey("layers") ? intIn(stream, "streams.layers", "layers", 1, 3) : StreamSpec.DEFAULT_LAYERS));
         }
         JsonObject wh = section(json, "whip");
         Map<String, String> tokens = whipTokens(wh);

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class JavaViewer implements AutoCloseable {
 
+    private volatile int lastWidth;
+
     private final SignallingClient signalling;
     private final RTCPeerConnection peerConnection;
     private final AtomicLong frames = new AtomicLong();
@@ -150,6 +152,11 @@ public final class JavaViewer implements AutoCloseable {
         }
     }
 
+    /** The width of the last decoded frame (0 before any): which simulcast layer it gets. */
+    public int lastWidth() {
+        return lastWidth;
+    }
+
     /** The demo pattern's frame number read from the last decoded frame (-1 before any). */
     public long lastFrameNumber() {
         return lastFrameNumber.get();
@@ -162,6 +169,7 @@ public final class JavaViewer implements AutoCloseable {
             }
             I420Buffer i420 = frame.buffer.toI420();
             try {
+                lastWidth = i420.getWidth();
                 long number = TestPattern.decodeFrameNumber(i420.getDataY(), i420.getStrideY(), i420.getWidth(), i420.getHeight());
                 lastFrameNumber.set(number);
                 if (decodedAt.size() < 10_000) {

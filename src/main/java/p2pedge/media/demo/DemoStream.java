@@ -29,6 +29,7 @@ public final class DemoStream implements LiveStream {
 
     private final String name;
     private final int bitrateKbps;
+    private final int layers;
     private final SyncClock clock = new SyncClock();
     private final CustomVideoSource videoSource = new CustomVideoSource(clock);
     private final CustomAudioSource audioSource = new CustomAudioSource(clock);
@@ -43,7 +44,11 @@ public final class DemoStream implements LiveStream {
     public DemoStream(PeerConnectionFactory factory, StreamSpec spec) {
         this.name = spec.name();
         this.bitrateKbps = spec.bitrateKbps();
-        this.pattern = new TestPattern(spec.width() & ~1, spec.height() & ~1);
+        this.layers = spec.layers();
+        // libwebrtc sends three simulcast layers only from an input of 960x540 up (two from 640x360): with three, the
+        // pattern is drawn at 1.5x and every layer scaled down from it, the top one to the configured size.
+        int scale = layers == 3 ? 3 : 2;
+        this.pattern = new TestPattern(spec.width() * scale / 2 & ~1, spec.height() * scale / 2 & ~1);
         String id = spec.name().replace('/', '-');
         this.videoTrack = factory.createVideoTrack(id + "-video", videoSource);
         this.audioTrack = factory.createAudioTrack(id + "-audio", audioSource);
@@ -105,6 +110,17 @@ public final class DemoStream implements LiveStream {
     @Override
     public int bitrateKbps() {
         return bitrateKbps;
+    }
+
+    @Override
+    public int layers() {
+        return layers;
+    }
+
+    /** How much larger than the configured size the frames are drawn (see the constructor): 1, or 1.5 for three layers. */
+    @Override
+    public double inputScale() {
+        return layers == 3 ? 1.5 : 1;
     }
 
     @Override

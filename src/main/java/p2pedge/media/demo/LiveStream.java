@@ -15,6 +15,16 @@ public interface LiveStream extends AutoCloseable {
     /** The most a connection may spend on this stream's video. */
     int bitrateKbps();
 
+    /** How many simulcast layers a publisher of this stream encodes (1: one encoding at {@link #bitrateKbps}). */
+    default int layers() {
+        return 1;
+    }
+
+    /** The video track's frame size over the stream's configured size (a publisher scales its top layer down by it). */
+    default double inputScale() {
+        return 1;
+    }
+
     /** Stops producing and disposes the native tracks and sources, once; no connection may still send them. */
     @Override
     void close();

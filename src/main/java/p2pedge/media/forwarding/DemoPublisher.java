@@ -7,7 +7,10 @@ import dev.onvoid.webrtc.RTCConfiguration;
 import dev.onvoid.webrtc.RTCIceCandidate;
 import dev.onvoid.webrtc.RTCPeerConnection;
 import dev.onvoid.webrtc.RTCPeerConnectionState;
+import dev.onvoid.webrtc.RTCRtpEncodingParameters;
 import dev.onvoid.webrtc.RTCRtpSender;
+import dev.onvoid.webrtc.RTCRtpTransceiverDirection;
+import dev.onvoid.webrtc.RTCRtpTransceiverInit;
 import dev.onvoid.webrtc.RTCSdpType;
 import dev.onvoid.webrtc.RTCSessionDescription;
 import dev.onvoid.webrtc.RTCStatsType;
@@ -76,18 +79,50 @@ final class DemoPublisher implements AutoCloseable {
             }
         });
         List<String> streamIds = List.of(source.name());
-        senders.add(connection.addTrack(source.videoTrack(), streamIds));
+        int pinKbps = source.bitrateKbps();
+        if (source.layers() > 1) {
+            RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
+            init.direction = RTCRtpTransceiverDirection.SEND_ONLY;
+            init.streamIds = streamIds;
+            init.sendEncodings = simulcast(source.bitrateKbps(), source.layers(), source.inputScale());
+            // Rounded up: libwebrtc enables a layer only when what is left of the total covers its minimum.
+            pinKbps = (init.sendEncodings.stream().mapToInt(e -> e.maxBitrate).sum() + 999) / 1000;
+            senders.add(connection.addTransceiver(source.videoTrack(), init).getSender());
+        } else {
+            senders.add(connection.addTrack(source.videoTrack(), streamIds));
+        }
+        int pinnedKbps = pinKbps;
         senders.add(connection.addTrack(source.audioTrack(), streamIds));
         return WebrtcCalls.createOffer(connection, context)
                 .compose(offer -> WebrtcCalls.setLocal(connection, offer, context).map(offer))
                 .compose(offer -> {
                     PublisherSession publisher = stream.acceptPublisher(PeerSdp.parseOffer(offer.sdp), fingerprint,
-                            "127.0.0.1", udpPort, source.bitrateKbps());
+                            "127.0.0.1", udpPort, pinnedKbps);
                     return WebrtcCalls.setRemote(connection, new RTCSessionDescription(RTCSdpType.ANSWER, publisher.answer()),
                             context).compose(v -> publisher.secured().timeout(10, TimeUnit.SECONDS));
                 })
                 .onSuccess(v -> LOG.info(() -> "stream " + source.name() + ": encoded once (" + stream.codec + " at "
-                        + source.bitrateKbps() + " kbit/s) by the in-process publisher, forwarded"));
+                        + source.bitrateKbps() + " kbit/s" + (source.layers() > 1 ? ", " + source.layers()
+                        + " simulcast layers, " + pinnedKbps + " kbit/s in all" : "") + ") by the in-process publisher, forwarded"));
+    }
+
+    /**
+     * The encodings of a simulcast publish, lowest first (libwebrtc sends them as a legacy SIM group in that order):
+     * the top at the stream's size and bitrate, each lower one at half its width and height and a third of its
+     * bitrate (640x360 at 600 kbit/s, 320x180 at 200, 160x90 at 67), each held at its bitrate as the one-encoding
+     * publisher is (min = max: the edge sends the publisher no congestion feedback).
+     */
+    private static List<RTCRtpEncodingParameters> simulcast(int topKbps, int layers, double inputScale) {
+        List<RTCRtpEncodingParameters> encodings = new ArrayList<>();
+        for (int i = layers - 1; i >= 0; i--) {
+            RTCRtpEncodingParameters encoding = new RTCRtpEncodingParameters();
+            encoding.active = true;
+            encoding.scaleResolutionDownBy = inputScale * (1 << i);
+            encoding.maxBitrate = (int) (topKbps * 1000 / Math.pow(3, i));
+            encoding.minBitrate = encoding.maxBitrate;
+            encodings.add(encoding);
+        }
+        return encodings;
     }
 
     /**

@@ -14,8 +14,10 @@ import p2pedge.media.rtc.VideoCodec;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,9 +43,9 @@ final class ForwardedStream implements AutoCloseable {
     final RtpForwarder audio;
     /** The current source; a re-published stream gets a new one and the forwarders carry their numbering over. */
     private StreamSource source;
-    private int sourceVideoSsrc = -1;
     private int sourceAudioSsrc = -1;
-    private ReceptionStats videoReception = new ReceptionStats(90_000);
+    /** What each of the source's video encodings (its layers) sent, for the receiver reports the publisher needs per SSRC. */
+    private final Map<Integer, ReceptionStats> videoReception = new HashMap<>();
     private ReceptionStats audioReception = new ReceptionStats(48_000);
     private long lastPacketNanos;
     /** The video bitrate its source announced, kbit/s (0: none; the measured one stands in). */
@@ -103,6 +105,7 @@ final class ForwardedStream implements AutoCloseable {
         if (source != next) {
             dropSource();
             source = next;
+            video.expectLayers(next.videoLayers());
         }
     }
 
@@ -110,9 +113,8 @@ final class ForwardedStream implements AutoCloseable {
     void dropSource() {
         StreamSource old = source;
         source = null;
-        sourceVideoSsrc = -1;
         sourceAudioSsrc = -1;
-        videoReception = new ReceptionStats(90_000);
+        videoReception.clear();
         audioReception = new ReceptionStats(48_000);
         if (old != null) {
             old.close();
@@ -126,7 +128,7 @@ final class ForwardedStream implements AutoCloseable {
 
     /** The edge's own keyframe request (a new publisher connection); viewers' go through their budget in the forwarder. */
     void requestKeyframe() {
-        keyframes.request();
+        video.requestKeyframes();
     }
 
     long keyframeRequests() {
@@ -156,9 +158,13 @@ final class ForwardedStream implements AutoCloseable {
         long now = System.nanoTime();
         lastPacketNanos = now;
         if (payloadType == from.videoType()) {
-            sourceVideoSsrc = ssrc;
-            videoReception.onPacket(sequence, timestamp, now);
             video.onSourceRtp(plain);
+            if (video.isLayer(ssrc)) {
+                if (!videoReception.containsKey(ssrc) && videoReception.size() >= PeerSdp.MAX_LAYERS) {
+                    videoReception.keySet().retainAll(video.sendingLayers()); // a layer gone, or a source replaced
+                }
+                videoReception.computeIfAbsent(ssrc, s -> new ReceptionStats(90_000)).onPacket(sequence, timestamp, now);
+            }
         } else if (payloadType == from.audioType()) {
             sourceAudioSsrc = ssrc;
             audioReception.onPacket(sequence, timestamp, now);
@@ -169,8 +175,9 @@ final class ForwardedStream implements AutoCloseable {
     /** Source RTCP (plain): sender reports go on to the viewers (rewritten) and time the receiver reports' LSR/DLSR. */
     void onSourceRtcp(byte[] plain) {
         Rtcp.senderInfo(plain).ifPresent(report -> {
-            if (report.ssrc() == sourceVideoSsrc) {
-                videoReception.onSenderReport(report.ntpTimestamp(), System.nanoTime());
+            ReceptionStats layer = videoReception.get(report.ssrc());
+            if (layer != null) {
+                layer.onSenderReport(report.ntpTimestamp(), System.nanoTime());
                 video.onSourceSenderReport(report);
             } else if (report.ssrc() == sourceAudioSsrc) {
                 audioReception.onSenderReport(report.ntpTimestamp(), System.nanoTime());
@@ -183,9 +190,11 @@ final class ForwardedStream implements AutoCloseable {
     List<Rtcp.ReportBlock> receptionReport() {
         long now = System.nanoTime();
         List<Rtcp.ReportBlock> blocks = new ArrayList<>();
-        if (videoReception.started()) {
-            blocks.add(videoReception.reportBlock(sourceVideoSsrc, now));
-        }
+        videoReception.forEach((ssrc, layer) -> {
+            if (layer.started()) {
+                blocks.add(layer.reportBlock(ssrc, now));
+            }
+        });
         if (audioReception.started()) {
             blocks.add(audioReception.reportBlock(sourceAudioSsrc, now));
         }
@@ -200,10 +209,10 @@ final class ForwardedStream implements AutoCloseable {
         return video.senderReports() + audio.senderReports();
     }
 
-    private void requestSourceKeyframe() {
+    private void requestSourceKeyframe(int videoSsrc) {
         StreamSource from = source;
-        if (from != null && sourceVideoSsrc != -1) {
-            from.requestKeyframe(sourceVideoSsrc);
+        if (from != null) {
+            from.requestKeyframe(videoSsrc);
         }
     }
 

@@ -165,6 +165,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
+            consumers.add(bus.localConsumer(SELECT_LAYER, this::onSelectLayer));
             consumers.add(bus.<String>localConsumer(LOSE_PUBLISHER_SESSION, m -> {
                 ForwardedStream stream = streams.get(m.body());
                 if (stream != null) {
@@ -307,6 +308,22 @@ public final class ForwardingMediaVerticle extends VerticleBase {
      */
     static final String LOSE_PUBLISHER_SESSION = "p2pedge.media.lose-publisher-session";
 
+    /**
+     * Diagnostics and tests (local event bus only): pins a viewer ({@code session}) to a simulcast layer
+     * ({@code layer}, 0 lowest); replies with the layer it is fed from now, or fails 404 for an unknown session.
+     */
+    static final String SELECT_LAYER = "p2pedge.media.select-layer";
+
+    private void onSelectLayer(Message<JsonObject> message) {
+        long session = message.body().getLong("session", -1L);
+        Integer layer = message.body().getInteger("layer");
+        if (layer == null || !viewers.selectLayer(session, layer)) {
+            message.fail(404, "no viewer " + session + " (or no layer given)");
+            return;
+        }
+        message.reply(viewers.layerOf(session).orElse(-1));
+    }
+
     private Future<JsonObject> stats() {
         long forwarded = 0;
         long retransmitted = 0;
@@ -318,6 +335,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         port.dropped().forEach(dropped::put);
         JsonObject estimates = new JsonObject();
         streams.values().forEach(stream -> stream.video.estimates().forEach((viewer, bps) -> estimates.put(viewer, bps / 1000)));
+        JsonObject layers = new JsonObject();
+        streams.values().forEach(stream -> layers.put(stream.name(), new JsonArray(stream.video.sendingLayers().stream()
+                .map(ssrc -> stream.video.layerBitsPerSecond(ssrc) / 1000).toList())));
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
@@ -330,7 +350,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("stunAnswers", stun.answers()).put("stunAddresses", stun.admittedAddresses())
                 .put("feedback", FeedbackCounters.of(feedbackStats).toJson())
                 // What each viewer's receiver estimates its path from the edge carries (REMB, kbit/s), by session.
-                .put("viewerEstimatesKbps", estimates);
+                .put("viewerEstimatesKbps", estimates)
+                // Each stream's video layers now sending, lowest first, at their average kbit/s (one: no simulcast).
+                .put("streamLayersKbps", layers)
+                .put("refusedLayerPackets", streams.values().stream().mapToLong(stream -> stream.video.refusedLayerPackets()).sum());
         // The first demo publisher speaks for the plane's RTCP health (the RTT it derives from our reports).
         return demoPublishers.stream().findFirst()
                 .map(publisher -> publisher.roundTripMillis().map(rtt -> rtt.map(ms -> stats.put("publisherRttMillis", ms)).orElse(stats)))

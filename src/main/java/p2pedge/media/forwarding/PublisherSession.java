@@ -39,6 +39,7 @@ final class PublisherSession implements StreamSource {
     private final String password = ForwardedStream.token(24);
     private final int videoType;
     private final int audioType;
+    private final int videoLayers;
     private final String answer;
     private final Promise<Void> secured = Promise.promise();
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
@@ -66,6 +67,8 @@ final class PublisherSession implements StreamSource {
         this.vertx = vertx;
         this.videoType = agreed.videoType();
         this.audioType = agreed.audioType();
+        this.videoLayers = offer.media().stream().filter(m -> m.kind().equals("video")).findFirst()
+                .map(m -> Math.max(1, Math.max(m.simulcast().rids().size(), m.simulcast().ssrcs().size()))).orElse(1);
         this.answer = new EdgeSdp(ufrag, password, fingerprint, address, udpPort, agreed.media()).writeAnswer();
         port.open(new MediaSession(ufrag, password, offer.fingerprint(), offer.iceUfrag(), offer.icePassword(), this::onKeys,
                 this::onMedia));
@@ -90,6 +93,11 @@ final class PublisherSession implements StreamSource {
     @Override
     public int audioType() {
         return audioType;
+    }
+
+    @Override
+    public int videoLayers() {
+        return videoLayers;
     }
 
     long receiverReports() {

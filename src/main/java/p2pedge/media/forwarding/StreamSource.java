@@ -13,6 +13,11 @@ interface StreamSource extends AutoCloseable {
     /** The payload type the source's audio arrives with. */
     int audioType();
 
+    /** How many video layers it sends (simulcast), 1 for one encoding. */
+    default int videoLayers() {
+        return 1;
+    }
+
     /** Asks the source for a keyframe of its video SSRC (the stream collapses and limits these requests). */
     void requestKeyframe(int videoSsrc);
 

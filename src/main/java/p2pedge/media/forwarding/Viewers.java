@@ -106,6 +106,25 @@ final class Viewers {
         }
     }
 
+    /**
+     * Pins a viewer to a simulcast layer (0 lowest; above the top: the top), switched at that layer's next keyframe.
+     * False for an unknown session.
+     */
+    boolean selectLayer(long session, int layer) {
+        Viewer viewer = viewers.get(session);
+        if (viewer == null) {
+            return false;
+        }
+        viewer.stream.video.select(Long.toString(session), layer);
+        return true;
+    }
+
+    /** The layer a viewer is fed from (0 lowest), -1 when none yet; empty for an unknown session. */
+    java.util.OptionalInt layerOf(long session) {
+        Viewer viewer = viewers.get(session);
+        return viewer == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(viewer.stream.video.layerOf(Long.toString(session)));
+    }
+
     int size() {
         return viewers.size();
     }

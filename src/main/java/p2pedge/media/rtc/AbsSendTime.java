@@ -23,14 +23,15 @@ public final class AbsSendTime {
     }
 
     /**
-     * A copy of plain RTP {@code packet} carrying the extension as element {@code id} (RFC 8285 one-byte header), or a
-     * plain copy when the packet already has a header extension (a source that negotiated its own: left as it is)
-     * or is too short to be RTP.
+     * A copy of plain RTP {@code source} carrying the extension as element {@code id} (RFC 8285 one-byte header) and
+     * no other (the source's own extensions are dropped: their ids were agreed with the edge, not the viewer), or a
+     * plain copy when it is too short to be RTP.
      */
-    public static byte[] stamped(byte[] packet, int id, long nanos) {
-        int header = 12 + 4 * (packet.length > 0 ? packet[0] & 0x0F : 0);
-        if (packet.length < header || (packet[0] & 0x10) != 0) {
-            return packet.clone();
+    public static byte[] stamped(byte[] source, int id, long nanos) {
+        byte[] packet = (source.length > 0 && (source[0] & 0x10) != 0) ? HeaderExtensions.stripped(source) : source;
+        int header = HeaderExtensions.fixedEnd(packet);
+        if (header < 0 || (packet[0] & 0x10) != 0) {
+            return packet == source ? source.clone() : packet;
         }
         int v = value(nanos);
         byte[] out = new byte[packet.length + 8];

@@ -3,6 +3,7 @@ package p2pedge.media.rtc;
 import p2pedge.webrtc.CandidateLine;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -45,8 +46,17 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
         }
     }
 
-    /** @param ssrc the SSRC the edge sends with (SENDONLY), else ignored */
-    public record Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId) {
+    /**
+     * @param ssrc        the SSRC the edge sends with (SENDONLY), else ignored
+     * @param receiveRids a RID simulcast the edge receives (RECVONLY), in the sender's order; empty for one encoding
+     * @param extensions  header extensions the edge accepts in an answer: URI -> the offerer's id
+     */
+    public record Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId,
+                        List<String> receiveRids, Map<String, Integer> extensions) {
+
+        public Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId) {
+            this(kind, mid, direction, codecs, ssrc, streamId, List.of(), Map.of());
+        }
     }
 
     /** As an offer: the DTLS role left to the peer (actpass), which must answer active. */
@@ -94,6 +104,8 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
                 // Offers only: an answer must use the id the offerer chose, and the edge never needs one then.
                 lines.add("a=extmap:" + AbsSendTime.OFFERED_ID + " " + AbsSendTime.URI);
             }
+            m.extensions().entrySet().stream().sorted(Map.Entry.comparingByValue())
+                    .forEach(e -> lines.add("a=extmap:" + e.getValue() + " " + e.getKey()));
             for (Codec c : m.codecs()) {
                 lines.add("a=rtpmap:" + c.payloadType() + " " + c.name() + "/" + c.clockRate() + (c.channels() == null ? "" : "/" + c.channels()));
                 if (c.fmtp() != null) {
@@ -107,6 +119,10 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
                 if (estimated) {
                     lines.add("a=rtcp-fb:" + c.payloadType() + " goog-remb");
                 }
+            }
+            if (!m.receiveRids().isEmpty()) {
+                m.receiveRids().forEach(rid -> lines.add("a=rid:" + rid + " recv"));
+                lines.add("a=simulcast:recv " + String.join(";", m.receiveRids()));
             }
             if (m.direction() == Direction.SENDONLY) {
                 String ssrc = Long.toString(m.ssrc() & 0xFFFFFFFFL);

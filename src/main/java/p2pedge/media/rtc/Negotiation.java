@@ -2,6 +2,7 @@ package p2pedge.media.rtc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,7 +47,9 @@ public final class Negotiation {
         /** A section without the stream's video codec, or audio without Opus. */
         CODEC,
         /** No usable video at all. */
-        NO_VIDEO
+        NO_VIDEO,
+        /** A simulcast whose layers cannot be told apart. */
+        SIMULCAST
     }
 
     /** A refusal, worded as the peer has always been told (callers prefix "offer rejected: " or "answer rejected: "). */
@@ -153,13 +156,28 @@ public final class Negotiation {
                 agreed = new EdgeSdp.Codec(chosen, "opus", 48_000, 2, fmtp);
             }
             long ssrc = offerer.sends ? 0 : (video ? videoSsrc : audioSsrc) & 0xFFFFFFFFL;
+            List<String> rids = video && offerer.sends ? m.simulcast().rids() : List.of();
             answer.add(new EdgeSdp.Media(video ? EdgeSdp.Kind.VIDEO : EdgeSdp.Kind.AUDIO, m.mid(), direction, List.of(agreed),
-                    ssrc, streamId));
+                    ssrc, streamId, rids, rids.isEmpty() ? Map.of() : ridExtensions(m)));
         }
         if (videoType < 0) {
             throw new Rejected(Reason.NO_VIDEO, offerer.sends ? "the offer sends no video" : "it does not receive video");
         }
         return new Answer(List.copyOf(answer), videoType, audioType);
+    }
+
+    /**
+     * A RID simulcast is received by the RID each layer's first packets carry (RFC 8852), and the MID beside it: both
+     * accepted under the offerer's ids. Without the RID extension the layers could not be told apart.
+     */
+    private static Map<String, Integer> ridExtensions(PeerSdp.Media m) {
+        int rid = m.extensionId(HeaderExtensions.RID_URI);
+        if (rid == 0) {
+            throw new Rejected(Reason.SIMULCAST, "the offer's simulcast (a=rid) has no " + HeaderExtensions.RID_URI
+                    + " header extension to tell its layers apart");
+        }
+        int mid = m.extensionId(HeaderExtensions.MID_URI);
+        return mid == 0 ? Map.of(HeaderExtensions.RID_URI, rid) : Map.of(HeaderExtensions.RID_URI, rid, HeaderExtensions.MID_URI, mid);
     }
 
     /** Whether a section in the peer's {@code direction} suits a peer that sends (or receives) the stream. */

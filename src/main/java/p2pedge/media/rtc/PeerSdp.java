@@ -19,9 +19,16 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
      * @param codecs     payload type -> rtpmap encoding ("VP8/90000", "opus/48000/2")
      * @param fmtp       payload type -> format parameters
      * @param extensions RTP header extension URI -> the id agreed for it ({@code a=extmap})
+     * @param simulcast  the layers a sender sends, or {@link Simulcast#NONE}
      */
     public record Media(String kind, String mid, String direction, List<Integer> payloadTypes, boolean rejected,
-                        Map<Integer, String> codecs, Map<Integer, String> fmtp, Map<String, Integer> extensions) {
+                        Map<Integer, String> codecs, Map<Integer, String> fmtp, Map<String, Integer> extensions,
+                        Simulcast simulcast) {
+
+        public Media(String kind, String mid, String direction, List<Integer> payloadTypes, boolean rejected,
+                     Map<Integer, String> codecs, Map<Integer, String> fmtp, Map<String, Integer> extensions) {
+            this(kind, mid, direction, payloadTypes, rejected, codecs, fmtp, extensions, Simulcast.NONE);
+        }
 
         /** The id agreed for the header extension {@code uri}, or 0 when there is none. */
         public int extensionId(String uri) {
@@ -39,6 +46,23 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
             return Optional.empty();
         }
     }
+
+    /**
+     * A sender's simulcast: its layers' RIDs in {@code a=simulcast} order (RFC 8853, RFC 8851), or the SSRCs of
+     * libwebrtc's legacy {@code a=ssrc-group:SIM} (lowest layer first); both empty when it sends one encoding.
+     */
+    public record Simulcast(List<String> rids, List<Long> ssrcs) {
+        public static final Simulcast NONE = new Simulcast(List.of(), List.of());
+
+        /** More than one layer. */
+        public boolean layered() {
+            return rids.size() > 1 || ssrcs.size() > 1;
+        }
+    }
+
+    /** The most layers a sender may offer: browsers send 3; every layer costs a keyframe request path and state. */
+    public static final int MAX_LAYERS = 4;
+    private static final java.util.regex.Pattern RID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,16}");
 
     private static final int MAX_LENGTH = 60_000;
     /** Header extensions kept per media section: more than any browser offers. */
@@ -79,14 +103,16 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
         Map<Integer, String> codecs = new HashMap<>();
         Map<Integer, String> fmtp = new HashMap<>();
         Map<String, Integer> extensions = new HashMap<>();
+        Layers layers = new Layers();
         boolean rejected = false;
         for (String raw : sdp.split("\r?\n")) {
             String line = raw.trim();
             if (line.startsWith("m=")) {
                 if (kind != null) {
                     media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs),
-                            Map.copyOf(fmtp), Map.copyOf(extensions)));
+                            Map.copyOf(fmtp), Map.copyOf(extensions), layers.simulcast()));
                 }
+                layers = new Layers();
                 codecs = new HashMap<>();
                 fmtp = new HashMap<>();
                 extensions = new HashMap<>();
@@ -122,6 +148,12 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
                 }
             } else if (line.startsWith("a=extmap:")) {
                 extension(line, extensions);
+            } else if (line.startsWith("a=rid:")) {
+                layers.rid(line.substring(6));
+            } else if (line.startsWith("a=simulcast:")) {
+                layers.order(line.substring(12));
+            } else if (line.startsWith("a=ssrc-group:SIM ")) {
+                layers.group(line.substring(17));
             } else if (line.startsWith("a=mid:")) {
                 mid = line.substring(6);
             } else if (line.equals("a=sendrecv") || line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive")) {
@@ -130,7 +162,7 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
         }
         if (kind != null) {
             media.add(new Media(kind, requireMid(mid, kind), direction, payloadTypes, rejected, Map.copyOf(codecs),
-                    Map.copyOf(fmtp), Map.copyOf(extensions)));
+                    Map.copyOf(fmtp), Map.copyOf(extensions), layers.simulcast()));
         }
         if (ufrag == null || ufrag.length() < 4 || password == null || password.length() < 22) {
             throw new IllegalArgumentException("answer lacks ICE credentials (ice-ufrag >= 4, ice-pwd >= 22 characters)");
@@ -142,6 +174,74 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
             throw new IllegalArgumentException("no media sections");
         }
         return new PeerSdp(ufrag, password, fingerprint, setup, List.copyOf(media));
+    }
+
+    /** One media section's simulcast lines, read as they come. */
+    private static final class Layers {
+        private final List<String> sendRids = new ArrayList<>();
+        private List<String> order = List.of();
+        private List<Long> group = List.of();
+
+        /** {@code a=rid:<id> send|recv [restrictions]}: the sender's own RIDs are kept. */
+        void rid(String value) {
+            String[] parts = value.split(" ");
+            if (parts.length < 2 || !RID.matcher(parts[0]).matches()) {
+                throw new IllegalArgumentException("malformed a=rid: " + value);
+            }
+            if (parts[1].equals("send") && !sendRids.contains(parts[0])) {
+                if (sendRids.size() == MAX_LAYERS) {
+                    throw new IllegalArgumentException("at most " + MAX_LAYERS + " simulcast layers");
+                }
+                sendRids.add(parts[0]);
+            }
+        }
+
+        /** {@code a=simulcast:send a;b,c;~d [recv ...]}: each stream's first alternative, paused ones too. */
+        void order(String value) {
+            String[] parts = value.split(" ");
+            for (int i = 0; i + 1 < parts.length; i += 2) {
+                if (parts[i].equals("send")) {
+                    List<String> streams = new ArrayList<>();
+                    for (String stream : parts[i + 1].split(";")) {
+                        String rid = stream.split(",")[0];
+                        streams.add(rid.startsWith("~") ? rid.substring(1) : rid);
+                    }
+                    if (streams.size() > MAX_LAYERS) {
+                        throw new IllegalArgumentException("at most " + MAX_LAYERS + " simulcast layers");
+                    }
+                    order = List.copyOf(streams);
+                }
+            }
+        }
+
+        /** {@code a=ssrc-group:SIM <ssrc>...}: libwebrtc lists the lowest layer first. */
+        void group(String value) {
+            List<Long> ssrcs = new ArrayList<>();
+            for (String ssrc : value.trim().split(" ")) {
+                try {
+                    long parsed = Long.parseLong(ssrc);
+                    if (parsed < 0 || parsed > 0xFFFFFFFFL) {
+                        throw new NumberFormatException();
+                    }
+                    ssrcs.add(parsed);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("bad SSRC in a=ssrc-group:SIM: " + ssrc);
+                }
+            }
+            if (ssrcs.size() > MAX_LAYERS) {
+                throw new IllegalArgumentException("at most " + MAX_LAYERS + " simulcast layers");
+            }
+            group = List.copyOf(ssrcs);
+        }
+
+        Simulcast simulcast() {
+            for (String rid : order) {
+                if (!sendRids.contains(rid)) {
+                    throw new IllegalArgumentException("a=simulcast names " + rid + ", which no a=rid line sends");
+                }
+            }
+            return order.isEmpty() && group.isEmpty() ? Simulcast.NONE : new Simulcast(order, group);
+        }
     }
 
     /** {@code a=extmap:<id>[/<direction>] <uri> [attributes]}: ids 1-255 (RFC 8285); others are ignored. */

@@ -2,6 +2,7 @@ package p2pedge.media.rtc;
 
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,13 @@ public final class RtpForwarder {
         private final SrtpTransformer srtp;
         /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
         private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
-        private boolean synced;
+        /** The source encoding (SSRC) this viewer is fed from, once it has one. */
+        private int fedFrom;
+        private boolean fed;
+        /** The layer it should get (0 lowest; above the top: the top), switched to at that layer's next keyframe. */
+        private int wantedLayer = Integer.MAX_VALUE;
+        private long lastSentNanos;
+        private long switches;
         /** A player, whose decoder must start at a keyframe (another edge's pull is not: the pulling edge gates its own). */
         private boolean gated;
         private long packets;
@@ -65,11 +72,10 @@ public final class RtpForwarder {
     private final LongSupplier clock;
     /** The source's rate, which each viewer's retransmission budget is a share of. */
     private final StreamRate sourceRate;
-    /** The source's SSRC (0 until its first packet) and when its last packet came: a new SSRC is a new source. */
-    private int sourceSsrc;
-    private boolean hasSource;
-    private long lastSourceNanos;
+    /** The source's encodings: one, or its simulcast layers. */
+    private final SourceLayers layers;
     private long sourceChanges;
+    private long refusedLayerPackets;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
 
@@ -99,6 +105,7 @@ public final class RtpForwarder {
         this.stats = stats;
         this.clock = nanoClock;
         this.sourceRate = new StreamRate(nanoClock);
+        this.layers = new SourceLayers(nanoClock);
     }
 
     /**
@@ -110,14 +117,14 @@ public final class RtpForwarder {
         viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
 
-    /** A player: fed from the next keyframe, which is requested now. */
+    /** A player: fed from the next keyframe of its layer, which is requested now. */
     public void add(String viewerId, Viewer viewer) {
-        viewer.synced = keyframes == null;
         budget(viewer, false);
         viewer.gated = keyframes != null;
         viewers.put(viewerId, viewer);
-        if (keyframes != null) {
-            keyframes.request();
+        List<Integer> sending = layers.sending();
+        if (keyframes != null && !sending.isEmpty()) {
+            keyframes.request(target(viewer, sending));
         }
     }
 
@@ -127,7 +134,6 @@ public final class RtpForwarder {
      * encoder ignore that first viewer's request (libwebrtc: 300 ms between keyframes).
      */
     public void addPullingEdge(String viewerId, Viewer viewer) {
-        viewer.synced = true;
         budget(viewer, true);
         viewers.put(viewerId, viewer);
     }
@@ -144,7 +150,76 @@ public final class RtpForwarder {
         return viewers.size();
     }
 
-    /** The source's rate over its last full second, in bytes per second (0 before it sent anything). */
+    /**
+     * How many layers the source declared (simulcast), 1 for none: with one, another SSRC is a new source; with
+     * several, each SSRC up to that many is a layer.
+     */
+    public void expectLayers(int count) {
+        layers.expect(count);
+    }
+
+    /** The layers the source is sending now, lowest first (SSRCs). */
+    public List<Integer> sendingLayers() {
+        return layers.sending();
+    }
+
+    /** A source layer's average rate, bit/s. */
+    public long layerBitsPerSecond(int ssrc) {
+        return layers.bitsPerSecond(ssrc);
+    }
+
+    /** Whether {@code ssrc} is one of the source's video encodings (for its sender reports). */
+    public boolean isLayer(int ssrc) {
+        return layers.sending().contains(ssrc);
+    }
+
+    /**
+     * The layer a viewer should get (0 lowest; any value above the top layer means the top); it is switched at that
+     * layer's next keyframe, asked for now, and keeps its current one until then. On the forwarding thread.
+     */
+    public void select(String viewerId, int layer) {
+        Viewer viewer = viewers.get(viewerId);
+        if (viewer == null || layer == viewer.wantedLayer) {
+            return;
+        }
+        viewer.wantedLayer = Math.max(0, layer);
+        List<Integer> sending = layers.sending();
+        int target = target(viewer, sending);
+        if (keyframes != null && !sending.isEmpty() && (!viewer.fed || viewer.fedFrom != target)) {
+            keyframes.request(target);
+        }
+    }
+
+    /** The layer a viewer is fed from now (0 lowest), or -1 before its first packet or when its layer stopped. */
+    public int layerOf(String viewerId) {
+        Viewer viewer = viewers.get(viewerId);
+        return viewer == null || !viewer.fed ? -1 : layers.sending().indexOf(viewer.fedFrom);
+    }
+
+    /** How often a viewer moved from one source encoding to another (layer switches and new sources). */
+    public long switchesOf(String viewerId) {
+        Viewer viewer = viewers.get(viewerId);
+        return viewer == null ? 0 : viewer.switches;
+    }
+
+    /** Packets of a layer beyond the ones the source declared, not forwarded. */
+    public long refusedLayerPackets() {
+        return refusedLayerPackets;
+    }
+
+    /** Asks for a keyframe of every layer the source sends (the edge's own request, e.g. on a new connection). */
+    public void requestKeyframes() {
+        if (keyframes != null) {
+            layers.sending().forEach(keyframes::request);
+        }
+    }
+
+    /** The SSRC a viewer should be fed from: its wanted layer, or the top one when it wants more than there is. */
+    private static int target(Viewer viewer, List<Integer> sending) {
+        return sending.isEmpty() ? 0 : sending.get(Math.min(viewer.wantedLayer, sending.size() - 1));
+    }
+
+    /** The top layer's rate over its last full second, in bytes per second (0 before it sent anything). */
     public double sourceBytesPerSecond() {
         return sourceRate.bytesPerSecond();
     }
@@ -196,9 +271,14 @@ public final class RtpForwarder {
         if (viewer == null || keyframes == null) {
             return;
         }
-        if (viewer.keyframeBudget.admit(!viewer.synced)) {
+        List<Integer> sending = layers.sending();
+        if (sending.isEmpty()) {
+            return;
+        }
+        int target = target(viewer, sending);
+        if (viewer.keyframeBudget.admit(!viewer.fed || viewer.fedFrom != target)) {
             stats.keyframeHonoured.increment();
-            keyframes.request();
+            keyframes.request(target);
         } else {
             stats.keyframeRefused.increment();
         }
@@ -252,7 +332,8 @@ public final class RtpForwarder {
     public void onSourceSenderReport(Rtcp.SenderInfo report) {
         for (Viewer viewer : viewers.values()) {
             OptionalLong timestamp = viewer.rewriter.timestamp(report.rtpTimestamp());
-            if (!viewer.synced || timestamp.isEmpty()) {
+            // Each layer has its own timeline: a report maps only the one the viewer is fed from.
+            if (!viewer.fed || viewer.fedFrom != report.ssrc() || timestamp.isEmpty()) {
                 continue;
             }
             try {
@@ -276,61 +357,60 @@ public final class RtpForwarder {
         return sourceChanges;
     }
 
-    /**
-     * A new SSRC is a new source (the publisher re-published on a new connection): every viewer's numbering goes on
-     * where it was, its timeline advanced by the time the source was away, and players wait for the new source's
-     * first keyframe, which is asked for now. Viewers need not reconnect.
-     */
-    private void onSourceSsrc(int ssrc) {
-        long now = clock.getAsLong();
-        if (hasSource && ssrc != sourceSsrc) {
-            sourceChanges++;
-            // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
-            long gapTicks = (now - lastSourceNanos) / 1_000 * (codec != null ? 90_000 : 48_000) / 1_000_000;
-            for (Viewer viewer : viewers.values()) {
-                viewer.rewriter.newSource(gapTicks);
-                if (viewer.gated) {
-                    viewer.synced = false;
-                }
-            }
-            if (keyframes != null) {
-                keyframes.request();
-            }
-        }
-        hasSource = true;
-        sourceSsrc = ssrc;
-        lastSourceNanos = now;
-    }
-
     private static int ssrcOf(byte[] packet) {
         return ((packet[8] & 0xFF) << 24) | ((packet[9] & 0xFF) << 16) | ((packet[10] & 0xFF) << 8) | (packet[11] & 0xFF);
     }
 
-    /** A source packet, plain RTP. Called from one thread (the port's handler). */
+    /**
+     * A source packet, plain RTP. Called from one thread (the port's handler). Each viewer is fed from one encoding
+     * (SSRC): its layer, or for a one-layer source the source itself. It moves to another (the layer it wants, or a
+     * new source's, when a publisher came back on a new connection) at that encoding's keyframe, asked for while it
+     * waits: its numbering goes on where it was ({@link RtpRewriter#newSource}), so the player sees one stream and
+     * its decoder never starts mid-picture. Another edge's pull moves at once: it gates its own viewers.
+     */
     public void onSourceRtp(byte[] packet) {
-        sourceRate.add(packet.length);
-        onSourceSsrc(ssrcOf(packet));
+        int ssrc = ssrcOf(packet);
+        SourceLayers.Arrival arrival = layers.onPacket(ssrc, packet.length, codec == null ? 0 : codec.keyframePixels(packet));
+        if (arrival == SourceLayers.Arrival.REFUSED) {
+            refusedLayerPackets++;
+            return;
+        }
+        if (arrival == SourceLayers.Arrival.NEW_SOURCE) {
+            sourceChanges++;
+        }
+        List<Integer> sending = layers.sending();
+        if (!sending.isEmpty() && sending.get(sending.size() - 1) == ssrc) {
+            sourceRate.add(packet.length);
+        }
         boolean keyframe = codec != null && codec.startsKeyframe(packet);
         if (keyframe) {
-            keyframes.satisfied();
-        }
-        if (keyframes != null) {
-            keyframes.flush();
+            keyframes.satisfied(ssrc);
         }
         boolean waiting = false;
+        long now = clock.getAsLong();
         for (Viewer viewer : viewers.values()) {
-            if (!viewer.synced) {
-                if (!keyframe) {
+            if (!viewer.fed || viewer.fedFrom != ssrc) {
+                if (target(viewer, sending) != ssrc) {
+                    continue; // another layer's packet
+                }
+                if (viewer.gated && !keyframe) {
                     waiting = true;
                     continue;
                 }
-                viewer.synced = true;
+                if (viewer.fed) {
+                    // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
+                    viewer.rewriter.newSource((now - viewer.lastSentNanos) / 1_000 * (codec != null ? 90_000 : 48_000) / 1_000_000);
+                    viewer.switches++;
+                }
+                viewer.fed = true;
+                viewer.fedFrom = ssrc;
             }
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
-                byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet, clock.getAsLong()));
+                byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet, now));
                 viewer.packets++;
                 viewer.octets += packet.length - 12; // payload octets, as a sender report counts them
+                viewer.lastSentNanos = now;
                 viewer.sent.put(secured);
                 sender.accept(viewer.address, secured);
                 forwarded.increment();
@@ -341,7 +421,9 @@ public final class RtpForwarder {
         if (waiting) {
             // Encoders ignore requests that come too soon after their last keyframe (libwebrtc: 300 ms), so keep
             // asking, at the collapsed rate, until the viewers that wait have their keyframe.
-            keyframes.request();
+            keyframes.request(ssrc);
+        } else if (keyframes != null) {
+            keyframes.flush();
         }
     }
 }

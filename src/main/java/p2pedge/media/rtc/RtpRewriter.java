@@ -71,7 +71,8 @@ public final class RtpRewriter {
      * negotiated abs-send-time; the source packet is left untouched.
      */
     public byte[] rewrite(byte[] packet, long nanos) {
-        byte[] out = absSendTimeId > 0 ? AbsSendTime.stamped(packet, absSendTimeId, nanos) : packet.clone();
+        // The source's own header extensions carry ids it agreed with the edge: the viewer gets only the edge's.
+        byte[] out = absSendTimeId > 0 ? AbsSendTime.stamped(packet, absSendTimeId, nanos) : HeaderExtensions.stripped(packet);
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
         if (!started) {

@@ -80,6 +80,46 @@ class ForwardingPlaneTest {
         }
     }
 
+    static int selectLayer(Vertx vertx, long session, int layer) throws Exception {
+        return vertx.eventBus().<Integer>request(ForwardingMediaVerticle.SELECT_LAYER,
+                new JsonObject().put("session", session).put("layer", layer)).await(5, TimeUnit.SECONDS).body();
+    }
+
+    /**
+     * The demo publishes three layers (libwebrtc simulcast, encoded once each); each viewer is fed one, moved between
+     * them at keyframes, and its decoder (libwebrtc's) follows without a break: the frame numbers keep rising.
+     */
+    @Test
+    void aSimulcastDemoIsForwardedOneLayerPerViewerAndViewersSwitchLayers(Vertx vertx) throws Exception {
+        List<JavaViewer> viewers = new ArrayList<>();
+        JsonObject layered = forwarder().put("streams", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                .put("name", "app/stream").put("source", "demo").put("width", 640).put("height", 360).put("fps", 30)
+                .put("layers", 3)));
+        try (TestEdge edge = TestEdge.start(vertx, layered)) {
+            Waits.until(() -> stats(vertx).getJsonObject("streamLayersKbps").getJsonArray("app/stream").size() == 3, 20_000,
+                    "the publisher sends three layers");
+            for (int i = 0; i < 2; i++) {
+                viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+            }
+            JavaViewer switching = viewers.get(0);
+            JavaViewer staying = viewers.get(1);
+            Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10 && v.lastWidth() == 640), 20_000,
+                    "both viewers decode the top layer");
+            System.out.println("simulcast layers (kbit/s, lowest first): " + stats(vertx).getJsonObject("streamLayersKbps"));
+            for (int[] step : new int[][]{{0, 160}, {1, 320}, {9, 640}}) {
+                selectLayer(vertx, switching.id(), step[0]);
+                long number = switching.lastFrameNumber();
+                Waits.until(() -> switching.lastWidth() == step[1] && switching.lastFrameNumber() > number + 15, 10_000,
+                        "the viewer moved to layer " + step[0] + " (" + step[1] + " wide) and decodes on");
+                assertEquals(640, staying.lastWidth(), "the other viewer keeps the top layer");
+            }
+            JavaViewer.assertFrameNumbersRise(viewers);
+            assertEquals(0, stats(vertx).getLong("refusedLayerPackets"));
+        } finally {
+            viewers.forEach(JavaViewer::close);
+        }
+    }
+
     @Test
     void anH264StreamIsForwardedAndDecoded(Vertx vertx) throws Exception {
         List<JavaViewer> viewers = new ArrayList<>();

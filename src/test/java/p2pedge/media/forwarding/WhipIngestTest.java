@@ -148,6 +148,41 @@ class WhipIngestTest {
         }
     }
 
+    /**
+     * Simulcast from Chromium's publish page (three RID layers, RFC 8853): the edge takes all three, and a player page
+     * moved from layer to layer (at keyframes) keeps decoding, its picture the size of each layer in turn.
+     */
+    @Test
+    @Tag("browser")
+    void chromiumPublishesSimulcastAndAPlayerDecodesAcrossLayerSwitches(Vertx vertx) throws Exception {
+        // The fake camera: a canvas in a tab that is not in front gets its timers throttled, and sends little.
+        java.util.List<String> flags = new java.util.ArrayList<>(p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS);
+        flags.addAll(java.util.List.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"));
+        try (TestEdge edge = TestEdge.start(vertx, config());
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, flags)) {
+            p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + edge.port()
+                    + "/publish.html?stream=live/layers&source=camera&simulcast=1&autostart=1");
+            publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20),
+                    "the publish page publishes simulcast");
+            p2pedge.testing.Waits.until(() -> ForwardingPlaneTest.stats(vertx).getJsonObject("streamLayersKbps")
+                    .getJsonArray("live/layers", new io.vertx.core.json.JsonArray()).size() == 3, 30_000, "the edge receives three layers");
+            p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=live/layers");
+            player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                    "the player plays the simulcast stream");
+            long session = ((Number) player.eval("window.p2pEdgePlayer.id")).longValue();
+            for (int[] step : new int[][]{{0, 160}, {1, 320}, {9, 640}}) {
+                long decoded = ((Number) player.eval("window.p2pEdgePlayer.decodedNow()")).longValue();
+                ForwardingPlaneTest.selectLayer(vertx, session, step[0]);
+                player.waitUntil("(async () => document.querySelector('video').videoWidth === " + step[1]
+                                + " && await window.p2pEdgePlayer.decodedNow() > " + (decoded + 30) + ")()", Duration.ofSeconds(15),
+                        "the player decodes layer " + step[0] + " (" + step[1] + " wide)");
+            }
+            System.out.println("WHIP simulcast from Chromium: layers " + ForwardingPlaneTest.stats(vertx).getJsonObject("streamLayersKbps")
+                    + ", publisher " + publisher.eval("JSON.stringify(window.p2pEdgePublisher.layers)"));
+            assertEquals(0, ForwardingPlaneTest.stats(vertx).getLong("refusedLayerPackets"));
+        }
+    }
+
     @Test
     void withReplaceOnASecondPublisherTakesOverTheName(Vertx vertx) throws Exception {
         JsonObject replacing = config();

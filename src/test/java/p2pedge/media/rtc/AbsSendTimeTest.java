@@ -52,9 +52,15 @@ class AbsSendTimeTest {
     }
 
     @Test
-    void aPacketWithAHeaderExtensionOrNoHeaderIsCopiedAsItIs() {
-        byte[] withExtension = AbsSendTime.stamped(vp8Keyframe(0), 5, 0);
-        assertArrayEquals(withExtension, AbsSendTime.stamped(withExtension, 3, 1_000));
+    void aSourcesOwnExtensionsAreReplacedAndATooShortPacketIsCopied() {
+        byte[] plain = vp8Keyframe(0);
+        byte[] fromSource = AbsSendTime.stamped(plain, 5, 0);
+        assertArrayEquals(AbsSendTime.stamped(plain, 3, 1_000), AbsSendTime.stamped(fromSource, 3, 1_000),
+                "the source's element 5 is gone, the edge's element 3 is the only one");
+        assertArrayEquals(plain, HeaderExtensions.stripped(fromSource));
+        byte[] toViewerWithout = new RtpRewriter(7, 96, 0).rewrite(fromSource, 0);
+        assertEquals(plain.length, toViewerWithout.length, "a viewer without abs-send-time gets no extension at all");
+        assertEquals(0, toViewerWithout[0] & 0x10);
         byte[] tooShort = {(byte) 0x8F, 96, 0, 1};
         assertArrayEquals(tooShort, AbsSendTime.stamped(tooShort, 3, 1_000));
     }

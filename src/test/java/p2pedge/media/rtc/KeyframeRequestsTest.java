@@ -15,12 +15,12 @@ class KeyframeRequestsTest {
     void requestsInsideAnIntervalCollapseIntoOneAndNoneIsLost() {
         AtomicLong now = new AtomicLong(0);
         AtomicInteger sent = new AtomicInteger();
-        KeyframeRequests requests = new KeyframeRequests(300, now::get, sent::incrementAndGet);
-        requests.request();
+        KeyframeRequests requests = new KeyframeRequests(300, now::get, ssrc -> sent.incrementAndGet());
+        requests.request(7);
         assertEquals(1, sent.get(), "the first goes at once");
         for (int i = 0; i < 50; i++) {
             now.addAndGet(1_000_000); // 50 viewers join within 50 ms
-            requests.request();
+            requests.request(7);
         }
         assertEquals(1, sent.get(), "collapsed");
         now.addAndGet(250_000_000);
@@ -29,13 +29,27 @@ class KeyframeRequestsTest {
         now.addAndGet(1_000_000_000);
         requests.flush();
         assertEquals(2, sent.get(), "nothing pending, nothing sent");
-        requests.request();
+        requests.request(7);
         now.addAndGet(1_000_000);
-        requests.request();
-        requests.satisfied(); // the keyframe came
+        requests.request(7);
+        requests.satisfied(7); // the keyframe came
         now.addAndGet(1_000_000_000);
         requests.flush();
         assertEquals(3, requests.sent(), "a request the keyframe answered is not sent again");
+    }
+
+    @Test
+    void eachEncodingIsCollapsedOnItsOwn() {
+        AtomicLong now = new AtomicLong(0);
+        java.util.List<Integer> sent = new java.util.ArrayList<>();
+        KeyframeRequests requests = new KeyframeRequests(300, now::get, sent::add);
+        requests.request(1);
+        requests.request(2);
+        requests.request(1);
+        assertEquals(java.util.List.of(1, 2), sent, "one per layer at once; the repeat is folded");
+        now.addAndGet(300_000_000);
+        requests.flush();
+        assertEquals(java.util.List.of(1, 2, 1), sent);
     }
 
     @Test

@@ -54,4 +54,36 @@ class PeerSdpTest {
                 "BUNDLE: one set of credentials");
         assertThrows(IllegalArgumentException.class, () -> PeerSdp.parse(answer("active", FINGERPRINT).replace(" 96\r\n", " 996\r\n")));
     }
+
+    private static String publisherOffer(String... videoLines) {
+        return answer("actpass", FINGERPRINT).replace("a=recvonly", "a=sendonly")
+                .replace("a=rtpmap:96 VP8/90000", String.join("\r\n", videoLines) + "\r\na=rtpmap:96 VP8/90000");
+    }
+
+    @Test
+    void readsARidSimulcastInItsDeclaredOrder() {
+        PeerSdp offer = PeerSdp.parseOffer(publisherOffer("a=rid:q send", "a=rid:h send", "a=rid:f send max-width=1280",
+                "a=rid:x recv", "a=simulcast:send q;~h;f,x"));
+        assertEquals(new PeerSdp.Simulcast(List.of("q", "h", "f"), List.of()), offer.media().get(0).simulcast());
+        assertTrue(offer.media().get(0).simulcast().layered());
+        assertEquals(PeerSdp.Simulcast.NONE, offer.media().get(1).simulcast());
+    }
+
+    @Test
+    void readsLibwebrtcsSimGroup() {
+        PeerSdp offer = PeerSdp.parseOffer(publisherOffer("a=ssrc-group:SIM 11 22 4294967295"));
+        assertEquals(List.of(11L, 22L, 4294967295L), offer.media().get(0).simulcast().ssrcs());
+    }
+
+    @Test
+    void refusesSimulcastItCannotUse() {
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(publisherOffer("a=rid:q send", "a=simulcast:send q;h")),
+                "h has no a=rid");
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(publisherOffer("a=rid:q!x send")));
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(publisherOffer("a=rid:a send", "a=rid:b send",
+                "a=rid:c send", "a=rid:d send", "a=rid:e send")), "at most " + PeerSdp.MAX_LAYERS);
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(publisherOffer("a=ssrc-group:SIM 1 2 3 4 5")));
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(publisherOffer("a=ssrc-group:SIM 1 -2")));
+        assertThrows(IllegalArgumentException.class, () -> PeerSdp.parseOffer(publisherOffer("a=ssrc-group:SIM 1 4294967296")));
+    }
 }

@@ -30,15 +30,16 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong();
         AtomicInteger requests = new AtomicInteger();
         List<byte[]> sent = new ArrayList<>();
-        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
+        int sequence = 0;
+        forwarder.onSourceRtp(vp8(sequence++, false)); // the stream is live before the viewer comes
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
                 SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
         assertEquals(1, requests.get(), "a request on join");
 
         // The encoder ignores it: a second of interframes at 50 packets/s.
-        int sequence = 0;
         for (int i = 0; i < 50; i++, now.addAndGet(20_000_000)) {
             forwarder.onSourceRtp(vp8(sequence++, false));
         }
@@ -97,7 +98,7 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         List<byte[]> sent = new ArrayList<>();
         FeedbackStats stats = new FeedbackStats();
-        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, () -> { });
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
                 new FeedbackLimits(20, 100, 2_000), stats, now::get);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
@@ -137,10 +138,11 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         AtomicInteger requests = new AtomicInteger();
         FeedbackStats stats = new FeedbackStats();
-        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, keyframes, VideoCodec.VP8,
                 new FeedbackLimits(10, 100, 2_000), stats, now::get);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
+        forwarder.onSourceRtp(vp8(0, false));
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
                 SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
         assertEquals(1, requests.get(), "a request on join");
@@ -163,7 +165,7 @@ class RtpForwarderTest {
     @Test
     void aViewersReceiverReportTimesItsRoundTripAndSpacesItsResends() throws Exception {
         AtomicLong now = new AtomicLong(1_000 * MS);
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, new KeyframeRequests(350, now::get, () -> { }),
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, new KeyframeRequests(350, now::get, ssrc -> { }),
                 VideoCodec.VP8, new FeedbackLimits(10, 100, 2_000), new FeedbackStats(), now::get);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
@@ -187,7 +189,7 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong();
         AtomicInteger requests = new AtomicInteger();
         List<byte[]> sent = new ArrayList<>();
-        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, requests::incrementAndGet);
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
@@ -196,11 +198,12 @@ class RtpForwarderTest {
         assertEquals(2, sent.size());
         now.addAndGet(1_000_000_000);
 
+        int asked = requests.get();
         byte[] other = vp8(40_000, false);
         other[11] = 8; // SSRC 7 -> 8: the publisher's new connection
         forwarder.onSourceRtp(other);
         assertEquals(2, sent.size(), "the new source's interframe is held back");
-        assertEquals(2, requests.get(), "a keyframe is asked of the new source at once");
+        assertEquals(asked + 1, requests.get(), "a keyframe is asked of the new source at once");
         assertEquals(1, forwarder.sourceChanges());
         byte[] keyframe = vp8(40_001, true);
         keyframe[11] = 8;
@@ -211,5 +214,91 @@ class RtpForwarderTest {
         byte[] after = viewer.unprotectRtp(sent.get(2)).orElseThrow();
         int gap = ((((after[2] & 0xFF) << 8) | (after[3] & 0xFF)) - (((before[2] & 0xFF) << 8) | (before[3] & 0xFF))) & 0xFFFF;
         assertEquals(1, gap, "its numbering went on where it was");
+    }
+
+    /** A layer's packet: SSRC {@code ssrc}, its own numbering, {@code payloadBytes} of VP8 payload. */
+    private static byte[] layer(int ssrc, int sequence, long timestamp, boolean keyframe, int payloadBytes) {
+        byte[] packet = vp8(sequence, keyframe, payloadBytes);
+        java.nio.ByteBuffer.wrap(packet).putInt(4, (int) timestamp).putInt(8, ssrc);
+        return packet;
+    }
+
+    private static int sequenceOf(byte[] rtp) {
+        return java.nio.ByteBuffer.wrap(rtp, 2, 2).getShort() & 0xFFFF;
+    }
+
+    private static long timestampOf(byte[] rtp) {
+        return java.nio.ByteBuffer.wrap(rtp, 4, 4).getInt() & 0xFFFFFFFFL;
+    }
+
+    /**
+     * Three simulcast layers (SSRCs 101, 102, 103 at 1:3:9 of the bytes, sent in the order 102, 103, 101 so that only
+     * their rates can rank them): a viewer gets the top one; asked for the lowest, it keeps the top until the lowest's
+     * keyframe (asked for at once), then gets only the lowest, numbered on from where it was; a fourth SSRC while all
+     * three send is not forwarded.
+     */
+    @Test
+    void aViewerIsFedOneLayerAndSwitchesAtTheNewLayersKeyframe() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        List<Integer> requested = new ArrayList<>();
+        List<byte[]> sent = new ArrayList<>();
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram),
+                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
+        forwarder.expectLayers(3);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        int[] ssrcs = {102, 103, 101};
+        int[] bytes = {300, 900, 100};
+        int[] sequences = {5_000, 60_000, 65_530}; // the low layer's wraps
+        long timestamp = 3_000;
+        for (int frame = 0; frame < 60; frame++, now.addAndGet(33 * MS), timestamp += 3_000) {
+            for (int l = 0; l < 3; l++) {
+                forwarder.onSourceRtp(layer(ssrcs[l], sequences[l]++, timestamp + 1_000_000L * l, frame == 0, bytes[l]));
+            }
+        }
+        assertEquals(List.of(101, 102, 103), forwarder.sendingLayers(), "ranked by what each sends");
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
+        assertEquals(List.of(103), requested, "the top layer's keyframe, for the viewer that joined");
+        for (int l = 0; l < 3; l++) {
+            forwarder.onSourceRtp(layer(ssrcs[l], sequences[l]++, timestamp + 1_000_000L * l, ssrcs[l] == 103, bytes[l]));
+        }
+        assertEquals(1, sent.size(), "the top layer only");
+        assertEquals(2, forwarder.layerOf("v"));
+
+        now.addAndGet(400 * MS);
+        forwarder.select("v", 0);
+        assertEquals(List.of(103, 101), requested, "the lowest layer's keyframe is asked for");
+        for (int frame = 0; frame < 3; frame++, now.addAndGet(33 * MS), timestamp += 3_000) {
+            for (int l = 0; l < 3; l++) {
+                forwarder.onSourceRtp(layer(ssrcs[l], sequences[l]++, timestamp + 1_000_000L * l, false, bytes[l]));
+            }
+        }
+        assertEquals(4, sent.size(), "still the top layer until the lowest one's keyframe");
+        forwarder.onSourceRtp(layer(101, sequences[2]++, timestamp + 2_000_000L, true, 100));
+        forwarder.onSourceRtp(layer(103, sequences[1]++, timestamp + 1_000_000L, false, 900));
+        forwarder.onSourceRtp(layer(101, sequences[2]++, timestamp + 2_000_000L, false, 100));
+        assertEquals(6, sent.size(), "the lowest layer from its keyframe on, nothing more of the top");
+        assertEquals(0, forwarder.layerOf("v"));
+        assertEquals(1, forwarder.switchesOf("v"));
+
+        SrtpTransformer viewer = SrtpTransformer.forClientReceiving(keys);
+        List<byte[]> received = new ArrayList<>();
+        for (byte[] datagram : sent) {
+            received.add(viewer.unprotectRtp(datagram).orElseThrow());
+        }
+        for (int i = 1; i < received.size(); i++) {
+            assertEquals((sequenceOf(received.get(i - 1)) + 1) & 0xFFFF, sequenceOf(received.get(i)), "one stream, no gap, packet " + i);
+            assertEquals(42, java.nio.ByteBuffer.wrap(received.get(i), 8, 4).getInt());
+        }
+        long step = (timestampOf(received.get(4)) - timestampOf(received.get(3))) & 0xFFFFFFFFL;
+        assertTrue(step > 0 && step < 90_000, "the timeline goes on by about the time between the packets: " + step);
+
+        forwarder.onSourceSenderReport(new Rtcp.SenderInfo(103, 1L << 40, timestamp));
+        assertEquals(6, sent.size(), "a report on a layer the viewer is not fed from is not passed on");
+        forwarder.onSourceSenderReport(new Rtcp.SenderInfo(101, 1L << 40, timestamp + 2_000_000L));
+        assertEquals(7, sent.size());
+
+        forwarder.onSourceRtp(layer(104, 1, 0, true, 2_000));
+        assertEquals(1, forwarder.refusedLayerPackets(), "a fourth SSRC while three send");
+        assertEquals(7, sent.size());
     }
 }
