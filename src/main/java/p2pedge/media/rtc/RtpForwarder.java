@@ -40,6 +40,8 @@ public final class RtpForwarder {
         private int wantedLayer = Integer.MAX_VALUE;
         private long lastSentNanos;
         private long switches;
+        /** VP8's picture ids and TL0PICIDX, run on across switches (null for other codecs and audio). */
+        private Vp8Numbering vp8;
         /** A player, whose decoder must start at a keyframe (another edge's pull is not: the pulling edge gates its own). */
         private boolean gated;
         private long packets;
@@ -109,17 +111,20 @@ public final class RtpForwarder {
     }
 
     /**
+     * A new viewer's own state: what its feedback may cost, and its VP8 numbering.
+     *
      * @param pullingEdge another edge of the cluster: its keyframe requests are its own viewers' joins (it gates them on
      *                    keyframes and collapses their requests itself), so they are not budgeted here
      */
-    private void budget(Viewer viewer, boolean pullingEdge) {
+    private void prepare(Viewer viewer, boolean pullingEdge) {
+        viewer.vp8 = codec == VideoCodec.VP8 ? new Vp8Numbering() : null;
         viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
         viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
 
     /** A player: fed from the next keyframe of its layer, which is requested now. */
     public void add(String viewerId, Viewer viewer) {
-        budget(viewer, false);
+        prepare(viewer, false);
         viewer.gated = keyframes != null;
         viewers.put(viewerId, viewer);
         List<Integer> sending = layers.sending();
@@ -134,7 +139,7 @@ public final class RtpForwarder {
      * encoder ignore that first viewer's request (libwebrtc: 300 ms between keyframes).
      */
     public void addPullingEdge(String viewerId, Viewer viewer) {
-        budget(viewer, true);
+        prepare(viewer, true);
         viewers.put(viewerId, viewer);
     }
 
@@ -400,6 +405,9 @@ public final class RtpForwarder {
                 if (viewer.fed) {
                     // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
                     viewer.rewriter.newSource((now - viewer.lastSentNanos) / 1_000 * (codec != null ? 90_000 : 48_000) / 1_000_000);
+                    if (viewer.vp8 != null) {
+                        viewer.vp8.newSource();
+                    }
                     viewer.switches++;
                 }
                 viewer.fed = true;
@@ -407,7 +415,11 @@ public final class RtpForwarder {
             }
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
-                byte[] secured = viewer.srtp.protectRtp(viewer.rewriter.rewrite(packet, now));
+                byte[] plain = viewer.rewriter.rewrite(packet, now);
+                if (viewer.vp8 != null) {
+                    viewer.vp8.rewrite(plain);
+                }
+                byte[] secured = viewer.srtp.protectRtp(plain);
                 viewer.packets++;
                 viewer.octets += packet.length - 12; // payload octets, as a sender report counts them
                 viewer.lastSentNanos = now;
