@@ -184,8 +184,15 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
-                            int simulatedLossPercent, Stun stun, Tcp tcp) {
+                            int simulatedLossPercent, CongestionFeedback congestionFeedback, Stun stun, Tcp tcp) {
     }
+
+    /**
+     * {@code media.forwarder.congestionFeedback}: what the edge asks viewers' receivers to report about the path from
+     * the edge. REMB: the receiver's own estimate (abs-send-time stamped by the edge). TWCC: every packet's arrival
+     * (transport-wide sequence numbers), from which the edge measures what reached the viewer itself.
+     */
+    public enum CongestionFeedback { REMB, TWCC }
 
     /**
      * {@code media.forwarder.tcp}: ICE-TCP (RFC 6544, passive; RFC 4571 framing) on the forwarder's port number, for
@@ -242,6 +249,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         static final int DEFAULT_BITRATE_KBPS = 600;
         static final Codec DEFAULT_CODEC = Codec.VP8;
         static final int DEFAULT_LAYERS = 1;
+
+        /** The same stream with {@code count} layers (the per-viewer plane encodes one per viewer). */
+        public StreamSpec withLayers(int count) {
+            return new StreamSpec(name, source, width, height, fps, bitrateKbps, codec, count);
+        }
     }
 
     /** Keys of older releases, and where each lives now: a file that still uses one is refused with the new name. */
@@ -315,6 +327,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(f, "media.forwarder.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
                         intIn(f, "media.forwarder.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60),
                         intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50),
+                        oneOf(f, "media.forwarder.congestionFeedback", "congestionFeedback", CongestionFeedback.class),
                         new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
                                 intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
                                 intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000)),

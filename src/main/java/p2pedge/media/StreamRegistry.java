@@ -26,7 +26,8 @@ final class StreamRegistry implements AutoCloseable {
             if (streams.containsKey(spec.name())) {
                 throw new IllegalArgumentException("stream " + spec.name() + " is configured twice");
             }
-            streams.put(spec.name(), new DemoStream(factory, spec));
+            // Each viewer gets its own encoder on this plane: one layer, at the configured size.
+            streams.put(spec.name(), new DemoStream(factory, spec.withLayers(1)));
             LOG.info(() -> "stream " + spec.name() + ": demo source " + spec.width() + "x" + spec.height() + "@" + spec.fps());
         }
     }

@@ -351,6 +351,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("feedback", FeedbackCounters.of(feedbackStats).toJson())
                 // What each viewer's receiver estimates its path from the edge carries (REMB, kbit/s), by session.
                 .put("viewerEstimatesKbps", estimates)
+                // What each viewer's transport-wide feedback says reached it over the last second (with TWCC).
+                .put("viewerDeliveries", viewers.deliveries())
                 // Each stream's video layers now sending, lowest first, at their average kbit/s (one: no simulcast).
                 .put("streamLayersKbps", layers)
                 .put("refusedLayerPackets", streams.values().stream().mapToLong(stream -> stream.video.refusedLayerPackets()).sum());

@@ -6,6 +6,7 @@ import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.RtcpFeedback;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
+import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
 import p2pedge.media.rtc.SrtpTransformer;
@@ -25,10 +26,11 @@ final class ViewerTransport implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
-     * What the viewer receives: its payload types (audio -1: none), whether it is another edge's pull, and the id it
-     * agreed for abs-send-time on its video (0: none; its receiver then estimates nothing).
+     * What the viewer receives: its payload types (audio -1: none), whether it is another edge's pull, the id it
+     * agreed for abs-send-time on its video (0: none; its receiver then estimates nothing) and for the transport-wide
+     * sequence number (0: none; it then reports no arrivals).
      */
-    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId) {
+    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId, int transportId) {
     }
 
     private final SharedUdpPort port;
@@ -44,6 +46,8 @@ final class ViewerTransport implements AutoCloseable {
     private Runnable onConnected;
     private SrtpTransformer receiving;
     private SrtpTransformer sending;
+    /** Its transport-wide numbering and what its feedback says reached it (null until secured, or when not agreed). */
+    private TransportSequence transport;
     private boolean closed;
 
     ViewerTransport(SharedUdpPort port, ForwardedStream stream, String id) {
@@ -98,10 +102,16 @@ final class ViewerTransport implements AutoCloseable {
         closeContexts();
         receiving = SrtpTransformer.forReceiving(keys);
         sending = SrtpTransformer.forSending(keys);
-        if (feed.audioType() >= 0) {
-            stream.audio.add(id, new RtpForwarder.Viewer(address.get(), new RtpRewriter(audioSsrc, feed.audioType()), sending));
+        // One numbering for audio and video (transport-wide), kept across a move: the viewer's receiver counts on.
+        if (transport == null && feed.transportId() > 0) {
+            transport = new TransportSequence(System::nanoTime);
         }
-        var video = new RtpForwarder.Viewer(address.get(), new RtpRewriter(videoSsrc, feed.videoType(), feed.absSendTimeId()), sending);
+        if (feed.audioType() >= 0) {
+            stream.audio.add(id, new RtpForwarder.Viewer(address.get(),
+                    new RtpRewriter(audioSsrc, feed.audioType(), 0, feed.transportId(), transport), sending));
+        }
+        var video = new RtpForwarder.Viewer(address.get(),
+                new RtpRewriter(videoSsrc, feed.videoType(), feed.absSendTimeId(), feed.transportId(), transport), sending);
         if (feed.pullingEdge()) {
             stream.video.addPullingEdge(id, video);
         } else {
@@ -141,6 +151,14 @@ final class ViewerTransport implements AutoCloseable {
         if (feedback.lostSequences().length > 0) {
             stream.video.onNack(id, feedback.lostSequences());
         }
+        if (transport != null) {
+            feedback.transport().forEach(transport::onFeedback);
+        }
+    }
+
+    /** What the viewer's transport-wide feedback says reached it, when it gives any. */
+    Optional<TransportSequence> transport() {
+        return Optional.ofNullable(transport);
     }
 
     /** The forwarders stop using the sending context first: it is closed right after. */

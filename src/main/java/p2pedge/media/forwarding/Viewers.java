@@ -10,6 +10,7 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.AbsSendTime;
+import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
 import p2pedge.media.rtc.Negotiation;
@@ -48,6 +49,8 @@ final class Viewers {
         boolean pullingEdge;
         /** The id the player agreed for abs-send-time in its answer to the edge's offer (0: none). */
         int absSendTimeId;
+        /** The id it agreed for the transport-wide sequence number (0: none). */
+        int transportId;
         long connectTimer = -1;
 
         Viewer(long session, ForwardedStream stream, SharedUdpPort port) {
@@ -125,6 +128,15 @@ final class Viewers {
         return viewer == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(viewer.stream.video.layerOf(Long.toString(session)));
     }
 
+    /** Per session, what its transport-wide feedback says reached it: {kbps, lossPercent}, for those that give it. */
+    JsonObject deliveries() {
+        JsonObject out = new JsonObject();
+        viewers.forEach((session, viewer) -> viewer.transport.transport().filter(t -> t.deliveredBps() >= 0)
+                .ifPresent(t -> out.put(Long.toString(session), new JsonObject()
+                        .put("kbps", t.deliveredBps() / 1000).put("lossPercent", Math.round(t.lossFraction() * 1000) / 10.0))));
+        return out;
+    }
+
     int size() {
         return viewers.size();
     }
@@ -168,8 +180,9 @@ final class Viewers {
         armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + media.connectTimeoutSeconds() + " s");
         List<String> addresses = candidateAddresses;
         ViewerTransport transport = viewer.transport;
-        String sdp = new EdgeSdp(transport.ufrag, transport.password, identity.fingerprint(), addresses.get(0), udpPort,
-                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), transport.videoSsrc, transport.audioSsrc)).write();
+        EdgeSdp offer = new EdgeSdp(transport.ufrag, transport.password, identity.fingerprint(), addresses.get(0), udpPort,
+                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), transport.videoSsrc, transport.audioSsrc));
+        String sdp = (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC ? offer.withTransportCc() : offer).write();
         List<IceCandidate> candidates = new ArrayList<>();
         for (String address : addresses) {
             candidates.add(new IceCandidate(CandidateLine.udp(CandidateLine.Type.HOST, candidates.size() + 1, address, udpPort)
@@ -200,6 +213,9 @@ final class Viewers {
         }
         viewer.absSendTimeId = answer.media().stream().filter(m -> m.kind().equals("video")).findFirst()
                 .map(m -> m.extensionId(AbsSendTime.URI)).orElse(0);
+        // BUNDLE: one id for a URI across sections; the video's stands for both.
+        viewer.transportId = answer.media().stream().filter(m -> m.kind().equals("video")).findFirst()
+                .map(m -> m.extensionId(TransportSequence.URI)).orElse(0);
         if (!expectDtls(viewer, answer)) {
             return refused(409, "the offer was already answered");
         }
@@ -212,7 +228,7 @@ final class Viewers {
      */
     private boolean expectDtls(Viewer viewer, PeerSdp peer) {
         if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge,
-                viewer.absSendTimeId),
+                viewer.absSendTimeId, viewer.transportId),
                 () -> connected(viewer))) {
             return false;
         }

@@ -28,24 +28,6 @@ public final class AbsSendTime {
      * plain copy when it is too short to be RTP.
      */
     public static byte[] stamped(byte[] source, int id, long nanos) {
-        byte[] packet = (source.length > 0 && (source[0] & 0x10) != 0) ? HeaderExtensions.stripped(source) : source;
-        int header = HeaderExtensions.fixedEnd(packet);
-        if (header < 0 || (packet[0] & 0x10) != 0) {
-            return packet == source ? source.clone() : packet;
-        }
-        int v = value(nanos);
-        byte[] out = new byte[packet.length + 8];
-        System.arraycopy(packet, 0, out, 0, header);
-        out[0] |= 0x10;
-        out[header] = (byte) 0xBE;
-        out[header + 1] = (byte) 0xDE;
-        out[header + 2] = 0;
-        out[header + 3] = 1; // one 32-bit word: the element's 4 bytes
-        out[header + 4] = (byte) (id << 4 | 2); // length field: 3 bytes, minus one
-        out[header + 5] = (byte) (v >>> 16);
-        out[header + 6] = (byte) (v >>> 8);
-        out[header + 7] = (byte) v;
-        System.arraycopy(packet, header, out, header + 8, packet.length - header);
-        return out;
+        return HeaderExtensions.stamped(source, id, value(nanos), 0, 0);
     }
 }

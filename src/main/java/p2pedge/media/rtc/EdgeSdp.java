@@ -11,10 +11,22 @@ import java.util.Locale;
  * viewer or an answer to a publisher: ICE-lite, one shared UDP candidate, the edge's fingerprint (DTLS role
  * actpass in offers, passive in answers), BUNDLE and rtcp-mux, and per media section its codecs with NACK, PLI
  * and FIR feedback, and (when the edge sends) the SSRC it sends with. A video offer also offers abs-send-time and
- * REMB, so that the viewer's receiver estimates what the path from the edge carries and says so.
+ * REMB, so that the viewer's receiver estimates what the path from the edge carries and says so, or (with
+ * {@link #withTransportCc}) every section the transport-wide sequence number and transport-cc feedback, so that the
+ * viewer reports each packet's arrival.
  */
 public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, String candidateAddress, int candidatePort,
-                       List<Media> media) {
+                       List<Media> media, boolean transportCc) {
+
+    public EdgeSdp(String iceUfrag, String icePassword, String fingerprint, String candidateAddress, int candidatePort,
+                   List<Media> media) {
+        this(iceUfrag, icePassword, fingerprint, candidateAddress, candidatePort, media, false);
+    }
+
+    /** The same offer asking for transport-wide congestion feedback (every section) instead of abs-send-time and REMB. */
+    public EdgeSdp withTransportCc() {
+        return new EdgeSdp(iceUfrag, icePassword, fingerprint, candidateAddress, candidatePort, media, true);
+    }
 
     public enum Kind { AUDIO, VIDEO }
 
@@ -96,13 +108,18 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
             lines.add("a=mid:" + m.mid());
             lines.add("a=" + m.direction().attribute());
             lines.add("a=rtcp-mux");
-            boolean estimated = m.kind() == Kind.VIDEO && m.direction() == Direction.SENDONLY && setup.equals("actpass");
+            boolean offersToViewer = m.direction() == Direction.SENDONLY && setup.equals("actpass");
+            boolean estimated = !transportCc && m.kind() == Kind.VIDEO && offersToViewer;
+            boolean fedBack = transportCc && offersToViewer;
             if (m.kind() == Kind.VIDEO) {
                 lines.add("a=rtcp-rsize");
             }
             if (estimated) {
                 // Offers only: an answer must use the id the offerer chose, and the edge never needs one then.
                 lines.add("a=extmap:" + AbsSendTime.OFFERED_ID + " " + AbsSendTime.URI);
+            }
+            if (fedBack) {
+                lines.add("a=extmap:" + TransportSequence.OFFERED_ID + " " + TransportSequence.URI);
             }
             m.extensions().entrySet().stream().sorted(Map.Entry.comparingByValue())
                     .forEach(e -> lines.add("a=extmap:" + e.getValue() + " " + e.getKey()));
@@ -118,6 +135,9 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
                 }
                 if (estimated) {
                     lines.add("a=rtcp-fb:" + c.payloadType() + " goog-remb");
+                }
+                if (fedBack) {
+                    lines.add("a=rtcp-fb:" + c.payloadType() + " transport-cc");
                 }
             }
             if (!m.receiveRids().isEmpty()) {

@@ -84,6 +84,42 @@ public final class HeaderExtensions {
         return Optional.empty();
     }
 
+    /**
+     * A copy of {@code source} with the edge's own header extension block (RFC 8285 one-byte form) in place of the
+     * source's: abs-send-time (3 bytes) when {@code absSendTimeId} > 0, the transport-wide sequence number (2 bytes)
+     * when {@code transportId} > 0; a plain stripped copy when neither, and a plain copy of anything too short to be RTP.
+     */
+    public static byte[] stamped(byte[] source, int absSendTimeId, int absSendTime, int transportId, int transportSequence) {
+        byte[] packet = (source.length > 0 && (source[0] & 0x10) != 0) ? stripped(source) : source;
+        int header = fixedEnd(packet);
+        if (header < 0 || (packet[0] & 0x10) != 0 || (absSendTimeId <= 0 && transportId <= 0)) {
+            return packet == source ? source.clone() : packet;
+        }
+        int elements = (absSendTimeId > 0 ? 4 : 0) + (transportId > 0 ? 3 : 0);
+        int block = (elements + 3) / 4 * 4;
+        byte[] out = new byte[packet.length + 4 + block];
+        System.arraycopy(packet, 0, out, 0, header);
+        out[0] |= 0x10;
+        out[header] = (byte) 0xBE;
+        out[header + 1] = (byte) 0xDE;
+        out[header + 2] = 0;
+        out[header + 3] = (byte) (block / 4);
+        int at = header + 4;
+        if (absSendTimeId > 0) {
+            out[at++] = (byte) (absSendTimeId << 4 | 2); // length field: 3 bytes, minus one
+            out[at++] = (byte) (absSendTime >>> 16);
+            out[at++] = (byte) (absSendTime >>> 8);
+            out[at++] = (byte) absSendTime;
+        }
+        if (transportId > 0) {
+            out[at++] = (byte) (transportId << 4 | 1);
+            out[at++] = (byte) (transportSequence >>> 8);
+            out[at] = (byte) transportSequence;
+        }
+        System.arraycopy(packet, header, out, header + 4 + block, packet.length - header);
+        return out;
+    }
+
     /** A copy of {@code rtp} without its header extension block (a plain copy when it has none or is malformed). */
     public static byte[] stripped(byte[] rtp) {
         int at = fixedEnd(rtp);

@@ -9,19 +9,23 @@ import java.util.List;
  * retransmission of lost packets (generic NACK, RFC 4585 section 6.2.1), and what it reports about what it received
  * (report blocks of its receiver or sender reports, whose LSR/DLSR give the round trip), and what its receiver
  * estimates the path can carry ({@code estimateBps}, from REMB: draft-alvestrand-rmcat-remb; -1 when it says
- * nothing). Malformed input yields nothing. A NACK's list is taken as sent, duplicates included: the forwarder
+ * nothing), and which packets reached it when ({@code transport}: transport-wide feedback). Malformed input yields nothing. A NACK's list is taken as sent, duplicates included: the forwarder
  * resends each packet once per round trip.
  */
-public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.ReportBlock> reports, long estimateBps) {
+public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.ReportBlock> reports, long estimateBps,
+                           List<TransportFeedback> transport) {
 
     /** At most 31 blocks per report (RFC 3550), and a compound packet fits one datagram: bounded. */
     private static final int MAX_REPORTS = 64;
+    /** Transport-wide feedback messages read from one compound packet at most. */
+    private static final int MAX_TRANSPORT = 8;
 
     public static RtcpFeedback parse(byte[] rtcp) {
         boolean keyframe = false;
         List<Integer> lost = new ArrayList<>();
         List<Rtcp.ReportBlock> reports = new ArrayList<>();
         long estimate = -1;
+        List<TransportFeedback> transport = new ArrayList<>();
         int at = 0;
         while (at + 4 <= rtcp.length) {
             int fmt = rtcp[at] & 0x1F;
@@ -51,6 +55,8 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
                 int exponent = (rtcp[at + 17] & 0xFF) >>> 2;
                 long mantissa = ((rtcp[at + 17] & 0x03L) << 16) | ((rtcp[at + 18] & 0xFFL) << 8) | (rtcp[at + 19] & 0xFFL);
                 estimate = exponent > 45 ? Long.MAX_VALUE : mantissa << exponent;
+            } else if (type == 205 && fmt == 15 && transport.size() < MAX_TRANSPORT) {
+                TransportFeedback.parse(rtcp, at, length).ifPresent(transport::add);
             } else if (type == 205 && fmt == 1) {
                 for (int fci = at + 12; fci + 4 <= at + length; fci += 4) {
                     int pid = ((rtcp[fci] & 0xFF) << 8) | (rtcp[fci + 1] & 0xFF);
@@ -65,6 +71,7 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
             }
             at += length;
         }
-        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports), estimate);
+        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports), estimate,
+                List.copyOf(transport));
     }
 }

@@ -16,6 +16,9 @@ public final class RtpRewriter {
     private final int payloadType;
     /** The viewer's id for abs-send-time (0: it did not negotiate it). */
     private final int absSendTimeId;
+    /** The viewer's id for the transport-wide sequence number (0: none), and its numbering (shared with its audio). */
+    private final int transportId;
+    private final TransportSequence transport;
     private boolean started;
     private int sequenceDelta;
     private long timestampDelta;
@@ -35,9 +38,19 @@ public final class RtpRewriter {
 
     /** @param absSendTimeId the id the viewer agreed for {@link AbsSendTime} (0: none, nothing is stamped) */
     public RtpRewriter(int ssrc, int payloadType, int absSendTimeId) {
+        this(ssrc, payloadType, absSendTimeId, 0, null);
+    }
+
+    /**
+     * @param transportId the id the viewer agreed for the transport-wide sequence number (0: none)
+     * @param transport   the viewer's transport-wide numbering, shared by everything sent to it (null when none)
+     */
+    public RtpRewriter(int ssrc, int payloadType, int absSendTimeId, int transportId, TransportSequence transport) {
         this.ssrc = ssrc;
         this.payloadType = payloadType;
         this.absSendTimeId = absSendTimeId;
+        this.transportId = transport == null ? 0 : transportId;
+        this.transport = transport;
     }
 
     public int ssrc() {
@@ -71,8 +84,11 @@ public final class RtpRewriter {
      * negotiated abs-send-time; the source packet is left untouched.
      */
     public byte[] rewrite(byte[] packet, long nanos) {
-        // The source's own header extensions carry ids it agreed with the edge: the viewer gets only the edge's.
-        byte[] out = absSendTimeId > 0 ? AbsSendTime.stamped(packet, absSendTimeId, nanos) : HeaderExtensions.stripped(packet);
+        // The source's own header extensions carry ids it agreed with the edge: the viewer gets only the edge's. The size
+        // kept for the transport-wide feedback is what goes on the wire: the edge's extension block and the SRTP tag too.
+        int sequenceNumber = transportId > 0 ? transport.next(packet.length + 8 + 10) : 0;
+        byte[] out = HeaderExtensions.stamped(packet, absSendTimeId, absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0,
+                transportId, sequenceNumber);
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
         if (!started) {

@@ -223,6 +223,34 @@ class ForwardingPlaneTest {
     }
 
     /**
+     * With {@code congestionFeedback: twcc} the edge numbers every packet it sends a viewer (audio and video, one
+     * transport-wide sequence) and Chromium reports each one's arrival: what reached the player is measured by the
+     * edge itself, here about the stream's rate (the top layer and the audio) with nothing lost on loopback.
+     */
+    @Test
+    @Tag("browser")
+    void chromiumReportsEachPacketsArrivalWithTransportWideFeedback(Vertx vertx) throws Exception {
+        JsonObject twcc = forwarder();
+        twcc.getJsonObject("media").getJsonObject("forwarder").put("congestionFeedback", "twcc");
+        try (TestEdge edge = TestEdge.start(vertx, twcc);
+             Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS)) {
+            Chromium.Page page = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=app/stream");
+            page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                    "the player page decodes with transport-wide numbering");
+            String session = Long.toString(((Number) page.eval("window.p2pEdgePlayer.id")).longValue());
+            Waits.until(() -> stats(vertx).getJsonObject("viewerDeliveries").containsKey(session), 10_000,
+                    "the edge measures what reached the player from its feedback");
+            Thread.sleep(3_000); // past the top layer's ramp-up
+            JsonObject delivery = stats(vertx).getJsonObject("viewerDeliveries").getJsonObject(session);
+            long layerKbps = stats(vertx).getJsonObject("streamLayersKbps").getJsonArray("app/stream").getLong(2);
+            System.out.println("forwarder, transport-wide feedback: delivered to the player " + delivery.encode()
+                    + "; the top layer's average " + layerKbps + " kbit/s; REMB " + stats(vertx).getJsonObject("viewerEstimatesKbps"));
+            assertTrue(delivery.getLong("kbps") > 300 && delivery.getLong("kbps") < 2_000, delivery.encode());
+            assertTrue(delivery.getDouble("lossPercent") < 5, delivery.encode());
+        }
+    }
+
+    /**
      * Issue 12 item 3: the edge loses the demo publisher's ICE session on its port (as a stall or lost state would
      * leave it), so the in-process publisher's consent checks go unanswered and its media is dropped: a real
      * failure of its connection. The edge logs it, publishes the demo again on a new connection, and the viewers

@@ -1,0 +1,70 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class TransportSequenceTest {
+
+    private static final long MS = 1_000_000;
+
+    /** Feedback naming {@code count} packets from {@code base}, every {@code lostEvery}-th lost (0: none). */
+    private static TransportFeedback feedback(int base, int count, int lostEvery) {
+        long[] arrivals = new long[count];
+        for (int i = 0; i < count; i++) {
+            arrivals[i] = lostEvery > 0 && i % lostEvery == lostEvery - 1 ? TransportFeedback.LOST : i * 1_000L;
+        }
+        return new TransportFeedback(base, 0, arrivals);
+    }
+
+    @Test
+    void whatTheFeedbackSaysArrivedIsTheDeliveredRate() {
+        AtomicLong now = new AtomicLong(5_000 * MS);
+        TransportSequence sequence = new TransportSequence(now::get);
+        assertEquals(-1, sequence.deliveredBps(), "nothing before a second of feedback");
+        // 100 packets of 1,000 bytes a second, reported every 100 ms; one in ten lost.
+        int next = 0;
+        for (int tick = 0; tick < 11; tick++) {
+            for (int p = 0; p < 10; p++) {
+                assertEquals(next++ & 0xFFFF, sequence.next(1_000));
+            }
+            now.addAndGet(100 * MS);
+            sequence.onFeedback(feedback(next - 10, 10, 10));
+        }
+        assertEquals(720_000, sequence.deliveredBps(), 1_000, "9 of 10 packets of 8,000 bits, ten times a second");
+        assertEquals(0.1, sequence.lossFraction(), 1e-9);
+    }
+
+    @Test
+    void packetsTheEdgeDidNotSendOrReportedTwiceAreNotCounted() {
+        AtomicLong now = new AtomicLong();
+        TransportSequence sequence = new TransportSequence(now::get);
+        for (int i = 0; i < 10; i++) {
+            sequence.next(500);
+        }
+        sequence.onFeedback(feedback(0, 10, 0));
+        sequence.onFeedback(feedback(0, 10, 0)); // the same report again
+        sequence.onFeedback(feedback(30_000, 200, 0)); // numbers never sent
+        now.addAndGet(1_000 * MS);
+        sequence.onFeedback(feedback(10, 1, 0));
+        assertEquals(40_000, sequence.deliveredBps(), "10 packets of 4,000 bits, once, in the second");
+    }
+
+    @Test
+    void theNumberingWrapsAndTheHistoryIsBounded() {
+        AtomicLong now = new AtomicLong();
+        TransportSequence sequence = new TransportSequence(now::get);
+        int last = 0;
+        for (int i = 0; i < 70_000; i++) {
+            last = sequence.next(100);
+        }
+        assertEquals((70_000 - 1) & 0xFFFF, last);
+        // Feedback on a packet that left the history long ago is ignored.
+        sequence.onFeedback(feedback(0, 1, 0));
+        now.addAndGet(1_000 * MS);
+        sequence.onFeedback(new TransportFeedback(0, 0, new long[0]));
+        assertEquals(0, sequence.deliveredBps());
+    }
+}
