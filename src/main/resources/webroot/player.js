@@ -479,6 +479,21 @@ async function offerToClient(clientId) {
 /** Frames decoded so far on the current connection, read now (tests time failovers with it). */
 state.decodedNow = async () => (pc ? decodedBy(pc) : 0);
 
+/** The current connection's video as its receiver saw it: frames, freezes (Chrome's count and seconds), width. */
+state.videoNow = async () => {
+  const out = { framesDecoded: 0, freezeCount: 0, freezeSeconds: 0, width: 0 };
+  if (!pc) return out;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') {
+      out.framesDecoded = s.framesDecoded || 0;
+      out.freezeCount = s.freezeCount || 0;
+      out.freezeSeconds = s.totalFreezesDuration || 0;
+      out.width = s.frameWidth || 0;
+    }
+  });
+  return out;
+};
+
 /** The candidate pair a connection's transport selected, from its stats report, or null before one. */
 function selectedPair(report) {
   let pair = null;

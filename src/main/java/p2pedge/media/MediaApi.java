@@ -109,8 +109,12 @@ public final class MediaApi {
         this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
     }
 
-    public Future<Offer> offer(long session, String stream) {
-        JsonObject body = new JsonObject().put("session", session).put("stream", stream);
+    /**
+     * An offer for a player of {@code stream}; a Host Peer ({@code host}) re-encodes what it gets for its clients, so
+     * it always gets the stream's top layer, whatever its own path.
+     */
+    public Future<Offer> offer(long session, String stream, boolean host) {
+        JsonObject body = new JsonObject().put("session", session).put("stream", stream).put("host", host);
         return bus.<JsonObject>request(OFFER, body, options).map(m -> Offer.fromJson(m.body()));
     }
 

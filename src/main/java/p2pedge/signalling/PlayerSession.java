@@ -313,7 +313,7 @@ final class PlayerSession {
         role = placedAs;
         state = State.OFFERING;
         hasEdgeConnection = true;
-        media.offer(id, stream).onComplete(ar -> {
+        media.offer(id, stream, placedAs == P2pApi.Role.HOST).onComplete(ar -> {
             if (state != State.OFFERING) {
                 return; // closed meanwhile; onClosed released the connection
             }

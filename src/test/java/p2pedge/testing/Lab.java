@@ -148,6 +148,11 @@ public final class Lab implements AutoCloseable {
         run("allowudp", Integer.toString(n));
     }
 
+    /** Caps what device {@code d} of home {@code n} downloads at {@code kbit} kbit/s (tbf on its router; 0 lifts it). */
+    public void downcap(int n, int d, int kbit) throws Exception {
+        run("downcap", Integer.toString(n), Integer.toString(d), Integer.toString(kbit));
+    }
+
     /** Home {@code n}'s devices can no longer reach each other, only the internet (Wi-Fi client isolation). */
     public void isolate(int n) throws Exception {
         run("isolate", Integer.toString(n));

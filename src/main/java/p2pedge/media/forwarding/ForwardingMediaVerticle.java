@@ -76,6 +76,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final FeedbackStats feedbackStats = new FeedbackStats();
     private ForwardedStream.Feedback feedback;
     private long egressTimer = -1;
+    private long layerTimer = -1;
+    private long paddingTimer = -1;
+    /** Probes' padding goes out this often, evenly. */
+    private static final long PADDING_INTERVAL_MS = 10;
+    private static final long LAYER_INTERVAL_MS = 100;
     private Viewers viewers;
     private Pulls pulls;
     private Publishers publishers;
@@ -164,6 +169,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                     FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections()).toJson())));
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
+            if (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC) {
+                // Feedback comes every 50-100 ms: layers follow it at that pace.
+                layerTimer = vertx.setPeriodic(LAYER_INTERVAL_MS, t -> viewers.adaptLayers());
+                paddingTimer = vertx.setPeriodic(PADDING_INTERVAL_MS, t -> streams.values().forEach(stream -> stream.video.padTick()));
+            }
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             consumers.add(bus.localConsumer(SELECT_LAYER, this::onSelectLayer));
             consumers.add(bus.<String>localConsumer(LOSE_PUBLISHER_SESSION, m -> {
@@ -182,6 +192,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     public Future<?> stop() {
         consumers.forEach(MessageConsumer::unregister);
         vertx.cancelTimer(egressTimer);
+        vertx.cancelTimer(layerTimer);
+        vertx.cancelTimer(paddingTimer);
         int open = viewers.releaseAll();
         publishers.stop();
         pulls.closeAll();
@@ -196,7 +208,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private void onOffer(Message<JsonObject> message) {
         long session = message.body().getLong("session");
         streamFor(message.body().getString("stream"))
-                .compose(stream -> viewers.offerTo(session, stream))
+                .compose(stream -> viewers.offerTo(session, stream, message.body().getBoolean("host", false)))
                 .onComplete(ar -> reply(message, ar));
     }
 

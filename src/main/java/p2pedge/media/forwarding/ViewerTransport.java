@@ -6,6 +6,7 @@ import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.RtcpFeedback;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
+import p2pedge.media.rtc.LayerSelection;
 import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
@@ -24,13 +25,15 @@ import java.util.Optional;
 final class ViewerTransport implements AutoCloseable {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ViewerTransport.class.getName());
 
     /**
      * What the viewer receives: its payload types (audio -1: none), whether it is another edge's pull, the id it
      * agreed for abs-send-time on its video (0: none; its receiver then estimates nothing) and for the transport-wide
-     * sequence number (0: none; it then reports no arrivals).
+     * sequence number (0: none; it then reports no arrivals), and whether it must get the top layer whatever its path
+     * (a Host Peer).
      */
-    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId, int transportId) {
+    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId, int transportId, boolean pinnedTop) {
     }
 
     private final SharedUdpPort port;
@@ -48,6 +51,8 @@ final class ViewerTransport implements AutoCloseable {
     private SrtpTransformer sending;
     /** Its transport-wide numbering and what its feedback says reached it (null until secured, or when not agreed). */
     private TransportSequence transport;
+    /** Its layer, chosen from what its feedback says of its path (with the transport-wide numbering only). */
+    private LayerSelection selection;
     private boolean closed;
 
     ViewerTransport(SharedUdpPort port, ForwardedStream stream, String id) {
@@ -105,6 +110,7 @@ final class ViewerTransport implements AutoCloseable {
         // One numbering for audio and video (transport-wide), kept across a move: the viewer's receiver counts on.
         if (transport == null && feed.transportId() > 0) {
             transport = new TransportSequence(System::nanoTime);
+            selection = new LayerSelection(LayerSelection.Rules.DEFAULT, System::nanoTime);
         }
         if (feed.audioType() >= 0) {
             stream.audio.add(id, new RtpForwarder.Viewer(address.get(),
@@ -155,6 +161,37 @@ final class ViewerTransport implements AutoCloseable {
             feedback.transport().forEach(transport::onFeedback);
         }
     }
+
+    /**
+     * Feeds the viewer the layer its path carries and probes for the next (see {@link LayerSelection}); nothing for a
+     * viewer without transport-wide feedback, which stays on the top layer. On the media context.
+     */
+    void adaptLayer() {
+        if (selection == null || closed || !connected()) {
+            return;
+        }
+        java.util.List<Integer> sending = stream.video.sendingLayers();
+        long[] rates = sending.stream().mapToLong(stream.video::layerBitsPerSecond).toArray();
+        LayerSelection.Decision decision = selection.decide(new LayerSelection.Path(transport.deliveredBps(),
+                        transport.lossFraction(), transport.queueingMicros(), transport.probeReceivedBps()), rates,
+                Math.round(stream.audio.sourceBytesPerSecond() * 8), feed.pinnedTop());
+        if (decision.paddingBps() > 0 && !probing) {
+            transport.markProbe();
+        }
+        if (decision.layer() != lastLayer || (decision.paddingBps() > 0) != probing) {
+            LOG.info("viewer " + id + ": layer " + decision.layer() + " of " + rates.length
+                    + (decision.paddingBps() > 0 ? ", probing with " + decision.paddingBps() / 1000 + " kbit/s of padding" : "")
+                    + " (delivered " + transport.deliveredBps() / 1000 + " kbit/s, lost " + Math.round(transport.lossFraction() * 100)
+                    + " %, queue " + transport.queueingMicros() / 1000 + " ms)");
+            lastLayer = decision.layer();
+            probing = decision.paddingBps() > 0;
+        }
+        stream.video.select(id, decision.layer());
+        stream.video.pad(id, decision.paddingBps());
+    }
+
+    private int lastLayer = -1;
+    private boolean probing;
 
     /** What the viewer's transport-wide feedback says reached it, when it gives any. */
     Optional<TransportSequence> transport() {

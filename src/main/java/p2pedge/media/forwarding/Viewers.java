@@ -10,6 +10,7 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.AbsSendTime;
+import p2pedge.media.rtc.LayerSelection;
 import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.EdgeSdp;
@@ -47,6 +48,8 @@ final class Viewers {
         int audioType = ForwardedStream.OPUS;
         /** Another edge pulling the stream, not a player. */
         boolean pullingEdge;
+        /** A Host Peer: the top layer whatever its path. */
+        boolean host;
         /** The id the player agreed for abs-send-time in its answer to the edge's offer (0: none). */
         int absSendTimeId;
         /** The id it agreed for the transport-wide sequence number (0: none). */
@@ -137,6 +140,11 @@ final class Viewers {
         return out;
     }
 
+    /** Each viewer with transport-wide feedback gets the layer its path carries (see {@link LayerSelection}). */
+    void adaptLayers() {
+        viewers.values().forEach(viewer -> viewer.transport.adaptLayer());
+    }
+
     int size() {
         return viewers.size();
     }
@@ -159,22 +167,24 @@ final class Viewers {
     }
 
     /** A player's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
-    Future<JsonObject> offerTo(long session, ForwardedStream stream) {
-        return offer(session, stream, false);
+    /** @param host a Host Peer: it gets the top layer whatever its path (it re-encodes for its clients) */
+    Future<JsonObject> offerTo(long session, ForwardedStream stream, boolean host) {
+        return offer(session, stream, false, host);
     }
 
     /** The same offer for another edge's pull (see {@link RtpForwarder#addPullingEdge}). */
     Future<JsonObject> offerToEdge(long session, ForwardedStream stream) {
-        return offer(session, stream, true);
+        return offer(session, stream, true, false);
     }
 
-    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean pullingEdge) {
+    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean pullingEdge, boolean host) {
         release(session);
         if (viewers.size() >= media.maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
         }
         Viewer viewer = new Viewer(session, stream, port);
         viewer.pullingEdge = pullingEdge;
+        viewer.host = host;
         viewers.put(session, viewer);
         // An offer holds a slot: one never answered gives it back after the connect timeout.
         armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + media.connectTimeoutSeconds() + " s");
@@ -228,7 +238,7 @@ final class Viewers {
      */
     private boolean expectDtls(Viewer viewer, PeerSdp peer) {
         if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge,
-                viewer.absSendTimeId, viewer.transportId),
+                viewer.absSendTimeId, viewer.transportId, viewer.host),
                 () -> connected(viewer))) {
             return false;
         }

@@ -42,6 +42,11 @@ public final class RtpForwarder {
         private long switches;
         /** VP8's picture ids and TL0PICIDX, run on across switches (null for other codecs and audio). */
         private Vp8Numbering vp8;
+        /** A probe: padding to send besides the media, bit/s, and the bytes of it earned and not yet sent. */
+        private long paddingBps;
+        private double paddingCredit;
+        private long paddingAtNanos;
+        private long paddingSent;
         /** A player, whose decoder must start at a keyframe (another edge's pull is not: the pulling edge gates its own). */
         private boolean gated;
         private long packets;
@@ -78,6 +83,8 @@ public final class RtpForwarder {
     private final SourceLayers layers;
     private long sourceChanges;
     private long refusedLayerPackets;
+    /** Viewers being sent padding (probes) now. */
+    private int padding;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
 
@@ -148,7 +155,10 @@ public final class RtpForwarder {
      * may then close the viewer's SRTP context (jitsi-srtp may hold native OpenSSL contexts), none of it in use.
      */
     public void remove(String viewerId) {
-        viewers.remove(viewerId);
+        Viewer viewer = viewers.remove(viewerId);
+        if (viewer != null && viewer.paddingBps > 0) {
+            padding--;
+        }
     }
 
     public int viewerCount() {
@@ -205,6 +215,50 @@ public final class RtpForwarder {
     public long switchesOf(String viewerId) {
         Viewer viewer = viewers.get(viewerId);
         return viewer == null ? 0 : viewer.switches;
+    }
+
+    /**
+     * Padding to send a viewer besides its media, in bit/s (0: none): a probe of whether its path carries a higher
+     * layer, sent on {@link #padTick}. On the forwarding thread.
+     */
+    public void pad(String viewerId, long bitsPerSecond) {
+        Viewer viewer = viewers.get(viewerId);
+        long bps = Math.max(0, bitsPerSecond);
+        if (viewer != null && viewer.paddingBps != bps) {
+            padding += (bps > 0 ? 1 : 0) - (viewer.paddingBps > 0 ? 1 : 0);
+            viewer.paddingBps = bps;
+            viewer.paddingCredit = 0;
+            viewer.paddingAtNanos = clock.getAsLong();
+        }
+    }
+
+    /**
+     * Sends the padding probes have earned since the last tick: call every few ms (on the forwarding thread), so that
+     * padding goes out evenly rather than in bursts a slow line would queue by themselves.
+     */
+    public void padTick() {
+        if (padding == 0) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (Viewer viewer : viewers.values()) {
+            if (viewer.paddingBps > 0) {
+                try {
+                    sendPadding(viewer, now);
+                } catch (GeneralSecurityException e) {
+                    LOG.warning("cannot protect padding for " + viewer.address + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Padding packets sent to all viewers (probes). */
+    public long paddingSent() {
+        long sum = 0;
+        for (Viewer viewer : viewers.values()) {
+            sum += viewer.paddingSent;
+        }
+        return sum;
     }
 
     /** Packets of a layer beyond the ones the source declared, not forwarded. */
@@ -361,6 +415,30 @@ public final class RtpForwarder {
     public long sourceChanges() {
         return sourceChanges;
     }
+
+    /** Padding packets of up to 255 bytes (RTP's limit) for the credit a probe earned since the last tick. */
+    private void sendPadding(Viewer viewer, long now) throws GeneralSecurityException {
+        viewer.paddingCredit = Math.min(PADDING_BURST_BYTES,
+                viewer.paddingCredit + viewer.paddingBps * ((now - viewer.paddingAtNanos) / 1e9) / 8);
+        viewer.paddingAtNanos = now;
+        while (viewer.paddingCredit >= 255) {
+            java.util.Optional<byte[]> padding = viewer.rewriter.padding(255, now);
+            if (padding.isEmpty()) {
+                return;
+            }
+            byte[] secured = viewer.srtp.protectRtp(padding.get());
+            viewer.sent.put(secured);
+            sender.accept(viewer.address, secured);
+            viewer.paddingCredit -= 255 + 12;
+            viewer.paddingSent++;
+        }
+    }
+
+    /**
+     * The most padding sent at once: 4 packets, about 1 kB, 20 ms of a 400 kbit/s line (a larger burst would queue on
+     * a slow line by itself and read as congestion); at a tick every 10 ms, up to about 850 kbit/s.
+     */
+    private static final int PADDING_BURST_BYTES = 4 * 267;
 
     private static int ssrcOf(byte[] packet) {
         return ((packet[8] & 0xFF) << 24) | ((packet[9] & 0xFF) << 16) | ((packet[10] & 0xFF) << 8) | (packet[11] & 0xFF);

@@ -74,6 +74,37 @@ public final class RtpRewriter {
         }
     }
 
+    /**
+     * A padding-only packet (RFC 3550 section 5.1: the P bit, {@code bytes} of padding, no payload) in this viewer's
+     * stream, numbered next (the media after it numbered on), on the last packet's timestamp, stamped like media: what
+     * a probe sends to learn whether the path carries more. Empty before the viewer's first packet.
+     */
+    public java.util.Optional<byte[]> padding(int bytes, long nanos) {
+        if (!started || rebaseGapTicks >= 0) {
+            return java.util.Optional.empty();
+        }
+        int size = Math.max(1, Math.min(255, bytes));
+        byte[] plain = new byte[12 + size];
+        plain[0] = (byte) 0xA0; // V=2, P
+        plain[1] = (byte) (payloadType >= 0 ? payloadType : 0);
+        plain[plain.length - 1] = (byte) size;
+        lastSequence = (lastSequence + 1) & 0xFFFF;
+        sequenceDelta++; // the media after it go on from its number
+        plain[2] = (byte) (lastSequence >>> 8);
+        plain[3] = (byte) lastSequence;
+        plain[4] = (byte) (lastTimestamp >>> 24);
+        plain[5] = (byte) (lastTimestamp >>> 16);
+        plain[6] = (byte) (lastTimestamp >>> 8);
+        plain[7] = (byte) lastTimestamp;
+        plain[8] = (byte) (ssrc >>> 24);
+        plain[9] = (byte) (ssrc >>> 16);
+        plain[10] = (byte) (ssrc >>> 8);
+        plain[11] = (byte) ssrc;
+        int sequenceNumber = transportId > 0 ? transport.next(plain.length + 8 + 10) : 0;
+        return java.util.Optional.of(HeaderExtensions.stamped(plain, absSendTimeId,
+                absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0, transportId, sequenceNumber));
+    }
+
     /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
     public byte[] rewrite(byte[] packet) {
         return rewrite(packet, 0);

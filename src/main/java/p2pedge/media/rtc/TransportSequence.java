@@ -4,7 +4,8 @@ package p2pedge.media.rtc;
  * One viewer's transport-wide sequence numbers (draft-holmer-rmcat-transport-wide-cc-extensions-01): every packet the
  * edge sends it, audio and video, takes the next one, and what was sent under each (when, how many bytes) is kept for
  * the last {@link #HISTORY} packets, so that the viewer's feedback ({@link TransportFeedback}) says what reached it:
- * the rate delivered to it and the share lost, over each second of the edge's clock. Pure (injected clock); confined
+ * the rate delivered to it and the share lost, over each second of the edge's clock, and the queue building on the path
+ * (how far one-way delays rise above the lowest seen). Pure (injected clock); confined
  * to the forwarding thread, shared by the viewer's video and audio forwarders.
  */
 public final class TransportSequence {
@@ -30,6 +31,18 @@ public final class TransportSequence {
     private double lossFraction;
     private long feedbacks;
     private boolean sent;
+    /** One-way delay (arrival in the viewer's clock minus send in the edge's: an unknown offset plus the path's delay). */
+    private long baseDelayMicros = Long.MAX_VALUE;
+    private long baseDelayAtNanos;
+    private long queueingMicros;
+    private long lastFeedbackNanos;
+    /** A probe's packets: those sent from {@code probeFromNanos} on, what of them arrived and over how long. */
+    private long probeFromNanos = Long.MAX_VALUE;
+    private long probeBytes;
+    private long probeFirstArrival = Long.MAX_VALUE;
+    private long probeLastArrival = Long.MIN_VALUE;
+    /** The lowest one-way delay seen is the path's own (empty queues); it is forgotten after this long (routes change). */
+    private static final long BASE_DELAY_WINDOW_NANOS = 10_000_000_000L;
 
     public TransportSequence(java.util.function.LongSupplier nanoClock) {
         this.clock = nanoClock;
@@ -57,6 +70,7 @@ public final class TransportSequence {
         long now = clock.getAsLong();
         feedbacks++;
         long[] arrivals = feedback.arrivalMicros();
+        long highestDelay = Long.MIN_VALUE;
         for (int i = 0; i < arrivals.length; i++) {
             int sequence = (feedback.baseSequence() + i) & 0xFFFF;
             int slot = sequence & (HISTORY - 1);
@@ -69,7 +83,22 @@ public final class TransportSequence {
                 windowReceived++;
                 windowBytes += sentBytes[slot];
                 slotSequence[slot] = -1; // counted once, however often it is reported
+                if (sentNanos[slot] >= probeFromNanos) {
+                    probeBytes += sentBytes[slot];
+                    probeFirstArrival = Math.min(probeFirstArrival, arrivals[i]);
+                    probeLastArrival = Math.max(probeLastArrival, arrivals[i]);
+                }
+                long delay = arrivals[i] - sentNanos[slot] / 1_000;
+                highestDelay = Math.max(highestDelay, delay);
+                if (delay < baseDelayMicros || now - baseDelayAtNanos > BASE_DELAY_WINDOW_NANOS) {
+                    baseDelayMicros = delay;
+                    baseDelayAtNanos = now;
+                }
             }
+        }
+        if (highestDelay != Long.MIN_VALUE) {
+            queueingMicros = highestDelay - baseDelayMicros;
+            lastFeedbackNanos = now;
         }
         if (now - windowStart >= WINDOW_NANOS) {
             deliveredBps = windowBytes * 8 * 1_000_000_000L / (now - windowStart);
@@ -90,6 +119,37 @@ public final class TransportSequence {
     /** The share of the packets reported in that second that did not arrive (a later report of one that did wins). */
     public double lossFraction() {
         return lossFraction;
+    }
+
+    /**
+     * How much longer than the path's own delay its slowest packet in the latest feedback took, in microseconds: the
+     * queue that built up on the way (a link carrying more than it can); 0 before any feedback.
+     */
+    public long queueingMicros() {
+        return queueingMicros;
+    }
+
+    /** Measures what arrives of the packets sent from now on (a probe): see {@link #probeReceivedBps}. */
+    public void markProbe() {
+        probeFromNanos = clock.getAsLong();
+        probeBytes = 0;
+        probeFirstArrival = Long.MAX_VALUE;
+        probeLastArrival = Long.MIN_VALUE;
+    }
+
+    /**
+     * The rate at which the packets sent since {@link #markProbe} arrived, in the viewer's clock: bytes over the time
+     * between the first and the last arrival (a shaper that lets a burst through and then holds the rest shows here as
+     * a rate under what was sent); -1 before 100 ms of arrivals.
+     */
+    public long probeReceivedBps() {
+        long span = probeLastArrival - probeFirstArrival;
+        return span < 100_000 ? -1 : probeBytes * 8 * 1_000_000 / span;
+    }
+
+    /** When the latest feedback that named a packet came (the clock's nanos), 0 before any. */
+    public long lastFeedbackNanos() {
+        return lastFeedbackNanos;
     }
 
     public long feedbacks() {

@@ -67,4 +67,23 @@ class TransportSequenceTest {
         sequence.onFeedback(new TransportFeedback(0, 0, new long[0]));
         assertEquals(0, sequence.deliveredBps());
     }
+
+    @Test
+    void aQueueBuildingOnThePathShowsAsDelayAboveTheLowestSeen() {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        TransportSequence sequence = new TransportSequence(now::get);
+        long clockOffsetMicros = 7_000_000_000L; // the viewer's clock is anywhere
+        // Ten packets 10 ms apart: the first five take 20 ms, then each one 15 ms longer than the one before.
+        long[] arrivals = new long[10];
+        for (int i = 0; i < 10; i++) {
+            sequence.next(1_000);
+            long delayMs = i < 5 ? 20 : 20 + 15 * (i - 4);
+            arrivals[i] = clockOffsetMicros + (now.get() / 1_000) + delayMs * 1_000;
+            now.addAndGet(10 * MS);
+        }
+        sequence.onFeedback(new TransportFeedback(0, 0, java.util.Arrays.copyOf(arrivals, 5)));
+        assertEquals(0, sequence.queueingMicros(), "no queue yet");
+        sequence.onFeedback(new TransportFeedback(5, 1, java.util.Arrays.copyOfRange(arrivals, 5, 10)));
+        assertEquals(75_000, sequence.queueingMicros(), "the slowest is 75 ms over the path's own delay");
+    }
 }
