@@ -17,26 +17,28 @@ import java.util.TreeMap;
  * @param feedback             what viewers' NACKs and keyframe requests made it do, and what it refused
  * @param portDropped          datagrams the media port dropped since it started, by reason
  * @param tcpConnections       ICE-TCP connections open on the media port (players whose network drops UDP)
+ * @param layers               simulcast: viewers below their stream's top layer, switches, probes' padding
  */
 public record MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond,
-                            FeedbackCounters feedback, Map<String, Long> portDropped, int tcpConnections) {
+                            FeedbackCounters feedback, Map<String, Long> portDropped, int tcpConnections, LayerCounters layers) {
 
     /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
     public MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond) {
-        this(viewers, streams, pulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of(), 0);
+        this(viewers, streams, pulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of(), 0, LayerCounters.NONE);
     }
 
     public JsonObject toJson() {
         return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", pulls)
                 .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson())
-                .put("portDropped", new JsonObject(new HashMap<>(portDropped))).put("tcpConnections", tcpConnections);
+                .put("portDropped", new JsonObject(new HashMap<>(portDropped))).put("tcpConnections", tcpConnections)
+                .put("layers", layers.toJson());
     }
 
     public static MediaSnapshot fromJson(JsonObject json) {
         return new MediaSnapshot(json.getInteger("viewers"), json.getInteger("streams"), json.getInteger("relayPulls"),
                 json.getLong("egressBytes"), json.getDouble("egressBitsPerSecond"),
                 FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())), droppedFrom(json.getJsonObject("portDropped")),
-                json.getInteger("tcpConnections", 0));
+                json.getInteger("tcpConnections", 0), LayerCounters.fromJson(json.getJsonObject("layers")));
     }
 
     private static Map<String, Long> droppedFrom(JsonObject json) {

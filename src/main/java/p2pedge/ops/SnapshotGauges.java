@@ -69,6 +69,12 @@ final class SnapshotGauges {
                 .register(registry);
         Gauge.builder("p2pedge.media.egress.bitrate", this, m -> m.lastMedia.egressBitsPerSecond()).baseUnit("bits.per.second")
                 .description("The media plane's sending rate over the last seconds").register(registry);
+        Gauge.builder("p2pedge.media.viewers.below.top.layer", this, m -> m.lastMedia.layers().viewersBelowTop())
+                .description("Viewers fed a lower simulcast layer than their stream's top: their path carries no more").register(registry);
+        FunctionCounter.builder("p2pedge.media.layer.switches", this, m -> m.lastMedia.layers().switches())
+                .description("Viewers moved from one layer (or source) to another, at keyframes").register(registry);
+        FunctionCounter.builder("p2pedge.media.padding.packets", this, m -> m.lastMedia.layers().paddingPackets())
+                .description("Padding packets sent by probes of whether a viewer's path carries a higher layer").register(registry);
     }
 
     /** Signalling's latest snapshot. */

@@ -69,6 +69,13 @@ class LabLayersTest {
                 assertTrue(after.getInteger("width") < 640, "it stays on a layer its line carries: " + after);
                 assertTrue(frames > 30 * 20, "it keeps playing: " + frames + " frames in 30 s");
                 assertEquals(640, video(open).getInteger("width"), "the uncapped viewer plays the top layer");
+                p2pedge.testing.Scrape metrics = p2pedge.testing.Scrape.parse(edge.admin("/metrics", null));
+                System.out.printf("lab layers: metrics: %.0f viewer(s) below the top layer, %.0f switches, %.0f padding packets%n",
+                        metrics.value("p2pedge_media_viewers_below_top_layer"), metrics.value("p2pedge_media_layer_switches_total"),
+                        metrics.value("p2pedge_media_padding_packets_total"));
+                assertEquals(1, metrics.value("p2pedge_media_viewers_below_top_layer"), "the operator sees one viewer below the top");
+                assertTrue(metrics.value("p2pedge_media_layer_switches_total") >= 1, "and its switch");
+                assertTrue(metrics.value("p2pedge_media_padding_packets_total") > 0, "and the probes' padding");
 
                 lab.downcap(1, 1, 0);
                 long up = widthWithin(capped, w -> w == 640, 20_000);

@@ -28,6 +28,11 @@ public final class Scrape {
         }
     }
 
+    /** A scrape already fetched (e.g. from an edge in the network lab). */
+    public static Scrape parse(String text) {
+        return new Scrape(text);
+    }
+
     public static Scrape of(int port) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -18,6 +18,7 @@ import p2pedge.config.EdgeConfig;
 import p2pedge.media.EgressRate;
 import p2pedge.media.FeedbackCounters;
 import p2pedge.media.MediaApi;
+import p2pedge.media.LayerCounters;
 import p2pedge.media.MediaSnapshot;
 import p2pedge.media.StreamDirectory;
 import p2pedge.media.demo.DemoStream;
@@ -166,7 +167,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
             consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                     viewers.size(), streams.size(), pulls.count(), port.sentBytes(), egress.bitsPerSecond(),
-                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections()).toJson())));
+                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections(), layerCounters()).toJson())));
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             if (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC) {
@@ -334,6 +335,18 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             return;
         }
         message.reply(viewers.layerOf(session).orElse(-1));
+    }
+
+    private LayerCounters layerCounters() {
+        int below = 0;
+        long switches = 0;
+        long padding = 0;
+        for (ForwardedStream stream : streams.values()) {
+            below += stream.video.viewersBelowTop();
+            switches += stream.video.switches();
+            padding += stream.video.paddingSent();
+        }
+        return new LayerCounters(below, switches, padding);
     }
 
     private Future<JsonObject> stats() {

@@ -53,6 +53,9 @@ final class ViewerTransport implements AutoCloseable {
     private TransportSequence transport;
     /** Its layer, chosen from what its feedback says of its path (with the transport-wide numbering only). */
     private LayerSelection selection;
+    /** The layer last chosen and whether a probe runs: a new probe starts measuring, and changes are logged (FINE). */
+    private int lastLayer = -1;
+    private boolean probing;
     private boolean closed;
 
     ViewerTransport(SharedUdpPort port, ForwardedStream stream, String id) {
@@ -171,6 +174,9 @@ final class ViewerTransport implements AutoCloseable {
             return;
         }
         java.util.List<Integer> sending = stream.video.sendingLayers();
+        if (sending.isEmpty()) {
+            return; // nothing sent yet: no layer to choose
+        }
         long[] rates = sending.stream().mapToLong(stream.video::layerBitsPerSecond).toArray();
         LayerSelection.Decision decision = selection.decide(new LayerSelection.Path(transport.deliveredBps(),
                         transport.lossFraction(), transport.queueingMicros(), transport.probeReceivedBps()), rates,
@@ -179,7 +185,7 @@ final class ViewerTransport implements AutoCloseable {
             transport.markProbe();
         }
         if (decision.layer() != lastLayer || (decision.paddingBps() > 0) != probing) {
-            LOG.info("viewer " + id + ": layer " + decision.layer() + " of " + rates.length
+            LOG.fine(() -> "viewer " + id + ": layer " + decision.layer() + " of " + rates.length
                     + (decision.paddingBps() > 0 ? ", probing with " + decision.paddingBps() / 1000 + " kbit/s of padding" : "")
                     + " (delivered " + transport.deliveredBps() / 1000 + " kbit/s, lost " + Math.round(transport.lossFraction() * 100)
                     + " %, queue " + transport.queueingMicros() / 1000 + " ms)");
@@ -189,9 +195,6 @@ final class ViewerTransport implements AutoCloseable {
         stream.video.select(id, decision.layer());
         stream.video.pad(id, decision.paddingBps());
     }
-
-    private int lastLayer = -1;
-    private boolean probing;
 
     /** What the viewer's transport-wide feedback says reached it, when it gives any. */
     Optional<TransportSequence> transport() {

@@ -46,7 +46,6 @@ public final class RtpForwarder {
         private long paddingBps;
         private double paddingCredit;
         private long paddingAtNanos;
-        private long paddingSent;
         /** A player, whose decoder must start at a keyframe (another edge's pull is not: the pulling edge gates its own). */
         private boolean gated;
         private long packets;
@@ -83,8 +82,10 @@ public final class RtpForwarder {
     private final SourceLayers layers;
     private long sourceChanges;
     private long refusedLayerPackets;
-    /** Viewers being sent padding (probes) now. */
+    /** Viewers being sent padding (probes) now, and what was sent, and the switches made. */
     private int padding;
+    private long paddingSent;
+    private long switchCount;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
 
@@ -252,13 +253,30 @@ public final class RtpForwarder {
         }
     }
 
-    /** Padding packets sent to all viewers (probes). */
+    /** Padding packets sent since the forwarder started (probes). */
     public long paddingSent() {
-        long sum = 0;
-        for (Viewer viewer : viewers.values()) {
-            sum += viewer.paddingSent;
+        return paddingSent;
+    }
+
+    /** Layer switches (and moves to a new source) since the forwarder started. */
+    public long switches() {
+        return switchCount;
+    }
+
+    /** Viewers fed a lower layer than the top one the source sends now. */
+    public int viewersBelowTop() {
+        List<Integer> sending = layers.sending();
+        if (sending.size() < 2) {
+            return 0;
         }
-        return sum;
+        int top = sending.get(sending.size() - 1);
+        int below = 0;
+        for (Viewer viewer : viewers.values()) {
+            if (viewer.fed && viewer.fedFrom != top && sending.contains(viewer.fedFrom)) {
+                below++;
+            }
+        }
+        return below;
     }
 
     /** Packets of a layer beyond the ones the source declared, not forwarded. */
@@ -430,7 +448,7 @@ public final class RtpForwarder {
             viewer.sent.put(secured);
             sender.accept(viewer.address, secured);
             viewer.paddingCredit -= 255 + 12;
-            viewer.paddingSent++;
+            paddingSent++;
         }
     }
 
@@ -487,6 +505,7 @@ public final class RtpForwarder {
                         viewer.vp8.newSource();
                     }
                     viewer.switches++;
+                    switchCount++;
                 }
                 viewer.fed = true;
                 viewer.fedFrom = ssrc;

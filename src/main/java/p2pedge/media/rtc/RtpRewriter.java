@@ -90,19 +90,33 @@ public final class RtpRewriter {
         plain[plain.length - 1] = (byte) size;
         lastSequence = (lastSequence + 1) & 0xFFFF;
         sequenceDelta++; // the media after it go on from its number
-        plain[2] = (byte) (lastSequence >>> 8);
-        plain[3] = (byte) lastSequence;
-        plain[4] = (byte) (lastTimestamp >>> 24);
-        plain[5] = (byte) (lastTimestamp >>> 16);
-        plain[6] = (byte) (lastTimestamp >>> 8);
-        plain[7] = (byte) lastTimestamp;
-        plain[8] = (byte) (ssrc >>> 24);
-        plain[9] = (byte) (ssrc >>> 16);
-        plain[10] = (byte) (ssrc >>> 8);
-        plain[11] = (byte) ssrc;
-        int sequenceNumber = transportId > 0 ? transport.next(plain.length + 8 + 10) : 0;
-        return java.util.Optional.of(HeaderExtensions.stamped(plain, absSendTimeId,
-                absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0, transportId, sequenceNumber));
+        number(plain, lastSequence, lastTimestamp);
+        return java.util.Optional.of(stamped(plain, nanos));
+    }
+
+    /**
+     * A copy of {@code packet} with the edge's header extensions in place of the source's (whose ids it agreed with
+     * the edge, not the viewer). The size kept for the transport-wide feedback is what goes on the wire: the edge's
+     * extension block and the SRTP tag too.
+     */
+    private byte[] stamped(byte[] packet, long nanos) {
+        int sequenceNumber = transportId > 0 ? transport.next(packet.length + 8 + 10) : 0;
+        return HeaderExtensions.stamped(packet, absSendTimeId, absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0,
+                transportId, sequenceNumber);
+    }
+
+    /** Writes the viewer's sequence number, timestamp and SSRC into {@code out}. */
+    private void number(byte[] out, int sequence, long timestamp) {
+        out[2] = (byte) (sequence >>> 8);
+        out[3] = (byte) sequence;
+        out[4] = (byte) (timestamp >>> 24);
+        out[5] = (byte) (timestamp >>> 16);
+        out[6] = (byte) (timestamp >>> 8);
+        out[7] = (byte) timestamp;
+        out[8] = (byte) (ssrc >>> 24);
+        out[9] = (byte) (ssrc >>> 16);
+        out[10] = (byte) (ssrc >>> 8);
+        out[11] = (byte) ssrc;
     }
 
     /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
@@ -115,11 +129,7 @@ public final class RtpRewriter {
      * negotiated abs-send-time; the source packet is left untouched.
      */
     public byte[] rewrite(byte[] packet, long nanos) {
-        // The source's own header extensions carry ids it agreed with the edge: the viewer gets only the edge's. The size
-        // kept for the transport-wide feedback is what goes on the wire: the edge's extension block and the SRTP tag too.
-        int sequenceNumber = transportId > 0 ? transport.next(packet.length + 8 + 10) : 0;
-        byte[] out = HeaderExtensions.stamped(packet, absSendTimeId, absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0,
-                transportId, sequenceNumber);
+        byte[] out = stamped(packet, nanos);
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
         if (!started) {
@@ -136,19 +146,10 @@ public final class RtpRewriter {
         long newTimestamp = (timestamp + timestampDelta) & 0xFFFFFFFFL;
         lastSequence = newSequence;
         lastTimestamp = newTimestamp;
-        out[2] = (byte) (newSequence >>> 8);
-        out[3] = (byte) newSequence;
-        out[4] = (byte) (newTimestamp >>> 24);
-        out[5] = (byte) (newTimestamp >>> 16);
-        out[6] = (byte) (newTimestamp >>> 8);
-        out[7] = (byte) newTimestamp;
+        number(out, newSequence, newTimestamp);
         if (payloadType >= 0) {
             out[1] = (byte) ((packet[1] & 0x80) | payloadType); // the marker bit stays
         }
-        out[8] = (byte) (ssrc >>> 24);
-        out[9] = (byte) (ssrc >>> 16);
-        out[10] = (byte) (ssrc >>> 8);
-        out[11] = (byte) ssrc;
         return out;
     }
 }

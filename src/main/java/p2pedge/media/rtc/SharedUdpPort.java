@@ -503,9 +503,9 @@ public final class SharedUdpPort {
         }
         peer.routeCheck = null;
         InetSocketAddress previous = peer.established.address;
+        routesMoved.increment(); // first: whoever sees the new address sees the move counted
         peer.established.address = from;
         peer.addresses.select(from, nanoClock.getAsLong());
-        routesMoved.increment();
         LOG.fine(() -> "session " + ufrag + ": media moves from " + previous + " to " + from + " (the peer's new path)");
     }
 

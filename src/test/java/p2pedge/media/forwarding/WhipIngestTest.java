@@ -124,17 +124,27 @@ class WhipIngestTest {
         }
     }
 
+    /**
+     * Chromium with its fake camera (a canvas in a tab that is not in front would get its timers throttled, and send
+     * little).
+     */
+    private static final java.util.List<String> FAKE_CAMERA = java.util.stream.Stream.concat(
+            p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS.stream(),
+            java.util.stream.Stream.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")).toList();
+
+    /** The publish page with {@code query}, started; returns once it publishes. */
+    private static p2pedge.testing.Chromium.Page publish(p2pedge.testing.Chromium chromium, TestEdge edge, String query) throws Exception {
+        p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + edge.port() + "/publish.html?" + query + "&autostart=1");
+        publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20), "the publish page publishes (" + query + ")");
+        return publisher;
+    }
+
     @Test
     @Tag("browser")
     void chromiumPublishesFromThePublishPageAndAnotherPagePlays(Vertx vertx) throws Exception {
-        java.util.List<String> flags = new java.util.ArrayList<>(p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS);
-        flags.addAll(java.util.List.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"));
         try (TestEdge edge = TestEdge.start(vertx, config());
-             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, flags)) {
-            p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + edge.port()
-                    + "/publish.html?stream=live/page&source=camera&autostart=1");
-            publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20),
-                    "the publish page publishes its (fake) camera");
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, FAKE_CAMERA)) {
+            p2pedge.testing.Chromium.Page publisher = publish(chromium, edge, "stream=live/page&source=camera");
             p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=live/page");
             player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
                     "another page plays what the publish page sends");
@@ -155,15 +165,9 @@ class WhipIngestTest {
     @Test
     @Tag("browser")
     void chromiumPublishesSimulcastAndAPlayerDecodesAcrossLayerSwitches(Vertx vertx) throws Exception {
-        // The fake camera: a canvas in a tab that is not in front gets its timers throttled, and sends little.
-        java.util.List<String> flags = new java.util.ArrayList<>(p2pedge.testing.Chromium.LOOPBACK_WEBRTC_FLAGS);
-        flags.addAll(java.util.List.of("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"));
         try (TestEdge edge = TestEdge.start(vertx, config());
-             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, flags)) {
-            p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + edge.port()
-                    + "/publish.html?stream=live/layers&source=camera&simulcast=1&autostart=1");
-            publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20),
-                    "the publish page publishes simulcast");
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, FAKE_CAMERA)) {
+            p2pedge.testing.Chromium.Page publisher = publish(chromium, edge, "stream=live/layers&source=camera&simulcast=1");
             p2pedge.testing.Waits.until(() -> ForwardingPlaneTest.stats(vertx).getJsonObject("streamLayersKbps")
                     .getJsonArray("live/layers", new io.vertx.core.json.JsonArray()).size() == 3, 30_000, "the edge receives three layers");
             p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=live/layers");

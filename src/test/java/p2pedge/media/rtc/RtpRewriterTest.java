@@ -65,4 +65,24 @@ class RtpRewriterTest {
         assertEquals((timestamp(first) + 3000) & 0xFFFFFFFFL, timestamp(next), "then the new source's steps are followed");
         assertEquals(timestamp(next), rewriter.timestamp(123456789L + 3000).getAsLong());
     }
+
+    /** A probe's padding: the next number in the viewer's stream, the last timestamp, and the media numbered on after it. */
+    @Test
+    void paddingTakesTheNextNumberAndTheTransportWideOneToo() {
+        TransportSequence transport = new TransportSequence(System::nanoTime);
+        RtpRewriter rewriter = new RtpRewriter(7, 96, 0, 5, transport);
+        assertEquals(java.util.Optional.empty(), rewriter.padding(255, 0), "nothing before the first packet");
+        byte[] media = rewriter.rewrite(rtp(100, 9_000), 0);
+        byte[] padding = rewriter.padding(255, 0).orElseThrow();
+        byte[] next = rewriter.rewrite(rtp(101, 12_000), 0);
+        assertEquals(0x20, padding[0] & 0x20, "the P bit");
+        assertEquals(255, padding[padding.length - 1] & 0xFF, "its padding length");
+        assertEquals((sequence(media) + 1) & 0xFFFF, sequence(padding));
+        assertEquals((sequence(media) + 2) & 0xFFFF, sequence(next), "the media go on after it");
+        assertEquals(timestamp(media), timestamp(padding));
+        assertEquals(7, ByteBuffer.wrap(padding, 8, 4).getInt());
+        // Transport-wide numbers 0, 1, 2 in the one-byte extension (id 5, after the 4-byte block header).
+        assertEquals(1, ((padding[17] & 0xFF) << 8) | (padding[18] & 0xFF));
+        assertEquals(2, ((next[17] & 0xFF) << 8) | (next[18] & 0xFF));
+    }
 }
