@@ -120,6 +120,33 @@ class ForwardingPlaneTest {
         }
     }
 
+    /**
+     * Unmodified OvenPlayer decodes across layer switches too: moved 640 -> 160 -> 640 on the demo's three layers, its
+     * video element shows each size in turn, frames keep coming and the player reports no error.
+     */
+    @Test
+    @Tag("browser")
+    void ovenPlayerDecodesAcrossLayerSwitches(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, forwarder());
+             Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
+             OvenPlayerPages pages = OvenPlayerPages.start(vertx)) {
+            Waits.until(() -> stats(vertx).getJsonObject("streamLayersKbps").getJsonArray("app/stream").size() == 3, 20_000,
+                    "the demo sends three layers (the default)");
+            Chromium.Page oven = chromium.open(pages.url(OvenPlayerPages.NEWEST, edge.wsUrl("app/stream")));
+            oven.waitUntil("window.frames() > 30", Duration.ofSeconds(25), "OvenPlayer decodes");
+            // Its edge session: the one viewer whose receiver estimates its path (REMB).
+            Waits.until(() -> stats(vertx).getJsonObject("viewerEstimatesKbps").size() == 1, 10_000, "OvenPlayer's REMB");
+            long session = Long.parseLong(stats(vertx).getJsonObject("viewerEstimatesKbps").fieldNames().iterator().next());
+            for (int[] step : new int[][]{{0, 160}, {9, 640}}) {
+                long frames = ((Number) oven.eval("window.frames()")).longValue();
+                selectLayer(vertx, session, step[0]);
+                oven.waitUntil("document.querySelector('video').videoWidth === " + step[1] + " && window.frames() > " + (frames + 30),
+                        Duration.ofSeconds(15), "OvenPlayer shows layer " + step[0] + " (" + step[1] + " wide) and decodes on");
+            }
+            assertEquals("[]", oven.eval("JSON.stringify(window.op.errors)").toString());
+        }
+    }
+
     @Test
     void anH264StreamIsForwardedAndDecoded(Vertx vertx) throws Exception {
         List<JavaViewer> viewers = new ArrayList<>();
