@@ -158,8 +158,7 @@ final class ForwardedStream implements AutoCloseable {
         long now = System.nanoTime();
         lastPacketNanos = now;
         if (payloadType == from.videoType()) {
-            video.onSourceRtp(plain);
-            if (video.isLayer(ssrc)) {
+            if (video.onSourceRtp(plain)) {
                 if (!videoReception.containsKey(ssrc) && videoReception.size() >= PeerSdp.MAX_LAYERS) {
                     videoReception.keySet().retainAll(video.sendingLayers()); // a layer gone, or a source replaced
                 }

@@ -82,16 +82,12 @@ public final class LayerSelection {
         boolean congested = path.queueingMicros() > rules.congestedQueueMicros() || path.loss() > rules.congestedLoss();
         if (probeUntil >= 0) {
             if (congested) {
-                probeUntil = -1; // the next layer does not fit: wait longer before the next try
-                probeInterval = Math.min(2 * probeInterval, rules.maxProbeIntervalMillis() * 1_000_000);
-                nextProbeAt = now + probeInterval;
+                probeFailed(now);
                 graceUntil = now + GRACE_NANOS; // the queue the probe built drains; it says nothing of the layer
                 return new Decision(current, 0);
             } else if (now >= probeUntil && path.probeReceivedBps() * 100 < need(layerBps, current + 1, otherBps) * PROBE_ARRIVED_PERCENT) {
                 // What was sent arrived slower than the next layer needs (a shaper let a burst through, then held back).
-                probeUntil = -1;
-                probeInterval = Math.min(2 * probeInterval, rules.maxProbeIntervalMillis() * 1_000_000);
-                nextProbeAt = now + probeInterval;
+                probeFailed(now);
             } else if (now >= probeUntil) {
                 probeUntil = -1;
                 layer = current + 1 >= top ? -1 : current + 1;
@@ -130,6 +126,13 @@ public final class LayerSelection {
             return new Decision(current, Math.max(0, need(layerBps, current + 1, otherBps) - need(layerBps, current, otherBps)));
         }
         return new Decision(current, 0);
+    }
+
+    /** The next layer does not fit: the next try waits twice as long, up to the longest wait. */
+    private void probeFailed(long now) {
+        probeUntil = -1;
+        probeInterval = Math.min(2 * probeInterval, rules.maxProbeIntervalMillis() * 1_000_000);
+        nextProbeAt = now + probeInterval;
     }
 
     /** What the path must carry for a layer: its rate with headroom, and the rest. */

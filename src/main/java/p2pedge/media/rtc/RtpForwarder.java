@@ -184,11 +184,6 @@ public final class RtpForwarder {
         return layers.bitsPerSecond(ssrc);
     }
 
-    /** Whether {@code ssrc} is one of the source's video encodings (for its sender reports). */
-    public boolean isLayer(int ssrc) {
-        return layers.sending().contains(ssrc);
-    }
-
     /**
      * The layer a viewer should get (0 lowest; any value above the top layer means the top); it is switched at that
      * layer's next keyframe, asked for now, and keeps its current one until then. On the forwarding thread.
@@ -468,13 +463,15 @@ public final class RtpForwarder {
      * new source's, when a publisher came back on a new connection) at that encoding's keyframe, asked for while it
      * waits: its numbering goes on where it was ({@link RtpRewriter#newSource}), so the player sees one stream and
      * its decoder never starts mid-picture. Another edge's pull moves at once: it gates its own viewers.
+     *
+     * @return false for a packet of a layer beyond the ones the source declared (not forwarded, counted)
      */
-    public void onSourceRtp(byte[] packet) {
+    public boolean onSourceRtp(byte[] packet) {
         int ssrc = ssrcOf(packet);
         SourceLayers.Arrival arrival = layers.onPacket(ssrc, packet.length, codec == null ? 0 : codec.keyframePixels(packet));
         if (arrival == SourceLayers.Arrival.REFUSED) {
             refusedLayerPackets++;
-            return;
+            return false;
         }
         if (arrival == SourceLayers.Arrival.NEW_SOURCE) {
             sourceChanges++;
@@ -534,5 +531,6 @@ public final class RtpForwarder {
         } else if (keyframes != null) {
             keyframes.flush();
         }
+        return true;
     }
 }

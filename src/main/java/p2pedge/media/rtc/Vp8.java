@@ -62,17 +62,6 @@ public final class Vp8 {
 
     /** Where the RTP payload starts (after CSRCs and the header extension), or -1 if the packet is too short. */
     static int payloadOffset(byte[] rtp) {
-        if (rtp.length < 12) {
-            return -1;
-        }
-        int offset = 12 + 4 * (rtp[0] & 0x0F);
-        if ((rtp[0] & 0x10) != 0) {
-            if (offset + 4 > rtp.length) {
-                return -1;
-            }
-            int words = ((rtp[offset + 2] & 0xFF) << 8) | (rtp[offset + 3] & 0xFF);
-            offset += 4 + 4 * words;
-        }
-        return offset <= rtp.length ? offset : -1;
+        return HeaderExtensions.blockEnd(rtp);
     }
 }
