@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -137,9 +138,10 @@ public final class Chromium implements AutoCloseable {
         int port = Integer.parseInt(browser.url.replaceAll("^ws://127\\.0\\.0\\.1:(\\d+)/.*$", "$1"));
         Cdp cdp = Cdp.connect(vertx, "ws://127.0.0.1:" + port + "/devtools/page/" + targetId);
         Page page = new Page(targetId, cdp);
-        cdp.call("Runtime.enable", new JsonObject(), null);
-        cdp.call("Page.enable", new JsonObject(), null);
-        cdp.call("Page.navigate", new JsonObject().put("url", url), null);
+        // Same reason: a new tab's first answers can be slow while its renderer starts.
+        cdp.call("Runtime.enable", new JsonObject(), null, 30);
+        cdp.call("Page.enable", new JsonObject(), null, 30);
+        cdp.call("Page.navigate", new JsonObject().put("url", url), null, 30);
         pages.add(page);
         return page;
     }
@@ -275,7 +277,13 @@ public final class Chromium implements AutoCloseable {
             }
             socket.writeTextMessage(message.encode());
             try {
-                JsonObject response = reply.get(timeoutSeconds, TimeUnit.SECONDS);
+                JsonObject response;
+                try {
+                    response = reply.get(timeoutSeconds, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    // Name the call: a bare TimeoutException in a report says nothing about which step hung.
+                    throw new TimeoutException("DevTools " + method + " got no answer within " + timeoutSeconds + " s");
+                }
                 if (response.containsKey("error")) {
                     throw new IllegalStateException(method + ": " + response.getJsonObject("error").encode());
                 }
