@@ -190,14 +190,14 @@ function drawTrees(overview) {
       const under = document.createElement('ul');
       for (const [host, clients] of Object.entries(s.hosts)) {
         if (byId.get(Number(host)).edge !== edgeId) continue;
-        const h = item('host ' + host, 'host');
+        const h = item('host ' + host + figures(byId.get(Number(host))), 'host');
         if (clients.length) {
           h.append(list(clients.map(c => item('client ' + c + (byId.get(c).edge === edgeId ? '' : ' (on edge ' + short(byId.get(c).edge) + ')'),
             'client'))));
         }
         under.append(h);
       }
-      for (const id of s.edgeOnly) if (byId.get(id).edge === edgeId) under.append(item('edge-only ' + id, 'edgeonly'));
+      for (const id of s.edgeOnly) if (byId.get(id).edge === edgeId) under.append(item('edge-only ' + id + figures(byId.get(id)), 'edgeonly'));
       edge.append(under);
       tree.append(edge);
     }
@@ -209,6 +209,24 @@ function drawTrees(overview) {
     div.append(title, tree);
     return div;
   }));
+}
+
+/**
+ * A player's edge leg as its edge sees it (layer of layers, kbit/s its feedback says arrived or its receiver
+ * estimates, loss, layer switches) and the freezes the player itself reports, as a short suffix ('' for none).
+ */
+function figures(p) {
+  const parts = [];
+  const leg = p && p.leg;
+  if (leg) {
+    if (leg.layers > 1 && leg.layer >= 0) parts.push(`layer ${leg.layer + 1}/${leg.layers}`);
+    if (leg.deliveredKbps >= 0) parts.push(`${leg.deliveredKbps} kbit/s arrived`);
+    else if (leg.estimateKbps >= 0) parts.push(`${leg.estimateKbps} kbit/s estimated`);
+    if (leg.lossPercent > 0) parts.push(`${leg.lossPercent} % lost`);
+    if (leg.switches > 0) parts.push(`${leg.switches} switch${leg.switches === 1 ? '' : 'es'}`);
+  }
+  if (p && p.freezes !== undefined) parts.push(`${p.freezes} freeze${p.freezes === 1 ? '' : 's'}`);
+  return parts.length ? ' · ' + parts.join(' · ') : '';
 }
 
 function item(text, kind) {

@@ -596,6 +596,9 @@ setInterval(async () => {
   if (now - lastReportAt < (relays.size > 0 ? UPLOAD_REPORT_MS : REPORT_MS) - 100) return;
   lastReportAt = now;
   const message = { command: 'stats', id: state.id, peer_id: 0, kbps: state.kbps };
+  // How often the picture froze (the browser's count): the operators' dashboard shows it beside the edge's figures.
+  const video = await state.videoNow().catch(() => null);
+  if (video) message.freezes = video.freezeCount;
   if (relays.size > 0) message.upload = await measureUpload().catch(() => undefined);
   if (message.upload) state.upload = message.upload;
   send(message);

@@ -34,6 +34,8 @@ public final class MediaApi {
     public static final String SNAPSHOT = "p2pedge.media.snapshot";
     /** Replies with the live streams as a JSON array (name, source, media connections). */
     public static final String STREAMS = "p2pedge.media.streams";
+    /** Replies with each viewer's edge leg, {session: {@link ViewerLeg}} (the forwarding plane's; the other has none). */
+    public static final String VIEWER_LEGS = "p2pedge.media.viewer-legs";
     /** Replies with the number of live edge connections (monitoring, leak checks). */
     public static final String CONNECTIONS = "p2pedge.media.connections";
     /** Published (body: the session id) when a viewer's edge connection reaches connected: media flows. */
@@ -46,6 +48,18 @@ public final class MediaApi {
     public static final String STUN_SERVERS = "p2pedge.media.stun-servers";
     /** {"address"}: replies with what the edge's STUN ports answered that address lately, [{"server", "port"}]. */
     public static final String STUN_ANSWERS = "p2pedge.media.stun-answers";
+
+    /**
+     * One viewer's edge leg as the edge sees it: the layer it is fed (0 lowest; -1 none yet) of the {@code layers} its
+     * stream sends, its layer switches, what its receiver estimates its path carries (REMB, kbit/s; -1: none) and what
+     * its transport-wide feedback says reached it (kbit/s and lost %; -1: none).
+     */
+    public record ViewerLeg(int layer, int layers, long switches, long estimateKbps, long deliveredKbps, double lossPercent) {
+        public JsonObject toJson() {
+            return new JsonObject().put("layer", layer).put("layers", layers).put("switches", switches)
+                    .put("estimateKbps", estimateKbps).put("deliveredKbps", deliveredKbps).put("lossPercent", lossPercent);
+        }
+    }
 
     /** A Binding request the edge's STUN answered: at its port {@code server}, from the player's port {@code port}. */
     public record StunAnswer(int server, int port) {

@@ -68,6 +68,8 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS,
                 m -> m.reply(streams.find(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+        // One encoder per viewer, no layers and no edge-side feedback figures: no legs to show.
+        consumers.add(bus.localConsumer(MediaApi.VIEWER_LEGS, m -> m.reply(new JsonObject())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                 viewers.size(), configuredStreams.size(), 0, egressBytes(), egress.bitsPerSecond()).toJson())));
         consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> {

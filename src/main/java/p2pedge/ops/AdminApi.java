@@ -135,7 +135,8 @@ public final class AdminApi {
 
     private Future<JsonObject> overview() {
         Future<JsonArray> streams = streams();
-        Future<JsonArray> peers = ask(SignallingApi.PEERS);
+        Future<JsonArray> peers = Future.all(ask(SignallingApi.PEERS), ask(MediaApi.VIEWER_LEGS))
+                .map(both -> withLegs(both.resultAt(0), both.resultAt(1)));
         Future<JsonArray> hosts = p2p.hosts();
         return Future.all(streams, peers, hosts).map(v -> new JsonObject()
                 .put("edge", edgeId)
@@ -145,6 +146,17 @@ public final class AdminApi {
                 .put("peers", peers.result())
                 .put("hosts", hosts.result())
                 .put("counters", metrics.counters()));
+    }
+
+    /** Each player with the edge leg the media plane sees for it (its "leg"), where it has one. */
+    private static JsonArray withLegs(JsonArray peers, JsonObject legs) {
+        JsonArray out = new JsonArray();
+        for (Object o : peers) {
+            JsonObject peer = ((JsonObject) o).copy();
+            JsonObject leg = legs.getJsonObject(String.valueOf(peer.getValue("id")));
+            out.add(leg == null ? peer : peer.put("leg", leg));
+        }
+        return out;
     }
 
     private static void answer(RoutingContext ctx, Future<?> result) {

@@ -52,6 +52,8 @@ final class PlayerSession {
     /** The stream's video bitrate as the edge's last offer announced it (kbit/s; 0: not known). */
     private int streamKbps;
     private int protocolErrors;
+    /** How often the player says its picture froze on its current connection (-1: it never said). */
+    private int reportedFreezes = -1;
     private long lastHeardNanos = System.nanoTime();
     /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
     private Reachability reachability;
@@ -242,6 +244,9 @@ final class PlayerSession {
         } else if (message instanceof PlayerMessage.CandidateP2p c) {
             relays.candidatesFromHost(this, c);
         } else if (message instanceof PlayerMessage.Stats s) {
+            if (s.freezes() != null) {
+                reportedFreezes = s.freezes();
+            }
             relays.stats(this, s);
         }
         // Pong: keep-alive only, already counted by heard().
@@ -276,6 +281,11 @@ final class PlayerSession {
     }
 
     /** The stream's video bitrate as the edge announced it to this player (kbit/s; 0: not known). */
+    /** Freezes the player reported (its own claim, for operators; -1 when it never reported). */
+    int reportedFreezes() {
+        return reportedFreezes;
+    }
+
     int streamKbps() {
         return streamKbps;
     }

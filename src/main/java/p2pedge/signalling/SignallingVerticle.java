@@ -169,6 +169,9 @@ public final class SignallingVerticle extends VerticleBase {
                     .put("role", session.role() == null ? null : session.role().name().toLowerCase(Locale.ROOT))
                     .put("userAgent", session.userAgent());
             relays.hostOf(session.id()).ifPresent(host -> peer.put("host", host));
+            if (session.reportedFreezes() >= 0) {
+                peer.put("freezes", session.reportedFreezes());
+            }
             JsonArray clients = clientsOf.get(session.id());
             if (clients != null) {
                 peer.put("clients", clients);

@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * at each step it measures the edge's CPU and RSS from /proc, its live heap after a full GC (jcmd), every
  * viewer's packet loss and bitrate, and the decoders' frame rate.
  * <p>
- * Environment: WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("50 100 200"), DECODERS (2),
- * BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10).
+ * Environment: PLANES (default "webrtc forwarder"; "twcc" is the forwarder with transport-wide congestion control on,
+ * its load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
+ * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("50 100 200", also twcc's), LAYERS (the demo's simulcast
+ * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10).
  */
 public final class MediaPlaneBench {
 
@@ -36,15 +38,18 @@ public final class MediaPlaneBench {
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
+        List<String> planes = List.of(System.getenv().getOrDefault("PLANES", "webrtc forwarder").trim().split("\\s+"));
         int[] webrtc = counts("WEBRTC_VIEWERS", "10 20");
         int[] forwarder = counts("FORWARDER_VIEWERS", "50 100 200");
+        int layers = env("LAYERS", 1);
         int decoders = env("DECODERS", 2);
         int bitrate = env("BITRATE_KBPS", 600);
         int warmup = env("WARMUP_S", 5);
         int measure = env("MEASURE_S", 10);
-        System.out.printf(Locale.ROOT, "machine: %d cores; stream app/stream VP8 640x360@30 at %d kbit/s + Opus; "
+        System.out.printf(Locale.ROOT, "machine: %d cores; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
                         + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s, "
-                        + "measured over %d s%n", Runtime.getRuntime().availableProcessors(), bitrate, decoders, warmup, measure);
+                        + "measured over %d s; planes %s%n", Runtime.getRuntime().availableProcessors(), bitrate, layers, decoders,
+                warmup, measure, planes);
         System.out.println("edge CPU: process CPU time / wall time from /proc/PID/stat (100% = one core); RSS: VmRSS; "
                 + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer");
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8));
@@ -54,24 +59,31 @@ public final class MediaPlaneBench {
         try (LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 4, bitrate)) {
             System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s%n", "plane", "viewers", "edge CPU%",
                     "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%");
-            rows.addAll(plane("webrtc", webrtc, jar, bitrate, decoders, warmup, measure, vertx, crowd, factory));
-            rows.addAll(plane("forwarder", forwarder, jar, bitrate, decoders, warmup, measure, vertx, crowd, factory));
+            for (String plane : planes) {
+                rows.addAll(plane(plane, plane.equals("webrtc") ? webrtc : forwarder, jar, bitrate, layers, decoders, warmup,
+                        measure, vertx, plane.equals("twcc") ? crowd.withTransportFeedback() : crowd, factory));
+            }
         } finally {
             factory.dispose();
             audio.dispose();
             vertx.close().await(30, TimeUnit.SECONDS);
         }
-        summary(rows);
+        summary(rows, planes);
     }
 
-    private static List<Row> plane(String plane, int[] steps, Path jar, int bitrate, int decoders, int warmup, int measure,
-                                   Vertx vertx, LoadViewer.Crowd crowd, PeerConnectionFactory factory) throws Exception {
+    private static List<Row> plane(String plane, int[] steps, Path jar, int bitrate, int layers, int decoders, int warmup,
+                                   int measure, Vertx vertx, LoadViewer.Crowd crowd, PeerConnectionFactory factory) throws Exception {
         List<Row> rows = new ArrayList<>();
-        String streams = "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":640,\"height\":360,\"fps\":30,\"bitrateKbps\":" + bitrate + "}]";
+        String streams = "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":640,\"height\":360,\"fps\":30,\"bitrateKbps\":"
+                + bitrate + ",\"layers\":" + layers + "}]";
         List<LoadViewer> loads = new ArrayList<>();
         List<JavaViewer> real = new ArrayList<>();
-        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("media.plane", plane, "media.maxViewers", "2000",
-                "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false"), Path.of("target/bench-edge-" + plane + ".log"))) {
+        Map<String, String> config = new java.util.HashMap<>(Map.of("media.plane", plane.equals("webrtc") ? "webrtc" : "forwarder",
+                "media.maxViewers", "2000", "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false"));
+        if (plane.equals("twcc")) {
+            config.put("media.forwarder.congestionFeedback", "twcc");
+        }
+        try (EdgeProcess edge = EdgeProcess.start(jar, config, Path.of("target/bench-edge-" + plane + ".log"))) {
             Thread.sleep(warmup * 1000L);
             double idleCpu = edge.cpuPercent(measure);
             Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0);
@@ -131,13 +143,11 @@ public final class MediaPlaneBench {
     }
 
     /** Per-viewer cost at each plane's largest step, relative to the same edge with no viewer. */
-    private static void summary(List<Row> rows) {
+    private static void summary(List<Row> rows, List<String> planes) {
         System.out.println();
         System.out.println("per viewer, at each plane's largest step, over the idle edge of that plane:");
-        double[] viewersPerCore = new double[2];
-        String[] planes = {"webrtc", "forwarder"};
-        for (int p = 0; p < planes.length; p++) {
-            String plane = planes[p];
+        Map<String, Double> viewersPerCore = new java.util.HashMap<>();
+        for (String plane : planes) {
             List<Row> of = rows.stream().filter(r -> r.plane.equals(plane)).toList();
             if (of.size() < 2) {
                 continue;
@@ -145,14 +155,19 @@ public final class MediaPlaneBench {
             Row idle = of.get(0);
             Row top = of.get(of.size() - 1);
             double cpuPerViewer = (top.cpu - idle.cpu) / top.viewers;
-            viewersPerCore[p] = 100 / cpuPerViewer;
+            viewersPerCore.put(plane, 100 / cpuPerViewer);
             System.out.printf(Locale.ROOT, "  %-9s %d viewers: %.2f%% of a core each -> %.0f viewers per core; "
                             + "RSS %.2f MB and live heap %.3f MB each; max loss %.2f%%%n",
-                    plane, top.viewers, cpuPerViewer, viewersPerCore[p], (top.rssMb - idle.rssMb) / top.viewers,
+                    plane, top.viewers, cpuPerViewer, viewersPerCore.get(plane), (top.rssMb - idle.rssMb) / top.viewers,
                     (top.heapMb - idle.heapMb) / top.viewers, 100 * top.lossMax);
         }
-        if (viewersPerCore[0] > 0 && viewersPerCore[1] > 0) {
-            System.out.printf(Locale.ROOT, "forwarder / webrtc viewers per core: %.1fx%n", viewersPerCore[1] / viewersPerCore[0]);
+        ratio(viewersPerCore, "forwarder", "webrtc");
+        ratio(viewersPerCore, "twcc", "forwarder");
+    }
+
+    private static void ratio(Map<String, Double> viewersPerCore, String plane, String over) {
+        if (viewersPerCore.containsKey(plane) && viewersPerCore.containsKey(over)) {
+            System.out.printf(Locale.ROOT, "%s / %s viewers per core: %.2fx%n", plane, over, viewersPerCore.get(plane) / viewersPerCore.get(over));
         }
     }
 

@@ -227,6 +227,11 @@ class SignallingProtocolTest {
             assertError(player.next(), 400);
             player.sendText("{\"command\":\"stats\",\"upload\":{\"relays\":1,\"kbps\":5,\"limited\":\"yes\"}}");
             assertError(player.next(), 400);
+            // A player's freeze count: a non-negative integer.
+            player.sendText("{\"command\":\"stats\",\"freezes\":-3}");
+            assertTrue(player.next().getString("error").contains("'freezes' must be a non-negative 31-bit integer"));
+            player.sendText("{\"command\":\"stats\",\"freezes\":\"many\"}");
+            assertError(player.next(), 400);
             player.roundTrip();
         }
     }

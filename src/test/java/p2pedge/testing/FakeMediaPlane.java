@@ -51,6 +51,7 @@ public final class FakeMediaPlane extends VerticleBase {
             m.reply(null);
         }));
         consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(sessions.size())));
+        consumers.add(bus.localConsumer(MediaApi.VIEWER_LEGS, m -> m.reply(new io.vertx.core.json.JsonObject())));
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(configured(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(
                 new MediaSnapshot(sessions.size(), config.streams().size(), 0, 0, 0).toJson())));

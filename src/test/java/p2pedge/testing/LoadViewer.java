@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.ClientTransport;
+import p2pedge.media.rtc.HeaderExtensions;
+import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.DtlsCertificate;
 
 import java.nio.ByteBuffer;
@@ -34,6 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoadViewer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Chrome sends transport-wide feedback about every 100 ms at these rates. */
+    static final long FEEDBACK_INTERVAL_MS = 100;
 
     /** Packets of one SSRC: how many arrived, and the sequence-number span they cover. */
     private static final class Track {
@@ -78,10 +82,12 @@ public final class LoadViewer {
     /**
      * What many load viewers share: one WebSocket client, a small pool for the blocking DTLS handshakes, one
      * certificate (like a browser profile), and the video bitrate to ask a per-viewer encoder for (0: none).
-     * A load viewer sends no congestion feedback, so libwebrtc would otherwise stay at its start bitrate.
+     * A load viewer sends no REMB, so libwebrtc would otherwise stay at its start bitrate. With
+     * {@code transportFeedback} its viewers agree to transport-wide congestion control when the edge offers it and
+     * send the feedback a browser would (every {@link #FEEDBACK_INTERVAL_MS}).
      */
     public record Crowd(Vertx vertx, WebSocketClient client, WorkerExecutor handshakes, BcTlsCrypto crypto,
-                        DtlsCertificate identity, int bitrateKbps) implements AutoCloseable {
+                        DtlsCertificate identity, int bitrateKbps, boolean transportFeedback) implements AutoCloseable {
 
         public static Crowd create(Vertx vertx, int handshakeThreads, int bitrateKbps) {
             BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
@@ -89,7 +95,12 @@ public final class LoadViewer {
             return new Crowd(vertx, vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
                             .setMaxFrameSize(1 << 20).setMaxConnections(100_000)),
                     vertx.createSharedWorkerExecutor("load-viewer-dtls", handshakeThreads), crypto,
-                    DtlsCertificate.generate(crypto), bitrateKbps);
+                    DtlsCertificate.generate(crypto), bitrateKbps, false);
+        }
+
+        /** The same crowd, its viewers sending transport-wide feedback (see above). */
+        public Crowd withTransportFeedback() {
+            return new Crowd(vertx, client, handshakes, crypto, identity, bitrateKbps, true);
         }
 
         /** One more viewer of {@code ws://127.0.0.1:port/path}; fails if not connected within 20 s. */
@@ -127,12 +138,19 @@ public final class LoadViewer {
     private long answeredAtNanos;
     private long securedAtNanos;
     private volatile boolean closed;
+    private final boolean transportFeedback;
+    /** The id the edge offered for the transport-wide sequence number and this viewer agreed (0: none). */
+    private int transportId;
+    private final TransportFeedbackWriter feedback = new TransportFeedbackWriter();
+    private final long createdNanos = System.nanoTime();
+    private long feedbackTimer = -1;
 
     private LoadViewer(Crowd crowd, Context context) {
         this.vertx = crowd.vertx();
         this.context = context;
         this.identity = crowd.identity();
         this.bitrateKbps = crowd.bitrateKbps();
+        this.transportFeedback = crowd.transportFeedback();
         this.transport = new ClientTransport(vertx, crowd.crypto(), identity,
                 handshake -> crowd.handshakes().executeBlocking(handshake, false), new ClientTransport.Receiver() {
                     @Override
@@ -140,6 +158,10 @@ public final class LoadViewer {
                         int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
                         tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
                         bytes += datagramLength;
+                        if (transportId > 0) {
+                            HeaderExtensions.value(plain, transportId).filter(v -> v.length == 2).ifPresent(v -> feedback.onPacket(
+                                    ((v[0] & 0xFF) << 8) | (v[1] & 0xFF), (System.nanoTime() - createdNanos) / 1_000));
+                        }
                     }
 
                     @Override
@@ -257,6 +279,9 @@ public final class LoadViewer {
             if (ar.succeeded()) {
                 securedAtNanos = System.nanoTime();
                 vertx.cancelTimer(deadlineTimer);
+                if (transportId > 0) {
+                    feedbackTimer = vertx.setPeriodic(FEEDBACK_INTERVAL_MS, t -> sendFeedback());
+                }
                 secured.tryComplete();
             } else {
                 secured.tryFail(ar.cause());
@@ -289,7 +314,12 @@ public final class LoadViewer {
         String chosen = null;
         String rtpmap = null;
         String wanted = kind.equals("video") ? "VP8/90000" : kind.equals("audio") ? "opus/48000/2" : "";
+        String transportExtmap = null;
         for (String line : lines) {
+            if (transportFeedback && line.startsWith("a=extmap:") && line.endsWith(" " + TransportSequence.URI)) {
+                transportExtmap = line;
+                transportId = Integer.parseInt(line.substring(9, line.indexOf(' ')));
+            }
             if (kind.equals("video") && line.startsWith("a=ssrc:")) {
                 videoSsrc = (int) Long.parseLong(line.substring(7, line.indexOf(' ')));
             }
@@ -314,6 +344,9 @@ public final class LoadViewer {
                 .append("a=ice-ufrag:").append(transport.ufrag()).append("\r\na=ice-pwd:").append(transport.password()).append("\r\n")
                 .append("a=fingerprint:sha-256 ").append(identity.fingerprint()).append("\r\na=setup:active\r\n")
                 .append("a=mid:").append(mid).append("\r\na=recvonly\r\na=rtcp-mux\r\n").append(rtpmap).append("\r\n");
+        if (transportExtmap != null) {
+            out.append(transportExtmap).append("\r\na=rtcp-fb:").append(chosen).append(" transport-cc\r\n");
+        }
         if (kind.equals("video") && bitrateKbps > 0) {
             out.append("a=fmtp:").append(chosen).append(" x-google-start-bitrate=").append(bitrateKbps)
                     .append(";x-google-min-bitrate=").append(bitrateKbps).append(";x-google-max-bitrate=").append(bitrateKbps).append("\r\n");
@@ -372,6 +405,18 @@ public final class LoadViewer {
                 .putInt(videoSsrc).array());
     }
 
+    /** What arrived since the last feedback, as a browser reports it (on the viewer's context). */
+    private void sendFeedback() {
+        byte[] message = feedback.write(ownSsrc, videoSsrc);
+        if (message != null && !closed) {
+            try {
+                transport.sendRtcp(message);
+            } catch (java.security.GeneralSecurityException e) {
+                // the keys are gone with the connection: nothing to report to
+            }
+        }
+    }
+
     private Future<Void> sendRtcp(byte[] plain) {
         Promise<Void> promise = Promise.promise();
         context.runOnContext(v -> {
@@ -398,6 +443,7 @@ public final class LoadViewer {
             }
             closed = true;
             vertx.cancelTimer(deadlineTimer);
+            vertx.cancelTimer(feedbackTimer);
             Future<Void> ws = socket == null || socket.isClosed() ? Future.succeededFuture()
                     : socket.writeTextMessage(new JsonObject().put("command", "stop").put("id", sessionId).encode())
                     .transform(ar -> socket.close());

@@ -165,6 +165,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 pulls.edgeLeft(m.body());
             }));
             consumers.add(bus.localConsumer(MediaApi.CONNECTIONS, m -> m.reply(viewers.size())));
+            consumers.add(bus.localConsumer(MediaApi.VIEWER_LEGS, m -> {
+                JsonObject legs = new JsonObject();
+                viewers.legs().forEach((session, leg) -> legs.put(Long.toString(session), leg.toJson()));
+                m.reply(legs);
+            }));
             consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                     viewers.size(), streams.size(), pulls.count(), port.sentBytes(), egress.bitsPerSecond(),
                     FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections(), layerCounters()).toJson())));
@@ -359,7 +364,15 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         JsonObject dropped = new JsonObject();
         port.dropped().forEach(dropped::put);
         JsonObject estimates = new JsonObject();
-        streams.values().forEach(stream -> stream.video.estimates().forEach((viewer, bps) -> estimates.put(viewer, bps / 1000)));
+        JsonObject deliveries = new JsonObject();
+        viewers.legs().forEach((session, leg) -> {
+            if (leg.estimateKbps() >= 0) {
+                estimates.put(Long.toString(session), leg.estimateKbps());
+            }
+            if (leg.deliveredKbps() >= 0) {
+                deliveries.put(Long.toString(session), new JsonObject().put("kbps", leg.deliveredKbps()).put("lossPercent", leg.lossPercent()));
+            }
+        });
         JsonObject layers = new JsonObject();
         streams.values().forEach(stream -> layers.put(stream.name(), new JsonArray(stream.video.sendingLayers().stream()
                 .map(ssrc -> stream.video.layerBitsPerSecond(ssrc) / 1000).toList())));
@@ -377,7 +390,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 // What each viewer's receiver estimates its path from the edge carries (REMB, kbit/s), by session.
                 .put("viewerEstimatesKbps", estimates)
                 // What each viewer's transport-wide feedback says reached it over the last second (with TWCC).
-                .put("viewerDeliveries", viewers.deliveries())
+                .put("viewerDeliveries", deliveries)
                 // Each stream's video layers now sending, lowest first, at their average kbit/s (one: no simulcast).
                 .put("streamLayersKbps", layers)
                 .put("refusedLayerPackets", streams.values().stream().mapToLong(stream -> stream.video.refusedLayerPackets()).sum());

@@ -67,8 +67,7 @@ final class PublisherSession implements StreamSource {
         this.vertx = vertx;
         this.videoType = agreed.videoType();
         this.audioType = agreed.audioType();
-        this.videoLayers = offer.media().stream().filter(m -> m.kind().equals("video")).findFirst()
-                .map(m -> Math.max(1, Math.max(m.simulcast().rids().size(), m.simulcast().ssrcs().size()))).orElse(1);
+        this.videoLayers = offer.videoLayers();
         this.answer = new EdgeSdp(ufrag, password, fingerprint, address, udpPort, agreed.media()).writeAnswer();
         port.open(new MediaSession(ufrag, password, offer.fingerprint(), offer.iceUfrag(), offer.icePassword(), this::onKeys,
                 this::onMedia));

@@ -40,6 +40,8 @@ final class StreamPull implements StreamSource {
     private final int ssrc = RANDOM.nextInt();
     private int videoType = -1;
     private int audioType = -1;
+    /** The layers the owner declared (one SSRC each): a simulcast stream is pulled whole, each edge picks per viewer. */
+    private int videoLayers = 1;
 
     /** Created on the media verticle's context, where the pull then runs. */
     StreamPull(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity, ForwardedStream stream) {
@@ -84,6 +86,7 @@ final class StreamPull implements StreamSource {
         }
         videoType = agreed.videoType();
         audioType = agreed.audioType();
+        videoLayers = offer.videoLayers();
         stream.feedFrom(this);
         return transport.listen("0.0.0.0").compose(port -> sendAnswer.apply(new EdgeSdp(transport.ufrag(), transport.password(),
                         identity.fingerprint(), "0.0.0.0", port, agreed.media()).writeActiveAnswer()))
@@ -102,6 +105,11 @@ final class StreamPull implements StreamSource {
     @Override
     public int audioType() {
         return audioType;
+    }
+
+    @Override
+    public int videoLayers() {
+        return videoLayers;
     }
 
     /** A keyframe request from this edge's viewers, to the owner (which passes it to the publisher). */

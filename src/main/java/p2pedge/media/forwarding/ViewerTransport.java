@@ -14,7 +14,11 @@ import p2pedge.media.rtc.SrtpTransformer;
 
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One viewer's transport, owned in one place: its ICE session on the shared port, the address its DTLS completed
@@ -43,6 +47,8 @@ final class ViewerTransport implements AutoCloseable {
     final String ufrag = ForwardedStream.token(8);
     final String password = ForwardedStream.token(24);
     final int videoSsrc;
+    /** Its video SSRCs, lowest layer first: one, or for another edge's pull one per layer of the source (the first is videoSsrc). */
+    final List<Integer> videoSsrcs;
     /** Never the video's: one sending context protects both, and it keeps one crypto context per SSRC. */
     final int audioSsrc;
     private Feed feed;
@@ -58,16 +64,20 @@ final class ViewerTransport implements AutoCloseable {
     private boolean probing;
     private boolean closed;
 
-    ViewerTransport(SharedUdpPort port, ForwardedStream stream, String id) {
+    /** @param videoLayers how many video SSRCs it is sent on: 1, or the source's layers for another edge's pull */
+    ViewerTransport(SharedUdpPort port, ForwardedStream stream, String id, int videoLayers) {
         this.port = port;
         this.stream = stream;
         this.id = id;
-        this.videoSsrc = RANDOM.nextInt();
-        int audio = RANDOM.nextInt();
-        while (audio == videoSsrc) {
-            audio = RANDOM.nextInt();
+        // Distinct SSRCs: one sending context protects them all, with one crypto context per SSRC.
+        Set<Integer> ssrcs = new LinkedHashSet<>();
+        while (ssrcs.size() < videoLayers + 1) {
+            ssrcs.add(RANDOM.nextInt());
         }
-        this.audioSsrc = audio;
+        List<Integer> all = List.copyOf(ssrcs);
+        this.videoSsrcs = all.subList(0, videoLayers);
+        this.videoSsrc = videoSsrcs.get(0);
+        this.audioSsrc = all.get(videoLayers);
     }
 
     /**
@@ -119,10 +129,12 @@ final class ViewerTransport implements AutoCloseable {
             stream.audio.add(id, new RtpForwarder.Viewer(address.get(),
                     new RtpRewriter(audioSsrc, feed.audioType(), 0, feed.transportId(), transport), sending));
         }
-        var video = new RtpForwarder.Viewer(address.get(),
-                new RtpRewriter(videoSsrc, feed.videoType(), feed.absSendTimeId(), feed.transportId(), transport), sending);
+        RtpRewriter rewriter = new RtpRewriter(videoSsrc, feed.videoType(), feed.absSendTimeId(), feed.transportId(), transport);
+        var video = new RtpForwarder.Viewer(address.get(), rewriter, sending);
         if (feed.pullingEdge()) {
-            stream.video.addPullingEdge(id, video);
+            List<RtpRewriter> layers = new ArrayList<>(List.of(rewriter));
+            videoSsrcs.subList(1, videoSsrcs.size()).forEach(ssrc -> layers.add(new RtpRewriter(ssrc, feed.videoType())));
+            stream.video.addPullingEdge(id, video, layers);
         } else {
             stream.video.add(id, video);
         }
@@ -154,9 +166,7 @@ final class ViewerTransport implements AutoCloseable {
         if (feedback.estimateBps() >= 0) {
             stream.video.onEstimate(id, feedback.estimateBps());
         }
-        if (feedback.keyframe()) {
-            stream.video.onKeyframeRequest(id);
-        }
+        feedback.keyframeSsrcs().forEach(ssrc -> stream.video.onKeyframeRequest(id, ssrc));
         if (feedback.lostSequences().length > 0) {
             stream.video.onNack(id, feedback.lostSequences());
         }
@@ -169,18 +179,14 @@ final class ViewerTransport implements AutoCloseable {
      * Feeds the viewer the layer its path carries and probes for the next (see {@link LayerSelection}); nothing for a
      * viewer without transport-wide feedback, which stays on the top layer. On the media context.
      */
-    void adaptLayer() {
-        if (selection == null || closed || !connected()) {
-            return;
+    void adaptLayer(StreamRates now) {
+        if (selection == null || closed || !connected() || now.layerBps().length == 0) {
+            return; // not adapted, or nothing sent yet: no layer to choose
         }
-        java.util.List<Integer> sending = stream.video.sendingLayers();
-        if (sending.isEmpty()) {
-            return; // nothing sent yet: no layer to choose
-        }
-        long[] rates = sending.stream().mapToLong(stream.video::layerBitsPerSecond).toArray();
+        long[] rates = now.layerBps();
         LayerSelection.Decision decision = selection.decide(new LayerSelection.Path(transport.deliveredBps(),
                         transport.lossFraction(), transport.queueingMicros(), transport.probeReceivedBps()), rates,
-                Math.round(stream.audio.sourceBytesPerSecond() * 8), feed.pinnedTop());
+                now.audioBps(), feed.pinnedTop());
         if (decision.paddingBps() > 0 && !probing) {
             transport.markProbe();
         }
@@ -194,6 +200,15 @@ final class ViewerTransport implements AutoCloseable {
         }
         stream.video.select(id, decision.layer());
         stream.video.pad(id, decision.paddingBps());
+    }
+
+    /** What a stream sends now, the same for all its viewers: its layers' rates (lowest first) and its audio's, bit/s. */
+    record StreamRates(long[] layerBps, long audioBps) {
+
+        static StreamRates of(ForwardedStream stream) {
+            return new StreamRates(stream.video.sendingLayers().stream().mapToLong(stream.video::layerBitsPerSecond).toArray(),
+                    Math.round(stream.audio.sourceBytesPerSecond() * 8));
+        }
     }
 
     /** What the viewer's transport-wide feedback says reached it, when it gives any. */

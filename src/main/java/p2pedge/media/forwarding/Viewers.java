@@ -47,7 +47,7 @@ final class Viewers {
         int videoType;
         int audioType = ForwardedStream.OPUS;
         /** Another edge pulling the stream, not a player. */
-        boolean pullingEdge;
+        final boolean pullingEdge;
         /** A Host Peer: the top layer whatever its path. */
         boolean host;
         /** The id the player agreed for abs-send-time in its answer to the edge's offer (0: none). */
@@ -56,10 +56,13 @@ final class Viewers {
         int transportId;
         long connectTimer = -1;
 
-        Viewer(long session, ForwardedStream stream, SharedUdpPort port) {
+        /** @param pullingEdge another edge pulling the stream: it is sent every layer the source declared */
+        Viewer(long session, ForwardedStream stream, SharedUdpPort port, boolean pullingEdge) {
             this.session = session;
             this.stream = stream;
-            this.transport = new ViewerTransport(port, stream, Long.toString(session));
+            this.pullingEdge = pullingEdge;
+            this.transport = new ViewerTransport(port, stream, Long.toString(session),
+                    pullingEdge ? stream.video.expectedLayers() : 1);
             this.videoType = stream.codec.payloadType();
         }
     }
@@ -131,18 +134,27 @@ final class Viewers {
         return viewer == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(viewer.stream.video.layerOf(Long.toString(session)));
     }
 
-    /** Per session, what its transport-wide feedback says reached it: {kbps, lossPercent}, for those that give it. */
-    JsonObject deliveries() {
-        JsonObject out = new JsonObject();
-        viewers.forEach((session, viewer) -> viewer.transport.transport().filter(t -> t.deliveredBps() >= 0)
-                .ifPresent(t -> out.put(Long.toString(session), new JsonObject()
-                        .put("kbps", t.deliveredBps() / 1000).put("lossPercent", Math.round(t.lossFraction() * 1000) / 10.0))));
+    /** Each viewer's edge leg now, by session. */
+    Map<Long, MediaApi.ViewerLeg> legs() {
+        Map<Long, MediaApi.ViewerLeg> out = new java.util.TreeMap<>();
+        viewers.forEach((session, viewer) -> {
+            String id = Long.toString(session);
+            var delivered = viewer.transport.transport().filter(t -> t.deliveredBps() >= 0);
+            long estimate = viewer.stream.video.estimateOf(id);
+            out.put(session, new MediaApi.ViewerLeg(viewer.stream.video.layerOf(id), viewer.stream.video.sendingLayers().size(),
+                    viewer.stream.video.switchesOf(id), estimate < 0 ? -1 : estimate / 1000,
+                    delivered.map(t -> t.deliveredBps() / 1000).orElse(-1L),
+                    delivered.map(t -> Math.round(t.lossFraction() * 1000) / 10.0).orElse(-1.0)));
+        });
         return out;
     }
 
     /** Each viewer with transport-wide feedback gets the layer its path carries (see {@link LayerSelection}). */
     void adaptLayers() {
-        viewers.values().forEach(viewer -> viewer.transport.adaptLayer());
+        // A stream's rates are looked up once per tick, not once per viewer.
+        Map<ForwardedStream, ViewerTransport.StreamRates> rates = new HashMap<>();
+        viewers.values().forEach(viewer -> viewer.transport.adaptLayer(
+                rates.computeIfAbsent(viewer.stream, ViewerTransport.StreamRates::of)));
     }
 
     int size() {
@@ -182,8 +194,7 @@ final class Viewers {
         if (viewers.size() >= media.maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
         }
-        Viewer viewer = new Viewer(session, stream, port);
-        viewer.pullingEdge = pullingEdge;
+        Viewer viewer = new Viewer(session, stream, port, pullingEdge);
         viewer.host = host;
         viewers.put(session, viewer);
         // An offer holds a slot: one never answered gives it back after the connect timeout.
@@ -191,7 +202,7 @@ final class Viewers {
         List<String> addresses = candidateAddresses;
         ViewerTransport transport = viewer.transport;
         EdgeSdp offer = new EdgeSdp(transport.ufrag, transport.password, identity.fingerprint(), addresses.get(0), udpPort,
-                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), transport.videoSsrc, transport.audioSsrc));
+                Negotiation.offer(stream.codec, stream.name().replace('/', '-'), transport.videoSsrcs, transport.audioSsrc));
         String sdp = (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC ? offer.withTransportCc() : offer).write();
         List<IceCandidate> candidates = new ArrayList<>();
         for (String address : addresses) {
@@ -270,7 +281,7 @@ final class Viewers {
         if (viewers.size() >= media.maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
         }
-        Viewer viewer = new Viewer(internalSession(), stream, port);
+        Viewer viewer = new Viewer(internalSession(), stream, port, false);
         ViewerTransport transport = viewer.transport;
         Negotiation.Answer answer;
         try {

@@ -62,12 +62,19 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
      * @param ssrc        the SSRC the edge sends with (SENDONLY), else ignored
      * @param receiveRids a RID simulcast the edge receives (RECVONLY), in the sender's order; empty for one encoding
      * @param extensions  header extensions the edge accepts in an answer: URI -> the offerer's id
+     * @param sendLayers  the SSRCs of the layers the edge sends (SENDONLY), lowest first, declared as a simulcast
+     *                    group ({@code a=ssrc-group:SIM}); empty for one encoding, sent with {@code ssrc}
      */
     public record Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId,
-                        List<String> receiveRids, Map<String, Integer> extensions) {
+                        List<String> receiveRids, Map<String, Integer> extensions, List<Long> sendLayers) {
 
         public Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId) {
-            this(kind, mid, direction, codecs, ssrc, streamId, List.of(), Map.of());
+            this(kind, mid, direction, codecs, ssrc, streamId, List.of(), Map.of(), List.of());
+        }
+
+        public Media(Kind kind, String mid, Direction direction, List<Codec> codecs, long ssrc, String streamId,
+                     List<String> receiveRids, Map<String, Integer> extensions) {
+            this(kind, mid, direction, codecs, ssrc, streamId, receiveRids, extensions, List.of());
         }
     }
 
@@ -145,10 +152,16 @@ public record EdgeSdp(String iceUfrag, String icePassword, String fingerprint, S
                 lines.add("a=simulcast:recv " + String.join(";", m.receiveRids()));
             }
             if (m.direction() == Direction.SENDONLY) {
-                String ssrc = Long.toString(m.ssrc() & 0xFFFFFFFFL);
                 lines.add("a=msid:" + m.streamId() + " " + m.streamId() + "-" + m.mid());
-                lines.add("a=ssrc:" + ssrc + " cname:" + m.streamId());
-                lines.add("a=ssrc:" + ssrc + " msid:" + m.streamId() + " " + m.streamId() + "-" + m.mid());
+                List<String> ssrcs = (m.sendLayers().isEmpty() ? List.of(m.ssrc()) : m.sendLayers()).stream()
+                        .map(ssrc -> Long.toString(ssrc & 0xFFFFFFFFL)).toList();
+                if (ssrcs.size() > 1) {
+                    lines.add("a=ssrc-group:SIM " + String.join(" ", ssrcs));
+                }
+                for (String ssrc : ssrcs) {
+                    lines.add("a=ssrc:" + ssrc + " cname:" + m.streamId());
+                    lines.add("a=ssrc:" + ssrc + " msid:" + m.streamId() + " " + m.streamId() + "-" + m.mid());
+                }
             }
             lines.add("a=" + CandidateLine.udp(CandidateLine.Type.HOST, 1, candidateAddress, candidatePort).format());
             lines.add("a=end-of-candidates");

@@ -39,6 +39,11 @@ public final class HeaderExtensions {
 
     /** The value of element {@code id} as text (RIDs and MIDs are ASCII), if the packet carries it. */
     public static Optional<String> text(byte[] rtp, int id) {
+        return value(rtp, id).map(bytes -> new String(bytes, StandardCharsets.US_ASCII));
+    }
+
+    /** The bytes of element {@code id}, if the packet carries it. */
+    public static Optional<byte[]> value(byte[] rtp, int id) {
         int at = fixedEnd(rtp);
         int end = blockEnd(rtp);
         if (id <= 0 || at < 0 || end < 0 || (rtp[0] & 0x10) == 0) {
@@ -77,7 +82,7 @@ public final class HeaderExtensions {
                 return Optional.empty();
             }
             if (elementId == id) {
-                return Optional.of(new String(rtp, i, length, StandardCharsets.US_ASCII));
+                return Optional.of(java.util.Arrays.copyOfRange(rtp, i, i + length));
             }
             i += length;
         }

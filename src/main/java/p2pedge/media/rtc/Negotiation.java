@@ -78,9 +78,18 @@ public final class Negotiation {
      * (mids 0 and 1), with the SSRCs the edge sends that viewer.
      */
     public static List<EdgeSdp.Media> offer(VideoCodec codec, String streamId, int videoSsrc, int audioSsrc) {
+        return offer(codec, streamId, List.of(videoSsrc), audioSsrc);
+    }
+
+    /**
+     * The same with one video SSRC per layer, lowest first (another edge's pull of a simulcast stream: it gets every
+     * layer, declared as a simulcast group); one SSRC is one encoding.
+     */
+    public static List<EdgeSdp.Media> offer(VideoCodec codec, String streamId, List<Integer> videoSsrcs, int audioSsrc) {
+        List<Long> layers = videoSsrcs.size() < 2 ? List.of() : videoSsrcs.stream().map(s -> s & 0xFFFFFFFFL).toList();
         return List.of(
                 new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(codec.sdp()),
-                        videoSsrc & 0xFFFFFFFFL, streamId),
+                        videoSsrcs.get(0) & 0xFFFFFFFFL, streamId, List.of(), Map.of(), layers),
                 new EdgeSdp.Media(EdgeSdp.Kind.AUDIO, "1", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.opus()),
                         audioSsrc & 0xFFFFFFFFL, streamId));
     }

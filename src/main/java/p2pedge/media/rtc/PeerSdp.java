@@ -54,6 +54,11 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
     public record Simulcast(List<String> rids, List<Long> ssrcs) {
         public static final Simulcast NONE = new Simulcast(List.of(), List.of());
 
+        /** How many layers it declares: by RID or by SSRC group, 1 for none. */
+        public int layers() {
+            return Math.max(1, Math.max(rids.size(), ssrcs.size()));
+        }
+
         /** More than one layer. */
         public boolean layered() {
             return rids.size() > 1 || ssrcs.size() > 1;
@@ -67,6 +72,11 @@ public record PeerSdp(String iceUfrag, String icePassword, String fingerprint, S
     private static final int MAX_LENGTH = 60_000;
     /** Header extensions kept per media section: more than any browser offers. */
     private static final int MAX_EXTENSIONS = 32;
+
+    /** How many video layers the description declares (simulcast), 1 for one encoding or no video. */
+    public int videoLayers() {
+        return media.stream().filter(m -> m.kind().equals("video")).findFirst().map(m -> m.simulcast().layers()).orElse(1);
+    }
 
     /** A viewer's answer: it must take the DTLS client's part ({@code a=setup:active}). */
     public static PeerSdp parse(String sdp) {

@@ -5,15 +5,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a viewer asks for in its (decrypted, possibly compound) RTCP: a keyframe (PLI, FIR) and/or the
+ * What a viewer asks for in its (decrypted, possibly compound) RTCP: a keyframe (PLI, FIR; of which SSRCs) and/or the
  * retransmission of lost packets (generic NACK, RFC 4585 section 6.2.1), and what it reports about what it received
  * (report blocks of its receiver or sender reports, whose LSR/DLSR give the round trip), and what its receiver
  * estimates the path can carry ({@code estimateBps}, from REMB: draft-alvestrand-rmcat-remb; -1 when it says
  * nothing), and which packets reached it when ({@code transport}: transport-wide feedback). Malformed input yields nothing. A NACK's list is taken as sent, duplicates included: the forwarder
  * resends each packet once per round trip.
  */
-public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.ReportBlock> reports, long estimateBps,
+public record RtcpFeedback(List<Integer> keyframeSsrcs, int[] lostSequences, List<Rtcp.ReportBlock> reports, long estimateBps,
                            List<TransportFeedback> transport) {
+
+    /** Distinct media SSRCs a compound packet may ask keyframes for: as many as a source has layers. */
+    private static final int MAX_KEYFRAME_SSRCS = PeerSdp.MAX_LAYERS;
+
+    /** Whether it asks for a keyframe (PLI or FIR), of whichever SSRC. */
+    public boolean keyframe() {
+        return !keyframeSsrcs.isEmpty();
+    }
 
     /** At most 31 blocks per report (RFC 3550), and a compound packet fits one datagram: bounded. */
     private static final int MAX_REPORTS = 64;
@@ -21,7 +29,7 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
     private static final int MAX_TRANSPORT = 8;
 
     public static RtcpFeedback parse(byte[] rtcp) {
-        boolean keyframe = false;
+        List<Integer> keyframes = new ArrayList<>();
         List<Integer> lost = new ArrayList<>();
         List<Rtcp.ReportBlock> reports = new ArrayList<>();
         long estimate = -1;
@@ -47,8 +55,12 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
                     long dlsr = b.getInt() & 0xFFFFFFFFL;
                     reports.add(new Rtcp.ReportBlock(ssrc, lossWord >>> 24, (lossWord << 8) >> 8, highest, jitter, lsr, dlsr));
                 }
-            } else if (type == 206 && (fmt == 1 || fmt == 4)) {
-                keyframe = true;
+            } else if (type == 206 && (fmt == 1 || fmt == 4) && length >= (fmt == 1 ? 12 : 20)) {
+                // PLI names the media SSRC after the sender's; FIR names it in its first FCI entry.
+                int media = ByteBuffer.wrap(rtcp, at + (fmt == 1 ? 8 : 12), 4).getInt();
+                if (!keyframes.contains(media) && keyframes.size() < MAX_KEYFRAME_SSRCS) {
+                    keyframes.add(media);
+                }
             } else if (type == 206 && fmt == 15 && length >= 24 && rtcp[at + 12] == 'R' && rtcp[at + 13] == 'E'
                     && rtcp[at + 14] == 'M' && rtcp[at + 15] == 'B') {
                 // Application-layer feedback "REMB": SSRC count, then a 6-bit exponent and an 18-bit mantissa.
@@ -71,7 +83,7 @@ public record RtcpFeedback(boolean keyframe, int[] lostSequences, List<Rtcp.Repo
             }
             at += length;
         }
-        return new RtcpFeedback(keyframe, lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports), estimate,
+        return new RtcpFeedback(List.copyOf(keyframes), lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports), estimate,
                 List.copyOf(transport));
     }
 }

@@ -58,11 +58,33 @@ public final class RtpForwarder {
         private long lastReportSentNanos;
         /** What the viewer's receiver last estimated its path carries (REMB, bit/s; -1: nothing yet). */
         private volatile long estimateBps = -1;
+        /** Another edge's pull: one outgoing SSRC per source layer, every layer sent (null for a player). */
+        private List<PullSlot> slots;
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
             this.address = address;
             this.rewriter = rewriter;
             this.srtp = srtp;
+        }
+    }
+
+    /**
+     * One SSRC of another edge's pull, carrying one source layer at a time: taken by the first layer that has none, and
+     * by a new layer in place of one that stopped (a publisher that came back), its numbering carried on.
+     */
+    private static final class PullSlot {
+        final RtpRewriter rewriter;
+        final Vp8Numbering vp8;
+        /** The source SSRC it carries, once it carries one. */
+        int source;
+        boolean used;
+        long packets;
+        long octets;
+        long lastSentNanos;
+
+        PullSlot(RtpRewriter rewriter, VideoCodec codec) {
+            this.rewriter = rewriter;
+            this.vp8 = codec == VideoCodec.VP8 ? new Vp8Numbering() : null;
         }
     }
 
@@ -142,12 +164,14 @@ public final class RtpForwarder {
     }
 
     /**
-     * Another edge's pull: fed from the next packet with no keyframe request, because that edge gates its own
-     * viewers on keyframes and asks for one when they join. A keyframe made now for the pull alone would make the
-     * encoder ignore that first viewer's request (libwebrtc: 300 ms between keyframes).
+     * Another edge's pull: every layer the source sends, each on its own SSRC ({@code layers}, one rewriter per SSRC
+     * the pull was offered; the viewer's own rewriter is the first), from the next packet with no keyframe request,
+     * because that edge gates its own viewers on keyframes and asks for one when they join. A keyframe made now for
+     * the pull alone would make the encoder ignore that first viewer's request (libwebrtc: 300 ms between keyframes).
      */
-    public void addPullingEdge(String viewerId, Viewer viewer) {
+    public void addPullingEdge(String viewerId, Viewer viewer, List<RtpRewriter> layers) {
         prepare(viewer, true);
+        viewer.slots = layers.stream().map(rewriter -> new PullSlot(rewriter, codec)).toList();
         viewers.put(viewerId, viewer);
     }
 
@@ -172,6 +196,11 @@ public final class RtpForwarder {
      */
     public void expectLayers(int count) {
         layers.expect(count);
+    }
+
+    /** How many layers the source declared (1: one encoding). */
+    public int expectedLayers() {
+        return layers.expected();
     }
 
     /** The layers the source is sending now, lowest first (SSRCs). */
@@ -335,16 +364,26 @@ public final class RtpForwarder {
     }
 
     /**
-     * A viewer asks for a keyframe (PLI/FIR): passed on to the source (collapsed with everyone's) while the viewer
-     * waits for its first keyframe, else at most once per interval per viewer. Video only; on the forwarding thread.
+     * A viewer asks for a keyframe (PLI/FIR) of {@code mediaSsrc}: passed on to the source (collapsed with everyone's)
+     * while the viewer waits for its first keyframe, else at most once per interval per viewer. A player is asked a
+     * keyframe of the layer it is fed (whatever SSRC it names: it knows one); another edge's pull, of the layer it
+     * names. Video only; on the forwarding thread.
      */
-    public void onKeyframeRequest(String viewerId) {
+    public void onKeyframeRequest(String viewerId, int mediaSsrc) {
         Viewer viewer = viewers.get(viewerId);
         if (viewer == null || keyframes == null) {
             return;
         }
         List<Integer> sending = layers.sending();
         if (sending.isEmpty()) {
+            return;
+        }
+        if (viewer.slots != null) {
+            viewer.slots.stream().filter(slot -> slot.used && slot.rewriter.ssrc() == mediaSsrc && sending.contains(slot.source))
+                    .findFirst().ifPresent(slot -> {
+                        stats.keyframeHonoured.increment();
+                        keyframes.request(slot.source);
+                    });
             return;
         }
         int target = target(viewer, sending);
@@ -379,15 +418,10 @@ public final class RtpForwarder {
         }
     }
 
-    /** Each viewer's latest estimate (REMB, bit/s), for those that sent one. */
-    public Map<String, Long> estimates() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        viewers.forEach((id, viewer) -> {
-            if (viewer.estimateBps >= 0) {
-                out.put(id, viewer.estimateBps);
-            }
-        });
-        return out;
+    /** A viewer's latest estimate (REMB, bit/s); -1 when it sent none or is unknown. */
+    public long estimateOf(String viewerId) {
+        Viewer viewer = viewers.get(viewerId);
+        return viewer == null ? -1 : viewer.estimateBps;
     }
 
     /** The resend window of a viewer (its RTT, floored), for tests and diagnostics; -1 for an unknown viewer. */
@@ -403,20 +437,37 @@ public final class RtpForwarder {
      */
     public void onSourceSenderReport(Rtcp.SenderInfo report) {
         for (Viewer viewer : viewers.values()) {
-            OptionalLong timestamp = viewer.rewriter.timestamp(report.rtpTimestamp());
-            // Each layer has its own timeline: a report maps only the one the viewer is fed from.
-            if (!viewer.fed || viewer.fedFrom != report.ssrc() || timestamp.isEmpty()) {
+            if (viewer.slots != null) {
+                for (PullSlot slot : viewer.slots) {
+                    if (slot.used && slot.source == report.ssrc()) {
+                        sendReport(viewer, slot.rewriter, report, slot.packets, slot.octets);
+                    }
+                }
                 continue;
             }
-            try {
-                sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(viewer.rewriter.ssrc(),
-                        report.ntpTimestamp(), timestamp.getAsLong(), viewer.packets, viewer.octets)));
+            // Each layer has its own timeline: a report maps only the one the viewer is fed from.
+            if (viewer.fed && viewer.fedFrom == report.ssrc()) {
+                sendReport(viewer, viewer.rewriter, report, viewer.packets, viewer.octets);
+            }
+        }
+    }
+
+    /** The source's report in the terms of one of the viewer's SSRCs ({@code rewriter}'s), with what it sent there. */
+    private void sendReport(Viewer viewer, RtpRewriter rewriter, Rtcp.SenderInfo report, long packets, long octets) {
+        OptionalLong timestamp = rewriter.timestamp(report.rtpTimestamp());
+        if (timestamp.isEmpty()) {
+            return;
+        }
+        try {
+            sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(rewriter.ssrc(),
+                    report.ntpTimestamp(), timestamp.getAsLong(), packets, octets)));
+            if (rewriter == viewer.rewriter) {
                 viewer.lastReportNtpMiddle = (report.ntpTimestamp() >>> 16) & 0xFFFFFFFFL;
                 viewer.lastReportSentNanos = clock.getAsLong();
-                senderReports.increment();
-            } catch (GeneralSecurityException e) {
-                LOG.warning("cannot protect a sender report for " + viewer.address + ": " + e.getMessage());
             }
+            senderReports.increment();
+        } catch (GeneralSecurityException e) {
+            LOG.warning("cannot protect a sender report for " + viewer.address + ": " + e.getMessage());
         }
     }
 
@@ -444,6 +495,50 @@ public final class RtpForwarder {
             sender.accept(viewer.address, secured);
             viewer.paddingCredit -= 255 + 12;
             paddingSent++;
+        }
+    }
+
+    /**
+     * A source packet to another edge's pull, on the SSRC its layer has there: one is taken for a layer seen first (a
+     * free one, or one whose layer stopped, its numbering carried on); a layer beyond the SSRCs offered is not sent.
+     * Not kept for NACKs: an edge pulling does not send them, and one sequence space per SSRC would make them
+     * ambiguous.
+     */
+    private void forwardToPull(Viewer viewer, int ssrc, byte[] packet, List<Integer> sending, long now) {
+        PullSlot slot = null;
+        for (PullSlot candidate : viewer.slots) {
+            if (candidate.used && candidate.source == ssrc) {
+                slot = candidate;
+                break;
+            }
+        }
+        if (slot == null) {
+            slot = viewer.slots.stream().filter(s -> !s.used).findFirst()
+                    .or(() -> viewer.slots.stream().filter(s -> !sending.contains(s.source)).findFirst()).orElse(null);
+            if (slot == null) {
+                return;
+            }
+            if (slot.used) {
+                slot.rewriter.newSource((now - slot.lastSentNanos) / 1_000 * 90_000 / 1_000_000);
+                if (slot.vp8 != null) {
+                    slot.vp8.newSource();
+                }
+            }
+            slot.used = true;
+            slot.source = ssrc;
+        }
+        try {
+            byte[] plain = slot.rewriter.rewrite(packet, now);
+            if (slot.vp8 != null) {
+                slot.vp8.rewrite(plain);
+            }
+            sender.accept(viewer.address, viewer.srtp.protectRtp(plain));
+            slot.packets++;
+            slot.octets += packet.length - 12;
+            slot.lastSentNanos = now;
+            forwarded.increment();
+        } catch (GeneralSecurityException e) {
+            LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
         }
     }
 
@@ -487,6 +582,10 @@ public final class RtpForwarder {
         boolean waiting = false;
         long now = clock.getAsLong();
         for (Viewer viewer : viewers.values()) {
+            if (viewer.slots != null) {
+                forwardToPull(viewer, ssrc, packet, sending, now);
+                continue;
+            }
             if (!viewer.fed || viewer.fedFrom != ssrc) {
                 if (target(viewer, sending) != ssrc) {
                     continue; // another layer's packet

@@ -67,9 +67,10 @@ public sealed interface PlayerMessage {
 
     /**
      * Optional report from project players: the state of the relay with {@code peerId} ("connected",
-     * "failed"), the bitrate the player receives, and/or what its relays upload. Unmodified OvenPlayer never sends it.
+     * "failed"), the bitrate the player receives, what its relays upload, and/or how often its picture froze on its
+     * current connection ({@code freezes}, its browser's count). Unmodified OvenPlayer never sends it.
      */
-    record Stats(Long id, long peerId, String relay, Integer kbps, Upload upload) implements PlayerMessage {
+    record Stats(Long id, long peerId, String relay, Integer kbps, Upload upload, Integer freezes) implements PlayerMessage {
     }
 
     /**

@@ -66,6 +66,8 @@ public final class PlayerMessageParser {
 
     /** Bitrates a player may claim (10 Gbit/s): more is clipped, not trusted. */
     private static final int MAX_KBPS = 10_000_000;
+    /** Freezes a player may claim: a count, shown to operators as the player said it, clipped. */
+    private static final int MAX_FREEZES = 1_000_000;
     /** Relays a player may claim to run: no host takes more clients than this. */
     private static final int MAX_RELAYS = 64;
 
@@ -88,8 +90,9 @@ public final class PlayerMessageParser {
             throw ProtocolException.badRequest("'relay' must be 'connected' or 'failed'");
         }
         Long kbps = optionalInteger(json, "kbps");
+        Long freezes = optionalInteger(json, "freezes");
         return new PlayerMessage.Stats(id, peerId(json), relay, kbps == null ? null : (int) Math.min(kbps, MAX_KBPS),
-                upload(json));
+                upload(json), freezes == null ? null : (int) Math.min(freezes, MAX_FREEZES));
     }
 
     /** {@code upload}: {relays, kbps, available (optional), limited}; figures beyond any real link are clipped. */

@@ -111,7 +111,7 @@ class ViewerTransportTest {
 
     @Test
     void oneSendingContextCarriesVideoAndAudioAndCloseEndsEverythingOnce() throws Exception {
-        ViewerTransport viewer = new ViewerTransport(port, stream, "7");
+        ViewerTransport viewer = new ViewerTransport(port, stream, "7", 1);
         assertNotEquals(viewer.videoSsrc, viewer.audioSsrc, "one context protects both: their SSRCs differ");
         OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false, 0, 0, false),
                 connected::incrementAndGet));

@@ -162,6 +162,51 @@ class WhipIngestTest {
      * Simulcast from Chromium's publish page (three RID layers, RFC 8853): the edge takes all three, and a player page
      * moved from layer to layer (at keyframes) keeps decoding, its picture the size of each layer in turn.
      */
+    /**
+     * The player page, moved by its edge ({@code edge}: that edge's event bus) to the lowest, the middle and the top
+     * layer of the publish page's simulcast, decodes each at its size (160, 320, 640 wide).
+     */
+    private static void decodesEachLayer(Vertx edge, p2pedge.testing.Chromium.Page player) throws Exception {
+        long session = ((Number) player.eval("window.p2pEdgePlayer.id")).longValue();
+        for (int[] step : new int[][]{{0, 160}, {1, 320}, {9, 640}}) {
+            long decoded = ((Number) player.eval("window.p2pEdgePlayer.decodedNow()")).longValue();
+            ForwardingPlaneTest.selectLayer(edge, session, step[0]);
+            player.waitUntil("(async () => document.querySelector('video').videoWidth === " + step[1]
+                            + " && await window.p2pEdgePlayer.decodedNow() > " + (decoded + 30) + ")()", Duration.ofSeconds(15),
+                    "the player decodes layer " + step[0] + " (" + step[1] + " wide)");
+        }
+    }
+
+    /**
+     * A simulcast stream published on one edge and pulled by another carries every layer: the pulling edge ranks the
+     * three itself and moves its own player between them. Real Hazelcast members, real media between the edges.
+     */
+    @Test
+    @Tag("browser")
+    @Tag("cluster")
+    void aPullOfASimulcastStreamCarriesEveryLayer(Vertx vertx) throws Exception {
+        try (p2pedge.testing.TestCluster cluster = new p2pedge.testing.TestCluster(config());
+             p2pedge.testing.Chromium chromium = p2pedge.testing.Chromium.launch(vertx, FAKE_CAMERA)) {
+            p2pedge.testing.TestCluster.Member origin = cluster.start();
+            p2pedge.testing.TestCluster.Member puller = cluster.start();
+            p2pedge.testing.Chromium.Page publisher = chromium.open("http://127.0.0.1:" + origin.port()
+                    + "/publish.html?stream=live/pulledlayers&source=camera&simulcast=1&autostart=1");
+            publisher.waitUntil("window.p2pEdgePublisher.state === 'publishing'", Duration.ofSeconds(20), "the origin ingests the page");
+            p2pedge.testing.Waits.until(() -> ForwardingPlaneTest.stats(origin.vertx).getJsonObject("streamLayersKbps")
+                    .getJsonArray("live/pulledlayers", new io.vertx.core.json.JsonArray()).size() == 3, 30_000, "the origin receives three layers");
+            p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + puller.port() + "/?stream=live/pulledlayers");
+            player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
+                    "a player on the other edge plays the pulled stream");
+            p2pedge.testing.Waits.until(() -> ForwardingPlaneTest.stats(puller.vertx).getJsonObject("streamLayersKbps")
+                    .getJsonArray("live/pulledlayers", new io.vertx.core.json.JsonArray()).size() == 3, 10_000, "the pull carries three layers");
+            decodesEachLayer(puller.vertx, player);
+            System.out.println("simulcast pulled: origin layers " + ForwardingPlaneTest.stats(origin.vertx).getJsonObject("streamLayersKbps")
+                    + ", pulling edge " + ForwardingPlaneTest.stats(puller.vertx).getJsonObject("streamLayersKbps"));
+            assertEquals(0, ForwardingPlaneTest.stats(puller.vertx).getLong("refusedLayerPackets"));
+            assertEquals(1, origin.mediaConnections(), "the origin sends the layers once, to the pull");
+        }
+    }
+
     @Test
     @Tag("browser")
     void chromiumPublishesSimulcastAndAPlayerDecodesAcrossLayerSwitches(Vertx vertx) throws Exception {
@@ -173,14 +218,7 @@ class WhipIngestTest {
             p2pedge.testing.Chromium.Page player = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=live/layers");
             player.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
                     "the player plays the simulcast stream");
-            long session = ((Number) player.eval("window.p2pEdgePlayer.id")).longValue();
-            for (int[] step : new int[][]{{0, 160}, {1, 320}, {9, 640}}) {
-                long decoded = ((Number) player.eval("window.p2pEdgePlayer.decodedNow()")).longValue();
-                ForwardingPlaneTest.selectLayer(vertx, session, step[0]);
-                player.waitUntil("(async () => document.querySelector('video').videoWidth === " + step[1]
-                                + " && await window.p2pEdgePlayer.decodedNow() > " + (decoded + 30) + ")()", Duration.ofSeconds(15),
-                        "the player decodes layer " + step[0] + " (" + step[1] + " wide)");
-            }
+            decodesEachLayer(vertx, player);
             System.out.println("WHIP simulcast from Chromium: layers " + ForwardingPlaneTest.stats(vertx).getJsonObject("streamLayersKbps")
                     + ", publisher " + publisher.eval("JSON.stringify(window.p2pEdgePublisher.layers)"));
             assertEquals(0, ForwardingPlaneTest.stats(vertx).getLong("refusedLayerPackets"));

@@ -155,6 +155,18 @@ class NegotiationTest {
     }
 
     @Test
+    void aSimulcastStreamIsOfferedToAPullAsOneSsrcPerLayerInASimulcastGroup() {
+        String owners = new EdgeSdp("ownr", "0123456789abcdefghijklmn", FINGERPRINT, "127.0.0.1", 10_000,
+                Negotiation.offer(VideoCodec.VP8, "live", List.of(1, 2, -3), 5678)).write();
+        assertTrue(owners.contains("a=ssrc-group:SIM 1 2 4294967293\r\n"), owners);
+        PeerSdp offer = PeerSdp.parseOffer(owners);
+        assertEquals(3, offer.videoLayers(), "the pulling edge reads three layers");
+        assertEquals(1, PeerSdp.parseOffer(new EdgeSdp("ownr", "0123456789abcdefghijklmn", FINGERPRINT, "127.0.0.1", 10_000,
+                Negotiation.offer(VideoCodec.VP8, "live", List.of(1), 5678)).write()).videoLayers(), "one SSRC: one encoding");
+        Negotiation.owner(offer, VideoCodec.VP8, "live"); // and answers it
+    }
+
+    @Test
     void viewersAreOfferedTheStreamsCodecAndOpusSendOnlyWithTheirOwnSsrcs() {
         assertEquals(List.of(
                 new EdgeSdp.Media(EdgeSdp.Kind.VIDEO, "0", EdgeSdp.Direction.SENDONLY, List.of(EdgeSdp.Codec.vp8()), 0xFFFFFFFFL, "a-b"),

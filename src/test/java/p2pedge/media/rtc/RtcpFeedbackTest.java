@@ -20,8 +20,19 @@ class RtcpFeedbackTest {
         byte[] compound = ByteBuffer.allocate(8 + 16 + 12).put(receiverReport).put(nack).put(Rtcp.pli(7, 9)).array();
         RtcpFeedback feedback = RtcpFeedback.parse(compound);
         assertTrue(feedback.keyframe());
+        assertEquals(java.util.List.of(9), feedback.keyframeSsrcs(), "the PLI's media SSRC");
         assertArrayEquals(new int[]{65535, 0, 2}, feedback.lostSequences());
         assertFalse(RtcpFeedback.parse(receiverReport).keyframe());
+    }
+
+    @Test
+    void namesTheLayersAPullAsksKeyframesOfOnceEach() {
+        byte[] fir = ByteBuffer.allocate(20).put((byte) 0x84).put((byte) 206).putShort((short) 4).putInt(7).putInt(0)
+                .putInt(11).putInt(0x05000000).array(); // FCI: SSRC 11, sequence 5
+        byte[] compound = ByteBuffer.allocate(12 * 2 + 20).put(Rtcp.pli(7, 9)).put(fir).put(Rtcp.pli(7, 9)).array();
+        assertEquals(java.util.List.of(9, 11), RtcpFeedback.parse(compound).keyframeSsrcs());
+        byte[] shortFir = ByteBuffer.allocate(12).put((byte) 0x84).put((byte) 206).putShort((short) 2).putInt(7).putInt(0).array();
+        assertFalse(RtcpFeedback.parse(shortFir).keyframe(), "a FIR without its entry names no SSRC: ignored");
     }
 
     @Test

@@ -147,7 +147,7 @@ class RtpForwarderTest {
                 SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
         assertEquals(1, requests.get(), "a request on join");
         now.addAndGet(400 * MS);
-        forwarder.onKeyframeRequest("v");
+        forwarder.onKeyframeRequest("v", 0);
         assertEquals(2, requests.get(), "waiting for its first keyframe: heard");
         assertEquals(1, stats.keyframeRequestsHonoured());
         forwarder.onSourceRtp(vp8(1, true));
@@ -156,7 +156,7 @@ class RtpForwarderTest {
         for (int i = 0; i < 200; i++) {
             now.addAndGet(20 * MS);
             forwarder.onSourceRtp(vp8(sequence++, false));
-            forwarder.onKeyframeRequest("v");
+            forwarder.onKeyframeRequest("v", 0);
         }
         assertEquals(2 + 2, requests.get(), "one per 2 s: at 0 s and 2 s of the flood (4 s is its end)");
         assertEquals(200 - 2, stats.keyframeRequestsRefused());
@@ -300,5 +300,66 @@ class RtpForwarderTest {
         forwarder.onSourceRtp(layer(104, 1, 0, true, 2_000));
         assertEquals(1, forwarder.refusedLayerPackets(), "a fourth SSRC while three send");
         assertEquals(7, sent.size());
+    }
+
+    /**
+     * Another edge's pull of a three-layer source: every layer, each on its own SSRC of the pull's (taken in the order
+     * layers first arrive), with no keyframe gate; a keyframe request names the pull's SSRC and reaches that layer only;
+     * a sender report goes out on the SSRC of its layer; a publisher back with new SSRCs takes the stopped layers'
+     * SSRCs, numbered on.
+     */
+    @Test
+    void aPullGetsEveryLayerOnItsOwnSsrc() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        List<Integer> requested = new ArrayList<>();
+        List<byte[]> sent = new ArrayList<>();
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram),
+                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
+        forwarder.expectLayers(3);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        List<RtpRewriter> pullSsrcs = List.of(new RtpRewriter(11, 96), new RtpRewriter(12, 96), new RtpRewriter(13, 96));
+        forwarder.addPullingEdge("edge", new RtpForwarder.Viewer(VIEWER, pullSsrcs.get(0), SrtpTransformer.forSending(keys)), pullSsrcs);
+        assertEquals(List.of(), requested, "no keyframe asked for a pull");
+        int[] ssrcs = {102, 103, 101};
+        int[] sequences = {5_000, 60_000, 65_530};
+        for (int frame = 0; frame < 30; frame++, now.addAndGet(33 * MS)) {
+            for (int l = 0; l < 3; l++) {
+                forwarder.onSourceRtp(layer(ssrcs[l], sequences[l]++, frame * 3_000L, false, 100 * (l + 1)));
+            }
+        }
+        SrtpTransformer edge = SrtpTransformer.forClientReceiving(keys);
+        java.util.Map<Integer, List<Integer>> bySsrc = new java.util.TreeMap<>();
+        for (byte[] datagram : sent) {
+            byte[] rtp = edge.unprotectRtp(datagram).orElseThrow();
+            bySsrc.computeIfAbsent(java.nio.ByteBuffer.wrap(rtp, 8, 4).getInt(), k -> new ArrayList<>()).add(sequenceOf(rtp));
+        }
+        assertEquals(java.util.Set.of(11, 12, 13), bySsrc.keySet(), "each layer on its own SSRC of the pull's");
+        bySsrc.values().forEach(seqs -> assertEquals(30, seqs.size(), "every packet of every layer"));
+
+        forwarder.onKeyframeRequest("edge", 13);
+        assertEquals(List.of(101), requested, "the pull's SSRC 13 carries the third layer to arrive (101)");
+        forwarder.onKeyframeRequest("edge", 99);
+        assertEquals(List.of(101), requested, "an SSRC the pull was not sent on asks nothing");
+
+        sent.clear();
+        forwarder.onSourceSenderReport(new Rtcp.SenderInfo(103, 1L << 40, 0));
+        assertEquals(1, sent.size());
+        assertEquals(12, Rtcp.senderInfo(edge.unprotectRtcp(sent.get(0)).orElseThrow()).orElseThrow().ssrc(),
+                "a layer's report on that layer's SSRC");
+
+        // The publisher comes back on new SSRCs after a silence: they take the SSRCs of the layers that stopped.
+        now.addAndGet(1_500 * MS);
+        sent.clear();
+        for (int l = 0; l < 3; l++) {
+            forwarder.onSourceRtp(layer(201 + l, 7, 0, true, 100 * (l + 1)));
+        }
+        java.util.Map<Integer, Integer> next = new java.util.TreeMap<>();
+        for (byte[] datagram : sent) {
+            byte[] rtp = edge.unprotectRtp(datagram).orElseThrow();
+            next.put(java.nio.ByteBuffer.wrap(rtp, 8, 4).getInt(), sequenceOf(rtp));
+        }
+        assertEquals(java.util.Set.of(11, 12, 13), next.keySet(), "the new layers reuse the pull's SSRCs");
+        next.forEach((ssrc, sequence) -> assertEquals((bySsrc.get(ssrc).get(29) + 1) & 0xFFFF, sequence,
+                "SSRC " + ssrc + " numbered on"));
     }
 }
