@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * at each step it measures the edge's CPU and RSS from /proc, its live heap after a full GC (jcmd), every
  * viewer's packet loss and bitrate, and the decoders' frame rate.
  * <p>
- * Environment: PLANES (default "webrtc forwarder"; "twcc" is the forwarder with transport-wide congestion control on,
- * its load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
+ * Environment: PLANES (default "webrtc forwarder"; "forwarder" gets REMB feedback, which load viewers do not send, so
+ * every viewer is on the top layer; "twcc" is the forwarder with transport-wide congestion control, the default, its
+ * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
  * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("50 100 200", also twcc's), LAYERS (the demo's simulcast
  * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10).
  */
@@ -80,8 +81,8 @@ public final class MediaPlaneBench {
         List<JavaViewer> real = new ArrayList<>();
         Map<String, String> config = new java.util.HashMap<>(Map.of("media.plane", plane.equals("webrtc") ? "webrtc" : "forwarder",
                 "media.maxViewers", "2000", "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false"));
-        if (plane.equals("twcc")) {
-            config.put("media.forwarder.congestionFeedback", "twcc");
+        if (!plane.equals("webrtc")) {
+            config.put("media.forwarder.congestionFeedback", plane.equals("twcc") ? "twcc" : "remb");
         }
         try (EdgeProcess edge = EdgeProcess.start(jar, config, Path.of("target/bench-edge-" + plane + ".log"))) {
             Thread.sleep(warmup * 1000L);

@@ -53,9 +53,9 @@ class DashboardTest {
             assertEquals("3", dashboard.eval("document.getElementById('players').textContent"));
             assertEquals(3L, ((Number) dashboard.eval("document.querySelectorAll('#trees .node.client, #trees .node.host').length"))
                     .longValue(), "one host and two client nodes drawn");
-            // The host's edge leg: the estimate its receiver sends the edge (REMB), and the freezes its page reports.
+            // The host's edge leg: what its transport-wide feedback says arrived, and the freezes its page reports.
             dashboard.waitUntil("(() => { const n = document.querySelector('#trees .node.host');"
-                    + " return n && / · \\d+ kbit\\/s estimated/.test(n.textContent) && / · \\d+ freezes?$/.test(n.textContent); })()",
+                    + " return n && / · \\d+ kbit\\/s arrived/.test(n.textContent) && / · \\d+ freezes?$/.test(n.textContent); })()",
                     Duration.ofSeconds(15), "the host's node shows its edge leg and its reported freezes");
             System.out.println("dashboard host node: " + dashboard.eval("document.querySelector('#trees .node.host').textContent"));
 

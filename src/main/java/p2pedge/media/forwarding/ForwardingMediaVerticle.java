@@ -328,7 +328,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     /**
      * Diagnostics and tests (local event bus only): pins a viewer ({@code session}) to a simulcast layer
-     * ({@code layer}, 0 lowest); replies with the layer it is fed from now, or fails 404 for an unknown session.
+     * ({@code layer}, 0 lowest), whatever its path says from then on; replies with the layer it is fed from now, or
+     * fails 404 for an unknown session.
      */
     static final String SELECT_LAYER = "p2pedge.media.select-layer";
 

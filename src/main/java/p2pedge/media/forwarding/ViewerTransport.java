@@ -62,6 +62,8 @@ final class ViewerTransport implements AutoCloseable {
     /** The layer last chosen and whether a probe runs: a new probe starts measuring, and changes are logged (FINE). */
     private int lastLayer = -1;
     private boolean probing;
+    /** A layer the viewer is held on whatever its path (diagnostics; -1: none, its path decides). */
+    private int pinnedLayer = -1;
     private boolean closed;
 
     /** @param videoLayers how many video SSRCs it is sent on: 1, or the source's layers for another edge's pull */
@@ -137,6 +139,9 @@ final class ViewerTransport implements AutoCloseable {
             stream.video.addPullingEdge(id, video, layers);
         } else {
             stream.video.add(id, video);
+            if (pinnedLayer >= 0) {
+                stream.video.select(id, pinnedLayer);
+            }
         }
         if (!moved) {
             onConnected.run();
@@ -179,9 +184,20 @@ final class ViewerTransport implements AutoCloseable {
      * Feeds the viewer the layer its path carries and probes for the next (see {@link LayerSelection}); nothing for a
      * viewer without transport-wide feedback, which stays on the top layer. On the media context.
      */
+    /**
+     * Holds the viewer on a layer (0 lowest; above the top: the top) whatever its path says, switched at that layer's
+     * next keyframe; a probe it ran stops.
+     */
+    void pin(int layer) {
+        pinnedLayer = Math.max(0, layer);
+        probing = false;
+        stream.video.pad(id, 0);
+        stream.video.select(id, pinnedLayer);
+    }
+
     void adaptLayer(StreamRates now) {
-        if (selection == null || closed || !connected() || now.layerBps().length == 0) {
-            return; // not adapted, or nothing sent yet: no layer to choose
+        if (selection == null || closed || !connected() || pinnedLayer >= 0 || now.layerBps().length == 0) {
+            return; // not adapted (pinned, or no feedback), or nothing sent yet: no layer to choose
         }
         long[] rates = now.layerBps();
         LayerSelection.Decision decision = selection.decide(new LayerSelection.Path(transport.deliveredBps(),

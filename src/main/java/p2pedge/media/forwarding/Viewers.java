@@ -124,7 +124,7 @@ final class Viewers {
         if (viewer == null) {
             return false;
         }
-        viewer.stream.video.select(Long.toString(session), layer);
+        viewer.transport.pin(layer);
         return true;
     }
 

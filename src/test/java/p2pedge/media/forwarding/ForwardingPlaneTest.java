@@ -40,8 +40,10 @@ class ForwardingPlaneTest {
     @RegisterExtension
     static final WebrtcFactory WEBRTC = new WebrtcFactory();
 
+    /** The forwarding plane with REMB feedback: every viewer on the top layer unless a test moves it. */
     static JsonObject forwarder() {
-        return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarder", new JsonObject().put("port", 0)));
+        return new JsonObject().put("media", new JsonObject().put("plane", "forwarder").put("forwarder", new JsonObject()
+                .put("port", 0).put("congestionFeedback", "remb")));
     }
 
     static JsonObject stats(Vertx vertx) throws Exception {
