@@ -29,7 +29,8 @@ public final class RtpForwarder {
      */
     public static final class Viewer {
         private final InetSocketAddress address;
-        private final RtpRewriter rewriter;
+        /** The SSRC it is sent (its own numbering, carried on across the encodings it is fed from). */
+        private final Outgoing out;
         private final SrtpTransformer srtp;
         /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
         private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
@@ -38,18 +39,13 @@ public final class RtpForwarder {
         private boolean fed;
         /** The layer it should get (0 lowest; above the top: the top), switched to at that layer's next keyframe. */
         private int wantedLayer = Integer.MAX_VALUE;
-        private long lastSentNanos;
         private long switches;
-        /** VP8's picture ids and TL0PICIDX, run on across switches (null for other codecs and audio). */
-        private Vp8Numbering vp8;
         /** A probe: padding to send besides the media, bit/s, and the bytes of it earned and not yet sent. */
         private long paddingBps;
         private double paddingCredit;
         private long paddingAtNanos;
         /** A player, whose decoder must start at a keyframe (another edge's pull is not: the pulling edge gates its own). */
         private boolean gated;
-        private long packets;
-        private long octets;
         /** Set when the viewer is added, with the forwarder's limits and clock. */
         private RetransmissionBudget retransmits;
         private KeyframeBudget keyframeBudget;
@@ -63,8 +59,44 @@ public final class RtpForwarder {
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
             this.address = address;
-            this.rewriter = rewriter;
+            this.out = new Outgoing(rewriter);
             this.srtp = srtp;
+        }
+    }
+
+    /**
+     * One SSRC a viewer is sent on: how packets are rewritten for it, its VP8 picture ids and TL0PICIDX (run on across
+     * the encodings it carries; none for other codecs and audio), and what went out on it (for sender reports).
+     */
+    private static final class Outgoing {
+        final RtpRewriter rewriter;
+        Vp8Numbering vp8;
+        long packets;
+        long octets;
+        long lastSentNanos;
+
+        Outgoing(RtpRewriter rewriter) {
+            this.rewriter = rewriter;
+        }
+
+        /** Another encoding goes on on this SSRC: its numbering carries on, across the time since the last packet. */
+        void newSource(long now, int clockRate) {
+            rewriter.newSource((now - lastSentNanos) / 1_000 * clockRate / 1_000_000);
+            if (vp8 != null) {
+                vp8.newSource();
+            }
+        }
+
+        /** A source packet in this SSRC's terms, counted as sent now. */
+        byte[] rewrite(byte[] packet, long now) {
+            byte[] plain = rewriter.rewrite(packet, now);
+            if (vp8 != null) {
+                vp8.rewrite(plain);
+            }
+            packets++;
+            octets += packet.length - 12; // payload octets, as a sender report counts them
+            lastSentNanos = now;
+            return plain;
         }
     }
 
@@ -73,18 +105,13 @@ public final class RtpForwarder {
      * by a new layer in place of one that stopped (a publisher that came back), its numbering carried on.
      */
     private static final class PullSlot {
-        final RtpRewriter rewriter;
-        final Vp8Numbering vp8;
+        final Outgoing out;
         /** The source SSRC it carries, once it carries one. */
         int source;
         boolean used;
-        long packets;
-        long octets;
-        long lastSentNanos;
 
-        PullSlot(RtpRewriter rewriter, VideoCodec codec) {
-            this.rewriter = rewriter;
-            this.vp8 = codec == VideoCodec.VP8 ? new Vp8Numbering() : null;
+        PullSlot(Outgoing out) {
+            this.out = out;
         }
     }
 
@@ -147,7 +174,7 @@ public final class RtpForwarder {
      *                    keyframes and collapses their requests itself), so they are not budgeted here
      */
     private void prepare(Viewer viewer, boolean pullingEdge) {
-        viewer.vp8 = codec == VideoCodec.VP8 ? new Vp8Numbering() : null;
+        viewer.out.vp8 = vp8Numbering();
         viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
         viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
@@ -171,7 +198,11 @@ public final class RtpForwarder {
      */
     public void addPullingEdge(String viewerId, Viewer viewer, List<RtpRewriter> layers) {
         prepare(viewer, true);
-        viewer.slots = layers.stream().map(rewriter -> new PullSlot(rewriter, codec)).toList();
+        viewer.slots = layers.stream().map(rewriter -> rewriter == viewer.out.rewriter ? viewer.out : new Outgoing(rewriter))
+                .map(out -> {
+                    out.vp8 = vp8Numbering();
+                    return new PullSlot(out);
+                }).toList();
         viewers.put(viewerId, viewer);
     }
 
@@ -379,7 +410,7 @@ public final class RtpForwarder {
             return;
         }
         if (viewer.slots != null) {
-            viewer.slots.stream().filter(slot -> slot.used && slot.rewriter.ssrc() == mediaSsrc && sending.contains(slot.source))
+            viewer.slots.stream().filter(slot -> slot.used && slot.out.rewriter.ssrc() == mediaSsrc && sending.contains(slot.source))
                     .findFirst().ifPresent(slot -> {
                         stats.keyframeHonoured.increment();
                         keyframes.request(slot.source);
@@ -401,7 +432,7 @@ public final class RtpForwarder {
      */
     public void onReceptionReport(String viewerId, Rtcp.ReportBlock block) {
         Viewer viewer = viewers.get(viewerId);
-        if (viewer == null || block.ssrc() != viewer.rewriter.ssrc() || block.lastSenderReport() != viewer.lastReportNtpMiddle) {
+        if (viewer == null || block.ssrc() != viewer.out.rewriter.ssrc() || block.lastSenderReport() != viewer.lastReportNtpMiddle) {
             return;
         }
         long rtt = clock.getAsLong() - viewer.lastReportSentNanos - block.delaySinceLastSenderReport() * 1_000_000_000L / 65_536;
@@ -440,28 +471,28 @@ public final class RtpForwarder {
             if (viewer.slots != null) {
                 for (PullSlot slot : viewer.slots) {
                     if (slot.used && slot.source == report.ssrc()) {
-                        sendReport(viewer, slot.rewriter, report, slot.packets, slot.octets);
+                        sendReport(viewer, slot.out, report);
                     }
                 }
                 continue;
             }
             // Each layer has its own timeline: a report maps only the one the viewer is fed from.
             if (viewer.fed && viewer.fedFrom == report.ssrc()) {
-                sendReport(viewer, viewer.rewriter, report, viewer.packets, viewer.octets);
+                sendReport(viewer, viewer.out, report);
             }
         }
     }
 
-    /** The source's report in the terms of one of the viewer's SSRCs ({@code rewriter}'s), with what it sent there. */
-    private void sendReport(Viewer viewer, RtpRewriter rewriter, Rtcp.SenderInfo report, long packets, long octets) {
-        OptionalLong timestamp = rewriter.timestamp(report.rtpTimestamp());
+    /** The source's report in the terms of one of the viewer's SSRCs ({@code out}), with what went out on it. */
+    private void sendReport(Viewer viewer, Outgoing out, Rtcp.SenderInfo report) {
+        OptionalLong timestamp = out.rewriter.timestamp(report.rtpTimestamp());
         if (timestamp.isEmpty()) {
             return;
         }
         try {
-            sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(rewriter.ssrc(),
-                    report.ntpTimestamp(), timestamp.getAsLong(), packets, octets)));
-            if (rewriter == viewer.rewriter) {
+            sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(out.rewriter.ssrc(),
+                    report.ntpTimestamp(), timestamp.getAsLong(), out.packets, out.octets)));
+            if (out == viewer.out) {
                 viewer.lastReportNtpMiddle = (report.ntpTimestamp() >>> 16) & 0xFFFFFFFFL;
                 viewer.lastReportSentNanos = clock.getAsLong();
             }
@@ -486,7 +517,7 @@ public final class RtpForwarder {
                 viewer.paddingCredit + viewer.paddingBps * ((now - viewer.paddingAtNanos) / 1e9) / 8);
         viewer.paddingAtNanos = now;
         while (viewer.paddingCredit >= 255) {
-            java.util.Optional<byte[]> padding = viewer.rewriter.padding(255, now);
+            java.util.Optional<byte[]> padding = viewer.out.rewriter.padding(255, now);
             if (padding.isEmpty()) {
                 return;
             }
@@ -519,23 +550,13 @@ public final class RtpForwarder {
                 return;
             }
             if (slot.used) {
-                slot.rewriter.newSource((now - slot.lastSentNanos) / 1_000 * 90_000 / 1_000_000);
-                if (slot.vp8 != null) {
-                    slot.vp8.newSource();
-                }
+                slot.out.newSource(now, 90_000);
             }
             slot.used = true;
             slot.source = ssrc;
         }
         try {
-            byte[] plain = slot.rewriter.rewrite(packet, now);
-            if (slot.vp8 != null) {
-                slot.vp8.rewrite(plain);
-            }
-            sender.accept(viewer.address, viewer.srtp.protectRtp(plain));
-            slot.packets++;
-            slot.octets += packet.length - 12;
-            slot.lastSentNanos = now;
+            sender.accept(viewer.address, viewer.srtp.protectRtp(slot.out.rewrite(packet, now)));
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
@@ -547,6 +568,11 @@ public final class RtpForwarder {
      * a slow line by itself and read as congestion); at a tick every 10 ms, up to about 850 kbit/s.
      */
     private static final int PADDING_BURST_BYTES = 4 * 267;
+
+    /** A new SSRC's VP8 numbering (none for other codecs and audio). */
+    private Vp8Numbering vp8Numbering() {
+        return codec == VideoCodec.VP8 ? new Vp8Numbering() : null;
+    }
 
     private static int ssrcOf(byte[] packet) {
         return ((packet[8] & 0xFF) << 24) | ((packet[9] & 0xFF) << 16) | ((packet[10] & 0xFF) << 8) | (packet[11] & 0xFF);
@@ -596,10 +622,7 @@ public final class RtpForwarder {
                 }
                 if (viewer.fed) {
                     // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
-                    viewer.rewriter.newSource((now - viewer.lastSentNanos) / 1_000 * (codec != null ? 90_000 : 48_000) / 1_000_000);
-                    if (viewer.vp8 != null) {
-                        viewer.vp8.newSource();
-                    }
+                    viewer.out.newSource(now, codec != null ? 90_000 : 48_000);
                     viewer.switches++;
                     switchCount++;
                 }
@@ -608,14 +631,7 @@ public final class RtpForwarder {
             }
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
-                byte[] plain = viewer.rewriter.rewrite(packet, now);
-                if (viewer.vp8 != null) {
-                    viewer.vp8.rewrite(plain);
-                }
-                byte[] secured = viewer.srtp.protectRtp(plain);
-                viewer.packets++;
-                viewer.octets += packet.length - 12; // payload octets, as a sender report counts them
-                viewer.lastSentNanos = now;
+                byte[] secured = viewer.srtp.protectRtp(viewer.out.rewrite(packet, now));
                 viewer.sent.put(secured);
                 sender.accept(viewer.address, secured);
                 forwarded.increment();

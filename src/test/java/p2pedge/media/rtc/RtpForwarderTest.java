@@ -231,6 +231,14 @@ class RtpForwarderTest {
         return java.nio.ByteBuffer.wrap(rtp, 4, 4).getInt() & 0xFFFFFFFFL;
     }
 
+    /** A VP8 forwarder of a source that declared three layers, on the clock {@code now}: what it asks and sends is kept. */
+    private static RtpForwarder threeLayers(AtomicLong now, List<Integer> requested, List<byte[]> sent) {
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram),
+                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
+        forwarder.expectLayers(3);
+        return forwarder;
+    }
+
     /**
      * Three simulcast layers (SSRCs 101, 102, 103 at 1:3:9 of the bytes, sent in the order 102, 103, 101 so that only
      * their rates can rank them): a viewer gets the top one; asked for the lowest, it keeps the top until the lowest's
@@ -242,9 +250,7 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         List<Integer> requested = new ArrayList<>();
         List<byte[]> sent = new ArrayList<>();
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram),
-                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
-        forwarder.expectLayers(3);
+        RtpForwarder forwarder = threeLayers(now, requested, sent);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         int[] ssrcs = {102, 103, 101};
         int[] bytes = {300, 900, 100};
@@ -313,9 +319,7 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         List<Integer> requested = new ArrayList<>();
         List<byte[]> sent = new ArrayList<>();
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram),
-                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
-        forwarder.expectLayers(3);
+        RtpForwarder forwarder = threeLayers(now, requested, sent);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         List<RtpRewriter> pullSsrcs = List.of(new RtpRewriter(11, 96), new RtpRewriter(12, 96), new RtpRewriter(13, 96));
         forwarder.addPullingEdge("edge", new RtpForwarder.Viewer(VIEWER, pullSsrcs.get(0), SrtpTransformer.forSending(keys)), pullSsrcs);
