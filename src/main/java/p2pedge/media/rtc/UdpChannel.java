@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
@@ -24,7 +25,9 @@ import java.util.logging.Logger;
  * in short bursts overtook an earlier one, sent from the event loop as from other threads (UdpChannelTest); one such overtaken DTLS datagram hung a handshake (see
  * CipherChangeGate), and every reordered SRTP packet costs a viewer's jitter buffer. Here a datagram goes to the
  * Netty channel with its address as is: in the order it was sent from one thread, with no lookup per packet.
- * Received datagrams reach the receiver on the context, in arrival order.
+ * Received datagrams reach the receiver on the context, in arrival order. What is handed to it and not yet written is
+ * bounded ({@link #BACKLOG_BYTES}): an edge sending more than its event loop writes sheds (and its owner counts) rather
+ * than queueing without end, which grew its heap to a gigabyte and its viewers' delay to a second under overload.
  */
 public final class UdpChannel {
 
@@ -37,6 +40,13 @@ public final class UdpChannel {
 
     private record Received(byte[] data, InetSocketAddress from) {
     }
+
+    /**
+     * Bytes handed to the channel and not yet written beyond which a send is refused, until half of it is written:
+     * 3,500 packets of 1,200 bytes, a keyframe fanned out to a hundred viewers at once several times over, and a
+     * bound on the delay an overloaded loop adds (UdpChannelTest prints how long the loop takes to write half).
+     */
+    static final int BACKLOG_BYTES = 4 << 20;
 
     private final ContextInternal context;
     private final DatagramChannel channel;
@@ -59,6 +69,8 @@ public final class UdpChannel {
         if (receiveBufferBytes > 0) {
             channel.config().setReceiveBufferSize(receiveBufferBytes);
         }
+        // Writes from other threads count here as they are queued (Netty estimates their size on submit).
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(BACKLOG_BYTES / 2, BACKLOG_BYTES));
         Handler<Received> deliver = r -> receiver.onDatagram(r.data(), r.from());
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
@@ -95,13 +107,21 @@ public final class UdpChannel {
         return bound.future();
     }
 
-    /** Sends one datagram, from any thread; false (nothing sent) when the address is not resolved or the channel closed. */
+    /**
+     * Sends one datagram, from any thread; false (nothing sent) when the address is not resolved, the channel closed, or
+     * its backlog full ({@link #backlogged}).
+     */
     public boolean send(byte[] datagram, InetSocketAddress to) {
-        if (to.isUnresolved() || !channel.isOpen()) {
+        if (to.isUnresolved() || !channel.isOpen() || !channel.isWritable()) {
             return false;
         }
         channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to), channel.voidPromise());
         return true;
+    }
+
+    /** Whether sends are refused now because more than {@link #BACKLOG_BYTES} wait to be written. */
+    public boolean backlogged() {
+        return channel.isOpen() && !channel.isWritable();
     }
 
     public int localPort() {

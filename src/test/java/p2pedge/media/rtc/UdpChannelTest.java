@@ -112,4 +112,54 @@ class UdpChannelTest {
         Future.join(other.close(), other.close(), receiver.close()).await(5, TimeUnit.SECONDS);
         assertFalse(other.send(new byte[]{1}, new InetSocketAddress("127.0.0.1", receiver.localPort())), "closed");
     }
+
+    /**
+     * An event loop that cannot keep up (held busy here) gets no unbounded queue: once about {@link UdpChannel#BACKLOG_BYTES}
+     * wait to be written, sends are refused, and they are taken again once the loop has written the backlog.
+     */
+    @Test
+    void aBackloggedChannelRefusesSendsInsteadOfQueueingWithoutEnd(Vertx vertx) throws Exception {
+        Context context = vertx.getOrCreateContext();
+        AtomicInteger received = new AtomicInteger();
+        UdpChannel receiver = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 8 << 20, (data, from) -> received.incrementAndGet())
+                .await(5, TimeUnit.SECONDS);
+        UdpChannel sender = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from) -> { }).await(5, TimeUnit.SECONDS);
+        InetSocketAddress to = new InetSocketAddress("127.0.0.1", receiver.localPort());
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        context.runOnContext(v -> {
+            busy.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS); // the sender's event loop, held
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        busy.await(5, TimeUnit.SECONDS);
+        byte[] datagram = new byte[1_000];
+        int accepted = 0;
+        int refused = 0;
+        for (int i = 0; i < 10_000; i++) {
+            if (sender.send(datagram, to)) {
+                accepted++;
+            } else {
+                refused++;
+            }
+        }
+        assertTrue(sender.backlogged(), "the backlog is full");
+        long released = System.nanoTime();
+        release.countDown();
+        assertTrue(accepted * 1_000L <= UdpChannel.BACKLOG_BYTES + 1_000 && accepted * 1_000L >= UdpChannel.BACKLOG_BYTES / 2,
+                "about the backlog's worth taken: " + accepted);
+        assertEquals(10_000, accepted + refused);
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (sender.backlogged() && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        System.out.printf("backlogged UDP channel: %d of 10,000 datagrams of 1,000 bytes taken while its loop was held, %d refused; "
+                + "half of the backlog written %d ms after the loop was free%n", accepted, refused, (System.nanoTime() - released) / 1_000_000);
+        assertTrue(sender.send(datagram, to), "taken again once the loop wrote the backlog");
+        sender.close().await(5, TimeUnit.SECONDS);
+        receiver.close().await(5, TimeUnit.SECONDS);
+    }
 }
