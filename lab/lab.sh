@@ -15,8 +15,11 @@
 #        devices p2pl-hN-D, D = 1..DEVICES (default 1). UP_KBIT caps the home's upload (tbf on the router's
 #        internet side; 0: no cap), LOSS_PERCENT drops that share of forwarded packets both ways (iptables
 #        statistic; 0: none).
-#   lab/lab.sh downcap N D KBIT               caps what device D of home N downloads (tbf on its router's LAN port;
-#                                             KBIT 0 lifts the cap); may be changed while it plays
+#   lab/lab.sh downcap N D KBIT [QUEUE_MS]    caps what device D of home N downloads (tbf on its router's LAN port;
+#                                             KBIT 0 lifts the cap); may be changed while it plays. QUEUE_MS: how
+#                                             long its queue is before it drops (default 200, an ISP shaper's; a
+#                                             home router's can be a few tens of ms, with a 4 kB bucket)
+#   lab/lab.sh drops N D                      prints how many packets that cap has dropped
 #   lab/lab.sh isolate N                      home N's devices cannot reach each other (Wi-Fi client isolation)
 #   lab/lab.sh allowudp N                     a udpblocked home N lets UDP through from now on
 #   lab/lab.sh cut NAME... -- NAME...         drop all traffic between the two groups of namespaces (split brain)
@@ -130,13 +133,19 @@ case "${1:-}" in
     fi
     ;;
   downcap)
-    n=$2 d=$3 kbit=$4
+    n=$2 d=$3 kbit=$4 queue_ms=${5:-200}
     if [[ $kbit == 0 ]]; then
       ns "p2pl-r$n" tc qdisc del dev "l$d" root 2>/dev/null || true
-    else
+    elif [[ $queue_ms == 200 ]]; then
       # A home line's downstream: the ISP's shaper queues up to 200 ms, then drops.
       ns "p2pl-r$n" tc qdisc replace dev "l$d" root tbf rate "${kbit}kbit" burst 16kb latency 200ms
+    else
+      ns "p2pl-r$n" tc qdisc replace dev "l$d" root tbf rate "${kbit}kbit" burst 4kb latency "${queue_ms}ms"
     fi
+    ;;
+  drops)
+    n=$2 d=$3
+    ns "p2pl-r$n" tc -s qdisc show dev "l$d" | grep -o 'dropped [0-9]*' | head -1 | grep -o '[0-9]*'
     ;;
   isolate)
     n=$2

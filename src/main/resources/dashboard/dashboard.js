@@ -223,6 +223,7 @@ function figures(p) {
     if (leg.deliveredKbps >= 0) parts.push(`${leg.deliveredKbps} kbit/s arrived`);
     else if (leg.estimateKbps >= 0) parts.push(`${leg.estimateKbps} kbit/s estimated`);
     if (leg.lossPercent > 0) parts.push(`${leg.lossPercent} % lost`);
+    if (leg.pacedKbps > 0) parts.push(`paced at ${leg.pacedKbps} kbit/s`);
     if (leg.switches > 0) parts.push(`${leg.switches} switch${leg.switches === 1 ? '' : 'es'}`);
   }
   if (p && p.freezes !== undefined) parts.push(`${p.freezes} freeze${p.freezes === 1 ? '' : 's'}`);

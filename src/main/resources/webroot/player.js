@@ -481,7 +481,7 @@ state.decodedNow = async () => (pc ? decodedBy(pc) : 0);
 
 /** The current connection's video as its receiver saw it: frames, freezes (Chrome's count and seconds), width. */
 state.videoNow = async () => {
-  const out = { framesDecoded: 0, freezeCount: 0, freezeSeconds: 0, width: 0 };
+  const out = { framesDecoded: 0, freezeCount: 0, freezeSeconds: 0, width: 0, packetsLost: 0, nackCount: 0, pliCount: 0, keyFramesDecoded: 0 };
   if (!pc) return out;
   (await pc.getStats()).forEach((s) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
@@ -489,6 +489,10 @@ state.videoNow = async () => {
       out.freezeCount = s.freezeCount || 0;
       out.freezeSeconds = s.totalFreezesDuration || 0;
       out.width = s.frameWidth || 0;
+      out.packetsLost = s.packetsLost || 0;
+      out.nackCount = s.nackCount || 0;
+      out.pliCount = s.pliCount || 0;
+      out.keyFramesDecoded = s.keyFramesDecoded || 0;
     }
   });
   return out;

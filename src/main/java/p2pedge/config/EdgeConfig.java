@@ -181,10 +181,12 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param viewerKeyframeIntervalSeconds one viewer's keyframe requests (PLI/FIR) are passed on at most once per
      *                                      this long, except while it waits for its first keyframe; 0: no limit
      * @param simulatedLossPercent          diagnostic: outgoing RTP dropped on purpose
+     * @param pacing                        with {@code twcc}: each viewer is sent no faster than its path was measured
+     *                                      to carry (keyframe bursts wait at the edge, not in a router that drops them)
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
-                            int simulatedLossPercent, CongestionFeedback congestionFeedback, Stun stun, Tcp tcp) {
+                            int simulatedLossPercent, CongestionFeedback congestionFeedback, boolean pacing, Stun stun, Tcp tcp) {
     }
 
     /**
@@ -241,9 +243,11 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param codec       the video codec on the forwarding plane
      * @param layers      simulcast layers the demo publishes on the forwarding plane (1: one encoding; 2 or 3: each
      *                    next one at half the width and height and a third of the bitrate, see DemoPublisher)
+     * @param keyframeIntervalSeconds the demo encoder is asked for a keyframe this often, as a broadcast encoder's
+     *                    group of pictures (OBS and streaming services: 1-4 s); 0: only when a viewer needs one
      */
     public record StreamSpec(String name, String source, int width, int height, int fps, int bitrateKbps, Codec codec,
-                             int layers) {
+                             int layers, int keyframeIntervalSeconds) {
         /** What an entry that leaves them out gets. */
         static final String DEFAULT_SOURCE = "demo";
         static final int DEFAULT_BITRATE_KBPS = 600;
@@ -252,7 +256,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
 
         /** The same stream with {@code count} layers (the per-viewer plane encodes one per viewer). */
         public StreamSpec withLayers(int count) {
-            return new StreamSpec(name, source, width, height, fps, bitrateKbps, codec, count);
+            return new StreamSpec(name, source, width, height, fps, bitrateKbps, codec, count, keyframeIntervalSeconds);
         }
     }
 
@@ -328,6 +332,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(f, "media.forwarder.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60),
                         intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50),
                         oneOf(f, "media.forwarder.congestionFeedback", "congestionFeedback", CongestionFeedback.class),
+                        bool(f, "media.forwarder.pacing", "pacing"),
                         new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
                                 intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
                                 intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000)),
@@ -407,7 +412,9 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     stream.containsKey("bitrateKbps") ? intIn(stream, "streams.bitrateKbps", "bitrateKbps", 50, 20_000)
                             : StreamSpec.DEFAULT_BITRATE_KBPS,
                     stream.containsKey("codec") ? oneOf(stream, "streams.codec", "codec", Codec.class) : StreamSpec.DEFAULT_CODEC,
-                    stream.containsKey("layers") ? intIn(stream, "streams.layers", "layers", 1, 3) : StreamSpec.DEFAULT_LAYERS));
+                    stream.containsKey("layers") ? intIn(stream, "streams.layers", "layers", 1, 3) : StreamSpec.DEFAULT_LAYERS,
+                    stream.containsKey("keyframeIntervalSeconds")
+                            ? intIn(stream, "streams.keyframeIntervalSeconds", "keyframeIntervalSeconds", 0, 60) : 0));
         }
         JsonObject wh = section(json, "whip");
         Map<String, String> tokens = whipTokens(wh);

@@ -158,6 +158,20 @@ public final class Lab implements AutoCloseable {
         run("downcap", Integer.toString(n), Integer.toString(d), Integer.toString(kbit));
     }
 
+    /** As {@link #downcap(int, int, int)}, with a queue of {@code queueMillis} before the cap drops (a home router's). */
+    public void downcap(int n, int d, int kbit, int queueMillis) throws Exception {
+        run("downcap", Integer.toString(n), Integer.toString(d), Integer.toString(kbit), Integer.toString(queueMillis));
+    }
+
+    /** Packets the download cap of device {@code d} of home {@code n} has dropped (its queue was full). */
+    public long downcapDrops(int n, int d) throws Exception {
+        Result result = exec(List.of("bash", SCRIPT.toString(), "drops", Integer.toString(n), Integer.toString(d)));
+        if (result.code != 0) {
+            throw new IllegalStateException("lab drops " + n + " " + d + " failed: " + result.output);
+        }
+        return Long.parseLong(result.output.strip());
+    }
+
     /** Home {@code n}'s devices can no longer reach each other, only the internet (Wi-Fi client isolation). */
     public void isolate(int n) throws Exception {
         run("isolate", Integer.toString(n));

@@ -78,9 +78,11 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private ForwardedStream.Feedback feedback;
     private long egressTimer = -1;
     private long layerTimer = -1;
-    private long paddingTimer = -1;
-    /** Probes' padding goes out this often, evenly. */
-    private static final long PADDING_INTERVAL_MS = 10;
+    private long tickTimer = -1;
+    /** Demo streams asked for a keyframe at a fixed interval, as a broadcast encoder sends them. */
+    private final List<Long> keyframeTimers = new ArrayList<>();
+    /** Paced media and probes' padding go out this often, evenly. */
+    private static final long TICK_INTERVAL_MS = 10;
     private static final long LAYER_INTERVAL_MS = 100;
     private Viewers viewers;
     private Pulls pulls;
@@ -147,6 +149,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 streams.put(spec.name(), stream);
                 DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
                 demoPublishers.add(publication);
+                if (spec.keyframeIntervalSeconds() > 0) {
+                    keyframeTimers.add(vertx.setPeriodic(spec.keyframeIntervalSeconds() * 1_000L, t -> stream.requestKeyframe()));
+                }
                 started.add(publication.start());
             }
             var bus = vertx.eventBus();
@@ -178,7 +183,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             if (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC) {
                 // Feedback comes every 50-100 ms: layers follow it at that pace.
                 layerTimer = vertx.setPeriodic(LAYER_INTERVAL_MS, t -> viewers.adaptLayers());
-                paddingTimer = vertx.setPeriodic(PADDING_INTERVAL_MS, t -> streams.values().forEach(stream -> stream.video.padTick()));
+                tickTimer = vertx.setPeriodic(TICK_INTERVAL_MS, t -> streams.values().forEach(stream -> stream.video.tick()));
             }
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             consumers.add(bus.localConsumer(SELECT_LAYER, this::onSelectLayer));
@@ -199,7 +204,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         consumers.forEach(MessageConsumer::unregister);
         vertx.cancelTimer(egressTimer);
         vertx.cancelTimer(layerTimer);
-        vertx.cancelTimer(paddingTimer);
+        vertx.cancelTimer(tickTimer);
+        keyframeTimers.forEach(vertx::cancelTimer);
         int open = viewers.releaseAll();
         publishers.stop();
         pulls.closeAll();

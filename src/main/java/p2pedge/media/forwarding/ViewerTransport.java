@@ -1,6 +1,7 @@
 package p2pedge.media.forwarding;
 
 import p2pedge.media.rtc.MediaSession;
+import p2pedge.media.rtc.Pacer;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.PacketKind;
 import p2pedge.media.rtc.RtcpFeedback;
@@ -34,10 +35,11 @@ final class ViewerTransport implements AutoCloseable {
     /**
      * What the viewer receives: its payload types (audio -1: none), whether it is another edge's pull, the id it
      * agreed for abs-send-time on its video (0: none; its receiver then estimates nothing) and for the transport-wide
-     * sequence number (0: none; it then reports no arrivals), and whether it must get the top layer whatever its path
-     * (a Host Peer).
+     * sequence number (0: none; it then reports no arrivals), whether it must get the top layer whatever its path
+     * (a Host Peer), and whether what it is sent is paced to its path (with the transport-wide numbering only).
      */
-    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId, int transportId, boolean pinnedTop) {
+    record Feed(int videoType, int audioType, boolean pullingEdge, int absSendTimeId, int transportId, boolean pinnedTop,
+                boolean paced) {
     }
 
     private final SharedUdpPort port;
@@ -59,6 +61,8 @@ final class ViewerTransport implements AutoCloseable {
     private TransportSequence transport;
     /** Its layer, chosen from what its feedback says of its path (with the transport-wide numbering only). */
     private LayerSelection selection;
+    /** Sends its media no faster than its path carries (null: not paced); one per address it is fed at. */
+    private Pacer pacer;
     /** The layer last chosen and whether a probe runs: a new probe starts measuring, and changes are logged (FINE). */
     private int lastLayer = -1;
     private boolean probing;
@@ -127,12 +131,17 @@ final class ViewerTransport implements AutoCloseable {
             transport = new TransportSequence(System::nanoTime);
             selection = new LayerSelection(LayerSelection.Rules.DEFAULT, System::nanoTime);
         }
+        // What waited for the old address is dropped with its pacer (its NACKs get it back).
+        InetSocketAddress to = address.get();
+        pacer = transport != null && feed.paced() && !feed.pullingEdge()
+                ? new Pacer(datagram -> port.send(to, datagram), () -> port.countDropped("pacer: queue full"),
+                transport, System::nanoTime) : null;
         if (feed.audioType() >= 0) {
-            stream.audio.add(id, new RtpForwarder.Viewer(address.get(),
-                    new RtpRewriter(audioSsrc, feed.audioType(), 0, feed.transportId(), transport), sending));
+            stream.audio.add(id, new RtpForwarder.Viewer(to,
+                    new RtpRewriter(audioSsrc, feed.audioType(), 0, feed.transportId(), transport), sending, pacer));
         }
         RtpRewriter rewriter = new RtpRewriter(videoSsrc, feed.videoType(), feed.absSendTimeId(), feed.transportId(), transport);
-        var video = new RtpForwarder.Viewer(address.get(), rewriter, sending);
+        var video = new RtpForwarder.Viewer(to, rewriter, sending, pacer);
         if (feed.pullingEdge()) {
             List<RtpRewriter> layers = new ArrayList<>(List.of(rewriter));
             videoSsrcs.subList(1, videoSsrcs.size()).forEach(ssrc -> layers.add(new RtpRewriter(ssrc, feed.videoType())));
@@ -181,10 +190,6 @@ final class ViewerTransport implements AutoCloseable {
     }
 
     /**
-     * Feeds the viewer the layer its path carries and probes for the next (see {@link LayerSelection}); nothing for a
-     * viewer without transport-wide feedback, which stays on the top layer. On the media context.
-     */
-    /**
      * Holds the viewer on a layer (0 lowest; above the top: the top) whatever its path says, switched at that layer's
      * next keyframe; a probe it ran stops.
      */
@@ -195,11 +200,20 @@ final class ViewerTransport implements AutoCloseable {
         stream.video.select(id, pinnedLayer);
     }
 
+    /**
+     * Feeds the viewer the layer its path carries and probes for the next (see {@link LayerSelection}), and paces it at
+     * what its path was measured to carry ({@link Pacer#rateFor}); nothing for a viewer without transport-wide
+     * feedback, which stays on the top layer, unpaced. On the media context.
+     */
     void adaptLayer(StreamRates now) {
-        if (selection == null || closed || !connected() || pinnedLayer >= 0 || now.layerBps().length == 0) {
-            return; // not adapted (pinned, or no feedback), or nothing sent yet: no layer to choose
+        if (selection == null || closed || !connected() || now.layerBps().length == 0) {
+            return; // no feedback, or nothing sent yet: no layer to choose
         }
         long[] rates = now.layerBps();
+        if (pinnedLayer >= 0) {
+            pace(rates[Math.min(pinnedLayer, rates.length - 1)] + now.audioBps());
+            return;
+        }
         LayerSelection.Decision decision = selection.decide(new LayerSelection.Path(transport.deliveredBps(),
                         transport.lossFraction(), transport.queueingMicros(), transport.probeReceivedBps()), rates,
                 now.audioBps(), feed.pinnedTop());
@@ -216,6 +230,18 @@ final class ViewerTransport implements AutoCloseable {
         }
         stream.video.select(id, decision.layer());
         stream.video.pad(id, decision.paddingBps());
+        pace(rates[Math.min(decision.layer(), rates.length - 1)] + now.audioBps() + decision.paddingBps());
+    }
+
+    private void pace(long sendingBps) {
+        if (pacer != null) {
+            pacer.rate(Pacer.rateFor(transport.bottleneckBps(), sendingBps));
+        }
+    }
+
+    /** What paces the viewer's media, when it is paced. */
+    Optional<Pacer> pacer() {
+        return Optional.ofNullable(pacer);
     }
 
     /** What a stream sends now, the same for all its viewers: its layers' rates (lowest first) and its audio's, bit/s. */

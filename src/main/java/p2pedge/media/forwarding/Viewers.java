@@ -144,7 +144,9 @@ final class Viewers {
             out.put(session, new MediaApi.ViewerLeg(viewer.stream.video.layerOf(id), viewer.stream.video.sendingLayers().size(),
                     viewer.stream.video.switchesOf(id), estimate < 0 ? -1 : estimate / 1000,
                     delivered.map(t -> t.deliveredBps() / 1000).orElse(-1L),
-                    delivered.map(t -> Math.round(t.lossFraction() * 1000) / 10.0).orElse(-1.0)));
+                    delivered.map(t -> Math.round(t.lossFraction() * 1000) / 10.0).orElse(-1.0),
+                    viewer.transport.transport().map(t -> t.bottleneckBps() < 0 ? -1 : t.bottleneckBps() / 1000).orElse(-1L),
+                    viewer.transport.pacer().filter(p -> p.rateBps() > 0).map(p -> p.rateBps() / 1000).orElse(-1L)));
         });
         return out;
     }
@@ -249,7 +251,7 @@ final class Viewers {
      */
     private boolean expectDtls(Viewer viewer, PeerSdp peer) {
         if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge,
-                viewer.absSendTimeId, viewer.transportId, viewer.host),
+                viewer.absSendTimeId, viewer.transportId, viewer.host, media.forwarder().pacing()),
                 () -> connected(viewer))) {
             return false;
         }

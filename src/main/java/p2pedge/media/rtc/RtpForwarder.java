@@ -56,11 +56,19 @@ public final class RtpForwarder {
         private volatile long estimateBps = -1;
         /** Another edge's pull: one outgoing SSRC per source layer, every layer sent (null for a player). */
         private List<PullSlot> slots;
+        /** Paces what it is sent (shared with its audio's entry); null: sent as it comes. */
+        private final Pacer pacer;
 
         public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp) {
+            this(address, rewriter, srtp, null);
+        }
+
+        /** @param pacer sends its media, padding and resends (null: the forwarder's sender, at once) */
+        public Viewer(InetSocketAddress address, RtpRewriter rewriter, SrtpTransformer srtp, Pacer pacer) {
             this.address = address;
             this.out = new Outgoing(rewriter);
             this.srtp = srtp;
+            this.pacer = pacer;
         }
     }
 
@@ -131,8 +139,7 @@ public final class RtpForwarder {
     private final SourceLayers layers;
     private long sourceChanges;
     private long refusedLayerPackets;
-    /** Viewers being sent padding (probes) now, and what was sent, and the switches made. */
-    private int padding;
+    /** Padding sent (probes), and the switches made. */
     private long paddingSent;
     private long switchCount;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
@@ -211,10 +218,7 @@ public final class RtpForwarder {
      * may then close the viewer's SRTP context (jitsi-srtp may hold native OpenSSL contexts), none of it in use.
      */
     public void remove(String viewerId) {
-        Viewer viewer = viewers.remove(viewerId);
-        if (viewer != null && viewer.paddingBps > 0) {
-            padding--;
-        }
+        viewers.remove(viewerId);
     }
 
     public int viewerCount() {
@@ -275,13 +279,12 @@ public final class RtpForwarder {
 
     /**
      * Padding to send a viewer besides its media, in bit/s (0: none): a probe of whether its path carries a higher
-     * layer, sent on {@link #padTick}. On the forwarding thread.
+     * layer, sent on {@link #tick}. On the forwarding thread.
      */
     public void pad(String viewerId, long bitsPerSecond) {
         Viewer viewer = viewers.get(viewerId);
         long bps = Math.max(0, bitsPerSecond);
         if (viewer != null && viewer.paddingBps != bps) {
-            padding += (bps > 0 ? 1 : 0) - (viewer.paddingBps > 0 ? 1 : 0);
             viewer.paddingBps = bps;
             viewer.paddingCredit = 0;
             viewer.paddingAtNanos = clock.getAsLong();
@@ -289,16 +292,16 @@ public final class RtpForwarder {
     }
 
     /**
-     * Sends the padding probes have earned since the last tick: call every few ms (on the forwarding thread), so that
-     * padding goes out evenly rather than in bursts a slow line would queue by themselves.
+     * Sends what paced viewers' pacers let out now, and the padding probes have earned since the last tick: call every
+     * few ms (on the forwarding thread), so that both go out evenly rather than in bursts a slow line would queue.
      */
-    public void padTick() {
-        if (padding == 0) {
-            return;
-        }
+    public void tick() {
         long now = clock.getAsLong();
         for (Viewer viewer : viewers.values()) {
-            if (viewer.paddingBps > 0) {
+            if (viewer.pacer != null) {
+                viewer.pacer.drain();
+            }
+            if (viewer.paddingBps > 0 && (viewer.pacer == null || viewer.pacer.queuedBytes() == 0)) {
                 try {
                     sendPadding(viewer, now);
                 } catch (GeneralSecurityException e) {
@@ -383,7 +386,7 @@ public final class RtpForwarder {
             }
             switch (viewer.retransmits.admit(sequence, secured.length, budget)) {
                 case SEND -> {
-                    sender.accept(viewer.address, secured);
+                    emit(viewer, secured, false);
                     retransmitted.increment();
                     stats.retransmittedPackets.increment();
                     stats.retransmittedBytes.add(secured.length);
@@ -511,6 +514,18 @@ public final class RtpForwarder {
         return sourceChanges;
     }
 
+    /**
+     * A protected packet to a viewer, through its pacer when it has one ({@code numbered}: it just took the viewer's
+     * latest transport-wide number).
+     */
+    private void emit(Viewer viewer, byte[] secured, boolean numbered) {
+        if (viewer.pacer != null) {
+            viewer.pacer.send(secured, numbered);
+        } else {
+            sender.accept(viewer.address, secured);
+        }
+    }
+
     /** Padding packets of up to 255 bytes (RTP's limit) for the credit a probe earned since the last tick. */
     private void sendPadding(Viewer viewer, long now) throws GeneralSecurityException {
         viewer.paddingCredit = Math.min(PADDING_BURST_BYTES,
@@ -523,7 +538,7 @@ public final class RtpForwarder {
             }
             byte[] secured = viewer.srtp.protectRtp(padding.get());
             viewer.sent.put(secured);
-            sender.accept(viewer.address, secured);
+            emit(viewer, secured, true);
             viewer.paddingCredit -= 255 + 12;
             paddingSent++;
         }
@@ -633,7 +648,7 @@ public final class RtpForwarder {
                 // A viewer's SRTP context is touched only here, on this one thread.
                 byte[] secured = viewer.srtp.protectRtp(viewer.out.rewrite(packet, now));
                 viewer.sent.put(secured);
-                sender.accept(viewer.address, secured);
+                emit(viewer, secured, true);
                 forwarded.increment();
             } catch (GeneralSecurityException e) {
                 LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());

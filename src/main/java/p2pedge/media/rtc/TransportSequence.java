@@ -49,6 +49,25 @@ public final class TransportSequence {
         java.util.Arrays.fill(slotSequence, -1);
     }
 
+    /**
+     * What the path's narrowest link carries, from packets that queued at it: when one arrives later after the one
+     * before than it was sent after it, it waited for that one, so the gap between their arrivals is its size over the
+     * link's rate. Summed over a feedback's such pairs ({@link #BOTTLENECK_MIN_PAIRS}, {@link #BOTTLENECK_MIN_MICROS}),
+     * smoothed across feedbacks; -1 before any.
+     */
+    private double bottleneckBps = -1;
+    private long bottleneckAtNanos;
+    /**
+     * A measure this old is forgotten: a viewer paced under its link never queues there again, so a link that got
+     * faster would go unseen; with none the next burst that queues measures it anew.
+     */
+    static final long BOTTLENECK_MAX_AGE_NANOS = 30_000_000_000L;
+    static final int BOTTLENECK_MIN_PAIRS = 4;
+    static final long BOTTLENECK_MIN_MICROS = 8_000;
+    /** Arrival gaps within this of the send gap are the path's jitter, not a queue (feedback counts in 250 us). */
+    private static final long QUEUED_SLACK_MICROS = 1_000;
+    private static final double BOTTLENECK_SMOOTHING = 0.3;
+
     /** The number for a packet of {@code bytes} sent now. */
     public int next(int bytes) {
         int sequence = next;
@@ -65,21 +84,57 @@ public final class TransportSequence {
         return sequence;
     }
 
+    /** The number given last (-1 before any). */
+    public int last() {
+        return sent ? (next - 1) & 0xFFFF : -1;
+    }
+
+    /** Packet {@code sequence} left only now (it waited to be paced): its send time is when it left. */
+    public void sentAt(int sequence, long nanos) {
+        int slot = sequence & (HISTORY - 1);
+        if (slotSequence[slot] == sequence) {
+            sentNanos[slot] = nanos;
+        }
+    }
+
+    /** What the path's narrowest link carries, bit/s, measured from packets that queued at it; -1 before any did. */
+    public long bottleneckBps() {
+        if (bottleneckBps > 0 && clock.getAsLong() - bottleneckAtNanos > BOTTLENECK_MAX_AGE_NANOS) {
+            bottleneckBps = -1;
+        }
+        return Math.round(bottleneckBps);
+    }
+
     /** What the viewer says reached it. Packets it names that the edge no longer (or never) sent are ignored. */
     public void onFeedback(TransportFeedback feedback) {
         long now = clock.getAsLong();
         feedbacks++;
         long[] arrivals = feedback.arrivalMicros();
         long highestDelay = Long.MIN_VALUE;
+        long previousArrival = Long.MIN_VALUE;
+        long previousSent = 0;
+        long queuedBytes = 0;
+        long queuedMicros = 0;
+        int queuedPairs = 0;
         for (int i = 0; i < arrivals.length; i++) {
             int sequence = (feedback.baseSequence() + i) & 0xFFFF;
             int slot = sequence & (HISTORY - 1);
             if (slotSequence[slot] != sequence) {
+                previousArrival = Long.MIN_VALUE;
                 continue;
             }
             if (arrivals[i] == TransportFeedback.LOST) {
                 windowLost++;
+                previousArrival = Long.MIN_VALUE;
             } else {
+                long arrivalGap = arrivals[i] - previousArrival;
+                if (previousArrival != Long.MIN_VALUE && arrivalGap > (sentNanos[slot] - previousSent) / 1_000 + QUEUED_SLACK_MICROS) {
+                    queuedPairs++;
+                    queuedBytes += sentBytes[slot];
+                    queuedMicros += arrivalGap;
+                }
+                previousArrival = arrivals[i];
+                previousSent = sentNanos[slot];
                 windowReceived++;
                 windowBytes += sentBytes[slot];
                 slotSequence[slot] = -1; // counted once, however often it is reported
@@ -95,6 +150,11 @@ public final class TransportSequence {
                     baseDelayAtNanos = now;
                 }
             }
+        }
+        if (queuedPairs >= BOTTLENECK_MIN_PAIRS && queuedMicros >= BOTTLENECK_MIN_MICROS) {
+            double sample = queuedBytes * 8 * 1e6 / queuedMicros;
+            bottleneckBps = bottleneckBps < 0 ? sample : bottleneckBps + BOTTLENECK_SMOOTHING * (sample - bottleneckBps);
+            bottleneckAtNanos = now;
         }
         if (highestDelay != Long.MIN_VALUE) {
             queueingMicros = highestDelay - baseDelayMicros;

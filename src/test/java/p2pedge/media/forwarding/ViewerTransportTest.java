@@ -113,7 +113,7 @@ class ViewerTransportTest {
     void oneSendingContextCarriesVideoAndAudioAndCloseEndsEverythingOnce() throws Exception {
         ViewerTransport viewer = new ViewerTransport(port, stream, "7", 1);
         assertNotEquals(viewer.videoSsrc, viewer.audioSsrc, "one context protects both: their SSRCs differ");
-        OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false, 0, 0, false),
+        OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false, 0, 0, false, false),
                 connected::incrementAndGet));
         OnContext.call(context, () -> {
             player.addCandidate(edge);
@@ -123,7 +123,7 @@ class ViewerTransportTest {
         Waits.until(() -> connected.get() > 0, 5_000, "the edge's keys");
         assertEquals(1, connected.get(), "connected once");
         assertFalse(OnContext.call(context, () -> Future.succeededFuture(viewer.open(player("00:11"), new ViewerTransport.Feed(VP8,
-                ForwardedStream.OPUS, false, 0, 0, false), connected::incrementAndGet))), "a second answer is refused");
+                ForwardedStream.OPUS, false, 0, 0, false, false), connected::incrementAndGet))), "a second answer is refused");
         assertTrue(viewer.connected(), "and the connection it had stays");
         assertEquals(1, stream.video.viewerCount());
         assertEquals(1, stream.audio.viewerCount());
@@ -155,7 +155,7 @@ class ViewerTransportTest {
         });
         assertEquals(forwarded, stream.video.forwarded() + stream.audio.forwarded(), "nothing is forwarded to it any more");
         assertNull(received.poll(300, TimeUnit.MILLISECONDS));
-        OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false, 0, 0, false),
+        OnContext.run(context, () -> viewer.open(player(playerIdentity.fingerprint()), new ViewerTransport.Feed(VP8, ForwardedStream.OPUS, false, 0, 0, false, false),
                 connected::incrementAndGet));
         assertEquals(0, port.sessionCount(), "a closed transport opens nothing");
     }

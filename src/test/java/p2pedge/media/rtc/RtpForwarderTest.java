@@ -366,4 +366,41 @@ class RtpForwarderTest {
         next.forEach((ssrc, sequence) -> assertEquals((bySsrc.get(ssrc).get(29) + 1) & 0xFFFF, sequence,
                 "SSRC " + ssrc + " numbered on"));
     }
+
+    @Test
+    void aPacedViewersKeyframeLeavesAtItsRateAndProbesWaitForItsQueue() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        List<byte[]> direct = new ArrayList<>();
+        List<Long> pacedAt = new ArrayList<>();
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> direct.add(datagram), new KeyframeRequests(350, now::get, ssrc -> { }),
+                VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
+        TransportSequence transport = new TransportSequence(now::get);
+        Pacer pacer = new Pacer(datagram -> pacedAt.add(now.get()), () -> { }, transport, now::get);
+        pacer.rate(1_000_000);
+        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 96, 0, 5, transport),
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros)), pacer));
+        // A 36 kB keyframe at once, then a probe asks for padding.
+        forwarder.onSourceRtp(vp8(0, true, 1_200));
+        for (int i = 1; i < 30; i++) {
+            forwarder.onSourceRtp(vp8(i, false, 1_200));
+        }
+        forwarder.pad("v", 300_000);
+        assertTrue(direct.isEmpty(), "nothing bypasses the pacer");
+        assertTrue(pacedAt.size() <= 3, "at most a burst at once: " + pacedAt.size());
+        int paddingSentBefore = (int) forwarder.paddingSent();
+        for (int t = 0; t < 20; t++) {
+            now.addAndGet(10 * MS);
+            forwarder.tick();
+        }
+        assertEquals(paddingSentBefore, forwarder.paddingSent(), "no padding while media waits");
+        for (int t = 0; t < 30; t++) {
+            now.addAndGet(10 * MS);
+            forwarder.tick();
+        }
+        assertEquals(0, pacer.queuedBytes(), "the keyframe has left");
+        assertTrue(forwarder.paddingSent() > paddingSentBefore, "then the probe's padding goes");
+        long keyframeMillis = (pacedAt.get(29) - pacedAt.get(0)) / MS;
+        assertTrue(keyframeMillis >= 250, "30 packets of ~1.2 kB at 1 Mbit/s take ~290 ms, not 0: " + keyframeMillis + " ms");
+    }
 }

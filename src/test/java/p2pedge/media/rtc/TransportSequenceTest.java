@@ -86,4 +86,51 @@ class TransportSequenceTest {
         sequence.onFeedback(new TransportFeedback(5, 1, java.util.Arrays.copyOfRange(arrivals, 5, 10)));
         assertEquals(75_000, sequence.queueingMicros(), "the slowest is 75 ms over the path's own delay");
     }
+
+    @Test
+    void aBurstThatQueuesAtTheNarrowestLinkMeasuresItsRateAndSpacedPacketsDoNot() {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        TransportSequence sequence = new TransportSequence(now::get);
+        // 20 packets 20 ms apart on a 1 Mbit/s link (9.6 ms each): none waits for another, so nothing is measured.
+        long[] spaced = new long[20];
+        for (int i = 0; i < 20; i++) {
+            sequence.next(1_200);
+            spaced[i] = now.get() / 1_000 + 30_000;
+            now.addAndGet(20 * MS);
+        }
+        sequence.onFeedback(new TransportFeedback(0, 0, spaced));
+        assertEquals(-1, sequence.bottleneckBps(), "no packet queued");
+        // A keyframe: 30 packets at once; the link lets one through every 9.6 ms.
+        long burstAt = now.get() / 1_000;
+        long[] burst = new long[30];
+        for (int i = 0; i < 30; i++) {
+            sequence.next(1_200);
+            burst[i] = burstAt + 30_000 + i * 9_600L;
+        }
+        sequence.onFeedback(new TransportFeedback(20, 1, burst));
+        assertEquals(1_000_000, sequence.bottleneckBps(), 1_000, "1,200 bytes every 9.6 ms");
+        assertEquals(sequence.last(), 49, "the number given last");
+        now.addAndGet(TransportSequence.BOTTLENECK_MAX_AGE_NANOS + MS);
+        assertEquals(-1, sequence.bottleneckBps(), "forgotten when not measured again for long");
+    }
+
+    @Test
+    void aPacketThatWaitedToBePacedIsTimedFromWhenItLeft() {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        TransportSequence sequence = new TransportSequence(now::get);
+        // Ten packets numbered 10 ms apart, each 20 ms on the path; the last five waited 50 ms at the edge first.
+        long[] arrivals = new long[10];
+        for (int i = 0; i < 10; i++) {
+            int number = sequence.next(1_000);
+            long left = now.get() + (i < 5 ? 0 : 50 * MS);
+            if (i >= 5) {
+                sequence.sentAt(number, left);
+            }
+            arrivals[i] = left / 1_000 + 20_000;
+            now.addAndGet(10 * MS);
+        }
+        sequence.sentAt(60_000, now.get()); // a number not sent: nothing
+        sequence.onFeedback(new TransportFeedback(0, 0, arrivals));
+        assertEquals(0, sequence.queueingMicros(), "waiting at the edge is not a queue on the path");
+    }
 }
