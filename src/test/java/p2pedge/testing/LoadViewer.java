@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -86,7 +87,7 @@ public final class LoadViewer {
      * {@code transportFeedback} its viewers agree to transport-wide congestion control when the edge offers it and
      * send the feedback a browser would (every {@link #FEEDBACK_INTERVAL_MS}).
      */
-    public record Crowd(Vertx vertx, WebSocketClient client, WorkerExecutor handshakes, BcTlsCrypto crypto,
+    public record Crowd(Vertx vertx, WebSocketClient client, HttpClient http, WorkerExecutor handshakes, BcTlsCrypto crypto,
                         DtlsCertificate identity, int bitrateKbps, boolean transportFeedback) implements AutoCloseable {
 
         public static Crowd create(Vertx vertx, int handshakeThreads, int bitrateKbps) {
@@ -94,24 +95,37 @@ public final class LoadViewer {
             // The default pool (50 connections per host) would queue the 51st viewer.
             return new Crowd(vertx, vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
                             .setMaxFrameSize(1 << 20).setMaxConnections(100_000)),
+                    vertx.createHttpClient(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64)),
                     vertx.createSharedWorkerExecutor("load-viewer-dtls", handshakeThreads), crypto,
                     DtlsCertificate.generate(crypto), bitrateKbps, false);
         }
 
         /** The same crowd, its viewers sending transport-wide feedback (see above). */
         public Crowd withTransportFeedback() {
-            return new Crowd(vertx, client, handshakes, crypto, identity, bitrateKbps, true);
+            return new Crowd(vertx, client, http, handshakes, crypto, identity, bitrateKbps, true);
         }
 
         /** One more viewer of {@code ws://127.0.0.1:port/path}; fails if not connected within 20 s. */
         public Future<LoadViewer> join(int port, String path) {
-            return LoadViewer.connect(this, port, path).timeout(20, java.util.concurrent.TimeUnit.SECONDS);
+            return LoadViewer.connect(this, viewer -> viewer.start(client, port, path)).timeout(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        /**
+         * One more viewer of Janus' streaming plugin mountpoint {@code mountpoint}, through Janus' HTTP API on
+         * {@code http://host:port/janus}, its UDP port bound to {@code localAddress}; fails if not connected within
+         * 20 s. Janus (libnice) offers no loopback candidate and sends from the interface it gathered on: run it in a
+         * network namespace of the bench's own, at {@code host}, and this viewer in another, at {@code localAddress}.
+         */
+        public Future<LoadViewer> joinJanus(String host, int port, long mountpoint, String localAddress) {
+            return LoadViewer.connect(this, viewer -> viewer.startJanus(http, host, port, mountpoint, localAddress))
+                    .timeout(20, java.util.concurrent.TimeUnit.SECONDS);
         }
 
         @Override
         public void close() {
             handshakes.close();
             client.close();
+            http.close();
         }
     }
 
@@ -144,6 +158,20 @@ public final class LoadViewer {
     private final TransportFeedbackWriter feedback = new TransportFeedbackWriter();
     private final long createdNanos = System.nanoTime();
     private long feedbackTimer = -1;
+    private String firstMid;
+    /** The server's UDP host candidates taken: loopback ones, or those at this address (a bench namespace's). */
+    private String candidateAddress;
+    /** Janus' HTTP API: where, and this viewer's session and plugin handle there (0: not a Janus viewer). */
+    private HttpClient janusHttp;
+    private String janusHost;
+    private int janusPort;
+    private long janusSession;
+    private long janusHandle;
+    private long keepaliveTimer = -1;
+    /** Where received RTP is passed on in plain (a tap feeding another server; null: nowhere). */
+    private io.vertx.core.datagram.DatagramSocket tap;
+    private java.net.InetSocketAddress tapVideo;
+    private java.net.InetSocketAddress tapAudio;
 
     private LoadViewer(Crowd crowd, Context context) {
         this.vertx = crowd.vertx();
@@ -156,6 +184,10 @@ public final class LoadViewer {
                     @Override
                     public void onRtp(byte[] plain, int datagramLength) {
                         int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
+                        if (tap != null) {
+                            java.net.InetSocketAddress to = ssrc == videoSsrc ? tapVideo : tapAudio;
+                            tap.send(io.vertx.core.buffer.Buffer.buffer(plain), to.getPort(), to.getHostString());
+                        }
                         tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
                         bytes += datagramLength;
                         if (transportId > 0) {
@@ -177,15 +209,15 @@ public final class LoadViewer {
     }
 
     /**
-     * Connects to {@code ws://127.0.0.1:port/path}, asks for an offer, answers it and completes ICE and
-     * DTLS-SRTP. The future completes when the keys are known (media may already be flowing).
+     * Connects with {@code start} (to {@code ws://127.0.0.1:port/path} for the edge: asks for an offer, answers it) and
+     * completes ICE and DTLS-SRTP. The future completes when the keys are known (media may already be flowing).
      */
-    private static Future<LoadViewer> connect(Crowd crowd, int port, String path) {
+    private static Future<LoadViewer> connect(Crowd crowd, java.util.function.Function<LoadViewer, Future<Void>> start) {
         Context context = crowd.vertx().getOrCreateContext();
         Promise<LoadViewer> result = Promise.promise();
         context.runOnContext(v -> {
             LoadViewer viewer = new LoadViewer(crowd, context);
-            viewer.start(crowd.client(), port, path).onComplete(ar -> {
+            start.apply(viewer).onComplete(ar -> {
                 if (ar.succeeded()) {
                     result.complete(viewer);
                 } else {
@@ -207,6 +239,91 @@ public final class LoadViewer {
             ws.closeHandler(v -> secured.tryFail("signalling closed (" + ws.closeStatusCode() + " " + ws.closeReason() + ")"));
             return ws.writeTextMessage(new JsonObject().put("command", "request_offer").encode());
         }).compose(v -> secured.future());
+    }
+
+    /**
+     * Janus' streaming plugin: a session, a handle on the plugin, {@code watch} the mountpoint, its offer from the
+     * session's event long poll, the answer with {@code start}; then ICE (Janus as ICE-lite: this viewer controls) and
+     * DTLS as for the edge. A keepalive every 25 s holds the session.
+     */
+    private Future<Void> startJanus(HttpClient http, String host, int port, long mountpoint, String localAddress) {
+        candidateAddress = host;
+        janusHttp = http;
+        janusHost = host;
+        janusPort = port;
+        return transport.listen(localAddress).compose(bound -> {
+            localPort = bound;
+            return janus("/janus", new JsonObject().put("janus", "create"));
+        }).compose(created -> {
+            janusSession = created.getJsonObject("data").getLong("id");
+            keepaliveTimer = vertx.setPeriodic(25_000, t -> janus("/janus/" + janusSession, new JsonObject().put("janus", "keepalive")));
+            return janus("/janus/" + janusSession, new JsonObject().put("janus", "attach").put("plugin", "janus.plugin.streaming"));
+        }).compose(attached -> {
+            janusHandle = attached.getJsonObject("data").getLong("id");
+            return janus("/janus/" + janusSession + "/" + janusHandle, new JsonObject().put("janus", "message")
+                    .put("body", new JsonObject().put("request", "watch").put("id", mountpoint)));
+        }).compose(ack -> janusOffer(20)).compose(offer -> {
+            String answer = answer(offer);
+            if (answer == null) {
+                return Future.<JsonObject>failedFuture("Janus' offer lacks ICE credentials, a fingerprint or a media section");
+            }
+            answeredAtNanos = System.nanoTime();
+            // Janus is ICE-lite here and learns this viewer's address from its checks; the candidate is for form.
+            answer += "a=candidate:" + CandidateLine.udp(CandidateLine.Type.HOST, 1, localAddress, localPort).format()
+                    + "\r\na=end-of-candidates\r\n";
+            return janus("/janus/" + janusSession + "/" + janusHandle, new JsonObject().put("janus", "message")
+                    .put("body", new JsonObject().put("request", "start"))
+                    .put("jsep", new JsonObject().put("type", "answer").put("sdp", answer)));
+        }).compose(started -> {
+            connectTransport();
+            return secured.future();
+        });
+    }
+
+    /** The offer among the session's next events (a long poll each), within {@code polls} polls. */
+    private Future<String> janusOffer(int polls) {
+        if (polls == 0) {
+            return Future.failedFuture("no offer from Janus");
+        }
+        return janusHttp.request(io.vertx.core.http.HttpMethod.GET, janusPort, janusHost, "/janus/" + janusSession + "?maxev=1")
+                .compose(request -> request.send()).compose(response -> response.body())
+                .compose(body -> {
+                    Object parsed = body.toJsonValue();
+                    JsonObject event = parsed instanceof JsonArray events && !events.isEmpty() ? events.getJsonObject(0)
+                            : parsed instanceof JsonObject one ? one : new JsonObject();
+                    JsonObject jsep = event.getJsonObject("jsep");
+                    if (jsep != null && "offer".equals(jsep.getString("type"))) {
+                        return Future.succeededFuture(jsep.getString("sdp"));
+                    }
+                    JsonObject data = event.getJsonObject("plugindata", new JsonObject()).getJsonObject("data", new JsonObject());
+                    if (data.containsKey("error")) {
+                        return Future.failedFuture("Janus refused: " + data.encode());
+                    }
+                    return janusOffer(polls - 1);
+                });
+    }
+
+    /** One request to Janus' HTTP API; fails on an error reply. */
+    private Future<JsonObject> janus(String path, JsonObject request) {
+        request.put("transaction", Long.toHexString(RANDOM.nextLong()));
+        return janusHttp.request(io.vertx.core.http.HttpMethod.POST, janusPort, janusHost, path)
+                .compose(r -> r.send(request.encode())).compose(response -> response.body()).compose(body -> {
+                    JsonObject reply = body.toJsonObject();
+                    return "error".equals(reply.getString("janus"))
+                            ? Future.failedFuture("Janus: " + reply.encode()) : Future.succeededFuture(reply);
+                });
+    }
+
+    /**
+     * From now on every RTP packet this viewer receives is passed on in plain from {@code socket}: its video to
+     * {@code video}, the rest to {@code audio} (a tap feeding another server the same stream).
+     */
+    public void tap(io.vertx.core.datagram.DatagramSocket socket, java.net.InetSocketAddress video, java.net.InetSocketAddress audio) {
+        context.runOnContext(v -> {
+            tapVideo = video;
+            tapAudio = audio;
+            tap = socket;
+        });
     }
 
     /** Stops the consent checks this viewer sends to an ICE-lite edge every 2 s once connected. */
@@ -250,7 +367,26 @@ public final class LoadViewer {
 
     private void onOffer(JsonObject message) {
         sessionId = message.getLong("id");
-        String offer = message.getJsonObject("sdp").getString("sdp");
+        String answer = answer(message.getJsonObject("sdp").getString("sdp"));
+        if (answer == null) {
+            return;
+        }
+        addCandidates(message.getJsonArray("candidates"));
+        JsonArray ours = new JsonArray().add(new JsonObject()
+                .put("candidate", ownCandidate()).put("sdpMLineIndex", 0).put("sdpMid", firstMid));
+        answeredAtNanos = System.nanoTime();
+        socket.writeTextMessage(new JsonObject().put("command", "answer").put("id", sessionId).put("peer_id", 0)
+                .put("sdp", new JsonObject().put("type", "answer").put("sdp", answer))
+                .put("candidates", ours).encode());
+        connectTransport();
+    }
+
+    private String ownCandidate() {
+        return CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", localPort).format();
+    }
+
+    /** The answer to {@code offer} (its transport read on the way), or null (and the viewer failed) when it lacks one. */
+    private String answer(String offer) {
         StringBuilder answer = new StringBuilder("v=0\r\no=- " + (RANDOM.nextLong() >>> 1) + " 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
         List<String> mids = new ArrayList<>();
         StringBuilder sections = new StringBuilder();
@@ -263,18 +399,16 @@ public final class LoadViewer {
             }
         }
         answer.append("a=group:BUNDLE ").append(String.join(" ", mids)).append("\r\na=msid-semantic: WMS\r\n").append(sections);
-        if (edgeUfrag == null || edgePassword == null || edgeFingerprint == null) {
-            secured.tryFail("offer lacks ICE credentials or a fingerprint");
-            return;
+        if (edgeUfrag == null || edgePassword == null || edgeFingerprint == null || mids.isEmpty()) {
+            secured.tryFail("offer lacks ICE credentials, a fingerprint or a media section");
+            return null;
         }
-        addCandidates(message.getJsonArray("candidates"));
-        JsonArray ours = new JsonArray().add(new JsonObject()
-                .put("candidate", CandidateLine.udp(CandidateLine.Type.HOST, 1, "127.0.0.1", localPort).format())
-                .put("sdpMLineIndex", 0).put("sdpMid", mids.get(0)));
-        answeredAtNanos = System.nanoTime();
-        socket.writeTextMessage(new JsonObject().put("command", "answer").put("id", sessionId).put("peer_id", 0)
-                .put("sdp", new JsonObject().put("type", "answer").put("sdp", answer.toString()))
-                .put("candidates", ours).encode());
+        firstMid = mids.get(0);
+        return answer.toString();
+    }
+
+    /** ICE and DTLS-SRTP with the server whose offer was answered; the viewer fails if they take over 15 s. */
+    private void connectTransport() {
         transport.connect(new ClientTransport.Remote(edgeUfrag, edgePassword, edgeFingerprint, edgeIsLite)).onComplete(ar -> {
             if (ar.succeeded()) {
                 securedAtNanos = System.nanoTime();
@@ -320,7 +454,7 @@ public final class LoadViewer {
                 transportExtmap = line;
                 transportId = Integer.parseInt(line.substring(9, line.indexOf(' ')));
             }
-            if (kind.equals("video") && line.startsWith("a=ssrc:")) {
+            if (kind.equals("video") && line.startsWith("a=ssrc:") && videoSsrc == 0) { // the media's, not its RTX
                 videoSsrc = (int) Long.parseLong(line.substring(7, line.indexOf(' ')));
             }
             if (line.startsWith("a=mid:")) {
@@ -361,9 +495,10 @@ public final class LoadViewer {
         }
     }
 
-    /** Loopback UDP host candidates only: that is where the benchmark and the tests run. */
+    /** Loopback UDP host candidates only (or a bench namespace's): that is where the benchmarks and the tests run. */
     private void addCandidate(String candidate) {
-        CandidateLine.parse(candidate).filter(c -> c.udp() && c.address().startsWith("127.")).map(CandidateLine::socketAddress)
+        CandidateLine.parse(candidate).filter(c -> c.udp() && (candidateAddress == null ? c.address().startsWith("127.")
+                        : c.address().equals(candidateAddress))).map(CandidateLine::socketAddress)
                 .ifPresent(transport::addCandidate);
     }
 
@@ -444,6 +579,14 @@ public final class LoadViewer {
             closed = true;
             vertx.cancelTimer(deadlineTimer);
             vertx.cancelTimer(feedbackTimer);
+            vertx.cancelTimer(keepaliveTimer);
+            if (janusSession != 0) {
+                try {
+                    janus("/janus/" + janusSession, new JsonObject().put("janus", "destroy"));
+                } catch (IllegalStateException e) {
+                    // the crowd's HTTP client is closed already: Janus times the session out itself
+                }
+            }
             Future<Void> ws = socket == null || socket.isClosed() ? Future.succeededFuture()
                     : socket.writeTextMessage(new JsonObject().put("command", "stop").put("id", sessionId).encode())
                     .transform(ar -> socket.close());

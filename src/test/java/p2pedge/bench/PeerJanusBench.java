@@ -1,0 +1,184 @@
+package p2pedge.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.datagram.DatagramSocket;
+import p2pedge.testing.LoadViewer;
+import p2pedge.testing.Waits;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The edge and a real peer, Janus (its streaming plugin), side by side in one run on the same stream: the edge's demo
+ * (VP8 640x360@30 and Opus, one layer) goes to the edge's viewers, and one load viewer of the edge passes every packet
+ * it receives, decrypted and authenticated, on to Janus' RTP mountpoint over loopback, so Janus serves the same
+ * packets. The same load viewers ({@link LoadViewer}: ICE, DTLS-SRTP, every packet authenticated and counted; Janus
+ * through its HTTP API) join each server step by step, first the edge's, then, the edge's gone, Janus'; at each step
+ * the bench measures the server's CPU (/proc/PID/stat), its RSS, every viewer's loss and rate, and its own CPU (the
+ * load client). Per-viewer cost is over the same server with no viewer (the edge's idle encodes the demo; Janus' idle
+ * receives it).
+ * <p>
+ * Environment: VIEWERS (default "50 100 200"), WARMUP_S (5), MEASURE_S (10), BITRATE_KBPS (600), JANUS_CONFIG (the
+ * folder of Janus' configuration, bench/janus), JANUS_HOST (10.99.0.1) and JANUS_HTTP_PORT (8088, as that configuration
+ * says), JANUS_NETNS (p2pbench-janus), LOAD_ADDRESS (10.99.0.2). Janus (libnice) offers no loopback candidate and sends
+ * from the interface it gathered on, so bench/peer-janus.sh runs Janus in a network namespace of its own at JANUS_HOST
+ * and the bench (its load viewers and the edge) in another at LOAD_ADDRESS, a veth pair between them; the edge's
+ * viewers stay on loopback.
+ */
+public final class PeerJanusBench {
+
+    private record Row(String server, int viewers, double cpu, double rssMb, double kbpsMin, double kbpsAvg, double lossMax,
+                       double benchCpu) {
+    }
+
+    private static final long MOUNTPOINT = 1;
+    private static final int JANUS_VIDEO_PORT = 5004;
+    private static final int JANUS_AUDIO_PORT = 5002;
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
+        int[] steps = java.util.Arrays.stream(System.getenv().getOrDefault("VIEWERS", "50 100 200").trim().split("\\s+"))
+                .mapToInt(Integer::parseInt).toArray();
+        int warmup = env("WARMUP_S", 5);
+        int measure = env("MEASURE_S", 10);
+        int bitrate = env("BITRATE_KBPS", 600);
+        Path janusConfig = Path.of(System.getenv().getOrDefault("JANUS_CONFIG", "bench/janus")).toAbsolutePath();
+        int janusPort = env("JANUS_HTTP_PORT", 8088);
+        String janusHost = System.getenv().getOrDefault("JANUS_HOST", "10.99.0.1");
+        String loadAddress = System.getenv().getOrDefault("LOAD_ADDRESS", "10.99.0.2");
+        String janusNamespace = System.getenv().getOrDefault("JANUS_NETNS", "p2pbench-janus");
+        System.out.printf(Locale.ROOT, "machine: %d cores; stream VP8 640x360@30 at %d kbit/s + Opus from the edge's demo, "
+                        + "passed on to Janus' RTP mountpoint by a tap viewer; steps %s; warmup %d s, measured over %d s%n",
+                Runtime.getRuntime().availableProcessors(), bitrate, java.util.Arrays.toString(steps), warmup, measure);
+        System.out.println("server CPU: process CPU time / wall time from /proc/PID/stat (100% = one core); RSS: VmRSS; "
+                + "loss: 1 - received/expected by RTP sequence numbers per viewer; bench CPU: the load client's own");
+        String streams = "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":640,\"height\":360,\"fps\":30,\"bitrateKbps\":"
+                + bitrate + ",\"layers\":1}]";
+        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8));
+        List<Row> rows = new ArrayList<>();
+        Process janus = null;
+        try (LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 4, bitrate);
+             EdgeProcess edge = EdgeProcess.start(jar, Map.of("media.plane", "forwarder", "media.maxViewers", "2000",
+                     "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false",
+                     "media.forwarder.congestionFeedback", "remb"), Path.of("target/bench-janus-edge.log"))) {
+            janus = new ProcessBuilder("ip", "netns", "exec", janusNamespace, "janus", "-C", janusConfig.resolve("janus.jcfg").toString(), "-F", janusConfig.toString(),
+                    "-o", "-N", "-L", Path.of("target/bench-janus.log").toAbsolutePath().toString())
+                    .redirectErrorStream(true).redirectOutput(Path.of("target/bench-janus.out").toFile()).start();
+            Process started = janus;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
+            untilListening(janusHost, janusPort, 30_000);
+            LoadViewer tap = crowd.join(edge.port(), "/app/stream").await(30, TimeUnit.SECONDS);
+            DatagramSocket out = vertx.createDatagramSocket();
+            tap.tap(out, new InetSocketAddress(janusHost, JANUS_VIDEO_PORT), new InetSocketAddress(janusHost, JANUS_AUDIO_PORT));
+            System.out.printf(Locale.ROOT, "%-6s %7s %11s %8s %14s %9s %10s%n", "server", "viewers", "server CPU%", "RSS MB",
+                    "kbit/s min/avg", "loss max", "bench CPU%");
+            rows.addAll(steps("edge", edge.pid(), steps, warmup, measure, () -> crowd.join(edge.port(), "/app/stream")));
+            rows.addAll(steps("janus", janus.pid(), steps, warmup, measure, () -> crowd.joinJanus(janusHost, janusPort, MOUNTPOINT, loadAddress)));
+            tap.close().await(10, TimeUnit.SECONDS);
+        } finally {
+            if (janus != null) {
+                janus.destroy();
+                if (!janus.waitFor(10, TimeUnit.SECONDS)) {
+                    janus.destroyForcibly();
+                }
+            }
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+        summary(rows);
+    }
+
+    /** One server: idle, then each step's viewers joined (in batches of 20, as a crowd arrives) and measured. */
+    private static List<Row> steps(String server, long pid, int[] steps, int warmup, int measure,
+                                   Supplier<Future<LoadViewer>> join) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        List<LoadViewer> loads = new ArrayList<>();
+        try {
+            Thread.sleep(warmup * 1000L);
+            Row idle = new Row(server, 0, cpuPercent(pid, measure), EdgeProcess.rssKb(pid) / 1024.0, 0, 0, 0, 0);
+            print(idle);
+            rows.add(idle);
+            for (int step : steps) {
+                while (loads.size() < step) {
+                    List<Future<LoadViewer>> batch = new ArrayList<>();
+                    for (int i = 0; i < 20 && loads.size() + batch.size() < step; i++) {
+                        batch.add(join.get());
+                    }
+                    for (Future<LoadViewer> joining : batch) {
+                        loads.add(joining.await(60, TimeUnit.SECONDS));
+                    }
+                }
+                Thread.sleep(warmup * 1000L);
+                List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
+                long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
+                long start = System.nanoTime();
+                double cpu = cpuPercent(pid, measure);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
+                LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
+                Row row = new Row(server, step, cpu, EdgeProcess.rssKb(pid) / 1024.0, received.kbpsMin(), received.kbpsAvg(),
+                        received.lossMax(), benchCpu);
+                print(row);
+                rows.add(row);
+            }
+        } finally {
+            Future.join(loads.stream().map(LoadViewer::close).toList()).await(30, TimeUnit.SECONDS);
+        }
+        return rows;
+    }
+
+    private static void untilListening(String host, int port, long millis) throws Exception {
+        Waits.until(() -> {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new InetSocketAddress(host, port), 500);
+                return true;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, millis, "Janus listens on " + host + ":" + port);
+    }
+
+    /** Percentage of one core process {@code pid} used over the next {@code seconds}. */
+    private static double cpuPercent(long pid, int seconds) throws Exception {
+        long before = EdgeProcess.cpuTicks(pid);
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double wall = (System.nanoTime() - start) / 1e9;
+        return 100.0 * (EdgeProcess.cpuTicks(pid) - before) / 100 / wall; // USER_HZ 100
+    }
+
+    private static void print(Row r) {
+        System.out.printf(Locale.ROOT, "%-6s %7d %11.1f %8.1f %6.0f / %5.0f %8.2f%% %10.1f%n", r.server, r.viewers, r.cpu,
+                r.rssMb, r.kbpsMin, r.kbpsAvg, r.lossMax * 100, r.benchCpu);
+    }
+
+    /** Per viewer, at each server's largest step, over the same server idle; and the edge's viewers per core over Janus'. */
+    private static void summary(List<Row> rows) {
+        System.out.println("per viewer, at each server's largest step, over the same server with no viewer:");
+        Map<String, Double> perCore = new LinkedHashMap<>();
+        for (String server : List.of("edge", "janus")) {
+            List<Row> of = rows.stream().filter(r -> r.server.equals(server)).toList();
+            Row idle = of.get(0);
+            Row top = of.get(of.size() - 1);
+            double cpuPerViewer = (top.cpu - idle.cpu) / top.viewers;
+            perCore.put(server, 100 / cpuPerViewer);
+            System.out.printf(Locale.ROOT, "  %-5s %d viewers: %.3f%% of a core each -> %.0f viewers per core; RSS %.2f MB each; "
+                            + "max loss %.2f%%%n", server, top.viewers, cpuPerViewer, perCore.get(server),
+                    (top.rssMb - idle.rssMb) / top.viewers, top.lossMax * 100);
+        }
+        System.out.printf(Locale.ROOT, "edge / janus viewers per core: %.2fx%n", perCore.get("edge") / perCore.get("janus"));
+    }
+
+    private static int env(String name, int fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+    }
+}
