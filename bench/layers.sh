@@ -26,7 +26,6 @@ for run in $(seq 1 "$runs"); do
   echo "$lower $((freezes * 2)) $frames $back" >> "$out"
 done
 lab/lab.sh down >/dev/null 2>&1 || true
-stat() { # column $1 of the runs: median (range)
-  sort -n -k"$1","$1" "$out" | awk -v c="$1" '{v[NR]=$c} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%s (%s..%s)", m, v[1], v[NR]}'
-}
+source bench/median.sh
+stat() { median_range "$out" "$1"; }
 echo "over $runs runs, median (range): lower layer $(stat 1) ms after the page opened; freezes/min on the capped line $(stat 2); frames in 30 s $(stat 3); top layer back $(stat 4) ms after the cap was lifted"

@@ -29,9 +29,8 @@ for run in $(seq 1 "$runs"); do
   echo "$(figures paced) $(figures unpaced)" >> "$out"
 done
 lab/lab.sh down >/dev/null 2>&1 || true
-stat() { # column $1 of the runs: median (range)
-  sort -n -k"$1","$1" "$out" | awk -v c="$1" '{v[NR]=$c} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%s (%s..%s)", m, v[1], v[NR]}'
-}
+source bench/median.sh
+stat() { median_range "$out" "$1"; }
 echo "over $runs runs of $seconds s, median (range), paced vs unpaced:"
 echo "  dropped by the router: $(stat 1) vs $(stat 6)"
 echo "  lost after resends:    $(stat 2) vs $(stat 7)"
