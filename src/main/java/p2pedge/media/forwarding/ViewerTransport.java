@@ -211,7 +211,7 @@ final class ViewerTransport implements AutoCloseable {
         }
         long[] rates = now.layerBps();
         if (pinnedLayer >= 0) {
-            pace(rates[Math.min(pinnedLayer, rates.length - 1)] + now.audioBps());
+            pace(rates, pinnedLayer, now.audioBps());
             return;
         }
         LayerSelection.Decision decision = selection.decide(new LayerSelection.Path(transport.deliveredBps(),
@@ -230,12 +230,13 @@ final class ViewerTransport implements AutoCloseable {
         }
         stream.video.select(id, decision.layer());
         stream.video.pad(id, decision.paddingBps());
-        pace(rates[Math.min(decision.layer(), rates.length - 1)] + now.audioBps() + decision.paddingBps());
+        pace(rates, decision.layer(), now.audioBps() + decision.paddingBps());
     }
 
-    private void pace(long sendingBps) {
+    /** Paces the viewer for what it is sent: layer {@code layer} (above the top: the top) and {@code otherBps} besides. */
+    private void pace(long[] layerBps, int layer, long otherBps) {
         if (pacer != null) {
-            pacer.rate(Pacer.rateFor(transport.bottleneckBps(), sendingBps));
+            pacer.rate(Pacer.rateFor(transport.bottleneckBps(), layerBps[Math.min(layer, layerBps.length - 1)] + otherBps));
         }
     }
 

@@ -97,12 +97,17 @@ public final class TransportSequence {
         }
     }
 
-    /** What the path's narrowest link carries, bit/s, measured from packets that queued at it; -1 before any did. */
+    /**
+     * What the path's narrowest link carries, bit/s, measured from packets that queued at it; -1 before any did, and
+     * once the last measure is older than {@link #BOTTLENECK_MAX_AGE_NANOS}.
+     */
     public long bottleneckBps() {
-        if (bottleneckBps > 0 && clock.getAsLong() - bottleneckAtNanos > BOTTLENECK_MAX_AGE_NANOS) {
-            bottleneckBps = -1;
-        }
-        return Math.round(bottleneckBps);
+        return bottleneckMeasured(clock.getAsLong()) ? Math.round(bottleneckBps) : -1;
+    }
+
+    /** Whether the narrowest link was measured, and not too long ago to hold. */
+    private boolean bottleneckMeasured(long now) {
+        return bottleneckBps > 0 && now - bottleneckAtNanos <= BOTTLENECK_MAX_AGE_NANOS;
     }
 
     /** What the viewer says reached it. Packets it names that the edge no longer (or never) sent are ignored. */
@@ -153,7 +158,7 @@ public final class TransportSequence {
         }
         if (queuedPairs >= BOTTLENECK_MIN_PAIRS && queuedMicros >= BOTTLENECK_MIN_MICROS) {
             double sample = queuedBytes * 8 * 1e6 / queuedMicros;
-            bottleneckBps = bottleneckBps < 0 ? sample : bottleneckBps + BOTTLENECK_SMOOTHING * (sample - bottleneckBps);
+            bottleneckBps = bottleneckMeasured(now) ? bottleneckBps + BOTTLENECK_SMOOTHING * (sample - bottleneckBps) : sample;
             bottleneckAtNanos = now;
         }
         if (highestDelay != Long.MIN_VALUE) {
