@@ -22,6 +22,8 @@ const state = window.p2pEdgePlayer = {
   relaysTried: [],
   // performance.now() of the last answer sent and of the first frame painted after it (join time).
   answeredAt: null, firstFrameAt: null,
+  // The last upload reports sent as a host, with their page time (tests print them when a capacity check fails).
+  uploads: [],
 };
 
 $('stream').value = streamName;
@@ -604,7 +606,11 @@ setInterval(async () => {
   const video = await state.videoNow().catch(() => null);
   if (video) message.freezes = video.freezeCount;
   if (relays.size > 0) message.upload = await measureUpload().catch(() => undefined);
-  if (message.upload) state.upload = message.upload;
+  if (message.upload) {
+    state.upload = message.upload;
+    state.uploads.push({ at: Math.round(now), ...message.upload });
+    if (state.uploads.length > 40) state.uploads.shift();
+  }
   send(message);
 }, 500);
 

@@ -5,7 +5,9 @@ import java.util.OptionalInt;
 /**
  * How many clients a host may take, from what its relays show. A host starts with {@code start} slots (the reference
  * server's fixed number); one whose relays have been limited by bandwidth or CPU for {@code lowerAfterMillis} drops
- * to one slot fewer than the relays it carries (its newest client goes elsewhere), and one whose relays run
+ * to one slot fewer than the relays it carries (its newest client goes elsewhere). A limitation lasts while its
+ * limited reports are at least as many as its unlimited ones: relays sharing a link too small for them flicker
+ * between "bandwidth" and "none" as their encoders hunt, so one clear report is no recovery. One whose relays run
  * unlimited with an estimated upload that would carry one slot more at the stream's bitrate ({@code headroom} times
  * it) for {@code raiseAfterMillis} gains a slot, up to {@code max}, but not within {@code holdMillis} of being
  * lowered. (A browser's estimate for a relay capped at the stream's bitrate stays near what it probed, above the
@@ -46,6 +48,8 @@ public final class HostCapacity {
     public static final class State {
         private int slots;
         private long limitedSince = -1;
+        private int limitedReports;
+        private int clearReports;
         private long headroomSince = -1;
         private long loweredAt = Long.MIN_VALUE / 2;
 
@@ -78,14 +82,20 @@ public final class HostCapacity {
             if (state.limitedSince < 0) {
                 state.limitedSince = now;
             }
+            state.limitedReports++;
             if (now - state.limitedSince < rules.lowerAfterMillis()) {
                 return OptionalInt.empty();
             }
-            state.limitedSince = -1;
+            endLimitation(state);
             state.loweredAt = now;
             return change(state, Math.max(0, Math.min(state.slots, upload.relays()) - 1));
         }
-        state.limitedSince = -1;
+        if (state.limitedSince >= 0) {
+            if (upload.relays() > 0 && ++state.clearReports <= state.limitedReports) {
+                return OptionalInt.empty(); // not yet a recovery: no raise either
+            }
+            endLimitation(state);
+        }
         // The browser estimates an upload only for relays it runs: one relay at least is the evidence.
         boolean roomForOneMore = upload.relays() > 0 && streamKbps > 0 && upload.availableKbps() >= 0
                 && upload.availableKbps() >= (state.slots + 1) * streamKbps * rules.headroom();
@@ -101,6 +111,12 @@ public final class HostCapacity {
         }
         state.headroomSince = -1;
         return change(state, state.slots + 1);
+    }
+
+    private static void endLimitation(State state) {
+        state.limitedSince = -1;
+        state.limitedReports = 0;
+        state.clearReports = 0;
     }
 
     private static OptionalInt change(State state, int slots) {

@@ -72,7 +72,8 @@ class LabCapacityTest {
                         + "its last upload report %s; clients %s%n", HOST_UPLOAD_KBIT, entry.getInteger("capacity"), shedAfter,
                         upload, entry.getJsonArray("clients"));
                 assertEquals(1, entry.getInteger("capacity"), "the host keeps one slot within " + SHED_BOUND_MS
-                        + " ms (last report " + upload + "):\n" + host.log());
+                        + " ms; its upload reports: " + host.page().eval("JSON.stringify(window.p2pEdgePlayer.uploads)")
+                        + "\n" + host.log());
                 assertEquals(new JsonArray().add(older.number("id")), entry.getJsonArray("clients"), "it keeps its older client");
 
                 long until = System.currentTimeMillis() + 15_000;

@@ -43,10 +43,27 @@ class HostCapacityTest {
     void aLimitationMustLastBeforeAHostLosesASlot() {
         HostCapacity.State state = capacity.start();
         assertEquals(OptionalInt.empty(), every2s(state, limited(2), 0, 4_000), "4 s of a limitation is not enough");
-        assertEquals(OptionalInt.empty(), capacity.report(state, unlimited(2, 1500), STREAM, 6_000), "it recovered");
-        assertEquals(OptionalInt.empty(), every2s(state, limited(2), 8_000, 12_000), "the clock starts again");
-        assertEquals(OptionalInt.of(1), capacity.report(state, limited(2), STREAM, 14_000), "limited for 6 s: one relay fewer");
+        assertEquals(OptionalInt.empty(), every2s(state, unlimited(2, 1500), 6_000, 12_000), "it recovered: more clear reports than limited");
+        assertEquals(OptionalInt.empty(), every2s(state, limited(2), 14_000, 18_000), "the clock starts again");
+        assertEquals(OptionalInt.of(1), capacity.report(state, limited(2), STREAM, 20_000), "limited for 6 s: one relay fewer");
         assertEquals(1, state.slots());
+    }
+
+    @Test
+    void relaysThatFlickerBetweenLimitedAndClearAreLimited() {
+        HostCapacity.State state = capacity.start();
+        HostCapacity.Upload clear = unlimited(2, 5000);
+        assertEquals(OptionalInt.empty(), capacity.report(state, limited(2), STREAM, 0));
+        assertEquals(OptionalInt.empty(), capacity.report(state, clear, STREAM, 2_000), "one clear report is no recovery");
+        assertEquals(OptionalInt.empty(), capacity.report(state, limited(2), STREAM, 4_000));
+        assertEquals(OptionalInt.empty(), capacity.report(state, clear, STREAM, 6_000), "as many clear as limited: still limited");
+        assertEquals(OptionalInt.of(1), capacity.report(state, limited(2), STREAM, 8_000), "half the reports limited for 6 s");
+
+        HostCapacity.State raised = capacity.start();
+        assertEquals(OptionalInt.empty(), every2s(raised, limited(2), 0, 2_000));
+        // Clear from 4 s: the limitation is open until the third clear report (8 s), and 10 s of headroom count from there.
+        assertEquals(OptionalInt.empty(), every2s(raised, clear, 4_000, 16_000), "no raise while a limitation is open");
+        assertEquals(OptionalInt.of(3), capacity.report(raised, clear, STREAM, 18_000), "then the headroom counts");
     }
 
     @Test
