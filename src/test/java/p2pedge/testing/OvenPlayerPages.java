@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Serves pages that run an unmodified OvenPlayer release from npm (installed in src/test/browser by the build)
- * against an edge: {@code /?v=VERSION&ws=URL}. Each page exposes {@code window.op} (states, errors) and
- * {@code window.frames()} (frames the video element presented).
+ * against an edge: {@code /?v=VERSION&ws=URL}. Each page exposes {@code window.op} (states, errors, signalling
+ * timeline, {@code created}: when OvenPlayer was created) and {@code window.frames()} (frames the video element
+ * presented).
  */
 public final class OvenPlayerPages implements AutoCloseable {
 
@@ -49,6 +50,8 @@ public final class OvenPlayerPages implements AutoCloseable {
             </script>
             <script src="/ovenplayer.js?v=VERSION"></script>
             <script>
+              // When the player starts (ms since the page opened): what came before is the page's own load.
+              window.op.created = Math.round(performance.now());
               const player = OvenPlayer.create('player', {
                 autoStart: true, mute: true,
                 sources: [{ type: 'webrtc', file: 'WS_URL' }]
