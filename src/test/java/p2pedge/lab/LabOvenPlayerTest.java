@@ -4,7 +4,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * public address, one OvenPlayer each; then two devices of one home behind a cone NAT. Every player must decode
  * within 5 s of starting (the page's own clock, from OvenPlayer.create, in a browser already running) and still
  * decode 10 s later; each prints its signalling timeline and how long its page took to load before that (the
- * test's page server and the browser, not the edge: one run in about thirty took 11 s there for every page).
+ * test's page server and the browser, not the edge).
  */
 @Tag("lab")
 @ExtendWith(VertxExtension.class)
@@ -86,15 +88,28 @@ class LabOvenPlayerTest {
         homeTwo = lab.home(2, Lab.Home.CONE).get(0);
         publicHome = lab.home(3, Lab.Home.PUBLIC).get(0);
         twoDevices = lab.home(5, Lab.Home.CONE, 2, 0, 0);
-        // The pages come from the test, at its address on the lab's internet.
+    }
+
+    /**
+     * The pages come from the test, at its address on the lab's internet, on a new port for each test: a browser
+     * started in a home that reached the same address and port a minute before took 11 s to connect (the home
+     * router's NAT still held the earlier connection, which the device's kernel numbered alike).
+     */
+    @BeforeEach
+    void servePages(Vertx vertx) throws Exception {
         pages = OvenPlayerPages.start(vertx, Lab.TEST_ADDRESS);
+    }
+
+    @AfterEach
+    void stopPages() throws Exception {
+        if (pages != null) {
+            pages.close();
+            pages = null;
+        }
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pages != null) {
-            pages.close();
-        }
         if (lab != null) {
             lab.close();
         }
