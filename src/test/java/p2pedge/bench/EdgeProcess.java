@@ -38,6 +38,11 @@ final class EdgeProcess implements AutoCloseable {
                 // Every simulated player comes from 127.0.0.1: as if behind one NAT, so no per-address caps.
                 "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0",
                 "-Dhttp.maxConnectionsPerAddress=0"));
+        // EDGE_JAVA_OPTS: more JVM options for the edge (a flight recording, another heap size: the last -Xmx wins).
+        String javaOpts = System.getenv().getOrDefault("EDGE_JAVA_OPTS", "").trim();
+        if (!javaOpts.isEmpty()) {
+            command.addAll(List.of(javaOpts.split("\\s+")));
+        }
         overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -120,6 +120,7 @@ public final class PeerJanusBench {
                 List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
+                ThreadCpu threads = ThreadCpu.start(pid);
                 double cpu = cpuPercent(pid, measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
@@ -127,6 +128,7 @@ public final class PeerJanusBench {
                 Row row = new Row(server, step, cpu, EdgeProcess.rssKb(pid) / 1024.0, received.kbpsMin(), received.kbpsAvg(),
                         received.lossMax(), benchCpu);
                 print(row);
+                System.out.println("       busiest threads: " + threads.busiest(3));
                 rows.add(row);
             }
         } finally {

@@ -32,8 +32,11 @@ public final class RtpForwarder {
         /** The SSRC it is sent (its own numbering, carried on across the encodings it is fed from). */
         private final Outgoing out;
         private final SrtpTransformer srtp;
-        /** What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse its keystream index). */
-        private final RetransmissionCache sent = new RetransmissionCache(SENT_HISTORY);
+        /**
+         * What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse
+         * its keystream index). Video only: the edge offers no NACK for audio, so its packets are not kept.
+         */
+        private RetransmissionCache sent;
         /** The source encoding (SSRC) this viewer is fed from, once it has one. */
         private int fedFrom;
         private boolean fed;
@@ -182,6 +185,7 @@ public final class RtpForwarder {
      */
     private void prepare(Viewer viewer, boolean pullingEdge) {
         viewer.out.vp8 = vp8Numbering();
+        viewer.sent = codec != null ? new RetransmissionCache(SENT_HISTORY) : null;
         viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
         viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
@@ -374,7 +378,7 @@ public final class RtpForwarder {
      */
     public void onNack(String viewerId, int[] viewerSequences) {
         Viewer viewer = viewers.get(viewerId);
-        if (viewer == null) {
+        if (viewer == null || viewer.sent == null) {
             return;
         }
         double budget = sourceRate.bytesPerSecond() * limits.retransmitBudgetPercent() / 100.0;
@@ -514,6 +518,13 @@ public final class RtpForwarder {
         return sourceChanges;
     }
 
+    /** Keeps what was sent to a video viewer for its NACKs. */
+    private static void keep(Viewer viewer, byte[] secured) {
+        if (viewer.sent != null) {
+            viewer.sent.put(secured);
+        }
+    }
+
     /**
      * A protected packet to a viewer, through its pacer when it has one ({@code numbered}: it just took the viewer's
      * latest transport-wide number).
@@ -537,7 +548,7 @@ public final class RtpForwarder {
                 return;
             }
             byte[] secured = viewer.srtp.protectRtp(padding.get());
-            viewer.sent.put(secured);
+            keep(viewer, secured);
             emit(viewer, secured, true);
             viewer.paddingCredit -= 255 + 12;
             paddingSent++;
@@ -647,7 +658,7 @@ public final class RtpForwarder {
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
                 byte[] secured = viewer.srtp.protectRtp(viewer.out.rewrite(packet, now));
-                viewer.sent.put(secured);
+                keep(viewer, secured);
                 emit(viewer, secured, true);
                 forwarded.increment();
             } catch (GeneralSecurityException e) {

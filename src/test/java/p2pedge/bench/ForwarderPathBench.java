@@ -1,0 +1,202 @@
+package p2pedge.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import p2pedge.media.rtc.KeyframeRequests;
+import p2pedge.media.rtc.RtpForwarder;
+import p2pedge.media.rtc.RtpRewriter;
+import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpTransformer;
+import p2pedge.media.rtc.TransportSequence;
+import p2pedge.media.rtc.UdpChannel;
+import p2pedge.media.rtc.VideoCodec;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * The forwarder's per-packet path in one process, stage by stage, without a network peer: what one source packet
+ * costs per viewer (CPU time of the forwarding thread and of the socket's event loop, from the JVM's per-thread CPU
+ * clock, and bytes allocated per viewer packet). Stages: {@code srtp} (protect a 1,200-byte packet, nothing else),
+ * {@code jitsi} (the same through jitsi-srtp, which the edge used before its own sender),
+ * {@code forward} (the whole fan-out to {@code VIEWERS} viewers: rewrite with abs-send-time and transport-wide
+ * numbers, protect, keep for NACKs; the datagrams go nowhere), {@code udp} (the same, each datagram written to a
+ * UDP socket on loopback that nobody reads, as the edge's port writes them: handed to the socket's event loop),
+ * {@code direct} (the same, each datagram sent by the forwarding thread itself through a non-blocking NIO channel).
+ * <p>
+ * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp jitsi forward udp direct").
+ * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
+ * the rounds go through every stage in turn.
+ */
+public final class ForwarderPathBench {
+
+    private static final int PACKET_BYTES = 1_200;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** One run: per viewer packet, ns of the forwarding thread, ns of the event loop, bytes allocated on the forwarding thread. */
+    private record Run(double forwardingNs, double loopNs, double bytes, double refused) {
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong REFUSED = new java.util.concurrent.atomic.AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        int viewers = env("VIEWERS", 500);
+        int packets = env("PACKETS", 2_000);
+        int runs = env("RUNS", 5);
+        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp jitsi forward udp direct").trim().split("\\s+"));
+        System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
+                        + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet%n",
+                Runtime.getRuntime().availableProcessors(), viewers, packets, PACKET_BYTES, runs);
+        Vertx vertx = Vertx.vertx();
+        try (DatagramChannel sink = DatagramChannel.open()) {
+            sink.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress sinkAddress = (InetSocketAddress) sink.getLocalAddress();
+            Context context = vertx.getOrCreateContext();
+            UdpChannel socket = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from) -> { }).await(10, TimeUnit.SECONDS);
+            long loopId = eventLoopThreadId(context);
+            DatagramChannel direct = DatagramChannel.open();
+            direct.bind(new InetSocketAddress("127.0.0.1", 0));
+            direct.configureBlocking(false);
+            // Runs alternate between the stages, so the machine's drift over time falls on each alike.
+            Map<String, List<Run>> measured = new LinkedHashMap<>();
+            for (int run = 0; run <= runs; run++) {
+                for (String stage : stages) {
+                    Run r = switch (stage) {
+                        case "srtp" -> srtp(packets * 10, false);
+                        case "jitsi" -> srtp(packets * 10, true);
+                        case "forward" -> forward(viewers, packets, (to, datagram) -> { }, -1);
+                        case "udp" -> forward(viewers, packets, (to, datagram) -> count(socket.send(datagram, sinkAddress)), loopId);
+                        case "direct" -> forward(viewers, packets, (to, datagram) -> count(sendDirect(direct, datagram, sinkAddress)), -1);
+                        default -> throw new IllegalArgumentException("unknown stage " + stage);
+                    };
+                    System.out.printf(Locale.ROOT, "%-8s run %d%s: forwarding thread %7.0f ns, event loop %7.0f ns, "
+                                    + "%6.0f bytes allocated per viewer packet; %.2f%% of the datagrams refused%n", stage, run,
+                            run == 0 ? " (warm-up)" : "", r.forwardingNs, r.loopNs, r.bytes, r.refused * 100);
+                    if (run > 0) {
+                        measured.computeIfAbsent(stage, s -> new ArrayList<>()).add(r);
+                    }
+                }
+            }
+            measured.forEach((stage, of) -> System.out.printf(Locale.ROOT, "%-8s median (range) over %d runs: forwarding thread "
+                            + "%s ns, event loop %s ns, together %s ns; allocated %s bytes per viewer packet%n", stage, runs,
+                    spread(of.stream().mapToDouble(Run::forwardingNs).toArray()),
+                    spread(of.stream().mapToDouble(Run::loopNs).toArray()),
+                    spread(of.stream().mapToDouble(r -> r.forwardingNs + r.loopNs).toArray()),
+                    spread(of.stream().mapToDouble(Run::bytes).toArray())));
+            socket.close().await(5, TimeUnit.SECONDS);
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Run srtp(int count, boolean jitsi) throws Exception {
+        SrtpTransformer srtp = SrtpTransformer.forSending(keys(new Random(1)));
+        byte[] packet = vp8(0, false);
+        long id = Thread.currentThread().getId();
+        long cpu = THREADS.getThreadCpuTime(id);
+        long allocated = THREADS.getThreadAllocatedBytes(id);
+        for (int i = 0; i < count; i++) {
+            packet[2] = (byte) (i >> 8);
+            packet[3] = (byte) i;
+            if (jitsi) {
+                srtp.protectRtpByJitsi(packet);
+            } else {
+                srtp.protectRtp(packet);
+            }
+        }
+        return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
+                (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0);
+    }
+
+    /** Fans {@code packets} out to {@code viewers}; {@code loopId} the event loop whose CPU counts too (-1: none). */
+    private static Run forward(int viewers, int packets, BiConsumer<InetSocketAddress, byte[]> sender, long loopId) throws Exception {
+        KeyframeRequests keyframes = new KeyframeRequests(350, System::nanoTime, ssrc -> { });
+        RtpForwarder forwarder = new RtpForwarder(sender, keyframes, VideoCodec.VP8);
+        Random random = new Random(2);
+        List<SrtpTransformer> contexts = new ArrayList<>();
+        for (int v = 0; v < viewers; v++) {
+            SrtpTransformer srtp = SrtpTransformer.forSending(keys(random));
+            contexts.add(srtp);
+            RtpRewriter rewriter = new RtpRewriter(random.nextInt(), 96, 3, TransportSequence.OFFERED_ID,
+                    new TransportSequence(System::nanoTime));
+            forwarder.add("v" + v, new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 9), rewriter, srtp));
+        }
+        forwarder.onSourceRtp(vp8(0, true)); // every viewer starts at a keyframe
+        REFUSED.set(0);
+        long id = Thread.currentThread().getId();
+        long cpu = THREADS.getThreadCpuTime(id);
+        long loopCpu = loopId < 0 ? 0 : THREADS.getThreadCpuTime(loopId);
+        long allocated = THREADS.getThreadAllocatedBytes(id);
+        for (int i = 1; i <= packets; i++) {
+            forwarder.onSourceRtp(vp8(i, false));
+            Thread.sleep(1); // a source's pace, roughly (every stage alike): a loop writes what was handed to it meanwhile
+        }
+        long forwardingNs = THREADS.getThreadCpuTime(id) - cpu;
+        long bytes = THREADS.getThreadAllocatedBytes(id) - allocated;
+        double loopNs = 0;
+        if (loopId >= 0) {
+            Thread.sleep(200); // what is still queued gets written
+            loopNs = THREADS.getThreadCpuTime(loopId) - loopCpu;
+        }
+        contexts.forEach(SrtpTransformer::close);
+        double sent = (double) viewers * packets;
+        return new Run(forwardingNs / sent, loopNs / sent, bytes / sent, REFUSED.get() / sent);
+    }
+
+    private static void count(boolean sent) {
+        if (!sent) {
+            REFUSED.incrementAndGet();
+        }
+    }
+
+    private static boolean sendDirect(DatagramChannel channel, byte[] datagram, InetSocketAddress to) {
+        try {
+            return channel.send(java.nio.ByteBuffer.wrap(datagram), to) > 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long eventLoopThreadId(Context context) throws Exception {
+        java.util.concurrent.CompletableFuture<Long> id = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(v -> id.complete(Thread.currentThread().getId()));
+        return id.get(5, TimeUnit.SECONDS);
+    }
+
+    private static SrtpKeys keys(Random random) {
+        byte[] material = new byte[SrtpKeys.exportLength()];
+        random.nextBytes(material);
+        return SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
+    }
+
+    /** A VP8 packet of {@link #PACKET_BYTES}: descriptor with S set, payload header (P clear on a keyframe). */
+    private static byte[] vp8(int sequence, boolean keyframe) {
+        byte[] packet = new byte[PACKET_BYTES];
+        byte[] header = {(byte) 0x80, 96, (byte) (sequence >> 8), (byte) sequence, 0, 0, 0, (byte) sequence, 0, 0, 0, 7,
+                0x10, (byte) (keyframe ? 0x10 : 0x11), 0x02, 0x00};
+        System.arraycopy(header, 0, packet, 0, header.length);
+        return packet;
+    }
+
+    private static String spread(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "%.0f (%.0f .. %.0f)", sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+    }
+
+    private static int env(String name, int fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+    }
+}

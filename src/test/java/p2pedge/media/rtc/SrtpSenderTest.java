@@ -1,0 +1,115 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The edge's own SRTP protection against jitsi-srtp's, byte for byte, on what the fan-out sends: headers with CSRCs
+ * and header extensions, payloads of every length around the AES block, several SSRCs in one session, and sequence
+ * numbers running over 65535 (the rollover counter goes up, and is authenticated). A receiver (jitsi-srtp) checks
+ * and decrypts every packet back to the plain one.
+ */
+class SrtpSenderTest {
+
+    private static SrtpKeys symmetricKeys(long seed) {
+        byte[] material = new byte[SrtpKeys.exportLength()];
+        new Random(seed).nextBytes(material);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
+        return new SrtpKeys(keys.profile(), keys.clientKey(), keys.clientKey(), keys.clientSalt(), keys.clientSalt());
+    }
+
+    /** An RTP packet: {@code csrcs} CSRCs, a one-byte header extension of {@code extensionWords} words when above 0. */
+    private static byte[] rtp(int sequence, int ssrc, int csrcs, int extensionWords, int payload, Random random) {
+        ByteBuffer packet = ByteBuffer.allocate(12 + 4 * csrcs + (extensionWords > 0 ? 4 + 4 * extensionWords : 0) + payload);
+        packet.put((byte) (0x80 | (extensionWords > 0 ? 0x10 : 0) | csrcs)).put((byte) 96).putShort((short) sequence)
+                .putInt(sequence * 3000).putInt(ssrc);
+        for (int i = 0; i < csrcs; i++) {
+            packet.putInt(random.nextInt());
+        }
+        if (extensionWords > 0) {
+            packet.putShort((short) 0xBEDE).putShort((short) extensionWords);
+            for (int i = 0; i < extensionWords; i++) {
+                packet.putInt(random.nextInt());
+            }
+        }
+        byte[] body = new byte[payload];
+        random.nextBytes(body);
+        packet.put(body);
+        return packet.array();
+    }
+
+    @Test
+    void protectsExactlyAsJitsiSrtpAndItsReceiverGetsThePlainPacketBack() throws Exception {
+        SrtpKeys keys = symmetricKeys(5);
+        SrtpTransformer ours = SrtpTransformer.forSending(keys);
+        SrtpTransformer jitsi = SrtpTransformer.forSending(keys);
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
+        Random random = new Random(7);
+        int[] ssrcs = {0x11223344, 0xCAFEBABE};
+        int[] payloads = {0, 1, 15, 16, 17, 31, 33, 160, 1_100, 1_188};
+        int compared = 0;
+        try {
+            // From just below the wrap to well past it: the rollover counter becomes 1 at 65536.
+            for (int sequence = 65_500; sequence < 65_536 + 200; sequence++) {
+                for (int ssrc : ssrcs) {
+                    int payload = payloads[random.nextInt(payloads.length)];
+                    byte[] plain = rtp(sequence & 0xFFFF, ssrc, random.nextInt(3), random.nextInt(3), payload, random);
+                    byte[] expected = jitsi.protectRtpByJitsi(plain.clone());
+                    byte[] actual = ours.protectRtp(plain.clone());
+                    assertArrayEquals(expected, actual, "sequence " + sequence + ", SSRC " + Integer.toHexString(ssrc)
+                            + ", payload " + payload);
+                    Optional<byte[]> back = receiver.unprotectRtp(actual);
+                    assertTrue(back.isPresent(), "the receiver takes sequence " + sequence);
+                    assertArrayEquals(plain, back.get());
+                    compared++;
+                }
+            }
+        } finally {
+            ours.close();
+            jitsi.close();
+            receiver.close();
+        }
+        assertEquals(2 * 236, compared);
+    }
+
+    @Test
+    void aLateOrRepeatedPacketIsProtectedInItsOwnRolloverPeriod() throws Exception {
+        SrtpKeys keys = symmetricKeys(9);
+        SrtpTransformer ours = SrtpTransformer.forSending(keys);
+        SrtpTransformer jitsi = SrtpTransformer.forSending(keys);
+        Random random = new Random(11);
+        // 65534, 65535, 0 (ROC 1), then 65535 again late (ROC 0), then 1.
+        try {
+            for (int sequence : new int[]{65_534, 65_535, 0, 65_533, 1, 2}) {
+                byte[] plain = rtp(sequence, 0x01020304, 0, 1, 100, random);
+                assertArrayEquals(jitsi.protectRtpByJitsi(plain.clone()), ours.protectRtp(plain.clone()), "sequence " + sequence);
+            }
+        } finally {
+            ours.close();
+            jitsi.close();
+        }
+    }
+
+    @Test
+    void aHeaderThatRunsPastThePacketIsRefused() throws Exception {
+        SrtpTransformer ours = SrtpTransformer.forSending(symmetricKeys(13));
+        try {
+            byte[] extension = rtp(1, 5, 0, 2, 0, new Random(1));
+            byte[] cut = java.util.Arrays.copyOf(extension, 14);
+            assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(cut));
+            byte[] csrcs = rtp(1, 5, 3, 0, 0, new Random(1));
+            assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(java.util.Arrays.copyOf(csrcs, 16)));
+            assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(new byte[8]));
+        } finally {
+            ours.close();
+        }
+    }
+}
