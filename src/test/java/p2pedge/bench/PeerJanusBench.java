@@ -107,14 +107,21 @@ public final class PeerJanusBench {
             print(idle);
             rows.add(idle);
             for (int step : steps) {
-                while (loads.size() < step) {
-                    List<Future<LoadViewer>> batch = new ArrayList<>();
-                    for (int i = 0; i < 20 && loads.size() + batch.size() < step; i++) {
-                        batch.add(join.get());
+                try {
+                    while (loads.size() < step) {
+                        List<Future<LoadViewer>> batch = new ArrayList<>();
+                        for (int i = 0; i < 20 && loads.size() + batch.size() < step; i++) {
+                            batch.add(join.get());
+                        }
+                        for (Future<LoadViewer> joining : batch) {
+                            loads.add(joining.await(60, TimeUnit.SECONDS));
+                        }
                     }
-                    for (Future<LoadViewer> joining : batch) {
-                        loads.add(joining.await(60, TimeUnit.SECONDS));
-                    }
+                } catch (Exception e) {
+                    // A server that cannot take more viewers has found its ceiling: its later steps are not measured.
+                    System.out.printf(Locale.ROOT, "%-6s %7d joins failed after %d viewers (%s): no further step%n", server, step,
+                            loads.size(), e.getMessage());
+                    break;
                 }
                 Thread.sleep(warmup * 1000L);
                 List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
@@ -128,7 +135,7 @@ public final class PeerJanusBench {
                 Row row = new Row(server, step, cpu, EdgeProcess.rssKb(pid) / 1024.0, received.kbpsMin(), received.kbpsAvg(),
                         received.lossMax(), benchCpu);
                 print(row);
-                System.out.println("       busiest threads: " + threads.busiest(3));
+                System.out.println("       busiest threads: " + threads.busiest(4));
                 rows.add(row);
             }
         } finally {

@@ -34,18 +34,30 @@ final class ThreadCpu {
         return new ThreadCpu(pid, ticksByThread(pid));
     }
 
-    /** The {@code top} threads by CPU since the start, as "name 61.2%, ..." (100 % = one core). */
+    /**
+     * The {@code top} threads by CPU since the start, as "name 61.2%, ..." (100 % = one core); threads of one pool
+     * (names that differ only in their numbers: a Vert.x worker context runs on any of its pool's threads) are added
+     * up, as "name-# (n threads)".
+     */
     String busiest(int top) throws IOException, InterruptedException {
         double wall = (System.nanoTime() - startNanos) / 1e9;
         Map<Long, Long> now = ticksByThread(pid);
         Map<Long, String> names = names(pid);
-        return now.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue() - ticks.getOrDefault(e.getKey(), 0L)))
-                .filter(e -> e.getValue() > 0)
-                .sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
+        Map<String, long[]> pools = new HashMap<>(); // ticks, threads
+        now.forEach((tid, t) -> {
+            long used = t - ticks.getOrDefault(tid, 0L);
+            if (used > 0) {
+                long[] pool = pools.computeIfAbsent(names.getOrDefault(tid, "tid").replaceAll("\\d+", "#"), n -> new long[2]);
+                pool[0] += used;
+                pool[1]++;
+            }
+        });
+        return pools.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
                 .limit(top)
-                .map(e -> String.format(Locale.ROOT, "%s %.1f%%", names.getOrDefault(e.getKey(), "tid " + e.getKey()),
-                        100.0 * e.getValue() / 100 / wall)) // USER_HZ 100
+                .map(e -> String.format(Locale.ROOT, "%s%s %.1f%%", e.getKey(),
+                        e.getValue()[1] > 1 ? " (" + e.getValue()[1] + " threads)" : "",
+                        100.0 * e.getValue()[0] / 100 / wall)) // USER_HZ 100
                 .collect(Collectors.joining(", "));
     }
 

@@ -83,6 +83,9 @@ public final class IceTcpListener {
 
     /** Sends one packet, framed, to the connection at {@code to}; false when there is none (the address is UDP). */
     public boolean send(byte[] packet, InetSocketAddress to) {
+        if (connections.isEmpty()) {
+            return false; // the usual case, asked for every UDP datagram the port sends: no lookup
+        }
         NetSocket socket = connections.get(to);
         if (socket == null) {
             return false;

@@ -127,6 +127,8 @@ public final class RtpForwarder {
     }
 
     private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
+    /** The viewers as an array, for the per-packet loops (walking the map cost a few percent of the fan-out). */
+    private Viewer[] fanout = new Viewer[0];
     private final BiConsumer<InetSocketAddress, byte[]> sender;
     private final KeyframeRequests keyframes;
     private final VideoCodec codec;
@@ -195,6 +197,7 @@ public final class RtpForwarder {
         prepare(viewer, false);
         viewer.gated = keyframes != null;
         viewers.put(viewerId, viewer);
+        refreshFanout();
         List<Integer> sending = layers.sending();
         if (keyframes != null && !sending.isEmpty()) {
             keyframes.request(target(viewer, sending));
@@ -215,6 +218,7 @@ public final class RtpForwarder {
                     return new PullSlot(out);
                 }).toList();
         viewers.put(viewerId, viewer);
+        refreshFanout();
     }
 
     /**
@@ -222,7 +226,13 @@ public final class RtpForwarder {
      * may then close the viewer's SRTP context (jitsi-srtp may hold native OpenSSL contexts), none of it in use.
      */
     public void remove(String viewerId) {
-        viewers.remove(viewerId);
+        if (viewers.remove(viewerId) != null) {
+            refreshFanout();
+        }
+    }
+
+    private void refreshFanout() {
+        fanout = viewers.values().toArray(Viewer[]::new);
     }
 
     public int viewerCount() {
@@ -301,7 +311,7 @@ public final class RtpForwarder {
      */
     public void tick() {
         long now = clock.getAsLong();
-        for (Viewer viewer : viewers.values()) {
+        for (Viewer viewer : fanout) {
             if (viewer.pacer != null) {
                 viewer.pacer.drain();
             }
@@ -333,7 +343,7 @@ public final class RtpForwarder {
         }
         int top = sending.get(sending.size() - 1);
         int below = 0;
-        for (Viewer viewer : viewers.values()) {
+        for (Viewer viewer : fanout) {
             if (viewer.fed && viewer.fedFrom != top && sending.contains(viewer.fedFrom)) {
                 below++;
             }
@@ -474,7 +484,7 @@ public final class RtpForwarder {
      * Called on the thread that forwards the source.
      */
     public void onSourceSenderReport(Rtcp.SenderInfo report) {
-        for (Viewer viewer : viewers.values()) {
+        for (Viewer viewer : fanout) {
             if (viewer.slots != null) {
                 for (PullSlot slot : viewer.slots) {
                     if (slot.used && slot.source == report.ssrc()) {
@@ -633,7 +643,7 @@ public final class RtpForwarder {
         }
         boolean waiting = false;
         long now = clock.getAsLong();
-        for (Viewer viewer : viewers.values()) {
+        for (Viewer viewer : fanout) {
             if (viewer.slots != null) {
                 forwardToPull(viewer, ssrc, packet, sending, now);
                 continue;

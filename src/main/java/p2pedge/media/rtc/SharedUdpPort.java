@@ -738,8 +738,8 @@ public final class SharedUdpPort {
     /** Every datagram the port sends (STUN, DTLS, SRTP, SRTCP) goes out here, and is counted: on TCP to a TCP peer. */
     private void transmit(byte[] datagram, InetSocketAddress to) {
         sentBytes.add(datagram.length);
-        if ((tcp == null || !tcp.send(datagram, to)) && !socket.send(datagram, to) && socket.backlogged()) {
-            countDropped("send: backlog full (the edge sends more than it writes)");
+        if ((tcp == null || !tcp.send(datagram, to)) && !socket.send(datagram, to)) {
+            countDropped("send: refused by the socket (its buffer full: the edge sends more than its link takes)");
         }
     }
 

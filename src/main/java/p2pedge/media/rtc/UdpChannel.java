@@ -1,33 +1,35 @@
 package p2pedge.media.rtc;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.util.logging.Logger;
 
 /**
- * A UDP socket on a Vert.x context's event loop that sends to resolved addresses. Vert.x's {@code DatagramSocket}
- * resolves the destination host string of every datagram through its asynchronous DNS resolver, an IP literal too,
- * and those resolutions complete out of order now and then: on loopback, 6 to 19 datagrams in 16,000 to 30,000 sent
- * in short bursts overtook an earlier one, sent from the event loop as from other threads (UdpChannelTest); one such overtaken DTLS datagram hung a handshake (see
- * CipherChangeGate), and every reordered SRTP packet costs a viewer's jitter buffer. Here a datagram goes to the
- * Netty channel with its address as is: in the order it was sent from one thread, with no lookup per packet.
- * Received datagrams reach the receiver on the context, in arrival order. What is handed to it and not yet written is
- * bounded ({@link #BACKLOG_BYTES}): an edge sending more than its event loop writes sheds (and its owner counts) rather
- * than queueing without end, which grew its heap to a gigabyte and its viewers' delay to a second under overload.
+ * A UDP socket whose datagrams are received on a Vert.x context's event loop and sent by the sending thread itself.
+ * Vert.x's {@code DatagramSocket} resolves the destination host string of every datagram through its asynchronous
+ * DNS resolver, an IP literal too, and those resolutions complete out of order now and then: on loopback, 6 to 19
+ * datagrams in 16,000 to 30,000 sent in short bursts overtook an earlier one (UdpChannelTest); one such overtaken DTLS
+ * datagram hung a handshake (see CipherChangeGate), and every reordered SRTP packet costs a viewer's jitter buffer.
+ * Here a datagram goes to the kernel at once with its address as is, from the thread that sends it: in the order it
+ * was sent from that thread, with no lookup, no hand-off to the event loop (which cost that loop as much again as the
+ * system call itself: bench/forwarder-path.sh) and no queue: the socket is non-blocking, so a send the kernel has no
+ * room for is refused and counted by the owner, never queued (an unbounded hand-off queue once grew an overloaded
+ * edge's heap to a gigabyte and its viewers' delay to a second). Received datagrams reach the receiver on the
+ * context, in arrival order.
  */
 public final class UdpChannel {
 
@@ -41,19 +43,15 @@ public final class UdpChannel {
     private record Received(byte[] data, InetSocketAddress from) {
     }
 
-    /**
-     * Bytes handed to the channel and not yet written beyond which a send is refused, until half of it is written:
-     * 3,500 packets of 1,200 bytes, a keyframe fanned out to a hundred viewers at once several times over, and a
-     * bound on the delay an overloaded loop adds (UdpChannelTest prints how long the loop takes to write half).
-     */
-    static final int BACKLOG_BYTES = 4 << 20;
-
     private final ContextInternal context;
-    private final DatagramChannel channel;
+    private final io.netty.channel.socket.DatagramChannel channel;
+    /** The channel's own socket: datagrams are sent on it directly (a JDK datagram channel takes concurrent sends). */
+    private final DatagramChannel socket;
 
-    private UdpChannel(ContextInternal context, DatagramChannel channel) {
+    private UdpChannel(ContextInternal context, io.netty.channel.socket.DatagramChannel channel, DatagramChannel socket) {
         this.context = context;
         this.channel = channel;
+        this.socket = socket;
     }
 
     /**
@@ -63,14 +61,17 @@ public final class UdpChannel {
      */
     public static Future<UdpChannel> bind(Context context, String host, int port, int receiveBufferBytes, Receiver receiver) {
         ContextInternal owner = (ContextInternal) context;
-        VertxInternal vertx = owner.owner();
-        DatagramChannel channel = vertx.transport().datagramChannel(host.indexOf(':') >= 0 ? InternetProtocolFamily.IPv6
-                : InternetProtocolFamily.IPv4);
+        DatagramChannel socket;
+        try {
+            socket = DatagramChannel.open(host.indexOf(':') >= 0 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
+        // Netty reads it on the context's event loop (Vert.x's NIO transport) and makes it non-blocking.
+        NioDatagramChannel channel = new NioDatagramChannel(socket);
         if (receiveBufferBytes > 0) {
             channel.config().setReceiveBufferSize(receiveBufferBytes);
         }
-        // Writes from other threads count here as they are queued (Netty estimates their size on submit).
-        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(BACKLOG_BYTES / 2, BACKLOG_BYTES));
         Handler<Received> deliver = r -> receiver.onDatagram(r.data(), r.from());
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
@@ -97,7 +98,7 @@ public final class UdpChannel {
             }
             channel.bind(new InetSocketAddress(host, port)).addListener(done -> {
                 if (done.isSuccess()) {
-                    bound.complete(new UdpChannel(owner, channel));
+                    bound.complete(new UdpChannel(owner, channel, socket));
                 } else {
                     channel.close();
                     bound.fail(done.cause());
@@ -108,20 +109,21 @@ public final class UdpChannel {
     }
 
     /**
-     * Sends one datagram, from any thread; false (nothing sent) when the address is not resolved, the channel closed, or
-     * its backlog full ({@link #backlogged}).
+     * Sends one datagram now, from any thread; false (nothing sent) when the address is not resolved, the channel
+     * closed, the kernel has no room for it (the socket's send buffer is full: the edge sends more than its link
+     * takes) or refused it.
      */
     public boolean send(byte[] datagram, InetSocketAddress to) {
-        if (to.isUnresolved() || !channel.isOpen() || !channel.isWritable()) {
+        if (to.isUnresolved() || !socket.isOpen()) {
             return false;
         }
-        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to), channel.voidPromise());
-        return true;
-    }
-
-    /** Whether sends are refused now because more than {@link #BACKLOG_BYTES} wait to be written. */
-    public boolean backlogged() {
-        return channel.isOpen() && !channel.isWritable();
+        try {
+            return socket.send(ByteBuffer.wrap(datagram), to) > 0;
+        } catch (IOException e) {
+            // e.g. no route to the address, or the channel closing meanwhile: the next datagram is unaffected
+            LOG.fine(() -> "UDP channel " + channel.localAddress() + ": " + e);
+            return false;
+        }
     }
 
     public int localPort() {
