@@ -67,7 +67,10 @@ final class SrtpSender {
 
     /** {@code packet} (plain RTP, this sender's SSRC) encrypted and authenticated: a new array, the tag appended. */
     byte[] protect(byte[] packet) throws GeneralSecurityException {
-        int header = headerLength(packet);
+        int header = HeaderExtensions.blockEnd(packet); // fixed header, CSRCs and extension stay in the clear
+        if (header < 0) {
+            throw new GeneralSecurityException("RTP header beyond the packet");
+        }
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         int guessedRoc = guessRoc(sequence);
         byte[] out = new byte[packet.length + AUTH_TAG];
@@ -136,20 +139,5 @@ final class SrtpSender {
         } else if (guessedRoc == roc && sequence > highest) {
             highest = sequence;
         }
-    }
-
-    /** Fixed header, CSRCs and the header extension: what stays in the clear. */
-    private static int headerLength(byte[] packet) throws GeneralSecurityException {
-        int length = 12 + 4 * (packet[0] & 0x0F);
-        if ((packet[0] & 0x10) != 0) {
-            if (packet.length < length + 4) {
-                throw new GeneralSecurityException("RTP header extension beyond the packet");
-            }
-            length += 4 + 4 * (((packet[length + 2] & 0xFF) << 8) | (packet[length + 3] & 0xFF));
-        }
-        if (packet.length < length) {
-            throw new GeneralSecurityException("RTP header beyond the packet");
-        }
-        return length;
     }
 }
