@@ -20,16 +20,21 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A minimal WebSocket client (RFC 6455: text, ping/pong, close; no extensions) from a chosen local address, to
- * play players from another address on loopback: Vert.x 5.1's WebSocket client ignores
+ * A minimal WebSocket client (RFC 6455: text, binary, fragments, ping/pong, close; no extensions) from a chosen
+ * local address, to play players from another address on loopback: Vert.x 5.1's WebSocket client ignores
  * {@code setLocalAddress}, its TCP client does not. Answers pings like a browser (the squatter's keep-alive).
+ * It reads from the first byte after the upgrade, so an edge that answers and closes at once (a 404 for an unknown
+ * stream) is read whole: Vert.x 5.1's client may fail its connect when the close is handled before its callback.
  */
 public final class BoundWebSocket {
 
     private final NetSocket socket;
     private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<Short> closed = new CompletableFuture<>();
+    private volatile String closeReason;
     private Buffer pending = Buffer.buffer();
+    /** The text message being reassembled from fragments, or null. */
+    private Buffer fragments;
     private volatile Handler<JsonObject> messageHandler;
     private volatile Handler<Short> closeHandler;
 
@@ -44,6 +49,11 @@ public final class BoundWebSocket {
 
     /** Connects and upgrades to {@code ws://127.0.0.1:port/path}; fails if the edge refuses or closes. */
     public static Future<BoundWebSocket> connect(NetClient client, int port, String path) {
+        return connect(client, port, path, null);
+    }
+
+    /** The same, with a {@code User-Agent} header unless null. */
+    public static Future<BoundWebSocket> connect(NetClient client, int port, String path, String userAgent) {
         return client.connect(port, "127.0.0.1").compose(socket -> {
             BoundWebSocket ws = new BoundWebSocket(socket);
             Promise<BoundWebSocket> upgraded = Promise.promise();
@@ -55,6 +65,7 @@ public final class BoundWebSocket {
                 ws.onClosed((short) 1006);
             });
             socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + (userAgent == null ? "" : "User-Agent: " + userAgent + "\r\n")
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
             return upgraded.future();
         });
@@ -81,16 +92,39 @@ public final class BoundWebSocket {
     }
 
     public Future<Void> send(JsonObject message) {
-        return socket.write(frame(0x1, message.encode().getBytes(StandardCharsets.UTF_8)));
+        return sendText(message.encode());
+    }
+
+    public Future<Void> sendText(String text) {
+        return sendFrame(0x1, true, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Future<Void> sendBinary(byte[] bytes) {
+        return sendFrame(0x2, true, bytes);
+    }
+
+    /** One frame as given: {@code opcode} 0 continues a fragmented message; {@code fin} ends it. */
+    public Future<Void> sendFrame(int opcode, boolean fin, byte[] payload) {
+        return socket.write(frame(opcode, fin, payload));
     }
 
     /** The next message (when no handler takes them), or an AssertionError after the timeout. */
     public JsonObject next(Duration timeout) throws InterruptedException {
-        JsonObject message = inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        JsonObject message = poll(timeout);
         if (message == null) {
             throw new AssertionError("no message from the edge within " + timeout.toMillis() + " ms");
         }
         return message;
+    }
+
+    /** A message already received and not yet read, or null (does not wait). */
+    public JsonObject poll() {
+        return inbox.poll();
+    }
+
+    /** The next message within the timeout, or null. */
+    public JsonObject poll(Duration timeout) throws InterruptedException {
+        return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public JsonObject requestOffer() throws Exception {
@@ -106,8 +140,25 @@ public final class BoundWebSocket {
         return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The reason the edge gave in its close frame, or null. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
     public Future<Void> close() {
         return socket.close();
+    }
+
+    /** A close frame (1000, normal) and then the connection closed, as a browser leaves. */
+    public Future<Void> closeNormally() {
+        if (closed.isDone()) {
+            return socket.close();
+        }
+        return socket.write(frame(0x8, true, new byte[]{0x03, (byte) 0xE8})).eventually(socket::close);
     }
 
     private void onData(Buffer data, Promise<BoundWebSocket> upgraded) {
@@ -132,6 +183,7 @@ public final class BoundWebSocket {
     /** Server frames are unmasked; control frames and small text frames are all the edge sends. */
     private void readFrames() {
         while (pending.length() >= 2) {
+            boolean fin = (pending.getByte(0) & 0x80) != 0;
             int opcode = pending.getByte(0) & 0x0F;
             int length = pending.getByte(1) & 0x7F;
             int offset = 2;
@@ -155,24 +207,43 @@ public final class BoundWebSocket {
             pending = pending.getBuffer(offset + length, pending.length());
             switch (opcode) {
                 case 0x1 -> {
-                    JsonObject message = new JsonObject(payload.toString(StandardCharsets.UTF_8));
-                    Handler<JsonObject> handler = messageHandler;
-                    if (handler != null) {
-                        handler.handle(message);
+                    if (fin) {
+                        onText(payload);
                     } else {
-                        inbox.add(message);
+                        fragments = payload.copy();
                     }
                 }
-                case 0x9 -> socket.write(frame(0xA, payload.getBytes()));
+                case 0x0 -> {
+                    if (fragments != null) {
+                        fragments.appendBuffer(payload);
+                        if (fin) {
+                            Buffer whole = fragments;
+                            fragments = null;
+                            onText(whole);
+                        }
+                    }
+                }
+                case 0x9 -> socket.write(frame(0xA, true, payload.getBytes()));
                 case 0x8 -> {
                     short code = payload.length() >= 2 ? payload.getShort(0) : (short) 1005;
-                    socket.write(frame(0x8, payload.getBytes())).eventually(socket::close);
+                    closeReason = payload.length() > 2 ? payload.getString(2, payload.length(), "UTF-8") : null;
+                    socket.write(frame(0x8, true, payload.getBytes())).eventually(socket::close);
                     onClosed(code);
                 }
                 default -> {
                     // pong, binary: not sent by the edge
                 }
             }
+        }
+    }
+
+    private void onText(Buffer payload) {
+        JsonObject message = new JsonObject(payload.toString(StandardCharsets.UTF_8));
+        Handler<JsonObject> handler = messageHandler;
+        if (handler != null) {
+            handler.handle(message);
+        } else {
+            inbox.add(message);
         }
     }
 
@@ -185,13 +256,15 @@ public final class BoundWebSocket {
         }
     }
 
-    /** A final, masked client frame. */
-    private static Buffer frame(int opcode, byte[] payload) {
-        Buffer frame = Buffer.buffer().appendByte((byte) (0x80 | opcode));
+    /** A masked client frame. */
+    private static Buffer frame(int opcode, boolean fin, byte[] payload) {
+        Buffer frame = Buffer.buffer(payload.length + 14).appendByte((byte) ((fin ? 0x80 : 0) | opcode));
         if (payload.length < 126) {
             frame.appendByte((byte) (0x80 | payload.length));
-        } else {
+        } else if (payload.length < 65_536) {
             frame.appendByte((byte) (0x80 | 126)).appendUnsignedShort(payload.length);
+        } else {
+            frame.appendByte((byte) (0x80 | 127)).appendLong(payload.length);
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);

@@ -1,16 +1,11 @@
 package p2pedge.testing;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientWebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A synthetic player: a real WebSocket to the edge, read and written from the test thread. */
@@ -19,20 +14,12 @@ public final class SignallingClient implements AutoCloseable {
     public record Closed(Short code, String reason) {
     }
 
-    private final WebSocketClient client;
-    private final ClientWebSocket socket;
-    private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Closed> closed = new CompletableFuture<>();
-    /** Null unless the player plays from another source address. */
-    private final AddressForwarder forwarder;
+    private final NetClient client;
+    private final BoundWebSocket socket;
 
-    private SignallingClient(WebSocketClient client, ClientWebSocket socket, AddressForwarder forwarder) {
+    private SignallingClient(NetClient client, BoundWebSocket socket) {
         this.client = client;
         this.socket = socket;
-        this.forwarder = forwarder;
-        // Handlers go on before connecting: the edge may speak (and close) right after the handshake.
-        socket.textMessageHandler(text -> inbox.add(new JsonObject(text)));
-        socket.closeHandler(v -> closed.complete(new Closed(socket.closeStatusCode(), socket.closeReason())));
     }
 
     public static SignallingClient connect(Vertx vertx, int port, String path) throws Exception {
@@ -48,18 +35,13 @@ public final class SignallingClient implements AutoCloseable {
      * address), or from 127.0.0.1 when null.
      */
     public static SignallingClient connect(Vertx vertx, int port, String path, String userAgent, String sourceAddress) throws Exception {
-        AddressForwarder forwarder = sourceAddress == null ? null : AddressForwarder.start(sourceAddress, port);
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-                .setPort(forwarder == null ? port : forwarder.port()).setURI(path);
-        if (userAgent != null) {
-            options.addHeader("User-Agent", userAgent);
+        NetClient client = BoundWebSocket.client(vertx, sourceAddress == null ? "127.0.0.1" : sourceAddress);
+        try {
+            return new SignallingClient(client, BoundWebSocket.connect(client, port, path, userAgent).await(10, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            client.close();
+            throw e;
         }
-        ClientWebSocket socket = client.webSocket();
-        SignallingClient signalling = new SignallingClient(client, socket, forwarder);
-        socket.connect(options).await(10, TimeUnit.SECONDS);
-        return signalling;
     }
 
     public void send(JsonObject message) throws Exception {
@@ -67,11 +49,11 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     public void sendText(String text) throws Exception {
-        socket.writeTextMessage(text).await(10, TimeUnit.SECONDS);
+        socket.sendText(text).await(10, TimeUnit.SECONDS);
     }
 
     public void sendBinary(byte[] bytes) throws Exception {
-        socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(bytes)).await(10, TimeUnit.SECONDS);
+        socket.sendBinary(bytes).await(10, TimeUnit.SECONDS);
     }
 
     /** One text message as {@code pieces} frames (a text frame and continuations). */
@@ -79,12 +61,8 @@ public final class SignallingClient implements AutoCloseable {
         int step = (text.length() + pieces - 1) / pieces;
         for (int i = 0; i < pieces; i++) {
             String part = text.substring(Math.min(text.length(), i * step), Math.min(text.length(), (i + 1) * step));
-            boolean last = i == pieces - 1;
-            io.vertx.core.http.WebSocketFrame frame = i == 0
-                    ? io.vertx.core.http.WebSocketFrame.textFrame(part, last)
-                    : io.vertx.core.http.WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(part), last);
             try {
-                socket.writeFrame(frame).await(10, TimeUnit.SECONDS);
+                socket.sendFrame(i == 0 ? 0x1 : 0x0, i == pieces - 1, part.getBytes(StandardCharsets.UTF_8)).await(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 if (socket.isClosed()) {
                     return; // the edge closed it meanwhile: what the caller checks next
@@ -96,16 +74,12 @@ public final class SignallingClient implements AutoCloseable {
 
     /** Sends without waiting (floods). */
     public void sendTextNoWait(String text) {
-        socket.writeTextMessage(text);
+        socket.sendText(text);
     }
 
     /** The next message, or an AssertionError after the timeout. */
     public JsonObject next(Duration timeout) throws InterruptedException {
-        JsonObject message = inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (message == null) {
-            throw new AssertionError("no message from the edge within " + timeout.toMillis() + " ms");
-        }
-        return message;
+        return socket.next(timeout);
     }
 
     public JsonObject next() throws InterruptedException {
@@ -123,7 +97,7 @@ public final class SignallingClient implements AutoCloseable {
 
     /** Asserts that nothing arrives for a while. */
     public void expectSilence(Duration duration) throws InterruptedException {
-        JsonObject message = inbox.poll(duration.toMillis(), TimeUnit.MILLISECONDS);
+        JsonObject message = socket.poll(duration);
         if (message != null) {
             throw new AssertionError("expected nothing, got " + message.encode());
         }
@@ -131,7 +105,7 @@ public final class SignallingClient implements AutoCloseable {
 
     /** Messages already received and not yet read (does not wait). */
     public JsonObject poll() {
-        return inbox.poll();
+        return socket.poll();
     }
 
     public JsonObject requestOffer() throws Exception {
@@ -153,21 +127,16 @@ public final class SignallingClient implements AutoCloseable {
     }
 
     public Closed awaitClose(Duration timeout) throws Exception {
-        return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        short code = socket.awaitClose(timeout);
+        return new Closed(code, socket.closeReason());
     }
 
     public boolean isClosed() {
-        return closed.isDone();
+        return socket.isClosed();
     }
 
     @Override
     public void close() {
-        if (!closed.isDone()) {
-            socket.close();
-        }
-        client.close();
-        if (forwarder != null) {
-            forwarder.close();
-        }
+        socket.closeNormally().eventually(client::close);
     }
 }
