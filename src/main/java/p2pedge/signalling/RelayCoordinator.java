@@ -176,6 +176,11 @@ final class RelayCoordinator {
                     message.fail(404, "host " + m.host() + " is not on this edge");
                     return;
                 }
+                if (table.hasLeft(m.from())) {
+                    // Its clients were re-served when it left; a relay from here would outlive every check.
+                    message.fail(410, "edge " + m.from() + " has left the cluster");
+                    return;
+                }
                 execute(table.hostRequested(m.host(), m.client(), m.from()));
                 message.reply(null);
             }

@@ -8,7 +8,9 @@ import p2pedge.webrtc.SessionDescription;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -28,6 +30,7 @@ import java.util.logging.Logger;
 final class RelayTable {
 
     private static final Logger LOG = Logger.getLogger(RelayTable.class.getName());
+    static final int MAX_DEPARTED_EDGES = 1_024;
 
     private enum Stage { REQUESTED, OFFERED, ANSWERED, CONNECTED }
 
@@ -140,6 +143,8 @@ final class RelayTable {
     private final Set<Long> reporters = new HashSet<>();
     /** Clients told to stop because their host failed or left -> when (failover latency). */
     private final Map<Long, Long> stopSentNanos = new HashMap<>();
+    /** Edges announced gone, newest last (edge ids are never reused); bounded, as a restart adds one each time. */
+    private final Set<String> departedEdges = new LinkedHashSet<>();
     private long serials;
 
     /**
@@ -193,6 +198,13 @@ final class RelayTable {
         List<RelayAction> out = new ArrayList<>();
         Relay relay = new Relay(new RelayId(client, ++serials), host, clientAddress, nanos.getAsLong(), predicted, keepsEdge);
         relaysByClient.put(client, relay);
+        if (departedEdges.contains(host.edge())) {
+            // The registry answered from before the host's edge left (a slot reserved while its partitions moved):
+            // this relay missed the edge-left sweep, so it gets what the sweep gives, and that host is not tried again.
+            failedHostsByClient.computeIfAbsent(client, c -> new HashSet<>()).add(host.session());
+            hostLeft(host.session(), client, Cause.EDGE_LEFT, out);
+            return out;
+        }
         arm(relay, hostOfferBoundMillis(), Cause.HOST_SILENT, out);
         out.add(new RelayAction.AskHost(relay.id, host));
         return out;
@@ -429,6 +441,12 @@ final class RelayTable {
 
     /** Another edge is gone: its hosts' clients here are re-served, and our hosts drop its clients. */
     List<RelayAction> edgeLeft(String deadEdge) {
+        departedEdges.add(deadEdge);
+        if (departedEdges.size() > MAX_DEPARTED_EDGES) {
+            Iterator<String> oldest = departedEdges.iterator();
+            oldest.next();
+            oldest.remove();
+        }
         List<RelayAction> out = new ArrayList<>();
         for (Relay relay : new ArrayList<>(relaysByClient.values())) {
             if (relay.host.edge().equals(deadEdge)) {
@@ -443,6 +461,11 @@ final class RelayTable {
             return true;
         });
         return out;
+    }
+
+    /** Whether {@code edge} was announced gone: it is alive only on the far side of a partition, if at all. */
+    boolean hasLeft(String edge) {
+        return departedEdges.contains(edge);
     }
 
     // ---- from other edges ----

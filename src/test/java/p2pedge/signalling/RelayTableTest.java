@@ -238,6 +238,41 @@ class RelayTableTest {
         assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "never placed on the dead edge's hosts");
     }
 
+    /**
+     * ClusterChurnTest once ended with a client playing "from" a host of a killed edge: its slot was reserved while the
+     * dead edge's partitions moved, so the placement reached signalling after the edge-left sweep, and the host's
+     * goodbye never came. A placement on a departed edge's host is undone as the sweep would have done.
+     */
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aPlacementOnADepartedEdgesHostArrivingAfterTheSweepIsUndone(TestPolicies policy) {
+        sim = new RelaySimulation(policy, RULES, 2);
+        a = sim.edge("edge-a");
+        b = sim.edge("edge-b");
+        b.join(HOST, DESKTOP);
+        a.execute(a.table.edgeLeft("edge-b")); // signalling heard it; classification answers from before
+        a.join(CLIENT, DESKTOP);
+        assertEquals(Map.of(Cause.EDGE_LEFT, 1), a.replaced);
+        assertFalse(b.inbox(HOST).contains(EdgeMessages.requestOfferP2p(HOST, CLIENT)), "the dead edge's host is never asked");
+        assertEquals(2, requests().size(), "placed again without a word to it");
+        assertEquals(Set.of(HOST), requests().get(1).excluded(), "not on that host again");
+        assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT));
+        assertTrue(a.timers.isEmpty());
+        assertTrue(a.table.hasLeft("edge-b"));
+        assertFalse(a.table.hasLeft("edge-a"));
+    }
+
+    @Test
+    void departedEdgesAreRememberedBoundedOldestForgottenFirst() {
+        RelayTable table = new RelayTable("edge-a", RULES, new PeerCandidateFilter(true), () -> 0, session -> true, TRIAL_PEER_IDS);
+        for (int i = 0; i <= RelayTable.MAX_DEPARTED_EDGES; i++) {
+            table.edgeLeft("edge-" + i);
+        }
+        assertFalse(table.hasLeft("edge-0"));
+        assertTrue(table.hasLeft("edge-1"));
+        assertTrue(table.hasLeft("edge-" + RelayTable.MAX_DEPARTED_EDGES));
+    }
+
     @ParameterizedTest
     @EnumSource(TestPolicies.class)
     void ourHostsDropTheClientsOfADeadEdge(TestPolicies policy) {
