@@ -75,16 +75,21 @@ final class EdgeProcess implements AutoCloseable {
 
     /** Percentage of one core each edge used during the same next {@code seconds}. */
     static double[] cpuPercent(int seconds, List<EdgeProcess> edges) throws IOException, InterruptedException {
-        long[] before = new long[edges.size()];
+        return cpuPercent(seconds, edges.stream().mapToLong(EdgeProcess::pid).toArray());
+    }
+
+    /** Percentage of one core each process used during the same next {@code seconds}. */
+    static double[] cpuPercent(int seconds, long... pids) throws IOException, InterruptedException {
+        long[] before = new long[pids.length];
         for (int i = 0; i < before.length; i++) {
-            before[i] = cpuTicks(edges.get(i).pid());
+            before[i] = cpuTicks(pids[i]);
         }
         long start = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         double wall = (System.nanoTime() - start) / 1e9;
         double[] percent = new double[before.length];
         for (int i = 0; i < before.length; i++) {
-            percent[i] = 100.0 * (cpuTicks(edges.get(i).pid()) - before[i]) / CLOCK_TICKS / wall;
+            percent[i] = 100.0 * (cpuTicks(pids[i]) - before[i]) / CLOCK_TICKS / wall;
         }
         return percent;
     }

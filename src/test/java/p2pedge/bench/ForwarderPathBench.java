@@ -15,7 +15,6 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -51,9 +50,9 @@ public final class ForwarderPathBench {
     private static final java.util.concurrent.atomic.AtomicLong REFUSED = new java.util.concurrent.atomic.AtomicLong();
 
     public static void main(String[] args) throws Exception {
-        int viewers = env("VIEWERS", 500);
-        int packets = env("PACKETS", 2_000);
-        int runs = env("RUNS", 5);
+        int viewers = BenchEnv.integer("VIEWERS", 500);
+        int packets = BenchEnv.integer("PACKETS", 2_000);
+        int runs = BenchEnv.integer("RUNS", 5);
         List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp jitsi forward udp direct").trim().split("\\s+"));
         System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
                         + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet%n",
@@ -190,13 +189,7 @@ public final class ForwarderPathBench {
     }
 
     private static String spread(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return String.format(Locale.ROOT, "%.0f (%.0f .. %.0f)", sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
-    }
-
-    private static int env(String name, int fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+        Spread spread = Spread.of(values);
+        return String.format(Locale.ROOT, "%.0f (%.0f .. %.0f)", spread.median(), spread.min(), spread.max());
     }
 }

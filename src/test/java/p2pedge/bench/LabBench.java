@@ -66,22 +66,17 @@ public final class LabBench {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "offload over %d runs: median %.2f (%.2f .. %.2f)%n", runs, median(offloads),
-                    offloads.stream().mapToDouble(d -> d).min().orElse(0), offloads.stream().mapToDouble(d -> d).max().orElse(0));
+            Spread offload = Spread.of(offloads);
+            System.out.printf(Locale.ROOT, "offload over %d runs: median %.2f (%.2f .. %.2f)%n", runs, offload.median(),
+                    offload.min(), offload.max());
             firstFrames.forEach((home, list) -> {
                 List<Double> ms = list.stream().filter(t -> t >= 0).map(Long::doubleValue).toList();
                 System.out.printf(Locale.ROOT, "first frame, %-10s %d players: median %.0f ms (%.0f .. %.0f); %d decoded nothing within 20 s%n",
-                        home.name().toLowerCase(Locale.ROOT), list.size(), median(ms), ms.stream().mapToDouble(d -> d).min().orElse(0),
-                        ms.stream().mapToDouble(d -> d).max().orElse(0), list.size() - ms.size());
+                        home.name().toLowerCase(Locale.ROOT), list.size(), Spread.of(ms).median(), Spread.of(ms).min(),
+                        Spread.of(ms).max(), list.size() - ms.size());
             });
         } finally {
             vertx.close();
         }
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(d -> d).sorted().toArray();
-        int n = sorted.length;
-        return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

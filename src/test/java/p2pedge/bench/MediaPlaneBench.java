@@ -42,11 +42,11 @@ public final class MediaPlaneBench {
         List<String> planes = List.of(System.getenv().getOrDefault("PLANES", "webrtc forwarder").trim().split("\\s+"));
         int[] webrtc = counts("WEBRTC_VIEWERS", "10 20");
         int[] forwarder = counts("FORWARDER_VIEWERS", "50 100 200");
-        int layers = env("LAYERS", 1);
-        int decoders = env("DECODERS", 2);
-        int bitrate = env("BITRATE_KBPS", 600);
-        int warmup = env("WARMUP_S", 5);
-        int measure = env("MEASURE_S", 10);
+        int layers = BenchEnv.integer("LAYERS", 1);
+        int decoders = BenchEnv.integer("DECODERS", 2);
+        int bitrate = BenchEnv.integer("BITRATE_KBPS", 600);
+        int warmup = BenchEnv.integer("WARMUP_S", 5);
+        int measure = BenchEnv.integer("MEASURE_S", 10);
         System.out.printf(Locale.ROOT, "machine: %d cores; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
                         + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s, "
                         + "measured over %d s; planes %s%n", Runtime.getRuntime().availableProcessors(), bitrate, layers, decoders,
@@ -176,7 +176,4 @@ public final class MediaPlaneBench {
         return Arrays.stream(System.getenv().getOrDefault(name, fallback).trim().split("\\s+")).mapToInt(Integer::parseInt).toArray();
     }
 
-    private static int env(String name, int fallback) {
-        return Integer.parseInt(System.getenv().getOrDefault(name, Integer.toString(fallback)));
-    }
 }

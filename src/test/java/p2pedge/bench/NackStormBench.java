@@ -38,15 +38,15 @@ public final class NackStormBench {
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
-        int runs = env("RUNS", 3);
-        int viewers = env("VIEWERS", 5);
-        int stormSeconds = env("STORM_S", 6);
-        int nacksPerSecond = env("NACKS_PER_S", 10);
-        int repeats = env("REPEATS", 300);
-        int budget = env("BUDGET_PERCENT", 20);
-        int bitrate = env("BITRATE_KBPS", 600);
-        int warmup = env("WARMUP_S", 3);
-        int measure = env("MEASURE_S", 3);
+        int runs = BenchEnv.integer("RUNS", 3);
+        int viewers = BenchEnv.integer("VIEWERS", 5);
+        int stormSeconds = BenchEnv.integer("STORM_S", 6);
+        int nacksPerSecond = BenchEnv.integer("NACKS_PER_S", 10);
+        int repeats = BenchEnv.integer("REPEATS", 300);
+        int budget = BenchEnv.integer("BUDGET_PERCENT", 20);
+        int bitrate = BenchEnv.integer("BITRATE_KBPS", 600);
+        int warmup = BenchEnv.integer("WARMUP_S", 3);
+        int measure = BenchEnv.integer("MEASURE_S", 3);
         System.out.printf(Locale.ROOT, "machine: %d cores; stream app/stream VP8 640x360@30 at %d kbit/s + Opus; %d load viewers, "
                         + "one of which sends %d SRTCP NACKs/s (%d bytes each: its newest 17 packets x %d) for %d s; "
                         + "retransmission budget %d%% of the stream; %d runs%n", Runtime.getRuntime().availableProcessors(), bitrate,
@@ -81,7 +81,7 @@ public final class NackStormBench {
         double[] stream = results.stream().mapToDouble(Run::streamKbps).sorted().toArray();
         System.out.printf(Locale.ROOT, "summary over %d runs: egress during the storm %.0f kbit/s median (%.0f..%.0f), against a stream "
                         + "of %.0f kbit/s median x %d viewers; egress / (stream x viewers + budget) %.2f median (%.2f..%.2f; bound 1.10)%n",
-                results.size(), median(storm), storm[0], storm[storm.length - 1], median(stream), viewers, median(ratios), ratios[0],
+                results.size(), Spread.of(storm).median(), storm[0], storm[storm.length - 1], Spread.of(stream).median(), viewers, Spread.of(ratios).median(), ratios[0],
                 ratios[ratios.length - 1]);
     }
 
@@ -166,13 +166,5 @@ public final class NackStormBench {
         return new Egress(bytes, (before + System.nanoTime()) / 2);
     }
 
-    private static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 
-    private static int env(String name, int fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
-    }
 }

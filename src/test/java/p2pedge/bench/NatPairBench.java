@@ -157,8 +157,8 @@ public final class NatPairBench {
                         list.stream().filter(Trial::tried).count(), list.size(),
                         list.stream().filter(Trial::connected).count(), list.stream().filter(Trial::tried).count(),
                         list.stream().filter(Trial::byPeer).count(), list.size(),
-                        frames.isEmpty() ? "none" : String.format(Locale.ROOT, "%.0f (%.0f..%.0f)%s", median(frames),
-                                frames.stream().mapToDouble(d -> d).min().orElse(0), frames.stream().mapToDouble(d -> d).max().orElse(0),
+                        frames.isEmpty() ? "none" : String.format(Locale.ROOT, "%.0f (%.0f..%.0f)%s", Spread.of(frames).median(),
+                                Spread.of(frames).min(), Spread.of(frames).max(),
                                 frames.size() < list.size() ? "; " + (list.size() - frames.size()) + " without a frame" : ""));
             });
         } finally {
@@ -192,11 +192,5 @@ public final class NatPairBench {
 
     private static String name(Lab.Home kind) {
         return kind.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(d -> d).sorted().toArray();
-        int n = sorted.length;
-        return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -48,11 +48,11 @@ public final class PeerJanusBench {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
         int[] steps = java.util.Arrays.stream(System.getenv().getOrDefault("VIEWERS", "50 100 200").trim().split("\\s+"))
                 .mapToInt(Integer::parseInt).toArray();
-        int warmup = env("WARMUP_S", 5);
-        int measure = env("MEASURE_S", 10);
-        int bitrate = env("BITRATE_KBPS", 600);
+        int warmup = BenchEnv.integer("WARMUP_S", 5);
+        int measure = BenchEnv.integer("MEASURE_S", 10);
+        int bitrate = BenchEnv.integer("BITRATE_KBPS", 600);
         Path janusConfig = Path.of(System.getenv().getOrDefault("JANUS_CONFIG", "bench/janus")).toAbsolutePath();
-        int janusPort = env("JANUS_HTTP_PORT", 8088);
+        int janusPort = BenchEnv.integer("JANUS_HTTP_PORT", 8088);
         String janusHost = System.getenv().getOrDefault("JANUS_HOST", "10.99.0.1");
         String loadAddress = System.getenv().getOrDefault("LOAD_ADDRESS", "10.99.0.2");
         String janusNamespace = System.getenv().getOrDefault("JANUS_NETNS", "p2pbench-janus");
@@ -103,7 +103,7 @@ public final class PeerJanusBench {
         List<LoadViewer> loads = new ArrayList<>();
         try {
             Thread.sleep(warmup * 1000L);
-            Row idle = new Row(server, 0, cpuPercent(pid, measure), EdgeProcess.rssKb(pid) / 1024.0, 0, 0, 0, 0);
+            Row idle = new Row(server, 0, EdgeProcess.cpuPercent(measure, pid)[0], EdgeProcess.rssKb(pid) / 1024.0, 0, 0, 0, 0);
             print(idle);
             rows.add(idle);
             for (int step : steps) {
@@ -128,7 +128,7 @@ public final class PeerJanusBench {
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
                 ThreadCpu threads = ThreadCpu.start(pid);
-                double cpu = cpuPercent(pid, measure);
+                double cpu = EdgeProcess.cpuPercent(measure, pid)[0];
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
                 LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
@@ -155,15 +155,6 @@ public final class PeerJanusBench {
         }, millis, "Janus listens on " + host + ":" + port);
     }
 
-    /** Percentage of one core process {@code pid} used over the next {@code seconds}. */
-    private static double cpuPercent(long pid, int seconds) throws Exception {
-        long before = EdgeProcess.cpuTicks(pid);
-        long start = System.nanoTime();
-        Thread.sleep(seconds * 1000L);
-        double wall = (System.nanoTime() - start) / 1e9;
-        return 100.0 * (EdgeProcess.cpuTicks(pid) - before) / 100 / wall; // USER_HZ 100
-    }
-
     private static void print(Row r) {
         System.out.printf(Locale.ROOT, "%-6s %7d %11.1f %8.1f %6.0f / %5.0f %8.2f%% %10.1f%n", r.server, r.viewers, r.cpu,
                 r.rssMb, r.kbpsMin, r.kbpsAvg, r.lossMax * 100, r.benchCpu);
@@ -186,8 +177,4 @@ public final class PeerJanusBench {
         System.out.printf(Locale.ROOT, "edge / janus viewers per core: %.2fx%n", perCore.get("edge") / perCore.get("janus"));
     }
 
-    private static int env(String name, int fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
-    }
 }

@@ -39,10 +39,10 @@ public final class PullBench {
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
-        int viewers = env("VIEWERS", 100);
-        int coldJoins = env("COLD_JOINS", 5);
-        int warmup = env("WARMUP_S", 5);
-        int measure = env("MEASURE_S", 15);
+        int viewers = BenchEnv.integer("VIEWERS", 100);
+        int coldJoins = BenchEnv.integer("COLD_JOINS", 5);
+        int warmup = BenchEnv.integer("WARMUP_S", 5);
+        int measure = BenchEnv.integer("MEASURE_S", 15);
         String cluster = "pull-bench-" + UUID.randomUUID();
         System.out.printf(Locale.ROOT, "machine: %d cores; 3 clustered edge processes on loopback (P2P off); a webrtc-java "
                 + "WHIP publisher (VP8 320x180@30, test pattern) on edge A; viewers: load viewers (ICE, DTLS-SRTP, every "
@@ -169,7 +169,4 @@ public final class PullBench {
         }
     }
 
-    private static int env(String name, int fallback) {
-        return Integer.parseInt(System.getenv().getOrDefault(name, Integer.toString(fallback)));
-    }
 }
