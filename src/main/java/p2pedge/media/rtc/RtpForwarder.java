@@ -33,8 +33,9 @@ public final class RtpForwarder {
         private final Outgoing out;
         private final SrtpTransformer srtp;
         /**
-         * What was sent to this viewer, protected: a NACKed packet is resent byte for byte (re-protecting it would reuse
-         * its keystream index). Video only: the edge offers no NACK for audio, so its packets are not kept.
+         * What was sent to this viewer, before protection: a NACKed packet is protected again, at the same index and
+         * from the same bytes, so the viewer gets exactly the SRTP packet it lost (no keystream is ever used on other
+         * data). Video only: the edge offers no NACK for audio, so its packets are not kept.
          */
         private RetransmissionCache sent;
         /** The source encoding (SSRC) this viewer is fed from, once it has one. */
@@ -393,13 +394,20 @@ public final class RtpForwarder {
         }
         double budget = sourceRate.bytesPerSecond() * limits.retransmitBudgetPercent() / 100.0;
         for (int sequence : viewerSequences) {
-            byte[] secured = viewer.sent.get(sequence);
-            if (secured == null) {
+            int length = viewer.sent.length(sequence);
+            if (length < 0) {
                 stats.nackNotCached.increment(); // too old: the viewer's next PLI will fix it
                 continue;
             }
-            switch (viewer.retransmits.admit(sequence, secured.length, budget)) {
+            switch (viewer.retransmits.admit(sequence, length + SrtpSender.AUTH_TAG, budget)) {
                 case SEND -> {
+                    byte[] secured;
+                    try {
+                        secured = viewer.srtp.protectRtp(viewer.sent.get(sequence));
+                    } catch (GeneralSecurityException e) {
+                        LOG.warning("cannot protect a retransmission for " + viewer.address + ": " + e.getMessage());
+                        return;
+                    }
                     emit(viewer, secured, false);
                     retransmitted.increment();
                     stats.retransmittedPackets.increment();
@@ -528,10 +536,10 @@ public final class RtpForwarder {
         return sourceChanges;
     }
 
-    /** Keeps what was sent to a video viewer for its NACKs. */
-    private static void keep(Viewer viewer, byte[] secured) {
+    /** Keeps what was sent to a video viewer for its NACKs: {@code plain}, made from {@code source} (null: none). */
+    private static void keep(Viewer viewer, byte[] plain, byte[] source) {
         if (viewer.sent != null) {
-            viewer.sent.put(secured);
+            viewer.sent.put(plain, source);
         }
     }
 
@@ -558,7 +566,7 @@ public final class RtpForwarder {
                 return;
             }
             byte[] secured = viewer.srtp.protectRtp(padding.get());
-            keep(viewer, secured);
+            keep(viewer, padding.get(), null);
             emit(viewer, secured, true);
             viewer.paddingCredit -= 255 + 12;
             paddingSent++;
@@ -667,8 +675,9 @@ public final class RtpForwarder {
             }
             try {
                 // A viewer's SRTP context is touched only here, on this one thread.
-                byte[] secured = viewer.srtp.protectRtp(viewer.out.rewrite(packet, now));
-                keep(viewer, secured);
+                byte[] plain = viewer.out.rewrite(packet, now);
+                byte[] secured = viewer.srtp.protectRtp(plain);
+                keep(viewer, plain, packet);
                 emit(viewer, secured, true);
                 forwarded.increment();
             } catch (GeneralSecurityException e) {

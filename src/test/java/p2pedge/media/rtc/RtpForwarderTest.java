@@ -133,6 +133,53 @@ class RtpForwarderTest {
         assertTrue(resentBytes >= 20_000 * 5, "and the budget is used, not starved: " + resentBytes);
     }
 
+    /**
+     * A NACKed packet is rebuilt from the viewer's own head and the shared source packet, then protected again: the
+     * viewer must get exactly the SRTP packet it lost, through rewritten numbering, VP8 picture ids (15-bit, so
+     * they are rewritten) and header extensions the source did not have (abs-send-time, transport-wide numbers).
+     */
+    @Test
+    void aRetransmissionIsTheSrtpPacketFirstSentByteForByte() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        List<byte[]> sent = new ArrayList<>();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
+                new FeedbackLimits(1_000, 100, 2_000), new FeedbackStats(), now::get); // a budget no NACK here exceeds
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 100, 3, 5, new TransportSequence(now::get)),
+                SrtpTransformer.forSending(keys)));
+        java.util.Random random = new java.util.Random(3);
+        // Half from one source, half from the next (a publisher that came back): the viewer's picture ids run on,
+        // so from the switch on they are not the source's.
+        for (int i = 0; i < 100; i++, now.addAndGet(10 * MS)) {
+            boolean second = i >= 50;
+            int picture = (second ? 100 : 30_000) + i / 3;
+            byte[] packet = new byte[12 + 4 + 1 + random.nextInt(1_100)];
+            random.nextBytes(packet);
+            byte[] head = {(byte) 0x80, 96, (byte) (i >> 8), (byte) i, 0, 0, 0, (byte) (i / 3), 0, 0, 0, (byte) (second ? 8 : 7),
+                    /* X, S */ (byte) 0x90, /* I */ (byte) 0x80, (byte) (0x80 | picture >> 8), (byte) picture,
+                    /* payload header: P for interframes */ (byte) (i % 50 == 0 ? 0x10 : 0x11)};
+            System.arraycopy(head, 0, packet, 0, head.length);
+            forwarder.onSourceRtp(packet);
+        }
+        assertEquals(100, sent.size());
+        assertEquals(1, forwarder.sourceChanges());
+        SrtpTransformer viewer = SrtpTransformer.forClientReceiving(keys);
+        byte[] afterSwitch = viewer.unprotectRtp(sent.get(60)).orElseThrow();
+        int payload = HeaderExtensions.blockEnd(afterSwitch);
+        assertTrue(((afterSwitch[payload + 2] & 0x7F) << 8 | (afterSwitch[payload + 3] & 0xFF)) > 30_000,
+                "the picture ids run on from the first source's: the viewer's own");
+        List<byte[]> first = List.copyOf(sent);
+        sent.clear();
+        int[] all = first.stream().mapToInt(p -> java.nio.ByteBuffer.wrap(p, 2, 2).getShort() & 0xFFFF).toArray();
+        forwarder.onNack("v", all); // the ring keeps the newest 128: all of them
+        assertEquals(100, sent.size(), "each one resent");
+        for (int i = 0; i < first.size(); i++) {
+            assertTrue(java.util.Arrays.equals(first.get(i), sent.get(i)), "packet " + i + " resent as first sent");
+        }
+
+    }
+
     @Test
     void oneViewersKeyframeRequestsAreBudgetedUnlessItWaitsForItsFirstKeyframe() throws Exception {
         AtomicLong now = new AtomicLong(1_000 * MS);
