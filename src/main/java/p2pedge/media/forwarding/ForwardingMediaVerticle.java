@@ -24,6 +24,7 @@ import p2pedge.media.StreamDirectory;
 import p2pedge.media.demo.DemoStream;
 import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
+import p2pedge.media.rtc.DtlsCrypto;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.IceTcpListener;
@@ -108,7 +109,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        crypto = new BcTlsCrypto(new SecureRandom());
+        crypto = new DtlsCrypto(new SecureRandom());
         identity = DtlsCertificate.generate(crypto);
         EdgeConfig.Forwarder forwarder = media.forwarder();
         port = new SharedUdpPort(vertx, crypto, identity, new SharedUdpPort.Limits(forwarder.dtlsHandshakeThreads(),
