@@ -71,9 +71,10 @@ public final class LabBench {
                     offload.min(), offload.max());
             firstFrames.forEach((home, list) -> {
                 List<Double> ms = list.stream().filter(t -> t >= 0).map(Long::doubleValue).toList();
+                Spread spread = Spread.of(ms);
                 System.out.printf(Locale.ROOT, "first frame, %-10s %d players: median %.0f ms (%.0f .. %.0f); %d decoded nothing within 20 s%n",
-                        home.name().toLowerCase(Locale.ROOT), list.size(), Spread.of(ms).median(), Spread.of(ms).min(),
-                        Spread.of(ms).max(), list.size() - ms.size());
+                        home.name().toLowerCase(Locale.ROOT), list.size(), spread.median(), spread.min(), spread.max(),
+                        list.size() - ms.size());
             });
         } finally {
             vertx.close();

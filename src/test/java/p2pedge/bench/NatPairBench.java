@@ -153,12 +153,13 @@ public final class NatPairBench {
             System.out.println("mode      host > client              tried  connected  by peer  client first frame, ms: median (min..max)");
             results.forEach((key, list) -> {
                 List<Double> frames = list.stream().filter(t -> t.firstFrameMillis >= 0).map(t -> (double) t.firstFrameMillis).toList();
+                Spread spread = Spread.of(frames);
                 System.out.printf(Locale.ROOT, "%s  %d/%d    %d/%d        %d/%d      %s%n", key,
                         list.stream().filter(Trial::tried).count(), list.size(),
                         list.stream().filter(Trial::connected).count(), list.stream().filter(Trial::tried).count(),
                         list.stream().filter(Trial::byPeer).count(), list.size(),
-                        frames.isEmpty() ? "none" : String.format(Locale.ROOT, "%.0f (%.0f..%.0f)%s", Spread.of(frames).median(),
-                                Spread.of(frames).min(), Spread.of(frames).max(),
+                        frames.isEmpty() ? "none" : String.format(Locale.ROOT, "%.0f (%.0f..%.0f)%s", spread.median(),
+                                spread.min(), spread.max(),
                                 frames.size() < list.size() ? "; " + (list.size() - frames.size()) + " without a frame" : ""));
             });
         } finally {

@@ -60,6 +60,14 @@ class RelayTableTest {
         assertEquals(Map.of(CLIENT, "edge-a"), sim.host(HOST).clients());
     }
 
+    /** Edges a and b, host 1 on b; the client is not there yet. */
+    private void hostOnEdgeB(TestPolicies policy) {
+        sim = new RelaySimulation(policy, RULES, 2);
+        a = sim.edge("edge-a");
+        b = sim.edge("edge-b");
+        b.join(HOST, DESKTOP);
+    }
+
     private void offer(RelaySimulation.Edge hostEdge) throws ProtocolException {
         hostEdge.execute(hostEdge.table.offerFromHost(HOST, CLIENT, OFFER, List.of()));
         assertEquals(EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()), a.last(CLIENT));
@@ -174,10 +182,7 @@ class RelayTableTest {
     @ParameterizedTest
     @EnumSource(TestPolicies.class)
     void hostGoneFromItsEdge(TestPolicies policy) {
-        sim = new RelaySimulation(policy, RULES, 2);
-        a = sim.edge("edge-a");
-        b = sim.edge("edge-b");
-        b.join(HOST, DESKTOP);
+        hostOnEdgeB(policy);
         b.online.remove(HOST); // its edge answers 404
         a.join(CLIENT, DESKTOP);
         assertReplaced(Cause.HOST_GONE, P2pApi.RelayOutcome.HOST_FAILED, false);
@@ -246,10 +251,7 @@ class RelayTableTest {
     @ParameterizedTest
     @EnumSource(TestPolicies.class)
     void aPlacementOnADepartedEdgesHostArrivingAfterTheSweepIsUndone(TestPolicies policy) {
-        sim = new RelaySimulation(policy, RULES, 2);
-        a = sim.edge("edge-a");
-        b = sim.edge("edge-b");
-        b.join(HOST, DESKTOP);
+        hostOnEdgeB(policy);
         a.execute(a.table.edgeLeft("edge-b")); // signalling heard it; classification answers from before
         a.join(CLIENT, DESKTOP);
         assertEquals(Map.of(Cause.EDGE_LEFT, 1), a.replaced);
