@@ -44,16 +44,17 @@ public final class RetransmissionCache {
 
     /**
      * Keeps {@code plain}, the RTP packet as sent to the viewer before protection, made from {@code source} (never
-     * modified afterwards: it is shared, not copied), or null when the edge made it up.
+     * modified afterwards: it is shared, not copied), or null when the edge made it up; {@code sourcePayload}: where
+     * the source's payload starts ({@link HeaderExtensions#blockEnd}, found once for all viewers; -1 with no source).
      */
-    public void put(byte[] plain, byte[] source) {
+    public void put(byte[] plain, byte[] source, int sourcePayload) {
         int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
         int slot = sequence & mask;
         sequences[slot] = sequence;
         int payload = HeaderExtensions.blockEnd(plain);
-        int sourcePayload = source == null ? -1 : HeaderExtensions.blockEnd(source);
         int head = payload + Math.min(REWRITTEN_PAYLOAD_BYTES, plain.length - payload);
-        if (payload < 0 || sourcePayload < 0 || head > HEAD_BYTES || plain.length - payload != source.length - sourcePayload) {
+        if (source == null || payload < 0 || sourcePayload < 0 || head > HEAD_BYTES
+                || plain.length - payload != source.length - sourcePayload) {
             wholes[slot] = plain;
             sources[slot] = null;
             return;

@@ -536,10 +536,10 @@ public final class RtpForwarder {
         return sourceChanges;
     }
 
-    /** Keeps what was sent to a video viewer for its NACKs: {@code plain}, made from {@code source} (null: none). */
-    private static void keep(Viewer viewer, byte[] plain, byte[] source) {
+    /** Keeps what was sent to a video viewer for its NACKs (see {@link RetransmissionCache#put}). */
+    private static void keep(Viewer viewer, byte[] plain, byte[] source, int sourcePayload) {
         if (viewer.sent != null) {
-            viewer.sent.put(plain, source);
+            viewer.sent.put(plain, source, sourcePayload);
         }
     }
 
@@ -566,7 +566,7 @@ public final class RtpForwarder {
                 return;
             }
             byte[] secured = viewer.srtp.protectRtp(padding.get());
-            keep(viewer, padding.get(), null);
+            keep(viewer, padding.get(), null, -1);
             emit(viewer, secured, true);
             viewer.paddingCredit -= 255 + 12;
             paddingSent++;
@@ -651,6 +651,7 @@ public final class RtpForwarder {
         }
         boolean waiting = false;
         long now = clock.getAsLong();
+        int sourcePayload = HeaderExtensions.blockEnd(packet);
         for (Viewer viewer : fanout) {
             if (viewer.slots != null) {
                 forwardToPull(viewer, ssrc, packet, sending, now);
@@ -677,7 +678,7 @@ public final class RtpForwarder {
                 // A viewer's SRTP context is touched only here, on this one thread.
                 byte[] plain = viewer.out.rewrite(packet, now);
                 byte[] secured = viewer.srtp.protectRtp(plain);
-                keep(viewer, plain, packet);
+                keep(viewer, plain, packet, sourcePayload);
                 emit(viewer, secured, true);
                 forwarded.increment();
             } catch (GeneralSecurityException e) {
