@@ -128,7 +128,7 @@ public final class EdgeCluster {
     }
 
     public HostRegistry registry(Vertx vertx) {
-        return clustered() ? new HazelcastHostRegistry(vertx, manager.getHazelcastInstance()) : new LocalHostRegistry();
+        return clustered() ? new HazelcastHostRegistry(vertx, manager.getHazelcastInstance(), edgeId) : new LocalHostRegistry();
     }
 
     public StreamDirectory streamDirectory(Vertx vertx) {

@@ -1,10 +1,22 @@
 package p2pedge.cluster;
 
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import p2pedge.p2p.HealthEvent;
 import p2pedge.p2p.HostEntry;
 import p2pedge.p2p.HostRanking;
@@ -12,170 +24,344 @@ import p2pedge.p2p.HostRegistry;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
- * The host registry shared by every edge of the cluster: a Hazelcast map host id -> {@link HostEntry}.
- * Slots are taken and given back by entry processors, which run on the key's owner one at a time, so two
- * edges never hand out the same slot. Candidates are ranked on the calling edge from a snapshot of the values;
- * the reservation itself re-checks the free slot atomically and the next candidate is tried when it lost a race.
- * The calls a placement waits for are bounded ({@link BoundedCall}): in a split, a player is placed without the
- * registry rather than after it, and a slot reserved too late is given back.
+ * The host registry of a cluster of edges. A host belongs to the edge holding its socket, and only that edge changes
+ * its entry (slots, health), one change at a time on its classification context: two edges never hand out the same
+ * slot. Each edge publishes its hosts in the Hazelcast map {@link #MAP} and keeps a copy of the other edges' hosts
+ * from the map's events, so a placement ranks its candidates without a network call and takes a slot in at most one
+ * round trip: none on a host of its own edge, one event-bus request ({@link HostRequest}) to the host's edge
+ * otherwise, which re-checks the free slot; a candidate that lost a race moves the search to the next one.
+ * The copy is rebuilt from the map every {@link #RESYNC_MILLIS} ms, which also repairs this edge's published
+ * entries (an event lost when a member died, a merge after a split). A placement waits at most
+ * {@link BoundedCall#WAIT_MILLIS} for another edge; a slot taken there too late is given back.
  */
 public final class HazelcastHostRegistry implements HostRegistry {
 
+    private static final Logger LOG = Logger.getLogger(HazelcastHostRegistry.class.getName());
+
     public static final String MAP = "p2p-hosts";
+    static final long RESYNC_MILLIS = 10_000;
 
     private final Vertx vertx;
-    private final IMap<Long, HostEntry> hosts;
+    private final HazelcastInstance hazelcast;
+    private final IMap<Long, HostEntry> published;
+    private final String edgeId;
+    /** This edge's hosts: the truth about them. */
+    private final Map<Long, HostEntry> own = new LinkedHashMap<>();
+    /** The other edges' hosts, as they published them. */
+    private final Map<Long, HostEntry> others = new HashMap<>();
+    private Context context;
+    private MessageConsumer<JsonObject> consumer;
+    private UUID listener;
+    private long resyncTimer = -1;
+    private boolean resyncing;
 
-    public HazelcastHostRegistry(Vertx vertx, HazelcastInstance hazelcast) {
+    public HazelcastHostRegistry(Vertx vertx, HazelcastInstance hazelcast, String edgeId) {
         this.vertx = vertx;
-        this.hosts = hazelcast.getMap(MAP);
+        this.hazelcast = hazelcast;
+        this.published = hazelcast.getMap(MAP);
+        this.edgeId = edgeId;
+    }
+
+    @Override
+    public Future<Void> open() {
+        context = vertx.getOrCreateContext();
+        consumer = vertx.eventBus().consumer(HostRequest.address(edgeId), this::answer);
+        resyncTimer = vertx.setPeriodic(RESYNC_MILLIS, t -> resync());
+        // Registering a listener waits for every member.
+        return consumer.completion()
+                .compose(v -> vertx.executeBlocking(() -> published.addEntryListener(new Events(), true), false))
+                .compose(id -> {
+                    listener = id;
+                    return resync();
+                });
+    }
+
+    @Override
+    public Future<Void> close() {
+        vertx.cancelTimer(resyncTimer);
+        UUID registered = listener;
+        listener = null;
+        Future<Void> unlistened = registered == null || !hazelcast.getLifecycleService().isRunning() ? Future.succeededFuture()
+                : vertx.executeBlocking(() -> published.removeEntryListener(registered), false).mapEmpty();
+        return Future.all(consumer == null ? Future.succeededFuture() : consumer.unregister(), unlistened).mapEmpty();
     }
 
     @Override
     public Future<Void> register(HostEntry host) {
-        // A host registered late takes clients from then on.
-        return BoundedCall.of(vertx, "registering host " + host.hostId(), Future.fromCompletionStage(
-                hosts.submitToKey(host.hostId(), new RegisterHost(host)), vertx.getOrCreateContext()).mapEmpty(), null, late -> { });
+        if (!edgeId.equals(host.edgeId())) {
+            return Future.failedFuture(new IllegalArgumentException("host " + host.hostId() + " is on edge " + host.edgeId()
+                    + ", not on this edge"));
+        }
+        if (!own.containsKey(host.hostId())) {
+            update(host);
+        }
+        return Future.succeededFuture();
     }
 
     @Override
     public Future<Map<Long, String>> unregister(long hostId) {
-        return Future.fromCompletionStage(hosts.removeAsync(hostId), vertx.getOrCreateContext())
-                .map(removed -> removed == null ? Map.of() : removed.clients());
+        HostEntry removed = own.remove(hostId);
+        if (removed == null) {
+            return Future.succeededFuture(Map.of());
+        }
+        published.deleteAsync(hostId).whenComplete((v, t) -> logFailure(t, "withdrawing host " + hostId));
+        return Future.succeededFuture(removed.clients());
     }
 
     @Override
     public Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, String clientEdge,
                                                Set<Long> excludedHosts, Predicate<HostEntry> accepts,
                                                ToDoubleFunction<HostEntry> score) {
-        Future<Optional<HostEntry>> reserved = snapshot().compose(all -> tryInOrder(
-                HostRanking.ranked(all, stream, family, clientId, clientEdge, excludedHosts, accepts, score),
-                0, clientId, clientEdge));
+        List<HostEntry> candidates = HostRanking.ranked(hosts(), stream, family, clientId, clientEdge, excludedHosts, accepts, score);
         // A host reserved after the player was served by the edge: its slot goes back.
-        return BoundedCall.of(vertx, "placing client " + clientId, reserved, Optional.empty(),
-                late -> late.ifPresent(h -> release(h.hostId(), clientId)));
+        return BoundedCall.of(vertx, "placing client " + clientId, tryInOrder(candidates, 0, clientId, clientEdge),
+                Optional.empty(), late -> late.ifPresent(h -> release(h.hostId(), clientId)));
     }
 
     private Future<Optional<HostEntry>> tryInOrder(List<HostEntry> candidates, int index, long clientId, String clientEdge) {
         if (index >= candidates.size()) {
             return Future.succeededFuture(Optional.empty());
         }
-        long hostId = candidates.get(index).hostId();
-        return Future.fromCompletionStage(hosts.submitToKey(hostId, new ReserveSlot(clientId, clientEdge)), vertx.getOrCreateContext())
-                .compose(reserved -> reserved != null
-                        ? Future.succeededFuture(Optional.of(reserved))
-                        : tryInOrder(candidates, index + 1, clientId, clientEdge));
+        HostEntry candidate = candidates.get(index);
+        Future<Optional<HostEntry>> taken = edgeId.equals(candidate.edgeId())
+                ? Future.succeededFuture(take(candidate.hostId(), clientId, clientEdge))
+                : ask(candidate.edgeId(), HostRequest.reserve(candidate.hostId(), clientId, clientEdge))
+                        .map(yes -> yes ? Optional.of(candidate.withClient(clientId, clientEdge)) : Optional.<HostEntry>empty())
+                        .recover(t -> {
+                            // Unanswered is not refused: the slot may have been taken after all.
+                            ask(candidate.edgeId(), HostRequest.release(candidate.hostId(), clientId));
+                            return Future.succeededFuture(Optional.empty());
+                        });
+        return taken.compose(host -> host.isPresent() ? Future.succeededFuture(host) : tryInOrder(candidates, index + 1, clientId, clientEdge));
     }
 
     @Override
     public Future<Boolean> release(long hostId, long clientId) {
-        // A slot given back late is given back all the same.
-        return BoundedCall.of(vertx, "giving back a slot of host " + hostId, Future.fromCompletionStage(
-                hosts.submitToKey(hostId, new ReleaseSlot(clientId)), vertx.getOrCreateContext()), false, late -> { });
+        if (own.containsKey(hostId)) {
+            return Future.succeededFuture(giveBack(hostId, clientId));
+        }
+        HostEntry known = others.get(hostId);
+        // A host no edge publishes any more holds no slot to give back.
+        return known == null ? Future.succeededFuture(false)
+                : BoundedCall.of(vertx, "giving back a slot of host " + hostId,
+                        ask(known.edgeId(), HostRequest.release(hostId, clientId)), false, late -> { });
     }
 
     @Override
     public Future<Void> updateHealth(long hostId, HealthEvent event) {
-        return Future.fromCompletionStage(hosts.submitToKey(hostId, new UpdateHealth(event)), vertx.getOrCreateContext()).mapEmpty();
+        if (own.containsKey(hostId)) {
+            applyHealth(hostId, event);
+            return Future.succeededFuture();
+        }
+        HostEntry known = others.get(hostId);
+        return known == null ? Future.succeededFuture() : ask(known.edgeId(), HostRequest.health(hostId, event)).mapEmpty();
     }
 
     @Override
     public Future<Map<Long, String>> resize(long hostId, int slots) {
-        return Future.fromCompletionStage(hosts.submitToKey(hostId, new Resize(slots)), vertx.getOrCreateContext());
+        HostEntry host = own.get(hostId);
+        if (host == null) {
+            return Future.succeededFuture(Map.of());
+        }
+        update(host.withCapacity(slots));
+        return Future.succeededFuture(host.beyond(slots));
     }
 
     @Override
     public Future<Collection<HostEntry>> snapshot() {
-        // values() blocks on the network: keep it off the event loop.
-        return vertx.executeBlocking(() -> new ArrayList<>(hosts.values()), false);
+        return Future.succeededFuture(hosts());
     }
 
     @Override
-    public Future<Void> purgeEdge(String edgeId) {
+    public Future<Void> purgeEdge(String deadEdge) {
+        others.values().removeIf(h -> h.edgeId().equals(deadEdge));
+        for (HostEntry host : List.copyOf(own.values())) {
+            if (host.clients().containsValue(deadEdge)) {
+                update(host.withoutClientsOf(deadEdge));
+            }
+        }
+        // Its own entries, which it can no longer withdraw (idempotent: every survivor does it).
         return vertx.executeBlocking(() -> {
-            hosts.removeAll(entry -> edgeId.equals(entry.getValue().edgeId()));
-            hosts.executeOnEntries(new DropClientsOf(edgeId), entry -> entry.getValue().clients().containsValue(edgeId));
+            published.removeAll(entry -> deadEdge.equals(entry.getValue().edgeId()));
             return null;
         }, false);
     }
 
-    /** Adds a host unless its id is already registered. */
-    record RegisterHost(HostEntry host) implements EntryProcessor<Long, HostEntry, Void> {
-        @Override
-        public Void process(Map.Entry<Long, HostEntry> entry) {
-            if (entry.getValue() == null) {
-                entry.setValue(host);
+    // ---- this edge's hosts ----
+
+    /** Another edge asks about one of this edge's hosts: answered true when done. */
+    private void answer(Message<JsonObject> message) {
+        HostRequest request = HostRequest.fromJson(message.body());
+        boolean done = switch (request.op()) {
+            case RESERVE -> take(request.host(), request.client(), request.clientEdge()).isPresent();
+            case RELEASE -> giveBack(request.host(), request.client());
+            case HEALTH -> applyHealth(request.host(), request.event());
+        };
+        message.reply(done);
+    }
+
+    private Optional<HostEntry> take(long hostId, long clientId, String clientEdge) {
+        HostEntry host = own.get(hostId);
+        if (host == null || host.freeSlots() <= 0 || host.clients().containsKey(clientId)) {
+            return Optional.empty();
+        }
+        return Optional.of(update(host.withClient(clientId, clientEdge)));
+    }
+
+    private boolean giveBack(long hostId, long clientId) {
+        HostEntry host = own.get(hostId);
+        if (host == null || !host.clients().containsKey(clientId)) {
+            return false;
+        }
+        update(host.withoutClient(clientId));
+        return true;
+    }
+
+    private boolean applyHealth(long hostId, HealthEvent event) {
+        HostEntry host = own.get(hostId);
+        if (host != null) {
+            update(host.withHealth(event.applyTo(host.health())));
+        }
+        return host != null;
+    }
+
+    private HostEntry update(HostEntry host) {
+        own.put(host.hostId(), host);
+        publish(host);
+        return host;
+    }
+
+    private void publish(HostEntry host) {
+        published.setAsync(host.hostId(), host).whenComplete((v, t) -> logFailure(t, "publishing host " + host.hostId()));
+    }
+
+    // ---- the other edges' hosts ----
+
+    private Future<Boolean> ask(String edge, HostRequest request) {
+        return vertx.eventBus().<Boolean>request(HostRequest.address(edge), request.toJson(),
+                new DeliveryOptions().setSendTimeout(BoundedCall.WAIT_MILLIS)).map(Message::body);
+    }
+
+    private List<HostEntry> hosts() {
+        List<HostEntry> all = new ArrayList<>(own.size() + others.size());
+        all.addAll(own.values());
+        for (HostEntry h : others.values()) {
+            if (!own.containsKey(h.hostId())) {
+                all.add(h);
             }
-            return null;
+        }
+        return all;
+    }
+
+    /** A change to the map, on this edge's context: another edge's host as published (null: gone). */
+    private void seen(long hostId, HostEntry entry) {
+        if (entry == null) {
+            others.remove(hostId);
+        } else if (!edgeId.equals(entry.edgeId()) && memberEdges().contains(entry.edgeId())) {
+            others.put(hostId, entry);
         }
     }
 
-    /** Takes a slot if one is free: returns the updated entry, or null. */
-    record ReserveSlot(long clientId, String clientEdge) implements EntryProcessor<Long, HostEntry, HostEntry> {
-        @Override
-        public HostEntry process(Map.Entry<Long, HostEntry> entry) {
-            HostEntry host = entry.getValue();
-            if (host == null || host.freeSlots() <= 0 || host.clients().containsKey(clientId)) {
-                return null;
+    /** Rebuilds the copy of the other edges' hosts from the map and repairs this edge's entries in it. */
+    private Future<Void> resync() {
+        if (resyncing || !hazelcast.getLifecycleService().isRunning()) {
+            return Future.succeededFuture();
+        }
+        resyncing = true;
+        return vertx.executeBlocking(() -> new ArrayList<>(published.values()), false).map(values -> {
+            Set<String> members = memberEdges();
+            Set<Long> ownSeen = new HashSet<>();
+            others.clear();
+            for (HostEntry h : values) {
+                if (!edgeId.equals(h.edgeId())) {
+                    if (members.contains(h.edgeId())) {
+                        others.put(h.hostId(), h);
+                    }
+                    continue;
+                }
+                HostEntry mine = own.get(h.hostId());
+                if (mine == null) {
+                    published.deleteAsync(h.hostId()).whenComplete((v, t) -> logFailure(t, "withdrawing host " + h.hostId()));
+                } else {
+                    ownSeen.add(h.hostId());
+                    if (!mine.equals(h)) {
+                        publish(mine);
+                    }
+                }
             }
-            HostEntry updated = host.withClient(clientId, clientEdge);
-            entry.setValue(updated);
-            return updated;
+            own.values().stream().filter(h -> !ownSeen.contains(h.hostId())).forEach(this::publish);
+            return (Void) null;
+        }).onComplete(ar -> {
+            resyncing = false;
+            if (ar.failed()) {
+                LOG.warning("reading the cluster's hosts failed: " + ar.cause().getMessage());
+            }
+        }).recover(t -> Future.succeededFuture());
+    }
+
+    private Set<String> memberEdges() {
+        return hazelcast.getCluster().getMembers().stream().map(m -> m.<String>getAttribute(EdgeCluster.NODE_ID_ATTRIBUTE))
+                .filter(Objects::nonNull).collect(Collectors.toSet());
+    }
+
+    private static void logFailure(Throwable t, String what) {
+        if (t != null) {
+            LOG.fine(() -> what + " in the cluster's map failed (repaired within " + RESYNC_MILLIS / 1000 + " s): " + t.getMessage());
         }
     }
 
-    record ReleaseSlot(long clientId) implements EntryProcessor<Long, HostEntry, Boolean> {
-        @Override
-        public Boolean process(Map.Entry<Long, HostEntry> entry) {
-            HostEntry host = entry.getValue();
-            if (host == null || !host.clients().containsKey(clientId)) {
-                return false;
-            }
-            entry.setValue(host.withoutClient(clientId));
-            return true;
-        }
-    }
+    /** The map's events, on Hazelcast's event threads: each goes to the registry's context. */
+    private final class Events implements EntryAddedListener<Long, HostEntry>, EntryUpdatedListener<Long, HostEntry>,
+            EntryRemovedListener<Long, HostEntry>, EntryEvictedListener<Long, HostEntry>, EntryMergedListener<Long, HostEntry>,
+            MapClearedListener {
 
-    record UpdateHealth(HealthEvent event) implements EntryProcessor<Long, HostEntry, Void> {
         @Override
-        public Void process(Map.Entry<Long, HostEntry> entry) {
-            HostEntry host = entry.getValue();
-            if (host != null) {
-                entry.setValue(host.withHealth(event.applyTo(host.health())));
-            }
-            return null;
+        public void entryAdded(EntryEvent<Long, HostEntry> event) {
+            changed(event.getKey(), event.getValue());
         }
-    }
 
-    /** Sets the host's slots: returns the clients that no longer fit (newest first to go). */
-    record Resize(int slots) implements EntryProcessor<Long, HostEntry, Map<Long, String>> {
         @Override
-        public Map<Long, String> process(Map.Entry<Long, HostEntry> entry) {
-            HostEntry host = entry.getValue();
-            if (host == null) {
-                return Map.of();
-            }
-            entry.setValue(host.withCapacity(slots));
-            return host.beyond(slots);
+        public void entryUpdated(EntryEvent<Long, HostEntry> event) {
+            changed(event.getKey(), event.getValue());
         }
-    }
 
-    record DropClientsOf(String edgeId) implements EntryProcessor<Long, HostEntry, Void> {
         @Override
-        public Void process(Map.Entry<Long, HostEntry> entry) {
-            HostEntry host = entry.getValue();
-            if (host != null) {
-                entry.setValue(host.withoutClientsOf(edgeId));
-            }
-            return null;
+        public void entryMerged(EntryEvent<Long, HostEntry> event) {
+            changed(event.getKey(), event.getValue());
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<Long, HostEntry> event) {
+            changed(event.getKey(), null);
+        }
+
+        @Override
+        public void entryEvicted(EntryEvent<Long, HostEntry> event) {
+            changed(event.getKey(), null);
+        }
+
+        @Override
+        public void mapCleared(MapEvent event) {
+            context.runOnContext(v -> others.clear());
+        }
+
+        private void changed(long hostId, HostEntry entry) {
+            context.runOnContext(v -> seen(hostId, entry));
         }
     }
 }

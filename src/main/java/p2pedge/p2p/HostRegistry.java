@@ -17,6 +17,16 @@ import java.util.function.ToDoubleFunction;
  */
 public interface HostRegistry {
 
+    /** Called on the context that uses the registry, before anything else: a shared registry starts listening. */
+    default Future<Void> open() {
+        return Future.succeededFuture();
+    }
+
+    /** Called on that context when it is done with the registry. */
+    default Future<Void> close() {
+        return Future.succeededFuture();
+    }
+
     Future<Void> register(HostEntry host);
 
     /** Removes a host; returns the clients it had (client id -> client's edge). */

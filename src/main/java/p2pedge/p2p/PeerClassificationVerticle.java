@@ -54,7 +54,8 @@ public final class PeerClassificationVerticle extends VerticleBase {
             case OME -> Future.succeededFuture(new OmePolicy(reputation));
             case MEASURED -> vertx.executeBlocking(() -> new MeasuredPolicy(config.allowLinuxHosts(), reputation));
         };
-        return created.compose(p -> {
+        return Future.all(created, registry.open()).compose(ready -> {
+            ClassificationPolicy p = created.result();
             policy = p;
             EdgeConfig.PairLearning learning = config.pairLearning();
             placement = new Placement(new Placement.Settings(edgeId, config.enabled(), config.maxClientPeersPerHostPeer(),
@@ -164,7 +165,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
         if (regroupTimer >= 0) {
             vertx.cancelTimer(regroupTimer);
         }
-        return Future.all(consumers.stream().map(MessageConsumer::unregister).toList());
+        return Future.all(consumers.stream().map(MessageConsumer::unregister).toList()).compose(v -> registry.close());
     }
 
     /** Executes a {@link Placement}: gives back the old slot, reserves a host, registers a new host, in that order. */

@@ -69,6 +69,16 @@ public final class TestCluster implements AutoCloseable {
         return member;
     }
 
+    /** A clustered Vert.x with its Hazelcast member and no edge: for the cluster's parts on their own. */
+    public record Node(Vertx vertx, HazelcastClusterManager manager) {
+    }
+
+    /** Joins one more node without an edge; the caller closes its Vert.x. */
+    public Node startNode() throws Exception {
+        HazelcastClusterManager manager = EdgeCluster.clusterManager(memberConfig().cluster());
+        return new Node(Vertx.builder().withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS), manager);
+    }
+
     /** The Hazelcast configuration the members use: a plain Hazelcast member (not an edge) joins with it. */
     public com.hazelcast.config.Config hazelcastConfig() throws Exception {
         return EdgeCluster.hazelcastConfig(memberConfig().cluster());
