@@ -14,7 +14,10 @@ import java.util.UUID;
  * Three edge processes (the jar, clustered over Hazelcast on loopback) and synthetic players (real WebSockets,
  * fake SDP): measures cross-edge placement latency (a client's request_offer on edge B or C -> its host on
  * edge A is asked to offer) and, after kill -9 of edge A, the time until every orphaned client is served again.
- * Usage: ClusterBench JAR [playersPerEdge=50]
+ * Before measuring, {@code WARMUP} players (default 300) join and stay (hosts with full slots: they take no measured
+ * client), so that the edges' code is compiled. Players leaving early would not do: they all share one address,
+ * whose abandoned relays placement then holds against it.
+ * Usage: ClusterBench JAR [playersPerEdge=100]
  */
 public final class ClusterBench {
 
@@ -23,7 +26,8 @@ public final class ClusterBench {
 
     public static void main(String[] args) throws Exception {
         String jar = args.length > 0 ? args[0] : "target/p2p-edge.jar";
-        int hostCount = args.length > 1 ? Integer.parseInt(args[1]) : 50; // players per edge
+        int hostCount = args.length > 1 ? Integer.parseInt(args[1]) : 100; // players per edge
+        int warmup = BenchEnv.integer("WARMUP", 300);
         String cluster = "bench-" + UUID.randomUUID();
         List<Process> edges = new ArrayList<>();
         int[] ports = new int[3];
@@ -49,10 +53,18 @@ public final class ClusterBench {
         List<AutoPlayer> players = new ArrayList<>();
         List<Integer> edgeOf = new ArrayList<>();
         try {
+            for (int i = 0; i < warmup; i++) {
+                AutoPlayer player = AutoPlayer.join(vertx, ports[i % 3], UA);
+                Waits.until(() -> player.host() >= 0, 10_000, "warm-up player served");
+                players.add(player);
+                edgeOf.add(i % 3);
+            }
+            Thread.sleep(2_000);
+            System.out.printf(Locale.ROOT, "warm-up: %d players joined (and stay)%n", warmup);
             List<Long> cross = new ArrayList<>();
             List<Long> same = new ArrayList<>();
             for (int i = 0; i < total; i++) {
-                int edge = i % 3;
+                int edge = (warmup + i) % 3;
                 AutoPlayer player = AutoPlayer.join(vertx, ports[edge], UA);
                 Waits.until(() -> player.host() >= 0, 10_000, "player served");
                 players.add(player);
