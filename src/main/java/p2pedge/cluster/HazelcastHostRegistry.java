@@ -21,12 +21,11 @@ import p2pedge.p2p.HealthEvent;
 import p2pedge.p2p.HostEntry;
 import p2pedge.p2p.HostRanking;
 import p2pedge.p2p.HostRegistry;
+import p2pedge.p2p.HostTable;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,9 +60,9 @@ public final class HazelcastHostRegistry implements HostRegistry {
     private final IMap<Long, HostEntry> published;
     private final String edgeId;
     /** This edge's hosts: the truth about them. */
-    private final Map<Long, HostEntry> own = new LinkedHashMap<>();
+    private final HostTable own = new HostTable();
     /** The other edges' hosts, as they published them. */
-    private final Map<Long, HostEntry> others = new HashMap<>();
+    private final HostTable others = new HostTable();
     private Context context;
     private MessageConsumer<JsonObject> consumer;
     private UUID listener;
@@ -107,7 +106,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
             return Future.failedFuture(new IllegalArgumentException("host " + host.hostId() + " is on edge " + host.edgeId()
                     + ", not on this edge"));
         }
-        if (!own.containsKey(host.hostId())) {
+        if (!own.contains(host.hostId())) {
             update(host);
         }
         return Future.succeededFuture();
@@ -127,7 +126,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
     public Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, String clientEdge,
                                                Set<Long> excludedHosts, Predicate<HostEntry> accepts,
                                                ToDoubleFunction<HostEntry> score) {
-        List<HostEntry> candidates = HostRanking.ranked(hosts(), stream, family, clientId, clientEdge, excludedHosts, accepts, score);
+        List<HostEntry> candidates = HostRanking.ranked(openHosts(), stream, family, clientId, clientEdge, excludedHosts, accepts, score);
         // A host reserved after the player was served by the edge: its slot goes back.
         return BoundedCall.of(vertx, "placing client " + clientId, tryInOrder(candidates, 0, clientId, clientEdge),
                 Optional.empty(), late -> late.ifPresent(h -> release(h.hostId(), clientId)));
@@ -152,7 +151,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     @Override
     public Future<Boolean> release(long hostId, long clientId) {
-        if (own.containsKey(hostId)) {
+        if (own.contains(hostId)) {
             return Future.succeededFuture(giveBack(hostId, clientId));
         }
         HostEntry known = others.get(hostId);
@@ -164,7 +163,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     @Override
     public Future<Void> updateHealth(long hostId, HealthEvent event) {
-        if (own.containsKey(hostId)) {
+        if (own.contains(hostId)) {
             applyHealth(hostId, event);
             return Future.succeededFuture();
         }
@@ -184,13 +183,13 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     @Override
     public Future<Collection<HostEntry>> snapshot() {
-        return Future.succeededFuture(hosts());
+        return Future.succeededFuture(union(own.all(), others.all()));
     }
 
     @Override
     public Future<Void> purgeEdge(String deadEdge) {
-        others.values().removeIf(h -> h.edgeId().equals(deadEdge));
-        for (HostEntry host : List.copyOf(own.values())) {
+        others.removeIf(h -> h.edgeId().equals(deadEdge));
+        for (HostEntry host : List.copyOf(own.all())) {
             if (host.clients().containsValue(deadEdge)) {
                 update(host.withoutClientsOf(deadEdge));
             }
@@ -241,7 +240,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
     }
 
     private HostEntry update(HostEntry host) {
-        own.put(host.hostId(), host);
+        own.put(host);
         publish(host);
         return host;
     }
@@ -257,11 +256,16 @@ public final class HazelcastHostRegistry implements HostRegistry {
                 new DeliveryOptions().setSendTimeout(BoundedCall.WAIT_MILLIS)).map(Message::body);
     }
 
-    private List<HostEntry> hosts() {
-        List<HostEntry> all = new ArrayList<>(own.size() + others.size());
-        all.addAll(own.values());
-        for (HostEntry h : others.values()) {
-            if (!own.containsKey(h.hostId())) {
+    /** The hosts with a free slot, this edge's and the others'. */
+    private List<HostEntry> openHosts() {
+        return union(own.open(), others.open());
+    }
+
+    private List<HostEntry> union(Collection<HostEntry> ours, Collection<HostEntry> theirs) {
+        List<HostEntry> all = new ArrayList<>(ours.size() + theirs.size());
+        all.addAll(ours);
+        for (HostEntry h : theirs) {
+            if (!own.contains(h.hostId())) {
                 all.add(h);
             }
         }
@@ -273,7 +277,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
         if (entry == null) {
             others.remove(hostId);
         } else if (!edgeId.equals(entry.edgeId()) && memberEdges().contains(entry.edgeId())) {
-            others.put(hostId, entry);
+            others.put(entry);
         }
     }
 
@@ -290,7 +294,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
             for (HostEntry h : values) {
                 if (!edgeId.equals(h.edgeId())) {
                     if (members.contains(h.edgeId())) {
-                        others.put(h.hostId(), h);
+                        others.put(h);
                     }
                     continue;
                 }
@@ -304,7 +308,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
                     }
                 }
             }
-            own.values().stream().filter(h -> !ownSeen.contains(h.hostId())).forEach(this::publish);
+            own.all().stream().filter(h -> !ownSeen.contains(h.hostId())).forEach(this::publish);
             return (Void) null;
         }).onComplete(ar -> {
             resyncing = false;

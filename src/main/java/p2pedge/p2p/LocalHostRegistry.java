@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,11 +14,13 @@ import java.util.function.ToDoubleFunction;
 /** The registry of one standalone edge, confined to the classification verticle's context. */
 public final class LocalHostRegistry implements HostRegistry {
 
-    private final Map<Long, HostEntry> hosts = new HashMap<>();
+    private final HostTable hosts = new HostTable();
 
     @Override
     public Future<Void> register(HostEntry host) {
-        hosts.putIfAbsent(host.hostId(), host);
+        if (!hosts.contains(host.hostId())) {
+            hosts.put(host);
+        }
         return Future.succeededFuture();
     }
 
@@ -32,8 +34,8 @@ public final class LocalHostRegistry implements HostRegistry {
     public Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, String clientEdge,
                                                Set<Long> excludedHosts, Predicate<HostEntry> accepts,
                                                ToDoubleFunction<HostEntry> score) {
-        Optional<HostEntry> best = HostRanking.best(hosts.values(), stream, family, clientId, clientEdge, excludedHosts, accepts, score);
-        best.ifPresent(h -> hosts.put(h.hostId(), h.withClient(clientId, clientEdge)));
+        Optional<HostEntry> best = HostRanking.best(hosts.open(), stream, family, clientId, clientEdge, excludedHosts, accepts, score);
+        best.ifPresent(h -> hosts.put(h.withClient(clientId, clientEdge)));
         return Future.succeededFuture(best.map(h -> hosts.get(h.hostId())));
     }
 
@@ -43,13 +45,16 @@ public final class LocalHostRegistry implements HostRegistry {
         if (host == null || !host.clients().containsKey(clientId)) {
             return Future.succeededFuture(false);
         }
-        hosts.put(hostId, host.withoutClient(clientId));
+        hosts.put(host.withoutClient(clientId));
         return Future.succeededFuture(true);
     }
 
     @Override
     public Future<Void> updateHealth(long hostId, HealthEvent event) {
-        hosts.computeIfPresent(hostId, (id, h) -> h.withHealth(event.applyTo(h.health())));
+        HostEntry host = hosts.get(hostId);
+        if (host != null) {
+            hosts.put(host.withHealth(event.applyTo(host.health())));
+        }
         return Future.succeededFuture();
     }
 
@@ -59,19 +64,23 @@ public final class LocalHostRegistry implements HostRegistry {
         if (host == null) {
             return Future.succeededFuture(Map.of());
         }
-        hosts.put(hostId, host.withCapacity(slots));
+        hosts.put(host.withCapacity(slots));
         return Future.succeededFuture(host.beyond(slots));
     }
 
     @Override
     public Future<Collection<HostEntry>> snapshot() {
-        return Future.succeededFuture(new ArrayList<>(hosts.values()));
+        return Future.succeededFuture(new ArrayList<>(hosts.all()));
     }
 
     @Override
     public Future<Void> purgeEdge(String edgeId) {
-        hosts.values().removeIf(h -> h.edgeId().equals(edgeId));
-        hosts.replaceAll((id, h) -> h.withoutClientsOf(edgeId));
+        hosts.removeIf(h -> h.edgeId().equals(edgeId));
+        for (HostEntry host : List.copyOf(hosts.all())) {
+            if (host.clients().containsValue(edgeId)) {
+                hosts.put(host.withoutClientsOf(edgeId));
+            }
+        }
         return Future.succeededFuture();
     }
 }
