@@ -116,7 +116,9 @@ final class PlayerSession {
      * write queue full) is closed rather than buffered for without bound.
      */
     void send(String text) {
-        if (!isOpen()) {
+        // A socket closed under a session that has not heard it yet (its close handler comes next): a Vert.x
+        // socket throws on any write once closed, which would abort whoever is sending, e.g. another player's goodbye.
+        if (!isOpen() || socket.isClosed()) {
             return;
         }
         if (socket.writeQueueFull()) {

@@ -275,9 +275,13 @@ public final class SignallingVerticle extends VerticleBase {
             PlayerSession session = accepted.session;
             if (session != null) {
                 media.stunAdmission(accepted.address, false);
-                session.onClosed();
-                sessions.remove(session.id());
-                ids.release(session.id());
+                try {
+                    session.onClosed();
+                } finally {
+                    // Whatever went wrong in the goodbye, the session and its id never outlive the socket.
+                    sessions.remove(session.id());
+                    ids.release(session.id());
+                }
             }
         });
         String stream = StreamPath.parse(socket.path()).orElse(null);
