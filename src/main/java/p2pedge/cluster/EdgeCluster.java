@@ -139,7 +139,7 @@ public final class EdgeCluster {
         return clustered() ? new ClusterSessionIds(vertx, manager.getHazelcastInstance(), edgeId) : new LocalSessionIds();
     }
 
-    /** Publishes {@link ClusterEvents#EDGE_LEFT} on this edge's event bus whenever another member leaves. */
+    /** Publishes {@link ClusterEvents#EDGE_LEFT} and {@link ClusterEvents#EDGE_JOINED} on this edge's event bus as edges leave and join. */
     public void watchMembers(Vertx vertx) {
         if (!clustered()) {
             return;
@@ -154,6 +154,7 @@ public final class EdgeCluster {
                     return;
                 }
                 LOG.info(() -> "edge joined: " + event.getMember().getAttribute(NODE_ID_ATTRIBUTE) + " at " + event.getMember().getAddress());
+                vertx.eventBus().publish(ClusterEvents.EDGE_JOINED, event.getMember().<String>getAttribute(NODE_ID_ATTRIBUTE));
             }
 
             @Override

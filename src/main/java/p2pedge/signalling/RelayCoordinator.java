@@ -139,6 +139,11 @@ final class RelayCoordinator {
         execute(table.edgeLeft(deadEdge));
     }
 
+    /** An edge joined, maybe one announced gone before a split healed: it is no longer refused. */
+    void edgeJoined(String edge) {
+        table.edgeJoined(edge);
+    }
+
     void mediaConnected(long session) {
         execute(table.mediaConnected(session));
     }

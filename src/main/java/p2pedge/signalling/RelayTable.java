@@ -463,6 +463,11 @@ final class RelayTable {
         return out;
     }
 
+    /** An edge joined: if it was announced gone (a split that healed), its hosts and clients are welcome again. */
+    void edgeJoined(String edge) {
+        departedEdges.remove(edge);
+    }
+
     /** Whether {@code edge} was announced gone: it is alive only on the far side of a partition, if at all. */
     boolean hasLeft(String edge) {
         return departedEdges.contains(edge);

@@ -89,6 +89,7 @@ public final class SignallingVerticle extends VerticleBase {
             relays.edgeLeft(m.body());
             ids.purgeEdge(m.body());
         }));
+        consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_JOINED, m -> relays.edgeJoined(m.body())));
         consumers.add(bus.<JsonObject>localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());

@@ -264,6 +264,22 @@ class RelayTableTest {
         assertFalse(a.table.hasLeft("edge-a"));
     }
 
+    /**
+     * A split that heals brings the other side's edges back with their ids: until then they were departed, and a
+     * placement on their hosts was undone; once they have joined again, clients play from their hosts again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void anEdgeBackAfterASplitIsNoLongerTreatedAsGone(TestPolicies policy) {
+        hostOnEdgeB(policy);
+        a.execute(a.table.edgeLeft("edge-b"));
+        a.table.edgeJoined("edge-b");
+        assertFalse(a.table.hasLeft("edge-b"));
+        a.join(CLIENT, DESKTOP);
+        assertEquals(Map.of(), a.replaced, "nothing undone");
+        assertTrue(b.inbox(HOST).contains(EdgeMessages.requestOfferP2p(HOST, CLIENT)), "its host is asked to offer");
+    }
+
     @Test
     void departedEdgesAreRememberedBoundedOldestForgottenFirst() {
         RelayTable table = new RelayTable("edge-a", RULES, new PeerCandidateFilter(true), () -> 0, session -> true, TRIAL_PEER_IDS);

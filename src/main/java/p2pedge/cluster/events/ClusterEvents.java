@@ -9,6 +9,12 @@ public final class ClusterEvents {
     /** Published locally (body: the edge id) when another edge of the cluster is gone. */
     public static final String EDGE_LEFT = "p2pedge.cluster.edge-left";
 
+    /**
+     * Published locally (body: the edge id) when an edge joins the cluster: a new one, or one that was announced
+     * gone and is back (a network split healed, with the same id).
+     */
+    public static final String EDGE_JOINED = "p2pedge.cluster.edge-joined";
+
     private ClusterEvents() {
     }
 }
