@@ -1,5 +1,6 @@
 package p2pedge.testing;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A minimal WebSocket client (RFC 6455: text, binary, fragments, ping/pong, close; no extensions) from a chosen
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 public final class BoundWebSocket {
 
     private final NetSocket socket;
+    /** The connection's context: every write and close runs there (Vert.x writes from another thread race its close). */
+    private final Context context;
     private final BlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
     private final CompletableFuture<Short> closed = new CompletableFuture<>();
     private volatile String closeReason;
@@ -38,8 +42,9 @@ public final class BoundWebSocket {
     private volatile Handler<JsonObject> messageHandler;
     private volatile Handler<Short> closeHandler;
 
-    private BoundWebSocket(NetSocket socket) {
+    private BoundWebSocket(NetSocket socket, Context context) {
         this.socket = socket;
+        this.context = context;
     }
 
     /** A TCP client whose connections come from {@code localAddress}; share one among many sockets. */
@@ -55,7 +60,7 @@ public final class BoundWebSocket {
     /** The same, with a {@code User-Agent} header unless null. */
     public static Future<BoundWebSocket> connect(NetClient client, int port, String path, String userAgent) {
         return client.connect(port, "127.0.0.1").compose(socket -> {
-            BoundWebSocket ws = new BoundWebSocket(socket);
+            BoundWebSocket ws = new BoundWebSocket(socket, Vertx.currentContext());
             Promise<BoundWebSocket> upgraded = Promise.promise();
             byte[] key = new byte[16];
             ThreadLocalRandom.current().nextBytes(key);
@@ -105,7 +110,7 @@ public final class BoundWebSocket {
 
     /** One frame as given: {@code opcode} 0 continues a fragmented message; {@code fin} ends it. */
     public Future<Void> sendFrame(int opcode, boolean fin, byte[] payload) {
-        return socket.write(frame(opcode, fin, payload));
+        return onContext(() -> socket.write(frame(opcode, fin, payload)));
     }
 
     /** The next message (when no handler takes them), or an AssertionError after the timeout. */
@@ -150,15 +155,24 @@ public final class BoundWebSocket {
     }
 
     public Future<Void> close() {
-        return socket.close();
+        return onContext(socket::close);
     }
 
     /** A close frame (1000, normal) and then the connection closed, as a browser leaves. */
     public Future<Void> closeNormally() {
         if (closed.isDone()) {
-            return socket.close();
+            return onContext(socket::close);
         }
-        return socket.write(frame(0x8, true, new byte[]{0x03, (byte) 0xE8})).eventually(socket::close);
+        return onContext(() -> socket.write(frame(0x8, true, new byte[]{0x03, (byte) 0xE8})).eventually(socket::close));
+    }
+
+    private <T> Future<T> onContext(Supplier<Future<T>> action) {
+        if (Vertx.currentContext() == context) {
+            return action.get();
+        }
+        Promise<T> done = Promise.promise();
+        context.runOnContext(v -> action.get().onComplete(done));
+        return done.future();
     }
 
     private void onData(Buffer data, Promise<BoundWebSocket> upgraded) {
