@@ -205,7 +205,13 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     /** Another edge asks about one of this edge's hosts: answered true when done. */
     private void answer(Message<JsonObject> message) {
-        HostRequest request = HostRequest.fromJson(message.body());
+        HostRequest request;
+        try {
+            request = HostRequest.fromJson(message.body());
+        } catch (RuntimeException e) {
+            message.fail(400, "malformed host request: " + e.getMessage());
+            return;
+        }
         boolean done = switch (request.op()) {
             case RESERVE -> take(request.host(), request.client(), request.clientEdge()).isPresent();
             case RELEASE -> giveBack(request.host(), request.client());

@@ -39,6 +39,9 @@ class HazelcastHostRegistryTest {
 
     private TestCluster cluster;
     private final List<Edge> edges = new ArrayList<>();
+    private Edge a;
+    private Edge b;
+    private Edge c;
 
     /** One edge's registry, confined to one context as the classification verticle's is. */
     private record Edge(TestCluster.Node node, Context context, HazelcastHostRegistry registry) {
@@ -77,6 +80,9 @@ class HazelcastHostRegistryTest {
             edge.call(registry::open);
             edges.add(edge);
         }
+        a = edges.get(0);
+        b = edges.get(1);
+        c = edges.get(2);
     }
 
     @AfterEach
@@ -103,9 +109,6 @@ class HazelcastHostRegistryTest {
 
     @Test
     void racingEdgesNeverTakeMoreSlotsThanTheHostHasAndEveryCopyFollows() throws Exception {
-        Edge a = edges.get(0);
-        Edge b = edges.get(1);
-        Edge c = edges.get(2);
         a.call(() -> a.registry().register(host(1, a, 2)));
         everyEdgeSees(a.hosts());
 
@@ -145,9 +148,6 @@ class HazelcastHostRegistryTest {
 
     @Test
     void aHostOfAnEdgeThatIsGoneIsSkippedAndThenForgotten() throws Exception {
-        Edge a = edges.get(0);
-        Edge b = edges.get(1);
-        Edge c = edges.get(2);
         a.call(() -> a.registry().register(host(7, a, 2)));
         c.call(() -> c.registry().register(host(3, c, 2)));
         Map<Long, HostEntry> both = new java.util.TreeMap<>(a.hosts());
