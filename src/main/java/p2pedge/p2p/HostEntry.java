@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * A Host Peer in the registry: the edge holding its socket, its stream, family, capacity, current clients
  * (client id -> the edge holding the client's socket, oldest first), health, how other players can reach it and
- * since when it hosts (wall clock). Immutable and serializable: a distributed registry stores it as one map value and
- * updates it with per-key entry processors.
+ * since when it hosts (wall clock). Immutable and serializable: the cluster's registry publishes it as one map value,
+ * replaced whole by the edge that owns the host.
  */
 public record HostEntry(long hostId, String edgeId, String stream, String family, int capacity, Map<Long, String> clients,
                         HostHealth health, Reachability reachability, long registeredAtMillis) implements Serializable {
