@@ -53,6 +53,18 @@ final class PeerAddresses {
         return address.equals(nominated);
     }
 
+    /**
+     * Whether a ClientHello from {@code from} may start the session's handshake: from the nominated address, or,
+     * before any nomination, from the only address validated so far. libwebrtc sends its ClientHello on the pair it
+     * selected as soon as a check of it succeeded and nominates that pair with a later check (50 ms later in Chromium
+     * on loopback, a fifth of a failover); with one address there is nothing to choose, with several the edge waits
+     * for the peer's choice. No less safe: a nomination is as easy to forge as a check (both need the session's
+     * credentials only); what selects an address is a handshake completed on it, which needs a round trip.
+     */
+    boolean mayStartDtls(InetSocketAddress from) {
+        return from.equals(nominated) || (nominated == null && validated.size() == 1 && validated.containsKey(from));
+    }
+
     /** DTLS completed on {@code address}, or the peer proved it moved there: media goes there from now on. */
     void select(InetSocketAddress address, long now) {
         selected = address;

@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  * The forwarding media plane's one UDP port: ICE-lite checks are answered here (only authenticated ones: anything
  * else gets silence), and every remote address that passed a check is bound to the session (local ufrag) it
  * authenticated for. A session runs at most one DTLS-SRTP handshake at a time, started by a ClientHello from its
- * nominated address, on a small bounded pool of its own; the address the handshake completed on becomes the
+ * nominated address (or its only validated one, before a nomination), on a small bounded pool of its own; the address the handshake completed on becomes the
  * session's selected address, the only one its media is sent to (see {@link PeerAddresses}). Everything else is
  * dropped and counted by reason. The port alone owns its session table: a session is {@link #open opened} with its
  * credentials and {@link #close(String) closed}, which forgets everything the port kept for it. Runs on the context
@@ -527,8 +527,9 @@ public final class SharedUdpPort {
 
     /**
      * DTLS from an address that passed ICE: to the association on that address if there is one; a ClientHello from
-     * the nominated address starts the session's handshake (replacing one running on another address: the peer
-     * moved, and at most one runs per session); a ClientHello from an address not nominated yet is held until it is.
+     * the nominated address (or, before a nomination, the only validated one: see PeerAddresses#mayStartDtls) starts
+     * the session's handshake (replacing one running on another address: the peer moved, and at most one runs per
+     * session); a ClientHello from another address is held until that address is nominated.
      */
     private void onDtls(byte[] data, InetSocketAddress from) {
         String ufrag = ufragByRemote.get(from);
@@ -556,7 +557,7 @@ public final class SharedUdpPort {
             countDropped("dtls: not a ClientHello");
             return;
         }
-        if (!peer.addresses.isNominated(from)) {
+        if (!peer.addresses.mayStartDtls(from)) {
             hold(peer, from, new ArrayList<>(List.of(data)));
             countDropped("dtls: address not nominated (ClientHello held)");
             return;

@@ -97,8 +97,9 @@ class DtlsRetransmissionTest {
 
     /**
      * The player's ClientHello needs several datagrams (as Chrome's does, with its large key shares) and comes before
-     * its address is nominated: the port holds every fragment, not only the first, so the handshake starts whole at
-     * the nomination instead of waiting about a second for the player to resend its ClientHello.
+     * its address is nominated, while the player has checked a second address too (so the edge waits for its
+     * choice): the port holds every fragment, not only the first, so the handshake starts whole at the nomination
+     * instead of waiting about a second for the player to resend its ClientHello.
      */
     @Test
     void aClientHelloInSeveralDatagramsBeforeNominationIsTakenWhole(Vertx vertx) throws Exception {
@@ -124,7 +125,9 @@ class DtlsRetransmissionTest {
         Edge setup = Edge.start(vertx);
         SharedUdpPort port = setup.port();
         InetSocketAddress edge = setup.address();
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket otherPath = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            passIce(otherPath, edge, IceChecks.checking(UFRAG, PASSWORD));
             passIce(socket, edge, IceChecks.checking(UFRAG, PASSWORD));
             CompletableFuture<SrtpKeys> playerKeys = new CompletableFuture<>();
             Thread player = new Thread(() -> {
@@ -146,6 +149,27 @@ class DtlsRetransmissionTest {
             player.join(5_000);
             assertEquals(1, helloStarts.get(), "the ClientHello was sent once: the port did not wait for a retransmission");
             assertEquals(helloDatagrams.get() - 1, port.dropped().getOrDefault("dtls: ClientHello fragment held", 0L), "all held");
+        } finally {
+            port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A player whose only checked address is not nominated yet (libwebrtc sends its ClientHello as soon as a check
+     * succeeded, and nominates with a later one): the handshake starts at once and completes with no nomination.
+     */
+    @Test
+    void aClientHelloFromTheOnlyCheckedAddressStartsTheHandshakeBeforeANomination(Vertx vertx) throws Exception {
+        Edge setup = Edge.start(vertx);
+        SharedUdpPort port = setup.port();
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            passIce(socket, setup.address(), IceChecks.checking(UFRAG, PASSWORD));
+            CompletableFuture<SrtpKeys> playerKeys = new CompletableFuture<>();
+            new DTLSClientProtocol().connect(setup.client(playerKeys), new FaultyTransport(socket, setup.address(), new FaultyTransport.Faults() {
+            }));
+            assertArrayEquals(setup.edgeKeys().get(5, TimeUnit.SECONDS).serverKey(), playerKeys.get(5, TimeUnit.SECONDS).serverKey());
+            assertEquals(1, port.handshakesDone());
+            assertEquals(0L, port.dropped().getOrDefault("dtls: address not nominated (ClientHello held)", 0L), "nothing held");
         } finally {
             port.close().await(5, TimeUnit.SECONDS);
         }

@@ -36,6 +36,26 @@ class PeerAddressesTest {
     }
 
     @Test
+    void dtlsStartsFromTheOnlyCheckedAddressBeforeANominationAndFromTheNominatedOneAfter() {
+        PeerAddresses addresses = new PeerAddresses();
+        assertFalse(addresses.mayStartDtls(PLAYER), "an address never checked");
+        addresses.onCheck(PLAYER, false, 0);
+        assertTrue(addresses.mayStartDtls(PLAYER), "the only checked address: nothing to choose");
+        addresses.onCheck(VICTIM, false, 1);
+        assertFalse(addresses.mayStartDtls(PLAYER), "two checked addresses: the peer's nomination chooses");
+        assertFalse(addresses.mayStartDtls(VICTIM));
+        addresses.onCheck(VICTIM, true, 2);
+        assertTrue(addresses.mayStartDtls(VICTIM));
+        assertFalse(addresses.mayStartDtls(PLAYER));
+
+        PeerAddresses nominatedFirst = new PeerAddresses();
+        nominatedFirst.onCheck(VICTIM, true, 0);
+        nominatedFirst.lose(VICTIM);
+        nominatedFirst.onCheck(PLAYER, false, 1);
+        assertTrue(nominatedFirst.mayStartDtls(PLAYER), "a nominated address lost to another session no longer chooses");
+    }
+
+    @Test
     void consentExpiresWithoutChecksFromTheSelectedAddressOnly() {
         PeerAddresses addresses = new PeerAddresses();
         assertFalse(addresses.consentExpired(100 * SECOND, 30 * SECOND), "a session never connected has no consent to lose");
