@@ -24,7 +24,20 @@ const state = window.p2pEdgePlayer = {
   answeredAt: null, firstFrameAt: null,
   // The last upload reports sent as a host, with their page time (tests print them when a capacity check fails).
   uploads: [],
+  // The last failovers (our host left), each stage's epoch milliseconds: stop, request, offer, answer, ice,
+  // connected (DTLS), packet (the first video packet), decoded (the first frame). Benches print where the time goes.
+  failovers: [],
 };
+let failover = null; // the failover under way (an entry of state.failovers), until it decodes
+
+function epochNow() {
+  return Math.round(performance.timeOrigin + performance.now());
+}
+
+/** Marks a stage of the failover under way (the first time only). */
+function failoverStage(stage) {
+  if (failover && failover[stage] === undefined) failover[stage] = epochNow();
+}
 
 $('stream').value = streamName;
 $('unmute').onclick = () => { video.muted = false; $('unmute').remove(); };
@@ -230,6 +243,7 @@ async function requestOffer() {
   }
   // reports: we tell the edge how our relays go (stats), so it needs no trial to let us host.
   send(mapped.length > 0 ? { command: 'request_offer', mapped, reports: true } : { command: 'request_offer', reports: true });
+  failoverStage('request');
 }
 
 function connect() {
@@ -286,6 +300,9 @@ async function handle(message) {
         closeRelay(message.peer_id); // one of our clients left
       } else if (message.peer_id === state.peerId && state.peerId !== 0) {
         log(`host peer ${message.peer_id} left: asking again`);
+        failover = { stop: epochNow() };
+        state.failovers.push(failover);
+        if (state.failovers.length > 20) state.failovers.shift();
         retirePeerConnection();
         state.peerId = null;
         showPeers();
@@ -305,6 +322,7 @@ async function handle(message) {
 
 async function answerOffer(offer) {
   log(`offer from ${offer.peer_id === 0 ? 'the edge' : `peer ${offer.peer_id}`}`);
+  failoverStage('offer');
   retirePeerConnection();
   state.id = offer.id;
   state.peerId = offer.peer_id;
@@ -329,6 +347,7 @@ async function answerOffer(offer) {
   const arrived = mediaArrived;
   connection.ontrack = (event) => {
     const stream = event.streams[0] || new MediaStream([event.track]);
+    if (failover && event.track.kind === 'video') timeFirstFrame(event.track, failover);
     if (event.track.kind === 'video' || !video.srcObject) showOnceDecoding(connection, stream);
     if (stream.getVideoTracks().length > 0 && stream.getAudioTracks().length > 0) {
       arrived(stream);
@@ -344,9 +363,13 @@ async function answerOffer(offer) {
       send({ command: 'candidate', id: offer.id, peer_id: offer.peer_id, candidates: [event.candidate.toJSON()] });
     }
   };
+  connection.oniceconnectionstatechange = () => {
+    if (connection === pc && connection.iceConnectionState === 'connected') failoverStage('ice');
+  };
   connection.onconnectionstatechange = () => {
     const st = connection.connectionState;
     log(`media ${st}`);
+    if (connection === pc && st === 'connected') failoverStage('connected');
     if (offer.peer_id !== 0 && (st === 'connected' || st === 'failed')) {
       const tried = state.relaysTried.find((r) => r.peer === offer.peer_id && r.outcome === '-');
       if (tried) tried.outcome = st;
@@ -362,6 +385,7 @@ async function answerOffer(offer) {
   const answer = await connection.createAnswer();
   await connection.setLocalDescription(answer);
   send({ command: 'answer', id: offer.id, peer_id: offer.peer_id, sdp: { type: answer.type, sdp: answer.sdp } });
+  failoverStage('answer');
   state.answeredAt = performance.now();
   state.firstFrameAt = null;
   setState('connecting media');
@@ -425,6 +449,27 @@ async function presentBehind(stream) {
   video = next;
 }
 
+/**
+ * The failover's last stages, from events rather than polls (a background tab's timers are throttled): the video
+ * track unmutes at its first packet, and its first decoded frame reaches a copy of the track read frame by frame.
+ */
+function timeFirstFrame(track, entry) {
+  track.addEventListener('unmute', () => { if (failover === entry) failoverStage('packet'); }, { once: true });
+  if (typeof MediaStreamTrackProcessor === 'undefined') return;
+  const copy = track.clone();
+  const reader = new MediaStreamTrackProcessor({ track: copy }).readable.getReader();
+  reader.read().then(({ value }) => {
+    if (value) value.close();
+    if (value && failover === entry) {
+      failoverStage('decoded');
+      failover = null;
+    }
+  }).catch(() => {}).finally(() => {
+    reader.cancel().catch(() => {});
+    copy.stop();
+  });
+}
+
 /** Video frames {@code connection} has decoded so far. */
 async function decodedBy(connection) {
   let frames = 0;
@@ -483,7 +528,10 @@ state.decodedNow = async () => (pc ? decodedBy(pc) : 0);
 
 /** The current connection's video as its receiver saw it: frames, freezes (Chrome's count and seconds), width. */
 state.videoNow = async () => {
-  const out = { framesDecoded: 0, freezeCount: 0, freezeSeconds: 0, width: 0, packetsLost: 0, nackCount: 0, pliCount: 0, keyFramesDecoded: 0 };
+  const out = {
+    framesDecoded: 0, freezeCount: 0, freezeSeconds: 0, width: 0, packetsLost: 0, nackCount: 0, pliCount: 0, keyFramesDecoded: 0,
+    jitterBufferMs: 0,
+  };
   if (!pc) return out;
   (await pc.getStats()).forEach((s) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') {
@@ -495,6 +543,8 @@ state.videoNow = async () => {
       out.nackCount = s.nackCount || 0;
       out.pliCount = s.pliCount || 0;
       out.keyFramesDecoded = s.keyFramesDecoded || 0;
+      // How long its frames waited in the jitter buffer on average, since the connection began.
+      if (s.jitterBufferEmittedCount > 0) out.jitterBufferMs = Math.round((1000 * s.jitterBufferDelay) / s.jitterBufferEmittedCount);
     }
   });
   return out;

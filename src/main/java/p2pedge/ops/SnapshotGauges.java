@@ -67,6 +67,11 @@ final class SnapshotGauges {
         FunctionCounter.builder("p2pedge.media.keyframe.requests", this, m -> m.lastMedia.feedback().keyframeRequestsRefused())
                 .tag("outcome", "refused").description("Viewers' keyframe requests (PLI/FIR), honoured or refused by the per-viewer budget")
                 .register(registry);
+        for (String from : List.of("recent_keyframe", "next_keyframe")) {
+            FunctionCounter.builder("p2pedge.media.viewer.starts", this, m -> m.lastMedia.feedback().viewerStarts().getOrDefault(from, 0L))
+                    .tag("from", from).description("Players' video started from a keyframe that had just gone by (sent at once) "
+                            + "or from the next one (asked for from the source)").register(registry);
+        }
         Gauge.builder("p2pedge.media.egress.bitrate", this, m -> m.lastMedia.egressBitsPerSecond()).baseUnit("bits.per.second")
                 .description("The media plane's sending rate over the last seconds").register(registry);
         Gauge.builder("p2pedge.media.viewers.below.top.layer", this, m -> m.lastMedia.layers().viewersBelowTop())

@@ -2,6 +2,7 @@ package p2pedge.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import p2pedge.testing.AdminClient;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.Scrape;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Failover in real browsers: one edge process, headless Chromium with the project's player page; each round a
  * host tab and CLIENTS client tabs playing from it (P2P, N=2), then the host tab is closed and the time until each
  * client decodes frames again (a new offer taken and frames decoded on it) is measured, polled every 20 ms.
- * K rounds; prints p50/p99/max over all clients, and the edge's own failover histogram (stop sent -> media up).
+ * K rounds; prints p50/p99/max over all clients (the page's own record of its first decoded frame, and the bench's
+ * poll), each stage's share (see FailoverStages), and the edge's own failover histogram (stop sent -> media up).
  * Environment: ROUNDS (default 10), CLIENTS (2).
  */
 public final class BrowserFailoverBench {
@@ -35,6 +37,8 @@ public final class BrowserFailoverBench {
         Vertx vertx = Vertx.vertx();
         List<Double> millis = new ArrayList<>();
         List<String> servedBy = new ArrayList<>();
+        FailoverStages stages = new FailoverStages();
+        List<Double> jitterBufferMs = new ArrayList<>();
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("metrics.port", Integer.toString(metricsPort),
                 "metrics.adminToken", ADMIN_TOKEN,
                 "p2p.maxClientPeersPerHostPeer", Integer.toString(clientsPerHost)), Path.of("target/bench-failover-edge.log"));
@@ -58,6 +62,7 @@ public final class BrowserFailoverBench {
                 for (int i = 0; i < clients.size(); i++) {
                     offers[i] = ((Number) clients.get(i).eval("window.p2pEdgePlayer.offers")).longValue();
                 }
+                long closedAt = System.currentTimeMillis();
                 long closed = System.nanoTime();
                 host.close();
                 boolean[] done = new boolean[clients.size()];
@@ -78,22 +83,48 @@ public final class BrowserFailoverBench {
                 if (left > 0) {
                     throw new IllegalStateException("round " + round + ": " + left + " client(s) did not play again within 15 s");
                 }
+                for (Chromium.Page client : clients) {
+                    stages.add(closedAt, new JsonObject(String.valueOf(client.eval("JSON.stringify(window.p2pEdgePlayer.failovers.at(-1) || {})"))));
+                }
+                // What a start from a keyframe that had gone by costs: the new connection's frames wait longer in the
+                // jitter buffer while it catches up. Read 2 s after the failover, the average over its frames.
+                Thread.sleep(Math.max(0, 2_000 - (System.currentTimeMillis() - closedAt)));
+                for (Chromium.Page client : clients) {
+                    jitterBufferMs.add(((Number) client.eval("window.p2pEdgePlayer.videoNow().then(v => v.jitterBufferMs)")).doubleValue());
+                }
                 clients.forEach(Chromium.Page::close);
                 Waits.until(() -> hosts(metricsPort).isEmpty(), 10_000, "the round's players gone");
             }
-            double[] sorted = millis.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf(Locale.ROOT, "host tab closed -> client decoding again, %d failovers: p50 %.0f ms, p99 %.0f ms, max %.0f ms "
-                            + "(re-served by the edge %d, by another peer %d)%n", sorted.length, sorted[sorted.length / 2],
-                    sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)], sorted[sorted.length - 1],
-                    servedBy.stream().filter("edge"::equals).count(), servedBy.stream().filter("peer"::equals).count());
+            long byEdge = servedBy.stream().filter("edge"::equals).count();
+            System.out.printf(Locale.ROOT, "host tab closed -> client's first frame decoded again (the page's own record), %s "
+                    + "(re-served by the edge %d, by another peer %d)%n", percentiles(stages.decoded()), byEdge, servedBy.size() - byEdge);
+            System.out.printf(Locale.ROOT, "the same as this bench's 20 ms poll over DevTools saw it (each look a round trip and a "
+                    + "getStats, so later): %s%n", percentiles(millis));
+            stages.print();
+            Spread jitter = Spread.of(jitterBufferMs);
+            System.out.printf(Locale.ROOT, "the new connection's frames in the jitter buffer, average over its first 2 s: median %.0f ms "
+                    + "(%.0f .. %.0f)%n", jitter.median(), jitter.min(), jitter.max());
             Scrape scrape = Scrape.of(metricsPort);
             double count = scrape.value("p2pedge_failover_seconds_count");
             System.out.printf(Locale.ROOT, "the edge's p2pedge_failover_seconds (stop sent -> new media connected): %.0f failovers, "
                     + "mean %.0f ms, max %.0f ms%n", count, 1000 * scrape.value("p2pedge_failover_seconds_sum") / count,
                     1000 * scrape.value("p2pedge_failover_seconds_max"));
+            scrape.text().lines().filter(line -> line.startsWith("p2pedge_media_viewer_starts_total")
+                    || line.startsWith("p2pedge_media_port_dropped_total") && line.contains("dtls"))
+                    .forEach(line -> System.out.println("the edge's " + line));
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** "N failovers: p50, p99 and max" of {@code values} (ms). */
+    private static String percentiles(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (sorted.length == 0) {
+            return "no failovers";
+        }
+        return String.format(Locale.ROOT, "%d failovers: p50 %.0f ms, p99 %.0f ms, max %.0f ms", sorted.length, sorted[sorted.length / 2],
+                sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)], sorted[sorted.length - 1]);
     }
 
     /** The Host Peers, from the admin API on the operators' port. */

@@ -13,6 +13,8 @@ public final class FeedbackStats {
     final LongAdder nackNotCached = new LongAdder();
     final LongAdder keyframeHonoured = new LongAdder();
     final LongAdder keyframeRefused = new LongAdder();
+    final LongAdder startsFromRecentKeyframe = new LongAdder();
+    final LongAdder startsFromNextKeyframe = new LongAdder();
 
     public long retransmittedPackets() {
         return retransmittedPackets.sum();
@@ -33,5 +35,13 @@ public final class FeedbackStats {
 
     public long keyframeRequestsRefused() {
         return keyframeRefused.sum();
+    }
+
+    /**
+     * Players whose video started, by where from: {@code recent_keyframe} (one that had just gone by, sent at once)
+     * or {@code next_keyframe} (asked for from the source).
+     */
+    public Map<String, Long> viewerStarts() {
+        return Map.of("recent_keyframe", startsFromRecentKeyframe.sum(), "next_keyframe", startsFromNextKeyframe.sum());
     }
 }

@@ -14,10 +14,10 @@ import java.util.logging.Logger;
 /**
  * Encode once, forward to all: each video RTP packet a source sends (already authenticated and decrypted)
  * goes to every viewer of the stream, rewritten for that viewer ({@link RtpRewriter}) and protected with that
- * viewer's SRTP keys. No decoding, no re-encoding. A viewer that joins asks the source for a keyframe
- * (collapsed with everyone else's by {@link KeyframeRequests}) and receives packets from that keyframe on
- * (VP8 or H.264, see {@link VideoCodec}),
- * so its decoder never starts mid-picture.
+ * viewer's SRTP keys. No decoding, no re-encoding. A viewer that joins starts from a keyframe (VP8 or H.264, see
+ * {@link VideoCodec}), so its decoder never starts mid-picture: one that went by at most
+ * {@link #RECENT_KEYFRAME_MILLIS} ago, with what followed it, sent at once ({@link RecentKeyframe}), or else the next
+ * one, asked for from the source (collapsed with everyone else's requests by {@link KeyframeRequests}).
  */
 public final class RtpForwarder {
 
@@ -150,6 +150,16 @@ public final class RtpForwarder {
     private long switchCount;
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
+    /**
+     * How old a keyframe a joining player may start from (it starts that far behind, and its jitter buffer catches
+     * up): the later client of a pair whose host left reached the edge 7-73 ms after the keyframe the first one asked
+     * for went by (bench/browser-failover.sh), and without this waited for the next one, 300+ ms later.
+     */
+    static final int RECENT_KEYFRAME_MILLIS = 150;
+    /** The packets a recent keyframe holds at most with what followed it (a 640x360 keyframe is about 20). */
+    private static final int RECENT_KEYFRAME_PACKETS = 96;
+    /** Each source encoding's recent keyframe (SSRC to it): touched on the forwarding thread only. */
+    private final Map<Integer, RecentKeyframe> recentKeyframes = new java.util.HashMap<>();
 
     /**
      * @param sender    sends a protected datagram (the shared port)
@@ -193,15 +203,33 @@ public final class RtpForwarder {
         viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
 
-    /** A player: fed from the next keyframe of its layer, which is requested now. */
+    /**
+     * A player: fed from its layer's recent keyframe at once, when one went by at most {@link #RECENT_KEYFRAME_MILLIS}
+     * ago, else from the next one, which is requested now. On the forwarding thread.
+     */
     public void add(String viewerId, Viewer viewer) {
         prepare(viewer, false);
         viewer.gated = keyframes != null;
         viewers.put(viewerId, viewer);
         refreshFanout();
         List<Integer> sending = layers.sending();
-        if (keyframes != null && !sending.isEmpty()) {
-            keyframes.request(target(viewer, sending));
+        if (keyframes == null || sending.isEmpty()) {
+            return;
+        }
+        int target = target(viewer, sending);
+        RecentKeyframe recent = recentKeyframes.get(target);
+        long now = clock.getAsLong();
+        List<byte[]> start = recent == null ? List.of() : recent.since(now);
+        if (start.isEmpty()) {
+            stats.startsFromNextKeyframe.increment();
+            keyframes.request(target);
+            return;
+        }
+        stats.startsFromRecentKeyframe.increment();
+        viewer.fed = true;
+        viewer.fedFrom = target;
+        for (byte[] packet : start) {
+            forward(viewer, packet, HeaderExtensions.blockEnd(packet), now);
         }
     }
 
@@ -555,6 +583,20 @@ public final class RtpForwarder {
         }
     }
 
+    /** A source packet to a player, rewritten and protected for it, kept for its NACKs. On the forwarding thread. */
+    private void forward(Viewer viewer, byte[] packet, int sourcePayload, long now) {
+        try {
+            // A viewer's SRTP context is touched only here, on this one thread.
+            byte[] plain = viewer.out.rewrite(packet, now);
+            byte[] secured = viewer.srtp.protectRtp(plain);
+            keep(viewer, plain, packet, sourcePayload);
+            emit(viewer, secured, true);
+            forwarded.increment();
+        } catch (GeneralSecurityException e) {
+            LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
+        }
+    }
+
     /** Padding packets of up to 255 bytes (RTP's limit) for the credit a probe earned since the last tick. */
     private void sendPadding(Viewer viewer, long now) throws GeneralSecurityException {
         viewer.paddingCredit = Math.min(PADDING_BURST_BYTES,
@@ -638,10 +680,11 @@ public final class RtpForwarder {
             refusedLayerPackets++;
             return false;
         }
+        List<Integer> sending = layers.sending();
         if (arrival == SourceLayers.Arrival.NEW_SOURCE) {
             sourceChanges++;
+            recentKeyframes.keySet().retainAll(sending); // a former source's keyframes start nobody
         }
-        List<Integer> sending = layers.sending();
         if (!sending.isEmpty() && sending.get(sending.size() - 1) == ssrc) {
             sourceRate.add(packet.length);
         }
@@ -651,6 +694,10 @@ public final class RtpForwarder {
         }
         boolean waiting = false;
         long now = clock.getAsLong();
+        if (codec != null) {
+            recentKeyframes.computeIfAbsent(ssrc, s -> new RecentKeyframe(RECENT_KEYFRAME_MILLIS, RECENT_KEYFRAME_PACKETS))
+                    .onPacket(packet, keyframe, now);
+        }
         int sourcePayload = HeaderExtensions.blockEnd(packet);
         for (Viewer viewer : fanout) {
             if (viewer.slots != null) {
@@ -674,16 +721,7 @@ public final class RtpForwarder {
                 viewer.fed = true;
                 viewer.fedFrom = ssrc;
             }
-            try {
-                // A viewer's SRTP context is touched only here, on this one thread.
-                byte[] plain = viewer.out.rewrite(packet, now);
-                byte[] secured = viewer.srtp.protectRtp(plain);
-                keep(viewer, plain, packet, sourcePayload);
-                emit(viewer, secured, true);
-                forwarded.increment();
-            } catch (GeneralSecurityException e) {
-                LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
-            }
+            forward(viewer, packet, sourcePayload, now);
         }
         if (waiting) {
             // Encoders ignore requests that come too soon after their last keyframe (libwebrtc: 300 ms), so keep

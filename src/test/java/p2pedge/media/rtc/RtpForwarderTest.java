@@ -54,6 +54,54 @@ class RtpForwarderTest {
         assertEquals(3, requests.get(), "no more requests once nobody waits");
     }
 
+    /**
+     * A player that joins just after a keyframe went by (the later client of a pair whose host left) starts from it at
+     * once, with what followed, in one unbroken sequence, and no keyframe is asked for; one that joins later than the
+     * bound waits for the next keyframe, asked for now.
+     */
+    @Test
+    void aPlayerJoiningJustAfterAKeyframeStartsFromItAtOnce() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        AtomicInteger requests = new AtomicInteger();
+        List<byte[]> sent = new ArrayList<>();
+        FeedbackStats stats = new FeedbackStats();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
+        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
+                FeedbackLimits.DEFAULT, stats, now::get);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        int sequence = 100;
+        forwarder.onSourceRtp(vp8(sequence++, false));
+        forwarder.onSourceRtp(vp8(sequence++, true));
+        for (int i = 0; i < 4; i++) {
+            now.addAndGet(20 * MS);
+            forwarder.onSourceRtp(vp8(sequence++, false));
+        }
+        forwarder.add("late", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
+        assertEquals(5, sent.size(), "the keyframe 80 ms old and the 4 packets after it, at once");
+        assertEquals(0, requests.get(), "no keyframe asked for");
+        forwarder.onSourceRtp(vp8(sequence++, false));
+        assertEquals(6, sent.size(), "then live");
+        SrtpTransformer player = SrtpTransformer.forClientReceiving(keys);
+        int first = -1;
+        for (int i = 0; i < sent.size(); i++) {
+            byte[] rtp = player.unprotectRtp(sent.get(i)).orElseThrow();
+            int viewerSequence = java.nio.ByteBuffer.wrap(rtp, 2, 2).getShort() & 0xFFFF;
+            if (i == 0) {
+                first = viewerSequence;
+                assertTrue(Vp8.startsKeyframe(rtp), "the player's first packet begins a keyframe");
+            }
+            assertEquals((first + i) & 0xFFFF, viewerSequence, "one unbroken sequence from the keyframe to live");
+        }
+        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 0L), stats.viewerStarts());
+
+        now.addAndGet(RtpForwarder.RECENT_KEYFRAME_MILLIS * MS);
+        forwarder.add("later", new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 5001), new RtpRewriter(43),
+                SrtpTransformer.forSending(keys)));
+        assertEquals(6, sent.size(), "a keyframe older than the bound starts nobody");
+        assertEquals(1, requests.get(), "the next one is asked for");
+        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 1L), stats.viewerStarts());
+    }
+
     @Test
     void senderReportsReachViewersInTheirOwnSsrcAndTimeline() throws Exception {
         List<byte[]> sent = new ArrayList<>();
