@@ -107,7 +107,8 @@ public final class HazelcastHostRegistry implements HostRegistry {
                     + ", not on this edge"));
         }
         if (!own.contains(host.hostId())) {
-            update(host);
+            own.put(host);
+            publish(host);
         }
         return Future.succeededFuture();
     }
@@ -138,7 +139,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
         }
         HostEntry candidate = candidates.get(index);
         Future<Optional<HostEntry>> taken = edgeId.equals(candidate.edgeId())
-                ? Future.succeededFuture(take(candidate.hostId(), clientId, clientEdge))
+                ? Future.succeededFuture(Optional.ofNullable(published(own.take(candidate.hostId(), clientId, clientEdge))))
                 : ask(candidate.edgeId(), HostRequest.reserve(candidate.hostId(), clientId, clientEdge))
                         .map(yes -> yes ? Optional.of(candidate.withClient(clientId, clientEdge)) : Optional.<HostEntry>empty())
                         .recover(t -> {
@@ -152,7 +153,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
     @Override
     public Future<Boolean> release(long hostId, long clientId) {
         if (own.contains(hostId)) {
-            return Future.succeededFuture(giveBack(hostId, clientId));
+            return Future.succeededFuture(published(own.giveBack(hostId, clientId)) != null);
         }
         HostEntry known = others.get(hostId);
         // A host no edge publishes any more holds no slot to give back.
@@ -164,7 +165,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
     @Override
     public Future<Void> updateHealth(long hostId, HealthEvent event) {
         if (own.contains(hostId)) {
-            applyHealth(hostId, event);
+            published(own.applyHealth(hostId, event));
             return Future.succeededFuture();
         }
         HostEntry known = others.get(hostId);
@@ -173,12 +174,9 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     @Override
     public Future<Map<Long, String>> resize(long hostId, int slots) {
-        HostEntry host = own.get(hostId);
-        if (host == null) {
-            return Future.succeededFuture(Map.of());
-        }
-        update(host.withCapacity(slots));
-        return Future.succeededFuture(host.beyond(slots));
+        Map<Long, String> beyond = own.resize(hostId, slots);
+        published(own.get(hostId));
+        return Future.succeededFuture(beyond);
     }
 
     @Override
@@ -189,11 +187,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
     @Override
     public Future<Void> purgeEdge(String deadEdge) {
         others.removeIf(h -> h.edgeId().equals(deadEdge));
-        for (HostEntry host : List.copyOf(own.all())) {
-            if (host.clients().containsValue(deadEdge)) {
-                update(host.withoutClientsOf(deadEdge));
-            }
-        }
+        own.dropClientsOf(deadEdge).forEach(this::publish);
         // Its own entries, which it can no longer withdraw (idempotent: every survivor does it).
         return vertx.executeBlocking(() -> {
             published.removeAll(entry -> deadEdge.equals(entry.getValue().edgeId()));
@@ -212,43 +206,20 @@ public final class HazelcastHostRegistry implements HostRegistry {
             message.fail(400, "malformed host request: " + e.getMessage());
             return;
         }
-        boolean done = switch (request.op()) {
-            case RESERVE -> take(request.host(), request.client(), request.clientEdge()).isPresent();
-            case RELEASE -> giveBack(request.host(), request.client());
-            case HEALTH -> applyHealth(request.host(), request.event());
+        HostEntry changed = switch (request.op()) {
+            case RESERVE -> own.take(request.host(), request.client(), request.clientEdge());
+            case RELEASE -> own.giveBack(request.host(), request.client());
+            case HEALTH -> own.applyHealth(request.host(), request.event());
         };
-        message.reply(done);
+        message.reply(published(changed) != null);
     }
 
-    private Optional<HostEntry> take(long hostId, long clientId, String clientEdge) {
-        HostEntry host = own.get(hostId);
-        if (host == null || host.freeSlots() <= 0 || host.clients().containsKey(clientId)) {
-            return Optional.empty();
+    /** A change this edge made to one of its hosts (null: none), published to the others; returned as given. */
+    private HostEntry published(HostEntry changed) {
+        if (changed != null) {
+            publish(changed);
         }
-        return Optional.of(update(host.withClient(clientId, clientEdge)));
-    }
-
-    private boolean giveBack(long hostId, long clientId) {
-        HostEntry host = own.get(hostId);
-        if (host == null || !host.clients().containsKey(clientId)) {
-            return false;
-        }
-        update(host.withoutClient(clientId));
-        return true;
-    }
-
-    private boolean applyHealth(long hostId, HealthEvent event) {
-        HostEntry host = own.get(hostId);
-        if (host != null) {
-            update(host.withHealth(event.applyTo(host.health())));
-        }
-        return host != null;
-    }
-
-    private HostEntry update(HostEntry host) {
-        own.put(host);
-        publish(host);
-        return host;
+        return changed;
     }
 
     private void publish(HostEntry host) {

@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,37 +34,23 @@ public final class LocalHostRegistry implements HostRegistry {
                                                Set<Long> excludedHosts, Predicate<HostEntry> accepts,
                                                ToDoubleFunction<HostEntry> score) {
         Optional<HostEntry> best = HostRanking.best(hosts.open(), stream, family, clientId, clientEdge, excludedHosts, accepts, score);
-        best.ifPresent(h -> hosts.put(h.withClient(clientId, clientEdge)));
-        return Future.succeededFuture(best.map(h -> hosts.get(h.hostId())));
+        return Future.succeededFuture(best.map(h -> hosts.take(h.hostId(), clientId, clientEdge)));
     }
 
     @Override
     public Future<Boolean> release(long hostId, long clientId) {
-        HostEntry host = hosts.get(hostId);
-        if (host == null || !host.clients().containsKey(clientId)) {
-            return Future.succeededFuture(false);
-        }
-        hosts.put(host.withoutClient(clientId));
-        return Future.succeededFuture(true);
+        return Future.succeededFuture(hosts.giveBack(hostId, clientId) != null);
     }
 
     @Override
     public Future<Void> updateHealth(long hostId, HealthEvent event) {
-        HostEntry host = hosts.get(hostId);
-        if (host != null) {
-            hosts.put(host.withHealth(event.applyTo(host.health())));
-        }
+        hosts.applyHealth(hostId, event);
         return Future.succeededFuture();
     }
 
     @Override
     public Future<Map<Long, String>> resize(long hostId, int slots) {
-        HostEntry host = hosts.get(hostId);
-        if (host == null) {
-            return Future.succeededFuture(Map.of());
-        }
-        hosts.put(host.withCapacity(slots));
-        return Future.succeededFuture(host.beyond(slots));
+        return Future.succeededFuture(hosts.resize(hostId, slots));
     }
 
     @Override
@@ -76,11 +61,7 @@ public final class LocalHostRegistry implements HostRegistry {
     @Override
     public Future<Void> purgeEdge(String edgeId) {
         hosts.removeIf(h -> h.edgeId().equals(edgeId));
-        for (HostEntry host : List.copyOf(hosts.all())) {
-            if (host.clients().containsValue(edgeId)) {
-                hosts.put(host.withoutClientsOf(edgeId));
-            }
-        }
+        hosts.dropClientsOf(edgeId);
         return Future.succeededFuture();
     }
 }

@@ -47,4 +47,35 @@ class HostTableTest {
         assertEquals(List.of(), ids(table.all()));
         assertEquals(List.of(), ids(table.open()));
     }
+
+    @Test
+    void aHostsOwnEdgeChangesItOneStepAtATimeAndSaysWhatChanged() {
+        HostTable table = new HostTable();
+        table.put(host(5, 2));
+        assertEquals(Map.of(100L, "edge-1"), table.take(5, 100, "edge-1").clients());
+        assertNull(table.take(5, 100, "edge-1"), "a client holds one slot of a host");
+        assertEquals(Map.of(100L, "edge-1", 101L, "edge-2"), table.take(5, 101, "edge-2").clients());
+        assertNull(table.take(5, 102, "edge-1"), "no free slot");
+        assertNull(table.take(7, 102, "edge-1"), "an unknown host");
+        assertEquals(List.of(), ids(table.open()));
+
+        assertEquals(Map.of(100L, "edge-1"), table.giveBack(5, 101).clients());
+        assertNull(table.giveBack(5, 101), "a slot is given back once");
+        assertEquals(List.of(5L), ids(table.open()));
+
+        assertEquals(HostHealth.NEW.offers() + 1, table.applyHealth(5, HealthEvent.offered(40)).health().offers());
+        assertNull(table.applyHealth(7, HealthEvent.offered(40)));
+
+        table.take(5, 103, "edge-2");
+        assertEquals(Map.of(103L, "edge-2"), table.resize(5, 1), "the newest client no longer fits");
+        assertEquals(Map.of(100L, "edge-1"), table.get(5).clients());
+        assertEquals(Map.of(), table.resize(7, 1));
+
+        table.put(host(6, 2));
+        table.take(6, 104, "edge-2");
+        table.take(5, 105, "edge-2");
+        assertEquals(List.of(6L), ids(table.dropClientsOf("edge-2")), "only hosts that had clients there change");
+        assertEquals(Map.of(), table.get(6).clients());
+        assertEquals(Map.of(100L, "edge-1"), table.get(5).clients());
+    }
 }
