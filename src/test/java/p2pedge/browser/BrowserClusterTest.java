@@ -52,12 +52,13 @@ class BrowserClusterTest {
 
             long offers = ((Number) client.eval("window.p2pEdgePlayer.offers")).longValue();
             long killed = System.nanoTime();
-            cluster.kill(edge1);
+            var dead = cluster.killAsync(edge1);
             client.waitUntil("(async () => window.p2pEdgePlayer.offers > " + offers
                     + " && await window.p2pEdgePlayer.decodedNow() > 0)()", Duration.ofSeconds(15),
                     "the page on edge 2 plays again after edge 1 died");
             System.out.printf("edge of the host killed: the client page on another edge decodes again %d ms later%n",
                     (System.nanoTime() - killed) / 1_000_000);
+            dead.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(0L, ((Number) client.eval("window.p2pEdgePlayer.peerId")).longValue(), "now served by edge 2");
             long before = ((Number) client.eval("window.p2pEdgePlayer.decodedNow()")).longValue();
             Thread.sleep(2_000);

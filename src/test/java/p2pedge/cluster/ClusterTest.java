@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -114,7 +113,7 @@ class ClusterTest {
         servedByEdge(pending);
 
         long killed = System.nanoTime();
-        CompletableFuture<Void> dead = killWhileTiming(edges.get(0));
+        CompletableFuture<Void> dead = cluster.killAsync(edges.get(0));
         for (SignallingClient client : clients) {
             JsonObject stop = client.next(Duration.ofMillis(EDGE_DEATH_BOUND_MS));
             assertEquals("stop", stop.getString("command"), stop.encode());
@@ -138,21 +137,6 @@ class ClusterTest {
     }
 
     /**
-     * Kills an edge on another thread while the test times what the others do: after its Hazelcast member is gone,
-     * the dead member's Vert.x takes about 3 s to close here (its undeploys and leaving the cluster fail), which a
-     * crashed process never spends, and the orphans' messages would wait for it unread.
-     */
-    private CompletableFuture<Void> killWhileTiming(TestCluster.Member edge) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                cluster.kill(edge);
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        });
-    }
-
-    /**
      * The host's edge dies mid-placement: its host was asked to offer (request_offer_p2p) and has not yet. The
      * client, which has no offer at all, must not wait for one: its own edge serves it (no "stop": it never
      * had a host's offer).
@@ -166,7 +150,7 @@ class ClusterTest {
         long clientId = placedOn(client, host, hostId); // the host now holds a request it will never answer
 
         long killed = System.nanoTime();
-        CompletableFuture<Void> dead = killWhileTiming(edges.get(0));
+        CompletableFuture<Void> dead = cluster.killAsync(edges.get(0));
         JsonObject offer = client.next(Duration.ofMillis(EDGE_DEATH_BOUND_MS));
         assertEquals("offer", offer.getString("command"), offer.encode());
         assertEquals(0, offer.getLong("peer_id"), "served by its own edge: " + offer.encode());
