@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * is handed its own section.
  */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
-                         List<StreamSpec> streams, Whip whip, Pull pull, Metrics metrics, Http http) {
+                         List<StreamSpec> streams, Whip whip, Pull pull, Metrics metrics, Http http, Admission admission) {
 
     // The choices below are spelled in lower case in the config file; each is parsed once, here.
 
@@ -69,6 +69,30 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Whip(boolean enabled, Map<String, String> tokens, List<String> openApps, int maxPublishers,
                        int maxBodyBytes, int publisherTimeoutSeconds, boolean replace) {
+    }
+
+    /**
+     * Who may play: with {@code enabled}, a player must present a signed token (JWT) for the stream it opens.
+     *
+     * @param jwtKeys       the keys a token may be signed with (several: rotation)
+     * @param leewaySeconds clock skew allowed on a token's expiry and not-before
+     * @param defaultP2p    what a token without a {@code p2p} claim allows (and every player, when not enabled)
+     */
+    public record Admission(boolean enabled, List<JwtKey> jwtKeys, int leewaySeconds, P2pConsent defaultP2p) {
+    }
+
+    /**
+     * {@code admission.defaultP2p} and a token's {@code p2p} claim: a player may relay to others and play from a peer
+     * ({@code host}), only play from a peer ({@code client}), or neither ({@code none}: its address is never given
+     * to another player).
+     */
+    public enum P2pConsent { HOST, CLIENT, NONE }
+
+    /**
+     * A key tokens are signed with: an HMAC secret ({@code HS256}, {@code HS384}, {@code HS512}) or a public key in
+     * PEM ({@code RS256}, {@code ES256}, ...).
+     */
+    public record JwtKey(String algorithm, String secret, String publicKey) {
     }
 
     /**
@@ -458,7 +482,41 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     + "), or players over the socket cap are cut without being told why");
         }
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, pull,
-                metrics, http);
+                metrics, http, admission(section(json, "admission")));
+    }
+
+    private static Admission admission(JsonObject a) {
+        List<JwtKey> keys = new ArrayList<>();
+        for (Object o : array(a, "admission.jwtKeys", "jwtKeys")) {
+            if (!(o instanceof JsonObject key)) {
+                throw new IllegalArgumentException("each of admission.jwtKeys must be an object {algorithm, secret} or "
+                        + "{algorithm, publicKey}, got " + o);
+            }
+            String algorithm = key.getString("algorithm", "");
+            String secret = key.getString("secret", "");
+            String publicKey = key.getString("publicKey", "");
+            if (algorithm.matches("HS(256|384|512)")) {
+                // An HMAC secret shorter than its hash can be guessed offline from one token.
+                if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                    throw new IllegalArgumentException("admission.jwtKeys: an " + algorithm + " secret must have at least 32 bytes");
+                }
+            } else if (algorithm.matches("(RS|PS|ES)(256|384|512)")) {
+                if (!publicKey.contains("BEGIN PUBLIC KEY")) {
+                    throw new IllegalArgumentException("admission.jwtKeys: an " + algorithm + " key needs publicKey, a PEM public key");
+                }
+            } else {
+                throw new IllegalArgumentException("admission.jwtKeys: algorithm must be HS256/384/512, RS256/384/512, "
+                        + "PS256/384/512 or ES256/384/512, got '" + algorithm + "'");
+            }
+            keys.add(new JwtKey(algorithm, secret, publicKey));
+        }
+        Admission admission = new Admission(bool(a, "admission.enabled", "enabled"), List.copyOf(keys),
+                intIn(a, "admission.leewaySeconds", "leewaySeconds", 0, 3600),
+                oneOf(a, "admission.defaultP2p", "defaultP2p", P2pConsent.class));
+        if (admission.enabled() && keys.isEmpty()) {
+            throw new IllegalArgumentException("admission.enabled needs at least one key in admission.jwtKeys");
+        }
+        return admission;
     }
 
     private static final String APP = "[A-Za-z0-9._~-]+";

@@ -127,6 +127,12 @@ public final class EdgeMetrics {
                 .tag("port", port).tag("reason", reason).register(registry).increment();
     }
 
+    /** A player kept out by admission: {@code reason} no_token, invalid_token, other_stream, other_address. */
+    public void admissionRefused(String reason) {
+        Counter.builder("p2pedge.admission.refusals").description("Players refused by admission (signed player tokens), by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
     public void failover(long nanos) {
         failover.record(nanos, TimeUnit.NANOSECONDS);
     }

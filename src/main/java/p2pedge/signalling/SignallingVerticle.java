@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -16,6 +17,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.cluster.events.ClusterEvents;
+import p2pedge.admission.PlayerAdmission;
+import p2pedge.admission.Refused;
 import p2pedge.config.EdgeConfig;
 import p2pedge.http.ConnectionGuard;
 import p2pedge.net.PerAddressCap;
@@ -56,6 +59,7 @@ public final class SignallingVerticle extends VerticleBase {
     private PerAddressCap sockets;
     private PerAddressCap pendingOffers;
     private ConnectionGuard guard;
+    private PlayerAdmission admission;
 
     public SignallingVerticle(EdgeConfig config, String edgeId, SessionIds ids, EdgeMetrics metrics) {
         this.metrics = metrics;
@@ -72,6 +76,7 @@ public final class SignallingVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         EdgeConfig.Signalling s = config.signalling();
+        admission = new PlayerAdmission(vertx, config.admission());
         media = new MediaApi(vertx.eventBus(), s.offerTimeoutSeconds() * 1000L);
         p2p = new P2pApi(vertx.eventBus(), 5_000);
         EdgeLink link = new EdgeLink(vertx.eventBus(), edgeId);
@@ -303,6 +308,24 @@ public final class SignallingVerticle extends VerticleBase {
         accepted.address = address;
         // Accept first so that the player reads a protocol error, not a failed handshake.
         socket.pause();
+        // The token before anything else: without one, not even whether the stream exists is told.
+        admission.admit(PlayerAdmission.tokenOf(socket.query(), socket.headers().get(HttpHeaders.AUTHORIZATION)), stream, address)
+                .onComplete(admitted -> {
+                    if (socket.isClosed()) {
+                        return;
+                    }
+                    if (admitted.failed()) {
+                        Refused refused = admitted.cause() instanceof Refused r ? r : null;
+                        metrics.admissionRefused(refused == null ? "error" : refused.reason());
+                        rejectAfterHandshake(socket, refused == null ? 500 : refused.code(),
+                                refused == null ? "admission failed" : refused.getMessage());
+                        return;
+                    }
+                    openIfStreamExists(socket, stream, address, accepted);
+                });
+    }
+
+    private void openIfStreamExists(ServerWebSocket socket, String stream, String address, Accepted accepted) {
         media.streamExists(stream).onComplete(ar -> {
             if (socket.isClosed()) {
                 return;

@@ -104,6 +104,20 @@ class EdgeConfigTest {
         assertRefused(json -> json.getJsonObject("media").put("plane", 1), "config key 'media.plane' must be one of");
     }
 
+    @Test
+    void admissionNeedsUsableKeys() throws IOException {
+        assertEquals(false, with(json -> { }).admission().enabled(), "off by default: every player is let in");
+        assertRefused(json -> json.getJsonObject("admission").put("enabled", true),
+                "admission.enabled needs at least one key in admission.jwtKeys");
+        assertRefused(json -> json.getJsonObject("admission").put("jwtKeys", new io.vertx.core.json.JsonArray()
+                .add(new JsonObject().put("algorithm", "HS256").put("secret", "short"))), "admission.jwtKeys: an HS256 secret must have");
+        assertRefused(json -> json.getJsonObject("admission").put("jwtKeys", new io.vertx.core.json.JsonArray()
+                .add(new JsonObject().put("algorithm", "none"))), "admission.jwtKeys: algorithm must be");
+        assertRefused(json -> json.getJsonObject("admission").put("jwtKeys", new io.vertx.core.json.JsonArray()
+                .add(new JsonObject().put("algorithm", "ES256").put("secret", "x"))), "admission.jwtKeys: an ES256 key needs publicKey");
+        assertRefused(json -> json.getJsonObject("admission").put("defaultP2p", "all"), "config key 'admission.defaultP2p' must be one of");
+    }
+
     private static void assertRefused(Consumer<JsonObject> change, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with(change), message);
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
