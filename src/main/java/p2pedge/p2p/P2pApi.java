@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.config.EdgeConfig.P2pConsent;
 
 import java.util.LinkedHashMap;
 import java.util.HashSet;
@@ -77,12 +78,12 @@ public final class P2pApi {
      * state ({@code stats}), as the project's page does.
      */
     record ClassifyRequest(long session, String stream, String userAgent, Reachability reachability,
-                           Set<Long> excludedHosts, boolean edgeOnly, boolean reports) {
+                           Set<Long> excludedHosts, boolean edgeOnly, boolean reports, P2pConsent consent) {
         JsonObject toJson() {
             return new JsonObject().put("session", session).put("stream", stream).put("userAgent", userAgent)
                     .put("address", reachability.publicAddress()).put("mapping", reachability.mapping().name())
                     .put("excluded", new JsonArray(excludedHosts.stream().toList())).put("edgeOnly", edgeOnly)
-                    .put("reports", reports);
+                    .put("reports", reports).put("consent", consent.name());
         }
 
         static ClassifyRequest fromJson(JsonObject json) {
@@ -90,7 +91,8 @@ public final class P2pApi {
             json.getJsonArray("excluded", new JsonArray()).forEach(h -> excluded.add(((Number) h).longValue()));
             return new ClassifyRequest(json.getLong("session"), json.getString("stream"), json.getString("userAgent"),
                     new Reachability(json.getString("address"), NatMapping.valueOf(json.getString("mapping"))),
-                    excluded, json.getBoolean("edgeOnly", false), json.getBoolean("reports", false));
+                    excluded, json.getBoolean("edgeOnly", false), json.getBoolean("reports", false),
+                    P2pConsent.valueOf(json.getString("consent", P2pConsent.HOST.name())));
         }
     }
 
@@ -204,7 +206,13 @@ public final class P2pApi {
      */
     public Future<Placement> classify(long session, String stream, String userAgent, Reachability reachability,
                                       Set<Long> excludedHosts, boolean edgeOnly, boolean reports) {
-        JsonObject body = new ClassifyRequest(session, stream, userAgent, reachability, excludedHosts, edgeOnly, reports).toJson();
+        return classify(session, stream, userAgent, reachability, excludedHosts, edgeOnly, reports, P2pConsent.HOST);
+    }
+
+    /** The same for a player that agreed to less in P2P (see {@link p2pedge.p2p.Placement#request}). */
+    public Future<Placement> classify(long session, String stream, String userAgent, Reachability reachability,
+                                      Set<Long> excludedHosts, boolean edgeOnly, boolean reports, P2pConsent consent) {
+        JsonObject body = new ClassifyRequest(session, stream, userAgent, reachability, excludedHosts, edgeOnly, reports, consent).toJson();
         return bus.<JsonObject>request(CLASSIFY, body, options).map(m -> Placement.fromJson(m.body()));
     }
 

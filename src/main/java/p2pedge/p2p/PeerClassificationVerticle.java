@@ -172,7 +172,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
     private void classify(Message<JsonObject> message) {
         P2pApi.ClassifyRequest asked = P2pApi.ClassifyRequest.fromJson(message.body());
         Placement.Request request = placement.request(asked.session(), asked.stream(), asked.userAgent(),
-                asked.reachability(), asked.excludedHosts(), asked.edgeOnly(), asked.reports());
+                asked.reachability(), asked.excludedHosts(), asked.edgeOnly(), asked.reports(), asked.consent());
         Future<Void> released = request.releaseFrom() == 0 ? Future.succeededFuture()
                 : registry.release(request.releaseFrom(), request.session()).mapEmpty();
         released.compose(v -> request.search().map(s -> registry.reserve(s.stream(), s.family(), s.client(),

@@ -1,5 +1,7 @@
 package p2pedge.p2p;
 
+import p2pedge.config.EdgeConfig.P2pConsent;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +67,8 @@ public final class Placement {
         boolean edgeServed;
         /** It ran out of host attempts: the edge serves it, it is never moved onto a host. */
         boolean edgeOnly;
+        /** What it agreed to in P2P (its token, or the edge's default): host, only client, or neither. */
+        P2pConsent consent = P2pConsent.HOST;
         /** Hosts that failed it, as its last request said. */
         Set<Long> excluded = Set.of();
 
@@ -180,7 +184,17 @@ public final class Placement {
      */
     public Request request(long session, String stream, String userAgent, Reachability reachability, Set<Long> excluded,
                            boolean edgeOnly, boolean reports) {
+        return request(session, stream, userAgent, reachability, excluded, edgeOnly, reports, P2pConsent.HOST);
+    }
+
+    /**
+     * The same for a player that agreed to less in P2P: {@code client} is never a host, {@code none} neither a host nor
+     * a client (served by the edge, its address never given to another player).
+     */
+    public Request request(long session, String stream, String userAgent, Reachability reachability, Set<Long> excluded,
+                           boolean edgeOnly, boolean reports, P2pConsent consent) {
         Peer peer = peers.computeIfAbsent(session, s -> new Peer(stream, policy.profile(userAgent)));
+        peer.consent = consent;
         peer.reachability = reachability;
         peer.reports = reports;
         peer.edgeOnly = edgeOnly;
@@ -193,7 +207,7 @@ public final class Placement {
         peer.hostOf = 0;
         peer.pairKind = null;
         boolean mayBeClient = settings.p2pOn() && !peer.registeredHost && !peer.awaitingMedia && !edgeOnly
-                && !(reachability.mapping() == NatMapping.UNKNOWN && suspected(reachability.publicAddress()));
+                && consent != P2pConsent.NONE && !(reachability.mapping() == NatMapping.UNKNOWN && suspected(reachability.publicAddress()));
         Set<PairKind> stopped = mayBeClient ? outcomes.stopped(millis.getAsLong()) : Set.of();
         Search search = mayBeClient
                 ? new Search(stream, peer.profile.family(), session, settings.edgeId(), excluded,
@@ -218,7 +232,8 @@ public final class Placement {
             peer.pairKind = PairKind.of(host.get().reachability(), peer.reachability, settings.loopbackIsOneNetwork());
             return new Client(peer.hostOf, host.get().edgeId(), peer.pairKind.predictedToConnect());
         }
-        if (!settings.p2pOn() || !peer.profile.mayHost() || draining || peer.trial == Trial.FAILED) {
+        if (!settings.p2pOn() || !peer.profile.mayHost() || peer.consent != P2pConsent.HOST || draining
+                || peer.trial == Trial.FAILED) {
             return new Edge();
         }
         if (policy.registersHostOnOffer()) {
@@ -293,7 +308,8 @@ public final class Placement {
             if (!peer.edgeServed || peer.awaitingMedia) {
                 return;
             }
-            boolean mayBeClient = !peer.registeredHost && !peer.edgeOnly && peer.profile.family() != null;
+            boolean mayBeClient = !peer.registeredHost && !peer.edgeOnly && peer.consent != P2pConsent.NONE
+                    && peer.profile.family() != null;
             Regrouping.Candidate c = new Regrouping.Candidate(session, peer.reports, peer.mediaSinceMillis, peer.lastMovedMillis,
                     mayBeClient ? new Regrouping.NotHosting(peer.stream, peer.profile.family(), peer.reachability, peer.excluded) : null);
             if ((peer.registeredHost || mayBeClient) && regrouping.mayMove(c, now)) {

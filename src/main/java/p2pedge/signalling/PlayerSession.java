@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
 import p2pedge.config.EdgeConfig;
+import p2pedge.config.EdgeConfig.P2pConsent;
 import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.p2p.NatMapping;
@@ -39,6 +40,8 @@ final class PlayerSession {
     private final long id;
     private final String stream;
     private final String userAgent;
+    /** What the player agreed to in P2P (its token, or the edge's default): placement never asks more of it. */
+    private final P2pConsent consent;
     private final ServerWebSocket socket;
     private final EdgeConfig.Signalling limits;
     private final List<EdgeConfig.IceServer> iceServers;
@@ -59,9 +62,10 @@ final class PlayerSession {
     private Reachability reachability;
 
     /** Takes the sections it uses: the signalling limits and the ICE servers handed to players in offers. */
-    PlayerSession(long id, String stream, String userAgent, ServerWebSocket socket, EdgeConfig config, MediaApi media,
-                  RelayCoordinator relays, EdgeMetrics metrics, PendingOffer pendingOffer) {
+    PlayerSession(long id, String stream, String userAgent, P2pConsent consent, ServerWebSocket socket, EdgeConfig config,
+                  MediaApi media, RelayCoordinator relays, EdgeMetrics metrics, PendingOffer pendingOffer) {
         this.metrics = metrics;
+        this.consent = consent;
         this.pendingOffer = pendingOffer;
         this.id = id;
         this.stream = stream;
@@ -87,6 +91,10 @@ final class PlayerSession {
 
     String stream() {
         return stream;
+    }
+
+    P2pConsent consent() {
+        return consent;
     }
 
     String userAgent() {

@@ -286,7 +286,7 @@ final class RelayCoordinator {
             return;
         }
         p2p.classify(player.id(), player.stream(), player.userAgent(), player.reachability(), request.excluded(),
-                request.edgeOnly(), request.reports()).onComplete(ar -> {
+                request.edgeOnly(), request.reports(), player.consent()).onComplete(ar -> {
             if (!player.isOpen()) {
                 return;
             }

@@ -20,6 +20,7 @@ import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.admission.PlayerAdmission;
 import p2pedge.admission.Refused;
 import p2pedge.config.EdgeConfig;
+import p2pedge.config.EdgeConfig.P2pConsent;
 import p2pedge.http.ConnectionGuard;
 import p2pedge.net.PerAddressCap;
 import p2pedge.media.MediaApi;
@@ -321,11 +322,11 @@ public final class SignallingVerticle extends VerticleBase {
                                 refused == null ? "admission failed" : refused.getMessage());
                         return;
                     }
-                    openIfStreamExists(socket, stream, address, accepted);
+                    openIfStreamExists(socket, stream, address, accepted, admitted.result().p2p());
                 });
     }
 
-    private void openIfStreamExists(ServerWebSocket socket, String stream, String address, Accepted accepted) {
+    private void openIfStreamExists(ServerWebSocket socket, String stream, String address, Accepted accepted, P2pConsent consent) {
         media.streamExists(stream).onComplete(ar -> {
             if (socket.isClosed()) {
                 return;
@@ -342,14 +343,14 @@ public final class SignallingVerticle extends VerticleBase {
                 } else if (id.failed()) {
                     rejectAfterHandshake(socket, 503, "no session id: " + id.cause().getMessage());
                 } else {
-                    open(socket, stream, id.result(), address, accepted);
+                    open(socket, stream, id.result(), address, accepted, consent);
                 }
             });
         });
     }
 
-    private void open(ServerWebSocket socket, String stream, long id, String address, Accepted accepted) {
-        PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), socket, config,
+    private void open(ServerWebSocket socket, String stream, long id, String address, Accepted accepted, P2pConsent consent) {
+        PlayerSession session = new PlayerSession(id, stream, socket.headers().get("User-Agent"), consent, socket, config,
                 media, relays, metrics, new PendingOffer(pendingOffers, address));
         accepted.session = session;
         sessions.put(id, session);

@@ -1,5 +1,7 @@
 package p2pedge.p2p;
 
+import p2pedge.config.EdgeConfig.P2pConsent;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -357,6 +360,40 @@ class PlacementTest {
         assertEquals(new Placement.Client(1, EDGE, true), placement.moved(3, reserved).orElseThrow());
         assertEquals(Set.of(1L), candidates(placement), "the phone is a client now");
         assertEquals(Optional.empty(), placement.moved(3, reserved), "moved once only");
+    }
+
+    /**
+     * What a player's token allows in P2P: {@code client} plays from a host but never hosts; {@code none} neither (the
+     * edge serves it, its address goes to no other player), even when a host has room, and it is never regrouped.
+     */
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aPlayerIsNeverAskedMoreInP2pThanItAgreedTo(TestPolicies policy) {
+        Placement placement = new Placement(new Placement.Settings(EDGE, true, 4, false, false, TestPolicies.LEARNING,
+                new Regrouping.Rules(3_000, 60_000, 2), null), policy.policy(reputation), () -> now[0]);
+        Function<P2pConsent, Placement.Request> asks = new Function<>() {
+            long next = 1;
+
+            @Override
+            public Placement.Request apply(P2pConsent consent) {
+                return placement.request(next++, STREAM, DESKTOP, ONE_NETWORK, Set.of(), false, true, consent);
+            }
+        };
+        assertEquals(new Placement.Edge(), LocalPlacement.execute(placement, registry, asks.apply(P2pConsent.NONE)),
+                "no host yet, and it may not host: the edge, not a host");
+        assertEquals(new Placement.Edge(), LocalPlacement.execute(placement, registry, asks.apply(P2pConsent.CLIENT)));
+        placement.mediaConnected(1).ifPresent(registry::register);
+        placement.mediaConnected(2).ifPresent(registry::register);
+        assertEquals(List.of(), List.copyOf(registry.snapshot().result()), "neither is a host once its media is up");
+        assertInstanceOf(Placement.Host.class, LocalPlacement.execute(placement, registry, asks.apply(P2pConsent.HOST)));
+        placement.mediaConnected(3).ifPresent(registry::register);
+        assertEquals(new Placement.Edge(), LocalPlacement.execute(placement, registry, asks.apply(P2pConsent.NONE)),
+                "a host with room, and still the edge");
+        assertEquals(new Placement.Client(3, EDGE, true), LocalPlacement.execute(placement, registry, asks.apply(P2pConsent.CLIENT)));
+        placement.mediaConnected(4);
+        now[0] += 10_000;
+        assertEquals(Set.of(2L, 3L), candidates(placement),
+                "regrouping may move the edge-served client-only player (and the host, as any host), never those that agreed to none");
     }
 
     private static Set<Long> candidates(Placement placement) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.AdminClient;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
@@ -20,6 +21,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static p2pedge.testing.P2pScript.CHROME_WINDOWS;
+import static p2pedge.testing.P2pScript.placedOn;
+import static p2pedge.testing.P2pScript.servedByEdge;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,6 +76,51 @@ class AdmissionTest {
         assertEquals(2.0, scrape.value("p2pedge_admission_refusals_total", "reason=\"no_token\""));
         assertEquals(1.0, scrape.value("p2pedge_admission_refusals_total", "reason=\"invalid_token\""));
         assertEquals(1.0, scrape.value("p2pedge_admission_refusals_total", "reason=\"other_stream\""));
+    }
+
+    /**
+     * The p2p claim, end to end (policy ome, which registers hosts at their offer): a {@code none} player is served by
+     * the edge although a host has room and is never a host itself; a {@code client} player plays from the host and
+     * never hosts; the edge's own view (/admin/peers and the host registry) agrees.
+     */
+    @Test
+    void aPlayerIsNeverPairedBeyondWhatItsTokenAllows() throws Exception {
+        // Its own Vert.x: two edges on one event bus would answer each other's requests.
+        Vertx own = Vertx.vertx();
+        try (TestEdge p2p = TestEdge.startWithFakeMedia(own, new JsonObject()
+                .put("p2p", new JsonObject().put("policy", "ome").put("maxClientPeersPerHostPeer", 2))
+                .put("admission", new JsonObject().put("enabled", true)
+                        .put("jwtKeys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", SECRET)))))) {
+            SignallingClient first = player(p2p, "client");
+            SignallingClient host = player(p2p, "host");
+            SignallingClient none = player(p2p, "none");
+            SignallingClient client = player(p2p, "client");
+            try (first; host; none; client) {
+                long firstId = servedByEdge(first); // no host yet, and it may not host: the edge
+                long hostId = servedByEdge(host);
+                long noneId = servedByEdge(none); // the host has two free slots, and it is still the edge
+                long clientId = placedOn(client, host, hostId);
+                JsonArray hosts = p2p.hosts();
+                assertEquals(1, hosts.size(), "only the player whose token lets it host is one: " + hosts.encode());
+                assertEquals(hostId, hosts.getJsonObject(0).getLong("host"));
+                JsonArray peers = new JsonArray(AdminClient.call(p2p.metricsPort(), "GET", "/admin/peers", p2p.adminToken()).body());
+                assertEquals("edge", role(peers, noneId), "served by the edge, neither host nor client");
+                assertEquals("edge", role(peers, firstId));
+                assertEquals("client", role(peers, clientId));
+            }
+        } finally {
+            own.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String role(JsonArray peers, long id) {
+        return peers.stream().map(JsonObject.class::cast).filter(p -> p.getLong("id") == id).findFirst()
+                .orElseThrow(() -> new AssertionError(id + " not in " + peers.encode())).getString("role");
+    }
+
+    private static SignallingClient player(TestEdge edge, String p2p) throws Exception {
+        return SignallingClient.connect(vertx, edge.port(), "/app/stream?token="
+                + token(new JsonObject().put("stream", "app/stream").put("p2p", p2p)), CHROME_WINDOWS);
     }
 
     @Test

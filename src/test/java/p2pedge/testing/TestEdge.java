@@ -166,6 +166,11 @@ public final class TestEdge implements AutoCloseable {
         }
     }
 
+    /** The bearer token of the edge's admin API. */
+    public String adminToken() {
+        return edge.adminToken();
+    }
+
     /** The host registry as the classification verticle reports it. */
     public io.vertx.core.json.JsonArray hosts() throws Exception {
         return new p2pedge.p2p.P2pApi(vertx.eventBus(), 5_000).hosts().await(5, TimeUnit.SECONDS);
