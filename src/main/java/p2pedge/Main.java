@@ -1,6 +1,7 @@
 package p2pedge;
 
 import io.vertx.core.Vertx;
+import p2pedge.admission.TokenMinter;
 import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
@@ -24,6 +25,10 @@ public final class Main {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
         }
         Logger log = Logger.getLogger(Main.class.getName());
+        if (args.length > 0 && args[0].equals("token")) {
+            System.exit(mintToken(java.util.Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         EdgeConfig config;
         // The configuration decides whether Vert.x is clustered, so it is read with a short-lived instance.
         Vertx bootstrap = Vertx.vertx();
@@ -72,5 +77,29 @@ public final class Main {
                 ShutdownLogManager.shutdownComplete();
             }
         }, "edge-shutdown"));
+    }
+
+    /**
+     * {@code java -jar p2p-edge.jar token --stream app/stream [--ttl 3600] [--p2p host|client|none] [--addr IP]}: prints
+     * a player token signed with the configuration's first HMAC key (the same configuration the edge reads, so the
+     * environment's ADMISSION_JWTKEYS too). Returns the exit code.
+     */
+    private static int mintToken(String[] args) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            TokenMinter.Claims claims = TokenMinter.parse(args);
+            EdgeConfig config = ConfigLoader.load(vertx).await(30, TimeUnit.SECONDS);
+            System.out.println(TokenMinter.mint(vertx, config.admission(), claims));
+            if (!config.admission().enabled()) {
+                System.err.println("note: admission.enabled is false in this configuration: the edge lets every player in");
+            }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("token: " + e.getMessage());
+            System.err.println("usage: bin/token --stream app/stream [--ttl SECONDS] [--p2p host|client|none] [--addr IP]");
+            return 2;
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
     }
 }

@@ -5,7 +5,10 @@
 const params = new URLSearchParams(location.search);
 const streamName = params.get('stream') || 'app/stream';
 const wsScheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-const signallingUrl = params.get('ws') || `${wsScheme}//${location.host}/${streamName}`;
+// A player token (admission) in the page's URL goes on to the signalling URL, where the edge reads it.
+const playerToken = params.get('token');
+const signallingUrl = params.get('ws')
+  || `${wsScheme}//${location.host}/${streamName}${playerToken ? `?token=${encodeURIComponent(playerToken)}` : ''}`;
 const RETRY_MS = 3000;
 const REPORT_MS = 5000;
 // A Host Peer reports its relays' upload this often: the edge lowers or raises the clients it may take from it.

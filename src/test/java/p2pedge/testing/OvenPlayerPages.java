@@ -117,7 +117,8 @@ public final class OvenPlayerPages implements AutoCloseable {
     }
 
     public String url(String version, String wsUrl) {
-        return "http://" + host + ":" + server.actualPort() + "/?v=" + version + "&ws=" + wsUrl;
+        return "http://" + host + ":" + server.actualPort() + "/?v=" + version + "&ws="
+                + java.net.URLEncoder.encode(wsUrl, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
