@@ -33,7 +33,11 @@ async function play() {
       show();
     });
     await pc.setLocalDescription(await pc.createOffer());
-    const response = await fetch(`/whep/${stream}`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+    // A player token (admission) in the page's URL goes to the edge as WHEP's bearer token.
+    const headers = { 'Content-Type': 'application/sdp' };
+    const token = new URLSearchParams(location.search).get('token');
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(`/whep/${stream}`, { method: 'POST', headers, body: pc.localDescription.sdp });
     const body = await response.text();
     if (response.status !== 201) throw new Error(`${response.status}: ${body.trim()}`);
     state.location = response.headers.get('Location');

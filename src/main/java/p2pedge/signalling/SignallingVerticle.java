@@ -113,7 +113,7 @@ public final class SignallingVerticle extends VerticleBase {
             }
         }));
         if (config.whip().enabled()) {
-            new WhipWhepEndpoint(config.whip(), media, metrics).mount(router);
+            new WhipWhepEndpoint(config.whip(), media, metrics, admission).mount(router);
         }
         router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         sockets = new PerAddressCap(s.maxSocketsPerAddress());

@@ -6,7 +6,10 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import p2pedge.admission.PlayerAdmission;
+import p2pedge.admission.Refused;
 import p2pedge.config.EdgeConfig;
+import p2pedge.net.PerAddressCap;
 import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
 
@@ -33,8 +36,10 @@ final class WhipWhepEndpoint {
     private final MediaApi media;
     private final WhipAccess access;
     private final EdgeMetrics metrics;
+    private final PlayerAdmission admission;
 
-    WhipWhepEndpoint(EdgeConfig.Whip config, MediaApi media, EdgeMetrics metrics) {
+    WhipWhepEndpoint(EdgeConfig.Whip config, MediaApi media, EdgeMetrics metrics, PlayerAdmission admission) {
+        this.admission = admission;
         this.config = config;
         this.media = media;
         this.access = new WhipAccess(config);
@@ -66,10 +71,26 @@ final class WhipWhepEndpoint {
         refuse(ctx, 405, "trickle ICE is not supported: the answer carries the edge's candidate");
     }
 
-    /** WHEP: anyone may watch, as on the WebSocket; the stream may live on this edge or be pulled to it. */
+    /**
+     * WHEP: whoever may watch on the WebSocket (with admission, the same player token: {@code Authorization: Bearer},
+     * or {@code ?token=}); the stream may live on this edge or be pulled to it.
+     */
     private void play(RoutingContext ctx) {
-        streamName(ctx).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
-                answered(ctx, "/whep/" + stream, media.play(stream, sdp))));
+        streamName(ctx).ifPresent(stream -> offer(ctx).ifPresent(sdp -> {
+            String token = PlayerAdmission.tokenOf(ctx.request().query(), ctx.request().getHeader("Authorization"));
+            admission.admit(token, stream, PerAddressCap.addressOf(ctx.request().remoteAddress())).onComplete(admitted -> {
+                if (admitted.succeeded()) {
+                    answered(ctx, "/whep/" + stream, media.play(stream, sdp));
+                    return;
+                }
+                Refused refused = admitted.cause() instanceof Refused r ? r : null;
+                metrics.admissionRefused(refused == null ? "error" : refused.reason());
+                if (refused != null && refused.code() == 401) {
+                    ctx.response().putHeader("WWW-Authenticate", "Bearer");
+                }
+                refuse(ctx, refused == null ? 500 : refused.code(), refused == null ? "admission failed" : refused.getMessage());
+            });
+        }));
     }
 
     private void publish(RoutingContext ctx) {

@@ -17,6 +17,10 @@ import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -68,14 +72,16 @@ class AdmissionTest {
 
     @Test
     void aPlayerWithoutAValidTokenForItsStreamIsRefusedBeforeAnyOffer() throws Exception {
+        Scrape before = Scrape.of(edge.metricsPort());
         refusedWith("/app/stream", 401);
         refusedWith("/app/stream?token=forged.token.here", 401);
         refusedWith("/app/nope", 401); // whether a stream exists is no one's business without a token
         refusedWith("/app/stream?token=" + token(new JsonObject().put("stream", "other/stream")), 403);
-        Scrape scrape = Scrape.of(edge.metricsPort());
-        assertEquals(2.0, scrape.value("p2pedge_admission_refusals_total", "reason=\"no_token\""));
-        assertEquals(1.0, scrape.value("p2pedge_admission_refusals_total", "reason=\"invalid_token\""));
-        assertEquals(1.0, scrape.value("p2pedge_admission_refusals_total", "reason=\"other_stream\""));
+        Scrape after = Scrape.of(edge.metricsPort());
+        java.util.Map.of("no_token", 2.0, "invalid_token", 1.0, "other_stream", 1.0).forEach((reason, count) -> {
+            String label = "reason=\"" + reason + "\"";
+            assertEquals(count, refusals(after, label) - refusals(before, label), reason);
+        });
     }
 
     /**
@@ -121,6 +127,38 @@ class AdmissionTest {
     private static SignallingClient player(TestEdge edge, String p2p) throws Exception {
         return SignallingClient.connect(vertx, edge.port(), "/app/stream?token="
                 + token(new JsonObject().put("stream", "app/stream").put("p2p", p2p)), CHROME_WINDOWS);
+    }
+
+    /** WHEP takes the same tokens, as a bearer token or in the query; refusals are 401 (with a challenge) or 403. */
+    @Test
+    void whepTakesTheSameTokens() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.function.BiFunction<String, String, HttpResponse<String>> post = (query, bearer) -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/whep/app/stream" + query))
+                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString("v=0\r\n"));
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            try {
+                return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> none = post.apply("", null);
+        assertEquals(401, none.statusCode(), none.body());
+        assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(403, post.apply("", token(new JsonObject().put("stream", "other/stream"))).statusCode());
+        HttpResponse<String> bearer = post.apply("", token(new JsonObject().put("stream", "app/stream")));
+        assertTrue(bearer.statusCode() != 401 && bearer.statusCode() != 403, bearer.statusCode() + " " + bearer.body());
+        HttpResponse<String> query = post.apply("?token=" + token(new JsonObject().put("stream", "app/stream")), null);
+        assertTrue(query.statusCode() != 401 && query.statusCode() != 403, query.statusCode() + " " + query.body());
+    }
+
+    /** A refusal counter's value (0 before its first refusal: the series does not exist yet). */
+    private static double refusals(Scrape scrape, String label) {
+        double value = scrape.value("p2pedge_admission_refusals_total", label);
+        return Double.isNaN(value) ? 0 : value;
     }
 
     @Test
