@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import p2pedge.config.EdgeConfig;
 import p2pedge.config.EdgeConfig.P2pConsent;
+import p2pedge.testing.PlayerTokens;
 
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Signed player tokens: what lets a player in, what keeps it out (with which code), what it allows in P2P. */
 class PlayerAdmissionTest {
 
-    private static final String SECRET = "a-secret-of-at-least-thirty-two-bytes!";
+    private static final String SECRET = PlayerTokens.SECRET;
     private static final String OLD_SECRET = "the-secret-before-the-last-rotation!!";
     private static final String ADDRESS = "198.51.100.7";
     private static Vertx vertx;
@@ -53,8 +54,7 @@ class PlayerAdmissionTest {
 
     /** A token signed with {@code secret}, its claims as given (exp only when {@code claims} has it). */
     private static String token(String secret, JsonObject claims) {
-        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-        return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
+        return PlayerTokens.signed(vertx, secret, claims);
     }
 
     private static long now() {

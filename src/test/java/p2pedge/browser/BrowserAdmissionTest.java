@@ -1,12 +1,7 @@
 package p2pedge.browser;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.OvenPlayerPages;
+import p2pedge.testing.PlayerTokens;
 import p2pedge.testing.TestEdge;
 
 import java.net.URLEncoder;
@@ -33,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class BrowserAdmissionTest {
 
-    private static final String SECRET = "a-secret-of-at-least-thirty-two-bytes!";
     private static Vertx vertx;
     private static TestEdge edge;
     private static Chromium chromium;
@@ -41,8 +36,7 @@ class BrowserAdmissionTest {
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
-        edge = TestEdge.start(vertx, new JsonObject().put("admission", new JsonObject().put("enabled", true)
-                .put("jwtKeys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", SECRET)))));
+        edge = TestEdge.start(vertx, new JsonObject().put("admission", PlayerTokens.admission()));
         chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS);
     }
 
@@ -56,9 +50,8 @@ class BrowserAdmissionTest {
 
     /** A token for {@code stream} expiring {@code expiresIn} seconds from now (negative: already expired). */
     private static String token(String stream, long expiresIn) {
-        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
-        return URLEncoder.encode(signer.generateToken(new JsonObject().put("stream", stream)
-                .put("exp", System.currentTimeMillis() / 1000 + expiresIn), new JWTOptions().setAlgorithm("HS256")), StandardCharsets.UTF_8);
+        return URLEncoder.encode(PlayerTokens.signed(vertx, PlayerTokens.SECRET, new JsonObject().put("stream", stream)
+                .put("exp", System.currentTimeMillis() / 1000 + expiresIn)), StandardCharsets.UTF_8);
     }
 
     private static String page(String query) {

@@ -3,16 +3,13 @@ package p2pedge.signalling;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import p2pedge.testing.AdminClient;
+import p2pedge.testing.PlayerTokens;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
@@ -39,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class AdmissionTest {
 
-    private static final String SECRET = "a-secret-of-at-least-thirty-two-bytes!";
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static Vertx vertx;
     private static TestEdge edge;
@@ -47,8 +43,7 @@ class AdmissionTest {
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
-        edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("admission", new JsonObject().put("enabled", true)
-                .put("jwtKeys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", SECRET)))));
+        edge = TestEdge.startWithFakeMedia(vertx, new JsonObject().put("admission", PlayerTokens.admission()));
     }
 
     @AfterAll
@@ -57,8 +52,7 @@ class AdmissionTest {
     }
 
     private static String token(JsonObject claims) {
-        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
-        return signer.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(60));
+        return PlayerTokens.valid(vertx, claims);
     }
 
     private static void refusedWith(String path, int code) throws Exception {
@@ -95,8 +89,7 @@ class AdmissionTest {
         Vertx own = Vertx.vertx();
         try (TestEdge p2p = TestEdge.startWithFakeMedia(own, new JsonObject()
                 .put("p2p", new JsonObject().put("policy", "ome").put("maxClientPeersPerHostPeer", 2))
-                .put("admission", new JsonObject().put("enabled", true)
-                        .put("jwtKeys", new JsonArray().add(new JsonObject().put("algorithm", "HS256").put("secret", SECRET)))))) {
+                .put("admission", PlayerTokens.admission()))) {
             SignallingClient first = player(p2p, "client");
             SignallingClient host = player(p2p, "host");
             SignallingClient none = player(p2p, "none");
