@@ -19,8 +19,8 @@ import java.util.Locale;
  * SignedPolicy work: signed (HMAC or a public key; several keys for rotation), with an expiry ({@code exp},
  * required), an optional {@code nbf}, and claims: {@code stream} (required: "app/stream", or a prefix ending in
  * "*", e.g. "app/*"), {@code addr} (optional: the only address the player may come from) and {@code p2p}
- * ({@code host}, {@code client} or {@code none}; absent: {@code admission.defaultP2p}). Without
- * {@code admission.enabled} every player is let in with the default.
+ * ({@code host}, {@code client} or {@code none}; absent: {@code admission.defaultP2p}); and for a WHIP publisher,
+ * {@code publish}. Without {@code admission.enabled} every player is let in with the default.
  */
 public final class PlayerAdmission {
 
@@ -62,6 +62,26 @@ public final class PlayerAdmission {
         return jwt.authenticate(new TokenCredentials(token))
                 .recover(t -> Future.failedFuture(new Refused(401, "invalid_token", "player token not valid: " + t.getMessage())))
                 .map(user -> allowed(claimsOf(user), stream, address));
+    }
+
+    /**
+     * Lets a WHIP publisher in on a token of these keys with {@code "publish": true} for the stream (besides the
+     * per-app {@code whip.tokens}), or fails with {@link Refused}; never with admission off.
+     */
+    public Future<Void> admitPublisher(String token, String stream, String address) {
+        if (jwt == null || token == null || token.isBlank()) {
+            return Future.failedFuture(new Refused(401, "no_token", "no publisher token"));
+        }
+        return jwt.authenticate(new TokenCredentials(token))
+                .recover(t -> Future.failedFuture(new Refused(401, "invalid_token", "publisher token not valid: " + t.getMessage())))
+                .map(user -> {
+                    JsonObject claims = claimsOf(user);
+                    allowed(claims, stream, address);
+                    if (!Boolean.TRUE.equals(claims.getValue("publish"))) {
+                        throw new Refused(403, "not_publisher", "the token does not allow publishing (no \"publish\": true)");
+                    }
+                    return null;
+                });
     }
 
     /** The token's payload: Vert.x keeps it in the user's attributes ({@code accessToken}), the token in its principal. */

@@ -93,9 +93,24 @@ final class WhipWhepEndpoint {
         }));
     }
 
+    /** WHIP: the app's bearer token (or an open app), or with admission a JWT with {@code "publish": true} for the stream. */
     private void publish(RoutingContext ctx) {
-        streamName(ctx).filter(stream -> admitted(ctx)).ifPresent(stream -> offer(ctx).ifPresent(sdp ->
-                answered(ctx, "/" + stream, media.publish(stream, sdp))));
+        streamName(ctx).ifPresent(stream -> {
+            Optional<WhipAccess.Refusal> refusal = access.check(ctx.pathParam("app"), ctx.request().getHeader("Authorization"));
+            if (refusal.isEmpty() || !admission.enabled()) {
+                refusal.ifPresentOrElse(r -> refuseWith(ctx, r), () -> offer(ctx).ifPresent(sdp ->
+                        answered(ctx, "/" + stream, media.publish(stream, sdp))));
+                return;
+            }
+            String token = PlayerAdmission.tokenOf(null, ctx.request().getHeader("Authorization"));
+            admission.admitPublisher(token, stream, PerAddressCap.addressOf(ctx.request().remoteAddress())).onComplete(ar -> {
+                if (ar.failed()) {
+                    refuseWith(ctx, refusal.get()); // the app's own refusal: what a publisher of this edge expects
+                } else {
+                    offer(ctx).ifPresent(sdp -> answered(ctx, "/" + stream, media.publish(stream, sdp)));
+                }
+            });
+        });
     }
 
     /** Ingest refusals by status, for the operator (p2pedge_whip_refusals_total). */
@@ -173,12 +188,17 @@ final class WhipWhepEndpoint {
     /** Whether the URL's app admits this request; else it has been refused (401 with a challenge, or 403). */
     private boolean admitted(RoutingContext ctx) {
         return access.check(ctx.pathParam("app"), ctx.request().getHeader("Authorization")).map(refusal -> {
-            if (refusal.status() == 401) {
-                ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            }
-            refuse(ctx, refusal.status(), refusal.reason());
+            refuseWith(ctx, refusal);
             return false;
         }).orElse(true);
+    }
+
+    /** 401 with a challenge, or 403. */
+    private static void refuseWith(RoutingContext ctx, WhipAccess.Refusal refusal) {
+        if (refusal.status() == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        refuse(ctx, refusal.status(), refusal.reason());
     }
 
     private static void failed(RoutingContext ctx, Throwable cause) {

@@ -101,6 +101,20 @@ class PlayerAdmissionTest {
         assertEquals(401, refused(hmac(), token(SECRET, valid().put("p2p", "everything")), "app/stream").code());
     }
 
+    /** An attacker's classics: an unsigned token ("alg": "none"), and a valid token's claims changed under its signature. */
+    @Test
+    void unsignedOrAlteredTokensAre401() {
+        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+        String claims = base64.encodeToString(valid().encode().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String unsigned = base64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "." + claims + ".";
+        assertEquals(401, refused(hmac(), unsigned, "app/stream").code(), "alg none");
+        String[] parts = token(SECRET, valid()).split("\\.");
+        String altered = parts[0] + "." + base64.encodeToString(valid().put("stream", "app/*").put("p2p", "host").encode()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+        assertEquals(401, refused(hmac(), altered, "app/stream").code(), "claims changed under the signature");
+    }
+
     @Test
     void aTokenForAnotherStreamOrAddressIs403() throws Exception {
         Refused other = refused(hmac(), token(SECRET, valid()), "app/other");

@@ -122,29 +122,41 @@ class AdmissionTest {
                 + token(new JsonObject().put("stream", "app/stream").put("p2p", p2p)), CHROME_WINDOWS);
     }
 
+    /** An SDP POST to {@code path} on the edge, with a bearer token (null: none). */
+    private static HttpResponse<String> post(String path, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString("v=0\r\n"));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        try {
+            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** WHIP takes, besides an app's own token, a token of the admission keys that says "publish": true for the stream. */
+    @Test
+    void whipTakesATokenThatMayPublish() {
+        HttpResponse<String> publisher = post("/app/stream", token(new JsonObject().put("stream", "app/stream").put("publish", true)));
+        assertTrue(publisher.statusCode() != 401 && publisher.statusCode() != 403, publisher.statusCode() + " " + publisher.body());
+        assertEquals(403, post("/app/stream", token(new JsonObject().put("stream", "app/stream"))).statusCode(),
+                "a player's token does not publish");
+        assertEquals(403, post("/app/other", token(new JsonObject().put("stream", "app/stream").put("publish", true))).statusCode());
+        assertEquals(403, post("/app/stream", null).statusCode(), "the app has no WHIP token and is not open");
+    }
+
     /** WHEP takes the same tokens, as a bearer token or in the query; refusals are 401 (with a challenge) or 403. */
     @Test
-    void whepTakesTheSameTokens() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        java.util.function.BiFunction<String, String, HttpResponse<String>> post = (query, bearer) -> {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/whep/app/stream" + query))
-                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString("v=0\r\n"));
-            if (bearer != null) {
-                request.header("Authorization", "Bearer " + bearer);
-            }
-            try {
-                return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        };
-        HttpResponse<String> none = post.apply("", null);
+    void whepTakesTheSameTokens() {
+        HttpResponse<String> none = post("/whep/app/stream", null);
         assertEquals(401, none.statusCode(), none.body());
         assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(""));
-        assertEquals(403, post.apply("", token(new JsonObject().put("stream", "other/stream"))).statusCode());
-        HttpResponse<String> bearer = post.apply("", token(new JsonObject().put("stream", "app/stream")));
+        assertEquals(403, post("/whep/app/stream", token(new JsonObject().put("stream", "other/stream"))).statusCode());
+        HttpResponse<String> bearer = post("/whep/app/stream", token(new JsonObject().put("stream", "app/stream")));
         assertTrue(bearer.statusCode() != 401 && bearer.statusCode() != 403, bearer.statusCode() + " " + bearer.body());
-        HttpResponse<String> query = post.apply("?token=" + token(new JsonObject().put("stream", "app/stream")), null);
+        HttpResponse<String> query = post("/whep/app/stream?token=" + token(new JsonObject().put("stream", "app/stream")), null);
         assertTrue(query.statusCode() != 401 && query.statusCode() != 403, query.statusCode() + " " + query.body());
     }
 
