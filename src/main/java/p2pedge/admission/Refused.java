@@ -16,6 +16,11 @@ public final class Refused extends RuntimeException {
         this.reason = reason;
     }
 
+    /** The refusal an admission future failed with; anything else (a bug) as a 500, so the player still reads why. */
+    public static Refused of(Throwable failure) {
+        return failure instanceof Refused refused ? refused : new Refused(500, "error", "admission failed: " + failure.getMessage());
+    }
+
     public int code() {
         return code;
     }

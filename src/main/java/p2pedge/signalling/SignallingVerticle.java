@@ -316,10 +316,9 @@ public final class SignallingVerticle extends VerticleBase {
                         return;
                     }
                     if (admitted.failed()) {
-                        Refused refused = admitted.cause() instanceof Refused r ? r : null;
-                        metrics.admissionRefused(refused == null ? "error" : refused.reason());
-                        rejectAfterHandshake(socket, refused == null ? 500 : refused.code(),
-                                refused == null ? "admission failed" : refused.getMessage());
+                        Refused refused = Refused.of(admitted.cause());
+                        metrics.admissionRefused(refused.reason());
+                        rejectAfterHandshake(socket, refused.code(), refused.getMessage());
                         return;
                     }
                     openIfStreamExists(socket, stream, address, accepted, admitted.result().p2p());

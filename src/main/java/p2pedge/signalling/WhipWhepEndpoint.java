@@ -83,12 +83,12 @@ final class WhipWhepEndpoint {
                     answered(ctx, "/whep/" + stream, media.play(stream, sdp));
                     return;
                 }
-                Refused refused = admitted.cause() instanceof Refused r ? r : null;
-                metrics.admissionRefused(refused == null ? "error" : refused.reason());
-                if (refused != null && refused.code() == 401) {
+                Refused refused = Refused.of(admitted.cause());
+                metrics.admissionRefused(refused.reason());
+                if (refused.code() == 401) {
                     ctx.response().putHeader("WWW-Authenticate", "Bearer");
                 }
-                refuse(ctx, refused == null ? 500 : refused.code(), refused == null ? "admission failed" : refused.getMessage());
+                refuse(ctx, refused.code(), refused.getMessage());
             });
         }));
     }
