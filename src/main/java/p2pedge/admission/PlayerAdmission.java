@@ -34,10 +34,7 @@ public final class PlayerAdmission {
             return;
         }
         JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setLeeway(config.leewaySeconds()));
-        for (EdgeConfig.JwtKey key : config.jwtKeys()) {
-            options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(key.algorithm())
-                    .setBuffer(key.algorithm().startsWith("HS") ? key.secret() : key.publicKey()));
-        }
+        config.jwtKeys().forEach(key -> options.addPubSecKey(keyOptions(key)));
         this.jwt = JWTAuth.create(vertx, options);
     }
 
@@ -56,12 +53,7 @@ public final class PlayerAdmission {
         if (jwt == null) {
             return Future.succeededFuture(new Admitted(config.defaultP2p()));
         }
-        if (token == null || token.isBlank()) {
-            return Future.failedFuture(new Refused(401, "no_token", "this edge needs a player token (?token= or Authorization: Bearer)"));
-        }
-        return jwt.authenticate(new TokenCredentials(token))
-                .recover(t -> Future.failedFuture(new Refused(401, "invalid_token", "player token not valid: " + t.getMessage())))
-                .map(user -> allowed(claimsOf(user), stream, address));
+        return verified(token, stream, address, "player").map(this::consent);
     }
 
     /**
@@ -69,19 +61,48 @@ public final class PlayerAdmission {
      * per-app {@code whip.tokens}), or fails with {@link Refused}; never with admission off.
      */
     public Future<Void> admitPublisher(String token, String stream, String address) {
-        if (jwt == null || token == null || token.isBlank()) {
+        if (jwt == null) {
             return Future.failedFuture(new Refused(401, "no_token", "no publisher token"));
         }
+        return verified(token, stream, address, "publisher").map(claims -> {
+            if (!Boolean.TRUE.equals(claims.getValue("publish"))) {
+                throw new Refused(403, "not_publisher", "the token does not allow publishing (no \"publish\": true)");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The claims of a token signed with these keys, unexpired, with an expiry, for {@code stream} and (when it names
+     * one) {@code address}; else fails with {@link Refused}. {@code who}: "player" or "publisher", for the messages.
+     */
+    private Future<JsonObject> verified(String token, String stream, String address, String who) {
+        if (token == null || token.isBlank()) {
+            return Future.failedFuture(new Refused(401, "no_token", "this edge needs a " + who + " token (?token= or Authorization: Bearer)"));
+        }
         return jwt.authenticate(new TokenCredentials(token))
-                .recover(t -> Future.failedFuture(new Refused(401, "invalid_token", "publisher token not valid: " + t.getMessage())))
+                .recover(t -> Future.failedFuture(new Refused(401, "invalid_token", who + " token not valid: " + t.getMessage())))
                 .map(user -> {
                     JsonObject claims = claimsOf(user);
-                    allowed(claims, stream, address);
-                    if (!Boolean.TRUE.equals(claims.getValue("publish"))) {
-                        throw new Refused(403, "not_publisher", "the token does not allow publishing (no \"publish\": true)");
+                    if (!(claims.getValue("exp") instanceof Number)) {
+                        throw new Refused(401, "invalid_token", who + " token not valid: it has no expiry (exp)");
                     }
-                    return null;
+                    Object granted = claims.getValue("stream");
+                    if (!(granted instanceof String pattern) || !covers(pattern, stream)) {
+                        throw new Refused(403, "other_stream", who + " token is not for stream " + stream);
+                    }
+                    Object addr = claims.getValue("addr");
+                    if (addr != null && !address.equals(addr)) {
+                        throw new Refused(403, "other_address", who + " token is not for your address");
+                    }
+                    return claims;
                 });
+    }
+
+    /** A configured key as Vert.x's JWT library takes it: the HMAC secret, or the PEM public key. */
+    static PubSecKeyOptions keyOptions(EdgeConfig.JwtKey key) {
+        return new PubSecKeyOptions().setAlgorithm(key.algorithm())
+                .setBuffer(key.algorithm().startsWith("HS") ? key.secret() : key.publicKey());
     }
 
     /** The token's payload: Vert.x keeps it in the user's attributes ({@code accessToken}), the token in its principal. */
@@ -90,18 +111,8 @@ public final class PlayerAdmission {
         return claims != null ? claims : user.principal();
     }
 
-    private Admitted allowed(JsonObject claims, String stream, String address) {
-        if (!(claims.getValue("exp") instanceof Number)) {
-            throw new Refused(401, "invalid_token", "player token not valid: it has no expiry (exp)");
-        }
-        Object granted = claims.getValue("stream");
-        if (!(granted instanceof String pattern) || !covers(pattern, stream)) {
-            throw new Refused(403, "other_stream", "player token is not for stream " + stream);
-        }
-        Object addr = claims.getValue("addr");
-        if (addr != null && !address.equals(addr)) {
-            throw new Refused(403, "other_address", "player token is not for your address");
-        }
+    /** What a verified token allows in P2P: its {@code p2p} claim, or the configured default without one. */
+    private Admitted consent(JsonObject claims) {
         Object p2p = claims.getValue("p2p");
         if (p2p == null) {
             return new Admitted(config.defaultP2p());

@@ -3,7 +3,6 @@ package p2pedge.admission;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import p2pedge.config.EdgeConfig;
@@ -68,8 +67,7 @@ public final class TokenMinter {
         EdgeConfig.JwtKey key = admission.jwtKeys().stream().filter(k -> k.algorithm().startsWith("HS")).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("admission.jwtKeys has no HMAC key (HS256, HS384, HS512) "
                         + "to sign with: with public keys only, sign tokens where the private key is"));
-        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions()
-                .addPubSecKey(new PubSecKeyOptions().setAlgorithm(key.algorithm()).setBuffer(key.secret())));
+        JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(PlayerAdmission.keyOptions(key)));
         JsonObject payload = new JsonObject().put("stream", claims.stream());
         if (claims.p2p() != null) {
             payload.put("p2p", claims.p2p());

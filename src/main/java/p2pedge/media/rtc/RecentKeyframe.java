@@ -32,8 +32,7 @@ final class RecentKeyframe {
     /** A packet of the encoding, in the order forwarded; {@code keyframe}: it begins a keyframe. */
     void onPacket(byte[] packet, boolean keyframe, long now) {
         if (keyframe) {
-            Arrays.fill(packets, 0, count, null);
-            count = 0;
+            forget();
             startedNanos = now;
             whole = true;
         }
