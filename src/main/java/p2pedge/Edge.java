@@ -8,6 +8,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.EdgeConfig;
+import p2pedge.http.LocalCertificates;
 import p2pedge.media.PerViewerMediaVerticle;
 import p2pedge.media.forwarding.ForwardingMediaVerticle;
 import p2pedge.metrics.EdgeMetrics;
@@ -90,8 +91,8 @@ public final class Edge {
                 : AdminTokenFile.obtain(vertx, tokenFile).recover(t -> Future.failedFuture(new IllegalStateException(
                         "cannot keep the admin token in " + tokenFile + " (metrics.adminTokenFile; or set metrics.adminToken): "
                                 + t.getMessage(), t)));
-        return token.compose(adminToken -> start(vertx, config, cluster, registry, mediaPlane.create(config, cluster, vertx),
-                adminToken, tokenFile));
+        return token.compose(adminToken -> LocalCertificates.prepare(vertx, config).compose(v -> start(vertx, config, cluster, registry, mediaPlane.create(config, cluster, vertx),
+                adminToken, tokenFile)));
     }
 
     private static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry,

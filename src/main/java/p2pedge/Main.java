@@ -5,8 +5,14 @@ import p2pedge.admission.TokenMinter;
 import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
+import p2pedge.http.SelfSignedCertificate;
 import p2pedge.metrics.EdgeMetrics;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,6 +31,7 @@ public final class Main {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
         }
         Logger log = Logger.getLogger(Main.class.getName());
+        quietLibraries();
         if (args.length > 0 && args[0].equals("token")) {
             System.exit(mintToken(java.util.Arrays.copyOfRange(args, 1, args.length)));
             return;
@@ -43,9 +50,10 @@ public final class Main {
         }
         Vertx vertx;
         Edge edge;
+        EdgeCluster.ClusteredVertx started;
         try {
             var registry = EdgeMetrics.newRegistry();
-            EdgeCluster.ClusteredVertx started = EdgeCluster.startVertx(config, registry).await(60, TimeUnit.SECONDS);
+            started = EdgeCluster.startVertx(config, registry).await(60, TimeUnit.SECONDS);
             vertx = started.vertx();
             edge = Edge.start(vertx, config, started.cluster(), registry).await(60, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -53,17 +61,8 @@ public final class Main {
             System.exit(1);
             return;
         }
-        String host = config.signalling().host();
-        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
-        String stream = config.streams().isEmpty() ? "app/stream" : config.streams().get(0).name();
-        log.info("edge " + edge.edgeId() + (config.cluster().enabled() ? " (clustered)" : "") + " ready: player page http://"
-                + shown + ":" + edge.signallingPort() + "/?stream=" + stream
-                + "  (signalling ws://" + shown + ":" + edge.signallingPort() + "/" + stream + "); publish page http://"
-                + shown + ":" + edge.signallingPort() + "/publish.html (WHIP), WHEP player http://" + shown + ":"
-                + edge.signallingPort() + "/whep.html" + (edge.metricsPort() > 0 ? "; metrics http://" + shown + ":"
-                + edge.metricsPort() + "/metrics, dashboard http://" + shown + ":" + edge.metricsPort()
-                + "/dashboard/" + edge.adminTokenFile().map(file -> " (admin token in " + file
-                + ", readable by this user only; set metrics.adminToken to choose one)").orElse("") : ""));
+        log.info(StartupBlock.render(config, new StartupBlock.Facts(edge.edgeId(), edge.signallingPort(), edge.metricsPort(),
+                edge.adminTokenFile(), started.cluster().members(), fingerprints(config))));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             try {
@@ -77,6 +76,40 @@ public final class Main {
                 ShutdownLogManager.shutdownComplete();
             }
         }, "edge-shutdown"));
+    }
+
+    /** Kept: the logging framework holds loggers weakly, and a collected one forgets its level. */
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
+    /**
+     * Libraries' banners and start-up chatter at WARNING, so that the edge's own block is what a person reads; a
+     * logging configuration of the operator's ({@code -Djava.util.logging.config.file}) decides instead.
+     */
+    private static void quietLibraries() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        for (String name : List.of("nl.basjes", "org.jitsi", "com.hazelcast", "io.micrometer.core.instrument.MeterRegistry")) {
+            Logger logger = Logger.getLogger(name);
+            // Micrometer's one warning is vertx-micrometer-metrics registering a gauge twice under Vert.x 5 (harmless).
+            logger.setLevel(name.startsWith("io.micrometer") ? Level.SEVERE : Level.WARNING);
+            QUIETED.add(logger);
+        }
+    }
+
+    /** SHA-256 of the certificate each TLS port serves (what a person compares with the browser's). */
+    private static Map<String, String> fingerprints(EdgeConfig config) {
+        Map<String, String> out = new HashMap<>();
+        Map.of("signalling", config.signalling().tls(), "metrics", config.metrics().tls()).forEach((port, tls) -> {
+            if (tls.enabled()) {
+                try {
+                    out.put(port, SelfSignedCertificate.fingerprint(SelfSignedCertificate.read(Path.of(tls.certPath()))));
+                } catch (java.io.IOException e) {
+                    out.put(port, "unreadable: " + e.getMessage());
+                }
+            }
+        });
+        return out;
     }
 
     /**

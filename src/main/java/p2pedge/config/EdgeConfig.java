@@ -52,7 +52,40 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      *                       present (readable by its owner alone), else made at random and written there with rights
      *                       rw------- (the start-up log names the file, never the token)
      */
-    public record Metrics(boolean enabled, String host, int port, String adminToken, String adminTokenFile) {
+    public record Metrics(boolean enabled, String host, int port, String adminToken, String adminTokenFile, Tls tls) {
+    }
+
+    /**
+     * TLS on one HTTP port ({@code signalling.tls}, {@code metrics.tls}): the port then speaks only HTTPS and WSS.
+     *
+     * @param certFile   the certificate chain in PEM
+     * @param keyFile    its private key in PEM (PKCS#8, or PKCS#1 RSA)
+     * @param selfSigned for local use: the edge makes a self-signed certificate (for localhost and its own addresses)
+     *                   in {@code certFile}/{@code keyFile}, or {@link #SELF_SIGNED_CERT}/{@link #SELF_SIGNED_KEY}
+     *                   when those are empty, if none is there yet or it expires within a day
+     */
+    public record Tls(boolean enabled, String certFile, String keyFile, boolean selfSigned) {
+
+        public static final String SELF_SIGNED_CERT = "data/tls/self-signed-cert.pem";
+        public static final String SELF_SIGNED_KEY = "data/tls/self-signed-key.pem";
+
+        public static Tls off() {
+            return new Tls(false, "", "", false);
+        }
+
+        /** The certificate file the port uses (a made one's default place when none is named). */
+        public String certPath() {
+            return certFile.isEmpty() && selfSigned ? SELF_SIGNED_CERT : certFile;
+        }
+
+        public String keyPath() {
+            return keyFile.isEmpty() && selfSigned ? SELF_SIGNED_KEY : keyFile;
+        }
+
+        /** The URL scheme of the port: {@code https} or {@code http} (web sockets: {@code wss} or {@code ws}). */
+        public String scheme(boolean webSocket) {
+            return (webSocket ? "ws" : "http") + (enabled ? "s" : "");
+        }
     }
 
     /**
@@ -177,7 +210,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Signalling(String host, int port, int maxFrameBytes, int pingIntervalSeconds, int idleTimeoutSeconds,
                              int messagesPerSecond, int messageBurst, int maxProtocolErrors, int offerTimeoutSeconds,
-                             int maxSocketsPerAddress, int maxPendingOffersPerAddress) {
+                             int maxSocketsPerAddress, int maxPendingOffersPerAddress, Tls tls) {
     }
 
     /**
@@ -335,7 +368,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 intIn(s, "signalling.maxProtocolErrors", "maxProtocolErrors", 1, 100_000),
                 intIn(s, "signalling.offerTimeoutSeconds", "offerTimeoutSeconds", 1, 600),
                 intIn(s, "signalling.maxSocketsPerAddress", "maxSocketsPerAddress", 0, 1_000_000),
-                intIn(s, "signalling.maxPendingOffersPerAddress", "maxPendingOffersPerAddress", 0, 1_000_000));
+                intIn(s, "signalling.maxPendingOffersPerAddress", "maxPendingOffersPerAddress", 0, 1_000_000),
+                tls(s, "signalling"));
         JsonObject m = section(json, "media");
         JsonObject f = section(m, "media.forwarder", "forwarder");
         JsonObject w = section(m, "media.webrtc", "webrtc");
@@ -461,7 +495,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         JsonObject mx = section(json, "metrics");
         Metrics metrics = new Metrics(bool(mx, "metrics.enabled", "enabled"), string(mx, "metrics.host", "host"),
                 intIn(mx, "metrics.port", "port", 0, 65535), string(mx, "metrics.adminToken", "adminToken"),
-                string(mx, "metrics.adminTokenFile", "adminTokenFile"));
+                string(mx, "metrics.adminTokenFile", "adminTokenFile"), tls(mx, "metrics"));
         if (metrics.adminTokenFile().isBlank()) {
             throw new IllegalArgumentException("metrics.adminTokenFile must name a file");
         }
@@ -517,6 +551,21 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
             throw new IllegalArgumentException("admission.enabled needs at least one key in admission.jwtKeys");
         }
         return admission;
+    }
+
+    private static Tls tls(JsonObject section, String name) {
+        String path = name + ".tls";
+        JsonObject t = section(section, path, "tls");
+        Tls tls = new Tls(bool(t, path + ".enabled", "enabled"), string(t, path + ".certFile", "certFile").trim(),
+                string(t, path + ".keyFile", "keyFile").trim(), bool(t, path + ".selfSigned", "selfSigned"));
+        if (tls.enabled() && !tls.selfSigned() && (tls.certFile().isEmpty() || tls.keyFile().isEmpty())) {
+            throw new IllegalArgumentException(path + ".enabled needs " + path + ".certFile and " + path
+                    + ".keyFile (PEM), or " + path + ".selfSigned for a certificate the edge makes for local use");
+        }
+        if (tls.certFile().isEmpty() != tls.keyFile().isEmpty()) {
+            throw new IllegalArgumentException(path + ".certFile and " + path + ".keyFile go together: set both or neither");
+        }
+        return tls;
     }
 
     private static final String APP = "[A-Za-z0-9._~-]+";

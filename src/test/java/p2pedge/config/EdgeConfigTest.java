@@ -118,6 +118,22 @@ class EdgeConfigTest {
         assertRefused(json -> json.getJsonObject("admission").put("defaultP2p", "all"), "config key 'admission.defaultP2p' must be one of");
     }
 
+    @Test
+    void tlsNeedsACertificateAndItsKeyOrASelfSignedOne() throws IOException {
+        assertEquals(false, with(json -> { }).signalling().tls().enabled(), "off by default");
+        assertRefused(json -> json.getJsonObject("signalling").getJsonObject("tls").put("enabled", true),
+                "signalling.tls.enabled needs signalling.tls.certFile and signalling.tls.keyFile (PEM), or signalling.tls.selfSigned");
+        assertRefused(json -> json.getJsonObject("metrics").getJsonObject("tls").put("enabled", true).put("certFile", "edge.pem"),
+                "metrics.tls.enabled needs");
+        assertRefused(json -> json.getJsonObject("metrics").getJsonObject("tls").put("certFile", "edge.pem"),
+                "metrics.tls.certFile and metrics.tls.keyFile go together");
+        EdgeConfig.Tls made = with(json -> json.getJsonObject("signalling").getJsonObject("tls").put("enabled", true)
+                .put("selfSigned", true)).signalling().tls();
+        assertEquals(EdgeConfig.Tls.SELF_SIGNED_CERT, made.certPath(), "a made certificate's default place");
+        assertEquals("wss", made.scheme(true));
+        assertEquals("https", made.scheme(false));
+    }
+
     private static void assertRefused(Consumer<JsonObject> change, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with(change), message);
         assertTrue(e.getMessage().startsWith(message), e.getMessage());

@@ -36,9 +36,9 @@ class AdminTokenFileTest {
                 "p2pedge.Main")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            Waits.until(() -> Files.readString(log).contains(" ready: "), 60_000, "the edge logs that it is ready");
+            Waits.until(() -> Files.readString(log).contains(" ready:"), 60_000, "the edge logs that it is ready");
             String output = Files.readString(log);
-            System.out.println(output.lines().filter(l -> l.contains(" ready: ")).findFirst().orElse(""));
+            System.out.println(output.lines().filter(l -> l.contains(" ready:")).findFirst().orElse(""));
             assertTrue(Files.exists(file), "the made token is written to metrics.adminTokenFile: " + output);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
                     "readable and writable by the edge's user alone");

@@ -107,7 +107,7 @@ public final class Lab implements AutoCloseable {
         builder.environment().put("MALLOC_ARENA_MAX", "2");
         Edge edge = new Edge(name, address, builder.start(), log);
         edges.add(edge);
-        Waits.until(() -> Files.readString(log).contains(" ready: ") || !edge.process.isAlive(), 90_000,
+        Waits.until(() -> Files.readString(log).contains(" ready:") || !edge.process.isAlive(), 90_000,
                 "edge " + name + " starts (" + log + ")");
         if (!edge.process.isAlive()) {
             throw new IllegalStateException("edge " + name + " exited: " + Files.readString(log));
