@@ -4,6 +4,7 @@ import p2pedge.config.EdgeConfig;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,16 +110,23 @@ final class StartupBlock {
     }
 
     private static String tls(EdgeConfig config, Facts facts) {
-        List<String> ports = new ArrayList<>();
-        Map<String, EdgeConfig.Tls> byPort = Map.of("signalling", config.signalling().tls(), "metrics", config.metrics().tls());
-        for (String port : List.of("signalling", "metrics")) {
-            EdgeConfig.Tls tls = byPort.get(port);
+        // Ports that share a certificate are named together: one file, one fingerprint to compare.
+        Map<String, List<String>> portsByCert = new LinkedHashMap<>();
+        Map<String, String> describedCert = new LinkedHashMap<>();
+        for (Map.Entry<String, EdgeConfig.Tls> port : List.of(Map.entry("signalling", config.signalling().tls()),
+                Map.entry("metrics", config.metrics().tls()))) {
+            EdgeConfig.Tls tls = port.getValue();
             if (tls.enabled()) {
-                ports.add(port + " " + (tls.selfSigned() ? "self-signed " : "") + tls.certPath()
-                        + Optional.ofNullable(facts.fingerprints().get(port)).map(f -> " (SHA-256 " + f + ")").orElse(""));
+                portsByCert.computeIfAbsent(tls.certPath(), k -> new ArrayList<>()).add(port.getKey());
+                describedCert.putIfAbsent(tls.certPath(), (tls.selfSigned() ? "self-signed " : "") + tls.certPath()
+                        + Optional.ofNullable(facts.fingerprints().get(port.getKey())).map(f -> " (SHA-256 " + f + ")").orElse(""));
             }
         }
-        return ports.isEmpty() ? "off (signalling.tls, metrics.tls): put a TLS proxy in front on the internet" : String.join("; ", ports);
+        if (portsByCert.isEmpty()) {
+            return "off (signalling.tls, metrics.tls): put a TLS proxy in front on the internet";
+        }
+        return portsByCert.entrySet().stream().map(e -> String.join(" and ", e.getValue()) + ": " + describedCert.get(e.getKey()))
+                .collect(Collectors.joining("; "));
     }
 
     private static String cluster(EdgeConfig.Cluster c, int edges) {
