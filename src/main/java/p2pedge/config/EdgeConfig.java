@@ -2,9 +2,7 @@ package p2pedge.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import p2pedge.net.IpLiteral;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -511,13 +509,18 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         + "(DNS lookup of a headless service) or cluster.kubernetes.serviceName (Kubernetes API)");
             }
             // The member binds and announces cluster.host alone: on loopback no other edge could ever reach it.
-            InetAddress host = IpLiteral.parse(cluster.host());
-            if (cluster.host().equalsIgnoreCase("localhost") || host != null && host.isLoopbackAddress()) {
+            if (loopback(cluster.host())) {
                 throw new IllegalArgumentException("cluster.discovery 'kubernetes' needs cluster.host set to the pod's "
                         + "address (CLUSTER_HOST from the downward API's status.podIP), got '" + cluster.host() + "'");
             }
         }
         return cluster;
+    }
+
+    /** Whether {@code host} spells a loopback address (by its text: config, a leaf package, resolves no name). */
+    private static boolean loopback(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.matches("\\[?(0{0,4}:){2,7}0{0,3}1]?");
     }
 
     private static Admission admission(JsonObject a) {

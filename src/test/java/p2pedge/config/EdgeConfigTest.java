@@ -153,7 +153,7 @@ class EdgeConfigTest {
             JsonObject cluster = json.getJsonObject("cluster").put("discovery", "kubernetes").put("host", "10.0.0.5");
             cluster.getJsonObject("kubernetes").put("serviceDns", "  ").put("namespace", "edges");
         }, "cluster.discovery 'kubernetes' needs cluster.kubernetes.serviceDns");
-        for (String loopback : new String[] {"127.0.0.1", "127.1.2.3", "localhost", "::1"}) {
+        for (String loopback : new String[] {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "0:0:0:0:0:0:0:1"}) {
             assertRefused(json -> {
                 JsonObject cluster = json.getJsonObject("cluster").put("discovery", "kubernetes").put("host", loopback);
                 cluster.getJsonObject("kubernetes").put("serviceDns", "p2p-edge-hazelcast.default.svc.cluster.local");
