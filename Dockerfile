@@ -17,14 +17,16 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends openjdk-17-jre-headless curl \
       libpulse0 libx11-6 libxfixes3 libxrandr2 libxcomposite1 libdbus-1-3 libudev1 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --home /opt/p2p-edge --shell /usr/sbin/nologin edge
+ && groupadd --system --gid 10001 edge \
+ && useradd --system --uid 10001 --gid edge --home /opt/p2p-edge --shell /usr/sbin/nologin edge
 WORKDIR /opt/p2p-edge
 COPY --from=build /src/target/p2p-edge.jar p2p-edge.jar
 COPY conf conf
 COPY cluster.xml cluster.xml
 # The edge's own state (the admin token it makes when METRICS_ADMINTOKEN is unset), writable by it alone.
 RUN mkdir -m 700 data && chown edge data
-USER edge
+# By number: Kubernetes' runAsNonRoot can only check a numeric user (deploy/kubernetes runs it as 10001).
+USER 10001:10001
 # glibc keeps at most 2 malloc arenas instead of up to 8 per core: bounded native memory (see README, "Native memory").
 ENV MALLOC_ARENA_MAX=2
 EXPOSE 3333/tcp 9333/tcp 5701/tcp 40000-40999/udp 41000/udp 41000/tcp 3478/udp

@@ -88,7 +88,10 @@ public final class EdgeCluster {
         return new EdgeClusterManager(hazelcastConfig(cluster));
     }
 
-    /** cluster.xml with its ${cluster.*} placeholders filled from the edge configuration. */
+    /**
+     * cluster.xml with its ${cluster.*} placeholders filled from the edge configuration, and with discovery
+     * {@code kubernetes}, Hazelcast's Kubernetes join in place of the file's TCP-IP join.
+     */
     public static Config hazelcastConfig(EdgeConfig.Cluster cluster) throws IOException {
         Properties properties = new Properties();
         properties.setProperty("cluster.name", cluster.name());
@@ -101,7 +104,11 @@ public final class EdgeCluster {
             if (in == null) {
                 throw new IOException("no " + file + " and no built-in cluster.xml");
             }
-            return new XmlConfigBuilder(in).setProperties(properties).build();
+            Config config = new XmlConfigBuilder(in).setProperties(properties).build();
+            if (cluster.discovery() == EdgeConfig.Discovery.KUBERNETES) {
+                KubernetesJoin.apply(config, cluster);
+            }
+            return config;
         }
     }
 

@@ -138,9 +138,21 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
 
     /**
      * The edge cluster (Hazelcast). {@code name}, {@code host}, {@code port} and {@code members} fill the
-     * placeholders of {@code configFile} (cluster.xml).
+     * placeholders of {@code configFile} (cluster.xml); {@code discovery} says how the members find each other.
      */
-    public record Cluster(boolean enabled, String configFile, String name, String host, int port, String members) {
+    public record Cluster(boolean enabled, String configFile, String name, String host, int port, String members,
+                          Discovery discovery, Kubernetes kubernetes) {
+    }
+
+    /** {@code cluster.discovery}: the fixed list in {@code cluster.members} ({@code tcp-ip}), or {@code kubernetes}. */
+    public enum Discovery { TCP_IP, KUBERNETES }
+
+    /**
+     * {@code cluster.kubernetes} (discovery {@code kubernetes}): the edges are the addresses a DNS lookup of
+     * {@code serviceDns} (a headless service) returns; when it is empty, the endpoints of {@code serviceName} in
+     * {@code namespace} (empty: the pod's own), read from the Kubernetes API, which needs the rights to read them.
+     */
+    public record Kubernetes(String serviceDns, String namespace, String serviceName) {
     }
 
     /**
@@ -440,10 +452,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(cp, "p2p.capacity.raiseAfterSeconds", "raiseAfterSeconds", 1, 3600),
                         intIn(cp, "p2p.capacity.lowerAfterSeconds", "lowerAfterSeconds", 1, 3600),
                         intIn(cp, "p2p.capacity.holdSeconds", "holdSeconds", 0, 86_400)));
-        JsonObject c = section(json, "cluster");
-        Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
-                string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),
-                intIn(c, "cluster.port", "port", 1, 65535), string(c, "cluster.members", "members"));
+        Cluster cluster = cluster(section(json, "cluster"));
         List<IceServer> iceServers = new ArrayList<>();
         for (Object o : array(json, "iceServers", "iceServers")) {
             if (!(o instanceof JsonObject server)) {
@@ -519,6 +528,35 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 metrics, http, admission(section(json, "admission")));
     }
 
+    private static Cluster cluster(JsonObject c) {
+        JsonObject k = section(c, "cluster.kubernetes", "kubernetes");
+        Cluster cluster = new Cluster(bool(c, "cluster.enabled", "enabled"), string(c, "cluster.configFile", "configFile"),
+                string(c, "cluster.name", "name"), string(c, "cluster.host", "host"),
+                intIn(c, "cluster.port", "port", 1, 65535), string(c, "cluster.members", "members"),
+                oneOf(c, "cluster.discovery", "discovery", Discovery.class),
+                new Kubernetes(string(k, "cluster.kubernetes.serviceDns", "serviceDns").trim(),
+                        string(k, "cluster.kubernetes.namespace", "namespace").trim(),
+                        string(k, "cluster.kubernetes.serviceName", "serviceName").trim()));
+        if (cluster.discovery() == Discovery.KUBERNETES) {
+            if (cluster.kubernetes().serviceDns().isEmpty() && cluster.kubernetes().serviceName().isEmpty()) {
+                throw new IllegalArgumentException("cluster.discovery 'kubernetes' needs cluster.kubernetes.serviceDns "
+                        + "(DNS lookup of a headless service) or cluster.kubernetes.serviceName (Kubernetes API)");
+            }
+            // The member binds and announces cluster.host alone: on loopback no other edge could ever reach it.
+            if (loopback(cluster.host())) {
+                throw new IllegalArgumentException("cluster.discovery 'kubernetes' needs cluster.host set to the pod's "
+                        + "address (CLUSTER_HOST from the downward API's status.podIP), got '" + cluster.host() + "'");
+            }
+        }
+        return cluster;
+    }
+
+    /** Whether {@code host} spells a loopback address (by its text: config, a leaf package, resolves no name). */
+    private static boolean loopback(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.matches("\\[?(0{0,4}:){2,7}0{0,3}1]?");
+    }
+
     private static Admission admission(JsonObject a) {
         List<JwtKey> keys = new ArrayList<>();
         for (Object o : array(a, "admission.jwtKeys", "jwtKeys")) {
@@ -589,17 +627,21 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         return Map.copyOf(out);
     }
 
-    /** The constant of {@code type} that {@code key} names in lower case. */
+    /** The constant of {@code type} that {@code key} names in lower case ({@code TCP_IP} is spelled tcp-ip). */
     private static <E extends Enum<E>> E oneOf(JsonObject json, String path, String key, Class<E> type) {
         Object value = required(json, path, key, Object.class, "");
         E[] choices = type.getEnumConstants();
         for (E choice : choices) {
-            if (choice.name().toLowerCase(Locale.ROOT).equals(value)) {
+            if (spelling(choice).equals(value)) {
                 return choice;
             }
         }
         throw new IllegalArgumentException("config key '" + path + "' must be one of " + Arrays.stream(choices)
-                .map(c -> "'" + c.name().toLowerCase(Locale.ROOT) + "'").collect(Collectors.joining(", ")) + ", got '" + value + "'");
+                .map(c -> "'" + spelling(c) + "'").collect(Collectors.joining(", ")) + ", got '" + value + "'");
+    }
+
+    private static String spelling(Enum<?> choice) {
+        return choice.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** The value of a key that must be there, of {@code type} ({@code what} names it in the error). */

@@ -134,6 +134,49 @@ class EdgeConfigTest {
         assertEquals("https", made.scheme(false));
     }
 
+    @Test
+    void clusterDiscoveryIsTcpIpUnlessTheFileOrTheEnvironmentSaysKubernetes() throws IOException {
+        EdgeConfig.Cluster shipped = with(json -> { }).cluster();
+        assertEquals(EdgeConfig.Discovery.TCP_IP, shipped.discovery());
+        assertEquals(new EdgeConfig.Kubernetes("", "", ""), shipped.kubernetes());
+
+        EdgeConfig.Cluster dns = with(json -> {
+            JsonObject cluster = json.getJsonObject("cluster").put("discovery", "kubernetes").put("host", "10.0.0.5");
+            cluster.getJsonObject("kubernetes").put("serviceDns", "p2p-edge-hazelcast.default.svc.cluster.local");
+        }).cluster();
+        assertEquals(EdgeConfig.Discovery.KUBERNETES, dns.discovery());
+        assertEquals("p2p-edge-hazelcast.default.svc.cluster.local", dns.kubernetes().serviceDns());
+
+        // One variable per key, as a pod's env sets them.
+        EdgeConfig.Cluster api = EdgeConfig.from(ConfigOverrides.apply(shipped(), Map.of(), Map.of(
+                "CLUSTER_DISCOVERY", "kubernetes", "CLUSTER_HOST", "10.0.0.6",
+                "CLUSTER_KUBERNETES_NAMESPACE", "edges", "CLUSTER_KUBERNETES_SERVICENAME", "p2p-edge-hazelcast"))).cluster();
+        assertEquals(EdgeConfig.Discovery.KUBERNETES, api.discovery());
+        assertEquals(new EdgeConfig.Kubernetes("", "edges", "p2p-edge-hazelcast"), api.kubernetes());
+        assertEquals("10.0.0.6", api.host());
+    }
+
+    @Test
+    void kubernetesDiscoveryWithoutAServiceOrOnLoopbackFailsAtStart() {
+        assertRefused(json -> json.getJsonObject("cluster").put("discovery", "k8s"),
+                "config key 'cluster.discovery' must be one of 'tcp-ip', 'kubernetes', got 'k8s'");
+        assertRefused(json -> json.getJsonObject("cluster").put("discovery", "tcp_ip"),
+                "config key 'cluster.discovery' must be one of");
+        assertRefused(json -> json.getJsonObject("cluster").remove("kubernetes"), "config section 'cluster.kubernetes' is missing");
+        assertRefused(json -> json.getJsonObject("cluster").put("discovery", "kubernetes").put("host", "10.0.0.5"),
+                "cluster.discovery 'kubernetes' needs cluster.kubernetes.serviceDns");
+        assertRefused(json -> {
+            JsonObject cluster = json.getJsonObject("cluster").put("discovery", "kubernetes").put("host", "10.0.0.5");
+            cluster.getJsonObject("kubernetes").put("serviceDns", "  ").put("namespace", "edges");
+        }, "cluster.discovery 'kubernetes' needs cluster.kubernetes.serviceDns");
+        for (String loopback : new String[] {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "0:0:0:0:0:0:0:1"}) {
+            assertRefused(json -> {
+                JsonObject cluster = json.getJsonObject("cluster").put("discovery", "kubernetes").put("host", loopback);
+                cluster.getJsonObject("kubernetes").put("serviceDns", "p2p-edge-hazelcast.default.svc.cluster.local");
+            }, "cluster.discovery 'kubernetes' needs cluster.host set to the pod's address");
+        }
+    }
+
     private static void assertRefused(Consumer<JsonObject> change, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> with(change), message);
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
