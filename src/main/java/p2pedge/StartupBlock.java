@@ -133,7 +133,12 @@ final class StartupBlock {
         if (!c.enabled()) {
             return "standalone";
         }
+        String discovery = switch (c.discovery()) {
+            case TCP_IP -> "members " + c.members();
+            case KUBERNETES -> "Kubernetes discovery " + (c.kubernetes().serviceDns().isBlank()
+                    ? c.kubernetes().namespace() + "/" + c.kubernetes().serviceName() : c.kubernetes().serviceDns());
+        };
         return "'" + c.name() + "', " + edges + " edge(s) now, member port " + c.host() + ":" + c.port()
-                + " (never public), members " + c.members();
+                + " (never public), " + discovery;
     }
 }
