@@ -7,6 +7,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import p2pedge.config.EdgeConfig;
+import p2pedge.media.FeedbackCounters;
+import p2pedge.media.LayerCounters;
 import p2pedge.media.MediaApi;
 import p2pedge.media.MediaSnapshot;
 import p2pedge.webrtc.IceCandidate;
@@ -32,12 +34,23 @@ public final class FakeMediaPlane extends VerticleBase {
             + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendonly\r\na=rtpmap:111 opus/48000/2\r\n";
 
     private final EdgeConfig config;
+    /** What its snapshots say the (absent) media port dropped, by reason. */
+    private final Map<String, Long> portDropped;
     /** Session -> stream, from offer to close. */
     private final Map<Long, String> sessions = new HashMap<>();
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
     public FakeMediaPlane(EdgeConfig config) {
+        this(config, Map.of());
+    }
+
+    /**
+     * One whose snapshots report {@code portDropped} as datagrams its media port dropped, by reason: the edge then
+     * registers the meters a forwarder's drops make it register.
+     */
+    public FakeMediaPlane(EdgeConfig config, Map<String, Long> portDropped) {
         this.config = config;
+        this.portDropped = Map.copyOf(portDropped);
     }
 
     @Override
@@ -54,7 +67,8 @@ public final class FakeMediaPlane extends VerticleBase {
         consumers.add(bus.localConsumer(MediaApi.VIEWER_LEGS, m -> m.reply(new io.vertx.core.json.JsonObject())));
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(configured(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(
-                new MediaSnapshot(sessions.size(), config.streams().size(), 0, 0, 0).toJson())));
+                new MediaSnapshot(sessions.size(), config.streams().size(), 0, 0, 0, FeedbackCounters.NONE, portDropped, 0,
+                        LayerCounters.NONE).toJson())));
         consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streams())));
         for (String refused : List.of(MediaApi.PUBLISH, MediaApi.UNPUBLISH, MediaApi.PLAY, MediaApi.STOP_PLAYING)) {
             consumers.add(bus.localConsumer(refused, m -> m.fail(503, "no media plane in this test")));

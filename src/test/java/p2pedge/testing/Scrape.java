@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** One scrape of an edge's {@code /metrics}: every sample, keyed by its name and labels as printed. */
 public final class Scrape {
@@ -59,6 +61,16 @@ public final class Scrape {
             }
             return true;
         }).mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+    }
+
+    /** The samples' names: a query names these (a histogram's {@code _bucket}, {@code _count}, {@code _sum} each). */
+    public Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        for (String key : samples.keySet()) {
+            int brace = key.indexOf('{');
+            names.add(brace < 0 ? key : key.substring(0, brace));
+        }
+        return names;
     }
 
     /** Whether any sample's name starts with {@code prefix}. */

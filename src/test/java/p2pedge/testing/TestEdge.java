@@ -33,10 +33,18 @@ public final class TestEdge implements AutoCloseable {
      */
     public static TestEdge startAsMainDoes(JsonObject overrides) throws Exception {
         refuseNativeMediaInFastTier();
+        return startAsMainDoes(overrides, Edge::configuredMediaPlane);
+    }
+
+    /**
+     * As {@link #startAsMainDoes}, Vert.x's and the JVM's meters included, with the media contract answered by
+     * {@code plane}: with a {@link FakeMediaPlane}, the whole metrics port without libwebrtc (the fast tier).
+     */
+    public static TestEdge startAsMainDoes(JsonObject overrides, Edge.MediaPlane plane) throws Exception {
         EdgeConfig config = loadConfig(overrides);
         var registry = EdgeMetrics.newRegistry();
         Vertx vertx = EdgeCluster.startVertx(config, registry).await(30, TimeUnit.SECONDS).vertx();
-        Edge edge = Edge.start(vertx, config, EdgeCluster.standalone(), registry).await(30, TimeUnit.SECONDS);
+        Edge edge = Edge.start(vertx, config, EdgeCluster.standalone(), registry, plane).await(30, TimeUnit.SECONDS);
         return new TestEdge(vertx, edge, config, true);
     }
 
