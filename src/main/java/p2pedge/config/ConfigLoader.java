@@ -13,9 +13,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Loads the edge configuration: the defaults built into the jar (a copy of {@code conf/edge.json}), then the
- * operator's file ({@code -Dconfig.file}, {@code CONFIG_FILE}, or {@code conf/edge.json} when present), then
- * per-key system property and environment overrides.
+ * Loads the edge configuration with vertx-config: the defaults built into the jar (a copy of {@code conf/edge.json}),
+ * then the operator's file ({@code -Dconfig.file}, {@code CONFIG_FILE}, or {@code conf/edge.json} when present), then
+ * per-key overrides from system properties and the environment ({@link ConfigOverrides}; the property wins).
  */
 public final class ConfigLoader {
 
@@ -31,23 +31,41 @@ public final class ConfigLoader {
 
     /** Loads with an extra object merged over the files (tests use it instead of touching global properties). */
     public static Future<EdgeConfig> load(Vertx vertx, Path file, JsonObject extra) {
-        ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+        ConfigRetrieverOptions files = new ConfigRetrieverOptions()
                 .setScanPeriod(0)
                 .setIncludeDefaultStores(false)
                 .addStore(jsonFile(DEFAULTS_RESOURCE, false));
         if (file != null) {
-            options.addStore(jsonFile(file.toString(), false));
+            files.addStore(jsonFile(file.toString(), false));
         }
-        ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-        return retriever.getConfig()
-                .andThen(ar -> retriever.close())
-                .map(json -> {
-                    JsonObject merged = json.mergeIn(extra, true);
-                    Map<String, String> sys = new HashMap<>();
-                    System.getProperties().forEach((k, v) -> sys.put(k.toString(), v.toString()));
-                    EdgeConfig.refuseMovedOverrides(sys, System.getenv());
-                    return EdgeConfig.from(ConfigOverrides.apply(merged, sys, System.getenv()));
+        // System properties and the environment come flat (a.b.c, A_B_C) and as strings: ConfigOverrides maps each
+        // onto the key it names, in the key's type, so they are read raw rather than merged into the tree.
+        return Future.all(retrieve(vertx, files), retrieve(vertx, flat("sys")), retrieve(vertx, flat("env")))
+                .map(all -> {
+                    JsonObject merged = all.<JsonObject>resultAt(0).mergeIn(extra, true);
+                    Map<String, String> sys = strings(all.resultAt(1));
+                    Map<String, String> env = strings(all.resultAt(2));
+                    EdgeConfig.refuseMovedOverrides(sys, env);
+                    return EdgeConfig.from(ConfigOverrides.apply(merged, sys, env));
                 });
+    }
+
+    private static Future<JsonObject> retrieve(Vertx vertx, ConfigRetrieverOptions options) {
+        ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+        return retriever.getConfig().andThen(ar -> retriever.close());
+    }
+
+    /** vertx-config's store of system properties ({@code sys}) or environment variables ({@code env}), as strings. */
+    private static ConfigRetrieverOptions flat(String type) {
+        return new ConfigRetrieverOptions().setScanPeriod(0).setIncludeDefaultStores(false)
+                .addStore(new ConfigStoreOptions().setType(type)
+                        .setConfig(new JsonObject().put("raw-data", true).put("cache", false)));
+    }
+
+    private static Map<String, String> strings(JsonObject flat) {
+        Map<String, String> out = new HashMap<>();
+        flat.forEach(entry -> out.put(entry.getKey(), String.valueOf(entry.getValue())));
+        return out;
     }
 
     private static Path operatorFile() {
