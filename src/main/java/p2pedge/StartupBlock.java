@@ -139,6 +139,6 @@ final class StartupBlock {
                     ? c.kubernetes().namespace() + "/" + c.kubernetes().serviceName() : c.kubernetes().serviceDns());
         };
         return "'" + c.name() + "', " + edges + " edge(s) now, member port " + c.host() + ":" + c.port()
-                + " (never public), " + discovery;
+                + " (never public), " + discovery + ", event bus " + (c.eventBusTls().enabled() ? "mutual TLS" : "plain (cluster.eventBusTls)");
     }
 }

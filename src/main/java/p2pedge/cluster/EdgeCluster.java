@@ -8,6 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -64,7 +68,8 @@ public final class EdgeCluster {
      */
     public static Future<ClusteredVertx> startVertx(EdgeConfig config, MeterRegistry registry) {
         var options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-                .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true));
+                .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true))
+                .setEventBusOptions(eventBusOptions(config.cluster().eventBusTls()));
         var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
         if (!config.cluster().enabled()) {
             return Future.succeededFuture(new ClusteredVertx(builder.build(), standalone()));
@@ -77,6 +82,18 @@ public final class EdgeCluster {
         }
         return builder.withClusterManager(manager).buildClustered()
                 .map(vertx -> new ClusteredVertx(vertx, member(manager)));
+    }
+
+    /** The clustered event bus, with mutual TLS when {@code cluster.eventBusTls} asks for it. */
+    static EventBusOptions eventBusOptions(EdgeConfig.EventBusTls tls) {
+        EventBusOptions options = new EventBusOptions();
+        if (!tls.enabled()) {
+            return options;
+        }
+        // Peers are other edges reached by address, not by a name on their certificate: the CA is what vouches.
+        return options.setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()))
+                .setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
     }
 
     /** A Vert.x instance and what it knows of its cluster. */

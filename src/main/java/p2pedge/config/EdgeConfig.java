@@ -141,7 +141,16 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * placeholders of {@code configFile} (cluster.xml); {@code discovery} says how the members find each other.
      */
     public record Cluster(boolean enabled, String configFile, String name, String host, int port, String members,
-                          Discovery discovery, Kubernetes kubernetes) {
+                          Discovery discovery, Kubernetes kubernetes, EventBusTls eventBusTls) {
+    }
+
+    /**
+     * {@code cluster.eventBusTls}: mutual TLS between the edges' event buses (which carry relayed signalling and the
+     * admin API's cluster-wide answers). Each edge presents {@code certFile}/{@code keyFile} and accepts only peers
+     * whose certificate {@code caFile} vouches for (one shared self-signed certificate can be both). Hazelcast's own
+     * member traffic (the Host Peer map) has no TLS in its open-source edition: see the README's cluster section.
+     */
+    public record EventBusTls(boolean enabled, String certFile, String keyFile, String caFile) {
     }
 
     /** {@code cluster.discovery}: the fixed list in {@code cluster.members} ({@code tcp-ip}), or {@code kubernetes}. */
@@ -536,7 +545,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                 oneOf(c, "cluster.discovery", "discovery", Discovery.class),
                 new Kubernetes(string(k, "cluster.kubernetes.serviceDns", "serviceDns").trim(),
                         string(k, "cluster.kubernetes.namespace", "namespace").trim(),
-                        string(k, "cluster.kubernetes.serviceName", "serviceName").trim()));
+                        string(k, "cluster.kubernetes.serviceName", "serviceName").trim()),
+                eventBusTls(section(c, "cluster.eventBusTls", "eventBusTls")));
         if (cluster.discovery() == Discovery.KUBERNETES) {
             if (cluster.kubernetes().serviceDns().isEmpty() && cluster.kubernetes().serviceName().isEmpty()) {
                 throw new IllegalArgumentException("cluster.discovery 'kubernetes' needs cluster.kubernetes.serviceDns "
@@ -602,6 +612,17 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         }
         if (tls.certFile().isEmpty() != tls.keyFile().isEmpty()) {
             throw new IllegalArgumentException(path + ".certFile and " + path + ".keyFile go together: set both or neither");
+        }
+        return tls;
+    }
+
+    private static EventBusTls eventBusTls(JsonObject t) {
+        String path = "cluster.eventBusTls.";
+        EventBusTls tls = new EventBusTls(bool(t, path + "enabled", "enabled"), string(t, path + "certFile", "certFile").trim(),
+                string(t, path + "keyFile", "keyFile").trim(), string(t, path + "caFile", "caFile").trim());
+        if (tls.enabled() && (tls.certFile().isEmpty() || tls.keyFile().isEmpty() || tls.caFile().isEmpty())) {
+            throw new IllegalArgumentException("cluster.eventBusTls.enabled needs certFile, keyFile and caFile (PEM): each edge "
+                    + "presents its certificate and accepts only those caFile vouches for");
         }
         return tls;
     }
