@@ -69,10 +69,6 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         public static final String SELF_SIGNED_CERT = "data/tls/self-signed-cert.pem";
         public static final String SELF_SIGNED_KEY = "data/tls/self-signed-key.pem";
 
-        public static Tls off() {
-            return new Tls(false, "", "", false);
-        }
-
         /** The certificate file the port uses (a made one's default place when none is named). */
         public String certPath() {
             return certFile.isEmpty() && selfSigned ? SELF_SIGNED_CERT : certFile;
