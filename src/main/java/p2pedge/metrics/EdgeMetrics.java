@@ -23,6 +23,8 @@ public final class EdgeMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final Timer failover;
+    private final Timer offerPlacement;
+    private final Timer offerMedia;
 
     public EdgeMetrics(PrometheusMeterRegistry registry, String edgeId, IntSupplier clusterMembers) {
         this.registry = registry;
@@ -34,8 +36,29 @@ public final class EdgeMetrics {
                 .minimumExpectedValue(Duration.ofMillis(5))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
+        offerPlacement = offerStage("placement", "request_offer until classification placed the player on the edge");
+        offerMedia = offerStage("media", "placed on the edge until the media plane's offer is sent to the player");
         Gauge.builder("p2pedge.cluster.members", clusterMembers::getAsInt)
                 .description("Edges in the cluster (1 when standalone)").register(registry);
+    }
+
+    /** The two stages of an edge-served player's request_offer -> offer, so that the slower one shows. */
+    private Timer offerStage(String stage, String description) {
+        return Timer.builder("p2pedge.offer").tag("stage", stage).description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** request_offer -> placed on the edge (the classification round trip). */
+    public void offerPlaced(long nanos) {
+        offerPlacement.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Placed on the edge -> the edge's offer sent (the media plane's round trip). */
+    public void offerSent(long nanos) {
+        offerMedia.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public static PrometheusMeterRegistry newRegistry() {

@@ -58,6 +58,8 @@ final class PlayerSession {
     /** How often the player says its picture froze on its current connection (-1: it never said). */
     private int reportedFreezes = -1;
     private long lastHeardNanos = System.nanoTime();
+    /** When the pending request_offer arrived (0: none pending), for the offer-stage timers. */
+    private long offerRequestedNanos;
     /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
     private Reachability reachability;
 
@@ -273,6 +275,7 @@ final class PlayerSession {
             return;
         }
         state = State.PLACING;
+        offerRequestedNanos = System.nanoTime();
         if (request.mapped().isEmpty() || reachability.mapping() != NatMapping.UNKNOWN) {
             relays.requestOffer(this, request.reports());
             return;
@@ -322,6 +325,7 @@ final class PlayerSession {
 
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
     void becomeClient(long hostId) {
+        offerRequestedNanos = 0;
         pendingOffer.settle();
         releaseEdgeConnection();
         role = P2pApi.Role.CLIENT;
@@ -330,6 +334,13 @@ final class PlayerSession {
 
     /** Served by the edge itself (as a host, or edge-only). */
     void serveFromEdge(P2pApi.Role placedAs) {
+        long placedNanos = System.nanoTime();
+        // Only a placement straight from this player's request is timed (not a fallback after a silent host).
+        boolean timed = state == State.PLACING && offerRequestedNanos != 0;
+        if (timed) {
+            metrics.offerPlaced(placedNanos - offerRequestedNanos);
+        }
+        offerRequestedNanos = 0;
         role = placedAs;
         state = State.OFFERING;
         hasEdgeConnection = true;
@@ -343,6 +354,9 @@ final class PlayerSession {
                 return;
             }
             MediaApi.Offer offer = ar.result();
+            if (timed) {
+                metrics.offerSent(System.nanoTime() - placedNanos);
+            }
             state = State.OFFERED;
             streamKbps = offer.bitrateKbps();
             send(EdgeMessages.edgeOffer(id, offer.sdp(), offer.candidates(), iceServers, placedAs == P2pApi.Role.HOST,
