@@ -91,8 +91,8 @@ public final class Edge {
                 : AdminTokenFile.obtain(vertx, tokenFile).recover(t -> Future.failedFuture(new IllegalStateException(
                         "cannot keep the admin token in " + tokenFile + " (metrics.adminTokenFile; or set metrics.adminToken): "
                                 + t.getMessage(), t)));
-        return token.compose(adminToken -> LocalCertificates.prepare(vertx, config).compose(v -> start(vertx, config, cluster, registry, mediaPlane.create(config, cluster, vertx),
-                adminToken, tokenFile)));
+        return token.compose(adminToken -> LocalCertificates.prepare(vertx, config).compose(v -> start(vertx, config, cluster,
+                registry, mediaPlane.create(config, cluster, vertx), adminToken, tokenFile)));
     }
 
     private static Future<Edge> start(Vertx vertx, EdgeConfig config, EdgeCluster cluster, PrometheusMeterRegistry registry,

@@ -6,6 +6,7 @@ import p2pedge.cluster.EdgeCluster;
 import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
 import p2pedge.http.SelfSignedCertificate;
+import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.metrics.EdgeMetrics;
 
 import java.nio.file.Path;
@@ -97,18 +98,23 @@ public final class Main {
         }
     }
 
-    /** SHA-256 of the certificate each TLS port serves (what a person compares with the browser's). */
+    /**
+     * SHA-256 of each certificate a TLS port serves, by its file (what a person compares with the browser's), in the
+     * colon-separated form SDP's fingerprints use.
+     */
     private static Map<String, String> fingerprints(EdgeConfig config) {
         Map<String, String> out = new HashMap<>();
-        Map.of("signalling", config.signalling().tls(), "metrics", config.metrics().tls()).forEach((port, tls) -> {
+        for (EdgeConfig.Tls tls : config.httpTls().values()) {
             if (tls.enabled()) {
-                try {
-                    out.put(port, SelfSignedCertificate.fingerprint(SelfSignedCertificate.read(Path.of(tls.certPath()))));
-                } catch (java.io.IOException e) {
-                    out.put(port, "unreadable: " + e.getMessage());
-                }
+                out.computeIfAbsent(tls.certPath(), file -> {
+                    try {
+                        return DtlsCertificate.fingerprintOf(SelfSignedCertificate.read(Path.of(file)).getEncoded());
+                    } catch (java.io.IOException | java.security.cert.CertificateException e) {
+                        return "unreadable: " + e.getMessage();
+                    }
+                });
             }
-        });
+        }
         return out;
     }
 

@@ -21,7 +21,7 @@ final class StartupBlock {
      *
      * @param metricsPort  -1 when metrics are off
      * @param edges        edges in the cluster now (1 standalone)
-     * @param fingerprints SHA-256 of the certificate each TLS port serves, by port name ({@code signalling}, {@code metrics})
+     * @param fingerprints SHA-256 of each certificate a TLS port serves, by its file
      */
     record Facts(String edgeId, int signallingPort, int metricsPort, Optional<Path> adminTokenFile, int edges,
                  Map<String, String> fingerprints) {
@@ -112,20 +112,19 @@ final class StartupBlock {
     private static String tls(EdgeConfig config, Facts facts) {
         // Ports that share a certificate are named together: one file, one fingerprint to compare.
         Map<String, List<String>> portsByCert = new LinkedHashMap<>();
-        Map<String, String> describedCert = new LinkedHashMap<>();
-        for (Map.Entry<String, EdgeConfig.Tls> port : List.of(Map.entry("signalling", config.signalling().tls()),
-                Map.entry("metrics", config.metrics().tls()))) {
-            EdgeConfig.Tls tls = port.getValue();
+        Map<String, EdgeConfig.Tls> tlsByCert = new LinkedHashMap<>();
+        config.httpTls().forEach((port, tls) -> {
             if (tls.enabled()) {
-                portsByCert.computeIfAbsent(tls.certPath(), k -> new ArrayList<>()).add(port.getKey());
-                describedCert.putIfAbsent(tls.certPath(), (tls.selfSigned() ? "self-signed " : "") + tls.certPath()
-                        + Optional.ofNullable(facts.fingerprints().get(port.getKey())).map(f -> " (SHA-256 " + f + ")").orElse(""));
+                portsByCert.computeIfAbsent(tls.certPath(), k -> new ArrayList<>()).add(port);
+                tlsByCert.putIfAbsent(tls.certPath(), tls);
             }
-        }
+        });
         if (portsByCert.isEmpty()) {
             return "off (signalling.tls, metrics.tls): put a TLS proxy in front on the internet";
         }
-        return portsByCert.entrySet().stream().map(e -> String.join(" and ", e.getValue()) + ": " + describedCert.get(e.getKey()))
+        return portsByCert.entrySet().stream().map(e -> String.join(" and ", e.getValue()) + ": "
+                        + (tlsByCert.get(e.getKey()).selfSigned() ? "self-signed " : "") + e.getKey()
+                        + Optional.ofNullable(facts.fingerprints().get(e.getKey())).map(f -> " (SHA-256 " + f + ")").orElse(""))
                 .collect(Collectors.joining("; "));
     }
 

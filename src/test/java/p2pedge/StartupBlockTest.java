@@ -42,7 +42,7 @@ class StartupBlockTest {
         String block = block(new JsonObject().put("signalling", new JsonObject().put("tls", tls))
                         .put("metrics", new JsonObject().put("tls", tls.copy()))
                         .put("p2p", new JsonObject().put("enabled", false)),
-                Map.of("signalling", "AB:CD", "metrics", "AB:CD"));
+                Map.of("/etc/edge/cert.pem", "AB:CD"));
         System.out.println(block);
         assertTrue(block.contains("player       https://localhost:3333/?stream=app/stream"), block);
         assertTrue(block.contains("wss://localhost:3333/app/stream"), block);

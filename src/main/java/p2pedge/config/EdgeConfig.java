@@ -84,6 +84,14 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
         }
     }
 
+    /** Each HTTP port's TLS section, by port name ({@code signalling}, then {@code metrics}). */
+    public Map<String, Tls> httpTls() {
+        Map<String, Tls> byPort = new java.util.LinkedHashMap<>();
+        byPort.put("signalling", signalling.tls());
+        byPort.put("metrics", metrics.tls());
+        return byPort;
+    }
+
     /**
      * WHIP ingest on the signalling port ({@code POST /{app}/{stream}}).
      *

@@ -53,9 +53,11 @@ public final class ConnectionGuard {
     }
 
     /** The idle timeout; no HTTP/2 over cleartext, whose protocol sniffing would run before the guard sees the connection. */
-    public HttpServerOptions configure(HttpServerOptions options) {
-        return options.setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+    public HttpServerOptions configure(HttpServerOptions options, EdgeConfig.Tls tls) {
+        options.setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setHttp2ClearTextEnabled(false);
+        // The header deadline starts once a TLS handshake is done: the handshake gets the same bound.
+        return ServerTls.apply(options, tls, config.headerTimeoutSeconds());
     }
 
     /**

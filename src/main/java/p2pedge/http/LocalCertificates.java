@@ -34,7 +34,7 @@ public final class LocalCertificates {
     /** Runs on a worker thread (file and key work); fails with the file named when it cannot be written. */
     public static Future<Void> prepare(Vertx vertx, EdgeConfig config) {
         Map<String, EdgeConfig.Tls> wanted = new LinkedHashMap<>();
-        for (EdgeConfig.Tls tls : List.of(config.signalling().tls(), config.metrics().tls())) {
+        for (EdgeConfig.Tls tls : config.httpTls().values()) {
             if (tls.enabled() && tls.selfSigned()) {
                 wanted.putIfAbsent(tls.certPath(), tls);
             }

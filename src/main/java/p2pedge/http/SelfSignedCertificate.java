@@ -85,19 +85,6 @@ public final class SelfSignedCertificate {
         return Base64.getEncoder().encodeToString(sha256(certificate.getPublicKey().getEncoded()));
     }
 
-    /** SHA-256 of the whole certificate in colon-separated hex: what a person compares with a browser's dialog. */
-    public static String fingerprint(X509Certificate certificate) throws IOException {
-        try {
-            StringBuilder out = new StringBuilder();
-            for (byte b : sha256(certificate.getEncoded())) {
-                out.append(out.isEmpty() ? "" : ":").append(String.format("%02X", b));
-            }
-            return out.toString();
-        } catch (CertificateException e) {
-            throw new IOException(e);
-        }
-    }
-
     private static Set<String> subjectNames(X509Certificate certificate) throws IOException {
         Set<String> names = new LinkedHashSet<>();
         try {

@@ -16,7 +16,7 @@ public final class ServerTls {
      * @param handshakeTimeoutSeconds a connection must finish its TLS handshake within this (the HTTP header timeout
      *                                only starts once it has: a client that opens TCP and stays silent is cut here)
      */
-    public static HttpServerOptions apply(HttpServerOptions options, EdgeConfig.Tls tls, int handshakeTimeoutSeconds) {
+    static HttpServerOptions apply(HttpServerOptions options, EdgeConfig.Tls tls, int handshakeTimeoutSeconds) {
         if (!tls.enabled()) {
             return options;
         }

@@ -12,7 +12,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.config.EdgeConfig;
 import p2pedge.http.ConnectionGuard;
-import p2pedge.http.ServerTls;
 import p2pedge.media.MediaApi;
 import p2pedge.media.MediaSnapshot;
 import p2pedge.metrics.EdgeMetrics;
@@ -77,8 +76,7 @@ public final class MetricsVerticle extends VerticleBase {
                 .end(new JsonObject().put("status", admin.draining() ? "draining" : "up").put("edge", edgeId).encode()));
         router.get("/dashboard/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
         ConnectionGuard guard = new ConnectionGuard(vertx, http, "metrics", metrics);
-        server = guard.install(vertx.createHttpServer(ServerTls.apply(guard.configure(new HttpServerOptions()), config.tls(),
-                        http.headerTimeoutSeconds())))
+        server = guard.install(vertx.createHttpServer(guard.configure(new HttpServerOptions(), config.tls())))
                 .requestHandler(guard.requests(router));
         return overviews.completion().compose(v -> server.listen(config.port(), config.host()))
                 .onSuccess(s -> LOG.info(() -> "metrics on " + config.tls().scheme(false) + "://" + config.host() + ":" + s.actualPort() + "/metrics"));

@@ -58,7 +58,7 @@ final class PlayerSession {
     /** How often the player says its picture froze on its current connection (-1: it never said). */
     private int reportedFreezes = -1;
     private long lastHeardNanos = System.nanoTime();
-    /** When the pending request_offer arrived (0: none pending), for the offer-stage timers. */
+    /** When the last request_offer arrived (PLACING is entered only then), for the offer-stage timers. */
     private long offerRequestedNanos;
     /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
     private Reachability reachability;
@@ -325,7 +325,6 @@ final class PlayerSession {
 
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
     void becomeClient(long hostId) {
-        offerRequestedNanos = 0;
         pendingOffer.settle();
         releaseEdgeConnection();
         role = P2pApi.Role.CLIENT;
@@ -336,11 +335,10 @@ final class PlayerSession {
     void serveFromEdge(P2pApi.Role placedAs) {
         long placedNanos = System.nanoTime();
         // Only a placement straight from this player's request is timed (not a fallback after a silent host).
-        boolean timed = state == State.PLACING && offerRequestedNanos != 0;
+        boolean timed = state == State.PLACING;
         if (timed) {
             metrics.offerPlaced(placedNanos - offerRequestedNanos);
         }
-        offerRequestedNanos = 0;
         role = placedAs;
         state = State.OFFERING;
         hasEdgeConnection = true;

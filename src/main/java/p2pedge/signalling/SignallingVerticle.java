@@ -22,7 +22,6 @@ import p2pedge.admission.Refused;
 import p2pedge.config.EdgeConfig;
 import p2pedge.config.EdgeConfig.P2pConsent;
 import p2pedge.http.ConnectionGuard;
-import p2pedge.http.ServerTls;
 import p2pedge.net.PerAddressCap;
 import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
@@ -122,8 +121,7 @@ public final class SignallingVerticle extends VerticleBase {
         guard = new ConnectionGuard(vertx, config.http(), "signalling", metrics);
         // Netty refuses a larger frame from its header, before buffering it; the session answers that, and a
         // message that outgrows the limit over several frames (MessageAssembler), with the protocol's 413 error.
-        HttpServerOptions options = ServerTls.apply(guard.configure(new HttpServerOptions()), s.tls(),
-                        config.http().headerTimeoutSeconds())
+        HttpServerOptions options = guard.configure(new HttpServerOptions(), s.tls())
                 .setHost(s.host())
                 .setPort(s.port())
                 .setMaxWebSocketFrameSize(s.maxFrameBytes())
