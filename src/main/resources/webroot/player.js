@@ -10,6 +10,9 @@ const playerToken = params.get('token');
 const signallingUrl = params.get('ws')
   || `${wsScheme}//${location.host}/${streamName}${playerToken ? `?token=${encodeURIComponent(playerToken)}` : ''}`;
 const RETRY_MS = 3000;
+// After a stop with offer_follows, the edge places us again unasked; we ask ourselves only if no offer came by then
+// (longer than a host's time to offer, 3 s by default, after which the edge serves us itself).
+const OFFER_FOLLOWS_MS = 10000;
 const REPORT_MS = 5000;
 // A Host Peer reports its relays' upload this often: the edge lowers or raises the clients it may take from it.
 const UPLOAD_REPORT_MS = 2000;
@@ -244,8 +247,11 @@ async function requestOffer() {
     mapped = await probeNat().catch(() => []);
     log(`NAT probe: ${mapped.join(', ') || 'no public address learnt'}`);
   }
-  // reports: we tell the edge how our relays go (stats), so it needs no trial to let us host.
-  send(mapped.length > 0 ? { command: 'request_offer', mapped, reports: true } : { command: 'request_offer', reports: true });
+  // reports: we tell the edge how our relays go (stats), so it needs no trial to let us host. offer_after_stop: when
+  // our host leaves, the edge places us again at once and sends the offer unasked (a failover saves a round trip).
+  const request = { command: 'request_offer', reports: true, offer_after_stop: true };
+  if (mapped.length > 0) request.mapped = mapped;
+  send(request);
   failoverStage('request');
 }
 
@@ -309,7 +315,11 @@ async function handle(message) {
         retirePeerConnection();
         state.peerId = null;
         showPeers();
-        requestOffer();
+        if (message.offer_follows === true) {
+          awaitOffer();
+        } else {
+          requestOffer();
+        }
       }
       break;
     case 'ping':
@@ -321,6 +331,18 @@ async function handle(message) {
     default:
       log(`ignoring command ${message.command}`);
   }
+}
+
+/** The edge said an offer follows: ask for one only if none came in time. */
+function awaitOffer() {
+  const offersBefore = state.offers;
+  const waitingOn = socket;
+  setTimeout(() => {
+    if (socket === waitingOn && state.offers === offersBefore && state.peerId === null) {
+      log('no offer followed the stop: asking again');
+      requestOffer();
+    }
+  }, OFFER_FOLLOWS_MS);
 }
 
 async function answerOffer(offer) {

@@ -163,6 +163,11 @@ public final class Placement {
     private final Map<Long, Peer> peers = new HashMap<>();
     /** Read by {@link Search#accepts}, possibly on a registry's thread. */
     private final Set<String> departedEdges = ConcurrentHashMap.newKeySet();
+    /**
+     * Hosts that left while the registry removes their entries: their clients are told at once and ask again (or are
+     * served unasked) before that removal completes, and must not be placed back on them. Read like departedEdges.
+     */
+    private final Set<Long> leavingHosts = ConcurrentHashMap.newKeySet();
     private boolean draining;
 
     /** @param millis the clock (milliseconds) relay outcomes are learnt on */
@@ -211,10 +216,15 @@ public final class Placement {
         Set<PairKind> stopped = mayBeClient ? outcomes.stopped(millis.getAsLong()) : Set.of();
         Search search = mayBeClient
                 ? new Search(stream, peer.profile.family(), session, settings.edgeId(), excluded,
-                        h -> !departedEdges.contains(h.edgeId()) && policy.acceptsClients(h) && mayPair(h, reachability, stopped),
+                        h -> available(h) && policy.acceptsClients(h) && mayPair(h, reachability, stopped),
                         policy::score)
                 : null;
         return new Request(session, peer, releaseFrom, search);
+    }
+
+    /** Neither the host nor its edge is on its way out. */
+    private boolean available(HostEntry host) {
+        return !departedEdges.contains(host.edgeId()) && !leavingHosts.contains(host.hostId());
     }
 
     /** Whether a relay from {@code host} to a player reachable as {@code client} is tried now. */
@@ -331,7 +341,7 @@ public final class Placement {
         }
         long now = millis.getAsLong();
         Set<PairKind> stopped = outcomes.stopped(now);
-        return regrouping.moves(candidates, hosts, (target, mover) -> !departedEdges.contains(target.edgeId())
+        return regrouping.moves(candidates, hosts, (target, mover) -> available(target)
                 && policy.acceptsClients(target) && mayPair(target, mover, stopped), now);
     }
 
@@ -457,11 +467,18 @@ public final class Placement {
     /** A player left: what to give back (empty: classification never saw it). */
     public Optional<Leaving> leave(long session) {
         Peer peer = peers.remove(session);
-        return peer == null ? Optional.empty() : Optional.of(new Leaving(peer.hostOf, peer.registeredHost));
+        if (peer == null) {
+            return Optional.empty();
+        }
+        if (peer.registeredHost) {
+            leavingHosts.add(session); // until orphaned(): the registry may still list it
+        }
+        return Optional.of(new Leaving(peer.hostOf, peer.registeredHost));
     }
 
-    /** A host that left had these clients: they hold no slot on it any more. */
+    /** A host that left had these clients: they hold no slot on it any more, and its registry entry is gone. */
     public void orphaned(long host, Set<Long> clients) {
+        leavingHosts.remove(host);
         clients.forEach(c -> relayEnded(host, c));
     }
 

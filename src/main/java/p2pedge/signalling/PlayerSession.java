@@ -277,7 +277,7 @@ final class PlayerSession {
         state = State.PLACING;
         offerRequestedNanos = System.nanoTime();
         if (request.mapped().isEmpty() || reachability.mapping() != NatMapping.UNKNOWN) {
-            relays.requestOffer(this, request.reports());
+            relays.requestOffer(this, request);
             return;
         }
         // The page's STUN probe: checked against what the edge's STUN ports answered this address, then placed.
@@ -289,7 +289,7 @@ final class PlayerSession {
             List<Reachability.Observed> observed = ar.succeeded() ? ar.result().stream()
                     .map(a -> new Reachability.Observed(a.server(), address, a.port())).toList() : List.of();
             reachability = new Reachability(address, Reachability.mapping(address, request.mapped(), observed));
-            relays.requestOffer(this, request.reports());
+            relays.requestOffer(this, request);
         });
     }
 

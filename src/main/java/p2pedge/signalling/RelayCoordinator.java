@@ -68,11 +68,11 @@ final class RelayCoordinator {
     }
 
     /**
-     * A player asks for the stream: place it on a host, or have the edge serve it. {@code reports}: it said it reports
-     * its relays' state (the project's page).
+     * A player asks for the stream: place it on a host, or have the edge serve it. What else the project's page said
+     * (that it reports its relays' state, that it takes an offer unasked after a stop) is kept for its next relays.
      */
-    void requestOffer(PlayerSession player, boolean reports) {
-        execute(table.requestOffer(player.id(), reports));
+    void requestOffer(PlayerSession player, PlayerMessage.RequestOffer request) {
+        execute(table.requestOffer(player.id(), request.reports(), request.offerAfterStop()));
     }
 
     void answerFromClient(PlayerSession client, PlayerMessage.Answer answer) throws ProtocolException {
@@ -107,8 +107,10 @@ final class RelayCoordinator {
 
     /** A player left (stop, socket closed, timed out): free its slot, re-serve its clients at once. */
     void sessionClosed(PlayerSession player) {
+        // Leave first: classification then sees the host go before any of its clients, re-served below, asks again.
+        Future<P2pApi.Departure> departure = p2p.leave(player.id());
         execute(table.sessionClosed(player.id()));
-        p2p.leave(player.id()).onComplete(ar -> {
+        departure.onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warning("session " + player.id() + ": leave failed: " + ar.cause().getMessage());
                 return;

@@ -141,6 +141,8 @@ final class RelayTable {
     private final LongSupplier trialPeerIds;
     /** Players that report their relay state with {@code stats}: their relays count only once reported. */
     private final Set<Long> reporters = new HashSet<>();
+    /** Players that want their next offer unasked after a stop ({@code offer_after_stop}: the project's page). */
+    private final Set<Long> offeredAfterStop = new HashSet<>();
     /** Clients told to stop because their host failed or left -> when (failover latency). */
     private final Map<Long, Long> stopSentNanos = new HashMap<>();
     /** Edges announced gone, newest last (edge ids are never reused); bounded, as a restart adds one each time. */
@@ -178,11 +180,15 @@ final class RelayTable {
 
     /**
      * A player asks for the stream: a relay it still had ends, and that host is not tried again for it during the
-     * cooldown; hosts that failed it or are cooling down count towards its host attempts.
+     * cooldown; hosts that failed it or are cooling down count towards its host attempts. {@code offerAfterStop}: when
+     * its relay ends, it gets the stop and then an offer, unasked.
      */
-    List<RelayAction> requestOffer(long client, boolean reports) {
+    List<RelayAction> requestOffer(long client, boolean reports, boolean offerAfterStop) {
         if (reports) {
             reporters.add(client);
+        }
+        if (offerAfterStop) {
+            offeredAfterStop.add(client);
         }
         List<RelayAction> out = new ArrayList<>();
         requestOffer(client, out);
@@ -317,8 +323,7 @@ final class RelayTable {
         if (failure.beforeOffer()) {
             requestOffer(failure.client(), out); // it has no offer yet: place it again right away
         } else {
-            stopSentNanos.put(failure.client(), nanos.getAsLong());
-            out.add(new RelayAction.ToPlayer(failure.client(), EdgeMessages.stop(failure.client(), failure.host()))); // it re-asks
+            stop(failure.client(), failure.host(), out);
         }
         return out;
     }
@@ -402,7 +407,14 @@ final class RelayTable {
     List<RelayAction> sessionClosed(long player) {
         List<RelayAction> out = new ArrayList<>();
         stopSentNanos.remove(player);
+        offeredAfterStop.remove(player);
         endRelayOfClient(player, out);
+        // Its clients here are re-served now, not once the registry has let it go (hostDeparted finds them done).
+        for (Relay relay : new ArrayList<>(relaysByClient.values())) {
+            if (relay.hostId() == player) {
+                hostLeft(player, relay.client(), Cause.HOST_LEFT, out);
+            }
+        }
         cooldown.forget(player);
         failedHostsByClient.remove(player);
         reporters.remove(player);
@@ -655,7 +667,17 @@ final class RelayTable {
             // No offer reached it yet: a "host left" stop would break OvenPlayer; serve it now.
             requestOffer(clientId, out);
         } else {
-            stopSentNanos.put(clientId, nanos.getAsLong());
+            stop(clientId, hostId, out);
+        }
+    }
+
+    /** The client is told its relay from {@code hostId} is over: it asks again, or is served unasked if it said so. */
+    private void stop(long clientId, long hostId, List<RelayAction> out) {
+        stopSentNanos.put(clientId, nanos.getAsLong());
+        if (offeredAfterStop.contains(clientId)) {
+            out.add(new RelayAction.ToPlayer(clientId, EdgeMessages.stopOfferFollows(clientId, hostId)));
+            requestOffer(clientId, out);
+        } else {
             out.add(new RelayAction.ToPlayer(clientId, EdgeMessages.stop(clientId, hostId)));
         }
     }

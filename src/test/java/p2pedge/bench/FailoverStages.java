@@ -22,14 +22,17 @@ final class FailoverStages {
 
     static {
         STAGES.put("stop", "host tab closed -> the edge's stop at the client");
-        STAGES.put("request", "stop -> request_offer sent");
-        STAGES.put("offer", "request_offer -> offer received");
+        STAGES.put("request", "stop -> request_offer sent (none when the stop said an offer follows)");
+        STAGES.put("offer", "request_offer (or that stop) -> offer received");
         STAGES.put("answer", "offer -> answer sent (remote and local descriptions set)");
         STAGES.put("ice", "answer -> ICE connected");
         STAGES.put("connected", "ICE -> DTLS done (connection connected)");
         STAGES.put("packet", "DTLS -> first video packet received");
         STAGES.put("decoded", "first video packet -> first frame decoded");
     }
+
+    /** A page told that an offer follows its stop does not ask: the next stage counts from the stop. */
+    private static final String OPTIONAL = "request";
 
     private final Map<String, List<Double>> millis = new LinkedHashMap<>();
     /** Each failover's first decoded frame, ms after the host closed. */
@@ -48,6 +51,9 @@ final class FailoverStages {
         StringBuilder timeline = new StringBuilder();
         for (String stage : STAGES.keySet()) {
             Long at = record.getLong(stage);
+            if (at == null && stage.equals(OPTIONAL) && previous != null) {
+                continue;
+            }
             timeline.append(' ').append(stage).append(' ').append(at == null ? "-" : "+" + (at - closedAtMillis));
             if (at != null && previous != null) {
                 millis.get(stage).add((double) (at - previous));
@@ -58,7 +64,7 @@ final class FailoverStages {
         if (last != null) {
             decoded.add((double) (last - closedAtMillis));
         }
-        if (STAGES.keySet().stream().anyMatch(stage -> record.getLong(stage) == null)) {
+        if (STAGES.keySet().stream().anyMatch(stage -> !stage.equals(OPTIONAL) && record.getLong(stage) == null)) {
             incomplete++;
         }
         timelines.add(timeline.toString().trim());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,32 @@ class P2pSignallingTest {
         // They ask again: the first is served by the edge (and hosts), the second lands on it.
         long newHost = servedByEdge(clients.get(0));
         assertEquals(ids.get(1), placedOn(clients.get(1), clients.get(0), newHost));
+    }
+
+    @Test
+    void aClientThatTakesAnOfferAfterAStopIsServedUnaskedWhenItsHostLeaves(Vertx vertx) throws Exception {
+        start(vertx, new JsonObject());
+        SignallingClient host = player(vertx);
+        long hostId = servedByEdge(host);
+        SignallingClient page = player(vertx);
+        page.send(new JsonObject().put("command", "request_offer").put("offer_after_stop", true));
+        long pageId = host.expect("request_offer_p2p").getLong("peer_id");
+        relay(host, hostId, page, pageId);
+        SignallingClient ovenPlayer = player(vertx);
+        long ovenPlayerId = placedOn(ovenPlayer, host, hostId);
+        relay(host, hostId, ovenPlayer, ovenPlayerId);
+        host.close();
+        JsonObject stop = page.expect("stop");
+        assertEquals(hostId, stop.getLong("peer_id"));
+        assertEquals(Boolean.TRUE, stop.getBoolean("offer_follows"));
+        JsonObject offer = page.expect("offer");
+        assertEquals(pageId, offer.getLong("id"), "the same session, which never asked again");
+        assertEquals(0, offer.getLong("peer_id"), "served by the edge, never placed back on the host that left");
+        JsonObject plainStop = ovenPlayer.expect("stop");
+        assertEquals(hostId, plainStop.getLong("peer_id"));
+        assertFalse(plainStop.containsKey("offer_follows"), "OvenPlayer asks again itself: " + plainStop.encode());
+        ovenPlayer.expectSilence(Duration.ofMillis(300));
+        assertEquals(ovenPlayerId, placedOn(ovenPlayer, page, pageId), "it asks and lands on the page, a host now");
     }
 
     @Test

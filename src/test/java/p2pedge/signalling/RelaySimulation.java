@@ -117,24 +117,33 @@ final class RelaySimulation {
         void join(long session, String userAgent) {
             online.add(session);
             userAgents.put(session, userAgent);
-            execute(table.requestOffer(session, false));
+            execute(table.requestOffer(session, false, false));
         }
 
         /** A player connects and asks for the stream, saying whether it reports its relays (the project's page does). */
         void join(long session, String userAgent, boolean reports) {
+            join(session, userAgent, reports, false);
+        }
+
+        /** The same, {@code offerAfterStop}: it takes an offer unasked after a stop (the project's page). */
+        void join(long session, String userAgent, boolean reports, boolean offerAfterStop) {
             if (!reports) {
                 silentOnRelays.add(session);
             }
             online.add(session);
             userAgents.put(session, userAgent);
-            execute(table.requestOffer(session, reports));
+            execute(table.requestOffer(session, reports, offerAfterStop));
         }
 
-        /** The player's socket closes: what SignallingVerticle and the classification verticle do. */
+        /**
+         * The player's socket closes: what SignallingVerticle and the classification verticle do, in the order the
+         * slowest registry allows: classification hears of the leave first, the clients here are re-served (and may
+         * be placed again) while the registry still lists the host, then the registry lets it go.
+         */
         void leave(long session) {
             online.remove(session);
-            execute(table.sessionClosed(session));
             Placement.Leaving leaving = placement.leave(session).orElse(null);
+            execute(table.sessionClosed(session));
             if (leaving == null) {
                 return;
             }

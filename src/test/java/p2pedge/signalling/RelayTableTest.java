@@ -127,7 +127,7 @@ class RelayTableTest {
         assertReplaced(Cause.CLIENT_SILENT, P2pApi.RelayOutcome.FAILED, true);
         assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
         assertTrue(accepted(HOST), "one client's silence is not enough against a host");
-        a.execute(a.table.requestOffer(CLIENT, false));
+        a.execute(a.table.requestOffer(CLIENT, false, false));
         assertTrue(requests().get(1).excluded().contains(HOST));
     }
 
@@ -199,8 +199,40 @@ class RelayTableTest {
         assertReplaced(Cause.HOST_LEFT, null, true);
         assertTrue(sim.registry.snapshot().result().stream().allMatch(h -> h.clients().isEmpty()), "no slot left held");
         sim.advanceMillis(700);
-        a.execute(a.table.requestOffer(CLIENT, false));
+        a.execute(a.table.requestOffer(CLIENT, false, false));
         assertEquals(List.of(700_000_000L), a.failovers, "from the stop to its media up again");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aClientHereIsToldWhenItsHostsSocketClosesNotWhenTheRegistryAnswers(TestPolicies policy) throws ProtocolException {
+        pair(policy, "edge-a");
+        offer(a);
+        answer();
+        List<RelayAction> closed = a.table.sessionClosed(HOST);
+        assertTrue(closed.contains(new RelayAction.ToPlayer(CLIENT, EdgeMessages.stop(CLIENT, HOST))), closed.toString());
+        a.execute(closed);
+        assertEquals(List.of(), a.table.hostDeparted(HOST, Map.of(CLIENT, "edge-a"), Cause.HOST_LEFT, false),
+                "the registry's answer finds its clients here served");
+        assertEquals(Map.of(Cause.HOST_LEFT, 1), a.replaced);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestPolicies.class)
+    void aClientThatTakesAnOfferAfterAStopIsPlacedAgainAtOnceNeverOnTheHostThatLeft(TestPolicies policy) throws ProtocolException {
+        sim = new RelaySimulation(policy, RULES, 2);
+        a = sim.edge("edge-a");
+        a.join(HOST, DESKTOP, true);
+        a.join(CLIENT, DESKTOP, true, true);
+        assertEquals(P2pApi.Role.CLIENT, a.roles.get(CLIENT));
+        offer(a);
+        answer();
+        a.leave(HOST); // the registry still lists the host while its client is placed again
+        assertTrue(a.inbox(CLIENT).contains(EdgeMessages.stopOfferFollows(CLIENT, HOST)), a.inbox(CLIENT).toString());
+        assertEquals(2, requests().size(), "placed again without asking");
+        assertNotEquals(P2pApi.Role.CLIENT, a.roles.get(CLIENT), "no host but the one that left: served by the edge");
+        assertEquals(OptionalLong.empty(), a.table.hostOf(CLIENT));
+        assertEquals(Map.of(Cause.HOST_LEFT, 1), a.replaced);
     }
 
     @ParameterizedTest
@@ -348,11 +380,11 @@ class RelayTableTest {
         a.execute(a.table.stopRelay(CLIENT, HOST));
         assertEquals(EdgeMessages.stop(HOST, CLIENT), a.last(HOST));
         assertTrue(a.replaced.isEmpty(), "its own choice is not a re-placement");
-        a.execute(a.table.requestOffer(CLIENT, false));
+        a.execute(a.table.requestOffer(CLIENT, false, false));
         assertEquals(Set.of(HOST), requests().get(1).excluded());
         assertFalse(requests().get(1).edgeOnly());
         sim.advanceMillis(RULES.pairCooldownMillis());
-        assertEquals(List.of(), a.table.requestOffer(CLIENT, false).stream().filter(x -> x instanceof RelayAction.Classify c
+        assertEquals(List.of(), a.table.requestOffer(CLIENT, false, false).stream().filter(x -> x instanceof RelayAction.Classify c
                 && !c.excluded().isEmpty()).toList(), "the cooldown is over");
     }
 
@@ -362,11 +394,11 @@ class RelayTableTest {
         long[] now = {0};
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> now[0], online::contains, RelayTableTest.TRIAL_PEER_IDS);
         for (long host = 10; host < 10 + RULES.maxHostAttemptsPerClient(); host++) {
-            table.requestOffer(CLIENT, false);
+            table.requestOffer(CLIENT, false, false);
             List<RelayAction> asked = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(host, "e"), true, false);
             table.hostUnreachable(((RelayAction.AskHost) asked.get(1)).relay());
         }
-        RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT, false).get(0);
+        RelayAction.Classify last = (RelayAction.Classify) table.requestOffer(CLIENT, false, false).get(0);
         assertEquals(Set.of(10L, 11L), last.excluded());
         assertTrue(last.edgeOnly(), "out of host attempts: served by the edge");
     }
@@ -413,7 +445,7 @@ class RelayTableTest {
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
         table.answerFromClient(CLIENT, HOST, ANSWER); // no stats before: taken as connected (OvenPlayer)
         nanos[0] += 20_000_000_000L;
-        List<RelayAction> reasked = table.requestOffer(CLIENT, false);
+        List<RelayAction> reasked = table.requestOffer(CLIENT, false, false);
         assertEquals(List.of(P2pApi.RelayOutcome.GAVE_UP_UNSEEN), outcomes(reasked), "asked again 20 s after its answer");
         RelayAction.Report report = (RelayAction.Report) reasked.stream().filter(RelayAction.Report.class::isInstance).findFirst().orElseThrow();
         assertEquals("198.51.100.7", report.clientAddress());
@@ -483,7 +515,7 @@ class RelayTableTest {
         assertNull(sim.host(HOST));
         a.join(CLIENT, DESKTOP);
         assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT), "served by the edge at once: " + a.inbox(CLIENT));
-        a.execute(a.table.requestOffer(HOST, false));
+        a.execute(a.table.requestOffer(HOST, false, false));
         assertEquals(P2pApi.Role.CLIENT, a.roles.get(HOST), "asking again, it may play from a host, never be one");
         assertEquals(1, a.trials.size(), "tried once");
     }
@@ -521,7 +553,7 @@ class RelayTableTest {
     @Test
     void aMovedClientKeepsItsEdgeConnectionUntilItsRelayConnects() throws ProtocolException {
         RelayTable table = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
-        table.requestOffer(CLIENT, true);
+        table.requestOffer(CLIENT, true, false);
         List<RelayAction> placed = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, true);
         assertFalse(placed.stream().anyMatch(x -> x instanceof RelayAction.ReleaseEdge));
         table.offerFromHost(HOST, CLIENT, OFFER, List.of());
@@ -531,7 +563,7 @@ class RelayTableTest {
         assertEquals(1, connected.stream().filter(x -> x.equals(new RelayAction.ReleaseEdge(CLIENT))).count(), connected.toString());
 
         RelayTable other = new RelayTable("e", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
-        other.requestOffer(CLIENT, true);
+        other.requestOffer(CLIENT, true, false);
         other.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "e"), true, false);
         other.offerFromHost(HOST, CLIENT, OFFER, List.of());
         other.answerFromClient(CLIENT, HOST, ANSWER);

@@ -94,6 +94,14 @@ public final class EdgeMessages {
         return new JsonObject().put("command", "stop").put("id", id).put("peer_id", peerId).encode();
     }
 
+    /**
+     * A client's relay from {@code peerId} is over and the edge already places it again: an offer follows unasked
+     * (to a player that sent {@code offer_after_stop}). {@code offer_follows} tells it not to ask.
+     */
+    public static String stopOfferFollows(long id, long peerId) {
+        return new JsonObject().put("command", "stop").put("id", id).put("peer_id", peerId).put("offer_follows", true).encode();
+    }
+
     /** Reply to change_rendition; OvenPlayer reads {@code auto} at the top level, others inside message. */
     public static String renditionChanged(long id, String renditionName, boolean auto) {
         JsonObject message = new JsonObject().put("rendition_name", renditionName).put("auto", auto);

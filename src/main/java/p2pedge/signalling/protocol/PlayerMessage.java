@@ -23,8 +23,11 @@ public sealed interface PlayerMessage {
      *               edge's two STUN ports just before asking (its NAT probe); empty from other players
      * @param reports the project's player page only ({@code "reports": true}): it reports its relays' state with
      *                {@code stats}, so the edge sees whether it relays
+     * @param offerAfterStop the project's player page only ({@code "offer_after_stop": true}): when its host leaves or
+     *                       its relay fails, the edge sends the {@code stop} and then, unasked, a new offer (the page
+     *                       does not ask again: a failover saves a round trip). OvenPlayer asks again after a stop.
      */
-    record RequestOffer(Long id, List<String> mapped, boolean reports) implements PlayerMessage {
+    record RequestOffer(Long id, List<String> mapped, boolean reports, boolean offerAfterStop) implements PlayerMessage {
         @Override
         public boolean requiresId() {
             return false;

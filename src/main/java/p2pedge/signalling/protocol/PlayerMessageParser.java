@@ -47,7 +47,8 @@ public final class PlayerMessageParser {
         }
         Long id = optionalInteger(json, "id");
         return switch (name) {
-            case "request_offer" -> new PlayerMessage.RequestOffer(id, mapped(json), Boolean.TRUE.equals(optionalBoolean(json, "reports")));
+            case "request_offer" -> new PlayerMessage.RequestOffer(id, mapped(json), Boolean.TRUE.equals(optionalBoolean(json, "reports")),
+                    Boolean.TRUE.equals(optionalBoolean(json, "offer_after_stop")));
             case "answer" -> new PlayerMessage.Answer(id, peerId(json), description(json.getValue("sdp"), "answer"));
             case "candidate" -> new PlayerMessage.Candidates(id, peerId(json), candidates(json));
             case "stop" -> new PlayerMessage.Stop(id, optionalInteger(json, "peer_id"));
