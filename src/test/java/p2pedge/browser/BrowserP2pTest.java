@@ -141,6 +141,11 @@ class BrowserP2pTest {
                     number(clients.get(i), "window.p2pEdgePlayer.peerId") == 0 ? "the edge" : "a new host peer");
         }
         for (int i = 0; i < clients.size(); i++) {
+            // The stop said an offer follows (the page sent offer_after_stop): the page took it without asking again.
+            assertEquals(Boolean.TRUE, clients.get(i).eval("(() => { const f = window.p2pEdgePlayer.failovers.at(-1);"
+                    + " return f.stop > 0 && f.offer >= f.stop && f.request === undefined; })()"), "client " + i + " did not ask again");
+        }
+        for (int i = 0; i < clients.size(); i++) {
             // Make-before-break: the old connection is closed only once the new one has decoded a frame.
             clients.get(i).waitUntil("window.p2pEdgePlayer.log.some(l => l.includes('switched to the new connection'))",
                     Duration.ofSeconds(5), "client " + i + " switched once its new connection decoded");
