@@ -404,13 +404,14 @@ async function answerOffer(offer) {
     if (st === 'failed' && offer.peer_id === 0) setState('error', 'media connection failed');
   };
   await connection.setRemoteDescription(offer.sdp);
-  for (const candidate of offer.candidates || []) {
-    await connection.addIceCandidate(candidate);
-  }
+  // Queued together (the connection runs them in order): one wake-up of this page's thread, not one per candidate.
+  const added = Promise.all((offer.candidates || []).map((candidate) => connection.addIceCandidate(candidate)));
   const answer = await connection.createAnswer();
-  await connection.setLocalDescription(answer);
+  // The answer is final once created: sent before it is applied, the edge opens its side while the browser applies
+  // it and gathers, so our first checks find it ready.
   send({ command: 'answer', id: offer.id, peer_id: offer.peer_id, sdp: { type: answer.type, sdp: answer.sdp } });
   failoverStage('answer');
+  await Promise.all([added, connection.setLocalDescription(answer)]);
   state.answeredAt = performance.now();
   state.firstFrameAt = null;
   setState('connecting media');

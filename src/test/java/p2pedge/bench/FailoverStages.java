@@ -24,8 +24,8 @@ final class FailoverStages {
         STAGES.put("stop", "host tab closed -> the edge's stop at the client");
         STAGES.put("request", "stop -> request_offer sent (none when the stop said an offer follows)");
         STAGES.put("offer", "request_offer (or that stop) -> offer received");
-        STAGES.put("answer", "offer -> answer sent (remote and local descriptions set)");
-        STAGES.put("ice", "answer -> ICE connected");
+        STAGES.put("answer", "offer -> answer sent (remote description set, answer created)");
+        STAGES.put("ice", "answer -> ICE connected (local description set, checks)");
         STAGES.put("connected", "ICE -> DTLS done (connection connected)");
         STAGES.put("packet", "DTLS -> first video packet received");
         STAGES.put("decoded", "first video packet -> first frame decoded");
