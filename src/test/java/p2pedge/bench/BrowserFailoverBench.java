@@ -111,7 +111,7 @@ public final class BrowserFailoverBench {
                 String label = "stage=\"" + stage + "\"";
                 double n = scrape.value("p2pedge_offer_seconds_count", label);
                 System.out.printf(Locale.ROOT, "the edge's request_offer -> offer, stage %s (p2pedge_offer_seconds, every edge-served "
-                        + "offer of the run): %.0f offers, mean %.1f ms, p50 <= %.0f ms, p99 <= %.0f ms (histogram buckets), max %.1f ms%n",
+                        + "offer a player asked for): %.0f offers, mean %.1f ms, p50 <= %.0f ms, p99 <= %.0f ms (histogram buckets), max %.1f ms%n",
                         stage, n, 1000 * scrape.value("p2pedge_offer_seconds_sum", label) / n,
                         1000 * bucketBound(scrape, "p2pedge_offer_seconds", label, 0.5),
                         1000 * bucketBound(scrape, "p2pedge_offer_seconds", label, 0.99),
