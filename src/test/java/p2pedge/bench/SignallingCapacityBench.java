@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * their clients, whose hosts, synthetic too, offer to them through the edge). For each step: sustained joins per
  * second with JOINERS joins in flight, placement latency (request_offer -> the offer that serves the player, from
  * the edge or from its host), the edge's CPU, RSS and live heap after a full GC, and its roles as its /metrics says.
- * Environment: STEPS (default "1000 5000 10000"), JOINERS (32).
+ * Before the steps, WARMUP players (default 2000) join and leave, not counted: the edge's and the load client's
+ * first minute is mostly JIT compilation, which made a run's figures depend on how many steps came before. The load
+ * client's own CPU (this JVM) is printed beside the edge's: on two cores it needs about as much.
+ * Environment: STEPS (default "1000 5000 10000"), JOINERS (32), WARMUP (2000, 0 for none).
  */
 public final class SignallingCapacityBench {
 
@@ -33,23 +36,37 @@ public final class SignallingCapacityBench {
         int[] steps = Arrays.stream(System.getenv().getOrDefault("STEPS", "1000 5000 10000").trim().split("\\s+"))
                 .mapToInt(Integer::parseInt).toArray();
         int joiners = Integer.parseInt(System.getenv().getOrDefault("JOINERS", "32"));
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2000"));
         int metricsPort = Waits.freePort();
         System.out.printf(Locale.ROOT, "one edge process (forwarder plane, demo 320x180@15), P2P policy ome, N=2; synthetic "
                 + "players on one shared WebSocket client, %d joins in flight; placement = request_offer -> serving offer%n", joiners);
-        System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
-                "max ms", "edge CPU%", "RSS MB", "heap MB", "host / client / edge");
+        System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
+                "max ms", "edge CPU%", "load CPU%", "RSS MB", "heap MB", "host / client / edge");
         Vertx vertx = Vertx.vertx();
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000));
         List<AutoPlayer> players = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(joiners);
-        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "media.maxViewers", "50000",
+        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "p2p.maxClientPeersPerHostPeer", "2", "media.maxViewers", "50000",
                 "media.connectTimeoutSeconds", "600", "media.forwarder.port", "0", "metrics.port", Integer.toString(metricsPort),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
+            if (warmup > 0) {
+                List<Future<AutoPlayer>> warming = new ArrayList<>();
+                for (int i = 0; i < warmup; i++) {
+                    warming.add(pool.submit(() -> AutoPlayer.join(client, edge.port(), AutoPlayer.CHROME_UA)));
+                }
+                for (Future<AutoPlayer> f : warming) {
+                    f.get(60, TimeUnit.SECONDS).close();
+                }
+                Waits.until(() -> Scrape.of(metricsPort).value("p2pedge_players", "role=\"host\"")
+                        + Scrape.of(metricsPort).value("p2pedge_players", "role=\"client\"") == 0, 60_000, "the warm-up's players gone");
+                System.out.printf(Locale.ROOT, "(warm-up: %d players joined and left first, not counted)%n", warmup);
+            }
             for (int step : steps) {
                 int from = players.size();
                 long start = System.nanoTime();
                 long ticks = EdgeProcess.cpuTicks(edge.pid());
+                long loadCpuNanos = ownCpuNanos();
                 List<Future<AutoPlayer>> joining = new ArrayList<>();
                 for (int i = from; i < step; i++) {
                     joining.add(pool.submit(() -> AutoPlayer.join(client, edge.port(), AutoPlayer.CHROME_UA)));
@@ -61,21 +78,27 @@ public final class SignallingCapacityBench {
                 Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the step served");
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double cpu = 100.0 * (EdgeProcess.cpuTicks(edge.pid()) - ticks) / 100 / seconds;
+                double loadCpu = 100.0 * (ownCpuNanos() - loadCpuNanos) / 1e9 / seconds;
                 double[] latency = added.stream().mapToDouble(p -> (p.servedAtNanos() - p.askedAtNanos()) / 1e6).sorted().toArray();
                 Scrape scrape = Scrape.of(metricsPort);
-                System.out.printf(Locale.ROOT, "%8d %9.0f %10.2f %10.2f %10.2f %9.0f %9.0f %9.1f %8.0f / %5.0f / %4.0f%n",
+                System.out.printf(Locale.ROOT, "%8d %9.0f %10.2f %10.2f %10.2f %9.0f %9.0f %9.0f %9.1f %8.0f / %5.0f / %4.0f%n",
                         players.size(), added.size() / seconds, latency[latency.length / 2],
-                        latency[(int) (latency.length * 0.99)], latency[latency.length - 1], cpu, edge.rssKb() / 1024.0,
+                        latency[(int) (latency.length * 0.99)], latency[latency.length - 1], cpu, loadCpu, edge.rssKb() / 1024.0,
                         edge.heapAfterGcKb() / 1024.0, scrape.value("p2pedge_players", "role=\"host\""),
                         scrape.value("p2pedge_players", "role=\"client\""), scrape.value("p2pedge_players", "role=\"edge\""));
             }
-            System.out.println("joins/s: the step's new players / the time until the last of them was served; edge CPU over "
-                    + "that time (100% = one core); heap: used after a full GC (jcmd)");
+            System.out.println("joins/s: the step's new players / the time until the last of them was served; edge CPU and the "
+                    + "load client's (this JVM) over that time (100% = one core); heap: the edge's, used after a full GC (jcmd)");
         } finally {
             pool.shutdownNow();
             players.forEach(AutoPlayer::close);
             client.close();
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** CPU time this JVM (the load client) has used so far. */
+    private static long ownCpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 }
