@@ -46,20 +46,21 @@ public final class SignallingCapacityBench {
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000));
         List<AutoPlayer> players = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(joiners);
-        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "p2p.maxClientPeersPerHostPeer", "2", "media.maxViewers", "50000",
+        try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "p2p.maxClientPeersPerHostPeer", "2",
+                // Warm-up players leave soon after they joined, all from 127.0.0.1: under the default 60 s that reads as
+                // viewers giving up on black relays, and the edge stops making clients on that address for a while.
+                "p2p.silentGiveUpSeconds", "1", "media.maxViewers", "50000",
                 "media.connectTimeoutSeconds", "600", "media.forwarder.port", "0", "metrics.port", Integer.toString(metricsPort),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
             if (warmup > 0) {
-                List<Future<AutoPlayer>> warming = new ArrayList<>();
-                for (int i = 0; i < warmup; i++) {
-                    warming.add(pool.submit(() -> AutoPlayer.join(client, edge.port(), AutoPlayer.CHROME_UA)));
-                }
-                for (Future<AutoPlayer> f : warming) {
-                    f.get(60, TimeUnit.SECONDS).close();
-                }
-                Waits.until(() -> Scrape.of(metricsPort).value("p2pedge_players", "role=\"host\"")
-                        + Scrape.of(metricsPort).value("p2pedge_players", "role=\"client\"") == 0, 60_000, "the warm-up's players gone");
+                List<AutoPlayer> warm = join(pool, client, edge.port(), warmup);
+                Thread.sleep(1_500); // past p2p.silentGiveUpSeconds: their leaving is not read as giving up
+                warm.forEach(AutoPlayer::close);
+                Waits.until(() -> {
+                    Scrape scrape = Scrape.of(metricsPort);
+                    return scrape.value("p2pedge_players", "role=\"host\"") + scrape.value("p2pedge_players", "role=\"client\"") == 0;
+                }, 60_000, "the warm-up's players gone");
                 System.out.printf(Locale.ROOT, "(warm-up: %d players joined and left first, not counted)%n", warmup);
             }
             for (int step : steps) {
@@ -67,13 +68,7 @@ public final class SignallingCapacityBench {
                 long start = System.nanoTime();
                 long ticks = EdgeProcess.cpuTicks(edge.pid());
                 long loadCpuNanos = ownCpuNanos();
-                List<Future<AutoPlayer>> joining = new ArrayList<>();
-                for (int i = from; i < step; i++) {
-                    joining.add(pool.submit(() -> AutoPlayer.join(client, edge.port(), AutoPlayer.CHROME_UA)));
-                }
-                for (Future<AutoPlayer> f : joining) {
-                    players.add(f.get(60, TimeUnit.SECONDS));
-                }
+                players.addAll(join(pool, client, edge.port(), step - from));
                 List<AutoPlayer> added = players.subList(from, players.size());
                 Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the step served");
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -95,6 +90,19 @@ public final class SignallingCapacityBench {
             client.close();
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** {@code count} players join, {@code pool}'s threads' worth at a time; returns them once all have joined. */
+    private static List<AutoPlayer> join(ExecutorService pool, WebSocketClient client, int port, int count) throws Exception {
+        List<Future<AutoPlayer>> joining = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            joining.add(pool.submit(() -> AutoPlayer.join(client, port, AutoPlayer.CHROME_UA)));
+        }
+        List<AutoPlayer> joined = new ArrayList<>();
+        for (Future<AutoPlayer> f : joining) {
+            joined.add(f.get(60, TimeUnit.SECONDS));
+        }
+        return joined;
     }
 
     /** CPU time this JVM (the load client) has used so far. */

@@ -91,7 +91,11 @@ public final class EdgeMessages {
     }
 
     public static String stop(long id, long peerId) {
-        return new JsonObject().put("command", "stop").put("id", id).put("peer_id", peerId).encode();
+        return stopMessage(id, peerId).encode();
+    }
+
+    private static JsonObject stopMessage(long id, long peerId) {
+        return new JsonObject().put("command", "stop").put("id", id).put("peer_id", peerId);
     }
 
     /**
@@ -99,7 +103,7 @@ public final class EdgeMessages {
      * (to a player that sent {@code offer_after_stop}). {@code offer_follows} tells it not to ask.
      */
     public static String stopOfferFollows(long id, long peerId) {
-        return new JsonObject().put("command", "stop").put("id", id).put("peer_id", peerId).put("offer_follows", true).encode();
+        return stopMessage(id, peerId).put("offer_follows", true).encode();
     }
 
     /** Reply to change_rendition; OvenPlayer reads {@code auto} at the top level, others inside message. */
