@@ -30,10 +30,13 @@ import java.util.function.BiConsumer;
  * {@code jitsi} (the same through jitsi-srtp, which the edge used before its own sender),
  * {@code forward} (the whole fan-out to {@code VIEWERS} viewers: rewrite with abs-send-time and transport-wide
  * numbers, protect, keep for NACKs; the datagrams go nowhere), {@code udp} (the same, each datagram written to a
- * UDP socket on loopback that nobody reads, as the edge's port writes them: handed to the socket's event loop),
- * {@code direct} (the same, each datagram sent by the forwarding thread itself through a non-blocking NIO channel).
+ * UDP socket on loopback that nobody reads through the edge's {@link UdpChannel}, one system call each, from the
+ * forwarding thread), {@code batched} (the same, each source packet's datagrams handed over together, sendmmsg, as the
+ * edge's port sends a fan-out: {@link UdpChannel#batched}), {@code direct} (each datagram through a plain non-blocking
+ * NIO channel, for reference).
  * <p>
- * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp jitsi forward udp direct").
+ * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp jitsi forward udp
+ * batched direct").
  * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
  * the rounds go through every stage in turn.
  */
@@ -53,7 +56,7 @@ public final class ForwarderPathBench {
         int viewers = BenchEnv.integer("VIEWERS", 500);
         int packets = BenchEnv.integer("PACKETS", 2_000);
         int runs = BenchEnv.integer("RUNS", 5);
-        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp jitsi forward udp direct").trim().split("\\s+"));
+        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp jitsi forward udp batched direct").trim().split("\\s+"));
         System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
                         + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet%n",
                 Runtime.getRuntime().availableProcessors(), viewers, packets, PACKET_BYTES, runs);
@@ -74,9 +77,11 @@ public final class ForwarderPathBench {
                     Run r = switch (stage) {
                         case "srtp" -> srtp(packets * 10, false);
                         case "jitsi" -> srtp(packets * 10, true);
-                        case "forward" -> forward(viewers, packets, (to, datagram) -> { }, -1);
-                        case "udp" -> forward(viewers, packets, (to, datagram) -> count(socket.send(datagram, sinkAddress)), loopId);
-                        case "direct" -> forward(viewers, packets, (to, datagram) -> count(sendDirect(direct, datagram, sinkAddress)), -1);
+                        case "forward" -> forward(viewers, packets, (to, datagram) -> { }, -1, null);
+                        case "udp" -> forward(viewers, packets, (to, datagram) -> count(socket.send(datagram, sinkAddress)), loopId, null);
+                        case "batched" -> forward(viewers, packets, (to, datagram) -> count(socket.send(datagram, sinkAddress)), loopId,
+                                socket);
+                        case "direct" -> forward(viewers, packets, (to, datagram) -> count(sendDirect(direct, datagram, sinkAddress)), -1, null);
                         default -> throw new IllegalArgumentException("unknown stage " + stage);
                     };
                     System.out.printf(Locale.ROOT, "%-8s run %d%s: forwarding thread %7.0f ns, event loop %7.0f ns, "
@@ -118,8 +123,12 @@ public final class ForwarderPathBench {
                 (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0);
     }
 
-    /** Fans {@code packets} out to {@code viewers}; {@code loopId} the event loop whose CPU counts too (-1: none). */
-    private static Run forward(int viewers, int packets, BiConsumer<InetSocketAddress, byte[]> sender, long loopId) throws Exception {
+    /**
+     * Fans {@code packets} out to {@code viewers}; {@code loopId} the event loop whose CPU counts too (-1: none); each
+     * packet's fan-out batched on {@code batching} (null: not).
+     */
+    private static Run forward(int viewers, int packets, BiConsumer<InetSocketAddress, byte[]> sender, long loopId,
+                               UdpChannel batching) throws Exception {
         KeyframeRequests keyframes = new KeyframeRequests(350, System::nanoTime, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder(sender, keyframes, VideoCodec.VP8);
         Random random = new Random(2);
@@ -138,7 +147,12 @@ public final class ForwarderPathBench {
         long loopCpu = loopId < 0 ? 0 : THREADS.getThreadCpuTime(loopId);
         long allocated = THREADS.getThreadAllocatedBytes(id);
         for (int i = 1; i <= packets; i++) {
-            forwarder.onSourceRtp(vp8(i, false));
+            byte[] packet = vp8(i, false);
+            if (batching == null) {
+                forwarder.onSourceRtp(packet);
+            } else {
+                batching.batched(() -> forwarder.onSourceRtp(packet), REFUSED::addAndGet);
+            }
             Thread.sleep(1); // a source's pace, roughly (every stage alike): a loop writes what was handed to it meanwhile
         }
         long forwardingNs = THREADS.getThreadCpuTime(id) - cpu;

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 public final class MediaPlaneBench {
 
     private record Row(String plane, int viewers, double cpu, double rssMb, double heapMb, double kbpsMin, double kbpsAvg,
-                       double lossMax, double fpsMin, double connectP50, double benchCpu) {
+                       double lossMax, double fpsMin, double connectP50, double benchCpu, FrameDelays.Window delay) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -52,14 +52,17 @@ public final class MediaPlaneBench {
                         + "measured over %d s; planes %s%n", Runtime.getRuntime().availableProcessors(), bitrate, layers, decoders,
                 warmup, measure, planes);
         System.out.println("edge CPU: process CPU time / wall time from /proc/PID/stat (100% = one core); RSS: VmRSS; "
-                + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer");
+                + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer; added delay: "
+                + "each video frame's first packet's arrival at a load viewer less its capture time (its RTP timestamp by the "
+                + "source's sender reports), all load viewers' frames in the window, over the fastest frames of the plane's run "
+                + "so far (their 1st percentile)");
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8));
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         List<Row> rows = new ArrayList<>();
         try (LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 4, bitrate)) {
-            System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s%n", "plane", "viewers", "edge CPU%",
-                    "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%");
+            System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s %26s%n", "plane", "viewers", "edge CPU%",
+                    "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%", "added delay p50/p99/max ms");
             for (String plane : planes) {
                 rows.addAll(plane(plane, plane.equals("webrtc") ? webrtc : forwarder, jar, bitrate, layers, decoders, warmup,
                         measure, vertx, plane.equals("twcc") ? crowd.withTransportFeedback() : crowd, factory));
@@ -79,6 +82,7 @@ public final class MediaPlaneBench {
                 + bitrate + ",\"layers\":" + layers + "}]";
         List<LoadViewer> loads = new ArrayList<>();
         List<JavaViewer> real = new ArrayList<>();
+        FrameDelays delays = new FrameDelays();
         Map<String, String> config = new java.util.HashMap<>(Map.of("media.plane", plane.equals("webrtc") ? "webrtc" : "forwarder",
                 "media.maxViewers", "2000", "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false"));
         if (!plane.equals("webrtc")) {
@@ -87,7 +91,8 @@ public final class MediaPlaneBench {
         try (EdgeProcess edge = EdgeProcess.start(jar, config, Path.of("target/bench-edge-" + plane + ".log"))) {
             Thread.sleep(warmup * 1000L);
             double idleCpu = edge.cpuPercent(measure);
-            Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0);
+            Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0,
+                    FrameDelays.Window.NONE);
             print(idle);
             rows.add(idle);
             for (int step : steps) {
@@ -109,6 +114,7 @@ public final class MediaPlaneBench {
                 }
                 Thread.sleep(warmup * 1000L);
                 List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
+                delays.skip(loads);
                 long[] framesBefore = real.stream().mapToLong(JavaViewer::frames).toArray();
                 long[] numbersBefore = real.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
@@ -117,6 +123,7 @@ public final class MediaPlaneBench {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
                 LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
+                FrameDelays.Window delay = delays.window(loads);
                 double fpsMin = Double.MAX_VALUE;
                 for (int i = 0; i < real.size(); i++) {
                     fpsMin = Math.min(fpsMin, (real.get(i).frames() - framesBefore[i]) / seconds);
@@ -127,7 +134,7 @@ public final class MediaPlaneBench {
                 double[] connects = loads.stream().mapToDouble(LoadViewer::connectMillis).sorted().toArray();
                 Row row = new Row(plane, step, cpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0,
                         received.kbpsMin(), received.kbpsAvg(), received.lossMax(),
-                        real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu);
+                        real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu, delay);
                 print(row);
                 rows.add(row);
             }
@@ -139,8 +146,9 @@ public final class MediaPlaneBench {
     }
 
     private static void print(Row r) {
-        System.out.printf(Locale.ROOT, "%-9s %7d %9.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %8.0f ms %10.1f%n", r.plane, r.viewers,
-                r.cpu, r.rssMb, r.heapMb, r.kbpsMin, r.kbpsAvg, 100 * r.lossMax, r.fpsMin, r.connectP50, r.benchCpu);
+        System.out.printf(Locale.ROOT, "%-9s %7d %9.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %8.0f ms %10.1f %10.0f / %4.0f / %4.0f%n",
+                r.plane, r.viewers, r.cpu, r.rssMb, r.heapMb, r.kbpsMin, r.kbpsAvg, 100 * r.lossMax, r.fpsMin, r.connectP50, r.benchCpu,
+                r.delay.p50(), r.delay.p99(), r.delay.max());
     }
 
     /** Per-viewer cost at each plane's largest step, relative to the same edge with no viewer. */

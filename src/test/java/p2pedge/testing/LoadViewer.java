@@ -15,6 +15,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.ClientTransport;
 import p2pedge.media.rtc.HeaderExtensions;
+import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.DtlsCertificate;
 
@@ -149,6 +150,19 @@ public final class LoadViewer {
     private final int ownSsrc = RANDOM.nextInt();
     /** The edge's video SSRC towards this viewer, from the offer. */
     private int videoSsrc;
+    /**
+     * Each video frame's first packet: when it arrived here (wall clock, microseconds) less when the source's last
+     * sender report puts its RTP timestamp, not taken yet ({@link #takeFrameDelays}). The same source packet gives
+     * every viewer the same figure whatever its own timeline (each viewer's report is mapped into it), so these compare
+     * across viewers and over time: the smallest is the fastest path through the edge. The demo encoder's reports put
+     * its timestamps off by a constant (its frames carry their own clock's time), so only differences mean anything.
+     */
+    private long[] frameDelays = new long[64];
+    private int frameDelayCount;
+    /** The last video sender report (Unix milliseconds of its NTP time, its RTP timestamp; -1: none yet). */
+    private double reportMillis = -1;
+    private long reportRtp;
+    private long lastFrameTimestamp = -1;
     private long answeredAtNanos;
     private long securedAtNanos;
     private volatile boolean closed;
@@ -189,6 +203,9 @@ public final class LoadViewer {
                             tap.send(io.vertx.core.buffer.Buffer.buffer(plain), to.getPort(), to.getHostString());
                         }
                         tracks.computeIfAbsent(ssrc, s -> new Track()).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
+                        if (ssrc == videoSsrc) {
+                            onVideoTimestamp(ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL);
+                        }
                         bytes += datagramLength;
                         if (transportId > 0) {
                             HeaderExtensions.value(plain, transportId).filter(v -> v.length == 2).ifPresent(v -> feedback.onPacket(
@@ -198,7 +215,10 @@ public final class LoadViewer {
 
                     @Override
                     public void onRtcp(byte[] plain) {
-                        // sender reports: authenticated like everything else, not needed for counting
+                        Rtcp.senderInfo(plain).filter(report -> report.ssrc() == videoSsrc).ifPresent(report -> {
+                            reportMillis = ntpToUnixMillis(report.ntpTimestamp());
+                            reportRtp = report.rtpTimestamp();
+                        });
                     }
 
                     @Override
@@ -337,6 +357,47 @@ public final class LoadViewer {
     }
 
     /** A consistent snapshot, taken on the viewer's context. */
+    /** A frame's first packet: when it came, by the last sender report's clock. */
+    private void onVideoTimestamp(long timestamp) {
+        if (timestamp == lastFrameTimestamp) {
+            return;
+        }
+        lastFrameTimestamp = timestamp;
+        if (reportMillis < 0) {
+            return;
+        }
+        double captured = reportMillis + (int) (timestamp - reportRtp) / 90.0; // video's RTP clock: 90 kHz
+        java.time.Instant now = java.time.Instant.now();
+        double arrived = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6;
+        if (frameDelayCount == frameDelays.length) {
+            if (frameDelayCount >= MAX_FRAME_DELAYS) {
+                return; // nobody takes them: keep what there is
+            }
+            frameDelays = java.util.Arrays.copyOf(frameDelays, frameDelayCount * 2);
+        }
+        frameDelays[frameDelayCount++] = Math.round((arrived - captured) * 1000);
+    }
+
+    /** Frame delays kept untaken at most (about 5 minutes of 30 frames a second). */
+    private static final int MAX_FRAME_DELAYS = 1 << 14;
+
+    private static double ntpToUnixMillis(long ntp) {
+        return ((ntp >>> 32) - 2_208_988_800L) * 1000.0 + (ntp & 0xFFFFFFFFL) * 1000.0 / 4_294_967_296.0;
+    }
+
+    /**
+     * The frame delays (microseconds, see {@link #frameDelays}) since the last call: each video frame's first packet's
+     * arrival less its capture time by the source's sender reports, up to a constant the same for every viewer.
+     */
+    public Future<long[]> takeFrameDelays() {
+        Promise<long[]> promise = Promise.promise();
+        context.runOnContext(v -> {
+            promise.complete(java.util.Arrays.copyOf(frameDelays, frameDelayCount));
+            frameDelayCount = 0;
+        });
+        return promise.future();
+    }
+
     public Future<Counts> counts() {
         Promise<Counts> promise = Promise.promise();
         context.runOnContext(v -> {

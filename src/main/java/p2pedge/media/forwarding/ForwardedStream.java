@@ -158,7 +158,7 @@ final class ForwardedStream implements AutoCloseable {
         long now = System.nanoTime();
         lastPacketNanos = now;
         if (payloadType == from.videoType()) {
-            if (video.onSourceRtp(plain)) {
+            if (port.batched(() -> video.onSourceRtp(plain))) {
                 if (!videoReception.containsKey(ssrc) && videoReception.size() >= PeerSdp.MAX_LAYERS) {
                     videoReception.keySet().retainAll(video.sendingLayers()); // a layer gone, or a source replaced
                 }
@@ -167,7 +167,7 @@ final class ForwardedStream implements AutoCloseable {
         } else if (payloadType == from.audioType()) {
             sourceAudioSsrc = ssrc;
             audioReception.onPacket(sequence, timestamp, now);
-            audio.onSourceRtp(plain);
+            port.batched(() -> audio.onSourceRtp(plain));
         }
     }
 

@@ -184,7 +184,10 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             if (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC) {
                 // Feedback comes every 50-100 ms: layers follow it at that pace.
                 layerTimer = vertx.setPeriodic(LAYER_INTERVAL_MS, t -> viewers.adaptLayers());
-                tickTimer = vertx.setPeriodic(TICK_INTERVAL_MS, t -> streams.values().forEach(stream -> stream.video.tick()));
+                tickTimer = vertx.setPeriodic(TICK_INTERVAL_MS, t -> streams.values().forEach(stream -> port.batched(() -> {
+                    stream.video.tick(); // pacers' queues drained: their datagrams go together
+                    return null;
+                })));
             }
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             consumers.add(bus.localConsumer(SELECT_LAYER, this::onSelectLayer));

@@ -82,6 +82,8 @@ public final class RtpForwarder {
      */
     private static final class Outgoing {
         final RtpRewriter rewriter;
+        /** This SSRC's SRTP protection, once it sent a packet: kept here, not looked up per packet. */
+        private SrtpSender protection;
         Vp8Numbering vp8;
         long packets;
         long octets;
@@ -97,6 +99,14 @@ public final class RtpForwarder {
             if (vp8 != null) {
                 vp8.newSource();
             }
+        }
+
+        /** {@code plain} (rewritten for this SSRC) protected with the viewer's keys for this SSRC. */
+        byte[] protect(SrtpTransformer srtp, byte[] plain) throws GeneralSecurityException {
+            if (protection == null) {
+                protection = srtp.senderFor(rewriter.ssrc());
+            }
+            return protection.protect(plain);
         }
 
         /** A source packet in this SSRC's terms, counted as sent now. */
@@ -588,7 +598,7 @@ public final class RtpForwarder {
         try {
             // A viewer's SRTP context is touched only here, on this one thread.
             byte[] plain = viewer.out.rewrite(packet, now);
-            byte[] secured = viewer.srtp.protectRtp(plain);
+            byte[] secured = viewer.out.protect(viewer.srtp, plain);
             keep(viewer, plain, packet, sourcePayload);
             emit(viewer, secured, true);
             forwarded.increment();
@@ -607,7 +617,7 @@ public final class RtpForwarder {
             if (padding.isEmpty()) {
                 return;
             }
-            byte[] secured = viewer.srtp.protectRtp(padding.get());
+            byte[] secured = viewer.out.protect(viewer.srtp, padding.get());
             keep(viewer, padding.get(), null, -1);
             emit(viewer, secured, true);
             viewer.paddingCredit -= 255 + 12;
@@ -642,7 +652,7 @@ public final class RtpForwarder {
             slot.source = ssrc;
         }
         try {
-            sender.accept(viewer.address, viewer.srtp.protectRtp(slot.out.rewrite(packet, now)));
+            sender.accept(viewer.address, slot.out.protect(viewer.srtp, slot.out.rewrite(packet, now)));
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());

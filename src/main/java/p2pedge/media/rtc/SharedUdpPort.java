@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -740,8 +741,20 @@ public final class SharedUdpPort {
     private void transmit(byte[] datagram, InetSocketAddress to) {
         sentBytes.add(datagram.length);
         if ((tcp == null || !tcp.send(datagram, to)) && !socket.send(datagram, to)) {
-            countDropped("send: refused by the socket (its buffer full: the edge sends more than its link takes)");
+            countDropped(SEND_REFUSED);
         }
+    }
+
+    private static final String SEND_REFUSED = "send: refused by the socket (its buffer full: the edge sends more than its link takes)";
+
+    /**
+     * Runs a fan-out (and returns what it returns) with the UDP datagrams this thread sends handed to the kernel together (sendmmsg where the system
+     * has it, see {@link UdpChannel#batched}), all gone when it returns.
+     */
+    public <T> T batched(Supplier<T> fanout) {
+        UdpChannel udp = socket;
+        return udp == null ? fanout.get()
+                : udp.batched(fanout, refused -> dropped.computeIfAbsent(SEND_REFUSED, r -> new LongAdder()).add(refused));
     }
 
     /** Bytes handed to the socket since it opened (the media plane's egress, UDP payloads). */

@@ -12,10 +12,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -28,8 +33,9 @@ import java.util.logging.Logger;
  * was sent from that thread, with no lookup, no hand-off to the event loop (which cost that loop as much again as the
  * system call itself: bench/forwarder-path.sh) and no queue: the socket is non-blocking, so a send the kernel has no
  * room for is refused and counted by the owner, never queued (an unbounded hand-off queue once grew an overloaded
- * edge's heap to a gigabyte and its viewers' delay to a second). Received datagrams reach the receiver on the
- * context, in arrival order.
+ * edge's heap to a gigabyte and its viewers' delay to a second). Inside {@link #batched} a thread's datagrams wait
+ * for the end of its work instead and go together, one system call for many ({@link DatagramBatch}). Received
+ * datagrams reach the receiver on the context, in arrival order.
  */
 public final class UdpChannel {
 
@@ -43,15 +49,97 @@ public final class UdpChannel {
     private record Received(byte[] data, InetSocketAddress from) {
     }
 
+    /** A thread's batch on this socket, and whether that thread is inside {@link #batched} (and who counts refusals). */
+    private static final class ThreadBatch {
+        final DatagramBatch batch;
+        IntConsumer refused;
+
+        ThreadBatch(DatagramBatch batch) {
+            this.batch = batch;
+        }
+    }
+
     private final ContextInternal context;
     private final io.netty.channel.socket.DatagramChannel channel;
     /** The channel's own socket: datagrams are sent on it directly (a JDK datagram channel takes concurrent sends). */
     private final DatagramChannel socket;
+    /** Each batching thread's batch, made by its first {@link #batched} (null: no sendmmsg here, one by one). */
+    private final ThreadLocal<ThreadBatch> batches;
+    private final int descriptor;
+    private final boolean ipv6;
+    /** Held by a flush, taken by {@link #close}: no batch is ever handed to a descriptor closed (and perhaps reused). */
+    private final ReadWriteLock closing = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private UdpChannel(ContextInternal context, io.netty.channel.socket.DatagramChannel channel, DatagramChannel socket) {
         this.context = context;
         this.channel = channel;
         this.socket = socket;
+        this.descriptor = DatagramBatch.available() ? descriptorOf(socket) : -1;
+        this.ipv6 = channel.localAddress().getAddress() instanceof java.net.Inet6Address;
+        this.batches = descriptor < 0 ? null : new ThreadLocal<>();
+    }
+
+    /**
+     * The socket's file descriptor, for sendmmsg: the JDK keeps it in a private field of its channel (its package is
+     * opened to the edge: the jar's manifest, as Hazelcast asks; the tests' JVM options); -1 where it cannot be read.
+     */
+    private static int descriptorOf(DatagramChannel socket) {
+        try {
+            Field fdVal = socket.getClass().getDeclaredField("fdVal");
+            fdVal.setAccessible(true);
+            return fdVal.getInt(socket);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.info(() -> "UDP datagrams go one by one (no descriptor for sendmmsg: " + e + ")");
+            return -1;
+        }
+    }
+
+    /** Whether {@link #batched} hands datagrams to the kernel together here (sendmmsg), not one by one. */
+    public boolean batching() {
+        return batches != null;
+    }
+
+    /**
+     * Runs {@code work} (and returns what it returns) with this thread's datagrams on this socket handed to the kernel
+     * together (a fan-out): they go at the latest when {@code work} returns, in the order sent. A datagram the kernel
+     * refuses is counted through {@code refused} (see {@link #send} for why it may). Nested calls join the outer one.
+     * The thread keeps its batch's native memory (about 100 kB) for its next fan-out.
+     */
+    public <T> T batched(Supplier<T> work, IntConsumer refused) {
+        if (batches == null) {
+            return work.get();
+        }
+        ThreadBatch mine = batches.get();
+        if (mine == null) {
+            mine = new ThreadBatch(new DatagramBatch(descriptor, ipv6));
+            batches.set(mine);
+        } else if (mine.refused != null) {
+            return work.get();
+        }
+        mine.refused = refused;
+        try {
+            return work.get();
+        } finally {
+            flush(mine);
+            mine.refused = null;
+        }
+    }
+
+    private void flush(ThreadBatch mine) {
+        if (mine.batch.size() == 0) {
+            return;
+        }
+        int refused;
+        closing.readLock().lock();
+        try {
+            refused = closed ? mine.batch.clear() : mine.batch.flush();
+        } finally {
+            closing.readLock().unlock();
+        }
+        if (refused > 0) {
+            mine.refused.accept(refused);
+        }
     }
 
     /**
@@ -117,6 +205,16 @@ public final class UdpChannel {
         if (to.isUnresolved() || !socket.isOpen()) {
             return false;
         }
+        ThreadBatch mine = batches == null ? null : batches.get();
+        if (mine != null && mine.refused != null) {
+            if (mine.batch.add(datagram, to)) {
+                return true;
+            }
+            flush(mine); // full, or a datagram that cannot go in a batch: what came before it goes first
+            if (mine.batch.add(datagram, to)) {
+                return true;
+            }
+        }
         try {
             return socket.send(ByteBuffer.wrap(datagram), to) > 0;
         } catch (IOException e) {
@@ -132,8 +230,14 @@ public final class UdpChannel {
 
     /** Closes the socket; idempotent. */
     public Future<Void> close() {
-        Promise<Void> closed = context.promise();
-        channel.close().addListener(done -> closed.complete());
-        return closed.future();
+        closing.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            closing.writeLock().unlock();
+        }
+        Promise<Void> done = context.promise();
+        channel.close().addListener(f -> done.complete());
+        return done.future();
     }
 }

@@ -168,4 +168,94 @@ class UdpChannelTest {
             receiver.close();
         }
     }
+    /** Batches are expected wherever the CI and the edge's image run (Linux on 64-bit x86 or ARM). */
+    private static boolean batchesExpected() {
+        String arch = System.getProperty("os.arch");
+        return System.getProperty("os.name").equals("Linux") && (arch.equals("amd64") || arch.equals("aarch64"));
+    }
+
+    /**
+     * A fan-out's datagrams, batched: to three receivers in turn, more than one batch holds, with a datagram too large
+     * for a batch's slot in the middle (it goes alone, after what came before it): every one arrives, whole and in the
+     * order sent to its receiver, and nothing waits after the batch's work returned.
+     */
+    @Test
+    void batchedDatagramsArriveWholeAndInOrder(Vertx vertx) throws Exception {
+        sendBatched(vertx, "127.0.0.1");
+    }
+
+    /** The same on an IPv6 socket (its sockaddr_in6), where the machine has IPv6 loopback. */
+    @Test
+    void batchedDatagramsArriveOverIpv6(Vertx vertx) throws Exception {
+        boolean ipv6;
+        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open(java.net.StandardProtocolFamily.INET6)) {
+            probe.bind(new InetSocketAddress("::1", 0));
+            ipv6 = true;
+        } catch (Exception e) {
+            ipv6 = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6, "no IPv6 loopback here");
+        sendBatched(vertx, "::1");
+    }
+
+    private static void sendBatched(Vertx vertx, String host) throws Exception {
+        int receivers = 3;
+        int rounds = 100; // 300 datagrams: several batches of 64
+        List<java.nio.channels.DatagramChannel> sinks = new ArrayList<>();
+        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), host, 0, 0, (d, f) -> { }).await(5, TimeUnit.SECONDS);
+        try {
+            assertEquals(batchesExpected(), sender.batching(), "sendmmsg where the system has it");
+            for (int r = 0; r < receivers; r++) {
+                java.nio.channels.DatagramChannel sink = java.nio.channels.DatagramChannel.open(
+                        host.contains(":") ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET);
+                sink.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+                sink.bind(new InetSocketAddress(host, 0));
+                sink.configureBlocking(false);
+                sinks.add(sink);
+            }
+            List<InetSocketAddress> to = new ArrayList<>();
+            for (java.nio.channels.DatagramChannel sink : sinks) {
+                to.add((InetSocketAddress) sink.getLocalAddress());
+            }
+            AtomicInteger refused = new AtomicInteger();
+            int sent = sender.batched(() -> {
+                int n = 0;
+                for (int round = 0; round < rounds; round++) {
+                    for (int r = 0; r < receivers; r++) {
+                        int size = round == 50 ? DatagramBatch.SLOT_BYTES + 100 : 200 + round;
+                        byte[] datagram = ByteBuffer.allocate(size).putInt(round).putInt(r).array();
+                        datagram[size - 1] = (byte) round;
+                        if (sender.send(datagram, to.get(r))) {
+                            n++;
+                        }
+                    }
+                }
+                return n;
+            }, refused::addAndGet);
+            assertEquals(rounds * receivers, sent);
+            assertEquals(0, refused.get());
+            ByteBuffer into = ByteBuffer.allocate(4_000);
+            for (int r = 0; r < receivers; r++) {
+                for (int round = 0; round < rounds; round++) {
+                    into.clear();
+                    long until = System.nanoTime() + 2_000_000_000L;
+                    while (sinks.get(r).receive(into) == null) {
+                        assertTrue(System.nanoTime() < until, "receiver " + r + " got nothing after round " + (round - 1));
+                        Thread.sleep(1);
+                    }
+                    into.flip();
+                    int size = round == 50 ? DatagramBatch.SLOT_BYTES + 100 : 200 + round;
+                    assertEquals(size, into.remaining(), "whole");
+                    assertEquals(round, into.getInt(0), "in order, receiver " + r);
+                    assertEquals(r, into.getInt(4));
+                    assertEquals((byte) round, into.get(size - 1));
+                }
+            }
+        } finally {
+            sender.close().await(5, TimeUnit.SECONDS);
+            for (java.nio.channels.DatagramChannel sink : sinks) {
+                sink.close();
+            }
+        }
+    }
 }
