@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * Environment: PLANES (default "webrtc forwarder"; "forwarder" gets REMB feedback, which load viewers do not send, so
  * every viewer is on the top layer; "twcc" is the forwarder with transport-wide congestion control, the default, its
  * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
- * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("50 100 200", also twcc's), LAYERS (the demo's simulcast
+ * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("200 500 1000", also twcc's), LAYERS (the demo's simulcast
  * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10).
  */
 public final class MediaPlaneBench {
@@ -37,11 +37,14 @@ public final class MediaPlaneBench {
                        double lossMax, double fpsMin, double connectP50, double benchCpu, FrameDelays.Window delay) {
     }
 
+    /** A step is within the edge's ceiling with no loss and frames at most this much later than the fastest. */
+    private static final int CEILING_DELAY_MS = 50;
+
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
         List<String> planes = List.of(System.getenv().getOrDefault("PLANES", "webrtc forwarder").trim().split("\\s+"));
         int[] webrtc = counts("WEBRTC_VIEWERS", "10 20");
-        int[] forwarder = counts("FORWARDER_VIEWERS", "50 100 200");
+        int[] forwarder = counts("FORWARDER_VIEWERS", "200 500 1000");
         int layers = BenchEnv.integer("LAYERS", 1);
         int decoders = BenchEnv.integer("DECODERS", 2);
         int bitrate = BenchEnv.integer("BITRATE_KBPS", 600);
@@ -119,6 +122,8 @@ public final class MediaPlaneBench {
                 long[] numbersBefore = real.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
+                ThreadCpu edgeThreads = ThreadCpu.start(edge.pid());
+                ThreadCpu benchThreads = ThreadCpu.start(ProcessHandle.current().pid());
                 double cpu = edge.cpuPercent(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
@@ -136,6 +141,8 @@ public final class MediaPlaneBench {
                         received.kbpsMin(), received.kbpsAvg(), received.lossMax(),
                         real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu, delay);
                 print(row);
+                // One thread at 100 % is a ceiling whatever the process' total: the edge's forwarding, the load client's loop.
+                System.out.println("          busiest threads: edge " + edgeThreads.busiest(3) + "; load client " + benchThreads.busiest(2));
                 rows.add(row);
             }
         } finally {
@@ -169,6 +176,15 @@ public final class MediaPlaneBench {
                             + "RSS %.2f MB and live heap %.3f MB each; max loss %.2f%%%n",
                     plane, top.viewers, cpuPerViewer, viewersPerCore.get(plane), (top.rssMb - idle.rssMb) / top.viewers,
                     (top.heapMb - idle.heapMb) / top.viewers, 100 * top.lossMax);
+        }
+        for (String plane : planes) {
+            rows.stream().filter(r -> r.plane.equals(plane) && r.viewers > 0 && r.lossMax == 0 && r.delay.p99() >= 0
+                            && r.delay.p99() < CEILING_DELAY_MS).reduce((a, b) -> b)
+                    .ifPresentOrElse(r -> System.out.printf(Locale.ROOT, "  %-9s ceiling here: %d viewers, the largest step with no "
+                                    + "loss and an added delay under %d ms at the 99th percentile (edge %.1f%% of a core, load client "
+                                    + "%.1f%%: both on this machine's %d cores)%n", plane, r.viewers, CEILING_DELAY_MS, r.cpu, r.benchCpu,
+                            Runtime.getRuntime().availableProcessors()),
+                            () -> System.out.printf(Locale.ROOT, "  %-9s ceiling here: below the smallest step%n", plane));
         }
         ratio(viewersPerCore, "forwarder", "webrtc");
         ratio(viewersPerCore, "twcc", "forwarder");

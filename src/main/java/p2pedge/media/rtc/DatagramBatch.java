@@ -43,13 +43,13 @@ final class DatagramBatch {
     private static final boolean AVAILABLE = link();
 
     private static boolean link() {
-        if (!Platform.isLinux() || !Platform.is64Bit() || !(Platform.isIntel() || Platform.isARM())) {
-            return false;
-        }
         try {
+            if (!Platform.isLinux() || !Platform.is64Bit() || !(Platform.isIntel() || Platform.isARM())) {
+                return false;
+            }
             Native.register(Libc.class, Platform.C_LIBRARY_NAME);
             return true;
-        } catch (Throwable e) {
+        } catch (Throwable e) { // JNA's own library not loadable here (a read-only temporary folder, say)
             LOG.log(Level.INFO, "sendmmsg not available, datagrams go one by one: " + e);
             return false;
         }

@@ -201,7 +201,17 @@ public final class SharedUdpPort {
         Promise<Integer> bound = Promise.promise();
         // The socket's handler runs on this context, like the handshakes' outcomes: one thread owns the port's state.
         context.runOnContext(v -> {
-            UdpChannel.bind(context, host, port, 4 << 20, this::onPacket).map(channel -> {
+            UdpChannel.bind(context, host, port, 4 << 20, new UdpChannel.Receiver() {
+                @Override
+                public void onDatagram(byte[] data, InetSocketAddress from) {
+                    onPacket(data, from);
+                }
+
+                @Override
+                public void onStale() {
+                    countDropped(RECEIVED_STALE);
+                }
+            }).map(channel -> {
                         socket = channel;
                         return channel.localPort();
                     })
@@ -744,6 +754,9 @@ public final class SharedUdpPort {
             countDropped(SEND_REFUSED);
         }
     }
+
+    private static final String RECEIVED_STALE = "receive: waited over " + UdpChannel.MAX_WAIT_NANOS / 1_000_000
+            + " ms for the media thread (the edge is overloaded)";
 
     private static final String SEND_REFUSED = "send: refused by the socket (its buffer full: the edge sends more than its link takes)";
 

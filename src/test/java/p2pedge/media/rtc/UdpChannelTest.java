@@ -258,4 +258,55 @@ class UdpChannelTest {
             }
         }
     }
+    /**
+     * A worker context that cannot keep up (its first datagram holds it for 600 ms): what waited for it longer than
+     * {@link UdpChannel#MAX_WAIT_NANOS} is dropped and counted, not delivered late, and what comes after is delivered.
+     * With an unbounded hand-off, every datagram would come, the last ones 600 ms late.
+     */
+    @Test
+    void datagramsThatWaitedTooLongForABusyWorkerAreDroppedAndCounted(Vertx vertx) throws Exception {
+        io.vertx.core.internal.ContextInternal worker = ((io.vertx.core.internal.VertxInternal) vertx).createWorkerContext();
+        List<Integer> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger stale = new AtomicInteger();
+        UdpChannel receiver = UdpChannel.bind(worker, "127.0.0.1", 0, 1 << 20, new UdpChannel.Receiver() {
+            @Override
+            public void onDatagram(byte[] data, InetSocketAddress from) {
+                int n = ByteBuffer.wrap(data).getInt();
+                delivered.add(n);
+                if (n == 0) {
+                    try {
+                        Thread.sleep(600); // the forwarding thread, overloaded
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void onStale() {
+                stale.incrementAndGet();
+            }
+        }).await(5, TimeUnit.SECONDS);
+        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f) -> { }).await(5, TimeUnit.SECONDS);
+        InetSocketAddress to = new InetSocketAddress("127.0.0.1", receiver.localPort());
+        try {
+            assertTrue(sender.send(ByteBuffer.allocate(4).putInt(0).array(), to));
+            Thread.sleep(100); // datagram 0 holds the worker
+            for (int n = 1; n <= 50; n++) {
+                assertTrue(sender.send(ByteBuffer.allocate(4).putInt(n).array(), to));
+            }
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (stale.get() < 50 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(sender.send(ByteBuffer.allocate(4).putInt(51).array(), to));
+            while (!delivered.contains(51) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(List.of(0, 51), delivered, "what waited 500 ms was dropped; what came after, delivered");
+            assertEquals(50, stale.get());
+        } finally {
+            Future.join(sender.close(), receiver.close()).await(5, TimeUnit.SECONDS);
+        }
+    }
 }
