@@ -70,6 +70,7 @@ final class DatagramBatch {
     private final ByteBuffer memory;
     /** The native address of {@link #memory}. */
     private final long base;
+    private final int iovecsAt;
     private final int namesAt;
     private final int dataAt;
     private int count;
@@ -84,7 +85,7 @@ final class DatagramBatch {
         }
         this.fd = fd;
         this.ipv6 = ipv6;
-        int iovecsAt = CAPACITY * MMSGHDR;
+        this.iovecsAt = CAPACITY * MMSGHDR;
         this.namesAt = iovecsAt + CAPACITY * IOVEC;
         this.dataAt = namesAt + CAPACITY * SOCKADDR;
         this.memory = ByteBuffer.allocateDirect(dataAt + CAPACITY * SLOT_BYTES).order(ByteOrder.nativeOrder());
@@ -116,7 +117,7 @@ final class DatagramBatch {
         int header = count * MMSGHDR;
         int name = namesAt + count * SOCKADDR;
         memory.putInt(header + 8, writeAddress(name, address, to.getPort()));
-        memory.putLong(CAPACITY * MMSGHDR + count * IOVEC + 8, datagram.length);
+        memory.putLong(iovecsAt + count * IOVEC + 8, datagram.length);
         memory.put(dataAt + count * SLOT_BYTES, datagram);
         count++;
         return true;
