@@ -50,7 +50,9 @@ final class FrameDelays {
         return all;
     }
 
+    /** The nearest-rank quantile of {@code sorted} (not empty). */
     private static double at(long[] sorted, double quantile) {
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1 < 0 ? 0 : Math.ceil(quantile * sorted.length) - 1)];
+        int rank = (int) Math.ceil(quantile * sorted.length); // 1-based
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
     }
 }

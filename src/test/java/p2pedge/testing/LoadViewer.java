@@ -356,7 +356,6 @@ public final class LoadViewer {
         return (securedAtNanos - answeredAtNanos) / 1e6;
     }
 
-    /** A consistent snapshot, taken on the viewer's context. */
     /** A frame's first packet: when it came, by the last sender report's clock. */
     private void onVideoTimestamp(long timestamp) {
         if (timestamp == lastFrameTimestamp) {
@@ -398,6 +397,7 @@ public final class LoadViewer {
         return promise.future();
     }
 
+    /** A consistent snapshot, taken on the viewer's context. */
     public Future<Counts> counts() {
         Promise<Counts> promise = Promise.promise();
         context.runOnContext(v -> {
