@@ -46,8 +46,8 @@ public final class UdpChannel {
         void onDatagram(byte[] data, InetSocketAddress from);
 
         /**
-         * A datagram that waited more than {@link #MAX_WAIT_NANOS} for the context (a worker context busy for that long:
-         * the process is overloaded) was dropped instead of delivered late.
+         * An RTP or RTCP datagram that waited more than {@link #MAX_WAIT_NANOS} for the context (a worker context busy
+         * for that long: the process is overloaded) was dropped instead of delivered late.
          */
         default void onStale() {
         }
@@ -60,8 +60,8 @@ public final class UdpChannel {
      * How long a received datagram may wait for a context that is not the socket's event loop (a worker's; an event
      * loop's runs it at once). The hand-off is a queue without a bound: behind a forwarding thread that cannot keep up,
      * media reached viewers seconds late with no loss (bench/media-plane.sh: 2.7 s at 1,000 viewers on 2 cores). Past
-     * this, a datagram is dropped and counted, which is also how the busy context catches up; the sender's own recovery
-     * (retransmitted checks and handshakes, NACKed media) takes over.
+     * this, an RTP or RTCP datagram is dropped and counted, which is also how the busy context catches up (a NACK gets a
+     * lost packet back); STUN and DTLS are few, and one late is worth more than its retransmission a second later.
      */
     static final long MAX_WAIT_NANOS = 250_000_000L;
 
@@ -109,6 +109,11 @@ public final class UdpChannel {
             LOG.info(() -> "UDP datagrams go one by one (no descriptor for sendmmsg: " + e + ")");
             return -1;
         }
+    }
+
+    private static boolean isMedia(byte[] datagram) {
+        PacketKind kind = PacketKind.of(datagram, datagram.length);
+        return kind == PacketKind.RTP || kind == PacketKind.RTCP;
     }
 
     /** Whether {@link #batched} hands datagrams to the kernel together here (sendmmsg), not one by one. */
@@ -177,7 +182,7 @@ public final class UdpChannel {
             channel.config().setReceiveBufferSize(receiveBufferBytes);
         }
         Handler<Received> deliver = r -> {
-            if (System.nanoTime() - r.readNanos() > MAX_WAIT_NANOS) {
+            if (System.nanoTime() - r.readNanos() > MAX_WAIT_NANOS && isMedia(r.data())) {
                 receiver.onStale();
             } else {
                 receiver.onDatagram(r.data(), r.from());
