@@ -25,7 +25,21 @@ public final class Waits {
         }
     }
 
+    /**
+     * A port free for TCP and UDP now, for a process started next to bind: below Linux's ephemeral range (32768 and up),
+     * which a port the system hands out (bind to 0) comes from, and so does every outgoing connection's local port: one
+     * of those took such a port between this call and a child edge's bind ("Address already in use", once in CI).
+     */
     public static int freePort() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket tcp = new ServerSocket(port); java.net.DatagramSocket udp = new java.net.DatagramSocket(port)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
