@@ -761,8 +761,8 @@ public final class SharedUdpPort {
     private static final String SEND_REFUSED = "send: refused by the socket (its buffer full: the edge sends more than its link takes)";
 
     /**
-     * Runs a fan-out (and returns what it returns) with the UDP datagrams this thread sends handed to the kernel together (sendmmsg where the system
-     * has it, see {@link UdpChannel#batched}), all gone when it returns.
+     * Runs a fan-out (and returns what it returns) with the UDP datagrams this thread sends handed to the kernel
+     * together (sendmmsg where the system has it, see {@link UdpChannel#batched}), all gone when it returns.
      */
     public <T> T batched(Supplier<T> fanout) {
         UdpChannel udp = socket;
