@@ -105,6 +105,10 @@ final class DatagramBatch {
         return count;
     }
 
+    boolean full() {
+        return count == CAPACITY;
+    }
+
     /**
      * Takes a datagram for the next flush; false (nothing taken) when it cannot go in a batch (larger than a slot, an
      * IPv6 address on an IPv4 socket, an unresolved one) or the batch is full.

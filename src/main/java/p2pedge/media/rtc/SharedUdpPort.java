@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -766,9 +767,11 @@ public final class SharedUdpPort {
      */
     public <T> T batched(Supplier<T> fanout) {
         UdpChannel udp = socket;
-        return udp == null ? fanout.get()
-                : udp.batched(fanout, refused -> dropped.computeIfAbsent(SEND_REFUSED, r -> new LongAdder()).add(refused));
+        return udp == null ? fanout.get() : udp.batched(fanout, countRefused);
     }
+
+    /** One instance for every fan-out (a lambda that captured this would be allocated per call). */
+    private final IntConsumer countRefused = refused -> countDropped(SEND_REFUSED, refused);
 
     /** Bytes handed to the socket since it opened (the media plane's egress, UDP payloads). */
     public long sentBytes() {
@@ -786,6 +789,10 @@ public final class SharedUdpPort {
 
     /** Counts a dropped datagram by reason: the port's own, and those a session refused after the port let them through. */
     public void countDropped(String reason) {
-        dropped.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        countDropped(reason, 1);
+    }
+
+    private void countDropped(String reason, long count) {
+        dropped.computeIfAbsent(reason, r -> new LongAdder()).add(count);
     }
 }

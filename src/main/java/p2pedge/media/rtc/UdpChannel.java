@@ -234,13 +234,13 @@ public final class UdpChannel {
         }
         ThreadBatch mine = batches == null ? null : batches.get();
         if (mine != null && mine.refused != null) {
+            if (mine.batch.full()) {
+                flush(mine);
+            }
             if (mine.batch.add(datagram, to)) {
                 return true;
             }
-            flush(mine); // full, or a datagram that cannot go in a batch: what came before it goes first
-            if (mine.batch.add(datagram, to)) {
-                return true;
-            }
+            flush(mine); // a datagram no batch takes (see DatagramBatch.add) goes alone, after what came before it
         }
         try {
             return socket.send(ByteBuffer.wrap(datagram), to) > 0;
