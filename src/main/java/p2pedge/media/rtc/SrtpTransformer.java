@@ -32,10 +32,12 @@ public final class SrtpTransformer implements AutoCloseable {
     }
 
     private final SrtpContextFactory factory;
-    /** The master key and salt, for this edge's own RTP protection ({@link SrtpSender}); null when receiving. */
+    /** Whether this transformer protects RTP (SrtpSender) or checks it (SrtpReceiver); SRTCP is jitsi-srtp's both ways. */
+    private final boolean sender;
     private final byte[] masterKey;
     private final byte[] masterSalt;
     private final Map<Integer, SrtpSender> senders = new HashMap<>();
+    private final Map<Integer, SrtpReceiver> receivers = new HashMap<>();
     private final Map<Integer, SrtpCryptoContext> rtp = new HashMap<>();
     private final Map<Integer, SrtcpCryptoContext> rtcp = new HashMap<>();
 
@@ -43,8 +45,9 @@ public final class SrtpTransformer implements AutoCloseable {
         SrtpPolicy policy = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, SrtpKeys.KEY_LENGTH,
                 SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, AUTH_TAG, SrtpKeys.SALT_LENGTH);
         this.factory = new SrtpContextFactory(sender, key, salt, policy, policy, LOGGER);
-        this.masterKey = sender ? key.clone() : null;
-        this.masterSalt = sender ? salt.clone() : null;
+        this.sender = sender;
+        this.masterKey = key.clone();
+        this.masterSalt = salt.clone();
     }
 
     /** What the DTLS server (the edge) sends: protected with the server's key. */
@@ -72,6 +75,28 @@ public final class SrtpTransformer implements AutoCloseable {
             return Optional.empty();
         }
         try {
+            int ssrc = ssrc(packet, 8);
+            SrtpReceiver receiver = receivers.get(ssrc);
+            if (receiver == null) {
+                requireRoom(receivers);
+                receiver = new SrtpReceiver(masterKey, masterSalt, ssrc);
+                receivers.put(ssrc, receiver);
+            }
+            return Optional.ofNullable(receiver.unprotect(packet));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * As {@link #unprotectRtp}, through jitsi-srtp's receiver context: the reference SrtpReceiverTest holds it to. Not
+     * for the edge's own path.
+     */
+    public Optional<byte[]> unprotectRtpByJitsi(byte[] packet) {
+        if (packet.length < 12 + AUTH_TAG) {
+            return Optional.empty();
+        }
+        try {
             ByteArraySlice buffer = new ByteArraySlice(packet, 0);
             SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).reverseTransformPacket(buffer, false);
             return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
@@ -82,7 +107,7 @@ public final class SrtpTransformer implements AutoCloseable {
 
     /** {@code packet} protected, a new array (the fan-out's path: see {@link SrtpSender}). */
     public byte[] protectRtp(byte[] packet) throws GeneralSecurityException {
-        if (masterKey == null) {
+        if (!sender) {
             throw new IllegalStateException("protectRtp on a receiving transformer");
         }
         if (packet.length < 12) {
@@ -98,7 +123,7 @@ public final class SrtpTransformer implements AutoCloseable {
      * viewer's state is as cold in the cache without it).
      */
     SrtpSender senderFor(int ssrc) throws GeneralSecurityException {
-        if (masterKey == null) {
+        if (!sender) {
             throw new IllegalStateException("protection asked of a receiving transformer");
         }
         SrtpSender sender = senders.get(ssrc);

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SrtpSenderTest {
 
-    private static SrtpKeys symmetricKeys(long seed) {
+    static SrtpKeys symmetricKeys(long seed) {
         byte[] material = new byte[SrtpKeys.exportLength()];
         new Random(seed).nextBytes(material);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
@@ -27,7 +27,7 @@ class SrtpSenderTest {
     }
 
     /** An RTP packet: {@code csrcs} CSRCs, a one-byte header extension of {@code extensionWords} words when above 0. */
-    private static byte[] rtp(int sequence, int ssrc, int csrcs, int extensionWords, int payload, Random random) {
+    static byte[] rtp(int sequence, int ssrc, int csrcs, int extensionWords, int payload, Random random) {
         ByteBuffer packet = ByteBuffer.allocate(12 + 4 * csrcs + (extensionWords > 0 ? 4 + 4 * extensionWords : 0) + payload);
         packet.put((byte) (0x80 | (extensionWords > 0 ? 0x10 : 0) | csrcs)).put((byte) 96).putShort((short) sequence)
                 .putInt(sequence * 3000).putInt(ssrc);

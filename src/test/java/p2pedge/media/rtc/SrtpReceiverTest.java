@@ -1,0 +1,77 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The edge's own SRTP receiver against jitsi-srtp's, decision for decision, on what a network delivers: packets
+ * protected by jitsi-srtp's sender (so neither side checks itself) arriving late, out of order, repeated, far too
+ * late, and with a flipped bit, across the sequence number's wrap. Every packet both take must come back as the
+ * plain packet; every packet one refuses the other must refuse too.
+ */
+class SrtpReceiverTest {
+
+    @Test
+    void takesAndRefusesWhatJitsiSrtpsReceiverDoesOnAReorderedRepeatedTamperedStream() throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(21);
+        Random random = new Random(23);
+        List<byte[]> plain = new ArrayList<>();
+        List<byte[]> secured = new ArrayList<>();
+        try (SrtpTransformer sender = SrtpTransformer.forSending(keys)) {
+            for (int i = 0; i < 400; i++) {
+                // From below the wrap to past it: the rollover counter is 1 from the 37th packet on.
+                byte[] packet = SrtpSenderTest.rtp((65_500 + i) & 0xFFFF, 0x0A0B0C0D, random.nextInt(2), random.nextInt(3),
+                        random.nextInt(1_200), random);
+                plain.add(packet);
+                secured.add(sender.protectRtpByJitsi(packet.clone()));
+            }
+        }
+        // Deliveries: mostly in order, some swapped nearby, some held back, some repeated, some tampered.
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < secured.size(); i++) {
+            order.add(i);
+        }
+        for (int i = 0; i + 5 < order.size(); i += 7) {
+            java.util.Collections.swap(order, i, i + 1 + random.nextInt(5));
+        }
+        for (int i = 10; i + 90 < order.size(); i += 50) {
+            order.add(i + 55 + random.nextInt(25), order.remove(i)); // held back: some still in the window, some not
+        }
+        List<Integer> deliveries = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            deliveries.add(order.get(i));
+            if (random.nextInt(10) == 0) {
+                deliveries.add(order.get(Math.max(0, i - random.nextInt(100)))); // repeated: within the window or not
+            }
+        }
+        int taken = 0;
+        int refused = 0;
+        try (SrtpTransformer ours = SrtpTransformer.forReceiving(keys); SrtpTransformer jitsi = SrtpTransformer.forReceiving(keys)) {
+            for (int n = 0; n < deliveries.size(); n++) {
+                int index = deliveries.get(n);
+                byte[] datagram = secured.get(index).clone();
+                if (n % 37 == 0) {
+                    datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
+                }
+                Optional<byte[]> expected = jitsi.unprotectRtpByJitsi(datagram.clone());
+                Optional<byte[]> actual = ours.unprotectRtp(datagram.clone());
+                assertEquals(expected.isPresent(), actual.isPresent(), "delivery " + n + " (packet " + index + ")");
+                if (actual.isPresent()) {
+                    assertArrayEquals(plain.get(index), actual.get(), "delivery " + n);
+                    taken++;
+                } else {
+                    refused++;
+                }
+            }
+        }
+        assertTrue(taken >= 350 && refused >= 30, "taken " + taken + ", refused " + refused);
+    }
+}
