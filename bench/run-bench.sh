@@ -11,6 +11,11 @@ fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 class=$1
 shift
+# BENCH_CPUS: the cores the bench (its load client) runs on, taskset's list; EDGE_CPUS those of the edges it starts.
+pin=()
+if [[ -n "${BENCH_CPUS:-}" ]]; then
+  pin=(taskset -c "$BENCH_CPUS")
+fi
 # sun.nio.ch opened as the edge jar opens it: the UDP channel reads its socket's descriptor for sendmmsg.
-exec java -Djava.util.logging.config.file=src/test/resources/logging.properties --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+exec "${pin[@]}" java -Djava.util.logging.config.file=src/test/resources/logging.properties --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" "p2pedge.bench.$class" "$@"

@@ -31,7 +31,14 @@ final class EdgeProcess implements AutoCloseable {
     /** Starts the jar with these config overrides (dotted keys) and waits until signalling listens. */
     static EdgeProcess start(Path jar, Map<String, String> overrides, Path log) throws Exception {
         int port = Waits.freePort();
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx512m",
+        List<String> command = new ArrayList<>();
+        // EDGE_CPUS: the cores the edge may run on (taskset's list, e.g. "0"), so that it does not share them with the
+        // load client (BENCH_CPUS in run-bench.sh): its CPU is then its own, and "per core" is measured, not divided.
+        String cpus = System.getenv().getOrDefault("EDGE_CPUS", "").trim();
+        if (!cpus.isEmpty()) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.addAll(List.of("java", "-Xmx512m",
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
                 "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dp2p.allowLoopbackCandidates=true", "-Dmedia.forwarder.stun.port=0",
                 "-Dmetrics.adminTokenFile=target/bench-admin-token",
