@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * every viewer is on the top layer; "twcc" is the forwarder with transport-wide congestion control, the default, its
  * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
  * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("200 500 1000", also twcc's), LAYERS (the demo's simulcast
- * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10).
+ * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10); EDGE_CPUS and BENCH_CPUS (bench/run-bench.sh)
+ * give the edge and the load client cores of their own, so that the edge's ceiling is its own, not the machine's.
  */
 public final class MediaPlaneBench {
 
@@ -50,7 +51,8 @@ public final class MediaPlaneBench {
         int bitrate = BenchEnv.integer("BITRATE_KBPS", 600);
         int warmup = BenchEnv.integer("WARMUP_S", 5);
         int measure = BenchEnv.integer("MEASURE_S", 10);
-        System.out.printf(Locale.ROOT, "machine: %d cores; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
+        System.out.println("placement: " + placement());
+        System.out.printf(Locale.ROOT, "cores this process may use: %d; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
                         + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s, "
                         + "measured over %d s; planes %s%n", Runtime.getRuntime().availableProcessors(), bitrate, layers, decoders,
                 warmup, measure, planes);
@@ -182,12 +184,19 @@ public final class MediaPlaneBench {
                             && r.delay.p99() < CEILING_DELAY_MS).reduce((a, b) -> b)
                     .ifPresentOrElse(r -> System.out.printf(Locale.ROOT, "  %-9s ceiling here: %d viewers, the largest step with no "
                                     + "loss and an added delay under %d ms at the 99th percentile (edge %.1f%% of a core, load client "
-                                    + "%.1f%%: both on this machine's %d cores)%n", plane, r.viewers, CEILING_DELAY_MS, r.cpu, r.benchCpu,
-                            Runtime.getRuntime().availableProcessors()),
+                                    + "%.1f%%: %s)%n", plane, r.viewers, CEILING_DELAY_MS, r.cpu, r.benchCpu, placement()),
                             () -> System.out.printf(Locale.ROOT, "  %-9s ceiling here: below the smallest step%n", plane));
         }
         ratio(viewersPerCore, "forwarder", "webrtc");
         ratio(viewersPerCore, "twcc", "forwarder");
+    }
+
+    /** Where the two processes ran: pinned by EDGE_CPUS and BENCH_CPUS (run-bench.sh), or sharing every core. */
+    private static String placement() {
+        String edge = System.getenv().getOrDefault("EDGE_CPUS", "").trim();
+        String bench = System.getenv().getOrDefault("BENCH_CPUS", "").trim();
+        return edge.isEmpty() ? "both on this machine's cores" + (bench.isEmpty() ? "" : ", the load client pinned to " + bench)
+                : "the edge alone on core(s) " + edge + ", the load client on " + (bench.isEmpty() ? "any" : bench);
     }
 
     private static void ratio(Map<String, Double> viewersPerCore, String plane, String over) {
