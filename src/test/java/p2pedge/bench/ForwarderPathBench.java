@@ -2,6 +2,7 @@ package p2pedge.bench;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import p2pedge.media.rtc.DatagramSink;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
@@ -21,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
  * The forwarder's per-packet path in one process, stage by stage, without a network peer: what one source packet
@@ -77,11 +77,11 @@ public final class ForwarderPathBench {
                     Run r = switch (stage) {
                         case "srtp" -> srtp(packets * 10, false);
                         case "jitsi" -> srtp(packets * 10, true);
-                        case "forward" -> forward(viewers, packets, (to, datagram) -> { }, -1, null);
-                        case "udp" -> forward(viewers, packets, (to, datagram) -> count(socket.send(datagram, sinkAddress)), loopId, null);
-                        case "batched" -> forward(viewers, packets, (to, datagram) -> count(socket.send(datagram, sinkAddress)), loopId,
+                        case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null);
+                        case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId, null);
+                        case "batched" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
                                 socket);
-                        case "direct" -> forward(viewers, packets, (to, datagram) -> count(sendDirect(direct, datagram, sinkAddress)), -1, null);
+                        case "direct" -> forward(viewers, packets, (to, datagram, length) -> count(sendDirect(direct, datagram, length, sinkAddress)), -1, null);
                         default -> throw new IllegalArgumentException("unknown stage " + stage);
                     };
                     System.out.printf(Locale.ROOT, "%-8s run %d%s: forwarding thread %7.0f ns, event loop %7.0f ns, "
@@ -127,7 +127,7 @@ public final class ForwarderPathBench {
      * Fans {@code packets} out to {@code viewers}; {@code loopId} the event loop whose CPU counts too (-1: none); each
      * packet's fan-out batched on {@code batching} (null: not).
      */
-    private static Run forward(int viewers, int packets, BiConsumer<InetSocketAddress, byte[]> sender, long loopId,
+    private static Run forward(int viewers, int packets, DatagramSink sender, long loopId,
                                UdpChannel batching) throws Exception {
         KeyframeRequests keyframes = new KeyframeRequests(350, System::nanoTime, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder(sender, keyframes, VideoCodec.VP8);
@@ -173,9 +173,9 @@ public final class ForwarderPathBench {
         }
     }
 
-    private static boolean sendDirect(DatagramChannel channel, byte[] datagram, InetSocketAddress to) {
+    private static boolean sendDirect(DatagramChannel channel, byte[] datagram, int length, InetSocketAddress to) {
         try {
-            return channel.send(java.nio.ByteBuffer.wrap(datagram), to) > 0;
+            return channel.send(java.nio.ByteBuffer.wrap(datagram, 0, length), to) > 0;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

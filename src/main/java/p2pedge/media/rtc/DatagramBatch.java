@@ -110,19 +110,20 @@ final class DatagramBatch {
     }
 
     /**
-     * Takes a datagram for the next flush; false (nothing taken) when it cannot go in a batch (larger than a slot, an
-     * IPv6 address on an IPv4 socket, an unresolved one) or the batch is full.
+     * Takes {@code datagram[0, length)} for the next flush (a copy: the array is the caller's again); false (nothing
+     * taken) when it cannot go in a batch (larger than a slot, an IPv6 address on an IPv4 socket, an unresolved one) or
+     * the batch is full.
      */
-    boolean add(byte[] datagram, InetSocketAddress to) {
+    boolean add(byte[] datagram, int length, InetSocketAddress to) {
         InetAddress address = to.getAddress();
-        if (count == CAPACITY || datagram.length > SLOT_BYTES || address == null || (!ipv6 && !(address instanceof Inet4Address))) {
+        if (count == CAPACITY || length > SLOT_BYTES || address == null || (!ipv6 && !(address instanceof Inet4Address))) {
             return false;
         }
         int header = count * MMSGHDR;
         int name = namesAt + count * SOCKADDR;
         memory.putInt(header + 8, writeAddress(name, address, to.getPort()));
-        memory.putLong(iovecsAt + count * IOVEC + 8, datagram.length);
-        memory.put(dataAt + count * SLOT_BYTES, datagram);
+        memory.putLong(iovecsAt + count * IOVEC + 8, length);
+        memory.put(dataAt + count * SLOT_BYTES, datagram, 0, length);
         count++;
         return true;
     }

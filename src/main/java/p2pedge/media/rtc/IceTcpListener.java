@@ -83,6 +83,11 @@ public final class IceTcpListener {
 
     /** Sends one packet, framed, to the connection at {@code to}; false when there is none (the address is UDP). */
     public boolean send(byte[] packet, InetSocketAddress to) {
+        return send(packet, packet.length, to);
+    }
+
+    /** As {@link #send(byte[], InetSocketAddress)}, {@code packet[0, length)}, copied before it returns. */
+    public boolean send(byte[] packet, int length, InetSocketAddress to) {
         if (connections.isEmpty()) {
             return false; // the usual case, asked for every UDP datagram the port sends: no lookup
         }
@@ -94,7 +99,7 @@ public final class IceTcpListener {
             port.countDropped("tcp: player not reading (write queue full)");
             return true;
         }
-        Buffer frame = Buffer.buffer(packet.length + 2).appendUnsignedShort(packet.length).appendBytes(packet);
+        Buffer frame = Buffer.buffer(length + 2).appendUnsignedShort(length).appendBytes(packet, 0, length);
         socket.write(frame);
         return true;
     }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -109,6 +108,14 @@ public final class RtpForwarder {
             return protection.protect(plain);
         }
 
+        /** As {@link #protect(SrtpTransformer, byte[])}, written into {@code out}; returns its length. */
+        int protect(SrtpTransformer srtp, byte[] plain, byte[] out) throws GeneralSecurityException {
+            if (protection == null) {
+                protection = srtp.senderFor(rewriter.ssrc());
+            }
+            return protection.protect(plain, out);
+        }
+
         /** A source packet in this SSRC's terms, counted as sent now. */
         byte[] rewrite(byte[] packet, long now) {
             byte[] plain = rewriter.rewrite(packet, now);
@@ -140,7 +147,9 @@ public final class RtpForwarder {
     private final Map<String, Viewer> viewers = new ConcurrentHashMap<>();
     /** The viewers as an array, for the per-packet loops (walking the map cost a few percent of the fan-out). */
     private Viewer[] fanout = new Viewer[0];
-    private final BiConsumer<InetSocketAddress, byte[]> sender;
+    private final DatagramSink sender;
+    /** The protected datagram of {@link #forward}, reused: the sink copies it before it returns. */
+    private byte[] scratch = new byte[1_500];
     private final KeyframeRequests keyframes;
     private final VideoCodec codec;
     private final LongAdder forwarded = new LongAdder();
@@ -176,7 +185,7 @@ public final class RtpForwarder {
      * @param keyframes asks the source for a keyframe (video); null for audio, where any packet is a start
      * @param codec     the video codec, whose keyframes viewers start from; null for audio
      */
-    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes, VideoCodec codec) {
+    public RtpForwarder(DatagramSink sender, KeyframeRequests keyframes, VideoCodec codec) {
         this(sender, keyframes, codec, FeedbackLimits.DEFAULT, new FeedbackStats(), System::nanoTime);
     }
 
@@ -185,7 +194,7 @@ public final class RtpForwarder {
      * @param stats    where what they cost (and what was refused) is counted
      * @param nanoClock the clock of those budgets and of the source's rate
      */
-    public RtpForwarder(BiConsumer<InetSocketAddress, byte[]> sender, KeyframeRequests keyframes, VideoCodec codec,
+    public RtpForwarder(DatagramSink sender, KeyframeRequests keyframes, VideoCodec codec,
                         FeedbackLimits limits, FeedbackStats stats, LongSupplier nanoClock) {
         if ((keyframes == null) != (codec == null)) {
             throw new IllegalArgumentException("video needs both keyframe requests and a codec, audio neither");
@@ -553,7 +562,7 @@ public final class RtpForwarder {
             return;
         }
         try {
-            sender.accept(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(out.rewriter.ssrc(),
+            sender.send(viewer.address, viewer.srtp.protectRtcp(Rtcp.senderReport(out.rewriter.ssrc(),
                     report.ntpTimestamp(), timestamp.getAsLong(), out.packets, out.octets)));
             if (out == viewer.out) {
                 viewer.lastReportNtpMiddle = (report.ntpTimestamp() >>> 16) & 0xFFFFFFFFL;
@@ -589,7 +598,7 @@ public final class RtpForwarder {
         if (viewer.pacer != null) {
             viewer.pacer.send(secured, numbered);
         } else {
-            sender.accept(viewer.address, secured);
+            sender.send(viewer.address, secured);
         }
     }
 
@@ -598,9 +607,15 @@ public final class RtpForwarder {
         try {
             // A viewer's SRTP context is touched only here, on this one thread.
             byte[] plain = viewer.out.rewrite(packet, now);
-            byte[] secured = viewer.out.protect(viewer.srtp, plain);
+            if (viewer.pacer != null) {
+                viewer.pacer.send(viewer.out.protect(viewer.srtp, plain), true); // the pacer keeps it: an array of its own
+            } else {
+                if (scratch.length < plain.length + SrtpSender.AUTH_TAG) {
+                    scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
+                }
+                sender.send(viewer.address, scratch, viewer.out.protect(viewer.srtp, plain, scratch));
+            }
             keep(viewer, plain, packet, sourcePayload);
-            emit(viewer, secured, true);
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
@@ -652,7 +667,7 @@ public final class RtpForwarder {
             slot.source = ssrc;
         }
         try {
-            sender.accept(viewer.address, slot.out.protect(viewer.srtp, slot.out.rewrite(packet, now)));
+            sender.send(viewer.address, slot.out.protect(viewer.srtp, slot.out.rewrite(packet, now)));
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());

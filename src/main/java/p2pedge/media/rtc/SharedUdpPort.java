@@ -423,7 +423,7 @@ public final class SharedUdpPort {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (!result.accepted() && result.rejected().reason() == IceLiteResponder.Rejection.NO_CREDENTIALS
                 && playerStun != null) {
-            playerStun.answer(result.rejected().request(), from, socket.localPort()).ifPresentOrElse(answer -> transmit(answer, from),
+            playerStun.answer(result.rejected().request(), from, socket.localPort()).ifPresentOrElse(answer -> transmit(answer, answer.length, from),
                     () -> countDropped("stun: player binding not answered"));
             return;
         }
@@ -451,7 +451,8 @@ public final class SharedUdpPort {
             countDropped("ice: address displaced (more than " + PeerAddresses.MAX_ADDRESSES + " per session)");
         }
         checksAnswered.increment();
-        transmit(check.response(), from);
+        byte[] response = check.response();
+        transmit(response, response.length, from);
         if (check.nominated() && peer.established != null && !from.equals(peer.established.address)) {
             checkRoute(ufrag, peer, from);
         }
@@ -488,7 +489,7 @@ public final class SharedUdpPort {
                 .attribute(StunMessage.ICE_CONTROLLED, tieBreaker)
                 .build(session.remotePassword().getBytes(StandardCharsets.UTF_8), true);
         peer.routeCheck = new RouteCheck(to, transactionId, now);
-        transmit(request, to);
+        transmit(request, request.length, to);
     }
 
     /** A Binding success: the answer to a route check moves the session's media there; anything else is dropped. */
@@ -654,7 +655,7 @@ public final class SharedUdpPort {
             return;
         }
         peer.lastStart = now;
-        Association association = new Association(from, limits, () -> nanoClock.getAsLong() / 1_000_000, this::transmit, now);
+        Association association = new Association(from, limits, () -> nanoClock.getAsLong() / 1_000_000, (datagram, to) -> transmit(datagram, datagram.length, to), now);
         hello.forEach(datagram -> handOn(association, datagram));
         peer.handshake = association;
         peer.running = true;
@@ -740,18 +741,23 @@ public final class SharedUdpPort {
 
     /** Sends a datagram (already protected) to a peer. */
     public void send(InetSocketAddress to, byte[] datagram) {
-        if (simulatedLoss > 0 && PacketKind.of(datagram, datagram.length) == PacketKind.RTP
+        send(to, datagram, datagram.length);
+    }
+
+    /** Sends {@code datagram[0, length)} (already protected) to a peer; the array is the caller's again when it returns. */
+    public void send(InetSocketAddress to, byte[] datagram, int length) {
+        if (simulatedLoss > 0 && PacketKind.of(datagram, length) == PacketKind.RTP
                 && ThreadLocalRandom.current().nextDouble() < simulatedLoss) {
             countDropped("simulated loss");
             return;
         }
-        transmit(datagram, to);
+        transmit(datagram, length, to);
     }
 
     /** Every datagram the port sends (STUN, DTLS, SRTP, SRTCP) goes out here, and is counted: on TCP to a TCP peer. */
-    private void transmit(byte[] datagram, InetSocketAddress to) {
-        sentBytes.add(datagram.length);
-        if ((tcp == null || !tcp.send(datagram, to)) && !socket.send(datagram, to)) {
+    private void transmit(byte[] datagram, int length, InetSocketAddress to) {
+        sentBytes.add(length);
+        if ((tcp == null || !tcp.send(datagram, length, to)) && !socket.send(datagram, length, to)) {
             countDropped(SEND_REFUSED);
         }
     }

@@ -4,7 +4,7 @@ import java.security.GeneralSecurityException;
 
 /**
  * SRTP protection of the RTP of one SSRC the edge sends, AES_CM_128_HMAC_SHA1_80 (RFC 3711), made for the fan-out:
- * its {@link SrtpKeystream} derived once, and one allocation per packet (the protected packet itself). It produces
+ * its {@link SrtpKeystream} derived once, and no allocation per packet when the caller gives the array to write into. It produces
  * the same bytes as jitsi-srtp's sender context, which the edge still uses for SRTCP (SrtpSenderTest holds the two
  * side by side). Not thread-safe.
  */
@@ -23,13 +23,19 @@ final class SrtpSender {
 
     /** {@code packet} (plain RTP, this sender's SSRC) encrypted and authenticated: a new array, the tag appended. */
     byte[] protect(byte[] packet) throws GeneralSecurityException {
+        byte[] out = new byte[packet.length + AUTH_TAG];
+        protect(packet, out);
+        return out;
+    }
+
+    /** As {@link #protect(byte[])}, written into {@code out} (at least the packet's length and the tag's); returns its length. */
+    int protect(byte[] packet, byte[] out) throws GeneralSecurityException {
         int header = HeaderExtensions.blockEnd(packet); // fixed header, CSRCs and extension stay in the clear
         if (header < 0) {
             throw new GeneralSecurityException("RTP header beyond the packet");
         }
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         int guessedRoc = SrtpKeystream.guessRoc(sequence, highest, roc);
-        byte[] out = new byte[packet.length + AUTH_TAG];
         System.arraycopy(packet, 0, out, 0, header);
         keys.xor(packet, header, packet.length, out, ((long) guessedRoc << 16) | sequence);
         System.arraycopy(keys.tag(out, packet.length, guessedRoc), 0, out, packet.length, AUTH_TAG);
@@ -39,6 +45,6 @@ final class SrtpSender {
         } else if (guessedRoc == roc && sequence > highest) {
             highest = sequence;
         }
-        return out;
+        return packet.length + AUTH_TAG;
     }
 }

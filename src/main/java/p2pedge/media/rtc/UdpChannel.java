@@ -242,6 +242,11 @@ public final class UdpChannel {
      * takes) or refused it.
      */
     public boolean send(byte[] datagram, InetSocketAddress to) {
+        return send(datagram, datagram.length, to);
+    }
+
+    /** As {@link #send(byte[], InetSocketAddress)}, {@code datagram[0, length)}: copied or sent when it returns. */
+    public boolean send(byte[] datagram, int length, InetSocketAddress to) {
         if (to.isUnresolved() || !socket.isOpen()) {
             return false;
         }
@@ -250,13 +255,13 @@ public final class UdpChannel {
             if (mine.batch.full()) {
                 flush(mine);
             }
-            if (mine.batch.add(datagram, to)) {
+            if (mine.batch.add(datagram, length, to)) {
                 return true;
             }
             flush(mine); // a datagram no batch takes (see DatagramBatch.add) goes alone, after what came before it
         }
         try {
-            return socket.send(ByteBuffer.wrap(datagram), to) > 0;
+            return socket.send(ByteBuffer.wrap(datagram, 0, length), to) > 0;
         } catch (IOException e) {
             // e.g. no route to the address, or the channel closing meanwhile: the next datagram is unaffected
             LOG.fine(() -> "UDP channel " + channel.localAddress() + ": " + e);

@@ -31,7 +31,7 @@ class RtpForwarderTest {
         AtomicInteger requests = new AtomicInteger();
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         int sequence = 0;
         forwarder.onSourceRtp(vp8(sequence++, false)); // the stream is live before the viewer comes
@@ -66,7 +66,7 @@ class RtpForwarderTest {
         List<byte[]> sent = new ArrayList<>();
         FeedbackStats stats = new FeedbackStats();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
                 FeedbackLimits.DEFAULT, stats, now::get);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         int sequence = 100;
@@ -105,7 +105,7 @@ class RtpForwarderTest {
     @Test
     void senderReportsReachViewersInTheirOwnSsrcAndTimeline() throws Exception {
         List<byte[]> sent = new ArrayList<>();
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), null, null);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), null, null);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         RtpRewriter rewriter = new RtpRewriter(42);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter, SrtpTransformer.forSending(keys)));
@@ -147,7 +147,7 @@ class RtpForwarderTest {
         List<byte[]> sent = new ArrayList<>();
         FeedbackStats stats = new FeedbackStats();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
                 new FeedbackLimits(20, 100, 2_000), stats, now::get);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         RtpRewriter rewriter = new RtpRewriter(42);
@@ -191,7 +191,7 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8,
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
                 new FeedbackLimits(1_000, 100, 2_000), new FeedbackStats(), now::get); // a budget no NACK here exceeds
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 100, 3, 5, new TransportSequence(now::get)),
@@ -234,7 +234,7 @@ class RtpForwarderTest {
         AtomicInteger requests = new AtomicInteger();
         FeedbackStats stats = new FeedbackStats();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, keyframes, VideoCodec.VP8,
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> { }, keyframes, VideoCodec.VP8,
                 new FeedbackLimits(10, 100, 2_000), stats, now::get);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.onSourceRtp(vp8(0, false));
@@ -260,7 +260,7 @@ class RtpForwarderTest {
     @Test
     void aViewersReceiverReportTimesItsRoundTripAndSpacesItsResends() throws Exception {
         AtomicLong now = new AtomicLong(1_000 * MS);
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> { }, new KeyframeRequests(350, now::get, ssrc -> { }),
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> { }, new KeyframeRequests(350, now::get, ssrc -> { }),
                 VideoCodec.VP8, new FeedbackLimits(10, 100, 2_000), new FeedbackStats(), now::get);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
@@ -285,7 +285,7 @@ class RtpForwarderTest {
         AtomicInteger requests = new AtomicInteger();
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram), keyframes, VideoCodec.VP8);
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
         forwarder.onSourceRtp(vp8(1, true));
@@ -328,7 +328,7 @@ class RtpForwarderTest {
 
     /** A VP8 forwarder of a source that declared three layers, on the clock {@code now}: what it asks and sends is kept. */
     private static RtpForwarder threeLayers(AtomicLong now, List<Integer> requested, List<byte[]> sent) {
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> sent.add(datagram),
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)),
                 new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
         forwarder.expectLayers(3);
         return forwarder;
@@ -467,7 +467,7 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         List<byte[]> direct = new ArrayList<>();
         List<Long> pacedAt = new ArrayList<>();
-        RtpForwarder forwarder = new RtpForwarder((to, datagram) -> direct.add(datagram), new KeyframeRequests(350, now::get, ssrc -> { }),
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> direct.add(java.util.Arrays.copyOf(datagram, length)), new KeyframeRequests(350, now::get, ssrc -> { }),
                 VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
         TransportSequence transport = new TransportSequence(now::get);
         Pacer pacer = new Pacer(datagram -> pacedAt.add(now.get()), () -> { }, transport, now::get);
