@@ -423,8 +423,8 @@ public final class SharedUdpPort {
         IceLiteResponder.Result result = responder.onDatagram(data, data.length, from);
         if (!result.accepted() && result.rejected().reason() == IceLiteResponder.Rejection.NO_CREDENTIALS
                 && playerStun != null) {
-            playerStun.answer(result.rejected().request(), from, socket.localPort()).ifPresentOrElse(answer -> transmit(answer, answer.length, from),
-                    () -> countDropped("stun: player binding not answered"));
+            playerStun.answer(result.rejected().request(), from, socket.localPort()).ifPresentOrElse(
+                    answer -> transmit(answer, answer.length, from), () -> countDropped("stun: player binding not answered"));
             return;
         }
         if (!result.accepted()) {
@@ -655,7 +655,8 @@ public final class SharedUdpPort {
             return;
         }
         peer.lastStart = now;
-        Association association = new Association(from, limits, () -> nanoClock.getAsLong() / 1_000_000, (datagram, to) -> transmit(datagram, datagram.length, to), now);
+        Association association = new Association(from, limits, () -> nanoClock.getAsLong() / 1_000_000,
+                (datagram, to) -> transmit(datagram, datagram.length, to), now);
         hello.forEach(datagram -> handOn(association, datagram));
         peer.handshake = association;
         peer.running = true;
