@@ -22,9 +22,7 @@ import p2pedge.media.rtc.DtlsCertificate;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,10 +41,15 @@ public final class LoadViewer {
 
     /** Packets of one SSRC: how many arrived, and the sequence-number span they cover. */
     private static final class Track {
+        final int ssrc;
         long received;
         long firstSequence = -1;
         long highestSequence = -1;
         int cycles;
+
+        Track(int ssrc) {
+            this.ssrc = ssrc;
+        }
 
         void onSequence(int sequence) {
             received++;
@@ -135,10 +138,8 @@ public final class LoadViewer {
     private final DtlsCertificate identity;
     private final int bitrateKbps;
     private final ClientTransport transport;
-    private final Map<Integer, Track> tracks = new HashMap<>();
-    /** The same tracks by SSRC, for the per-packet path. */
-    private int[] trackSsrcs = new int[0];
-    private Track[] trackList = new Track[0];
+    /** One per SSRC seen, found by a scan (a boxed map lookup per packet was a twentieth of the client's CPU). */
+    private Track[] tracks = new Track[0];
     private final Promise<Void> secured = Promise.promise();
     private final AtomicLong refused = new AtomicLong();
     private long bytes;
@@ -400,20 +401,24 @@ public final class LoadViewer {
         return promise.future();
     }
 
-    /** The track of {@code ssrc}: a scan of the few seen (a boxed map lookup per packet was a twentieth of the client's CPU). */
+    /** The track of {@code ssrc}, made when it is first seen. */
     private Track track(int ssrc) {
-        for (int i = 0; i < trackSsrcs.length; i++) {
-            if (trackSsrcs[i] == ssrc) {
-                return trackList[i];
+        Track track = existingTrack(ssrc);
+        if (track == null) {
+            track = new Track(ssrc);
+            tracks = java.util.Arrays.copyOf(tracks, tracks.length + 1);
+            tracks[tracks.length - 1] = track;
+        }
+        return track;
+    }
+
+    private Track existingTrack(int ssrc) {
+        for (Track track : tracks) {
+            if (track.ssrc == ssrc) {
+                return track;
             }
         }
-        Track track = new Track();
-        tracks.put(ssrc, track);
-        trackSsrcs = java.util.Arrays.copyOf(trackSsrcs, trackSsrcs.length + 1);
-        trackSsrcs[trackSsrcs.length - 1] = ssrc;
-        trackList = java.util.Arrays.copyOf(trackList, trackList.length + 1);
-        trackList[trackList.length - 1] = track;
-        return track;
+        return null;
     }
 
     /** A consistent snapshot, taken on the viewer's context. */
@@ -422,7 +427,7 @@ public final class LoadViewer {
         context.runOnContext(v -> {
             long packets = 0;
             long expected = 0;
-            for (Track track : tracks.values()) {
+            for (Track track : tracks) {
                 packets += track.received;
                 expected += track.expected();
             }
@@ -586,7 +591,7 @@ public final class LoadViewer {
     public Future<int[]> recentVideoSequences(int n) {
         Promise<int[]> promise = Promise.promise();
         context.runOnContext(v -> {
-            Track video = tracks.get(videoSsrc);
+            Track video = existingTrack(videoSsrc);
             if (video == null || video.highestSequence < 0) {
                 promise.complete(new int[0]);
                 return;

@@ -51,7 +51,7 @@ final class SrtpReceiver {
         System.arraycopy(packet, 0, plain, 0, header);
         keys.xor(packet, header, end, plain, index);
         if (behind < 0) {
-            seen = highest < 0 || -behind >= WINDOW ? 1 : (seen << -behind) | 1;
+            seen = -behind >= WINDOW ? 1 : (seen << -behind) | 1; // before the first packet, seen is 0
             roc = guessedRoc;
             highest = sequence;
         } else {
