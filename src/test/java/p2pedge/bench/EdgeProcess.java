@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
 final class EdgeProcess implements AutoCloseable {
 
     private static final long CLOCK_TICKS = 100; // USER_HZ on Linux x86_64
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    // One line per heap or generation at one space's indent: G1's one heap, Serial's (the JVM's choice on one CPU, as
+    // when pinned) and Parallel's two generations; Metaspace is not heap.
+    private static final Pattern HEAP_USED = Pattern.compile("^ (?!Metaspace)\\S.*total \\d+K, used (\\d+)K", Pattern.MULTILINE);
+    private static final Pattern COMPILE_TICKS = Pattern.compile("java\\.ci\\.totalTime=(\\d+)");
+    private static final Pattern TICK_FREQUENCY = Pattern.compile("sun\\.os\\.hrt\\.frequency=(\\d+)");
 
     private final Process process;
     private final int port;
@@ -105,14 +109,32 @@ final class EdgeProcess implements AutoCloseable {
         return rssKb(process.pid());
     }
 
-    /** Live heap: a full GC through jcmd, then the heap's used figure. */
+    /** Live heap: a full GC through jcmd, then the used figures of the heap's generations summed. */
     long heapAfterGcKb() throws IOException, InterruptedException {
         jcmd("GC.run");
-        Matcher used = HEAP_USED.matcher(jcmd("GC.heap_info"));
-        if (!used.find()) {
-            throw new IOException("no heap figure from jcmd GC.heap_info");
+        String info = jcmd("GC.heap_info");
+        Matcher used = HEAP_USED.matcher(info);
+        long kb = 0;
+        boolean found = false;
+        while (used.find()) {
+            kb += Long.parseLong(used.group(1));
+            found = true;
         }
-        return Long.parseLong(used.group(1));
+        if (!found) {
+            throw new IOException("no heap figure from jcmd GC.heap_info: " + info);
+        }
+        return kb;
+    }
+
+    /** Time the edge's JIT compilers have spent so far (HotSpot's java.ci.totalTime), in milliseconds. */
+    double compileMillis() throws IOException, InterruptedException {
+        String counters = jcmd("PerfCounter.print");
+        Matcher ticks = COMPILE_TICKS.matcher(counters);
+        Matcher frequency = TICK_FREQUENCY.matcher(counters);
+        if (!ticks.find() || !frequency.find()) {
+            throw new IOException("no java.ci.totalTime from jcmd PerfCounter.print");
+        }
+        return Long.parseLong(ticks.group(1)) * 1000.0 / Long.parseLong(frequency.group(1));
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
