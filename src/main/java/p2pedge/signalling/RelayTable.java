@@ -130,8 +130,8 @@ final class RelayTable {
     private final LongPredicate online;
     private final PeerCandidateFilter candidateFilter;
     private final PairCooldown cooldown;
-    private final Map<Long, Relay> relaysByClient = new HashMap<>();
-    private final Map<Long, RemoteClient> remoteClients = new HashMap<>();
+    private final ClientsByHost<Relay> relaysByClient = new ClientsByHost<>(Relay::hostId);
+    private final ClientsByHost<RemoteClient> remoteClients = new ClientsByHost<>(RemoteClient::host);
     private final Map<Long, Set<Long>> failedHostsByClient = new HashMap<>();
     /** Hosts placed with a trial, until their media is up. */
     private final Set<Long> awaitingTrial = new HashSet<>();
@@ -410,15 +410,13 @@ final class RelayTable {
         offeredAfterStop.remove(player);
         endRelayOfClient(player, out);
         // Its clients here are re-served now, not once the registry has let it go (hostDeparted finds them done).
-        for (Relay relay : new ArrayList<>(relaysByClient.values())) {
-            if (relay.hostId() == player) {
-                hostLeft(player, relay.client(), Cause.HOST_LEFT, out);
-            }
+        for (Relay relay : relaysByClient.ofHost(player)) {
+            hostLeft(player, relay.client(), Cause.HOST_LEFT, out);
         }
         cooldown.forget(player);
         failedHostsByClient.remove(player);
         reporters.remove(player);
-        remoteClients.values().removeIf(r -> r.host() == player);
+        remoteClients.removeHost(player);
         awaitingTrial.remove(player);
         Trial trial = trialsByHost.remove(player);
         if (trial != null && !trial.over()) {
@@ -429,7 +427,7 @@ final class RelayTable {
 
     /** The edge drains: {@code host} hosts no more, so its edge forgets its remote clients' pairings. */
     void withdrawing(long host) {
-        remoteClients.values().removeIf(r -> r.host() == host);
+        remoteClients.removeHost(host);
     }
 
     /**
@@ -460,16 +458,16 @@ final class RelayTable {
             oldest.remove();
         }
         List<RelayAction> out = new ArrayList<>();
-        for (Relay relay : new ArrayList<>(relaysByClient.values())) {
+        for (Relay relay : relaysByClient.values()) {
             if (relay.host.edge().equals(deadEdge)) {
                 hostLeft(relay.hostId(), relay.client(), Cause.EDGE_LEFT, out);
             }
         }
-        remoteClients.entrySet().removeIf(e -> {
-            if (!e.getValue().clientEdge().equals(deadEdge)) {
+        remoteClients.removeIf((client, remote) -> {
+            if (!remote.clientEdge().equals(deadEdge)) {
                 return false;
             }
-            out.add(new RelayAction.ToPlayer(e.getValue().host(), EdgeMessages.stop(e.getValue().host(), e.getKey())));
+            out.add(new RelayAction.ToPlayer(remote.host(), EdgeMessages.stop(remote.host(), client)));
             return true;
         });
         return out;
