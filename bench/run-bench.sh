@@ -8,7 +8,7 @@ if [[ "${BENCH_NO_BUILD:-0}" != 1 || ! -f target/bench-classpath.txt ]]; then
   mvn -q -B -ntp package test-compile -DskipTests
   mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
 fi
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), open files per process: $(ulimit -Hn)"
 class=$1
 shift
 # BENCH_CPUS: the cores the bench (its load client) runs on, taskset's list; EDGE_CPUS those of the edges it starts.
@@ -16,6 +16,9 @@ pin=()
 if [[ -n "${BENCH_CPUS:-}" ]]; then
   pin=(taskset -c "$BENCH_CPUS")
 fi
+# Thousands of sockets (signalling.sh's players: as many in the edge and in the load client): as many open files as
+# the hard limit allows.
+ulimit -n "$(ulimit -Hn)"
 # sun.nio.ch opened as the edge jar opens it: the UDP channel reads its socket's descriptor for sendmmsg.
 exec "${pin[@]}" java -Djava.util.logging.config.file=src/test/resources/logging.properties --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" "p2pedge.bench.$class" "$@"

@@ -24,14 +24,18 @@ import java.util.concurrent.TimeUnit;
  * their clients, whose hosts, synthetic too, offer to them through the edge). For each step: sustained joins per
  * second with JOINERS joins in flight, placement latency (request_offer -> the offer that serves the player, from
  * the edge or from its host), the edge's CPU, RSS and live heap after a full GC, and its roles as its /metrics says.
- * Before the steps, WARMUP players (default 2000) join and leave, not counted: the edge's and the load client's
- * first minute is mostly JIT compilation, which made a run's figures depend on how many steps came before. The load
- * client's own CPU (this JVM) is printed beside the edge's: on two cores it needs about as much.
- * Environment: STEPS (default "1000 5000 10000"), JOINERS (32), WARMUP (2000, 0 for none).
+ * Before the steps, rounds of WARMUP players (default 2000) join and leave, not counted, until the edge's JIT has
+ * settled (see warmUp): its first minute or more is mostly JIT compilation. The load client's own CPU (this JVM) is
+ * printed beside the edge's: on two cores it needs about as much.
+ * Environment: STEPS (default "1000 5000 10000"; "10000 25000 50000" with EDGE_JAVA_OPTS=-Xmx1g for the 1 GiB question),
+ * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 20).
  */
 public final class SignallingCapacityBench {
 
     private static final double JIT_SETTLED = 0.05;
+    private static final int PLAYERS_PER_ADDRESS = 20_000;
+    /** Files a process has open besides the players' sockets (jars, the edge's UDP and listening sockets, pipes). */
+    private static final int OTHER_FILES = 300;
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
@@ -40,13 +44,27 @@ public final class SignallingCapacityBench {
         int joiners = Integer.parseInt(System.getenv().getOrDefault("JOINERS", "32"));
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2000"));
         int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "20"));
+        int most = Arrays.stream(steps).max().orElse(0);
+        long openFiles = openFilesLimit();
+        if (most + OTHER_FILES > openFiles) {
+            throw new IllegalStateException("STEPS up to " + most + " players need as many sockets in the edge and in this JVM, "
+                    + "and this machine lets a process open " + openFiles + " files (ulimit -Hn; raising it needs root's "
+                    + "CAP_SYS_RESOURCE)");
+        }
         int metricsPort = Waits.freePort();
         System.out.printf(Locale.ROOT, "one edge process (forwarder plane, demo 320x180@15), P2P policy ome, N=2; synthetic "
-                + "players on one shared WebSocket client, %d joins in flight; placement = request_offer -> serving offer%n", joiners);
+                + "players (WebSockets from 127.0.0.1, and 127.0.0.2.. past %d), %d joins in flight; placement = request_offer -> serving "
+                + "offer%n", PLAYERS_PER_ADDRESS, joiners);
         System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
                 "max ms", "edge CPU%", "load CPU%", "RSS MB", "heap MB", "host / client / edge");
         Vertx vertx = Vertx.vertx();
-        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000));
+        // One client per source address: loopback has some 28,000 ephemeral ports per address pair, so 50,000 players
+        // come from 127.0.0.1, 127.0.0.2, ... PLAYERS_PER_ADDRESS each.
+        List<WebSocketClient> clients = new ArrayList<>();
+        for (int i = 0; i <= Math.max(most, warmup) / PLAYERS_PER_ADDRESS; i++) {
+            clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(PLAYERS_PER_ADDRESS)
+                    .setLocalAddress("127.0.0." + (i + 1))));
+        }
         List<AutoPlayer> players = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(joiners);
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "p2p.maxClientPeersPerHostPeer", "2",
@@ -57,14 +75,14 @@ public final class SignallingCapacityBench {
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
             if (warmup > 0) {
-                warmUp(pool, client, edge, metricsPort, warmup, warmupRounds);
+                warmUp(pool, clients, edge, metricsPort, warmup, warmupRounds);
             }
             for (int step : steps) {
                 int from = players.size();
                 long start = System.nanoTime();
                 long ticks = EdgeProcess.cpuTicks(edge.pid());
                 long loadCpuNanos = ownCpuNanos();
-                players.addAll(join(pool, client, edge.port(), step - from));
+                players.addAll(join(pool, clients, edge.port(), from, step - from));
                 List<AutoPlayer> added = players.subList(from, players.size());
                 Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the step served");
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -83,7 +101,7 @@ public final class SignallingCapacityBench {
         } finally {
             pool.shutdownNow();
             players.forEach(AutoPlayer::close);
-            client.close();
+            clients.forEach(WebSocketClient::close);
             vertx.close().await(30, TimeUnit.SECONDS);
         }
     }
@@ -93,12 +111,12 @@ public final class SignallingCapacityBench {
      * leaving, until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of a round, or {@code maxRounds}.
      * On one core the compilers get half of it for a minute or more: figures taken before measure the JIT, not the edge.
      */
-    private static void warmUp(ExecutorService pool, WebSocketClient client, EdgeProcess edge, int metricsPort, int players,
+    private static void warmUp(ExecutorService pool, List<WebSocketClient> clients, EdgeProcess edge, int metricsPort, int players,
                                int maxRounds) throws Exception {
         for (int round = 1; round <= maxRounds; round++) {
             long start = System.nanoTime();
             double compiled = edge.compileMillis();
-            List<AutoPlayer> warm = join(pool, client, edge.port(), players);
+            List<AutoPlayer> warm = join(pool, clients, edge.port(), 0, players);
             double joinSeconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(1_500);
             warm.forEach(AutoPlayer::close);
@@ -117,10 +135,15 @@ public final class SignallingCapacityBench {
         System.out.printf(Locale.ROOT, "(warm-up: the JIT still busy after %d rounds; the steps below include compilation)%n", maxRounds);
     }
 
-    /** {@code count} players join, {@code pool}'s threads' worth at a time; returns them once all have joined. */
-    private static List<AutoPlayer> join(ExecutorService pool, WebSocketClient client, int port, int count) throws Exception {
+    /**
+     * {@code count} players join, {@code pool}'s threads' worth at a time, players {@code from}.. of the run (which
+     * tells each one's source address); returns them once all have joined.
+     */
+    private static List<AutoPlayer> join(ExecutorService pool, List<WebSocketClient> clients, int port, int from, int count)
+            throws Exception {
         List<Future<AutoPlayer>> joining = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < from + count; i++) {
+            WebSocketClient client = clients.get(i / PLAYERS_PER_ADDRESS);
             joining.add(pool.submit(() -> AutoPlayer.join(client, port, AutoPlayer.CHROME_UA)));
         }
         List<AutoPlayer> joined = new ArrayList<>();
@@ -128,6 +151,16 @@ public final class SignallingCapacityBench {
             joined.add(f.get(60, TimeUnit.SECONDS));
         }
         return joined;
+    }
+
+    /** This process's limit of open files (its children, the edge, inherit it). */
+    private static long openFilesLimit() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                return Long.parseLong(line.substring("Max open files".length()).trim().split("\\s+")[0]);
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     /** CPU time this JVM (the load client) has used so far. */
