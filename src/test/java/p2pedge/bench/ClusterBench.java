@@ -1,6 +1,8 @@
 package p2pedge.bench;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import p2pedge.testing.AutoPlayer;
 import p2pedge.testing.Waits;
 
@@ -9,14 +11,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Three edge processes (the jar, clustered over Hazelcast on loopback) and synthetic players (real WebSockets,
  * fake SDP): measures cross-edge placement latency (a client's request_offer on edge B or C -> its host on
  * edge A is asked to offer) and, after kill -9 of edge A, the time until every orphaned client is served again.
- * Before measuring, {@code WARMUP} players (default 300) join and stay (hosts with full slots: they take no measured
- * client), so that the edges' code is compiled. Players leaving early would not do: they all share one address,
- * whose abandoned relays placement then holds against it.
+ * Before measuring, rounds of {@code WARMUP} players (default 600) join the three edges, 16 at a time, stay a moment
+ * and leave, until the edges' JIT has settled (see {@link JitWatch}), at most {@code WARMUP_ROUNDS} (20). The edges
+ * run with p2p.silentGiveUpSeconds=0: all players share one address, and a client the edge moved onto a host just
+ * before its round ended would read as a viewer giving up on a black relay, after which that address's players
+ * stay off hosts for the learning cooldown (the measured players then had no host at all).
  * Usage: ClusterBench JAR [playersPerEdge=100]
  */
 public final class ClusterBench {
@@ -27,7 +35,7 @@ public final class ClusterBench {
     public static void main(String[] args) throws Exception {
         String jar = args.length > 0 ? args[0] : "target/p2p-edge.jar";
         int hostCount = args.length > 1 ? Integer.parseInt(args[1]) : 100; // players per edge
-        int warmup = BenchEnv.integer("WARMUP", 300);
+        int warmup = BenchEnv.integer("WARMUP", 600);
         String cluster = "bench-" + UUID.randomUUID();
         List<Process> edges = new ArrayList<>();
         int[] ports = new int[3];
@@ -39,7 +47,7 @@ public final class ClusterBench {
                     "-Dcluster.members=127.0.0.1:5801,127.0.0.1:5802,127.0.0.1:5803",
                     "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + ports[i], "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
                     "-Dmedia.webrtc.udpPortMin=" + (42000 + i * 1000), "-Dmedia.webrtc.udpPortMax=" + (42999 + i * 1000), "-Dmedia.forwarder.port=0", "-Dmedia.forwarder.stun.port=0",
-                    "-Dmedia.maxViewers=1000", "-Dp2p.policy=ome", "-Dmetrics.adminTokenFile=target/bench-admin-token",
+                    "-Dmedia.maxViewers=1000", "-Dp2p.policy=ome", "-Dp2p.silentGiveUpSeconds=0", "-Dmetrics.adminTokenFile=target/bench-admin-token",
                     "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0", "-Dhttp.maxConnectionsPerAddress=0",
                     "-Dstreams=[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]",
                     "-jar", jar)
@@ -53,18 +61,11 @@ public final class ClusterBench {
         List<AutoPlayer> players = new ArrayList<>();
         List<Integer> edgeOf = new ArrayList<>();
         try {
-            for (int i = 0; i < warmup; i++) {
-                AutoPlayer player = AutoPlayer.join(vertx, ports[i % 3], UA);
-                Waits.until(() -> player.host() >= 0, 10_000, "warm-up player served");
-                players.add(player);
-                edgeOf.add(i % 3);
-            }
-            Thread.sleep(2_000);
-            System.out.printf(Locale.ROOT, "warm-up: %d players joined (and stay)%n", warmup);
+            warmUp(vertx, ports, edges.stream().mapToLong(Process::pid).toArray(), warmup, BenchEnv.integer("WARMUP_ROUNDS", 20));
             List<Long> cross = new ArrayList<>();
             List<Long> same = new ArrayList<>();
             for (int i = 0; i < total; i++) {
-                int edge = (warmup + i) % 3;
+                int edge = i % 3;
                 AutoPlayer player = AutoPlayer.join(vertx, ports[edge], UA);
                 Waits.until(() -> player.host() >= 0, 10_000, "player served");
                 players.add(player);
@@ -100,6 +101,45 @@ public final class ClusterBench {
                 edge.waitFor();
             }
             vertx.close().await();
+        }
+    }
+
+    /** Rounds of players joining the edges in turn, staying a moment and leaving, until the edges' JIT has settled. */
+    private static void warmUp(Vertx vertx, int[] ports, long[] pids, int players, int maxRounds) throws Exception {
+        WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(players));
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        JitWatch jit = new JitWatch(pids);
+        try {
+            for (int round = 1; round <= maxRounds; round++) {
+                jit.start();
+                List<Future<AutoPlayer>> joining = new ArrayList<>();
+                for (int i = 0; i < players; i++) {
+                    int port = ports[i % ports.length];
+                    joining.add(pool.submit(() -> {
+                        AutoPlayer player = AutoPlayer.join(client, port, UA);
+                        Waits.until(() -> player.host() >= 0, 10_000, "warm-up player served");
+                        return player;
+                    }));
+                }
+                List<AutoPlayer> warm = new ArrayList<>();
+                for (Future<AutoPlayer> player : joining) {
+                    warm.add(player.get(60, TimeUnit.SECONDS));
+                }
+                Thread.sleep(1_500);
+                warm.forEach(AutoPlayer::close);
+                Thread.sleep(2_000); // the registry lets them go
+                double busy = jit.busiest();
+                System.out.printf(Locale.ROOT, "warm-up round %d: %d players joined and left; the busiest edge's JIT compilers "
+                        + "busy %.0f %% of the round%n", round, players, 100 * busy);
+                if (busy < JitWatch.SETTLED) {
+                    return;
+                }
+            }
+            System.out.printf(Locale.ROOT, "warm-up: the JIT still busy after %d rounds; the figures below include compilation%n",
+                    maxRounds);
+        } finally {
+            pool.shutdownNow();
+            client.close();
         }
     }
 

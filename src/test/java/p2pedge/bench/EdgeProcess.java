@@ -128,7 +128,12 @@ final class EdgeProcess implements AutoCloseable {
 
     /** Time the edge's JIT compilers have spent so far (HotSpot's java.ci.totalTime), in milliseconds. */
     double compileMillis() throws IOException, InterruptedException {
-        String counters = jcmd("PerfCounter.print");
+        return compileMillis(process.pid());
+    }
+
+    /** Time the JIT compilers of JVM {@code pid} have spent so far, in milliseconds. */
+    static double compileMillis(long pid) throws IOException, InterruptedException {
+        String counters = jcmd(pid, "PerfCounter.print");
         Matcher ticks = COMPILE_TICKS.matcher(counters);
         Matcher frequency = TICK_FREQUENCY.matcher(counters);
         if (!ticks.find() || !frequency.find()) {
@@ -138,7 +143,11 @@ final class EdgeProcess implements AutoCloseable {
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
-        Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.pid()), command).redirectErrorStream(true).start();
+        return jcmd(process.pid(), command);
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), command).redirectErrorStream(true).start();
         String out = new String(jcmd.getInputStream().readAllBytes());
         if (jcmd.waitFor() != 0) {
             throw new IOException("jcmd " + command + " failed: " + out);

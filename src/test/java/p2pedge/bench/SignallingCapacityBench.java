@@ -28,11 +28,10 @@ import java.util.concurrent.TimeUnit;
  * settled (see warmUp): its first minute or more is mostly JIT compilation. The load client's own CPU (this JVM) is
  * printed beside the edge's: on two cores it needs about as much.
  * Environment: STEPS (default "1000 5000 10000"; "10000 25000 50000" with EDGE_JAVA_OPTS=-Xmx1g for the 1 GiB question),
- * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 20).
+ * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 30).
  */
 public final class SignallingCapacityBench {
 
-    private static final double JIT_SETTLED = 0.05;
     private static final int PLAYERS_PER_ADDRESS = 20_000;
     /** Files a process has open besides the players' sockets (jars, the edge's UDP and listening sockets, pipes). */
     private static final int OTHER_FILES = 300;
@@ -43,7 +42,7 @@ public final class SignallingCapacityBench {
                 .mapToInt(Integer::parseInt).toArray();
         int joiners = Integer.parseInt(System.getenv().getOrDefault("JOINERS", "32"));
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2000"));
-        int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "20"));
+        int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "30"));
         int most = Arrays.stream(steps).max().orElse(0);
         long openFiles = openFilesLimit();
         if (most + OTHER_FILES > openFiles) {
@@ -108,14 +107,14 @@ public final class SignallingCapacityBench {
 
     /**
      * Rounds of {@code players} joining, held past p2p.silentGiveUpSeconds (their leaving is not read as giving up) and
-     * leaving, until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of a round, or {@code maxRounds}.
-     * On one core the compilers get half of it for a minute or more: figures taken before measure the JIT, not the edge.
+     * leaving, until the edge's JIT has settled (see {@link JitWatch}), or {@code maxRounds}.
      */
     private static void warmUp(ExecutorService pool, List<WebSocketClient> clients, EdgeProcess edge, int metricsPort, int players,
                                int maxRounds) throws Exception {
+        JitWatch jit = new JitWatch(edge.pid());
         for (int round = 1; round <= maxRounds; round++) {
+            jit.start();
             long start = System.nanoTime();
-            double compiled = edge.compileMillis();
             List<AutoPlayer> warm = join(pool, clients, edge.port(), 0, players);
             double joinSeconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(1_500);
@@ -124,11 +123,11 @@ public final class SignallingCapacityBench {
                 Scrape scrape = Scrape.of(metricsPort);
                 return scrape.value("p2pedge_players", "role=\"host\"") + scrape.value("p2pedge_players", "role=\"client\"") == 0;
             }, 60_000, "the warm-up's players gone");
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double jit = (edge.compileMillis() - compiled) / 1000 / seconds;
+            double busy = jit.busiest();
             System.out.printf(Locale.ROOT, "(warm-up round %d: %d players joined at %.0f/s and left; the edge's JIT compilers busy "
-                    + "%.0f %% of the round's %.1f s)%n", round, players, players / joinSeconds, 100 * jit, seconds);
-            if (jit < JIT_SETTLED) {
+                    + "%.0f %% of the round's %.1f s)%n", round, players, players / joinSeconds, 100 * busy,
+                    (System.nanoTime() - start) / 1e9);
+            if (busy < JitWatch.SETTLED) {
                 return;
             }
         }

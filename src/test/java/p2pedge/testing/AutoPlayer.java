@@ -29,6 +29,8 @@ public final class AutoPlayer implements AutoCloseable {
     private long id;
     private long host = -1; // -1: not placed yet, 0: the edge, else the host peer
     private boolean closed;
+    /** Closing: a stop from its host, in flight meanwhile, is not a reason to ask again (and give up at once). */
+    private boolean leaving;
 
     private AutoPlayer(WebSocketClient client, ClientWebSocket socket) {
         this.client = client;
@@ -114,7 +116,7 @@ public final class AutoPlayer implements AutoCloseable {
                 if (clients.remove(peer)) {
                     return;
                 }
-                if (peer == host) {
+                if (peer == host && !leaving) {
                     host = -1;
                     ask();
                 }
@@ -160,6 +162,9 @@ public final class AutoPlayer implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            leaving = true;
+        }
         socket.close();
         if (client != null) {
             client.close();

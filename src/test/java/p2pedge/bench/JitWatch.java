@@ -1,0 +1,40 @@
+package p2pedge.bench;
+
+import java.io.IOException;
+
+/**
+ * How busy the JIT compilers of some JVMs (edge processes) were over a round of load: a bench warms up in rounds
+ * until the busiest is below {@link #SETTLED}. On this machine an edge's compilers take half a core for a minute or
+ * more of load, and figures taken meanwhile measure the JIT, not the edge.
+ */
+final class JitWatch {
+
+    static final double SETTLED = 0.05;
+
+    private final long[] pids;
+    private final double[] compiledMillis;
+    private long startNanos;
+
+    JitWatch(long... pids) {
+        this.pids = pids;
+        this.compiledMillis = new double[pids.length];
+    }
+
+    /** A round starts. */
+    void start() throws IOException, InterruptedException {
+        for (int i = 0; i < pids.length; i++) {
+            compiledMillis[i] = EdgeProcess.compileMillis(pids[i]);
+        }
+        startNanos = System.nanoTime();
+    }
+
+    /** The busiest JVM's compile time since {@link #start()}, as a share of the time since. */
+    double busiest() throws IOException, InterruptedException {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        double most = 0;
+        for (int i = 0; i < pids.length; i++) {
+            most = Math.max(most, (EdgeProcess.compileMillis(pids[i]) - compiledMillis[i]) / 1000 / seconds);
+        }
+        return most;
+    }
+}
