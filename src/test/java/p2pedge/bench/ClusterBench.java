@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * fake SDP): measures cross-edge placement latency (a client's request_offer on edge B or C -> its host on
  * edge A is asked to offer) and, after kill -9 of edge A, the time until every orphaned client is served again.
  * Before measuring, rounds of {@code WARMUP} players (default 600) join the three edges, 16 at a time, stay a moment
- * and leave, until the edges' JIT has settled (see {@link JitWatch}), at most {@code WARMUP_ROUNDS} (20). The edges
+ * and leave, until the edges' JIT has settled (see {@link JitWatch}), at most {@code WARMUP_ROUNDS} (40). The edges
  * run with p2p.silentGiveUpSeconds=0: all players share one address, and a client the edge moved onto a host just
  * before its round ended would read as a viewer giving up on a black relay, after which that address's players
  * stay off hosts for the learning cooldown (the measured players then had no host at all).
@@ -61,7 +61,7 @@ public final class ClusterBench {
         List<AutoPlayer> players = new ArrayList<>();
         List<Integer> edgeOf = new ArrayList<>();
         try {
-            warmUp(vertx, ports, edges.stream().mapToLong(Process::pid).toArray(), warmup, BenchEnv.integer("WARMUP_ROUNDS", 20));
+            warmUp(vertx, ports, edges.stream().mapToLong(Process::pid).toArray(), warmup, BenchEnv.integer("WARMUP_ROUNDS", 40));
             List<Long> cross = new ArrayList<>();
             List<Long> same = new ArrayList<>();
             for (int i = 0; i < total; i++) {
