@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
  * client decodes frames again is measured: the page's own record of the failover's stages, up to its first decoded
  * frame. The bench reads that record every 100 ms (a cheap look: no getStats, which on two loaded cores would take
  * CPU from the tabs it measures). K rounds; prints p50/p99/max over all clients, each stage's share (see
- * FailoverStages), and the edge's own figures (failover histogram, offer stages).
- * Environment: ROUNDS (default 10), CLIENTS (2).
+ * FailoverStages), and the edge's own figures (failover histogram, offer stages; these count the warm-up's too).
+ * WARMUP_ROUNDS rounds come first and are not counted: the first failovers of a fresh edge run code the JIT has not
+ * compiled yet.
+ * Environment: ROUNDS (default 10), CLIENTS (2), WARMUP_ROUNDS (3).
  */
 public final class BrowserFailoverBench {
 
@@ -33,6 +35,7 @@ public final class BrowserFailoverBench {
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
         int rounds = Integer.parseInt(System.getenv().getOrDefault("ROUNDS", "10"));
+        int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "3"));
         int clientsPerHost = Integer.parseInt(System.getenv().getOrDefault("CLIENTS", "2"));
         int metricsPort = Waits.freePort();
         Vertx vertx = Vertx.vertx();
@@ -44,9 +47,11 @@ public final class BrowserFailoverBench {
                 "p2p.maxClientPeersPerHostPeer", Integer.toString(clientsPerHost)), Path.of("target/bench-failover-edge.log"));
              Chromium chromium = Chromium.launch(vertx, Chromium.LOOPBACK_WEBRTC_FLAGS)) {
             System.out.printf(Locale.ROOT, "headless Chromium, one edge process; %d rounds of 1 host tab + %d client tabs "
-                    + "(player page, P2P); the host tab is closed; time until each client decodes again%n", rounds, clientsPerHost);
+                    + "(player page, P2P); the host tab is closed; time until each client decodes again; %d rounds before, not counted "
+                    + "(the edge's first failovers run code not yet compiled)%n", rounds, clientsPerHost, warmupRounds);
             String url = "http://127.0.0.1:" + edge.port() + "/?stream=app/stream";
-            for (int round = 0; round < rounds; round++) {
+            for (int round = -warmupRounds; round < rounds; round++) {
+                boolean counted = round >= 0;
                 Chromium.Page host = chromium.open(url);
                 host.waitUntil("window.p2pEdgePlayer.framesDecoded > 10", Duration.ofSeconds(20), "the host tab plays");
                 long hostId = ((Number) host.eval("window.p2pEdgePlayer.id")).longValue();
@@ -70,7 +75,9 @@ public final class BrowserFailoverBench {
                                 + " || []).at(-1); return !!f && f.stop > " + (closedAt - 1_000) + " && f.decoded !== undefined; })()"))) {
                             done[i] = true;
                             left--;
-                            servedBy.add(((Number) clients.get(i).eval("window.p2pEdgePlayer.peerId")).longValue() == 0 ? "edge" : "peer");
+                            if (counted) {
+                                servedBy.add(((Number) clients.get(i).eval("window.p2pEdgePlayer.peerId")).longValue() == 0 ? "edge" : "peer");
+                            }
                         }
                     }
                     Thread.sleep(100);
@@ -78,8 +85,10 @@ public final class BrowserFailoverBench {
                 if (left > 0) {
                     throw new IllegalStateException("round " + round + ": " + left + " client(s) did not play again within 15 s");
                 }
-                for (Chromium.Page client : clients) {
-                    stages.add(closedAt, new JsonObject(String.valueOf(client.eval("JSON.stringify((window.p2pEdgePlayer.failovers || []).at(-1) || {})"))));
+                if (counted) {
+                    for (Chromium.Page client : clients) {
+                        stages.add(closedAt, new JsonObject(String.valueOf(client.eval("JSON.stringify((window.p2pEdgePlayer.failovers || []).at(-1) || {})"))));
+                    }
                 }
                 // What a start from a keyframe that had gone by costs: the new connection's frames wait longer in the
                 // jitter buffer while it catches up. Read 2 s after the failover, the average over its frames.
@@ -87,7 +96,7 @@ public final class BrowserFailoverBench {
                 for (Chromium.Page client : clients) {
                     // -1: a page without the figure (an older edge's, in a side-by-side run)
                     double ms = ((Number) client.eval("window.p2pEdgePlayer.videoNow().then(v => v.jitterBufferMs ?? -1)")).doubleValue();
-                    if (ms >= 0) {
+                    if (ms >= 0 && counted) {
                         jitterBufferMs.add(ms);
                     }
                 }

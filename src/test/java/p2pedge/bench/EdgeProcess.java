@@ -126,12 +126,7 @@ final class EdgeProcess implements AutoCloseable {
         return kb;
     }
 
-    /** Time the edge's JIT compilers have spent so far (HotSpot's java.ci.totalTime), in milliseconds. */
-    double compileMillis() throws IOException, InterruptedException {
-        return compileMillis(process.pid());
-    }
-
-    /** Time the JIT compilers of JVM {@code pid} have spent so far, in milliseconds. */
+    /** Time the JIT compilers of JVM {@code pid} have spent so far (HotSpot's java.ci.totalTime), in milliseconds. */
     static double compileMillis(long pid) throws IOException, InterruptedException {
         String counters = jcmd(pid, "PerfCounter.print");
         Matcher ticks = COMPILE_TICKS.matcher(counters);
