@@ -264,15 +264,25 @@ public final class HazelcastHostRegistry implements HostRegistry {
             return Future.succeededFuture();
         }
         resyncing = true;
-        return vertx.executeBlocking(() -> new ArrayList<>(published.values()), false).map(values -> {
+        return vertx.executeBlocking(() -> {
+            List<HostEntry> values = new ArrayList<>(published.values());
             Set<String> members = memberEdges();
+            // Entries of edges no longer members: their edge cannot withdraw them, and the survivors' purge may have
+            // missed one (published by the dying edge just after it, or lost in a migration). A host id is a session
+            // id, never reused by another edge: nobody else can have changed the entry meanwhile.
+            List<HostEntry> orphans = values.stream().filter(h -> !members.contains(h.edgeId())).toList();
+            orphans.forEach(h -> published.delete(h.hostId()));
+            if (!orphans.isEmpty()) {
+                LOG.info(() -> "removed " + orphans.size() + " host(s) of edges no longer in the cluster from the map: "
+                        + orphans.stream().map(h -> h.hostId() + " (" + h.edgeId() + ")").toList());
+            }
+            return values.stream().filter(h -> members.contains(h.edgeId())).toList();
+        }, false).map(values -> {
             Set<Long> ownSeen = new HashSet<>();
             others.clear();
             for (HostEntry h : values) {
                 if (!edgeId.equals(h.edgeId())) {
-                    if (members.contains(h.edgeId())) {
-                        others.put(h);
-                    }
+                    others.put(h);
                     continue;
                 }
                 HostEntry mine = own.get(h.hostId());

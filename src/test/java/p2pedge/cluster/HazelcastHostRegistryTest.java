@@ -1,5 +1,6 @@
 package p2pedge.cluster;
 
+import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -167,5 +169,21 @@ class HazelcastHostRegistryTest {
         b.call(() -> b.registry().purgeEdge(a.id()));
         Waits.until(() -> !b.hosts().containsKey(7L) && !c.hosts().containsKey(7L), 10_000, "the dead edge's host is forgotten");
         assertEquals(Map.of(client[0], b.id()), c.hosts().get(3L).clients());
+    }
+
+    /** An entry whose edge is no member (published by a dying edge after the others purged it) leaves the map too. */
+    @Test
+    void anEntryOfAnEdgeThatIsNoMemberIsRemovedFromTheMap() throws Exception {
+        a.call(() -> a.registry().register(host(5, a, 2)));
+        everyEdgeSees(a.hosts());
+        HostEntry orphan = new HostEntry(9, "edge-that-left", STREAM, "Blink", 2, Map.of(), HostHealth.NEW,
+                Reachability.unmeasured("192.0.2.9"), 0);
+        IMap<Long, HostEntry> map = b.node().manager().getHazelcastInstance().getMap(HazelcastHostRegistry.MAP);
+        map.set(9L, orphan);
+        Waits.until(() -> !map.containsKey(9L), HazelcastHostRegistry.RESYNC_MILLIS + 5_000, "the orphan removed at a resync");
+        assertTrue(map.containsKey(5L), "a member's host stays");
+        for (Edge e : edges) {
+            assertFalse(e.hosts().containsKey(9L), "no edge offers the orphan");
+        }
     }
 }
