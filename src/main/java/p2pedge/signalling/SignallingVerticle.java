@@ -44,6 +44,8 @@ import java.util.logging.Logger;
 public final class SignallingVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(SignallingVerticle.class.getName());
+    /** The keep-alive runs in ticks this far apart, each over its share of the players (see KeepAliveRing). */
+    private static final long KEEP_ALIVE_TICK_MILLIS = 100;
 
     private final EdgeConfig config;
     private final String edgeId;
@@ -54,6 +56,7 @@ public final class SignallingVerticle extends VerticleBase {
     private P2pApi p2p;
     private HttpServer server;
     private long keepAliveTimer;
+    private KeepAliveRing<PlayerSession> keepAlive;
     private final EdgeMetrics metrics;
     private boolean draining;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -131,7 +134,8 @@ public final class SignallingVerticle extends VerticleBase {
                 // Signalling messages are small: a fixed kernel send buffer (no autotuning to megabytes) bounds
                 // what a player that does not read can hold, and lets its write queue fill, so it is closed.
                 .setSendBufferSize(64 * 1024);
-        keepAliveTimer = vertx.setPeriodic(s.pingIntervalSeconds() * 1000L, t -> keepAlive());
+        keepAlive = new KeepAliveRing<>((int) (s.pingIntervalSeconds() * 1000L / KEEP_ALIVE_TICK_MILLIS));
+        keepAliveTimer = vertx.setPeriodic(KEEP_ALIVE_TICK_MILLIS, t -> keepAlive());
         server = guard.install(vertx.createHttpServer(options))
                 .webSocketHandler(this::accept)
                 .requestHandler(guard.requests(router));
@@ -287,6 +291,7 @@ public final class SignallingVerticle extends VerticleBase {
                 } finally {
                     // Whatever went wrong in the goodbye, the session and its id never outlive the socket.
                     sessions.remove(session.id());
+                    keepAlive.remove(session);
                     ids.release(session.id());
                 }
             }
@@ -353,6 +358,7 @@ public final class SignallingVerticle extends VerticleBase {
                 media, relays, metrics, new PendingOffer(pendingOffers, address));
         accepted.session = session;
         sessions.put(id, session);
+        keepAlive.add(session);
         // While it holds this socket, the player's address may use the edge's STUN (see PlayerStun).
         media.stunAdmission(address, true);
         MessageAssembler messages = new MessageAssembler(config.signalling().maxFrameBytes(), new MessageAssembler.Sink() {
@@ -400,16 +406,16 @@ public final class SignallingVerticle extends VerticleBase {
                 .eventually(() -> socket.close(PlayerSession.CLOSE_POLICY, message.length() > 100 ? message.substring(0, 100) : message));
     }
 
-    /** One sweep for all sessions: ping the live, drop the silent. */
+    /** This tick's share of the sessions: ping the live, drop the silent (each session once per ping interval). */
     private void keepAlive() {
         long idleNanos = TimeUnit.SECONDS.toNanos(config.signalling().idleTimeoutSeconds());
         long now = System.nanoTime();
-        for (PlayerSession session : new ArrayList<>(sessions.values())) {
+        keepAlive.tick(session -> {
             if (now - session.lastHeardNanos() > idleNanos) {
                 session.closeIdle();
             } else {
                 session.ping();
             }
-        }
+        });
     }
 }

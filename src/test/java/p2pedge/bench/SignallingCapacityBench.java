@@ -27,14 +27,19 @@ import java.util.concurrent.TimeUnit;
  * Before the steps, rounds of WARMUP players (default 2000) join and leave, not counted, until the edge's JIT has
  * settled (see warmUp): its first minute or more is mostly JIT compilation. The load client's own CPU (this JVM) is
  * printed beside the edge's: on two cores it needs about as much.
+ * After the last step, all players stay connected for HOLD seconds (default 25: past two ping intervals) while a probe
+ * player times the edge's answers to its pings (see probe).
  * Environment: STEPS (default "1000 5000 10000"; "10000 25000 50000" with EDGE_JAVA_OPTS=-Xmx1g for the 1 GiB question),
- * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 30).
+ * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 30), HOLD (25, 0 for none).
  */
 public final class SignallingCapacityBench {
 
     private static final int PLAYERS_PER_ADDRESS = 20_000;
     /** Files a process has open besides the players' sockets (jars, the edge's UDP and listening sockets, pipes). */
     private static final int OTHER_FILES = 300;
+    /** The edge's default (conf/edge.json, signalling.pingIntervalSeconds). */
+    private static final int PING_INTERVAL_SECONDS = 10;
+    private static final long PROBE_EVERY_MILLIS = 20;
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
@@ -43,6 +48,7 @@ public final class SignallingCapacityBench {
         int joiners = Integer.parseInt(System.getenv().getOrDefault("JOINERS", "32"));
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2000"));
         int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "30"));
+        int holdSeconds = Integer.parseInt(System.getenv().getOrDefault("HOLD", "25"));
         int most = Arrays.stream(steps).max().orElse(0);
         long openFiles = openFilesLimit();
         if (most + OTHER_FILES > openFiles) {
@@ -67,9 +73,10 @@ public final class SignallingCapacityBench {
         List<AutoPlayer> players = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(joiners);
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "p2p.maxClientPeersPerHostPeer", "2",
-                // Warm-up players leave soon after they joined, all from 127.0.0.1: under the default 60 s that reads as
-                // viewers giving up on black relays, and the edge stops making clients on that address for a while.
-                "p2p.silentGiveUpSeconds", "1", "media.maxViewers", "50000",
+                // Warm-up players leave soon after they joined, all from 127.0.0.1: a client moved onto a host just before
+                // its round ended reads as a viewer giving up on a black relay, and the edge then stops making clients on
+                // that address for a while (seen: a run whose 10,000 players were all hosts). 0: not read at all.
+                "p2p.silentGiveUpSeconds", "0", "media.maxViewers", "50000",
                 "media.connectTimeoutSeconds", "600", "media.forwarder.port", "0", "metrics.port", Integer.toString(metricsPort),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
@@ -89,14 +96,27 @@ public final class SignallingCapacityBench {
                 double loadCpu = 100.0 * (ownCpuNanos() - loadCpuNanos) / 1e9 / seconds;
                 double[] latency = added.stream().mapToDouble(p -> (p.servedAtNanos() - p.askedAtNanos()) / 1e6).sorted().toArray();
                 Scrape scrape = Scrape.of(metricsPort);
+                double clientsNow = scrape.value("p2pedge_players", "role=\"client\"");
+                if (clientsNow < players.size() / 2.0) {
+                    // A step without its clients measures another workload (no relayed offers and answers).
+                    throw new IllegalStateException("only " + (long) clientsNow + " of " + players.size() + " players are "
+                            + "Client Peers (policy ome, N=2 makes two thirds of them clients): not a figure of this bench");
+                }
                 System.out.printf(Locale.ROOT, "%8d %9.0f %10.2f %10.2f %10.2f %9.0f %9.0f %9.0f %9.1f %8.0f / %5.0f / %4.0f%n",
                         players.size(), added.size() / seconds, latency[latency.length / 2],
                         latency[(int) (latency.length * 0.99)], latency[latency.length - 1], cpu, loadCpu, edge.rssKb() / 1024.0,
                         edge.heapAfterGcKb() / 1024.0, scrape.value("p2pedge_players", "role=\"host\""),
-                        scrape.value("p2pedge_players", "role=\"client\""), scrape.value("p2pedge_players", "role=\"edge\""));
+                        clientsNow, scrape.value("p2pedge_players", "role=\"edge\""));
             }
             System.out.println("joins/s: the step's new players / the time until the last of them was served; edge CPU and the "
                     + "load client's (this JVM) over that time (100% = one core); heap: the edge's, used after a full GC (jcmd)");
+            if (holdSeconds > 0) {
+                double[] rtt = probe(vertx, edge.port(), holdSeconds);
+                System.out.printf(Locale.ROOT, "held %d players for %d s (the edge pings each every %d s): a probe player's "
+                        + "WebSocket ping answered in p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d pings, one in flight, every %d ms)%n",
+                        players.size(), holdSeconds, PING_INTERVAL_SECONDS, rtt[rtt.length / 2], rtt[(int) (rtt.length * 0.99)],
+                        rtt[rtt.length - 1], rtt.length, PROBE_EVERY_MILLIS);
+            }
         } finally {
             pool.shutdownNow();
             players.forEach(AutoPlayer::close);
@@ -150,6 +170,36 @@ public final class SignallingCapacityBench {
             joined.add(f.get(60, TimeUnit.SECONDS));
         }
         return joined;
+    }
+
+    /**
+     * What a connected player feels of the edge's housekeeping (keep-alive of every player): for {@code seconds}, one more
+     * player pings the edge every PROBE_EVERY_MILLIS (the next only once the last was answered, so a stall shows as one
+     * long round trip) and the round trips are returned, sorted. Its socket is served by the same event loop as the others.
+     */
+    private static double[] probe(Vertx vertx, int port, int seconds) throws Exception {
+        io.vertx.core.http.WebSocket socket = vertx.createWebSocketClient()
+                .connect(port, "127.0.0.1", "/app/stream").await(10, TimeUnit.SECONDS);
+        List<Double> rtts = java.util.Collections.synchronizedList(new ArrayList<>());
+        long[] sentAt = {0};
+        socket.pongHandler(b -> {
+            synchronized (sentAt) {
+                rtts.add((System.nanoTime() - sentAt[0]) / 1e6);
+                sentAt[0] = 0;
+            }
+        });
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            synchronized (sentAt) {
+                if (sentAt[0] == 0) {
+                    sentAt[0] = System.nanoTime();
+                    socket.writePing(io.vertx.core.buffer.Buffer.buffer("probe"));
+                }
+            }
+            Thread.sleep(PROBE_EVERY_MILLIS);
+        }
+        socket.close();
+        return rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     }
 
     /** This process's limit of open files (its children, the edge, inherit it). */
