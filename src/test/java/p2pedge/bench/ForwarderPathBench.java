@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import p2pedge.media.rtc.DatagramSink;
 import p2pedge.media.rtc.KeyframeRequests;
+import p2pedge.media.rtc.Pacer;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
 import p2pedge.media.rtc.SrtpKeys;
@@ -28,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * costs per viewer (CPU time of the forwarding thread and of the socket's event loop, from the JVM's per-thread CPU
  * clock, and bytes allocated per viewer packet). Stages: {@code srtp} (protect a 1,200-byte packet, nothing else),
  * {@code jitsi} (the same through jitsi-srtp, which the edge used before its own sender),
- * {@code forward} (the whole fan-out to {@code VIEWERS} viewers: rewrite with abs-send-time and transport-wide
- * numbers, protect, keep for NACKs; the datagrams go nowhere), {@code udp} (the same, each datagram written to a
+ * {@code forward} (the whole fan-out to {@code VIEWERS} viewers, each with a pacer as the edge's default gives them:
+ * rewrite with abs-send-time and transport-wide numbers in place of the source's extensions, protect, keep for NACKs;
+ * the datagrams go nowhere), {@code udp} (the same, each datagram written to a
  * UDP socket on loopback that nobody reads through the edge's {@link UdpChannel}, one system call each, from the
  * forwarding thread), {@code batched} (the same, each source packet's datagrams handed over together, sendmmsg, as the
  * edge's port sends a fan-out: {@link UdpChannel#batched}), {@code direct} (each datagram through a plain non-blocking
@@ -136,9 +138,13 @@ public final class ForwarderPathBench {
         for (int v = 0; v < viewers; v++) {
             SrtpTransformer srtp = SrtpTransformer.forSending(keys(random));
             contexts.add(srtp);
-            RtpRewriter rewriter = new RtpRewriter(random.nextInt(), 96, 3, TransportSequence.OFFERED_ID,
-                    new TransportSequence(System::nanoTime));
-            forwarder.add("v" + v, new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 9), rewriter, srtp));
+            TransportSequence transport = new TransportSequence(System::nanoTime);
+            RtpRewriter rewriter = new RtpRewriter(random.nextInt(), 96, 3, TransportSequence.OFFERED_ID, transport);
+            // As the edge gives each viewer with transport-wide feedback (its default): a pacer, which lets
+            // everything through at once until the viewer's path is measured.
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", 9);
+            Pacer pacer = new Pacer((datagram, length) -> sender.send(to, datagram, length), () -> { }, transport, System::nanoTime);
+            forwarder.add("v" + v, new RtpForwarder.Viewer(to, rewriter, srtp, pacer));
         }
         forwarder.onSourceRtp(vp8(0, true)); // every viewer starts at a keyframe
         REFUSED.set(0);
@@ -193,10 +199,15 @@ public final class ForwarderPathBench {
         return SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
     }
 
-    /** A VP8 packet of {@link #PACKET_BYTES}: descriptor with S set, payload header (P clear on a keyframe). */
+    /**
+     * A VP8 packet of {@link #PACKET_BYTES} as a libwebrtc publisher sends it: a header extension block (abs-send-time
+     * and transport-wide sequence number, the publisher's ids, which the edge replaces), descriptor with S set, payload
+     * header (P clear on a keyframe).
+     */
     private static byte[] vp8(int sequence, boolean keyframe) {
         byte[] packet = new byte[PACKET_BYTES];
-        byte[] header = {(byte) 0x80, 96, (byte) (sequence >> 8), (byte) sequence, 0, 0, 0, (byte) sequence, 0, 0, 0, 7,
+        byte[] header = {(byte) 0x90, 96, (byte) (sequence >> 8), (byte) sequence, 0, 0, 0, (byte) sequence, 0, 0, 0, 7,
+                (byte) 0xBE, (byte) 0xDE, 0, 2, 0x22, 1, 2, 3, 0x51, (byte) (sequence >> 8), (byte) sequence, 0,
                 0x10, (byte) (keyframe ? 0x10 : 0x11), 0x02, 0x00};
         System.arraycopy(header, 0, packet, 0, header.length);
         return packet;

@@ -134,7 +134,7 @@ final class ViewerTransport implements AutoCloseable {
         // What waited for the old address is dropped with its pacer (its NACKs get it back).
         InetSocketAddress to = address.get();
         pacer = transport != null && feed.paced() && !feed.pullingEdge()
-                ? new Pacer(datagram -> port.send(to, datagram), () -> port.countDropped("pacer: queue full"),
+                ? new Pacer((datagram, length) -> port.send(to, datagram, length), () -> port.countDropped("pacer: queue full"),
                 transport, System::nanoTime) : null;
         if (feed.audioType() >= 0) {
             stream.audio.add(id, new RtpForwarder.Viewer(to,

@@ -18,23 +18,36 @@ public final class HeaderExtensions {
     private HeaderExtensions() {
     }
 
+    /** The most {@link #stampInto} adds to a packet: the block's 4-byte header and 8 bytes of elements. */
+    public static final int MAX_STAMP_GROWTH = 12;
+
     /** Where the fixed header and CSRCs end (the extension block, if any, starts there); -1 if too short. */
     static int fixedEnd(byte[] rtp) {
-        int end = 12 + 4 * (rtp.length > 0 ? rtp[0] & 0x0F : 0);
-        return rtp.length >= end ? end : -1;
+        return fixedEnd(rtp, rtp.length);
+    }
+
+    /** As {@link #fixedEnd(byte[])} for the packet {@code rtp[0, length)}. */
+    static int fixedEnd(byte[] rtp, int length) {
+        int end = 12 + 4 * (length > 0 ? rtp[0] & 0x0F : 0);
+        return length >= end ? end : -1;
     }
 
     /** Where the header extension block ends (the payload starts), or -1 when malformed. */
     static int blockEnd(byte[] rtp) {
-        int at = fixedEnd(rtp);
+        return blockEnd(rtp, rtp.length);
+    }
+
+    /** As {@link #blockEnd(byte[])} for the packet {@code rtp[0, length)}. */
+    static int blockEnd(byte[] rtp, int length) {
+        int at = fixedEnd(rtp, length);
         if (at < 0 || (rtp[0] & 0x10) == 0) {
             return at;
         }
-        if (at + 4 > rtp.length) {
+        if (at + 4 > length) {
             return -1;
         }
         int end = at + 4 + 4 * (((rtp[at + 2] & 0xFF) << 8) | (rtp[at + 3] & 0xFF));
-        return end <= rtp.length ? end : -1;
+        return end <= length ? end : -1;
     }
 
     /** The value of element {@code id} as text (RIDs and MIDs are ASCII), if the packet carries it. */
@@ -91,19 +104,37 @@ public final class HeaderExtensions {
 
     /**
      * A copy of {@code source} with the edge's own header extension block (RFC 8285 one-byte form) in place of the
-     * source's: abs-send-time (3 bytes) when {@code absSendTimeId} > 0, the transport-wide sequence number (2 bytes)
-     * when {@code transportId} > 0; a plain stripped copy when neither, and a plain copy of anything too short to be RTP.
+     * source's: see {@link #stampInto}.
      */
     public static byte[] stamped(byte[] source, int absSendTimeId, int absSendTime, int transportId, int transportSequence) {
-        byte[] packet = (source.length > 0 && (source[0] & 0x10) != 0) ? stripped(source) : source;
-        int header = fixedEnd(packet);
-        if (header < 0 || (packet[0] & 0x10) != 0 || (absSendTimeId <= 0 && transportId <= 0)) {
-            return packet == source ? source.clone() : packet;
+        byte[] out = new byte[source.length + MAX_STAMP_GROWTH];
+        return java.util.Arrays.copyOf(out, stampInto(source, absSendTimeId, absSendTime, transportId, transportSequence, out));
+    }
+
+    /**
+     * {@code source} with the edge's own header extension block (RFC 8285 one-byte form) in place of the source's,
+     * written into {@code out} (at least {@link #MAX_STAMP_GROWTH} bytes longer than the source): abs-send-time
+     * (3 bytes) when {@code absSendTimeId} > 0, the transport-wide sequence number (2 bytes) when {@code transportId}
+     * > 0; stripped of the source's block when neither, and as it came when too short to be RTP or its block is
+     * malformed. Returns the length written. The source is read once, without an intermediate stripped copy.
+     */
+    public static int stampInto(byte[] source, int absSendTimeId, int absSendTime, int transportId, int transportSequence,
+                                byte[] out) {
+        int header = fixedEnd(source);
+        int payload = blockEnd(source);
+        if (header < 0 || payload < 0) {
+            System.arraycopy(source, 0, out, 0, source.length);
+            return source.length;
+        }
+        int tail = source.length - payload;
+        System.arraycopy(source, 0, out, 0, header);
+        if (absSendTimeId <= 0 && transportId <= 0) {
+            out[0] &= (byte) ~0x10;
+            System.arraycopy(source, payload, out, header, tail);
+            return header + tail;
         }
         int elements = (absSendTimeId > 0 ? 4 : 0) + (transportId > 0 ? 3 : 0);
         int block = (elements + 3) / 4 * 4;
-        byte[] out = new byte[packet.length + 4 + block];
-        System.arraycopy(packet, 0, out, 0, header);
         out[0] |= 0x10;
         out[header] = (byte) 0xBE;
         out[header + 1] = (byte) 0xDE;
@@ -119,10 +150,12 @@ public final class HeaderExtensions {
         if (transportId > 0) {
             out[at++] = (byte) (transportId << 4 | 1);
             out[at++] = (byte) (transportSequence >>> 8);
-            out[at] = (byte) transportSequence;
+            out[at++] = (byte) transportSequence;
         }
-        System.arraycopy(packet, header, out, header + 4 + block, packet.length - header);
-        return out;
+        // The elements' padding: zeros, whatever the array held before.
+        java.util.Arrays.fill(out, at, header + 4 + block, (byte) 0);
+        System.arraycopy(source, payload, out, header + 4 + block, tail);
+        return header + 4 + block + tail;
     }
 
     /** A copy of {@code rtp} without its header extension block (a plain copy when it has none or is malformed). */

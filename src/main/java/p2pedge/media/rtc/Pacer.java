@@ -1,7 +1,7 @@
 package p2pedge.media.rtc;
 
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,7 +26,7 @@ public final class Pacer {
     private record Waiting(byte[] datagram, int transportSequence) {
     }
 
-    private final Consumer<byte[]> out;
+    private final ObjIntConsumer<byte[]> out;
     private final Runnable onDrop;
     private final TransportSequence transport;
     private final LongSupplier clock;
@@ -39,11 +39,11 @@ public final class Pacer {
     private long dropped;
 
     /**
-     * @param out       sends a datagram to the viewer now
+     * @param out       sends a datagram ({@code datagram[0, length)}) to the viewer now, done with the array on return
      * @param onDrop    runs for each packet dropped because the queue was full (the owner counts it)
      * @param transport the viewer's transport-wide numbering (null: none), whose send times are corrected
      */
-    public Pacer(Consumer<byte[]> out, Runnable onDrop, TransportSequence transport, LongSupplier nanoClock) {
+    public Pacer(ObjIntConsumer<byte[]> out, Runnable onDrop, TransportSequence transport, LongSupplier nanoClock) {
         this.out = out;
         this.onDrop = onDrop;
         this.transport = transport;
@@ -79,23 +79,31 @@ public final class Pacer {
      *                 resend, or a packet outside the numbering, did not
      */
     public void send(byte[] datagram, boolean numbered) {
+        send(datagram, datagram.length, numbered);
+    }
+
+    /**
+     * As {@link #send(byte[], boolean)} for {@code datagram[0, length)} in an array the caller writes its next datagram
+     * into: sent from it when it goes at once, copied only when it has to wait.
+     */
+    public void send(byte[] datagram, int length, boolean numbered) {
         if (rateBps == 0) {
             drain(); // what waited from before the pacer was turned off goes first
         }
         long now = clock.getAsLong();
         refill(now);
-        if (queue.isEmpty() && (rateBps == 0 || credit >= datagram.length)) {
-            credit -= rateBps == 0 ? 0 : datagram.length;
-            out.accept(datagram);
+        if (queue.isEmpty() && (rateBps == 0 || credit >= length)) {
+            credit -= rateBps == 0 ? 0 : length;
+            out.accept(datagram, length);
             return;
         }
-        if (queue.size() >= MAX_QUEUE_PACKETS || queuedBytes + datagram.length > Math.max(burstBytes(), maxQueueBytes())) {
+        if (queue.size() >= MAX_QUEUE_PACKETS || queuedBytes + length > Math.max(burstBytes(), maxQueueBytes())) {
             dropped++;
             onDrop.run();
             return;
         }
-        queue.add(new Waiting(datagram, numbered && transport != null ? transport.last() : -1));
-        queuedBytes += datagram.length;
+        queue.add(new Waiting(java.util.Arrays.copyOf(datagram, length), numbered && transport != null ? transport.last() : -1));
+        queuedBytes += length;
         delayed++;
     }
 
@@ -113,7 +121,7 @@ public final class Pacer {
             if (next.transportSequence() >= 0) {
                 transport.sentAt(next.transportSequence(), now);
             }
-            out.accept(next.datagram());
+            out.accept(next.datagram(), next.datagram().length);
         }
     }
 

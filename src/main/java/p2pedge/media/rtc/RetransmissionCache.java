@@ -48,14 +48,22 @@ public final class RetransmissionCache {
      * the source's payload starts ({@link HeaderExtensions#blockEnd}, found once for all viewers; -1 with no source).
      */
     public void put(byte[] plain, byte[] source, int sourcePayload) {
+        put(plain, plain.length, source, sourcePayload);
+    }
+
+    /**
+     * As {@link #put(byte[], byte[], int)} for the packet {@code plain[0, length)}, in an array the caller writes its
+     * next packet into: nothing of it is kept but copies.
+     */
+    public void put(byte[] plain, int length, byte[] source, int sourcePayload) {
         int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);
         int slot = sequence & mask;
         sequences[slot] = sequence;
-        int payload = HeaderExtensions.blockEnd(plain);
-        int head = payload + Math.min(REWRITTEN_PAYLOAD_BYTES, plain.length - payload);
+        int payload = HeaderExtensions.blockEnd(plain, length);
+        int head = payload + Math.min(REWRITTEN_PAYLOAD_BYTES, length - payload);
         if (source == null || payload < 0 || sourcePayload < 0 || head > HEAD_BYTES
-                || plain.length - payload != source.length - sourcePayload) {
-            wholes[slot] = plain;
+                || length - payload != source.length - sourcePayload) {
+            wholes[slot] = java.util.Arrays.copyOf(plain, length);
             sources[slot] = null;
             return;
         }

@@ -108,24 +108,30 @@ public final class RtpForwarder {
             return protection.protect(plain);
         }
 
-        /** As {@link #protect(SrtpTransformer, byte[])}, written into {@code out}; returns its length. */
-        int protect(SrtpTransformer srtp, byte[] plain, byte[] out) throws GeneralSecurityException {
+        /** As {@link #protect(SrtpTransformer, byte[])} for {@code plain[0, length)}, written into {@code out}; returns its length. */
+        int protect(SrtpTransformer srtp, byte[] plain, int length, byte[] out) throws GeneralSecurityException {
             if (protection == null) {
                 protection = srtp.senderFor(rewriter.ssrc());
             }
-            return protection.protect(plain, out);
+            return protection.protect(plain, length, out);
         }
 
         /** A source packet in this SSRC's terms, counted as sent now. */
         byte[] rewrite(byte[] packet, long now) {
-            byte[] plain = rewriter.rewrite(packet, now);
+            byte[] out = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
+            return java.util.Arrays.copyOf(out, rewrite(packet, now, out));
+        }
+
+        /** As {@link #rewrite(byte[], long)}, written into {@code out}; returns its length. */
+        int rewrite(byte[] packet, long now, byte[] out) {
+            int length = rewriter.rewriteInto(packet, now, out);
             if (vp8 != null) {
-                vp8.rewrite(plain);
+                vp8.rewrite(out, length);
             }
             packets++;
             octets += packet.length - 12; // payload octets, as a sender report counts them
             lastSentNanos = now;
-            return plain;
+            return length;
         }
     }
 
@@ -148,8 +154,9 @@ public final class RtpForwarder {
     /** The viewers as an array, for the per-packet loops (walking the map cost a few percent of the fan-out). */
     private Viewer[] fanout = new Viewer[0];
     private final DatagramSink sender;
-    /** The protected datagram of {@link #forward}, reused: the sink copies it before it returns. */
-    private byte[] scratch = new byte[1_500];
+    /** The rewritten packet and the protected datagram of {@link #forward}, reused: the sink copies before it returns. */
+    private byte[] plain = new byte[1_500 + HeaderExtensions.MAX_STAMP_GROWTH];
+    private byte[] scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
     private final KeyframeRequests keyframes;
     private final VideoCodec codec;
     private final LongAdder forwarded = new LongAdder();
@@ -455,7 +462,7 @@ public final class RtpForwarder {
                         LOG.warning("cannot protect a retransmission for " + viewer.address + ": " + e.getMessage());
                         return;
                     }
-                    emit(viewer, secured, false);
+                    emit(viewer, secured, secured.length, false);
                     retransmitted.increment();
                     stats.retransmittedPackets.increment();
                     stats.retransmittedBytes.add(secured.length);
@@ -584,38 +591,38 @@ public final class RtpForwarder {
     }
 
     /** Keeps what was sent to a video viewer for its NACKs (see {@link RetransmissionCache#put}). */
-    private static void keep(Viewer viewer, byte[] plain, byte[] source, int sourcePayload) {
+    private static void keep(Viewer viewer, byte[] plain, int length, byte[] source, int sourcePayload) {
         if (viewer.sent != null) {
-            viewer.sent.put(plain, source, sourcePayload);
+            viewer.sent.put(plain, length, source, sourcePayload);
         }
     }
 
     /**
-     * A protected packet to a viewer, through its pacer when it has one ({@code numbered}: it just took the viewer's
-     * latest transport-wide number).
+     * A protected packet, {@code secured[0, length)}, to a viewer, through its pacer when it has one ({@code numbered}:
+     * it just took the viewer's latest transport-wide number); the array may be written again once this returns.
      */
-    private void emit(Viewer viewer, byte[] secured, boolean numbered) {
+    private void emit(Viewer viewer, byte[] secured, int length, boolean numbered) {
         if (viewer.pacer != null) {
-            viewer.pacer.send(secured, numbered);
+            viewer.pacer.send(secured, length, numbered);
         } else {
-            sender.send(viewer.address, secured);
+            sender.send(viewer.address, secured, length);
         }
     }
 
     /** A source packet to a player, rewritten and protected for it, kept for its NACKs. On the forwarding thread. */
     private void forward(Viewer viewer, byte[] packet, int sourcePayload, long now) {
         try {
-            // A viewer's SRTP context is touched only here, on this one thread.
-            byte[] plain = viewer.out.rewrite(packet, now);
-            if (viewer.pacer != null) {
-                viewer.pacer.send(viewer.out.protect(viewer.srtp, plain), true); // the pacer keeps it: an array of its own
-            } else {
-                if (scratch.length < plain.length + SrtpSender.AUTH_TAG) {
-                    scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
-                }
-                sender.send(viewer.address, scratch, viewer.out.protect(viewer.srtp, plain, scratch));
+            // A viewer's SRTP context is touched only here, on this one thread. Rewritten and protected in this
+            // thread's two arrays: nothing allocated per viewer packet (a pacer copies the datagram only when it has
+            // to wait, the NACK cache only the rewritten head).
+            if (plain.length < packet.length + HeaderExtensions.MAX_STAMP_GROWTH) {
+                plain = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
+                scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
             }
-            keep(viewer, plain, packet, sourcePayload);
+            int plainLength = viewer.out.rewrite(packet, now, plain);
+            int securedLength = viewer.out.protect(viewer.srtp, plain, plainLength, scratch);
+            emit(viewer, scratch, securedLength, true);
+            keep(viewer, plain, plainLength, packet, sourcePayload);
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
@@ -633,8 +640,8 @@ public final class RtpForwarder {
                 return;
             }
             byte[] secured = viewer.out.protect(viewer.srtp, padding.get());
-            keep(viewer, padding.get(), null, -1);
-            emit(viewer, secured, true);
+            keep(viewer, padding.get(), padding.get().length, null, -1);
+            emit(viewer, secured, secured.length, true);
             viewer.paddingCredit -= 255 + 12;
             paddingSent++;
         }

@@ -91,18 +91,19 @@ public final class RtpRewriter {
         lastSequence = (lastSequence + 1) & 0xFFFF;
         sequenceDelta++; // the media after it go on from its number
         number(plain, lastSequence, lastTimestamp);
-        return java.util.Optional.of(stamped(plain, nanos));
+        byte[] out = new byte[plain.length + HeaderExtensions.MAX_STAMP_GROWTH];
+        return java.util.Optional.of(java.util.Arrays.copyOf(out, stampInto(plain, nanos, out)));
     }
 
     /**
-     * A copy of {@code packet} with the edge's header extensions in place of the source's (whose ids it agreed with
-     * the edge, not the viewer). The size kept for the transport-wide feedback is what goes on the wire: the edge's
-     * extension block and the SRTP tag too.
+     * {@code packet} with the edge's header extensions in place of the source's (whose ids it agreed with the edge,
+     * not the viewer), written into {@code out}; returns its length. The size kept for the transport-wide feedback is
+     * what goes on the wire: the edge's extension block and the SRTP tag too.
      */
-    private byte[] stamped(byte[] packet, long nanos) {
+    private int stampInto(byte[] packet, long nanos, byte[] out) {
         int sequenceNumber = transportId > 0 ? transport.next(packet.length + 8 + 10) : 0;
-        return HeaderExtensions.stamped(packet, absSendTimeId, absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0,
-                transportId, sequenceNumber);
+        return HeaderExtensions.stampInto(packet, absSendTimeId, absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0,
+                transportId, sequenceNumber, out);
     }
 
     /** Writes the viewer's sequence number, timestamp and SSRC into {@code out}. */
@@ -129,7 +130,16 @@ public final class RtpRewriter {
      * negotiated abs-send-time; the source packet is left untouched.
      */
     public byte[] rewrite(byte[] packet, long nanos) {
-        byte[] out = stamped(packet, nanos);
+        byte[] out = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
+        return java.util.Arrays.copyOf(out, rewriteInto(packet, nanos, out));
+    }
+
+    /**
+     * As {@link #rewrite(byte[], long)}, written into {@code out} (at least {@link HeaderExtensions#MAX_STAMP_GROWTH}
+     * bytes longer than the packet): no allocation; returns the rewritten packet's length.
+     */
+    public int rewriteInto(byte[] packet, long nanos, byte[] out) {
+        int length = stampInto(packet, nanos, out);
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
         if (!started) {
@@ -150,6 +160,6 @@ public final class RtpRewriter {
         if (payloadType >= 0) {
             out[1] = (byte) ((packet[1] & 0x80) | payloadType); // the marker bit stays
         }
-        return out;
+        return length;
     }
 }

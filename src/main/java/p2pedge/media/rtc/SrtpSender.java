@@ -30,21 +30,26 @@ final class SrtpSender {
 
     /** As {@link #protect(byte[])}, written into {@code out} (at least the packet's length and the tag's); returns its length. */
     int protect(byte[] packet, byte[] out) throws GeneralSecurityException {
-        int header = HeaderExtensions.blockEnd(packet); // fixed header, CSRCs and extension stay in the clear
+        return protect(packet, packet.length, out);
+    }
+
+    /** As {@link #protect(byte[], byte[])} for the packet {@code packet[0, length)}. */
+    int protect(byte[] packet, int length, byte[] out) throws GeneralSecurityException {
+        int header = HeaderExtensions.blockEnd(packet, length); // fixed header, CSRCs and extension stay in the clear
         if (header < 0) {
             throw new GeneralSecurityException("RTP header beyond the packet");
         }
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         int guessedRoc = SrtpKeystream.guessRoc(sequence, highest, roc);
         System.arraycopy(packet, 0, out, 0, header);
-        keys.xor(packet, header, packet.length, out, ((long) guessedRoc << 16) | sequence);
-        System.arraycopy(keys.tag(out, packet.length, guessedRoc), 0, out, packet.length, AUTH_TAG);
+        keys.xor(packet, header, length, out, ((long) guessedRoc << 16) | sequence);
+        System.arraycopy(keys.tag(out, length, guessedRoc), 0, out, length, AUTH_TAG);
         if (highest < 0 || guessedRoc > roc) {
             roc = guessedRoc;
             highest = sequence;
         } else if (guessedRoc == roc && sequence > highest) {
             highest = sequence;
         }
-        return packet.length + AUTH_TAG;
+        return length + AUTH_TAG;
     }
 }

@@ -20,8 +20,13 @@ public final class Vp8Numbering {
     }
 
     public void rewrite(byte[] rtp) {
-        int at = Vp8.payloadOffset(rtp);
-        if (at < 0 || at + 1 >= rtp.length || (rtp[at] & 0x80) == 0) {
+        rewrite(rtp, rtp.length);
+    }
+
+    /** Renumbers the packet {@code rtp[0, length)} in place. */
+    public void rewrite(byte[] rtp, int length) {
+        int at = HeaderExtensions.blockEnd(rtp, length);
+        if (at < 0 || at + 1 >= length || (rtp[at] & 0x80) == 0) {
             return; // no extended control bits: no picture id, no TL0PICIDX
         }
         int flags = rtp[at + 1] & 0xFF;
@@ -29,7 +34,7 @@ public final class Vp8Numbering {
         int pictureAt = -1;
         boolean longId = false;
         if ((flags & 0x80) != 0) {
-            if (i >= rtp.length) {
+            if (i >= length) {
                 return;
             }
             pictureAt = i;
@@ -41,7 +46,7 @@ public final class Vp8Numbering {
             tl0At = i;
             i++;
         }
-        if (i > rtp.length) {
+        if (i > length) {
             return;
         }
         int picture = pictureAt < 0 ? -1

@@ -56,4 +56,23 @@ class HeaderExtensionsTest {
         assertArrayEquals(packet(new byte[0]), plain);
         assertArrayEquals(PAYLOAD, Arrays.copyOfRange(plain, 12, plain.length));
     }
+
+    /** The edge's block in place of the source's, written into a used array: the bytes a fresh copy has. */
+    @Test
+    void stampingReplacesTheSourcesBlockAndLeavesNothingOfTheArraysPast() {
+        byte[] source = packet(new byte[]{(byte) 0xBE, (byte) 0xDE, 0, 1, 0x40, '0', (byte) 0xA0, 'h'});
+        byte[] expected = packet(new byte[]{(byte) 0xBE, (byte) 0xDE, 0, 2, 0x32, 1, 2, 3, 0x51, 4, 5, 0});
+        assertArrayEquals(expected, HeaderExtensions.stamped(source, 3, 0x010203, 5, 0x0405));
+        byte[] used = new byte[source.length + HeaderExtensions.MAX_STAMP_GROWTH];
+        Arrays.fill(used, (byte) 0x7F);
+        assertArrayEquals(expected, Arrays.copyOf(used, HeaderExtensions.stampInto(source, 3, 0x010203, 5, 0x0405, used)));
+
+        Arrays.fill(used, (byte) 0x7F);
+        assertArrayEquals(packet(new byte[0]), Arrays.copyOf(used, HeaderExtensions.stampInto(source, 0, 0, 0, 0, used)),
+                "no ids: the source's block dropped");
+        byte[] blockPastThePacket = packet(new byte[]{(byte) 0xBE, (byte) 0xDE, 0, 9, (byte) 0xA0, 'h', 0, 0});
+        assertArrayEquals(blockPastThePacket, HeaderExtensions.stamped(blockPastThePacket, 3, 1, 5, 1), "malformed: as it came");
+        byte[] tooShort = {(byte) 0x80, 96, 0};
+        assertArrayEquals(tooShort, HeaderExtensions.stamped(tooShort, 3, 1, 5, 1), "not RTP: as it came");
+    }
 }

@@ -16,8 +16,8 @@ class PacerTest {
     private final AtomicLong now = new AtomicLong(1_000 * MS);
     private final List<Long> sentAt = new ArrayList<>();
     private final List<byte[]> sent = new ArrayList<>();
-    private final Pacer pacer = new Pacer(datagram -> {
-        sent.add(datagram);
+    private final Pacer pacer = new Pacer((datagram, length) -> {
+        sent.add(java.util.Arrays.copyOf(datagram, length)); // the array is the pacer's again once this returns
         sentAt.add(now.get());
     }, () -> { }, null, now::get);
 
@@ -26,6 +26,26 @@ class PacerTest {
         for (long t = 0; t < millis; t += 10) {
             now.addAndGet(10 * MS);
             pacer.drain();
+        }
+    }
+
+    /** The forwarder writes every viewer's datagram into one array: what waits is the pacer's own copy. */
+    @Test
+    void aDatagramFromAReusedArrayLeavesAsItWasGivenAfterWaiting() {
+        pacer.rate(1_000_000);
+        byte[] reused = new byte[1_500];
+        for (int i = 0; i < 10; i++) {
+            java.util.Arrays.fill(reused, (byte) i);
+            pacer.send(reused, 1_000, true);
+        }
+        assertTrue(pacer.queuedBytes() > 0, "some had to wait");
+        java.util.Arrays.fill(reused, (byte) 99);
+        tick(1_000);
+        assertEquals(10, sent.size());
+        for (int i = 0; i < 10; i++) {
+            byte[] expected = new byte[1_000];
+            java.util.Arrays.fill(expected, (byte) i);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, sent.get(i), "datagram " + i);
         }
     }
 
@@ -93,7 +113,7 @@ class PacerTest {
     void aPacketThatWaitedIsTimedFromWhenItLeft() {
         TransportSequence transport = new TransportSequence(now::get);
         List<Long> left = new ArrayList<>();
-        Pacer paced = new Pacer(datagram -> left.add(now.get()), () -> { }, transport, now::get);
+        Pacer paced = new Pacer((datagram, length) -> left.add(now.get()), () -> { }, transport, now::get);
         paced.rate(500_000);
         for (int i = 0; i < 10; i++) {
             transport.next(1_200);

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 
 class RetransmissionCacheTest {
 
@@ -38,10 +37,29 @@ class RetransmissionCacheTest {
         RetransmissionCache cache = new RetransmissionCache(4);
         byte[] padding = rtp(1, 255, 0);
         cache.put(padding, null, -1);
-        assertSame(padding, cache.get(1));
+        assertArrayEquals(padding, cache.get(1));
         byte[] longer = rtp(2, 300, 1);
         cache.put(longer, rtp(7, 200, 1), 12); // not the source's payload length: not rebuilt from it
-        assertSame(longer, cache.get(2));
+        assertArrayEquals(longer, cache.get(2));
+    }
+
+    /** The forwarder rewrites every viewer's packet into one array: the cache keeps copies, never that array. */
+    @Test
+    void aPacketPutFromAReusedArrayComesBackAsItWas() {
+        RetransmissionCache cache = new RetransmissionCache(4);
+        byte[] source = rtp(9, 1_000, 0x55);
+        byte[] reused = new byte[1_500];
+        byte[] sent = source.clone();
+        sent[3] = 0x21;
+        sent[12] = 0x7F;
+        System.arraycopy(sent, 0, reused, 0, sent.length);
+        cache.put(reused, sent.length, source, 12);
+        byte[] padding = rtp(0x22, 255, 0);
+        System.arraycopy(padding, 0, reused, 0, padding.length);
+        cache.put(reused, padding.length, null, -1);
+        Arrays.fill(reused, (byte) 0x66);
+        assertArrayEquals(sent, cache.get(0x21));
+        assertArrayEquals(padding, cache.get(0x22));
     }
 
     @Test

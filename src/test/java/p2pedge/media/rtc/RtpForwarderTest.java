@@ -470,7 +470,7 @@ class RtpForwarderTest {
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> direct.add(java.util.Arrays.copyOf(datagram, length)), new KeyframeRequests(350, now::get, ssrc -> { }),
                 VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
         TransportSequence transport = new TransportSequence(now::get);
-        Pacer pacer = new Pacer(datagram -> pacedAt.add(now.get()), () -> { }, transport, now::get);
+        Pacer pacer = new Pacer((datagram, length) -> pacedAt.add(now.get()), () -> { }, transport, now::get);
         pacer.rate(1_000_000);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 96, 0, 5, transport),
