@@ -37,7 +37,7 @@ public final class SignallingCapacityBench {
     private static final int PLAYERS_PER_ADDRESS = 20_000;
     /** Files a process has open besides the players' sockets (jars, the edge's UDP and listening sockets, pipes). */
     private static final int OTHER_FILES = 300;
-    /** The edge's default (conf/edge.json, signalling.pingIntervalSeconds). */
+    /** The edge's default (conf/edge.json), given to the edge explicitly so that what the bench prints is what it ran. */
     private static final int PING_INTERVAL_SECONDS = 10;
     private static final long PROBE_EVERY_MILLIS = 20;
 
@@ -78,6 +78,7 @@ public final class SignallingCapacityBench {
                 // that address for a while (seen: a run whose 10,000 players were all hosts). 0: not read at all.
                 "p2p.silentGiveUpSeconds", "0", "media.maxViewers", "50000",
                 "media.connectTimeoutSeconds", "600", "media.forwarder.port", "0", "metrics.port", Integer.toString(metricsPort),
+                "signalling.pingIntervalSeconds", Integer.toString(PING_INTERVAL_SECONDS),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
             if (warmup > 0) {

@@ -160,15 +160,6 @@ public final class HeaderExtensions {
 
     /** A copy of {@code rtp} without its header extension block (a plain copy when it has none or is malformed). */
     public static byte[] stripped(byte[] rtp) {
-        int at = fixedEnd(rtp);
-        int end = blockEnd(rtp);
-        if (at < 0 || end < 0 || (rtp[0] & 0x10) == 0) {
-            return rtp.clone();
-        }
-        byte[] out = new byte[rtp.length - (end - at)];
-        System.arraycopy(rtp, 0, out, 0, at);
-        System.arraycopy(rtp, end, out, at, rtp.length - end);
-        out[0] &= (byte) ~0x10;
-        return out;
+        return stamped(rtp, 0, 0, 0, 0);
     }
 }
