@@ -32,7 +32,7 @@ class ArchitectureTest {
 
     /** Packages every component may use and that use no other package of the edge. */
     private static final Set<String> LEAVES = Set.of("p2pedge.config", "p2pedge.webrtc", "p2pedge.metrics",
-            "p2pedge.cluster.events", "p2pedge.net");
+            "p2pedge.cluster.events", "p2pedge.net", "p2pedge.bus");
     /** The wire (ICE, DTLS-SRTP, RTP) builds on the shared WebRTC values and per-address caps only. */
     private static final Map<String, Set<String>> LOW_LAYERS = Map.of("p2pedge.media.rtc", Set.of("p2pedge.webrtc", "p2pedge.net"));
 

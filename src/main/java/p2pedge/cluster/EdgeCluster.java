@@ -15,6 +15,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import p2pedge.bus.InProcess;
 import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.LocalStreamDirectory;
@@ -178,7 +179,7 @@ public final class EdgeCluster {
                     return;
                 }
                 LOG.info(() -> "edge joined: " + event.getMember().getAttribute(NODE_ID_ATTRIBUTE) + " at " + event.getMember().getAddress());
-                vertx.eventBus().publish(ClusterEvents.EDGE_JOINED, event.getMember().<String>getAttribute(NODE_ID_ATTRIBUTE));
+                vertx.eventBus().publish(ClusterEvents.EDGE_JOINED, event.getMember().<String>getAttribute(NODE_ID_ATTRIBUTE), InProcess.ONLY);
             }
 
             @Override
@@ -189,7 +190,7 @@ public final class EdgeCluster {
                 }
                 String gone = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
                 LOG.info(() -> "edge left: " + gone + " at " + event.getMember().getAddress());
-                vertx.eventBus().publish(ClusterEvents.EDGE_LEFT, gone);
+                vertx.eventBus().publish(ClusterEvents.EDGE_LEFT, gone, InProcess.ONLY);
             }
         });
     }

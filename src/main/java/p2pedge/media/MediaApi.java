@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.bus.InProcess;
 import p2pedge.webrtc.IceCandidate;
 import p2pedge.webrtc.SessionDescription;
 
@@ -123,7 +124,7 @@ public final class MediaApi {
 
     public MediaApi(EventBus bus, long timeoutMillis) {
         this.bus = bus;
-        this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+        this.options = InProcess.within(timeoutMillis);
     }
 
     /**
@@ -177,7 +178,7 @@ public final class MediaApi {
 
     /** Fire and forget: the address's STUN requests are answered while it holds a signalling socket. */
     public void stunAdmission(String address, boolean open) {
-        bus.send(STUN_ADMISSION, new JsonObject().put("address", address).put("open", open));
+        bus.send(STUN_ADMISSION, new JsonObject().put("address", address).put("open", open), InProcess.ONLY);
     }
 
     public Future<List<String>> stunServers() {

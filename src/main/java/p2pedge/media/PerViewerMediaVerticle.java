@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.bus.InProcess;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.demo.LiveStream;
 
@@ -115,7 +116,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         ViewerConnection viewer;
         try {
             viewer = new ViewerConnection(session, factory, rtcConfiguration(), stream, context,
-                    () -> vertx.eventBus().publish(MediaApi.CONNECTED, session),
+                    () -> vertx.eventBus().publish(MediaApi.CONNECTED, session, InProcess.ONLY),
                     reason -> lost(session, 502, reason));
         } catch (RuntimeException e) {
             message.fail(500, "cannot create peer connection: " + e.getMessage());
@@ -190,7 +191,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         if (viewers.containsKey(session)) {
             LOG.info(() -> "session " + session + ": " + reason);
             release(session);
-            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(session, code, reason).toJson());
+            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(session, code, reason).toJson(), InProcess.ONLY);
         }
     }
 

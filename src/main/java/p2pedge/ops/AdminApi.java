@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import p2pedge.bus.InProcess;
 import p2pedge.http.BearerToken;
 import p2pedge.media.MediaApi;
 import p2pedge.metrics.EdgeMetrics;
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
 public final class AdminApi {
 
     private static final Logger LOG = Logger.getLogger(AdminApi.class.getName());
-    private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(5_000);
+    private static final DeliveryOptions ASK = InProcess.within(5_000);
     /** Each edge's overview, on the clustered event bus (suffix: the edge id), for the cluster-wide view. */
     private static final String OVERVIEW = "p2pedge.admin.overview.";
     private static final DeliveryOptions ASK_EDGE = new DeliveryOptions().setSendTimeout(3_000);

@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import p2pedge.bus.InProcess;
 import p2pedge.config.EdgeConfig;
 import p2pedge.http.ConnectionGuard;
 import p2pedge.media.MediaApi;
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
 public final class MetricsVerticle extends VerticleBase {
 
     private static final Logger LOG = Logger.getLogger(MetricsVerticle.class.getName());
-    private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2_000);
+    private static final DeliveryOptions ASK = InProcess.within(2_000);
 
     private final EdgeConfig.Metrics config;
     private final EdgeConfig.Http http;

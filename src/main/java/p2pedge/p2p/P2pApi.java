@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.bus.InProcess;
 import p2pedge.config.EdgeConfig.P2pConsent;
 
 import java.util.LinkedHashMap;
@@ -195,7 +196,7 @@ public final class P2pApi {
 
     public P2pApi(EventBus bus, long timeoutMillis) {
         this.bus = bus;
-        this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+        this.options = InProcess.within(timeoutMillis);
     }
 
     /**

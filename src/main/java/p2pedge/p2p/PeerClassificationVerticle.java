@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import p2pedge.bus.InProcess;
 import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
@@ -154,7 +155,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                 }
                 LOG.fine(() -> "session " + move.session() + " moves onto host " + to.hostId() + " (regrouping)");
                 vertx.eventBus().publish(P2pApi.MOVED, new P2pApi.Moved(move.session(), to.hostId(), to.edgeId(),
-                        client.get().predicted()).toJson());
+                        client.get().predicted()).toJson(), InProcess.ONLY);
                 return Future.succeededFuture();
             });
         });
@@ -268,7 +269,7 @@ public final class PeerClassificationVerticle extends VerticleBase {
                     + (report.upload().limited() ? "are limited" : "have upload to spare") + " (" + report.upload() + ")");
             recorded = recorded.compose(v -> registry.resize(report.session(), granted)).map(shed -> {
                 if (!shed.isEmpty()) {
-                    vertx.eventBus().publish(P2pApi.SHED, new P2pApi.Shed(report.session(), shed).toJson());
+                    vertx.eventBus().publish(P2pApi.SHED, new P2pApi.Shed(report.session(), shed).toJson(), InProcess.ONLY);
                 }
                 return null;
             });

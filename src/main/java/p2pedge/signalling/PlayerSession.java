@@ -293,12 +293,12 @@ final class PlayerSession {
         });
     }
 
-    /** The stream's video bitrate as the edge announced it to this player (kbit/s; 0: not known). */
     /** Freezes the player reported (its own claim, for operators; -1 when it never reported). */
     int reportedFreezes() {
         return reportedFreezes;
     }
 
+    /** The stream's video bitrate as the edge announced it to this player (kbit/s; 0: not known). */
     int streamKbps() {
         return streamKbps;
     }

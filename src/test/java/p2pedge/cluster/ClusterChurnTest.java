@@ -36,8 +36,11 @@ class ClusterChurnTest {
         Random random = new Random(7);
         Vertx players = Vertx.vertx();
         Map<AutoPlayer, TestCluster.Member> live = new HashMap<>();
+        // These players never answer the edge's own offer: the connect timeout (which closes such a player) is set
+        // beyond the test, so that every player the test keeps stays connected through the wait below.
         try (TestCluster cluster = new TestCluster(new JsonObject().put("p2p", new JsonObject().put("policy", "ome")
-                .put("maxClientPeersPerHostPeer", 2).put("hostOfferTimeoutMillis", 2000).put("relayConnectTimeoutMillis", 3000)))) {
+                .put("maxClientPeersPerHostPeer", 2).put("hostOfferTimeoutMillis", 2000).put("relayConnectTimeoutMillis", 3000))
+                .put("media", new JsonObject().put("connectTimeoutSeconds", 300)))) {
             for (int i = 0; i < 3; i++) {
                 cluster.start();
             }
@@ -100,6 +103,9 @@ class ClusterChurnTest {
         Map<Long, Set<Long>> sockets = new TreeMap<>();
         Map<Long, Set<Long>> hostsOwnView = new TreeMap<>();
         for (AutoPlayer player : players) {
+            if (player.closed()) {
+                return "player " + player.id() + " was closed by its edge";
+            }
             if (player.host() == 0) {
                 sockets.computeIfAbsent(player.id(), k -> new HashSet<>());
                 hostsOwnView.put(player.id(), player.clients());

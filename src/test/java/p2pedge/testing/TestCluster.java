@@ -60,8 +60,18 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts one more member (each new member joins the ones already running). */
     public Member start() throws Exception {
+        return start(EdgeCluster::clusterManager);
+    }
+
+    /** A cluster manager made from a member's cluster settings. */
+    public interface Managers {
+        HazelcastClusterManager create(EdgeConfig.Cluster cluster) throws Exception;
+    }
+
+    /** {@link #start()} with a cluster manager of the test's making (one that slows the cluster down, say). */
+    public Member start(Managers managers) throws Exception {
         EdgeConfig config = memberConfig();
-        HazelcastClusterManager manager = EdgeCluster.clusterManager(config.cluster());
+        HazelcastClusterManager manager = managers.create(config.cluster());
         Vertx vertx = Vertx.builder().withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS);
         Edge edge = Edge.start(vertx, config, EdgeCluster.member(manager)).await(60, TimeUnit.SECONDS);
         Member member = new Member(vertx, manager, edge);
