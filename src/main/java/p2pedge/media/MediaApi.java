@@ -176,6 +176,16 @@ public final class MediaApi {
         return bus.<Boolean>request(STREAM_EXISTS, stream, options).map(m -> m.body());
     }
 
+    /** A media plane publishes {@link #CONNECTED}: the viewer's edge connection carries media. */
+    public static void publishConnected(EventBus bus, long session) {
+        bus.publish(CONNECTED, session, InProcess.ONLY);
+    }
+
+    /** A media plane publishes {@link #CONNECTION_LOST}: the viewer's edge connection ended on its own. */
+    public static void publishLost(EventBus bus, ConnectionLost lost) {
+        bus.publish(CONNECTION_LOST, lost.toJson(), InProcess.ONLY);
+    }
+
     /** Fire and forget: the address's STUN requests are answered while it holds a signalling socket. */
     public void stunAdmission(String address, boolean open) {
         bus.send(STUN_ADMISSION, new JsonObject().put("address", address).put("open", open), InProcess.ONLY);

@@ -11,7 +11,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import p2pedge.bus.InProcess;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.demo.LiveStream;
 
@@ -116,7 +115,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         ViewerConnection viewer;
         try {
             viewer = new ViewerConnection(session, factory, rtcConfiguration(), stream, context,
-                    () -> vertx.eventBus().publish(MediaApi.CONNECTED, session, InProcess.ONLY),
+                    () -> MediaApi.publishConnected(vertx.eventBus(), session),
                     reason -> lost(session, 502, reason));
         } catch (RuntimeException e) {
             message.fail(500, "cannot create peer connection: " + e.getMessage());
@@ -191,7 +190,7 @@ public final class PerViewerMediaVerticle extends VerticleBase {
         if (viewers.containsKey(session)) {
             LOG.info(() -> "session " + session + ": " + reason);
             release(session);
-            vertx.eventBus().publish(MediaApi.CONNECTION_LOST, new MediaApi.ConnectionLost(session, code, reason).toJson(), InProcess.ONLY);
+            MediaApi.publishLost(vertx.eventBus(), new MediaApi.ConnectionLost(session, code, reason));
         }
     }
 

@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import p2pedge.bus.InProcess;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.MediaApi;
 import p2pedge.webrtc.CandidateLine;
@@ -110,8 +109,8 @@ final class Viewers {
         for (Viewer viewer : lapsed) {
             release(viewer.session);
             port.countDropped("session: ICE consent expired");
-            lost(new MediaApi.ConnectionLost(viewer.session, "media connection lost: no ICE consent from the player for "
-                    + media.forwarder().consentTimeoutSeconds() + " s"));
+            MediaApi.publishLost(vertx.eventBus(), new MediaApi.ConnectionLost(viewer.session,
+                    "media connection lost: no ICE consent from the player for " + media.forwarder().consentTimeoutSeconds() + " s"));
         }
     }
 
@@ -265,7 +264,7 @@ final class Viewers {
         viewer.connectTimer = vertx.setTimer(media.connectTimeoutSeconds() * 1000L, t -> {
             if (viewers.get(viewer.session) == viewer && !viewer.transport.connected()) {
                 release(viewer.session);
-                lost(new MediaApi.ConnectionLost(viewer.session, code, reason));
+                MediaApi.publishLost(vertx.eventBus(), new MediaApi.ConnectionLost(viewer.session, code, reason));
             }
         });
     }
@@ -308,12 +307,7 @@ final class Viewers {
     /** The viewer's first handshake completed: its deadline is off, signalling is told. */
     private void connected(Viewer viewer) {
         vertx.cancelTimer(viewer.connectTimer);
-        vertx.eventBus().publish(MediaApi.CONNECTED, viewer.session, InProcess.ONLY);
-    }
-
-    /** Signalling is told that a viewer's media connection ended without its asking. */
-    private void lost(MediaApi.ConnectionLost lost) {
-        vertx.eventBus().publish(MediaApi.CONNECTION_LOST, lost.toJson(), InProcess.ONLY);
+        MediaApi.publishConnected(vertx.eventBus(), viewer.session);
     }
 
 
@@ -322,7 +316,8 @@ final class Viewers {
         List<Long> watching = viewers.values().stream().filter(v -> v.stream == stream).map(v -> v.session).toList();
         for (long session : watching) {
             release(session);
-            lost(new MediaApi.ConnectionLost(session, "stream " + stream.name() + " ended: " + reason));
+            MediaApi.publishLost(vertx.eventBus(), new MediaApi.ConnectionLost(session,
+                    "stream " + stream.name() + " ended: " + reason));
         }
         stream.close();
         LOG.info(() -> "stream " + stream.name() + " ended (" + reason + "), " + watching.size() + " viewer(s) told");
