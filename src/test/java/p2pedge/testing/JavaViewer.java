@@ -140,15 +140,26 @@ public final class JavaViewer implements AutoCloseable {
         return frames.get();
     }
 
-    /** Fails unless every viewer's decoded frame number (drawn in the picture) rises within a second. */
+    /**
+     * Fails unless every viewer's decoded frame number (drawn in the picture) rises within a second. The message gives
+     * every viewer's frame number and decoded frame count before and after: a count that rose with the number standing
+     * still means the source sent the same picture (its generator stalled), a count that stood still means nothing
+     * reached the decoder.
+     */
     public static void assertFrameNumbersRise(java.util.List<JavaViewer> viewers) throws InterruptedException {
         long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+        long[] framesBefore = viewers.stream().mapToLong(JavaViewer::frames).toArray();
         Thread.sleep(1_000);
+        StringBuilder all = new StringBuilder();
+        boolean stood = false;
         for (int i = 0; i < viewers.size(); i++) {
-            if (viewers.get(i).lastFrameNumber() <= before[i]) {
-                throw new AssertionError("frame numbers rise for viewer " + i + ": " + before[i] + " -> "
-                        + viewers.get(i).lastFrameNumber());
-            }
+            long after = viewers.get(i).lastFrameNumber();
+            stood |= after <= before[i];
+            all.append(String.format(" viewer %d: frame %d -> %d, %d -> %d frames decoded;", i, before[i], after,
+                    framesBefore[i], viewers.get(i).frames()));
+        }
+        if (stood) {
+            throw new AssertionError("frame numbers rise within a second for every viewer:" + all);
         }
     }
 

@@ -73,18 +73,12 @@ public final class Pacer {
     }
 
     /**
-     * A datagram for the viewer: out now when nothing waits and the bucket holds it, else queued behind the others.
+     * The datagram {@code datagram[0, length)} for the viewer: out now when nothing waits and the bucket holds it, else
+     * queued behind the others. The array may be the one the caller writes its next datagram into: sent from it when it
+     * goes at once, copied only when it has to wait.
      *
      * @param numbered it just took the viewer's latest transport-wide number ({@link TransportSequence#last}); a
      *                 resend, or a packet outside the numbering, did not
-     */
-    public void send(byte[] datagram, boolean numbered) {
-        send(datagram, datagram.length, numbered);
-    }
-
-    /**
-     * As {@link #send(byte[], boolean)} for {@code datagram[0, length)} in an array the caller writes its next datagram
-     * into: sent from it when it goes at once, copied only when it has to wait.
      */
     public void send(byte[] datagram, int length, boolean numbered) {
         if (rateBps == 0) {

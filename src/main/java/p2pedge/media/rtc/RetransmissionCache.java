@@ -43,17 +43,10 @@ public final class RetransmissionCache {
     }
 
     /**
-     * Keeps {@code plain}, the RTP packet as sent to the viewer before protection, made from {@code source} (never
+     * Keeps {@code plain[0, length)}, the RTP packet as sent to the viewer before protection (the array may be the one
+     * the caller writes its next packet into: nothing of it is kept but copies), made from {@code source} (never
      * modified afterwards: it is shared, not copied), or null when the edge made it up; {@code sourcePayload}: where
      * the source's payload starts ({@link HeaderExtensions#blockEnd}, found once for all viewers; -1 with no source).
-     */
-    public void put(byte[] plain, byte[] source, int sourcePayload) {
-        put(plain, plain.length, source, sourcePayload);
-    }
-
-    /**
-     * As {@link #put(byte[], byte[], int)} for the packet {@code plain[0, length)}, in an array the caller writes its
-     * next packet into: nothing of it is kept but copies.
      */
     public void put(byte[] plain, int length, byte[] source, int sourcePayload) {
         int sequence = ((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF);

@@ -24,16 +24,14 @@ final class SrtpSender {
     /** {@code packet} (plain RTP, this sender's SSRC) encrypted and authenticated: a new array, the tag appended. */
     byte[] protect(byte[] packet) throws GeneralSecurityException {
         byte[] out = new byte[packet.length + AUTH_TAG];
-        protect(packet, out);
+        protect(packet, packet.length, out);
         return out;
     }
 
-    /** As {@link #protect(byte[])}, written into {@code out} (at least the packet's length and the tag's); returns its length. */
-    int protect(byte[] packet, byte[] out) throws GeneralSecurityException {
-        return protect(packet, packet.length, out);
-    }
-
-    /** As {@link #protect(byte[], byte[])} for the packet {@code packet[0, length)}. */
+    /**
+     * As {@link #protect(byte[])} for the packet {@code packet[0, length)}, written into {@code out} (at least the
+     * packet's length and the tag's); returns its length.
+     */
     int protect(byte[] packet, int length, byte[] out) throws GeneralSecurityException {
         int header = HeaderExtensions.blockEnd(packet, length); // fixed header, CSRCs and extension stay in the clear
         if (header < 0) {

@@ -19,10 +19,6 @@ public final class Vp8Numbering {
         rebase = true;
     }
 
-    public void rewrite(byte[] rtp) {
-        rewrite(rtp, rtp.length);
-    }
-
     /** Renumbers the packet {@code rtp[0, length)} in place. */
     public void rewrite(byte[] rtp, int length) {
         int at = HeaderExtensions.blockEnd(rtp, length);

@@ -52,7 +52,7 @@ class PacerTest {
     @Test
     void unpacedEverythingGoesAtOnce() {
         for (int i = 0; i < 100; i++) {
-            pacer.send(new byte[1_200], true);
+            pacer.send(new byte[1_200], 1_200, true);
         }
         assertEquals(100, sent.size());
         assertEquals(0, pacer.queuedBytes());
@@ -64,7 +64,7 @@ class PacerTest {
         for (int i = 0; i < 40; i++) {
             byte[] packet = new byte[1_200];
             packet[0] = (byte) i;
-            pacer.send(packet, true);
+            pacer.send(packet, packet.length, true);
         }
         assertTrue(sent.size() <= 3, "a burst of at most 20 ms of the rate at once: " + sent.size());
         assertEquals(40 * 1_200 - sent.size() * 1_200, pacer.queuedBytes());
@@ -86,7 +86,7 @@ class PacerTest {
     void whatWaitsIsBoundedAndTheRestDroppedAndCounted() {
         pacer.rate(400_000); // half a second of it: 25 kB
         for (int i = 0; i < 100; i++) {
-            pacer.send(new byte[1_200], true);
+            pacer.send(new byte[1_200], 1_200, true);
         }
         assertTrue(pacer.queuedBytes() <= 25_000, "at most half a second of the rate waits: " + pacer.queuedBytes());
         assertEquals(100, sent.size() + pacer.queuedBytes() / 1_200 + pacer.dropped(), "every packet sent, waiting or dropped");
@@ -99,12 +99,12 @@ class PacerTest {
         for (int i = 0; i < 10; i++) {
             byte[] packet = new byte[1_000];
             packet[0] = (byte) i;
-            pacer.send(packet, true);
+            pacer.send(packet, packet.length, true);
         }
         pacer.rate(0);
         byte[] last = new byte[100];
         last[0] = 99;
-        pacer.send(last, true);
+        pacer.send(last, last.length, true);
         assertEquals(11, sent.size());
         assertEquals(99, sent.get(10)[0], "after what waited");
     }
@@ -117,9 +117,9 @@ class PacerTest {
         paced.rate(500_000);
         for (int i = 0; i < 10; i++) {
             transport.next(1_200);
-            paced.send(new byte[1_200], true);
+            paced.send(new byte[1_200], 1_200, true);
         }
-        paced.send(new byte[1_200], false); // a resend: not numbered, nothing to correct
+        paced.send(new byte[1_200], 1_200, false); // a resend: not numbered, nothing to correct
         for (int t = 0; t < 30; t++) {
             now.addAndGet(10 * MS);
             paced.drain();

@@ -27,7 +27,7 @@ class RetransmissionCacheTest {
         sent[2] = 0x12; // the viewer's numbering
         sent[3] = 0x34;
         sent[12] = 0x7F; // its own start of payload (a VP8 descriptor)
-        cache.put(sent, source, 12);
+        cache.put(sent, sent.length, source, 12);
         assertEquals(sent.length, cache.length(0x1234));
         assertArrayEquals(sent, cache.get(0x1234));
     }
@@ -36,10 +36,10 @@ class RetransmissionCacheTest {
     void whatHasNoSourceOrAnotherShapeIsKeptWhole() {
         RetransmissionCache cache = new RetransmissionCache(4);
         byte[] padding = rtp(1, 255, 0);
-        cache.put(padding, null, -1);
+        cache.put(padding, padding.length, null, -1);
         assertArrayEquals(padding, cache.get(1));
         byte[] longer = rtp(2, 300, 1);
-        cache.put(longer, rtp(7, 200, 1), 12); // not the source's payload length: not rebuilt from it
+        cache.put(longer, longer.length, rtp(7, 200, 1), 12); // not the source's payload length: not rebuilt from it
         assertArrayEquals(longer, cache.get(2));
     }
 
@@ -67,7 +67,7 @@ class RetransmissionCacheTest {
         RetransmissionCache cache = new RetransmissionCache(4);
         for (int sequence = 0; sequence < 6; sequence++) {
             byte[] source = rtp(sequence, 100, sequence);
-            cache.put(source.clone(), source, 12);
+            cache.put(source.clone(), source.length, source, 12);
         }
         assertNull(cache.get(1));
         assertEquals(-1, cache.length(1));

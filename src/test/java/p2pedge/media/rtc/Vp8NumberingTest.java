@@ -22,20 +22,20 @@ class Vp8NumberingTest {
     void numbersRunOnFromTheLastOnesAcrossANewSource() {
         Vp8Numbering numbering = new Vp8Numbering();
         byte[] first = packet(32_766, 254);
-        numbering.rewrite(first);
+        numbering.rewrite(first, first.length);
         assertArrayEquals(packet(32_766, 254), first, "nothing to continue from: kept as they are");
         byte[] second = packet(32_767, 255);
-        numbering.rewrite(second);
+        numbering.rewrite(second, second.length);
         numbering.newSource();
         byte[] otherLayer = packet(1_000, 17);
-        numbering.rewrite(otherLayer);
+        numbering.rewrite(otherLayer, otherLayer.length);
         assertEquals(0, pictureId(otherLayer), "one past the last picture id (wrapped at 15 bits)");
         assertEquals(0, otherLayer[16] & 0xFF, "one past the last TL0PICIDX (wrapped at 8 bits)");
         byte[] samePicture = packet(1_000, 17);
-        numbering.rewrite(samePicture);
+        numbering.rewrite(samePicture, samePicture.length);
         assertEquals(0, pictureId(samePicture), "packets of one picture keep one id");
         byte[] next = packet(1_001, 18);
-        numbering.rewrite(next);
+        numbering.rewrite(next, next.length);
         assertEquals(1, pictureId(next));
         assertEquals(1, next[16] & 0xFF);
         assertEquals(0x80, next[14] & 0x80, "still the 15-bit form");
@@ -46,11 +46,11 @@ class Vp8NumberingTest {
         Vp8Numbering numbering = new Vp8Numbering();
         byte[] plain = {(byte) 0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, /* S only */ 0x10, 0x10, 0x02};
         byte[] copy = plain.clone();
-        numbering.rewrite(copy);
+        numbering.rewrite(copy, copy.length);
         assertArrayEquals(plain, copy);
         byte[] cut = java.util.Arrays.copyOf(packet(5, 5), 15);
         byte[] cutCopy = cut.clone();
-        numbering.rewrite(cutCopy);
+        numbering.rewrite(cutCopy, cutCopy.length);
         assertArrayEquals(cut, cutCopy);
     }
 }
