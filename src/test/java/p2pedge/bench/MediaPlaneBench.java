@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * every viewer is on the top layer; "twcc" is the forwarder with transport-wide congestion control, the default, its
  * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
  * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("200 500 1000", also twcc's), LAYERS (the demo's simulcast
- * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10), JIT_ROUNDS (15); EDGE_CPUS and BENCH_CPUS
+ * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10), JIT_ROUNDS (24); EDGE_CPUS and BENCH_CPUS
  * (bench/run-bench.sh) give the edge and the load client cores of their own, so that the edge's ceiling is its own, not
  * the machine's.
  * <p>
