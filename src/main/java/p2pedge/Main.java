@@ -90,7 +90,7 @@ public final class Main {
         if (System.getProperty("java.util.logging.config.file") != null) {
             return;
         }
-        for (String name : List.of("nl.basjes", "org.jitsi", "com.hazelcast", "io.micrometer.core.instrument.MeterRegistry")) {
+        for (String name : List.of("nl.basjes", "com.hazelcast", "io.micrometer.core.instrument.MeterRegistry")) {
             Logger logger = Logger.getLogger(name);
             // Micrometer's one warning is vertx-micrometer-metrics registering a gauge twice under Vert.x 5 (harmless).
             logger.setLevel(name.startsWith("io.micrometer") ? Level.SEVERE : Level.WARNING);

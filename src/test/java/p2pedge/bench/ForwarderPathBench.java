@@ -3,6 +3,7 @@ package p2pedge.bench;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import p2pedge.media.rtc.DatagramSink;
+import p2pedge.media.rtc.JitsiSrtp;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.Pacer;
 import p2pedge.media.rtc.RtpForwarder;
@@ -109,20 +110,22 @@ public final class ForwarderPathBench {
     private static Run srtp(int count, boolean jitsi) throws Exception {
         SrtpTransformer srtp = SrtpTransformer.forSending(keys(new Random(1)));
         byte[] packet = vp8(0, false);
-        long id = Thread.currentThread().getId();
-        long cpu = THREADS.getThreadCpuTime(id);
-        long allocated = THREADS.getThreadAllocatedBytes(id);
-        for (int i = 0; i < count; i++) {
-            packet[2] = (byte) (i >> 8);
-            packet[3] = (byte) i;
-            if (jitsi) {
-                srtp.protectRtpByJitsi(packet);
-            } else {
-                srtp.protectRtp(packet);
+        try (JitsiSrtp reference = JitsiSrtp.forSending(keys(new Random(1)))) {
+            long id = Thread.currentThread().getId();
+            long cpu = THREADS.getThreadCpuTime(id);
+            long allocated = THREADS.getThreadAllocatedBytes(id);
+            for (int i = 0; i < count; i++) {
+                packet[2] = (byte) (i >> 8);
+                packet[3] = (byte) i;
+                if (jitsi) {
+                    reference.protectRtp(packet);
+                } else {
+                    srtp.protectRtp(packet);
+                }
             }
+            return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
+                    (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0);
         }
-        return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
-                (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0);
     }
 
     /**
@@ -134,10 +137,8 @@ public final class ForwarderPathBench {
         KeyframeRequests keyframes = new KeyframeRequests(350, System::nanoTime, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder(sender, keyframes, VideoCodec.VP8);
         Random random = new Random(2);
-        List<SrtpTransformer> contexts = new ArrayList<>();
         for (int v = 0; v < viewers; v++) {
             SrtpTransformer srtp = SrtpTransformer.forSending(keys(random));
-            contexts.add(srtp);
             TransportSequence transport = new TransportSequence(System::nanoTime);
             RtpRewriter rewriter = new RtpRewriter(random.nextInt(), 96, 3, TransportSequence.OFFERED_ID, transport);
             // As the edge gives each viewer with transport-wide feedback (its default): a pacer, which lets
@@ -168,7 +169,6 @@ public final class ForwarderPathBench {
             Thread.sleep(200); // what is still queued gets written
             loopNs = THREADS.getThreadCpuTime(loopId) - loopCpu;
         }
-        contexts.forEach(SrtpTransformer::close);
         double sent = (double) viewers * packets;
         return new Run(forwardingNs / sent, loopNs / sent, bytes / sent, REFUSED.get() / sent);
     }

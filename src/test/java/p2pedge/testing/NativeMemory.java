@@ -23,7 +23,7 @@ public final class NativeMemory {
     private NativeMemory() {
     }
 
-    /** Heap in use after a few collections (so Cleaners, e.g. jitsi-srtp's OpenSSL contexts, have run), in MB. */
+    /** Heap in use after a few collections (so Cleaners of native state have run), in MB. */
     public static long usedHeapMb() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();

@@ -108,12 +108,11 @@ final class PublisherSession implements StreamSource {
         port.close(ufrag);
     }
 
-    /** On the media context: keys of a closed session are not taken; contexts a new handshake replaces are closed. */
+    /** On the media context: keys of a closed session are not taken; a new handshake's keys replace the old. */
     private void onKeys(SrtpKeys keys) {
         if (closed) {
             return;
         }
-        closeTransformers();
         fromPublisher = SrtpTransformer.forReceiving(keys);
         toPublisher = SrtpTransformer.forSending(keys);
         secured.tryComplete();
@@ -163,19 +162,6 @@ final class PublisherSession implements StreamSource {
         }
     }
 
-    private void closeTransformers() {
-        SrtpTransformer from = fromPublisher;
-        SrtpTransformer to = toPublisher;
-        fromPublisher = null;
-        toPublisher = null;
-        if (from != null) {
-            from.close();
-        }
-        if (to != null) {
-            to.close();
-        }
-    }
-
     @Override
     public void close() {
         if (closed) {
@@ -185,6 +171,7 @@ final class PublisherSession implements StreamSource {
         vertx.cancelTimer(reportTimer);
         port.close(ufrag);
         secured.tryFail("publisher session closed");
-        closeTransformers();
+        fromPublisher = null; // what still arrives is not decrypted
+        toPublisher = null;
     }
 }

@@ -23,8 +23,8 @@ import java.util.Set;
 
 /**
  * One viewer's transport, owned in one place: its ICE session on the shared port, the address its DTLS completed
- * on, its SRTP contexts (one receiving its RTCP, one sending shared by its video and audio: jitsi-srtp keeps a
- * crypto context per SSRC inside it), and its entries in the stream's two forwarders, which send through that
+ * on, its SRTP contexts (one receiving its RTCP, one sending shared by its video and audio: it keeps the keys
+ * of each SSRC inside it), and its entries in the stream's two forwarders, which send through that
  * context. Its RTCP feedback goes to the video forwarder. {@link #close} ends all of it, once. On the media context.
  */
 final class ViewerTransport implements AutoCloseable {
@@ -114,7 +114,7 @@ final class ViewerTransport implements AutoCloseable {
 
     /**
      * The viewer's DTLS completed: media goes to the address it completed on. Again when the viewer moved (a
-     * handshake completed on a newly nominated address): its old SRTP contexts are closed and replaced.
+     * handshake completed on a newly nominated address): its old SRTP contexts are replaced.
      */
     private void secured(SrtpKeys keys) {
         Optional<InetSocketAddress> address = port.addressOf(ufrag);
@@ -123,7 +123,6 @@ final class ViewerTransport implements AutoCloseable {
         }
         boolean moved = connected();
         leaveForwarders();
-        closeContexts();
         receiving = SrtpTransformer.forReceiving(keys);
         sending = SrtpTransformer.forSending(keys);
         // One numbering for audio and video (transport-wide), kept across a move: the viewer's receiver counts on.
@@ -259,17 +258,9 @@ final class ViewerTransport implements AutoCloseable {
         return Optional.ofNullable(transport);
     }
 
-    /** The forwarders stop using the sending context first: it is closed right after. */
     private void leaveForwarders() {
         stream.video.remove(id);
         stream.audio.remove(id);
-    }
-
-    private void closeContexts() {
-        if (receiving != null) {
-            receiving.close();
-            sending.close();
-        }
     }
 
     /** Leaves the forwarders, closes the session on the port and the SRTP contexts. Idempotent. */
@@ -281,6 +272,7 @@ final class ViewerTransport implements AutoCloseable {
         closed = true;
         leaveForwarders();
         port.close(ufrag);
-        closeContexts();
+        receiving = null;
+        sending = null;
     }
 }

@@ -271,10 +271,6 @@ public final class ClientTransport {
         if (dtls != null) {
             dtls.close();
         }
-        if (in != null) {
-            in.close();
-            out.close();
-        }
         return socket == null ? Future.succeededFuture() : socket.close();
     }
 

@@ -278,7 +278,7 @@ public final class RtpForwarder {
 
     /**
      * Removes a viewer; nothing is sent to it afterwards. Call on the context that forwards the source: its owner
-     * may then close the viewer's SRTP context (jitsi-srtp may hold native OpenSSL contexts), none of it in use.
+     * may then drop or replace the viewer's SRTP context, none of it in use.
      */
     public void remove(String viewerId) {
         if (viewers.remove(viewerId) != null) {

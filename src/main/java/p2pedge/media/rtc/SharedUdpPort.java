@@ -692,7 +692,7 @@ public final class SharedUdpPort {
         peer.established = association;
         peer.addresses.select(association.address, nanoClock.getAsLong());
         if (previous != null) {
-            previous.close(); // a move: the old address's DTLS state goes; the session drops its old SRTP contexts
+            previous.close(); // a move: the old address's DTLS state goes; the session replaces its SRTP contexts
         }
         session.onSecured().accept(secured.keys());
         drain(association);

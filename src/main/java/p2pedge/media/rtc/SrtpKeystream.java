@@ -10,19 +10,19 @@ import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 
 /**
- * The session keys of one SSRC of an AES_CM_128_HMAC_SHA1_80 SRTP stream (RFC 3711), and the two things done with
- * them per packet: the payload XORed with the AES counter-mode keystream, and the authentication tag. Derived once;
- * one AES (ECB over the packet's counter blocks, in one call: the JCE's counter mode must be initialised again for
- * every packet's IV, which costs more than the encryption) and one HMAC instance. Shared by {@link SrtpSender} and
- * {@link SrtpReceiver}. Not thread-safe.
+ * The session keys of one SSRC of an AES_CM_128_HMAC_SHA1_80 SRTP or SRTCP stream (RFC 3711), and the two things
+ * done with them per packet: the payload XORed with the AES counter-mode keystream, and the authentication tag.
+ * Derived once; one AES (ECB over the packet's counter blocks, in one call: the JCE's counter mode must be initialised
+ * again for every packet's IV, which costs more than the encryption) and one HMAC instance. Shared by
+ * {@link SrtpSender}, {@link SrtpReceiver}, {@link SrtcpSender} and {@link SrtcpReceiver}. Not thread-safe.
  */
 final class SrtpKeystream {
 
     static final int AUTH_TAG = 10;
     private static final int BLOCK = 16;
-    private static final int LABEL_ENCRYPTION = 0;
-    private static final int LABEL_AUTHENTICATION = 1;
-    private static final int LABEL_SALT = 2;
+    /** RFC 3711 section 4.3.2: SRTP's labels are 0 (encryption), 1 (authentication) and 2 (salt); SRTCP's 3, 4, 5. */
+    private static final int LABELS_RTP = 0;
+    private static final int LABELS_RTCP = 3;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Cipher aes;
@@ -36,17 +36,27 @@ final class SrtpKeystream {
     private final byte[] rocBytes = new byte[4];
     private final byte[] digest = new byte[20];
 
-    SrtpKeystream(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
+    private SrtpKeystream(byte[] masterKey, byte[] masterSalt, int ssrc, int labels) throws GeneralSecurityException {
         Cipher master = Cipher.getInstance("AES/ECB/NoPadding");
         master.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"));
         this.aes = Cipher.getInstance("AES/ECB/NoPadding");
-        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(derive(master, masterSalt, LABEL_ENCRYPTION, 16), "AES"));
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(derive(master, masterSalt, labels, 16), "AES"));
         this.hmac = Mac.getInstance("HmacSHA1");
-        hmac.init(new SecretKeySpec(derive(master, masterSalt, LABEL_AUTHENTICATION, 20), "HmacSHA1"));
-        byte[] salt = java.util.Arrays.copyOf(derive(master, masterSalt, LABEL_SALT, 14), BLOCK);
+        hmac.init(new SecretKeySpec(derive(master, masterSalt, labels + 1, 20), "HmacSHA1"));
+        byte[] salt = java.util.Arrays.copyOf(derive(master, masterSalt, labels + 2, 14), BLOCK);
         this.saltHigh = (long) LONGS.get(salt, 0);
         this.saltLow = (long) LONGS.get(salt, 8);
         this.ssrc = ssrc;
+    }
+
+    /** The keys of the SRTP (RTP) stream of {@code ssrc}. */
+    static SrtpKeystream forRtp(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
+        return new SrtpKeystream(masterKey, masterSalt, ssrc, LABELS_RTP);
+    }
+
+    /** The keys of the SRTCP stream of {@code ssrc} (the sender SSRC of its compound packets). */
+    static SrtpKeystream forRtcp(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
+        return new SrtpKeystream(masterKey, masterSalt, ssrc, LABELS_RTCP);
     }
 
     /** The AES-CM key derivation (RFC 3711 section 4.3, key derivation rate 0): {@code length} bytes for {@code label}. */
@@ -61,7 +71,10 @@ final class SrtpKeystream {
         return java.util.Arrays.copyOf(out, length);
     }
 
-    /** {@code in[from, to)} XORed with the keystream of packet index {@code index}, into {@code out[from, to)}. */
+    /**
+     * {@code in[from, to)} XORed with the keystream of packet index {@code index} (SRTP's 48-bit index, or SRTCP's
+     * 31-bit one: the IV is built the same way), into {@code out[from, to)}.
+     */
     void xor(byte[] in, int from, int to, byte[] out, long index) throws GeneralSecurityException {
         int length = to - from;
         int blocks = (length + BLOCK - 1) / BLOCK;
@@ -98,12 +111,34 @@ final class SrtpKeystream {
         rocBytes[3] = (byte) roc;
         hmac.update(packet, 0, length);
         hmac.update(rocBytes);
+        return digest();
+    }
+
+    /**
+     * The tag of {@code packet[0, length)} alone: SRTCP's, whose authenticated part already ends with the E flag and
+     * the index.
+     */
+    byte[] tag(byte[] packet, int length) throws GeneralSecurityException {
+        hmac.update(packet, 0, length);
+        return digest();
+    }
+
+    private byte[] digest() throws GeneralSecurityException {
         try {
             hmac.doFinal(digest, 0);
         } catch (ShortBufferException e) {
             throw new GeneralSecurityException(e);
         }
         return digest;
+    }
+
+    /** Whether {@code packet[at, at + AUTH_TAG)} is {@code tag}'s start: in constant time, as a tag check must be. */
+    static boolean sameTag(byte[] tag, byte[] packet, int at) {
+        int difference = 0;
+        for (int i = 0; i < AUTH_TAG; i++) {
+            difference |= tag[i] ^ packet[at + i];
+        }
+        return difference == 0;
     }
 
     /**

@@ -22,7 +22,7 @@ final class SrtpReceiver {
     private long seen;
 
     SrtpReceiver(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
-        this.keys = new SrtpKeystream(masterKey, masterSalt, ssrc);
+        this.keys = SrtpKeystream.forRtp(masterKey, masterSalt, ssrc);
     }
 
     /** The plain RTP packet, a new array; null when it is cut short, fails authentication or is a replay. */
@@ -39,12 +39,7 @@ final class SrtpReceiver {
         if (behind >= WINDOW || (behind >= 0 && (seen & (1L << behind)) != 0)) {
             return null;
         }
-        byte[] tag = keys.tag(packet, end, guessedRoc);
-        int difference = 0;
-        for (int i = 0; i < SrtpKeystream.AUTH_TAG; i++) {
-            difference |= tag[i] ^ packet[end + i];
-        }
-        if (difference != 0) {
+        if (!SrtpKeystream.sameTag(keys.tag(packet, end, guessedRoc), packet, end)) {
             return null;
         }
         byte[] plain = new byte[end];

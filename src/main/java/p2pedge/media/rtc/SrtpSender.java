@@ -5,8 +5,7 @@ import java.security.GeneralSecurityException;
 /**
  * SRTP protection of the RTP of one SSRC the edge sends, AES_CM_128_HMAC_SHA1_80 (RFC 3711), made for the fan-out:
  * its {@link SrtpKeystream} derived once, and no allocation per packet when the caller gives the array to write into. It produces
- * the same bytes as jitsi-srtp's sender context, which the edge still uses for SRTCP (SrtpSenderTest holds the two
- * side by side). Not thread-safe.
+ * the same bytes as jitsi-srtp's sender context (SrtpSenderTest holds the two side by side). Not thread-safe.
  */
 final class SrtpSender {
 
@@ -18,7 +17,7 @@ final class SrtpSender {
     private int highest = -1;
 
     SrtpSender(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
-        this.keys = new SrtpKeystream(masterKey, masterSalt, ssrc);
+        this.keys = SrtpKeystream.forRtp(masterKey, masterSalt, ssrc);
     }
 
     /** {@code packet} (plain RTP, this sender's SSRC) encrypted and authenticated: a new array, the tag appended. */

@@ -1,50 +1,32 @@
 package p2pedge.media.rtc;
 
-import org.jitsi.srtp.SrtcpCryptoContext;
-import org.jitsi.srtp.SrtpContextFactory;
-import org.jitsi.srtp.SrtpCryptoContext;
-import org.jitsi.srtp.SrtpErrorStatus;
-import org.jitsi.srtp.SrtpPolicy;
-import org.jitsi.srtp.crypto.Aes;
-import org.jitsi.utils.logging2.Logger;
-import org.jitsi.utils.logging2.LoggerImpl;
-
 import java.security.GeneralSecurityException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * SRTP and SRTCP for one direction of one DTLS-SRTP association (AES128_CM_HMAC_SHA1_80, RFC 3711), with a
- * crypto context per SSRC. {@code protect} for what this edge sends, {@code unprotect} for what it receives;
- * a packet that fails authentication or replay checks is refused, never passed on. Not thread-safe.
+ * SRTP and SRTCP for one direction of one DTLS-SRTP association (AES128_CM_HMAC_SHA1_80, RFC 3711), with the keys of
+ * each SSRC derived once: {@code protect} for what this side sends, {@code unprotect} for what it receives; a packet
+ * that fails authentication or replay checks is refused, never passed on. The edge's own code, held to jitsi-srtp
+ * (a test dependency only) byte for byte and decision for decision by SrtpSenderTest, SrtpReceiverTest and
+ * SrtcpTest. Holds nothing native: dropping it is enough. Not thread-safe.
  */
-public final class SrtpTransformer implements AutoCloseable {
+public final class SrtpTransformer {
 
-    private static final int AUTH_TAG = 10;
+    private static final int AUTH_TAG = SrtpKeystream.AUTH_TAG;
     private static final int MAX_SSRCS = 16;
-    private static final Logger LOGGER = new LoggerImpl(SrtpTransformer.class.getName());
 
-    static {
-        // Left to choose, jitsi-srtp benchmarks every AES provider on the thread of the first context made (an event
-        // loop here): seconds on a busy machine. It picks the JDK's own (AES-NI intrinsics) here anyway.
-        Aes.setFactoryClassName("org.jitsi.srtp.crypto.Aes$SunJCECipherFactory");
-    }
-
-    private final SrtpContextFactory factory;
-    /** Whether this transformer protects RTP (SrtpSender) or checks it (SrtpReceiver); SRTCP is jitsi-srtp's both ways. */
+    /** Whether this transformer protects what it is given or checks it. */
     private final boolean sender;
     private final byte[] masterKey;
     private final byte[] masterSalt;
     private final Map<Integer, SrtpSender> senders = new HashMap<>();
     private final Map<Integer, SrtpReceiver> receivers = new HashMap<>();
-    private final Map<Integer, SrtpCryptoContext> rtp = new HashMap<>();
-    private final Map<Integer, SrtcpCryptoContext> rtcp = new HashMap<>();
+    private final Map<Integer, SrtcpSender> controlSenders = new HashMap<>();
+    private final Map<Integer, SrtcpReceiver> controlReceivers = new HashMap<>();
 
     private SrtpTransformer(boolean sender, byte[] key, byte[] salt) {
-        SrtpPolicy policy = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, SrtpKeys.KEY_LENGTH,
-                SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, AUTH_TAG, SrtpKeys.SALT_LENGTH);
-        this.factory = new SrtpContextFactory(sender, key, salt, policy, policy, LOGGER);
         this.sender = sender;
         this.masterKey = key.clone();
         this.masterSalt = salt.clone();
@@ -88,28 +70,8 @@ public final class SrtpTransformer implements AutoCloseable {
         }
     }
 
-    /**
-     * As {@link #unprotectRtp}, through jitsi-srtp's receiver context: the reference SrtpReceiverTest holds it to. Not
-     * for the edge's own path.
-     */
-    public Optional<byte[]> unprotectRtpByJitsi(byte[] packet) {
-        if (packet.length < 12 + AUTH_TAG) {
-            return Optional.empty();
-        }
-        try {
-            ByteArraySlice buffer = new ByteArraySlice(packet, 0);
-            SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).reverseTransformPacket(buffer, false);
-            return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
     /** {@code packet} protected, a new array (the fan-out's path: see {@link SrtpSender}). */
     public byte[] protectRtp(byte[] packet) throws GeneralSecurityException {
-        if (!sender) {
-            throw new IllegalStateException("protectRtp on a receiving transformer");
-        }
         if (packet.length < 12) {
             throw new GeneralSecurityException("not an RTP packet: " + packet.length + " bytes");
         }
@@ -123,9 +85,7 @@ public final class SrtpTransformer implements AutoCloseable {
      * viewer's state is as cold in the cache without it).
      */
     SrtpSender senderFor(int ssrc) throws GeneralSecurityException {
-        if (!sender) {
-            throw new IllegalStateException("protection asked of a receiving transformer");
-        }
+        requireSender();
         SrtpSender sender = senders.get(ssrc);
         if (sender == null) {
             requireRoom(senders);
@@ -135,56 +95,44 @@ public final class SrtpTransformer implements AutoCloseable {
         return sender;
     }
 
-    /**
-     * As {@link #protectRtp}, through jitsi-srtp's sender context: the reference SrtpSenderTest holds it to, and
-     * bench/forwarder-path.sh measures it beside. Not for the edge's own path.
-     */
-    public byte[] protectRtpByJitsi(byte[] packet) throws GeneralSecurityException {
-        ByteArraySlice buffer = new ByteArraySlice(packet, AUTH_TAG + 4);
-        SrtpErrorStatus status = rtpContext(ssrc(packet, 8)).transformPacket(buffer);
-        if (status != SrtpErrorStatus.OK) {
-            throw new GeneralSecurityException("SRTP protect failed: " + status);
-        }
-        return buffer.toArray();
-    }
-
     public Optional<byte[]> unprotectRtcp(byte[] packet) {
         if (packet.length < 8 + 4 + AUTH_TAG) {
             return Optional.empty();
         }
         try {
-            ByteArraySlice buffer = new ByteArraySlice(packet, 0);
-            SrtpErrorStatus status = rtcpContext(ssrc(packet, 4)).reverseTransformPacket(buffer);
-            return status == SrtpErrorStatus.OK ? Optional.of(buffer.toArray()) : Optional.empty();
+            int ssrc = ssrc(packet, 4);
+            SrtcpReceiver receiver = controlReceivers.get(ssrc);
+            if (receiver == null) {
+                requireRoom(controlReceivers);
+                receiver = new SrtcpReceiver(masterKey, masterSalt, ssrc);
+                controlReceivers.put(ssrc, receiver);
+            }
+            return Optional.ofNullable(receiver.unprotect(packet));
         } catch (GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
+    /** {@code packet} (compound RTCP, its first packet's SSRC the sender's) protected: a new array. */
     public byte[] protectRtcp(byte[] packet) throws GeneralSecurityException {
-        ByteArraySlice buffer = new ByteArraySlice(packet, AUTH_TAG + 4);
-        rtcpContext(ssrc(packet, 4)).transformPacket(buffer);
-        return buffer.toArray();
+        requireSender();
+        if (packet.length < 8) {
+            throw new GeneralSecurityException("not an RTCP packet: " + packet.length + " bytes");
+        }
+        int ssrc = ssrc(packet, 4);
+        SrtcpSender sender = controlSenders.get(ssrc);
+        if (sender == null) {
+            requireRoom(controlSenders);
+            sender = new SrtcpSender(masterKey, masterSalt, ssrc);
+            controlSenders.put(ssrc, sender);
+        }
+        return sender.protect(packet);
     }
 
-    private SrtpCryptoContext rtpContext(int ssrc) throws GeneralSecurityException {
-        SrtpCryptoContext context = rtp.get(ssrc);
-        if (context == null) {
-            requireRoom(rtp);
-            context = factory.deriveContext(ssrc, 0);
-            rtp.put(ssrc, context);
+    private void requireSender() {
+        if (!sender) {
+            throw new IllegalStateException("protection asked of a receiving transformer");
         }
-        return context;
-    }
-
-    private SrtcpCryptoContext rtcpContext(int ssrc) throws GeneralSecurityException {
-        SrtcpCryptoContext context = rtcp.get(ssrc);
-        if (context == null) {
-            requireRoom(rtcp);
-            context = factory.deriveControlContext(ssrc);
-            rtcp.put(ssrc, context);
-        }
-        return context;
     }
 
     /** A peer inventing SSRCs would otherwise grow a context per packet; real sessions use a handful. */
@@ -194,12 +142,7 @@ public final class SrtpTransformer implements AutoCloseable {
         }
     }
 
-    private static int ssrc(byte[] packet, int at) {
+    static int ssrc(byte[] packet, int at) {
         return ((packet[at] & 0xFF) << 24) | ((packet[at + 1] & 0xFF) << 16) | ((packet[at + 2] & 0xFF) << 8) | (packet[at + 3] & 0xFF);
-    }
-
-    @Override
-    public void close() {
-        factory.close();
     }
 }

@@ -86,8 +86,8 @@ class ForwardingChurnTest {
 
     /**
      * The full path, 1,000 times: a load viewer completes ICE, a DTLS handshake and SRTP with the edge, receives
-     * media, and leaves; ten at a time. Native memory is what a DTLS/SRTP session could leak (jitsi-srtp's
-     * OpenSSL contexts, Netty's direct buffers), so besides threads, descriptors and heap the process's RSS is
+     * media, and leaves; ten at a time. Native memory is what a DTLS/SRTP session could leak (Netty's
+     * direct buffers, a crypto provider's native state), so besides threads, descriptors and heap the process's RSS is
      * bounded too.
      */
     @Test

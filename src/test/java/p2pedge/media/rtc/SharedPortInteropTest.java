@@ -150,9 +150,6 @@ class SharedPortInteropTest {
             }
             track.dispose();
             source.dispose();
-            if (srtp.get() != null) {
-                srtp.get().close();
-            }
         }
     }
 
@@ -283,10 +280,6 @@ class SharedPortInteropTest {
             source.dispose();
             forwarder.remove("viewer1");
             forwarder.remove("viewer2");
-            if (fromPublisher.get() != null) {
-                fromPublisher.get().close();
-                toPublisher.get().close();
-            }
         }
     }
 

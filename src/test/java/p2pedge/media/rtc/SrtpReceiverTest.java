@@ -25,13 +25,13 @@ class SrtpReceiverTest {
         Random random = new Random(23);
         List<byte[]> plain = new ArrayList<>();
         List<byte[]> secured = new ArrayList<>();
-        try (SrtpTransformer sender = SrtpTransformer.forSending(keys)) {
+        try (JitsiSrtp sender = JitsiSrtp.forSending(keys)) {
             for (int i = 0; i < 400; i++) {
                 // From below the wrap to past it: the rollover counter is 1 from the 37th packet on.
                 byte[] packet = SrtpSenderTest.rtp((65_500 + i) & 0xFFFF, 0x0A0B0C0D, random.nextInt(2), random.nextInt(3),
                         random.nextInt(1_200), random);
                 plain.add(packet);
-                secured.add(sender.protectRtpByJitsi(packet.clone()));
+                secured.add(sender.protectRtp(packet.clone()));
             }
         }
         // Deliveries: mostly in order, some swapped nearby, some held back, some repeated, some tampered.
@@ -54,14 +54,15 @@ class SrtpReceiverTest {
         }
         int taken = 0;
         int refused = 0;
-        try (SrtpTransformer ours = SrtpTransformer.forReceiving(keys); SrtpTransformer jitsi = SrtpTransformer.forReceiving(keys)) {
+        SrtpTransformer ours = SrtpTransformer.forReceiving(keys);
+        try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
             for (int n = 0; n < deliveries.size(); n++) {
                 int index = deliveries.get(n);
                 byte[] datagram = secured.get(index).clone();
                 if (n % 37 == 0) {
                     datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
                 }
-                Optional<byte[]> expected = jitsi.unprotectRtpByJitsi(datagram.clone());
+                Optional<byte[]> expected = jitsi.unprotectRtp(datagram.clone());
                 Optional<byte[]> actual = ours.unprotectRtp(datagram.clone());
                 assertEquals(expected.isPresent(), actual.isPresent(), "delivery " + n + " (packet " + index + ")");
                 if (actual.isPresent()) {

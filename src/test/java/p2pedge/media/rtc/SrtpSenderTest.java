@@ -50,19 +50,17 @@ class SrtpSenderTest {
     void protectsExactlyAsJitsiSrtpAndItsReceiverGetsThePlainPacketBack() throws Exception {
         SrtpKeys keys = symmetricKeys(5);
         SrtpTransformer ours = SrtpTransformer.forSending(keys);
-        SrtpTransformer jitsi = SrtpTransformer.forSending(keys);
-        SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
         Random random = new Random(7);
         int[] ssrcs = {0x11223344, 0xCAFEBABE};
         int[] payloads = {0, 1, 15, 16, 17, 31, 33, 160, 1_100, 1_188};
         int compared = 0;
-        try {
+        try (JitsiSrtp jitsi = JitsiSrtp.forSending(keys); JitsiSrtp receiver = JitsiSrtp.forReceiving(keys)) {
             // From just below the wrap to well past it: the rollover counter becomes 1 at 65536.
             for (int sequence = 65_500; sequence < 65_536 + 200; sequence++) {
                 for (int ssrc : ssrcs) {
                     int payload = payloads[random.nextInt(payloads.length)];
                     byte[] plain = rtp(sequence & 0xFFFF, ssrc, random.nextInt(3), random.nextInt(3), payload, random);
-                    byte[] expected = jitsi.protectRtpByJitsi(plain.clone());
+                    byte[] expected = jitsi.protectRtp(plain.clone());
                     byte[] actual = ours.protectRtp(plain.clone());
                     assertArrayEquals(expected, actual, "sequence " + sequence + ", SSRC " + Integer.toHexString(ssrc)
                             + ", payload " + payload);
@@ -72,10 +70,6 @@ class SrtpSenderTest {
                     compared++;
                 }
             }
-        } finally {
-            ours.close();
-            jitsi.close();
-            receiver.close();
         }
         assertEquals(2 * 236, compared);
     }
@@ -84,32 +78,24 @@ class SrtpSenderTest {
     void aLateOrRepeatedPacketIsProtectedInItsOwnRolloverPeriod() throws Exception {
         SrtpKeys keys = symmetricKeys(9);
         SrtpTransformer ours = SrtpTransformer.forSending(keys);
-        SrtpTransformer jitsi = SrtpTransformer.forSending(keys);
         Random random = new Random(11);
         // 65534, 65535, 0 (ROC 1), then 65535 again late (ROC 0), then 1.
-        try {
+        try (JitsiSrtp jitsi = JitsiSrtp.forSending(keys)) {
             for (int sequence : new int[]{65_534, 65_535, 0, 65_533, 1, 2}) {
                 byte[] plain = rtp(sequence, 0x01020304, 0, 1, 100, random);
-                assertArrayEquals(jitsi.protectRtpByJitsi(plain.clone()), ours.protectRtp(plain.clone()), "sequence " + sequence);
+                assertArrayEquals(jitsi.protectRtp(plain.clone()), ours.protectRtp(plain.clone()), "sequence " + sequence);
             }
-        } finally {
-            ours.close();
-            jitsi.close();
         }
     }
 
     @Test
     void aHeaderThatRunsPastThePacketIsRefused() throws Exception {
         SrtpTransformer ours = SrtpTransformer.forSending(symmetricKeys(13));
-        try {
-            byte[] extension = rtp(1, 5, 0, 2, 0, new Random(1));
-            byte[] cut = java.util.Arrays.copyOf(extension, 14);
-            assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(cut));
-            byte[] csrcs = rtp(1, 5, 3, 0, 0, new Random(1));
-            assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(java.util.Arrays.copyOf(csrcs, 16)));
-            assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(new byte[8]));
-        } finally {
-            ours.close();
-        }
+        byte[] extension = rtp(1, 5, 0, 2, 0, new Random(1));
+        byte[] cut = java.util.Arrays.copyOf(extension, 14);
+        assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(cut));
+        byte[] csrcs = rtp(1, 5, 3, 0, 0, new Random(1));
+        assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(java.util.Arrays.copyOf(csrcs, 16)));
+        assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(new byte[8]));
     }
 }

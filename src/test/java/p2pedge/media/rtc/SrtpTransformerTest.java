@@ -33,38 +33,37 @@ class SrtpTransformerTest {
     @Test
     void protectedPacketsRoundTripAndTamperingOrReplayIsRefused() throws Exception {
         SrtpKeys keys = symmetricKeys();
-        try (SrtpTransformer sender = SrtpTransformer.forSending(keys); SrtpTransformer receiver = SrtpTransformer.forReceiving(keys)) {
-            for (int seq = 1; seq <= 50; seq++) {
-                byte[] plain = rtp(seq);
-                byte[] secured = sender.protectRtp(plain);
-                assertEquals(plain.length + 10, secured.length, "an 80-bit tag");
-                assertNotEquals(ByteBuffer.wrap(plain, 12, 100), ByteBuffer.wrap(secured, 12, 100), "the payload is encrypted");
-                if (seq == 25) {
-                    byte[] tampered = secured.clone();
-                    tampered[40] ^= 1;
-                    assertFalse(receiver.unprotectRtp(tampered).isPresent(), "a flipped bit fails authentication");
-                }
-                assertArrayEquals(plain, receiver.unprotectRtp(secured).orElseThrow());
-                if (seq == 30) {
-                    assertTrue(receiver.unprotectRtp(secured).isEmpty(), "a replayed packet is refused");
-                }
+        SrtpTransformer sender = SrtpTransformer.forSending(keys);
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
+        for (int seq = 1; seq <= 50; seq++) {
+            byte[] plain = rtp(seq);
+            byte[] secured = sender.protectRtp(plain);
+            assertEquals(plain.length + 10, secured.length, "an 80-bit tag");
+            assertNotEquals(ByteBuffer.wrap(plain, 12, 100), ByteBuffer.wrap(secured, 12, 100), "the payload is encrypted");
+            if (seq == 25) {
+                byte[] tampered = secured.clone();
+                tampered[40] ^= 1;
+                assertFalse(receiver.unprotectRtp(tampered).isPresent(), "a flipped bit fails authentication");
+            }
+            assertArrayEquals(plain, receiver.unprotectRtp(secured).orElseThrow());
+            if (seq == 30) {
+                assertTrue(receiver.unprotectRtp(secured).isEmpty(), "a replayed packet is refused");
             }
         }
     }
 
     @Test
     void garbageIsRefusedNotThrown() {
-        try (SrtpTransformer receiver = SrtpTransformer.forReceiving(symmetricKeys())) {
-            Random random = new Random(9);
-            for (int i = 0; i < 2_000; i++) {
-                byte[] junk = new byte[random.nextInt(300)];
-                random.nextBytes(junk);
-                if (junk.length > 0) {
-                    junk[0] = (byte) 0x80;
-                }
-                assertTrue(receiver.unprotectRtp(junk).isEmpty());
-                assertTrue(receiver.unprotectRtcp(junk).isEmpty());
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(symmetricKeys());
+        Random random = new Random(9);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] junk = new byte[random.nextInt(300)];
+            random.nextBytes(junk);
+            if (junk.length > 0) {
+                junk[0] = (byte) 0x80;
             }
+            assertTrue(receiver.unprotectRtp(junk).isEmpty());
+            assertTrue(receiver.unprotectRtcp(junk).isEmpty());
         }
     }
 }

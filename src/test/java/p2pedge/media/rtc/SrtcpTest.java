@@ -1,0 +1,136 @@
+package p2pedge.media.rtc;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The edge's own SRTCP against jitsi-srtp's: what it sends byte for byte (compound packets of every length around
+ * the AES block, several sender SSRCs in one session), and what it takes decision for decision on what a network
+ * delivers (late, out of order, repeated, held back past the replay window, tampered, cut short, sent in the clear).
+ * Each side's packets are checked by the other's code, so neither checks only itself.
+ */
+class SrtcpTest {
+
+    /** Compound RTCP of {@code length} bytes (a multiple of 4, at least 8) from {@code ssrc}: a header, then noise. */
+    private static byte[] rtcp(int ssrc, int length, Random random) {
+        ByteBuffer packet = ByteBuffer.allocate(length);
+        packet.put((byte) 0x81).put((byte) 205).putShort((short) (length / 4 - 1)).putInt(ssrc);
+        byte[] body = new byte[length - 8];
+        random.nextBytes(body);
+        packet.put(body);
+        return packet.array();
+    }
+
+    @Test
+    void protectsExactlyAsJitsiSrtpAndItsReceiverGetsThePlainPacketBack() throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(31);
+        SrtpTransformer ours = SrtpTransformer.forSending(keys);
+        Random random = new Random(37);
+        int[] ssrcs = {0x0A0B0C0D, 0xFEEDF00D, 1};
+        int[] lengths = {8, 12, 16, 20, 24, 28, 32, 36, 52, 84, 400, 1_196};
+        try (JitsiSrtp jitsi = JitsiSrtp.forSending(keys); JitsiSrtp receiver = JitsiSrtp.forReceiving(keys)) {
+            for (int i = 0; i < 600; i++) {
+                int ssrc = ssrcs[random.nextInt(ssrcs.length)];
+                int length = lengths[random.nextInt(lengths.length)];
+                byte[] plain = rtcp(ssrc, length, random);
+                byte[] actual = ours.protectRtcp(plain.clone());
+                assertArrayEquals(jitsi.protectRtcp(plain.clone()), actual,
+                        "packet " + i + ", SSRC " + Integer.toHexString(ssrc) + ", " + length + " bytes");
+                assertEquals(length + 4 + 10, actual.length, "E flag and index, then an 80-bit tag");
+                Optional<byte[]> back = receiver.unprotectRtcp(actual);
+                assertTrue(back.isPresent(), "jitsi-srtp's receiver takes packet " + i);
+                assertArrayEquals(plain, back.get());
+            }
+        }
+        assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtcp(new byte[7]));
+    }
+
+    @Test
+    void takesAndRefusesWhatJitsiSrtpsReceiverDoesOnAReorderedRepeatedTamperedStream() throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(41);
+        Random random = new Random(43);
+        int[] ssrcs = {0x11111111, 0x22222222};
+        List<byte[]> plain = new ArrayList<>();
+        List<byte[]> secured = new ArrayList<>();
+        try (JitsiSrtp sender = JitsiSrtp.forSending(keys)) {
+            for (int i = 0; i < 500; i++) {
+                byte[] packet = rtcp(ssrcs[i % 7 == 0 ? 1 : 0], 8 + 4 * random.nextInt(40), random);
+                plain.add(packet);
+                secured.add(sender.protectRtcp(packet.clone()));
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < secured.size(); i++) {
+            order.add(i);
+        }
+        for (int i = 0; i + 5 < order.size(); i += 7) {
+            Collections.swap(order, i, i + 1 + random.nextInt(5));
+        }
+        for (int i = 10; i + 110 < order.size(); i += 45) {
+            order.add(i + 50 + random.nextInt(60), order.remove(i)); // held back: some still in the window, some not
+        }
+        List<Integer> deliveries = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            deliveries.add(order.get(i));
+            if (random.nextInt(8) == 0) {
+                deliveries.add(order.get(Math.max(0, i - random.nextInt(120)))); // repeated: within the window or not
+            }
+        }
+        SrtpTransformer ours = SrtpTransformer.forReceiving(keys);
+        int taken = 0;
+        int refused = 0;
+        try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
+            for (int n = 0; n < deliveries.size(); n++) {
+                int index = deliveries.get(n);
+                byte[] datagram = secured.get(index).clone();
+                if (n % 31 == 0) {
+                    datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
+                } else if (n % 53 == 0) {
+                    datagram = java.util.Arrays.copyOf(datagram, random.nextInt(datagram.length));
+                }
+                Optional<byte[]> expected = jitsi.unprotectRtcp(datagram.clone());
+                Optional<byte[]> actual = ours.unprotectRtcp(datagram.clone());
+                assertEquals(expected.isPresent(), actual.isPresent(), "delivery " + n + " (packet " + index + ")");
+                if (actual.isPresent()) {
+                    assertArrayEquals(plain.get(index), actual.get(), "delivery " + n);
+                    taken++;
+                } else {
+                    refused++;
+                }
+            }
+        }
+        assertTrue(taken >= 430 && refused >= 40, "taken " + taken + ", refused " + refused);
+    }
+
+    @Test
+    void aPacketSentInTheClearIsAuthenticatedButNotDecryptedAsJitsiSrtpDoes() throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(47);
+        int ssrc = 0x33445566;
+        SrtpKeystream keystream = SrtpKeystream.forRtcp(keys.clientKey(), keys.clientSalt(), ssrc);
+        byte[] plain = rtcp(ssrc, 44, new Random(53));
+        // E flag 0, index 5: the payload left as is, the tag over it and the index word (RFC 3711 section 3.4).
+        byte[] clear = java.util.Arrays.copyOf(plain, plain.length + 4 + SrtpKeystream.AUTH_TAG);
+        clear[plain.length + 3] = 5;
+        System.arraycopy(keystream.tag(clear, plain.length + 4), 0, clear, plain.length + 4, SrtpKeystream.AUTH_TAG);
+        try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
+            assertArrayEquals(plain, jitsi.unprotectRtcp(clear.clone()).orElseThrow(), "jitsi-srtp takes it as it is");
+        }
+        SrtpTransformer ours = SrtpTransformer.forReceiving(keys);
+        assertArrayEquals(plain, ours.unprotectRtcp(clear.clone()).orElseThrow());
+        assertTrue(ours.unprotectRtcp(clear.clone()).isEmpty(), "and refuses it repeated");
+        byte[] flagged = clear.clone();
+        flagged[plain.length] |= (byte) 0x80; // claims encryption after the tag was made: authentication fails
+        assertTrue(SrtpTransformer.forReceiving(keys).unprotectRtcp(flagged).isEmpty());
+    }
+}
