@@ -2,7 +2,6 @@ package p2pedge.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.util.TreeMap;
 
 /**
  * A receiver's side of transport-wide congestion control, as a browser does it: it notes when each packet with a
@@ -15,13 +14,27 @@ public final class TransportFeedbackWriter {
 
     /** At most this many statuses in one message; a longer gap starts the next message after it. */
     private static final int MAX_STATUSES = 1_000;
+    /** Sequence numbers a feedback interval may span; a packet further from the others is left out (reported lost). */
+    private static final int SPAN = 1 << 13;
+    private static final long NONE = Long.MIN_VALUE;
 
-    /** Unwrapped sequence number -> arrival, microseconds. */
-    private final TreeMap<Long, Long> arrivals = new TreeMap<>();
+    /**
+     * Arrival, microseconds, by unwrapped sequence number modulo {@link #SPAN} ({@link #NONE}: not received): a ring,
+     * not a sorted map, so that noting a packet allocates nothing (a load client notes hundreds of thousands a second).
+     */
+    private final long[] arrivals = new long[SPAN];
+    private int pending;
+    /** The lowest and highest unwrapped sequence numbers noted and not yet reported (when {@code pending > 0}). */
+    private long low;
+    private long high;
     private long highest = -1;
     private int feedbackCount;
     /** The first sequence number the next message may start at (everything below was reported). */
     private long next = -1;
+
+    public TransportFeedbackWriter() {
+        java.util.Arrays.fill(arrivals, NONE);
+    }
 
     /** A packet with transport-wide sequence number {@code sequence} arrived at {@code arrivalMicros}. */
     public void onPacket(int sequence, long arrivalMicros) {
@@ -29,8 +42,18 @@ public final class TransportFeedbackWriter {
         if (next >= 0 && unwrapped < next) {
             return; // already reported (reordered behind a message)
         }
-        arrivals.putIfAbsent(unwrapped, arrivalMicros);
         highest = Math.max(highest, unwrapped);
+        if (pending > 0 && (Math.max(high, unwrapped) - Math.min(low, unwrapped) >= SPAN)) {
+            return;
+        }
+        int slot = (int) (unwrapped & (SPAN - 1));
+        if (arrivals[slot] != NONE) {
+            return; // a duplicate: its first arrival counts
+        }
+        arrivals[slot] = arrivalMicros;
+        low = pending == 0 ? unwrapped : Math.min(low, unwrapped);
+        high = pending == 0 ? unwrapped : Math.max(high, unwrapped);
+        pending++;
     }
 
     private long unwrap(int sequence) {
@@ -48,21 +71,24 @@ public final class TransportFeedbackWriter {
 
     /** The feedback for what arrived since the last message, or null when nothing did. */
     public byte[] write(int senderSsrc, int mediaSsrc) {
-        if (arrivals.isEmpty()) {
+        if (pending == 0) {
             return null;
         }
-        long base = arrivals.firstKey();
-        long last = Math.min(arrivals.lastKey(), base + MAX_STATUSES - 1);
-        long firstArrival = arrivals.get(base);
+        long base = low;
+        long last = Math.min(high, base + MAX_STATUSES - 1);
+        long firstArrival = arrivals[(int) (base & (SPAN - 1))];
         long reference = Math.floorDiv(firstArrival, 64_000);
         long previous = reference * 64_000;
         byte[] symbols = new byte[(int) (last - base + 1)];
         ByteArrayOutputStream deltas = new ByteArrayOutputStream();
         for (long sequence = base; sequence <= last; sequence++) {
-            Long arrival = arrivals.remove(sequence);
-            if (arrival == null) {
+            int slot = (int) (sequence & (SPAN - 1));
+            long arrival = arrivals[slot];
+            if (arrival == NONE) {
                 continue; // symbol 0: not received
             }
+            arrivals[slot] = NONE;
+            pending--;
             long ticks = Math.round((arrival - previous) / 250.0);
             previous += ticks * 250;
             if (ticks >= 0 && ticks <= 0xFF) {
@@ -74,6 +100,10 @@ public final class TransportFeedbackWriter {
                 deltas.write(clamped >> 8);
                 deltas.write(clamped);
             }
+        }
+        low = last + 1;
+        while (pending > 0 && arrivals[(int) (low & (SPAN - 1))] == NONE) {
+            low++; // the next message starts at the lowest packet still to report
         }
         next = last + 1;
         ByteArrayOutputStream chunks = new ByteArrayOutputStream();

@@ -36,4 +36,23 @@ class TransportFeedbackWriterTest {
         assertEquals(1, second.count());
         assertEquals(1, second.feedbackCount());
     }
+
+    @Test
+    void aLongRunSplitsAtTheMessageLimitAndADuplicateKeepsItsFirstArrival() {
+        TransportFeedbackWriter writer = new TransportFeedbackWriter();
+        for (int i = 0; i < 1_500; i++) {
+            writer.onPacket((65_000 + i) & 0xFFFF, 2_000_000 + 1_000L * i);
+        }
+        writer.onPacket(65_000, 9_000_000); // a duplicate of the first: its first arrival counts
+        byte[] first = writer.write(1, 2);
+        TransportFeedback one = TransportFeedback.parse(first, 0, first.length).orElseThrow();
+        assertEquals(65_000, one.baseSequence());
+        assertEquals(1_000, one.count());
+        assertEquals(1_000, one.arrivalMicros()[1] - one.arrivalMicros()[0]);
+        byte[] second = writer.write(1, 2);
+        TransportFeedback two = TransportFeedback.parse(second, 0, second.length).orElseThrow();
+        assertEquals((65_000 + 1_000) & 0xFFFF, two.baseSequence());
+        assertEquals(500, two.count());
+        assertNull(writer.write(1, 2), "everything reported");
+    }
 }
