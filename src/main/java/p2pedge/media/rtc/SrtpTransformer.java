@@ -1,8 +1,6 @@
 package p2pedge.media.rtc;
 
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,21 +13,24 @@ import java.util.Optional;
 public final class SrtpTransformer {
 
     private static final int AUTH_TAG = SrtpKeystream.AUTH_TAG;
-    private static final int MAX_SSRCS = 16;
 
     /** Whether this transformer protects what it is given or checks it. */
     private final boolean sender;
     private final byte[] masterKey;
     private final byte[] masterSalt;
-    private final Map<Integer, SrtpSender> senders = new HashMap<>();
-    private final Map<Integer, SrtpReceiver> receivers = new HashMap<>();
-    private final Map<Integer, SrtcpSender> controlSenders = new HashMap<>();
-    private final Map<Integer, SrtcpReceiver> controlReceivers = new HashMap<>();
+    private final SsrcTable<SrtpSender> senders;
+    private final SsrcTable<SrtpReceiver> receivers;
+    private final SsrcTable<SrtcpSender> controlSenders;
+    private final SsrcTable<SrtcpReceiver> controlReceivers;
 
     private SrtpTransformer(boolean sender, byte[] key, byte[] salt) {
         this.sender = sender;
         this.masterKey = key.clone();
         this.masterSalt = salt.clone();
+        this.senders = new SsrcTable<>(ssrc -> new SrtpSender(masterKey, masterSalt, ssrc));
+        this.receivers = new SsrcTable<>(ssrc -> new SrtpReceiver(masterKey, masterSalt, ssrc));
+        this.controlSenders = new SsrcTable<>(ssrc -> new SrtcpSender(masterKey, masterSalt, ssrc));
+        this.controlReceivers = new SsrcTable<>(ssrc -> new SrtcpReceiver(masterKey, masterSalt, ssrc));
     }
 
     /** What the DTLS server (the edge) sends: protected with the server's key. */
@@ -57,14 +58,7 @@ public final class SrtpTransformer {
             return Optional.empty();
         }
         try {
-            int ssrc = ssrc(packet, 8);
-            SrtpReceiver receiver = receivers.get(ssrc);
-            if (receiver == null) {
-                requireRoom(receivers);
-                receiver = new SrtpReceiver(masterKey, masterSalt, ssrc);
-                receivers.put(ssrc, receiver);
-            }
-            return Optional.ofNullable(receiver.unprotect(packet));
+            return Optional.ofNullable(receivers.get(ssrc(packet, 8)).unprotect(packet));
         } catch (GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }
@@ -86,13 +80,7 @@ public final class SrtpTransformer {
      */
     SrtpSender senderFor(int ssrc) throws GeneralSecurityException {
         requireSender();
-        SrtpSender sender = senders.get(ssrc);
-        if (sender == null) {
-            requireRoom(senders);
-            sender = new SrtpSender(masterKey, masterSalt, ssrc);
-            senders.put(ssrc, sender);
-        }
-        return sender;
+        return senders.get(ssrc);
     }
 
     public Optional<byte[]> unprotectRtcp(byte[] packet) {
@@ -100,14 +88,7 @@ public final class SrtpTransformer {
             return Optional.empty();
         }
         try {
-            int ssrc = ssrc(packet, 4);
-            SrtcpReceiver receiver = controlReceivers.get(ssrc);
-            if (receiver == null) {
-                requireRoom(controlReceivers);
-                receiver = new SrtcpReceiver(masterKey, masterSalt, ssrc);
-                controlReceivers.put(ssrc, receiver);
-            }
-            return Optional.ofNullable(receiver.unprotect(packet));
+            return Optional.ofNullable(controlReceivers.get(ssrc(packet, 4)).unprotect(packet));
         } catch (GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }
@@ -119,26 +100,12 @@ public final class SrtpTransformer {
         if (packet.length < 8) {
             throw new GeneralSecurityException("not an RTCP packet: " + packet.length + " bytes");
         }
-        int ssrc = ssrc(packet, 4);
-        SrtcpSender sender = controlSenders.get(ssrc);
-        if (sender == null) {
-            requireRoom(controlSenders);
-            sender = new SrtcpSender(masterKey, masterSalt, ssrc);
-            controlSenders.put(ssrc, sender);
-        }
-        return sender.protect(packet);
+        return controlSenders.get(ssrc(packet, 4)).protect(packet);
     }
 
     private void requireSender() {
         if (!sender) {
             throw new IllegalStateException("protection asked of a receiving transformer");
-        }
-    }
-
-    /** A peer inventing SSRCs would otherwise grow a context per packet; real sessions use a handful. */
-    private static void requireRoom(Map<Integer, ?> contexts) throws GeneralSecurityException {
-        if (contexts.size() >= MAX_SSRCS) {
-            throw new GeneralSecurityException("more than " + MAX_SSRCS + " SSRCs in one SRTP session");
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SrtpTransformerTest {
@@ -64,6 +65,31 @@ class SrtpTransformerTest {
             }
             assertTrue(receiver.unprotectRtp(junk).isEmpty());
             assertTrue(receiver.unprotectRtcp(junk).isEmpty());
+        }
+    }
+
+    @Test
+    void aPeerInventingSsrcsGetsNoMoreThanSixteenOfThem() throws Exception {
+        SrtpKeys keys = symmetricKeys();
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
+        SrtpTransformer ours = SrtpTransformer.forSending(keys);
+        try (JitsiSrtp peer = JitsiSrtp.forSending(keys)) {
+            for (int ssrc = 1; ssrc <= 17; ssrc++) {
+                byte[] plain = rtp(ssrc);
+                ByteBuffer.wrap(plain).putInt(8, ssrc);
+                byte[] rtcp = ByteBuffer.allocate(12).put((byte) 0x81).put((byte) 206).putShort((short) 2).putInt(ssrc).putInt(7).array();
+                boolean room = ssrc <= SsrcTable.MAX;
+                assertEquals(room, receiver.unprotectRtp(peer.protectRtp(plain)).isPresent(), "RTP on SSRC " + ssrc);
+                assertEquals(room, receiver.unprotectRtcp(peer.protectRtcp(rtcp)).isPresent(), "RTCP from SSRC " + ssrc);
+                if (room) {
+                    ours.protectRtp(plain);
+                } else {
+                    assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtp(plain), "nor sends on a 17th");
+                }
+            }
+            byte[] first = rtp(2);
+            ByteBuffer.wrap(first).putInt(8, 1);
+            assertTrue(receiver.unprotectRtp(peer.protectRtp(first)).isPresent(), "the SSRCs it has keep working");
         }
     }
 }
