@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -70,47 +69,12 @@ class SrtcpTest {
                 secured.add(sender.protectRtcp(packet.clone()));
             }
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < secured.size(); i++) {
-            order.add(i);
-        }
-        for (int i = 0; i + 5 < order.size(); i += 7) {
-            Collections.swap(order, i, i + 1 + random.nextInt(5));
-        }
-        for (int i = 10; i + 110 < order.size(); i += 45) {
-            order.add(i + 50 + random.nextInt(60), order.remove(i)); // held back: some still in the window, some not
-        }
-        List<Integer> deliveries = new ArrayList<>();
-        for (int i = 0; i < order.size(); i++) {
-            deliveries.add(order.get(i));
-            if (random.nextInt(8) == 0) {
-                deliveries.add(order.get(Math.max(0, i - random.nextInt(120)))); // repeated: within the window or not
-            }
-        }
-        SrtpTransformer ours = SrtpTransformer.forReceiving(keys);
-        int taken = 0;
-        int refused = 0;
+        SrtpReceiverTest.Verdicts verdicts;
         try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
-            for (int n = 0; n < deliveries.size(); n++) {
-                int index = deliveries.get(n);
-                byte[] datagram = secured.get(index).clone();
-                if (n % 31 == 0) {
-                    datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
-                } else if (n % 53 == 0) {
-                    datagram = java.util.Arrays.copyOf(datagram, random.nextInt(datagram.length));
-                }
-                Optional<byte[]> expected = jitsi.unprotectRtcp(datagram.clone());
-                Optional<byte[]> actual = ours.unprotectRtcp(datagram.clone());
-                assertEquals(expected.isPresent(), actual.isPresent(), "delivery " + n + " (packet " + index + ")");
-                if (actual.isPresent()) {
-                    assertArrayEquals(plain.get(index), actual.get(), "delivery " + n);
-                    taken++;
-                } else {
-                    refused++;
-                }
-            }
+            verdicts = SrtpReceiverTest.compare(plain, secured, SrtpReceiverTest.deliveries(secured.size(), random), random,
+                    jitsi::unprotectRtcp, SrtpTransformer.forReceiving(keys)::unprotectRtcp);
         }
-        assertTrue(taken >= 430 && refused >= 40, "taken " + taken + ", refused " + refused);
+        assertTrue(verdicts.taken() >= 430 && verdicts.refused() >= 40, verdicts.toString());
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,45 +35,69 @@ class SrtpReceiverTest {
                 secured.add(sender.protectRtp(packet.clone()));
             }
         }
-        // Deliveries: mostly in order, some swapped nearby, some held back, some repeated, some tampered.
+        Verdicts verdicts;
+        try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
+            verdicts = compare(plain, secured, deliveries(secured.size(), random), random, jitsi::unprotectRtp,
+                    SrtpTransformer.forReceiving(keys)::unprotectRtp);
+        }
+        assertTrue(verdicts.taken() >= 350 && verdicts.refused() >= 30, verdicts.toString());
+    }
+
+    /**
+     * The order a network delivers packets {@code 0 .. count - 1} in: mostly in order, some swapped nearby, some held
+     * back (some still within a 64-packet replay window when they arrive, some not), some repeated (within it or not).
+     */
+    static List<Integer> deliveries(int count, Random random) {
         List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < secured.size(); i++) {
+        for (int i = 0; i < count; i++) {
             order.add(i);
         }
         for (int i = 0; i + 5 < order.size(); i += 7) {
             java.util.Collections.swap(order, i, i + 1 + random.nextInt(5));
         }
         for (int i = 10; i + 90 < order.size(); i += 50) {
-            order.add(i + 55 + random.nextInt(25), order.remove(i)); // held back: some still in the window, some not
+            order.add(i + 55 + random.nextInt(25), order.remove(i));
         }
         List<Integer> deliveries = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
             deliveries.add(order.get(i));
             if (random.nextInt(10) == 0) {
-                deliveries.add(order.get(Math.max(0, i - random.nextInt(100)))); // repeated: within the window or not
+                deliveries.add(order.get(Math.max(0, i - random.nextInt(100))));
             }
         }
+        return deliveries;
+    }
+
+    record Verdicts(int taken, int refused) {
+    }
+
+    /**
+     * Delivers {@code secured} in the order {@code deliveries} gives, every 37th with a bit flipped and every 53rd cut
+     * short, to the reference receiver and to ours: each must take what the other takes (and give back the plain
+     * packet) and refuse what it refuses.
+     */
+    static Verdicts compare(List<byte[]> plain, List<byte[]> secured, List<Integer> deliveries, Random random,
+                            Function<byte[], Optional<byte[]>> reference, Function<byte[], Optional<byte[]>> ours) {
         int taken = 0;
         int refused = 0;
-        SrtpTransformer ours = SrtpTransformer.forReceiving(keys);
-        try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
-            for (int n = 0; n < deliveries.size(); n++) {
-                int index = deliveries.get(n);
-                byte[] datagram = secured.get(index).clone();
-                if (n % 37 == 0) {
-                    datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
-                }
-                Optional<byte[]> expected = jitsi.unprotectRtp(datagram.clone());
-                Optional<byte[]> actual = ours.unprotectRtp(datagram.clone());
-                assertEquals(expected.isPresent(), actual.isPresent(), "delivery " + n + " (packet " + index + ")");
-                if (actual.isPresent()) {
-                    assertArrayEquals(plain.get(index), actual.get(), "delivery " + n);
-                    taken++;
-                } else {
-                    refused++;
-                }
+        for (int n = 0; n < deliveries.size(); n++) {
+            int index = deliveries.get(n);
+            byte[] datagram = secured.get(index).clone();
+            if (n % 37 == 0) {
+                datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
+            } else if (n % 53 == 0) {
+                datagram = java.util.Arrays.copyOf(datagram, random.nextInt(datagram.length));
+            }
+            Optional<byte[]> expected = reference.apply(datagram.clone());
+            Optional<byte[]> actual = ours.apply(datagram.clone());
+            assertEquals(expected.isPresent(), actual.isPresent(), "delivery " + n + " (packet " + index + ")");
+            if (actual.isPresent()) {
+                assertArrayEquals(plain.get(index), actual.get(), "delivery " + n);
+                taken++;
+            } else {
+                refused++;
             }
         }
-        assertTrue(taken >= 350 && refused >= 30, "taken " + taken + ", refused " + refused);
+        return new Verdicts(taken, refused);
     }
 }
