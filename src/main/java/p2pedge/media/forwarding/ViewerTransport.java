@@ -263,7 +263,7 @@ final class ViewerTransport implements AutoCloseable {
         stream.audio.remove(id);
     }
 
-    /** Leaves the forwarders, closes the session on the port and the SRTP contexts. Idempotent. */
+    /** Leaves the forwarders, closes the session on the port and drops the SRTP contexts. Idempotent. */
     @Override
     public void close() {
         if (closed) {

@@ -4,7 +4,7 @@ import java.security.GeneralSecurityException;
 
 /**
  * Per-SSRC state of one SRTP session, at most {@link #MAX} SSRCs (a peer inventing SSRCs would otherwise grow it
- * a packet at a time; real sessions use a handful): a linear scan of a few ints, most recent first, instead of a
+ * a packet at a time; real sessions use a handful): a linear scan of a few ints, in the order first seen, instead of a
  * hash map's boxed key and hashing on every packet. Not thread-safe.
  *
  * @param <T> the state kept per SSRC
