@@ -265,10 +265,13 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param simulatedLossPercent          diagnostic: outgoing RTP dropped on purpose
      * @param pacing                        with {@code twcc}: each viewer is sent no faster than its path was measured
      *                                      to carry (keyframe bursts wait at the edge, not in a router that drops them)
+     * @param fanoutThreads                 threads that forward one source packet to a stream's viewers, the media
+     *                                      thread included: above 1, a large fan-out is cut into that many slices
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
-                            int simulatedLossPercent, CongestionFeedback congestionFeedback, boolean pacing, Stun stun, Tcp tcp) {
+                            int simulatedLossPercent, CongestionFeedback congestionFeedback, boolean pacing,
+                            int fanoutThreads, Stun stun, Tcp tcp) {
     }
 
     /**
@@ -416,6 +419,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50),
                         oneOf(f, "media.forwarder.congestionFeedback", "congestionFeedback", CongestionFeedback.class),
                         bool(f, "media.forwarder.pacing", "pacing"),
+                        intIn(f, "media.forwarder.fanoutThreads", "fanoutThreads", 1, 64),
                         new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
                                 intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
                                 intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000)),

@@ -3,6 +3,9 @@ package p2pedge.bench;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import p2pedge.media.rtc.DatagramSink;
+import p2pedge.media.rtc.FanoutWorkers;
+import p2pedge.media.rtc.FeedbackLimits;
+import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.JitsiSrtp;
 import p2pedge.media.rtc.KeyframeRequests;
 import p2pedge.media.rtc.Pacer;
@@ -35,11 +38,14 @@ import java.util.concurrent.TimeUnit;
  * the datagrams go nowhere), {@code udp} (the same, each datagram written to a
  * UDP socket on loopback that nobody reads through the edge's {@link UdpChannel}, one system call each, from the
  * forwarding thread), {@code batched} (the same, each source packet's datagrams handed over together, sendmmsg, as the
- * edge's port sends a fan-out: {@link UdpChannel#batched}), {@code direct} (each datagram through a plain non-blocking
- * NIO channel, for reference).
+ * edge's port sends a fan-out: {@link UdpChannel#batched}), {@code sliced} (the same, each fan-out cut into slices on
+ * FANOUT_THREADS threads, the forwarding thread's included, each slice's datagrams batched on its own thread:
+ * {@link FanoutWorkers}), {@code direct} (each datagram through a plain non-blocking NIO channel, for reference).
+ * Besides the forwarding thread's CPU: its wall time in the fan-out (how long each source packet holds it, what bounds
+ * one stream's fan-out rate) and the whole process's CPU, per viewer packet.
  * <p>
  * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp jitsi forward udp
- * batched direct").
+ * batched direct"), FANOUT_THREADS (2).
  * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
  * the rounds go through every stage in turn.
  */
@@ -49,9 +55,15 @@ public final class ForwarderPathBench {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** One run: per viewer packet, ns of the forwarding thread, ns of the event loop, bytes allocated on the forwarding thread. */
-    private record Run(double forwardingNs, double loopNs, double bytes, double refused) {
+    /**
+     * One run, per viewer packet: ns of the forwarding thread's CPU, of the event loop's, bytes allocated on the
+     * forwarding thread, the share refused; ns of the forwarding thread's wall time in the fan-out, of the process's CPU.
+     */
+    private record Run(double forwardingNs, double loopNs, double bytes, double refused, double wallNs, double processNs) {
     }
+
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private static final java.util.concurrent.atomic.AtomicLong REFUSED = new java.util.concurrent.atomic.AtomicLong();
 
@@ -60,6 +72,7 @@ public final class ForwarderPathBench {
         int packets = BenchEnv.integer("PACKETS", 2_000);
         int runs = BenchEnv.integer("RUNS", 5);
         List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp jitsi forward udp batched direct").trim().split("\\s+"));
+        int fanoutThreads = BenchEnv.integer("FANOUT_THREADS", 2);
         System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
                         + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet%n",
                 Runtime.getRuntime().availableProcessors(), viewers, packets, PACKET_BYTES, runs);
@@ -80,26 +93,41 @@ public final class ForwarderPathBench {
                     Run r = switch (stage) {
                         case "srtp" -> srtp(packets * 10, false);
                         case "jitsi" -> srtp(packets * 10, true);
-                        case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null);
-                        case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId, null);
+                        case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null, null);
+                        case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
+                                null, null);
                         case "batched" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
-                                socket);
-                        case "direct" -> forward(viewers, packets, (to, datagram, length) -> count(sendDirect(direct, datagram, length, sinkAddress)), -1, null);
+                                socket, null);
+                        case "sliced" -> {
+                            try (FanoutWorkers workers = new FanoutWorkers(fanoutThreads, work -> socket.batched(() -> {
+                                work.run();
+                                return null;
+                            }, REFUSED::addAndGet))) {
+                                yield forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)),
+                                        loopId, socket, workers);
+                            }
+                        }
+                        case "direct" -> forward(viewers, packets, (to, datagram, length) -> count(sendDirect(direct, datagram, length, sinkAddress)), -1,
+                                null, null);
                         default -> throw new IllegalArgumentException("unknown stage " + stage);
                     };
-                    System.out.printf(Locale.ROOT, "%-8s run %d%s: forwarding thread %7.0f ns, event loop %7.0f ns, "
-                                    + "%6.0f bytes allocated per viewer packet; %.2f%% of the datagrams refused%n", stage, run,
-                            run == 0 ? " (warm-up)" : "", r.forwardingNs, r.loopNs, r.bytes, r.refused * 100);
+                    System.out.printf(Locale.ROOT, "%-8s run %d%s: forwarding thread %7.0f ns (wall %7.0f ns), event loop %7.0f ns, "
+                                    + "process %7.0f ns, %6.0f bytes allocated per viewer packet; %.2f%% of the datagrams refused%n",
+                            stage, run, run == 0 ? " (warm-up)" : "", r.forwardingNs, r.wallNs, r.loopNs, r.processNs, r.bytes,
+                            r.refused * 100);
                     if (run > 0) {
                         measured.computeIfAbsent(stage, s -> new ArrayList<>()).add(r);
                     }
                 }
             }
             measured.forEach((stage, of) -> System.out.printf(Locale.ROOT, "%-8s median (range) over %d runs: forwarding thread "
-                            + "%s ns, event loop %s ns, together %s ns; allocated %s bytes per viewer packet%n", stage, runs,
+                            + "%s ns, event loop %s ns, together %s ns; the forwarding thread's wall time %s ns, the process's "
+                            + "CPU %s ns; allocated %s bytes per viewer packet%n", stage, runs,
                     spread(of.stream().mapToDouble(Run::forwardingNs).toArray()),
                     spread(of.stream().mapToDouble(Run::loopNs).toArray()),
                     spread(of.stream().mapToDouble(r -> r.forwardingNs + r.loopNs).toArray()),
+                    spread(of.stream().mapToDouble(Run::wallNs).toArray()),
+                    spread(of.stream().mapToDouble(Run::processNs).toArray()),
                     spread(of.stream().mapToDouble(Run::bytes).toArray())));
             socket.close().await(5, TimeUnit.SECONDS);
         } finally {
@@ -114,6 +142,8 @@ public final class ForwarderPathBench {
             long id = Thread.currentThread().getId();
             long cpu = THREADS.getThreadCpuTime(id);
             long allocated = THREADS.getThreadAllocatedBytes(id);
+            long process = PROCESS.getProcessCpuTime();
+            long wall = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 packet[2] = (byte) (i >> 8);
                 packet[3] = (byte) i;
@@ -124,18 +154,20 @@ public final class ForwarderPathBench {
                 }
             }
             return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
-                    (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0);
+                    (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0,
+                    (double) (System.nanoTime() - wall) / count, (double) (PROCESS.getProcessCpuTime() - process) / count);
         }
     }
 
     /**
      * Fans {@code packets} out to {@code viewers}; {@code loopId} the event loop whose CPU counts too (-1: none); each
-     * packet's fan-out batched on {@code batching} (null: not).
+     * packet's fan-out batched on {@code batching} (null: not), and cut into slices on {@code workers} (null: not).
      */
     private static Run forward(int viewers, int packets, DatagramSink sender, long loopId,
-                               UdpChannel batching) throws Exception {
+                               UdpChannel batching, FanoutWorkers workers) throws Exception {
         KeyframeRequests keyframes = new KeyframeRequests(350, System::nanoTime, ssrc -> { });
-        RtpForwarder forwarder = new RtpForwarder(sender, keyframes, VideoCodec.VP8);
+        RtpForwarder forwarder = new RtpForwarder(sender, keyframes, VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(),
+                System::nanoTime, workers);
         Random random = new Random(2);
         for (int v = 0; v < viewers; v++) {
             SrtpTransformer srtp = SrtpTransformer.forSending(keys(random));
@@ -153,13 +185,17 @@ public final class ForwarderPathBench {
         long cpu = THREADS.getThreadCpuTime(id);
         long loopCpu = loopId < 0 ? 0 : THREADS.getThreadCpuTime(loopId);
         long allocated = THREADS.getThreadAllocatedBytes(id);
+        long process = PROCESS.getProcessCpuTime();
+        long wall = 0;
         for (int i = 1; i <= packets; i++) {
             byte[] packet = vp8(i, false);
+            long start = System.nanoTime();
             if (batching == null) {
                 forwarder.onSourceRtp(packet);
             } else {
                 batching.batched(() -> forwarder.onSourceRtp(packet), REFUSED::addAndGet);
             }
+            wall += System.nanoTime() - start;
             Thread.sleep(1); // a source's pace, roughly (every stage alike): a loop writes what was handed to it meanwhile
         }
         long forwardingNs = THREADS.getThreadCpuTime(id) - cpu;
@@ -169,8 +205,9 @@ public final class ForwarderPathBench {
             Thread.sleep(200); // what is still queued gets written
             loopNs = THREADS.getThreadCpuTime(loopId) - loopCpu;
         }
+        long processNs = PROCESS.getProcessCpuTime() - process;
         double sent = (double) viewers * packets;
-        return new Run(forwardingNs / sent, loopNs / sent, bytes / sent, REFUSED.get() / sent);
+        return new Run(forwardingNs / sent, loopNs / sent, bytes / sent, REFUSED.get() / sent, wall / sent, processNs / sent);
     }
 
     private static void count(boolean sent) {

@@ -1,6 +1,7 @@
 package p2pedge.media.forwarding;
 
 import io.vertx.core.Context;
+import p2pedge.media.rtc.FanoutWorkers;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.KeyframeRequests;
@@ -53,18 +54,22 @@ final class ForwardedStream implements AutoCloseable {
     private final long createdNanos = System.nanoTime();
     private boolean closed;
 
-    /** What viewers' feedback may cost (the plane's limits) and where it is counted (the plane's counters). */
-    record Feedback(FeedbackLimits limits, FeedbackStats stats) {
+    /**
+     * What every stream of the plane shares: what viewers' feedback may cost (the plane's limits), where it is counted
+     * (the plane's counters), and the threads that share each source packet's fan-out (null: none).
+     */
+    record Shared(FeedbackLimits limits, FeedbackStats stats, FanoutWorkers workers) {
     }
 
     /** Created on the media verticle's context, where it then runs (see the package's threading rule). */
-    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Context context, Feedback feedback) {
+    ForwardedStream(String name, VideoCodec codec, SharedUdpPort port, Context context, Shared shared) {
         this.name = name;
         this.codec = codec;
         this.port = port;
         this.context = context;
         this.keyframes = new KeyframeRequests(KEYFRAME_REQUEST_INTERVAL_MS, System::nanoTime, this::requestSourceKeyframe);
-        this.video = new RtpForwarder(port::send, keyframes, codec, feedback.limits(), feedback.stats(), System::nanoTime);
+        this.video = new RtpForwarder(port::send, keyframes, codec, shared.limits(), shared.stats(), System::nanoTime,
+                shared.workers());
         this.audio = new RtpForwarder(port::send, null, null);
     }
 

@@ -25,6 +25,7 @@ import p2pedge.media.demo.DemoStream;
 import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.DtlsCrypto;
+import p2pedge.media.rtc.FanoutWorkers;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.IceTcpListener;
@@ -76,7 +77,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final EgressRate egress = new EgressRate();
     /** Viewers' NACKs and keyframe requests, counted for the whole plane (streams come and go, the counts stay). */
     private final FeedbackStats feedbackStats = new FeedbackStats();
-    private ForwardedStream.Feedback feedback;
+    private ForwardedStream.Shared shared;
+    private FanoutWorkers fanoutWorkers;
     private long egressTimer = -1;
     private long layerTimer = -1;
     private long tickTimer = -1;
@@ -115,8 +117,16 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         port = new SharedUdpPort(vertx, crypto, identity, new SharedUdpPort.Limits(forwarder.dtlsHandshakeThreads(),
                 forwarder.dtlsHandshakeQueue(), forwarder.dtlsStallMillis()), System::nanoTime);
         port.simulateOutgoingRtpLoss(forwarder.simulatedLossPercent() / 100.0);
-        feedback = new ForwardedStream.Feedback(new FeedbackLimits(forwarder.retransmitBudgetPercent(),
-                FeedbackLimits.WINDOW_FLOOR_MILLIS, forwarder.viewerKeyframeIntervalSeconds() * 1000L), feedbackStats);
+        // Each helper's slice of a fan-out sends its datagrams together, as the forwarding thread's do.
+        fanoutWorkers = forwarder.fanoutThreads() > 1
+                ? new FanoutWorkers(forwarder.fanoutThreads(), work -> port.batched(() -> {
+                    work.run();
+                    return null;
+                }))
+                : null;
+        shared = new ForwardedStream.Shared(new FeedbackLimits(forwarder.retransmitBudgetPercent(),
+                FeedbackLimits.WINDOW_FLOOR_MILLIS, forwarder.viewerKeyframeIntervalSeconds() * 1000L), feedbackStats,
+                fanoutWorkers);
         candidateAddresses = media.iceCandidateAddresses().isEmpty() ? localAddresses() : media.iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audioDevice);
@@ -135,17 +145,17 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 pulls.released(session);
             });
             publishers = new Publishers(vertx, whip, edgeId, directory, streams, viewers,
-                    (name, codec) -> new ForwardedStream(name, codec, port, context, feedback),
+                    (name, codec) -> new ForwardedStream(name, codec, port, context, shared),
                     new Publishers.Endpoint(identity.fingerprint(), candidateAddresses.get(0), udpPort));
             pulls = new Pulls(context, edgeId, directory, crypto, identity, port, viewers, streams, publishers::feeds,
-                    whip.publisherTimeoutSeconds(), pull.idleSeconds(), feedback);
+                    whip.publisherTimeoutSeconds(), pull.idleSeconds(), shared);
             stun = new PlayerStunService(vertx, forwarder.stun());
             List<Future<Void>> started = new ArrayList<>();
             started.add(stun.start(port, candidateAddresses.get(0), udpPort));
             for (EdgeConfig.StreamSpec spec : configuredStreams) {
                 DemoStream demo = new DemoStream(factory, spec);
                 sources.add(demo);
-                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, context, feedback);
+                ForwardedStream stream = new ForwardedStream(spec.name(), codec(spec.codec()), port, context, shared);
                 stream.announce(spec.bitrateKbps());
                 streams.put(spec.name(), stream);
                 DemoPublication publication = new DemoPublication(demo, factory, stream, identity.fingerprint(), udpPort, context);
@@ -214,6 +224,9 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         publishers.stop();
         pulls.closeAll();
         streams.values().forEach(ForwardedStream::close);
+        if (fanoutWorkers != null) {
+            fanoutWorkers.close(); // after the streams: no fan-out runs any more
+        }
         demoPublishers.forEach(DemoPublication::close);
         sources.forEach(LiveStream::close);
         factory.dispose();

@@ -74,12 +74,12 @@ final class Pulls {
     private final Map<String, Future<ForwardedStream>> pulling = new HashMap<>();
     /** Sessions of other edges pulling from this one -> the puller's edge id (released if that edge leaves). */
     private final Map<Long, String> served = new HashMap<>();
-    private final ForwardedStream.Feedback feedback;
+    private final ForwardedStream.Shared shared;
 
     Pulls(Context context, String edgeId, StreamDirectory directory, BcTlsCrypto crypto, DtlsCertificate identity,
            SharedUdpPort port, Viewers viewers, Map<String, ForwardedStream> streams,
-           Predicate<ForwardedStream> publishedHere, int silenceSeconds, int idleSeconds, ForwardedStream.Feedback feedback) {
-        this.feedback = feedback;
+           Predicate<ForwardedStream> publishedHere, int silenceSeconds, int idleSeconds, ForwardedStream.Shared shared) {
+        this.shared = shared;
         this.vertx = context.owner();
         this.context = context;
         this.edgeId = edgeId;
@@ -139,7 +139,7 @@ final class Pulls {
         return bus.<JsonObject>request(PULL_OFFER + origin, request, REQUEST).compose(reply -> {
             JsonObject offer = reply.body();
             long remoteSession = offer.getLong("session");
-            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, context, feedback);
+            ForwardedStream stream = new ForwardedStream(name, VideoCodec.of(offer.getString("codec")), port, context, shared);
             StreamPull pull = new StreamPull(vertx, crypto, identity, stream);
             List<String> candidates = offer.getJsonArray("candidates").stream().map(String::valueOf).toList();
             return pull.start(offer.getString("sdp"), candidates, answer -> bus.request(PULL_ANSWER + origin,

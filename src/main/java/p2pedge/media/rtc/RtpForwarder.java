@@ -154,9 +154,10 @@ public final class RtpForwarder {
     /** The viewers as an array, for the per-packet loops (walking the map cost a few percent of the fan-out). */
     private Viewer[] fanout = new Viewer[0];
     private final DatagramSink sender;
-    /** The rewritten packet and the protected datagram of {@link #forward}, reused: the sink copies before it returns. */
-    private byte[] plain = new byte[1_500 + HeaderExtensions.MAX_STAMP_GROWTH];
-    private byte[] scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
+    /** Threads that share a source packet's fan-out with the forwarding thread (null: it alone). */
+    private final FanoutWorkers workers;
+    /** Each fan-out slice's arrays for {@link #forward}, reused: the sink copies before it returns. */
+    private final SliceArrays[] arrays;
     private final KeyframeRequests keyframes;
     private final VideoCodec codec;
     private final LongAdder forwarded = new LongAdder();
@@ -173,7 +174,7 @@ public final class RtpForwarder {
     private long refusedLayerPackets;
     /** Padding sent (probes), and the switches made. */
     private long paddingSent;
-    private long switchCount;
+    private final LongAdder switchCount = new LongAdder();
     /** About 2.5 s of video at 50 packets/s, a few hundred kB per viewer at most. */
     private static final int SENT_HISTORY = 128;
     /**
@@ -193,16 +194,17 @@ public final class RtpForwarder {
      * @param codec     the video codec, whose keyframes viewers start from; null for audio
      */
     public RtpForwarder(DatagramSink sender, KeyframeRequests keyframes, VideoCodec codec) {
-        this(sender, keyframes, codec, FeedbackLimits.DEFAULT, new FeedbackStats(), System::nanoTime);
+        this(sender, keyframes, codec, FeedbackLimits.DEFAULT, new FeedbackStats(), System::nanoTime, null);
     }
 
     /**
      * @param limits   what a viewer's NACKs and keyframe requests may cost
      * @param stats    where what they cost (and what was refused) is counted
      * @param nanoClock the clock of those budgets and of the source's rate
+     * @param workers  threads that share each source packet's fan-out with the forwarding thread (null: none)
      */
     public RtpForwarder(DatagramSink sender, KeyframeRequests keyframes, VideoCodec codec,
-                        FeedbackLimits limits, FeedbackStats stats, LongSupplier nanoClock) {
+                        FeedbackLimits limits, FeedbackStats stats, LongSupplier nanoClock, FanoutWorkers workers) {
         if ((keyframes == null) != (codec == null)) {
             throw new IllegalArgumentException("video needs both keyframe requests and a codec, audio neither");
         }
@@ -214,6 +216,17 @@ public final class RtpForwarder {
         this.clock = nanoClock;
         this.sourceRate = new StreamRate(nanoClock);
         this.layers = new SourceLayers(nanoClock);
+        this.workers = workers;
+        this.arrays = new SliceArrays[workers == null ? 1 : workers.threads()];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = new SliceArrays();
+        }
+    }
+
+    /** The rewritten packet and the protected datagram of one fan-out slice, grown to the largest packet seen. */
+    private static final class SliceArrays {
+        byte[] plain = new byte[1_500 + HeaderExtensions.MAX_STAMP_GROWTH];
+        byte[] scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
     }
 
     /**
@@ -255,7 +268,7 @@ public final class RtpForwarder {
         viewer.fed = true;
         viewer.fedFrom = target;
         for (byte[] packet : start) {
-            forward(viewer, packet, HeaderExtensions.blockEnd(packet), now);
+            forward(viewer, packet, HeaderExtensions.blockEnd(packet), now, arrays[0]);
         }
     }
 
@@ -387,7 +400,7 @@ public final class RtpForwarder {
 
     /** Layer switches (and moves to a new source) since the forwarder started. */
     public long switches() {
-        return switchCount;
+        return switchCount.sum();
     }
 
     /** Viewers fed a lower layer than the top one the source sends now. */
@@ -609,20 +622,23 @@ public final class RtpForwarder {
         }
     }
 
-    /** A source packet to a player, rewritten and protected for it, kept for its NACKs. On the forwarding thread. */
-    private void forward(Viewer viewer, byte[] packet, int sourcePayload, long now) {
+    /**
+     * A source packet to a player, rewritten and protected for it, kept for its NACKs. On the forwarding thread, or a
+     * fan-out slice's while the forwarding thread waits for it.
+     */
+    private void forward(Viewer viewer, byte[] packet, int sourcePayload, long now, SliceArrays mine) {
         try {
-            // A viewer's SRTP context is touched only here, on this one thread. Rewritten and protected in this
-            // thread's two arrays: nothing allocated per viewer packet (a pacer copies the datagram only when it has
+            // A viewer's SRTP context is touched only here, by one thread at a time. Rewritten and protected in the
+            // slice's two arrays: nothing allocated per viewer packet (a pacer copies the datagram only when it has
             // to wait, the NACK cache only the rewritten head).
-            if (plain.length < packet.length + HeaderExtensions.MAX_STAMP_GROWTH) {
-                plain = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
-                scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
+            if (mine.plain.length < packet.length + HeaderExtensions.MAX_STAMP_GROWTH) {
+                mine.plain = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
+                mine.scratch = new byte[mine.plain.length + SrtpSender.AUTH_TAG];
             }
-            int plainLength = viewer.out.rewrite(packet, now, plain);
-            int securedLength = viewer.out.protect(viewer.srtp, plain, plainLength, scratch);
-            emit(viewer, scratch, securedLength, true);
-            keep(viewer, plain, plainLength, packet, sourcePayload);
+            int plainLength = viewer.out.rewrite(packet, now, mine.plain);
+            int securedLength = viewer.out.protect(viewer.srtp, mine.plain, plainLength, mine.scratch);
+            emit(viewer, mine.scratch, securedLength, true);
+            keep(viewer, mine.plain, plainLength, packet, sourcePayload);
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
@@ -697,6 +713,41 @@ public final class RtpForwarder {
     }
 
     /**
+     * One slice of a source packet's fan-out: the viewers {@code all[from, to)} fed from {@code ssrc}, each moved to it
+     * at its keyframe; returns whether one of them waits for that keyframe. Touches only those viewers' state.
+     */
+    private boolean fanOut(Viewer[] all, int from, int to, int ssrc, byte[] packet, List<Integer> sending, boolean keyframe,
+                           int sourcePayload, long now, SliceArrays mine) {
+        boolean waiting = false;
+        for (int i = from; i < to; i++) {
+            Viewer viewer = all[i];
+            if (viewer.slots != null) {
+                forwardToPull(viewer, ssrc, packet, sending, now);
+                continue;
+            }
+            if (!viewer.fed || viewer.fedFrom != ssrc) {
+                if (target(viewer, sending) != ssrc) {
+                    continue; // another layer's packet
+                }
+                if (viewer.gated && !keyframe) {
+                    waiting = true;
+                    continue;
+                }
+                if (viewer.fed) {
+                    // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
+                    viewer.out.newSource(now, codec != null ? 90_000 : 48_000);
+                    viewer.switches++;
+                    switchCount.increment();
+                }
+                viewer.fed = true;
+                viewer.fedFrom = ssrc;
+            }
+            forward(viewer, packet, sourcePayload, now, mine);
+        }
+        return waiting;
+    }
+
+    /**
      * A source packet, plain RTP. Called from one thread (the port's handler). Each viewer is fed from one encoding
      * (SSRC): its layer, or for a one-layer source the source itself. It moves to another (the layer it wants, or a
      * new source's, when a publisher came back on a new connection) at that encoding's keyframe, asked for while it
@@ -724,36 +775,24 @@ public final class RtpForwarder {
         if (keyframe) {
             keyframes.satisfied(ssrc);
         }
-        boolean waiting = false;
         long now = clock.getAsLong();
         if (codec != null) {
             recentKeyframes.computeIfAbsent(ssrc, s -> new RecentKeyframe(RECENT_KEYFRAME_MILLIS, RECENT_KEYFRAME_PACKETS))
                     .onPacket(packet, keyframe, now);
         }
         int sourcePayload = HeaderExtensions.blockEnd(packet);
-        for (Viewer viewer : fanout) {
-            if (viewer.slots != null) {
-                forwardToPull(viewer, ssrc, packet, sending, now);
-                continue;
+        Viewer[] all = fanout;
+        boolean waiting;
+        if (workers == null || workers.slices(all.length) == 1) {
+            waiting = fanOut(all, 0, all.length, ssrc, packet, sending, keyframe, sourcePayload, now, arrays[0]);
+        } else {
+            boolean[] waited = new boolean[arrays.length];
+            workers.run(all.length, (slice, from, to) -> waited[slice] =
+                    fanOut(all, from, to, ssrc, packet, sending, keyframe, sourcePayload, now, arrays[slice]));
+            waiting = false;
+            for (boolean w : waited) {
+                waiting |= w;
             }
-            if (!viewer.fed || viewer.fedFrom != ssrc) {
-                if (target(viewer, sending) != ssrc) {
-                    continue; // another layer's packet
-                }
-                if (viewer.gated && !keyframe) {
-                    waiting = true;
-                    continue;
-                }
-                if (viewer.fed) {
-                    // RTP video runs at 90 kHz; the only audio forwarded is Opus, always 48 kHz (RFC 7587).
-                    viewer.out.newSource(now, codec != null ? 90_000 : 48_000);
-                    viewer.switches++;
-                    switchCount++;
-                }
-                viewer.fed = true;
-                viewer.fedFrom = ssrc;
-            }
-            forward(viewer, packet, sourcePayload, now);
         }
         if (waiting) {
             // Encoders ignore requests that come too soon after their last keyframe (libwebrtc: 300 ms), so keep

@@ -43,7 +43,7 @@ class ForwardedStreamTest {
         OnContext.run(context, () -> {
             ForwardedStream stream = new ForwardedStream("live", VideoCodec.VP8,
                     new SharedUdpPort(vertx, crypto, DtlsCertificate.generate(crypto)), context,
-                    new ForwardedStream.Feedback(FeedbackLimits.DEFAULT, new FeedbackStats()));
+                    new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null));
             stream.onSourceRtp(rtp(96, 0x1111));
             assertTrue(stream.receptionReport().isEmpty(), "nothing is taken before a source");
 

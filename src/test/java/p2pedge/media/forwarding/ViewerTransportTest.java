@@ -64,7 +64,7 @@ class ViewerTransportTest {
         edge = new InetSocketAddress("127.0.0.1", OnContext.call(context, () -> port.listen("127.0.0.1", 0)));
         OnContext.call(context, () -> {
             stream = new ForwardedStream("live", VideoCodec.VP8, port, context,
-                    new ForwardedStream.Feedback(FeedbackLimits.DEFAULT, new FeedbackStats()));
+                    new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null));
             stream.feedFrom(new FixedSource(VP8, ForwardedStream.OPUS));
             player = new ClientTransport(vertx, crypto, playerIdentity, h -> vertx.executeBlocking(h, false),
                     new ClientTransport.Receiver() {

@@ -67,7 +67,7 @@ class RtpForwarderTest {
         FeedbackStats stats = new FeedbackStats();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
-                FeedbackLimits.DEFAULT, stats, now::get);
+                FeedbackLimits.DEFAULT, stats, now::get, null);
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         int sequence = 100;
         forwarder.onSourceRtp(vp8(sequence++, false));
@@ -148,7 +148,7 @@ class RtpForwarderTest {
         FeedbackStats stats = new FeedbackStats();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
-                new FeedbackLimits(20, 100, 2_000), stats, now::get);
+                new FeedbackLimits(20, 100, 2_000), stats, now::get, null);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         RtpRewriter rewriter = new RtpRewriter(42);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter,
@@ -192,7 +192,7 @@ class RtpForwarderTest {
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
-                new FeedbackLimits(1_000, 100, 2_000), new FeedbackStats(), now::get); // a budget no NACK here exceeds
+                new FeedbackLimits(1_000, 100, 2_000), new FeedbackStats(), now::get, null); // a budget no NACK here exceeds
         SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 100, 3, 5, new TransportSequence(now::get)),
                 SrtpTransformer.forSending(keys)));
@@ -235,7 +235,7 @@ class RtpForwarderTest {
         FeedbackStats stats = new FeedbackStats();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> { }, keyframes, VideoCodec.VP8,
-                new FeedbackLimits(10, 100, 2_000), stats, now::get);
+                new FeedbackLimits(10, 100, 2_000), stats, now::get, null);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.onSourceRtp(vp8(0, false));
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
@@ -261,7 +261,7 @@ class RtpForwarderTest {
     void aViewersReceiverReportTimesItsRoundTripAndSpacesItsResends() throws Exception {
         AtomicLong now = new AtomicLong(1_000 * MS);
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> { }, new KeyframeRequests(350, now::get, ssrc -> { }),
-                VideoCodec.VP8, new FeedbackLimits(10, 100, 2_000), new FeedbackStats(), now::get);
+                VideoCodec.VP8, new FeedbackLimits(10, 100, 2_000), new FeedbackStats(), now::get, null);
         byte[] zeros = new byte[SrtpKeys.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
                 SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
@@ -329,7 +329,7 @@ class RtpForwarderTest {
     /** A VP8 forwarder of a source that declared three layers, on the clock {@code now}: what it asks and sends is kept. */
     private static RtpForwarder threeLayers(AtomicLong now, List<Integer> requested, List<byte[]> sent) {
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)),
-                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
+                new KeyframeRequests(350, now::get, requested::add), VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get, null);
         forwarder.expectLayers(3);
         return forwarder;
     }
@@ -468,7 +468,7 @@ class RtpForwarderTest {
         List<byte[]> direct = new ArrayList<>();
         List<Long> pacedAt = new ArrayList<>();
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> direct.add(java.util.Arrays.copyOf(datagram, length)), new KeyframeRequests(350, now::get, ssrc -> { }),
-                VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get);
+                VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get, null);
         TransportSequence transport = new TransportSequence(now::get);
         Pacer pacer = new Pacer((datagram, length) -> pacedAt.add(now.get()), () -> { }, transport, now::get);
         pacer.rate(1_000_000);
@@ -497,5 +497,101 @@ class RtpForwarderTest {
         assertTrue(forwarder.paddingSent() > paddingSentBefore, "then the probe's padding goes");
         long keyframeMillis = (pacedAt.get(29) - pacedAt.get(0)) / MS;
         assertTrue(keyframeMillis >= 250, "30 packets of ~1.2 kB at 1 Mbit/s take ~290 ms, not 0: " + keyframeMillis + " ms");
+    }
+
+    /**
+     * A fan-out cut into slices on three threads sends every viewer exactly what the forwarding thread alone sends it,
+     * in the same order: while viewers join (some waiting for a keyframe, asked for as often) and leave (the slices'
+     * bounds move, so a viewer's next packet is forwarded by another thread than its last).
+     */
+    @Test
+    void aFanOutCutIntoSlicesSendsEachViewerWhatOneThreadSends() throws Exception {
+        Fed alone = fanOut(null);
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Fed sliced;
+        try (FanoutWorkers workers = new FanoutWorkers(3, work -> {
+            threads.add(Thread.currentThread().getName());
+            work.run();
+        })) {
+            sliced = fanOut(workers);
+        }
+        assertTrue(threads.size() == 2, "two helper threads took slices: " + threads);
+        assertEquals(alone.keyframeRequests(), sliced.keyframeRequests(), "the waiting viewers' keyframe requests");
+        assertEquals(alone.sent().keySet(), sliced.sent().keySet());
+        int datagrams = 0;
+        for (InetSocketAddress viewer : alone.sent().keySet()) {
+            // Each run starts a viewer's numbering at random: compared as the viewer reads them, from its first packet.
+            List<byte[]> expected = asReceived(viewer, alone.sent().get(viewer));
+            List<byte[]> actual = asReceived(viewer, sliced.sent().get(viewer));
+            assertEquals(expected.size(), actual.size(), "datagrams to " + viewer);
+            for (int i = 0; i < expected.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected.get(i), actual.get(i), viewer + ", datagram " + i);
+            }
+            datagrams += expected.size();
+        }
+        assertTrue(datagrams > 300 * 40, "the viewers were fed: " + datagrams);
+    }
+
+    private static SrtpKeys viewerKeys(int id) {
+        byte[] material = new byte[SrtpKeys.exportLength()];
+        new java.util.Random(id).nextBytes(material);
+        return SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
+    }
+
+    /**
+     * The datagrams to {@code viewer} decrypted with its keys, each with its sequence number and timestamp made relative
+     * to the first packet's (the rest as sent: SSRC, payload type, marker, payload).
+     */
+    private static List<byte[]> asReceived(InetSocketAddress viewer, List<byte[]> datagrams) {
+        SrtpTransformer receiver = SrtpTransformer.forClientReceiving(viewerKeys(viewer.getPort() - 10_000));
+        List<byte[]> read = new ArrayList<>();
+        short firstSequence = 0;
+        int firstTimestamp = 0;
+        for (byte[] datagram : datagrams) {
+            java.nio.ByteBuffer rtp = java.nio.ByteBuffer.wrap(receiver.unprotectRtp(datagram).orElseThrow());
+            if (read.isEmpty()) {
+                firstSequence = rtp.getShort(2);
+                firstTimestamp = rtp.getInt(4);
+            }
+            rtp.putShort(2, (short) (rtp.getShort(2) - firstSequence)).putInt(4, rtp.getInt(4) - firstTimestamp);
+            read.add(rtp.array());
+        }
+        return read;
+    }
+
+    /** What each viewer was sent, and the keyframe requests made. */
+    private record Fed(java.util.Map<InetSocketAddress, List<byte[]>> sent, int keyframeRequests) {
+    }
+
+    /** 300 viewers, then 100 more joining mid-stream and 100 leaving, on {@code workers} (null: none). */
+    private static Fed fanOut(FanoutWorkers workers) throws Exception {
+        java.util.Map<InetSocketAddress, List<byte[]>> sent = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        AtomicInteger requests = new AtomicInteger();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.computeIfAbsent(to,
+                t -> java.util.Collections.synchronizedList(new ArrayList<>())).add(java.util.Arrays.copyOf(datagram, length)),
+                keyframes, VideoCodec.VP8, FeedbackLimits.DEFAULT, new FeedbackStats(), now::get, workers);
+        int sequence = 0;
+        for (int step = 0; step < 120; step++) {
+            // 300 at first; 99 just after a keyframe (they start from it); 1 that waits 900 ms for the next, asked for
+            // again and again whichever slice it is in.
+            int joining = step == 0 ? 300 : step == 6 ? 99 : step == 50 ? 1 : 0;
+            if (joining > 0) {
+                for (int v = 0; v < joining; v++) {
+                    int id = step * 1_000 + v;
+                    forwarder.add("v" + id, new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 10_000 + id),
+                            new RtpRewriter(1_000 + id), SrtpTransformer.forSending(viewerKeys(id))));
+                }
+            }
+            if (step == 80) {
+                for (int v = 0; v < 300; v += 3) {
+                    forwarder.remove("v" + v);
+                }
+            }
+            forwarder.onSourceRtp(vp8(sequence++, step % 90 == 5));
+            now.addAndGet(20 * MS);
+        }
+        return new Fed(sent, requests.get());
     }
 }
