@@ -29,7 +29,6 @@ public final class FanoutWorkers implements AutoCloseable {
     private final ExecutorService pool;
     /** What each helper thread's slice runs inside (the port's batched sends: a thread's datagrams go together). */
     private final Consumer<Runnable> scope;
-    @SuppressWarnings("unchecked")
     private final Future<?>[] pending;
 
     /**

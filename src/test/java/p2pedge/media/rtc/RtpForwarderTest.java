@@ -532,18 +532,12 @@ class RtpForwarderTest {
         assertTrue(datagrams > 300 * 40, "the viewers were fed: " + datagrams);
     }
 
-    private static SrtpKeys viewerKeys(int id) {
-        byte[] material = new byte[SrtpKeys.exportLength()];
-        new java.util.Random(id).nextBytes(material);
-        return SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
-    }
-
     /**
      * The datagrams to {@code viewer} decrypted with its keys, each with its sequence number and timestamp made relative
      * to the first packet's (the rest as sent: SSRC, payload type, marker, payload).
      */
     private static List<byte[]> asReceived(InetSocketAddress viewer, List<byte[]> datagrams) {
-        SrtpTransformer receiver = SrtpTransformer.forClientReceiving(viewerKeys(viewer.getPort() - 10_000));
+        SrtpTransformer receiver = SrtpTransformer.forClientReceiving(SrtpSenderTest.symmetricKeys(viewer.getPort() - 10_000));
         List<byte[]> read = new ArrayList<>();
         short firstSequence = 0;
         int firstTimestamp = 0;
@@ -581,7 +575,7 @@ class RtpForwarderTest {
                 for (int v = 0; v < joining; v++) {
                     int id = step * 1_000 + v;
                     forwarder.add("v" + id, new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 10_000 + id),
-                            new RtpRewriter(1_000 + id), SrtpTransformer.forSending(viewerKeys(id))));
+                            new RtpRewriter(1_000 + id), SrtpTransformer.forSending(SrtpSenderTest.symmetricKeys(id))));
                 }
             }
             if (step == 80) {
