@@ -144,12 +144,16 @@ public final class JavaViewer implements AutoCloseable {
      * Fails unless every viewer's decoded frame number (drawn in the picture) rises within a second. The message gives
      * every viewer's frame number and decoded frame count before and after: a count that rose with the number standing
      * still means the source sent the same picture (its generator stalled), a count that stood still means nothing
-     * reached the decoder.
+     * reached the decoder. {@code edge} describes the edge's side before and after (e.g. packets received from the
+     * source and forwarded), to tell a source that went quiet from a delivery that stalled.
      */
-    public static void assertFrameNumbersRise(java.util.List<JavaViewer> viewers) throws InterruptedException {
+    public static void assertFrameNumbersRise(java.util.List<JavaViewer> viewers, java.util.concurrent.Callable<String> edge)
+            throws Exception {
         long[] before = viewers.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
         long[] framesBefore = viewers.stream().mapToLong(JavaViewer::frames).toArray();
+        String edgeBefore = edge.call();
         Thread.sleep(1_000);
+        String edgeAfter = edge.call();
         StringBuilder all = new StringBuilder();
         boolean stood = false;
         for (int i = 0; i < viewers.size(); i++) {
@@ -159,7 +163,8 @@ public final class JavaViewer implements AutoCloseable {
                     framesBefore[i], viewers.get(i).frames()));
         }
         if (stood) {
-            throw new AssertionError("frame numbers rise within a second for every viewer:" + all);
+            throw new AssertionError("frame numbers rise within a second for every viewer:" + all + " edge before: " + edgeBefore
+                    + ", after: " + edgeAfter);
         }
     }
 

@@ -49,6 +49,7 @@ final class ForwardedStream implements AutoCloseable {
     private final Map<Integer, ReceptionStats> videoReception = new HashMap<>();
     private ReceptionStats audioReception = new ReceptionStats(48_000);
     private long lastPacketNanos;
+    private long sourceVideoPackets;
     /** The video bitrate its source announced, kbit/s (0: none; the measured one stands in). */
     private int announcedKbps;
     private final long createdNanos = System.nanoTime();
@@ -163,6 +164,7 @@ final class ForwardedStream implements AutoCloseable {
         long now = System.nanoTime();
         lastPacketNanos = now;
         if (payloadType == from.videoType()) {
+            sourceVideoPackets++;
             if (port.batched(() -> video.onSourceRtp(plain))) {
                 if (!videoReception.containsKey(ssrc) && videoReception.size() >= PeerSdp.MAX_LAYERS) {
                     videoReception.keySet().retainAll(video.sendingLayers()); // a layer gone, or a source replaced
@@ -203,6 +205,16 @@ final class ForwardedStream implements AutoCloseable {
             blocks.add(audioReception.reportBlock(sourceAudioSsrc, now));
         }
         return blocks;
+    }
+
+    /** Video packets received from this stream's sources since it was created (every layer). */
+    long sourceVideoPackets() {
+        return sourceVideoPackets;
+    }
+
+    /** Video packets the current sources' sequence numbers say never arrived (RFC 3550's cumulative lost, every layer). */
+    long sourceVideoLost() {
+        return videoReception.values().stream().mapToLong(ReceptionStats::cumulativeLost).sum();
     }
 
     long receiverReports() {

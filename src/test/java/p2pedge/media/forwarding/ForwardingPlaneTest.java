@@ -13,6 +13,7 @@ import p2pedge.testing.LoadViewer;
 import p2pedge.testing.OvenPlayerPages;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
+import p2pedge.testing.UdpDrops;
 import p2pedge.testing.Waits;
 import p2pedge.testing.WebrtcFactory;
 
@@ -51,6 +52,15 @@ class ForwardingPlaneTest {
                 .await(5, java.util.concurrent.TimeUnit.SECONDS).body();
     }
 
+    /** What the edge received from the source and sent on: to tell a quiet source from a stalled delivery. */
+    static String edgeCounters(Vertx vertx) throws Exception {
+        JsonObject stats = stats(vertx);
+        return new JsonObject().put("sourceVideoPackets", stats.getLong("sourceVideoPackets"))
+                .put("forwarded", stats.getLong("forwarded")).put("keyframeRequests", stats.getLong("keyframeRequests"))
+                .put("publisherRepublished", stats.getLong("publisherRepublished")).put("dropped", stats.getJsonObject("dropped"))
+                .put("sourceVideoLost", stats.getLong("sourceVideoLost")).put("kernelUdpDrops", UdpDrops.ofThisProcess()).encode();
+    }
+
     @Test
     void webrtcJavaViewersDecodeTheForwardedDemoStream(Vertx vertx) throws Exception {
         List<JavaViewer> viewers = new ArrayList<>();
@@ -59,7 +69,7 @@ class ForwardingPlaneTest {
                 viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
             }
             Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 20_000, "every viewer decodes frames");
-            JavaViewer.assertFrameNumbersRise(viewers);
+            JavaViewer.assertFrameNumbersRise(viewers, () -> edgeCounters(vertx));
             assertEquals(3, edge.mediaConnections());
             // RTCP both ways: the viewers' libwebrtc accepts the rewritten sender reports (audio and video), and the
             // publisher's libwebrtc derives a round-trip time from the edge's receiver reports.
@@ -73,8 +83,9 @@ class ForwardingPlaneTest {
             Waits.until(() -> stats(vertx).containsKey("publisherRttMillis"), 15_000, "the publisher has an RTT from receiver reports");
             JsonObject stats = stats(vertx);
             assertTrue(stats.getLong("senderReports") > 0 && stats.getLong("receiverReports") > 0, stats.encode());
-            System.out.printf("forwarder RTCP: %s sender reports forwarded, %s receiver reports sent, publisher RTT %.1f ms%n",
-                    stats.getLong("senderReports"), stats.getLong("receiverReports"), stats.getDouble("publisherRttMillis"));
+            System.out.printf("forwarder RTCP: %s sender reports forwarded, %s receiver reports sent, publisher RTT %.1f ms; %s%n",
+                    stats.getLong("senderReports"), stats.getLong("receiverReports"), stats.getDouble("publisherRttMillis"),
+                    edgeCounters(vertx));
             viewers.forEach(JavaViewer::close);
             edge.awaitMediaConnections(0, 5_000);
         } finally {
@@ -115,7 +126,7 @@ class ForwardingPlaneTest {
                         "the viewer moved to layer " + step[0] + " (" + step[1] + " wide) and decodes on");
                 assertEquals(640, staying.lastWidth(), "the other viewer keeps the top layer");
             }
-            JavaViewer.assertFrameNumbersRise(viewers);
+            JavaViewer.assertFrameNumbersRise(viewers, () -> edgeCounters(vertx));
             assertEquals(0, stats(vertx).getLong("refusedLayerPackets"));
         } finally {
             viewers.forEach(JavaViewer::close);
@@ -160,7 +171,7 @@ class ForwardingPlaneTest {
                 viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
             }
             Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 10), 20_000, "every viewer decodes H.264 frames");
-            JavaViewer.assertFrameNumbersRise(viewers);
+            JavaViewer.assertFrameNumbersRise(viewers, () -> edgeCounters(vertx));
             // A player that cannot take H.264 gets a clear error, not a black picture.
             try (SignallingClient vp8Only = SignallingClient.connect(vertx, edge.port(), "/app/stream")) {
                 long id = vp8Only.requestOffer().getLong("id");
