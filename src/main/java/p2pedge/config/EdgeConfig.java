@@ -263,6 +263,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * @param viewerKeyframeIntervalSeconds one viewer's keyframe requests (PLI/FIR) are passed on at most once per
      *                                      this long, except while it waits for its first keyframe; 0: no limit
      * @param simulatedLossPercent          diagnostic: outgoing RTP dropped on purpose
+     * @param simulatedSourceLossPercent    diagnostic: incoming RTP (from publishers) dropped on purpose, before SRTP
      * @param pacing                        with {@code twcc}: each viewer is sent no faster than its path was measured
      *                                      to carry (keyframe bursts wait at the edge, not in a router that drops them)
      * @param fanoutThreads                 threads that forward one source packet to a stream's viewers, the media
@@ -270,7 +271,8 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
-                            int simulatedLossPercent, CongestionFeedback congestionFeedback, boolean pacing,
+                            int simulatedLossPercent, int simulatedSourceLossPercent, CongestionFeedback congestionFeedback,
+                            boolean pacing,
                             int fanoutThreads, Stun stun, Tcp tcp) {
     }
 
@@ -417,6 +419,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         intIn(f, "media.forwarder.retransmitBudgetPercent", "retransmitBudgetPercent", 0, 100),
                         intIn(f, "media.forwarder.viewerKeyframeIntervalSeconds", "viewerKeyframeIntervalSeconds", 0, 60),
                         intIn(f, "media.forwarder.simulatedLossPercent", "simulatedLossPercent", 0, 50),
+                        intIn(f, "media.forwarder.simulatedSourceLossPercent", "simulatedSourceLossPercent", 0, 50),
                         oneOf(f, "media.forwarder.congestionFeedback", "congestionFeedback", CongestionFeedback.class),
                         bool(f, "media.forwarder.pacing", "pacing"),
                         intIn(f, "media.forwarder.fanoutThreads", "fanoutThreads", 1, 64),

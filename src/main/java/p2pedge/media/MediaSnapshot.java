@@ -18,27 +18,31 @@ import java.util.TreeMap;
  * @param portDropped          datagrams the media port dropped since it started, by reason
  * @param tcpConnections       ICE-TCP connections open on the media port (players whose network drops UDP)
  * @param layers               simulcast: viewers below their stream's top layer, switches, probes' padding
+ * @param sourceRecovery       video lost on the way from the sources: asked for again, recovered, given up
  */
 public record MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond,
-                            FeedbackCounters feedback, Map<String, Long> portDropped, int tcpConnections, LayerCounters layers) {
+                            FeedbackCounters feedback, Map<String, Long> portDropped, int tcpConnections, LayerCounters layers,
+                            SourceRecovery sourceRecovery) {
 
     /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
     public MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond) {
-        this(viewers, streams, pulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of(), 0, LayerCounters.NONE);
+        this(viewers, streams, pulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of(), 0, LayerCounters.NONE,
+                SourceRecovery.NONE);
     }
 
     public JsonObject toJson() {
         return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", pulls)
                 .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson())
                 .put("portDropped", new JsonObject(new HashMap<>(portDropped))).put("tcpConnections", tcpConnections)
-                .put("layers", layers.toJson());
+                .put("layers", layers.toJson()).put("sourceRecovery", sourceRecovery.toJson());
     }
 
     public static MediaSnapshot fromJson(JsonObject json) {
         return new MediaSnapshot(json.getInteger("viewers"), json.getInteger("streams"), json.getInteger("relayPulls"),
                 json.getLong("egressBytes"), json.getDouble("egressBitsPerSecond"),
                 FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())), droppedFrom(json.getJsonObject("portDropped")),
-                json.getInteger("tcpConnections", 0), LayerCounters.fromJson(json.getJsonObject("layers")));
+                json.getInteger("tcpConnections", 0), LayerCounters.fromJson(json.getJsonObject("layers")),
+                SourceRecovery.fromJson(json.getJsonObject("sourceRecovery")));
     }
 
     private static Map<String, Long> droppedFrom(JsonObject json) {

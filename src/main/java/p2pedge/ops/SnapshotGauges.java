@@ -72,6 +72,15 @@ final class SnapshotGauges {
                     .tag("from", from).description("Players' video started from a keyframe that had just gone by (sent at once) "
                             + "or from the next one (asked for from the source)").register(registry);
         }
+        for (String outcome : List.of("requested", "recovered", "abandoned")) {
+            FunctionCounter.builder("p2pedge.media.source.retransmissions", this, m -> switch (outcome) {
+                        case "requested" -> m.lastMedia.sourceRecovery().requested();
+                        case "recovered" -> m.lastMedia.sourceRecovery().recovered();
+                        default -> m.lastMedia.sourceRecovery().abandoned();
+                    }).tag("outcome", outcome)
+                    .description("Video packets lost on the way from publishers: asked for again (each request), recovered, "
+                            + "or given up").register(registry);
+        }
         Gauge.builder("p2pedge.media.egress.bitrate", this, m -> m.lastMedia.egressBitsPerSecond()).baseUnit("bits.per.second")
                 .description("The media plane's sending rate over the last seconds").register(registry);
         Gauge.builder("p2pedge.media.viewers.below.top.layer", this, m -> m.lastMedia.layers().viewersBelowTop())

@@ -11,6 +11,7 @@ import p2pedge.media.FeedbackCounters;
 import p2pedge.media.LayerCounters;
 import p2pedge.media.MediaApi;
 import p2pedge.media.MediaSnapshot;
+import p2pedge.media.SourceRecovery;
 import p2pedge.webrtc.IceCandidate;
 import p2pedge.webrtc.SessionDescription;
 
@@ -68,7 +69,7 @@ public final class FakeMediaPlane extends VerticleBase {
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(configured(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(
                 new MediaSnapshot(sessions.size(), config.streams().size(), 0, 0, 0, FeedbackCounters.NONE, portDropped, 0,
-                        LayerCounters.NONE).toJson())));
+                        LayerCounters.NONE, SourceRecovery.NONE).toJson())));
         consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streams())));
         for (String refused : List.of(MediaApi.PUBLISH, MediaApi.UNPUBLISH, MediaApi.PLAY, MediaApi.STOP_PLAYING)) {
             consumers.add(bus.localConsumer(refused, m -> m.fail(503, "no media plane in this test")));

@@ -10,6 +10,7 @@ import p2pedge.media.rtc.ReceptionStats;
 import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.media.rtc.SourceNacks;
 import p2pedge.media.rtc.VideoCodec;
 
 import java.nio.ByteBuffer;
@@ -33,6 +34,13 @@ final class ForwardedStream implements AutoCloseable {
     static final int OPUS = 111;
     /** Just over libwebrtc's own minimum between keyframes (300 ms): a request sooner would be ignored anyway. */
     private static final int KEYFRAME_REQUEST_INTERVAL_MS = 350;
+    /**
+     * A source's lost video packet is asked for again after this long, up to {@link #SOURCE_NACK_TRIES} times: the
+     * edge does not know a publisher's round trip (it sends it no RTP to time), and three tries 100 ms apart cover one
+     * of up to 300 ms; a sender ignores a request repeated within its own round trip (libwebrtc does).
+     */
+    private static final long SOURCE_NACK_RETRY_MS = 100;
+    private static final int SOURCE_NACK_TRIES = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String name;
@@ -50,6 +58,8 @@ final class ForwardedStream implements AutoCloseable {
     private ReceptionStats audioReception = new ReceptionStats(48_000);
     private long lastPacketNanos;
     private long sourceVideoPackets;
+    /** The source's lost video packets asked for again (when it resends). */
+    private final SourceNacks sourceNacks = new SourceNacks(SOURCE_NACK_RETRY_MS, SOURCE_NACK_TRIES, PeerSdp.MAX_LAYERS);
     /** The video bitrate its source announced, kbit/s (0: none; the measured one stands in). */
     private int announcedKbps;
     private final long createdNanos = System.nanoTime();
@@ -165,6 +175,15 @@ final class ForwardedStream implements AutoCloseable {
         lastPacketNanos = now;
         if (payloadType == from.videoType()) {
             sourceVideoPackets++;
+            if (from.resends()) {
+                // Before the fan-out: a gap's requests go out at once, and a recovered packet is forwarded like any.
+                long millis = now / 1_000_000;
+                sourceNacks.onPacket(ssrc, sequence, millis);
+                int[] due = sourceNacks.due(ssrc, millis);
+                if (due.length > 0) {
+                    from.requestRetransmission(ssrc, due);
+                }
+            }
             if (port.batched(() -> video.onSourceRtp(plain))) {
                 if (!videoReception.containsKey(ssrc) && videoReception.size() >= PeerSdp.MAX_LAYERS) {
                     videoReception.keySet().retainAll(video.sendingLayers()); // a layer gone, or a source replaced
@@ -205,6 +224,11 @@ final class ForwardedStream implements AutoCloseable {
             blocks.add(audioReception.reportBlock(sourceAudioSsrc, now));
         }
         return blocks;
+    }
+
+    /** What was asked of the sources again, and what came. */
+    SourceNacks sourceNacks() {
+        return sourceNacks;
     }
 
     /** Video packets received from this stream's sources since it was created (every layer). */

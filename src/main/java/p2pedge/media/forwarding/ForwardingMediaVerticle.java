@@ -20,6 +20,7 @@ import p2pedge.media.FeedbackCounters;
 import p2pedge.media.MediaApi;
 import p2pedge.media.LayerCounters;
 import p2pedge.media.MediaSnapshot;
+import p2pedge.media.SourceRecovery;
 import p2pedge.media.StreamDirectory;
 import p2pedge.media.demo.DemoStream;
 import p2pedge.media.demo.LiveStream;
@@ -117,6 +118,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         port = new SharedUdpPort(vertx, crypto, identity, new SharedUdpPort.Limits(forwarder.dtlsHandshakeThreads(),
                 forwarder.dtlsHandshakeQueue(), forwarder.dtlsStallMillis()), System::nanoTime);
         port.simulateOutgoingRtpLoss(forwarder.simulatedLossPercent() / 100.0);
+        port.simulateIncomingRtpLoss(forwarder.simulatedSourceLossPercent() / 100.0);
         // Each helper's slice of a fan-out sends its datagrams together, as the forwarding thread's do.
         fanoutWorkers = forwarder.fanoutThreads() > 1
                 ? new FanoutWorkers(forwarder.fanoutThreads(), work -> port.batched(() -> {
@@ -188,7 +190,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             }));
             consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                     viewers.size(), streams.size(), pulls.count(), port.sentBytes(), egress.bitsPerSecond(),
-                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections(), layerCounters()).toJson())));
+                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections(), layerCounters(), sourceRecovery())
+                    .toJson())));
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));
             if (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC) {
@@ -366,6 +369,13 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         message.reply(viewers.layerOf(session).orElse(-1));
     }
 
+    private SourceRecovery sourceRecovery() {
+        return new SourceRecovery(streams.values().stream().mapToLong(s -> s.sourceNacks().requested()).sum(),
+                streams.values().stream().mapToLong(s -> s.sourceNacks().recovered()).sum(),
+                streams.values().stream().mapToLong(s -> s.sourceNacks().abandoned()).sum(),
+                streams.values().stream().mapToLong(s -> s.video.unplaceable()).sum());
+    }
+
     private LayerCounters layerCounters() {
         int below = 0;
         long switches = 0;
@@ -405,6 +415,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
                 .put("sourceVideoPackets", streams.values().stream().mapToLong(ForwardedStream::sourceVideoPackets).sum())
                 .put("sourceVideoLost", streams.values().stream().mapToLong(ForwardedStream::sourceVideoLost).sum())
+                .put("sourceRetransmissions", sourceRecovery().toJson())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())

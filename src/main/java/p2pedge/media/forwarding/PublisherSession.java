@@ -146,6 +146,16 @@ final class PublisherSession implements StreamSource {
         sendRtcp(Rtcp.pli(edgeSsrc, videoSsrc), "a keyframe request");
     }
 
+    @Override
+    public boolean resends() {
+        return true;
+    }
+
+    @Override
+    public void requestRetransmission(int videoSsrc, int[] sequences) {
+        sendRtcp(Rtcp.nack(edgeSsrc, videoSsrc, sequences), "a retransmission request");
+    }
+
     /** Whether it was sent: not before the keys, nor once the port has forgotten the publisher's address. */
     private boolean sendRtcp(byte[] plain, String what) {
         SrtpTransformer out = toPublisher;

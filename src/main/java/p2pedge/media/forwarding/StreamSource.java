@@ -21,6 +21,15 @@ interface StreamSource extends AutoCloseable {
     /** Asks the source for a keyframe of its video SSRC (the stream collapses and limits these requests). */
     void requestKeyframe(int videoSsrc);
 
+    /** Whether it resends video packets it is asked for again (a publisher that negotiated NACK; not another edge). */
+    default boolean resends() {
+        return false;
+    }
+
+    /** Asks the source to send these packets of its video SSRC again (generic NACK); only called when it {@link #resends}. */
+    default void requestRetransmission(int videoSsrc, int[] sequences) {
+    }
+
     /** Stops the source: its session, its keys, its timers. Idempotent. */
     @Override
     void close();

@@ -33,6 +33,34 @@ public final class Rtcp {
                 .array();
     }
 
+    /**
+     * Generic NACK (RFC 4585 section 6.2.1): "resend these packets of {@code mediaSsrc}". {@code sequences} ascending
+     * (mod 2^16 from the first); each FCI entry names one and a bitmask of the 16 after it.
+     */
+    public static byte[] nack(int senderSsrc, int mediaSsrc, int[] sequences) {
+        int[] pids = new int[sequences.length];
+        int[] masks = new int[sequences.length];
+        int entries = 0;
+        for (int sequence : sequences) {
+            int offset = entries == 0 ? -1 : ((sequence - pids[entries - 1]) & 0xFFFF) - 1;
+            if (offset >= 0 && offset < 16) {
+                masks[entries - 1] |= 1 << offset;
+            } else {
+                pids[entries++] = sequence & 0xFFFF;
+            }
+        }
+        ByteBuffer out = ByteBuffer.allocate(12 + 4 * entries)
+                .put((byte) 0x81)                   // V=2, P=0, FMT=1
+                .put((byte) 205)                    // PT=RTPFB
+                .putShort((short) (2 + entries))    // length in 32-bit words minus one
+                .putInt(senderSsrc)
+                .putInt(mediaSsrc);
+        for (int i = 0; i < entries; i++) {
+            out.putShort((short) pids[i]).putShort((short) masks[i]);
+        }
+        return out.array();
+    }
+
     /** A sender report without report blocks: what a viewer needs to map RTP time to wall-clock time (lip sync). */
     public static byte[] senderReport(int ssrc, long ntpTimestamp, long rtpTimestamp, long packets, long octets) {
         return ByteBuffer.allocate(28)

@@ -116,15 +116,19 @@ public final class RtpForwarder {
             return protection.protect(plain, length, out);
         }
 
-        /** A source packet in this SSRC's terms, counted as sent now. */
+        /** A source packet in this SSRC's terms, counted as sent now; null for one not to send (see {@link RtpRewriter#rewriteInto}). */
         byte[] rewrite(byte[] packet, long now) {
             byte[] out = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
-            return java.util.Arrays.copyOf(out, rewrite(packet, now, out));
+            int length = rewrite(packet, now, out);
+            return length < 0 ? null : java.util.Arrays.copyOf(out, length);
         }
 
-        /** As {@link #rewrite(byte[], long)}, written into {@code out}; returns its length. */
+        /** As {@link #rewrite(byte[], long)}, written into {@code out}; returns its length, or -1 for a packet not to send. */
         int rewrite(byte[] packet, long now, byte[] out) {
             int length = rewriter.rewriteInto(packet, now, out);
+            if (length < 0) {
+                return -1;
+            }
             if (vp8 != null) {
                 vp8.rewrite(out, length);
             }
@@ -162,6 +166,8 @@ public final class RtpForwarder {
     private final VideoCodec codec;
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder retransmitted = new LongAdder();
+    /** Late source packets a viewer's numbering had moved past (padding or a new source numbered in since): not sent. */
+    private final LongAdder unplaceable = new LongAdder();
     private final LongAdder senderReports = new LongAdder();
     private final FeedbackLimits limits;
     private final FeedbackStats stats;
@@ -445,6 +451,11 @@ public final class RtpForwarder {
         return forwarded.sum();
     }
 
+    /** Late source packets not sent to a viewer because its numbering had moved past them (see {@link RtpRewriter#rewriteInto}). */
+    public long unplaceable() {
+        return unplaceable.sum();
+    }
+
     public long retransmitted() {
         return retransmitted.sum();
     }
@@ -636,6 +647,10 @@ public final class RtpForwarder {
                 mine.scratch = new byte[mine.plain.length + SrtpSender.AUTH_TAG];
             }
             int plainLength = viewer.out.rewrite(packet, now, mine.plain);
+            if (plainLength < 0) {
+                unplaceable.increment();
+                return;
+            }
             int securedLength = viewer.out.protect(viewer.srtp, mine.plain, plainLength, mine.scratch);
             emit(viewer, mine.scratch, securedLength, true);
             keep(viewer, mine.plain, plainLength, packet, sourcePayload);
@@ -689,8 +704,13 @@ public final class RtpForwarder {
             slot.used = true;
             slot.source = ssrc;
         }
+        byte[] plain = slot.out.rewrite(packet, now);
+        if (plain == null) {
+            unplaceable.increment();
+            return;
+        }
         try {
-            sender.send(viewer.address, slot.out.protect(viewer.srtp, slot.out.rewrite(packet, now)));
+            sender.send(viewer.address, slot.out.protect(viewer.srtp, plain));
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());

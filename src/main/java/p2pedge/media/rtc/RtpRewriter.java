@@ -26,6 +26,15 @@ public final class RtpRewriter {
     private int lastSequence;
     private long lastTimestamp;
     private long rebaseGapTicks = -1;
+    /** The source sequence number of the newest packet rewritten. */
+    private int lastSourceSequence;
+    /**
+     * The source sequence number after which the current deltas hold (padding numbered in, or a new source, moved them
+     * there); -1 while they hold for every packet. A late packet from before it cannot be numbered: it is not sent.
+     */
+    private int deltaFrom = -1;
+    /** How far behind the newest a late packet may be and still be sent: far beyond any replay window on the way. */
+    static final int MAX_LATE = 1_024;
 
     public RtpRewriter(int ssrc) {
         this(ssrc, -1);
@@ -90,6 +99,7 @@ public final class RtpRewriter {
         plain[plain.length - 1] = (byte) size;
         lastSequence = (lastSequence + 1) & 0xFFFF;
         sequenceDelta++; // the media after it go on from its number
+        deltaFrom = lastSourceSequence;
         number(plain, lastSequence, lastTimestamp);
         byte[] out = new byte[plain.length + HeaderExtensions.MAX_STAMP_GROWTH];
         return java.util.Optional.of(java.util.Arrays.copyOf(out, stampInto(plain, nanos, out)));
@@ -120,28 +130,37 @@ public final class RtpRewriter {
         out[11] = (byte) ssrc;
     }
 
-    /** A rewritten copy of {@code packet} (plain RTP); the source packet is left untouched. */
+    /** A rewritten copy of {@code packet} (plain RTP), or null for one not to send; the source packet is left untouched. */
     public byte[] rewrite(byte[] packet) {
         return rewrite(packet, 0);
     }
 
     /**
      * A rewritten copy of {@code packet} (plain RTP), stamped with its send time {@code nanos} when the viewer
-     * negotiated abs-send-time; the source packet is left untouched.
+     * negotiated abs-send-time, or null for one not to send (see {@link #rewriteInto}); the source packet is left
+     * untouched.
      */
     public byte[] rewrite(byte[] packet, long nanos) {
         byte[] out = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
-        return java.util.Arrays.copyOf(out, rewriteInto(packet, nanos, out));
+        int length = rewriteInto(packet, nanos, out);
+        return length < 0 ? null : java.util.Arrays.copyOf(out, length);
     }
 
     /**
      * As {@link #rewrite(byte[], long)}, written into {@code out} (at least {@link HeaderExtensions#MAX_STAMP_GROWTH}
-     * bytes longer than the packet): no allocation; returns the rewritten packet's length.
+     * bytes longer than the packet): no allocation; returns the rewritten packet's length, or -1 for a packet that
+     * cannot be numbered and must not be sent. A packet older than the newest (reordered on the way, or resent after
+     * the edge asked its source for it) is numbered as it would have been in order, and the numbers after it go on from
+     * the newest; one from before padding was numbered in or before a new source cannot be placed, and is refused.
      */
     public int rewriteInto(byte[] packet, long nanos, byte[] out) {
-        int length = stampInto(packet, nanos, out);
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
+        boolean late = started && rebaseGapTicks < 0 && !newer(sequence, lastSourceSequence);
+        if (late && (((lastSourceSequence - sequence) & 0xFFFF) > MAX_LATE || deltaFrom >= 0 && !newer(sequence, deltaFrom))) {
+            return -1;
+        }
+        int length = stampInto(packet, nanos, out);
         if (!started) {
             started = true;
             sequenceDelta = RANDOM.nextInt(1 << 15) - sequence;
@@ -151,15 +170,28 @@ public final class RtpRewriter {
             sequenceDelta = lastSequence + 1 - sequence;
             timestampDelta = lastTimestamp + rebaseGapTicks - timestamp;
             rebaseGapTicks = -1;
+            deltaFrom = (sequence - 1) & 0xFFFF;
         }
         int newSequence = (sequence + sequenceDelta) & 0xFFFF;
         long newTimestamp = (timestamp + timestampDelta) & 0xFFFFFFFFL;
-        lastSequence = newSequence;
-        lastTimestamp = newTimestamp;
+        if (!late) {
+            if (deltaFrom >= 0 && ((sequence - deltaFrom) & 0xFFFF) > MAX_LATE) {
+                deltaFrom = -1; // no packet that old is sent any more
+            }
+            lastSequence = newSequence;
+            lastTimestamp = newTimestamp;
+            lastSourceSequence = sequence;
+        }
         number(out, newSequence, newTimestamp);
         if (payloadType >= 0) {
             out[1] = (byte) ((packet[1] & 0x80) | payloadType); // the marker bit stays
         }
         return length;
+    }
+
+    /** Whether source sequence number {@code a} comes after {@code b} (RFC 3550's modulo 2^16 order). */
+    private static boolean newer(int a, int b) {
+        int ahead = (a - b) & 0xFFFF;
+        return ahead != 0 && ahead < 0x8000;
     }
 }

@@ -181,6 +181,7 @@ public final class SharedUdpPort {
     /** ICE-TCP connections, each standing for its remote address like a UDP peer (null: no TCP). */
     private IceTcpListener tcp;
     private double simulatedLoss;
+    private double simulatedIncomingLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
         this(vertx, crypto, identity, Limits.DEFAULTS, System::nanoTime);
@@ -403,6 +404,11 @@ public final class SharedUdpPort {
             case STUN -> onStun(data, from);
             case DTLS -> onDtls(data, from);
             case RTP, RTCP -> {
+                if (kind == PacketKind.RTP && simulatedIncomingLoss > 0
+                        && ThreadLocalRandom.current().nextDouble() < simulatedIncomingLoss) {
+                    countDropped("simulated source loss");
+                    return;
+                }
                 // Only addresses that passed ICE reach a session (which still needs its SRTP keys to accept them).
                 Optional<MediaSession> session = sessionOf(from).flatMap(this::session);
                 if (session.isPresent()) {
@@ -738,6 +744,14 @@ public final class SharedUdpPort {
      */
     public void simulateOutgoingRtpLoss(double share) {
         this.simulatedLoss = share;
+    }
+
+    /**
+     * Drops this share of incoming RTP on purpose (0 to 1), before a session decrypts it, as a lossy path from a
+     * publisher would: a diagnostic and test hook, to watch the edge recover its sources' packets. Off by default.
+     */
+    public void simulateIncomingRtpLoss(double share) {
+        this.simulatedIncomingLoss = share;
     }
 
     /** Sends a datagram (already protected) to a peer. */

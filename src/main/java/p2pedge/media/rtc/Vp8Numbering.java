@@ -65,12 +65,17 @@ public final class Vp8Numbering {
             } else {
                 rtp[pictureAt] = (byte) out;
             }
-            lastPicture = out;
+            lastPicture = newest(out, lastPicture, longId ? 0x7FFF : 0x7F);
         }
         if (tl0 >= 0) {
             int out = (tl0 + tl0Delta) & 0xFF;
             rtp[tl0At] = (byte) out;
-            lastTl0 = out;
+            lastTl0 = newest(out, lastTl0, 0xFF);
         }
+    }
+
+    /** The later of two numbers modulo {@code mask + 1} (a late packet's picture does not move the numbering back). */
+    private static int newest(int number, int last, int mask) {
+        return last < 0 || ((number - last) & mask) < (mask + 1) / 2 ? number : last;
     }
 }

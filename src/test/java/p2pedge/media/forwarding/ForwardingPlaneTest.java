@@ -11,6 +11,7 @@ import p2pedge.testing.Chromium;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.LoadViewer;
 import p2pedge.testing.OvenPlayerPages;
+import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 import p2pedge.testing.TestEdge;
 import p2pedge.testing.UdpDrops;
@@ -197,6 +198,48 @@ class ForwardingPlaneTest {
              Chromium.Page page = chromium.open("http://127.0.0.1:" + edge.port() + "/?stream=app/stream")) {
             page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(20),
                     "Chromium decodes the forwarded H.264 stream");
+        }
+    }
+
+    /**
+     * A lossy path from the publisher: 5 % of the RTP reaching the edge is dropped before SRTP, so every viewer misses
+     * the same packets and none could get them from the edge's cache. The edge asks the publisher (libwebrtc) for each
+     * lost video packet again, forwards what comes late in its place, and the viewers decode on without waiting for
+     * keyframes.
+     */
+    @Test
+    void lostSourcePacketsAreAskedForAgainAndViewersDecodeOn(Vertx vertx) throws Exception {
+        List<JavaViewer> viewers = new ArrayList<>();
+        JsonObject lossy = forwarder();
+        lossy.getJsonObject("media").getJsonObject("forwarder").put("simulatedSourceLossPercent", 5);
+        try (TestEdge edge = TestEdge.start(vertx, lossy)) {
+            for (int i = 0; i < 2; i++) {
+                viewers.add(new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, edge.port(), "/app/stream")));
+            }
+            Waits.until(() -> viewers.stream().allMatch(v -> v.frames() > 30), 20_000, "every viewer decodes despite 5% source loss");
+            JsonObject before = stats(vertx);
+            long[] frames = viewers.stream().mapToLong(JavaViewer::frames).toArray();
+            Thread.sleep(4_000);
+            JsonObject after = stats(vertx);
+            JsonObject retransmissions = after.getJsonObject("sourceRetransmissions");
+            String seen = String.format("frames in 4 s: %d, %d; keyframe requests %d -> %d; %s; dropped %s",
+                    viewers.get(0).frames() - frames[0], viewers.get(1).frames() - frames[1], before.getLong("keyframeRequests"),
+                    after.getLong("keyframeRequests"), retransmissions.encode(), after.getJsonObject("dropped").encode());
+            System.out.println("forwarder under 5% source loss: " + seen);
+            assertTrue(after.getJsonObject("dropped").getLong("simulated source loss", 0L) > 0, seen);
+            assertTrue(retransmissions.getLong("recovered") > 0, "lost source packets came again: " + seen);
+            assertTrue(retransmissions.getLong("abandoned") * 10 <= retransmissions.getLong("recovered"), "few given up: " + seen);
+            for (int i = 0; i < viewers.size(); i++) {
+                // 30 frames a second: at least 80 % of them decoded (not frozen until the next keyframe after each loss).
+                assertTrue(viewers.get(i).frames() - frames[i] >= 96, "viewer " + i + " decodes on: " + seen);
+            }
+            JavaViewer.assertFrameNumbersRise(viewers, () -> edgeCounters(vertx));
+            // What an operator sees of it.
+            Scrape metrics = Scrape.of(edge.metricsPort());
+            assertTrue(metrics.value("p2pedge_media_source_retransmissions_total", "outcome=\"recovered\"") >= retransmissions.getLong("recovered"));
+            assertTrue(metrics.value("p2pedge_media_port_dropped_total", "reason=\"simulated source loss\"") > 0);
+        } finally {
+            viewers.forEach(JavaViewer::close);
         }
     }
 

@@ -62,4 +62,13 @@ class RtcpFeedbackTest {
         byte[] claimsTwo = ByteBuffer.allocate(8 + 24).put((byte) 0x82).put((byte) 201).putShort((short) 7).putInt(7).array();
         assertEquals(1, RtcpFeedback.parse(claimsTwo).reports().size(), "blocks past the packet's length are not read");
     }
+
+    @Test
+    void theEdgesOwnNacksReadBackAsTheSequencesAskedFor() {
+        int[] asked = {65_530, 65_535, 0, 14, 15, 16, 40, 41};
+        byte[] nack = Rtcp.nack(7, 9, asked);
+        assertEquals(12 + 4 * 3, nack.length, "65530 with 65535 and 0 in its mask, 14 with 15 and 16, 40 with 41");
+        assertArrayEquals(asked, RtcpFeedback.parse(nack).lostSequences());
+        assertArrayEquals(new int[]{5}, RtcpFeedback.parse(Rtcp.nack(7, 9, new int[]{5})).lostSequences());
+    }
 }

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RtpRewriterTest {
 
@@ -84,5 +86,45 @@ class RtpRewriterTest {
         // Transport-wide numbers 0, 1, 2 in the one-byte extension (id 5, after the 4-byte block header).
         assertEquals(1, ((padding[17] & 0xFF) << 8) | (padding[18] & 0xFF));
         assertEquals(2, ((next[17] & 0xFF) << 8) | (next[18] & 0xFF));
+    }
+
+    @Test
+    void aLatePacketIsNumberedAsInOrderAndTheNumbersAfterItGoOnFromTheNewest() {
+        RtpRewriter rewriter = new RtpRewriter(7);
+        byte[] first = rewriter.rewrite(rtp(100, 9_000));
+        rewriter.rewrite(rtp(103, 9_270)); // 101 and 102 lost on the way
+        byte[] late = rewriter.rewrite(rtp(101, 9_090)); // 101 resent
+        assertEquals((sequence(first) + 1) & 0xFFFF, sequence(late));
+        assertEquals((timestamp(first) + 90) & 0xFFFFFFFFL, timestamp(late));
+        byte[] next = rewriter.rewrite(rtp(104, 9_360));
+        assertEquals((sequence(first) + 4) & 0xFFFF, sequence(next), "on from the newest, not from the late one");
+        assertEquals((timestamp(first) + 270) & 0xFFFFFFFFL, timestamp(rewriter.rewrite(rtp(102, 9_270))), "still placeable");
+    }
+
+    @Test
+    void aLatePacketFromBeforePaddingOrANewSourceIsRefusedNotMisnumbered() {
+        RtpRewriter rewriter = new RtpRewriter(7, 96);
+        byte[] first = rewriter.rewrite(rtp(100, 9_000));
+        rewriter.rewrite(rtp(102, 9_180)); // 101 missing
+        byte[] padding = rewriter.padding(100, 0).orElseThrow();
+        assertEquals((sequence(first) + 3) & 0xFFFF, sequence(padding));
+        assertNull(rewriter.rewrite(rtp(101, 9_090)), "its number went to the media after it; the padding took the next");
+        byte[] next = rewriter.rewrite(rtp(104, 9_360)); // 103 missing, after the padding
+        assertEquals((sequence(first) + 5) & 0xFFFF, sequence(next));
+        assertEquals((sequence(first) + 4) & 0xFFFF, sequence(rewriter.rewrite(rtp(103, 9_270))), "after the padding: placeable");
+        rewriter.newSource(900);
+        byte[] moved = rewriter.rewrite(rtp(5_000, 1, 2));
+        assertEquals((sequence(first) + 6) & 0xFFFF, sequence(moved));
+        assertNull(rewriter.rewrite(rtp(4_999, 0, 2)), "before the new source's first packet: nothing to number it by");
+        assertEquals((sequence(first) + 7) & 0xFFFF, sequence(rewriter.rewrite(rtp(5_001, 2, 2))));
+    }
+
+    @Test
+    void aPacketFarBehindTheNewestIsRefused() {
+        RtpRewriter rewriter = new RtpRewriter(7);
+        rewriter.rewrite(rtp(0, 0));
+        rewriter.rewrite(rtp(RtpRewriter.MAX_LATE + 2, 0));
+        assertNull(rewriter.rewrite(rtp(1, 0)));
+        assertNotNull(rewriter.rewrite(rtp(2, 0)), "as far behind as may be sent");
     }
 }

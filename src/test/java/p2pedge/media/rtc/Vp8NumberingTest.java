@@ -53,4 +53,17 @@ class Vp8NumberingTest {
         numbering.rewrite(cutCopy, cutCopy.length);
         assertArrayEquals(cut, cutCopy);
     }
+
+    @Test
+    void aLatePacketDoesNotMoveTheNumberingBack() {
+        Vp8Numbering numbering = new Vp8Numbering();
+        for (byte[] p : new byte[][]{packet(10, 3), packet(12, 4), packet(11, 3)}) { // 11 resent after 12
+            numbering.rewrite(p, p.length);
+        }
+        numbering.newSource();
+        byte[] otherLayer = packet(500, 90);
+        numbering.rewrite(otherLayer, otherLayer.length);
+        assertEquals(13, pictureId(otherLayer), "one past the newest picture, not the late one");
+        assertEquals(5, otherLayer[16] & 0xFF);
+    }
 }

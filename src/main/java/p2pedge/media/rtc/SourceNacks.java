@@ -1,0 +1,212 @@
+package p2pedge.media.rtc;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Which of a source's video packets the edge asks it to send again (generic NACK), decided from the sequence numbers
+ * that arrive: every viewer of the stream misses what the edge missed, and a lost packet recovered here costs one
+ * request, where waiting for a keyframe stops every decoder until it comes. The packets of a gap are asked for at once,
+ * again every {@code retryMillis} until {@code tries} requests went unanswered, then given up (the viewers' keyframe
+ * requests repair what is left).
+ *
+ * <p>Bounded whatever a source sends: a gap of more than {@link #MAX_GAP} packets is not asked for (a burst that long
+ * is repaired by a keyframe sooner, and its packets would fall out of the SRTP replay window, which refuses a packet
+ * that far behind anyway), at most {@link #MAX_MISSING} packets per SSRC are outstanding (the oldest given up first),
+ * and {@code maxSsrcs} SSRCs are tracked (the one heard from least recently forgotten). Pure: time is passed in. Not
+ * thread-safe: fed on the thread that receives the source.
+ */
+public final class SourceNacks {
+
+    /**
+     * The largest gap asked for, and how far behind the newest packet an outstanding one may fall: the farthest the
+     * SRTP replay window takes a packet from.
+     */
+    public static final int MAX_GAP = ReplayWindow.SIZE - 1;
+    static final int MAX_MISSING = MAX_GAP;
+
+    /** What a packet was, against what came before it. */
+    public enum Arrival {
+        /** Newer than any before (perhaps after a gap, which is now asked for). */
+        NEXT,
+        /** One that was asked for again. */
+        RECOVERED,
+        /** Older than the newest, not asked for: reordered on the way, or asked for and given up already. */
+        LATE,
+        /** The newest one again. */
+        REPEATED
+    }
+
+    private final long retryMillis;
+    private final int tries;
+    private final int maxSsrcs;
+    private final Map<Integer, Track> tracks = new LinkedHashMap<>(8, 0.75f, true);
+    private long requested;
+    private long recovered;
+    private long abandoned;
+
+    /**
+     * @param retryMillis how long a request waits for its packet before it is asked for again
+     * @param tries       requests per lost packet before it is given up
+     * @param maxSsrcs    SSRCs tracked at once (a source's simulcast layers)
+     */
+    public SourceNacks(long retryMillis, int tries, int maxSsrcs) {
+        if (retryMillis <= 0 || tries < 1 || maxSsrcs < 1) {
+            throw new IllegalArgumentException("retryMillis > 0, tries >= 1 and maxSsrcs >= 1");
+        }
+        this.retryMillis = retryMillis;
+        this.tries = tries;
+        this.maxSsrcs = maxSsrcs;
+    }
+
+    /** A packet of {@code ssrc} arrived (authenticated: a forged one must not move the window). */
+    public Arrival onPacket(int ssrc, int sequence, long nowMillis) {
+        Track track = tracks.get(ssrc);
+        if (track == null) {
+            if (tracks.size() >= maxSsrcs) {
+                Map.Entry<Integer, Track> eldest = tracks.entrySet().iterator().next();
+                abandoned += eldest.getValue().count;
+                tracks.remove(eldest.getKey());
+            }
+            tracks.put(ssrc, new Track(sequence & 0xFFFF));
+            return Arrival.NEXT;
+        }
+        int ahead = (sequence - track.highest) & 0xFFFF;
+        if (ahead == 0) {
+            return Arrival.REPEATED;
+        }
+        if (ahead < 0x8000) {
+            if (ahead > MAX_GAP) {
+                abandoned += track.count;
+                track.count = 0;
+            } else {
+                for (int missing = 1; missing < ahead; missing++) {
+                    abandoned += track.add((track.highest + missing) & 0xFFFF);
+                }
+            }
+            track.highest = sequence & 0xFFFF;
+            abandoned += track.dropOlderThan(MAX_GAP);
+            return Arrival.NEXT;
+        }
+        if (track.remove(sequence & 0xFFFF)) {
+            recovered++;
+            return Arrival.RECOVERED;
+        }
+        return Arrival.LATE;
+    }
+
+    /**
+     * The packets of {@code ssrc} to ask for now, oldest first: those missed since the last call and those whose last
+     * request went unanswered for {@code retryMillis}; each counts as a request. Those asked for {@code tries} times
+     * and unanswered for {@code retryMillis} after that are given up.
+     */
+    public int[] due(int ssrc, long nowMillis) {
+        Track track = tracks.get(ssrc);
+        if (track == null || track.count == 0) {
+            return new int[0];
+        }
+        int[] out = new int[track.count];
+        int n = 0;
+        int kept = 0;
+        for (int i = 0; i < track.count; i++) {
+            boolean waited = track.asked[i] == 0 || nowMillis - track.askedAt[i] >= retryMillis;
+            if (waited && track.asked[i] >= tries) {
+                abandoned++;
+                continue;
+            }
+            if (waited) {
+                out[n++] = track.sequences[i];
+                track.asked[i]++;
+                track.askedAt[i] = nowMillis;
+            }
+            track.sequences[kept] = track.sequences[i];
+            track.asked[kept] = track.asked[i];
+            track.askedAt[kept] = track.askedAt[i];
+            kept++;
+        }
+        track.count = kept;
+        requested += n;
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** Packets asked for so far (each request of each packet). */
+    public long requested() {
+        return requested;
+    }
+
+    /** Packets that arrived after they were asked for. */
+    public long recovered() {
+        return recovered;
+    }
+
+    /** Packets given up: unanswered, too far behind, or dropped to keep the bounds. */
+    public long abandoned() {
+        return abandoned;
+    }
+
+    /** Packets of {@code ssrc} outstanding now. */
+    int outstanding(int ssrc) {
+        Track track = tracks.get(ssrc);
+        return track == null ? 0 : track.count;
+    }
+
+    /** SSRCs tracked now. */
+    int tracked() {
+        return tracks.size();
+    }
+
+    /** One SSRC: its newest sequence number and the missing ones, oldest first, in parallel arrays. */
+    private static final class Track {
+        int highest;
+        final int[] sequences = new int[MAX_MISSING];
+        final int[] asked = new int[MAX_MISSING];
+        final long[] askedAt = new long[MAX_MISSING];
+        int count;
+
+        Track(int highest) {
+            this.highest = highest;
+        }
+
+        /** Adds a missing packet at the end, giving up the oldest when full; returns how many it gave up (0 or 1). */
+        int add(int sequence) {
+            int dropped = 0;
+            if (count == MAX_MISSING) {
+                removeAt(0);
+                dropped = 1;
+            }
+            sequences[count] = sequence;
+            asked[count] = 0;
+            askedAt[count] = 0;
+            count++;
+            return dropped;
+        }
+
+        boolean remove(int sequence) {
+            for (int i = 0; i < count; i++) {
+                if (sequences[i] == sequence) {
+                    removeAt(i);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void removeAt(int index) {
+            System.arraycopy(sequences, index + 1, sequences, index, count - index - 1);
+            System.arraycopy(asked, index + 1, asked, index, count - index - 1);
+            System.arraycopy(askedAt, index + 1, askedAt, index, count - index - 1);
+            count--;
+        }
+
+        /** Drops the missing packets more than {@code distance} behind the newest; returns how many. */
+        int dropOlderThan(int distance) {
+            int dropped = 0;
+            while (count > 0 && ((highest - sequences[0]) & 0xFFFF) > distance) {
+                removeAt(0);
+                dropped++;
+            }
+            return dropped;
+        }
+    }
+}
