@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * What the media plane did about video its sources lost on the way to it: packets it asked publishers to send again
- * (each request counted), those that came, those given up (unanswered, or too far behind to be of use), and late
+ * (publishers, or the edge a stream is pulled from; each request counted), those that came, those given up (unanswered, or too far behind to be of use), and late
  * packets a viewer's numbering had moved past (not sent to it).
  */
 public record SourceRecovery(long requested, long recovered, long abandoned, long unplaceable) {

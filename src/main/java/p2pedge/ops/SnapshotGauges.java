@@ -78,8 +78,8 @@ final class SnapshotGauges {
                         case "recovered" -> m.lastMedia.sourceRecovery().recovered();
                         default -> m.lastMedia.sourceRecovery().abandoned();
                     }).tag("outcome", outcome)
-                    .description("Video packets lost on the way from publishers: asked for again (each request), recovered, "
-                            + "or given up").register(registry);
+                    .description("Video packets lost on the way from the sources (publishers, or the edge a stream is pulled "
+                            + "from): asked for again (each request), recovered, or given up").register(registry);
         }
         Gauge.builder("p2pedge.media.egress.bitrate", this, m -> m.lastMedia.egressBitsPerSecond()).baseUnit("bits.per.second")
                 .description("The media plane's sending rate over the last seconds").register(registry);

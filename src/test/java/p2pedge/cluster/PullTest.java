@@ -15,6 +15,7 @@ import p2pedge.testing.WebrtcFactory;
 import p2pedge.testing.WhipPublisher;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,6 +109,39 @@ class PullTest {
             // The name is free again, on either edge.
             try (WhipPublisher again = new WhipPublisher(WEBRTC.get(), b.port()).publish("live/pulled", null)) {
                 assertTrue(again.location().startsWith("/live/pulled/"));
+            }
+        }
+    }
+
+    /**
+     * A lossy path between edges: every edge drops 5 % of the RTP it sends, the pull from the origin included, so what
+     * the pulling edge misses its viewers miss too. The pulling edge asks the origin for each lost video packet (from
+     * the pull's own cache there, per layer SSRC) and its viewer decodes on without waiting for keyframes.
+     */
+    @Test
+    void packetsAPullLosesAreAskedForAgainFromTheOrigin(Vertx vertx) throws Exception {
+        JsonObject config = new JsonObject().put("media", new JsonObject().put("plane", "forwarder")
+                        .put("forwarder", new JsonObject().put("simulatedLossPercent", 5)))
+                .put("whip", new JsonObject().put("openApps", new io.vertx.core.json.JsonArray().add("live")));
+        try (TestCluster cluster = new TestCluster(config)) {
+            TestCluster.Member a = cluster.start();
+            TestCluster.Member b = cluster.start();
+            try (WhipPublisher publisher = new WhipPublisher(WEBRTC.get(), a.port()).publish("live/lossy", null);
+                 JavaViewer onB = new JavaViewer(WEBRTC.get(), SignallingClient.connect(vertx, b.port(), "/live/lossy"))) {
+                Waits.until(() -> onB.frames() > 30, 20_000, "edge B's viewer decodes the pulled stream despite the loss");
+                long frames = onB.frames();
+                long number = onB.lastFrameNumber();
+                Thread.sleep(4_000);
+                JsonObject stats = b.vertx.eventBus().<JsonObject>request(
+                        p2pedge.media.forwarding.ForwardingMediaVerticle.FORWARDING_STATS, null).await(5, TimeUnit.SECONDS).body();
+                JsonObject recovery = stats.getJsonObject("sourceRetransmissions");
+                String seen = String.format("frames in 4 s: %d (frame number %d -> %d); edge B %s, keyframe requests %d",
+                        onB.frames() - frames, number, onB.lastFrameNumber(), recovery.encode(), stats.getLong("keyframeRequests"));
+                System.out.println("pull under 5% loss: " + seen);
+                assertTrue(recovery.getLong("recovered") > 0, "the pull's lost packets came again from the origin: " + seen);
+                assertTrue(recovery.getLong("abandoned") * 10 <= recovery.getLong("recovered"), "few given up: " + seen);
+                // About 30 frames a second: at least 80 % of them decoded, not frozen until a keyframe after each loss.
+                assertTrue(onB.frames() - frames >= 96, "edge B's viewer decodes on: " + seen);
             }
         }
     }

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * is a viewer like any other (the owner offers, this edge answers {@code a=setup:active} and connects as a
  * browser would, with a {@link ClientTransport}: ICE controlling against the owner's ICE-lite port, DTLS-SRTP as
  * the client, both fingerprints checked); what arrives is decrypted and handed to the local {@link ForwardedStream},
- * whose viewers' keyframe requests go back up as PLIs: the stream's {@link StreamSource}. The offer and answer
+ * whose viewers' keyframe requests go back up as PLIs, and its lost video packets as NACKs: the stream's
+ * {@link StreamSource}. The offer and answer
  * travel over the clustered event bus between the two media verticles; the media itself is SRTP between the edges'
  * UDP ports. Runs on the media verticle's context.
  */
@@ -119,6 +120,21 @@ final class StreamPull implements StreamSource {
             transport.sendRtcp(Rtcp.pli(ssrc, videoSsrc));
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot send a keyframe request upstream: " + e.getMessage());
+        }
+    }
+
+    /** The owner keeps what it sent this edge, per layer, and resends on NACK as it does for players. */
+    @Override
+    public boolean resends() {
+        return true;
+    }
+
+    @Override
+    public void requestRetransmission(int videoSsrc, int[] sequences) {
+        try {
+            transport.sendRtcp(Rtcp.nack(ssrc, videoSsrc, sequences));
+        } catch (GeneralSecurityException e) {
+            LOG.warning("cannot send a retransmission request upstream: " + e.getMessage());
         }
     }
 

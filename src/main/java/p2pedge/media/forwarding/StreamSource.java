@@ -21,7 +21,7 @@ interface StreamSource extends AutoCloseable {
     /** Asks the source for a keyframe of its video SSRC (the stream collapses and limits these requests). */
     void requestKeyframe(int videoSsrc);
 
-    /** Whether it resends video packets it is asked for again (a publisher that negotiated NACK; not another edge). */
+    /** Whether it resends video packets it is asked for again (generic NACK: a publisher, the edge a stream is pulled from). */
     default boolean resends() {
         return false;
     }

@@ -180,9 +180,7 @@ final class ViewerTransport implements AutoCloseable {
             stream.video.onEstimate(id, feedback.estimateBps());
         }
         feedback.keyframeSsrcs().forEach(ssrc -> stream.video.onKeyframeRequest(id, ssrc));
-        if (feedback.lostSequences().length > 0) {
-            stream.video.onNack(id, feedback.lostSequences());
-        }
+        feedback.nacks().forEach(nack -> stream.video.onNack(id, nack.mediaSsrc(), nack.sequences()));
         if (transport != null) {
             feedback.transport().forEach(transport::onFeedback);
         }

@@ -12,8 +12,17 @@ import java.util.List;
  * nothing), and which packets reached it when ({@code transport}: transport-wide feedback). Malformed input yields nothing. A NACK's list is taken as sent, duplicates included: the forwarder
  * resends each packet once per round trip.
  */
-public record RtcpFeedback(List<Integer> keyframeSsrcs, int[] lostSequences, List<Rtcp.ReportBlock> reports, long estimateBps,
+public record RtcpFeedback(List<Integer> keyframeSsrcs, List<Nack> nacks, List<Rtcp.ReportBlock> reports, long estimateBps,
                            List<TransportFeedback> transport) {
+
+    /** One generic NACK: the packets of {@code mediaSsrc} it asks for again, as listed. */
+    public record Nack(int mediaSsrc, int[] sequences) {
+    }
+
+    /** Every packet asked for again, of whichever SSRC, in the order asked. */
+    public int[] lostSequences() {
+        return nacks.stream().flatMapToInt(nack -> java.util.Arrays.stream(nack.sequences())).toArray();
+    }
 
     /** Distinct media SSRCs a compound packet may ask keyframes for: as many as a source has layers. */
     private static final int MAX_KEYFRAME_SSRCS = PeerSdp.MAX_LAYERS;
@@ -30,7 +39,7 @@ public record RtcpFeedback(List<Integer> keyframeSsrcs, int[] lostSequences, Lis
 
     public static RtcpFeedback parse(byte[] rtcp) {
         List<Integer> keyframes = new ArrayList<>();
-        List<Integer> lost = new ArrayList<>();
+        List<Nack> nacks = new ArrayList<>();
         List<Rtcp.ReportBlock> reports = new ArrayList<>();
         long estimate = -1;
         List<TransportFeedback> transport = new ArrayList<>();
@@ -69,7 +78,8 @@ public record RtcpFeedback(List<Integer> keyframeSsrcs, int[] lostSequences, Lis
                 estimate = exponent > 45 ? Long.MAX_VALUE : mantissa << exponent;
             } else if (type == 205 && fmt == 15 && transport.size() < MAX_TRANSPORT) {
                 TransportFeedback.parse(rtcp, at, length).ifPresent(transport::add);
-            } else if (type == 205 && fmt == 1) {
+            } else if (type == 205 && fmt == 1 && length >= 12) {
+                List<Integer> lost = new ArrayList<>();
                 for (int fci = at + 12; fci + 4 <= at + length; fci += 4) {
                     int pid = ((rtcp[fci] & 0xFF) << 8) | (rtcp[fci + 1] & 0xFF);
                     int blp = ((rtcp[fci + 2] & 0xFF) << 8) | (rtcp[fci + 3] & 0xFF);
@@ -80,10 +90,13 @@ public record RtcpFeedback(List<Integer> keyframeSsrcs, int[] lostSequences, Lis
                         }
                     }
                 }
+                if (!lost.isEmpty()) {
+                    nacks.add(new Nack(ByteBuffer.wrap(rtcp, at + 8, 4).getInt(), lost.stream().mapToInt(Integer::intValue).toArray()));
+                }
             }
             at += length;
         }
-        return new RtcpFeedback(List.copyOf(keyframes), lost.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(reports), estimate,
+        return new RtcpFeedback(List.copyOf(keyframes), List.copyOf(nacks), List.copyOf(reports), estimate,
                 List.copyOf(transport));
     }
 }

@@ -145,12 +145,15 @@ public final class RtpForwarder {
      */
     private static final class PullSlot {
         final Outgoing out;
+        /** What went out on this SSRC, for the pulling edge's NACKs (each SSRC has its own sequence numbers). */
+        final RetransmissionCache sent;
         /** The source SSRC it carries, once it carries one. */
         int source;
         boolean used;
 
-        PullSlot(Outgoing out) {
+        PullSlot(Outgoing out, RetransmissionCache sent) {
             this.out = out;
+            this.sent = sent;
         }
     }
 
@@ -243,7 +246,8 @@ public final class RtpForwarder {
      */
     private void prepare(Viewer viewer, boolean pullingEdge) {
         viewer.out.vp8 = vp8Numbering();
-        viewer.sent = codec != null ? new RetransmissionCache(SENT_HISTORY) : null;
+        // A pull keeps what it was sent per SSRC (its slots), not here.
+        viewer.sent = codec != null && !pullingEdge ? new RetransmissionCache(SENT_HISTORY) : null;
         viewer.retransmits = new RetransmissionBudget(SENT_HISTORY, limits.retransmitWindowFloorMillis(), clock);
         viewer.keyframeBudget = new KeyframeBudget(pullingEdge ? 0 : limits.viewerKeyframeIntervalMillis(), clock);
     }
@@ -289,7 +293,7 @@ public final class RtpForwarder {
         viewer.slots = layers.stream().map(rewriter -> rewriter == viewer.out.rewriter ? viewer.out : new Outgoing(rewriter))
                 .map(out -> {
                     out.vp8 = vp8Numbering();
-                    return new PullSlot(out);
+                    return new PullSlot(out, codec != null ? new RetransmissionCache(SENT_HISTORY) : null);
                 }).toList();
         viewers.put(viewerId, viewer);
         refreshFanout();
@@ -461,18 +465,23 @@ public final class RtpForwarder {
     }
 
     /**
-     * A viewer lost these packets (its own sequence numbers, from a NACK): resend the ones still kept, each at most
-     * once per round trip and within the viewer's budget (a share of the source's rate); the rest are counted.
+     * A viewer lost these packets of {@code mediaSsrc} (its own sequence numbers, from a NACK): resend the ones still
+     * kept, each at most once per round trip and within the viewer's budget (a share of the source's rate); the rest
+     * are counted. A player has one video SSRC; another edge's pull names the one of the layer it lost packets of.
      * Called on the thread that forwards the source, like {@link #onSourceRtp}.
      */
-    public void onNack(String viewerId, int[] viewerSequences) {
+    public void onNack(String viewerId, int mediaSsrc, int[] viewerSequences) {
         Viewer viewer = viewers.get(viewerId);
-        if (viewer == null || viewer.sent == null) {
+        RetransmissionCache sent = viewer == null ? null : viewer.slots == null ? viewer.sent
+                : viewer.slots.stream().filter(slot -> slot.out.rewriter.ssrc() == mediaSsrc).map(slot -> slot.sent)
+                .findFirst().orElse(null);
+        if (sent == null) {
             return;
         }
+        // One budget per viewer: a pull's layers share it (and its record of what was resent when, by sequence number).
         double budget = sourceRate.bytesPerSecond() * limits.retransmitBudgetPercent() / 100.0;
         for (int sequence : viewerSequences) {
-            int length = viewer.sent.length(sequence);
+            int length = sent.length(sequence);
             if (length < 0) {
                 stats.nackNotCached.increment(); // too old: the viewer's next PLI will fix it
                 continue;
@@ -481,7 +490,7 @@ public final class RtpForwarder {
                 case SEND -> {
                     byte[] secured;
                     try {
-                        secured = viewer.srtp.protectRtp(viewer.sent.get(sequence));
+                        secured = viewer.srtp.protectRtp(sent.get(sequence));
                     } catch (GeneralSecurityException e) {
                         LOG.warning("cannot protect a retransmission for " + viewer.address + ": " + e.getMessage());
                         return;
@@ -681,10 +690,9 @@ public final class RtpForwarder {
     /**
      * A source packet to another edge's pull, on the SSRC its layer has there: one is taken for a layer seen first (a
      * free one, or one whose layer stopped, its numbering carried on); a layer beyond the SSRCs offered is not sent.
-     * Not kept for NACKs: an edge pulling does not send them, and one sequence space per SSRC would make them
-     * ambiguous.
+     * Kept for the pulling edge's NACKs in the slot's own cache (each SSRC numbers its packets on its own).
      */
-    private void forwardToPull(Viewer viewer, int ssrc, byte[] packet, List<Integer> sending, long now) {
+    private void forwardToPull(Viewer viewer, int ssrc, byte[] packet, int sourcePayload, List<Integer> sending, long now) {
         PullSlot slot = null;
         for (PullSlot candidate : viewer.slots) {
             if (candidate.used && candidate.source == ssrc) {
@@ -711,6 +719,9 @@ public final class RtpForwarder {
         }
         try {
             sender.send(viewer.address, slot.out.protect(viewer.srtp, plain));
+            if (slot.sent != null) {
+                slot.sent.put(plain, plain.length, packet, sourcePayload);
+            }
             forwarded.increment();
         } catch (GeneralSecurityException e) {
             LOG.warning("cannot protect a packet for " + viewer.address + ": " + e.getMessage());
@@ -742,7 +753,7 @@ public final class RtpForwarder {
         for (int i = from; i < to; i++) {
             Viewer viewer = all[i];
             if (viewer.slots != null) {
-                forwardToPull(viewer, ssrc, packet, sending, now);
+                forwardToPull(viewer, ssrc, packet, sourcePayload, sending, now);
                 continue;
             }
             if (!viewer.fed || viewer.fedFrom != ssrc) {

@@ -69,6 +69,7 @@ class RtcpFeedbackTest {
         byte[] nack = Rtcp.nack(7, 9, asked);
         assertEquals(12 + 4 * 3, nack.length, "65530 with 65535 and 0 in its mask, 14 with 15 and 16, 40 with 41");
         assertArrayEquals(asked, RtcpFeedback.parse(nack).lostSequences());
+        assertEquals(9, RtcpFeedback.parse(nack).nacks().get(0).mediaSsrc(), "of the media SSRC named");
         assertArrayEquals(new int[]{5}, RtcpFeedback.parse(Rtcp.nack(7, 9, new int[]{5})).lostSequences());
     }
 }

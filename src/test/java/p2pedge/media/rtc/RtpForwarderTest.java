@@ -161,7 +161,7 @@ class RtpForwarderTest {
         }
         int forwarded = sent.size();
         int[] storm = newest17(sent.get(forwarded - 1));
-        forwarder.onNack("v", storm);
+        forwarder.onNack("v", 0, storm);
         assertEquals(17, sent.size() - forwarded, "each packet once");
         assertEquals(17, stats.retransmittedPackets());
         assertEquals(300 * 17 - 17, stats.nackRefused().get("repeated"));
@@ -171,7 +171,7 @@ class RtpForwarderTest {
             for (int p = 0; p < 10; p++, now.addAndGet(10 * MS)) {
                 forwarder.onSourceRtp(vp8(sequence++, false, 1_000));
             }
-            forwarder.onNack("v", newest17(sent.get(sent.size() - 1)));
+            forwarder.onNack("v", 0, newest17(sent.get(sent.size() - 1)));
         }
         long resentBytes = stats.retransmittedBytes();
         System.out.printf("NACK storm, unit: %d packets (%d bytes) resent for %d NACKed; refused %s%n",
@@ -220,7 +220,7 @@ class RtpForwarderTest {
         List<byte[]> first = List.copyOf(sent);
         sent.clear();
         int[] all = first.stream().mapToInt(p -> java.nio.ByteBuffer.wrap(p, 2, 2).getShort() & 0xFFFF).toArray();
-        forwarder.onNack("v", all); // the ring keeps the newest 128: all of them
+        forwarder.onNack("v", 0, all); // the ring keeps the newest 128: all of them
         assertEquals(100, sent.size(), "each one resent");
         for (int i = 0; i < first.size(); i++) {
             assertTrue(java.util.Arrays.equals(first.get(i), sent.get(i)), "packet " + i + " resent as first sent");
@@ -434,6 +434,19 @@ class RtpForwarderTest {
         }
         assertEquals(java.util.Set.of(11, 12, 13), bySsrc.keySet(), "each layer on its own SSRC of the pull's");
         bySsrc.values().forEach(seqs -> assertEquals(30, seqs.size(), "every packet of every layer"));
+
+        // The pulling edge lost a packet of one layer: resent from that SSRC's own cache, the SRTP packet first sent.
+        byte[] lost = sent.stream().filter(d -> java.nio.ByteBuffer.wrap(d, 8, 4).getInt() == 12) // the SRTP header is clear
+                .skip(20).findFirst().orElseThrow();
+        List<byte[]> first = List.copyOf(sent);
+        sent.clear();
+        forwarder.onNack("edge", 12, new int[]{sequenceOf(lost)});
+        assertEquals(1, sent.size(), "resent once");
+        assertTrue(java.util.Arrays.equals(lost, sent.get(0)), "byte for byte");
+        forwarder.onNack("edge", 99, new int[]{sequenceOf(lost)});
+        assertEquals(1, sent.size(), "an SSRC the pull was not sent on has nothing to resend");
+        sent.clear();
+        sent.addAll(first);
 
         forwarder.onKeyframeRequest("edge", 13);
         assertEquals(List.of(101), requested, "the pull's SSRC 13 carries the third layer to arrive (101)");
