@@ -25,6 +25,7 @@ public final class SourceNacks {
      */
     public static final int MAX_GAP = ReplayWindow.SIZE - 1;
     static final int MAX_MISSING = MAX_GAP;
+    private static final int[] NONE = new int[0];
 
     /** What a packet was, against what came before it. */
     public enum Arrival {
@@ -104,7 +105,7 @@ public final class SourceNacks {
     public int[] due(int ssrc, long nowMillis) {
         Track track = tracks.get(ssrc);
         if (track == null || track.count == 0) {
-            return new int[0];
+            return NONE; // the common case, once per source packet: nothing allocated
         }
         int[] out = new int[track.count];
         int n = 0;
@@ -127,7 +128,7 @@ public final class SourceNacks {
         }
         track.count = kept;
         requested += n;
-        return n == out.length ? out : Arrays.copyOf(out, n);
+        return n == 0 ? NONE : n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** Packets asked for so far (each request of each packet). */
