@@ -183,6 +183,9 @@ final class ForwardedStream implements AutoCloseable {
                 if (due.length > 0) {
                     from.requestRetransmission(ssrc, due);
                 }
+                if (sourceNacks.keyframeNeeded(ssrc)) {
+                    keyframes.request(ssrc); // collapsed with the viewers' own requests
+                }
             }
             if (port.batched(() -> video.onSourceRtp(plain))) {
                 if (!videoReception.containsKey(ssrc) && videoReception.size() >= PeerSdp.MAX_LAYERS) {

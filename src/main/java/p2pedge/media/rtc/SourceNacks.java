@@ -78,16 +78,20 @@ public final class SourceNacks {
             return Arrival.REPEATED;
         }
         if (ahead < 0x8000) {
+            int givenUp = 0;
             if (ahead > MAX_GAP) {
-                abandoned += track.count;
+                givenUp = track.count;
                 track.count = 0;
+                track.keyframeNeeded = true; // the gap itself is not asked for
             } else {
                 for (int missing = 1; missing < ahead; missing++) {
-                    abandoned += track.add((track.highest + missing) & 0xFFFF);
+                    givenUp += track.add((track.highest + missing) & 0xFFFF);
                 }
             }
             track.highest = sequence & 0xFFFF;
-            abandoned += track.dropOlderThan(MAX_GAP);
+            givenUp += track.dropOlderThan(MAX_GAP);
+            track.keyframeNeeded |= givenUp > 0;
+            abandoned += givenUp;
             return Arrival.NEXT;
         }
         if (track.remove(sequence & 0xFFFF)) {
@@ -114,6 +118,7 @@ public final class SourceNacks {
             boolean waited = track.asked[i] == 0 || nowMillis - track.askedAt[i] >= retryMillis;
             if (waited && track.asked[i] >= tries) {
                 abandoned++;
+                track.keyframeNeeded = true;
                 continue;
             }
             if (waited) {
@@ -129,6 +134,20 @@ public final class SourceNacks {
         track.count = kept;
         requested += n;
         return n == 0 ? NONE : n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Whether packets of {@code ssrc} were given up since the last call (a gap too long to ask for, one fallen too far
+     * behind, one unanswered after every try): every decoder fed from it then waits for a keyframe, which the source
+     * is better asked for at once than after each viewer's decoder timed out (libwebrtc's waits seconds).
+     */
+    public boolean keyframeNeeded(int ssrc) {
+        Track track = tracks.get(ssrc);
+        if (track == null || !track.keyframeNeeded) {
+            return false;
+        }
+        track.keyframeNeeded = false;
+        return true;
     }
 
     /** Packets asked for so far (each request of each packet). */
@@ -160,6 +179,8 @@ public final class SourceNacks {
     /** One SSRC: its newest sequence number and the missing ones, oldest first, in parallel arrays. */
     private static final class Track {
         int highest;
+        /** Packets were given up since {@link #keyframeNeeded} last said so. */
+        boolean keyframeNeeded;
         final int[] sequences = new int[MAX_MISSING];
         final int[] asked = new int[MAX_MISSING];
         final long[] askedAt = new long[MAX_MISSING];

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SourceNacksTest {
@@ -20,7 +21,10 @@ class SourceNacksTest {
         assertEquals(SourceNacks.Arrival.RECOVERED, nacks.onPacket(SSRC, 12, 50));
         assertArrayEquals(new int[]{11}, nacks.due(SSRC, 105));
         assertArrayEquals(new int[0], nacks.due(SSRC, 204), "its last request still has time");
+        assertFalse(nacks.keyframeNeeded(SSRC), "nothing given up yet");
         assertArrayEquals(new int[0], nacks.due(SSRC, 205), "given up after two requests");
+        assertTrue(nacks.keyframeNeeded(SSRC), "a packet that will not come: a keyframe is needed");
+        assertFalse(nacks.keyframeNeeded(SSRC), "said once");
         assertEquals(3, nacks.requested());
         assertEquals(1, nacks.recovered());
         assertEquals(1, nacks.abandoned());
@@ -36,6 +40,7 @@ class SourceNacksTest {
         assertEquals(SourceNacks.Arrival.REPEATED, nacks.onPacket(SSRC, 101, 0));
         assertEquals(SourceNacks.Arrival.NEXT, nacks.onPacket(SSRC, 103, 0));
         assertEquals(SourceNacks.Arrival.RECOVERED, nacks.onPacket(SSRC, 102, 1), "reordered before it was asked for");
+        assertFalse(nacks.keyframeNeeded(SSRC), "nothing given up");
         assertArrayEquals(new int[0], nacks.due(SSRC, 1));
         assertEquals(SourceNacks.Arrival.LATE, nacks.onPacket(SSRC, 99, 1));
     }
@@ -59,6 +64,9 @@ class SourceNacksTest {
         nacks.onPacket(SSRC, 2 * SourceNacks.MAX_GAP + 1, 0);
         assertArrayEquals(new int[0], nacks.due(SSRC, 200), "one gap too long, and the older one fell out of the window");
         assertEquals(SourceNacks.MAX_GAP - 1, nacks.abandoned());
+        assertTrue(nacks.keyframeNeeded(SSRC));
+        nacks.onPacket(SSRC, 3 * SourceNacks.MAX_GAP + 3, 0);
+        assertTrue(nacks.keyframeNeeded(SSRC), "a gap too long with nothing outstanding: still a keyframe");
     }
 
     @Test
@@ -68,8 +76,10 @@ class SourceNacksTest {
         nacks.onPacket(SSRC, 2, 0); // 1 missing
         nacks.onPacket(SSRC, 1 + SourceNacks.MAX_GAP, 0);
         assertEquals(SourceNacks.MAX_GAP - 2 + 1, nacks.outstanding(SSRC), "1 is as far behind as the window reaches");
+        assertFalse(nacks.keyframeNeeded(SSRC));
         nacks.onPacket(SSRC, 2 + SourceNacks.MAX_GAP, 0);
         assertEquals(SourceNacks.MAX_GAP - 2, nacks.outstanding(SSRC), "1 fell out");
+        assertTrue(nacks.keyframeNeeded(SSRC));
         assertEquals(1, nacks.abandoned());
     }
 
