@@ -178,7 +178,7 @@ final class ForwardedStream implements AutoCloseable {
             if (from.resends()) {
                 // Before the fan-out: a gap's requests go out at once, and a recovered packet is forwarded like any.
                 long millis = now / 1_000_000;
-                sourceNacks.onPacket(ssrc, sequence, millis);
+                sourceNacks.onPacket(ssrc, sequence);
                 int[] due = sourceNacks.due(ssrc, millis);
                 if (due.length > 0) {
                     from.requestRetransmission(ssrc, due);

@@ -8,8 +8,8 @@ import java.util.Map;
  * Which of a source's video packets the edge asks it to send again (generic NACK), decided from the sequence numbers
  * that arrive: every viewer of the stream misses what the edge missed, and a lost packet recovered here costs one
  * request, where waiting for a keyframe stops every decoder until it comes. The packets of a gap are asked for at once,
- * again every {@code retryMillis} until {@code tries} requests went unanswered, then given up (the viewers' keyframe
- * requests repair what is left).
+ * again every {@code retryMillis} until {@code tries} requests went unanswered, then given up, and a keyframe is
+ * then needed ({@link #keyframeNeeded}).
  *
  * <p>Bounded whatever a source sends: a gap of more than {@link #MAX_GAP} packets is not asked for (a burst that long
  * is repaired by a keyframe sooner, and its packets would fall out of the SRTP replay window, which refuses a packet
@@ -62,7 +62,7 @@ public final class SourceNacks {
     }
 
     /** A packet of {@code ssrc} arrived (authenticated: a forged one must not move the window). */
-    public Arrival onPacket(int ssrc, int sequence, long nowMillis) {
+    public Arrival onPacket(int ssrc, int sequence) {
         Track track = tracks.get(ssrc);
         if (track == null) {
             if (tracks.size() >= maxSsrcs) {
