@@ -134,7 +134,7 @@ class PullTest {
                 Thread.sleep(4_000);
                 JsonObject stats = b.vertx.eventBus().<JsonObject>request(
                         p2pedge.media.forwarding.ForwardingMediaVerticle.FORWARDING_STATS, null).await(5, TimeUnit.SECONDS).body();
-                JsonObject recovery = stats.getJsonObject("sourceRetransmissions");
+                JsonObject recovery = stats.getJsonObject("sourceRecovery");
                 String seen = String.format("frames in 4 s: %d (frame number %d -> %d); edge B %s, keyframe requests %d",
                         onB.frames() - frames, number, onB.lastFrameNumber(), recovery.encode(), stats.getLong("keyframeRequests"));
                 System.out.println("pull under 5% loss: " + seen);

@@ -415,7 +415,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
                 .put("sourceVideoPackets", streams.values().stream().mapToLong(ForwardedStream::sourceVideoPackets).sum())
                 .put("sourceVideoLost", streams.values().stream().mapToLong(ForwardedStream::sourceVideoLost).sum())
-                .put("sourceRetransmissions", sourceRecovery().toJson())
+                .put("sourceRecovery", sourceRecovery().toJson())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())

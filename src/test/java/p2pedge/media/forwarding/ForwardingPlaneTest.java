@@ -221,7 +221,7 @@ class ForwardingPlaneTest {
             long[] frames = viewers.stream().mapToLong(JavaViewer::frames).toArray();
             Thread.sleep(4_000);
             JsonObject after = stats(vertx);
-            JsonObject retransmissions = after.getJsonObject("sourceRetransmissions");
+            JsonObject retransmissions = after.getJsonObject("sourceRecovery");
             String seen = String.format("frames in 4 s: %d, %d; keyframe requests %d -> %d; %s; dropped %s",
                     viewers.get(0).frames() - frames[0], viewers.get(1).frames() - frames[1], before.getLong("keyframeRequests"),
                     after.getLong("keyframeRequests"), retransmissions.encode(), after.getJsonObject("dropped").encode());
