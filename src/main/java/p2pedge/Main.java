@@ -57,7 +57,14 @@ public final class Main {
             started = EdgeCluster.startVertx(config, registry).await(60, TimeUnit.SECONDS);
             vertx = started.vertx();
             edge = Edge.start(vertx, config, started.cluster(), registry).await(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (UnsatisfiedLinkError e) {
+            // Without this the JVM would stay up on Vert.x's threads, having printed a stack trace.
+            log.severe("edge failed to start: libwebrtc (webrtc-java's native part) could not be loaded: " + e.getMessage()
+                    + "; install the shared libraries it needs (bin/p2p-edge does when run as root; the packages are"
+                    + " listed in bin/webrtc-libraries.sh)");
+            System.exit(1);
+            return;
+        } catch (Exception | LinkageError e) {
             log.log(Level.SEVERE, "edge failed to start: " + e.getMessage(), e);
             System.exit(1);
             return;
