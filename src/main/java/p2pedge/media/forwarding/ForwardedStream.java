@@ -35,11 +35,12 @@ final class ForwardedStream implements AutoCloseable {
     /** Just over libwebrtc's own minimum between keyframes (300 ms): a request sooner would be ignored anyway. */
     private static final int KEYFRAME_REQUEST_INTERVAL_MS = 350;
     /**
-     * A source's lost video packet is asked for again after this long, up to {@link #SOURCE_NACK_TRIES} times: the
-     * edge does not know a publisher's round trip (it sends it no RTP to time), and three tries 100 ms apart cover one
-     * of up to 300 ms; a sender ignores a request repeated within its own round trip (libwebrtc does).
+     * A source's lost video packet is asked for again, up to {@link #SOURCE_NACK_TRIES} times, after the source's
+     * round trip as its answers measure it (SourceNacks), never sooner than this: the wait before the first answer,
+     * and a floor a reordered packet cannot talk down (a sender ignores a request repeated within its own round
+     * trip anyway: libwebrtc does).
      */
-    private static final long SOURCE_NACK_RETRY_MS = 100;
+    private static final long SOURCE_NACK_RETRY_FLOOR_MS = 100;
     private static final int SOURCE_NACK_TRIES = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -59,7 +60,7 @@ final class ForwardedStream implements AutoCloseable {
     private long lastPacketNanos;
     private long sourceVideoPackets;
     /** The source's lost video packets asked for again (when it resends). */
-    private final SourceNacks sourceNacks = new SourceNacks(SOURCE_NACK_RETRY_MS, SOURCE_NACK_TRIES, PeerSdp.MAX_LAYERS);
+    private final SourceNacks sourceNacks = new SourceNacks(SOURCE_NACK_RETRY_FLOOR_MS, SOURCE_NACK_TRIES, PeerSdp.MAX_LAYERS);
     /** The video bitrate its source announced, kbit/s (0: none; the measured one stands in). */
     private int announcedKbps;
     private final long createdNanos = System.nanoTime();
@@ -178,7 +179,7 @@ final class ForwardedStream implements AutoCloseable {
             if (from.resends()) {
                 // Before the fan-out: a gap's requests go out at once, and a recovered packet is forwarded like any.
                 long millis = now / 1_000_000;
-                sourceNacks.onPacket(ssrc, sequence);
+                sourceNacks.onPacket(ssrc, sequence, millis);
                 int[] due = sourceNacks.due(ssrc, millis);
                 if (due.length > 0) {
                     from.requestRetransmission(ssrc, due);

@@ -410,12 +410,19 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         JsonObject layers = new JsonObject();
         streams.values().forEach(stream -> layers.put(stream.name(), new JsonArray(stream.video.sendingLayers().stream()
                 .map(ssrc -> stream.video.layerBitsPerSecond(ssrc) / 1000).toList())));
+        // Each stream's source round trip as its answers to the edge's NACKs measure it (ms), once one came.
+        JsonObject sourceRoundTrips = new JsonObject();
+        streams.values().forEach(stream -> {
+            if (stream.sourceNacks().roundTripMillis() >= 0) {
+                sourceRoundTrips.put(stream.name(), Math.round(stream.sourceNacks().roundTripMillis() * 10) / 10.0);
+            }
+        });
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
                 .put("sourceVideoPackets", streams.values().stream().mapToLong(ForwardedStream::sourceVideoPackets).sum())
                 .put("sourceVideoLost", streams.values().stream().mapToLong(ForwardedStream::sourceVideoLost).sum())
-                .put("sourceRecovery", sourceRecovery().toJson())
+                .put("sourceRecovery", sourceRecovery().toJson()).put("sourceRoundTripMillis", sourceRoundTrips)
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())

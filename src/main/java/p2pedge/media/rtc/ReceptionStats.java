@@ -33,8 +33,7 @@ public final class ReceptionStats {
             started = true;
             baseSequence = maxSequence = sequence;
         } else {
-            int delta = (sequence - maxSequence) & 0xFFFF;
-            if (delta > 0 && delta < 0x8000) {
+            if (SequenceNumbers.newer(sequence, maxSequence)) {
                 if (sequence < maxSequence) {
                     cycles++;
                 }

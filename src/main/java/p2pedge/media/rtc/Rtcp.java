@@ -42,7 +42,7 @@ public final class Rtcp {
         int[] masks = new int[sequences.length];
         int entries = 0;
         for (int sequence : sequences) {
-            int offset = entries == 0 ? -1 : ((sequence - pids[entries - 1]) & 0xFFFF) - 1;
+            int offset = entries == 0 ? -1 : SequenceNumbers.distance(pids[entries - 1], sequence) - 1;
             if (offset >= 0 && offset < 16) {
                 masks[entries - 1] |= 1 << offset;
             } else {

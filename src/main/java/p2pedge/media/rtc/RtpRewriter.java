@@ -156,8 +156,9 @@ public final class RtpRewriter {
     public int rewriteInto(byte[] packet, long nanos, byte[] out) {
         int sequence = ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
         long timestamp = ((packet[4] & 0xFFL) << 24) | ((packet[5] & 0xFFL) << 16) | ((packet[6] & 0xFFL) << 8) | (packet[7] & 0xFFL);
-        boolean late = started && rebaseGapTicks < 0 && !newer(sequence, lastSourceSequence);
-        if (late && (((lastSourceSequence - sequence) & 0xFFFF) > MAX_LATE || deltaFrom >= 0 && !newer(sequence, deltaFrom))) {
+        boolean late = started && rebaseGapTicks < 0 && !SequenceNumbers.newer(sequence, lastSourceSequence);
+        if (late && (SequenceNumbers.distance(sequence, lastSourceSequence) > MAX_LATE
+                || deltaFrom >= 0 && !SequenceNumbers.newer(sequence, deltaFrom))) {
             return -1;
         }
         int length = stampInto(packet, nanos, out);
@@ -175,7 +176,7 @@ public final class RtpRewriter {
         int newSequence = (sequence + sequenceDelta) & 0xFFFF;
         long newTimestamp = (timestamp + timestampDelta) & 0xFFFFFFFFL;
         if (!late) {
-            if (deltaFrom >= 0 && ((sequence - deltaFrom) & 0xFFFF) > MAX_LATE) {
+            if (deltaFrom >= 0 && SequenceNumbers.distance(deltaFrom, sequence) > MAX_LATE) {
                 deltaFrom = -1; // no packet that old is sent any more
             }
             lastSequence = newSequence;
@@ -187,11 +188,5 @@ public final class RtpRewriter {
             out[1] = (byte) ((packet[1] & 0x80) | payloadType); // the marker bit stays
         }
         return length;
-    }
-
-    /** Whether source sequence number {@code a} comes after {@code b} (RFC 3550's modulo 2^16 order). */
-    private static boolean newer(int a, int b) {
-        int ahead = (a - b) & 0xFFFF;
-        return ahead != 0 && ahead < 0x8000;
     }
 }

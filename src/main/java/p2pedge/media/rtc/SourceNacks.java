@@ -8,8 +8,15 @@ import java.util.Map;
  * Which of a source's video packets the edge asks it to send again (generic NACK), decided from the sequence numbers
  * that arrive: every viewer of the stream misses what the edge missed, and a lost packet recovered here costs one
  * request, where waiting for a keyframe stops every decoder until it comes. The packets of a gap are asked for at once,
- * again every {@code retryMillis} until {@code tries} requests went unanswered, then given up, and a keyframe is
- * then needed ({@link #keyframeNeeded}).
+ * again each time a request goes unanswered for the source's retransmission timeout, until {@code tries} requests
+ * went unanswered, then given up, and a keyframe is then needed ({@link #keyframeNeeded}).
+ *
+ * <p>The timeout follows the source's round trip, measured from the packets that came after one request (Karn: a
+ * packet asked for twice says not which request it answers): smoothed RTT plus four times its variation, never
+ * below {@code retryFloorMillis} (the wait before any measurement; a packet that was only reordered arrives soon
+ * after its request and would make the path look shorter than it is) nor above {@link #MAX_RETRY_MILLIS}. A source
+ * far away is then not asked again before its first answer could have come, nor given up before its answers could
+ * come at all.
  *
  * <p>Bounded whatever a source sends: a gap of more than {@link #MAX_GAP} packets is not asked for (a burst that long
  * is repaired by a keyframe sooner, and its packets would fall out of the SRTP replay window, which refuses a packet
@@ -25,6 +32,8 @@ public final class SourceNacks {
      */
     public static final int MAX_GAP = ReplayWindow.SIZE - 1;
     static final int MAX_MISSING = MAX_GAP;
+    /** The longest wait before a packet is asked for again, however slow the source's path. */
+    public static final long MAX_RETRY_MILLIS = 1_000;
     private static final int[] NONE = new int[0];
 
     /** What a packet was, against what came before it. */
@@ -39,8 +48,9 @@ public final class SourceNacks {
         REPEATED
     }
 
-    private final long retryMillis;
+    private final long retryFloorMillis;
     private final int tries;
+    private final RoundTripEstimate roundTrip = new RoundTripEstimate();
     private final int maxSsrcs;
     private final Map<Integer, Track> tracks = new LinkedHashMap<>(8, 0.75f, true);
     private long requested;
@@ -48,21 +58,22 @@ public final class SourceNacks {
     private long abandoned;
 
     /**
-     * @param retryMillis how long a request waits for its packet before it is asked for again
-     * @param tries       requests per lost packet before it is given up
-     * @param maxSsrcs    SSRCs tracked at once (a source's simulcast layers)
+     * @param retryFloorMillis the shortest wait for a requested packet before it is asked for again, and the wait
+     *                         until the source's round trip is measured
+     * @param tries            requests per lost packet before it is given up
+     * @param maxSsrcs         SSRCs tracked at once (a source's simulcast layers)
      */
-    public SourceNacks(long retryMillis, int tries, int maxSsrcs) {
-        if (retryMillis <= 0 || tries < 1 || maxSsrcs < 1) {
-            throw new IllegalArgumentException("retryMillis > 0, tries >= 1 and maxSsrcs >= 1");
+    public SourceNacks(long retryFloorMillis, int tries, int maxSsrcs) {
+        if (retryFloorMillis <= 0 || retryFloorMillis > MAX_RETRY_MILLIS || tries < 1 || maxSsrcs < 1) {
+            throw new IllegalArgumentException("0 < retryFloorMillis <= " + MAX_RETRY_MILLIS + ", tries >= 1 and maxSsrcs >= 1");
         }
-        this.retryMillis = retryMillis;
+        this.retryFloorMillis = retryFloorMillis;
         this.tries = tries;
         this.maxSsrcs = maxSsrcs;
     }
 
-    /** A packet of {@code ssrc} arrived (authenticated: a forged one must not move the window). */
-    public Arrival onPacket(int ssrc, int sequence) {
+    /** A packet of {@code ssrc} arrived at {@code nowMillis} (authenticated: a forged one must not move the window). */
+    public Arrival onPacket(int ssrc, int sequence, long nowMillis) {
         Track track = tracks.get(ssrc);
         if (track == null) {
             if (tracks.size() >= maxSsrcs) {
@@ -73,7 +84,7 @@ public final class SourceNacks {
             tracks.put(ssrc, new Track(sequence & 0xFFFF));
             return Arrival.NEXT;
         }
-        int ahead = (sequence - track.highest) & 0xFFFF;
+        int ahead = SequenceNumbers.distance(track.highest, sequence);
         if (ahead == 0) {
             return Arrival.REPEATED;
         }
@@ -94,7 +105,12 @@ public final class SourceNacks {
             abandoned += givenUp;
             return Arrival.NEXT;
         }
-        if (track.remove(sequence & 0xFFFF)) {
+        int index = track.indexOf(sequence & 0xFFFF);
+        if (index >= 0) {
+            if (track.asked[index] == 1) {
+                roundTrip.sample(nowMillis - track.askedAt[index]);
+            }
+            track.removeAt(index);
             recovered++;
             return Arrival.RECOVERED;
         }
@@ -103,14 +119,15 @@ public final class SourceNacks {
 
     /**
      * The packets of {@code ssrc} to ask for now, oldest first: those missed since the last call and those whose last
-     * request went unanswered for {@code retryMillis}; each counts as a request. Those asked for {@code tries} times
-     * and unanswered for {@code retryMillis} after that are given up.
+     * request went unanswered for the retransmission timeout; each counts as a request. Those asked for {@code tries}
+     * times and unanswered for the timeout after that are given up.
      */
     public int[] due(int ssrc, long nowMillis) {
         Track track = tracks.get(ssrc);
         if (track == null || track.count == 0) {
             return NONE; // the common case, once per source packet: nothing allocated
         }
+        long retryMillis = retryMillis();
         int[] out = new int[track.count];
         int n = 0;
         int kept = 0;
@@ -148,6 +165,16 @@ public final class SourceNacks {
         }
         track.keyframeNeeded = false;
         return true;
+    }
+
+    /** How long a request waits for its packet now before the packet is asked for again. */
+    public long retryMillis() {
+        return roundTrip.timeoutMillis(retryFloorMillis, MAX_RETRY_MILLIS);
+    }
+
+    /** The source's round trip as its answers to requests tell it, in milliseconds; -1 before one came. */
+    public double roundTripMillis() {
+        return roundTrip.smoothedMillis();
     }
 
     /** Packets asked for so far (each request of each packet). */
@@ -204,17 +231,17 @@ public final class SourceNacks {
             return dropped;
         }
 
-        boolean remove(int sequence) {
+        /** Where {@code sequence} is among the missing packets; -1 when it is not. */
+        int indexOf(int sequence) {
             for (int i = 0; i < count; i++) {
                 if (sequences[i] == sequence) {
-                    removeAt(i);
-                    return true;
+                    return i;
                 }
             }
-            return false;
+            return -1;
         }
 
-        private void removeAt(int index) {
+        void removeAt(int index) {
             System.arraycopy(sequences, index + 1, sequences, index, count - index - 1);
             System.arraycopy(asked, index + 1, asked, index, count - index - 1);
             System.arraycopy(askedAt, index + 1, askedAt, index, count - index - 1);
@@ -224,7 +251,7 @@ public final class SourceNacks {
         /** Drops the missing packets more than {@code distance} behind the newest; returns how many. */
         int dropOlderThan(int distance) {
             int dropped = 0;
-            while (count > 0 && ((highest - sequences[0]) & 0xFFFF) > distance) {
+            while (count > 0 && SequenceNumbers.distance(sequences[0], highest) > distance) {
                 removeAt(0);
                 dropped++;
             }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import p2pedge.media.rtc.SourceNacks;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.LoadViewer;
@@ -222,13 +223,17 @@ class ForwardingPlaneTest {
             Thread.sleep(4_000);
             JsonObject after = stats(vertx);
             JsonObject retransmissions = after.getJsonObject("sourceRecovery");
-            String seen = String.format("frames in 4 s: %d, %d; keyframe requests %d -> %d; %s; dropped %s",
+            String seen = String.format("frames in 4 s: %d, %d; keyframe requests %d -> %d; %s; source round trip %s; dropped %s",
                     viewers.get(0).frames() - frames[0], viewers.get(1).frames() - frames[1], before.getLong("keyframeRequests"),
-                    after.getLong("keyframeRequests"), retransmissions.encode(), after.getJsonObject("dropped").encode());
+                    after.getLong("keyframeRequests"), retransmissions.encode(), after.getJsonObject("sourceRoundTripMillis").encode(),
+                    after.getJsonObject("dropped").encode());
             System.out.println("forwarder under 5% source loss: " + seen);
             assertTrue(after.getJsonObject("dropped").getLong("simulated source loss", 0L) > 0, seen);
             assertTrue(retransmissions.getLong("recovered") > 0, "lost source packets came again: " + seen);
             assertTrue(retransmissions.getLong("abandoned") * 10 <= retransmissions.getLong("recovered"), "few given up: " + seen);
+            // Timed from the answers to first requests: the in-process publisher answers across loopback.
+            Double roundTrip = after.getJsonObject("sourceRoundTripMillis").getDouble("app/stream");
+            assertTrue(roundTrip != null && roundTrip >= 0 && roundTrip < SourceNacks.MAX_RETRY_MILLIS, "source round trip: " + seen);
             for (int i = 0; i < viewers.size(); i++) {
                 // 30 frames a second: at least 80 % of them decoded (not frozen until the next keyframe after each loss).
                 assertTrue(viewers.get(i).frames() - frames[i] >= 96, "viewer " + i + " decodes on: " + seen);
