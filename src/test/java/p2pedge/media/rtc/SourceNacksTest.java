@@ -110,11 +110,8 @@ class SourceNacksTest {
 
     @Test
     void aFarSourceIsAskedAgainOnlyAfterItsRoundTrip() {
-        SourceNacks nacks = new SourceNacks(100, 3, 3);
+        SourceNacks nacks = packet1AskedForAtZero();
         assertEquals(100, nacks.retryMillis(), "the floor until a round trip is measured");
-        nacks.onPacket(SSRC, 0, 0);
-        nacks.onPacket(SSRC, 2, 0);
-        assertArrayEquals(new int[]{1}, nacks.due(SSRC, 0));
         assertEquals(SourceNacks.Arrival.RECOVERED, nacks.onPacket(SSRC, 1, 300), "answered 300 ms after one request");
         assertEquals(300, nacks.roundTripMillis());
         assertEquals(900, nacks.retryMillis(), "300 + 4 x 150 (the first sample's variation is half of it)");
@@ -131,10 +128,7 @@ class SourceNacksTest {
 
     @Test
     void onlyAPacketAskedForOnceTimesTheRoundTrip() {
-        SourceNacks nacks = new SourceNacks(100, 3, 3);
-        nacks.onPacket(SSRC, 0, 0);
-        nacks.onPacket(SSRC, 2, 0);
-        nacks.due(SSRC, 0);
+        SourceNacks nacks = packet1AskedForAtZero();
         nacks.due(SSRC, 100);
         assertEquals(SourceNacks.Arrival.RECOVERED, nacks.onPacket(SSRC, 1, 130));
         assertEquals(-1, nacks.roundTripMillis(), "an answer to which of the two requests? Not a sample");
@@ -145,18 +139,21 @@ class SourceNacksTest {
 
     @Test
     void theWaitStaysWithinItsFloorAndCap() {
-        SourceNacks near = new SourceNacks(100, 3, 3);
-        near.onPacket(SSRC, 0, 0);
-        near.onPacket(SSRC, 2, 0);
-        near.due(SSRC, 0);
+        SourceNacks near = packet1AskedForAtZero();
         near.onPacket(SSRC, 1, 2); // a reordered packet looks like a 2 ms round trip
         assertEquals(2, near.roundTripMillis());
         assertEquals(100, near.retryMillis(), "not below the floor");
-        SourceNacks far = new SourceNacks(100, 3, 3);
-        far.onPacket(SSRC, 0, 0);
-        far.onPacket(SSRC, 2, 0);
-        far.due(SSRC, 0);
+        SourceNacks far = packet1AskedForAtZero();
         far.onPacket(SSRC, 1, 5_000);
         assertEquals(SourceNacks.MAX_RETRY_MILLIS, far.retryMillis(), "not above the cap");
+    }
+
+    /** Retry floor 100 ms, 3 tries: packets 0 and 2 arrived at 0 ms, and 1 was asked for then. */
+    private static SourceNacks packet1AskedForAtZero() {
+        SourceNacks nacks = new SourceNacks(100, 3, 3);
+        nacks.onPacket(SSRC, 0, 0);
+        nacks.onPacket(SSRC, 2, 0);
+        assertArrayEquals(new int[]{1}, nacks.due(SSRC, 0));
+        return nacks;
     }
 }
