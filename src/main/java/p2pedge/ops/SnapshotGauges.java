@@ -24,6 +24,7 @@ final class SnapshotGauges {
     private final MultiGauge hosts;
     private final MultiGauge streamPlayers;
     private final MultiGauge streamOffload;
+    private final MultiGauge sourceRoundTrips;
     private final Set<String> droppedReasons = ConcurrentHashMap.newKeySet();
     private volatile PlayerSnapshot lastPlayers = new PlayerSnapshot(Map.of(), Map.of(), Map.of());
     private volatile MediaSnapshot lastMedia = new MediaSnapshot(0, 0, 0, 0, 0);
@@ -39,6 +40,9 @@ final class SnapshotGauges {
         streamPlayers = MultiGauge.builder("p2pedge.stream.players").description("Players per stream").register(registry);
         streamOffload = MultiGauge.builder("p2pedge.stream.offload.ratio")
                 .description("Players served by peers / all players, per stream").register(registry);
+        sourceRoundTrips = MultiGauge.builder("p2pedge.media.source.round.trip").baseUnit("seconds")
+                .description("Per stream, how long its source (publisher, or the edge it is pulled from) takes to answer "
+                        + "the edge's requests for lost packets, smoothed; once it has answered one").register(registry);
         Gauge.builder("p2pedge.offload.ratio", this, m -> m.lastPlayers.offloadRatio())
                 .description("Players served by peers / all players on this edge").register(registry);
         Gauge.builder("p2pedge.media.viewers", this, m -> m.lastMedia.viewers())
@@ -108,6 +112,8 @@ final class SnapshotGauges {
     /** The media plane's latest snapshot. */
     void update(MediaSnapshot snapshot) {
         lastMedia = snapshot;
+        sourceRoundTrips.register(snapshot.sourceRecovery().roundTripMillis().entrySet().stream()
+                .map(e -> (MultiGauge.Row<?>) MultiGauge.Row.of(Tags.of("stream", e.getKey()), e.getValue() / 1000)).toList(), true);
         // Reasons are known once seen; a counter per reason reads the latest snapshot, registered once.
         for (String reason : snapshot.portDropped().keySet()) {
             if (droppedReasons.add(reason)) {

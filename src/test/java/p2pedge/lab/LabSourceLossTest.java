@@ -6,6 +6,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.media.rtc.SourceNacks;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.Lab;
 import p2pedge.testing.Scrape;
@@ -69,8 +70,12 @@ class LabSourceLossTest {
                         after.getLong("freezeCount") - before.getLong("freezeCount"),
                         after.getLong("keyFramesDecoded") - before.getLong("keyFramesDecoded"),
                         after.getLong("packetsLost") - before.getLong("packetsLost"));
+                double roundTrip = Scrape.parse(edge.admin("/metrics", null)).value("p2pedge_media_source_round_trip_seconds",
+                        "stream=\"live/lossy\"");
+                seen += String.format("; the publisher's round trip as its answers measure it: %.1f ms", roundTrip * 1000);
                 System.out.println("lab source loss (" + LOSS_PERCENT + " % on the publisher's line): " + seen);
                 assertTrue(metric(edge, "recovered") - recovered > 0, "lost packets came again from the publisher: " + seen);
+                assertTrue(roundTrip >= 0 && roundTrip < SourceNacks.MAX_RETRY_MILLIS / 1000.0, "the answers time the publisher: " + seen);
                 // The fake camera sends about 20 frames a second here (399-400 in 20 s in this test's runs); a lost
                 // packet nobody recovers stops the picture until a keyframe (38 frames with the requests switched off).
                 // Freezes are printed, not bounded: a packet whose request was lost too comes 100 ms later, which

@@ -32,6 +32,7 @@ import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.IceTcpListener;
 import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.SharedUdpPort;
+import p2pedge.media.rtc.SourceNacks;
 import p2pedge.media.rtc.VideoCodec;
 
 import java.net.Inet4Address;
@@ -370,10 +371,22 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     }
 
     private SourceRecovery sourceRecovery() {
-        return new SourceRecovery(streams.values().stream().mapToLong(s -> s.sourceNacks().requested()).sum(),
-                streams.values().stream().mapToLong(s -> s.sourceNacks().recovered()).sum(),
-                streams.values().stream().mapToLong(s -> s.sourceNacks().abandoned()).sum(),
-                streams.values().stream().mapToLong(s -> s.video.unplaceable()).sum());
+        long requested = 0;
+        long recovered = 0;
+        long abandoned = 0;
+        long unplaceable = 0;
+        Map<String, Double> roundTrips = new HashMap<>();
+        for (ForwardedStream stream : streams.values()) {
+            SourceNacks nacks = stream.sourceNacks();
+            requested += nacks.requested();
+            recovered += nacks.recovered();
+            abandoned += nacks.abandoned();
+            unplaceable += stream.video.unplaceable();
+            if (nacks.roundTripMillis() >= 0) {
+                roundTrips.put(stream.name(), Math.round(nacks.roundTripMillis() * 10) / 10.0);
+            }
+        }
+        return new SourceRecovery(requested, recovered, abandoned, unplaceable, roundTrips);
     }
 
     private LayerCounters layerCounters() {
@@ -410,19 +423,12 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         JsonObject layers = new JsonObject();
         streams.values().forEach(stream -> layers.put(stream.name(), new JsonArray(stream.video.sendingLayers().stream()
                 .map(ssrc -> stream.video.layerBitsPerSecond(ssrc) / 1000).toList())));
-        // Each stream's source round trip as its answers to the edge's NACKs measure it (ms), once one came.
-        JsonObject sourceRoundTrips = new JsonObject();
-        streams.values().forEach(stream -> {
-            if (stream.sourceNacks().roundTripMillis() >= 0) {
-                sourceRoundTrips.put(stream.name(), Math.round(stream.sourceNacks().roundTripMillis() * 10) / 10.0);
-            }
-        });
         JsonObject stats = new JsonObject().put("viewers", viewers.size()).put("sessions", port.sessionCount())
                 .put("recentHandshakeFailures", new JsonArray(port.recentHandshakeFailures()))
                 .put("relayPulls", pulls.count()).put("routesMoved", port.routesMoved())
                 .put("sourceVideoPackets", streams.values().stream().mapToLong(ForwardedStream::sourceVideoPackets).sum())
                 .put("sourceVideoLost", streams.values().stream().mapToLong(ForwardedStream::sourceVideoLost).sum())
-                .put("sourceRecovery", sourceRecovery().toJson()).put("sourceRoundTripMillis", sourceRoundTrips)
+                .put("sourceRecovery", sourceRecovery().toJson())
                 .put("forwarded", forwarded).put("retransmitted", retransmitted)
                 .put("keyframeRequests", streams.values().stream().mapToLong(ForwardedStream::keyframeRequests).sum())
                 .put("publisherRepublished", demoPublishers.stream().mapToLong(DemoPublication::republished).sum())

@@ -223,16 +223,15 @@ class ForwardingPlaneTest {
             Thread.sleep(4_000);
             JsonObject after = stats(vertx);
             JsonObject retransmissions = after.getJsonObject("sourceRecovery");
-            String seen = String.format("frames in 4 s: %d, %d; keyframe requests %d -> %d; %s; source round trip %s; dropped %s",
+            String seen = String.format("frames in 4 s: %d, %d; keyframe requests %d -> %d; %s; dropped %s",
                     viewers.get(0).frames() - frames[0], viewers.get(1).frames() - frames[1], before.getLong("keyframeRequests"),
-                    after.getLong("keyframeRequests"), retransmissions.encode(), after.getJsonObject("sourceRoundTripMillis").encode(),
-                    after.getJsonObject("dropped").encode());
+                    after.getLong("keyframeRequests"), retransmissions.encode(), after.getJsonObject("dropped").encode());
             System.out.println("forwarder under 5% source loss: " + seen);
             assertTrue(after.getJsonObject("dropped").getLong("simulated source loss", 0L) > 0, seen);
             assertTrue(retransmissions.getLong("recovered") > 0, "lost source packets came again: " + seen);
             assertTrue(retransmissions.getLong("abandoned") * 10 <= retransmissions.getLong("recovered"), "few given up: " + seen);
             // Timed from the answers to first requests: the in-process publisher answers across loopback.
-            Double roundTrip = after.getJsonObject("sourceRoundTripMillis").getDouble("app/stream");
+            Double roundTrip = retransmissions.getJsonObject("roundTripMillis").getDouble("app/stream");
             assertTrue(roundTrip != null && roundTrip >= 0 && roundTrip < SourceNacks.MAX_RETRY_MILLIS, "source round trip: " + seen);
             for (int i = 0; i < viewers.size(); i++) {
                 // 30 frames a second: at least 80 % of them decoded (not frozen until the next keyframe after each loss).
@@ -243,6 +242,8 @@ class ForwardingPlaneTest {
             Scrape metrics = Scrape.of(edge.metricsPort());
             assertTrue(metrics.value("p2pedge_media_source_retransmissions_total", "outcome=\"recovered\"") >= retransmissions.getLong("recovered"));
             assertTrue(metrics.value("p2pedge_media_port_dropped_total", "reason=\"simulated source loss\"") > 0);
+            double roundTripSeconds = metrics.value("p2pedge_media_source_round_trip_seconds", "stream=\"app/stream\"");
+            assertTrue(roundTripSeconds >= 0 && roundTripSeconds < SourceNacks.MAX_RETRY_MILLIS / 1000.0, "gauge: " + roundTripSeconds);
         } finally {
             viewers.forEach(JavaViewer::close);
         }
