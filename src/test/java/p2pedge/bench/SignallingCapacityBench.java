@@ -7,6 +7,8 @@ import p2pedge.testing.AutoPlayer;
 import p2pedge.testing.Scrape;
 import p2pedge.testing.Waits;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * the edge or from its host), the edge's CPU, RSS and live heap after a full GC, and its roles as its /metrics says.
  * Before the steps, rounds of WARMUP players (default 2000) join and leave, not counted, until the edge's JIT has
  * settled (see warmUp): its first minute or more is mostly JIT compilation. The load client's own CPU (this JVM) is
- * printed beside the edge's: on two cores it needs about as much.
+ * printed beside the edge's: the two share the machine's cores. LOAD_CLIENT=raw (the default) plays every player on
+ * one NIO selector thread ({@link RawPlayers}); LOAD_CLIENT=vertx, as before, with Vert.x WebSocket clients and
+ * JOINERS threads, which cost about two thirds of the edge's CPU per join.
  * After the last step, all players stay connected for HOLD seconds (default 25: past two ping intervals) while a probe
  * player times the edge's answers to its pings (see probe).
  * Environment: STEPS (default "1000 5000 10000"; "10000 25000 50000" with EDGE_JAVA_OPTS=-Xmx1g for the 1 GiB question),
@@ -49,6 +53,7 @@ public final class SignallingCapacityBench {
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2000"));
         int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "30"));
         int holdSeconds = Integer.parseInt(System.getenv().getOrDefault("HOLD", "25"));
+        boolean raw = !"vertx".equals(System.getenv().getOrDefault("LOAD_CLIENT", "raw"));
         int most = Arrays.stream(steps).max().orElse(0);
         long openFiles = openFilesLimit();
         if (most + OTHER_FILES > openFiles) {
@@ -59,19 +64,14 @@ public final class SignallingCapacityBench {
         int metricsPort = Waits.freePort();
         System.out.printf(Locale.ROOT, "one edge process (forwarder plane, demo 320x180@15), P2P policy ome, N=2; synthetic "
                 + "players (WebSockets from 127.0.0.1, and 127.0.0.2.. past %d), %d joins in flight; placement = request_offer -> serving "
-                + "offer%n", PLAYERS_PER_ADDRESS, joiners);
+                + "offer; load client: %s%n", PLAYERS_PER_ADDRESS, joiners, raw
+                ? "LOAD_CLIENT=raw, every player on one NIO selector thread, at most JOINERS WebSocket handshakes open at once"
+                : "LOAD_CLIENT=vertx, Vert.x WebSocket clients, JOINERS threads each waiting for its player's handshake");
         System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
                 "max ms", "edge CPU%", "load CPU%", "RSS MB", "heap MB", "host / client / edge");
         Vertx vertx = Vertx.vertx();
-        // One client per source address: loopback has some 28,000 ephemeral ports per address pair, so 50,000 players
-        // come from 127.0.0.1, 127.0.0.2, ... PLAYERS_PER_ADDRESS each.
-        List<WebSocketClient> clients = new ArrayList<>();
-        for (int i = 0; i <= Math.max(most, warmup) / PLAYERS_PER_ADDRESS; i++) {
-            clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(PLAYERS_PER_ADDRESS)
-                    .setLocalAddress("127.0.0." + (i + 1))));
-        }
-        List<AutoPlayer> players = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(joiners);
+        List<SyntheticPlayer> players = new ArrayList<>();
+        LoadClient load = null;
         try (EdgeProcess edge = EdgeProcess.start(jar, Map.of("p2p.policy", "ome", "p2p.maxClientPeersPerHostPeer", "2",
                 // Warm-up players leave soon after they joined, all from 127.0.0.1: a client moved onto a host just before
                 // its round ended reads as a viewer giving up on a black relay, and the edge then stops making clients on
@@ -81,16 +81,17 @@ public final class SignallingCapacityBench {
                 "signalling.pingIntervalSeconds", Integer.toString(PING_INTERVAL_SECONDS),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
+            load = raw ? new RawLoad(edge.port(), joiners) : new VertxLoad(vertx, edge.port(), joiners, Math.max(most, warmup));
             if (warmup > 0) {
-                warmUp(pool, clients, edge, metricsPort, warmup, warmupRounds);
+                warmUp(load, edge, metricsPort, warmup, warmupRounds);
             }
             for (int step : steps) {
                 int from = players.size();
                 long start = System.nanoTime();
                 long ticks = EdgeProcess.cpuTicks(edge.pid());
                 long loadCpuNanos = ownCpuNanos();
-                players.addAll(join(pool, clients, edge.port(), from, step - from));
-                List<AutoPlayer> added = players.subList(from, players.size());
+                players.addAll(load.join(from, step - from));
+                List<SyntheticPlayer> added = players.subList(from, players.size());
                 Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the step served");
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double cpu = 100.0 * (EdgeProcess.cpuTicks(edge.pid()) - ticks) / 100 / seconds;
@@ -119,10 +120,104 @@ public final class SignallingCapacityBench {
                         rtt[rtt.length - 1], rtt.length, PROBE_EVERY_MILLIS);
             }
         } finally {
-            pool.shutdownNow();
-            players.forEach(AutoPlayer::close);
-            clients.forEach(WebSocketClient::close);
+            players.forEach(SyntheticPlayer::close);
+            if (load != null) {
+                load.close();
+            }
             vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Where a step's players come from. */
+    private interface LoadClient {
+        /** {@code count} players join, players {@code from}.. of the run (which tells each one's source address). */
+        List<SyntheticPlayer> join(int from, int count) throws Exception;
+
+        void close() throws Exception;
+    }
+
+    /** Loopback has some 28,000 ephemeral ports per address pair: players come from 127.0.0.1, .2, ... PLAYERS_PER_ADDRESS each. */
+    private static InetAddress sourceOf(int player) throws java.net.UnknownHostException {
+        return InetAddress.getByName("127.0.0." + (player / PLAYERS_PER_ADDRESS + 1));
+    }
+
+    /** Every player on one selector thread ({@link RawPlayers}). */
+    private static final class RawLoad implements LoadClient {
+        private final RawPlayers players;
+
+        RawLoad(int port, int inFlight) throws java.io.IOException {
+            players = new RawPlayers(new InetSocketAddress("127.0.0.1", port), "/app/stream", AutoPlayer.CHROME_UA, inFlight);
+        }
+
+        @Override
+        public List<SyntheticPlayer> join(int from, int count) throws Exception {
+            List<SyntheticPlayer> joined = new ArrayList<>();
+            for (int i = from; i < from + count; i++) {
+                joined.add(players.join(sourceOf(i)));
+            }
+            return joined;
+        }
+
+        @Override
+        public void close() throws Exception {
+            players.close();
+        }
+    }
+
+    /** Vert.x WebSocket clients, one per source address, and a pool of threads each waiting for its player's handshake. */
+    private static final class VertxLoad implements LoadClient {
+        private final List<WebSocketClient> clients = new ArrayList<>();
+        private final ExecutorService pool;
+        private final int port;
+
+        VertxLoad(Vertx vertx, int port, int joiners, int most) {
+            this.port = port;
+            this.pool = Executors.newFixedThreadPool(joiners);
+            for (int i = 0; i <= most / PLAYERS_PER_ADDRESS; i++) {
+                clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(PLAYERS_PER_ADDRESS)
+                        .setLocalAddress("127.0.0." + (i + 1))));
+            }
+        }
+
+        @Override
+        public List<SyntheticPlayer> join(int from, int count) throws Exception {
+            List<Future<AutoPlayer>> joining = new ArrayList<>();
+            for (int i = from; i < from + count; i++) {
+                WebSocketClient client = clients.get(i / PLAYERS_PER_ADDRESS);
+                joining.add(pool.submit(() -> AutoPlayer.join(client, port, AutoPlayer.CHROME_UA)));
+            }
+            List<SyntheticPlayer> joined = new ArrayList<>();
+            for (Future<AutoPlayer> f : joining) {
+                AutoPlayer player = f.get(60, TimeUnit.SECONDS);
+                joined.add(new SyntheticPlayer() {
+                    @Override
+                    public long host() {
+                        return player.host();
+                    }
+
+                    @Override
+                    public long askedAtNanos() {
+                        return player.askedAtNanos();
+                    }
+
+                    @Override
+                    public long servedAtNanos() {
+                        return player.servedAtNanos();
+                    }
+
+                    @Override
+                    public void close() {
+                        player.close();
+                    }
+                });
+            }
+            return joined;
+        }
+
+        @Override
+        public void close() {
+            pool.shutdownNow();
+            clients.forEach(WebSocketClient::close);
         }
     }
 
@@ -130,16 +225,15 @@ public final class SignallingCapacityBench {
      * Rounds of {@code players} joining, held past p2p.silentGiveUpSeconds (their leaving is not read as giving up) and
      * leaving, until the edge's JIT has settled (see {@link JitWatch}), or {@code maxRounds}.
      */
-    private static void warmUp(ExecutorService pool, List<WebSocketClient> clients, EdgeProcess edge, int metricsPort, int players,
-                               int maxRounds) throws Exception {
+    private static void warmUp(LoadClient load, EdgeProcess edge, int metricsPort, int players, int maxRounds) throws Exception {
         JitWatch jit = new JitWatch(edge.pid());
         for (int round = 1; round <= maxRounds; round++) {
             jit.start();
             long start = System.nanoTime();
-            List<AutoPlayer> warm = join(pool, clients, edge.port(), 0, players);
+            List<SyntheticPlayer> warm = load.join(0, players);
             double joinSeconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(1_500);
-            warm.forEach(AutoPlayer::close);
+            warm.forEach(SyntheticPlayer::close);
             Waits.until(() -> {
                 Scrape scrape = Scrape.of(metricsPort);
                 return scrape.value("p2pedge_players", "role=\"host\"") + scrape.value("p2pedge_players", "role=\"client\"") == 0;
@@ -153,24 +247,6 @@ public final class SignallingCapacityBench {
             }
         }
         System.out.printf(Locale.ROOT, "(warm-up: the JIT still busy after %d rounds; the steps below include compilation)%n", maxRounds);
-    }
-
-    /**
-     * {@code count} players join, {@code pool}'s threads' worth at a time, players {@code from}.. of the run (which
-     * tells each one's source address); returns them once all have joined.
-     */
-    private static List<AutoPlayer> join(ExecutorService pool, List<WebSocketClient> clients, int port, int from, int count)
-            throws Exception {
-        List<Future<AutoPlayer>> joining = new ArrayList<>();
-        for (int i = from; i < from + count; i++) {
-            WebSocketClient client = clients.get(i / PLAYERS_PER_ADDRESS);
-            joining.add(pool.submit(() -> AutoPlayer.join(client, port, AutoPlayer.CHROME_UA)));
-        }
-        List<AutoPlayer> joined = new ArrayList<>();
-        for (Future<AutoPlayer> f : joining) {
-            joined.add(f.get(60, TimeUnit.SECONDS));
-        }
-        return joined;
     }
 
     /**
