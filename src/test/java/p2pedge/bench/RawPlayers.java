@@ -43,6 +43,8 @@ final class RawPlayers implements AutoCloseable {
         private final Queue<ByteBuffer> pending = new ArrayDeque<>();
         private final Set<Long> clients = new HashSet<>();
         private ByteBuffer in = ByteBuffer.allocate(8 * 1024);
+        /** When the edge accepted permessage-deflate: its messages inflated here, with the context kept. */
+        private java.util.zip.Inflater inflater;
         private SelectionKey key;
         private boolean upgraded;
         private boolean holdsPlace = true;
@@ -82,6 +84,7 @@ final class RawPlayers implements AutoCloseable {
     private final InetSocketAddress edge;
     private final String path;
     private final String userAgent;
+    private final boolean offerDeflate;
     private final Selector selector;
     private final Semaphore handshakes;
     private final Queue<Runnable> actions = new ConcurrentLinkedQueue<>();
@@ -89,10 +92,12 @@ final class RawPlayers implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Throwable failure;
 
-    RawPlayers(InetSocketAddress edge, String path, String userAgent, int inFlight) throws IOException {
+    /** @param offerDeflate whether each upgrade offers permessage-deflate, as browsers' do */
+    RawPlayers(InetSocketAddress edge, String path, String userAgent, int inFlight, boolean offerDeflate) throws IOException {
         this.edge = edge;
         this.path = path;
         this.userAgent = userAgent;
+        this.offerDeflate = offerDeflate;
         this.selector = Selector.open();
         this.handshakes = new Semaphore(inFlight);
         this.thread = new Thread(this::run, "raw-players");
@@ -169,7 +174,8 @@ final class RawPlayers implements AutoCloseable {
         ThreadLocalRandom.current().nextBytes(nonce);
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + edge.getHostString() + ":" + edge.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-                + "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: " + userAgent + "\r\n\r\n";
+                + "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: " + userAgent
+                + (offerDeflate ? "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits" : "") + "\r\n\r\n";
         player.key.interestOps(SelectionKey.OP_READ);
         write(player, ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
     }
@@ -203,9 +209,13 @@ final class RawPlayers implements AutoCloseable {
                 byte[] head = new byte[i - in.position()];
                 in.get(head);
                 in.position(i + 4);
-                if (!new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 101")) {
+                String response = new String(head, StandardCharsets.US_ASCII);
+                if (!response.startsWith("HTTP/1.1 101")) {
                     drop(player);
                     return false;
+                }
+                if (response.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions: permessage-deflate")) {
+                    player.inflater = new java.util.zip.Inflater(true);
                 }
                 player.upgraded = true;
                 releasePlace(player);
@@ -245,7 +255,8 @@ final class RawPlayers implements AutoCloseable {
         in.position(start + header);
         in.get(payload);
         switch (opcode) {
-            case TEXT -> onMessage(player, new JsonObject(new String(payload, StandardCharsets.UTF_8)));
+            case TEXT -> onMessage(player, new JsonObject(new String(
+                    (in.get(start) & 0x40) != 0 ? inflate(player, payload) : payload, StandardCharsets.UTF_8)));
             case PING -> write(player, frame(PONG, payload));
             case CLOSE -> {
                 // The server closes the TCP connection after its close frame (RFC 6455 7.1.1), so the TIME_WAIT
@@ -258,6 +269,28 @@ final class RawPlayers implements AutoCloseable {
             default -> { }
         }
         return true;
+    }
+
+    /** A compressed message (RFC 7692): the payload and the sync flush's tail the sender dropped, inflated. */
+    private static byte[] inflate(Player player, byte[] payload) throws IOException {
+        if (player.inflater == null) {
+            throw new IOException("a compressed frame without permessage-deflate");
+        }
+        byte[] input = java.util.Arrays.copyOf(payload, payload.length + 4);
+        input[payload.length + 2] = (byte) 0xFF;
+        input[payload.length + 3] = (byte) 0xFF;
+        player.inflater.setInput(input);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payload.length * 4);
+        byte[] chunk = new byte[4096];
+        try {
+            int n;
+            while ((n = player.inflater.inflate(chunk)) > 0) {
+                out.write(chunk, 0, n);
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IOException(e);
+        }
+        return out.toByteArray();
     }
 
     private void onMessage(Player player, JsonObject message) throws IOException {
@@ -365,6 +398,10 @@ final class RawPlayers implements AutoCloseable {
 
     private void drop(Player player) {
         player.closed = true;
+        if (player.inflater != null) {
+            player.inflater.end();
+            player.inflater = null;
+        }
         releasePlace(player);
         if (player.key != null) {
             player.key.cancel();

@@ -60,6 +60,7 @@ public final class SignallingCapacityBench {
         int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "30"));
         int holdSeconds = Integer.parseInt(System.getenv().getOrDefault("HOLD", "25"));
         boolean raw = !"vertx".equals(System.getenv().getOrDefault("LOAD_CLIENT", "raw"));
+        boolean offerDeflate = "1".equals(System.getenv().getOrDefault("OFFER_DEFLATE", "0"));
         int most = Arrays.stream(steps).max().orElse(0);
         long openFiles = openFilesLimit();
         if (most + OTHER_FILES > openFiles) {
@@ -72,6 +73,7 @@ public final class SignallingCapacityBench {
                 + "players (WebSockets from 127.0.0.1, and 127.0.0.2.. past %d), %d joins in flight; placement = request_offer -> serving "
                 + "offer; load client: %s%n", PLAYERS_PER_ADDRESS, joiners, raw
                 ? "LOAD_CLIENT=raw, every player on one NIO selector thread, at most JOINERS WebSocket handshakes open at once"
+                        + (offerDeflate ? ", each offering permessage-deflate as browsers do (OFFER_DEFLATE=1)" : "")
                 : "LOAD_CLIENT=vertx, Vert.x WebSocket clients, JOINERS threads each waiting for its player's handshake");
         System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
                 "max ms", "edge CPU%", "load CPU%", "RSS MB", "heap MB", "host / client / edge");
@@ -87,7 +89,7 @@ public final class SignallingCapacityBench {
                 "signalling.pingIntervalSeconds", Integer.toString(PING_INTERVAL_SECONDS),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
-            load = raw ? new RawLoad(edge.port(), joiners) : new VertxLoad(vertx, edge.port(), joiners, Math.max(most, warmup));
+            load = raw ? new RawLoad(edge.port(), joiners, offerDeflate) : new VertxLoad(vertx, edge.port(), joiners, Math.max(most, warmup));
             if (warmup > 0) {
                 warmUp(load, edge, metricsPort, warmup, warmupRounds);
             }
@@ -151,8 +153,9 @@ public final class SignallingCapacityBench {
     private static final class RawLoad implements LoadClient {
         private final RawPlayers players;
 
-        RawLoad(int port, int inFlight) throws java.io.IOException {
-            players = new RawPlayers(new InetSocketAddress("127.0.0.1", port), "/app/stream", AutoPlayer.CHROME_UA, inFlight);
+        RawLoad(int port, int inFlight, boolean offerDeflate) throws java.io.IOException {
+            players = new RawPlayers(new InetSocketAddress("127.0.0.1", port), "/app/stream", AutoPlayer.CHROME_UA, inFlight,
+                    offerDeflate);
         }
 
         @Override
