@@ -131,9 +131,10 @@ public final class SignallingVerticle extends VerticleBase {
                 .setMaxWebSocketMessageSize(s.maxFrameBytes())
                 // A player that ignores our close frame must not hold its socket for Netty's default 10 s.
                 .setWebSocketClosingTimeout(2)
-                // Browsers offer permessage-deflate, and Vert.x accepts it by default: a zlib deflater kept per socket
-                // (about 170 KB of native memory per player, measured) for messages of a kilobyte or two, and every
-                // message compressed in one context with what peers relay through it. Plain frames instead.
+                // Browsers offer permessage-deflate, and Vert.x accepts it by default: a zlib deflater kept per
+                // socket for messages of a kilobyte or two (about 120 KB of native memory per player and nearly four
+                // times the CPU per join: bench/signalling.sh with OFFER_DEFLATE=1), and every message compressed in
+                // one context with what peers relay through it. Plain frames instead.
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
                 // Signalling messages are small: a fixed kernel send buffer (no autotuning to megabytes) bounds
