@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * stream's source round trip as the answers to those requests measure it (ms; a stream whose source has answered none
  * is absent).
  */
-public record SourceRecovery(long requested, long recovered, long abandoned, long unplaceable, Map<String, Double> roundTripMillis) {
+public record SourceRecovery(long requested, long recovered, long abandoned, long unplaceable,
+                             Map<String, Double> roundTripMillis) {
 
     public static final SourceRecovery NONE = new SourceRecovery(0, 0, 0, 0, Map.of());
 
@@ -32,7 +33,8 @@ public record SourceRecovery(long requested, long recovered, long abandoned, lon
             return NONE;
         }
         Map<String, Double> roundTrips = new TreeMap<>();
-        json.getJsonObject("roundTripMillis", new JsonObject()).forEach(e -> roundTrips.put(e.getKey(), ((Number) e.getValue()).doubleValue()));
+        json.getJsonObject("roundTripMillis", new JsonObject())
+                .forEach(e -> roundTrips.put(e.getKey(), ((Number) e.getValue()).doubleValue()));
         return new SourceRecovery(json.getLong("requested", 0L), json.getLong("recovered", 0L),
                 json.getLong("abandoned", 0L), json.getLong("unplaceable", 0L), roundTrips);
     }

@@ -24,11 +24,6 @@ public final class RoundTripEstimate {
         }
     }
 
-    /** Whether a sample has come. */
-    public boolean measured() {
-        return smoothed >= 0;
-    }
-
     /** The smoothed round trip in milliseconds; -1 before the first sample. */
     public double smoothedMillis() {
         return smoothed;
