@@ -583,6 +583,14 @@ function selectedPair(report) {
   return pair;
 }
 
+/** The SRTP protection profile the current connection's DTLS settled on (Chrome: SRTP_AEAD_AES_128_GCM), or null before. */
+state.srtpCipher = async () => {
+  if (!pc) return null;
+  let cipher = null;
+  (await pc.getStats()).forEach((s) => { if (s.type === 'transport' && s.srtpCipher) cipher = s.srtpCipher; });
+  return cipher;
+};
+
 /** The transport of the current connection's selected candidate pair ('udp' or 'tcp'), or null before one. */
 state.edgeTransport = async () => {
   if (!pc) return null;

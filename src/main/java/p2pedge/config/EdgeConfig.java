@@ -268,12 +268,14 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      *                                      to carry (keyframe bursts wait at the edge, not in a router that drops them)
      * @param fanoutThreads                 threads that forward one source packet to a stream's viewers, the media
      *                                      thread included: above 1, a large fan-out is cut into that many slices
+     * @param srtpProfiles                  the DTLS-SRTP profiles a peer may settle on, the edge's preferred first (names
+     *                                      as in RFC 5764/7714, checked when the media plane starts)
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
                             int simulatedLossPercent, int simulatedSourceLossPercent, CongestionFeedback congestionFeedback,
                             boolean pacing,
-                            int fanoutThreads, Stun stun, Tcp tcp) {
+                            int fanoutThreads, List<String> srtpProfiles, Stun stun, Tcp tcp) {
     }
 
     /**
@@ -423,6 +425,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         oneOf(f, "media.forwarder.congestionFeedback", "congestionFeedback", CongestionFeedback.class),
                         bool(f, "media.forwarder.pacing", "pacing"),
                         intIn(f, "media.forwarder.fanoutThreads", "fanoutThreads", 1, 64),
+                        nonEmpty(strings(f, "media.forwarder.srtpProfiles", "srtpProfiles"), "media.forwarder.srtpProfiles"),
                         new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
                                 intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
                                 intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000)),
@@ -702,6 +705,13 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
 
     private static List<String> strings(JsonObject json, String path, String key) {
         return List.copyOf(array(json, path, key).stream().map(String::valueOf).toList());
+    }
+
+    private static List<String> nonEmpty(List<String> values, String path) {
+        if (values.isEmpty()) {
+            throw new IllegalArgumentException("config key '" + path + "' must name at least one");
+        }
+        return values;
     }
 
     private static JsonObject section(JsonObject json, String key) {

@@ -12,6 +12,7 @@ import p2pedge.media.rtc.Pacer;
 import p2pedge.media.rtc.RtpForwarder;
 import p2pedge.media.rtc.RtpRewriter;
 import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpProfile;
 import p2pedge.media.rtc.SrtpTransformer;
 import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.UdpChannel;
@@ -31,8 +32,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The forwarder's per-packet path in one process, stage by stage, without a network peer: what one source packet
  * costs per viewer (CPU time of the forwarding thread and of the socket's event loop, from the JVM's per-thread CPU
- * clock, and bytes allocated per viewer packet). Stages: {@code srtp} (protect a 1,200-byte packet, nothing else),
- * {@code jitsi} (the same through jitsi-srtp, which the edge used before its own sender),
+ * clock, and bytes allocated per viewer packet). Stages: {@code srtp} (protect a 1,200-byte packet, nothing else, in
+ * AES_CM_128_HMAC_SHA1_80), {@code gcm} (the same in AEAD_AES_128_GCM), {@code jitsi} (the same as {@code srtp}
+ * through jitsi-srtp, which the edge used before its own sender),
  * {@code forward} (the whole fan-out to {@code VIEWERS} viewers, each with a pacer as the edge's default gives them:
  * rewrite with abs-send-time and transport-wide numbers in place of the source's extensions, protect, keep for NACKs;
  * the datagrams go nowhere), {@code udp} (the same, each datagram written to a
@@ -44,8 +46,9 @@ import java.util.concurrent.TimeUnit;
  * Besides the forwarding thread's CPU: its wall time in the fan-out (how long each source packet holds it, what bounds
  * one stream's fan-out rate) and the whole process's CPU, per viewer packet.
  * <p>
- * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp jitsi forward udp
- * batched direct"), FANOUT_THREADS (2).
+ * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp gcm jitsi forward
+ * udp batched direct"), FANOUT_THREADS (2), SRTP_PROFILE (the viewers' in the fan-out stages: AEAD_AES_128_GCM, what the
+ * edge settles on with browsers, or AES_CM_128_HMAC_SHA1_80).
  * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
  * the rounds go through every stage in turn.
  */
@@ -65,17 +68,21 @@ public final class ForwarderPathBench {
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+    private static final SrtpProfile PROFILE = SrtpProfile.named("SRTP_PROFILE",
+            System.getenv().getOrDefault("SRTP_PROFILE", SrtpProfile.AEAD_AES_128_GCM.name()));
+
     private static final java.util.concurrent.atomic.AtomicLong REFUSED = new java.util.concurrent.atomic.AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int viewers = BenchEnv.integer("VIEWERS", 500);
         int packets = BenchEnv.integer("PACKETS", 2_000);
         int runs = BenchEnv.integer("RUNS", 5);
-        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp jitsi forward udp batched direct").trim().split("\\s+"));
+        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp gcm jitsi forward udp batched direct").trim().split("\\s+"));
         int fanoutThreads = BenchEnv.integer("FANOUT_THREADS", 2);
         System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
-                        + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet%n",
-                Runtime.getRuntime().availableProcessors(), viewers, packets, PACKET_BYTES, runs);
+                        + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet; the viewers' SRTP in the "
+                        + "fan-out stages: %s%n",
+                Runtime.getRuntime().availableProcessors(), viewers, packets, PACKET_BYTES, runs, PROFILE);
         Vertx vertx = Vertx.vertx();
         try (DatagramChannel sink = DatagramChannel.open()) {
             sink.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -91,8 +98,9 @@ public final class ForwarderPathBench {
             for (int run = 0; run <= runs; run++) {
                 for (String stage : stages) {
                     Run r = switch (stage) {
-                        case "srtp" -> srtp(packets * 10, false);
-                        case "jitsi" -> srtp(packets * 10, true);
+                        case "srtp" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, false);
+                        case "gcm" -> srtp(packets * 10, SrtpProfile.AEAD_AES_128_GCM, false);
+                        case "jitsi" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, true);
                         case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null, null);
                         case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
                                 null, null);
@@ -135,10 +143,10 @@ public final class ForwarderPathBench {
         }
     }
 
-    private static Run srtp(int count, boolean jitsi) throws Exception {
-        SrtpTransformer srtp = SrtpTransformer.forSending(keys(new Random(1)));
+    private static Run srtp(int count, SrtpProfile profile, boolean jitsi) throws Exception {
+        SrtpTransformer srtp = SrtpTransformer.forSending(keys(profile, new Random(1)));
         byte[] packet = vp8(0, false);
-        try (JitsiSrtp reference = JitsiSrtp.forSending(keys(new Random(1)))) {
+        try (JitsiSrtp reference = JitsiSrtp.forSending(keys(profile, new Random(1)))) {
             long id = Thread.currentThread().getId();
             long cpu = THREADS.getThreadCpuTime(id);
             long allocated = THREADS.getThreadAllocatedBytes(id);
@@ -170,7 +178,7 @@ public final class ForwarderPathBench {
                 System::nanoTime, workers);
         Random random = new Random(2);
         for (int v = 0; v < viewers; v++) {
-            SrtpTransformer srtp = SrtpTransformer.forSending(keys(random));
+            SrtpTransformer srtp = SrtpTransformer.forSending(keys(PROFILE, random));
             TransportSequence transport = new TransportSequence(System::nanoTime);
             RtpRewriter rewriter = new RtpRewriter(random.nextInt(), 96, 3, TransportSequence.OFFERED_ID, transport);
             // As the edge gives each viewer with transport-wide feedback (its default): a pacer, which lets
@@ -230,10 +238,10 @@ public final class ForwarderPathBench {
         return id.get(5, TimeUnit.SECONDS);
     }
 
-    private static SrtpKeys keys(Random random) {
-        byte[] material = new byte[SrtpKeys.exportLength()];
+    private static SrtpKeys keys(SrtpProfile profile, Random random) {
+        byte[] material = new byte[profile.exportLength()];
         random.nextBytes(material);
-        return SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
+        return SrtpKeys.fromExporter(profile, material);
     }
 
     /**

@@ -102,6 +102,8 @@ class EdgeConfigTest {
         assertRefused(json -> stream(json).put("codec", "av1"),
                 "config key 'streams.codec' must be one of 'vp8', 'h264', got 'av1'");
         assertRefused(json -> json.getJsonObject("media").put("plane", 1), "config key 'media.plane' must be one of");
+        assertRefused(json -> json.getJsonObject("media").getJsonObject("forwarder").put("srtpProfiles", new io.vertx.core.json.JsonArray()),
+                "config key 'media.forwarder.srtpProfiles' must name at least one");
     }
 
     @Test

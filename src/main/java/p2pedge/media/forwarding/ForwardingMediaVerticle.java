@@ -27,6 +27,7 @@ import p2pedge.media.demo.LiveStream;
 import p2pedge.media.rtc.DtlsCertificate;
 import p2pedge.media.rtc.DtlsCrypto;
 import p2pedge.media.rtc.FanoutWorkers;
+import p2pedge.media.rtc.SrtpProfile;
 import p2pedge.media.rtc.FeedbackLimits;
 import p2pedge.media.rtc.FeedbackStats;
 import p2pedge.media.rtc.IceTcpListener;
@@ -118,6 +119,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         EdgeConfig.Forwarder forwarder = media.forwarder();
         port = new SharedUdpPort(vertx, crypto, identity, new SharedUdpPort.Limits(forwarder.dtlsHandshakeThreads(),
                 forwarder.dtlsHandshakeQueue(), forwarder.dtlsStallMillis()), System::nanoTime);
+        port.srtpProfiles(forwarder.srtpProfiles().stream().map(name -> SrtpProfile.named("media.forwarder.srtpProfiles", name)).toList());
         port.simulateOutgoingRtpLoss(forwarder.simulatedLossPercent() / 100.0);
         port.simulateIncomingRtpLoss(forwarder.simulatedSourceLossPercent() / 100.0);
         // Each helper's slice of a fan-out sends its datagrams together, as the forwarding thread's do.

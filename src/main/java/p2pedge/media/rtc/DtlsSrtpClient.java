@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * The client's side of a DTLS 1.2 handshake for DTLS-SRTP, for when this process answers someone else's offer
- * ({@code a=setup:active}): it offers use_srtp with AES128_CM_HMAC_SHA1_80, presents its own ECDSA certificate,
+ * ({@code a=setup:active}): it offers use_srtp with every profile it speaks ({@link SrtpProfile#PREFERENCE}), presents its own ECDSA certificate,
  * accepts the server only if its certificate matches the fingerprint of the server's SDP, and exports the SRTP
  * keys when the handshake completes. The counterpart of {@link DtlsSrtpServer}.
  */
@@ -42,6 +42,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
     private final DtlsCertificate identity;
     private final String expectedServerFingerprint;
     private final Consumer<SrtpKeys> onKeys;
+    private SrtpProfile chosen;
 
     /**
      * @param expectedServerFingerprint the {@code a=fingerprint:sha-256} of the server's SDP
@@ -77,18 +78,19 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
     public Hashtable getClientExtensions() throws IOException {
         Hashtable extensions = TlsExtensionsUtils.ensureExtensionsInitialised(super.getClientExtensions());
         TlsSRTPUtils.addUseSRTPExtension(extensions,
-                new UseSRTPData(new int[]{SrtpKeys.AES128_CM_HMAC_SHA1_80}, TlsUtils.EMPTY_BYTES));
+                new UseSRTPData(SrtpProfile.PREFERENCE.stream().mapToInt(SrtpProfile::id).toArray(), TlsUtils.EMPTY_BYTES));
         return extensions;
     }
 
     @Override
     public void processServerExtensions(Hashtable serverExtensions) throws IOException {
         // use_srtp is ours to offer; the base class would call it unexpected.
-        UseSRTPData chosen = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
-        if (chosen == null || chosen.getProtectionProfiles().length != 1
-                || chosen.getProtectionProfiles()[0] != SrtpKeys.AES128_CM_HMAC_SHA1_80) {
-            throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server chose no usable SRTP profile");
+        UseSRTPData answer = TlsSRTPUtils.getUseSRTPExtension(serverExtensions);
+        if (answer == null || answer.getProtectionProfiles().length != 1) {
+            throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server chose no SRTP profile");
         }
+        chosen = SrtpProfile.byId(answer.getProtectionProfiles()[0]).filter(SrtpProfile.PREFERENCE::contains)
+                .orElseThrow(() -> new TlsFatalAlert(AlertDescription.illegal_parameter, "server chose an SRTP profile not offered"));
     }
 
     @Override
@@ -116,6 +118,6 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        onKeys.accept(SrtpKeys.exportedBy(context, SrtpKeys.AES128_CM_HMAC_SHA1_80));
+        onKeys.accept(SrtpKeys.exportedBy(context, chosen));
     }
 }

@@ -22,13 +22,16 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import java.io.IOException;
 import java.util.Hashtable;
 import java.util.Locale;
+import java.util.List;
+import java.util.Optional;
 import java.util.Vector;
 import java.util.function.Consumer;
 
 /**
  * The edge's side of a DTLS 1.2 handshake for DTLS-SRTP (RFC 5764): ECDSA certificate, mutual
- * authentication (the player's certificate must match the fingerprint of its SDP), the use_srtp extension
- * with AES128_CM_HMAC_SHA1_80, and the SRTP master keys exported when the handshake completes.
+ * authentication (the player's certificate must match the fingerprint of its SDP), the use_srtp extension (the
+ * first profile of the edge's preference that the player offered), and the SRTP master keys exported when the
+ * handshake completes.
  */
 public final class DtlsSrtpServer extends DefaultTlsServer {
 
@@ -39,14 +42,22 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
     private final DtlsCertificate identity;
     private final String expectedPeerFingerprint;
     private final Consumer<SrtpKeys> onKeys;
-    private int profile;
+    private final List<SrtpProfile> preference;
+    private SrtpProfile profile;
 
     /**
      * @param expectedPeerFingerprint the {@code a=fingerprint:sha-256} of the player's SDP (upper-case hex)
      * @param onKeys                  receives the SRTP keys, on the handshake's thread
      */
     public DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate identity, String expectedPeerFingerprint, Consumer<SrtpKeys> onKeys) {
+        this(crypto, identity, expectedPeerFingerprint, SrtpProfile.PREFERENCE, onKeys);
+    }
+
+    /** @param preference the SRTP profiles the edge takes, the one it prefers first */
+    public DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate identity, String expectedPeerFingerprint,
+                          List<SrtpProfile> preference, Consumer<SrtpKeys> onKeys) {
         super(crypto);
+        this.preference = List.copyOf(preference);
         this.crypto = crypto;
         this.identity = identity;
         this.expectedPeerFingerprint = expectedPeerFingerprint.toUpperCase(Locale.ROOT);
@@ -82,16 +93,14 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
     public void processClientExtensions(Hashtable clientExtensions) throws IOException {
         super.processClientExtensions(clientExtensions);
         UseSRTPData offered = TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
-        if (offered == null || !contains(offered.getProtectionProfiles(), SrtpKeys.AES128_CM_HMAC_SHA1_80)) {
-            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no SRTP profile in common");
-        }
-        profile = SrtpKeys.AES128_CM_HMAC_SHA1_80;
+        profile = (offered == null ? Optional.<SrtpProfile>empty() : SrtpProfile.choose(preference, offered.getProtectionProfiles()))
+                .orElseThrow(() -> new TlsFatalAlert(AlertDescription.handshake_failure, "no SRTP profile in common"));
     }
 
     @Override
     public Hashtable getServerExtensions() throws IOException {
         Hashtable extensions = super.getServerExtensions();
-        TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[]{profile}, TlsUtils.EMPTY_BYTES));
+        TlsSRTPUtils.addUseSRTPExtension(extensions, new UseSRTPData(new int[]{profile.id()}, TlsUtils.EMPTY_BYTES));
         return extensions;
     }
 
@@ -114,14 +123,5 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
         onKeys.accept(SrtpKeys.exportedBy(context, profile));
-    }
-
-    private static boolean contains(int[] values, int value) {
-        for (int v : values) {
-            if (v == value) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -235,7 +235,7 @@ public final class RtpForwarder {
     /** The rewritten packet and the protected datagram of one fan-out slice, grown to the largest packet seen. */
     private static final class SliceArrays {
         byte[] plain = new byte[1_500 + HeaderExtensions.MAX_STAMP_GROWTH];
-        byte[] scratch = new byte[plain.length + SrtpSender.AUTH_TAG];
+        byte[] scratch = new byte[plain.length + SrtpProfile.MAX_TAG];
     }
 
     /**
@@ -486,7 +486,7 @@ public final class RtpForwarder {
                 stats.nackNotCached.increment(); // too old: the viewer's next PLI will fix it
                 continue;
             }
-            switch (viewer.retransmits.admit(sequence, length + SrtpSender.AUTH_TAG, budget)) {
+            switch (viewer.retransmits.admit(sequence, length + viewer.srtp.profile().tagLength(), budget)) {
                 case SEND -> {
                     byte[] secured;
                     try {
@@ -653,7 +653,7 @@ public final class RtpForwarder {
             // to wait, the NACK cache only the rewritten head).
             if (mine.plain.length < packet.length + HeaderExtensions.MAX_STAMP_GROWTH) {
                 mine.plain = new byte[packet.length + HeaderExtensions.MAX_STAMP_GROWTH];
-                mine.scratch = new byte[mine.plain.length + SrtpSender.AUTH_TAG];
+                mine.scratch = new byte[mine.plain.length + SrtpProfile.MAX_TAG];
             }
             int plainLength = viewer.out.rewrite(packet, now, mine.plain);
             if (plainLength < 0) {

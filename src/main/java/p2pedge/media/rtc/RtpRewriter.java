@@ -108,10 +108,11 @@ public final class RtpRewriter {
     /**
      * {@code packet} with the edge's header extensions in place of the source's (whose ids it agreed with the edge,
      * not the viewer), written into {@code out}; returns its length. The size kept for the transport-wide feedback is
-     * what goes on the wire: the edge's extension block and the SRTP tag too.
+     * what goes on the wire: the edge's extension block and the SRTP tag too (the longest profile's: GCM's, which
+     * browsers negotiate).
      */
     private int stampInto(byte[] packet, long nanos, byte[] out) {
-        int sequenceNumber = transportId > 0 ? transport.next(packet.length + 8 + 10) : 0;
+        int sequenceNumber = transportId > 0 ? transport.next(packet.length + 8 + SrtpProfile.MAX_TAG) : 0;
         return HeaderExtensions.stampInto(packet, absSendTimeId, absSendTimeId > 0 ? AbsSendTime.value(nanos) : 0,
                 transportId, sequenceNumber, out);
     }

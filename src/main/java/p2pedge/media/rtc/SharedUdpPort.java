@@ -181,6 +181,7 @@ public final class SharedUdpPort {
     /** ICE-TCP connections, each standing for its remote address like a UDP peer (null: no TCP). */
     private IceTcpListener tcp;
     private double simulatedLoss;
+    private volatile List<SrtpProfile> srtpProfiles = SrtpProfile.PREFERENCE;
     private double simulatedIncomingLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
@@ -667,12 +668,13 @@ public final class SharedUdpPort {
         peer.handshake = association;
         peer.running = true;
         String fingerprint = session.remoteFingerprint();
+        List<SrtpProfile> profiles = srtpProfiles;
         handshakes.submit(context, () -> {
                     association.queue.begin();
                     // The keys are exported on this thread, during accept: they go back to the context with the transport.
                     SrtpKeys[] exported = new SrtpKeys[1];
                     DTLSTransport transport = new DTLSServerProtocol().accept(
-                            new DtlsSrtpServer(crypto, identity, fingerprint, keys -> exported[0] = keys), association.queue);
+                            new DtlsSrtpServer(crypto, identity, fingerprint, profiles, keys -> exported[0] = keys), association.queue);
                     return new Secured(transport, exported[0]);
                 })
                 .onComplete(ar -> {
@@ -736,6 +738,17 @@ public final class SharedUdpPort {
         peer.heldFrom = null;
         peer.heldHello = List.of();
         session(ufrag).ifPresent(session -> startHandshake(ufrag, peer, session, from, hello));
+    }
+
+    /**
+     * The SRTP profiles a peer's DTLS handshake may settle on, the preferred first (default {@link SrtpProfile#PREFERENCE});
+     * for handshakes that start after the call.
+     */
+    public void srtpProfiles(List<SrtpProfile> preference) {
+        if (preference.isEmpty()) {
+            throw new IllegalArgumentException("at least one SRTP profile");
+        }
+        this.srtpProfiles = List.copyOf(preference);
     }
 
     /**

@@ -10,19 +10,17 @@ import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 
 /**
- * The session keys of one SSRC of an AES_CM_128_HMAC_SHA1_80 SRTP or SRTCP stream (RFC 3711), and the two things
- * done with them per packet: the payload XORed with the AES counter-mode keystream, and the authentication tag.
- * Derived once; one AES (ECB over the packet's counter blocks, in one call: the JCE's counter mode must be initialised
- * again for every packet's IV, which costs more than the encryption) and one HMAC instance. Shared by
- * {@link SrtpSender}, {@link SrtpReceiver}, {@link SrtcpSender} and {@link SrtcpReceiver}. Not thread-safe.
+ * AES_CM_128_HMAC_SHA1_80 (RFC 3711) for one SSRC of an SRTP or SRTCP stream: the payload XORed with the AES
+ * counter-mode keystream, and an 80-bit HMAC-SHA1 tag. One AES (ECB over the packet's counter blocks, in one call: the
+ * JCE's counter mode must be initialised again for every packet's IV, which costs more than the encryption) and one
+ * HMAC instance. Not thread-safe.
  */
-final class SrtpKeystream {
+final class SrtpKeystream implements SrtpCrypto {
 
     static final int AUTH_TAG = 10;
     private static final int BLOCK = 16;
-    /** RFC 3711 section 4.3.2: SRTP's labels are 0 (encryption), 1 (authentication) and 2 (salt); SRTCP's 3, 4, 5. */
-    private static final int LABELS_RTP = 0;
-    private static final int LABELS_RTCP = 3;
+    /** The E flag (the packet is encrypted) above SRTCP's 31-bit index. */
+    static final int ENCRYPTED = 0x8000_0000;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Cipher aes;
@@ -36,14 +34,12 @@ final class SrtpKeystream {
     private final byte[] rocBytes = new byte[4];
     private final byte[] digest = new byte[20];
 
-    private SrtpKeystream(byte[] masterKey, byte[] masterSalt, int ssrc, int labels) throws GeneralSecurityException {
-        Cipher master = Cipher.getInstance("AES/ECB/NoPadding");
-        master.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(masterKey, "AES"));
+    SrtpKeystream(SrtpKeyDerivation keys, int ssrc) throws GeneralSecurityException {
         this.aes = Cipher.getInstance("AES/ECB/NoPadding");
-        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(derive(master, masterSalt, labels, 16), "AES"));
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys.encryptionKey(16), "AES"));
         this.hmac = Mac.getInstance("HmacSHA1");
-        hmac.init(new SecretKeySpec(derive(master, masterSalt, labels + 1, 20), "HmacSHA1"));
-        byte[] salt = java.util.Arrays.copyOf(derive(master, masterSalt, labels + 2, 14), BLOCK);
+        hmac.init(new SecretKeySpec(keys.authenticationKey(20), "HmacSHA1"));
+        byte[] salt = java.util.Arrays.copyOf(keys.salt(14), BLOCK);
         this.saltHigh = (long) LONGS.get(salt, 0);
         this.saltLow = (long) LONGS.get(salt, 8);
         this.ssrc = ssrc;
@@ -51,24 +47,68 @@ final class SrtpKeystream {
 
     /** The keys of the SRTP (RTP) stream of {@code ssrc}. */
     static SrtpKeystream forRtp(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
-        return new SrtpKeystream(masterKey, masterSalt, ssrc, LABELS_RTP);
+        return new SrtpKeystream(new SrtpKeyDerivation(masterKey, masterSalt, LABELS_RTP), ssrc);
     }
 
     /** The keys of the SRTCP stream of {@code ssrc} (the sender SSRC of its compound packets). */
     static SrtpKeystream forRtcp(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
-        return new SrtpKeystream(masterKey, masterSalt, ssrc, LABELS_RTCP);
+        return new SrtpKeystream(new SrtpKeyDerivation(masterKey, masterSalt, LABELS_RTCP), ssrc);
     }
 
-    /** The AES-CM key derivation (RFC 3711 section 4.3, key derivation rate 0): {@code length} bytes for {@code label}. */
-    private static byte[] derive(Cipher master, byte[] masterSalt, int label, int length) throws GeneralSecurityException {
-        byte[] blocks = new byte[(length + BLOCK - 1) / BLOCK * BLOCK];
-        for (int b = 0; b < blocks.length / BLOCK; b++) {
-            System.arraycopy(masterSalt, 0, blocks, b * BLOCK, masterSalt.length);
-            blocks[b * BLOCK + 7] ^= (byte) label; // the label sits 48 bits (the zero index) above the salt's end
-            blocks[b * BLOCK + 15] = (byte) b;
+    @Override
+    public int tagLength() {
+        return AUTH_TAG;
+    }
+
+    @Override
+    public int protectRtp(byte[] packet, int header, int length, byte[] out, int roc) throws GeneralSecurityException {
+        System.arraycopy(packet, 0, out, 0, header);
+        xor(packet, header, length, out, ((long) roc << 16) | SrtpCrypto.sequence(packet));
+        System.arraycopy(tag(out, length, roc), 0, out, length, AUTH_TAG);
+        return length + AUTH_TAG;
+    }
+
+    @Override
+    public boolean unprotectRtp(byte[] packet, int header, int end, byte[] out, int roc) throws GeneralSecurityException {
+        if (!sameTag(tag(packet, end, roc), packet, end)) {
+            return false;
         }
-        byte[] out = master.doFinal(blocks);
-        return java.util.Arrays.copyOf(out, length);
+        System.arraycopy(packet, 0, out, 0, header);
+        xor(packet, header, end, out, ((long) roc << 16) | SrtpCrypto.sequence(packet));
+        return true;
+    }
+
+    /** RFC 3711 section 3.4: everything after the first 8 bytes encrypted, then the E flag with the index, then the tag. */
+    @Override
+    public byte[] protectRtcp(byte[] packet, int index) throws GeneralSecurityException {
+        int length = packet.length;
+        byte[] out = new byte[length + 4 + AUTH_TAG];
+        System.arraycopy(packet, 0, out, 0, 8);
+        xor(packet, 8, length, out, index);
+        putInt(out, length, ENCRYPTED | index);
+        System.arraycopy(tag(out, length + 4), 0, out, length + 4, AUTH_TAG);
+        return out;
+    }
+
+    @Override
+    public int rtcpTrailer(byte[] packet) {
+        return getInt(packet, packet.length - AUTH_TAG - 4);
+    }
+
+    @Override
+    public byte[] unprotectRtcp(byte[] packet, int trailer) throws GeneralSecurityException {
+        int end = packet.length - AUTH_TAG;
+        if (!sameTag(tag(packet, end), packet, end)) {
+            return null;
+        }
+        byte[] plain = new byte[end - 4];
+        if ((trailer & ENCRYPTED) != 0) {
+            System.arraycopy(packet, 0, plain, 0, 8);
+            xor(packet, 8, end - 4, plain, trailer & ~ENCRYPTED);
+        } else {
+            System.arraycopy(packet, 0, plain, 0, plain.length); // authenticated but sent in the clear (E flag 0)
+        }
+        return plain;
     }
 
     /**
@@ -105,10 +145,7 @@ final class SrtpKeystream {
 
     /** The tag of {@code packet[0, length)} in rollover period {@code roc}: the first {@link #AUTH_TAG} bytes returned. */
     byte[] tag(byte[] packet, int length, int roc) throws GeneralSecurityException {
-        rocBytes[0] = (byte) (roc >>> 24);
-        rocBytes[1] = (byte) (roc >>> 16);
-        rocBytes[2] = (byte) (roc >>> 8);
-        rocBytes[3] = (byte) roc;
+        putInt(rocBytes, 0, roc);
         hmac.update(packet, 0, length);
         hmac.update(rocBytes);
         return digest();
@@ -141,17 +178,14 @@ final class SrtpKeystream {
         return difference == 0;
     }
 
-    /**
-     * The rollover counter a sequence number belongs to, judged from the highest one seen ({@code highest} in period
-     * {@code roc}, -1 before the first): RFC 3711 section 3.3.1 and appendix A.
-     */
-    static int guessRoc(int sequence, int highest, int roc) {
-        if (highest < 0) {
-            return roc;
-        }
-        if (highest < 32_768) {
-            return sequence - highest > 32_768 ? roc - 1 : roc;
-        }
-        return highest - 32_768 > sequence ? roc + 1 : roc;
+    static void putInt(byte[] out, int at, int value) {
+        out[at] = (byte) (value >>> 24);
+        out[at + 1] = (byte) (value >>> 16);
+        out[at + 2] = (byte) (value >>> 8);
+        out[at + 3] = (byte) value;
+    }
+
+    static int getInt(byte[] in, int at) {
+        return ((in[at] & 0xFF) << 24) | ((in[at + 1] & 0xFF) << 16) | ((in[at + 2] & 0xFF) << 8) | (in[at + 3] & 0xFF);
     }
 }

@@ -4,18 +4,17 @@ import java.security.GeneralSecurityException;
 import java.util.Optional;
 
 /**
- * SRTP and SRTCP for one direction of one DTLS-SRTP association (AES128_CM_HMAC_SHA1_80, RFC 3711), with the keys of
- * each SSRC derived once: {@code protect} for what this side sends, {@code unprotect} for what it receives; a packet
+ * SRTP and SRTCP for one direction of one DTLS-SRTP association, in the profile it negotiated ({@link SrtpProfile}),
+ * with the keys of each SSRC derived once: {@code protect} for what this side sends, {@code unprotect} for what it receives; a packet
  * that fails authentication or replay checks is refused, never passed on. The edge's own code, held to jitsi-srtp
  * (a test dependency only) byte for byte and decision for decision by SrtpSenderTest, SrtpReceiverTest and
  * SrtcpTest. Holds nothing native: dropping it is enough. Not thread-safe.
  */
 public final class SrtpTransformer {
 
-    private static final int AUTH_TAG = SrtpKeystream.AUTH_TAG;
-
     /** Whether this transformer protects what it is given or checks it. */
     private final boolean sender;
+    private final SrtpProfile profile;
     private final byte[] masterKey;
     private final byte[] masterSalt;
     private final SsrcTable<SrtpSender> senders;
@@ -23,38 +22,39 @@ public final class SrtpTransformer {
     private final SsrcTable<SrtcpSender> controlSenders;
     private final SsrcTable<SrtcpReceiver> controlReceivers;
 
-    private SrtpTransformer(boolean sender, byte[] key, byte[] salt) {
+    private SrtpTransformer(boolean sender, SrtpProfile profile, byte[] key, byte[] salt) {
         this.sender = sender;
+        this.profile = profile;
         this.masterKey = key.clone();
         this.masterSalt = salt.clone();
-        this.senders = new SsrcTable<>(ssrc -> new SrtpSender(masterKey, masterSalt, ssrc));
-        this.receivers = new SsrcTable<>(ssrc -> new SrtpReceiver(masterKey, masterSalt, ssrc));
-        this.controlSenders = new SsrcTable<>(ssrc -> new SrtcpSender(masterKey, masterSalt, ssrc));
-        this.controlReceivers = new SsrcTable<>(ssrc -> new SrtcpReceiver(masterKey, masterSalt, ssrc));
+        this.senders = new SsrcTable<>(ssrc -> new SrtpSender(profile, masterKey, masterSalt, ssrc));
+        this.receivers = new SsrcTable<>(ssrc -> new SrtpReceiver(profile, masterKey, masterSalt, ssrc));
+        this.controlSenders = new SsrcTable<>(ssrc -> new SrtcpSender(profile, masterKey, masterSalt, ssrc));
+        this.controlReceivers = new SsrcTable<>(ssrc -> new SrtcpReceiver(profile, masterKey, masterSalt, ssrc));
     }
 
     /** What the DTLS server (the edge) sends: protected with the server's key. */
     public static SrtpTransformer forSending(SrtpKeys keys) {
-        return new SrtpTransformer(true, keys.serverKey(), keys.serverSalt());
+        return new SrtpTransformer(true, keys.profile(), keys.serverKey(), keys.serverSalt());
     }
 
     /** What the DTLS client (the player or publisher) sent: checked and decrypted with the client's key. */
     public static SrtpTransformer forReceiving(SrtpKeys keys) {
-        return new SrtpTransformer(false, keys.clientKey(), keys.clientSalt());
+        return new SrtpTransformer(false, keys.profile(), keys.clientKey(), keys.clientSalt());
     }
 
     /** The client's side (it answered with {@code a=setup:active}): what it sends, protected with the client's key. */
     public static SrtpTransformer forClientSending(SrtpKeys keys) {
-        return new SrtpTransformer(true, keys.clientKey(), keys.clientSalt());
+        return new SrtpTransformer(true, keys.profile(), keys.clientKey(), keys.clientSalt());
     }
 
     /** The client's side: what the server sent, checked and decrypted with the server's key. */
     public static SrtpTransformer forClientReceiving(SrtpKeys keys) {
-        return new SrtpTransformer(false, keys.serverKey(), keys.serverSalt());
+        return new SrtpTransformer(false, keys.profile(), keys.serverKey(), keys.serverSalt());
     }
 
     public Optional<byte[]> unprotectRtp(byte[] packet) {
-        if (packet.length < 12 + AUTH_TAG) {
+        if (packet.length < 12 + profile.tagLength()) {
             return Optional.empty();
         }
         try {
@@ -84,7 +84,7 @@ public final class SrtpTransformer {
     }
 
     public Optional<byte[]> unprotectRtcp(byte[] packet) {
-        if (packet.length < 8 + 4 + AUTH_TAG) {
+        if (packet.length < 8 + 4 + profile.tagLength()) {
             return Optional.empty();
         }
         try {
@@ -101,6 +101,11 @@ public final class SrtpTransformer {
             throw new GeneralSecurityException("not an RTCP packet: " + packet.length + " bytes");
         }
         return controlSenders.get(ssrc(packet, 4)).protect(packet);
+    }
+
+    /** The profile negotiated: how many bytes protection adds to a packet ({@link SrtpProfile#tagLength}). */
+    public SrtpProfile profile() {
+        return profile;
     }
 
     private void requireSender() {

@@ -291,6 +291,8 @@ class ForwardingPlaneTest {
                     + "painted) %d ms%n", (System.nanoTime() - opened) / 1_000_000, joinMillis);
             assertTrue(joinMillis >= 0 && joinMillis < 2_000, "join time " + joinMillis + " ms");
             page.waitUntil("(async () => await window.p2pEdgePlayer.decodedNow() > 30)()", Duration.ofSeconds(10), "frames rise");
+            // Chromium offers AES-GCM SRTP besides AES-CM; the edge prefers it (half the CPU per packet).
+            assertEquals("SRTP_AEAD_AES_128_GCM", page.eval("window.p2pEdgePlayer.srtpCipher()"), "Chromium's name for it");
             // abs-send-time stamped by the edge, REMB from the player's receiver: its estimate of the edge's path.
             long session = ((Number) page.eval("window.p2pEdgePlayer.id")).longValue();
             long until = System.nanoTime() + 10_000_000_000L;

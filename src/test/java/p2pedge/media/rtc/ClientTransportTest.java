@@ -8,6 +8,8 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.DatagramPacket;
@@ -118,11 +120,14 @@ class ClientTransportTest {
                 .putInt(0x1234).putInt(0xCAFEBABE).array();
     }
 
-    @Test
-    void connectsToTheEdgesPortAndCarriesSrtpBothWaysFromTheSelectedPairOnly() throws Exception {
+    /** The client offers every profile; the edge settles on the one it is configured with. */
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void connectsToTheEdgesPortAndCarriesSrtpBothWaysFromTheSelectedPairOnly(SrtpProfile profile) throws Exception {
         CompletableFuture<SrtpKeys> edgeKeys = new CompletableFuture<>();
         BlockingQueue<byte[]> atEdge = new LinkedBlockingQueue<>();
         SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
+        port.srtpProfiles(List.of(profile));
         port.open(new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), edgeKeys::complete,
                 (kind, packet) -> atEdge.add(packet)));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
@@ -136,6 +141,7 @@ class ClientTransportTest {
             // The client's handshake may end before the edge's completion has hopped back to the port's context:
             // the edge selects the address and hands the session its keys there, in that order.
             SrtpTransformer edgeOut = SrtpTransformer.forSending(edgeKeys.get(5, TimeUnit.SECONDS));
+            assertEquals(profile, edgeOut.profile());
             InetSocketAddress client = port.addressOf(UFRAG).orElseThrow();
             assertEquals(clientPort, client.getPort());
 

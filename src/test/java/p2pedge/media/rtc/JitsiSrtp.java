@@ -29,24 +29,31 @@ public final class JitsiSrtp implements AutoCloseable {
     private final Map<Integer, SrtpCryptoContext> rtp = new HashMap<>();
     private final Map<Integer, SrtcpCryptoContext> rtcp = new HashMap<>();
 
-    private JitsiSrtp(boolean sender, byte[] key, byte[] salt) {
-        SrtpPolicy policy = new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, SrtpKeys.KEY_LENGTH,
-                SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, SrtpKeystream.AUTH_TAG, SrtpKeys.SALT_LENGTH);
+    private final int tag;
+
+    private JitsiSrtp(boolean sender, SrtpProfile profile, byte[] key, byte[] salt) {
+        SrtpPolicy policy = switch (profile) {
+            case AES_CM_128_HMAC_SHA1_80 -> new SrtpPolicy(SrtpPolicy.AESCM_ENCRYPTION, profile.keyLength(),
+                    SrtpPolicy.HMACSHA1_AUTHENTICATION, 20, profile.tagLength(), profile.saltLength());
+            case AEAD_AES_128_GCM -> new SrtpPolicy(SrtpPolicy.AESGCM_ENCRYPTION, profile.keyLength(),
+                    SrtpPolicy.NULL_AUTHENTICATION, 0, profile.tagLength(), profile.saltLength());
+        };
+        this.tag = profile.tagLength();
         this.factory = new SrtpContextFactory(sender, key, salt, policy, policy, new LoggerImpl(JitsiSrtp.class.getName()));
     }
 
     /** As {@link SrtpTransformer#forSending}. */
     public static JitsiSrtp forSending(SrtpKeys keys) {
-        return new JitsiSrtp(true, keys.serverKey(), keys.serverSalt());
+        return new JitsiSrtp(true, keys.profile(), keys.serverKey(), keys.serverSalt());
     }
 
     /** As {@link SrtpTransformer#forReceiving}. */
     public static JitsiSrtp forReceiving(SrtpKeys keys) {
-        return new JitsiSrtp(false, keys.clientKey(), keys.clientSalt());
+        return new JitsiSrtp(false, keys.profile(), keys.clientKey(), keys.clientSalt());
     }
 
     public byte[] protectRtp(byte[] packet) throws GeneralSecurityException {
-        ByteArraySlice buffer = new ByteArraySlice(packet, SrtpKeystream.AUTH_TAG + 4);
+        ByteArraySlice buffer = new ByteArraySlice(packet, tag + 4);
         SrtpErrorStatus status = rtpContext(SrtpTransformer.ssrc(packet, 8)).transformPacket(buffer);
         if (status != SrtpErrorStatus.OK) {
             throw new GeneralSecurityException("SRTP protect failed: " + status);
@@ -55,7 +62,7 @@ public final class JitsiSrtp implements AutoCloseable {
     }
 
     public Optional<byte[]> unprotectRtp(byte[] packet) {
-        if (packet.length < 12 + SrtpKeystream.AUTH_TAG) {
+        if (packet.length < 12 + tag) {
             return Optional.empty();
         }
         try {
@@ -68,7 +75,7 @@ public final class JitsiSrtp implements AutoCloseable {
     }
 
     public byte[] protectRtcp(byte[] packet) throws GeneralSecurityException {
-        ByteArraySlice buffer = new ByteArraySlice(packet, SrtpKeystream.AUTH_TAG + 4);
+        ByteArraySlice buffer = new ByteArraySlice(packet, tag + 4);
         SrtpErrorStatus status = rtcpContext(SrtpTransformer.ssrc(packet, 4)).transformPacket(buffer);
         if (status != SrtpErrorStatus.OK) {
             throw new GeneralSecurityException("SRTCP protect failed: " + status);

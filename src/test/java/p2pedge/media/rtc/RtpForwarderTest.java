@@ -32,11 +32,11 @@ class RtpForwarderTest {
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8);
-        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        byte[] zeros = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()];
         int sequence = 0;
         forwarder.onSourceRtp(vp8(sequence++, false)); // the stream is live before the viewer comes
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
-                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, zeros))));
         assertEquals(1, requests.get(), "a request on join");
 
         // The encoder ignores it: a second of interframes at 50 packets/s.
@@ -68,7 +68,7 @@ class RtpForwarderTest {
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
                 FeedbackLimits.DEFAULT, stats, now::get, null);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
         int sequence = 100;
         forwarder.onSourceRtp(vp8(sequence++, false));
         forwarder.onSourceRtp(vp8(sequence++, true));
@@ -106,7 +106,7 @@ class RtpForwarderTest {
     void senderReportsReachViewersInTheirOwnSsrcAndTimeline() throws Exception {
         List<byte[]> sent = new ArrayList<>();
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), null, null);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
         RtpRewriter rewriter = new RtpRewriter(42);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter, SrtpTransformer.forSending(keys)));
         byte[] source = vp8(1, false);
@@ -149,10 +149,10 @@ class RtpForwarderTest {
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
                 new FeedbackLimits(20, 100, 2_000), stats, now::get, null);
-        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        byte[] zeros = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()];
         RtpRewriter rewriter = new RtpRewriter(42);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, rewriter,
-                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, zeros))));
         // 2 s of 100 kB/s: 100 packets of 1,000 bytes a second.
         int sequence = 0;
         forwarder.onSourceRtp(vp8(sequence++, true, 1_000));
@@ -193,7 +193,7 @@ class RtpForwarderTest {
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> { });
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
                 new FeedbackLimits(1_000, 100, 2_000), new FeedbackStats(), now::get, null); // a budget no NACK here exceeds
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 100, 3, 5, new TransportSequence(now::get)),
                 SrtpTransformer.forSending(keys)));
         java.util.Random random = new java.util.Random(3);
@@ -236,10 +236,10 @@ class RtpForwarderTest {
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> { }, keyframes, VideoCodec.VP8,
                 new FeedbackLimits(10, 100, 2_000), stats, now::get, null);
-        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        byte[] zeros = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()];
         forwarder.onSourceRtp(vp8(0, false));
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
-                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, zeros))));
         assertEquals(1, requests.get(), "a request on join");
         now.addAndGet(400 * MS);
         forwarder.onKeyframeRequest("v", 0);
@@ -262,9 +262,9 @@ class RtpForwarderTest {
         AtomicLong now = new AtomicLong(1_000 * MS);
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> { }, new KeyframeRequests(350, now::get, ssrc -> { }),
                 VideoCodec.VP8, new FeedbackLimits(10, 100, 2_000), new FeedbackStats(), now::get, null);
-        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        byte[] zeros = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42),
-                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros))));
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, zeros))));
         forwarder.onSourceRtp(vp8(1, true));
         long ntp = 0x0102030405060708L;
         forwarder.onSourceSenderReport(new Rtcp.SenderInfo(7, ntp, 0));
@@ -286,7 +286,7 @@ class RtpForwarderTest {
         List<byte[]> sent = new ArrayList<>();
         KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
         RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
         forwarder.onSourceRtp(vp8(1, true));
         forwarder.onSourceRtp(vp8(2, false));
@@ -346,7 +346,7 @@ class RtpForwarderTest {
         List<Integer> requested = new ArrayList<>();
         List<byte[]> sent = new ArrayList<>();
         RtpForwarder forwarder = threeLayers(now, requested, sent);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
         int[] ssrcs = {102, 103, 101};
         int[] bytes = {300, 900, 100};
         int[] sequences = {5_000, 60_000, 65_530}; // the low layer's wraps
@@ -415,7 +415,7 @@ class RtpForwarderTest {
         List<Integer> requested = new ArrayList<>();
         List<byte[]> sent = new ArrayList<>();
         RtpForwarder forwarder = threeLayers(now, requested, sent);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, new byte[SrtpKeys.exportLength()]);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
         List<RtpRewriter> pullSsrcs = List.of(new RtpRewriter(11, 96), new RtpRewriter(12, 96), new RtpRewriter(13, 96));
         forwarder.addPullingEdge("edge", new RtpForwarder.Viewer(VIEWER, pullSsrcs.get(0), SrtpTransformer.forSending(keys)), pullSsrcs);
         assertEquals(List.of(), requested, "no keyframe asked for a pull");
@@ -485,9 +485,9 @@ class RtpForwarderTest {
         TransportSequence transport = new TransportSequence(now::get);
         Pacer pacer = new Pacer((datagram, length) -> pacedAt.add(now.get()), () -> { }, transport, now::get);
         pacer.rate(1_000_000);
-        byte[] zeros = new byte[SrtpKeys.exportLength()];
+        byte[] zeros = new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()];
         forwarder.add("v", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42, 96, 0, 5, transport),
-                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, zeros)), pacer));
+                SrtpTransformer.forSending(SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, zeros)), pacer));
         // A 36 kB keyframe at once, then a probe asks for padding.
         forwarder.onSourceRtp(vp8(0, true, 1_200));
         for (int i = 1; i < 30; i++) {
@@ -550,7 +550,7 @@ class RtpForwarderTest {
      * to the first packet's (the rest as sent: SSRC, payload type, marker, payload).
      */
     private static List<byte[]> asReceived(InetSocketAddress viewer, List<byte[]> datagrams) {
-        SrtpTransformer receiver = SrtpTransformer.forClientReceiving(SrtpSenderTest.symmetricKeys(viewer.getPort() - 10_000));
+        SrtpTransformer receiver = SrtpTransformer.forClientReceiving(SrtpSenderTest.symmetricKeys(SrtpProfile.AEAD_AES_128_GCM, viewer.getPort() - 10_000));
         List<byte[]> read = new ArrayList<>();
         short firstSequence = 0;
         int firstTimestamp = 0;
@@ -588,7 +588,7 @@ class RtpForwarderTest {
                 for (int v = 0; v < joining; v++) {
                     int id = step * 1_000 + v;
                     forwarder.add("v" + id, new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 10_000 + id),
-                            new RtpRewriter(1_000 + id), SrtpTransformer.forSending(SrtpSenderTest.symmetricKeys(id))));
+                            new RtpRewriter(1_000 + id), SrtpTransformer.forSending(SrtpSenderTest.symmetricKeys(SrtpProfile.AEAD_AES_128_GCM, id))));
                 }
             }
             if (step == 80) {

@@ -1,6 +1,8 @@
 package p2pedge.media.rtc;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -31,9 +33,10 @@ class SrtcpTest {
         return packet.array();
     }
 
-    @Test
-    void protectsExactlyAsJitsiSrtpAndItsReceiverGetsThePlainPacketBack() throws Exception {
-        SrtpKeys keys = SrtpSenderTest.symmetricKeys(31);
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void protectsExactlyAsJitsiSrtpAndItsReceiverGetsThePlainPacketBack(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(profile, 31);
         SrtpTransformer ours = SrtpTransformer.forSending(keys);
         Random random = new Random(37);
         int[] ssrcs = {0x0A0B0C0D, 0xFEEDF00D, 1};
@@ -46,7 +49,7 @@ class SrtcpTest {
                 byte[] actual = ours.protectRtcp(plain.clone());
                 assertArrayEquals(jitsi.protectRtcp(plain.clone()), actual,
                         "packet " + i + ", SSRC " + Integer.toHexString(ssrc) + ", " + length + " bytes");
-                assertEquals(length + 4 + 10, actual.length, "E flag and index, then an 80-bit tag");
+                assertEquals(length + 4 + profile.tagLength(), actual.length, "E flag and index, and the tag");
                 Optional<byte[]> back = receiver.unprotectRtcp(actual);
                 assertTrue(back.isPresent(), "jitsi-srtp's receiver takes packet " + i);
                 assertArrayEquals(plain, back.get());
@@ -55,9 +58,10 @@ class SrtcpTest {
         assertThrows(java.security.GeneralSecurityException.class, () -> ours.protectRtcp(new byte[7]));
     }
 
-    @Test
-    void takesAndRefusesWhatJitsiSrtpsReceiverDoesOnAReorderedRepeatedTamperedStream() throws Exception {
-        SrtpKeys keys = SrtpSenderTest.symmetricKeys(41);
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void takesAndRefusesWhatJitsiSrtpsReceiverDoesOnAReorderedRepeatedTamperedStream(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(profile, 41);
         Random random = new Random(43);
         int[] ssrcs = {0x11111111, 0x22222222};
         List<byte[]> plain = new ArrayList<>();
@@ -79,7 +83,7 @@ class SrtcpTest {
 
     @Test
     void aPacketSentInTheClearIsAuthenticatedButNotDecryptedAsJitsiSrtpDoes() throws Exception {
-        SrtpKeys keys = SrtpSenderTest.symmetricKeys(47);
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(SrtpProfile.AES_CM_128_HMAC_SHA1_80, 47);
         int ssrc = 0x33445566;
         SrtpKeystream keystream = SrtpKeystream.forRtcp(keys.clientKey(), keys.clientSalt(), ssrc);
         byte[] plain = rtcp(ssrc, 44, new Random(53));
@@ -95,6 +99,40 @@ class SrtcpTest {
         assertTrue(ours.unprotectRtcp(clear.clone()).isEmpty(), "and refuses it repeated");
         byte[] flagged = clear.clone();
         flagged[plain.length] |= (byte) 0x80; // claims encryption after the tag was made: authentication fails
+        assertTrue(SrtpTransformer.forReceiving(keys).unprotectRtcp(flagged).isEmpty());
+    }
+
+    /**
+     * AES-GCM SRTCP sent in the clear (E flag 0), built here from the JCE alone as libsrtp lays it out: the whole RTCP
+     * packet and the index word are associated data, the tag seals nothing else, and the index word follows the tag
+     * (jitsi-srtp refuses such packets, so it is no reference here). Ours takes it once, refuses it repeated, and
+     * refuses it with the E flag set afterwards.
+     */
+    @Test
+    void aGcmPacketSentInTheClearIsAuthenticatedButNotDecrypted() throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(SrtpProfile.AEAD_AES_128_GCM, 59);
+        int ssrc = 0x66554433;
+        int index = 9;
+        byte[] plain = rtcp(ssrc, 44, new Random(61));
+        SrtpKeyDerivation derivation = new SrtpKeyDerivation(keys.clientKey(), keys.clientSalt(), SrtpCrypto.LABELS_RTCP);
+        byte[] iv = ByteBuffer.allocate(12).putShort((short) 0).putInt(ssrc).putShort((short) 0).putInt(index).array();
+        byte[] salt = derivation.salt(12);
+        for (int i = 0; i < 12; i++) {
+            iv[i] ^= salt[i];
+        }
+        byte[] word = ByteBuffer.allocate(4).putInt(index).array();
+        javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(derivation.encryptionKey(16), "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, iv));
+        gcm.updateAAD(plain);
+        gcm.updateAAD(word);
+        byte[] tag = gcm.doFinal();
+        byte[] clear = ByteBuffer.allocate(plain.length + 16 + 4).put(plain).put(tag).put(word).array();
+        SrtpTransformer ours = SrtpTransformer.forReceiving(keys);
+        assertArrayEquals(plain, ours.unprotectRtcp(clear.clone()).orElseThrow());
+        assertTrue(ours.unprotectRtcp(clear.clone()).isEmpty(), "and refuses it repeated");
+        byte[] flagged = clear.clone();
+        flagged[plain.length + 16] |= (byte) 0x80; // claims encryption after the tag was made: authentication fails
         assertTrue(SrtpTransformer.forReceiving(keys).unprotectRtcp(flagged).isEmpty());
     }
 }

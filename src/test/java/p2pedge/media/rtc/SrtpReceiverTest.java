@@ -1,6 +1,7 @@
 package p2pedge.media.rtc;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SrtpReceiverTest {
 
-    @Test
-    void takesAndRefusesWhatJitsiSrtpsReceiverDoesOnAReorderedRepeatedTamperedStream() throws Exception {
-        SrtpKeys keys = SrtpSenderTest.symmetricKeys(21);
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void takesAndRefusesWhatJitsiSrtpsReceiverDoesOnAReorderedRepeatedTamperedStream(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = SrtpSenderTest.symmetricKeys(profile, 21);
         Random random = new Random(23);
         List<byte[]> plain = new ArrayList<>();
         List<byte[]> secured = new ArrayList<>();

@@ -1,6 +1,7 @@
 package p2pedge.media.rtc;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -15,11 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SrtpTransformerTest {
 
     /** Keys where both directions are the same, so one side can check what the other protected. */
-    private static SrtpKeys symmetricKeys() {
-        byte[] material = new byte[SrtpKeys.exportLength()];
-        new Random(3).nextBytes(material);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpKeys.AES128_CM_HMAC_SHA1_80, material);
-        return new SrtpKeys(keys.profile(), keys.clientKey(), keys.clientKey(), keys.clientSalt(), keys.clientSalt());
+    private static SrtpKeys symmetricKeys(SrtpProfile profile) {
+        return SrtpSenderTest.symmetricKeys(profile, 3);
     }
 
     private static byte[] rtp(int sequence) {
@@ -31,15 +29,16 @@ class SrtpTransformerTest {
         return packet.array();
     }
 
-    @Test
-    void protectedPacketsRoundTripAndTamperingOrReplayIsRefused() throws Exception {
-        SrtpKeys keys = symmetricKeys();
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void protectedPacketsRoundTripAndTamperingOrReplayIsRefused(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = symmetricKeys(profile);
         SrtpTransformer sender = SrtpTransformer.forSending(keys);
         SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
         for (int seq = 1; seq <= 50; seq++) {
             byte[] plain = rtp(seq);
             byte[] secured = sender.protectRtp(plain);
-            assertEquals(plain.length + 10, secured.length, "an 80-bit tag");
+            assertEquals(plain.length + profile.tagLength(), secured.length, "the tag appended");
             assertNotEquals(ByteBuffer.wrap(plain, 12, 100), ByteBuffer.wrap(secured, 12, 100), "the payload is encrypted");
             if (seq == 25) {
                 byte[] tampered = secured.clone();
@@ -53,9 +52,10 @@ class SrtpTransformerTest {
         }
     }
 
-    @Test
-    void garbageIsRefusedNotThrown() {
-        SrtpTransformer receiver = SrtpTransformer.forReceiving(symmetricKeys());
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void garbageIsRefusedNotThrown(SrtpProfile profile) {
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(symmetricKeys(profile));
         Random random = new Random(9);
         for (int i = 0; i < 2_000; i++) {
             byte[] junk = new byte[random.nextInt(300)];
@@ -68,9 +68,10 @@ class SrtpTransformerTest {
         }
     }
 
-    @Test
-    void aPeerInventingSsrcsGetsNoMoreThanSixteenOfThem() throws Exception {
-        SrtpKeys keys = symmetricKeys();
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void aPeerInventingSsrcsGetsNoMoreThanSixteenOfThem(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = symmetricKeys(profile);
         SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
         SrtpTransformer ours = SrtpTransformer.forSending(keys);
         try (JitsiSrtp peer = JitsiSrtp.forSending(keys)) {
