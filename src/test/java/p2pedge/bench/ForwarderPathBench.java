@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * costs per viewer (CPU time of the forwarding thread and of the socket's event loop, from the JVM's per-thread CPU
  * clock, and bytes allocated per viewer packet). Stages: {@code srtp} (protect a 1,200-byte packet, nothing else, in
  * AES_CM_128_HMAC_SHA1_80), {@code gcm} (the same in AEAD_AES_128_GCM), {@code jitsi} (the same as {@code srtp}
- * through jitsi-srtp, which the edge used before its own sender),
+ * through jitsi-srtp, which the edge used before its own sender), {@code srtp-in} and {@code gcm-in} (check and
+ * decrypt such a packet, as a viewer does, for PACKETS x 10 packets in sequence),
  * {@code forward} (the whole fan-out to {@code VIEWERS} viewers, each with a pacer as the edge's default gives them:
  * rewrite with abs-send-time and transport-wide numbers in place of the source's extensions, protect, keep for NACKs;
  * the datagrams go nowhere), {@code udp} (the same, each datagram written to a
@@ -46,9 +47,9 @@ import java.util.concurrent.TimeUnit;
  * Besides the forwarding thread's CPU: its wall time in the fan-out (how long each source packet holds it, what bounds
  * one stream's fan-out rate) and the whole process's CPU, per viewer packet.
  * <p>
- * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp gcm jitsi forward
- * udp batched direct"), FANOUT_THREADS (2), SRTP_PROFILE (the viewers' in the fan-out stages: AEAD_AES_128_GCM, what the
- * edge settles on with browsers, or AES_CM_128_HMAC_SHA1_80).
+ * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp gcm jitsi
+ * srtp-in gcm-in forward udp batched direct"), FANOUT_THREADS (2), SRTP_PROFILE (the viewers' in the fan-out stages:
+ * AEAD_AES_128_GCM, what the edge settles on with browsers, or AES_CM_128_HMAC_SHA1_80).
  * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
  * the rounds go through every stage in turn.
  */
@@ -77,7 +78,7 @@ public final class ForwarderPathBench {
         int viewers = BenchEnv.integer("VIEWERS", 500);
         int packets = BenchEnv.integer("PACKETS", 2_000);
         int runs = BenchEnv.integer("RUNS", 5);
-        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp gcm jitsi forward udp batched direct").trim().split("\\s+"));
+        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp gcm jitsi srtp-in gcm-in forward udp batched direct").trim().split("\\s+"));
         int fanoutThreads = BenchEnv.integer("FANOUT_THREADS", 2);
         System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
                         + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet; the viewers' SRTP in the "
@@ -101,6 +102,8 @@ public final class ForwarderPathBench {
                         case "srtp" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, false);
                         case "gcm" -> srtp(packets * 10, SrtpProfile.AEAD_AES_128_GCM, false);
                         case "jitsi" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, true);
+                        case "srtp-in" -> unprotect(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+                        case "gcm-in" -> unprotect(packets * 10, SrtpProfile.AEAD_AES_128_GCM);
                         case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null, null);
                         case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
                                 null, null);
@@ -141,6 +144,33 @@ public final class ForwarderPathBench {
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Checks and decrypts {@code count} packets, protected beforehand (not timed): what every viewer does per packet. */
+    private static Run unprotect(int count, SrtpProfile profile) throws Exception {
+        SrtpKeys keys = keys(profile, new Random(1));
+        SrtpTransformer peer = SrtpTransformer.forClientSending(keys);
+        SrtpTransformer srtp = SrtpTransformer.forReceiving(keys);
+        byte[] packet = vp8(0, false);
+        byte[][] secured = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            packet[2] = (byte) (i >> 8);
+            packet[3] = (byte) i;
+            secured[i] = peer.protectRtp(packet);
+        }
+        long id = Thread.currentThread().getId();
+        long cpu = THREADS.getThreadCpuTime(id);
+        long allocated = THREADS.getThreadAllocatedBytes(id);
+        long process = PROCESS.getProcessCpuTime();
+        long wall = System.nanoTime();
+        for (byte[] datagram : secured) {
+            if (srtp.unprotectRtp(datagram).isEmpty()) {
+                throw new IllegalStateException("a packet failed its check");
+            }
+        }
+        return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
+                (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0,
+                (double) (System.nanoTime() - wall) / count, (double) (PROCESS.getProcessCpuTime() - process) / count);
     }
 
     private static Run srtp(int count, SrtpProfile profile, boolean jitsi) throws Exception {

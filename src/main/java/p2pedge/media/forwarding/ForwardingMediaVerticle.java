@@ -216,7 +216,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             }));
             started.addAll(consumers.stream().map(MessageConsumer::completion).toList());
             return Future.all(started);
-        }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + (forwarder.tcp().enabled() ? " (and ICE-TCP)" : "") + ", " + streams.size() + " stream(s)"));
+        }).onSuccess(v -> LOG.info(() -> "forwarding media plane on UDP " + udpPort + (forwarder.tcp().enabled() ? " (and ICE-TCP)" : "") + ", " + streams.size() + " stream(s), SRTP "
+                + String.join(" > ", forwarder.srtpProfiles())));
     }
 
     @Override
