@@ -24,7 +24,7 @@ final class SrtcpReceiver {
             return null;
         }
         int trailer = crypto.rtcpTrailer(packet);
-        int index = trailer & ~SrtpKeystream.ENCRYPTED;
+        int index = trailer & ~SrtpCrypto.ENCRYPTED;
         if (!window.fresh(index)) {
             return null;
         }

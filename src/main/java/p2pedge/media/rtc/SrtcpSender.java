@@ -23,7 +23,7 @@ final class SrtcpSender {
             throw new GeneralSecurityException("not an RTCP packet: " + packet.length + " bytes");
         }
         byte[] out = crypto.protectRtcp(packet, index);
-        index = (index + 1) & ~SrtpKeystream.ENCRYPTED;
+        index = (index + 1) & ~SrtpCrypto.ENCRYPTED;
         return out;
     }
 }

@@ -66,32 +66,32 @@ final class SrtpAesGcm implements SrtpCrypto {
     public byte[] protectRtcp(byte[] packet, int index) throws GeneralSecurityException {
         int length = packet.length;
         byte[] out = new byte[length + TAG + 4];
-        int word = SrtpKeystream.ENCRYPTED | index;
-        SrtpKeystream.putInt(trailer, 0, word);
+        int word = SrtpCrypto.ENCRYPTED | index;
+        SrtpCrypto.putInt(trailer, 0, word);
         rtcpIv(index);
         seal();
         gcm.updateAAD(packet, 0, 8);
         gcm.updateAAD(trailer);
         System.arraycopy(packet, 0, out, 0, 8);
         gcm.doFinal(packet, 8, length - 8, out, 8);
-        SrtpKeystream.putInt(out, length + TAG, word);
+        SrtpCrypto.putInt(out, length + TAG, word);
         return out;
     }
 
     @Override
     public int rtcpTrailer(byte[] packet) {
-        return SrtpKeystream.getInt(packet, packet.length - 4);
+        return SrtpCrypto.getInt(packet, packet.length - 4);
     }
 
     @Override
     public byte[] unprotectRtcp(byte[] packet, int word) throws GeneralSecurityException {
         int end = packet.length - 4; // the ciphertext and its tag end where the E flag and index begin
-        rtcpIv(word & ~SrtpKeystream.ENCRYPTED);
-        SrtpKeystream.putInt(trailer, 0, word);
+        rtcpIv(word & ~SrtpCrypto.ENCRYPTED);
+        SrtpCrypto.putInt(trailer, 0, word);
         gcm.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
         byte[] plain = new byte[end - TAG];
         try {
-            if ((word & SrtpKeystream.ENCRYPTED) != 0) {
+            if ((word & SrtpCrypto.ENCRYPTED) != 0) {
                 gcm.updateAAD(packet, 0, 8);
                 gcm.updateAAD(trailer);
                 gcm.doFinal(packet, 8, end - 8, plain, 8);
@@ -113,8 +113,8 @@ final class SrtpAesGcm implements SrtpCrypto {
     private void rtpIv(int roc, int sequence) {
         iv[0] = 0;
         iv[1] = 0;
-        SrtpKeystream.putInt(iv, 2, ssrc);
-        SrtpKeystream.putInt(iv, 6, roc);
+        SrtpCrypto.putInt(iv, 2, ssrc);
+        SrtpCrypto.putInt(iv, 6, roc);
         iv[10] = (byte) (sequence >>> 8);
         iv[11] = (byte) sequence;
         salted();
@@ -124,10 +124,10 @@ final class SrtpAesGcm implements SrtpCrypto {
     private void rtcpIv(int index) {
         iv[0] = 0;
         iv[1] = 0;
-        SrtpKeystream.putInt(iv, 2, ssrc);
+        SrtpCrypto.putInt(iv, 2, ssrc);
         iv[6] = 0;
         iv[7] = 0;
-        SrtpKeystream.putInt(iv, 8, index);
+        SrtpCrypto.putInt(iv, 8, index);
         salted();
     }
 

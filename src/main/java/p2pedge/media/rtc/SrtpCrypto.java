@@ -13,6 +13,8 @@ interface SrtpCrypto {
     /** RFC 3711 section 4.3.2: SRTP's labels are 0 (encryption), 1 (authentication) and 2 (salt); SRTCP's 3, 4, 5. */
     int LABELS_RTP = 0;
     int LABELS_RTCP = 3;
+    /** The E flag (the packet is encrypted) above SRTCP's 31-bit index. */
+    int ENCRYPTED = 0x8000_0000;
 
     static SrtpCrypto of(SrtpProfile profile, byte[] masterKey, byte[] masterSalt, int ssrc, int labels)
             throws GeneralSecurityException {
@@ -34,7 +36,7 @@ interface SrtpCrypto {
 
     /**
      * Whether {@code packet} (protected RTP whose tag starts at {@code end}) authenticates in rollover period
-     * {@code roc}; if so the plain packet is in {@code out[0, end)}. Nothing is decrypted before the check passes.
+     * {@code roc}; if so the plain packet is in {@code out[0, end)}, and if not {@code out} holds nothing to use.
      */
     boolean unprotectRtp(byte[] packet, int header, int end, byte[] out, int roc) throws GeneralSecurityException;
 
@@ -50,5 +52,16 @@ interface SrtpCrypto {
     /** The sequence number of an RTP packet. */
     static int sequence(byte[] packet) {
         return ((packet[2] & 0xFF) << 8) | (packet[3] & 0xFF);
+    }
+
+    static int getInt(byte[] in, int at) {
+        return ((in[at] & 0xFF) << 24) | ((in[at + 1] & 0xFF) << 16) | ((in[at + 2] & 0xFF) << 8) | (in[at + 3] & 0xFF);
+    }
+
+    static void putInt(byte[] out, int at, int value) {
+        out[at] = (byte) (value >>> 24);
+        out[at + 1] = (byte) (value >>> 16);
+        out[at + 2] = (byte) (value >>> 8);
+        out[at + 3] = (byte) value;
     }
 }

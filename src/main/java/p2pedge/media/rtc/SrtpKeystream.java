@@ -19,8 +19,6 @@ final class SrtpKeystream implements SrtpCrypto {
 
     static final int AUTH_TAG = 10;
     private static final int BLOCK = 16;
-    /** The E flag (the packet is encrypted) above SRTCP's 31-bit index. */
-    static final int ENCRYPTED = 0x8000_0000;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Cipher aes;
@@ -43,16 +41,6 @@ final class SrtpKeystream implements SrtpCrypto {
         this.saltHigh = (long) LONGS.get(salt, 0);
         this.saltLow = (long) LONGS.get(salt, 8);
         this.ssrc = ssrc;
-    }
-
-    /** The keys of the SRTP (RTP) stream of {@code ssrc}. */
-    static SrtpKeystream forRtp(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
-        return new SrtpKeystream(new SrtpKeyDerivation(masterKey, masterSalt, LABELS_RTP), ssrc);
-    }
-
-    /** The keys of the SRTCP stream of {@code ssrc} (the sender SSRC of its compound packets). */
-    static SrtpKeystream forRtcp(byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
-        return new SrtpKeystream(new SrtpKeyDerivation(masterKey, masterSalt, LABELS_RTCP), ssrc);
     }
 
     @Override
@@ -85,14 +73,14 @@ final class SrtpKeystream implements SrtpCrypto {
         byte[] out = new byte[length + 4 + AUTH_TAG];
         System.arraycopy(packet, 0, out, 0, 8);
         xor(packet, 8, length, out, index);
-        putInt(out, length, ENCRYPTED | index);
+        SrtpCrypto.putInt(out, length, SrtpCrypto.ENCRYPTED | index);
         System.arraycopy(tag(out, length + 4), 0, out, length + 4, AUTH_TAG);
         return out;
     }
 
     @Override
     public int rtcpTrailer(byte[] packet) {
-        return getInt(packet, packet.length - AUTH_TAG - 4);
+        return SrtpCrypto.getInt(packet, packet.length - AUTH_TAG - 4);
     }
 
     @Override
@@ -102,9 +90,9 @@ final class SrtpKeystream implements SrtpCrypto {
             return null;
         }
         byte[] plain = new byte[end - 4];
-        if ((trailer & ENCRYPTED) != 0) {
+        if ((trailer & SrtpCrypto.ENCRYPTED) != 0) {
             System.arraycopy(packet, 0, plain, 0, 8);
-            xor(packet, 8, end - 4, plain, trailer & ~ENCRYPTED);
+            xor(packet, 8, end - 4, plain, trailer & ~SrtpCrypto.ENCRYPTED);
         } else {
             System.arraycopy(packet, 0, plain, 0, plain.length); // authenticated but sent in the clear (E flag 0)
         }
@@ -145,7 +133,7 @@ final class SrtpKeystream implements SrtpCrypto {
 
     /** The tag of {@code packet[0, length)} in rollover period {@code roc}: the first {@link #AUTH_TAG} bytes returned. */
     byte[] tag(byte[] packet, int length, int roc) throws GeneralSecurityException {
-        putInt(rocBytes, 0, roc);
+        SrtpCrypto.putInt(rocBytes, 0, roc);
         hmac.update(packet, 0, length);
         hmac.update(rocBytes);
         return digest();
@@ -176,16 +164,5 @@ final class SrtpKeystream implements SrtpCrypto {
             difference |= tag[i] ^ packet[at + i];
         }
         return difference == 0;
-    }
-
-    static void putInt(byte[] out, int at, int value) {
-        out[at] = (byte) (value >>> 24);
-        out[at + 1] = (byte) (value >>> 16);
-        out[at + 2] = (byte) (value >>> 8);
-        out[at + 3] = (byte) value;
-    }
-
-    static int getInt(byte[] in, int at) {
-        return ((in[at] & 0xFF) << 24) | ((in[at + 1] & 0xFF) << 16) | ((in[at + 2] & 0xFF) << 8) | (in[at + 3] & 0xFF);
     }
 }

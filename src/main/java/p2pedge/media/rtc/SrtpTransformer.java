@@ -115,6 +115,6 @@ public final class SrtpTransformer {
     }
 
     static int ssrc(byte[] packet, int at) {
-        return ((packet[at] & 0xFF) << 24) | ((packet[at + 1] & 0xFF) << 16) | ((packet[at + 2] & 0xFF) << 8) | (packet[at + 3] & 0xFF);
+        return SrtpCrypto.getInt(packet, at);
     }
 }
