@@ -174,6 +174,12 @@ public final class MediaPlaneBench {
                 print(row);
                 // One thread at 100 % is a ceiling whatever the process' total: the edge's forwarding, the load client's loop.
                 System.out.println("          busiest threads: edge " + edgeThreads.busiest(3) + "; load client " + benchThreads.busiest(2));
+                if (!loads.isEmpty()) {
+                    System.out.println("          load viewers' SRTP, as the edge picked: " + loads.stream()
+                            .map(v -> v.srtpProfile().map(Enum::name).orElse("none"))
+                            .collect(java.util.stream.Collectors.groupingBy(name -> name, java.util.TreeMap::new,
+                                    java.util.stream.Collectors.counting())));
+                }
                 rows.add(row);
             }
         } finally {

@@ -356,6 +356,11 @@ public final class LoadViewer {
     }
 
     /** Milliseconds from sending the answer to holding the SRTP keys (ICE + DTLS). */
+    /** The SRTP profile the edge picked for this viewer (empty until secured). */
+    public java.util.Optional<p2pedge.media.rtc.SrtpProfile> srtpProfile() {
+        return transport.srtpProfile();
+    }
+
     public double connectMillis() {
         return (securedAtNanos - answeredAtNanos) / 1e6;
     }

@@ -74,6 +74,8 @@ public final class ClientTransport {
     private InetSocketAddress selected;
     private DatagramQueue dtls;
     private SrtpTransformer in;
+    /** What the server picked (read by monitors on other threads). */
+    private volatile SrtpProfile profile;
     private SrtpTransformer out;
     private long checkTimer = -1;
     private long consentTimer = -1;
@@ -244,12 +246,18 @@ public final class ClientTransport {
                         + dtlsIn + " received, from port " + (socket == null ? -1 : socket.localPort()) + ")"));
     }
 
+    /** The SRTP profile the server picked, once secured; from any thread. */
+    public Optional<SrtpProfile> srtpProfile() {
+        return Optional.ofNullable(profile);
+    }
+
     private void onKeys(SrtpKeys keys) {
         if (closed) {
             return;
         }
         in = SrtpTransformer.forClientReceiving(keys);
         out = SrtpTransformer.forClientSending(keys);
+        profile = keys.profile();
         secured.tryComplete();
     }
 

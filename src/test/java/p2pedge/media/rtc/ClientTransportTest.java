@@ -142,6 +142,7 @@ class ClientTransportTest {
             // the edge selects the address and hands the session its keys there, in that order.
             SrtpTransformer edgeOut = SrtpTransformer.forSending(edgeKeys.get(5, TimeUnit.SECONDS));
             assertEquals(profile, edgeOut.profile());
+            assertEquals(Optional.of(profile), transport.srtpProfile(), "the client took what the edge picked");
             InetSocketAddress client = port.addressOf(UFRAG).orElseThrow();
             assertEquals(clientPort, client.getPort());
 
