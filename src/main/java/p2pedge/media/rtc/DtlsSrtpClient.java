@@ -89,7 +89,7 @@ public final class DtlsSrtpClient extends DefaultTlsClient {
         if (answer == null || answer.getProtectionProfiles().length != 1) {
             throw new TlsFatalAlert(AlertDescription.illegal_parameter, "server chose no SRTP profile");
         }
-        chosen = SrtpProfile.byId(answer.getProtectionProfiles()[0]).filter(SrtpProfile.PREFERENCE::contains)
+        chosen = SrtpProfile.choose(SrtpProfile.PREFERENCE, answer.getProtectionProfiles())
                 .orElseThrow(() -> new TlsFatalAlert(AlertDescription.illegal_parameter, "server chose an SRTP profile not offered"));
     }
 

@@ -27,10 +27,10 @@ final class SrtpAesGcm implements SrtpCrypto {
     private boolean sealedAny;
     private final byte[] trailer = new byte[4];
 
-    SrtpAesGcm(SrtpKeyDerivation keys, int ssrc, int saltLength) throws GeneralSecurityException {
+    SrtpAesGcm(SrtpProfile profile, SrtpKeyDerivation keys, int ssrc) throws GeneralSecurityException {
         this.gcm = Cipher.getInstance("AES/GCM/NoPadding");
-        this.key = new SecretKeySpec(keys.encryptionKey(16), "AES");
-        this.salt = keys.salt(saltLength);
+        this.key = new SecretKeySpec(keys.encryptionKey(profile.keyLength()), "AES");
+        this.salt = keys.salt(profile.saltLength());
         this.ssrc = ssrc;
     }
 

@@ -20,8 +20,8 @@ interface SrtpCrypto {
             throws GeneralSecurityException {
         SrtpKeyDerivation keys = new SrtpKeyDerivation(masterKey, masterSalt, labels);
         return switch (profile) {
-            case AES_CM_128_HMAC_SHA1_80 -> new SrtpKeystream(keys, ssrc);
-            case AEAD_AES_128_GCM -> new SrtpAesGcm(keys, ssrc, profile.saltLength());
+            case AES_CM_128_HMAC_SHA1_80 -> new SrtpKeystream(profile, keys, ssrc);
+            case AEAD_AES_128_GCM -> new SrtpAesGcm(profile, keys, ssrc);
         };
     }
 

@@ -32,12 +32,12 @@ final class SrtpKeystream implements SrtpCrypto {
     private final byte[] rocBytes = new byte[4];
     private final byte[] digest = new byte[20];
 
-    SrtpKeystream(SrtpKeyDerivation keys, int ssrc) throws GeneralSecurityException {
+    SrtpKeystream(SrtpProfile profile, SrtpKeyDerivation keys, int ssrc) throws GeneralSecurityException {
         this.aes = Cipher.getInstance("AES/ECB/NoPadding");
-        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys.encryptionKey(16), "AES"));
+        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys.encryptionKey(profile.keyLength()), "AES"));
         this.hmac = Mac.getInstance("HmacSHA1");
         hmac.init(new SecretKeySpec(keys.authenticationKey(20), "HmacSHA1"));
-        byte[] salt = java.util.Arrays.copyOf(keys.salt(14), BLOCK);
+        byte[] salt = java.util.Arrays.copyOf(keys.salt(profile.saltLength()), BLOCK);
         this.saltHigh = (long) LONGS.get(salt, 0);
         this.saltLow = (long) LONGS.get(salt, 8);
         this.ssrc = ssrc;

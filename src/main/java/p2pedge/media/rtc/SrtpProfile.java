@@ -56,15 +56,6 @@ public enum SrtpProfile {
         return 2 * (keyLength + saltLength);
     }
 
-    public static Optional<SrtpProfile> byId(int id) {
-        for (SrtpProfile profile : values()) {
-            if (profile.id == id) {
-                return Optional.of(profile);
-            }
-        }
-        return Optional.empty();
-    }
-
     /** A profile by its RFC name, as the config key {@code key} gives it; an error naming the key for any other. */
     public static SrtpProfile named(String key, String name) {
         for (SrtpProfile profile : values()) {

@@ -85,7 +85,7 @@ class SrtcpTest {
     void aPacketSentInTheClearIsAuthenticatedButNotDecryptedAsJitsiSrtpDoes() throws Exception {
         SrtpKeys keys = SrtpSenderTest.symmetricKeys(SrtpProfile.AES_CM_128_HMAC_SHA1_80, 47);
         int ssrc = 0x33445566;
-        SrtpKeystream keystream = new SrtpKeystream(new SrtpKeyDerivation(keys.clientKey(), keys.clientSalt(), SrtpCrypto.LABELS_RTCP), ssrc);
+        SrtpKeystream keystream = new SrtpKeystream(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new SrtpKeyDerivation(keys.clientKey(), keys.clientSalt(), SrtpCrypto.LABELS_RTCP), ssrc);
         byte[] plain = rtcp(ssrc, 44, new Random(53));
         // E flag 0, index 5: the payload left as is, the tag over it and the index word (RFC 3711 section 3.4).
         byte[] clear = java.util.Arrays.copyOf(plain, plain.length + 4 + SrtpKeystream.AUTH_TAG);
