@@ -19,22 +19,24 @@ import java.util.TreeMap;
  * @param tcpConnections       ICE-TCP connections open on the media port (players whose network drops UDP)
  * @param layers               simulcast: viewers below their stream's top layer, switches, probes' padding
  * @param sourceRecovery       video lost on the way from the sources: asked for again, recovered, given up
+ * @param forwardDelays        how long source packets stayed in the edge before every viewer's copy was sent
  */
 public record MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond,
                             FeedbackCounters feedback, Map<String, Long> portDropped, int tcpConnections, LayerCounters layers,
-                            SourceRecovery sourceRecovery) {
+                            SourceRecovery sourceRecovery, ForwardDelays forwardDelays) {
 
     /** A plane that answers no RTCP feedback itself (the per-viewer plane: libwebrtc does). */
     public MediaSnapshot(int viewers, int streams, int pulls, long egressBytes, double egressBitsPerSecond) {
         this(viewers, streams, pulls, egressBytes, egressBitsPerSecond, FeedbackCounters.NONE, Map.of(), 0, LayerCounters.NONE,
-                SourceRecovery.NONE);
+                SourceRecovery.NONE, ForwardDelays.NONE);
     }
 
     public JsonObject toJson() {
         return new JsonObject().put("viewers", viewers).put("streams", streams).put("relayPulls", pulls)
                 .put("egressBytes", egressBytes).put("egressBitsPerSecond", egressBitsPerSecond).put("feedback", feedback.toJson())
                 .put("portDropped", new JsonObject(new HashMap<>(portDropped))).put("tcpConnections", tcpConnections)
-                .put("layers", layers.toJson()).put("sourceRecovery", sourceRecovery.toJson());
+                .put("layers", layers.toJson()).put("sourceRecovery", sourceRecovery.toJson())
+                .put("forwardDelays", forwardDelays.toJson());
     }
 
     public static MediaSnapshot fromJson(JsonObject json) {
@@ -42,7 +44,8 @@ public record MediaSnapshot(int viewers, int streams, int pulls, long egressByte
                 json.getLong("egressBytes"), json.getDouble("egressBitsPerSecond"),
                 FeedbackCounters.fromJson(json.getJsonObject("feedback", new JsonObject())), droppedFrom(json.getJsonObject("portDropped")),
                 json.getInteger("tcpConnections", 0), LayerCounters.fromJson(json.getJsonObject("layers")),
-                SourceRecovery.fromJson(json.getJsonObject("sourceRecovery")));
+                SourceRecovery.fromJson(json.getJsonObject("sourceRecovery")),
+                ForwardDelays.fromJson(json.getJsonObject("forwardDelays")));
     }
 
     private static Map<String, Long> droppedFrom(JsonObject json) {

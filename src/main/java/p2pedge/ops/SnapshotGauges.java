@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import p2pedge.media.ForwardDelays;
 import p2pedge.media.MediaSnapshot;
 import p2pedge.signalling.PlayerSnapshot;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,6 +95,17 @@ final class SnapshotGauges {
                 .description("Viewers moved from one layer (or source) to another, at keyframes").register(registry);
         FunctionCounter.builder("p2pedge.media.padding.packets", this, m -> m.lastMedia.layers().paddingPackets())
                 .description("Padding packets sent by probes of whether a viewer's path carries a higher layer").register(registry);
+        // A histogram's cumulative buckets, kept by the media plane: histogram_quantile() reads them by their le label.
+        for (int i = 0; i <= ForwardDelays.BOUNDS_MICROS.length; i++) {
+            int bucket = i;
+            boolean last = bucket == ForwardDelays.BOUNDS_MICROS.length;
+            FunctionCounter.builder("p2pedge.media.forward.delay.packets", this, m -> last ? m.lastMedia.forwardDelays().packets()
+                            : m.lastMedia.forwardDelays().within(bucket))
+                    .description("Source RTP packets whose stay in the edge (read from the socket until every viewer's copy was "
+                            + "sent) was at most le seconds")
+                    .tag("le", last ? "+Inf" : BigDecimal.valueOf(ForwardDelays.BOUNDS_MICROS[bucket], 6).stripTrailingZeros().toPlainString())
+                    .register(registry);
+        }
     }
 
     /** Signalling's latest snapshot. */

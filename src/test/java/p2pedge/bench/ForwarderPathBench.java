@@ -89,7 +89,7 @@ public final class ForwarderPathBench {
             sink.bind(new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress sinkAddress = (InetSocketAddress) sink.getLocalAddress();
             Context context = vertx.getOrCreateContext();
-            UdpChannel socket = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from) -> { }).await(10, TimeUnit.SECONDS);
+            UdpChannel socket = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from, readNanos) -> { }).await(10, TimeUnit.SECONDS);
             long loopId = eventLoopThreadId(context);
             DatagramChannel direct = DatagramChannel.open();
             direct.bind(new InetSocketAddress("127.0.0.1", 0));

@@ -7,7 +7,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import p2pedge.testing.JavaViewer;
 import p2pedge.testing.LoadViewer;
+import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
+import p2pedge.testing.Waits;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,12 +44,22 @@ import java.util.concurrent.TimeUnit;
 public final class MediaPlaneBench {
 
     private record Row(String plane, int viewers, double cpu, double rssMb, double heapMb, double kbpsMin, double kbpsAvg,
-                       double lossMax, double fpsMin, double connectP50, double benchCpu, FrameDelays.Window delay, double jit) {
+                       double lossMax, double fpsMin, double connectP50, double benchCpu, FrameDelays.Window delay, double jit,
+                       double[] edgeDelay) {
 
         boolean withinCeiling() {
             return lossMax == 0 && delay.p99() >= 0 && delay.p99() < CEILING_DELAY_MS;
         }
+
+        /** As {@link #withinCeiling}, the delay the edge's own: its source packets' p99 stay (a bucket's bound) under the bound. */
+        boolean withinEdgeCeiling() {
+            return lossMax == 0 && edgeDelay[1] <= CEILING_DELAY_MS;
+        }
     }
+
+    /** The edge's forward delay quantiles printed, p50 and p99. */
+    private static final double[] EDGE_QUANTILES = {0.5, 0.99};
+    private static final double[] NO_EDGE_DELAY = {Double.NaN, Double.NaN};
 
     /** A step is within the edge's ceiling with no loss and frames at most this much later than the fastest. */
     private static final int CEILING_DELAY_MS = 50;
@@ -80,15 +92,18 @@ public final class MediaPlaneBench {
                 + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer; added delay: "
                 + "each video frame's first packet's arrival at a load viewer less its capture time (its RTP timestamp by the "
                 + "source's sender reports), all load viewers' frames in the window, over the fastest frames of the plane's run "
-                + "so far (their 1st percentile); edge JIT%: the edge's compilers' time in the window (100% = one core)");
+                + "so far (their 1st percentile); edge JIT%: the edge's compilers' time in the window (100% = one core); edge hold: "
+                + "the forwarder's own p2pedge_media_forward_delay_packets over the window, each source packet from its read off the "
+                + "socket until every viewer's copy was sent, as the upper bounds of the histogram buckets holding its 50th and 99th "
+                + "percentiles (the load client's own delays, in added delay, are not in it)");
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8));
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         List<Row> rows = new ArrayList<>();
         try (LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 4, bitrate)) {
-            System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s %26s %9s%n", "plane", "viewers", "edge CPU%",
+            System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s %26s %9s %20s%n", "plane", "viewers", "edge CPU%",
                     "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%", "added delay p50/p99/max ms",
-                    "edge JIT%");
+                    "edge JIT%", "edge hold p50/p99 ms");
             for (String plane : planes) {
                 rows.addAll(plane(plane, plane.equals("webrtc") ? webrtc : forwarder, jar, bitrate, layers, decoders, warmup,
                         measure, jitRounds, vertx, plane.equals("twcc") ? crowd.withTransportFeedback() : crowd, factory));
@@ -112,6 +127,8 @@ public final class MediaPlaneBench {
         FrameDelays delays = new FrameDelays();
         Map<String, String> config = new java.util.HashMap<>(Map.of("media.plane", plane.equals("webrtc") ? "webrtc" : "forwarder",
                 "media.maxViewers", "2000", "media.forwarder.port", "0", "streams", streams, "p2p.enabled", "false"));
+        int metricsPort = Waits.freePort();
+        config.put("metrics.port", Integer.toString(metricsPort));
         if (!plane.equals("webrtc")) {
             config.put("media.forwarder.congestionFeedback", plane.equals("twcc") ? "twcc" : "remb");
         }
@@ -122,7 +139,7 @@ public final class MediaPlaneBench {
             jit.start();
             double idleCpu = edge.cpuPercent(measure);
             Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0,
-                    FrameDelays.Window.NONE, 100 * jit.busiest());
+                    FrameDelays.Window.NONE, 100 * jit.busiest(), NO_EDGE_DELAY);
             print(idle);
             rows.add(idle);
             for (int step : steps) {
@@ -149,12 +166,14 @@ public final class MediaPlaneBench {
                 delays.skip(loads);
                 long[] framesBefore = real.stream().mapToLong(JavaViewer::frames).toArray();
                 long[] numbersBefore = real.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
+                Scrape edgeBefore = Scrape.of(metricsPort);
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
                 ThreadCpu edgeThreads = ThreadCpu.start(edge.pid());
                 ThreadCpu benchThreads = ThreadCpu.start(ProcessHandle.current().pid());
                 double cpu = edge.cpuPercent(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                double[] edgeDelay = forwardDelayMillis(edgeBefore, Scrape.of(metricsPort));
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
                 LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
                 FrameDelays.Window delay = delays.window(loads);
@@ -170,7 +189,7 @@ public final class MediaPlaneBench {
                 Row row = new Row(plane, step, cpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0,
                         received.kbpsMin(), received.kbpsAvg(), received.lossMax(),
                         real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu, delay,
-                        jitPercent);
+                        jitPercent, edgeDelay);
                 print(row);
                 // One thread at 100 % is a ceiling whatever the process' total: the edge's forwarding, the load client's loop.
                 System.out.println("          busiest threads: edge " + edgeThreads.busiest(3) + "; load client " + benchThreads.busiest(2));
@@ -190,9 +209,38 @@ public final class MediaPlaneBench {
     }
 
     private static void print(Row r) {
-        System.out.printf(Locale.ROOT, "%-9s %7d %9.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %8.0f ms %10.1f %10.0f / %4.0f / %4.0f %9.1f%n",
+        System.out.printf(Locale.ROOT, "%-9s %7d %9.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %8.0f ms %10.1f %10.0f / %4.0f / %4.0f %9.1f %20s%n",
                 r.plane, r.viewers, r.cpu, r.rssMb, r.heapMb, r.kbpsMin, r.kbpsAvg, 100 * r.lossMax, r.fpsMin, r.connectP50, r.benchCpu,
-                r.delay.p50(), r.delay.p99(), r.delay.max(), r.jit);
+                r.delay.p50(), r.delay.p99(), r.delay.max(), r.jit, bound(r.edgeDelay[0]) + " / " + bound(r.edgeDelay[1]));
+    }
+
+    private static String bound(double millis) {
+        return Double.isNaN(millis) ? "-" : Double.isInfinite(millis) ? "> 2000" : String.format(Locale.ROOT, "<= %s", millis < 1
+                ? String.format(Locale.ROOT, "%.2f", millis) : String.format(Locale.ROOT, "%.0f", millis));
+    }
+
+    /**
+     * The upper bounds (ms) of the buckets holding {@link #EDGE_QUANTILES} of the source packets the edge timed between two
+     * scrapes (its p2pedge_media_forward_delay_packets histogram); NaN for a plane that times none (the per-viewer one).
+     */
+    private static double[] forwardDelayMillis(Scrape before, Scrape after) {
+        String name = "p2pedge_media_forward_delay_packets_total";
+        java.util.TreeMap<Double, Double> counted = new java.util.TreeMap<>();
+        after.text().lines().filter(line -> line.startsWith(name + "{")).forEach(line -> {
+            String le = line.substring(line.indexOf("le=\"") + 4);
+            le = le.substring(0, le.indexOf('"'));
+            String label = "le=\"" + le + "\"";
+            double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : 1000 * Double.parseDouble(le);
+            counted.put(bound, after.value(name, label) - before.value(name, label));
+        });
+        double packets = counted.isEmpty() ? 0 : counted.lastEntry().getValue();
+        double[] bounds = new double[EDGE_QUANTILES.length];
+        for (int i = 0; i < bounds.length; i++) {
+            double q = EDGE_QUANTILES[i];
+            bounds[i] = packets == 0 ? Double.NaN : counted.entrySet().stream().filter(e -> e.getValue() >= q * packets)
+                    .map(Map.Entry::getKey).findFirst().orElse(Double.NaN);
+        }
+        return bounds;
     }
 
     /** Waits in rounds until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of one. */
@@ -244,6 +292,22 @@ public final class MediaPlaneBench {
                 System.out.printf(Locale.ROOT, "  %-9s ceiling here: %d viewers, the largest step that, and every step below it, had no "
                                 + "loss and an added delay under %d ms at the 99th percentile (edge %.1f%% of a core, load client "
                                 + "%.1f%%: %s)%n", plane, ceiling.viewers, CEILING_DELAY_MS, ceiling.cpu, ceiling.benchCpu, placement());
+            }
+            // A load client at the end of its core delays frames itself: the edge's own time tells the two apart.
+            Row edgeCeiling = null;
+            for (Row r : steps) {
+                if (!r.withinEdgeCeiling()) {
+                    break;
+                }
+                edgeCeiling = r;
+            }
+            if (edgeCeiling != null) {
+                System.out.printf(Locale.ROOT, "  %-9s the edge's own ceiling here: %d viewers, the largest step that, and every step "
+                                + "below it, had no loss and held 99%% of its source packets at most %d ms (edge hold; edge %.1f%% of a "
+                                + "core, load client %.1f%%)%n", plane, edgeCeiling.viewers, CEILING_DELAY_MS, edgeCeiling.cpu,
+                        edgeCeiling.benchCpu);
+            } else if (!steps.isEmpty() && !Double.isNaN(steps.get(0).edgeDelay[1])) {
+                System.out.printf(Locale.ROOT, "  %-9s the edge's own ceiling here: below the smallest step%n", plane);
             }
         }
         ratio(viewersPerCore, "forwarder", "webrtc");

@@ -75,6 +75,7 @@ class GrafanaDashboardTest {
         REQUIRED.put("p2pedge_placements_total", "by (role)");
         REQUIRED.put("p2pedge_replacements_total", "by (cause)");
         REQUIRED.put("p2pedge_media_port_dropped_total", "by (reason)");
+        REQUIRED.put("p2pedge_media_forward_delay_packets_total", "histogram_quantile(0.99,");
         REQUIRED.put("p2pedge_signalling_errors_total", "by (code)");
         REQUIRED.put("p2pedge_refusals_total", "by (port, reason)");
         REQUIRED.put("vertx_http_server_active_connections", "");

@@ -66,6 +66,19 @@ class MetricsEndpointTest {
             assertEquals(1, scrape.value("p2pedge_cluster_members"));
             assertEquals(1, scrape.value("p2pedge_media_streams"), "the demo stream");
             assertTrue(scrape.value("p2pedge_media_egress_bytes_total") > 0, "STUN, DTLS and reports to the demo publisher");
+            // The demo publisher's packets, timed through the forwarder (no viewer here): cumulative buckets, most fast.
+            Waits.until(() -> Scrape.of(port).value("p2pedge_media_forward_delay_packets_total", "le=\"+Inf\"") >= 100, 10_000,
+                    "the demo's source packets timed");
+            Scrape timed = Scrape.of(port);
+            double previous = 0;
+            for (String le : List.of("0.00025", "0.001", "0.01", "0.1", "1", "2", "+Inf")) {
+                double within = timed.value("p2pedge_media_forward_delay_packets_total", "le=\"" + le + "\"");
+                assertTrue(within >= previous, le + ": " + within + " < " + previous);
+                previous = within;
+            }
+            assertTrue(timed.value("p2pedge_media_forward_delay_packets_total", "le=\"0.1\"") >= previous / 2,
+                    "an idle edge forwards most packets within 100 ms: " + timed.text().lines()
+                            .filter(l -> l.startsWith("p2pedge_media_forward_delay")).toList());
             assertTrue(scrape.has("vertx_http_server_active_ws_connections"), "Vert.x's WebSocket meters");
             assertTrue(scrape.has("vertx_eventbus_"), "Vert.x's event bus meters");
             assertTrue(scrape.has("jvm_memory_used_bytes"), "JVM meters");

@@ -69,7 +69,7 @@ public final class FakeMediaPlane extends VerticleBase {
         consumers.add(bus.<String>localConsumer(MediaApi.STREAM_EXISTS, m -> m.reply(configured(m.body()).isPresent())));
         consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(
                 new MediaSnapshot(sessions.size(), config.streams().size(), 0, 0, 0, FeedbackCounters.NONE, portDropped, 0,
-                        LayerCounters.NONE, SourceRecovery.NONE).toJson())));
+                        LayerCounters.NONE, SourceRecovery.NONE, p2pedge.media.ForwardDelays.NONE).toJson())));
         consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streams())));
         for (String refused : List.of(MediaApi.PUBLISH, MediaApi.UNPUBLISH, MediaApi.PLAY, MediaApi.STOP_PLAYING)) {
             consumers.add(bus.localConsumer(refused, m -> m.fail(503, "no media plane in this test")));

@@ -200,7 +200,7 @@ public final class LoadViewer {
         this.transport = new ClientTransport(vertx, crowd.crypto(), identity,
                 handshake -> crowd.handshakes().executeBlocking(handshake, false), new ClientTransport.Receiver() {
                     @Override
-                    public void onRtp(byte[] plain, int datagramLength) {
+                    public void onRtp(byte[] plain, int datagramLength, long readNanos) {
                         int ssrc = ByteBuffer.wrap(plain, 8, 4).getInt();
                         if (tap != null) {
                             java.net.InetSocketAddress to = ssrc == videoSsrc ? tapVideo : tapAudio;

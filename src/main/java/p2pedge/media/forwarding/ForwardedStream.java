@@ -65,12 +65,14 @@ final class ForwardedStream implements AutoCloseable {
     private int announcedKbps;
     private final long createdNanos = System.nanoTime();
     private boolean closed;
+    private final ForwardDelayHistogram delays;
 
     /**
      * What every stream of the plane shares: what viewers' feedback may cost (the plane's limits), where it is counted
-     * (the plane's counters), and the threads that share each source packet's fan-out (null: none).
+     * (the plane's counters), the threads that share each source packet's fan-out (null: none), and where each source
+     * packet's stay in the edge is counted.
      */
-    record Shared(FeedbackLimits limits, FeedbackStats stats, FanoutWorkers workers) {
+    record Shared(FeedbackLimits limits, FeedbackStats stats, FanoutWorkers workers, ForwardDelayHistogram delays) {
     }
 
     /** Created on the media verticle's context, where it then runs (see the package's threading rule). */
@@ -83,6 +85,7 @@ final class ForwardedStream implements AutoCloseable {
         this.video = new RtpForwarder(port::send, keyframes, codec, shared.limits(), shared.stats(), System::nanoTime,
                 shared.workers());
         this.audio = new RtpForwarder(port::send, null, null);
+        this.delays = shared.delays();
     }
 
     String name() {
@@ -162,8 +165,11 @@ final class ForwardedStream implements AutoCloseable {
         return System.nanoTime() - lastMediaNanos() > nanos;
     }
 
-    /** A source packet (plain RTP): counted, then fanned out by the source's payload types. */
-    void onSourceRtp(byte[] plain) {
+    /**
+     * A source packet (plain RTP), read from its socket at {@code receivedNanos} ({@link System#nanoTime}): counted, then
+     * fanned out by the source's payload types, and its time in the edge counted.
+     */
+    void onSourceRtp(byte[] plain, long receivedNanos) {
         StreamSource from = source;
         if (from == null) {
             return;
@@ -198,7 +204,10 @@ final class ForwardedStream implements AutoCloseable {
             sourceAudioSsrc = ssrc;
             audioReception.onPacket(sequence, timestamp, now);
             port.batched(() -> audio.onSourceRtp(plain));
+        } else {
+            return;
         }
+        delays.record(System.nanoTime() - receivedNanos);
     }
 
     /** Source RTCP (plain): sender reports go on to the viewers (rewritten) and time the receiver reports' LSR/DLSR. */

@@ -80,6 +80,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private final EgressRate egress = new EgressRate();
     /** Viewers' NACKs and keyframe requests, counted for the whole plane (streams come and go, the counts stay). */
     private final FeedbackStats feedbackStats = new FeedbackStats();
+    private final ForwardDelayHistogram forwardDelays = new ForwardDelayHistogram();
     private ForwardedStream.Shared shared;
     private FanoutWorkers fanoutWorkers;
     private long egressTimer = -1;
@@ -131,7 +132,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
                 : null;
         shared = new ForwardedStream.Shared(new FeedbackLimits(forwarder.retransmitBudgetPercent(),
                 FeedbackLimits.WINDOW_FLOOR_MILLIS, forwarder.viewerKeyframeIntervalSeconds() * 1000L), feedbackStats,
-                fanoutWorkers);
+                fanoutWorkers, forwardDelays);
         candidateAddresses = media.iceCandidateAddresses().isEmpty() ? localAddresses() : media.iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audioDevice);
@@ -193,7 +194,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             }));
             consumers.add(bus.localConsumer(MediaApi.SNAPSHOT, m -> m.reply(new MediaSnapshot(
                     viewers.size(), streams.size(), pulls.count(), port.sentBytes(), egress.bitsPerSecond(),
-                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections(), layerCounters(), sourceRecovery())
+                    FeedbackCounters.of(feedbackStats), port.dropped(), port.tcpConnections(), layerCounters(), sourceRecovery(),
+                    forwardDelays.snapshot())
                     .toJson())));
             consumers.add(bus.localConsumer(MediaApi.STREAMS, m -> m.reply(streamList())));
             egressTimer = vertx.setPeriodic(EgressRate.INTERVAL_MS, t -> egress.sample(port.sentBytes()));

@@ -128,7 +128,7 @@ final class PublisherSession implements StreamSource {
             transformer.unprotectRtcp(packet).ifPresentOrElse(stream::onSourceRtcp,
                     () -> port.countDropped("srtcp: refused from publisher"));
         } else if (kind == PacketKind.RTP) {
-            transformer.unprotectRtp(packet).ifPresentOrElse(stream::onSourceRtp,
+            transformer.unprotectRtp(packet).ifPresentOrElse(plain -> stream.onSourceRtp(plain, port.receivedNanos()),
                     () -> port.countDropped("srtp: refused from publisher"));
         }
     }

@@ -51,8 +51,8 @@ final class StreamPull implements StreamSource {
         this.transport = new ClientTransport(vertx, crypto, identity, handshake -> vertx.executeBlocking(handshake, false),
                 new ClientTransport.Receiver() {
                     @Override
-                    public void onRtp(byte[] plain, int datagramLength) {
-                        stream.onSourceRtp(plain);
+                    public void onRtp(byte[] plain, int datagramLength, long readNanos) {
+                        stream.onSourceRtp(plain, readNanos);
                     }
 
                     @Override

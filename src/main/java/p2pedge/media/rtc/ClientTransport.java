@@ -43,8 +43,11 @@ public final class ClientTransport {
 
     /** What arrives once secured, decrypted; and what is refused (unauthenticated, unknown, or too early). */
     public interface Receiver {
-        /** @param datagramLength the SRTP packet's length on the wire */
-        void onRtp(byte[] plain, int datagramLength);
+        /**
+         * @param datagramLength the SRTP packet's length on the wire
+         * @param readNanos      when it was read from the socket ({@link System#nanoTime})
+         */
+        void onRtp(byte[] plain, int datagramLength, long readNanos);
 
         void onRtcp(byte[] plain);
 
@@ -175,7 +178,7 @@ public final class ClientTransport {
         }
     }
 
-    private void onDatagram(byte[] data, InetSocketAddress from) {
+    private void onDatagram(byte[] data, InetSocketAddress from, long readNanos) {
         PacketKind kind = PacketKind.of(data, data.length);
         if (kind == PacketKind.STUN) {
             onStun(data, from);
@@ -186,7 +189,7 @@ public final class ClientTransport {
                 receiver.onRefused();
             }
         } else if (kind == PacketKind.RTP && in != null && validated.contains(from)) {
-            in.unprotectRtp(data).ifPresentOrElse(plain -> receiver.onRtp(plain, data.length), receiver::onRefused);
+            in.unprotectRtp(data).ifPresentOrElse(plain -> receiver.onRtp(plain, data.length, readNanos), receiver::onRefused);
         } else if (kind == PacketKind.RTCP && in != null && validated.contains(from)) {
             in.unprotectRtcp(data).ifPresentOrElse(receiver::onRtcp, receiver::onRefused);
         } else if (kind != PacketKind.RTCP) {

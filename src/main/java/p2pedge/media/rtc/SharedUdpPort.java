@@ -182,6 +182,8 @@ public final class SharedUdpPort {
     private IceTcpListener tcp;
     private double simulatedLoss;
     private volatile List<SrtpProfile> srtpProfiles = SrtpProfile.PREFERENCE;
+    /** When the datagram or ICE-TCP frame being handled arrived (see {@link #receivedNanos}). */
+    private long receivedNanos;
     private double simulatedIncomingLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
@@ -199,6 +201,14 @@ public final class SharedUdpPort {
         RANDOM.nextBytes(tieBreaker);
     }
 
+    /**
+     * When the datagram (or ICE-TCP frame) the port's handlers are given now was read from its socket
+     * ({@link System#nanoTime}): a session's media handler reads it on the port's context to time what it does with it.
+     */
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
     public Future<Integer> listen(String host, int port) {
         context = vertx.getOrCreateContext();
         Promise<Integer> bound = Promise.promise();
@@ -206,8 +216,8 @@ public final class SharedUdpPort {
         context.runOnContext(v -> {
             UdpChannel.bind(context, host, port, 4 << 20, new UdpChannel.Receiver() {
                 @Override
-                public void onDatagram(byte[] data, InetSocketAddress from) {
-                    onPacket(data, from);
+                public void onDatagram(byte[] data, InetSocketAddress from, long readNanos) {
+                    onPacket(data, from, readNanos);
                 }
 
                 @Override
@@ -253,7 +263,8 @@ public final class SharedUdpPort {
             tcp = new IceTcpListener(context, tcpLimits, new IceTcpListener.Port() {
                 @Override
                 public void onPacket(byte[] packet, InetSocketAddress from) {
-                    SharedUdpPort.this.onPacket(packet, from);
+                    // The frame's wait for this context is not seen here: a TCP peer's media counts from now.
+                    SharedUdpPort.this.onPacket(packet, from, System.nanoTime());
                 }
 
                 @Override
@@ -286,7 +297,7 @@ public final class SharedUdpPort {
     }
 
     /** The second STUN port answers players' Binding requests and nothing else. */
-    private void onStunPortDatagram(byte[] data, InetSocketAddress from) {
+    private void onStunPortDatagram(byte[] data, InetSocketAddress from, long readNanos) {
         Optional<byte[]> answer = playerStun.answer(data, data.length, from, stunSocket.localPort());
         if (answer.isPresent()) {
             sentBytes.add(answer.get().length);
@@ -399,7 +410,8 @@ public final class SharedUdpPort {
         return out;
     }
 
-    private void onPacket(byte[] data, InetSocketAddress from) {
+    private void onPacket(byte[] data, InetSocketAddress from, long arrivedNanos) {
+        receivedNanos = arrivedNanos;
         PacketKind kind = PacketKind.of(data, data.length);
         switch (kind) {
             case STUN -> onStun(data, from);

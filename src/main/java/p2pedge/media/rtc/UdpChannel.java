@@ -43,7 +43,8 @@ public final class UdpChannel {
 
     /** Called on the channel's context for each datagram. */
     public interface Receiver {
-        void onDatagram(byte[] data, InetSocketAddress from);
+        /** {@code readNanos}: when it was read from the socket ({@link System#nanoTime}), before it waited for the context. */
+        void onDatagram(byte[] data, InetSocketAddress from, long readNanos);
 
         /**
          * An RTP or RTCP datagram that waited more than {@link #MAX_WAIT_NANOS} for the context (a worker context busy
@@ -198,7 +199,7 @@ public final class UdpChannel {
             if (System.nanoTime() - r.readNanos() > MAX_WAIT_NANOS && isMedia(r.data())) {
                 receiver.onStale();
             } else {
-                receiver.onDatagram(r.data(), r.from());
+                receiver.onDatagram(r.data(), r.from(), r.readNanos());
             }
         };
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {

@@ -43,15 +43,15 @@ class ForwardedStreamTest {
         OnContext.run(context, () -> {
             ForwardedStream stream = new ForwardedStream("live", VideoCodec.VP8,
                     new SharedUdpPort(vertx, crypto, DtlsCertificate.generate(crypto)), context,
-                    new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null));
-            stream.onSourceRtp(rtp(96, 0x1111));
+                    new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null, new ForwardDelayHistogram()));
+            stream.onSourceRtp(rtp(96, 0x1111), System.nanoTime());
             assertTrue(stream.receptionReport().isEmpty(), "nothing is taken before a source");
 
             stream.feedFrom(first);
-            stream.onSourceRtp(rtp(96, 0x1111));
+            stream.onSourceRtp(rtp(96, 0x1111), System.nanoTime());
             assertEquals(1, stream.receptionReport().size(), "video counted");
-            stream.onSourceRtp(rtp(111, 0x2222));
-            stream.onSourceRtp(rtp(100, 0x3333));
+            stream.onSourceRtp(rtp(111, 0x2222), System.nanoTime());
+            stream.onSourceRtp(rtp(100, 0x3333), System.nanoTime());
             assertEquals(2, stream.receptionReport().size(), "audio counted; another payload type is not");
             stream.requestKeyframe();
             assertEquals(List.of(0x1111), first.keyframeRequests, "the request names the source's video SSRC");
@@ -60,9 +60,9 @@ class ForwardedStreamTest {
             stream.feedFrom(second);
             assertEquals(1, first.closes, "the replaced source is closed");
             assertTrue(stream.receptionReport().isEmpty(), "the new source's figures start afresh");
-            stream.onSourceRtp(rtp(96, 0x1111));
+            stream.onSourceRtp(rtp(96, 0x1111), System.nanoTime());
             assertTrue(stream.receptionReport().isEmpty(), "the old payload types are no longer taken");
-            stream.onSourceRtp(rtp(100, 0x4444));
+            stream.onSourceRtp(rtp(100, 0x4444), System.nanoTime());
             assertEquals(1, stream.receptionReport().size());
             stream.feedFrom(second);
             assertEquals(0, second.closes, "the same source again is kept");

@@ -47,7 +47,7 @@ class StreamPullTest {
         context = vertx.getOrCreateContext();
         SharedUdpPort port = new SharedUdpPort(vertx, crypto, identity);
         stream = new ForwardedStream("live", VideoCodec.VP8, port, context,
-                new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null));
+                new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null, new ForwardDelayHistogram()));
     }
 
     @AfterEach

@@ -64,12 +64,12 @@ class ViewerTransportTest {
         edge = new InetSocketAddress("127.0.0.1", OnContext.call(context, () -> port.listen("127.0.0.1", 0)));
         OnContext.call(context, () -> {
             stream = new ForwardedStream("live", VideoCodec.VP8, port, context,
-                    new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null));
+                    new ForwardedStream.Shared(FeedbackLimits.DEFAULT, new FeedbackStats(), null, new ForwardDelayHistogram()));
             stream.feedFrom(new FixedSource(VP8, ForwardedStream.OPUS));
             player = new ClientTransport(vertx, crypto, playerIdentity, h -> vertx.executeBlocking(h, false),
                     new ClientTransport.Receiver() {
                         @Override
-                        public void onRtp(byte[] plain, int datagramLength) {
+                        public void onRtp(byte[] plain, int datagramLength, long readNanos) {
                             received.add(plain);
                         }
 
@@ -129,8 +129,8 @@ class ViewerTransportTest {
         assertEquals(1, stream.audio.viewerCount());
 
         OnContext.run(context, () -> {
-            stream.onSourceRtp(rtp(VP8, 0x1111, true));
-            stream.onSourceRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
+            stream.onSourceRtp(rtp(VP8, 0x1111, true), System.nanoTime());
+            stream.onSourceRtp(rtp(ForwardedStream.OPUS, 0x2222, false), System.nanoTime());
         });
         byte[] first = received.poll(5, TimeUnit.SECONDS);
         byte[] second = received.poll(5, TimeUnit.SECONDS);
@@ -150,8 +150,8 @@ class ViewerTransportTest {
         assertEquals(0, stream.audio.viewerCount());
         long forwarded = stream.video.forwarded() + stream.audio.forwarded();
         OnContext.run(context, () -> {
-            stream.onSourceRtp(rtp(VP8, 0x1111, true));
-            stream.onSourceRtp(rtp(ForwardedStream.OPUS, 0x2222, false));
+            stream.onSourceRtp(rtp(VP8, 0x1111, true), System.nanoTime());
+            stream.onSourceRtp(rtp(ForwardedStream.OPUS, 0x2222, false), System.nanoTime());
         });
         assertEquals(forwarded, stream.video.forwarded() + stream.audio.forwarded(), "nothing is forwarded to it any more");
         assertNull(received.poll(300, TimeUnit.MILLISECONDS));

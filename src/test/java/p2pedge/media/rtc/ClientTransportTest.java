@@ -65,7 +65,7 @@ class ClientTransportTest {
             ClientTransport created = new ClientTransport(vertx, crypto, clientIdentity, h -> vertx.executeBlocking(h, false),
                     new ClientTransport.Receiver() {
                         @Override
-                        public void onRtp(byte[] plain, int datagramLength) {
+                        public void onRtp(byte[] plain, int datagramLength, long readNanos) {
                             rtp.add(plain);
                         }
 

@@ -44,7 +44,7 @@ class UdpChannelTest {
         AtomicInteger received = new AtomicInteger();
         List<String> overtaken = new ArrayList<>();
         Context context = vertx.getOrCreateContext();
-        UdpChannel receiver = UdpChannel.bind(context, "127.0.0.1", 0, 1 << 20, (data, from) -> {
+        UdpChannel receiver = UdpChannel.bind(context, "127.0.0.1", 0, 1 << 20, (data, from, readNanos) -> {
             ByteBuffer datagram = ByteBuffer.wrap(data);
             int burst = datagram.getInt();
             int n = datagram.getInt();
@@ -64,7 +64,7 @@ class UdpChannelTest {
                 for (int s = 0; s < SENDERS; s++) {
                     running.add(threads.submit(() -> {
                         int burst = bursts.incrementAndGet();
-                        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f) -> { })
+                        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f, n) -> { })
                                 .await(5, TimeUnit.SECONDS);
                         for (int i = 0; i < PER_SENDER; i++) {
                             assertTrue(sender.send(ByteBuffer.allocate(8).putInt(burst).putInt(i).array(), to));
@@ -95,11 +95,11 @@ class UdpChannelTest {
         Context context = vertx.getOrCreateContext();
         AtomicReference<Context> deliveredOn = new AtomicReference<>();
         AtomicReference<InetSocketAddress> sender = new AtomicReference<>();
-        UdpChannel receiver = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from) -> {
+        UdpChannel receiver = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from, readNanos) -> {
             deliveredOn.set(Vertx.currentContext());
             sender.set(from);
         }).await(5, TimeUnit.SECONDS);
-        UdpChannel other = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f) -> { }).await(5, TimeUnit.SECONDS);
+        UdpChannel other = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f, n) -> { }).await(5, TimeUnit.SECONDS);
         assertFalse(other.send(new byte[]{1}, InetSocketAddress.createUnresolved("localhost", receiver.localPort())),
                 "no lookup on the send path");
         assertTrue(other.send(new byte[]{1}, new InetSocketAddress("127.0.0.1", receiver.localPort())));
@@ -127,7 +127,7 @@ class UdpChannelTest {
         receiver.bind(new InetSocketAddress("127.0.0.1", 0));
         receiver.configureBlocking(false);
         Context context = vertx.getOrCreateContext();
-        UdpChannel sender = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from) -> { }).await(5, TimeUnit.SECONDS);
+        UdpChannel sender = UdpChannel.bind(context, "127.0.0.1", 0, 0, (data, from, readNanos) -> { }).await(5, TimeUnit.SECONDS);
         InetSocketAddress to = (InetSocketAddress) receiver.getLocalAddress();
         java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -207,7 +207,7 @@ class UdpChannelTest {
         int receivers = 3;
         int rounds = 100; // 300 datagrams: several batches of 64
         List<java.nio.channels.DatagramChannel> sinks = new ArrayList<>();
-        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), host, 0, 0, (d, f) -> { }).await(5, TimeUnit.SECONDS);
+        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), host, 0, 0, (d, f, n) -> { }).await(5, TimeUnit.SECONDS);
         try {
             assertEquals(batchesExpected(), sender.batching(), "sendmmsg where the system has it");
             for (int r = 0; r < receivers; r++) {
@@ -276,7 +276,7 @@ class UdpChannelTest {
         AtomicInteger stale = new AtomicInteger();
         UdpChannel receiver = UdpChannel.bind(worker, "127.0.0.1", 0, 1 << 20, new UdpChannel.Receiver() {
             @Override
-            public void onDatagram(byte[] data, InetSocketAddress from) {
+            public void onDatagram(byte[] data, InetSocketAddress from, long readNanos) {
                 int n = ByteBuffer.wrap(data).getInt(4);
                 delivered.add(n);
                 if (n == 0) {
@@ -293,7 +293,7 @@ class UdpChannelTest {
                 stale.incrementAndGet();
             }
         }).await(5, TimeUnit.SECONDS);
-        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f) -> { }).await(5, TimeUnit.SECONDS);
+        UdpChannel sender = UdpChannel.bind(vertx.getOrCreateContext(), "127.0.0.1", 0, 0, (d, f, n) -> { }).await(5, TimeUnit.SECONDS);
         InetSocketAddress to = new InetSocketAddress("127.0.0.1", receiver.localPort());
         try {
             assertTrue(sender.send(rtpNumbered(0), to));
