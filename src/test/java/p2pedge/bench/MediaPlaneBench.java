@@ -162,25 +162,29 @@ public final class MediaPlaneBench {
                 Thread.sleep(warmup * 1000L);
                 settle(jit, jitRounds);
                 jit.start();
-                List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
+                Scrape edgeBefore = Scrape.of(metricsPort);
                 delays.skip(loads);
+                List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
+                long framesFrom = System.nanoTime();
                 long[] framesBefore = real.stream().mapToLong(JavaViewer::frames).toArray();
                 long[] numbersBefore = real.stream().mapToLong(JavaViewer::lastFrameNumber).toArray();
-                Scrape edgeBefore = Scrape.of(metricsPort);
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
                 ThreadCpu edgeThreads = ThreadCpu.start(edge.pid());
                 ThreadCpu benchThreads = ThreadCpu.start(ProcessHandle.current().pid());
                 double cpu = edge.cpuPercent(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                double[] edgeDelay = forwardDelayMillis(edgeBefore, Scrape.of(metricsPort));
+                long[] framesAfter = real.stream().mapToLong(JavaViewer::frames).toArray();
+                double framesSeconds = (System.nanoTime() - framesFrom) / 1e9;
+                LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads));
+                Scrape edgeAfter = Scrape.of(metricsPort);
+                double[] edgeDelay = forwardDelayMillis(edgeBefore, edgeAfter);
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
-                LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
                 FrameDelays.Window delay = delays.window(loads);
                 double jitPercent = 100 * jit.busiest();
                 double fpsMin = Double.MAX_VALUE;
                 for (int i = 0; i < real.size(); i++) {
-                    fpsMin = Math.min(fpsMin, (real.get(i).frames() - framesBefore[i]) / seconds);
+                    fpsMin = Math.min(fpsMin, (framesAfter[i] - framesBefore[i]) / framesSeconds);
                     if (real.get(i).lastFrameNumber() <= numbersBefore[i]) {
                         fpsMin = 0; // decoded frames that do not move on prove nothing
                     }
@@ -198,6 +202,10 @@ public final class MediaPlaneBench {
                             .map(v -> v.srtpProfile().map(Enum::name).orElse("none"))
                             .collect(java.util.stream.Collectors.groupingBy(name -> name, java.util.TreeMap::new,
                                     java.util.stream.Collectors.counting())));
+                }
+                String counted = windowCounts(edgeBefore, edgeAfter);
+                if (!counted.isEmpty()) {
+                    System.out.println("          the edge's counters over the window: " + counted);
                 }
                 rows.add(row);
             }
@@ -217,6 +225,24 @@ public final class MediaPlaneBench {
     private static String bound(double millis) {
         return Double.isNaN(millis) ? "-" : Double.isInfinite(millis) ? "> 2000" : String.format(Locale.ROOT, "<= %s", millis < 1
                 ? String.format(Locale.ROOT, "%.2f", millis) : String.format(Locale.ROOT, "%.0f", millis));
+    }
+
+    /** What the edge's feedback and drop counters grew by between two scrapes (those that grew), as "name{labels} +n". */
+    private static String windowCounts(Scrape before, Scrape after) {
+        List<String> grown = new ArrayList<>();
+        after.text().lines().filter(line -> line.startsWith("p2pedge_media_keyframe_requests_total")
+                        || line.startsWith("p2pedge_media_retransmitted_packets_total") || line.startsWith("p2pedge_media_port_dropped_total")
+                        || line.startsWith("p2pedge_media_source_retransmissions_total"))
+                .forEach(line -> {
+                    String key = line.substring(0, line.lastIndexOf(' '));
+                    double was = before.text().lines().filter(l -> l.startsWith(key + " ")).mapToDouble(l -> Double.parseDouble(
+                            l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+                    double grew = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) - was;
+                    if (grew > 0) {
+                        grown.add(key.replaceFirst(",?edge=\"[^\"]*\"", "").replace("{}", "") + " +" + Math.round(grew));
+                    }
+                });
+        return String.join(", ", grown);
     }
 
     /**

@@ -131,7 +131,7 @@ public final class PeerJanusBench {
                 double cpu = EdgeProcess.cpuPercent(measure, pid)[0];
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
-                LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
+                LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads));
                 Row row = new Row(server, step, cpu, EdgeProcess.rssKb(pid) / 1024.0, received.kbpsMin(), received.kbpsAvg(),
                         received.lossMax(), benchCpu);
                 print(row);

@@ -156,7 +156,7 @@ public final class PullBench {
             long start = System.nanoTime();
             double[] cpu = EdgeProcess.cpuPercent(measure, edges);
             double seconds = (System.nanoTime() - start) / 1e9;
-            LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads), seconds);
+            LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads));
             double fps = (decoder.frames() - frames) / seconds;
             double[] latency = publisher.latenciesMillis(decoder);
             System.out.printf(Locale.ROOT, "%-34s %8.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %5.0f / %3.0f ms%n", name,

@@ -71,11 +71,19 @@ public final class LoadViewer {
         }
     }
 
-    /** What a viewer has counted so far; subtract two snapshots for a window. */
-    public record Counts(long packets, long bytes, long expected, long refused) {
+    /**
+     * What a viewer has counted so far, and when ({@code nanos}, {@link System#nanoTime} on its context); subtract two
+     * snapshots for a window, whose {@code nanos} is then its length.
+     */
+    public record Counts(long packets, long bytes, long expected, long refused, long nanos) {
         public Counts minus(Counts earlier) {
             return new Counts(packets - earlier.packets, bytes - earlier.bytes, expected - earlier.expected,
-                    refused - earlier.refused);
+                    refused - earlier.refused, nanos - earlier.nanos);
+        }
+
+        /** A window's bitrate over its own length (a snapshot waits for its viewer's busy context: its own time counts). */
+        public double kbps() {
+            return nanos <= 0 ? 0 : bytes * 8e6 / nanos;
         }
 
         /** Share of packets lost (never arrived), 0 to 1. */
@@ -436,7 +444,7 @@ public final class LoadViewer {
                 packets += track.received;
                 expected += track.expected();
             }
-            promise.complete(new Counts(packets, bytes, expected, refused.get()));
+            promise.complete(new Counts(packets, bytes, expected, refused.get(), System.nanoTime()));
         });
         return promise.future();
     }
