@@ -5,5 +5,26 @@
 # the environment: WEBRTC_VIEWERS, FORWARDER_VIEWERS, DECODERS, BITRATE_KBPS, WARMUP_S, MEASURE_S).
 # EDGE_CPUS=0 BENCH_CPUS=1 pin the edge and the load client to a core each (taskset), so that the edge's ceiling is
 # measured on a core of its own, not on cores it shares with the load it is measured by.
+# LOOPBACK_RPS_CPUS=1 (root; a comma list of cores, the load client's): on loopback the kernel delivers each datagram
+# to its receiving socket inside the sender's system call, so the edge's core would also do the load client's receive
+# work (its protocol processing and wake-ups), which a real network leaves to the receiving machine. This steers that
+# work (RPS on lo) to the given cores for the run, then puts the setting back: for every lo receiver, the edge's own too.
 set -euo pipefail
-exec "$(dirname "$0")/run-bench.sh" MediaPlaneBench target/p2p-edge.jar "$@"
+bench=(bash "$(dirname "$0")/run-bench.sh" MediaPlaneBench target/p2p-edge.jar "$@")
+if [[ -z "${LOOPBACK_RPS_CPUS:-}" ]]; then
+  exec "${bench[@]}"
+fi
+rps=/sys/class/net/lo/queues/rx-0/rps_cpus
+mask=0
+for cpu in ${LOOPBACK_RPS_CPUS//,/ }; do
+  mask=$((mask | 1 << cpu))
+done
+before=$(cat "$rps")
+if ! printf '%x\n' "$mask" > "$rps" 2>/dev/null; then
+  echo "LOOPBACK_RPS_CPUS: cannot write $rps (root needed)" >&2
+  exit 1
+fi
+trap 'echo "$before" > "$rps"' EXIT
+trap 'exit 143' INT TERM
+echo "loopback receive steered to core(s) $LOOPBACK_RPS_CPUS (RPS on lo: mask $(cat "$rps"), was $before)"
+"${bench[@]}"
