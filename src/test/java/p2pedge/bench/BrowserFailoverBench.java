@@ -122,8 +122,8 @@ public final class BrowserFailoverBench {
                 System.out.printf(Locale.ROOT, "the edge's request_offer -> offer, stage %s (p2pedge_offer_seconds, every edge-served "
                         + "offer a player asked for): %.0f offers, mean %.1f ms, p50 <= %.0f ms, p99 <= %.0f ms (histogram buckets), max %.1f ms%n",
                         stage, n, 1000 * scrape.value("p2pedge_offer_seconds_sum", label) / n,
-                        1000 * bucketBound(scrape, "p2pedge_offer_seconds", label, 0.5),
-                        1000 * bucketBound(scrape, "p2pedge_offer_seconds", label, 0.99),
+                        1000 * Scrape.bucketBound(scrape.buckets("p2pedge_offer_seconds_bucket", label), 0.5),
+                        1000 * Scrape.bucketBound(scrape.buckets("p2pedge_offer_seconds_bucket", label), 0.99),
                         1000 * scrape.value("p2pedge_offer_seconds_max", label));
             }
             scrape.text().lines().filter(line -> line.startsWith("p2pedge_media_viewer_starts_total")
@@ -132,20 +132,6 @@ public final class BrowserFailoverBench {
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
-    }
-
-    /** The upper bound (s) of the first histogram bucket of {@code name}{@code label} holding {@code q} of its samples. */
-    static double bucketBound(Scrape scrape, String name, String label, double q) {
-        double count = scrape.value(name + "_count", label);
-        java.util.TreeMap<Double, Double> cumulative = new java.util.TreeMap<>();
-        scrape.text().lines().filter(line -> line.startsWith(name + "_bucket{") && line.contains(label)).forEach(line -> {
-            String le = line.substring(line.indexOf("le=\"") + 4);
-            le = le.substring(0, le.indexOf('"'));
-            double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
-            cumulative.put(bound, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
-        });
-        return cumulative.entrySet().stream().filter(e -> e.getValue() >= q * count).map(java.util.Map.Entry::getKey)
-                .findFirst().orElse(Double.NaN);
     }
 
     /** "N failovers: p50, p99 and max" of {@code values} (ms). */

@@ -45,7 +45,7 @@ public final class MediaPlaneBench {
 
     private record Row(String plane, int viewers, double cpu, double rssMb, double heapMb, double kbpsMin, double kbpsAvg,
                        double lossMax, double fpsMin, double connectP50, double benchCpu, FrameDelays.Window delay, double jit,
-                       double[] edgeDelay) {
+                       EdgeHold edgeHold) {
 
         boolean withinCeiling() {
             return lossMax == 0 && delay.p99() >= 0 && delay.p99() < CEILING_DELAY_MS;
@@ -53,13 +53,14 @@ public final class MediaPlaneBench {
 
         /** As {@link #withinCeiling}, the delay the edge's own: its source packets' p99 stay (a bucket's bound) under the bound. */
         boolean withinEdgeCeiling() {
-            return lossMax == 0 && edgeDelay[1] <= CEILING_DELAY_MS;
+            return lossMax == 0 && edgeHold.p99Millis() <= CEILING_DELAY_MS;
         }
     }
 
-    /** The edge's forward delay quantiles printed, p50 and p99. */
-    private static final double[] EDGE_QUANTILES = {0.5, 0.99};
-    private static final double[] NO_EDGE_DELAY = {Double.NaN, Double.NaN};
+    /** The edge's own time for its source packets in a window, bucket bounds (ms) of their p50 and p99; NaN: not timed. */
+    private record EdgeHold(double p50Millis, double p99Millis) {
+        static final EdgeHold NONE = new EdgeHold(Double.NaN, Double.NaN);
+    }
 
     /** A step is within the edge's ceiling with no loss and frames at most this much later than the fastest. */
     private static final int CEILING_DELAY_MS = 50;
@@ -139,7 +140,7 @@ public final class MediaPlaneBench {
             jit.start();
             double idleCpu = edge.cpuPercent(measure);
             Row idle = new Row(plane, 0, idleCpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0, 0, 0, 0, 0, 0, 0,
-                    FrameDelays.Window.NONE, 100 * jit.busiest(), NO_EDGE_DELAY);
+                    FrameDelays.Window.NONE, 100 * jit.busiest(), EdgeHold.NONE);
             print(idle);
             rows.add(idle);
             for (int step : steps) {
@@ -178,7 +179,7 @@ public final class MediaPlaneBench {
                 double framesSeconds = (System.nanoTime() - framesFrom) / 1e9;
                 LoadWindow received = LoadWindow.between(before, LoadWindow.snapshot(loads));
                 Scrape edgeAfter = Scrape.of(metricsPort);
-                double[] edgeDelay = forwardDelayMillis(edgeBefore, edgeAfter);
+                EdgeHold edgeHold = edgeHold(edgeBefore, edgeAfter);
                 double benchCpu = EdgeProcess.ownCpuPercent(benchTicks, seconds);
                 FrameDelays.Window delay = delays.window(loads);
                 double jitPercent = 100 * jit.busiest();
@@ -193,7 +194,7 @@ public final class MediaPlaneBench {
                 Row row = new Row(plane, step, cpu, edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0,
                         received.kbpsMin(), received.kbpsAvg(), received.lossMax(),
                         real.isEmpty() ? 0 : fpsMin, connects.length == 0 ? 0 : connects[connects.length / 2], benchCpu, delay,
-                        jitPercent, edgeDelay);
+                        jitPercent, edgeHold);
                 print(row);
                 // One thread at 100 % is a ceiling whatever the process' total: the edge's forwarding, the load client's loop.
                 System.out.println("          busiest threads: edge " + edgeThreads.busiest(3) + "; load client " + benchThreads.busiest(2));
@@ -219,54 +220,46 @@ public final class MediaPlaneBench {
     private static void print(Row r) {
         System.out.printf(Locale.ROOT, "%-9s %7d %9.1f %8.1f %8.1f %6.0f / %5.0f %8.2f%% %8.1f %8.0f ms %10.1f %10.0f / %4.0f / %4.0f %9.1f %20s%n",
                 r.plane, r.viewers, r.cpu, r.rssMb, r.heapMb, r.kbpsMin, r.kbpsAvg, 100 * r.lossMax, r.fpsMin, r.connectP50, r.benchCpu,
-                r.delay.p50(), r.delay.p99(), r.delay.max(), r.jit, bound(r.edgeDelay[0]) + " / " + bound(r.edgeDelay[1]));
+                r.delay.p50(), r.delay.p99(), r.delay.max(), r.jit, bound(r.edgeHold.p50Millis()) + " / " + bound(r.edgeHold.p99Millis()));
     }
 
     private static String bound(double millis) {
-        return Double.isNaN(millis) ? "-" : Double.isInfinite(millis) ? "> 2000" : String.format(Locale.ROOT, "<= %s", millis < 1
-                ? String.format(Locale.ROOT, "%.2f", millis) : String.format(Locale.ROOT, "%.0f", millis));
+        if (Double.isNaN(millis)) {
+            return "-";
+        }
+        return Double.isInfinite(millis) ? "> 2000" : String.format(Locale.ROOT, millis < 1 ? "<= %.2f" : "<= %.0f", millis);
     }
 
-    /** What the edge's feedback and drop counters grew by between two scrapes (those that grew), as "name{labels} +n". */
+    /** The edge's counters of what viewers' feedback and its port's drops made it do, printed when they grew in a window. */
+    private static final List<String> WINDOW_COUNTERS = List.of("p2pedge_media_keyframe_requests_total",
+            "p2pedge_media_retransmitted_packets_total", "p2pedge_media_port_dropped_total", "p2pedge_media_source_retransmissions_total");
+
+    /** What {@link #WINDOW_COUNTERS} grew by between two scrapes (those that grew), as "name{labels} +n". */
     private static String windowCounts(Scrape before, Scrape after) {
         List<String> grown = new ArrayList<>();
-        after.text().lines().filter(line -> line.startsWith("p2pedge_media_keyframe_requests_total")
-                        || line.startsWith("p2pedge_media_retransmitted_packets_total") || line.startsWith("p2pedge_media_port_dropped_total")
-                        || line.startsWith("p2pedge_media_source_retransmissions_total"))
-                .forEach(line -> {
-                    String key = line.substring(0, line.lastIndexOf(' '));
-                    double was = before.text().lines().filter(l -> l.startsWith(key + " ")).mapToDouble(l -> Double.parseDouble(
-                            l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
-                    double grew = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) - was;
-                    if (grew > 0) {
-                        grown.add(key.replaceFirst(",?edge=\"[^\"]*\"", "").replace("{}", "") + " +" + Math.round(grew));
-                    }
-                });
+        for (String name : WINDOW_COUNTERS) {
+            Map<String, Double> was = before.samples(name);
+            after.samples(name).forEach((key, now) -> {
+                double grew = now - was.getOrDefault(key, 0.0);
+                if (grew > 0) {
+                    grown.add(key.replaceFirst(",?edge=\"[^\"]*\"", "").replace("{}", "") + " +" + Math.round(grew));
+                }
+            });
+        }
         return String.join(", ", grown);
     }
 
     /**
-     * The upper bounds (ms) of the buckets holding {@link #EDGE_QUANTILES} of the source packets the edge timed between two
-     * scrapes (its p2pedge_media_forward_delay_packets histogram); NaN for a plane that times none (the per-viewer one).
+     * The edge's hold over a window: the upper bounds (ms) of the buckets holding the 50th and 99th percentiles of the
+     * source packets it timed between two scrapes (its p2pedge_media_forward_delay_packets); NaN for a plane that times
+     * none (the per-viewer one).
      */
-    private static double[] forwardDelayMillis(Scrape before, Scrape after) {
+    private static EdgeHold edgeHold(Scrape before, Scrape after) {
         String name = "p2pedge_media_forward_delay_packets_total";
-        java.util.TreeMap<Double, Double> counted = new java.util.TreeMap<>();
-        after.text().lines().filter(line -> line.startsWith(name + "{")).forEach(line -> {
-            String le = line.substring(line.indexOf("le=\"") + 4);
-            le = le.substring(0, le.indexOf('"'));
-            String label = "le=\"" + le + "\"";
-            double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : 1000 * Double.parseDouble(le);
-            counted.put(bound, after.value(name, label) - before.value(name, label));
-        });
-        double packets = counted.isEmpty() ? 0 : counted.lastEntry().getValue();
-        double[] bounds = new double[EDGE_QUANTILES.length];
-        for (int i = 0; i < bounds.length; i++) {
-            double q = EDGE_QUANTILES[i];
-            bounds[i] = packets == 0 ? Double.NaN : counted.entrySet().stream().filter(e -> e.getValue() >= q * packets)
-                    .map(Map.Entry::getKey).findFirst().orElse(Double.NaN);
-        }
-        return bounds;
+        java.util.NavigableMap<Double, Double> was = before.buckets(name, "");
+        java.util.NavigableMap<Double, Double> counted = new java.util.TreeMap<>();
+        after.buckets(name, "").forEach((seconds, now) -> counted.put(1000 * seconds, now - was.getOrDefault(seconds, 0.0)));
+        return new EdgeHold(Scrape.bucketBound(counted, 0.5), Scrape.bucketBound(counted, 0.99));
     }
 
     /** Waits in rounds until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of one. */
@@ -332,7 +325,7 @@ public final class MediaPlaneBench {
                                 + "below it, had no loss and held 99%% of its source packets at most %d ms (edge hold; edge %.1f%% of a "
                                 + "core, load client %.1f%%)%n", plane, edgeCeiling.viewers, CEILING_DELAY_MS, edgeCeiling.cpu,
                         edgeCeiling.benchCpu);
-            } else if (!steps.isEmpty() && !Double.isNaN(steps.get(0).edgeDelay[1])) {
+            } else if (!steps.isEmpty() && !Double.isNaN(steps.get(0).edgeHold.p99Millis())) {
                 System.out.printf(Locale.ROOT, "  %-9s the edge's own ceiling here: below the smallest step%n", plane);
             }
         }

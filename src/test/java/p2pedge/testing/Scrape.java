@@ -7,7 +7,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** One scrape of an edge's {@code /metrics}: every sample, keyed by its name and labels as printed. */
@@ -49,18 +51,49 @@ public final class Scrape {
      * edge label every sample carries need not be given.
      */
     public double value(String name, String... labels) {
-        return samples.entrySet().stream().filter(e -> {
-            String key = e.getKey();
-            if (!(key.equals(name) || key.startsWith(name + "{"))) {
-                return false;
+        return samples(name).entrySet().stream()
+                .filter(e -> java.util.Arrays.stream(labels).allMatch(e.getKey()::contains))
+                .mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+    }
+
+    /** Every sample of {@code name} (whatever its labels), keyed by its name and labels as printed. */
+    public Map<String, Double> samples(String name) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        samples.forEach((key, value) -> {
+            if (key.equals(name) || key.startsWith(name + "{")) {
+                out.put(key, value);
             }
-            for (String label : labels) {
-                if (!key.contains(label)) {
-                    return false;
-                }
+        });
+        return out;
+    }
+
+    /**
+     * The cumulative buckets of {@code name} (a histogram's {@code _bucket} series, or counters tagged {@code le} alike)
+     * whose labels include {@code label} ("" for any): each bucket's upper bound ({@code +Inf} as infinity) -> its count.
+     */
+    public NavigableMap<Double, Double> buckets(String name, String label) {
+        NavigableMap<Double, Double> cumulative = new TreeMap<>();
+        samples(name).forEach((key, value) -> {
+            int at = key.indexOf("le=\"");
+            if (at >= 0 && key.contains(label)) {
+                String le = key.substring(at + 4, key.indexOf('"', at + 4));
+                cumulative.put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), value);
             }
-            return true;
-        }).mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
+        });
+        return cumulative;
+    }
+
+    /**
+     * The upper bound of the first of {@code cumulative}'s buckets that holds {@code q} of all its samples (the last
+     * bucket's count, {@code +Inf}'s); NaN when it holds none.
+     */
+    public static double bucketBound(NavigableMap<Double, Double> cumulative, double q) {
+        double all = cumulative.isEmpty() ? 0 : cumulative.lastEntry().getValue();
+        if (all <= 0) {
+            return Double.NaN;
+        }
+        return cumulative.entrySet().stream().filter(e -> e.getValue() >= q * all).map(Map.Entry::getKey)
+                .findFirst().orElse(Double.NaN);
     }
 
     /** The samples' names: a query names these (a histogram's {@code _bucket}, {@code _count}, {@code _sum} each). */
