@@ -119,7 +119,7 @@ final class PublisherSession implements StreamSource {
     }
 
     /** The publisher's packets: decrypted once, then handed to the stream (on the port's event loop only). */
-    private void onMedia(PacketKind kind, byte[] packet) {
+    private void onMedia(PacketKind kind, byte[] packet, long receivedNanos) {
         SrtpTransformer transformer = fromPublisher;
         if (transformer == null) {
             return;
@@ -128,7 +128,7 @@ final class PublisherSession implements StreamSource {
             transformer.unprotectRtcp(packet).ifPresentOrElse(stream::onSourceRtcp,
                     () -> port.countDropped("srtcp: refused from publisher"));
         } else if (kind == PacketKind.RTP) {
-            transformer.unprotectRtp(packet).ifPresentOrElse(plain -> stream.onSourceRtp(plain, port.receivedNanos()),
+            transformer.unprotectRtp(packet).ifPresentOrElse(plain -> stream.onSourceRtp(plain, receivedNanos),
                     () -> port.countDropped("srtp: refused from publisher"));
         }
     }

@@ -160,7 +160,7 @@ final class ViewerTransport implements AutoCloseable {
      * RTCP from the viewer: PLI/FIR become one collapsed keyframe request (within the viewer's budget); NACKs are
      * answered from the cache (within its budget, once per round trip); its reports time that round trip.
      */
-    private void fromViewer(PacketKind kind, byte[] packet) {
+    private void fromViewer(PacketKind kind, byte[] packet, long receivedNanos) {
         if (receiving == null) {
             port.countDropped("media: before DTLS");
             return;

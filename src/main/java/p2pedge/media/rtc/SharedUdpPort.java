@@ -182,8 +182,6 @@ public final class SharedUdpPort {
     private IceTcpListener tcp;
     private double simulatedLoss;
     private volatile List<SrtpProfile> srtpProfiles = SrtpProfile.PREFERENCE;
-    /** When the datagram or ICE-TCP frame being handled arrived (see {@link #receivedNanos}). */
-    private long receivedNanos;
     private double simulatedIncomingLoss;
 
     public SharedUdpPort(Vertx vertx, BcTlsCrypto crypto, DtlsCertificate identity) {
@@ -199,14 +197,6 @@ public final class SharedUdpPort {
         this.handshakes = new DtlsHandshakes(limits.handshakeThreads(), limits.handshakeQueue());
         this.responder = new IceLiteResponder(ufrag -> session(ufrag).map(MediaSession::password));
         RANDOM.nextBytes(tieBreaker);
-    }
-
-    /**
-     * When the datagram (or ICE-TCP frame) the port's handlers are given now was read from its socket
-     * ({@link System#nanoTime}): a session's media handler reads it on the port's context to time what it does with it.
-     */
-    public long receivedNanos() {
-        return receivedNanos;
     }
 
     public Future<Integer> listen(String host, int port) {
@@ -411,7 +401,6 @@ public final class SharedUdpPort {
     }
 
     private void onPacket(byte[] data, InetSocketAddress from, long arrivedNanos) {
-        receivedNanos = arrivedNanos;
         PacketKind kind = PacketKind.of(data, data.length);
         switch (kind) {
             case STUN -> onStun(data, from);
@@ -425,7 +414,7 @@ public final class SharedUdpPort {
                 // Only addresses that passed ICE reach a session (which still needs its SRTP keys to accept them).
                 Optional<MediaSession> session = sessionOf(from).flatMap(this::session);
                 if (session.isPresent()) {
-                    session.get().onMedia().accept(kind, data);
+                    session.get().onMedia().onMedia(kind, data, arrivedNanos);
                 } else {
                     countDropped("media: unknown address");
                 }

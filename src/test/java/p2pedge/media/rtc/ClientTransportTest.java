@@ -129,7 +129,7 @@ class ClientTransportTest {
         SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
         port.srtpProfiles(List.of(profile));
         port.open(new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), edgeKeys::complete,
-                (kind, packet) -> atEdge.add(packet)));
+                (kind, packet, receivedNanos) -> atEdge.add(packet)));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try {
             onContext(v -> {
@@ -184,7 +184,7 @@ class ClientTransportTest {
         String peerPassword = "peerpassword0123456789ab";
         SharedUdpPort port = new SharedUdpPort(vertx, crypto, edgeIdentity);
         port.open(new MediaSession(UFRAG, PASSWORD, clientIdentity.fingerprint(), peerUfrag, peerPassword, keys -> { },
-                (kind, packet) -> { }));
+                (kind, packet, receivedNanos) -> { }));
         InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port.listen("127.0.0.1", 0).await(10, TimeUnit.SECONDS));
         try (DatagramSocket moved = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

@@ -49,7 +49,7 @@ class IceTcpListenerTest {
         port = new SharedUdpPort(vertx, crypto, DtlsCertificate.generate(crypto));
         OnContext.call(context, () -> port.listen("127.0.0.1", 0));
         tcpPort = OnContext.call(context, () -> port.listenTcp("127.0.0.1", 0, new IceTcpListener.Limits(4, 2, 1, 30)));
-        OnContext.run(context, () -> port.open(new MediaSession(UFRAG, PASSWORD, "sha-256 00", keys -> { }, (kind, packet) -> { })));
+        OnContext.run(context, () -> port.open(new MediaSession(UFRAG, PASSWORD, "sha-256 00", keys -> { }, (kind, packet, receivedNanos) -> { })));
     }
 
     @AfterEach

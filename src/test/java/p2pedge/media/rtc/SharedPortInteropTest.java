@@ -37,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,7 +89,7 @@ class SharedPortInteropTest {
     @Test
     void libwebrtcCompletesIceAndDtlsSrtpWithTheSharedPort() throws Exception {
         CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
-        CompletableFuture<Void> connected = connect("sendonly", keys::complete, (kind, packet) -> { }, pc -> { });
+        CompletableFuture<Void> connected = connect("sendonly", keys::complete, (kind, packet, receivedNanos) -> { }, pc -> { });
         String pair = null;
         long until = System.currentTimeMillis() + 15_000;
         while (pair == null && System.currentTimeMillis() < until) {
@@ -124,7 +123,7 @@ class SharedPortInteropTest {
                         negotiated.set(keys.profile());
                         srtp.set(SrtpTransformer.forReceiving(keys));
                     },
-                    (kind, packet) -> {
+                    (kind, packet, receivedNanos) -> {
                         SrtpTransformer transformer = srtp.get();
                         if (kind != PacketKind.RTP || transformer == null) {
                             return;
@@ -189,7 +188,7 @@ class SharedPortInteropTest {
                                 SrtpTransformer.forSending(keys)));
                         secured.complete(null);
                     },
-                    (kind, packet) -> { },
+                    (kind, packet, receivedNanos) -> { },
                     pc -> { },
                     new PeerConnectionObserver() {
                         @Override
@@ -246,7 +245,7 @@ class SharedPortInteropTest {
                         toPublisher.set(SrtpTransformer.forSending(keys));
                         fromPublisher.set(SrtpTransformer.forReceiving(keys));
                     },
-                    (kind, packet) -> {
+                    (kind, packet, receivedNanos) -> {
                         SrtpTransformer transformer = fromPublisher.get();
                         if (kind == PacketKind.RTP && transformer != null) {
                             transformer.unprotectRtp(packet).filter(p -> (p[1] & 0x7F) == VP8).ifPresent(p -> {
@@ -298,13 +297,13 @@ class SharedPortInteropTest {
      * Plays the edge's offer (the m-line {@code direction} is the edge's) to a libwebrtc peer, registers the
      * session with the fingerprint of its answer, and returns when libwebrtc reports the connection state.
      */
-    private CompletableFuture<Void> connect(String direction, Consumer<SrtpKeys> onKeys, BiConsumer<PacketKind, byte[]> onMedia,
+    private CompletableFuture<Void> connect(String direction, Consumer<SrtpKeys> onKeys, MediaSession.MediaHandler onMedia,
                                             Consumer<RTCPeerConnection> beforeAnswer) throws Exception {
         return connect(UFRAG, PASSWORD, direction, 11111111, onKeys, onMedia, beforeAnswer, null);
     }
 
     private CompletableFuture<Void> connect(String ufrag, String password, String direction, int ssrc, Consumer<SrtpKeys> onKeys,
-                                            BiConsumer<PacketKind, byte[]> onMedia, Consumer<RTCPeerConnection> beforeAnswer,
+                                            MediaSession.MediaHandler onMedia, Consumer<RTCPeerConnection> beforeAnswer,
                                             PeerConnectionObserver extra) throws Exception {
         RTCConfiguration config = new RTCConfiguration();
         config.portAllocatorConfig = new PortAllocatorConfig(0, 0, 0).setDisableAdapterEnumeration(true).setDisableTcp(true);
