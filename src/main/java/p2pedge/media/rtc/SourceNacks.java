@@ -19,19 +19,19 @@ import java.util.Map;
  * come at all.
  *
  * <p>Bounded whatever a source sends: a gap of more than {@link #MAX_GAP} packets is not asked for (a burst that long
- * is repaired by a keyframe sooner, and its packets would fall out of the SRTP replay window, which refuses a packet
- * that far behind anyway), at most {@link #MAX_MISSING} packets per SSRC are outstanding (the oldest given up first),
- * and {@code maxSsrcs} SSRCs are tracked (the one heard from least recently forgotten). Pure: time is passed in. Not
- * thread-safe: fed on the thread that receives the source.
+ * is repaired by a keyframe sooner), a packet outstanding is given up once it is more than {@link #MAX_BEHIND} behind
+ * the newest (the SRTP replay window would refuse it), at most {@link #MAX_MISSING} packets per SSRC are outstanding
+ * (the oldest given up first), and {@code maxSsrcs} SSRCs are tracked (the one heard from least recently forgotten).
+ * Pure: time is passed in. Not thread-safe: fed on the thread that receives the source.
  */
 public final class SourceNacks {
 
-    /**
-     * The largest gap asked for, and how far behind the newest packet an outstanding one may fall: the farthest the
-     * SRTP replay window takes a packet from.
-     */
-    public static final int MAX_GAP = ReplayWindow.SIZE - 1;
-    static final int MAX_MISSING = MAX_GAP;
+    /** The largest gap asked for. */
+    public static final int MAX_GAP = 63;
+    /** How far behind the newest packet an outstanding one may fall: the farthest the SRTP replay window takes one from. */
+    static final int MAX_BEHIND = SrtpReceiver.REPLAY_WINDOW - 1;
+    /** Packets outstanding per SSRC: two of the longest gaps. */
+    static final int MAX_MISSING = 2 * (MAX_GAP + 1);
     /** The longest wait before a packet is asked for again, however slow the source's path. */
     public static final long MAX_RETRY_MILLIS = 1_000;
     private static final int[] NONE = new int[0];
@@ -100,7 +100,7 @@ public final class SourceNacks {
                 }
             }
             track.highest = sequence & 0xFFFF;
-            givenUp += track.dropOlderThan(MAX_GAP);
+            givenUp += track.dropOlderThan(MAX_BEHIND);
             track.keyframeNeeded |= givenUp > 0;
             abandoned += givenUp;
             return Arrival.NEXT;

@@ -4,15 +4,18 @@ import java.security.GeneralSecurityException;
 
 /**
  * SRTCP checking and decryption of the RTCP received under one sender SSRC (RFC 3711 section 3.4, either profile): a
- * replay window of the last {@link ReplayWindow#SIZE} SRTCP indices, the tag checked, the payload decrypted when the
+ * replay window of the last {@link #REPLAY_WINDOW} SRTCP indices, the tag checked, the payload decrypted when the
  * E flag says it was encrypted, and the window moved on only by a packet that passed. It takes and refuses what
  * jitsi-srtp's receiver context does (SrtcpTest), without its cipher initialisation per packet. Not thread-safe.
  */
 final class SrtcpReceiver {
 
+    /** RTCP is never resent: RFC 3711's least window holds seconds of it. */
+    static final int REPLAY_WINDOW = 64;
+
     private final SrtpCrypto crypto;
     /** From 0, as jitsi-srtp counts: index 0 is new as the first packet, and so is anything above it. */
-    private final ReplayWindow window = new ReplayWindow(0);
+    private final ReplayWindow window = new ReplayWindow(0, REPLAY_WINDOW);
 
     SrtcpReceiver(SrtpProfile profile, byte[] masterKey, byte[] masterSalt, int ssrc) throws GeneralSecurityException {
         this.crypto = SrtpCrypto.of(profile, masterKey, masterSalt, ssrc, SrtpCrypto.LABELS_RTCP);

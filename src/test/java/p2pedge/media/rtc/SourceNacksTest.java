@@ -56,13 +56,13 @@ class SourceNacksTest {
     }
 
     @Test
-    void aGapLongerThanTheReplayWindowIsLeftToAKeyframe() {
+    void aGapLongerThanTheLongestAskedForIsLeftToAKeyframe() {
         SourceNacks nacks = new SourceNacks(100, 3, 3);
         nacks.onPacket(SSRC, 0, 0);
         nacks.onPacket(SSRC, SourceNacks.MAX_GAP, 0);
         assertEquals(SourceNacks.MAX_GAP - 1, nacks.due(SSRC, 0).length, "the longest gap asked for: all of it");
         nacks.onPacket(SSRC, 2 * SourceNacks.MAX_GAP + 1, 0);
-        assertArrayEquals(new int[0], nacks.due(SSRC, 200), "one gap too long, and the older one fell out of the window");
+        assertArrayEquals(new int[0], nacks.due(SSRC, 200), "one gap too long: it and the older one left to the keyframe");
         assertEquals(SourceNacks.MAX_GAP - 1, nacks.abandoned());
         assertTrue(nacks.keyframeNeeded(SSRC));
         nacks.onPacket(SSRC, 3 * SourceNacks.MAX_GAP + 3, 0);
@@ -70,17 +70,33 @@ class SourceNacksTest {
     }
 
     @Test
+    void aResendThatComesFarBehindTheNewestWithinTheReplayWindowIsRecovered() {
+        SourceNacks nacks = new SourceNacks(1_000, 3, 3);
+        nacks.onPacket(SSRC, 0, 0);
+        nacks.onPacket(SSRC, 2, 0); // 1 missing
+        for (int sequence = 3; sequence <= 700; sequence++) {
+            nacks.onPacket(SSRC, sequence, 0); // a fast stream's packets while the request travels
+        }
+        assertEquals(1, nacks.outstanding(SSRC), "700 behind: the SRTP window still takes it");
+        assertEquals(SourceNacks.Arrival.RECOVERED, nacks.onPacket(SSRC, 1, 0));
+        assertFalse(nacks.keyframeNeeded(SSRC));
+    }
+
+    @Test
     void outstandingPacketsFallOutAsTheyFallBehindTheReplayWindow() {
         SourceNacks nacks = new SourceNacks(1_000, 3, 3);
         nacks.onPacket(SSRC, 0, 0);
         nacks.onPacket(SSRC, 2, 0); // 1 missing
-        nacks.onPacket(SSRC, 1 + SourceNacks.MAX_GAP, 0);
-        assertEquals(SourceNacks.MAX_GAP - 2 + 1, nacks.outstanding(SSRC), "1 is as far behind as the window reaches");
+        for (int sequence = 3; sequence <= 1 + SourceNacks.MAX_BEHIND; sequence++) {
+            nacks.onPacket(SSRC, sequence, 0);
+        }
+        assertEquals(1, nacks.outstanding(SSRC), "1 is as far behind as the window reaches");
         assertFalse(nacks.keyframeNeeded(SSRC));
-        nacks.onPacket(SSRC, 2 + SourceNacks.MAX_GAP, 0);
-        assertEquals(SourceNacks.MAX_GAP - 2, nacks.outstanding(SSRC), "1 fell out");
+        nacks.onPacket(SSRC, 2 + SourceNacks.MAX_BEHIND, 0);
+        assertEquals(0, nacks.outstanding(SSRC), "1 fell out");
         assertTrue(nacks.keyframeNeeded(SSRC));
         assertEquals(1, nacks.abandoned());
+        assertEquals(SrtpReceiver.REPLAY_WINDOW - 1, SourceNacks.MAX_BEHIND, "the SRTP window's reach");
     }
 
     @Test

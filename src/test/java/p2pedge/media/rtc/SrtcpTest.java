@@ -75,7 +75,7 @@ class SrtcpTest {
         }
         SrtpReceiverTest.Verdicts verdicts;
         try (JitsiSrtp jitsi = JitsiSrtp.forReceiving(keys)) {
-            verdicts = SrtpReceiverTest.compare(plain, secured, SrtpReceiverTest.deliveries(secured.size(), random), random,
+            verdicts = SrtpReceiverTest.compare(plain, secured, SrtpReceiverTest.deliveries(secured.size(), 80, random), random,
                     jitsi::unprotectRtcp, SrtpTransformer.forReceiving(keys)::unprotectRtcp);
         }
         assertTrue(verdicts.taken() >= 430 && verdicts.refused() >= 40, verdicts.toString());
