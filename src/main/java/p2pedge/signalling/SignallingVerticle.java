@@ -139,7 +139,11 @@ public final class SignallingVerticle extends VerticleBase {
                 .setPerFrameWebSocketCompressionSupported(false)
                 // Signalling messages are small: a fixed kernel send buffer (no autotuning to megabytes) bounds
                 // what a player that does not read can hold, and lets its write queue fill, so it is closed.
-                .setSendBufferSize(64 * 1024);
+                .setSendBufferSize(64 * 1024)
+                // Every request and socket of this server is handled on this verticle's one event loop: its HTTP
+                // connections then write straight to the channel instead of through a queue made for other threads,
+                // whose first 4 KB chunk each player's WebSocket kept through its upgrade request (bench/signalling.sh).
+                .setStrictThreadMode(true);
         keepAlive = new KeepAliveRing<>((int) (s.pingIntervalSeconds() * 1000L / KEEP_ALIVE_TICK_MILLIS));
         keepAliveTimer = vertx.setPeriodic(KEEP_ALIVE_TICK_MILLIS, t -> keepAlive());
         server = guard.install(vertx.createHttpServer(options))
