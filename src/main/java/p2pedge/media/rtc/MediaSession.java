@@ -6,8 +6,9 @@ import java.util.function.Consumer;
  * What the shared port knows of one media session (a viewer or a publisher): the ICE credentials the edge
  * offered, the DTLS fingerprint the peer answered with, who receives the SRTP keys once the handshake is done (on
  * the port's context, the peer's selected address already set; again after a handshake on a new address), and who
- * receives the (still protected) RTP and RTCP datagrams the peer sends, each with the time it was read off its socket. The peer's own ICE credentials (from its
- * session description) let the port check that an address the peer moves to after the handshake is really its own.
+ * receives the (still protected) RTP and RTCP datagrams the peer sends, each with the time it was read off its socket.
+ * The peer's own ICE credentials (from its session description) let the port check that an address the peer moves to
+ * after the handshake is really its own.
  */
 public record MediaSession(String localUfrag, String password, String remoteFingerprint, String remoteUfrag,
                            String remotePassword, Consumer<SrtpKeys> onSecured, MediaHandler onMedia) {

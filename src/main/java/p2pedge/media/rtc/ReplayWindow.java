@@ -1,5 +1,7 @@
 package p2pedge.media.rtc;
 
+import java.util.Arrays;
+
 /**
  * Which packet indices a receiver took, among the last {@code size} up to the highest (RFC 3711 section 3.3.2; at
  * least 64, as RFC 3711 asks): a packet further behind, or taken already, is a replay. Moved on only by a packet that
@@ -39,7 +41,7 @@ final class ReplayWindow {
     void take(long index) {
         long ahead = index - highest;
         if (ahead > mask) {
-            java.util.Arrays.fill(words, 0);
+            Arrays.fill(words, 0);
         } else {
             // The slots the window moves over belonged to indices a whole window older: not taken yet now.
             for (long skipped = highest + 1; skipped < index; skipped++) {
