@@ -128,8 +128,10 @@ final class PublisherSession implements StreamSource {
             transformer.unprotectRtcp(packet).ifPresentOrElse(stream::onSourceRtcp,
                     () -> port.countDropped("srtcp: refused from publisher"));
         } else if (kind == PacketKind.RTP) {
+            // A resend the edge asked for more than once arrives twice: told apart from packets that fail the checks.
             transformer.unprotectRtp(packet).ifPresentOrElse(plain -> stream.onSourceRtp(plain, receivedNanos),
-                    () -> port.countDropped("srtp: refused from publisher"));
+                    () -> port.countDropped(transformer.replayedRtp(packet)
+                            ? "srtp: repeated or too late from publisher" : "srtp: refused from publisher"));
         }
     }
 

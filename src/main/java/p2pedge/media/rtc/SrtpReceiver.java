@@ -33,18 +33,31 @@ final class SrtpReceiver {
         if (header < 0 || header > end) {
             return null;
         }
-        int sequence = SrtpCrypto.sequence(packet);
-        long highest = window.highest();
-        int guessedRoc = highest < 0 ? 0 : RolloverCounter.guess(sequence, (int) (highest & 0xFFFF), (int) (highest >> 16));
-        long index = ((long) guessedRoc << 16) | sequence;
+        long index = index(packet);
         if (!window.fresh(index)) {
             return null;
         }
         byte[] plain = new byte[end];
-        if (!crypto.unprotectRtp(packet, header, end, plain, guessedRoc)) {
+        if (!crypto.unprotectRtp(packet, header, end, plain, (int) (index >>> 16))) {
             return null;
         }
         window.take(index);
         return plain;
+    }
+
+    /**
+     * Whether the replay window refuses {@code packet}'s index (taken already, or too far behind): what a refusal was
+     * when the sender merely sent a packet again, told apart from one that failed authentication (read before it).
+     */
+    boolean replayed(byte[] packet) {
+        return packet.length >= 12 && !window.fresh(index(packet));
+    }
+
+    /** The packet's index: its sequence number under the rollover counter guessed from the highest index taken. */
+    private long index(byte[] packet) {
+        int sequence = SrtpCrypto.sequence(packet);
+        long highest = window.highest();
+        int guessedRoc = highest < 0 ? 0 : RolloverCounter.guess(sequence, (int) (highest & 0xFFFF), (int) (highest >> 16));
+        return ((long) guessedRoc << 16) | sequence;
     }
 }

@@ -64,6 +64,21 @@ public final class SrtpTransformer {
         }
     }
 
+    /**
+     * Whether {@code packet}, which {@link #unprotectRtp} refused, was refused by the replay window (its sender sent it
+     * again, or too late) rather than as cut short or unauthentic.
+     */
+    public boolean replayedRtp(byte[] packet) {
+        if (packet.length < 12 + profile.tagLength()) {
+            return false;
+        }
+        try {
+            return receivers.get(ssrc(packet, 8)).replayed(packet);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** {@code packet} protected, a new array (the fan-out's path: see {@link SrtpSender}). */
     public byte[] protectRtp(byte[] packet) throws GeneralSecurityException {
         if (packet.length < 12) {

@@ -44,12 +44,34 @@ class SrtpTransformerTest {
                 byte[] tampered = secured.clone();
                 tampered[40] ^= 1;
                 assertFalse(receiver.unprotectRtp(tampered).isPresent(), "a flipped bit fails authentication");
+                assertFalse(receiver.replayedRtp(tampered), "unauthentic, not replayed");
             }
             assertArrayEquals(plain, receiver.unprotectRtp(secured).orElseThrow());
             if (seq == 30) {
                 assertTrue(receiver.unprotectRtp(secured).isEmpty(), "a replayed packet is refused");
+                assertTrue(receiver.replayedRtp(secured), "as a replay");
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void aPacketFallenBehindTheReplayWindowIsToldApartFromAnUnauthenticOne(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = symmetricKeys(profile);
+        SrtpTransformer sender = SrtpTransformer.forSending(keys);
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
+        byte[] held = sender.protectRtp(rtp(1));
+        byte[] kept = sender.protectRtp(rtp(2));
+        for (int seq = 3; seq <= 1 + SrtpReceiver.REPLAY_WINDOW; seq++) {
+            receiver.unprotectRtp(sender.protectRtp(rtp(seq))).orElseThrow();
+        }
+        assertArrayEquals(rtp(2), receiver.unprotectRtp(kept).orElseThrow(), "1,023 behind the newest: still taken");
+        assertTrue(receiver.unprotectRtp(held).isEmpty(), "1,024 behind: refused");
+        assertTrue(receiver.replayedRtp(held), "by the window");
+        byte[] forged = sender.protectRtp(rtp(3_000));
+        forged[forged.length - 1] ^= 1;
+        assertTrue(receiver.unprotectRtp(forged).isEmpty());
+        assertFalse(receiver.replayedRtp(forged), "a new index with a bad tag: unauthentic");
     }
 
     @ParameterizedTest
