@@ -11,6 +11,7 @@ import p2pedge.media.rtc.PeerSdp;
 import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.SharedUdpPort;
 import p2pedge.media.rtc.SrtpKeys;
+import p2pedge.media.rtc.SrtpRefusal;
 import p2pedge.media.rtc.SrtpTransformer;
 
 import java.net.InetSocketAddress;
@@ -18,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -45,6 +47,11 @@ final class PublisherSession implements StreamSource {
     /** The edge's own SSRC towards the publisher, in its keyframe requests and receiver reports. */
     private final int edgeSsrc = RANDOM.nextInt();
     private final long reportTimer;
+    /**
+     * A resend the edge asked for more than once arrives twice: counted apart from packets that fail the checks
+     * (held here, so the publisher's every packet makes no new lambda).
+     */
+    private final Consumer<SrtpRefusal> countRefusal;
     private SrtpTransformer fromPublisher;
     private SrtpTransformer toPublisher;
     private long receiverReports;
@@ -64,6 +71,8 @@ final class PublisherSession implements StreamSource {
         Negotiation.Answer agreed = Negotiation.publisher(offer, stream.codec, stream.name(), pinKbps);
         this.stream = stream;
         this.port = port;
+        this.countRefusal = refusal -> port.countDropped(refusal == SrtpRefusal.REPLAYED
+                ? "srtp: repeated or too late from publisher" : "srtp: refused from publisher");
         this.vertx = vertx;
         this.videoType = agreed.videoType();
         this.audioType = agreed.audioType();
@@ -128,10 +137,7 @@ final class PublisherSession implements StreamSource {
             transformer.unprotectRtcp(packet).ifPresentOrElse(stream::onSourceRtcp,
                     () -> port.countDropped("srtcp: refused from publisher"));
         } else if (kind == PacketKind.RTP) {
-            // A resend the edge asked for more than once arrives twice: told apart from packets that fail the checks.
-            transformer.unprotectRtp(packet).ifPresentOrElse(plain -> stream.onSourceRtp(plain, receivedNanos),
-                    () -> port.countDropped(transformer.replayedRtp(packet)
-                            ? "srtp: repeated or too late from publisher" : "srtp: refused from publisher"));
+            transformer.unprotectRtp(packet, countRefusal).ifPresent(plain -> stream.onSourceRtp(plain, receivedNanos));
         }
     }
 

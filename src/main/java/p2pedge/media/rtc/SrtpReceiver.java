@@ -1,6 +1,7 @@
 package p2pedge.media.rtc;
 
 import java.security.GeneralSecurityException;
+import java.util.function.Consumer;
 
 /**
  * SRTP checking and decryption of the RTP of one SSRC received (RFC 3711, either profile): the packet index from its
@@ -26,31 +27,29 @@ final class SrtpReceiver {
         this.crypto = SrtpCrypto.of(profile, masterKey, masterSalt, ssrc, SrtpCrypto.LABELS_RTP);
     }
 
-    /** The plain RTP packet, a new array; null when it is cut short, fails authentication or is a replay. */
-    byte[] unprotect(byte[] packet) throws GeneralSecurityException {
+    /**
+     * The plain RTP packet, a new array; null when it is cut short, fails authentication or is a replay, each told to
+     * {@code refused}.
+     */
+    byte[] unprotect(byte[] packet, Consumer<SrtpRefusal> refused) throws GeneralSecurityException {
         int end = packet.length - crypto.tagLength();
         int header = HeaderExtensions.blockEnd(packet);
         if (header < 0 || header > end) {
+            refused.accept(SrtpRefusal.MALFORMED);
             return null;
         }
         long index = index(packet);
         if (!window.fresh(index)) {
+            refused.accept(SrtpRefusal.REPLAYED);
             return null;
         }
         byte[] plain = new byte[end];
         if (!crypto.unprotectRtp(packet, header, end, plain, (int) (index >>> 16))) {
+            refused.accept(SrtpRefusal.UNAUTHENTIC);
             return null;
         }
         window.take(index);
         return plain;
-    }
-
-    /**
-     * Whether the replay window refuses {@code packet}'s index (taken already, or too far behind): what a refusal was
-     * when the sender merely sent a packet again, told apart from one that failed authentication (read before it).
-     */
-    boolean replayed(byte[] packet) {
-        return packet.length >= 12 && !window.fresh(index(packet));
     }
 
     /** The packet's index: its sequence number under the rollover counter guessed from the highest index taken. */

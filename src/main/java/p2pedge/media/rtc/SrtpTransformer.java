@@ -2,6 +2,7 @@ package p2pedge.media.rtc;
 
 import java.security.GeneralSecurityException;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * SRTP and SRTCP for one direction of one DTLS-SRTP association, in the profile it negotiated ({@link SrtpProfile}),
@@ -54,28 +55,20 @@ public final class SrtpTransformer {
     }
 
     public Optional<byte[]> unprotectRtp(byte[] packet) {
-        if (packet.length < 12 + profile.tagLength()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.ofNullable(receivers.get(ssrc(packet, 8)).unprotect(packet));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return unprotectRtp(packet, refusal -> { });
     }
 
-    /**
-     * Whether {@code packet}, which {@link #unprotectRtp} refused, was refused by the replay window (its sender sent it
-     * again, or too late) rather than as cut short or unauthentic.
-     */
-    public boolean replayedRtp(byte[] packet) {
+    /** The plain packet, or empty with why it was refused told to {@code refused} (once). */
+    public Optional<byte[]> unprotectRtp(byte[] packet, Consumer<SrtpRefusal> refused) {
         if (packet.length < 12 + profile.tagLength()) {
-            return false;
+            refused.accept(SrtpRefusal.MALFORMED);
+            return Optional.empty();
         }
         try {
-            return receivers.get(ssrc(packet, 8)).replayed(packet);
+            return Optional.ofNullable(receivers.get(ssrc(packet, 8)).unprotect(packet, refused));
         } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
+            refused.accept(SrtpRefusal.MALFORMED);
+            return Optional.empty();
         }
     }
 

@@ -4,6 +4,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,6 +21,14 @@ class SrtpTransformerTest {
     /** Keys where both directions are the same, so one side can check what the other protected. */
     private static SrtpKeys symmetricKeys(SrtpProfile profile) {
         return SrtpSenderTest.symmetricKeys(profile, 3);
+    }
+
+    /** What {@code receiver} told of {@code packet}'s refusal (nothing when it took it), checked against its result. */
+    private static List<SrtpRefusal> refusals(SrtpTransformer receiver, byte[] packet) {
+        List<SrtpRefusal> told = new ArrayList<>();
+        boolean taken = receiver.unprotectRtp(packet, told::add).isPresent();
+        assertEquals(taken, told.isEmpty(), "a packet is either taken or refused with a reason");
+        return told;
     }
 
     private static byte[] rtp(int sequence) {
@@ -43,13 +54,11 @@ class SrtpTransformerTest {
             if (seq == 25) {
                 byte[] tampered = secured.clone();
                 tampered[40] ^= 1;
-                assertFalse(receiver.unprotectRtp(tampered).isPresent(), "a flipped bit fails authentication");
-                assertFalse(receiver.replayedRtp(tampered), "unauthentic, not replayed");
+                assertEquals(List.of(SrtpRefusal.UNAUTHENTIC), refusals(receiver, tampered), "a flipped bit fails authentication");
             }
             assertArrayEquals(plain, receiver.unprotectRtp(secured).orElseThrow());
             if (seq == 30) {
-                assertTrue(receiver.unprotectRtp(secured).isEmpty(), "a replayed packet is refused");
-                assertTrue(receiver.replayedRtp(secured), "as a replay");
+                assertEquals(List.of(SrtpRefusal.REPLAYED), refusals(receiver, secured), "a replayed packet is refused");
             }
         }
     }
@@ -66,12 +75,12 @@ class SrtpTransformerTest {
             receiver.unprotectRtp(sender.protectRtp(rtp(seq))).orElseThrow();
         }
         assertArrayEquals(rtp(2), receiver.unprotectRtp(kept).orElseThrow(), "1,023 behind the newest: still taken");
-        assertTrue(receiver.unprotectRtp(held).isEmpty(), "1,024 behind: refused");
-        assertTrue(receiver.replayedRtp(held), "by the window");
+        assertEquals(List.of(SrtpRefusal.REPLAYED), refusals(receiver, held), "1,024 behind: refused by the window");
         byte[] forged = sender.protectRtp(rtp(3_000));
         forged[forged.length - 1] ^= 1;
-        assertTrue(receiver.unprotectRtp(forged).isEmpty());
-        assertFalse(receiver.replayedRtp(forged), "a new index with a bad tag: unauthentic");
+        assertEquals(List.of(SrtpRefusal.UNAUTHENTIC), refusals(receiver, forged), "a new index with a bad tag");
+        assertEquals(List.of(SrtpRefusal.MALFORMED), refusals(receiver, Arrays.copyOf(forged, 12)), "cut short");
+        assertEquals(List.of(), refusals(receiver, sender.protectRtp(rtp(3_001))), "a good packet: no refusal told");
     }
 
     @ParameterizedTest
