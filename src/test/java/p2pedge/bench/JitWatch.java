@@ -1,6 +1,7 @@
 package p2pedge.bench;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * How busy the JIT compilers of some JVMs (edge processes) were over a round of load: a bench warms up in rounds
@@ -36,5 +37,22 @@ final class JitWatch {
             most = Math.max(most, (EdgeProcess.compileMillis(pids[i]) - compiledMillis[i]) / 1000 / seconds);
         }
         return most;
+    }
+
+    /**
+     * Waits in rounds of {@code roundSeconds}, at most {@code maxRounds}, until the busiest JVM's compilers were busy for
+     * less than {@code settled} of a round; what it waited, as a line to print beside the figures.
+     */
+    String settle(double settled, int roundSeconds, int maxRounds) throws IOException, InterruptedException {
+        double busy = 1;
+        int round = 0;
+        while (round < maxRounds && busy >= settled) {
+            start();
+            Thread.sleep(roundSeconds * 1000L);
+            busy = busiest();
+            round++;
+        }
+        return String.format(Locale.ROOT, "(waited %d round(s) of %d s for the JIT: busy %.1f%% of the last%s)", round,
+                roundSeconds, 100 * busy, busy >= settled ? ", not settled: measured anyway" : "");
     }
 }

@@ -264,16 +264,7 @@ public final class MediaPlaneBench {
 
     /** Waits in rounds until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of one. */
     private static void settle(JitWatch jit, int maxRounds) throws Exception {
-        double busy = 1;
-        int round = 0;
-        while (round < maxRounds && busy >= JIT_SETTLED) {
-            jit.start();
-            Thread.sleep(JIT_ROUND_S * 1000L);
-            busy = jit.busiest();
-            round++;
-        }
-        System.out.printf(Locale.ROOT, "          (waited %d round(s) of %d s for the edge's JIT: busy %.1f%% of the last%s)%n",
-                round, JIT_ROUND_S, 100 * busy, busy >= JIT_SETTLED ? ", not settled: measured anyway" : "");
+        System.out.println("          " + jit.settle(JIT_SETTLED, JIT_ROUND_S, maxRounds));
     }
 
     /** Per-viewer cost at each plane's largest step, relative to the same edge with no viewer. */

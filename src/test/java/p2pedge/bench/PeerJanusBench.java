@@ -27,7 +27,12 @@ import java.util.function.Supplier;
  * load client). Per-viewer cost is over the same server with no viewer (the edge's idle encodes the demo; Janus' idle
  * receives it).
  * <p>
- * Environment: VIEWERS (default "50 100 200"), WARMUP_S (5), MEASURE_S (10), BITRATE_KBPS (600), JANUS_CONFIG (the
+ * Before each of the edge's windows, the idle one too, the bench waits in rounds of {@link #JIT_ROUND_S} seconds (at
+ * most JIT_ROUNDS) until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of a round, and prints
+ * their share of the window. Per viewer is printed two ways: over the idle server, and between the first and the
+ * largest step (no idle in it).
+ * <p>
+ * Environment: VIEWERS (default "50 100 200"), WARMUP_S (5), MEASURE_S (10), BITRATE_KBPS (600), JIT_ROUNDS (24), JANUS_CONFIG (the
  * folder of Janus' configuration, bench/janus), JANUS_HOST (10.99.0.1) and JANUS_HTTP_PORT (8088, as that configuration
  * says), JANUS_NETNS (p2pbench-janus), LOAD_ADDRESS (10.99.0.2). Janus (libnice) offers no loopback candidate and sends
  * from the interface it gathered on, so bench/peer-janus.sh runs Janus in a network namespace of its own at JANUS_HOST
@@ -43,6 +48,9 @@ public final class PeerJanusBench {
     private static final long MOUNTPOINT = 1;
     private static final int JANUS_VIDEO_PORT = 5004;
     private static final int JANUS_AUDIO_PORT = 5002;
+    /** The share of a round the edge's compilers may take and the JIT count as settled, as in bench/media-plane.sh. */
+    private static final double JIT_SETTLED = 0.01;
+    private static final int JIT_ROUND_S = 5;
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args.length > 0 ? args[0] : "target/p2p-edge.jar");
@@ -51,6 +59,7 @@ public final class PeerJanusBench {
         int warmup = BenchEnv.integer("WARMUP_S", 5);
         int measure = BenchEnv.integer("MEASURE_S", 10);
         int bitrate = BenchEnv.integer("BITRATE_KBPS", 600);
+        int jitRounds = BenchEnv.integer("JIT_ROUNDS", 24);
         Path janusConfig = Path.of(System.getenv().getOrDefault("JANUS_CONFIG", "bench/janus")).toAbsolutePath();
         int janusPort = BenchEnv.integer("JANUS_HTTP_PORT", 8088);
         String janusHost = System.getenv().getOrDefault("JANUS_HOST", "10.99.0.1");
@@ -81,8 +90,10 @@ public final class PeerJanusBench {
             tap.tap(out, new InetSocketAddress(janusHost, JANUS_VIDEO_PORT), new InetSocketAddress(janusHost, JANUS_AUDIO_PORT));
             System.out.printf(Locale.ROOT, "%-6s %7s %11s %8s %14s %9s %10s%n", "server", "viewers", "server CPU%", "RSS MB",
                     "kbit/s min/avg", "loss max", "bench CPU%");
-            rows.addAll(steps("edge", edge.pid(), steps, warmup, measure, () -> crowd.join(edge.port(), "/app/stream")));
-            rows.addAll(steps("janus", janus.pid(), steps, warmup, measure, () -> crowd.joinJanus(janusHost, janusPort, MOUNTPOINT, loadAddress)));
+            rows.addAll(steps("edge", edge.pid(), new JitWatch(edge.pid()), jitRounds, steps, warmup, measure,
+                    () -> crowd.join(edge.port(), "/app/stream")));
+            rows.addAll(steps("janus", janus.pid(), null, 0, steps, warmup, measure,
+                    () -> crowd.joinJanus(janusHost, janusPort, MOUNTPOINT, loadAddress)));
             tap.close().await(10, TimeUnit.SECONDS);
         } finally {
             if (janus != null) {
@@ -96,13 +107,17 @@ public final class PeerJanusBench {
         summary(rows);
     }
 
-    /** One server: idle, then each step's viewers joined (in batches of 20, as a crowd arrives) and measured. */
-    private static List<Row> steps(String server, long pid, int[] steps, int warmup, int measure,
-                                   Supplier<Future<LoadViewer>> join) throws Exception {
+    /**
+     * One server: idle, then each step's viewers joined (in batches of 20, as a crowd arrives) and measured; a JVM's
+     * ({@code jit} not null) only once its compilers have settled before each window.
+     */
+    private static List<Row> steps(String server, long pid, JitWatch jit, int jitRounds, int[] steps, int warmup,
+                                   int measure, Supplier<Future<LoadViewer>> join) throws Exception {
         List<Row> rows = new ArrayList<>();
         List<LoadViewer> loads = new ArrayList<>();
         try {
             Thread.sleep(warmup * 1000L);
+            settle(server, jit, jitRounds);
             Row idle = new Row(server, 0, EdgeProcess.cpuPercent(measure, pid)[0], EdgeProcess.rssKb(pid) / 1024.0, 0, 0, 0, 0);
             print(idle);
             rows.add(idle);
@@ -124,6 +139,10 @@ public final class PeerJanusBench {
                     break;
                 }
                 Thread.sleep(warmup * 1000L);
+                settle(server, jit, jitRounds);
+                if (jit != null) {
+                    jit.start();
+                }
                 List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
@@ -135,13 +154,24 @@ public final class PeerJanusBench {
                 Row row = new Row(server, step, cpu, EdgeProcess.rssKb(pid) / 1024.0, received.kbpsMin(), received.kbpsAvg(),
                         received.lossMax(), benchCpu);
                 print(row);
-                System.out.println("       busiest threads: " + threads.busiest(4));
+                System.out.println("       busiest threads: " + threads.busiest(4)
+                        + (jit == null ? "" : String.format(Locale.ROOT, "; JIT %.1f%% of a core", 100 * jit.busiest())));
                 rows.add(row);
             }
         } finally {
             Future.join(loads.stream().map(LoadViewer::close).toList()).await(30, TimeUnit.SECONDS);
         }
         return rows;
+    }
+
+    /**
+     * Before a JVM's window, its compilers settled: an edge just started, or just given more viewers, compiles for a
+     * minute or more, and an idle window that caught it made the edge's idle costlier than 50 viewers (2026-12-05).
+     */
+    private static void settle(String server, JitWatch jit, int maxRounds) throws Exception {
+        if (jit != null) {
+            System.out.printf(Locale.ROOT, "%-6s %s%n", server, jit.settle(JIT_SETTLED, JIT_ROUND_S, maxRounds));
+        }
     }
 
     private static void untilListening(String host, int port, long millis) throws Exception {
@@ -160,9 +190,13 @@ public final class PeerJanusBench {
                 r.rssMb, r.kbpsMin, r.kbpsAvg, r.lossMax * 100, r.benchCpu);
     }
 
-    /** Per viewer, at each server's largest step, over the same server idle; and the edge's viewers per core over Janus'. */
+    /**
+     * Per viewer, at each server's largest step, over the same server idle, and between its first and largest step; and
+     * the edge's viewers per core over Janus' (over idle).
+     */
     private static void summary(List<Row> rows) {
-        System.out.println("per viewer, at each server's largest step, over the same server with no viewer:");
+        System.out.println("per viewer, at each server's largest step, over the same server with no viewer "
+                + "(and between its first and its largest step):");
         Map<String, Double> perCore = new LinkedHashMap<>();
         for (String server : List.of("edge", "janus")) {
             List<Row> of = rows.stream().filter(r -> r.server.equals(server)).toList();
@@ -170,8 +204,15 @@ public final class PeerJanusBench {
             Row top = of.get(of.size() - 1);
             double cpuPerViewer = (top.cpu - idle.cpu) / top.viewers;
             perCore.put(server, 100 / cpuPerViewer);
-            System.out.printf(Locale.ROOT, "  %-5s %d viewers: %.3f%% of a core each -> %.0f viewers per core; RSS %.2f MB each; "
-                            + "max loss %.2f%%%n", server, top.viewers, cpuPerViewer, perCore.get(server),
+            String between = "";
+            if (of.size() > 2) {
+                Row first = of.get(1);
+                double slope = (top.cpu - first.cpu) / (top.viewers - first.viewers);
+                between = String.format(Locale.ROOT, " (%d to %d: %.3f%% each -> %.0f per core)", first.viewers, top.viewers,
+                        slope, 100 / slope);
+            }
+            System.out.printf(Locale.ROOT, "  %-5s %d viewers: %.3f%% of a core each -> %.0f viewers per core%s; RSS %.2f MB "
+                            + "each; max loss %.2f%%%n", server, top.viewers, cpuPerViewer, perCore.get(server), between,
                     (top.rssMb - idle.rssMb) / top.viewers, top.lossMax * 100);
         }
         System.out.printf(Locale.ROOT, "edge / janus viewers per core: %.2fx%n", perCore.get("edge") / perCore.get("janus"));

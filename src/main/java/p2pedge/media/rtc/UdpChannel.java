@@ -17,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntConsumer;
@@ -40,6 +41,8 @@ import java.util.logging.Logger;
 public final class UdpChannel {
 
     private static final Logger LOG = Logger.getLogger(UdpChannel.class.getName());
+    /** Whether the process was told its datagrams go one by one: once, not for each of a load client's thousand channels. */
+    private static final AtomicBoolean TOLD_ONE_BY_ONE = new AtomicBoolean();
 
     /** Called on the channel's context for each datagram. */
     public interface Receiver {
@@ -113,7 +116,9 @@ public final class UdpChannel {
             fdVal.setAccessible(true);
             return fdVal.getInt(socket);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.info(() -> "UDP datagrams go one by one (no descriptor for sendmmsg: " + e + ")");
+            if (!TOLD_ONE_BY_ONE.getAndSet(true)) {
+                LOG.info(() -> "UDP datagrams go one by one (no descriptor for sendmmsg: " + e + ")");
+            }
             return -1;
         }
     }
