@@ -10,7 +10,6 @@ import p2pedge.testing.Waits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,8 +28,9 @@ import java.util.function.Supplier;
  * <p>
  * Before each of the edge's windows, the idle one too, the bench waits in rounds of {@link #JIT_ROUND_S} seconds (at
  * most JIT_ROUNDS) until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of a round, and prints
- * their share of the window. Per viewer is printed two ways: over the idle server, and between the first and the
- * largest step (no idle in it).
+ * their share of the window. Per viewer is printed at each server's largest step with no loss, two ways: over the idle
+ * server, and between the first step and that one (no idle in it); the two servers are compared at the largest step
+ * where neither lost a packet.
  * <p>
  * Environment: VIEWERS (default "50 100 200"), WARMUP_S (5), MEASURE_S (10), BITRATE_KBPS (600), JIT_ROUNDS (24), JANUS_CONFIG (the
  * folder of Janus' configuration, bench/janus), JANUS_HOST (10.99.0.1) and JANUS_HTTP_PORT (8088, as that configuration
@@ -191,31 +191,63 @@ public final class PeerJanusBench {
     }
 
     /**
-     * Per viewer, at each server's largest step, over the same server idle, and between its first and largest step; and
-     * the edge's viewers per core over Janus' (over idle).
+     * Per viewer at each server's largest step with no loss, over the same server idle, and between its first and that
+     * step; then both at the largest step where neither lost a packet, the edge's viewers per core over Janus'.
      */
     private static void summary(List<Row> rows) {
-        System.out.println("per viewer, at each server's largest step, over the same server with no viewer "
-                + "(and between its first and its largest step):");
-        Map<String, Double> perCore = new LinkedHashMap<>();
+        System.out.println("per viewer, at each server's largest step with no loss, over the same server with no viewer "
+                + "(and between its first step and that one):");
         for (String server : List.of("edge", "janus")) {
-            List<Row> of = rows.stream().filter(r -> r.server.equals(server)).toList();
-            Row idle = of.get(0);
-            Row top = of.get(of.size() - 1);
-            double cpuPerViewer = (top.cpu - idle.cpu) / top.viewers;
-            perCore.put(server, 100 / cpuPerViewer);
+            List<Row> lossless = lossless(rows, server);
+            if (lossless.size() < 2) {
+                System.out.printf(Locale.ROOT, "  %-5s lost packets at every step%n", server);
+                continue;
+            }
+            Row idle = lossless.get(0);
+            Row top = lossless.get(lossless.size() - 1);
             String between = "";
-            if (of.size() > 2) {
-                Row first = of.get(1);
+            if (lossless.size() > 2) {
+                Row first = lossless.get(1);
                 double slope = (top.cpu - first.cpu) / (top.viewers - first.viewers);
                 between = String.format(Locale.ROOT, " (%d to %d: %.3f%% each -> %.0f per core)", first.viewers, top.viewers,
                         slope, 100 / slope);
             }
             System.out.printf(Locale.ROOT, "  %-5s %d viewers: %.3f%% of a core each -> %.0f viewers per core%s; RSS %.2f MB "
-                            + "each; max loss %.2f%%%n", server, top.viewers, cpuPerViewer, perCore.get(server), between,
-                    (top.rssMb - idle.rssMb) / top.viewers, top.lossMax * 100);
+                            + "each%n", server, top.viewers, cpuPerViewer(idle, top), 100 / cpuPerViewer(idle, top), between,
+                    (top.rssMb - idle.rssMb) / top.viewers);
         }
-        System.out.printf(Locale.ROOT, "edge / janus viewers per core: %.2fx%n", perCore.get("edge") / perCore.get("janus"));
+        List<Row> edge = lossless(rows, "edge");
+        List<Row> janus = lossless(rows, "janus");
+        // Janus saturates first: both compared at its largest lossless step, which the edge was measured at too.
+        for (int i = janus.size() - 1; i > 0; i--) {
+            Row theirs = janus.get(i);
+            Row ours = edge.stream().filter(r -> r.viewers == theirs.viewers).findFirst().orElse(null);
+            if (ours != null && ours.viewers > 0) {
+                System.out.printf(Locale.ROOT, "edge / janus viewers per core at %d viewers, the largest step where neither lost a "
+                                + "packet: %.2fx%n", ours.viewers,
+                        cpuPerViewer(janus.get(0), theirs) / cpuPerViewer(edge.get(0), ours));
+                return;
+            }
+        }
+        System.out.println("edge / janus: no step where neither lost a packet");
+    }
+
+    /** The server's idle row and its steps up to the first that lost a packet (or failed), in order. */
+    private static List<Row> lossless(List<Row> rows, String server) {
+        List<Row> of = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.server.equals(server)) {
+                if (r.lossMax > 0) {
+                    break;
+                }
+                of.add(r);
+            }
+        }
+        return of;
+    }
+
+    private static double cpuPerViewer(Row idle, Row step) {
+        return (step.cpu - idle.cpu) / step.viewers;
     }
 
 }
