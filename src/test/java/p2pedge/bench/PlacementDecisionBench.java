@@ -30,7 +30,7 @@ import java.util.Set;
  * of hosts to rank stay level. Prints each run and the median and spread of the runs after one warm-up run.
  * The measured policy's profiles are Yauaa's, parsed once per User-Agent before timing (parsing is not part of
  * the decision; the edge caches it too). Compare bench/offload.sh, which times the event-bus round trip.
- * Usage: PlacementDecisionBench [viewers=10000] [decisions=200000] [runs=5] [N=2] [policy=measured] [seed=1]
+ * Usage: PlacementDecisionBench [viewers=10000] [decisions=2000000] [runs=5] [N=2] [policy=measured] [seed=1]
  */
 public final class PlacementDecisionBench {
 
@@ -44,7 +44,7 @@ public final class PlacementDecisionBench {
 
     public static void main(String[] args) {
         int viewers = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        int decisions = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        int decisions = args.length > 1 ? Integer.parseInt(args[1]) : 2_000_000;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int n = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         String policyName = args.length > 4 ? args[4] : "measured";
