@@ -222,7 +222,7 @@ public final class PeerJanusBench {
         for (int i = janus.size() - 1; i > 0; i--) {
             Row theirs = janus.get(i);
             Row ours = edge.stream().filter(r -> r.viewers == theirs.viewers).findFirst().orElse(null);
-            if (ours != null && ours.viewers > 0) {
+            if (ours != null) {
                 System.out.printf(Locale.ROOT, "edge / janus viewers per core at %d viewers, the largest step where neither lost a "
                                 + "packet: %.2fx%n", ours.viewers,
                         cpuPerViewer(janus.get(0), theirs) / cpuPerViewer(edge.get(0), ours));

@@ -34,34 +34,21 @@ class LabLayersTest {
         return new JsonObject(player.page().eval("window.p2pEdgePlayer.videoNow().then(JSON.stringify)").toString());
     }
 
-    /** Waits until the player's picture is {@code predicate}-wide; returns how long that took (ms), -1 if never. */
-    private static long widthWithin(LabPlayer player, java.util.function.IntPredicate predicate, long millis) throws Exception {
+    /**
+     * Waits until the player's picture is {@code predicate}-wide; returns how long that took (ms), -1 if never. With an
+     * {@code edge}, prints its edge legs once a second meanwhile: how the estimate and the pace went when it was slow.
+     */
+    private static long widthWithin(LabPlayer player, java.util.function.IntPredicate predicate, long millis, Lab.Edge edge)
+            throws Exception {
         long start = System.currentTimeMillis();
+        long printed = start - 1_000;
         while (System.currentTimeMillis() - start < millis) {
             if (predicate.test(video(player).getInteger("width"))) {
                 return System.currentTimeMillis() - start;
             }
-            Thread.sleep(250);
-        }
-        return -1;
-    }
-
-    /**
-     * Waits (at most 20 s) until the capped player's picture is the top layer's again; returns how long that took (ms),
-     * -1 if never. Prints the edge legs once a second meanwhile: how the estimate and the probes went when it was slow.
-     */
-    private static long topLayerBack(LabPlayer capped, Lab.Edge edge) throws Exception {
-        long start = System.currentTimeMillis();
-        long printed = start - 1_000;
-        while (System.currentTimeMillis() - start < 20_000) {
-            if (video(capped).getInteger("width") == 640) {
-                return System.currentTimeMillis() - start;
-            }
-            if (System.currentTimeMillis() - printed >= 1_000) {
+            if (edge != null && System.currentTimeMillis() - printed >= 1_000) {
                 printed = System.currentTimeMillis();
-                System.out.printf("lab layers: %d ms after the lift, edge legs %s%n", printed - start,
-                        new JsonObject(edge.admin("/admin/overview", TOKEN)).getJsonArray("peers").stream()
-                                .map(p -> ((JsonObject) p).getValue("leg")).toList());
+                System.out.printf("lab layers: %d ms on, edge legs %s%n", printed - start, edge.edgeLegs(TOKEN));
             }
             Thread.sleep(250);
         }
@@ -80,7 +67,7 @@ class LabLayersTest {
                 lab.downcap(1, 1, CAP_KBIT);
                 LabPlayer capped = LabPlayer.open(vertx, edge, "capped at " + CAP_KBIT + " kbit/s", cappedHome, players, 30_000);
                 LabPlayer open = LabPlayer.open(vertx, edge, "uncapped", openHome, players, 30_000);
-                long down = widthWithin(capped, w -> w > 0 && w < 640, 20_000);
+                long down = widthWithin(capped, w -> w > 0 && w < 640, 20_000, null);
                 System.out.printf("lab layers: the capped viewer plays a lower layer %d ms after its page opened%n",
                         capped.firstFrameMillis() + down);
                 assertTrue(down >= 0, "the capped viewer moves to a lower layer: " + video(capped) + "\n" + capped.log());
@@ -103,7 +90,7 @@ class LabLayersTest {
                 assertTrue(metrics.value("p2pedge_media_padding_packets_total") > 0, "and the probes' padding");
 
                 lab.downcap(1, 1, 0);
-                long up = topLayerBack(capped, edge);
+                long up = widthWithin(capped, w -> w == 640, 20_000, edge);
                 System.out.printf("lab layers: the top layer back %d ms after the cap was lifted%n", up);
                 assertTrue(up >= 0, "the top layer comes back once the cap is lifted: " + video(capped) + "\n" + capped.log());
             } finally {

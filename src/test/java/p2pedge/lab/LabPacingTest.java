@@ -45,12 +45,6 @@ class LabPacingTest {
 
     private static final String TOKEN = "lab-pacing-admin";
 
-    /** The edge legs of an edge's viewers, as its operators see them (/admin/overview). */
-    private static List<Object> legs(Lab.Edge edge) throws Exception {
-        return new JsonObject(edge.admin("/admin/overview", TOKEN)).getJsonArray("peers").stream()
-                .map(p -> ((JsonObject) p).getValue("leg")).toList();
-    }
-
     /** One viewer's figures over the measured span. */
     private record Span(long routerDrops, long lost, long nacks, long plis, long keyframes, long freezes, long frames) {
 
@@ -95,7 +89,7 @@ class LabPacingTest {
                         MEASURE_SECONDS, pacedSpan.line());
                 System.out.printf("lab pacing: %d kbit/s line, %d ms queue, %d s: unpaced: %s%n", CAP_KBIT, QUEUE_MILLIS,
                         MEASURE_SECONDS, unpacedSpan.line());
-                System.out.printf("lab pacing: edge legs: paced %s; unpaced %s%n", legs(pacedEdge), legs(unpacedEdge));
+                System.out.printf("lab pacing: edge legs: paced %s; unpaced %s%n", pacedEdge.edgeLegs(TOKEN), unpacedEdge.edgeLegs(TOKEN));
                 assertTrue(pacedSpan.frames() > MEASURE_SECONDS * 20, "the paced viewer plays: " + pacedSpan.line());
                 assertTrue(pacedSpan.routerDrops() < unpacedSpan.routerDrops(),
                         "pacing loses fewer packets at the router: paced " + pacedSpan.line() + "; unpaced " + unpacedSpan.line());

@@ -228,6 +228,12 @@ public final class Lab implements AutoCloseable {
             return new JsonObject(get("http://" + address + ":3333/api/p2p", null));
         }
 
+        /** The edge legs of this edge's viewers, as its operators see them (/admin/overview). */
+        public List<Object> edgeLegs(String token) throws Exception {
+            return new JsonObject(admin("/admin/overview", token)).getJsonArray("peers").stream()
+                    .map(p -> ((JsonObject) p).getValue("leg")).toList();
+        }
+
         /** The admin API on the operators' port (9333), with the token the edge was given ({@code metrics.adminToken}). */
         public String admin(String path, String token) throws Exception {
             return get("http://" + address + ":9333" + path, token);
