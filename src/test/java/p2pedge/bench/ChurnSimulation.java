@@ -189,8 +189,9 @@ public final class ChurnSimulation {
             hostsWithClients.sort(null);
             long lost = hostsWithClients.get(random.nextInt(hostsWithClients.size()));
             int before = sourceOf.size();
-            int orphans = registry.snapshot().result().stream().filter(h -> h.hostId() == lost).findFirst().orElseThrow()
-                    .clients().size();
+            Set<Long> orphanIds = registry.snapshot().result().stream().filter(h -> h.hostId() == lost).findFirst().orElseThrow()
+                    .clients().keySet();
+            int orphans = orphanIds.size();
             int mustHost = (orphans + START_SLOTS) / (START_SLOTS + 1);
             now[0] = t;
             leave(lost);
@@ -210,6 +211,9 @@ public final class ChurnSimulation {
                 if (sourceOf.size() >= before - 1) {
                     restored = t - start;
                     break;
+                }
+                if (t - start == 10_000) {
+                    whyNotBack(trial, t, before - sourceOf.size(), orphanIds);
                 }
             }
             regroupMs.add(regrouped < 0 ? Long.MAX_VALUE : regrouped);
@@ -231,6 +235,34 @@ public final class ChurnSimulation {
                         + "within 10 s after %d, median %d ms, max %d ms (%s); not within 60 s (no peer capacity left): %d%n",
                 sorted.length + never, within10s, sorted.length == 0 ? -1 : sorted[sorted.length / 2],
                 sorted.length == 0 ? -1 : sorted[sorted.length - 1], Arrays.toString(sorted), never);
+    }
+
+    /**
+     * A loss whose clients are not back within 10 s: where each of its orphans is then (a client, a host and of how
+     * many, or served by the edge, with how long since it last moved) and the free slots regrouping could use.
+     */
+    private void whyNotBack(int trial, long t, int missing, Set<Long> orphans) {
+        Map<Long, Regrouping.Candidate> movable = new HashMap<>();
+        placement.regroupCandidates().forEach(c -> movable.put(c.session(), c));
+        Map<Long, HostEntry> hosts = new HashMap<>();
+        registry.snapshot().result().forEach(h -> hosts.put(h.hostId(), h));
+        List<String> where = new ArrayList<>();
+        for (long orphan : orphans) {
+            Regrouping.Candidate c = movable.get(orphan);
+            String state = !live.containsKey(orphan) ? "gone"
+                    : sourceOf.containsKey(orphan) ? "a client"
+                    : hosts.containsKey(orphan) ? "a host of " + hosts.get(orphan).clients().size() + " (" + hosts.get(orphan).capacity() + " slots)"
+                    : "on the edge";
+            where.add(orphan + " " + state + (c == null ? ", not movable now"
+                    : String.format(Locale.ROOT, ", movable (last moved %s), %s", t - c.lastMovedMillis() > 3_600_000 ? "never"
+                    : (t - c.lastMovedMillis()) / 1_000 + " s ago",
+                    placement.regroup(List.of(c), List.copyOf(hosts.values())).isEmpty() ? "no host would take it" : "a host would take it")));
+        }
+        // A host without clients moves only onto a host that has clients (or a lower id): those slots are what it can use.
+        int onRelaying = hosts.values().stream().filter(h -> h.reachability().mapping() == NatMapping.ENDPOINT_INDEPENDENT
+                && !h.clients().isEmpty()).mapToInt(h -> Math.max(0, h.freeSlots())).sum();
+        System.out.printf(Locale.ROOT, "  loss %d: %d client(s) short 10 s after it; free slots on capable hosts %d, on those "
+                + "with clients %d; its orphans: %s%n", trial + 1, missing, spare()[1], onRelaying, String.join("; ", where));
     }
 
     /** What happens every simulated second besides joins and leaves: media coming up, host reports, regrouping. */

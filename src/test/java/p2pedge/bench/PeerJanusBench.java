@@ -90,9 +90,9 @@ public final class PeerJanusBench {
             tap.tap(out, new InetSocketAddress(janusHost, JANUS_VIDEO_PORT), new InetSocketAddress(janusHost, JANUS_AUDIO_PORT));
             System.out.printf(Locale.ROOT, "%-6s %7s %11s %8s %14s %9s %10s%n", "server", "viewers", "server CPU%", "RSS MB",
                     "kbit/s min/avg", "loss max", "bench CPU%");
-            rows.addAll(steps("edge", edge.pid(), new JitWatch(edge.pid()), jitRounds, steps, warmup, measure,
+            rows.addAll(steps("edge", edge.pid(), new Compilers(new JitWatch(edge.pid()), jitRounds), steps, warmup, measure,
                     () -> crowd.join(edge.port(), "/app/stream")));
-            rows.addAll(steps("janus", janus.pid(), null, 0, steps, warmup, measure,
+            rows.addAll(steps("janus", janus.pid(), Compilers.NONE, steps, warmup, measure,
                     () -> crowd.joinJanus(janusHost, janusPort, MOUNTPOINT, loadAddress)));
             tap.close().await(10, TimeUnit.SECONDS);
         } finally {
@@ -109,15 +109,15 @@ public final class PeerJanusBench {
 
     /**
      * One server: idle, then each step's viewers joined (in batches of 20, as a crowd arrives) and measured; a JVM's
-     * ({@code jit} not null) only once its compilers have settled before each window.
+     * only once its compilers have settled before each window.
      */
-    private static List<Row> steps(String server, long pid, JitWatch jit, int jitRounds, int[] steps, int warmup,
+    private static List<Row> steps(String server, long pid, Compilers jit, int[] steps, int warmup,
                                    int measure, Supplier<Future<LoadViewer>> join) throws Exception {
         List<Row> rows = new ArrayList<>();
         List<LoadViewer> loads = new ArrayList<>();
         try {
             Thread.sleep(warmup * 1000L);
-            settle(server, jit, jitRounds);
+            jit.settle(server);
             Row idle = new Row(server, 0, EdgeProcess.cpuPercent(measure, pid)[0], EdgeProcess.rssKb(pid) / 1024.0, 0, 0, 0, 0);
             print(idle);
             rows.add(idle);
@@ -139,10 +139,8 @@ public final class PeerJanusBench {
                     break;
                 }
                 Thread.sleep(warmup * 1000L);
-                settle(server, jit, jitRounds);
-                if (jit != null) {
-                    jit.start();
-                }
+                jit.settle(server);
+                jit.start();
                 List<LoadViewer.Counts> before = LoadWindow.snapshot(loads);
                 long benchTicks = EdgeProcess.cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
@@ -154,8 +152,7 @@ public final class PeerJanusBench {
                 Row row = new Row(server, step, cpu, EdgeProcess.rssKb(pid) / 1024.0, received.kbpsMin(), received.kbpsAvg(),
                         received.lossMax(), benchCpu);
                 print(row);
-                System.out.println("       busiest threads: " + threads.busiest(4)
-                        + (jit == null ? "" : String.format(Locale.ROOT, "; JIT %.1f%% of a core", 100 * jit.busiest())));
+                System.out.println("       busiest threads: " + threads.busiest(4) + jit.share());
                 rows.add(row);
             }
         } finally {
@@ -165,12 +162,29 @@ public final class PeerJanusBench {
     }
 
     /**
-     * Before a JVM's window, its compilers settled: an edge just started, or just given more viewers, compiles for a
-     * minute or more, and an idle window that caught it made the edge's idle costlier than 50 viewers (2026-12-05).
+     * A server's JIT compilers, waited for before each window: an edge just started, or just given more viewers,
+     * compiles for a minute or more, and an idle window that caught it made the edge's idle costlier than 50 viewers
+     * (2026-12-05). Janus, compiled ahead, has {@link #NONE}.
      */
-    private static void settle(String server, JitWatch jit, int maxRounds) throws Exception {
-        if (jit != null) {
-            System.out.printf(Locale.ROOT, "%-6s %s%n", server, jit.settle(JIT_SETTLED, JIT_ROUND_S, maxRounds));
+    private record Compilers(JitWatch watch, int maxRounds) {
+
+        static final Compilers NONE = new Compilers(null, 0);
+
+        void settle(String server) throws Exception {
+            if (watch != null) {
+                System.out.printf(Locale.ROOT, "%-6s %s%n", server, watch.settle(JIT_SETTLED, JIT_ROUND_S, maxRounds));
+            }
+        }
+
+        void start() throws Exception {
+            if (watch != null) {
+                watch.start();
+            }
+        }
+
+        /** The compilers' share of the window since {@link #start()}, to print beside its figures. */
+        String share() throws Exception {
+            return watch == null ? "" : String.format(Locale.ROOT, "; JIT %.1f%% of a core", 100 * watch.busiest());
         }
     }
 

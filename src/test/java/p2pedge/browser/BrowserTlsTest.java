@@ -8,12 +8,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import p2pedge.http.SelfSignedCertificate;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.OvenPlayerPages;
 import p2pedge.testing.TestEdge;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,14 +33,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BrowserTlsTest {
 
     private static Vertx vertx;
-    private static Path dir;
+    @TempDir
+    static Path dir;
     private static TestEdge edge;
     private static Chromium trusting;
 
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
-        dir = Files.createTempDirectory("p2pedge-tls-");
         JsonObject tls = new JsonObject().put("enabled", true).put("selfSigned", true)
                 .put("certFile", dir.resolve("cert.pem").toString()).put("keyFile", dir.resolve("key.pem").toString());
         edge = TestEdge.start(vertx, new JsonObject().put("signalling", new JsonObject().put("tls", tls))

@@ -1,6 +1,7 @@
 package p2pedge.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import p2pedge.testing.Waits;
 
 import java.net.URI;
@@ -24,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConfigSourcesTest {
 
     @Test
-    void environmentAndSystemPropertiesReachTheRunningEdge() throws Exception {
-        Path dir = Files.createTempDirectory("edge-config-sources");
+    void environmentAndSystemPropertiesReachTheRunningEdge(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("edge.log");
         int port = Waits.freePort();
         ProcessBuilder builder = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
@@ -61,8 +61,7 @@ class ConfigSourcesTest {
     }
 
     @Test
-    void aKeyOfAnOlderReleaseStopsTheEdgeNamingItsNewName() throws Exception {
-        Path dir = Files.createTempDirectory("edge-config-moved");
+    void aKeyOfAnOlderReleaseStopsTheEdgeNamingItsNewName(@TempDir Path dir) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"), "p2pedge.Main")
                 .directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().put("WHIP_RELAYIDLESECONDS", "10");

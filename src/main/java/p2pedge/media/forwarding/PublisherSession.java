@@ -71,8 +71,11 @@ final class PublisherSession implements StreamSource {
         Negotiation.Answer agreed = Negotiation.publisher(offer, stream.codec, stream.name(), pinKbps);
         this.stream = stream;
         this.port = port;
-        this.countRefusal = refusal -> port.countDropped(refusal == SrtpRefusal.REPLAYED
-                ? "srtp: repeated or too late from publisher" : "srtp: refused from publisher");
+        this.countRefusal = refusal -> port.countDropped(switch (refusal) {
+            case REPLAYED -> "srtp: repeated or too late from publisher";
+            case SSRC_LIMIT -> "srtp: more SSRCs than a session keeps from publisher";
+            case MALFORMED, UNAUTHENTIC -> "srtp: refused from publisher";
+        });
         this.vertx = vertx;
         this.videoType = agreed.videoType();
         this.audioType = agreed.audioType();

@@ -65,7 +65,12 @@ public final class SrtpTransformer {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(receivers.get(ssrc(packet, 8)).unprotect(packet, refused));
+            SrtpReceiver receiver = receivers.get(ssrc(packet, 8));
+            if (receiver == null) {
+                refused.accept(SrtpRefusal.SSRC_LIMIT);
+                return Optional.empty();
+            }
+            return Optional.ofNullable(receiver.unprotect(packet, refused));
         } catch (GeneralSecurityException | RuntimeException e) {
             refused.accept(SrtpRefusal.MALFORMED);
             return Optional.empty();
@@ -88,7 +93,7 @@ public final class SrtpTransformer {
      */
     SrtpSender senderFor(int ssrc) throws GeneralSecurityException {
         requireSender();
-        return senders.get(ssrc);
+        return known(senders.get(ssrc), ssrc);
     }
 
     public Optional<byte[]> unprotectRtcp(byte[] packet) {
@@ -96,7 +101,8 @@ public final class SrtpTransformer {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(controlReceivers.get(ssrc(packet, 4)).unprotect(packet));
+            SrtcpReceiver receiver = controlReceivers.get(ssrc(packet, 4));
+            return receiver == null ? Optional.empty() : Optional.ofNullable(receiver.unprotect(packet));
         } catch (GeneralSecurityException | RuntimeException e) {
             return Optional.empty();
         }
@@ -108,7 +114,8 @@ public final class SrtpTransformer {
         if (packet.length < 8) {
             throw new GeneralSecurityException("not an RTCP packet: " + packet.length + " bytes");
         }
-        return controlSenders.get(ssrc(packet, 4)).protect(packet);
+        int ssrc = ssrc(packet, 4);
+        return known(controlSenders.get(ssrc), ssrc).protect(packet);
     }
 
     /** The profile negotiated: how many bytes protection adds to a packet ({@link SrtpProfile#tagLength}). */
@@ -120,6 +127,14 @@ public final class SrtpTransformer {
         if (!sender) {
             throw new IllegalStateException("protection asked of a receiving transformer");
         }
+    }
+
+    /** The edge sends on a handful of SSRCs of its own: one past the table's bound is a fault, not a peer's doing. */
+    private static <T> T known(T state, int ssrc) throws GeneralSecurityException {
+        if (state == null) {
+            throw new GeneralSecurityException("more than " + SsrcTable.MAX + " SSRCs in one SRTP session: " + ssrc);
+        }
+        return state;
     }
 
     static int ssrc(byte[] packet, int at) {

@@ -27,7 +27,7 @@ final class SsrcTable<T> {
         this.factory = factory;
     }
 
-    /** The state of {@code ssrc}, made on its first packet; refused past {@link #MAX} SSRCs. */
+    /** The state of {@code ssrc}, made on its first packet; null for a new SSRC past {@link #MAX}. */
     @SuppressWarnings("unchecked")
     T get(int ssrc) throws GeneralSecurityException {
         for (int i = 0; i < count; i++) {
@@ -36,7 +36,7 @@ final class SsrcTable<T> {
             }
         }
         if (count == MAX) {
-            throw new GeneralSecurityException("more than " + MAX + " SSRCs in one SRTP session");
+            return null;
         }
         T state = factory.make(ssrc);
         ssrcs[count] = ssrc;
