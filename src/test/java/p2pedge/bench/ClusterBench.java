@@ -44,15 +44,22 @@ public final class ClusterBench {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> edges.forEach(Process::destroyForcibly)));
         for (int i = 0; i < 3; i++) {
             ports[i] = Waits.freePort();
-            edges.add(new ProcessBuilder("java", "-Xmx512m",
-                    "-Dcluster.enabled=true", "-Dcluster.name=" + cluster, "-Dcluster.port=5801",
+            List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+            // EDGE_JAVA_OPTS: more JVM options for the edges (e.g. -Xlog:gc:file=target/gc-%p.log:time to hold the
+            // slowest placements printed below against the edges' pauses).
+            String javaOpts = System.getenv().getOrDefault("EDGE_JAVA_OPTS", "").trim();
+            if (!javaOpts.isEmpty()) {
+                command.addAll(List.of(javaOpts.split("\\s+")));
+            }
+            command.addAll(List.of("-Dcluster.enabled=true", "-Dcluster.name=" + cluster, "-Dcluster.port=5801",
                     "-Dcluster.members=127.0.0.1:5801,127.0.0.1:5802,127.0.0.1:5803",
                     "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + ports[i], "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
                     "-Dmedia.webrtc.udpPortMin=" + (42000 + i * 1000), "-Dmedia.webrtc.udpPortMax=" + (42999 + i * 1000), "-Dmedia.forwarder.port=0", "-Dmedia.forwarder.stun.port=0",
                     "-Dmedia.maxViewers=1000", "-Dp2p.policy=ome", "-Dp2p.silentGiveUpSeconds=0", "-Dmetrics.adminTokenFile=target/bench-admin-token",
                     "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0", "-Dhttp.maxConnectionsPerAddress=0",
                     "-Dstreams=[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]",
-                    "-jar", jar)
+                    "-jar", jar));
+            edges.add(new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(Path.of("target/bench-cluster-edge" + i + ".log").toFile()).start());
             Waits.untilListening(ports[i], 60_000); // one after the other: each joins the ones before
         }
@@ -65,6 +72,7 @@ public final class ClusterBench {
         try {
             warmUp(vertx, ports, edges.stream().mapToLong(Process::pid).toArray(), warmup, BenchEnv.integer("WARMUP_ROUNDS", 40));
             List<Long> cross = new ArrayList<>();
+            List<Slow> crossWhen = new ArrayList<>();
             List<Long> same = new ArrayList<>();
             for (int i = 0; i < total; i++) {
                 int edge = i % 3;
@@ -76,10 +84,17 @@ public final class ClusterBench {
                     int hostIndex = indexOf(players, player.host());
                     long latency = players.get(hostIndex).requestedAtNanos(player.id()) - player.askedAtNanos();
                     (edgeOf.get(hostIndex) == edge ? same : cross).add(latency);
+                    if (edgeOf.get(hostIndex) != edge) {
+                        long askedAt = System.currentTimeMillis() - (System.nanoTime() - player.askedAtNanos()) / 1_000_000;
+                        crossWhen.add(new Slow(latency, askedAt, edge, edgeOf.get(hostIndex)));
+                    }
                 }
             }
             print("cross-edge placement (request_offer on one edge -> its host on another gets request_offer_p2p)", cross);
             print("same-edge placement", same);
+            crossWhen.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
+            System.out.println("slowest cross-edge placements (asked at, UTC; client's edge -> host's edge): " + crossWhen.stream()
+                    .limit(5).map(Slow::toString).collect(java.util.stream.Collectors.joining(", ")));
 
             List<AutoPlayer> orphans = new ArrayList<>();
             for (int i = 0; i < players.size(); i++) {
@@ -142,6 +157,15 @@ public final class ClusterBench {
         } finally {
             pool.shutdownNow();
             client.close();
+        }
+    }
+
+    /** One cross-edge placement, to find it again in the edges' logs. */
+    private record Slow(long nanos, long askedAtMillis, int clientEdge, int hostEdge) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%.1f ms at %s (%c -> %c)", nanos / 1e6,
+                    java.time.Instant.ofEpochMilli(askedAtMillis).toString().substring(11, 23), 'A' + clientEdge, 'A' + hostEdge);
         }
     }
 
