@@ -45,12 +45,8 @@ public final class ClusterBench {
         for (int i = 0; i < 3; i++) {
             ports[i] = Waits.freePort();
             List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
-            // EDGE_JAVA_OPTS: more JVM options for the edges (e.g. -Xlog:gc:file=target/gc-%p.log:time to hold the
-            // slowest placements printed below against the edges' pauses).
-            String javaOpts = System.getenv().getOrDefault("EDGE_JAVA_OPTS", "").trim();
-            if (!javaOpts.isEmpty()) {
-                command.addAll(List.of(javaOpts.split("\\s+")));
-            }
+            // EDGE_JAVA_OPTS, e.g. -Xlog:gc:file=target/gc-%p.log:time: the slowest placements printed below against the edges' pauses
+            command.addAll(EdgeProcess.javaOptions());
             command.addAll(List.of("-Dcluster.enabled=true", "-Dcluster.name=" + cluster, "-Dcluster.port=5801",
                     "-Dcluster.members=127.0.0.1:5801,127.0.0.1:5802,127.0.0.1:5803",
                     "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + ports[i], "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
@@ -71,8 +67,7 @@ public final class ClusterBench {
         List<Integer> edgeOf = new ArrayList<>();
         try {
             warmUp(vertx, ports, edges.stream().mapToLong(Process::pid).toArray(), warmup, BenchEnv.integer("WARMUP_ROUNDS", 40));
-            List<Long> cross = new ArrayList<>();
-            List<Slow> crossWhen = new ArrayList<>();
+            List<Slow> cross = new ArrayList<>();
             List<Long> same = new ArrayList<>();
             for (int i = 0; i < total; i++) {
                 int edge = i % 3;
@@ -83,17 +78,19 @@ public final class ClusterBench {
                 if (player.host() > 0) {
                     int hostIndex = indexOf(players, player.host());
                     long latency = players.get(hostIndex).requestedAtNanos(player.id()) - player.askedAtNanos();
-                    (edgeOf.get(hostIndex) == edge ? same : cross).add(latency);
-                    if (edgeOf.get(hostIndex) != edge) {
+                    if (edgeOf.get(hostIndex) == edge) {
+                        same.add(latency);
+                    } else {
                         long askedAt = System.currentTimeMillis() - (System.nanoTime() - player.askedAtNanos()) / 1_000_000;
-                        crossWhen.add(new Slow(latency, askedAt, edge, edgeOf.get(hostIndex)));
+                        cross.add(new Slow(latency, askedAt, edge, edgeOf.get(hostIndex)));
                     }
                 }
             }
-            print("cross-edge placement (request_offer on one edge -> its host on another gets request_offer_p2p)", cross);
+            print("cross-edge placement (request_offer on one edge -> its host on another gets request_offer_p2p)",
+                    cross.stream().map(Slow::nanos).toList());
             print("same-edge placement", same);
-            crossWhen.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
-            System.out.println("slowest cross-edge placements (asked at, UTC; client's edge -> host's edge): " + crossWhen.stream()
+            cross.sort((a, b) -> Long.compare(b.nanos(), a.nanos()));
+            System.out.println("slowest cross-edge placements (asked at, UTC; client's edge -> host's edge): " + cross.stream()
                     .limit(5).map(Slow::toString).collect(java.util.stream.Collectors.joining(", ")));
 
             List<AutoPlayer> orphans = new ArrayList<>();

@@ -49,11 +49,7 @@ final class EdgeProcess implements AutoCloseable {
                 // Every simulated player comes from 127.0.0.1: as if behind one NAT, so no per-address caps.
                 "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0",
                 "-Dhttp.maxConnectionsPerAddress=0"));
-        // EDGE_JAVA_OPTS: more JVM options for the edge (a flight recording, another heap size: the last -Xmx wins).
-        String javaOpts = System.getenv().getOrDefault("EDGE_JAVA_OPTS", "").trim();
-        if (!javaOpts.isEmpty()) {
-            command.addAll(List.of(javaOpts.split("\\s+")));
-        }
+        command.addAll(javaOptions());
         overrides.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -85,6 +81,15 @@ final class EdgeProcess implements AutoCloseable {
     }
 
     /** Percentage of one core each edge used during the same next {@code seconds}. */
+    /**
+     * EDGE_JAVA_OPTS: more JVM options for an edge a bench starts (a flight recording, a GC log, another heap size: the
+     * last -Xmx wins).
+     */
+    static List<String> javaOptions() {
+        String javaOpts = System.getenv().getOrDefault("EDGE_JAVA_OPTS", "").trim();
+        return javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+"));
+    }
+
     static double[] cpuPercent(int seconds, List<EdgeProcess> edges) throws IOException, InterruptedException {
         return cpuPercent(seconds, edges.stream().mapToLong(EdgeProcess::pid).toArray());
     }
