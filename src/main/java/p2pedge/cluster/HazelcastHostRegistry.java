@@ -17,6 +17,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import p2pedge.bus.InProcess;
+import p2pedge.cluster.events.ClusterEvents;
+import p2pedge.cluster.events.RemoteSlot;
 import p2pedge.p2p.HealthEvent;
 import p2pedge.p2p.HostEntry;
 import p2pedge.p2p.HostRanking;
@@ -43,7 +46,8 @@ import java.util.stream.Collectors;
  * slot. Each edge publishes its hosts in the Hazelcast map {@link #MAP} and keeps a copy of the other edges' hosts
  * from the map's events, so a placement ranks its candidates without a network call and takes a slot in at most one
  * round trip: none on a host of its own edge, one event-bus request ({@link HostRequest}) to the host's edge
- * otherwise, which re-checks the free slot; a candidate that lost a race moves the search to the next one.
+ * otherwise, which re-checks the free slot and, granting it, has the host asked to offer at once
+ * ({@link ClusterEvents#SLOT_GRANTED}); a candidate that lost a race moves the search to the next one.
  * The copy is rebuilt from the map every {@link #RESYNC_MILLIS} ms, which also repairs this edge's published
  * entries (an event lost when a member died, a merge after a split). A placement waits at most
  * {@link BoundedCall#WAIT_MILLIS} for another edge; a slot taken there too late is given back.
@@ -206,11 +210,18 @@ public final class HazelcastHostRegistry implements HostRegistry {
             message.fail(400, "malformed host request: " + e.getMessage());
             return;
         }
+        HostEntry before = own.get(request.host());
         HostEntry changed = switch (request.op()) {
             case RESERVE -> own.take(request.host(), request.client(), request.clientEdge());
             case RELEASE -> own.giveBack(request.host(), request.client());
             case HEALTH -> own.applyHealth(request.host(), request.event());
         };
+        if (changed != null && request.op() != HostRequest.Op.HEALTH) {
+            // Before the reply: this edge's signalling asks the host to offer while the grant travels back.
+            String clientEdge = request.op() == HostRequest.Op.RESERVE ? request.clientEdge() : before.clients().get(request.client());
+            vertx.eventBus().publish(request.op() == HostRequest.Op.RESERVE ? ClusterEvents.SLOT_GRANTED : ClusterEvents.SLOT_RELEASED,
+                    new RemoteSlot(request.host(), request.client(), clientEdge).toJson(), InProcess.ONLY);
+        }
         message.reply(published(changed) != null);
     }
 

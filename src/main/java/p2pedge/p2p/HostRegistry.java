@@ -35,7 +35,8 @@ public interface HostRegistry {
     /**
      * Reserves a slot for {@code clientId} (whose socket is on {@code clientEdge}) on the best host of
      * {@code stream} and {@code family} that {@code accepts}: hosts on the client's own edge first, then higher
-     * {@code score}, then the fuller host. Empty when none has room.
+     * {@code score}, then the fuller host. Empty when none has room. A host of another edge is asked to offer by
+     * its own edge as that edge grants the slot, before this completes: the client's edge does not ask it.
      */
     Future<Optional<HostEntry>> reserve(String stream, String family, long clientId, String clientEdge,
                                         Set<Long> excludedHosts, Predicate<HostEntry> accepts,

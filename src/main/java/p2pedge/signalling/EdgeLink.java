@@ -1,6 +1,5 @@
 package p2pedge.signalling;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -21,12 +20,12 @@ import java.util.List;
 final class EdgeLink {
 
     /** Message kinds. */
-    static final String HOST_REQUEST = "host-request";   // client's edge -> host's edge: ask the host to offer
     static final String TO_HOST = "to-host";             // client's edge -> host's edge: a message for the host
     static final String OFFER = "offer";                 // host's edge -> client's edge: the host's offer
     static final String CANDIDATES = "candidates";       // host's edge -> client's edge: the host's candidates
     static final String HOST_STOPPED = "host-stopped";   // host's edge -> client's edge: the host ended the relay
     static final String HOST_LEFT = "host-left";         // host's edge -> client's edge: the host is gone
+    static final String HOST_GONE = "host-gone";         // host's edge -> client's edge: the host was gone when granted
 
     private static final long TIMEOUT_MS = 2_000;
 
@@ -51,16 +50,11 @@ final class EdgeLink {
         return bus.consumer(address(edgeId), handler);
     }
 
-    /** Sends and waits for the other edge to accept (used where a refusal changes what this edge does). */
-    private Future<Void> request(String edge, String kind, long host, long client, JsonObject body) {
-        return bus.request(address(edge), envelope(kind, host, client, body), options).mapEmpty();
-    }
-
     private void send(String edge, String kind, long host, long client, JsonObject body) {
         bus.send(address(edge), envelope(kind, host, client, body), options);
     }
 
-    /** What a host here said, for its client's edge: OFFER (sdp and candidates), CANDIDATES, HOST_STOPPED, HOST_LEFT. */
+    /** What a host here said, for its client's edge: OFFER (sdp and candidates), CANDIDATES, HOST_STOPPED, HOST_LEFT, HOST_GONE. */
     void toClientEdge(String edge, String kind, long host, long client, SessionDescription sdp, List<IceCandidate> candidates) {
         JsonObject body = new JsonObject();
         if (sdp != null) {
@@ -75,11 +69,6 @@ final class EdgeLink {
     /** A text for a host on {@code edge}; {@code endsRelay}: that edge forgets the pairing. */
     void toHost(String edge, long host, long client, String text, boolean endsRelay) {
         send(edge, TO_HOST, host, client, new JsonObject().put("text", text).put("end", endsRelay));
-    }
-
-    /** Asks the edge of {@code host} to have it offer; fails when the host is not there. */
-    Future<Void> askToOffer(String edge, long host, long client) {
-        return request(edge, HOST_REQUEST, host, client, new JsonObject());
     }
 
     /** A message from another edge, decoded (fields a kind does not carry are null). */

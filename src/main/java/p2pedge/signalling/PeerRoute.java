@@ -1,6 +1,5 @@
 package p2pedge.signalling;
 
-import io.vertx.core.Future;
 import p2pedge.signalling.protocol.EdgeMessages;
 
 import java.util.function.LongFunction;
@@ -46,16 +45,13 @@ final class PeerRoute {
         }
     }
 
-    /** Asks a host to offer to {@code client}; fails when the host is not connected (here, or on its edge). */
-    Future<Void> askToOffer(RelayTable.Peer host, long client) {
-        if (!isHere(host)) {
-            return link.askToOffer(host.edge(), host.session(), client);
+    /** Asks a host of this edge to offer to {@code client}; false when it is gone. */
+    boolean askToOffer(long host, long client) {
+        if (!isOnline(host)) {
+            return false;
         }
-        if (!isOnline(host.session())) {
-            return Future.failedFuture("host " + host.session() + " is gone");
-        }
-        toPlayer(host.session(), EdgeMessages.requestOfferP2p(host.session(), client));
-        return Future.succeededFuture();
+        toPlayer(host, EdgeMessages.requestOfferP2p(host, client));
+        return true;
     }
 
     /** What a host here said, for the edge of its client. */

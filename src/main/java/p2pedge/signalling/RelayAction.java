@@ -18,11 +18,14 @@ sealed interface RelayAction {
     record ToHost(RelayTable.Peer host, long client, String text, boolean endsRelay) implements RelayAction {
     }
 
-    /** Ask a host to offer to a client; when it cannot be reached, {@link RelayTable#hostUnreachable}. */
-    record AskHost(RelayTable.RelayId relay, RelayTable.Peer host) implements RelayAction {
+    /**
+     * Ask a host on this edge to offer to a client; when it is gone, {@link RelayTable#hostUnreachable}. (A host of
+     * another edge is asked by its edge, as it grants the slot.)
+     */
+    record AskHost(RelayTable.RelayId relay, long host) implements RelayAction {
     }
 
-    /** A host on this edge tells the edge of its client (EdgeLink kinds OFFER, CANDIDATES, HOST_STOPPED, HOST_LEFT). */
+    /** A host on this edge tells the edge of its client (EdgeLink kinds OFFER, CANDIDATES, HOST_STOPPED, HOST_LEFT, HOST_GONE). */
     record ToClientEdge(String edge, String kind, long host, long client, SessionDescription sdp,
                         List<IceCandidate> candidates) implements RelayAction {
     }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import p2pedge.cluster.events.RemoteSlot;
 import p2pedge.config.EdgeConfig;
 import p2pedge.metrics.EdgeMetrics;
 import p2pedge.p2p.HostCapacity;
@@ -174,27 +175,23 @@ final class RelayCoordinator {
         execute(table.hostDeparted(shed.host(), shed.clients(), RelayTable.Cause.HOST_LIMITED, true));
     }
 
+    /** The registry gave a slot of our host to a client of another edge (ClusterEvents.SLOT_GRANTED). */
+    void slotGranted(RemoteSlot slot) {
+        execute(table.slotGranted(slot.host(), slot.client(), slot.clientEdge()));
+    }
+
+    /** A client of another edge gave back its slot on our host (ClusterEvents.SLOT_RELEASED). */
+    void slotReleased(RemoteSlot slot) {
+        execute(table.slotReleased(slot.host(), slot.client()));
+    }
+
     /** A message from another edge's signalling about a relay that crosses edges. */
     void onEdgeMessage(Message<JsonObject> message) {
         EdgeLink.Received m = EdgeLink.Received.of(message.body());
         switch (m.kind()) {
-            case EdgeLink.HOST_REQUEST -> {
-                if (!route.isOnline(m.host())) {
-                    message.fail(404, "host " + m.host() + " is not on this edge");
-                    return;
-                }
-                if (table.hasLeft(m.from())) {
-                    // Its clients were re-served when it left; a relay from here would outlive every check.
-                    message.fail(410, "edge " + m.from() + " has left the cluster");
-                    return;
-                }
-                execute(table.hostRequested(m.host(), m.client(), m.from()));
-                message.reply(null);
-            }
             case EdgeLink.TO_HOST -> execute(table.toHostFromEdge(m.host(), m.client(), m.text(), m.endsRelay()));
-            case EdgeLink.OFFER, EdgeLink.CANDIDATES, EdgeLink.HOST_STOPPED ->
+            case EdgeLink.OFFER, EdgeLink.CANDIDATES, EdgeLink.HOST_STOPPED, EdgeLink.HOST_LEFT, EdgeLink.HOST_GONE ->
                     execute(table.fromHostEdge(m.kind(), m.host(), m.client(), m.from(), m.sdp(), m.candidates()));
-            case EdgeLink.HOST_LEFT -> execute(table.hostLeftFromEdge(m.host(), m.client()));
             default -> LOG.warning("unknown edge message " + m.kind());
         }
     }
@@ -228,7 +225,9 @@ final class RelayCoordinator {
         } else if (action instanceof RelayAction.ToHost a) {
             route.toHost(a.host(), a.client(), a.text(), a.endsRelay());
         } else if (action instanceof RelayAction.AskHost a) {
-            route.askToOffer(a.host(), a.relay().client()).onFailure(t -> execute(table.hostUnreachable(a.relay())));
+            if (!route.askToOffer(a.host(), a.relay().client())) {
+                execute(table.hostUnreachable(a.relay()));
+            }
         } else if (action instanceof RelayAction.ToClientEdge a) {
             route.toClientEdge(a);
         } else if (action instanceof RelayAction.Classify a) {

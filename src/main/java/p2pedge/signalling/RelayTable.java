@@ -137,6 +137,7 @@ final class RelayTable {
     private final Set<Long> awaitingTrial = new HashSet<>();
     private final Map<Long, Trial> trialsByHost = new HashMap<>();
     private final HostAnswerTimes answerTimes = new HostAnswerTimes();
+    private final EarlyHostMessages early = new EarlyHostMessages();
     /** Peer ids for trials: never a session's. */
     private final LongSupplier trialPeerIds;
     /** Players that report their relay state with {@code stats}: their relays count only once reported. */
@@ -212,11 +213,21 @@ final class RelayTable {
             return out;
         }
         arm(relay, hostOfferBoundMillis(), Cause.HOST_SILENT, out);
-        out.add(new RelayAction.AskHost(relay.id, host));
+        if (host.edge().equals(edgeId)) {
+            out.add(new RelayAction.AskHost(relay.id, host.session()));
+            return out;
+        }
+        // Its edge asked the host when it granted the slot (slotGranted); what the host said since may be here already.
+        for (EarlyHostMessages.Held m : early.take(client, host.session(), host.edge(), nanos.getAsLong())) {
+            if (relaysByClient.get(client) != relay) {
+                break; // the host left or stopped
+            }
+            fromHostEdge(relay, m.kind(), m.sdp(), m.candidates(), out);
+        }
         return out;
     }
 
-    /** The host of a relay could not be asked to offer (gone from its edge, or its edge did not answer). */
+    /** The host of a relay, on this edge, could not be asked to offer: it is gone. */
     List<RelayAction> hostUnreachable(RelayId id) {
         return failIfCurrent(id, Cause.HOST_GONE);
     }
@@ -408,6 +419,7 @@ final class RelayTable {
         List<RelayAction> out = new ArrayList<>();
         stopSentNanos.remove(player);
         offeredAfterStop.remove(player);
+        early.forget(player);
         endRelayOfClient(player, out);
         // Its clients here are re-served now, not once the registry has let it go (hostDeparted finds them done).
         for (Relay relay : relaysByClient.ofHost(player)) {
@@ -485,10 +497,32 @@ final class RelayTable {
 
     // ---- from other edges ----
 
-    /** The edge of {@code client} asks our {@code host} (connected here) to offer. */
-    List<RelayAction> hostRequested(long host, long client, String clientEdge) {
+    /**
+     * A slot of our {@code host} went to {@code client}, a player of {@code clientEdge}: the host is asked to offer now
+     * (that edge does not ask). A host gone meanwhile fails the relay at once, as an unreachable host does.
+     */
+    List<RelayAction> slotGranted(long host, long client, String clientEdge) {
+        if (departedEdges.contains(clientEdge)) {
+            return List.of(); // its clients were re-served when it left; a relay from here would outlive every check
+        }
+        if (!online.test(host)) {
+            return List.of(new RelayAction.ToClientEdge(clientEdge, EdgeLink.HOST_GONE, host, client, null, null));
+        }
         remoteClients.put(client, new RemoteClient(host, clientEdge));
         return List.of(new RelayAction.ToPlayer(host, EdgeMessages.requestOfferP2p(host, client)));
+    }
+
+    /**
+     * A client of another edge gave back its slot on our {@code host}: their relay is over, and the host is told so if
+     * that edge has not done it (it never heard of the relay when it gave up waiting for the grant).
+     */
+    List<RelayAction> slotReleased(long host, long client) {
+        RemoteClient remote = remoteClients.get(client);
+        if (remote == null || remote.host() != host) {
+            return List.of();
+        }
+        remoteClients.remove(client);
+        return List.of(new RelayAction.ToPlayer(host, EdgeMessages.stop(host, client)));
     }
 
     /** A message from a remote client for our host; {@code endsRelay}: the pairing is over. */
@@ -503,27 +537,32 @@ final class RelayTable {
         return List.of(new RelayAction.ToPlayer(host, text));
     }
 
-    /** The host's edge passes on what the host said (OFFER, CANDIDATES, HOST_STOPPED) to a relay of ours. */
+    /**
+     * The host's edge passes on what the host said or did (OFFER, CANDIDATES, HOST_STOPPED, HOST_LEFT, HOST_GONE) to a relay of
+     * ours. Before the relay is known here (the host answered before the grant reached this edge), it is held.
+     */
     List<RelayAction> fromHostEdge(String kind, long host, long client, String fromEdge, SessionDescription sdp,
-                              List<IceCandidate> candidates) {
+                                   List<IceCandidate> candidates) {
         Relay relay = relaysByClient.get(client);
         if (relay == null || relay.hostId() != host || !relay.host.edge().equals(fromEdge)) {
-            return List.of(); // the relay ended meanwhile
+            if (online.test(client)) {
+                early.hold(new EarlyHostMessages.Held(client, host, fromEdge, kind, sdp, candidates, nanos.getAsLong()));
+            }
+            return List.of(); // not placed here yet, or the relay ended meanwhile
         }
         List<RelayAction> out = new ArrayList<>();
-        switch (kind) {
-            case EdgeLink.OFFER -> hostOffered(relay, sdp, candidates, out);
-            case EdgeLink.CANDIDATES -> hostCandidates(relay, candidates, out);
-            default -> fail(relay, Cause.HOST_STOPPED, out);
-        }
+        fromHostEdge(relay, kind, sdp, candidates, out);
         return out;
     }
 
-    /** The host of a relay of ours left (its edge says so). */
-    List<RelayAction> hostLeftFromEdge(long host, long client) {
-        List<RelayAction> out = new ArrayList<>();
-        hostLeft(host, client, Cause.HOST_LEFT, out);
-        return out;
+    private void fromHostEdge(Relay relay, String kind, SessionDescription sdp, List<IceCandidate> candidates, List<RelayAction> out) {
+        switch (kind) {
+            case EdgeLink.OFFER -> hostOffered(relay, sdp, candidates, out);
+            case EdgeLink.CANDIDATES -> hostCandidates(relay, candidates, out);
+            case EdgeLink.HOST_LEFT -> hostLeft(relay.hostId(), relay.client(), Cause.HOST_LEFT, out);
+            case EdgeLink.HOST_GONE -> fail(relay, Cause.HOST_GONE, out);
+            default -> fail(relay, Cause.HOST_STOPPED, out);
+        }
     }
 
     // ---- internals ----

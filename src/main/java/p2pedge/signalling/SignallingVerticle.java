@@ -17,6 +17,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import p2pedge.cluster.events.ClusterEvents;
+import p2pedge.cluster.events.RemoteSlot;
 import p2pedge.admission.PlayerAdmission;
 import p2pedge.admission.Refused;
 import p2pedge.config.EdgeConfig;
@@ -99,6 +100,8 @@ public final class SignallingVerticle extends VerticleBase {
             ids.purgeEdge(m.body());
         }));
         consumers.add(bus.<String>localConsumer(ClusterEvents.EDGE_JOINED, m -> relays.edgeJoined(m.body())));
+        consumers.add(bus.<JsonObject>localConsumer(ClusterEvents.SLOT_GRANTED, m -> relays.slotGranted(RemoteSlot.fromJson(m.body()))));
+        consumers.add(bus.<JsonObject>localConsumer(ClusterEvents.SLOT_RELEASED, m -> relays.slotReleased(RemoteSlot.fromJson(m.body()))));
         consumers.add(bus.<JsonObject>localConsumer(MediaApi.CONNECTION_LOST, m -> {
             MediaApi.ConnectionLost lost = MediaApi.ConnectionLost.fromJson(m.body());
             PlayerSession session = sessions.get(lost.session());

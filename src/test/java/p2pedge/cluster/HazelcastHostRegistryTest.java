@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import p2pedge.cluster.events.ClusterEvents;
+import p2pedge.cluster.events.RemoteSlot;
 import p2pedge.p2p.HealthEvent;
 import p2pedge.p2p.HostEntry;
 import p2pedge.p2p.HostHealth;
@@ -24,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -113,6 +116,13 @@ class HazelcastHostRegistryTest {
     void racingEdgesNeverTakeMoreSlotsThanTheHostHasAndEveryCopyFollows() throws Exception {
         a.call(() -> a.registry().register(host(1, a, 2)));
         everyEdgeSees(a.hosts());
+        // What the host's edge tells its signalling (which asks the host to offer, or to stop).
+        List<RemoteSlot> granted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<RemoteSlot> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.node().vertx().eventBus().<JsonObject>localConsumer(ClusterEvents.SLOT_GRANTED, m -> granted.add(RemoteSlot.fromJson(m.body())))
+                .completion().await(5, TimeUnit.SECONDS);
+        a.node().vertx().eventBus().<JsonObject>localConsumer(ClusterEvents.SLOT_RELEASED, m -> released.add(RemoteSlot.fromJson(m.body())))
+                .completion().await(5, TimeUnit.SECONDS);
 
         // Four clients on B and C ask for the host's two slots at once.
         List<Future<Optional<HostEntry>>> asked = new ArrayList<>();
@@ -135,6 +145,9 @@ class HazelcastHostRegistryTest {
         HostEntry owned = a.hosts().get(1L);
         assertEquals(Set.copyOf(placed), owned.clients().keySet(), "the host's own edge holds exactly the clients told yes");
         everyEdgeSees(a.hosts());
+        Waits.until(() -> granted.size() == 2, 5_000, "each slot granted is announced on the host's edge");
+        assertEquals(placed.stream().map(id -> new RemoteSlot(1, id, (id % 2 == 0 ? b : c).id())).collect(Collectors.toSet()),
+                Set.copyOf(granted), "the clients told yes, with their edges");
 
         // A release and a health event from C reach the host's edge, and every copy after it.
         long fromC = placed.stream().filter(id -> id % 2 == 1).findFirst().orElse(placed.get(0));
@@ -144,6 +157,8 @@ class HazelcastHostRegistryTest {
         Waits.until(() -> a.hosts().get(1L).health().hostFailures() == 1 && a.hosts().get(1L).clients().size() == 1, 5_000,
                 "the release and the host failure applied on the host's edge");
         everyEdgeSees(a.hosts());
+        Waits.until(() -> !released.isEmpty(), 5_000, "the slot given back is announced");
+        assertEquals(List.of(new RemoteSlot(1, fromC, releasing.id())), released, "once, with its client's edge");
         assertTrue(b.reserve(20, Set.of()).isPresent(), "the freed slot is taken again");
         assertEquals(Optional.empty(), c.reserve(21, Set.of()), "and then the host is full");
     }

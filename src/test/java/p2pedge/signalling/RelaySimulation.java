@@ -148,7 +148,7 @@ final class RelaySimulation {
                 return;
             }
             if (leaving.hostOf() != 0) {
-                registry.release(leaving.hostOf(), session);
+                release(leaving.hostOf(), session);
             }
             Map<Long, String> clients = leaving.unregister() ? registry.unregister(session).result() : Map.of();
             placement.orphaned(session, clients.keySet());
@@ -201,21 +201,15 @@ final class RelaySimulation {
                     hostEdge.execute(hostEdge.table.toHostFromEdge(a.host().session(), a.client(), a.text(), a.endsRelay()));
                 }
             } else if (action instanceof RelayAction.AskHost a) {
-                Edge hostEdge = edges.get(a.host().edge());
-                long host = a.host().session();
-                if (hostEdge == null || !hostEdge.online.contains(host)) {
-                    execute(table.hostUnreachable(a.relay()));
-                } else if (hostEdge == this) {
-                    toPlayer(host, EdgeMessages.requestOfferP2p(host, a.relay().client()));
+                if (online.contains(a.host())) {
+                    toPlayer(a.host(), EdgeMessages.requestOfferP2p(a.host(), a.relay().client()));
                 } else {
-                    hostEdge.execute(hostEdge.table.hostRequested(host, a.relay().client(), id));
+                    execute(table.hostUnreachable(a.relay()));
                 }
             } else if (action instanceof RelayAction.ToClientEdge a) {
                 Edge clientEdge = edges.get(a.edge());
                 if (clientEdge != null) {
-                    clientEdge.execute(a.kind().equals(EdgeLink.HOST_LEFT)
-                            ? clientEdge.table.hostLeftFromEdge(a.host(), a.client())
-                            : clientEdge.table.fromHostEdge(a.kind(), a.host(), a.client(), id, a.sdp(), a.candidates()));
+                    clientEdge.execute(clientEdge.table.fromHostEdge(a.kind(), a.host(), a.client(), id, a.sdp(), a.candidates()));
                 }
             } else if (action instanceof RelayAction.Classify a) {
                 classified.add(a);
@@ -228,7 +222,7 @@ final class RelaySimulation {
                     registry.updateHealth(a.host(), result.health());
                 }
                 if (result.release()) {
-                    registry.release(a.host(), a.client());
+                    release(a.host(), a.client());
                 }
                 if (a.then() != null) {
                     execute(table.failureRecorded(a.then()));
@@ -249,6 +243,15 @@ final class RelaySimulation {
             }
         }
 
+        /** A client here gives back its slot; a host of another edge hears of it as the cluster's registry tells it. */
+        private void release(long host, long client) {
+            HostEntry entry = host(host);
+            if (registry.release(host, client).result() && entry != null && !entry.edgeId().equals(id)) {
+                Edge hostEdge = edges.get(entry.edgeId());
+                hostEdge.execute(hostEdge.table.slotReleased(host, client));
+            }
+        }
+
         private void toPlayer(long session, String text) {
             if (online.contains(session)) {
                 inbox.computeIfAbsent(session, s -> new ArrayList<>()).add(text);
@@ -263,6 +266,11 @@ final class RelaySimulation {
             Placement.Plan plan = LocalPlacement.execute(placement, registry, asked);
             roles.put(client, plan.role());
             if (plan instanceof Placement.Client c) {
+                Edge hostEdge = edges.get(c.hostEdge());
+                if (hostEdge != this) {
+                    // The cluster's registry: the host's edge granted the slot, and asks the host before the grant gets here.
+                    hostEdge.execute(hostEdge.table.slotGranted(c.host(), client, id));
+                }
                 execute(table.placedOnHost(client, "10.0.0." + client, new RelayTable.Peer(c.host(), c.hostEdge()), c.predicted(), false));
                 return;
             }

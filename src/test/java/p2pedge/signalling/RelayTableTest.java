@@ -183,7 +183,7 @@ class RelayTableTest {
     @EnumSource(TestPolicies.class)
     void hostGoneFromItsEdge(TestPolicies policy) {
         hostOnEdgeB(policy);
-        b.online.remove(HOST); // its edge answers 404
+        b.online.remove(HOST); // its edge grants the slot (the registry still lists the host) and says it is gone
         a.join(CLIENT, DESKTOP);
         assertReplaced(Cause.HOST_GONE, P2pApi.RelayOutcome.HOST_FAILED, false);
     }
@@ -287,7 +287,8 @@ class RelayTableTest {
         a.execute(a.table.edgeLeft("edge-b")); // signalling heard it; classification answers from before
         a.join(CLIENT, DESKTOP);
         assertEquals(Map.of(Cause.EDGE_LEFT, 1), a.replaced);
-        assertFalse(b.inbox(HOST).contains(EdgeMessages.requestOfferP2p(HOST, CLIENT)), "the dead edge's host is never asked");
+        assertEquals(1, b.inbox(HOST).stream().filter(EdgeMessages.requestOfferP2p(HOST, CLIENT)::equals).count(),
+                "asked once, by its edge as it granted the slot (before it died here), never again");
         assertEquals(2, requests().size(), "placed again without a word to it");
         assertEquals(Set.of(HOST), requests().get(1).excluded(), "not on that host again");
         assertEquals(P2pApi.Role.HOST, a.roles.get(CLIENT));
@@ -569,5 +570,54 @@ class RelayTableTest {
         other.answerFromClient(CLIENT, HOST, ANSWER);
         assertFalse(other.stats(CLIENT, "connected", HOST).stream().anyMatch(x -> x instanceof RelayAction.ReleaseEdge),
                 "a client placed on a host had no edge connection to keep");
+    }
+
+    @Test
+    void aHostsOfferThatOvertakesItsGrantIsHeldUntilThePlacementArrives() {
+        long[] now = {0};
+        RelayTable table = new RelayTable("edge-a", RULES, new PeerCandidateFilter(true), () -> now[0], id -> true, TRIAL_PEER_IDS);
+        table.requestOffer(CLIENT, false, false);
+        assertEquals(List.of(), table.fromHostEdge(EdgeLink.OFFER, HOST, CLIENT, "edge-b", OFFER, List.of()), "not placed here yet");
+        assertEquals(List.of(), table.fromHostEdge(EdgeLink.OFFER, HOST, CLIENT, "edge-c", OFFER, List.of()), "another edge's host 1");
+        List<RelayAction> placed = table.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "edge-b"), true, false);
+        assertFalse(placed.stream().anyMatch(RelayAction.AskHost.class::isInstance), "its edge asked the host when it granted the slot");
+        assertEquals(List.of(new RelayAction.ToPlayer(CLIENT, EdgeMessages.offer(CLIENT, HOST, OFFER, List.of(), List.of()))),
+                placed.stream().filter(RelayAction.ToPlayer.class::isInstance).toList(), "the offer held, once (edge-c's is not its host's)");
+        assertEquals(List.of(P2pApi.RelayOutcome.OFFERED), outcomes(placed));
+
+        RelayTable late = new RelayTable("edge-a", RULES, new PeerCandidateFilter(true), () -> now[0], id -> true, TRIAL_PEER_IDS);
+        late.fromHostEdge(EdgeLink.OFFER, HOST, CLIENT, "edge-b", OFFER, List.of());
+        now[0] += EarlyHostMessages.KEEP_NANOS + 1;
+        assertEquals(List.of(), late.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "edge-b"), true, false).stream()
+                .filter(RelayAction.ToPlayer.class::isInstance).toList(), "an offer held longer than a grant can take belongs to no placement");
+    }
+
+    @Test
+    void aHostGoneWhenItsSlotWasGrantedHasItsClientPlacedAgainAtOnce() {
+        RelayTable hostEdge = new RelayTable("edge-b", RULES, new PeerCandidateFilter(true), () -> 0L, id -> id != HOST, TRIAL_PEER_IDS);
+        RelayAction.ToClientEdge gone = new RelayAction.ToClientEdge("edge-a", EdgeLink.HOST_GONE, HOST, CLIENT, null, null);
+        assertEquals(List.of(gone), hostEdge.slotGranted(HOST, CLIENT, "edge-a"));
+
+        RelayTable clientEdge = new RelayTable("edge-a", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
+        clientEdge.requestOffer(CLIENT, false, false);
+        assertEquals(List.of(), clientEdge.fromHostEdge(gone.kind(), HOST, CLIENT, "edge-b", null, null), "before the grant got here");
+        List<RelayAction> placed = clientEdge.placedOnHost(CLIENT, "10.0.0.2", new RelayTable.Peer(HOST, "edge-b"), true, false);
+        assertTrue(placed.contains(new RelayAction.Replaced(Cause.HOST_GONE)), placed.toString());
+        assertEquals(List.of(P2pApi.RelayOutcome.HOST_FAILED), outcomes(placed), "placed again once recorded, that host excluded");
+        assertEquals(OptionalLong.empty(), clientEdge.hostOf(CLIENT));
+    }
+
+    @Test
+    void aSlotGivenBackBeforeTheRelayWasKnownStopsTheHostOnce() {
+        RelayTable hostEdge = new RelayTable("edge-b", RULES, new PeerCandidateFilter(true), () -> 0L, id -> true, TRIAL_PEER_IDS);
+        assertEquals(List.of(new RelayAction.ToPlayer(HOST, EdgeMessages.requestOfferP2p(HOST, CLIENT))),
+                hostEdge.slotGranted(HOST, CLIENT, "edge-a"));
+        assertEquals(List.of(new RelayAction.ToPlayer(HOST, EdgeMessages.stop(HOST, CLIENT))), hostEdge.slotReleased(HOST, CLIENT));
+        assertEquals(List.of(), hostEdge.toHostFromEdge(HOST, CLIENT, EdgeMessages.stop(HOST, CLIENT), true), "the pairing is gone");
+        assertEquals(List.of(), hostEdge.slotReleased(HOST, CLIENT));
+        assertThrows(ProtocolException.class, () -> hostEdge.offerFromHost(HOST, CLIENT, OFFER, List.of()), "a late offer goes nowhere");
+
+        hostEdge.edgeLeft("edge-a");
+        assertEquals(List.of(), hostEdge.slotGranted(HOST, CLIENT, "edge-a"), "a grant to an edge announced gone asks no host");
     }
 }

@@ -15,6 +15,19 @@ public final class ClusterEvents {
      */
     public static final String EDGE_JOINED = "p2pedge.cluster.edge-joined";
 
+    /**
+     * Published locally on a host's edge (body: a {@link RemoteSlot}) when it gives a slot of one of its hosts to a
+     * client of another edge. The host is to be asked to offer now: the client's edge will not ask (one hop between
+     * edges per placement, not three), and holds what the host says until its placement result arrives.
+     */
+    public static final String SLOT_GRANTED = "p2pedge.cluster.slot-granted";
+
+    /**
+     * Published locally on a host's edge (body: a {@link RemoteSlot}) when a client of another edge gives its slot
+     * back: the relay is over, perhaps before the client's edge ever heard of it (it gave up waiting for the grant).
+     */
+    public static final String SLOT_RELEASED = "p2pedge.cluster.slot-released";
+
     private ClusterEvents() {
     }
 }

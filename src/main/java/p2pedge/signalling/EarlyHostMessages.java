@@ -1,0 +1,67 @@
+package p2pedge.signalling;
+
+import p2pedge.webrtc.IceCandidate;
+import p2pedge.webrtc.SessionDescription;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What a host's edge said about a relay before this edge knew of it. A host of another edge is asked to offer when
+ * its edge grants the slot, so its offer can overtake the grant on its way to this edge's signalling (through the
+ * registry and classification). Held until the placement arrives, at most {@link #KEEP_NANOS} and {@link #MAX}
+ * messages: one that outlives that belongs to a reservation given up on, or to a relay that ended.
+ */
+final class EarlyHostMessages {
+
+    /** Longer than a registry waits for another edge's grant (1.5 s), after which the slot is given back. */
+    static final long KEEP_NANOS = 3_000_000_000L;
+    static final int MAX = 4_096;
+
+    /** One message from {@code fromEdge} about the relay from {@code host} to {@code client}: an EdgeLink kind. */
+    record Held(long client, long host, String fromEdge, String kind, SessionDescription sdp, List<IceCandidate> candidates,
+                long atNanos) {
+    }
+
+    /** In arrival order. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    void hold(Held message) {
+        expire(message.atNanos());
+        if (held.size() >= MAX) {
+            held.removeFirst();
+        }
+        held.addLast(message);
+    }
+
+    /** The messages held for the relay from {@code host} on {@code hostEdge} to {@code client}, in arrival order, forgotten. */
+    List<Held> take(long client, long host, String hostEdge, long nowNanos) {
+        expire(nowNanos);
+        List<Held> taken = new ArrayList<>();
+        for (Iterator<Held> i = held.iterator(); i.hasNext(); ) {
+            Held m = i.next();
+            if (m.client() == client && m.host() == host && m.fromEdge().equals(hostEdge)) {
+                taken.add(m);
+                i.remove();
+            }
+        }
+        return taken;
+    }
+
+    /** The client left: nothing of its relays is waiting any more. */
+    void forget(long client) {
+        held.removeIf(m -> m.client() == client);
+    }
+
+    int size() {
+        return held.size();
+    }
+
+    private void expire(long nowNanos) {
+        while (!held.isEmpty() && nowNanos - held.peekFirst().atNanos() > KEEP_NANOS) {
+            held.removeFirst();
+        }
+    }
+}
