@@ -17,6 +17,7 @@ import p2pedge.media.rtc.SrtpTransformer;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -49,9 +50,10 @@ final class PublisherSession implements StreamSource {
     private final long reportTimer;
     /**
      * A resend the edge asked for more than once arrives twice: counted apart from packets that fail the checks
-     * (held here, so the publisher's every packet makes no new lambda).
+     * (held here, so the publisher's every packet makes no new lambda), SRTP's and SRTCP's apart.
      */
     private final Consumer<SrtpRefusal> countRefusal;
+    private final Consumer<SrtpRefusal> countControlRefusal;
     private SrtpTransformer fromPublisher;
     private SrtpTransformer toPublisher;
     private long receiverReports;
@@ -71,11 +73,8 @@ final class PublisherSession implements StreamSource {
         Negotiation.Answer agreed = Negotiation.publisher(offer, stream.codec, stream.name(), pinKbps);
         this.stream = stream;
         this.port = port;
-        this.countRefusal = refusal -> port.countDropped(switch (refusal) {
-            case REPLAYED -> "srtp: repeated or too late from publisher";
-            case SSRC_LIMIT -> "srtp: more SSRCs than a session keeps from publisher";
-            case MALFORMED, UNAUTHENTIC -> "srtp: refused from publisher";
-        });
+        this.countRefusal = refusalCounter(port, "srtp");
+        this.countControlRefusal = refusalCounter(port, "srtcp");
         this.vertx = vertx;
         this.videoType = agreed.videoType();
         this.audioType = agreed.audioType();
@@ -137,11 +136,23 @@ final class PublisherSession implements StreamSource {
             return;
         }
         if (kind == PacketKind.RTCP) {
-            transformer.unprotectRtcp(packet).ifPresentOrElse(stream::onSourceRtcp,
-                    () -> port.countDropped("srtcp: refused from publisher"));
+            transformer.unprotectRtcp(packet, countControlRefusal).ifPresent(stream::onSourceRtcp);
         } else if (kind == PacketKind.RTP) {
             transformer.unprotectRtp(packet, countRefusal).ifPresent(plain -> stream.onSourceRtp(plain, receivedNanos));
         }
+    }
+
+    /** Counts the publisher's packets refused by {@code protocol} ("srtp" or "srtcp") on the port, by why. */
+    private static Consumer<SrtpRefusal> refusalCounter(SharedUdpPort port, String protocol) {
+        EnumMap<SrtpRefusal, String> reasons = new EnumMap<>(SrtpRefusal.class);
+        for (SrtpRefusal refusal : SrtpRefusal.values()) {
+            reasons.put(refusal, protocol + ": " + switch (refusal) {
+                case REPLAYED -> "repeated or too late from publisher";
+                case SSRC_LIMIT -> "more SSRCs than a session keeps from publisher";
+                case MALFORMED, UNAUTHENTIC -> "refused from publisher";
+            });
+        }
+        return refusal -> port.countDropped(reasons.get(refusal));
     }
 
     /** Receiver reports to the publisher: its encoder's loss-based rate control and RTT need them. */

@@ -1,6 +1,7 @@
 package p2pedge.media.rtc;
 
 import java.security.GeneralSecurityException;
+import java.util.function.Consumer;
 
 /**
  * SRTCP checking and decryption of the RTCP received under one sender SSRC (RFC 3711 section 3.4, either profile): a
@@ -21,18 +22,24 @@ final class SrtcpReceiver {
         this.crypto = SrtpCrypto.of(profile, masterKey, masterSalt, ssrc, SrtpCrypto.LABELS_RTCP);
     }
 
-    /** The plain compound RTCP packet, a new array; null when it is cut short, fails authentication or is a replay. */
-    byte[] unprotect(byte[] packet) throws GeneralSecurityException {
+    /**
+     * The plain compound RTCP packet, a new array; null when it is cut short, fails authentication or is a replay,
+     * with why told to {@code refused}.
+     */
+    byte[] unprotect(byte[] packet, Consumer<SrtpRefusal> refused) throws GeneralSecurityException {
         if (packet.length < 8 + 4 + crypto.tagLength()) {
+            refused.accept(SrtpRefusal.MALFORMED);
             return null;
         }
         int trailer = crypto.rtcpTrailer(packet);
         int index = trailer & ~SrtpCrypto.ENCRYPTED;
         if (!window.fresh(index)) {
+            refused.accept(SrtpRefusal.REPLAYED);
             return null;
         }
         byte[] plain = crypto.unprotectRtcp(packet, trailer);
         if (plain == null) {
+            refused.accept(SrtpRefusal.UNAUTHENTIC);
             return null;
         }
         window.take(index);

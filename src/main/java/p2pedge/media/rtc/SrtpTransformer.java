@@ -97,13 +97,24 @@ public final class SrtpTransformer {
     }
 
     public Optional<byte[]> unprotectRtcp(byte[] packet) {
+        return unprotectRtcp(packet, refusal -> { });
+    }
+
+    /** The plain compound RTCP packet, or empty with why it was refused told to {@code refused} (once). */
+    public Optional<byte[]> unprotectRtcp(byte[] packet, Consumer<SrtpRefusal> refused) {
         if (packet.length < 8 + 4 + profile.tagLength()) {
+            refused.accept(SrtpRefusal.MALFORMED);
             return Optional.empty();
         }
         try {
             SrtcpReceiver receiver = controlReceivers.get(ssrc(packet, 4));
-            return receiver == null ? Optional.empty() : Optional.ofNullable(receiver.unprotect(packet));
+            if (receiver == null) {
+                refused.accept(SrtpRefusal.SSRC_LIMIT);
+                return Optional.empty();
+            }
+            return Optional.ofNullable(receiver.unprotect(packet, refused));
         } catch (GeneralSecurityException | RuntimeException e) {
+            refused.accept(SrtpRefusal.MALFORMED);
             return Optional.empty();
         }
     }

@@ -31,6 +31,33 @@ class SrtpTransformerTest {
         return told;
     }
 
+    private static List<SrtpRefusal> controlRefusals(SrtpTransformer receiver, byte[] packet) {
+        List<SrtpRefusal> told = new ArrayList<>();
+        boolean taken = receiver.unprotectRtcp(packet, told::add).isPresent();
+        assertEquals(taken, told.isEmpty(), "an RTCP packet is either taken or refused with a reason");
+        return told;
+    }
+
+    /** A PLI from {@code ssrc}: 12 bytes of compound RTCP. */
+    private static byte[] pli(int ssrc) {
+        return ByteBuffer.allocate(12).put((byte) 0x81).put((byte) 206).putShort((short) 2).putInt(ssrc).putInt(7).array();
+    }
+
+    @ParameterizedTest
+    @EnumSource(SrtpProfile.class)
+    void refusedRtcpIsToldWhy(SrtpProfile profile) throws Exception {
+        SrtpKeys keys = symmetricKeys(profile);
+        SrtpTransformer sender = SrtpTransformer.forSending(keys);
+        SrtpTransformer receiver = SrtpTransformer.forReceiving(keys);
+        byte[] secured = sender.protectRtcp(pli(5));
+        assertEquals(List.of(), controlRefusals(receiver, secured));
+        assertEquals(List.of(SrtpRefusal.REPLAYED), controlRefusals(receiver, secured), "the same index again");
+        byte[] tampered = sender.protectRtcp(pli(5));
+        tampered[9] ^= 1;
+        assertEquals(List.of(SrtpRefusal.UNAUTHENTIC), controlRefusals(receiver, tampered), "a flipped bit at a new index");
+        assertEquals(List.of(SrtpRefusal.MALFORMED), controlRefusals(receiver, Arrays.copyOf(tampered, 10)), "cut short");
+    }
+
     private static byte[] rtp(int sequence) {
         ByteBuffer packet = ByteBuffer.allocate(12 + 100);
         packet.put((byte) 0x80).put((byte) 96).putShort((short) sequence).putInt(sequence * 3000).putInt(0x11223344);
@@ -94,8 +121,8 @@ class SrtpTransformerTest {
             if (junk.length > 0) {
                 junk[0] = (byte) 0x80;
             }
-            assertTrue(receiver.unprotectRtp(junk).isEmpty());
-            assertTrue(receiver.unprotectRtcp(junk).isEmpty());
+            assertEquals(1, refusals(receiver, junk).size());
+            assertEquals(1, controlRefusals(receiver, junk).size());
         }
     }
 
@@ -109,11 +136,12 @@ class SrtpTransformerTest {
             for (int ssrc = 1; ssrc <= 17; ssrc++) {
                 byte[] plain = rtp(ssrc);
                 ByteBuffer.wrap(plain).putInt(8, ssrc);
-                byte[] rtcp = ByteBuffer.allocate(12).put((byte) 0x81).put((byte) 206).putShort((short) 2).putInt(ssrc).putInt(7).array();
+                byte[] rtcp = pli(ssrc);
                 boolean room = ssrc <= SsrcTable.MAX;
                 assertEquals(room ? List.of() : List.of(SrtpRefusal.SSRC_LIMIT), refusals(receiver, peer.protectRtp(plain)),
                         "RTP on SSRC " + ssrc);
-                assertEquals(room, receiver.unprotectRtcp(peer.protectRtcp(rtcp)).isPresent(), "RTCP from SSRC " + ssrc);
+                assertEquals(room ? List.of() : List.of(SrtpRefusal.SSRC_LIMIT), controlRefusals(receiver, peer.protectRtcp(rtcp)),
+                        "RTCP from SSRC " + ssrc);
                 if (room) {
                     ours.protectRtp(plain);
                 } else {
