@@ -2,6 +2,7 @@ package p2pedge.cluster;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.MapEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
@@ -35,7 +36,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -123,7 +126,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
         if (removed == null) {
             return Future.succeededFuture(Map.of());
         }
-        published.deleteAsync(hostId).whenComplete((v, t) -> logFailure(t, "withdrawing host " + hostId));
+        withdraw(hostId);
         return Future.succeededFuture(removed.clients());
     }
 
@@ -234,7 +237,21 @@ public final class HazelcastHostRegistry implements HostRegistry {
     }
 
     private void publish(HostEntry host) {
-        published.setAsync(host.hostId(), host).whenComplete((v, t) -> logFailure(t, "publishing host " + host.hostId()));
+        write(() -> published.setAsync(host.hostId(), host), "publishing host " + host.hostId());
+    }
+
+    private void withdraw(long hostId) {
+        write(() -> published.deleteAsync(hostId), "withdrawing host " + hostId);
+    }
+
+    /** A change to the map, not waited for: repaired by the next resync if it fails. */
+    private static void write(Supplier<CompletionStage<?>> change, String what) {
+        try {
+            change.get().whenComplete((v, t) -> logFailure(t, what));
+        } catch (HazelcastInstanceNotActiveException e) {
+            // Shutting down (or killed): the survivors remove this edge's hosts when it leaves the cluster.
+            logFailure(e, what);
+        }
     }
 
     // ---- the other edges' hosts ----
@@ -298,7 +315,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
                 }
                 HostEntry mine = own.get(h.hostId());
                 if (mine == null) {
-                    published.deleteAsync(h.hostId()).whenComplete((v, t) -> logFailure(t, "withdrawing host " + h.hostId()));
+                    withdraw(h.hostId());
                 } else {
                     ownSeen.add(h.hostId());
                     if (!mine.equals(h)) {

@@ -1,6 +1,7 @@
 package p2pedge.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,7 +35,11 @@ public final class HazelcastStreamDirectory implements StreamDirectory {
 
     @Override
     public Future<Optional<String>> owner(String stream) {
-        return Future.fromCompletionStage(owners.getAsync(stream), vertx.getOrCreateContext()).map(Optional::ofNullable);
+        try {
+            return Future.fromCompletionStage(owners.getAsync(stream), vertx.getOrCreateContext()).map(Optional::ofNullable);
+        } catch (HazelcastInstanceNotActiveException e) {
+            return Future.failedFuture(e); // shutting down: asked as the edge goes
+        }
     }
 
     @Override
