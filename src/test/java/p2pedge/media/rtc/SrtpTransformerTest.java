@@ -7,7 +7,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,16 +28,18 @@ class SrtpTransformerTest {
 
     /** What {@code receiver} told of {@code packet}'s refusal (nothing when it took it), checked against its result. */
     private static List<SrtpRefusal> refusals(SrtpTransformer receiver, byte[] packet) {
-        List<SrtpRefusal> told = new ArrayList<>();
-        boolean taken = receiver.unprotectRtp(packet, told::add).isPresent();
-        assertEquals(taken, told.isEmpty(), "a packet is either taken or refused with a reason");
-        return told;
+        return told(receiver::unprotectRtp, packet);
     }
 
+    /** The same for an SRTCP packet. */
     private static List<SrtpRefusal> controlRefusals(SrtpTransformer receiver, byte[] packet) {
+        return told(receiver::unprotectRtcp, packet);
+    }
+
+    private static List<SrtpRefusal> told(BiFunction<byte[], Consumer<SrtpRefusal>, Optional<byte[]>> unprotect, byte[] packet) {
         List<SrtpRefusal> told = new ArrayList<>();
-        boolean taken = receiver.unprotectRtcp(packet, told::add).isPresent();
-        assertEquals(taken, told.isEmpty(), "an RTCP packet is either taken or refused with a reason");
+        boolean taken = unprotect.apply(packet, told::add).isPresent();
+        assertEquals(taken, told.isEmpty(), "a packet is either taken or refused with a reason");
         return told;
     }
 
