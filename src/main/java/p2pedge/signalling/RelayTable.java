@@ -24,8 +24,8 @@ import java.util.logging.Logger;
  * client answers or reports, a timer fires, a peer or an edge leaves), {@link RelayAction}s out (send this, arm that
  * timer, classify this client again, report that outcome, count this). Pure: the clock and which players are
  * still connected are injected; {@link RelayCoordinator} turns sockets and edge messages into events and
- * executes the actions. A relay is owned by the edge of its client; the host's edge only remembers the pairing
- * ({@code remoteClients}) to check the host's messages.
+ * executes the actions. A relay is owned by the edge of its client; the host's edge asks its host to offer as it
+ * grants the slot ({@link #slotGranted}) and remembers the pairing ({@code remoteClients}) to check the host's messages.
  */
 final class RelayTable {
 
