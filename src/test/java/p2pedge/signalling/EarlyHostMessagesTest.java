@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EarlyHostMessagesTest {
 
@@ -35,5 +37,16 @@ class EarlyHostMessagesTest {
         assertEquals(List.of(), early.take(100, 1, "edge-b", 0), "the oldest went first");
         early.hold(candidates(7, EarlyHostMessages.KEEP_NANOS + 1));
         assertEquals(1, early.size(), "the rest outlived what a grant can take");
+    }
+
+    @Test
+    void oneClientHoldsNoMoreThanItsShare() {
+        EarlyHostMessages early = new EarlyHostMessages();
+        for (int i = 0; i < EarlyHostMessages.MAX_PER_CLIENT; i++) {
+            assertTrue(early.hold(candidates(2, i)));
+        }
+        assertFalse(early.hold(candidates(2, 100)), "a host flooding its client");
+        assertTrue(early.hold(candidates(3, 100)), "another client's room is its own");
+        assertEquals(EarlyHostMessages.MAX_PER_CLIENT, early.take(2, 1, "edge-b", 100).size());
     }
 }
