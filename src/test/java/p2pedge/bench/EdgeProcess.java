@@ -80,7 +80,6 @@ final class EdgeProcess implements AutoCloseable {
         return cpuPercent(seconds, List.of(this))[0];
     }
 
-    /** Percentage of one core each edge used during the same next {@code seconds}. */
     /**
      * EDGE_JAVA_OPTS: more JVM options for an edge a bench starts (a flight recording, a GC log, another heap size: the
      * last -Xmx wins).
@@ -90,6 +89,7 @@ final class EdgeProcess implements AutoCloseable {
         return javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+"));
     }
 
+    /** Percentage of one core each edge used during the same next {@code seconds}. */
     static double[] cpuPercent(int seconds, List<EdgeProcess> edges) throws IOException, InterruptedException {
         return cpuPercent(seconds, edges.stream().mapToLong(EdgeProcess::pid).toArray());
     }
