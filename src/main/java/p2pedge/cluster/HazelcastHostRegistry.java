@@ -151,7 +151,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
                         .map(yes -> yes ? Optional.of(candidate.withClient(clientId, clientEdge)) : Optional.<HostEntry>empty())
                         .recover(t -> {
                             // Unanswered is not refused: the slot may have been taken after all.
-                            ask(candidate.edgeId(), HostRequest.release(candidate.hostId(), clientId));
+                            ask(candidate.edgeId(), HostRequest.release(candidate.hostId(), clientId, clientEdge));
                             return Future.succeededFuture(Optional.empty());
                         });
         return taken.compose(host -> host.isPresent() ? Future.succeededFuture(host) : tryInOrder(candidates, index + 1, clientId, clientEdge));
@@ -166,7 +166,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
         // A host no edge publishes any more holds no slot to give back.
         return known == null ? Future.succeededFuture(false)
                 : BoundedCall.of(vertx, "giving back a slot of host " + hostId,
-                        ask(known.edgeId(), HostRequest.release(hostId, clientId)), false, late -> { });
+                        ask(known.edgeId(), HostRequest.release(hostId, clientId, edgeId)), false, late -> { });
     }
 
     @Override
@@ -213,17 +213,19 @@ public final class HazelcastHostRegistry implements HostRegistry {
             message.fail(400, "malformed host request: " + e.getMessage());
             return;
         }
-        HostEntry before = own.get(request.host());
         HostEntry changed = switch (request.op()) {
             case RESERVE -> own.take(request.host(), request.client(), request.clientEdge());
             case RELEASE -> own.giveBack(request.host(), request.client());
             case HEALTH -> own.applyHealth(request.host(), request.event());
         };
-        if (changed != null && request.op() != HostRequest.Op.HEALTH) {
-            // Before the reply: this edge's signalling asks the host to offer while the grant travels back.
-            String clientEdge = request.op() == HostRequest.Op.RESERVE ? request.clientEdge() : before.clients().get(request.client());
-            vertx.eventBus().publish(request.op() == HostRequest.Op.RESERVE ? ClusterEvents.SLOT_GRANTED : ClusterEvents.SLOT_RELEASED,
-                    new RemoteSlot(request.host(), request.client(), clientEdge).toJson(), InProcess.ONLY);
+        String told = switch (request.op()) {
+            case RESERVE -> ClusterEvents.SLOT_GRANTED;
+            case RELEASE -> ClusterEvents.SLOT_RELEASED;
+            case HEALTH -> null;
+        };
+        if (changed != null && told != null) {
+            // Before the reply: this edge's signalling asks the host to offer (or to stop) while the answer travels back.
+            vertx.eventBus().publish(told, new RemoteSlot(request.host(), request.client(), request.clientEdge()).toJson(), InProcess.ONLY);
         }
         message.reply(published(changed) != null);
     }

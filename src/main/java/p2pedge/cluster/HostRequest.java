@@ -8,7 +8,7 @@ import p2pedge.p2p.HostHealth;
  * What one edge asks of the edge that owns a host (the edge holding the host's socket, which alone changes the
  * host's slots): take a slot, give one back, or apply a health event. Parsed and written only here.
  *
- * @param clientEdge for {@link Op#RESERVE}: the edge holding the client's socket
+ * @param clientEdge for {@link Op#RESERVE} and {@link Op#RELEASE}: the edge holding the client's socket (the one asking)
  * @param event      for {@link Op#HEALTH}
  */
 record HostRequest(Op op, long host, long client, String clientEdge, HealthEvent event) {
@@ -19,8 +19,8 @@ record HostRequest(Op op, long host, long client, String clientEdge, HealthEvent
         return new HostRequest(Op.RESERVE, host, client, clientEdge, null);
     }
 
-    static HostRequest release(long host, long client) {
-        return new HostRequest(Op.RELEASE, host, client, null, null);
+    static HostRequest release(long host, long client, String clientEdge) {
+        return new HostRequest(Op.RELEASE, host, client, clientEdge, null);
     }
 
     static HostRequest health(long host, HealthEvent event) {
