@@ -60,21 +60,7 @@ public final class SrtpTransformer {
 
     /** The plain packet, or empty with why it was refused told to {@code refused} (once). */
     public Optional<byte[]> unprotectRtp(byte[] packet, Consumer<SrtpRefusal> refused) {
-        if (packet.length < 12 + profile.tagLength()) {
-            refused.accept(SrtpRefusal.MALFORMED);
-            return Optional.empty();
-        }
-        try {
-            SrtpReceiver receiver = receivers.get(ssrc(packet, 8));
-            if (receiver == null) {
-                refused.accept(SrtpRefusal.SSRC_LIMIT);
-                return Optional.empty();
-            }
-            return Optional.ofNullable(receiver.unprotect(packet, refused));
-        } catch (GeneralSecurityException | RuntimeException e) {
-            refused.accept(SrtpRefusal.MALFORMED);
-            return Optional.empty();
-        }
+        return unprotect(packet, 12, 8, receivers, SrtpReceiver::unprotect, refused);
     }
 
     /** {@code packet} protected, a new array (the fan-out's path: see {@link SrtpSender}). */
@@ -102,17 +88,31 @@ public final class SrtpTransformer {
 
     /** The plain compound RTCP packet, or empty with why it was refused told to {@code refused} (once). */
     public Optional<byte[]> unprotectRtcp(byte[] packet, Consumer<SrtpRefusal> refused) {
-        if (packet.length < 8 + 4 + profile.tagLength()) {
+        return unprotect(packet, 8 + 4, 4, controlReceivers, SrtcpReceiver::unprotect, refused);
+    }
+
+    /** How one SSRC's receiver checks and decrypts what it got ({@link SrtpReceiver}, {@link SrtcpReceiver}). */
+    private interface Check<R> {
+        byte[] unprotect(R receiver, byte[] packet, Consumer<SrtpRefusal> refused) throws GeneralSecurityException;
+    }
+
+    /**
+     * {@code packet} (a header of at least {@code headerLength} bytes before the tag, its sender's SSRC at
+     * {@code ssrcAt}) checked by that SSRC's receiver: plain, or empty with why it was refused told once.
+     */
+    private <R> Optional<byte[]> unprotect(byte[] packet, int headerLength, int ssrcAt, SsrcTable<R> table, Check<R> check,
+                                           Consumer<SrtpRefusal> refused) {
+        if (packet.length < headerLength + profile.tagLength()) {
             refused.accept(SrtpRefusal.MALFORMED);
             return Optional.empty();
         }
         try {
-            SrtcpReceiver receiver = controlReceivers.get(ssrc(packet, 4));
+            R receiver = table.get(ssrc(packet, ssrcAt));
             if (receiver == null) {
                 refused.accept(SrtpRefusal.SSRC_LIMIT);
                 return Optional.empty();
             }
-            return Optional.ofNullable(receiver.unprotect(packet, refused));
+            return Optional.ofNullable(check.unprotect(receiver, packet, refused));
         } catch (GeneralSecurityException | RuntimeException e) {
             refused.accept(SrtpRefusal.MALFORMED);
             return Optional.empty();
