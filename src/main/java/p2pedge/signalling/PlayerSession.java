@@ -47,6 +47,7 @@ final class PlayerSession {
     private final List<EdgeConfig.IceServer> iceServers;
     private final MediaApi media;
     private final RelayCoordinator relays;
+    private final EdgeMetrics metrics;
     private final TokenBucket rate;
     private final PendingOffer pendingOffer;
     private State state = State.IDLE;
@@ -80,8 +81,6 @@ final class PlayerSession {
         this.rate = new TokenBucket(limits.messagesPerSecond(), limits.messageBurst(), lastHeardNanos);
         this.reachability = Reachability.unmeasured(remoteAddress());
     }
-
-    private final EdgeMetrics metrics;
 
     long id() {
         return id;

@@ -120,8 +120,12 @@ final class RelayTable {
     private record Trial(RelayId id, long peerId, long startedNanos, boolean over) {
     }
 
-    /** A relay whose host is on this edge and whose client is on {@code clientEdge}. */
-    private record RemoteClient(long host, String clientEdge) {
+    /**
+     * A relay whose host is on this edge and whose client is on {@code clientEdge}; {@code askedNanos}: when this edge
+     * asked the host to offer, {@link #ANSWERED} once it has (its answer time is learnt here, where it was asked).
+     */
+    private record RemoteClient(long host, String clientEdge, long askedNanos) {
+        static final long ANSWERED = -1;
     }
 
     private final String edgeId;
@@ -358,6 +362,10 @@ final class RelayTable {
             return out;
         }
         RemoteClient remote = remoteClientOf(host, peerId);
+        if (remote.askedNanos() != RemoteClient.ANSWERED) {
+            answerTimes.record((nanos.getAsLong() - remote.askedNanos()) / 1_000_000);
+            remoteClients.put(peerId, new RemoteClient(host, remote.clientEdge(), RemoteClient.ANSWERED));
+        }
         out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.OFFER, host, peerId, relayable(sdp, out),
                 relayable(candidates, out)));
         return out;
@@ -508,7 +516,7 @@ final class RelayTable {
         if (!online.test(host)) {
             return List.of(new RelayAction.ToClientEdge(clientEdge, EdgeLink.HOST_GONE, host, client, null, null));
         }
-        remoteClients.put(client, new RemoteClient(host, clientEdge));
+        remoteClients.put(client, new RemoteClient(host, clientEdge, nanos.getAsLong()));
         return List.of(new RelayAction.ToPlayer(host, EdgeMessages.requestOfferP2p(host, client)));
     }
 
@@ -604,7 +612,11 @@ final class RelayTable {
             return; // a second offer for the same relay: ignore it
         }
         relay.stage = Stage.OFFERED;
-        answerTimes.record(elapsedMillis(relay));
+        if (relay.host.edge().equals(edgeId)) {
+            // A host of another edge is timed there, from its ask; here only the placement's arrival is known, a hop
+            // later (and an offer that overtook it would count as 0 ms).
+            answerTimes.record(elapsedMillis(relay));
+        }
         out.add(report(relay, P2pApi.RelayOutcome.OFFERED, null));
         // The client must answer (and connect, when it reports) within the relay timeout: a short one for a pair
         // tried against the prediction, so that a relay that cannot connect costs its client little.

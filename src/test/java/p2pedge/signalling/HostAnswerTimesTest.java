@@ -63,4 +63,34 @@ class HostAnswerTimesTest {
         RelayTable ome = new RelayTable("e", fixed, new PeerCandidateFilter(true), () -> 0L, id -> true, RelayTableTest.TRIAL_PEER_IDS);
         assertEquals(3_000, ome.hostOfferBoundMillis(), "without learning (policy ome), the configured bound");
     }
+
+    @Test
+    void aHostOfAnotherEdgeIsTimedOnItsOwnEdgeFromItsAsk() throws Exception {
+        RelayTable.Rules rules = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000, true);
+        long[] now = {0};
+        RelayTable hostEdge = new RelayTable("a", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
+                RelayTableTest.TRIAL_PEER_IDS);
+        RelayTable clientEdge = new RelayTable("b", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
+                RelayTableTest.TRIAL_PEER_IDS);
+        p2pedge.webrtc.SessionDescription offer = new p2pedge.webrtc.SessionDescription("offer", "v=0\r\n");
+        for (long client = 100; client < 100 + HostAnswerTimes.MIN_SAMPLES; client++) {
+            hostEdge.slotGranted(1, client, "b");
+            now[0] += 80_000_000L; // the host answers 80 ms after its edge asked
+            hostEdge.offerFromHost(1, client, offer, List.of());
+            // The offer reaches the client's edge before the placement does: held, then passed on at once.
+            clientEdge.fromHostEdge(EdgeLink.OFFER, 1, client, "a", offer, List.of());
+            clientEdge.placedOnHost(client, "10.0.0.2", new RelayTable.Peer(1, "a"), true, false);
+        }
+        assertEquals(HostAnswerTimes.FLOOR_MILLIS, hostEdge.hostOfferBoundMillis(), "the host's edge learnt its host's answers");
+        assertEquals(3_000, clientEdge.hostOfferBoundMillis(), "the client's edge has no host of its own that answered");
+
+        RelayTable again = new RelayTable("a", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
+                RelayTableTest.TRIAL_PEER_IDS);
+        for (long client = 100; client < 100 + HostAnswerTimes.MIN_SAMPLES - 1; client++) {
+            again.slotGranted(1, client, "b");
+            again.offerFromHost(1, client, offer, List.of());
+            again.offerFromHost(1, client, offer, List.of());
+        }
+        assertEquals(3_000, again.hostOfferBoundMillis(), "a second offer for the same client is not a second answer");
+    }
 }
