@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * stay off hosts for the learning cooldown (the measured players then had no host at all).
  * 300 players per edge by default: about 540 cross-edge samples, so that the 99th percentile is not the second
  * slowest of a run (it was, with the 180 samples of 100 per edge until 2026-12-06).
+ * Beside the figures it prints what else ran while they were measured (each process's CPU, the edges' JIT, the
+ * kernel's CPU pressure): on a machine with fewer cores than the bench has processes, the tail is mostly waiting.
  * Usage: ClusterBench JAR [playersPerEdge=300]
  */
 public final class ClusterBench {
@@ -66,9 +68,11 @@ public final class ClusterBench {
         List<AutoPlayer> players = new ArrayList<>();
         List<Integer> edgeOf = new ArrayList<>();
         try {
-            warmUp(vertx, ports, edges.stream().mapToLong(Process::pid).toArray(), warmup, BenchEnv.integer("WARMUP_ROUNDS", 40));
+            long[] pids = edges.stream().mapToLong(Process::pid).toArray();
+            warmUp(vertx, ports, pids, warmup, BenchEnv.integer("WARMUP_ROUNDS", 40));
             List<Slow> cross = new ArrayList<>();
             List<Long> same = new ArrayList<>();
+            MeasuredPhase phase = MeasuredPhase.start(pids);
             for (int i = 0; i < total; i++) {
                 int edge = i % 3;
                 AutoPlayer player = AutoPlayer.join(vertx, ports[edge], UA);
@@ -86,6 +90,7 @@ public final class ClusterBench {
                     }
                 }
             }
+            System.out.println(phase.end());
             print("cross-edge placement (request_offer on one edge -> its host on another gets request_offer_p2p)",
                     cross.stream().map(Slow::nanos).toList());
             print("same-edge placement", same);
@@ -154,6 +159,38 @@ public final class ClusterBench {
         } finally {
             pool.shutdownNow();
             client.close();
+        }
+    }
+
+    /**
+     * What else the machine did while the placements were measured: the edges' and this process's CPU, the edges' JIT
+     * and the kernel's CPU pressure, so that a tail can be read as work or as waiting for a core.
+     */
+    private record MeasuredPhase(long[] pids, long[] ticks, long ownTicks, long startNanos, JitWatch jit, CpuPressure pressure) {
+
+        static MeasuredPhase start(long[] pids) throws Exception {
+            long[] ticks = new long[pids.length];
+            for (int i = 0; i < pids.length; i++) {
+                ticks[i] = EdgeProcess.cpuTicks(pids[i]);
+            }
+            JitWatch jit = new JitWatch(pids);
+            jit.start();
+            return new MeasuredPhase(pids, ticks, EdgeProcess.cpuTicks(ProcessHandle.current().pid()), System.nanoTime(), jit,
+                    CpuPressure.start());
+        }
+
+        String end() throws Exception {
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "measured phase: %.1f s; CPU (%% of a core) edges",
+                    seconds));
+            for (int i = 0; i < pids.length; i++) {
+                line.append(String.format(Locale.ROOT, " %c %.0f", 'A' + i, EdgeProcess.cpuPercentSince(pids[i], ticks[i], seconds)));
+            }
+            line.append(String.format(Locale.ROOT, ", load client %.0f; the busiest edge's JIT compilers %.0f %%",
+                    EdgeProcess.ownCpuPercent(ownTicks, seconds), 100 * jit.busiest()));
+            line.append(pressure == null ? "; CPU pressure not reported by this kernel" : String.format(Locale.ROOT,
+                    "; some task waited for a core %.0f %% of the time (/proc/pressure/cpu)", 100 * pressure.someShare()));
+            return line.toString();
         }
     }
 

@@ -105,7 +105,7 @@ final class EdgeProcess implements AutoCloseable {
         double wall = (System.nanoTime() - start) / 1e9;
         double[] percent = new double[before.length];
         for (int i = 0; i < before.length; i++) {
-            percent[i] = 100.0 * (cpuTicks(pids[i]) - before[i]) / CLOCK_TICKS / wall;
+            percent[i] = cpuPercentSince(pids[i], before[i], wall);
         }
         return percent;
     }
@@ -172,7 +172,12 @@ final class EdgeProcess implements AutoCloseable {
 
     /** Percentage of one core this (the bench's) process used since {@code ticksBefore}, over {@code seconds}. */
     static double ownCpuPercent(long ticksBefore, double seconds) throws IOException {
-        return 100.0 * (cpuTicks(ProcessHandle.current().pid()) - ticksBefore) / CLOCK_TICKS / seconds;
+        return cpuPercentSince(ProcessHandle.current().pid(), ticksBefore, seconds);
+    }
+
+    /** Percentage of one core process {@code pid} used since it had used {@code ticksBefore}, over {@code seconds}. */
+    static double cpuPercentSince(long pid, long ticksBefore, double seconds) throws IOException {
+        return 100.0 * (cpuTicks(pid) - ticksBefore) / CLOCK_TICKS / seconds;
     }
 
     @Override
