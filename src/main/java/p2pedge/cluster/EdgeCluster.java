@@ -3,6 +3,7 @@ package p2pedge.cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -20,6 +21,7 @@ import p2pedge.cluster.events.ClusterEvents;
 import p2pedge.config.EdgeConfig;
 import p2pedge.media.LocalStreamDirectory;
 import p2pedge.media.StreamDirectory;
+import p2pedge.p2p.HostEntry;
 import p2pedge.p2p.HostRegistry;
 import p2pedge.p2p.LocalHostRegistry;
 import p2pedge.signalling.LocalSessionIds;
@@ -123,6 +125,9 @@ public final class EdgeCluster {
                 throw new IOException("no " + file + " and no built-in cluster.xml");
             }
             Config config = new XmlConfigBuilder(in).setProperties(properties).build();
+            // Part of the edges' protocol, not a setting: an operator's own cluster.xml gets it too.
+            config.getSerializationConfig().addSerializerConfig(new SerializerConfig().setTypeClass(HostEntry.class)
+                    .setImplementation(new HostEntrySerializer()));
             if (cluster.discovery() == EdgeConfig.Discovery.KUBERNETES) {
                 KubernetesJoin.apply(config, cluster);
             }

@@ -3,11 +3,13 @@ package p2pedge.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
 import com.hazelcast.map.IMap;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import p2pedge.config.EdgeConfig;
+import p2pedge.p2p.HostEntry;
 import p2pedge.p2p.HostHealth;
 import p2pedge.p2p.NatMapping;
 import p2pedge.p2p.Reachability;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cluster network's deserialization filter (cluster.xml): a member reads back what edges exchange, and refuses to
- * instantiate a class outside the list, such as the entry point of the classic Java deserialization chains.
+ * instantiate a class outside the list, such as the entry point of the classic Java deserialization chains. The host
+ * map's values, the bulk of what edges exchange, do not go through Java serialization at all ({@link HostEntrySerializer}).
  */
 @Tag("cluster")
 class ClusterDeserializationFilterTest {
@@ -44,6 +47,11 @@ class ClusterDeserializationFilterTest {
             Reachability reachability = new Reachability("192.0.2.1", NatMapping.ENDPOINT_INDEPENDENT);
             map.put("ours", List.of(reachability, HostHealth.NEW));
             assertEquals(List.of(reachability, HostHealth.NEW), map.get("ours"), "the edges' own records pass");
+            HostEntry host = HostEntrySerializerTest.fullEntry();
+            map.put("host", host);
+            assertEquals(host, map.get("host"), "a host entry comes back");
+            assertEquals(HostEntrySerializer.TYPE_ID, ((SerializationServiceSupport) member).getSerializationService()
+                    .toData(host).getType(), "in its own format, not Java serialization");
 
             map.put("gadget", new BadAttributeValueExpException("x"));
             Exception refused = assertThrows(Exception.class, () -> map.get("gadget"));
