@@ -48,10 +48,8 @@ class HostAnswerTimesTest {
 
     @Test
     void aRelayTableThatLearnsWaitsForSilentHostsAsLongAsHostsHereTake() throws Exception {
-        RelayTable.Rules rules = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000, true);
         long[] now = {0};
-        RelayTable table = new RelayTable("e", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
-                RelayTableTest.TRIAL_PEER_IDS);
+        RelayTable table = learning("e", now);
         for (long client = 100; client < 100 + HostAnswerTimes.MIN_SAMPLES; client++) {
             table.placedOnHost(client, "10.0.0.2", new RelayTable.Peer(1, "e"), true, false);
             now[0] += 80_000_000L; // the host answers after 80 ms
@@ -66,12 +64,9 @@ class HostAnswerTimesTest {
 
     @Test
     void aHostOfAnotherEdgeIsTimedOnItsOwnEdgeFromItsAsk() throws Exception {
-        RelayTable.Rules rules = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000, true);
         long[] now = {0};
-        RelayTable hostEdge = new RelayTable("a", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
-                RelayTableTest.TRIAL_PEER_IDS);
-        RelayTable clientEdge = new RelayTable("b", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
-                RelayTableTest.TRIAL_PEER_IDS);
+        RelayTable hostEdge = learning("a", now);
+        RelayTable clientEdge = learning("b", now);
         p2pedge.webrtc.SessionDescription offer = new p2pedge.webrtc.SessionDescription("offer", "v=0\r\n");
         for (long client = 100; client < 100 + HostAnswerTimes.MIN_SAMPLES; client++) {
             hostEdge.slotGranted(1, client, "b");
@@ -84,13 +79,18 @@ class HostAnswerTimesTest {
         assertEquals(HostAnswerTimes.FLOOR_MILLIS, hostEdge.hostOfferBoundMillis(), "the host's edge learnt its host's answers");
         assertEquals(3_000, clientEdge.hostOfferBoundMillis(), "the client's edge has no host of its own that answered");
 
-        RelayTable again = new RelayTable("a", rules, new PeerCandidateFilter(true), () -> now[0], id -> true,
-                RelayTableTest.TRIAL_PEER_IDS);
+        RelayTable again = learning("a", now);
         for (long client = 100; client < 100 + HostAnswerTimes.MIN_SAMPLES - 1; client++) {
             again.slotGranted(1, client, "b");
             again.offerFromHost(1, client, offer, List.of());
             again.offerFromHost(1, client, offer, List.of());
         }
         assertEquals(3_000, again.hostOfferBoundMillis(), "a second offer for the same client is not a second answer");
+    }
+
+    /** A relay table of edge {@code edge} that learns its hosts' answer times, on the clock {@code now[0]}. */
+    private static RelayTable learning(String edge, long[] now) {
+        RelayTable.Rules rules = new RelayTable.Rules(3_000, 5_000, 1_000, 2, 30_000, 60_000, true);
+        return new RelayTable(edge, rules, new PeerCandidateFilter(true), () -> now[0], id -> true, RelayTableTest.TRIAL_PEER_IDS);
     }
 }
