@@ -28,7 +28,7 @@ public final class HostEntrySerializer implements StreamSerializer<HostEntry> {
     /** Hazelcast's id for this serializer (positive, unique among the cluster's custom serializers). */
     public static final int TYPE_ID = 1701;
     static final int VERSION = 1;
-    /** More clients than any host is given slots for; a larger count is a malformed entry. */
+    /** Far more clients than a host can have (p2p.maxClientPeersPerHostPeer is at most 64): a larger count is malformed. */
     static final int MAX_CLIENTS = 1_024;
 
     private static final NatMapping[] MAPPINGS = NatMapping.values();

@@ -122,10 +122,9 @@ final class RelayTable {
 
     /**
      * A relay whose host is on this edge and whose client is on {@code clientEdge}; {@code askedNanos}: when this edge
-     * asked the host to offer, {@link #ANSWERED} once it has (its answer time is learnt here, where it was asked).
+     * asked the host to offer, whose answer time is learnt here, where it was asked, once ({@code answered}).
      */
-    private record RemoteClient(long host, String clientEdge, long askedNanos) {
-        static final long ANSWERED = -1;
+    private record RemoteClient(long host, String clientEdge, long askedNanos, boolean answered) {
     }
 
     private final String edgeId;
@@ -362,9 +361,9 @@ final class RelayTable {
             return out;
         }
         RemoteClient remote = remoteClientOf(host, peerId);
-        if (remote.askedNanos() != RemoteClient.ANSWERED) {
+        if (!remote.answered()) {
             answerTimes.record((nanos.getAsLong() - remote.askedNanos()) / 1_000_000);
-            remoteClients.put(peerId, new RemoteClient(host, remote.clientEdge(), RemoteClient.ANSWERED));
+            remoteClients.put(peerId, new RemoteClient(host, remote.clientEdge(), remote.askedNanos(), true));
         }
         out.add(new RelayAction.ToClientEdge(remote.clientEdge(), EdgeLink.OFFER, host, peerId, relayable(sdp, out),
                 relayable(candidates, out)));
@@ -516,7 +515,7 @@ final class RelayTable {
         if (!online.test(host)) {
             return List.of(new RelayAction.ToClientEdge(clientEdge, EdgeLink.HOST_GONE, host, client, null, null));
         }
-        remoteClients.put(client, new RemoteClient(host, clientEdge, nanos.getAsLong()));
+        remoteClients.put(client, new RemoteClient(host, clientEdge, nanos.getAsLong(), false));
         return List.of(new RelayAction.ToPlayer(host, EdgeMessages.requestOfferP2p(host, client)));
     }
 
