@@ -3,6 +3,7 @@ package p2pedge;
 import io.vertx.core.Vertx;
 import p2pedge.admission.TokenMinter;
 import p2pedge.cluster.EdgeCluster;
+import p2pedge.cluster.HazelcastCallbacks;
 import p2pedge.config.ConfigLoader;
 import p2pedge.config.EdgeConfig;
 import p2pedge.http.SelfSignedCertificate;
@@ -25,6 +26,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        HazelcastCallbacks.reserveWorkers(); // before anything touches ForkJoinPool
         if (System.getProperty("java.util.logging.manager") == null) {
             System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
         }

@@ -77,6 +77,10 @@ public final class EdgeCluster {
         if (!config.cluster().enabled()) {
             return Future.succeededFuture(new ClusteredVertx(builder.build(), standalone()));
         }
+        if (!HazelcastCallbacks.pooled()) {
+            LOG.warning(() -> "ForkJoinPool's common pool has a single worker, so Hazelcast starts a thread for every callback;"
+                    + " start the JVM with -D" + HazelcastCallbacks.PARALLELISM + "=2");
+        }
         HazelcastClusterManager manager;
         try {
             manager = clusterManager(config.cluster());
