@@ -51,8 +51,7 @@ import java.util.stream.Collectors;
  * round trip: none on a host of its own edge, one event-bus request ({@link HostRequest}) to the host's edge
  * otherwise, which re-checks the free slot and, granting it, has the host asked to offer at once
  * ({@link ClusterEvents#SLOT_GRANTED}); a candidate that lost a race moves the search to the next one.
- * Good news about a host's health is written within {@link #HEALTH_WRITE_MILLIS} ms, with the next change of its
- * slots if that comes sooner; bad news at once. The copy is rebuilt from the map every {@link #RESYNC_MILLIS} ms, which also repairs this edge's published
+ * The copy is rebuilt from the map every {@link #RESYNC_MILLIS} ms, which also repairs this edge's published
  * entries (an event lost when a member died, a merge after a split). A placement waits at most
  * {@link BoundedCall#WAIT_MILLIS} for another edge; a slot taken there too late is given back.
  */
@@ -62,13 +61,6 @@ public final class HazelcastHostRegistry implements HostRegistry {
 
     public static final String MAP = "p2p-hosts";
     static final long RESYNC_MILLIS = 10_000;
-    /**
-     * How long good news about a host's health (an offer's time, a relay that connected, its receive rate) may wait
-     * before its entry is written: the write goes to the map's owner, its backup and every edge's listener, and a
-     * slot taken or given back meanwhile carries it at once. Every client placed is a slot taken and an offer timed:
-     * so one write each, not two.
-     */
-    static final long HEALTH_WRITE_MILLIS = 500;
 
     private final Vertx vertx;
     private final HazelcastInstance hazelcast;
@@ -83,17 +75,8 @@ public final class HazelcastHostRegistry implements HostRegistry {
     private UUID listener;
     private long resyncTimer = -1;
     private boolean resyncing;
-    /** This edge's hosts whose health changed since their entry was last written. */
-    private final Set<Long> healthUnwritten = new HashSet<>();
-    private final long healthWriteMillis;
-    private long healthTimer = -1;
 
     public HazelcastHostRegistry(Vertx vertx, HazelcastInstance hazelcast, String edgeId) {
-        this(vertx, hazelcast, edgeId, HEALTH_WRITE_MILLIS);
-    }
-
-    HazelcastHostRegistry(Vertx vertx, HazelcastInstance hazelcast, String edgeId, long healthWriteMillis) {
-        this.healthWriteMillis = healthWriteMillis;
         this.vertx = vertx;
         this.hazelcast = hazelcast;
         this.published = hazelcast.getMap(MAP);
@@ -117,7 +100,6 @@ public final class HazelcastHostRegistry implements HostRegistry {
     @Override
     public Future<Void> close() {
         vertx.cancelTimer(resyncTimer);
-        vertx.cancelTimer(healthTimer);
         UUID registered = listener;
         listener = null;
         Future<Void> unlistened = registered == null || !hazelcast.getLifecycleService().isRunning() ? Future.succeededFuture()
@@ -190,7 +172,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
     @Override
     public Future<Void> updateHealth(long hostId, HealthEvent event) {
         if (own.contains(hostId)) {
-            healthChanged(own.applyHealth(hostId, event), event);
+            published(own.applyHealth(hostId, event));
             return Future.succeededFuture();
         }
         HostEntry known = others.get(hostId);
@@ -245,37 +227,7 @@ public final class HazelcastHostRegistry implements HostRegistry {
             // Before the reply: this edge's signalling asks the host to offer (or to stop) while the answer travels back.
             vertx.eventBus().publish(told, new RemoteSlot(request.host(), request.client(), request.clientEdge()).toJson(), InProcess.ONLY);
         }
-        if (request.op() == HostRequest.Op.HEALTH) {
-            healthChanged(changed, request.event());
-        } else {
-            published(changed);
-        }
-        message.reply(changed != null);
-    }
-
-    /** A health change this edge made to one of its hosts (null: none): bad news written at once, good news soon. */
-    private void healthChanged(HostEntry changed, HealthEvent event) {
-        if (changed == null) {
-            return;
-        }
-        if (event.badNews()) {
-            publish(changed);
-            return;
-        }
-        healthUnwritten.add(changed.hostId());
-        if (healthTimer < 0) {
-            healthTimer = vertx.setTimer(healthWriteMillis, t -> {
-                healthTimer = -1;
-                // A copy: publish() takes each host off the set.
-                for (long hostId : List.copyOf(healthUnwritten)) {
-                    HostEntry host = own.get(hostId);
-                    if (host != null) {
-                        publish(host);
-                    }
-                }
-                healthUnwritten.clear();
-            });
-        }
+        message.reply(published(changed) != null);
     }
 
     /** A change this edge made to one of its hosts (null: none), published to the others; returned as given. */
@@ -287,12 +239,10 @@ public final class HazelcastHostRegistry implements HostRegistry {
     }
 
     private void publish(HostEntry host) {
-        healthUnwritten.remove(host.hostId()); // the entry written carries its health
         write(() -> published.setAsync(host.hostId(), host), "publishing host " + host.hostId());
     }
 
     private void withdraw(long hostId) {
-        healthUnwritten.remove(hostId);
         write(() -> published.deleteAsync(hostId), "withdrawing host " + hostId);
     }
 

@@ -30,14 +30,6 @@ public record HealthEvent(Kind kind, long millis, int kbps, HostHealth.RelayRepo
         return new HealthEvent(Kind.KBPS, 0, kbps, null);
     }
 
-    /**
-     * Bad news (the host failed, or a relay of it did): what other edges must hear before they place another client
-     * on it. Good news only refines a host's score and may reach them a little later.
-     */
-    public boolean badNews() {
-        return kind == Kind.HOST_FAILED || kind == Kind.RELAY_REPORT && !report.connected();
-    }
-
     public HostHealth applyTo(HostHealth health) {
         return switch (kind) {
             case OFFERED -> health.offered(millis);

@@ -1,7 +1,6 @@
 package p2pedge.cluster;
 
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -43,8 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HazelcastHostRegistryTest {
 
     private static final String STREAM = "app/stream";
-    /** Longer than the edge's, so that what is written at once and what waits cannot be confused on a slow machine. */
-    private static final long HEALTH_WRITE_MILLIS = 3_000;
 
     private TestCluster cluster;
     private final List<Edge> edges = new ArrayList<>();
@@ -84,7 +80,7 @@ class HazelcastHostRegistryTest {
             TestCluster.Node node = cluster.startNode();
             Context context = node.vertx().getOrCreateContext();
             HazelcastHostRegistry registry = new HazelcastHostRegistry(node.vertx(), node.manager().getHazelcastInstance(),
-                    node.manager().getNodeId(), HEALTH_WRITE_MILLIS);
+                    node.manager().getNodeId());
             Edge edge = new Edge(node, context, registry);
             edge.call(registry::open);
             edges.add(edge);
@@ -165,40 +161,6 @@ class HazelcastHostRegistryTest {
         assertEquals(List.of(new RemoteSlot(1, fromC, releasing.id())), released, "once, with its client's edge");
         assertTrue(b.reserve(20, Set.of()).isPresent(), "the freed slot is taken again");
         assertEquals(Optional.empty(), c.reserve(21, Set.of()), "and then the host is full");
-    }
-
-    @Test
-    void goodNewsAboutAHostIsWrittenOnceAfterAWhileOrWithItsNextSlotAndBadNewsAtOnce() throws Exception {
-        a.call(() -> a.registry().register(host(1, a, 2)));
-        everyEdgeSees(a.hosts());
-        AtomicInteger writes = new AtomicInteger();
-        IMap<Long, HostEntry> map = b.node().manager().getHazelcastInstance().getMap(HazelcastHostRegistry.MAP);
-        map.addEntryListener((EntryUpdatedListener<Long, HostEntry>) e -> writes.incrementAndGet(), false);
-
-        // Five offers timed, on the host's edge and from another: one write, after a while.
-        for (int i = 0; i < 5; i++) {
-            Edge from = i % 2 == 0 ? a : c;
-            from.call(() -> from.registry().updateHealth(1, HealthEvent.offered(100)));
-        }
-        Waits.until(() -> b.hosts().get(1L).health().offers() == 5, 10_000, "B sees the five offers");
-        assertEquals(1, writes.get(), "five offers timed, one write of the entry");
-
-        // An offer timed, then a slot taken: the slot's write carries the offer at once.
-        long start = System.nanoTime();
-        a.call(() -> a.registry().updateHealth(1, HealthEvent.offered(100)));
-        assertTrue(c.reserve(30, Set.of()).isPresent());
-        Waits.until(() -> b.hosts().get(1L).clients().containsKey(30L), 10_000, "B sees the slot taken");
-        assertEquals(6, b.hosts().get(1L).health().offers(), "written with the slot");
-        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(HEALTH_WRITE_MILLIS), "at once");
-
-        // Bad news is not held back.
-        start = System.nanoTime();
-        c.call(() -> c.registry().updateHealth(1, HealthEvent.hostFailed()));
-        Waits.until(() -> b.hosts().get(1L).health().hostFailures() == 1, 10_000, "B sees the host failure");
-        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(HEALTH_WRITE_MILLIS), "at once");
-        int written = writes.get();
-        Thread.sleep(HEALTH_WRITE_MILLIS + 500);
-        assertEquals(written, writes.get(), "nothing left to write");
     }
 
     @Test
