@@ -5,8 +5,8 @@ import java.util.concurrent.ForkJoinPool;
 /**
  * Where Hazelcast runs the callbacks of its async operations (every map write, entry processor, event-bus lookup):
  * on ForkJoinPool's common pool, unless that pool has a single worker, which is the JVM's default on a machine of
- * two cores or fewer. Then it starts a new thread for each callback: ~80,000 threads in a seven-minute cluster bench
- * on one edge, their start and teardown a tenth of its CPU and a delay on every cross-edge placement.
+ * two cores or fewer. Then it starts a new thread for each callback: some 80,000 threads on one edge in a
+ * seven-minute cluster bench, their start and teardown 13 % of its CPU and a delay on every cross-edge placement.
  */
 public final class HazelcastCallbacks {
 
