@@ -39,7 +39,7 @@ class HazelcastCallbackThreadsTest {
         Process edge = new ProcessBuilder("java", "-XX:ActiveProcessorCount=2", "-cp", System.getProperty("java.class.path"),
                 "-Dcluster.enabled=true", "-Dcluster.name=callbacks-" + UUID.randomUUID(), "-Dcluster.port=" + clusterPort,
                 "-Dcluster.members=127.0.0.1:" + clusterPort, "-Dp2p.policy=ome", "-Dp2p.allowLoopbackCandidates=true", "-Dp2p.silentGiveUpSeconds=0",
-                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
+                "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0", "-Dmedia.iceCandidateAddresses=127.0.0.1",
                 "-Dmetrics.adminTokenFile=target/test-admin-token", "-Dmedia.forwarder.port=0", "-Dmedia.forwarder.stun.port=0",
                 "-Dsignalling.maxSocketsPerAddress=0", "-Dsignalling.maxPendingOffersPerAddress=0", "-Dhttp.maxConnectionsPerAddress=0",
                 "p2pedge.Main")
