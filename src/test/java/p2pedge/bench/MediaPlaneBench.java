@@ -93,7 +93,9 @@ public final class MediaPlaneBench {
                 + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer; added delay: "
                 + "each video frame's first packet's arrival at a load viewer less its capture time (its RTP timestamp by the "
                 + "source's sender reports), all load viewers' frames in the window, over the fastest frames of the plane's run "
-                + "so far (their 1st percentile); edge JIT%: how long the edge's compilations took in the window, start to end (java.ci.totalTime: a busy core stretches it, the compiler threads' CPU is in busiest threads; 100% = the window); edge hold: "
+                + "so far (their 1st percentile); edge JIT%: how long the edge's compilations took in the window, start to end "
+                + "(java.ci.totalTime: a busy core stretches it, the compiler threads' CPU is in busiest threads; 100% = the "
+                + "window); edge hold: "
                 + "the forwarder's own p2pedge_media_forward_delay_packets over the window, each source packet from its read off the "
                 + "socket until every viewer's copy was sent, as the upper bounds of the histogram buckets holding its 50th and 99th "
                 + "percentiles (the load client's own delays, in added delay, are not in it)");
