@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * How busy the JIT compilers of some JVMs (edge processes) were over a round of load, as the time compilations took
  * from start to end (java.ci.totalTime; a busy core stretches it, so it overstates their CPU): a bench warms up in
- * rounds until the busiest is below {@link #SETTLED}. On this machine an edge's compilers take half a core for a minute or
- * more of load, and figures taken meanwhile measure the JIT, not the edge.
+ * rounds until the busiest is below {@link #SETTLED}. On this machine an edge's compilers take half a core for a minute
+ * or more of load, and figures taken meanwhile measure the JIT, not the edge.
  */
 final class JitWatch {
 
