@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  * every viewer is on the top layer; "twcc" is the forwarder with transport-wide congestion control, the default, its
  * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
  * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("200 500 1000", also twcc's), LAYERS (the demo's simulcast
- * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), MEASURE_S (10), JIT_ROUNDS (24); EDGE_CPUS and BENCH_CPUS
- * (bench/run-bench.sh) give the edge and the load client cores of their own, so that the edge's ceiling is its own, not
- * the machine's.
+ * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), FIRST_WARMUP_S (60: a plane's first step), MEASURE_S (10),
+ * JIT_ROUNDS (24); EDGE_CPUS and BENCH_CPUS (bench/run-bench.sh) give the edge and the load client cores of their own,
+ * so that the edge's ceiling is its own, not the machine's.
  * <p>
  * Before each window the bench waits, in rounds of {@link #JIT_ROUND_S} seconds (at most JIT_ROUNDS), until the edge's
  * JIT compilers were busy for less than {@link #JIT_SETTLED} of a round: on a core of its own, a C2 compilation
@@ -64,6 +64,8 @@ public final class MediaPlaneBench {
 
     /** A step is within the edge's ceiling with no loss and frames at most this much later than the fastest. */
     private static final int CEILING_DELAY_MS = 50;
+    /** The warm-up of each plane's first step with viewers, in seconds (at least WARMUP_S). */
+    private static final int FIRST_WARMUP_S = BenchEnv.integer("FIRST_WARMUP_S", 60);
     /** How long each round of waiting for the edge's JIT to settle lasts. */
     private static final int JIT_ROUND_S = 5;
     /**
@@ -85,10 +87,11 @@ public final class MediaPlaneBench {
         int jitRounds = BenchEnv.integer("JIT_ROUNDS", 24);
         System.out.println("placement: " + placement());
         System.out.printf(Locale.ROOT, "cores this process may use: %d; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
-                        + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s, "
-                        + "measured over %d s once the edge's JIT compilers were busy for less than %.0f%% of a %d s round (at most %d "
-                + "rounds); planes %s%n", Runtime.getRuntime().availableProcessors(), bitrate, layers, decoders,
-                warmup, measure, 100 * JIT_SETTLED, JIT_ROUND_S, jitRounds, planes);
+                        + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s (a plane's "
+                        + "first step %d s; the metrics scraped each second), measured over %d s once the edge's JIT compilers "
+                        + "were busy for less than %.0f%% of a %d s round (at most %d rounds); planes %s%n",
+                Runtime.getRuntime().availableProcessors(), bitrate, layers, decoders, warmup, Math.max(warmup, FIRST_WARMUP_S),
+                measure, 100 * JIT_SETTLED, JIT_ROUND_S, jitRounds, planes);
         System.out.println("edge CPU: process CPU time / wall time from /proc/PID/stat (100% = one core); RSS: VmRSS; "
                 + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer; added delay: "
                 + "each video frame's first packet's arrival at a load viewer less its capture time (its RTP timestamp by the "
@@ -98,7 +101,9 @@ public final class MediaPlaneBench {
                 + "window); edge hold: "
                 + "the forwarder's own p2pedge_media_forward_delay_packets over the window, each source packet from its read off the "
                 + "socket until every viewer's copy was sent, as the upper bounds of the histogram buckets holding its 50th and 99th "
-                + "percentiles (the load client's own delays, in added delay, are not in it)");
+                + "percentiles (the load client's own delays, in added delay, are not in it); busiest threads: /proc/PID/task, "
+                + "their system time as kernel; core(s): /proc/stat over the window, whatever ran there (softirq: the "
+                + "kernel's packet work, in a process' system time only when it ran in that process' system call)");
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(8));
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
@@ -136,7 +141,7 @@ public final class MediaPlaneBench {
             config.put("media.forwarder.congestionFeedback", plane.equals("twcc") ? "twcc" : "remb");
         }
         try (EdgeProcess edge = EdgeProcess.start(jar, config, Path.of("target/bench-edge-" + plane + ".log"))) {
-            Thread.sleep(warmup * 1000L);
+            warmUp(warmup, metricsPort);
             JitWatch jit = new JitWatch(edge.pid());
             settle(jit, jitRounds);
             jit.start();
@@ -162,7 +167,10 @@ public final class MediaPlaneBench {
                 for (JavaViewer viewer : real) {
                     viewer.awaitConnected(30_000);
                 }
-                Thread.sleep(warmup * 1000L);
+                // The first step with viewers warms longer: the code run once per source packet (about 110 a second:
+                // the batch's flush, the sender reports' fan-out) reaches C2's thresholds only after 45 s or so, and
+                // reached them in the first window; an edge in service is long past them.
+                warmUp(step == steps[0] ? Math.max(warmup, FIRST_WARMUP_S) : warmup, metricsPort);
                 settle(jit, jitRounds);
                 jit.start();
                 Scrape edgeBefore = Scrape.of(metricsPort);
@@ -175,6 +183,8 @@ public final class MediaPlaneBench {
                 long start = System.nanoTime();
                 ThreadCpu edgeThreads = ThreadCpu.start(edge.pid());
                 ThreadCpu benchThreads = ThreadCpu.start(ProcessHandle.current().pid());
+                CoreTime edgeCores = CoreTime.start(EDGE_CPUS);
+                CoreTime benchCores = CoreTime.start(BENCH_CPUS);
                 double cpu = edge.cpuPercent(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 long[] framesAfter = real.stream().mapToLong(JavaViewer::frames).toArray();
@@ -200,6 +210,9 @@ public final class MediaPlaneBench {
                 print(row);
                 // One thread at 100 % is a ceiling whatever the process' total: the edge's forwarding, the load client's loop.
                 System.out.println("          busiest threads: edge " + edgeThreads.busiest(3) + "; load client " + benchThreads.busiest(2));
+                // The core, not only the process: softirq run outside the edge's own system calls is in no process' CPU.
+                System.out.println("          " + (EDGE_CPUS.isBlank() ? "cores: " + edgeCores.summary()
+                        : "the edge's core(s): " + edgeCores.summary() + "; the load client's: " + benchCores.summary()));
                 if (!loads.isEmpty()) {
                     System.out.println("          load viewers' SRTP, as the edge picked: " + loads.stream()
                             .map(v -> v.srtpProfile().map(Enum::name).orElse("none"))
@@ -262,6 +275,18 @@ public final class MediaPlaneBench {
         java.util.NavigableMap<Double, Double> counted = new java.util.TreeMap<>();
         after.buckets(name, "").forEach((seconds, now) -> counted.put(1000 * seconds, now - was.getOrDefault(seconds, 0.0)));
         return new EdgeHold(Scrape.bucketBound(counted, 0.5), Scrape.bucketBound(counted, 0.99));
+    }
+
+    /**
+     * The warm-up: {@code seconds}, the edge's metrics scraped each one. A window's own scrapes compiled the exposition's
+     * methods on the edge's core while it was measured (its first scrape, then the next ones' C2 tier); an edge in
+     * service has been scraped long before.
+     */
+    private static void warmUp(int seconds, int metricsPort) throws Exception {
+        for (int i = 0; i < seconds; i++) {
+            Scrape.of(metricsPort);
+            Thread.sleep(1000);
+        }
     }
 
     /** Waits in rounds until the edge's JIT compilers were busy for less than {@link #JIT_SETTLED} of one. */
@@ -328,11 +353,13 @@ public final class MediaPlaneBench {
 
     /** Where the two processes ran: pinned by EDGE_CPUS and BENCH_CPUS (run-bench.sh), or sharing every core. */
     private static String placement() {
-        String edge = System.getenv().getOrDefault("EDGE_CPUS", "").trim();
-        String bench = System.getenv().getOrDefault("BENCH_CPUS", "").trim();
-        return edge.isEmpty() ? "both on this machine's cores" + (bench.isEmpty() ? "" : ", the load client pinned to " + bench)
-                : "the edge alone on core(s) " + edge + ", the load client on " + (bench.isEmpty() ? "any" : bench);
+        return EDGE_CPUS.isEmpty() ? "both on this machine's cores" + (BENCH_CPUS.isEmpty() ? "" : ", the load client pinned to " + BENCH_CPUS)
+                : "the edge alone on core(s) " + EDGE_CPUS + ", the load client on " + (BENCH_CPUS.isEmpty() ? "any" : BENCH_CPUS);
     }
+
+    /** The cores the edge and the load client were pinned to (taskset lists; empty: not pinned). */
+    private static final String EDGE_CPUS = System.getenv().getOrDefault("EDGE_CPUS", "").trim();
+    private static final String BENCH_CPUS = System.getenv().getOrDefault("BENCH_CPUS", "").trim();
 
     private static void ratio(Map<String, Double> viewersPerCore, String plane, String over) {
         if (viewersPerCore.containsKey(plane) && viewersPerCore.containsKey(over)) {

@@ -210,16 +210,25 @@ final class ForwardedStream implements AutoCloseable {
         delays.record(System.nanoTime() - receivedNanos);
     }
 
-    /** Source RTCP (plain): sender reports go on to the viewers (rewritten) and time the receiver reports' LSR/DLSR. */
+    /**
+     * Source RTCP (plain): sender reports go on to the viewers (rewritten; one batch of datagrams, as the media's) and
+     * time the receiver reports' LSR/DLSR.
+     */
     void onSourceRtcp(byte[] plain) {
         Rtcp.senderInfo(plain).ifPresent(report -> {
             ReceptionStats layer = videoReception.get(report.ssrc());
             if (layer != null) {
                 layer.onSenderReport(report.ntpTimestamp(), System.nanoTime());
-                video.onSourceSenderReport(report);
+                port.batched(() -> {
+                    video.onSourceSenderReport(report);
+                    return null;
+                });
             } else if (report.ssrc() == sourceAudioSsrc) {
                 audioReception.onSenderReport(report.ntpTimestamp(), System.nanoTime());
-                audio.onSourceSenderReport(report);
+                port.batched(() -> {
+                    audio.onSourceSenderReport(report);
+                    return null;
+                });
             }
         });
     }
