@@ -36,6 +36,9 @@ class AdminClusterTest {
             AutoPlayer host = AutoPlayer.join(vertx, a.port(), AutoPlayer.CHROME_UA);
             players.add(host);
             Waits.until(() -> host.host() == 0, 5_000, "a host on edge A");
+            // A client is placed once, when it asks: the host must be in the shared registry as edge B reads it first
+            // (registered on its offer, written to Hazelcast after it; a client that asked earlier is served by edge B).
+            Waits.until(() -> b.hosts().size() == 1, 5_000, "edge B sees the host on edge A");
             for (int i = 0; i < 2; i++) {
                 AutoPlayer client = AutoPlayer.join(vertx, b.port(), AutoPlayer.CHROME_UA);
                 players.add(client);
