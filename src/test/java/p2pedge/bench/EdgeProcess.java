@@ -38,7 +38,7 @@ final class EdgeProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         // EDGE_CPUS: the cores the edge may run on (taskset's list, e.g. "0"), so that it does not share them with the
         // load client (BENCH_CPUS in run-bench.sh): its CPU is then its own, and "per core" is measured, not divided.
-        String cpus = System.getenv().getOrDefault("EDGE_CPUS", "").trim();
+        String cpus = BenchEnv.text("EDGE_CPUS");
         if (!cpus.isEmpty()) {
             command.addAll(List.of("taskset", "-c", cpus));
         }
@@ -85,7 +85,7 @@ final class EdgeProcess implements AutoCloseable {
      * last -Xmx wins).
      */
     static List<String> javaOptions() {
-        String javaOpts = System.getenv().getOrDefault("EDGE_JAVA_OPTS", "").trim();
+        String javaOpts = BenchEnv.text("EDGE_JAVA_OPTS");
         return javaOpts.isEmpty() ? List.of() : List.of(javaOpts.split("\\s+"));
     }
 

@@ -358,8 +358,8 @@ public final class MediaPlaneBench {
     }
 
     /** The cores the edge and the load client were pinned to (taskset lists; empty: not pinned). */
-    private static final String EDGE_CPUS = System.getenv().getOrDefault("EDGE_CPUS", "").trim();
-    private static final String BENCH_CPUS = System.getenv().getOrDefault("BENCH_CPUS", "").trim();
+    private static final String EDGE_CPUS = BenchEnv.text("EDGE_CPUS");
+    private static final String BENCH_CPUS = BenchEnv.text("BENCH_CPUS");
 
     private static void ratio(Map<String, Double> viewersPerCore, String plane, String over) {
         if (viewersPerCore.containsKey(plane) && viewersPerCore.containsKey(over)) {

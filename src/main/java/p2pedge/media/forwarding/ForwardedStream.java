@@ -219,16 +219,10 @@ final class ForwardedStream implements AutoCloseable {
             ReceptionStats layer = videoReception.get(report.ssrc());
             if (layer != null) {
                 layer.onSenderReport(report.ntpTimestamp(), System.nanoTime());
-                port.batched(() -> {
-                    video.onSourceSenderReport(report);
-                    return null;
-                });
+                port.batched(() -> video.onSourceSenderReport(report));
             } else if (report.ssrc() == sourceAudioSsrc) {
                 audioReception.onSenderReport(report.ntpTimestamp(), System.nanoTime());
-                port.batched(() -> {
-                    audio.onSourceSenderReport(report);
-                    return null;
-                });
+                port.batched(() -> audio.onSourceSenderReport(report));
             }
         });
     }

@@ -125,10 +125,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         port.simulateIncomingRtpLoss(forwarder.simulatedSourceLossPercent() / 100.0);
         // Each helper's slice of a fan-out sends its datagrams together, as the forwarding thread's do.
         fanoutWorkers = forwarder.fanoutThreads() > 1
-                ? new FanoutWorkers(forwarder.fanoutThreads(), work -> port.batched(() -> {
-                    work.run();
-                    return null;
-                }))
+                ? new FanoutWorkers(forwarder.fanoutThreads(), port::batched)
                 : null;
         shared = new ForwardedStream.Shared(new FeedbackLimits(forwarder.retransmitBudgetPercent(),
                 FeedbackLimits.WINDOW_FLOOR_MILLIS, forwarder.viewerKeyframeIntervalSeconds() * 1000L), feedbackStats,
@@ -202,10 +199,8 @@ public final class ForwardingMediaVerticle extends VerticleBase {
             if (media.forwarder().congestionFeedback() == EdgeConfig.CongestionFeedback.TWCC) {
                 // Feedback comes every 50-100 ms: layers follow it at that pace.
                 layerTimer = vertx.setPeriodic(LAYER_INTERVAL_MS, t -> viewers.adaptLayers());
-                tickTimer = vertx.setPeriodic(TICK_INTERVAL_MS, t -> streams.values().forEach(stream -> port.batched(() -> {
-                    stream.video.tick(); // pacers' queues drained: their datagrams go together
-                    return null;
-                })));
+                // The pacers' queues drained: their datagrams go together.
+                tickTimer = vertx.setPeriodic(TICK_INTERVAL_MS, t -> streams.values().forEach(stream -> port.batched(stream.video::tick)));
             }
             consumers.add(bus.localConsumer(FORWARDING_STATS, m -> stats().onComplete(ar -> m.reply(ar.succeeded() ? ar.result() : null))));
             consumers.add(bus.localConsumer(SELECT_LAYER, this::onSelectLayer));

@@ -805,6 +805,14 @@ public final class SharedUdpPort {
         return udp == null ? fanout.get() : udp.batched(fanout, countRefused);
     }
 
+    /** As {@link #batched(Supplier)}, for a fan-out that returns nothing. */
+    public void batched(Runnable fanout) {
+        batched(() -> {
+            fanout.run();
+            return null;
+        });
+    }
+
     /** One instance for every fan-out (a lambda that captured this would be allocated per call). */
     private final IntConsumer countRefused = refused -> countDropped(SEND_REFUSED, refused);
 
