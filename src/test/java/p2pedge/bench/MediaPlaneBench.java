@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
  * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("200 500 1000", also twcc's), LAYERS (the demo's simulcast
  * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), FIRST_WARMUP_S (60: a plane's first step), MEASURE_S (10),
- * JIT_ROUNDS (24); EDGE_CPUS and BENCH_CPUS (bench/run-bench.sh) give the edge and the load client cores of their own,
+ * JIT_ROUNDS (24), LOAD_TICK_MS (20: the load client reads its sockets on this tick, several datagrams a system call,
+ * each datagram's arrival the kernel's time stamp, see {@link p2pedge.testing.SocketPoller}; 0: each datagram as it
+ * comes, timed when read, which fills the load client's core before the edge's at about 1,000 viewers); EDGE_CPUS and BENCH_CPUS (bench/run-bench.sh) give the edge and the load client cores of their own,
  * so that the edge's ceiling is its own, not the machine's.
  * <p>
  * Before each window the bench waits, in rounds of {@link #JIT_ROUND_S} seconds (at most JIT_ROUNDS), until the edge's
@@ -85,6 +87,7 @@ public final class MediaPlaneBench {
         int warmup = BenchEnv.integer("WARMUP_S", 5);
         int measure = BenchEnv.integer("MEASURE_S", 10);
         int jitRounds = BenchEnv.integer("JIT_ROUNDS", 24);
+        int loadTick = BenchEnv.integer("LOAD_TICK_MS", 20);
         System.out.println("placement: " + placement());
         System.out.printf(Locale.ROOT, "cores this process may use: %d; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
                         + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s (a plane's "
@@ -94,7 +97,7 @@ public final class MediaPlaneBench {
                 measure, 100 * JIT_SETTLED, JIT_ROUND_S, jitRounds, planes);
         System.out.println("edge CPU: process CPU time / wall time from /proc/PID/stat (100% = one core); RSS: VmRSS; "
                 + "heap: used after a full GC (jcmd GC.run); loss: 1 - received/expected by RTP sequence numbers per viewer; added delay: "
-                + "each video frame's first packet's arrival at a load viewer less its capture time (its RTP timestamp by the "
+                + "each video frame's first packet's arrival at a load viewer (see below) less its capture time (its RTP timestamp by the "
                 + "source's sender reports), all load viewers' frames in the window, over the fastest frames of the plane's run "
                 + "so far (their 1st percentile); edge JIT%: how long the edge's compilations took in the window, start to end "
                 + "(java.ci.totalTime: a busy core stretches it, the compiler threads' CPU is in busiest threads; 100% = the "
@@ -108,7 +111,11 @@ public final class MediaPlaneBench {
         HeadlessAudioDeviceModule audio = new HeadlessAudioDeviceModule();
         PeerConnectionFactory factory = new PeerConnectionFactory(audio);
         List<Row> rows = new ArrayList<>();
-        try (LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 4, bitrate)) {
+        LoadViewer.Crowd created = LoadViewer.Crowd.create(vertx, 4, bitrate);
+        try (LoadViewer.Crowd crowd = loadTick > 0 ? created.withPolledReceive(loadTick) : created) {
+            System.out.println(crowd.poller() != null ? "the load client reads its viewers' sockets every " + loadTick
+                    + " ms (recvmmsg; arrivals timed by the kernel, SO_TIMESTAMPNS)"
+                    : "the load client reads each datagram as it comes (Netty's selector, a recvfrom each; arrivals timed then)");
             System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s %26s %9s %20s%n", "plane", "viewers", "edge CPU%",
                     "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%", "added delay p50/p99/max ms",
                     "edge JIT%", "edge hold p50/p99 ms");

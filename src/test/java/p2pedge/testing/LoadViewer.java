@@ -100,7 +100,8 @@ public final class LoadViewer {
      * send the feedback a browser would (every {@link #FEEDBACK_INTERVAL_MS}).
      */
     public record Crowd(Vertx vertx, WebSocketClient client, HttpClient http, WorkerExecutor handshakes, BcTlsCrypto crypto,
-                        DtlsCertificate identity, int bitrateKbps, boolean transportFeedback) implements AutoCloseable {
+                        DtlsCertificate identity, int bitrateKbps, boolean transportFeedback, SocketPoller poller)
+            implements AutoCloseable {
 
         public static Crowd create(Vertx vertx, int handshakeThreads, int bitrateKbps) {
             BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
@@ -109,12 +110,22 @@ public final class LoadViewer {
                             .setMaxFrameSize(1 << 20).setMaxConnections(100_000)),
                     vertx.createHttpClient(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64)),
                     vertx.createSharedWorkerExecutor("load-viewer-dtls", handshakeThreads), crypto,
-                    DtlsCertificate.generate(crypto), bitrateKbps, false);
+                    DtlsCertificate.generate(crypto), bitrateKbps, false, null);
         }
 
         /** The same crowd, its viewers sending transport-wide feedback (see above). */
         public Crowd withTransportFeedback() {
-            return new Crowd(vertx, client, http, handshakes, crypto, identity, bitrateKbps, true);
+            return new Crowd(vertx, client, http, handshakes, crypto, identity, bitrateKbps, true, poller);
+        }
+
+        /**
+         * The same crowd, its viewers' sockets read every {@code tickMillis} by a {@link SocketPoller} (several
+         * datagrams a system call, arrival times the kernel's) rather than datagram by datagram as they come. Closed
+         * with the crowd; unchanged where the poller is not available.
+         */
+        public Crowd withPolledReceive(int tickMillis) {
+            return !SocketPoller.available() ? this : new Crowd(vertx, client, http, handshakes, crypto, identity,
+                    bitrateKbps, transportFeedback, SocketPoller.create(vertx, tickMillis));
         }
 
         /** One more viewer of {@code ws://127.0.0.1:port/path}; fails if not connected within 20 s. */
@@ -135,6 +146,9 @@ public final class LoadViewer {
 
         @Override
         public void close() {
+            if (poller != null) {
+                poller.close();
+            }
             handshakes.close();
             client.close();
             http.close();
@@ -146,6 +160,9 @@ public final class LoadViewer {
     private final DtlsCertificate identity;
     private final int bitrateKbps;
     private final ClientTransport transport;
+    private final SocketPoller poller;
+    /** This viewer's socket as the poller reads it (null: read by the event loop). */
+    private SocketPoller.Polled polled;
     /** One per SSRC seen, found by a scan (a boxed map lookup per packet was a twentieth of the client's CPU). */
     private Track[] tracks = new Track[0];
     private final Promise<Void> secured = Promise.promise();
@@ -205,6 +222,7 @@ public final class LoadViewer {
         this.identity = crowd.identity();
         this.bitrateKbps = crowd.bitrateKbps();
         this.transportFeedback = crowd.transportFeedback();
+        this.poller = crowd.poller();
         this.transport = new ClientTransport(vertx, crowd.crypto(), identity,
                 handshake -> crowd.handshakes().executeBlocking(handshake, false), new ClientTransport.Receiver() {
                     @Override
@@ -216,12 +234,12 @@ public final class LoadViewer {
                         }
                         track(ssrc).onSequence(((plain[2] & 0xFF) << 8) | (plain[3] & 0xFF));
                         if (ssrc == videoSsrc) {
-                            onVideoTimestamp(ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL);
+                            onVideoTimestamp(ByteBuffer.wrap(plain, 4, 4).getInt() & 0xFFFFFFFFL, readNanos);
                         }
                         bytes += datagramLength;
                         if (transportId > 0) {
                             HeaderExtensions.value(plain, transportId).filter(v -> v.length == 2).ifPresent(v -> feedback.onPacket(
-                                    ((v[0] & 0xFF) << 8) | (v[1] & 0xFF), (System.nanoTime() - createdNanos) / 1_000));
+                                    ((v[0] & 0xFF) << 8) | (v[1] & 0xFF), (readNanos - createdNanos) / 1_000));
                         }
                     }
 
@@ -261,9 +279,17 @@ public final class LoadViewer {
         return result.future();
     }
 
+    /** The viewer's socket is bound at {@code port}: the crowd's poller, if any, reads it from now on. */
+    private void bound(int port) {
+        localPort = port;
+        if (poller != null) {
+            polled = poller.add(transport.socket(), context);
+        }
+    }
+
     private Future<Void> start(WebSocketClient client, int port, String path) {
         return transport.listen("127.0.0.1").compose(bound -> {
-            localPort = bound;
+            bound(bound);
             return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path));
         }).compose(ws -> {
             socket = ws;
@@ -284,7 +310,7 @@ public final class LoadViewer {
         janusHost = host;
         janusPort = port;
         return transport.listen(localAddress).compose(bound -> {
-            localPort = bound;
+            bound(bound);
             return janus("/janus", new JsonObject().put("janus", "create"));
         }).compose(created -> {
             janusSession = created.getJsonObject("data").getLong("id");
@@ -373,8 +399,8 @@ public final class LoadViewer {
         return (securedAtNanos - answeredAtNanos) / 1e6;
     }
 
-    /** A frame's first packet: when it came, by the last sender report's clock. */
-    private void onVideoTimestamp(long timestamp) {
+    /** A frame's first packet ({@code readNanos}: when it came in): when it came, by the last sender report's clock. */
+    private void onVideoTimestamp(long timestamp, long readNanos) {
         if (timestamp == lastFrameTimestamp) {
             return;
         }
@@ -384,7 +410,7 @@ public final class LoadViewer {
         }
         double captured = reportMillis + (int) (timestamp - reportRtp) / 90.0; // video's RTP clock: 90 kHz
         java.time.Instant now = java.time.Instant.now();
-        double arrived = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6;
+        double arrived = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6 - (System.nanoTime() - readNanos) / 1e6;
         if (frameDelayCount == frameDelays.length) {
             if (frameDelayCount >= MAX_FRAME_DELAYS) {
                 return; // nobody takes them: keep what there is
@@ -688,6 +714,9 @@ public final class LoadViewer {
             Future<Void> ws = socket == null || socket.isClosed() ? Future.succeededFuture()
                     : socket.writeTextMessage(new JsonObject().put("command", "stop").put("id", sessionId).encode())
                     .transform(ar -> socket.close());
+            if (polled != null) {
+                polled.remove(); // before its socket closes: the descriptor's number is the kernel's to reuse
+            }
             Future<Void> port = transport.close();
             Future.join(ws, port).<Void>mapEmpty().onComplete(ar -> done.complete());
         });

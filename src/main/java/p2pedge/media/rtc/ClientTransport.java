@@ -105,6 +105,11 @@ public final class ClientTransport {
         });
     }
 
+    /** The socket {@link #listen} bound (null before). */
+    public UdpChannel socket() {
+        return socket;
+    }
+
     /** This side's ICE credentials, for its answer. */
     public String ufrag() {
         return ufrag;

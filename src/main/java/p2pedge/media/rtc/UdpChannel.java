@@ -82,6 +82,8 @@ public final class UdpChannel {
 
     private final ContextInternal context;
     private final io.netty.channel.socket.DatagramChannel channel;
+    /** Passes a received datagram to the receiver (on the context), or drops a stale one. */
+    private final Handler<Received> deliver;
     /** The channel's own socket: datagrams are sent on it directly (a JDK datagram channel takes concurrent sends). */
     private final DatagramChannel socket;
     /** Each batching thread's batch, made by its first {@link #batched} (null: no sendmmsg here, one by one). */
@@ -97,9 +99,11 @@ public final class UdpChannel {
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private UdpChannel(ContextInternal context, io.netty.channel.socket.DatagramChannel channel, DatagramChannel socket) {
+    private UdpChannel(ContextInternal context, io.netty.channel.socket.DatagramChannel channel, DatagramChannel socket,
+                       Handler<Received> deliver) {
         this.context = context;
         this.channel = channel;
+        this.deliver = deliver;
         this.socket = socket;
         this.descriptor = DatagramBatch.available() ? descriptorOf(socket) : -1;
         this.ipv6 = channel.localAddress().getAddress() instanceof java.net.Inet6Address;
@@ -232,7 +236,7 @@ public final class UdpChannel {
             }
             channel.bind(new InetSocketAddress(host, port)).addListener(done -> {
                 if (done.isSuccess()) {
-                    bound.complete(new UdpChannel(owner, channel, socket));
+                    bound.complete(new UdpChannel(owner, channel, socket, deliver));
                 } else {
                     channel.close();
                     bound.fail(done.cause());
@@ -273,6 +277,27 @@ public final class UdpChannel {
             LOG.fine(() -> "UDP channel " + channel.localAddress() + ": " + e);
             return false;
         }
+    }
+
+    /**
+     * Stops the event loop reading this socket and returns its descriptor, for a reader of its own that hands each
+     * datagram to {@link #deliver} (one that polls many sockets and takes several datagrams a system call); -1, and the
+     * event loop goes on reading, where the descriptor cannot be had (see {@link #batching}).
+     */
+    public int handOverReading() {
+        if (descriptor < 0) {
+            return -1;
+        }
+        channel.config().setAutoRead(false);
+        return descriptor;
+    }
+
+    /**
+     * A datagram read by the reader this socket was {@linkplain #handOverReading handed over} to, {@code readNanos} when
+     * it arrived ({@link System#nanoTime}): to the receiver on the channel's context, as one the event loop read.
+     */
+    public void deliver(byte[] data, InetSocketAddress from, long readNanos) {
+        context.emit(new Received(data, from, readNanos), deliver);
     }
 
     public int localPort() {

@@ -30,7 +30,7 @@ class LoadViewerTest {
     @Test
     void fortyLoadViewersReceiveTheForwardedStreamWithoutLoss(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, ForwardingPlaneTest.forwarder())) {
-            receive(vertx, edge, 40);
+            receive(vertx, edge, 40, crowd -> crowd);
             JsonObject stats = vertx.eventBus().<JsonObject>request(ForwardingMediaVerticle.FORWARDING_STATS, null)
                     .await(5, TimeUnit.SECONDS).body();
             assertEquals(0, stats.getInteger("viewers"), "every viewer released: " + stats.encode());
@@ -39,17 +39,26 @@ class LoadViewerTest {
         }
     }
 
+    /** As the media-plane bench reads them: every 20 ms, what piled up in each socket at once (SocketPoller). */
+    @Test
+    void fortyPolledLoadViewersReceiveTheForwardedStreamWithoutLoss(Vertx vertx) throws Exception {
+        try (TestEdge edge = TestEdge.start(vertx, ForwardingPlaneTest.forwarder())) {
+            receive(vertx, edge, 40, crowd -> crowd.withPolledReceive(20));
+        }
+    }
+
     @Test
     void aLoadViewerCompletesFullIceWithLibwebrtcOnThePerViewerPlane(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, TestEdge.webrtcPlane())) {
-            receive(vertx, edge, 2);
+            receive(vertx, edge, 2, crowd -> crowd);
             edge.awaitMediaConnections(0, 10_000);
         }
     }
 
-    /** Connects n load viewers, counts for 3 s, checks every one, closes them. */
-    private static void receive(Vertx vertx, TestEdge edge, int n) throws Exception {
-        LoadViewer.Crowd crowd = LoadViewer.Crowd.create(vertx, 8, 600);
+    /** Connects n load viewers of {@code crowd}'s kind, counts for 3 s, checks every one, closes them. */
+    private static void receive(Vertx vertx, TestEdge edge, int n, java.util.function.UnaryOperator<LoadViewer.Crowd> kind)
+            throws Exception {
+        LoadViewer.Crowd crowd = kind.apply(LoadViewer.Crowd.create(vertx, 8, 600));
         List<LoadViewer> viewers = new ArrayList<>();
         try {
             List<Future<LoadViewer>> connecting = new ArrayList<>();
