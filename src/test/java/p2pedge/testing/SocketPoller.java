@@ -6,6 +6,7 @@ import com.sun.jna.Platform;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import p2pedge.media.rtc.NativeLibc;
 import p2pedge.media.rtc.UdpChannel;
 
 import java.net.InetAddress;
@@ -29,19 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SocketPoller implements AutoCloseable {
 
-    private static final boolean AVAILABLE = link();
-
-    private static boolean link() {
-        try {
-            if (!Platform.isLinux() || !Platform.is64Bit() || !(Platform.isIntel() || Platform.isARM())) {
-                return false;
-            }
-            Native.register(Libc.class, Platform.C_LIBRARY_NAME);
-            return true;
-        } catch (Throwable e) { // JNA's own library not loadable here
-            return false;
-        }
-    }
+    private static final boolean AVAILABLE = NativeLibc.bind(Libc.class, e -> {
+    });
 
     /** The C library's calls, bound directly. Pointers are passed as native addresses. */
     private static final class Libc {

@@ -2,7 +2,6 @@ package p2pedge.media.rtc;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -40,20 +39,8 @@ final class DatagramBatch {
     private static final int EAGAIN = 11;
     private static final int EBADF = 9;
 
-    private static final boolean AVAILABLE = link();
-
-    private static boolean link() {
-        try {
-            if (!Platform.isLinux() || !Platform.is64Bit() || !(Platform.isIntel() || Platform.isARM())) {
-                return false;
-            }
-            Native.register(Libc.class, Platform.C_LIBRARY_NAME);
-            return true;
-        } catch (Throwable e) { // JNA's own library not loadable here (a read-only temporary folder, say)
-            LOG.log(Level.INFO, "sendmmsg not available, datagrams go one by one: " + e);
-            return false;
-        }
-    }
+    private static final boolean AVAILABLE = NativeLibc.bind(Libc.class,
+            e -> LOG.log(Level.INFO, "sendmmsg not available, datagrams go one by one: " + e));
 
     /** The C library's {@code sendmmsg}, bound directly (no per-call reflection). */
     private static final class Libc {
