@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
  * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), FIRST_WARMUP_S (60: a plane's first step), MEASURE_S (10),
  * JIT_ROUNDS (24), LOAD_TICK_MS (20: the load client reads its sockets on this tick, several datagrams a system call,
  * each datagram's arrival the kernel's time stamp, see {@link p2pedge.testing.SocketPoller}; 0: each datagram as it
- * comes, timed when read, which fills the load client's core before the edge's at about 1,000 viewers); EDGE_CPUS and BENCH_CPUS (bench/run-bench.sh) give the edge and the load client cores of their own,
- * so that the edge's ceiling is its own, not the machine's.
+ * comes, timed when read, which fills the load client's core before the edge's at about 1,000 viewers); EDGE_CPUS and
+ * BENCH_CPUS (bench/run-bench.sh) give the edge and the load client cores of their own, so that the edge's ceiling is
+ * its own, not the machine's.
  * <p>
  * Before each window the bench waits, in rounds of {@link #JIT_ROUND_S} seconds (at most JIT_ROUNDS), until the edge's
  * JIT compilers were busy for less than {@link #JIT_SETTLED} of a round: on a core of its own, a C2 compilation
