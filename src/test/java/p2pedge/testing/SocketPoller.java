@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * event loop, one {@code epoll_wait(2)} names the sockets with something to read and one {@code recvmmsg(2)} takes
  * what piled up in each, every datagram with the time the kernel took it in ({@code SO_TIMESTAMPNS}), handed to its
  * {@link UdpChannel} as if the event loop had read it then. Why: a load client that reads each datagram as it comes
- * (Netty's selector, one {@code recvfrom} each) spent 42 % of its core in that system call at 1,000 viewers, most of it
- * entering and leaving the kernel of this machine's virtual CPUs (perf, 2026-12-06): it filled its core before the edge
- * under test did. The tick's wait is not in what the viewers measure: their arrival times are the kernel's. Linux on
+ * (Netty's selector, one {@code recvfrom} each) filled its core before the edge under test did; one perf look at 1,000
+ * viewers (2026-12-06) had 42 % of that core in the system call, most of it entering and leaving the kernel of this
+ * machine's virtual CPUs. The tick's wait is not in what the viewers measure: their arrival times are the kernel's. Linux on
  * 64-bit x86 and ARM ({@link #available}); confined to the event loops' threads, like the viewers it reads for.
  */
 public final class SocketPoller implements AutoCloseable {
