@@ -101,10 +101,6 @@ public final class SocketPoller implements AutoCloseable {
         return new SocketPoller(vertx, tickMillis);
     }
 
-    public int tickMillis() {
-        return tickMillis;
-    }
-
     /**
      * From now on {@code channel}'s datagrams are read by this poller, on its event loop's tick; call on the channel's
      * context. Null (the event loop goes on reading them one by one) when the channel's descriptor cannot be had.
@@ -113,9 +109,9 @@ public final class SocketPoller implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("poller closed");
         }
-        Loop loop = loops.computeIfAbsent(((ContextInternal) context).nettyEventLoop(), key -> new Loop(context));
         int fd = channel.handOverReading();
-        return fd < 0 ? null : loop.add(channel, fd);
+        return fd < 0 ? null
+                : loops.computeIfAbsent(((ContextInternal) context).nettyEventLoop(), key -> new Loop(context)).add(channel, fd);
     }
 
     /** Stops every event loop's tick and closes its epoll instance (on that loop); the channels stay open. */
@@ -187,6 +183,7 @@ public final class SocketPoller implements AutoCloseable {
                 messages.putLong(iovecsAt + i * IOVEC_BYTES, messagesAddress + dataAt + (long) i * SLOT_BYTES);
                 messages.putLong(iovecsAt + i * IOVEC_BYTES + 8, SLOT_BYTES);
             }
+            resetLengths(MESSAGES);
             // The tick runs on the context of the loop's first socket: the event loop's thread, like every viewer's.
             this.timer = ((ContextInternal) context).setPeriodic(tickMillis, t -> tick());
         }
@@ -264,10 +261,6 @@ public final class SocketPoller implements AutoCloseable {
         /** Everything waiting in one socket, up to a few calls' worth (the rest is there at the next tick). */
         private void drain(Polled polled, long wallToNano) {
             for (int call = 0; call < 4 && !polled.removed; call++) {
-                for (int i = 0; i < MESSAGES; i++) {
-                    messages.putInt(i * HEADER_BYTES + 8, NAME_BYTES);
-                    messages.putLong(i * HEADER_BYTES + 40, CONTROL_BYTES);
-                }
                 int received;
                 try {
                     received = Libc.recvmmsg(polled.fd, messagesAddress, MESSAGES, MSG_DONTWAIT, 0);
@@ -283,9 +276,18 @@ public final class SocketPoller implements AutoCloseable {
                 for (int i = 0; i < received && !polled.removed; i++) {
                     deliver(polled, i, wallToNano);
                 }
+                resetLengths(received);
                 if (received < MESSAGES) {
                     return;
                 }
+            }
+        }
+
+        /** The address and control lengths of the first {@code count} headers, which the kernel wrote, back to their room. */
+        private void resetLengths(int count) {
+            for (int i = 0; i < count; i++) {
+                messages.putInt(i * HEADER_BYTES + 8, NAME_BYTES);
+                messages.putLong(i * HEADER_BYTES + 40, CONTROL_BYTES);
             }
         }
 
