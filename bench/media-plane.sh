@@ -9,6 +9,11 @@
 # to its receiving socket inside the sender's system call, so the edge's core would also do the load client's receive
 # work (its protocol processing and wake-ups), which a real network leaves to the receiving machine. This steers that
 # work (RPS on lo) to the given cores for the run, then puts the setting back: for every lo receiver, the edge's own too.
+# With it, net.core.skb_defer_max is 0 for the run (put back after): a receiving core otherwise hands each datagram's
+# buffer back to the core that allocated it (the edge's) to be freed there, one interrupt between cores per batch,
+# which costs the edge's core again what RPS moved off it (seen on this VM: skb_defer_free_flush on the edge's core).
+# And net.core.netdev_max_backlog is 32768 for the run: steered datagrams wait in the receiving core's backlog, 1,000 by
+# default, which one fan-out to a thousand viewers overflows (counted in /proc/net/softnet_stat, lost to the viewers).
 set -euo pipefail
 bench=(bash "$(dirname "$0")/run-bench.sh" MediaPlaneBench target/p2p-edge.jar "$@")
 if [[ -z "${LOOPBACK_RPS_CPUS:-}" ]]; then
@@ -24,7 +29,14 @@ if ! printf '%x\n' "$mask" > "$rps" 2>/dev/null; then
   echo "LOOPBACK_RPS_CPUS: cannot write $rps (root needed)" >&2
   exit 1
 fi
-trap 'echo "$before" > "$rps"' EXIT
+defer=/proc/sys/net/core/skb_defer_max
+defer_before=$(cat "$defer")
+backlog=/proc/sys/net/core/netdev_max_backlog
+backlog_before=$(cat "$backlog")
+trap 'echo "$before" > "$rps"; echo "$defer_before" > "$defer"; echo "$backlog_before" > "$backlog"' EXIT
 trap 'exit 143' INT TERM
-echo "loopback receive steered to core(s) $LOOPBACK_RPS_CPUS (RPS on lo: mask $(cat "$rps"), was $before)"
+echo 0 > "$defer"
+echo 32768 > "$backlog"
+echo "loopback receive steered to core(s) $LOOPBACK_RPS_CPUS (RPS on lo: mask $(cat "$rps"), was $before;" \
+  "net.core.skb_defer_max $(cat "$defer"), was $defer_before; net.core.netdev_max_backlog $(cat "$backlog"), was $backlog_before)"
 "${bench[@]}"

@@ -19,6 +19,8 @@ fi
 # Thousands of sockets (signalling.sh's players: as many in the edge and in the load client): as many open files as
 # the hard limit allows.
 ulimit -n "$(ulimit -Hn)"
+# BENCH_JAVA_OPTS: more JVM options for the bench's own JVM, the load client (EDGE_JAVA_OPTS are the edge's).
 # sun.nio.ch opened as the edge jar opens it: the UDP channel reads its socket's descriptor for sendmmsg.
-exec "${pin[@]}" java -Djava.util.logging.config.file=src/test/resources/logging.properties --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+# shellcheck disable=SC2086
+exec "${pin[@]}" java ${BENCH_JAVA_OPTS:-} -Djava.util.logging.config.file=src/test/resources/logging.properties --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" "p2pedge.bench.$class" "$@"
