@@ -119,7 +119,7 @@ public final class MediaPlaneBench {
                     : "the load client reads each datagram as it comes (Netty's selector, a recvfrom each; arrivals timed then)");
             if (planes.contains("twcc")) {
                 System.out.println("twcc's load viewers send transport-wide feedback every " + LoadViewer.FEEDBACK_INTERVAL_MS
-                        + " ms (Chromium 156 to this edge: every 62.5 ms; -Dp2pedge.load.feedbackMillis in BENCH_JAVA_OPTS)");
+                        + " ms (as Chromium does, see LoadViewer; another with -Dp2pedge.load.feedbackMillis in BENCH_JAVA_OPTS)");
             }
             System.out.printf(Locale.ROOT, "%-9s %7s %9s %8s %8s %14s %9s %8s %11s %10s %26s %9s %20s%n", "plane", "viewers", "edge CPU%",
                     "RSS MB", "heap MB", "kbit/s min/avg", "loss max", "fps min", "connect p50", "bench CPU%", "added delay p50/p99/max ms",
