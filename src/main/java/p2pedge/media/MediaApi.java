@@ -54,14 +54,15 @@ public final class MediaApi {
      * One viewer's edge leg as the edge sees it: the layer it is fed (0 lowest; -1 none yet) of the {@code layers} its
      * stream sends, its layer switches, what its receiver estimates its path carries (REMB, kbit/s; -1: none) and what
      * its transport-wide feedback says reached it (kbit/s and lost %; -1: none), the rate its path's narrowest link was
-     * measured at and the rate it is paced at (kbit/s; -1: not measured, not paced).
+     * measured at and the rate it is paced at (kbit/s; -1: not measured, not paced), and how many transport-wide
+     * feedback messages it has sent (0 without TWCC): their pace is what each viewer costs the edge's receive path.
      */
     public record ViewerLeg(int layer, int layers, long switches, long estimateKbps, long deliveredKbps, double lossPercent,
-                            long bottleneckKbps, long pacedKbps) {
+                            long bottleneckKbps, long pacedKbps, long transportFeedbacks) {
         public JsonObject toJson() {
             return new JsonObject().put("layer", layer).put("layers", layers).put("switches", switches)
                     .put("estimateKbps", estimateKbps).put("deliveredKbps", deliveredKbps).put("lossPercent", lossPercent)
-                    .put("bottleneckKbps", bottleneckKbps).put("pacedKbps", pacedKbps);
+                    .put("bottleneckKbps", bottleneckKbps).put("pacedKbps", pacedKbps).put("transportFeedbacks", transportFeedbacks);
         }
     }
 

@@ -145,7 +145,8 @@ final class Viewers {
                     delivered.map(t -> t.deliveredBps() / 1000).orElse(-1L),
                     delivered.map(t -> Math.round(t.lossFraction() * 1000) / 10.0).orElse(-1.0),
                     viewer.transport.transport().map(TransportSequence::bottleneckBps).map(bps -> bps < 0 ? -1 : bps / 1000).orElse(-1L),
-                    viewer.transport.pacer().filter(p -> p.rateBps() > 0).map(p -> p.rateBps() / 1000).orElse(-1L)));
+                    viewer.transport.pacer().filter(p -> p.rateBps() > 0).map(p -> p.rateBps() / 1000).orElse(-1L),
+                    viewer.transport.transport().map(TransportSequence::feedbacks).orElse(0L)));
         });
         return out;
     }

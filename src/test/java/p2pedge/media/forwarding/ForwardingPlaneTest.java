@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import p2pedge.media.MediaApi;
 import p2pedge.media.rtc.SourceNacks;
 import p2pedge.testing.Chromium;
 import p2pedge.testing.JavaViewer;
@@ -22,6 +23,7 @@ import p2pedge.testing.WebrtcFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -338,7 +340,23 @@ class ForwardingPlaneTest {
                     + "; the top layer's average " + layerKbps + " kbit/s; REMB " + stats(vertx).getJsonObject("viewerEstimatesKbps"));
             assertTrue(delivery.getLong("kbps") > 300 && delivery.getLong("kbps") < 2_000, delivery.encode());
             assertTrue(delivery.getDouble("lossPercent") < 5, delivery.encode());
+            // The load client's viewers report as often as Chromium does: the benches' twcc figures stand for it only then.
+            long before = transportFeedbacks(vertx, session);
+            long from = System.nanoTime();
+            Thread.sleep(4_000);
+            double intervalMs = (System.nanoTime() - from) / 1e6 / (transportFeedbacks(vertx, session) - before);
+            System.out.printf(Locale.ROOT, "Chromium's transport-wide feedback: every %.1f ms (the load client's: %d ms)%n",
+                    intervalMs, LoadViewer.FEEDBACK_INTERVAL_MS);
+            assertTrue(intervalMs > 0.7 * LoadViewer.FEEDBACK_INTERVAL_MS && intervalMs < 1.3 * LoadViewer.FEEDBACK_INTERVAL_MS,
+                    "Chromium sends feedback every " + intervalMs + " ms, LoadViewer.FEEDBACK_INTERVAL_MS says "
+                            + LoadViewer.FEEDBACK_INTERVAL_MS + ": set it to what Chromium sends (bench/browser-feedback.sh)");
         }
+    }
+
+    /** How many transport-wide feedback messages the edge has had from viewer {@code session}. */
+    private static long transportFeedbacks(Vertx vertx, String session) throws Exception {
+        JsonObject legs = vertx.eventBus().<JsonObject>request(MediaApi.VIEWER_LEGS, null).await(5, TimeUnit.SECONDS).body();
+        return legs.getJsonObject(session).getLong("transportFeedbacks");
     }
 
     /**
