@@ -270,12 +270,15 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      *                                      thread included: above 1, a large fan-out is cut into that many slices
      * @param srtpProfiles                  the DTLS-SRTP profiles a peer may settle on, the edge's preferred first (names
      *                                      as in RFC 5764/7714, checked when the media plane starts)
+     * @param receiveTickMillis             0: each datagram on the port is handed to the media thread as it is read;
+     *                                      above 0, what arrives within this long is read and handed over together
+     *                                      (fewer wakes under viewers' feedback, up to this long of added wait)
      */
     public record Forwarder(int port, int consentTimeoutSeconds, int dtlsHandshakeThreads, int dtlsHandshakeQueue,
                             int dtlsStallMillis, int retransmitBudgetPercent, int viewerKeyframeIntervalSeconds,
                             int simulatedLossPercent, int simulatedSourceLossPercent, CongestionFeedback congestionFeedback,
                             boolean pacing,
-                            int fanoutThreads, List<String> srtpProfiles, Stun stun, Tcp tcp) {
+                            int fanoutThreads, List<String> srtpProfiles, int receiveTickMillis, Stun stun, Tcp tcp) {
     }
 
     /**
@@ -426,6 +429,7 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                         bool(f, "media.forwarder.pacing", "pacing"),
                         intIn(f, "media.forwarder.fanoutThreads", "fanoutThreads", 1, 64),
                         nonEmpty(strings(f, "media.forwarder.srtpProfiles", "srtpProfiles"), "media.forwarder.srtpProfiles"),
+                        intIn(f, "media.forwarder.receiveTickMillis", "receiveTickMillis", 0, 20),
                         new Stun(bool(st, "media.forwarder.stun.enabled", "enabled"),
                                 intIn(st, "media.forwarder.stun.port", "port", 0, 65535),
                                 intIn(st, "media.forwarder.stun.requestsPerSecond", "requestsPerSecond", 1, 1000)),

@@ -133,7 +133,7 @@ public final class ForwardingMediaVerticle extends VerticleBase {
         candidateAddresses = media.iceCandidateAddresses().isEmpty() ? localAddresses() : media.iceCandidateAddresses();
         audioDevice = new AudioDeviceModule(AudioLayer.kDummyAudio);
         factory = new PeerConnectionFactory(audioDevice);
-        return port.listen("0.0.0.0", forwarder.port()).compose(bound -> {
+        return port.listen("0.0.0.0", forwarder.port(), forwarder.receiveTickMillis()).compose(bound -> {
             udpPort = bound;
             EdgeConfig.Tcp tcp = forwarder.tcp();
             if (!tcp.enabled()) {

@@ -200,11 +200,16 @@ public final class SharedUdpPort {
     }
 
     public Future<Integer> listen(String host, int port) {
+        return listen(host, port, 0);
+    }
+
+    /** Binds the port; {@code receiveTickMillis} as {@link UdpChannel#bind(Context, String, int, int, int, UdpChannel.Receiver)}. */
+    public Future<Integer> listen(String host, int port, int receiveTickMillis) {
         context = vertx.getOrCreateContext();
         Promise<Integer> bound = Promise.promise();
         // The socket's handler runs on this context, like the handshakes' outcomes: one thread owns the port's state.
         context.runOnContext(v -> {
-            UdpChannel.bind(context, host, port, 4 << 20, new UdpChannel.Receiver() {
+            UdpChannel.bind(context, host, port, 4 << 20, receiveTickMillis, new UdpChannel.Receiver() {
                 @Override
                 public void onDatagram(byte[] data, InetSocketAddress from, long readNanos) {
                     onPacket(data, from, readNanos);

@@ -3,6 +3,7 @@ package p2pedge.media.rtc;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.vertx.core.Context;
@@ -17,6 +18,9 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -36,7 +40,8 @@ import java.util.logging.Logger;
  * room for is refused and counted by the owner, never queued (an unbounded hand-off queue once grew an overloaded
  * edge's heap to a gigabyte and its viewers' delay to a second). Inside {@link #batched} a thread's datagrams wait
  * for the end of its work instead and go together, one system call for many ({@link DatagramBatch}). Received
- * datagrams reach the receiver on the context, in arrival order.
+ * datagrams reach the receiver on the context, in arrival order: each handed over as it is read, or, with a receive
+ * tick, what one read finds handed over together (see {@link #bind(Context, String, int, int, int, Receiver)}).
  */
 public final class UdpChannel {
 
@@ -69,6 +74,15 @@ public final class UdpChannel {
      */
     static final long MAX_WAIT_NANOS = 250_000_000L;
 
+    /**
+     * With a receive tick, the most datagrams one read takes (Netty's default is 16): 64 a millisecond is four times
+     * what a thousand viewers' transport-wide feedback sends. More wait in the kernel's buffer for the next tick, and
+     * a flood beyond it is dropped there, before it costs the edge anything.
+     */
+    static final int READ_PER_TICK = 64;
+    /** The largest datagram read whole (Netty's default for datagram channels; a viewer's are under 1,500 bytes). */
+    private static final int RECEIVE_BYTES = 2048;
+
     /** A thread's batch on this socket, and whether that thread is inside {@link #batched} (and who counts refusals). */
     private static final class ThreadBatch {
         final Thread thread = Thread.currentThread();
@@ -98,12 +112,14 @@ public final class UdpChannel {
     /** Held by a flush, taken by {@link #close}: no batch is ever handed to a descriptor closed (and perhaps reused). */
     private final ReadWriteLock closing = new ReentrantReadWriteLock();
     private boolean closed;
+    private final Reader reader;
 
     private UdpChannel(ContextInternal context, io.netty.channel.socket.DatagramChannel channel, DatagramChannel socket,
-                       Handler<Received> deliver) {
+                       Handler<Received> deliver, Reader reader) {
         this.context = context;
         this.channel = channel;
         this.deliver = deliver;
+        this.reader = reader;
         this.socket = socket;
         this.descriptor = DatagramBatch.available() ? descriptorOf(socket) : -1;
         this.ipv6 = channel.localAddress().getAddress() instanceof java.net.Inet6Address;
@@ -187,11 +203,28 @@ public final class UdpChannel {
     }
 
     /**
-     * Binds {@code host:port} (0: an ephemeral port) on {@code context}'s event loop.
+     * Binds {@code host:port} (0: an ephemeral port) on {@code context}'s event loop; each datagram is handed to the
+     * context as it is read.
      *
      * @param receiveBufferBytes the socket's receive buffer (SO_RCVBUF), or 0 for the system's default
      */
     public static Future<UdpChannel> bind(Context context, String host, int port, int receiveBufferBytes, Receiver receiver) {
+        return bind(context, host, port, receiveBufferBytes, 0, receiver);
+    }
+
+    /**
+     * Binds {@code host:port} (0: an ephemeral port) on {@code context}'s event loop.
+     *
+     * @param receiveBufferBytes the socket's receive buffer (SO_RCVBUF), or 0 for the system's default
+     * @param receiveTickMillis  0: each datagram is handed to the context as it is read (a wake of the event loop and
+     *                           one of the context's thread for each). Above 0: after a read that found datagrams the
+     *                           socket is left alone this long, and what the next read finds (at most
+     *                           {@link #READ_PER_TICK}) goes to the context in one hand-off: under a steady stream of
+     *                           small datagrams (viewers' feedback) one wake each per tick instead of per datagram, for
+     *                           up to this long of added wait; an idle socket is read at once, as without.
+     */
+    public static Future<UdpChannel> bind(Context context, String host, int port, int receiveBufferBytes,
+                                          int receiveTickMillis, Receiver receiver) {
         ContextInternal owner = (ContextInternal) context;
         DatagramChannel socket;
         try {
@@ -211,23 +244,11 @@ public final class UdpChannel {
                 receiver.onDatagram(r.data(), r.from(), r.readNanos());
             }
         };
-        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object message) {
-                DatagramPacket packet = (DatagramPacket) message;
-                try {
-                    owner.emit(new Received(ByteBufUtil.getBytes(packet.content()), packet.sender(), System.nanoTime()), deliver);
-                } finally {
-                    packet.release();
-                }
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                // e.g. an ICMP unreachable surfacing on a send: the next datagram is unaffected
-                LOG.fine(() -> "UDP channel " + channel.localAddress() + ": " + cause);
-            }
-        });
+        if (receiveTickMillis > 0) {
+            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(RECEIVE_BYTES).maxMessagesPerRead(READ_PER_TICK));
+        }
+        Reader reader = new Reader(owner, deliver, receiveTickMillis);
+        channel.pipeline().addLast(reader);
         Promise<UdpChannel> bound = owner.promise();
         owner.nettyEventLoop().register(channel).addListener(registered -> {
             if (!registered.isSuccess()) {
@@ -236,7 +257,7 @@ public final class UdpChannel {
             }
             channel.bind(new InetSocketAddress(host, port)).addListener(done -> {
                 if (done.isSuccess()) {
-                    bound.complete(new UdpChannel(owner, channel, socket, deliver));
+                    bound.complete(new UdpChannel(owner, channel, socket, deliver, reader));
                 } else {
                     channel.close();
                     bound.fail(done.cause());
@@ -288,6 +309,7 @@ public final class UdpChannel {
         if (descriptor < 0) {
             return -1;
         }
+        reader.handedOver = true;
         channel.config().setAutoRead(false);
         return descriptor;
     }
@@ -298,6 +320,11 @@ public final class UdpChannel {
      */
     public void deliver(byte[] data, InetSocketAddress from, long readNanos) {
         context.emit(new Received(data, from, readNanos), deliver);
+    }
+
+    /** How many times received datagrams were handed to the context so far (one per datagram without a receive tick). */
+    public long handOffs() {
+        return reader.handOffs;
     }
 
     public int localPort() {
@@ -315,5 +342,70 @@ public final class UdpChannel {
         Promise<Void> done = context.promise();
         channel.close().addListener(f -> done.complete());
         return done.future();
+    }
+
+    /** Reads the socket on its event loop and hands what it reads to the channel's context. */
+    private static final class Reader extends ChannelInboundHandlerAdapter {
+        private final ContextInternal owner;
+        private final Handler<Received> deliver;
+        private final Handler<List<Received>> deliverAll;
+        private final int tickMillis;
+        /** What the read under way found (with a tick); touched on the event loop only. */
+        private List<Received> pending;
+        private volatile long handOffs;
+        /** Another reader took the socket over ({@link #handOverReading}): the tick must not start this one again. */
+        volatile boolean handedOver;
+
+        Reader(ContextInternal owner, Handler<Received> deliver, int tickMillis) {
+            this.owner = owner;
+            this.deliver = deliver;
+            this.deliverAll = batch -> batch.forEach(deliver::handle);
+            this.tickMillis = tickMillis;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object message) {
+            DatagramPacket packet = (DatagramPacket) message;
+            Received received;
+            try {
+                received = new Received(ByteBufUtil.getBytes(packet.content()), packet.sender(), System.nanoTime());
+            } finally {
+                packet.release();
+            }
+            if (tickMillis == 0) {
+                handOffs++;
+                owner.emit(received, deliver);
+                return;
+            }
+            if (pending == null) {
+                pending = new ArrayList<>();
+            }
+            pending.add(received);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (pending == null) {
+                return;
+            }
+            List<Received> batch = pending;
+            pending = null;
+            handOffs++;
+            owner.emit(batch, deliverAll);
+            // Leaves the socket alone for a tick (its read interest off), so that the next read finds more at once.
+            io.netty.channel.Channel channel = ctx.channel();
+            channel.config().setAutoRead(false);
+            channel.eventLoop().schedule(() -> {
+                if (!handedOver && channel.isOpen()) {
+                    channel.config().setAutoRead(true);
+                }
+            }, tickMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // e.g. an ICMP unreachable surfacing on a send: the next datagram is unaffected
+            LOG.fine(() -> "UDP channel " + ctx.channel().localAddress() + ": " + cause);
+        }
     }
 }

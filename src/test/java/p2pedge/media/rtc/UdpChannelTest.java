@@ -316,4 +316,74 @@ class UdpChannelTest {
             Future.join(sender.close(), receiver.close()).await(5, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * With a receive tick, datagrams that arrive while the socket rests after a read are read and handed to the context
+     * together at the next: over a stream of them, one hand-off per tick at most; a burst larger than
+     * {@link UdpChannel#READ_PER_TICK} takes several reads. Every datagram still arrives in order, from its sender, on
+     * the channel's context. Without a tick, each datagram is a hand-off of its own.
+     */
+    @Test
+    void withAReceiveTickDatagramsAreHandedOverATickAtATimeInOrder(Vertx vertx) throws Exception {
+        int tickMillis = 50;
+        int stream = 40;
+        assertEquals(stream, handOffs(vertx, 0, stream, 2)[0], "without a tick: one hand-off per datagram");
+        long[] spread = handOffs(vertx, tickMillis, stream, 2);
+        long mostReads = spread[1] / TimeUnit.MILLISECONDS.toNanos(tickMillis) + 2;
+        assertTrue(spread[0] <= mostReads, spread[0] + " hand-offs for " + stream + " datagrams over " + spread[1] / 1_000_000
+                + " ms: more than one per " + tickMillis + " ms tick");
+        int burst = 200;
+        long burstReads = handOffs(vertx, tickMillis, burst, 0)[0];
+        assertTrue(burstReads >= (burst + UdpChannel.READ_PER_TICK - 1) / UdpChannel.READ_PER_TICK,
+                burstReads + " hand-offs for a burst of " + burst + ": a read took more than " + UdpChannel.READ_PER_TICK);
+    }
+
+    /**
+     * Sends one datagram to a channel with {@code tickMillis}, then, once it is delivered, {@code count} more
+     * {@code gapMillis} apart; checks that all arrive in order from the sender, on the channel's context. Returns how
+     * many hand-offs those {@code count} took and the nanoseconds from the first of them sent to the last delivered.
+     */
+    private static long[] handOffs(Vertx vertx, int tickMillis, int count, int gapMillis) throws Exception {
+        Context context = vertx.getOrCreateContext();
+        List<Integer> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Long> lastDelivered = new AtomicReference<>();
+        try (java.net.DatagramSocket sender = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            UdpChannel channel = UdpChannel.bind(context, "127.0.0.1", 0, 1 << 20, tickMillis, (data, from, readNanos) -> {
+                if (Vertx.currentContext() != context || !from.equals(sender.getLocalSocketAddress())) {
+                    wrong.add(from + " on " + Vertx.currentContext());
+                }
+                received.add(ByteBuffer.wrap(data).getInt());
+                lastDelivered.set(System.nanoTime());
+            }).await(5, TimeUnit.SECONDS);
+            try {
+                InetSocketAddress to = new InetSocketAddress("127.0.0.1", channel.localPort());
+                sender.send(new java.net.DatagramPacket(ByteBuffer.allocate(4).putInt(-1).array(), 4, to));
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (received.isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(1);
+                }
+                long before = channel.handOffs();
+                long first = System.nanoTime();
+                for (int i = 0; i < count; i++) {
+                    sender.send(new java.net.DatagramPacket(ByteBuffer.allocate(4).putInt(i).array(), 4, to));
+                    if (gapMillis > 0) {
+                        Thread.sleep(gapMillis);
+                    }
+                }
+                while (received.size() < count + 1 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(5);
+                }
+                List<Integer> expected = new ArrayList<>();
+                for (int i = -1; i < count; i++) {
+                    expected.add(i);
+                }
+                assertEquals(expected, new ArrayList<>(received), "every datagram, in order");
+                assertTrue(wrong.isEmpty(), "from the sender, on the channel's context: " + wrong);
+                return new long[]{channel.handOffs() - before, lastDelivered.get() - first};
+            } finally {
+                channel.close().await(5, TimeUnit.SECONDS);
+            }
+        }
+    }
 }
