@@ -359,7 +359,16 @@ public final class UdpChannel {
         Reader(ContextInternal owner, Handler<Received> deliver, int tickMillis) {
             this.owner = owner;
             this.deliver = deliver;
-            this.deliverAll = batch -> batch.forEach(deliver::handle);
+            this.deliverAll = batch -> {
+                for (Received received : batch) {
+                    try {
+                        deliver.handle(received);
+                    } catch (RuntimeException e) {
+                        // as it would be for a datagram handed over alone: one datagram's failure is not the others'
+                        owner.reportException(e);
+                    }
+                }
+            };
             this.tickMillis = tickMillis;
         }
 

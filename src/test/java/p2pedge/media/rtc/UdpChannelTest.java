@@ -339,6 +339,43 @@ class UdpChannelTest {
     }
 
     /**
+     * A receiver that throws on one datagram of a read (a bug a forged datagram could trigger) does not cost the
+     * datagrams read with it: each is delivered, the failure goes to the context's exception handler.
+     */
+    @Test
+    void aDatagramWhoseDeliveryThrowsDoesNotCostTheOthersReadWithIt(Vertx vertx) throws Exception {
+        List<Throwable> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+        vertx.exceptionHandler(reported::add);
+        Context context = vertx.getOrCreateContext();
+        List<Integer> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        UdpChannel channel = UdpChannel.bind(context, "127.0.0.1", 0, 1 << 20, 50, (data, from, readNanos) -> {
+            int n = ByteBuffer.wrap(data).getInt();
+            if (n == 3) {
+                throw new IllegalStateException("datagram 3");
+            }
+            received.add(n);
+        }).await(5, TimeUnit.SECONDS);
+        try (java.net.DatagramSocket sender = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", channel.localPort());
+            sender.send(new java.net.DatagramPacket(ByteBuffer.allocate(4).putInt(-1).array(), 4, to));
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (received.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(1);
+            }
+            for (int i = 0; i < 8; i++) { // within the tick the socket now rests: one read takes them together
+                sender.send(new java.net.DatagramPacket(ByteBuffer.allocate(4).putInt(i).array(), 4, to));
+            }
+            while (received.size() < 8 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of(-1, 0, 1, 2, 4, 5, 6, 7), new ArrayList<>(received));
+            assertEquals(1, reported.size(), "the failure reported: " + reported);
+        } finally {
+            channel.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Sends one datagram to a channel with {@code tickMillis}, then, once it is delivered, {@code count} more
      * {@code gapMillis} apart; checks that all arrive in order from the sender, on the channel's context. Returns how
      * many hand-offs those {@code count} took and the nanoseconds from the first of them sent to the last delivered.
