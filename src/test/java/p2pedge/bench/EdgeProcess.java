@@ -60,6 +60,11 @@ final class EdgeProcess implements AutoCloseable {
         EdgeProcess edge = new EdgeProcess(process, port);
         try {
             Waits.untilListening(port, 60_000);
+            // The operators' port may come up after signalling (another verticle): a bench scrapes it at once.
+            String metricsPort = overrides.getOrDefault("metrics.port", "0");
+            if (!metricsPort.equals("0")) {
+                Waits.untilListening(Integer.parseInt(metricsPort), 60_000);
+            }
         } catch (Exception | AssertionError e) {
             edge.close();
             throw new IllegalStateException("the edge did not start; see " + log, e);
