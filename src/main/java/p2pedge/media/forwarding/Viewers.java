@@ -138,15 +138,16 @@ final class Viewers {
         Map<Long, MediaApi.ViewerLeg> out = new java.util.TreeMap<>();
         viewers.forEach((session, viewer) -> {
             String id = Long.toString(session);
-            var delivered = viewer.transport.transport().filter(t -> t.deliveredBps() >= 0);
+            var transport = viewer.transport.transport();
+            var delivered = transport.filter(t -> t.deliveredBps() >= 0);
             long estimate = viewer.stream.video.estimateOf(id);
             out.put(session, new MediaApi.ViewerLeg(viewer.stream.video.layerOf(id), viewer.stream.video.sendingLayers().size(),
                     viewer.stream.video.switchesOf(id), estimate < 0 ? -1 : estimate / 1000,
                     delivered.map(t -> t.deliveredBps() / 1000).orElse(-1L),
                     delivered.map(t -> Math.round(t.lossFraction() * 1000) / 10.0).orElse(-1.0),
-                    viewer.transport.transport().map(TransportSequence::bottleneckBps).map(bps -> bps < 0 ? -1 : bps / 1000).orElse(-1L),
+                    transport.map(TransportSequence::bottleneckBps).map(bps -> bps < 0 ? -1 : bps / 1000).orElse(-1L),
                     viewer.transport.pacer().filter(p -> p.rateBps() > 0).map(p -> p.rateBps() / 1000).orElse(-1L),
-                    viewer.transport.transport().map(TransportSequence::feedbacks).orElse(0L)));
+                    transport.map(TransportSequence::feedbacks).orElse(0L)));
         });
         return out;
     }
