@@ -37,9 +37,9 @@ public final class LoadViewer {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
-     * How often a viewer sends transport-wide feedback: as Chromium 156 does to this edge (the demo stream at 600 kbit/s
-     * on loopback, captured: one feedback packet every 62.5 ms, 61.6 .. 63.4 ms from the 10th to the 90th percentile,
-     * 2026-12-07); libwebrtc spaces them by a bitrate of its own, 50 to 250 ms apart. Until then the load viewers sent
+     * How often a viewer sends transport-wide feedback: as Chromium does to this edge (measured by
+     * bench/browser-feedback.sh, and held to this by ForwardingPlaneTest's Chromium test of transport-wide feedback);
+     * libwebrtc spaces them by a bitrate of its own, 50 to 250 ms apart. Until then the load viewers sent
      * one every 100 ms, about 0.6 of what a browser makes the edge read (a bench's JVM can still be told another
      * interval: BENCH_JAVA_OPTS=-Dp2pedge.load.feedbackMillis=100).
      */
