@@ -71,6 +71,8 @@ public final class ClientTransport {
     private final List<InetSocketAddress> candidates = new ArrayList<>();
     /** Remote addresses a check with integrity came from or was answered by: media is taken from these only. */
     private final Set<InetSocketAddress> validated = new HashSet<>();
+    /** The last address found in {@link #validated} (addresses are never taken out of it). */
+    private InetSocketAddress lastValidated;
     private final Promise<Void> secured = Promise.promise();
     private UdpChannel socket;
     private Remote remote;
@@ -193,13 +195,29 @@ public final class ClientTransport {
             if (dtls != null && from.equals(selected) && !dtls.offer(data)) {
                 receiver.onRefused();
             }
-        } else if (kind == PacketKind.RTP && in != null && validated.contains(from)) {
+        } else if (kind == PacketKind.RTP && in != null && isValidated(from)) {
             in.unprotectRtp(data).ifPresentOrElse(plain -> receiver.onRtp(plain, data.length, readNanos), receiver::onRefused);
-        } else if (kind == PacketKind.RTCP && in != null && validated.contains(from)) {
+        } else if (kind == PacketKind.RTCP && in != null && isValidated(from)) {
             in.unprotectRtcp(data).ifPresentOrElse(receiver::onRtcp, receiver::onRefused);
         } else if (kind != PacketKind.RTCP) {
             receiver.onRefused(); // RTP before the keys or from elsewhere, or not WebRTC at all (early RTCP is not counted)
         }
+    }
+
+    /**
+     * Whether media from {@code from} may be taken. A socket reader that hands over one object per sender (SocketPoller)
+     * passes the same object again and again: the set's hashing and comparing, a twentieth of a load client's media
+     * path, is done once for it.
+     */
+    private boolean isValidated(InetSocketAddress from) {
+        if (from == lastValidated) {
+            return true;
+        }
+        if (!validated.contains(from)) {
+            return false;
+        }
+        lastValidated = from;
+        return true;
     }
 
     private void onStun(byte[] data, InetSocketAddress from) {
