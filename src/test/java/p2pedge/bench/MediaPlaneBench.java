@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  * load viewers sending the feedback a browser sends and the edge choosing each one's layer from it),
  * WEBRTC_VIEWERS (default "10 20"), FORWARDER_VIEWERS ("200 500 1000", also twcc's), LAYERS (the demo's simulcast
  * layers, 1), DECODERS (2), BITRATE_KBPS (600), WARMUP_S (5), FIRST_WARMUP_S (60: a plane's first step), MEASURE_S (10),
- * JIT_ROUNDS (24), LOAD_TICK_MS (20: the load client reads its sockets on this tick, several datagrams a system call,
+ * JIT_ROUNDS (24), LOAD_TICK_MS (40: the load client reads its sockets on this tick, several datagrams a system call,
  * each datagram's arrival the kernel's time stamp, see {@link p2pedge.testing.SocketPoller}; 0: each datagram as it
- * comes, timed when read, which fills the load client's core before the edge's at about 1,000 viewers); EDGE_CPUS and
+ * comes, timed when read, which fills the load client's core before the edge's at about 1,000 viewers; 20 filled it at
+ * 1,000 twcc viewers too, see the README); EDGE_CPUS and
  * BENCH_CPUS (bench/run-bench.sh) give the edge and the load client cores of their own, so that the edge's ceiling is
  * its own, not the machine's.
  * <p>
@@ -88,7 +89,7 @@ public final class MediaPlaneBench {
         int warmup = BenchEnv.integer("WARMUP_S", 5);
         int measure = BenchEnv.integer("MEASURE_S", 10);
         int jitRounds = BenchEnv.integer("JIT_ROUNDS", 24);
-        int loadTick = BenchEnv.integer("LOAD_TICK_MS", 20);
+        int loadTick = BenchEnv.integer("LOAD_TICK_MS", 40);
         System.out.println("placement: " + placement());
         System.out.printf(Locale.ROOT, "cores this process may use: %d; stream app/stream VP8 640x360@30 at %d kbit/s (%d layer(s)) + Opus; "
                         + "%d of the viewers at each step are webrtc-java decoders, the rest load viewers; warmup %d s (a plane's "

@@ -39,11 +39,11 @@ class LoadViewerTest {
         }
     }
 
-    /** As the media-plane bench reads them: every 20 ms, what piled up in each socket at once (SocketPoller). */
+    /** As the media-plane bench reads them: every 40 ms, what piled up in each socket at once (SocketPoller). */
     @Test
     void fortyPolledLoadViewersReceiveTheForwardedStreamWithoutLoss(Vertx vertx) throws Exception {
         try (TestEdge edge = TestEdge.start(vertx, ForwardingPlaneTest.forwarder())) {
-            receive(vertx, edge, 40, crowd -> crowd.withPolledReceive(20));
+            receive(vertx, edge, 40, crowd -> crowd.withPolledReceive(40));
         }
     }
 
