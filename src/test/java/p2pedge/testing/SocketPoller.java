@@ -7,11 +7,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import p2pedge.media.rtc.NativeLibc;
+import p2pedge.media.rtc.ReceiveBatch;
 import p2pedge.media.rtc.UdpChannel;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -30,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SocketPoller implements AutoCloseable {
 
-    private static final boolean AVAILABLE = NativeLibc.bind(Libc.class, e -> {
+    private static final boolean AVAILABLE = ReceiveBatch.available() && NativeLibc.bind(Libc.class, e -> {
     });
 
     /** The C library's calls, bound directly. Pointers are passed as native addresses. */
@@ -41,39 +40,21 @@ public final class SocketPoller implements AutoCloseable {
 
         static native int epoll_wait(int epfd, long events, int maxEvents, int timeoutMillis) throws LastErrorException;
 
-        static native int recvmmsg(int fd, long messages, int count, int flags, long timeout) throws LastErrorException;
-
-        static native int setsockopt(int fd, int level, int name, long value, int length) throws LastErrorException;
-
         static native int close(int fd) throws LastErrorException;
     }
 
     private static final int EPOLLIN = 0x001;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
-    private static final int MSG_DONTWAIT = 0x40;
-    private static final int MSG_TRUNC = 0x20;
-    private static final int SOL_SOCKET = 1;
-    /** SO_TIMESTAMPNS, also the type of its control message (SCM_TIMESTAMPNS), on x86 and ARM alike. */
-    private static final int SO_TIMESTAMPNS = 35;
-    private static final int EAGAIN = 11;
     private static final int EINTR = 4;
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
     /** struct epoll_event: packed on x86-64 (12 bytes, its data at 4), natural elsewhere (16, at 8). */
     private static final int EVENT_BYTES = Platform.isIntel() ? 12 : 16;
     private static final int EVENT_DATA_AT = Platform.isIntel() ? 4 : 8;
     /** Ready sockets taken per epoll_wait; a tick calls it again while it comes back full. */
     private static final int EVENTS = 256;
-    /** Datagrams per recvmmsg: a 20 ms tick finds two or three for a viewer of a 600 kbit/s stream. */
+    /** Datagrams per recvmmsg: a 40 ms tick finds about five for a viewer of a 600 kbit/s stream and its audio. */
     private static final int MESSAGES = 32;
     private static final int SLOT_BYTES = 2_048;
-    // struct mmsghdr (LP64): msghdr {name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48}, len 56.
-    private static final int HEADER_BYTES = 64;
-    private static final int IOVEC_BYTES = 16;
-    private static final int NAME_BYTES = 32;
-    /** One cmsghdr (16 bytes) and its struct timespec (16). */
-    private static final int CONTROL_BYTES = 32;
 
     /** Whether sockets can be polled here. */
     public static boolean available() {
@@ -128,10 +109,6 @@ public final class SocketPoller implements AutoCloseable {
         private final int fd;
         private final int slot;
         private boolean removed;
-        /** The last sender, kept so that a viewer's datagrams from one address share one object. */
-        private int lastAddress;
-        private int lastPort = -1;
-        private InetSocketAddress lastFrom;
 
         private Polled(Loop loop, UdpChannel channel, int fd, int slot) {
             this.loop = loop;
@@ -155,12 +132,7 @@ public final class SocketPoller implements AutoCloseable {
         private final long timer;
         private final ByteBuffer events;
         private final long eventsAddress;
-        private final ByteBuffer messages;
-        private final long messagesAddress;
-        private final int namesAt = MESSAGES * HEADER_BYTES;
-        private final int controlsAt = namesAt + MESSAGES * NAME_BYTES;
-        private final int iovecsAt = controlsAt + MESSAGES * CONTROL_BYTES;
-        private final int dataAt = iovecsAt + MESSAGES * IOVEC_BYTES;
+        private final ReceiveBatch reads = new ReceiveBatch(MESSAGES, SLOT_BYTES);
         private Polled[] slots = new Polled[64];
         private int[] freeSlots = new int[0];
         private int freeCount;
@@ -172,18 +144,6 @@ public final class SocketPoller implements AutoCloseable {
             this.epfd = Libc.epoll_create1(0);
             this.events = ByteBuffer.allocateDirect(EVENTS * EVENT_BYTES).order(ByteOrder.nativeOrder());
             this.eventsAddress = address(events);
-            this.messages = ByteBuffer.allocateDirect(dataAt + MESSAGES * SLOT_BYTES).order(ByteOrder.nativeOrder());
-            this.messagesAddress = address(messages);
-            for (int i = 0; i < MESSAGES; i++) {
-                int header = i * HEADER_BYTES;
-                messages.putLong(header, messagesAddress + namesAt + (long) i * NAME_BYTES);
-                messages.putLong(header + 16, messagesAddress + iovecsAt + (long) i * IOVEC_BYTES);
-                messages.putLong(header + 24, 1);
-                messages.putLong(header + 32, messagesAddress + controlsAt + (long) i * CONTROL_BYTES);
-                messages.putLong(iovecsAt + i * IOVEC_BYTES, messagesAddress + dataAt + (long) i * SLOT_BYTES);
-                messages.putLong(iovecsAt + i * IOVEC_BYTES + 8, SLOT_BYTES);
-            }
-            resetLengths(MESSAGES);
             // The tick runs on the context of the loop's first socket: the event loop's thread, like every viewer's.
             this.timer = ((ContextInternal) context).setPeriodic(tickMillis, t -> tick());
         }
@@ -204,9 +164,8 @@ public final class SocketPoller implements AutoCloseable {
             }
             Polled polled = new Polled(this, channel, fd, slot);
             slots[slot] = polled;
+            ReceiveBatch.stampArrivals(fd);
             ByteBuffer one = ByteBuffer.allocateDirect(EVENT_BYTES).order(ByteOrder.nativeOrder());
-            one.putInt(0, 1);
-            Libc.setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, address(one), 4);
             one.putInt(0, EPOLLIN);
             one.putLong(EVENT_DATA_AT, slot);
             Libc.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, address(one));
@@ -261,83 +220,18 @@ public final class SocketPoller implements AutoCloseable {
         /** Everything waiting in one socket, up to a few calls' worth (the rest is there at the next tick). */
         private void drain(Polled polled, long wallToNano) {
             for (int call = 0; call < 4 && !polled.removed; call++) {
-                int received;
-                try {
-                    received = Libc.recvmmsg(polled.fd, messagesAddress, MESSAGES, MSG_DONTWAIT, 0);
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == EINTR) {
-                        continue;
-                    }
-                    if (e.getErrorCode() != EAGAIN) {
-                        polled.remove(); // e.g. the socket closed under it: it has nothing more to give
-                    }
-                    return;
-                }
+                int received = reads.receive(polled.fd, MESSAGES);
+                long now = System.nanoTime();
                 for (int i = 0; i < received && !polled.removed; i++) {
-                    deliver(polled, i, wallToNano);
+                    byte[] data = reads.data(i);
+                    InetSocketAddress from = reads.sender(i);
+                    if (data != null && from != null) {
+                        polled.channel.deliver(data, from, reads.arrivalNanos(i, wallToNano, now));
+                    }
                 }
-                resetLengths(received);
                 if (received < MESSAGES) {
                     return;
                 }
-            }
-        }
-
-        /** The address and control lengths of the first {@code count} headers, which the kernel wrote, back to their room. */
-        private void resetLengths(int count) {
-            for (int i = 0; i < count; i++) {
-                messages.putInt(i * HEADER_BYTES + 8, NAME_BYTES);
-                messages.putLong(i * HEADER_BYTES + 40, CONTROL_BYTES);
-            }
-        }
-
-        private void deliver(Polled polled, int i, long wallToNano) {
-            int header = i * HEADER_BYTES;
-            if ((messages.getInt(header + 48) & MSG_TRUNC) != 0) {
-                return; // larger than a slot: no datagram of a viewer's is
-            }
-            InetSocketAddress from = sender(polled, namesAt + i * NAME_BYTES);
-            if (from == null) {
-                return;
-            }
-            byte[] data = new byte[messages.getInt(header + 56)];
-            messages.get(dataAt + i * SLOT_BYTES, data);
-            long readNanos = System.nanoTime();
-            int control = controlsAt + i * CONTROL_BYTES;
-            if (messages.getLong(header + 40) >= CONTROL_BYTES && messages.getInt(control + 8) == SOL_SOCKET
-                    && messages.getInt(control + 12) == SO_TIMESTAMPNS) {
-                readNanos = messages.getLong(control + 16) * 1_000_000_000L + messages.getLong(control + 24) + wallToNano;
-            }
-            polled.channel.deliver(data, from, readNanos);
-        }
-
-        /** The sockaddr at {@code at}, the last one's object again when it is the same IPv4 address and port. */
-        private InetSocketAddress sender(Polled polled, int at) {
-            int family = messages.getShort(at);
-            int port = ((messages.get(at + 2) & 0xFF) << 8) | (messages.get(at + 3) & 0xFF);
-            byte[] raw;
-            if (family == AF_INET) {
-                int address = messages.getInt(at + 4);
-                if (address == polled.lastAddress && port == polled.lastPort) {
-                    return polled.lastFrom;
-                }
-                raw = new byte[4];
-                messages.get(at + 4, raw);
-                polled.lastAddress = address;
-            } else if (family == AF_INET6) {
-                raw = new byte[16];
-                messages.get(at + 8, raw);
-                polled.lastAddress = 0;
-            } else {
-                return null;
-            }
-            try {
-                InetSocketAddress from = new InetSocketAddress(InetAddress.getByAddress(raw), port);
-                polled.lastPort = family == AF_INET ? port : -1;
-                polled.lastFrom = from;
-                return from;
-            } catch (UnknownHostException e) {
-                return null; // not for an address of 4 or 16 bytes
             }
         }
 

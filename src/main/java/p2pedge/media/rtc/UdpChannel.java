@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -115,19 +116,19 @@ public final class UdpChannel {
     private final Reader reader;
 
     private UdpChannel(ContextInternal context, io.netty.channel.socket.DatagramChannel channel, DatagramChannel socket,
-                       Handler<Received> deliver, Reader reader) {
+                       int descriptor, Handler<Received> deliver, Reader reader) {
         this.context = context;
         this.channel = channel;
         this.deliver = deliver;
         this.reader = reader;
         this.socket = socket;
-        this.descriptor = DatagramBatch.available() ? descriptorOf(socket) : -1;
+        this.descriptor = DatagramBatch.available() ? descriptor : -1;
         this.ipv6 = channel.localAddress().getAddress() instanceof java.net.Inet6Address;
         this.batches = descriptor < 0 ? null : new ThreadLocal<>();
     }
 
     /**
-     * The socket's file descriptor, for sendmmsg: the JDK keeps it in a private field of its channel (its package is
+     * The socket's file descriptor, for sendmmsg and recvmmsg: the JDK keeps it in a private field of its channel (its package is
      * opened to the edge: the jar's manifest, as Hazelcast asks; the tests' JVM options); -1 where it cannot be read.
      */
     private static int descriptorOf(DatagramChannel socket) {
@@ -244,10 +245,15 @@ public final class UdpChannel {
                 receiver.onDatagram(r.data(), r.from(), r.readNanos());
             }
         };
+        int descriptor = descriptorOf(socket);
+        // With a tick and recvmmsg, Netty's read takes the datagram that woke the loop, and the rest of the tick's go in
+        // one system call (see Reader#readTheRest); without recvmmsg, Netty's read takes them one system call each.
+        int batchReads = receiveTickMillis > 0 && ReceiveBatch.available() ? descriptor : -1;
         if (receiveTickMillis > 0) {
-            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(RECEIVE_BYTES).maxMessagesPerRead(READ_PER_TICK));
+            channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(RECEIVE_BYTES)
+                    .maxMessagesPerRead(batchReads >= 0 ? 1 : READ_PER_TICK));
         }
-        Reader reader = new Reader(owner, deliver, receiveTickMillis);
+        Reader reader = new Reader(owner, deliver, receiveTickMillis, batchReads);
         channel.pipeline().addLast(reader);
         Promise<UdpChannel> bound = owner.promise();
         owner.nettyEventLoop().register(channel).addListener(registered -> {
@@ -257,7 +263,7 @@ public final class UdpChannel {
             }
             channel.bind(new InetSocketAddress(host, port)).addListener(done -> {
                 if (done.isSuccess()) {
-                    bound.complete(new UdpChannel(owner, channel, socket, deliver, reader));
+                    bound.complete(new UdpChannel(owner, channel, socket, descriptor, deliver, reader));
                 } else {
                     channel.close();
                     bound.fail(done.cause());
@@ -346,6 +352,14 @@ public final class UdpChannel {
 
     /** Reads the socket on its event loop and hands what it reads to the channel's context. */
     private static final class Reader extends ChannelInboundHandlerAdapter {
+        /** Each event loop's memory for the rest of a tick's datagrams (64 slots of 2 KB), made at its first such read. */
+        private static final FastThreadLocal<ReceiveBatch> BATCHES = new FastThreadLocal<>() {
+            @Override
+            protected ReceiveBatch initialValue() {
+                return new ReceiveBatch(READ_PER_TICK, RECEIVE_BYTES);
+            }
+        };
+
         private final ContextInternal owner;
         private final Handler<Received> deliver;
         private final Handler<List<Received>> deliverAll;
@@ -355,8 +369,10 @@ public final class UdpChannel {
         private volatile long handOffs;
         /** Another reader took the socket over ({@link #handOverReading}): the tick must not start this one again. */
         volatile boolean handedOver;
+        /** The socket's descriptor, for the rest of a tick's datagrams in one recvmmsg; -1: Netty reads them all. */
+        private final int batchReads;
 
-        Reader(ContextInternal owner, Handler<Received> deliver, int tickMillis) {
+        Reader(ContextInternal owner, Handler<Received> deliver, int tickMillis, int batchReads) {
             this.owner = owner;
             this.deliver = deliver;
             this.deliverAll = batch -> {
@@ -370,6 +386,7 @@ public final class UdpChannel {
                 }
             };
             this.tickMillis = tickMillis;
+            this.batchReads = batchReads;
         }
 
         @Override
@@ -397,6 +414,9 @@ public final class UdpChannel {
             if (pending == null) {
                 return;
             }
+            if (batchReads >= 0 && ctx.channel().isOpen()) {
+                readTheRest();
+            }
             List<Received> batch = pending;
             pending = null;
             handOffs++;
@@ -409,6 +429,20 @@ public final class UdpChannel {
                     channel.config().setAutoRead(true);
                 }
             }, tickMillis, TimeUnit.MILLISECONDS);
+        }
+
+        /** What else waits in the socket, up to the tick's {@link #READ_PER_TICK}, after the datagram Netty read. */
+        private void readTheRest() {
+            ReceiveBatch batch = BATCHES.get();
+            int received = batch.receive(batchReads, READ_PER_TICK - pending.size());
+            long now = System.nanoTime();
+            for (int i = 0; i < received; i++) {
+                byte[] data = batch.data(i);
+                InetSocketAddress from = batch.sender(i);
+                if (data != null && from != null) {
+                    pending.add(new Received(data, from, now));
+                }
+            }
         }
 
         @Override
