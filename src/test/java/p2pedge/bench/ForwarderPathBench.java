@@ -43,13 +43,17 @@ import java.util.concurrent.TimeUnit;
  * forwarding thread), {@code batched} (the same, each source packet's datagrams handed over together, sendmmsg, as the
  * edge's port sends a fan-out: {@link UdpChannel#batched}), {@code sliced} (the same, each fan-out cut into slices on
  * FANOUT_THREADS threads, the forwarding thread's included, each slice's datagrams batched on its own thread:
- * {@link FanoutWorkers}), {@code direct} (each datagram through a plain non-blocking NIO channel, for reference).
+ * {@link FanoutWorkers}), {@code direct} (each datagram through a plain non-blocking NIO channel, for reference),
+ * {@code receive} (the other way: {@code VIEWERS} sockets each send a transport-wide feedback's worth, 80 bytes, every
+ * 62 ms, as browsers do, for PACKETS ms, to a port read on a receive tick of RECEIVE_TICK_MS (1, the edge's default);
+ * its CPU is the event loop's, which reads them and runs the receiver, per datagram received; the rest of the columns
+ * are the sending thread's).
  * Besides the forwarding thread's CPU: its wall time in the fan-out (how long each source packet holds it, what bounds
  * one stream's fan-out rate) and the whole process's CPU, per viewer packet.
  * <p>
  * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp gcm jitsi
- * srtp-in gcm-in forward udp batched direct"), FANOUT_THREADS (2), SRTP_PROFILE (the viewers' in the fan-out stages:
- * AEAD_AES_128_GCM, what the edge settles on with browsers, or AES_CM_128_HMAC_SHA1_80).
+ * srtp-in gcm-in forward udp batched direct receive"), FANOUT_THREADS (2), SRTP_PROFILE (the viewers' in the fan-out
+ * stages: AEAD_AES_128_GCM, what the edge settles on with browsers, or AES_CM_128_HMAC_SHA1_80), RECEIVE_TICK_MS (1).
  * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
  * the rounds go through every stage in turn.
  */
@@ -78,7 +82,7 @@ public final class ForwarderPathBench {
         int viewers = BenchEnv.integer("VIEWERS", 500);
         int packets = BenchEnv.integer("PACKETS", 2_000);
         int runs = BenchEnv.integer("RUNS", 5);
-        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp gcm jitsi srtp-in gcm-in forward udp batched direct").trim().split("\\s+"));
+        List<String> stages = List.of(System.getenv().getOrDefault("STAGES", "srtp gcm jitsi srtp-in gcm-in forward udp batched direct receive").trim().split("\\s+"));
         int fanoutThreads = BenchEnv.integer("FANOUT_THREADS", 2);
         System.out.printf(Locale.ROOT, "machine: %d cores; %d viewers, %d source packets of %d bytes per run, %d runs after "
                         + "a warm-up; CPU: per-thread CPU time (ThreadMXBean) per viewer packet; the viewers' SRTP in the "
@@ -118,6 +122,7 @@ public final class ForwarderPathBench {
                                         loopId, socket, workers);
                             }
                         }
+                        case "receive" -> receive(vertx, viewers, packets, BenchEnv.integer("RECEIVE_TICK_MS", 1));
                         case "direct" -> forward(viewers, packets, (to, datagram, length) -> count(sendDirect(direct, datagram, length, sinkAddress)), -1,
                                 null, null);
                         default -> throw new IllegalArgumentException("unknown stage " + stage);
@@ -246,6 +251,59 @@ public final class ForwarderPathBench {
         long processNs = PROCESS.getProcessCpuTime() - process;
         double sent = (double) viewers * packets;
         return new Run(forwardingNs / sent, loopNs / sent, bytes / sent, REFUSED.get() / sent, wall / sent, processNs / sent);
+    }
+
+    /** See the class comment: {@code senders} sockets' feedback to a port with a receive tick, for {@code millis}. */
+    private static Run receive(Vertx vertx, int senders, int millis, int tickMillis) throws Exception {
+        Context context = vertx.getOrCreateContext();
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        UdpChannel port = UdpChannel.bind(context, "127.0.0.1", 0, 1 << 22, tickMillis, (data, from, readNanos) -> received.incrementAndGet())
+                .await(10, TimeUnit.SECONDS);
+        long loopId = eventLoopThreadId(context);
+        List<DatagramChannel> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < senders; i++) {
+                DatagramChannel socket = DatagramChannel.open();
+                sockets.add(socket);
+                socket.bind(new InetSocketAddress("127.0.0.1", 0));
+                socket.configureBlocking(false);
+            }
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", port.localPort());
+            java.nio.ByteBuffer feedback = java.nio.ByteBuffer.allocate(80);
+            long id = Thread.currentThread().getId();
+            long cpu = THREADS.getThreadCpuTime(id);
+            long loopCpu = THREADS.getThreadCpuTime(loopId);
+            long allocated = THREADS.getThreadAllocatedBytes(id);
+            long process = PROCESS.getProcessCpuTime();
+            long start = System.nanoTime();
+            long sent = 0;
+            // Each socket once every 62 ms, their sends spread evenly over the interval, checked every millisecond.
+            for (int ms = 1; ms <= millis; ms++) {
+                long due = (long) ms * senders / 62;
+                for (; sent < due; sent++) {
+                    sockets.get((int) (sent % senders)).send(feedback.clear(), to);
+                }
+                long wait = start + ms * 1_000_000L - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            long wall = System.nanoTime() - start;
+            long deadline = System.currentTimeMillis() + 2_000;
+            while (received.get() < sent && System.currentTimeMillis() < deadline) {
+                Thread.sleep(5);
+            }
+            long got = received.get();
+            double loopNs = THREADS.getThreadCpuTime(loopId) - loopCpu;
+            return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / got, loopNs / got,
+                    (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / got, 1 - (double) got / sent, (double) wall / got,
+                    (double) (PROCESS.getProcessCpuTime() - process) / got);
+        } finally {
+            for (DatagramChannel socket : sockets) {
+                socket.close();
+            }
+            port.close().await(5, TimeUnit.SECONDS);
+        }
     }
 
     private static void count(boolean sent) {
