@@ -206,6 +206,13 @@ public final class LoadViewer {
     private int transportId;
     private final TransportFeedbackWriter feedback = new TransportFeedbackWriter();
     private final long createdNanos = System.nanoTime();
+    /**
+     * The wall clock, in milliseconds, when {@link System#nanoTime} read 0: a frame's arrival on the wall clock from
+     * its read time without reading the wall clock for each frame (a load client's thousand viewers' frames made that
+     * read a fortieth of its core). Both clocks tick at the same rate; NTP's slewing moves them apart by microseconds a
+     * minute at most.
+     */
+    private final double wallMillisAtNanoZero = wallMillisAtNanoZero();
     private long feedbackTimer = -1;
     private String firstMid;
     /** The server's UDP host candidates taken: loopback ones, or those at this address (a bench namespace's). */
@@ -405,6 +412,11 @@ public final class LoadViewer {
         return (securedAtNanos - answeredAtNanos) / 1e6;
     }
 
+    private static double wallMillisAtNanoZero() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1000.0 + now.getNano() / 1e6 - System.nanoTime() / 1e6;
+    }
+
     /** A frame's first packet ({@code readNanos}: when it came in): when it came, by the last sender report's clock. */
     private void onVideoTimestamp(long timestamp, long readNanos) {
         if (timestamp == lastFrameTimestamp) {
@@ -415,8 +427,7 @@ public final class LoadViewer {
             return;
         }
         double captured = reportMillis + (int) (timestamp - reportRtp) / 90.0; // video's RTP clock: 90 kHz
-        java.time.Instant now = java.time.Instant.now();
-        double arrived = now.getEpochSecond() * 1000.0 + now.getNano() / 1e6 - (System.nanoTime() - readNanos) / 1e6;
+        double arrived = wallMillisAtNanoZero + readNanos / 1e6;
         if (frameDelayCount == frameDelays.length) {
             if (frameDelayCount >= MAX_FRAME_DELAYS) {
                 return; // nobody takes them: keep what there is
