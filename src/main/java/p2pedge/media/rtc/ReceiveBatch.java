@@ -81,7 +81,8 @@ public final class ReceiveBatch {
         this.dataAt = iovecsAt + capacity * IOVEC_BYTES;
         this.memory = ByteBuffer.allocateDirect(dataAt + capacity * slotBytes).order(ByteOrder.nativeOrder());
         this.base = address(memory);
-        // What never changes: each header points at its own address slot, control slot and one iovec, which points at its data.
+        // What never changes: each header points at its own address and control slots and one iovec, which points at
+        // its data.
         for (int i = 0; i < capacity; i++) {
             int header = i * HEADER_BYTES;
             memory.putLong(header, base + namesAt + (long) i * NAME_BYTES);

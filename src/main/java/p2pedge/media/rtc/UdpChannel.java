@@ -128,8 +128,9 @@ public final class UdpChannel {
     }
 
     /**
-     * The socket's file descriptor, for sendmmsg and recvmmsg: the JDK keeps it in a private field of its channel (its package is
-     * opened to the edge: the jar's manifest, as Hazelcast asks; the tests' JVM options); -1 where it cannot be read.
+     * The socket's file descriptor, for sendmmsg and recvmmsg: the JDK keeps it in a private field of its channel (its
+     * package is opened to the edge: the jar's manifest, as Hazelcast asks; the tests' JVM options); -1 where it cannot
+     * be read.
      */
     private static int descriptorOf(DatagramChannel socket) {
         try {
