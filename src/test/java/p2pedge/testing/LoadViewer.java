@@ -15,6 +15,7 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import p2pedge.webrtc.CandidateLine;
 import p2pedge.media.rtc.ClientTransport;
 import p2pedge.media.rtc.HeaderExtensions;
+import p2pedge.media.rtc.ReceiveBatch;
 import p2pedge.media.rtc.Rtcp;
 import p2pedge.media.rtc.TransportSequence;
 import p2pedge.media.rtc.DtlsCertificate;
@@ -212,7 +213,7 @@ public final class LoadViewer {
      * read a fortieth of its core). Both clocks tick at the same rate; NTP's slewing moves them apart by microseconds a
      * minute at most.
      */
-    private final double wallMillisAtNanoZero = wallMillisAtNanoZero();
+    private final double wallMillisAtNanoZero = -ReceiveBatch.wallToNano() / 1e6;
     private long feedbackTimer = -1;
     private String firstMid;
     /** The server's UDP host candidates taken: loopback ones, or those at this address (a bench namespace's). */
@@ -410,11 +411,6 @@ public final class LoadViewer {
 
     public double connectMillis() {
         return (securedAtNanos - answeredAtNanos) / 1e6;
-    }
-
-    private static double wallMillisAtNanoZero() {
-        java.time.Instant now = java.time.Instant.now();
-        return now.getEpochSecond() * 1000.0 + now.getNano() / 1e6 - System.nanoTime() / 1e6;
     }
 
     /** A frame's first packet ({@code readNanos}: when it came in): when it came, by the last sender report's clock. */

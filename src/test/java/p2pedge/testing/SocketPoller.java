@@ -13,7 +13,6 @@ import p2pedge.media.rtc.UdpChannel;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -192,8 +191,7 @@ public final class SocketPoller implements AutoCloseable {
                 return;
             }
             // The kernel's time stamps are wall-clock nanoseconds; the receivers take System.nanoTime's.
-            Instant now = Instant.now();
-            long wallToNano = System.nanoTime() - (now.getEpochSecond() * 1_000_000_000L + now.getNano());
+            long wallToNano = ReceiveBatch.wallToNano();
             // Level-triggered: a socket emptied no longer comes back, so a full answer means more are waiting.
             for (int round = 0; round <= used / EVENTS; round++) {
                 int ready;

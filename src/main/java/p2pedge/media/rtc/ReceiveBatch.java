@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Instant;
 
 /**
  * Native memory that one {@code recvmmsg(2)} fills: up to {@link #capacity} datagrams of a socket in one system call,
@@ -167,6 +168,15 @@ public final class ReceiveBatch {
             // not for an address of 4 or 16 bytes
         }
         return null;
+    }
+
+    /**
+     * {@link System#nanoTime} less the wall clock's nanoseconds, now: what turns the kernel's wall-clock stamps into
+     * {@link #arrivalNanos} (the two clocks tick alike; a caller reads it once per round of reads, not per datagram).
+     */
+    public static long wallToNano() {
+        Instant now = Instant.now();
+        return System.nanoTime() - (now.getEpochSecond() * 1_000_000_000L + now.getNano());
     }
 
     /**

@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -107,7 +106,7 @@ class ReceiveBatchTest {
             sender.send(ByteBuffer.wrap(datagram(1)), plain.getLocalAddress());
             Thread.sleep(SETTLE_MILLIS);
             assertEquals(1, batch.receive(descriptor(plain), 4));
-            assertEquals(-7, batch.arrivalNanos(0, wallToNano(), -7), "not asked for: no stamp");
+            assertEquals(-7, batch.arrivalNanos(0, ReceiveBatch.wallToNano(), -7), "not asked for: no stamp");
 
             assertTrue(ReceiveBatch.stampArrivals(descriptor(stamped)));
             long earliestGap = Long.MIN_VALUE;
@@ -117,7 +116,7 @@ class ReceiveBatchTest {
                 Thread.sleep(SETTLE_MILLIS);
                 long read = System.nanoTime();
                 assertEquals(1, batch.receive(descriptor(stamped), 4));
-                long arrival = batch.arrivalNanos(0, wallToNano(), -1);
+                long arrival = batch.arrivalNanos(0, ReceiveBatch.wallToNano(), -1);
                 assertTrue(arrival != -1, "stamped");
                 assertTrue(arrival >= sent - 5_000_000 && arrival <= read + 5_000_000,
                         "arrived " + (arrival - sent) / 1e6 + " ms after the send, read " + (read - sent) / 1e6 + " ms after it");
@@ -142,11 +141,6 @@ class ReceiveBatchTest {
         byte[] data = new byte[i + 1];
         Arrays.fill(data, (byte) i);
         return data;
-    }
-
-    private static long wallToNano() {
-        Instant now = Instant.now();
-        return System.nanoTime() - (now.getEpochSecond() * 1_000_000_000L + now.getNano());
     }
 
     private static DatagramChannel bound(String host) throws java.io.IOException {
