@@ -163,30 +163,20 @@ public final class ForwarderPathBench {
             packet[3] = (byte) i;
             secured[i] = peer.protectRtp(packet);
         }
-        long id = Thread.currentThread().getId();
-        long cpu = THREADS.getThreadCpuTime(id);
-        long allocated = THREADS.getThreadAllocatedBytes(id);
-        long process = PROCESS.getProcessCpuTime();
-        long wall = System.nanoTime();
+        Meter meter = new Meter(-1);
         for (byte[] datagram : secured) {
             if (srtp.unprotectRtp(datagram).isEmpty()) {
                 throw new IllegalStateException("a packet failed its check");
             }
         }
-        return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
-                (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0,
-                (double) (System.nanoTime() - wall) / count, (double) (PROCESS.getProcessCpuTime() - process) / count);
+        return meter.per(count, meter.elapsedNanos(), 0);
     }
 
     private static Run srtp(int count, SrtpProfile profile, boolean jitsi) throws Exception {
         SrtpTransformer srtp = SrtpTransformer.forSending(keys(profile, new Random(1)));
         byte[] packet = vp8(0, false);
         try (JitsiSrtp reference = JitsiSrtp.forSending(keys(profile, new Random(1)))) {
-            long id = Thread.currentThread().getId();
-            long cpu = THREADS.getThreadCpuTime(id);
-            long allocated = THREADS.getThreadAllocatedBytes(id);
-            long process = PROCESS.getProcessCpuTime();
-            long wall = System.nanoTime();
+            Meter meter = new Meter(-1);
             for (int i = 0; i < count; i++) {
                 packet[2] = (byte) (i >> 8);
                 packet[3] = (byte) i;
@@ -196,9 +186,7 @@ public final class ForwarderPathBench {
                     srtp.protectRtp(packet);
                 }
             }
-            return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / count, 0,
-                    (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / count, 0,
-                    (double) (System.nanoTime() - wall) / count, (double) (PROCESS.getProcessCpuTime() - process) / count);
+            return meter.per(count, meter.elapsedNanos(), 0);
         }
     }
 
@@ -224,12 +212,8 @@ public final class ForwarderPathBench {
         }
         forwarder.onSourceRtp(vp8(0, true)); // every viewer starts at a keyframe
         REFUSED.set(0);
-        long id = Thread.currentThread().getId();
-        long cpu = THREADS.getThreadCpuTime(id);
-        long loopCpu = loopId < 0 ? 0 : THREADS.getThreadCpuTime(loopId);
-        long allocated = THREADS.getThreadAllocatedBytes(id);
-        long process = PROCESS.getProcessCpuTime();
-        long wall = 0;
+        Meter meter = new Meter(loopId);
+        long wall = 0; // the fan-outs' own time, not the pauses between them
         for (int i = 1; i <= packets; i++) {
             byte[] packet = vp8(i, false);
             long start = System.nanoTime();
@@ -241,16 +225,11 @@ public final class ForwarderPathBench {
             wall += System.nanoTime() - start;
             Thread.sleep(1); // a source's pace, roughly (every stage alike): a loop writes what was handed to it meanwhile
         }
-        long forwardingNs = THREADS.getThreadCpuTime(id) - cpu;
-        long bytes = THREADS.getThreadAllocatedBytes(id) - allocated;
-        double loopNs = 0;
         if (loopId >= 0) {
             Thread.sleep(200); // what is still queued gets written
-            loopNs = THREADS.getThreadCpuTime(loopId) - loopCpu;
         }
-        long processNs = PROCESS.getProcessCpuTime() - process;
         double sent = (double) viewers * packets;
-        return new Run(forwardingNs / sent, loopNs / sent, bytes / sent, REFUSED.get() / sent, wall / sent, processNs / sent);
+        return meter.per(sent, wall, REFUSED.get() / sent);
     }
 
     /** See the class comment: {@code senders} sockets' feedback to a port with a receive tick, for {@code millis}. */
@@ -270,12 +249,7 @@ public final class ForwarderPathBench {
             }
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", port.localPort());
             java.nio.ByteBuffer feedback = java.nio.ByteBuffer.allocate(80);
-            long id = Thread.currentThread().getId();
-            long cpu = THREADS.getThreadCpuTime(id);
-            long loopCpu = THREADS.getThreadCpuTime(loopId);
-            long allocated = THREADS.getThreadAllocatedBytes(id);
-            long process = PROCESS.getProcessCpuTime();
-            long start = System.nanoTime();
+            Meter meter = new Meter(loopId);
             long sent = 0;
             // Each socket once every 62 ms, their sends spread evenly over the interval, checked every millisecond.
             for (int ms = 1; ms <= millis; ms++) {
@@ -283,26 +257,54 @@ public final class ForwarderPathBench {
                 for (; sent < due; sent++) {
                     sockets.get((int) (sent % senders)).send(feedback.clear(), to);
                 }
-                long wait = start + ms * 1_000_000L - System.nanoTime();
+                long wait = ms * 1_000_000L - meter.elapsedNanos();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
-            long wall = System.nanoTime() - start;
+            long wall = meter.elapsedNanos();
             long deadline = System.currentTimeMillis() + 2_000;
             while (received.get() < sent && System.currentTimeMillis() < deadline) {
                 Thread.sleep(5);
             }
             long got = received.get();
-            double loopNs = THREADS.getThreadCpuTime(loopId) - loopCpu;
-            return new Run((double) (THREADS.getThreadCpuTime(id) - cpu) / got, loopNs / got,
-                    (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / got, 1 - (double) got / sent, (double) wall / got,
-                    (double) (PROCESS.getProcessCpuTime() - process) / got);
+            return meter.per(got, wall, 1 - (double) got / sent);
         } finally {
             for (DatagramChannel socket : sockets) {
                 socket.close();
             }
             port.close().await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * What a stage spends from the meter's making on: the calling thread's CPU and allocation, an event loop's CPU
+     * ({@code loopId}; -1: none), the process's CPU and the wall clock.
+     */
+    private static final class Meter {
+        private final long thread = Thread.currentThread().getId();
+        private final long loopId;
+        private final long cpu = THREADS.getThreadCpuTime(thread);
+        private final long loopCpu;
+        private final long allocated = THREADS.getThreadAllocatedBytes(thread);
+        private final long process = PROCESS.getProcessCpuTime();
+        private final long start = System.nanoTime();
+
+        Meter(long loopId) {
+            this.loopId = loopId;
+            this.loopCpu = loopId < 0 ? 0 : THREADS.getThreadCpuTime(loopId);
+        }
+
+        long elapsedNanos() {
+            return System.nanoTime() - start;
+        }
+
+        /** Everything so far per one of {@code count}, with {@code wallNanos} as the stage's wall time and the share refused. */
+        Run per(double count, long wallNanos, double refused) {
+            double loopNs = loopId < 0 ? 0 : THREADS.getThreadCpuTime(loopId) - loopCpu;
+            return new Run((THREADS.getThreadCpuTime(thread) - cpu) / count, loopNs / count,
+                    (THREADS.getThreadAllocatedBytes(thread) - allocated) / count, refused, wallNanos / count,
+                    (PROCESS.getProcessCpuTime() - process) / count);
         }
     }
 
