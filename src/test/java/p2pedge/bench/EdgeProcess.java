@@ -42,7 +42,11 @@ final class EdgeProcess implements AutoCloseable {
         if (!cpus.isEmpty()) {
             command.addAll(List.of("taskset", "-c", cpus));
         }
-        command.addAll(List.of("java", "-Xmx512m",
+        // MaxHeapFreeRatio=100: G1 never gives heap back. The benches' live-heap figure is a full GC (heapAfterGcKb),
+        // after which G1 would shrink the heap to a few times the live set, and the next step would pay for growing it
+        // again, a young collection every few hundred ms (bench/signalling.sh, README: Operations benchmarks): a cost of
+        // the measuring, not of what is measured.
+        command.addAll(List.of("java", "-Xmx512m", "-XX:MaxHeapFreeRatio=100",
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
                 "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dp2p.allowLoopbackCandidates=true", "-Dmedia.forwarder.stun.port=0",
                 "-Dmetrics.adminTokenFile=target/bench-admin-token",

@@ -33,8 +33,10 @@ import java.util.concurrent.TimeUnit;
  * JOINERS threads, which cost about two thirds of the edge's CPU per join.
  * After the last step, all players stay connected for HOLD seconds (default 25: past two ping intervals) while a probe
  * player times the edge's answers to its pings (see probe).
+ * After the last step, CHURN rounds (5, 0 for none) of CHURN_PLAYERS (3000) leaving and as many joining time joins with
+ * the collector's work in them (see churn).
  * Environment: STEPS (default "1000 5000 10000"; "10000 25000 50000" with EDGE_JAVA_OPTS=-Xmx1g for the 1 GiB question),
- * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 30), HOLD (25, 0 for none).
+ * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 30), CHURN, CHURN_PLAYERS, HOLD (25, 0 for none).
  */
 public final class SignallingCapacityBench {
 
@@ -59,6 +61,8 @@ public final class SignallingCapacityBench {
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2000"));
         int warmupRounds = Integer.parseInt(System.getenv().getOrDefault("WARMUP_ROUNDS", "30"));
         int holdSeconds = Integer.parseInt(System.getenv().getOrDefault("HOLD", "25"));
+        int churnRounds = Integer.parseInt(System.getenv().getOrDefault("CHURN", "5"));
+        int churnPlayers = Integer.parseInt(System.getenv().getOrDefault("CHURN_PLAYERS", "3000"));
         boolean raw = !"vertx".equals(System.getenv().getOrDefault("LOAD_CLIENT", "raw"));
         boolean offerDeflate = "1".equals(System.getenv().getOrDefault("OFFER_DEFLATE", "0"));
         int most = Arrays.stream(steps).max().orElse(0);
@@ -89,37 +93,25 @@ public final class SignallingCapacityBench {
                 "signalling.pingIntervalSeconds", Integer.toString(PING_INTERVAL_SECONDS),
                 "streams", "[{\"name\":\"app/stream\",\"source\":\"demo\",\"width\":320,\"height\":180,\"fps\":15}]"),
                 Path.of("target/bench-signalling-edge.log"))) {
-            load = raw ? new RawLoad(edge.port(), joiners, offerDeflate) : new VertxLoad(vertx, edge.port(), joiners, Math.max(most, warmup));
+            load = raw ? new RawLoad(edge.port(), joiners, offerDeflate) : new VertxLoad(vertx, edge.port(), joiners, Math.max(most + churnRounds * churnPlayers, warmup));
             if (warmup > 0) {
                 warmUp(load, edge, metricsPort, warmup, warmupRounds);
             }
             for (int step : steps) {
-                int from = players.size();
-                long start = System.nanoTime();
-                long ticks = EdgeProcess.cpuTicks(edge.pid());
-                long loadCpuNanos = ownCpuNanos();
-                players.addAll(load.join(from, step - from));
-                List<SyntheticPlayer> added = players.subList(from, players.size());
-                Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the step served");
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double cpu = 100.0 * (EdgeProcess.cpuTicks(edge.pid()) - ticks) / 100 / seconds;
-                double loadCpu = 100.0 * (ownCpuNanos() - loadCpuNanos) / 1e9 / seconds;
-                double[] latency = added.stream().mapToDouble(p -> (p.servedAtNanos() - p.askedAtNanos()) / 1e6).sorted().toArray();
+                Batch batch = joinTimed(load, edge, players.size(), step - players.size());
+                players.addAll(batch.players());
                 Scrape scrape = Scrape.of(metricsPort);
-                double clientsNow = scrape.value("p2pedge_players", "role=\"client\"");
-                if (clientsNow < players.size() / 2.0) {
-                    // A step without its clients measures another workload (no relayed offers and answers).
-                    throw new IllegalStateException("only " + (long) clientsNow + " of " + players.size() + " players are "
-                            + "Client Peers (policy ome, N=2 makes two thirds of them clients): not a figure of this bench");
-                }
+                double clientsNow = clientsOrFail(scrape, players.size());
                 System.out.printf(Locale.ROOT, "%8d %9.0f %10.2f %10.2f %10.2f %9.0f %9.0f %9.0f %9.1f %8.0f / %5.0f / %4.0f%n",
-                        players.size(), added.size() / seconds, latency[latency.length / 2],
-                        latency[(int) (latency.length * 0.99)], latency[latency.length - 1], cpu, loadCpu, edge.rssKb() / 1024.0,
-                        edge.heapAfterGcKb() / 1024.0, scrape.value("p2pedge_players", "role=\"host\""),
-                        clientsNow, scrape.value("p2pedge_players", "role=\"edge\""));
+                        players.size(), batch.joinsPerSecond(), batch.latency(0.5), batch.latency(0.99), batch.latency(1),
+                        batch.edgeCpu(), batch.loadCpu(), edge.rssKb() / 1024.0, edge.heapAfterGcKb() / 1024.0,
+                        scrape.value("p2pedge_players", "role=\"host\""), clientsNow, scrape.value("p2pedge_players", "role=\"edge\""));
             }
             System.out.println("joins/s: the step's new players / the time until the last of them was served; edge CPU and the "
                     + "load client's (this JVM) over that time (100% = one core); heap: the edge's, used after a full GC (jcmd)");
+            if (churnRounds > 0 && !players.isEmpty()) {
+                churn(load, edge, metricsPort, players, churnRounds, Math.min(churnPlayers, players.size()));
+            }
             if (holdSeconds > 0) {
                 double[] rtt = probe(vertx, edge.port(), holdSeconds);
                 System.out.printf(Locale.ROOT, "held %d players for %d s (the edge pings each every %d s): a probe player's "
@@ -134,6 +126,116 @@ public final class SignallingCapacityBench {
             }
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** A batch of players that joined: how long until the last was served, the two processes' CPU meanwhile (100 = a core). */
+    private record Batch(List<SyntheticPlayer> players, double seconds, double edgeCpu, double loadCpu, double[] latencyMs) {
+        double joinsPerSecond() {
+            return players.size() / seconds;
+        }
+
+        /** The placement latency at quantile {@code q} (1: the largest). */
+        double latency(double q) {
+            return latencyMs[Math.min(latencyMs.length - 1, (int) (latencyMs.length * q))];
+        }
+    }
+
+    /** {@code count} players join, players {@code from}.. of the run, timed until every one of them was served. */
+    private static Batch joinTimed(LoadClient load, EdgeProcess edge, int from, int count) throws Exception {
+        long start = System.nanoTime();
+        long ticks = EdgeProcess.cpuTicks(edge.pid());
+        long loadCpuNanos = ownCpuNanos();
+        List<SyntheticPlayer> added = load.join(from, count);
+        Waits.until(() -> added.stream().allMatch(p -> p.host() >= 0), 120_000, "every player of the batch served");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpu = 100.0 * (EdgeProcess.cpuTicks(edge.pid()) - ticks) / 100 / seconds;
+        double loadCpu = 100.0 * (ownCpuNanos() - loadCpuNanos) / 1e9 / seconds;
+        double[] latency = added.stream().mapToDouble(p -> (p.servedAtNanos() - p.askedAtNanos()) / 1e6).sorted().toArray();
+        return new Batch(added, seconds, cpu, loadCpu, latency);
+    }
+
+    /** The edge's Client Peers now, after checking they are the two thirds of {@code players} the policy makes. */
+    private static double clientsOrFail(Scrape scrape, int players) {
+        double clients = scrape.value("p2pedge_players", "role=\"client\"");
+        if (clients < players / 2.0) {
+            // A batch without its clients measures another workload (no relayed offers and answers).
+            throw new IllegalStateException("only " + (long) clients + " of " + players + " players are Client Peers "
+                    + "(policy ome, N=2 makes two thirds of them clients): not a figure of this bench");
+        }
+        return clients;
+    }
+
+    /**
+     * Joins at the top step with the collector's work in them. A step's figure follows the full GC that measured the
+     * step before it, so it starts on an empty young generation, and a step of 5,000 joins (some 55 KB allocated each)
+     * fills about one; here, {@code rounds} times, {@code count} players picked at random leave, and as many new ones
+     * join, with no full GC between rounds: young collections fall where they fall, counted from the edge's /metrics.
+     */
+    private static void churn(LoadClient load, EdgeProcess edge, int metricsPort, List<SyntheticPlayer> players, int rounds,
+            int count) throws Exception {
+        System.out.printf(Locale.ROOT, "churn at %d players: %d rounds of %d players picked at random leaving, then as many "
+                + "new ones joining (no full GC between rounds)%n", players.size(), rounds, count);
+        System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %12s%n", "round", "joins/s", "p50 ms", "p99 ms",
+                "max ms", "edge CPU%", "load CPU%", "young GCs", "GC pause ms");
+        java.util.Random random = new java.util.Random(1);
+        int joined = players.size();
+        List<Batch> batches = new ArrayList<>();
+        double gcs = 0;
+        double pauseMs = 0;
+        for (int round = 1; round <= rounds; round++) {
+            java.util.Collections.shuffle(players, random);
+            List<SyntheticPlayer> leaving = new ArrayList<>(players.subList(players.size() - count, players.size()));
+            players.subList(players.size() - count, players.size()).clear();
+            leaving.forEach(SyntheticPlayer::close);
+            int staying = players.size();
+            // The clients of the hosts that left are served again (from another host or the edge) before the round's
+            // joins are timed: their moves are the leaving's work, not the joining's.
+            Waits.until(() -> {
+                Scrape scrape = Scrape.of(metricsPort);
+                return scrape.value("p2pedge_players", "role=\"host\"") + scrape.value("p2pedge_players", "role=\"client\"")
+                        + scrape.value("p2pedge_players", "role=\"edge\"") == staying
+                        && players.stream().allMatch(p -> p.host() >= 0);
+            }, 60_000, "the round's leaving players gone and those they served served again");
+            double[] gcBefore = youngCollections(Scrape.of(metricsPort));
+            Batch batch = joinTimed(load, edge, joined, count);
+            double[] gcAfter = youngCollections(Scrape.of(metricsPort));
+            joined += count;
+            players.addAll(batch.players());
+            clientsOrFail(Scrape.of(metricsPort), players.size());
+            batches.add(batch);
+            gcs += gcAfter[0] - gcBefore[0];
+            pauseMs += gcAfter[1] - gcBefore[1];
+            System.out.printf(Locale.ROOT, "%8d %9.0f %10.2f %10.2f %10.2f %9.0f %9.0f %9.0f %12.1f%n", round,
+                    batch.joinsPerSecond(), batch.latency(0.5), batch.latency(0.99), batch.latency(1), batch.edgeCpu(),
+                    batch.loadCpu(), gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+        }
+        double seconds = batches.stream().mapToDouble(Batch::seconds).sum();
+        double[] latency = batches.stream().flatMapToDouble(b -> Arrays.stream(b.latencyMs())).sorted().toArray();
+        Batch all = new Batch(batches.stream().flatMap(b -> b.players().stream()).toList(), seconds,
+                batches.stream().mapToDouble(b -> b.edgeCpu() * b.seconds()).sum() / seconds,
+                batches.stream().mapToDouble(b -> b.loadCpu() * b.seconds()).sum() / seconds, latency);
+        System.out.printf(Locale.ROOT, "churn at %d players, %d joins: %.0f joins/s (all joins / the rounds' join time), "
+                + "placement p50 %.2f ms, p99 %.2f ms, max %.2f ms; edge CPU %.0f %% (%.3f ms per join), load client %.0f %%; "
+                + "%.0f young collections, %.1f ms of pauses, in the join time%n", players.size(), all.players().size(),
+                all.joinsPerSecond(), all.latency(0.5), all.latency(0.99), all.latency(1), all.edgeCpu(),
+                all.edgeCpu() * 10 / all.joinsPerSecond(), all.loadCpu(), gcs, pauseMs);
+    }
+
+    /** The edge's young collections so far and their pauses in ms, from its JVM meters (jvm_gc_pause, minor GCs). */
+    private static double[] youngCollections(Scrape scrape) {
+        double count = 0;
+        double seconds = 0;
+        for (Map.Entry<String, Double> sample : scrape.samples("jvm_gc_pause_seconds_count").entrySet()) {
+            if (sample.getKey().contains("minor")) {
+                count += sample.getValue();
+            }
+        }
+        for (Map.Entry<String, Double> sample : scrape.samples("jvm_gc_pause_seconds_sum").entrySet()) {
+            if (sample.getKey().contains("minor")) {
+                seconds += sample.getValue();
+            }
+        }
+        return new double[] {count, seconds * 1000};
     }
 
     /** Where a step's players come from. */
