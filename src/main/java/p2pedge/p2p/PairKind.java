@@ -3,7 +3,6 @@ package p2pedge.p2p;
 import p2pedge.net.IpLiteral;
 
 import java.io.Serializable;
-import java.net.InetAddress;
 
 /**
  * A host -> client pair as the edge can judge it before a relay is tried: whether the two are behind one public
@@ -14,7 +13,8 @@ public record PairKind(boolean oneNetwork, NatMapping host, NatMapping client) i
 
     public static PairKind of(Reachability host, Reachability client, boolean loopbackIsOneNetwork) {
         boolean sameAddress = host.publicAddress() != null && host.publicAddress().equals(client.publicAddress());
-        boolean oneNetwork = sameAddress || loopbackIsOneNetwork && loopback(host.publicAddress()) && loopback(client.publicAddress());
+        boolean oneNetwork = sameAddress || loopbackIsOneNetwork && IpLiteral.isLoopback(host.publicAddress())
+                && IpLiteral.isLoopback(client.publicAddress());
         return oneNetwork ? new PairKind(true, NatMapping.UNKNOWN, NatMapping.UNKNOWN) : new PairKind(false, host.mapping(), client.mapping());
     }
 
@@ -47,10 +47,5 @@ public record PairKind(boolean oneNetwork, NatMapping host, NatMapping client) i
     @Override
     public String toString() {
         return label();
-    }
-
-    private static boolean loopback(String address) {
-        InetAddress parsed = IpLiteral.parse(address);
-        return parsed != null && parsed.isLoopbackAddress();
     }
 }
