@@ -92,13 +92,21 @@ public final class HostReputation {
     }
 
     private int witnesses(HostHealth h, boolean connected) {
-        long since = clock.getAsLong() - rules.windowMillis();
-        Set<String> seen = new HashSet<>();
+        // Placement weighs every open host: most have no report of the kind asked, and cost neither a set nor the clock.
+        Set<String> seen = null;
+        long since = 0;
         for (HostHealth.RelayReport r : h.reports()) {
-            if (r.connected() == connected && r.atMillis() > since) {
+            if (r.connected() != connected) {
+                continue;
+            }
+            if (seen == null) {
+                seen = new HashSet<>();
+                since = clock.getAsLong() - rules.windowMillis();
+            }
+            if (r.atMillis() > since) {
                 seen.add(r.witness());
             }
         }
-        return seen.size();
+        return seen == null ? 0 : seen.size();
     }
 }
