@@ -73,6 +73,9 @@ public final class EdgeCluster {
         var options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
                 .setEnabled(config.metrics().enabled()).setJvmMetricsEnabled(true))
                 .setEventBusOptions(eventBusOptions(config.cluster().eventBusTls()));
+        if (config.threads().eventLoops() > 0) {
+            options.setEventLoopPoolSize(config.threads().eventLoops());
+        }
         var builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
         if (!config.cluster().enabled()) {
             return Future.succeededFuture(new ClusteredVertx(builder.build(), standalone()));

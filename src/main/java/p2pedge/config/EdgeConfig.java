@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * is handed its own section.
  */
 public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cluster, List<IceServer> iceServers,
-                         List<StreamSpec> streams, Whip whip, Pull pull, Metrics metrics, Http http, Admission admission) {
+                         List<StreamSpec> streams, Whip whip, Pull pull, Metrics metrics, Http http, Admission admission,
+                         Threads threads) {
 
     // The choices below are spelled in lower case in the config file; each is parsed once, here.
 
@@ -130,6 +131,17 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
      * PEM ({@code RS256}, {@code ES256}, ...).
      */
     public record JwtKey(String algorithm, String secret, String publicKey) {
+    }
+
+    /**
+     * Vert.x's threads.
+     *
+     * @param eventLoops the event loops every verticle's context is given one of, in turn; 0: Vert.x's default (two per
+     *                   core). Signalling, classification, the media plane's sockets and the operators' port are one
+     *                   instance each: with one loop, signalling's requests to classification wake no other thread
+     *                   (bench/signalling.sh, README: Operations benchmarks)
+     */
+    public record Threads(int eventLoops) {
     }
 
     /**
@@ -551,8 +563,9 @@ public record EdgeConfig(Signalling signalling, Media media, P2p p2p, Cluster cl
                     + ") must be 0 or at least signalling.maxSocketsPerAddress (" + signalling.maxSocketsPerAddress()
                     + "), or players over the socket cap are cut without being told why");
         }
+        Threads threads = new Threads(intIn(section(json, "threads"), "threads.eventLoops", "eventLoops", 0, 1024));
         return new EdgeConfig(signalling, media, p2p, cluster, List.copyOf(iceServers), List.copyOf(streams), whip, pull,
-                metrics, http, admission(section(json, "admission")));
+                metrics, http, admission(section(json, "admission")), threads);
     }
 
     private static Cluster cluster(JsonObject c) {
