@@ -54,8 +54,8 @@ import java.util.concurrent.TimeUnit;
  * Environment: VIEWERS (default 500), PACKETS (source packets per run, 2,000), RUNS (5), STAGES ("srtp gcm jitsi
  * srtp-in gcm-in forward udp batched direct receive"), FANOUT_THREADS (2), SRTP_PROFILE (the viewers' in the fan-out
  * stages: AEAD_AES_128_GCM, what the edge settles on with browsers, or AES_CM_128_HMAC_SHA1_80), RECEIVE_TICK_MS (1).
- * Prints each run and, per stage, the median and range over the runs (the first round, a warm-up, is not counted);
- * the rounds go through every stage in turn.
+ * Prints each run and, per stage, the median and range over the runs; the rounds go through every stage in turn,
+ * after warm-up rounds (not counted) until the JIT has settled (see {@link JitWatch}; at most WARMUP_ROUNDS, 10).
  */
 public final class ForwarderPathBench {
 
@@ -68,6 +68,11 @@ public final class ForwarderPathBench {
      * forwarding thread, the share refused; ns of the forwarding thread's wall time in the fan-out, of the process's CPU.
      */
     private record Run(double forwardingNs, double loopNs, double bytes, double refused, double wallNs, double processNs) {
+    }
+
+    /** Runs one stage by its name. */
+    private interface StageRunner {
+        Run run(String stage) throws Exception;
     }
 
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
@@ -98,47 +103,66 @@ public final class ForwarderPathBench {
             DatagramChannel direct = DatagramChannel.open();
             direct.bind(new InetSocketAddress("127.0.0.1", 0));
             direct.configureBlocking(false);
-            // Runs alternate between the stages, so the machine's drift over time falls on each alike.
-            Map<String, List<Run>> measured = new LinkedHashMap<>();
-            for (int run = 0; run <= runs; run++) {
-                for (String stage : stages) {
-                    Run r = switch (stage) {
-                        case "srtp" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, false);
-                        case "gcm" -> srtp(packets * 10, SrtpProfile.AEAD_AES_128_GCM, false);
-                        case "jitsi" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, true);
-                        case "srtp-in" -> unprotect(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
-                        case "gcm-in" -> unprotect(packets * 10, SrtpProfile.AEAD_AES_128_GCM);
-                        case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null, null);
-                        case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
-                                null, null);
-                        case "batched" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
-                                socket, null);
-                        case "sliced" -> {
-                            try (FanoutWorkers workers = new FanoutWorkers(fanoutThreads, work -> socket.batched(() -> {
-                                work.run();
-                                return null;
-                            }, REFUSED::addAndGet))) {
-                                yield forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)),
-                                        loopId, socket, workers);
-                            }
-                        }
-                        case "receive" -> receive(vertx, viewers, packets, BenchEnv.integer("RECEIVE_TICK_MS", 1));
-                        case "direct" -> forward(viewers, packets, (to, datagram, length) -> count(sendDirect(direct, datagram, length, sinkAddress)), -1,
-                                null, null);
-                        default -> throw new IllegalArgumentException("unknown stage " + stage);
-                    };
-                    System.out.printf(Locale.ROOT, "%-8s run %d%s: forwarding thread %7.0f ns (wall %7.0f ns), event loop %7.0f ns, "
-                                    + "process %7.0f ns, %6.0f bytes allocated per viewer packet; %.2f%% of the datagrams refused%n",
-                            stage, run, run == 0 ? " (warm-up)" : "", r.forwardingNs, r.wallNs, r.loopNs, r.processNs, r.bytes,
-                            r.refused * 100);
-                    if (run > 0) {
-                        measured.computeIfAbsent(stage, s -> new ArrayList<>()).add(r);
+            StageRunner stage = name -> switch (name) {
+                case "srtp" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, false);
+                case "gcm" -> srtp(packets * 10, SrtpProfile.AEAD_AES_128_GCM, false);
+                case "jitsi" -> srtp(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80, true);
+                case "srtp-in" -> unprotect(packets * 10, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+                case "gcm-in" -> unprotect(packets * 10, SrtpProfile.AEAD_AES_128_GCM);
+                case "forward" -> forward(viewers, packets, (to, datagram, length) -> { }, -1, null, null);
+                case "udp" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
+                        null, null);
+                case "batched" -> forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)), loopId,
+                        socket, null);
+                case "sliced" -> {
+                    try (FanoutWorkers workers = new FanoutWorkers(fanoutThreads, work -> socket.batched(() -> {
+                        work.run();
+                        return null;
+                    }, REFUSED::addAndGet))) {
+                        yield forward(viewers, packets, (to, datagram, length) -> count(socket.send(datagram, length, sinkAddress)),
+                                loopId, socket, workers);
                     }
                 }
+                case "receive" -> receive(vertx, viewers, packets, BenchEnv.integer("RECEIVE_TICK_MS", 1));
+                case "direct" -> forward(viewers, packets, (to, datagram, length) -> count(sendDirect(direct, datagram, length, sinkAddress)), -1,
+                        null, null);
+                default -> throw new IllegalArgumentException("unknown stage " + name);
+            };
+            // Warm-up rounds until the JIT has settled: the SRTP stages' compiled code arrives only after some 150,000
+            // packets, and a single warm-up round left a stage run on its own measuring the interpreter.
+            JitWatch jit = new JitWatch(ProcessHandle.current().pid());
+            int maxWarmUps = BenchEnv.integer("WARMUP_ROUNDS", 10);
+            for (int round = 1; ; round++) {
+                jit.start();
+                for (String name : stages) {
+                    stage.run(name);
+                }
+                double busy = jit.busiest();
+                System.out.printf(Locale.ROOT, "(warm-up round %d: every stage once; the JIT compilers busy %.0f %% of it)%n",
+                        round, 100 * busy);
+                if (busy < JitWatch.SETTLED) {
+                    break;
+                }
+                if (round == maxWarmUps) {
+                    System.out.printf(Locale.ROOT, "(warm-up: the JIT still busy after %d rounds; the runs below include "
+                            + "compilation)%n", maxWarmUps);
+                    break;
+                }
             }
-            measured.forEach((stage, of) -> System.out.printf(Locale.ROOT, "%-8s median (range) over %d runs: forwarding thread "
+            // Runs alternate between the stages, so the machine's drift over time falls on each alike.
+            Map<String, List<Run>> measured = new LinkedHashMap<>();
+            for (int run = 1; run <= runs; run++) {
+                for (String name : stages) {
+                    Run r = stage.run(name);
+                    System.out.printf(Locale.ROOT, "%-8s run %d: forwarding thread %7.0f ns (wall %7.0f ns), event loop %7.0f ns, "
+                                    + "process %7.0f ns, %6.0f bytes allocated per viewer packet; %.2f%% of the datagrams refused%n",
+                            name, run, r.forwardingNs, r.wallNs, r.loopNs, r.processNs, r.bytes, r.refused * 100);
+                    measured.computeIfAbsent(name, s -> new ArrayList<>()).add(r);
+                }
+            }
+            measured.forEach((name, of) -> System.out.printf(Locale.ROOT, "%-8s median (range) over %d runs: forwarding thread "
                             + "%s ns, event loop %s ns, together %s ns; the forwarding thread's wall time %s ns, the process's "
-                            + "CPU %s ns; allocated %s bytes per viewer packet%n", stage, runs,
+                            + "CPU %s ns; allocated %s bytes per viewer packet%n", name, runs,
                     spread(of.stream().mapToDouble(Run::forwardingNs).toArray()),
                     spread(of.stream().mapToDouble(Run::loopNs).toArray()),
                     spread(of.stream().mapToDouble(r -> r.forwardingNs + r.loopNs).toArray()),
