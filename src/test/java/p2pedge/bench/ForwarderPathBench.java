@@ -130,25 +130,12 @@ public final class ForwarderPathBench {
             };
             // Warm-up rounds until the JIT has settled: the SRTP stages' compiled code arrives only after some 150,000
             // packets, and a single warm-up round left a stage run on its own measuring the interpreter.
-            JitWatch jit = new JitWatch(ProcessHandle.current().pid());
-            int maxWarmUps = BenchEnv.integer("WARMUP_ROUNDS", 10);
-            for (int round = 1; ; round++) {
-                jit.start();
-                for (String name : stages) {
-                    stage.run(name);
-                }
-                double busy = jit.busiest();
-                System.out.printf(Locale.ROOT, "(warm-up round %d: every stage once; the JIT compilers busy %.0f %% of it)%n",
-                        round, 100 * busy);
-                if (busy < JitWatch.SETTLED) {
-                    break;
-                }
-                if (round == maxWarmUps) {
-                    System.out.printf(Locale.ROOT, "(warm-up: the JIT still busy after %d rounds; the runs below include "
-                            + "compilation)%n", maxWarmUps);
-                    break;
-                }
-            }
+            System.out.println(new JitWatch(ProcessHandle.current().pid()).settle(JitWatch.SETTLED,
+                    BenchEnv.integer("WARMUP_ROUNDS", 10), "every stage once", () -> {
+                        for (String name : stages) {
+                            stage.run(name);
+                        }
+                    }));
             // Runs alternate between the stages, so the machine's drift over time falls on each alike.
             Map<String, List<Run>> measured = new LinkedHashMap<>();
             for (int run = 1; run <= runs; run++) {

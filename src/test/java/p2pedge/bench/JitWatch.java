@@ -40,20 +40,30 @@ final class JitWatch {
         return most;
     }
 
+    /** A round of load the compilers are watched over. */
+    interface Round {
+        void run() throws Exception;
+    }
+
     /**
      * Waits in rounds of {@code roundSeconds}, at most {@code maxRounds}, until the busiest JVM's compilers were busy for
      * less than {@code settled} of a round; what it waited, as a line to print beside the figures.
      */
-    String settle(double settled, int roundSeconds, int maxRounds) throws IOException, InterruptedException {
+    String settle(double settled, int roundSeconds, int maxRounds) throws Exception {
+        return settle(settled, maxRounds, roundSeconds + " s", () -> Thread.sleep(roundSeconds * 1000L));
+    }
+
+    /** The same, each round being {@code round} (named {@code roundName} in the line returned). */
+    String settle(double settled, int maxRounds, String roundName, Round round) throws Exception {
         double busy = 1;
-        int round = 0;
-        while (round < maxRounds && busy >= settled) {
+        int rounds = 0;
+        while (rounds < maxRounds && busy >= settled) {
             start();
-            Thread.sleep(roundSeconds * 1000L);
+            round.run();
             busy = busiest();
-            round++;
+            rounds++;
         }
-        return String.format(Locale.ROOT, "(waited %d round(s) of %d s for the JIT: busy %.1f%% of the last%s)", round,
-                roundSeconds, 100 * busy, busy >= settled ? ", not settled: measured anyway" : "");
+        return String.format(Locale.ROOT, "(waited %d round(s) of %s for the JIT: busy %.1f%% of the last%s)", rounds,
+                roundName, 100 * busy, busy >= settled ? ", not settled: measured anyway" : "");
     }
 }
