@@ -16,10 +16,11 @@ public final class IpLiteral {
     /** The address {@code text} spells (dotted-quad IPv4, or IPv6 with optional brackets and zone), or null. */
     public static InetAddress parse(String text) {
         String bare = bare(text);
-        if (bare == null) {
-            return null;
-        }
-        long v4 = ipv4(bare);
+        return bare == null ? null : parseBare(bare, ipv4(bare));
+    }
+
+    /** {@link #parse} of a text already without brackets and zone, whose {@link #ipv4} bits are {@code v4}. */
+    private static InetAddress parseBare(String bare, long v4) {
         try {
             if (v4 != NOT_IPV4) {
                 return InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
@@ -44,7 +45,7 @@ public final class IpLiteral {
         if (v4 != NOT_IPV4) {
             return v4 >>> 24 == 127;
         }
-        InetAddress parsed = parse(bare);
+        InetAddress parsed = parseBare(bare, v4);
         return parsed != null && parsed.isLoopbackAddress();
     }
 
