@@ -222,19 +222,13 @@ public final class SignallingCapacityBench {
 
     /** The edge's young collections so far and their pauses in ms, from its JVM meters (jvm_gc_pause, minor GCs). */
     private static double[] youngCollections(Scrape scrape) {
-        double count = 0;
-        double seconds = 0;
-        for (Map.Entry<String, Double> sample : scrape.samples("jvm_gc_pause_seconds_count").entrySet()) {
-            if (sample.getKey().contains("minor")) {
-                count += sample.getValue();
-            }
-        }
-        for (Map.Entry<String, Double> sample : scrape.samples("jvm_gc_pause_seconds_sum").entrySet()) {
-            if (sample.getKey().contains("minor")) {
-                seconds += sample.getValue();
-            }
-        }
-        return new double[] {count, seconds * 1000};
+        return new double[] {minor(scrape, "jvm_gc_pause_seconds_count"), minor(scrape, "jvm_gc_pause_seconds_sum") * 1000};
+    }
+
+    /** {@code name}'s samples of minor collections, summed over their causes. */
+    private static double minor(Scrape scrape, String name) {
+        return scrape.samples(name).entrySet().stream().filter(e -> e.getKey().contains("minor"))
+                .mapToDouble(Map.Entry::getValue).sum();
     }
 
     /** Where a step's players come from. */
