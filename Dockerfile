@@ -31,4 +31,4 @@ USER 10001:10001
 ENV MALLOC_ARENA_MAX=2
 EXPOSE 3333/tcp 9333/tcp 5701/tcp 40000-40999/udp 41000/udp 41000/tcp 3478/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:9333/health >/dev/null || exit 1
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "p2p-edge.jar"]
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "@conf/jvm.options", "-jar", "p2p-edge.jar"]

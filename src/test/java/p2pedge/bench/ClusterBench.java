@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import p2pedge.testing.AutoPlayer;
+import p2pedge.testing.EdgeJvm;
 import p2pedge.testing.Waits;
 
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class ClusterBench {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> edges.forEach(Process::destroyForcibly)));
         for (int i = 0; i < 3; i++) {
             ports[i] = Waits.freePort();
-            List<String> command = new ArrayList<>(List.of("java", "-Xmx512m"));
+            List<String> command = new ArrayList<>(List.of("java", EdgeJvm.OPTIONS, "-Xmx512m"));
             // EDGE_JAVA_OPTS, e.g. -Xlog:gc:file=target/gc-%p.log:time: the slowest placements printed below against the edges' pauses
             command.addAll(EdgeProcess.javaOptions());
             command.addAll(List.of("-Dcluster.enabled=true", "-Dcluster.name=" + cluster, "-Dcluster.port=5801",

@@ -1,5 +1,6 @@
 package p2pedge.bench;
 
+import p2pedge.testing.EdgeJvm;
 import p2pedge.testing.Waits;
 
 import java.io.IOException;
@@ -23,6 +24,8 @@ final class EdgeProcess implements AutoCloseable {
     private static final Pattern HEAP_USED = Pattern.compile("^ (?!Metaspace)\\S.*total \\d+K, used (\\d+)K", Pattern.MULTILINE);
     private static final Pattern COMPILE_TICKS = Pattern.compile("java\\.ci\\.totalTime=(\\d+)");
     private static final Pattern TICK_FREQUENCY = Pattern.compile("sun\\.os\\.hrt\\.frequency=(\\d+)");
+    private static final Pattern COLLECTOR = Pattern.compile("bool Use(G1|Serial|Parallel|Z|Shenandoah|Epsilon)GC\\s+= true");
+    private static final Pattern PAUSE_GOAL = Pattern.compile("MaxGCPauseMillis\\s+= (\\d+)");
 
     private final Process process;
     private final int port;
@@ -46,7 +49,7 @@ final class EdgeProcess implements AutoCloseable {
         // after which G1 would shrink the heap to a few times the live set, and the next step would pay for growing it
         // again, a young collection every few hundred ms (bench/signalling.sh, README: Operations benchmarks): a cost of
         // the measuring, not of what is measured.
-        command.addAll(List.of("java", "-Xmx512m", "-XX:MaxHeapFreeRatio=100",
+        command.addAll(List.of("java", EdgeJvm.OPTIONS, "-Xmx512m", "-XX:MaxHeapFreeRatio=100",
                 "-Dsignalling.host=127.0.0.1", "-Dsignalling.port=" + port, "-Dmetrics.host=127.0.0.1", "-Dmetrics.port=0",
                 "-Dmedia.iceCandidateAddresses=127.0.0.1", "-Dp2p.allowLoopbackCandidates=true", "-Dmedia.forwarder.stun.port=0",
                 "-Dmetrics.adminTokenFile=target/bench-admin-token",
@@ -69,6 +72,7 @@ final class EdgeProcess implements AutoCloseable {
             if (!metricsPort.equals("0")) {
                 Waits.untilListening(Integer.parseInt(metricsPort), 60_000);
             }
+            System.out.println("edge (pid " + edge.pid() + "): " + edge.collector());
         } catch (Exception | AssertionError e) {
             edge.close();
             throw new IllegalStateException("the edge did not start; see " + log, e);
@@ -121,6 +125,18 @@ final class EdgeProcess implements AutoCloseable {
 
     long rssKb() throws IOException {
         return rssKb(process.pid());
+    }
+
+    /**
+     * The edge's garbage collector and its pause goal, as its JVM settled them: pinned to one core (EDGE_CPUS), the JVM
+     * picks Serial, which has no pause goal, where it picks G1 on two.
+     */
+    String collector() throws IOException, InterruptedException {
+        String flags = jcmd("VM.flags -all");
+        Matcher collector = COLLECTOR.matcher(flags);
+        Matcher goal = PAUSE_GOAL.matcher(flags);
+        String name = collector.find() ? collector.group(1) : "unknown";
+        return name + " collector" + (goal.find() && !name.equals("Serial") ? ", pause goal " + goal.group(1) + " ms" : "");
     }
 
     /** Live heap: a full GC through jcmd, then the used figures of the heap's generations summed. */

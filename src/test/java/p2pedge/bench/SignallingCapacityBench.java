@@ -78,8 +78,6 @@ public final class SignallingCapacityBench {
                 ? "LOAD_CLIENT=raw, every player on one NIO selector thread, at most JOINERS WebSocket handshakes open at once"
                         + (offerDeflate ? ", each offering permessage-deflate as browsers do (OFFER_DEFLATE=1)" : "")
                 : "LOAD_CLIENT=vertx, Vert.x WebSocket clients, JOINERS threads each waiting for its player's handshake");
-        System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms", "p99 ms",
-                "max ms", "edge CPU%", "load CPU%", "RSS MB", "heap MB", "host / client / edge");
         Vertx vertx = Vertx.vertx();
         List<SyntheticPlayer> players = new ArrayList<>();
         LoadClient load = null;
@@ -96,6 +94,8 @@ public final class SignallingCapacityBench {
             if (warmup > 0) {
                 warmUp(load, edge, metricsPort, warmup, warmupRounds);
             }
+            System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %9s %22s%n", "players", "joins/s", "p50 ms",
+                    "p99 ms", "max ms", "edge CPU%", "load CPU%", "RSS MB", "heap MB", "host / client / edge");
             for (int step : steps) {
                 Batch batch = joinTimed(load, edge, players.size(), step - players.size());
                 players.addAll(batch.players());

@@ -97,7 +97,7 @@ public final class Lab implements AutoCloseable {
         run("edge", name, Integer.toString(octet));
         String address = "203.0.113." + octet;
         Path log = Path.of("target", "lab-" + name + ".log");
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", "p2pl-" + name, "java", "-Xmx512m",
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", "p2pl-" + name, "java", EdgeJvm.OPTIONS, "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"),
                 "-Dmedia.iceCandidateAddresses=" + address,
                 "-Dmetrics.adminTokenFile=target/lab-" + name + "-admin-token"));
