@@ -169,11 +169,14 @@ public final class SignallingCapacityBench {
      * step before it, so it starts on an empty young generation, and a step of 5,000 joins (some 55 KB allocated each)
      * fills about one; here, {@code rounds} times, {@code count} players picked at random leave, and as many new ones
      * join, with no full GC between rounds: young collections fall where they fall, counted from the edge's /metrics.
+     * A first round, printed and not counted, warms up what only the churn runs (random players leaving, their hosts'
+     * clients served again): without it the JIT compiled those paths in the timed rounds (2026-12-07: rounds from
+     * about 2,000 joins/s and a p99 near 300 ms in the first two to 3,200 and 37 ms in the fifth).
      */
     private static void churn(LoadClient load, EdgeProcess edge, int metricsPort, List<SyntheticPlayer> players, int rounds,
             int count) throws Exception {
-        System.out.printf(Locale.ROOT, "churn at %d players: %d rounds of %d players picked at random leaving, then as many "
-                + "new ones joining (no full GC between rounds)%n", players.size(), rounds, count);
+        System.out.printf(Locale.ROOT, "churn at %d players: %d rounds (after one not counted) of %d players picked at random "
+                + "leaving, then as many new ones joining (no full GC between rounds)%n", players.size(), rounds, count);
         System.out.printf(Locale.ROOT, "%8s %9s %10s %10s %10s %9s %9s %9s %12s%n", "round", "joins/s", "p50 ms", "p99 ms",
                 "max ms", "edge CPU%", "load CPU%", "young GCs", "GC pause ms");
         java.util.Random random = new java.util.Random(1);
@@ -181,7 +184,7 @@ public final class SignallingCapacityBench {
         List<Batch> batches = new ArrayList<>();
         double gcs = 0;
         double pauseMs = 0;
-        for (int round = 1; round <= rounds; round++) {
+        for (int round = 0; round <= rounds; round++) {
             java.util.Collections.shuffle(players, random);
             List<SyntheticPlayer> leaving = new ArrayList<>(players.subList(players.size() - count, players.size()));
             players.subList(players.size() - count, players.size()).clear();
@@ -201,6 +204,11 @@ public final class SignallingCapacityBench {
             joined += count;
             players.addAll(batch.players());
             clientsOrFail(Scrape.of(metricsPort), players.size());
+            if (round == 0) {
+                System.out.printf(Locale.ROOT, "(churn warm-up round, not counted: %.0f joins/s, p99 %.2f ms)%n",
+                        batch.joinsPerSecond(), batch.latency(0.99));
+                continue;
+            }
             batches.add(batch);
             gcs += gcAfter[0] - gcBefore[0];
             pauseMs += gcAfter[1] - gcBefore[1];
