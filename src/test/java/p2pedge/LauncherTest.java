@@ -36,7 +36,8 @@ class LauncherTest {
     void withTheLibrariesThereTheEdgeRunsWithItsArgumentsAndTwoMallocArenas() throws Exception {
         Result run = launch(ALL_LIBRARIES, 1000);
         assertEquals(0, run.exit(), run.output());
-        assertEquals("MALLOC_ARENA_MAX=2 @" + Path.of("conf/jvm.options").toAbsolutePath() + " -jar " + Path.of("target/p2p-edge.jar").toAbsolutePath() + " --an-argument",
+        assertEquals("MALLOC_ARENA_MAX=2 @" + Path.of("conf/jvm.options").toAbsolutePath()
+                        + " -jar " + Path.of("target/p2p-edge.jar").toAbsolutePath() + " --an-argument",
                 Files.readString(dir.resolve("java-ran")).strip());
     }
 

@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  * printed beside the edge's: the two share the machine's cores. LOAD_CLIENT=raw (the default) plays every player on
  * one NIO selector thread ({@link RawPlayers}); LOAD_CLIENT=vertx, as before, with Vert.x WebSocket clients and
  * JOINERS threads, which cost about two thirds of the edge's CPU per join.
- * After the last step, CHURN rounds (5, 0 for none) of CHURN_PLAYERS (3000) leaving and as many joining time joins with
- * the collector's work in them (see churn); then all players stay connected for HOLD seconds (default 25: past two ping
- * intervals) while a probe player times the edge's answers to its pings (see probe).
+ * After the last step, CHURN rounds (5, 0 for none; after one not counted) of CHURN_PLAYERS (3000) leaving and as
+ * many joining time joins with the collector's work in them (see churn); then all players stay connected for HOLD
+ * seconds (default 25: past two ping intervals) while a probe player times the edge's answers to its pings (see probe).
  * Environment: STEPS (default "1000 5000 10000"; "10000 25000 50000" with EDGE_JAVA_OPTS=-Xmx1g for the 1 GiB question),
  * JOINERS (32), WARMUP (2000, 0 for none), WARMUP_ROUNDS (at most 30), CHURN, CHURN_PLAYERS, HOLD (25, 0 for none).
  */
