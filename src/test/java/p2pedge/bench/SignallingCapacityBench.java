@@ -198,13 +198,14 @@ public final class SignallingCapacityBench {
                         + scrape.value("p2pedge_players", "role=\"edge\"") == staying
                         && players.stream().allMatch(p -> p.host() >= 0);
             }, 60_000, "the round's leaving players gone and those they served served again");
-            double[] gcBefore = youngCollections(Scrape.of(metricsPort));
+            boolean counted = round > 0;
+            double[] gcBefore = counted ? youngCollections(Scrape.of(metricsPort)) : null;
             Batch batch = joinTimed(load, edge, joined, count);
-            double[] gcAfter = youngCollections(Scrape.of(metricsPort));
+            double[] gcAfter = counted ? youngCollections(Scrape.of(metricsPort)) : null;
             joined += count;
             players.addAll(batch.players());
             clientsOrFail(Scrape.of(metricsPort), players.size());
-            if (round == 0) {
+            if (!counted) {
                 System.out.printf(Locale.ROOT, "(churn warm-up round, not counted: %.0f joins/s, p99 %.2f ms)%n",
                         batch.joinsPerSecond(), batch.latency(0.99));
                 continue;
