@@ -52,6 +52,7 @@ final class ViewerConnection {
                      Context context, Runnable onConnected, Consumer<String> onLost) {
         this.session = session;
         this.streamName = stream.name();
+        this.stream = stream;
         this.context = context;
         this.onConnected = onConnected;
         this.onLost = onLost;
@@ -60,7 +61,7 @@ final class ViewerConnection {
         RTCRtpSender video = peerConnection.addTrack(stream.videoTrack(), streamIds);
         capBitrate(video, stream.bitrateKbps());
         senders.add(video);
-        senders.add(peerConnection.addTrack(stream.audioTrack(), streamIds));
+        senders.add(stream.whileAudioPaused(() -> peerConnection.addTrack(stream.audioTrack(), streamIds)));
     }
 
     /** Each viewer's encoder spends at most the stream's bitrate, as the forwarding plane's single encoder does. */
@@ -73,6 +74,7 @@ final class ViewerConnection {
     }
 
     private final String streamName;
+    private final LiveStream stream;
 
     String streamName() {
         return streamName;
@@ -97,7 +99,9 @@ final class ViewerConnection {
     }
 
     Future<Void> applyAnswer(SessionDescription answer) {
-        return WebrtcCalls.setRemote(peerConnection, new RTCSessionDescription(RTCSdpType.ANSWER, answer.sdp()), context);
+        // An answer may reject the audio, which detaches the track from its sender inside this call.
+        return stream.whileAudioPaused(() -> WebrtcCalls.setRemote(peerConnection,
+                new RTCSessionDescription(RTCSdpType.ANSWER, answer.sdp()), context));
     }
 
     void addCandidates(List<IceCandidate> candidates) {
@@ -129,11 +133,14 @@ final class ViewerConnection {
         }
         closed = true;
         // Senders hold the shared tracks: remove them first or the tracks can never be disposed.
-        for (RTCRtpSender sender : senders) {
-            peerConnection.removeTrack(sender);
-        }
-        senders.clear();
-        peerConnection.close();
+        stream.whileAudioPaused(() -> {
+            for (RTCRtpSender sender : senders) {
+                peerConnection.removeTrack(sender);
+            }
+            senders.clear();
+            peerConnection.close();
+            return null;
+        });
     }
 
     private void lost(String reason) {

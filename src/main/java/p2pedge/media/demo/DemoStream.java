@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -38,6 +39,8 @@ public final class DemoStream implements LiveStream {
     private final TestPattern pattern;
     private final ToneGenerator tone = new ToneGenerator(SAMPLE_RATE);
     private final ScheduledExecutorService generator;
+    /** Held by each audio push and by each change to the audio source's sinks ({@link #whileAudioPaused}). */
+    private final Object audioSinks = new Object();
     private long frame;
     private boolean closed;
 
@@ -104,7 +107,16 @@ public final class DemoStream implements LiveStream {
     private void pushAudioChunk() {
         int samples = SAMPLE_RATE * AUDIO_CHUNK_MS / 1000;
         byte[] pcm = tone.next(samples, System.currentTimeMillis());
-        audioSource.pushAudio(pcm, 16, SAMPLE_RATE, 1, samples);
+        synchronized (audioSinks) {
+            audioSource.pushAudio(pcm, 16, SAMPLE_RATE, 1, samples);
+        }
+    }
+
+    @Override
+    public <T> T whileAudioPaused(Supplier<T> change) {
+        synchronized (audioSinks) {
+            return change.get();
+        }
     }
 
     @Override

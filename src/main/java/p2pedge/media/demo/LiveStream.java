@@ -3,6 +3,8 @@ package p2pedge.media.demo;
 import dev.onvoid.webrtc.media.audio.AudioTrack;
 import dev.onvoid.webrtc.media.video.VideoTrack;
 
+import java.util.function.Supplier;
+
 /** A stream the edge can send: one video and one audio track that viewer connections add as senders. */
 public interface LiveStream extends AutoCloseable {
 
@@ -11,6 +13,15 @@ public interface LiveStream extends AutoCloseable {
     VideoTrack videoTrack();
 
     AudioTrack audioTrack();
+
+    /**
+     * Runs a change that may attach the audio track to a sender or detach it (addTrack, removeTrack, an answer that
+     * rejects the audio, a connection's close) while no audio is being pushed. webrtc-java's CustomAudioSource walks
+     * its sinks without a lock on the pushing thread while libwebrtc's signaling thread adds and removes them: the
+     * two overlapping crash the JVM (SIGSEGV in CustomAudioSource::PushAudioData). Only the native calls that run
+     * the change synchronously are covered, which is every one the edge makes with its operations chain idle.
+     */
+    <T> T whileAudioPaused(Supplier<T> change);
 
     /** The most a connection may spend on this stream's video. */
     int bitrateKbps();

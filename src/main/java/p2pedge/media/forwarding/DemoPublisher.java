@@ -92,7 +92,7 @@ final class DemoPublisher implements AutoCloseable {
             senders.add(connection.addTrack(source.videoTrack(), streamIds));
         }
         int pinnedKbps = pinKbps;
-        senders.add(connection.addTrack(source.audioTrack(), streamIds));
+        senders.add(source.whileAudioPaused(() -> connection.addTrack(source.audioTrack(), streamIds)));
         return WebrtcCalls.createOffer(connection, context)
                 .compose(offer -> WebrtcCalls.setLocal(connection, offer, context).map(offer))
                 .compose(offer -> {
@@ -150,9 +150,12 @@ final class DemoPublisher implements AutoCloseable {
     public void close() {
         closed = true;
         if (connection != null) {
-            senders.forEach(connection::removeTrack);
-            senders.clear();
-            connection.close();
+            source.whileAudioPaused(() -> {
+                senders.forEach(connection::removeTrack);
+                senders.clear();
+                connection.close();
+                return null;
+            });
             connection = null;
         }
     }
