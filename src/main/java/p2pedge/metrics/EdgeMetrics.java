@@ -8,7 +8,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -23,8 +25,19 @@ public final class EdgeMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final Timer failover;
-    private final Timer offerPlacement;
-    private final Timer offerMedia;
+    private final Map<OfferAsked, Timer> offerPlacement = new EnumMap<>(OfferAsked.class);
+    private final Map<OfferAsked, Timer> offerMedia = new EnumMap<>(OfferAsked.class);
+
+    /** What an edge-served offer answers: the player's request_offer, or the edge's stop that said an offer follows. */
+    public enum OfferAsked {
+        REQUEST_OFFER("request_offer"), STOP("stop");
+
+        private final String tag;
+
+        OfferAsked(String tag) {
+            this.tag = tag;
+        }
+    }
 
     public EdgeMetrics(PrometheusMeterRegistry registry, String edgeId, IntSupplier clusterMembers) {
         this.registry = registry;
@@ -36,29 +49,32 @@ public final class EdgeMetrics {
                 .minimumExpectedValue(Duration.ofMillis(5))
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
-        offerPlacement = offerStage("placement", "request_offer until classification placed the player on the edge");
-        offerMedia = offerStage("media", "placed on the edge until the media plane's offer is sent to the player");
+        for (OfferAsked asked : OfferAsked.values()) {
+            offerPlacement.put(asked, offerStage("placement", asked,
+                    "request_offer (or a stop saying an offer follows) until classification placed the player on the edge"));
+            offerMedia.put(asked, offerStage("media", asked, "placed on the edge until the media plane's offer is sent to the player"));
+        }
         Gauge.builder("p2pedge.cluster.members", clusterMembers::getAsInt)
                 .description("Edges in the cluster (1 when standalone)").register(registry);
     }
 
-    /** The two stages of an edge-served player's request_offer -> offer, so that the slower one shows. */
-    private Timer offerStage(String stage, String description) {
-        return Timer.builder("p2pedge.offer").tag("stage", stage).description(description)
+    /** The two stages of an edge-served player's request_offer (or stop) -> offer, so that the slower one shows. */
+    private Timer offerStage(String stage, OfferAsked asked, String description) {
+        return Timer.builder("p2pedge.offer").tag("stage", stage).tag("after", asked.tag).description(description)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
     }
 
-    /** request_offer -> placed on the edge (the classification round trip). */
-    public void offerPlaced(long nanos) {
-        offerPlacement.record(nanos, TimeUnit.NANOSECONDS);
+    /** request_offer (or the stop) -> placed on the edge (the classification round trip). */
+    public void offerPlaced(OfferAsked asked, long nanos) {
+        offerPlacement.get(asked).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Placed on the edge -> the edge's offer sent (the media plane's round trip). */
-    public void offerSent(long nanos) {
-        offerMedia.record(nanos, TimeUnit.NANOSECONDS);
+    public void offerSent(OfferAsked asked, long nanos) {
+        offerMedia.get(asked).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public static PrometheusMeterRegistry newRegistry() {

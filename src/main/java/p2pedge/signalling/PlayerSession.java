@@ -59,8 +59,10 @@ final class PlayerSession {
     /** How often the player says its picture froze on its current connection (-1: it never said). */
     private int reportedFreezes = -1;
     private long lastHeardNanos = System.nanoTime();
-    /** When the last request_offer arrived (PLACING is entered only then), for the offer-stage timers. */
-    private long offerRequestedNanos;
+    /** What the next edge offer answers, for the offer-stage timers (null: not timed, as a fallback after a silent host). */
+    private EdgeMetrics.OfferAsked offerAsked;
+    /** When that request_offer arrived, or the stop saying an offer follows was sent. */
+    private long offerAskedNanos;
     /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
     private Reachability reachability;
 
@@ -274,7 +276,8 @@ final class PlayerSession {
             return;
         }
         state = State.PLACING;
-        offerRequestedNanos = System.nanoTime();
+        offerAsked = EdgeMetrics.OfferAsked.REQUEST_OFFER;
+        offerAskedNanos = System.nanoTime();
         if (request.mapped().isEmpty() || reachability.mapping() != NatMapping.UNKNOWN) {
             relays.requestOffer(this, request);
             return;
@@ -322,8 +325,15 @@ final class PlayerSession {
         return true;
     }
 
+    /** Its relay is over and it was told an offer follows unasked: that offer is timed from {@code stopNanos}. */
+    void offerFollowsStop(long stopNanos) {
+        offerAsked = EdgeMetrics.OfferAsked.STOP;
+        offerAskedNanos = stopNanos;
+    }
+
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
     void becomeClient(long hostId) {
+        offerAsked = null;
         pendingOffer.settle();
         releaseEdgeConnection();
         role = P2pApi.Role.CLIENT;
@@ -333,10 +343,11 @@ final class PlayerSession {
     /** Served by the edge itself (as a host, or edge-only). */
     void serveFromEdge(P2pApi.Role placedAs) {
         long placedNanos = System.nanoTime();
-        // Only a placement straight from this player's request is timed (not a fallback after a silent host).
-        boolean timed = state == State.PLACING;
-        if (timed) {
-            metrics.offerPlaced(placedNanos - offerRequestedNanos);
+        // Only a placement straight from a request or a stop is timed (not a fallback after a silent host).
+        EdgeMetrics.OfferAsked timed = offerAsked;
+        offerAsked = null;
+        if (timed != null) {
+            metrics.offerPlaced(timed, placedNanos - offerAskedNanos);
         }
         role = placedAs;
         state = State.OFFERING;
@@ -351,8 +362,8 @@ final class PlayerSession {
                 return;
             }
             MediaApi.Offer offer = ar.result();
-            if (timed) {
-                metrics.offerSent(System.nanoTime() - placedNanos);
+            if (timed != null) {
+                metrics.offerSent(timed, System.nanoTime() - placedNanos);
             }
             state = State.OFFERED;
             streamKbps = offer.bitrateKbps();

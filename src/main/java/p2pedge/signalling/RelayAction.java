@@ -30,8 +30,11 @@ sealed interface RelayAction {
                         List<IceCandidate> candidates) implements RelayAction {
     }
 
-    /** Have classification place the client (its previous hosts excluded). */
-    record Classify(long client, Set<Long> excluded, boolean edgeOnly, boolean reports) implements RelayAction {
+    /**
+     * Have classification place the client (its previous hosts excluded); {@code afterStop}: it was just told its relay
+     * is over and that an offer follows unasked.
+     */
+    record Classify(long client, Set<Long> excluded, boolean edgeOnly, boolean reports, boolean afterStop) implements RelayAction {
     }
 
     /** Tell classification what became of a relay; then, if {@code then} is set, {@link RelayTable#failureRecorded}. */

@@ -286,6 +286,10 @@ final class RelayCoordinator {
         if (player == null) {
             return;
         }
+        if (request.afterStop()) {
+            // The stop went out just before this, in the same pass over the table's actions.
+            player.offerFollowsStop(System.nanoTime());
+        }
         p2p.classify(player.id(), player.stream(), player.userAgent(), player.reachability(), request.excluded(),
                 request.edgeOnly(), request.reports(), player.consent()).onComplete(ar -> {
             if (!player.isOpen()) {

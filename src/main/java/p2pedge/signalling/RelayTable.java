@@ -575,11 +575,15 @@ final class RelayTable {
     // ---- internals ----
 
     private void requestOffer(long client, List<RelayAction> out) {
+        classify(client, false, out);
+    }
+
+    private void classify(long client, boolean afterStop, List<RelayAction> out) {
         endRelayOfClient(client, out);
         Set<Long> excluded = new HashSet<>(failedHostsByClient.getOrDefault(client, Set.of()));
         excluded.addAll(cooldown.coolingHosts(client));
         out.add(new RelayAction.Classify(client, excluded, excluded.size() >= rules.maxHostAttemptsPerClient(),
-                reporters.contains(client)));
+                reporters.contains(client), afterStop));
     }
 
     /**
@@ -724,7 +728,7 @@ final class RelayTable {
         stopSentNanos.put(clientId, nanos.getAsLong());
         if (offeredAfterStop.contains(clientId)) {
             out.add(new RelayAction.ToPlayer(clientId, EdgeMessages.stopOfferFollows(clientId, hostId)));
-            requestOffer(clientId, out);
+            classify(clientId, true, out);
         } else {
             out.add(new RelayAction.ToPlayer(clientId, EdgeMessages.stop(clientId, hostId)));
         }

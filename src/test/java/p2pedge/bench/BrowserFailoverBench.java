@@ -116,15 +116,18 @@ public final class BrowserFailoverBench {
             System.out.printf(Locale.ROOT, "the edge's p2pedge_failover_seconds (stop sent -> new media connected): %.0f failovers, "
                     + "mean %.0f ms, max %.0f ms%n", count, 1000 * scrape.value("p2pedge_failover_seconds_sum") / count,
                     1000 * scrape.value("p2pedge_failover_seconds_max"));
-            for (String stage : List.of("placement", "media")) {
-                String label = "stage=\"" + stage + "\"";
-                double n = scrape.value("p2pedge_offer_seconds_count", label);
-                System.out.printf(Locale.ROOT, "the edge's request_offer -> offer, stage %s (p2pedge_offer_seconds, every edge-served "
-                        + "offer a player asked for): %.0f offers, mean %.1f ms, p50 <= %.0f ms, p99 <= %.0f ms (histogram buckets), max %.1f ms%n",
-                        stage, n, 1000 * scrape.value("p2pedge_offer_seconds_sum", label) / n,
-                        1000 * Scrape.bucketBound(scrape.buckets("p2pedge_offer_seconds_bucket", label), 0.5),
-                        1000 * Scrape.bucketBound(scrape.buckets("p2pedge_offer_seconds_bucket", label), 0.99),
-                        1000 * scrape.value("p2pedge_offer_seconds_max", label));
+            for (String after : List.of("request_offer", "stop")) {
+                for (String stage : List.of("placement", "media")) {
+                    String label = "after=\"" + after + "\",stage=\"" + stage + "\"";
+                    double n = scrape.value("p2pedge_offer_seconds_count", label);
+                    System.out.printf(Locale.ROOT, "the edge's %s -> offer, stage %s (p2pedge_offer_seconds, every edge-served offer %s): "
+                            + "%.0f offers, mean %.1f ms, p50 <= %.0f ms, p99 <= %.0f ms (histogram buckets), max %.1f ms%n",
+                            after, stage, after.equals("stop") ? "that followed a stop unasked" : "a player asked for",
+                            n, 1000 * scrape.value("p2pedge_offer_seconds_sum", label) / n,
+                            1000 * Scrape.bucketBound(scrape.buckets("p2pedge_offer_seconds_bucket", label), 0.5),
+                            1000 * Scrape.bucketBound(scrape.buckets("p2pedge_offer_seconds_bucket", label), 0.99),
+                            1000 * scrape.value("p2pedge_offer_seconds_max", label));
+                }
             }
             scrape.text().lines().filter(line -> line.startsWith("p2pedge_media_viewer_starts_total")
                     || line.startsWith("p2pedge_media_port_dropped_total") && line.contains("dtls"))

@@ -58,9 +58,10 @@ class MetricsEndpointTest {
             assertEquals(2, scrape.value("p2pedge_placements_total", "role=\"client\""));
             assertEquals(1, scrape.value("p2pedge_placements_total", "role=\"host\""));
             // The host's request_offer -> offer in its two stages; the clients got no edge offer.
-            assertEquals(1, scrape.value("p2pedge_offer_seconds_count", "stage=\"placement\""));
-            assertEquals(1, scrape.value("p2pedge_offer_seconds_count", "stage=\"media\""));
-            assertTrue(scrape.value("p2pedge_offer_seconds_sum", "stage=\"media\"") > 0);
+            assertEquals(1, scrape.value("p2pedge_offer_seconds_count", "after=\"request_offer\",stage=\"placement\""));
+            assertEquals(1, scrape.value("p2pedge_offer_seconds_count", "after=\"request_offer\",stage=\"media\""));
+            assertTrue(scrape.value("p2pedge_offer_seconds_sum", "after=\"request_offer\",stage=\"media\"") > 0);
+            assertEquals(0, scrape.value("p2pedge_offer_seconds_count", "after=\"stop\",stage=\"placement\""), "no stop yet");
             assertEquals(1, scrape.value("p2pedge_signalling_errors_total", "code=\"400\""));
             assertEquals(1, scrape.value("p2pedge_signalling_errors_total", "code=\"404\""));
             assertEquals(1, scrape.value("p2pedge_cluster_members"));

@@ -7,6 +7,7 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.testing.Scrape;
 import p2pedge.testing.SignallingClient;
 
 import static p2pedge.testing.P2pScript.*;
@@ -187,6 +188,12 @@ class P2pSignallingTest {
         JsonObject offer = page.expect("offer");
         assertEquals(pageId, offer.getLong("id"), "the same session, which never asked again");
         assertEquals(0, offer.getLong("peer_id"), "served by the edge, never placed back on the host that left");
+        // That offer is timed from the stop, apart from the offers players ask for (here the host's own).
+        Scrape scrape = Scrape.of(edge.metricsPort());
+        for (String stage : List.of("placement", "media")) {
+            assertEquals(1, scrape.value("p2pedge_offer_seconds_count", "after=\"stop\",stage=\"" + stage + "\""), scrape.text());
+            assertEquals(1, scrape.value("p2pedge_offer_seconds_count", "after=\"request_offer\",stage=\"" + stage + "\""));
+        }
         JsonObject plainStop = ovenPlayer.expect("stop");
         assertEquals(hostId, plainStop.getLong("peer_id"));
         assertFalse(plainStop.containsKey("offer_follows"), "OvenPlayer asks again itself: " + plainStop.encode());
