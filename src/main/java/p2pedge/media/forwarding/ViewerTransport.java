@@ -98,8 +98,18 @@ final class ViewerTransport implements AutoCloseable {
         this.feed = feed;
         this.onConnected = onConnected;
         port.open(new MediaSession(ufrag, password, peer.fingerprint(), peer.iceUfrag(), peer.icePassword(), this::secured,
-                this::fromViewer));
+                this::fromViewer, this::checked));
         return true;
+    }
+
+    /**
+     * The viewer's first ICE check: its DTLS handshake follows, and then its first keyframe is due. Asked for now, that
+     * keyframe is on its way while the handshake runs. Not for another edge's pull: it asks for its own viewers' keyframes.
+     */
+    private void checked() {
+        if (!closed && !feed.pullingEdge()) {
+            stream.video.keyframeAhead(pinnedLayer >= 0 ? pinnedLayer : Integer.MAX_VALUE);
+        }
     }
 
     /** Whether a handshake completed: the viewer is (or was) fed. */

@@ -54,6 +54,11 @@ final class RecentKeyframe {
         return Arrays.asList(Arrays.copyOf(packets, count));
     }
 
+    /** Whether a joiner that comes {@code laterNanos} from now could still start from the keyframe held. */
+    boolean startsJoinerIn(long now, long laterNanos) {
+        return whole && now + laterNanos - startedNanos <= maxAgeNanos;
+    }
+
     /** The encoding stopped or changed: nothing held is a start for anyone. */
     void forget() {
         Arrays.fill(packets, 0, count, null);

@@ -192,6 +192,11 @@ public final class RtpForwarder {
      * for went by (bench/browser-failover.sh), and without this waited for the next one, 300+ ms later.
      */
     static final int RECENT_KEYFRAME_MILLIS = 150;
+    /**
+     * How long after a player's first ICE check it is expected to be added (its DTLS handshake: 20-40 ms at the
+     * median in bench/browser-failover.sh, 100 at the most), for {@link #keyframeAhead}.
+     */
+    static final int KEYFRAME_AHEAD_MILLIS = 75;
     /** The packets a recent keyframe holds at most with what followed it (a 640x360 keyframe is about 20). */
     private static final int RECENT_KEYFRAME_PACKETS = 96;
     /** Each source encoding's recent keyframe (SSRC to it): touched on the forwarding thread only. */
@@ -279,6 +284,24 @@ public final class RtpForwarder {
         viewer.fedFrom = target;
         for (byte[] packet : start) {
             forward(viewer, packet, HeaderExtensions.blockEnd(packet), now, arrays[0]);
+        }
+    }
+
+    /**
+     * A player's first ICE check came; its DTLS handshake, tens of ms, comes next and then {@link #add}. Unless a
+     * keyframe of its layer ({@code layer}: 0 lowest, above the top the top) went by recently enough to start it then
+     * ({@link #KEYFRAME_AHEAD_MILLIS} ahead), one is asked for now, so that it is made while the handshake runs
+     * instead of after it. Collapsed with everyone's as any request; on the forwarding thread.
+     */
+    public void keyframeAhead(int layer) {
+        List<Integer> sending = layers.sending();
+        if (keyframes == null || sending.isEmpty()) {
+            return;
+        }
+        int target = sending.get(Math.min(Math.max(0, layer), sending.size() - 1));
+        RecentKeyframe recent = recentKeyframes.get(target);
+        if (recent == null || !recent.startsJoinerIn(clock.getAsLong(), KEYFRAME_AHEAD_MILLIS * 1_000_000L)) {
+            keyframes.request(target);
         }
     }
 

@@ -125,6 +125,8 @@ public final class SharedUdpPort {
         List<byte[]> heldHello = List.of();
         /** The one route check awaiting its answer, if any. */
         RouteCheck routeCheck;
+        /** A check of this session was answered (its session told, once). */
+        boolean checked;
 
         void close() {
             if (handshake != null) {
@@ -466,6 +468,13 @@ public final class SharedUdpPort {
         checksAnswered.increment();
         byte[] response = check.response();
         transmit(response, response.length, from);
+        if (!peer.checked) {
+            peer.checked = true;
+            MediaSession session = sessions.get(ufrag);
+            if (session != null) {
+                session.onChecked().run();
+            }
+        }
         if (check.nominated() && peer.established != null && !from.equals(peer.established.address)) {
             checkRoute(ufrag, peer, from);
         }

@@ -102,6 +102,43 @@ class RtpForwarderTest {
         assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 1L), stats.viewerStarts());
     }
 
+    /**
+     * A player's first ICE check asks for its keyframe ahead of its DTLS handshake, so that the player starts from it
+     * once added; a check that comes while a keyframe recent enough to start it still goes by asks for nothing.
+     */
+    @Test
+    void aPlayersFirstCheckAsksForItsKeyframeAheadUnlessARecentOneWillDo() throws Exception {
+        AtomicLong now = new AtomicLong(1_000 * MS);
+        AtomicInteger requests = new AtomicInteger();
+        List<byte[]> sent = new ArrayList<>();
+        FeedbackStats stats = new FeedbackStats();
+        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
+        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
+                FeedbackLimits.DEFAULT, stats, now::get, null);
+        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
+        int sequence = 100;
+        forwarder.onSourceRtp(vp8(sequence++, false)); // live, its last keyframe long gone
+        forwarder.keyframeAhead(Integer.MAX_VALUE);
+        assertEquals(1, requests.get(), "asked for at the first check");
+        now.addAndGet(30 * MS);
+        forwarder.onSourceRtp(vp8(sequence++, true)); // made while the handshake runs
+        now.addAndGet(30 * MS);
+        forwarder.onSourceRtp(vp8(sequence++, false));
+        forwarder.add("first", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
+        assertEquals(2, sent.size(), "started at once from the keyframe asked for ahead, and what followed");
+        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 0L), stats.viewerStarts());
+
+        now.addAndGet(10 * MS);
+        forwarder.keyframeAhead(Integer.MAX_VALUE); // 40 ms after the keyframe: it will still start this one
+        for (int i = 0; i < 20; i++) {
+            now.addAndGet(20 * MS);
+            forwarder.onSourceRtp(vp8(sequence++, false)); // each packet flushes folded requests
+        }
+        assertEquals(1, requests.get(), "nothing asked for, nothing folded in");
+        forwarder.keyframeAhead(Integer.MAX_VALUE); // 440 ms after it
+        assertEquals(2, requests.get(), "a keyframe too old by the time this player is added: a new one asked for");
+    }
+
     @Test
     void senderReportsReachViewersInTheirOwnSsrcAndTimeline() throws Exception {
         List<byte[]> sent = new ArrayList<>();

@@ -111,6 +111,27 @@ class SharedUdpPortSessionsTest {
         assertEquals(1, port.checksAnswered());
     }
 
+    /** The session hears of its peer's first answered check once, on the port's context; a forged one is not a check. */
+    @Test
+    void aSessionIsToldOfItsFirstAnsweredCheckOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean onContext = new java.util.concurrent.atomic.AtomicBoolean(true);
+        OnContext.run(context, () -> port.open(new MediaSession(UFRAG, PASSWORD, "sha-256 00", null, null, keys -> { },
+                (kind, packet, receivedNanos) -> { }, () -> {
+                    told.incrementAndGet();
+                    onContext.compareAndSet(true, Vertx.currentContext() == context);
+                })));
+        check("not-the-password-at-all-000");
+        awaitDropped("stun: bad_integrity", 1);
+        assertEquals(0, told.get(), "a check without the session's credentials");
+        for (int i = 0; i < 3; i++) {
+            check(PASSWORD);
+            assertTrue(answered());
+        }
+        assertEquals(1, told.get(), "told once, at the first");
+        assertTrue(onContext.get(), "on the port's context");
+    }
+
     @Test
     void closeIsIdempotentAndFreesTheUfrag() throws Exception {
         OnContext.run(context, () -> port.open(session(PASSWORD)));
