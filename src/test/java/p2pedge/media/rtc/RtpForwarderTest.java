@@ -25,6 +25,19 @@ class RtpForwarderTest {
                 /* descriptor: S */ 0x10, /* payload header: P */ (byte) (keyframe ? 0x10 : 0x11), 0x02, 0x00};
     }
 
+    /** A forwarder on the test's clock with its keyframe requests counted (350 ms apart at most), for players joining. */
+    private static final class Joins {
+        final AtomicLong now = new AtomicLong(1_000 * MS);
+        final AtomicInteger requests = new AtomicInteger();
+        final List<byte[]> sent = new ArrayList<>();
+        final FeedbackStats stats = new FeedbackStats();
+        final RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)),
+                new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet()), VideoCodec.VP8, FeedbackLimits.DEFAULT,
+                stats, now::get, null);
+        final SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80,
+                new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
+    }
+
     @Test
     void keyframeRequestsRepeatWhileAViewerWaitsAndStopOnceItIsFed() throws Exception {
         AtomicLong now = new AtomicLong();
@@ -61,14 +74,13 @@ class RtpForwarderTest {
      */
     @Test
     void aPlayerJoiningJustAfterAKeyframeStartsFromItAtOnce() throws Exception {
-        AtomicLong now = new AtomicLong(1_000 * MS);
-        AtomicInteger requests = new AtomicInteger();
-        List<byte[]> sent = new ArrayList<>();
-        FeedbackStats stats = new FeedbackStats();
-        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
-        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
-                FeedbackLimits.DEFAULT, stats, now::get, null);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
+        Joins joins = new Joins();
+        AtomicLong now = joins.now;
+        AtomicInteger requests = joins.requests;
+        List<byte[]> sent = joins.sent;
+        FeedbackStats stats = joins.stats;
+        RtpForwarder forwarder = joins.forwarder;
+        SrtpKeys keys = joins.keys;
         int sequence = 100;
         forwarder.onSourceRtp(vp8(sequence++, false));
         forwarder.onSourceRtp(vp8(sequence++, true));
@@ -108,35 +120,28 @@ class RtpForwarderTest {
      */
     @Test
     void aPlayersFirstCheckAsksForItsKeyframeAheadUnlessARecentOneWillDo() throws Exception {
-        AtomicLong now = new AtomicLong(1_000 * MS);
-        AtomicInteger requests = new AtomicInteger();
-        List<byte[]> sent = new ArrayList<>();
-        FeedbackStats stats = new FeedbackStats();
-        KeyframeRequests keyframes = new KeyframeRequests(350, now::get, ssrc -> requests.incrementAndGet());
-        RtpForwarder forwarder = new RtpForwarder((to, datagram, length) -> sent.add(java.util.Arrays.copyOf(datagram, length)), keyframes, VideoCodec.VP8,
-                FeedbackLimits.DEFAULT, stats, now::get, null);
-        SrtpKeys keys = SrtpKeys.fromExporter(SrtpProfile.AES_CM_128_HMAC_SHA1_80, new byte[SrtpProfile.AES_CM_128_HMAC_SHA1_80.exportLength()]);
+        Joins j = new Joins();
         int sequence = 100;
-        forwarder.onSourceRtp(vp8(sequence++, false)); // live, its last keyframe long gone
-        forwarder.keyframeAhead(Integer.MAX_VALUE);
-        assertEquals(1, requests.get(), "asked for at the first check");
-        now.addAndGet(30 * MS);
-        forwarder.onSourceRtp(vp8(sequence++, true)); // made while the handshake runs
-        now.addAndGet(30 * MS);
-        forwarder.onSourceRtp(vp8(sequence++, false));
-        forwarder.add("first", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
-        assertEquals(2, sent.size(), "started at once from the keyframe asked for ahead, and what followed");
-        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 0L), stats.viewerStarts());
+        j.forwarder.onSourceRtp(vp8(sequence++, false)); // live, its last keyframe long gone
+        j.forwarder.keyframeAhead(Integer.MAX_VALUE);
+        assertEquals(1, j.requests.get(), "asked for at the first check");
+        j.now.addAndGet(30 * MS);
+        j.forwarder.onSourceRtp(vp8(sequence++, true)); // made while the handshake runs
+        j.now.addAndGet(30 * MS);
+        j.forwarder.onSourceRtp(vp8(sequence++, false));
+        j.forwarder.add("first", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(j.keys)));
+        assertEquals(2, j.sent.size(), "started at once from the keyframe asked for ahead, and what followed");
+        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 0L), j.stats.viewerStarts());
 
-        now.addAndGet(10 * MS);
-        forwarder.keyframeAhead(Integer.MAX_VALUE); // 40 ms after the keyframe: it will still start this one
+        j.now.addAndGet(10 * MS);
+        j.forwarder.keyframeAhead(Integer.MAX_VALUE); // 40 ms after the keyframe: it will still start this one
         for (int i = 0; i < 20; i++) {
-            now.addAndGet(20 * MS);
-            forwarder.onSourceRtp(vp8(sequence++, false)); // each packet flushes folded requests
+            j.now.addAndGet(20 * MS);
+            j.forwarder.onSourceRtp(vp8(sequence++, false)); // each packet flushes folded requests
         }
-        assertEquals(1, requests.get(), "nothing asked for, nothing folded in");
-        forwarder.keyframeAhead(Integer.MAX_VALUE); // 440 ms after it
-        assertEquals(2, requests.get(), "a keyframe too old by the time this player is added: a new one asked for");
+        assertEquals(1, j.requests.get(), "nothing asked for, nothing folded in");
+        j.forwarder.keyframeAhead(Integer.MAX_VALUE); // 440 ms after it
+        assertEquals(2, j.requests.get(), "a keyframe too old by the time this player is added: a new one asked for");
     }
 
     @Test
