@@ -189,9 +189,12 @@ public final class RtpForwarder {
     /**
      * How old a keyframe a joining player may start from (it starts that far behind, and its jitter buffer catches
      * up): the later client of a pair whose host left reached the edge 7-73 ms after the keyframe the first one asked
-     * for went by (bench/browser-failover.sh), and without this waited for the next one, 300+ ms later.
+     * for went by (bench/browser-failover.sh), and without this waited for the next one, 300+ ms later. As long as
+     * the source's keyframe requests are kept apart (ForwardedStream: 350 ms, libwebrtc honours none sooner than
+     * 300): a joiner either starts from a keyframe or asks for one the encoder makes at once. At 150 ms, one that came
+     * 150-350 ms after a keyframe waited for the next request's turn (163 ms once in three runs of that bench).
      */
-    static final int RECENT_KEYFRAME_MILLIS = 150;
+    static final int RECENT_KEYFRAME_MILLIS = 350;
     /**
      * How long after a player's first ICE check it is expected to be added (its DTLS handshake: 20-40 ms at the
      * median in bench/browser-failover.sh, 100 at the most), for {@link #keyframeAhead}.
