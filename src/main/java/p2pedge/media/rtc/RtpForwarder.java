@@ -273,7 +273,7 @@ public final class RtpForwarder {
         if (keyframes == null || sending.isEmpty()) {
             return;
         }
-        int target = target(viewer, sending);
+        int target = target(viewer.wantedLayer, sending);
         RecentKeyframe recent = recentKeyframes.get(target);
         long now = clock.getAsLong();
         List<byte[]> start = recent == null ? List.of() : recent.since(now);
@@ -301,7 +301,7 @@ public final class RtpForwarder {
         if (keyframes == null || sending.isEmpty()) {
             return;
         }
-        int target = sending.get(Math.min(Math.max(0, layer), sending.size() - 1));
+        int target = target(layer, sending);
         RecentKeyframe recent = recentKeyframes.get(target);
         if (recent == null || !recent.startsJoinerIn(clock.getAsLong(), KEYFRAME_AHEAD_MILLIS * 1_000_000L)) {
             keyframes.request(target);
@@ -377,7 +377,7 @@ public final class RtpForwarder {
         }
         viewer.wantedLayer = Math.max(0, layer);
         List<Integer> sending = layers.sending();
-        int target = target(viewer, sending);
+        int target = target(viewer.wantedLayer, sending);
         if (keyframes != null && !sending.isEmpty() && (!viewer.fed || viewer.fedFrom != target)) {
             keyframes.request(target);
         }
@@ -467,9 +467,9 @@ public final class RtpForwarder {
         }
     }
 
-    /** The SSRC a viewer should be fed from: its wanted layer, or the top one when it wants more than there is. */
-    private static int target(Viewer viewer, List<Integer> sending) {
-        return sending.isEmpty() ? 0 : sending.get(Math.min(viewer.wantedLayer, sending.size() - 1));
+    /** The SSRC to feed a viewer that wants {@code wantedLayer} (0 lowest): that layer, or the top one when it wants more than there is. */
+    private static int target(int wantedLayer, List<Integer> sending) {
+        return sending.isEmpty() ? 0 : sending.get(Math.min(Math.max(0, wantedLayer), sending.size() - 1));
     }
 
     /** The top layer's rate over its last full second, in bytes per second (0 before it sent anything). */
@@ -555,7 +555,7 @@ public final class RtpForwarder {
                     });
             return;
         }
-        int target = target(viewer, sending);
+        int target = target(viewer.wantedLayer, sending);
         if (viewer.keyframeBudget.admit(!viewer.fed || viewer.fedFrom != target)) {
             stats.keyframeHonoured.increment();
             keyframes.request(target);
@@ -783,7 +783,7 @@ public final class RtpForwarder {
                 continue;
             }
             if (!viewer.fed || viewer.fedFrom != ssrc) {
-                if (target(viewer, sending) != ssrc) {
+                if (target(viewer.wantedLayer, sending) != ssrc) {
                     continue; // another layer's packet
                 }
                 if (viewer.gated && !keyframe) {

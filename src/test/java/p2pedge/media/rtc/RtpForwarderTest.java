@@ -25,7 +25,7 @@ class RtpForwarderTest {
                 /* descriptor: S */ 0x10, /* payload header: P */ (byte) (keyframe ? 0x10 : 0x11), 0x02, 0x00};
     }
 
-    /** A forwarder on the test's clock with its keyframe requests counted (350 ms apart at most), for players joining. */
+    /** A forwarder on the test's clock with its keyframe requests counted (at least 350 ms apart), for players joining. */
     private static final class Joins {
         final AtomicLong now = new AtomicLong(1_000 * MS);
         final AtomicInteger requests = new AtomicInteger();
