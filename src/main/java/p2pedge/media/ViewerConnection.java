@@ -139,7 +139,6 @@ final class ViewerConnection {
             }
             senders.clear();
             peerConnection.close();
-            return null;
         });
     }
 

@@ -23,6 +23,14 @@ public interface LiveStream extends AutoCloseable {
      */
     <T> T whileAudioPaused(Supplier<T> change);
 
+    /** {@link #whileAudioPaused(Supplier)} for a change with no result. */
+    default void whileAudioPaused(Runnable change) {
+        whileAudioPaused(() -> {
+            change.run();
+            return null;
+        });
+    }
+
     /** The most a connection may spend on this stream's video. */
     int bitrateKbps();
 

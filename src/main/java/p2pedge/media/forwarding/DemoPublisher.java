@@ -154,7 +154,6 @@ final class DemoPublisher implements AutoCloseable {
                 senders.forEach(connection::removeTrack);
                 senders.clear();
                 connection.close();
-                return null;
             });
             connection = null;
         }

@@ -74,29 +74,23 @@ class RtpForwarderTest {
      */
     @Test
     void aPlayerJoiningJustAfterAKeyframeStartsFromItAtOnce() throws Exception {
-        Joins joins = new Joins();
-        AtomicLong now = joins.now;
-        AtomicInteger requests = joins.requests;
-        List<byte[]> sent = joins.sent;
-        FeedbackStats stats = joins.stats;
-        RtpForwarder forwarder = joins.forwarder;
-        SrtpKeys keys = joins.keys;
+        Joins j = new Joins();
         int sequence = 100;
-        forwarder.onSourceRtp(vp8(sequence++, false));
-        forwarder.onSourceRtp(vp8(sequence++, true));
+        j.forwarder.onSourceRtp(vp8(sequence++, false));
+        j.forwarder.onSourceRtp(vp8(sequence++, true));
         for (int i = 0; i < 4; i++) {
-            now.addAndGet(20 * MS);
-            forwarder.onSourceRtp(vp8(sequence++, false));
+            j.now.addAndGet(20 * MS);
+            j.forwarder.onSourceRtp(vp8(sequence++, false));
         }
-        forwarder.add("late", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(keys)));
-        assertEquals(5, sent.size(), "the keyframe 80 ms old and the 4 packets after it, at once");
-        assertEquals(0, requests.get(), "no keyframe asked for");
-        forwarder.onSourceRtp(vp8(sequence++, false));
-        assertEquals(6, sent.size(), "then live");
-        SrtpTransformer player = SrtpTransformer.forClientReceiving(keys);
+        j.forwarder.add("late", new RtpForwarder.Viewer(VIEWER, new RtpRewriter(42), SrtpTransformer.forSending(j.keys)));
+        assertEquals(5, j.sent.size(), "the keyframe 80 ms old and the 4 packets after it, at once");
+        assertEquals(0, j.requests.get(), "no keyframe asked for");
+        j.forwarder.onSourceRtp(vp8(sequence++, false));
+        assertEquals(6, j.sent.size(), "then live");
+        SrtpTransformer player = SrtpTransformer.forClientReceiving(j.keys);
         int first = -1;
-        for (int i = 0; i < sent.size(); i++) {
-            byte[] rtp = player.unprotectRtp(sent.get(i)).orElseThrow();
+        for (int i = 0; i < j.sent.size(); i++) {
+            byte[] rtp = player.unprotectRtp(j.sent.get(i)).orElseThrow();
             int viewerSequence = java.nio.ByteBuffer.wrap(rtp, 2, 2).getShort() & 0xFFFF;
             if (i == 0) {
                 first = viewerSequence;
@@ -104,14 +98,14 @@ class RtpForwarderTest {
             }
             assertEquals((first + i) & 0xFFFF, viewerSequence, "one unbroken sequence from the keyframe to live");
         }
-        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 0L), stats.viewerStarts());
+        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 0L), j.stats.viewerStarts());
 
-        now.addAndGet(RtpForwarder.RECENT_KEYFRAME_MILLIS * MS);
-        forwarder.add("later", new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 5001), new RtpRewriter(43),
-                SrtpTransformer.forSending(keys)));
-        assertEquals(6, sent.size(), "a keyframe older than the bound starts nobody");
-        assertEquals(1, requests.get(), "the next one is asked for");
-        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 1L), stats.viewerStarts());
+        j.now.addAndGet(RtpForwarder.RECENT_KEYFRAME_MILLIS * MS);
+        j.forwarder.add("later", new RtpForwarder.Viewer(new InetSocketAddress("127.0.0.1", 5001), new RtpRewriter(43),
+                SrtpTransformer.forSending(j.keys)));
+        assertEquals(6, j.sent.size(), "a keyframe older than the bound starts nobody");
+        assertEquals(1, j.requests.get(), "the next one is asked for");
+        assertEquals(java.util.Map.of("recent_keyframe", 1L, "next_keyframe", 1L), j.stats.viewerStarts());
     }
 
     /**
