@@ -129,16 +129,20 @@ public final class MediaApi {
     }
 
     /**
-     * An offer for a player of {@code stream}; a Host Peer ({@code host}) re-encodes what it gets for its clients, so
-     * it always gets the stream's top layer, whatever its own path.
+     * An offer for a player of {@code stream}. It does not depend on the player's role, so it may be asked for while
+     * the player is still being placed (after a stop) and dropped with {@link #close} if the player plays from a host.
      */
-    public Future<Offer> offer(long session, String stream, boolean host) {
-        JsonObject body = new JsonObject().put("session", session).put("stream", stream).put("host", host);
+    public Future<Offer> offer(long session, String stream) {
+        JsonObject body = new JsonObject().put("session", session).put("stream", stream);
         return bus.<JsonObject>request(OFFER, body, options).map(m -> Offer.fromJson(m.body()));
     }
 
-    public Future<Void> answer(long session, SessionDescription sdp) {
-        JsonObject body = new JsonObject().put("session", session).put("sdp", sdp.toJson());
+    /**
+     * The player's answer; a Host Peer ({@code host}) re-encodes what it gets for its clients, so it always gets the
+     * stream's top layer, whatever its own path.
+     */
+    public Future<Void> answer(long session, SessionDescription sdp, boolean host) {
+        JsonObject body = new JsonObject().put("session", session).put("sdp", sdp.toJson()).put("host", host);
         return bus.request(ANSWER, body, options).mapEmpty();
     }
 

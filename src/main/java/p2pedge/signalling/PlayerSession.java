@@ -1,5 +1,6 @@
 package p2pedge.signalling;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ServerWebSocket;
@@ -65,6 +66,8 @@ final class PlayerSession {
     private long offerAskedNanos;
     /** How other players can reach this one: its address, and its NAT mapping once its page's probe is checked. */
     private Reachability reachability;
+    /** The edge's offer, asked for while classification places the player after a stop (see {@link #prepareOffer}). */
+    private Future<MediaApi.Offer> preparedOffer;
 
     /** Takes the sections it uses: the signalling limits and the ICE servers handed to players in offers. */
     PlayerSession(long id, String stream, String userAgent, P2pConsent consent, ServerWebSocket socket, EdgeConfig config,
@@ -331,9 +334,20 @@ final class PlayerSession {
         offerAskedNanos = stopNanos;
     }
 
+    /**
+     * Its relay is over and placement has begun: the edge's offer is asked for now, beside placement, so that a
+     * player the edge serves gets it one round trip to the media plane sooner. A player placed on a host instead
+     * closes it again; until then it holds one of the media plane's viewer slots.
+     */
+    void prepareOffer() {
+        hasEdgeConnection = true;
+        preparedOffer = media.offer(id, stream);
+    }
+
     /** Placed on a Host Peer: the edge's own connection, if any, is not needed any more. */
     void becomeClient(long hostId) {
         offerAsked = null;
+        preparedOffer = null;
         pendingOffer.settle();
         releaseEdgeConnection();
         role = P2pApi.Role.CLIENT;
@@ -352,7 +366,9 @@ final class PlayerSession {
         role = placedAs;
         state = State.OFFERING;
         hasEdgeConnection = true;
-        media.offer(id, stream, placedAs == P2pApi.Role.HOST).onComplete(ar -> {
+        Future<MediaApi.Offer> asked = preparedOffer != null ? preparedOffer : media.offer(id, stream);
+        preparedOffer = null;
+        asked.onComplete(ar -> {
             if (state != State.OFFERING) {
                 return; // closed meanwhile; onClosed released the connection
             }
@@ -382,7 +398,7 @@ final class PlayerSession {
         }
         state = State.ANSWERED;
         pendingOffer.settle();
-        media.answer(id, answer.sdp()).onFailure(t -> {
+        media.answer(id, answer.sdp(), role == P2pApi.Role.HOST).onFailure(t -> {
             if (state != State.CLOSED) {
                 hasEdgeConnection = false;
                 fail(codeOf(t), t.getMessage(), CLOSE_POLICY);

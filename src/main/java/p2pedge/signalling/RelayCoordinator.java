@@ -289,6 +289,7 @@ final class RelayCoordinator {
         if (request.afterStop()) {
             // The stop went out just before this, in the same pass over the table's actions.
             player.offerFollowsStop(System.nanoTime());
+            player.prepareOffer();
         }
         p2p.classify(player.id(), player.stream(), player.userAgent(), player.reachability(), request.excluded(),
                 request.edgeOnly(), request.reports(), player.consent()).onComplete(ar -> {

@@ -7,7 +7,9 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import p2pedge.media.MediaApi;
 import p2pedge.testing.Scrape;
+import p2pedge.testing.Waits;
 import p2pedge.testing.SignallingClient;
 
 import static p2pedge.testing.P2pScript.*;
@@ -15,6 +17,7 @@ import p2pedge.testing.TestEdge;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -201,6 +204,56 @@ class P2pSignallingTest {
         assertEquals(ovenPlayerId, placedOn(ovenPlayer, page, pageId), "it asks and lands on the page, a host now");
     }
 
+    /**
+     * The offer that follows a stop is asked of the media plane beside the player's placement, not after it; a player
+     * that lands on another host instead gets none, and the offer asked for is closed again.
+     */
+    @Test
+    void anOfferFollowingAStopIsAskedForBesidePlacementAndClosedWhenThePlayerLandsOnAHost(Vertx vertx) throws Exception {
+        start(vertx, new JsonObject());
+        List<String> sent = Collections.synchronizedList(new ArrayList<>());
+        vertx.eventBus().addOutboundInterceptor(delivery -> {
+            String address = delivery.message().address();
+            if (address.equals(MediaApi.OFFER) || address.equals(P2pApi.CLASSIFY)) {
+                sent.add(address + " " + ((JsonObject) delivery.message().body()).getLong("session"));
+            }
+            delivery.next();
+        });
+        SignallingClient host = player(vertx);
+        long hostId = servedByEdge(host);
+        List<SignallingClient> pages = new ArrayList<>();
+        List<Long> pageIds = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            SignallingClient page = player(vertx);
+            page.send(new JsonObject().put("command", "request_offer").put("offer_after_stop", true));
+            long pageId = host.expect("request_offer_p2p").getLong("peer_id");
+            relay(host, hostId, page, pageId);
+            pages.add(page);
+            pageIds.add(pageId);
+        }
+        SignallingClient other = player(vertx);
+        long otherId = servedByEdge(other); // the first host is full: the edge serves it, and it hosts
+        edge.awaitMediaConnections(2, 5_000);
+        sent.clear();
+        host.close();
+        List<Long> askedOfOther = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(Boolean.TRUE, pages.get(i).expect("stop").getBoolean("offer_follows"));
+            JsonObject request = other.expect("request_offer_p2p");
+            assertEquals(otherId, request.getLong("id"));
+            askedOfOther.add(request.getLong("peer_id"));
+        }
+        assertEquals(java.util.Set.copyOf(pageIds), java.util.Set.copyOf(askedOfOther), "both placed on the other host");
+        for (long pageId : pageIds) {
+            int offer = sent.indexOf(MediaApi.OFFER + " " + pageId);
+            assertTrue(offer >= 0 && offer < sent.indexOf(P2pApi.CLASSIFY + " " + pageId), "the offer asked for first: " + sent);
+        }
+        edge.awaitMediaConnections(1, 5_000); // the other host's own: the two offers asked for are closed
+        for (SignallingClient page : pages) {
+            page.expectSilence(Duration.ofMillis(200)); // no edge offer reaches a player that plays from a host
+        }
+    }
+
     @Test
     void whenAClientLeavesItsHostGetsStopAndTheSlotIsFree(Vertx vertx) throws Exception {
         start(vertx, new JsonObject().put("maxClientPeersPerHostPeer", 1));
@@ -296,6 +349,33 @@ class P2pSignallingTest {
         SignallingClient safari = player(vertx, IPHONE.replace("iPhone", "Macintosh").replace("Mobile/15E148 ", ""), "app/stream");
         servedByEdge(safari); // a Safari is not placed on a Chrome host under the reference rules
         desktop.expectSilence(Duration.ofMillis(200));
+    }
+
+    /**
+     * A Host Peer's answer tells the media plane it hosts (it gets the top layer whatever its path); an edge-only
+     * player's does not. The flag travels with the answer, since the offer may be asked for before the role is known.
+     */
+    @Test
+    void theAnswerTellsTheMediaPlaneWhetherThePlayerHosts(Vertx vertx) throws Exception {
+        start(vertx, new JsonObject());
+        List<String> answers = Collections.synchronizedList(new ArrayList<>());
+        vertx.eventBus().addOutboundInterceptor(delivery -> {
+            if (delivery.message().address().equals(MediaApi.ANSWER)) {
+                JsonObject body = (JsonObject) delivery.message().body();
+                answers.add(body.getLong("session") + " host=" + body.getBoolean("host"));
+            }
+            delivery.next();
+        });
+        SignallingClient phone = player(vertx, IPHONE, "app/stream");
+        long phoneId = servedByEdge(phone); // a phone never hosts
+        SignallingClient desktop = player(vertx);
+        long desktopId = servedByEdge(desktop); // nobody to be a client of: it hosts
+        for (SignallingClient player : List.of(phone, desktop)) {
+            long id = player == phone ? phoneId : desktopId;
+            player.send(new JsonObject().put("command", "answer").put("id", id).put("sdp", sdp("answer", FAKE_ANSWER)));
+        }
+        Waits.until(() -> answers.size() == 2, 5_000, "both answers reach the media plane: " + answers);
+        assertEquals(java.util.Set.of(phoneId + " host=false", desktopId + " host=true"), java.util.Set.copyOf(answers));
     }
 
     @Test

@@ -241,12 +241,13 @@ public final class ForwardingMediaVerticle extends VerticleBase {
     private void onOffer(Message<JsonObject> message) {
         long session = message.body().getLong("session");
         streamFor(message.body().getString("stream"))
-                .compose(stream -> viewers.offerTo(session, stream, message.body().getBoolean("host", false)))
+                .compose(stream -> viewers.offerTo(session, stream))
                 .onComplete(ar -> reply(message, ar));
     }
 
     private void onAnswer(Message<JsonObject> message) {
-        reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getJsonObject("sdp").getString("sdp")));
+        reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getJsonObject("sdp").getString("sdp"),
+                message.body().getBoolean("host", false)));
     }
 
     /**

@@ -196,7 +196,7 @@ final class Pulls {
     }
 
     private void onPullAnswer(Message<JsonObject> message) {
-        ForwardingMediaVerticle.reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getString("sdp")));
+        ForwardingMediaVerticle.reply(message, viewers.applyAnswer(message.body().getLong("session"), message.body().getString("sdp"), false));
     }
 
     /** A pulled stream ends here: its viewers are told, the pull stops, the origin forgets this edge. */

@@ -48,8 +48,6 @@ final class Viewers {
         int audioType = ForwardedStream.OPUS;
         /** Another edge pulling the stream, not a player. */
         final boolean pullingEdge;
-        /** A Host Peer: the top layer whatever its path. */
-        boolean host;
         /** The id the player agreed for abs-send-time in its answer to the edge's offer (0: none). */
         int absSendTimeId;
         /** The id it agreed for the transport-wide sequence number (0: none). */
@@ -182,23 +180,21 @@ final class Viewers {
     }
 
     /** A player's offer: the stream's codec and Opus, sent from the shared port with this viewer's own SSRCs. */
-    /** @param host a Host Peer: it gets the top layer whatever its path (it re-encodes for its clients) */
-    Future<JsonObject> offerTo(long session, ForwardedStream stream, boolean host) {
-        return offer(session, stream, false, host);
+    Future<JsonObject> offerTo(long session, ForwardedStream stream) {
+        return offer(session, stream, false);
     }
 
     /** The same offer for another edge's pull (see {@link RtpForwarder#addPullingEdge}). */
     Future<JsonObject> offerToEdge(long session, ForwardedStream stream) {
-        return offer(session, stream, true, false);
+        return offer(session, stream, true);
     }
 
-    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean pullingEdge, boolean host) {
+    private Future<JsonObject> offer(long session, ForwardedStream stream, boolean pullingEdge) {
         release(session);
         if (viewers.size() >= media.maxViewers()) {
             return refused(503, "edge is at its viewer limit (" + media.maxViewers() + ")");
         }
         Viewer viewer = new Viewer(session, stream, port, pullingEdge);
-        viewer.host = host;
         viewers.put(session, viewer);
         // An offer holds a slot: one never answered gives it back after the connect timeout.
         armConnectTimer(viewer, MediaApi.OFFER_NOT_ANSWERED, "offer not answered within " + media.connectTimeoutSeconds() + " s");
@@ -222,7 +218,8 @@ final class Viewers {
         return Future.succeededFuture(new MediaApi.Offer(new SessionDescription("offer", sdp), candidates, stream.bitrateKbps()).toJson());
     }
 
-    Future<Void> applyAnswer(long session, String sdp) {
+    /** @param host a Host Peer: it gets the top layer whatever its path (it re-encodes for its clients) */
+    Future<Void> applyAnswer(long session, String sdp, boolean host) {
         Viewer viewer = viewers.get(session);
         if (viewer == null) {
             return refused(400, "no offer outstanding");
@@ -240,7 +237,7 @@ final class Viewers {
         // BUNDLE: one id for a URI across sections; the video's stands for both.
         viewer.transportId = answer.media().stream().filter(m -> m.kind().equals("video")).findFirst()
                 .map(m -> m.extensionId(TransportSequence.URI)).orElse(0);
-        if (!expectDtls(viewer, answer)) {
+        if (!expectDtls(viewer, answer, host)) {
             return refused(409, "the offer was already answered");
         }
         return Future.succeededFuture();
@@ -250,9 +247,9 @@ final class Viewers {
      * The viewer's ICE checks and DTLS handshake are awaited on the shared port, within the connect timeout; false
      * when they already are (a second answer changes nothing: the viewer keeps its connection).
      */
-    private boolean expectDtls(Viewer viewer, PeerSdp peer) {
+    private boolean expectDtls(Viewer viewer, PeerSdp peer, boolean host) {
         if (!viewer.transport.open(peer, new ViewerTransport.Feed(viewer.videoType, viewer.audioType, viewer.pullingEdge,
-                viewer.absSendTimeId, viewer.transportId, viewer.host, media.forwarder().pacing()),
+                viewer.absSendTimeId, viewer.transportId, host, media.forwarder().pacing()),
                 () -> connected(viewer))) {
             return false;
         }
@@ -295,7 +292,7 @@ final class Viewers {
         viewer.videoType = answer.videoType();
         viewer.audioType = answer.audioType();
         viewers.put(viewer.session, viewer);
-        expectDtls(viewer, offer);
+        expectDtls(viewer, offer, false);
         return Future.succeededFuture(new Answer(viewer.session, new EdgeSdp(transport.ufrag, transport.password,
                 identity.fingerprint(), candidateAddresses.get(0), udpPort, answer.media()).writeAnswer()));
     }
