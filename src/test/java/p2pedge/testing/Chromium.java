@@ -79,7 +79,11 @@ public final class Chromium implements AutoCloseable {
         command.addAll(extraFlags);
         command.add("about:blank");
         Path log = profile.resolve("chromium.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Chromium puts its singleton socket in a directory of its own under TMPDIR, which a killed browser leaves
+        // behind: inside the profile, it goes with it.
+        builder.environment().put("TMPDIR", Files.createDirectory(profile.resolve("tmp")).toString());
+        Process process = builder.start();
         Path portFile = profile.resolve("DevToolsActivePort");
         long deadline = System.currentTimeMillis() + 20_000;
         while (!Files.exists(portFile) || Files.readAllLines(portFile).size() < 2) {
