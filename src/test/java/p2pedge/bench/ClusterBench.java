@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * edge A is asked to offer) and, after kill -9 of edge A, the time until every orphaned client is served again.
  * Before measuring, rounds of {@code WARMUP} players (default 600) join the three edges, 16 at a time, stay a moment
  * and leave, until the edges' JIT has settled (see {@link JitWatch}), at most {@code WARMUP_ROUNDS} (80: three JVMs on two
- * cores settled in 58-60 rounds on 2026-12-08; with 40 every run measured edges still compiling). The edges
+ * cores settled in 55-60 rounds on 2026-12-08; with 40 every run measured edges still compiling, though the
+ * p99 was no higher in a side by side: README, Cluster). The edges
  * run with p2p.silentGiveUpSeconds=0: all players share one address, and a client the edge moved onto a host just
  * before its round ended would read as a viewer giving up on a black relay, after which that address's players
  * stay off hosts for the learning cooldown (the measured players then had no host at all).
